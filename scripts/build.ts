@@ -1,0 +1,20 @@
+/** Bundles the helper into one self-contained ESM file that plain `node` runs. */
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+export const BUNDLE_PATH = `${root}dist/session.mjs`;
+
+await build({
+  entryPoints: [`${root}scripts/session.ts`],
+  outfile: BUNDLE_PATH,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // zx's bundled dependencies call require() for node built-ins.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+});

@@ -1,0 +1,127 @@
+/**
+ * Reading and writing the manifest. Every read and every write is validated against
+ * schemas/manifest.schema.json. Writes happen only under the lock, through a temp file
+ * in the same folder that is renamed over the manifest, so a crash leaves either the old
+ * or the new manifest, never a torn one.
+ */
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { validateManifest } from '../generated/validators.js';
+import { RefusalError } from '../lib/errors.js';
+import { acquireLock, assertLockHeld, LockLostError, releaseLock } from './lock.js';
+import { emptyManifest, type Manifest } from './manifest-types.js';
+
+/** A real manifest of 1000 sessions is far below this; anything bigger is not ours. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+export function lockPathFor(manifestPath: string): string {
+  return `${manifestPath}.lock`;
+}
+
+function schemaProblem(): string {
+  const error = validateManifest.errors?.[0];
+  if (!error) return 'it does not match the manifest schema';
+  const where = error.instancePath || '(top level)';
+  return `${where} ${error.message ?? 'is invalid'}`;
+}
+
+export class ManifestInvalidError extends RefusalError {
+  constructor(path: string, problem: string) {
+    super(
+      'manifest-invalid',
+      `The session manifest ${path} is unusable: ${problem}. It was left untouched.`,
+      'Run `session cleanup --yes` to move it aside and rebuild it from `git worktree list`, or fix the file by hand.',
+      { manifest: path, problem },
+    );
+  }
+}
+
+/** Reads and validates. A missing manifest is an empty one. */
+export function readManifest(path: string, project: string): Manifest {
+  let stat;
+  try {
+    stat = lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyManifest(project);
+    throw error;
+  }
+  if (stat.isSymbolicLink()) throw new ManifestInvalidError(path, 'it is a symbolic link, not a file');
+  if (!stat.isFile()) throw new ManifestInvalidError(path, 'it is not a regular file');
+  if (stat.size > MAX_MANIFEST_BYTES) throw new ManifestInvalidError(path, `it is ${stat.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ManifestInvalidError(path, `it is not valid JSON (${(error as Error).message})`);
+  }
+  if (data && typeof data === 'object' && 'version' in data && (data as { version: unknown }).version !== 1) {
+    throw new ManifestInvalidError(path, `it has version ${JSON.stringify((data as { version: unknown }).version)}, and this helper reads version 1 only`);
+  }
+  if (!validateManifest(data)) throw new ManifestInvalidError(path, schemaProblem());
+  return data as unknown as Manifest;
+}
+
+function writeAtomically(path: string, manifest: Manifest): void {
+  if (!validateManifest(manifest)) {
+    throw new Error(`refusing to write an invalid manifest: ${schemaProblem()}`);
+  }
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(temp, 'wx', 0o644);
+  try {
+    writeSync(fd, `${JSON.stringify(manifest, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(temp, path);
+  } catch (error) {
+    unlinkSync(temp);
+    throw error;
+  }
+  syncFolder(dirname(path));
+}
+
+function syncFolder(folder: string): void {
+  try {
+    const fd = openSync(folder, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* some platforms cannot fsync a folder; the rename is still atomic */
+  }
+}
+
+/**
+ * Read-modify-write under the lock. `change` may mutate the manifest it is given and may be
+ * called more than once (if the lock is lost it is retried on a fresh read), so it must not
+ * have side effects outside the manifest. Returning false skips the write.
+ */
+export async function updateManifest<T>(
+  path: string,
+  project: string,
+  change: (manifest: Manifest) => T,
+): Promise<{ manifest: Manifest; result: T }> {
+  mkdirSync(dirname(path), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    const lock = await acquireLock(lockPathFor(path));
+    try {
+      const manifest = readManifest(path, project);
+      const result = change(manifest);
+      if (result !== false) {
+        assertLockHeld(lock);
+        writeAtomically(path, manifest);
+      }
+      return { manifest, result };
+    } catch (error) {
+      if (error instanceof LockLostError && attempt < 5) continue;
+      throw error;
+    } finally {
+      releaseLock(lock);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+export type SessionStatus = 'starting' | 'active' | 'ending';
+
+export interface SessionEntry {
+  id: string;
+  branch: string;
+  worktree: string;
+  startedAt: string;
+  sessionLog: string | null;
+  goals: string[];
+  status: SessionStatus;
+  owner?: { pid: number; host: string };
+  base: { branch: string; commit: string };
+  lastSyncedAt?: string;
+}
+
+export interface Manifest {
+  version: 1;
+  project: string;
+  sessions: SessionEntry[];
+}
+
+export function emptyManifest(project: string): Manifest {
+  return { version: 1, project, sessions: [] };
+}
+
+export function findSession(manifest: Manifest, id: string): SessionEntry | undefined {
+  return manifest.sessions.find((session) => session.id === id);
+}

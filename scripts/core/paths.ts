@@ -1,0 +1,36 @@
+/** Pure path rules: where the sessions folder, worktrees and manifest live. */
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+
+export function defaultSessionsDir(mainCheckout: string): string {
+  return join(dirname(mainCheckout), `${basename(mainCheckout)}-sessions`);
+}
+
+export function sessionsDirFor(mainCheckout: string, configured: string | undefined): string {
+  return configured ? resolve(mainCheckout, configured) : defaultSessionsDir(mainCheckout);
+}
+
+export const MANIFEST_FILE = '.manifest.json';
+export const HISTORY_FILE = '.history.jsonl';
+
+/** Stored form: relative to the main checkout, always with / separators. */
+export function toStoredPath(mainCheckout: string, absolute: string): string {
+  return relative(mainCheckout, absolute).split(sep).join('/');
+}
+
+export function fromStoredPath(mainCheckout: string, stored: string): string {
+  return isAbsolute(stored) ? stored : resolve(mainCheckout, stored);
+}
+
+/** True when `inner` is `outer` or lies below it. Both must be absolute and normalised. */
+export function isWithin(outer: string, inner: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** For display: relative to cwd when that is shorter and does not climb far, else absolute. */
+export function displayPath(cwd: string, absolute: string): string {
+  const rel = relative(cwd, absolute);
+  if (rel === '') return '.';
+  if (rel.split(sep).filter((part) => part === '..').length > 2) return absolute;
+  return rel.length < absolute.length ? rel : absolute;
+}

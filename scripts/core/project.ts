@@ -1,0 +1,61 @@
+/**
+ * Finds the main checkout from anywhere inside the repository, including from inside a
+ * session worktree, using git's own list of worktrees rather than folder names.
+ */
+import { basename, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { RefusalError } from '../lib/errors.js';
+import { isInsideRepository, showToplevel } from '../git/repo.js';
+import { listWorktrees } from '../git/worktrees.js';
+import type { WorktreeRecord } from './worktree-list.js';
+import { loadConfig } from './config-file.js';
+import type { Config } from './config.js';
+import { MANIFEST_FILE, sessionsDirFor } from './paths.js';
+
+export interface Project {
+  cwd: string;
+  mainCheckout: string;
+  /** The main checkout's folder name; the manifest's `project`. */
+  name: string;
+  /** Toplevel of the worktree holding cwd; null when cwd is inside .git. */
+  currentWorktree: string | null;
+  /** As git lists them; the first is the main checkout. */
+  worktrees: WorktreeRecord[];
+  config: Config;
+  sessionsDir: string;
+  manifestPath: string;
+}
+
+export async function findProject(cwdInput: string): Promise<Project> {
+  let cwd: string;
+  try {
+    cwd = realpathSync(cwdInput);
+  } catch {
+    throw new RefusalError('no-such-folder', `The folder ${cwdInput} does not exist.`, 'Run the helper from inside your project.');
+  }
+  if (!(await isInsideRepository(cwd))) {
+    throw new RefusalError('not-a-repository', `${cwd} is not inside a git repository.`, 'Run the helper from inside your project, or run `git init` and make a first commit.');
+  }
+  const [worktrees, currentWorktree] = await Promise.all([listWorktrees(cwd), showToplevel(cwd)]);
+  const main = worktrees[0];
+  if (!main || main.bare) {
+    throw new RefusalError(
+      'bare-repository',
+      'This repository has no main checkout (it is bare).',
+      'Run the helper from a non-bare clone; parallel sessions branch from a main checkout.',
+    );
+  }
+  const mainCheckout = main.path;
+  const config = loadConfig(mainCheckout);
+  const sessionsDir = sessionsDirFor(mainCheckout, config.sessionsDir);
+  return {
+    cwd,
+    mainCheckout,
+    name: basename(mainCheckout),
+    currentWorktree,
+    worktrees,
+    config,
+    sessionsDir,
+    manifestPath: join(sessionsDir, MANIFEST_FILE),
+  };
+}

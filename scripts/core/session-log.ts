@@ -1,0 +1,68 @@
+/** The session log stub written into a new worktree, in the Flight Rules layout. */
+export const SESSION_LOG_DIR = 'docs/session_logs';
+
+const pad = (value: number) => String(value).padStart(2, '0');
+
+/** Local time, as Flight Rules names its logs: YYYYMMDD_HHMM. */
+export function logTimestamp(date: Date): string {
+  return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}_${pad(date.getHours())}${pad(date.getMinutes())}`;
+}
+
+export function humanTimestamp(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/**
+ * docs/session_logs/YYYYMMDD_HHMM_<name>_session.md; the name makes it unique among live
+ * sessions, and a numeric suffix keeps it unique against logs already on the branch.
+ */
+export function sessionLogPath(date: Date, name: string, exists: (path: string) => boolean): string {
+  const stem = `${SESSION_LOG_DIR}/${logTimestamp(date)}_${name}`;
+  let candidate = `${stem}_session.md`;
+  for (let n = 2; exists(candidate); n++) candidate = `${stem}_${n}_session.md`;
+  return candidate;
+}
+
+export interface SessionLogFacts {
+  name: string;
+  goals: string[];
+  /** As stored in the manifest: relative to the main checkout. */
+  worktree: string;
+  branch: string;
+  baseBranch: string;
+  baseCommit: string;
+  startedAt: Date;
+}
+
+/** Goals are user text: keep each on one line so it cannot forge Markdown structure. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+export function renderSessionLogStub(facts: SessionLogFacts): string {
+  const goals = facts.goals.length > 0 ? facts.goals.map((goal) => `- ${oneLine(goal)}`) : ['- _To be agreed._'];
+  const started = humanTimestamp(facts.startedAt);
+  return [
+    `# Session: ${facts.name}`,
+    '',
+    `**Started:** ${started}`,
+    `**Worktree:** ${facts.worktree}`,
+    `**Branch:** ${facts.branch} (from ${facts.baseBranch} at ${facts.baseCommit.slice(0, 12)})`,
+    `**Last synced with base:** ${started}`,
+    '',
+    '## Goals',
+    '',
+    ...goals,
+    '',
+    '## Plan',
+    '',
+    '_Agreed with the user before coding._',
+    '',
+    '## Work log',
+    '',
+    '## Summary',
+    '',
+    '_Written at /dev-session.end._',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,31 @@
+/** Parsing of `git status --porcelain=v1 -z`. */
+export interface StatusEntry {
+  /** Two-letter XY code, e.g. " M", "A ", "??". */
+  code: string;
+  path: string;
+  /** For renames and copies, the path it came from. */
+  from?: string;
+}
+
+export function parseStatus(output: string): StatusEntry[] {
+  const fields = output.split('\0');
+  const entries: StatusEntry[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    if (field.length < 4) continue;
+    const code = field.slice(0, 2);
+    const entry: StatusEntry = { code, path: field.slice(3) };
+    if (code[0] === 'R' || code[0] === 'C') entry.from = fields[++i];
+    entries.push(entry);
+  }
+  return entries;
+}
+
+export const isUntracked = (entry: StatusEntry) => entry.code === '??';
+export const isIgnored = (entry: StatusEntry) => entry.code === '!!';
+export const isTrackedChange = (entry: StatusEntry) => !isUntracked(entry) && !isIgnored(entry);
+
+/** `M  src/a.ts` style, as git prints it, for refusal messages. */
+export function formatStatusEntry(entry: StatusEntry): string {
+  return entry.from ? `${entry.code} ${entry.from} -> ${entry.path}` : `${entry.code} ${entry.path}`;
+}

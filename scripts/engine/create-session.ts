@@ -1,0 +1,100 @@
+/**
+ * Creating a session is all or nothing: reserve the name in the manifest (status "starting"),
+ * make the branch and worktree, write the log stub, then mark it active. Any failure or
+ * held signal rolls back what this run made. A SIGKILL leaves a "starting" entry whose owner
+ * is dead, which cleanup rolls back.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { RefusalError } from '../lib/errors.js';
+import { holdSignals } from '../lib/interrupt.js';
+import { addWorktreeWithNewBranch, removeWorktree, pruneWorktrees } from '../git/worktrees.js';
+import { deleteBranchIfAt } from '../git/branches.js';
+import { findSession, type SessionEntry } from '../core/manifest-types.js';
+import { updateManifest } from '../core/manifest-store.js';
+import { renderSessionLogStub, sessionLogPath } from '../core/session-log.js';
+import { toStoredPath } from '../core/paths.js';
+import type { Project } from '../core/project.js';
+
+export interface NewSession {
+  name: string;
+  branch: string;
+  worktreePath: string;
+  goals: string[];
+  baseBranch: string;
+  baseCommit: string;
+  startedAt: Date;
+}
+
+export async function createSession(project: Project, spec: NewSession): Promise<SessionEntry> {
+  const guard = holdSignals();
+  const made = { reserved: false, worktree: false };
+  const entry: SessionEntry = {
+    id: spec.name,
+    branch: spec.branch,
+    worktree: toStoredPath(project.mainCheckout, spec.worktreePath),
+    startedAt: spec.startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    sessionLog: null,
+    goals: spec.goals,
+    status: 'starting',
+    owner: { pid: process.pid, host: hostname() },
+    base: { branch: spec.baseBranch, commit: spec.baseCommit },
+  };
+  try {
+    await updateManifest(project.manifestPath, project.name, (manifest) => {
+      if (findSession(manifest, spec.name)) {
+        throw new RefusalError('session-exists', `A session named "${spec.name}" was registered a moment ago by another process.`, 'Pick another name.');
+      }
+      manifest.sessions.push(structuredClone(entry));
+    });
+    made.reserved = true;
+    guard.check();
+
+    made.worktree = true;
+    await addWorktreeWithNewBranch(project.mainCheckout, spec.worktreePath, spec.branch, spec.baseCommit);
+    guard.check();
+
+    const logPath = sessionLogPath(spec.startedAt, spec.name, (path) => existsSync(join(spec.worktreePath, path)));
+    mkdirSync(dirname(join(spec.worktreePath, logPath)), { recursive: true });
+    writeFileSync(join(spec.worktreePath, logPath), renderSessionLogStub({
+      name: spec.name,
+      goals: spec.goals,
+      worktree: entry.worktree,
+      branch: spec.branch,
+      baseBranch: spec.baseBranch,
+      baseCommit: spec.baseCommit,
+      startedAt: spec.startedAt,
+    }), { flag: 'wx' });
+    guard.check();
+
+    entry.sessionLog = logPath;
+    entry.status = 'active';
+    delete entry.owner;
+    await updateManifest(project.manifestPath, project.name, (manifest) => {
+      const index = manifest.sessions.findIndex((session) => session.id === spec.name);
+      if (index === -1) throw new Error(`session ${spec.name} vanished from the manifest while starting`);
+      manifest.sessions[index] = structuredClone(entry);
+    });
+    return entry;
+  } catch (error) {
+    await rollBack(project, spec, made);
+    throw error;
+  } finally {
+    guard.release();
+  }
+}
+
+/** Undoes only what this run made; the branch is deleted only while it still sits at the base commit. */
+async function rollBack(project: Project, spec: NewSession, made: { reserved: boolean; worktree: boolean }): Promise<void> {
+  if (made.worktree) {
+    await removeWorktree(project.mainCheckout, spec.worktreePath, true).catch(() => undefined);
+    await pruneWorktrees(project.mainCheckout).catch(() => undefined);
+    await deleteBranchIfAt(project.mainCheckout, spec.branch, spec.baseCommit).catch(() => undefined);
+  }
+  if (made.reserved) {
+    await updateManifest(project.manifestPath, project.name, (manifest) => {
+      manifest.sessions = manifest.sessions.filter((session) => !(session.id === spec.name && session.status === 'starting'));
+    }).catch(() => undefined);
+  }
+}

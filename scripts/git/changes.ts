@@ -1,0 +1,26 @@
+/** Uncommitted changes in a worktree: reading them, stashing them, committing them. */
+import { git } from '../lib/shell.js';
+import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
+
+/**
+ * `--no-optional-locks` keeps git from refreshing and rewriting the index while it reads,
+ * so this is safe in read-only commands and beside other agents.
+ */
+export async function readStatus(worktree: string): Promise<StatusEntry[]> {
+  const { stdout } = await git(worktree, ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=all']);
+  return parseStatus(stdout);
+}
+
+/** Stashes tracked changes (staged and not); untracked files stay. Returns the stash commit. */
+export async function stashTrackedChanges(worktree: string, message: string): Promise<string> {
+  await git(worktree, ['stash', 'push', '--quiet', '--message', message]);
+  const { stdout } = await git(worktree, ['rev-parse', '--verify', 'refs/stash']);
+  return stdout.trim();
+}
+
+/** Commits every tracked change, staged or not. Returns the new commit. */
+export async function commitTrackedChanges(worktree: string, message: string): Promise<string> {
+  await git(worktree, ['commit', '--quiet', '--all', '--message', message]);
+  const { stdout } = await git(worktree, ['rev-parse', '--verify', 'HEAD']);
+  return stdout.trim();
+}

@@ -1,0 +1,106 @@
+/**
+ * Argument parsing, dispatch, and the one place where errors become exit codes:
+ * 0 done, 1 refused (or git failed), 2 usage.
+ */
+import { parseArgs } from 'node:util';
+import { EXIT, GitError, RefusalError, UsageError } from './errors.js';
+import { now } from './clock.js';
+import { stylesFor, MARK } from './output.js';
+import type { Context, Invocation, Subcommand } from './subcommand.js';
+
+export interface Io {
+  argv: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown };
+}
+
+const PROGRAM = 'session';
+
+function overview(subcommands: Subcommand[]): string {
+  const width = Math.max(...subcommands.map((s) => s.name.length));
+  return [
+    `usage: ${PROGRAM} <subcommand> [options] [--json]`,
+    '',
+    ...subcommands.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`),
+    '',
+    `Run \`${PROGRAM} <subcommand> --help\` for its options.`,
+  ].join('\n');
+}
+
+function parse(subcommand: Subcommand, args: string[]): Invocation & { json: boolean; help: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...subcommand.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]!, `usage: ${PROGRAM} ${subcommand.usage}`);
+  }
+  const { json, help, ...values } = parsed.values as Record<string, unknown>;
+  const positionals = parsed.positionals;
+  if (!help && (positionals.length < subcommand.positionals.min || positionals.length > subcommand.positionals.max)) {
+    const expected = subcommand.positionals.min === subcommand.positionals.max
+      ? `${subcommand.positionals.min}`
+      : `${subcommand.positionals.min}-${subcommand.positionals.max}`;
+    throw new UsageError(`expected ${expected} argument(s), got ${positionals.length}`, `usage: ${PROGRAM} ${subcommand.usage}`);
+  }
+  return { values: values as Invocation['values'], positionals, json: json === true, help: help === true };
+}
+
+function errorDocument(command: string, error: unknown) {
+  if (error instanceof UsageError) {
+    return { exit: EXIT.usage, kind: 'usage', code: 'usage', message: error.message, next: error.next ?? `Run \`${PROGRAM} ${command} --help\`.`, details: {} };
+  }
+  if (error instanceof RefusalError) {
+    return { exit: EXIT.refused, kind: 'refused', code: error.code, message: error.message, next: error.next, details: error.details };
+  }
+  if (error instanceof GitError) {
+    return {
+      exit: EXIT.refused,
+      kind: 'git',
+      code: 'git-failed',
+      message: `git failed: ${error.command.join(' ')} (exit ${error.exitCode ?? 'signal'}) in ${error.cwd}: ${error.stderr.trim() || error.stdout.trim()}`,
+      next: 'Fix the git problem shown above, then retry. Any half-made change was rolled back.',
+      details: { command: error.command, exitCode: error.exitCode, stderr: error.stderr, cwd: error.cwd },
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { exit: EXIT.refused, kind: 'internal', code: 'internal-error', message, next: 'This is a bug in the helper; report it with the command you ran.', details: {} };
+}
+
+export async function main(subcommands: Subcommand[], io: Io): Promise<number> {
+  const [name, ...rest] = io.argv;
+  const wantsJson = rest.includes('--json');
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${overview(subcommands)}\n`);
+    return name ? EXIT.done : EXIT.usage;
+  }
+  const subcommand = subcommands.find((s) => s.name === name);
+  try {
+    if (!subcommand) throw new UsageError(`unknown subcommand "${name}"`, overview(subcommands));
+    const invocation = parse(subcommand, rest);
+    if (invocation.help) {
+      io.stdout.write(`usage: ${PROGRAM} ${subcommand.usage}\n${subcommand.summary}\n`);
+      return EXIT.done;
+    }
+    const context: Context = { cwd: io.cwd, now: now(io.env), env: io.env, style: stylesFor(io.stdout, io.env) };
+    const outcome = await subcommand.run(invocation, context);
+    io.stdout.write(invocation.json ? `${JSON.stringify({ ok: true, command: name, ...outcome.json })}\n` : `${outcome.text}\n`);
+    return EXIT.done;
+  } catch (error) {
+    const doc = errorDocument(name, error);
+    if (wantsJson) {
+      const { exit, ...body } = doc;
+      io.stdout.write(`${JSON.stringify({ ok: false, command: name, error: body })}\n`);
+    } else {
+      const label = doc.kind === 'usage' ? 'usage error' : doc.kind === 'refused' ? 'refused' : 'error';
+      io.stderr.write(`${MARK.fail} ${label}: ${doc.message}\nNext: ${doc.next}\n`);
+    }
+    return doc.exit;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The one place that starts processes. Every call names its cwd; zx quotes every value.
+ * stdin is closed so that nothing we run can ever wait for a terminal.
+ */
+import { $ as zx, ProcessOutput } from 'zx/core';
+import { GitError } from './errors.js';
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface RunOptions {
+  /** Exit codes that are answers rather than failures, e.g. merge-tree's 1 for "conflicts". */
+  okExitCodes?: number[];
+  env?: NodeJS.ProcessEnv;
+  /** Milliseconds; the process is killed past it. */
+  timeout?: number;
+}
+
+const quietEnv: NodeJS.ProcessEnv = {
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_EDITOR: 'true',
+  GIT_SEQUENCE_EDITOR: 'true',
+  GIT_MERGE_AUTOEDIT: 'no',
+};
+
+export async function run(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const ok = options.okExitCodes ?? [0];
+  const shell = zx({
+    cwd,
+    quiet: true,
+    nothrow: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...quietEnv, ...options.env },
+    ...(options.timeout ? { timeout: options.timeout } : {}),
+  });
+  let output: ProcessOutput;
+  try {
+    output = await shell`${program} ${args}`;
+  } catch (error) {
+    output = error instanceof ProcessOutput ? error : ProcessOutput.fromError(error as Error);
+  }
+  const exitCode = output.exitCode ?? -1;
+  if (!ok.includes(exitCode)) {
+    throw new GitError([program, ...args], cwd, output.exitCode, output.stderr, output.stdout);
+  }
+  return { stdout: output.stdout, stderr: output.stderr, exitCode };
+}
+
+export function git(cwd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return run(cwd, 'git', args, options);
+}
+
+/** Lines of stdout without the trailing empty one. */
+export function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line.length > 0);
+}

@@ -1,0 +1,42 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { Styles } from './output.js';
+
+export interface Context {
+  cwd: string;
+  now: Date;
+  env: NodeJS.ProcessEnv;
+  style: Styles;
+}
+
+export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+export interface Invocation {
+  values: OptionValues;
+  positionals: string[];
+}
+
+/** What a subcommand hands back: one JSON document and the same facts as short text. */
+export interface Outcome {
+  json: Record<string, unknown>;
+  text: string;
+}
+
+export interface Subcommand {
+  name: string;
+  summary: string;
+  /** One line, after `session `. */
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  positionals: { min: number; max: number };
+  run(invocation: Invocation, context: Context): Promise<Outcome>;
+}
+
+export function stringOption(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function listOption(values: OptionValues, name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { RefusalError, UsageError } from '../lib/errors.js';
+import { MARK } from '../lib/output.js';
+import { listOption, stringOption, type Subcommand } from '../lib/subcommand.js';
+import { findProject } from '../core/project.js';
+import { readManifest } from '../core/manifest-store.js';
+import { findSession } from '../core/manifest-types.js';
+import { SESSION_NAME_RULE, sessionNameProblem, suggestSessionName } from '../core/names.js';
+import { dirtyRefusal, parseIfDirty, planDirty, startRefusal } from '../core/start-rules.js';
+import { sessionIdForWorktree } from '../core/session-lookup.js';
+import { shortBranch } from '../core/worktree-list.js';
+import { resolveCommit } from '../git/repo.js';
+import { branchExists } from '../git/branches.js';
+import { commitTrackedChanges, readStatus, stashTrackedChanges } from '../git/changes.js';
+import { createSession } from '../engine/create-session.js';
+
+export const start: Subcommand = {
+  name: 'start',
+  summary: 'Create a parallel session: a worktree on a new branch, registered in the manifest, with a session log stub.',
+  usage: 'start <name> [--goal TEXT]... [--base BRANCH] [--if-dirty abort|stash|commit|proceed] [--commit-message MSG] [--json]',
+  options: {
+    goal: { type: 'string', multiple: true },
+    base: { type: 'string' },
+    'if-dirty': { type: 'string' },
+    'commit-message': { type: 'string' },
+  },
+  positionals: { min: 1, max: 1 },
+  async run({ values, positionals }, context) {
+    const name = positionals[0]!;
+    const problem = sessionNameProblem(name);
+    if (problem) {
+      const suggestion = suggestSessionName(name);
+      throw new UsageError(`invalid session name ${JSON.stringify(name)}: ${problem}. Rule: ${SESSION_NAME_RULE}.`, suggestion ? `Try: session start ${suggestion}` : 'Pick a name such as auth-refactor.');
+    }
+    const goals = listOption(values, 'goal').map((goal) => goal.trim()).filter(Boolean);
+    const commitMessage = stringOption(values, 'commit-message');
+    const ifDirty = parseIfDirty(stringOption(values, 'if-dirty'), commitMessage);
+
+    const project = await findProject(context.cwd);
+    const main = project.mainCheckout;
+    const branch = `${project.config.branchPrefix}${name}`;
+    const worktreePath = join(project.sessionsDir, name);
+    const manifest = readManifest(project.manifestPath, project.name);
+    const [head, branchTaken, status] = await Promise.all([resolveCommit(main, 'HEAD'), branchExists(main, branch), readStatus(main)]);
+
+    const refusal = startRefusal({
+      name,
+      branch,
+      worktreePath,
+      mainCheckout: main,
+      hasCommits: head !== null,
+      insideSession: sessionIdForWorktree(main, project.sessionsDir, manifest, project.currentWorktree),
+      nameInManifest: findSession(manifest, name) !== undefined,
+      worktreePathExists: existsSync(worktreePath),
+      branchExists: branchTaken,
+    });
+    if (refusal) throw refusal;
+
+    const currentBranch = shortBranch(project.worktrees[0]!.branch);
+    const baseBranch = stringOption(values, 'base') ?? project.config.baseBranch ?? currentBranch;
+    if (!baseBranch) {
+      throw new RefusalError('detached-head', 'The main checkout is on a detached HEAD, so there is no branch to base the session on.', 'Pass --base BRANCH, or check out a branch in the main checkout.');
+    }
+    let baseCommit = await resolveCommit(main, `refs/heads/${baseBranch}`);
+    if (!baseCommit) {
+      throw new RefusalError('unknown-base', `There is no local branch ${JSON.stringify(baseBranch)} to base the session on.`, 'Pass --base with an existing local branch (git branch --list), or create it first: git branch NAME origin/NAME');
+    }
+
+    const dirty = planDirty(ifDirty, status);
+    const notes: string[] = [];
+    let stash: string | null = null;
+    let committed: string | null = null;
+    if (dirty.action === 'abort') throw dirtyRefusal(dirty, main);
+    if (dirty.action === 'stash') {
+      stash = await stashTrackedChanges(main, `flight-rules: before session ${name}`);
+      notes.push(`${MARK.done} Stashed ${dirty.tracked.length} uncommitted change(s) in the main checkout as ${stash.slice(0, 12)}. Restore them with: git stash pop (in ${main})`);
+    }
+    if (dirty.action === 'commit') {
+      committed = await commitTrackedChanges(main, commitMessage!);
+      if (currentBranch === baseBranch) baseCommit = committed;
+      notes.push(`${MARK.done} Committed ${dirty.tracked.length} change(s) in the main checkout as ${committed.slice(0, 12)}.`);
+    }
+    if (dirty.action === 'proceed') {
+      notes.push(`${MARK.warn} ${dirty.tracked.length} uncommitted change(s) stay in the main checkout and are not in the session.`);
+    }
+
+    const session = await createSession(project, { name, branch, worktreePath, goals, baseBranch, baseCommit, startedAt: context.now });
+    const leftBehind = dirty.untracked;
+    const lines = [
+      `${MARK.done} Session "${name}" created`,
+      `${MARK.done} Worktree: ${worktreePath}`,
+      `${MARK.done} Branch: ${branch} from ${baseBranch} at ${baseCommit.slice(0, 12)}`,
+      `${MARK.done} Session log: ${session.sessionLog} (in the worktree)`,
+      `${MARK.done} Registered in ${project.manifestPath}`,
+      ...notes,
+      ...(leftBehind.length > 0
+        ? [`${MARK.info} ${leftBehind.length} untracked file(s) stay in the main checkout: ${leftBehind.slice(0, 5).join(', ')}${leftBehind.length > 5 ? ', ...' : ''}`]
+        : []),
+      '',
+      'Next: open a new terminal and run',
+      `  cd ${worktreePath} && claude`,
+      'then use /resume to continue this conversation there.',
+    ];
+    return {
+      text: lines.join('\n'),
+      json: {
+        session,
+        worktreePath,
+        sessionLogPath: join(worktreePath, session.sessionLog!),
+        mainCheckout: main,
+        manifest: project.manifestPath,
+        dirty: { action: dirty.action, tracked: dirty.tracked, untrackedLeftBehind: leftBehind, stash, commit: committed },
+        next: `cd ${worktreePath} && claude`,
+      },
+    };
+  },
+};
