@@ -13,3 +13,16 @@ export async function deleteBranchIfAt(cwd: string, branch: string, expectedComm
   const result = await git(cwd, ['update-ref', '-d', `refs/heads/${branch}`, expectedCommit], { okExitCodes: [0, 1, 128] });
   return result.exitCode === 0;
 }
+
+/** Commits `left` has that `right` lacks, and the reverse. */
+export async function aheadBehind(cwd: string, left: string, right: string): Promise<{ ahead: number; behind: number }> {
+  const { stdout } = await git(cwd, ['rev-list', '--left-right', '--count', `${left}...${right}`]);
+  const [ahead = '0', behind = '0'] = stdout.trim().split(/\s+/);
+  return { ahead: Number(ahead), behind: Number(behind) };
+}
+
+/** True when every commit of `commit` is already in `target`. */
+export async function isAncestor(cwd: string, commit: string, target: string): Promise<boolean> {
+  const result = await git(cwd, ['merge-base', '--is-ancestor', commit, target], { okExitCodes: [0, 1] });
+  return result.exitCode === 0;
+}
