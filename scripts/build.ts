@@ -4,10 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const BUNDLE_PATH = `${root}dist/session.mjs`;
+export const HOOK_BUNDLE_PATH = `${root}dist/hook.mjs`;
 
 await build({
-  entryPoints: [`${root}scripts/session.ts`],
-  outfile: BUNDLE_PATH,
+  entryPoints: { session: `${root}scripts/session.ts`, hook: `${root}scripts/hook.ts` },
+  outdir: `${root}dist`,
+  outExtension: { '.js': '.mjs' },
+  splitting: false,
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sessionNameProblem, suggestSessionName } from '../scripts/core/names.js';
 import { parseWorktreeList } from '../scripts/core/worktree-list.js';
-import { parseStatus } from '../scripts/core/status-porcelain.js';
+import { parseStatus, sessionWork } from '../scripts/core/status-porcelain.js';
 import { sessionLogPath, renderSessionLogStub } from '../scripts/core/session-log.js';
 import { parseIfDirty, planDirty, startRefusal, type StartFacts } from '../scripts/core/start-rules.js';
 import { isWithin, toStoredPath, fromStoredPath, defaultSessionsDir } from '../scripts/core/paths.js';
@@ -117,4 +117,17 @@ describe('paths', () => {
   it.each([
     ['/a', '/a', true], ['/a', '/a/b', true], ['/a', '/ab', false], ['/a/b', '/a', false],
   ])('isWithin(%s, %s) is %s', (outer, inner, expected) => expect(isWithin(outer, inner)).toBe(expected));
+});
+
+describe('pack files are not session work', () => {
+  const entries = [
+    { code: '??', path: '.env.session' },
+    { code: '??', path: '.claude/commands/dev-session.end.md' },
+    { code: '??', path: 'notes.md' },
+    { code: ' M', path: '.env.session' },
+  ];
+  it('drops untracked pack files and folders, keeps everything else', () => {
+    expect(sessionWork(entries, ['.env.session', '.claude/commands/']).map((e) => `${e.code} ${e.path}`)).toEqual(['?? notes.md', ' M .env.session']);
+  });
+  it('keeps everything without pack files', () => expect(sessionWork(entries)).toHaveLength(4));
 });

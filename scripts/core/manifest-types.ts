@@ -11,6 +11,8 @@ export interface SessionEntry {
   owner?: { pid: number; host: string };
   base: { branch: string; commit: string };
   lastSyncedAt?: string;
+  /** Paths relative to the worktree that the pack put there; not the session's work. */
+  packFiles?: string[];
 }
 
 export interface Manifest {

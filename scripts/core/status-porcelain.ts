@@ -29,3 +29,13 @@ export const isTrackedChange = (entry: StatusEntry) => !isUntracked(entry) && !i
 export function formatStatusEntry(entry: StatusEntry): string {
   return entry.from ? `${entry.code} ${entry.from} -> ${entry.path}` : `${entry.code} ${entry.path}`;
 }
+
+/** A status entry is the pack's own file when it is listed in packFiles, or lies below a listed folder (trailing /). */
+export function isPackFile(path: string, packFiles: readonly string[]): boolean {
+  return packFiles.some((pack) => (pack.endsWith('/') ? path.startsWith(pack) || `${path}/` === pack : path === pack));
+}
+
+/** The session's own uncommitted work: every change except untracked files the pack put there. */
+export function sessionWork(entries: StatusEntry[], packFiles: readonly string[] = []): StatusEntry[] {
+  return entries.filter((entry) => !(isUntracked(entry) && isPackFile(entry.path, packFiles)));
+}
