@@ -1,9 +1,23 @@
 import { git } from '../lib/shell.js';
+import { GitError } from '../lib/errors.js';
 import { parseWorktreeList, type WorktreeRecord } from '../core/worktree-list.js';
 
+/**
+ * While another process runs `git worktree add`, git can briefly see that worktree's admin
+ * folder before its files are written and fail with "failed to read .../commondir".
+ * That is transient, so it is retried.
+ */
 export async function listWorktrees(cwd: string): Promise<WorktreeRecord[]> {
-  const { stdout } = await git(cwd, ['worktree', 'list', '--porcelain', '-z']);
-  return parseWorktreeList(stdout);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const { stdout } = await git(cwd, ['worktree', 'list', '--porcelain', '-z']);
+      return parseWorktreeList(stdout);
+    } catch (error) {
+      const halfMade = error instanceof GitError && /failed to read .*worktrees\/.*\/(commondir|gitdir)/.test(error.stderr);
+      if (!halfMade || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 + attempt * 10));
+    }
+  }
 }
 
 /** Creates `branch` at `startCommit` and checks it out at `path`. */
