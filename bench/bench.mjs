@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// `npm run bench`: times the installed bundle (plain node, no tsx) against the raw git it stands for,
+// on a generated 5,000-file repository. Prints medians and ratios, writes bench/results.json.
+import { execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, platform, release } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeBenchRepo } from './fixture.mjs';
+
+const helper = fileURLToPath(new URL('../dist/session.mjs', import.meta.url));
+const resultsPath = fileURLToPath(new URL('./results.json', import.meta.url));
+const quick = process.argv.includes('--quick');
+const runs = quick ? 3 : 9;
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const time = (fn) => {
+  const started = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+};
+const session = (repo, args) => execFileSync('node', [helper, ...args], { cwd: repo.main, env: repo.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+function startSessions(repo, count, prefix) {
+  for (let i = 0; i < count; i++) session(repo, ['start', `${prefix}-${i}`, '--no-setup', '--copy', 'none']);
+}
+
+function benchStart(repo) {
+  const ours = [];
+  const raw = [];
+  for (let i = 0; i < runs; i++) {
+    ours.push(time(() => session(repo, ['start', `bench-start-${i}`, '--no-setup', '--copy', 'none'])));
+    raw.push(time(() => repo.git(['worktree', 'add', '-q', '-b', `raw-${i}`, join(repo.root, 'raw', `r${i}`), 'main'])));
+  }
+  return { name: 'start (no setup) vs git worktree add', ours: median(ours), raw: median(raw) };
+}
+
+/** The git calls status makes per session, issued one after another from a shell loop. */
+function shellLoop(repo, ids) {
+  const lines = ['set -e'];
+  for (const id of ids) {
+    const wt = join(repo.sessions, id);
+    const branch = `session/${id}`;
+    lines.push(
+      `git -C '${wt}' --no-optional-locks status --porcelain=v1 -z --untracked-files=all >/dev/null`,
+      `git rev-list --left-right --count 'main...${branch}' >/dev/null`,
+      `git merge-tree --write-tree -z --name-only --no-messages main '${branch}' >/dev/null || true`,
+      `git log -1 --format=%ct '${branch}' >/dev/null`,
+      `git diff --name-only -z 'main...${branch}' >/dev/null`,
+    );
+  }
+  lines.push('git worktree list --porcelain >/dev/null', 'git status --porcelain >/dev/null');
+  return lines.join('\n');
+}
+
+function benchStatus(repo, count, existing) {
+  startSessions(repo, count - existing, `s${count}`);
+  const ids = JSON.parse(session(repo, ['status', '--json'])).sessions.map((s) => s.id);
+  const script = shellLoop(repo, ids);
+  const ours = [];
+  const raw = [];
+  for (let i = 0; i < runs; i++) {
+    ours.push(time(() => session(repo, ['status'])));
+    raw.push(time(() => execFileSync('bash', ['-c', script], { cwd: repo.main, env: repo.env })));
+  }
+  return { name: `status, ${count} session(s) vs shell loop`, sessions: ids.length, ours: median(ours), raw: median(raw) };
+}
+
+function benchEnd(repo) {
+  const ours = [];
+  const raw = [];
+  for (let i = 0; i < runs; i++) {
+    const a = `end-ours-${i}`;
+    session(repo, ['start', a, '--no-setup', '--copy', 'none']);
+    const wtA = join(repo.sessions, a);
+    repo.git(['commit', '-q', '--allow-empty', '-m', 'work'], wtA);
+    ours.push(time(() => session(repo, ['end', a, '--strategy', 'merge'])));
+
+    const b = `end-raw-${i}`;
+    const wtB = join(repo.root, 'raw-end', b);
+    repo.git(['worktree', 'add', '-q', '-b', b, wtB, 'main']);
+    repo.git(['commit', '-q', '--allow-empty', '-m', 'work'], wtB);
+    raw.push(time(() => {
+      repo.git(['merge', '-q', '--no-ff', '-m', `Merge ${b}`, b]);
+      repo.git(['worktree', 'remove', wtB]);
+      repo.git(['branch', '-q', '-d', b]);
+    }));
+  }
+  return { name: 'end --strategy merge vs git merge + worktree remove + branch -d', ours: median(ours), raw: median(raw) };
+}
+
+async function benchConcurrentStarts(repo, count = 16) {
+  const started = process.hrtime.bigint();
+  const codes = await Promise.all(Array.from({ length: count }, (_, i) => new Promise((resolve) => {
+    const child = spawn('node', [helper, 'start', `conc-${i}`, '--no-setup', '--copy', 'none'], { cwd: repo.main, env: repo.env, stdio: 'ignore' });
+    child.on('close', resolve);
+  })));
+  const wall = Number(process.hrtime.bigint() - started) / 1e6;
+  const registered = JSON.parse(session(repo, ['status', '--json'])).sessions.filter((s) => s.id.startsWith('conc-')).length;
+  return { name: `${count} concurrent starts (wall time)`, ours: wall, raw: null, ok: codes.every((c) => c === 0) && registered === count };
+}
+
+const fmt = (ms) => (ms === null ? '-' : `${ms.toFixed(0)} ms`);
+const results = [];
+{
+  const repo = makeBenchRepo();
+  try {
+    results.push(benchStart(repo));
+    results.push(benchEnd(repo));
+  } finally {
+    repo.cleanup();
+  }
+}
+{
+  const repo = makeBenchRepo();
+  try {
+    results.push(benchStatus(repo, 1, 0));
+    results.push(benchStatus(repo, 10, 1));
+    results.push(benchStatus(repo, 50, 10));
+  } finally {
+    repo.cleanup();
+  }
+}
+{
+  const repo = makeBenchRepo();
+  try {
+    results.push(await benchConcurrentStarts(repo));
+  } finally {
+    repo.cleanup();
+  }
+}
+
+const machine = {
+  cpus: availableParallelism(),
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  platform: `${platform()} ${release()}`,
+  node: process.version,
+  git: execFileSync('git', ['--version'], { encoding: 'utf8' }).trim(),
+  date: new Date().toISOString().slice(0, 10),
+  runs,
+};
+console.log(`machine: ${machine.cpus} cores, ${machine.cpuModel}, ${machine.platform}, node ${machine.node}, ${machine.git}; medians of ${runs} runs`);
+console.log('| benchmark | helper | raw git | ratio | overhead |');
+console.log('|---|---|---|---|---|');
+for (const r of results) {
+  const ratio = r.raw ? `${(r.ours / r.raw).toFixed(2)}x` : '-';
+  const overhead = r.raw ? `${(r.ours - r.raw).toFixed(0)} ms` : r.ok === false ? 'FAILED' : '-';
+  console.log(`| ${r.name} | ${fmt(r.ours)} | ${fmt(r.raw)} | ${ratio} | ${overhead} |`);
+}
+writeFileSync(resultsPath, `${JSON.stringify({ machine, results }, null, 2)}\n`);
+console.log(`wrote ${resultsPath}`);
