@@ -71,14 +71,28 @@ function readRecord(root: string): InstallRecord | null {
   }
 }
 
+function settingsRefusal(path: string, error: unknown): RefusalError {
+  const why = error instanceof SettingsShapeError ? error.message : `it is not valid JSON: ${(error as Error).message}`;
+  return new RefusalError('settings-invalid', `${path} cannot be merged into: ${why}. Nothing was written.`, 'Fix that file (it must be a JSON object, with "hooks" and "permissions" shaped as Claude Code expects), then rerun the install.');
+}
+
 function readSettings(path: string): JsonObject | null {
   const text = readText(path);
   if (text === null) return null;
   try {
     return parseSettings(text);
   } catch (error) {
-    const why = error instanceof SettingsShapeError ? error.message : `it is not valid JSON: ${(error as Error).message}`;
-    throw new RefusalError('settings-invalid', `${path} cannot be merged into: ${why}. Nothing was written.`, 'Fix that file (it must be a JSON object), then rerun the install.');
+    throw settingsRefusal(path, error);
+  }
+}
+
+/** A settings file whose "hooks" or "permissions" has a shape the merge cannot extend is refused, never rewritten. */
+function planOrRefuse(settingsPath: string, plan: () => Plan): Plan {
+  try {
+    return plan();
+  } catch (error) {
+    if (error instanceof SettingsShapeError) throw settingsRefusal(settingsPath, error);
+    throw error;
   }
 }
 
@@ -103,20 +117,20 @@ function gatherPlan(root: string, options: InstallOptions, packRoot: string): Pl
   if (options.uninstall) {
     if (!record) return null;
     Object.keys(record.files).forEach(load);
-    return planUninstall({
+    return planOrRefuse(join(root, record.settings?.path ?? settingsPath), () => planUninstall({
       record,
       recordPath: RECORD_PATH,
       current,
       settingsCurrent: record.settings ? readSettings(join(root, record.settings.path)) : null,
       gitattributesCurrent: readText(join(root, '.gitattributes')),
-    });
+    }));
   }
   const desired = desiredFiles(packRoot, scope, options);
   [...desired.map((file) => file.path), RECORD_PATH].forEach(load);
   const claude = options.agents.includes('claude');
   const candidateDirs = [...new Set([...desired.map((file) => file.path), RECORD_PATH, settingsPath].map(dirname))]
     .flatMap((dir) => dir.split('/').map((_, index, parts) => parts.slice(0, index + 1).join('/')));
-  return planInstall({
+  return planOrRefuse(join(root, settingsPath), () => planInstall({
     desired,
     current,
     record,
@@ -125,7 +139,7 @@ function gatherPlan(root: string, options: InstallOptions, packRoot: string): Pl
     gitattributes: scope === 'project' && options.gitattributes ? { current: readText(join(root, '.gitattributes')) } : null,
     existingDirs: new Set(candidateDirs.filter((dir) => existsSync(join(root, dir)))),
     force: options.force,
-  });
+  }));
 }
 
 function apply(root: string, steps: Step[]): void {

@@ -30,6 +30,9 @@ export const READ_ONLY_SUBCOMMANDS = ['status', 'overlap'] as const;
 
 export const EDIT_TOOLS_MATCHER = 'Edit|Write|MultiEdit';
 
+/** The hooks answer in milliseconds; this only bounds a hook that hangs. */
+export const HOOK_TIMEOUT_SECONDS = 10;
+
 /**
  * Hook commands end in `|| true`: in a session worktree whose `.claude/` is not committed the hook file is absent,
  * and a hook that cannot even start must not report an error on every edit.
@@ -97,7 +100,7 @@ export function mergeSettings(current: JsonObject, pack: PackSettings): MergeRes
     if (present) continue;
     const hooks = objectAt(settings, 'hooks', 'hooks', added.createdKeys);
     const groups = arrayAt(hooks, entry.event, `hooks.${entry.event}`, added.createdKeys);
-    groups.push({ ...(entry.matcher ? { matcher: entry.matcher } : {}), hooks: [{ type: 'command', command: entry.command }] });
+    groups.push({ ...(entry.matcher ? { matcher: entry.matcher } : {}), hooks: [{ type: 'command', command: entry.command, timeout: HOOK_TIMEOUT_SECONDS }] });
     added.hooks.push(entry.command);
   }
   for (const rule of pack.allow) {
