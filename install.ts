@@ -5,4 +5,5 @@
  */
 import { main } from './scripts/install/main.js';
 
-process.exitCode = await main(process.argv.slice(2), { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
+// Under `npm run install-pack`, npm runs this from the pack's folder; INIT_CWD is where the user typed the command.
+process.exitCode = await main(process.argv.slice(2), { cwd: process.env.INIT_CWD ?? process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });

@@ -119,7 +119,7 @@ describe('command text', () => {
 describe('installer arguments', () => {
   it.each<[string[], Partial<ReturnType<typeof parseInstallArgs>>]>([
     [[], { projectDir: '/here', user: false, agents: ['claude'], hooks: true, gitattributes: true }],
-    [['../p', '--agent', 'both', '--no-hooks'], { projectDir: '../p', agents: ['claude', 'cursor'], hooks: false }],
+    [['../p', '--agent', 'both', '--no-hooks'], { projectDir: '/p', agents: ['claude', 'cursor'], hooks: false }],
     [['--user', '--dry-run'], { projectDir: null, user: true, dryRun: true }],
   ])('%j', (argv, expected) => {
     expect(parseInstallArgs(argv, '/here')).toMatchObject(expected);

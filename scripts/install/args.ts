@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../lib/errors.js';
 import type { Agent } from './command-text.js';
@@ -44,7 +45,7 @@ export function parseInstallArgs(argv: string[], cwd: string): InstallOptions {
   const agent = values.agent ?? 'claude';
   if (!['claude', 'cursor', 'both'].includes(agent)) throw new UsageError(`--agent must be claude, cursor or both; got "${agent}"`, `usage: ${INSTALL_USAGE}`);
   return {
-    projectDir: values.user ? null : (positionals[0] ?? cwd),
+    projectDir: values.user ? null : resolve(cwd, positionals[0] ?? '.'),
     user: values.user === true,
     agents: agent === 'both' ? ['claude', 'cursor'] : [agent as Agent],
     dryRun: values['dry-run'] === true,
