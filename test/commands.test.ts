@@ -179,7 +179,7 @@ describe('the start command covers every refusal of `start`', () => {
 it('abandon needs the typed session name, passed as --confirm', () => {
   const end = source('dev-session.end.md');
   expect(end).toContain('--strategy abandon --confirm <typed name>');
-  expect(end).toMatch(/only after the user types the session name/);
+  expect(end).toMatch(/only after the user types the session\s+name to confirm/);
 });
 
 describe('plugin', () => {
