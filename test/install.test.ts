@@ -121,7 +121,7 @@ describe('install into a project', () => {
     };
     repo.write('.claude/settings.json', `${JSON.stringify(userSettings, null, 2)}\n`);
     repo.write('.claude/commands/mine.md', 'my own command\n');
-    repo.write('.gitattributes', '*.png binary\n');
+    repo.write('.gitattributes', '*.png binary');
     const before = snapshot(repo);
 
     expect((await install(['--agent', 'both'])).exitCode).toBe(0);

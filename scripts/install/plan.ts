@@ -13,7 +13,8 @@ export interface InstallRecord {
   /** Path relative to the install root → sha256 of what was written. */
   files: Record<string, string>;
   settings: (SettingsRecord & { path: string; created: boolean }) | null;
-  gitattributes: { added: boolean; created: boolean };
+  /** addedNewline: the file did not end in a newline, so one was added before the line; uninstall takes it away. */
+  gitattributes: { added: boolean; created: boolean; addedNewline?: boolean };
   /** Folders the install made, removed again by uninstall when empty. */
   createdDirs: string[];
 }
@@ -118,6 +119,8 @@ export function planInstall(facts: InstallFacts): Plan {
       report.done.push('added "docs/progress.md merge=union" to .gitattributes, so appends to progress.md from parallel sessions merge cleanly');
       gitattributes.added = true;
       gitattributes.created ||= facts.gitattributes.current === null;
+      const before = facts.gitattributes.current ?? '';
+      if (before !== '' && !before.endsWith('\n')) gitattributes.addedNewline = true;
     }
   }
 
@@ -170,7 +173,8 @@ export function planUninstall(facts: UninstallFacts): Plan {
     }
   }
   if (facts.record.gitattributes.added && facts.gitattributesCurrent !== null) {
-    const next = removeUnionLine(facts.gitattributesCurrent);
+    const removed = removeUnionLine(facts.gitattributesCurrent);
+    const next = facts.record.gitattributes.addedNewline && removed.endsWith('\n') ? removed.slice(0, -1) : removed;
     if (next === '' && facts.record.gitattributes.created) {
       steps.push({ kind: 'remove', path: '.gitattributes' });
       report.done.push('removed .gitattributes');
