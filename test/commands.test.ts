@@ -1,0 +1,196 @@
+/**
+ * The command files are the product's face: their frontmatter, every helper call they write, and the permission
+ * rules that must cover those calls are checked here, in the source (plugin) form and in every installed form.
+ */
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { ROOT } from './helpers/gitdir.js';
+import { SUBCOMMANDS } from '../scripts/subcommands/index.js';
+import {
+  SOURCE_RUNTIME_DIR,
+  helperCalls,
+  helperPrefix,
+  isBangLine,
+  parseAllowedTools,
+  parseFrontmatter,
+  renderCommand,
+  ruleAllows,
+  runtimeDirFor,
+  shellLines,
+  type Agent,
+  type Scope,
+} from '../scripts/install/command-text.js';
+
+const contract: Record<string, string[]> = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/cli-contract.json'), 'utf8')).subcommands;
+const registry = new Map(SUBCOMMANDS.map((subcommand) => [subcommand.name, Object.keys(subcommand.options)]));
+const schema = JSON.parse(readFileSync(join(ROOT, 'schemas/command.schema.json'), 'utf8'));
+const validateFrontmatter = new Ajv({ allErrors: true }).compile(schema);
+
+const EXPECTED = ['dev-session.end.md', 'dev-session.start.md', 'parallel.cleanup.md', 'parallel.overview.md', 'parallel.status.md', 'parallel.sync.md'];
+const files = readdirSync(join(ROOT, 'commands')).filter((file) => file.endsWith('.md')).sort();
+const source = (file: string) => readFileSync(join(ROOT, 'commands', file), 'utf8');
+const SOURCE_PREFIX = helperPrefix(SOURCE_RUNTIME_DIR);
+
+/** Subcommands that change something; a command running one must be user-invoked only. */
+const SIDE_EFFECTS = new Set(['start', 'end', 'sync', 'setup', 'cleanup']);
+/** Read-only and always exit 0: the only ones a `!` line may run, since any non-zero exit aborts the command. */
+const BANG_SAFE = new Set(['status', 'overlap']);
+
+const calls = files.flatMap((file) => helperCalls(parseFrontmatter(source(file)).body, SOURCE_PREFIX).map((call) => ({ file, ...call })));
+
+it('ships exactly the six commands', () => {
+  expect(files).toEqual(EXPECTED);
+});
+
+describe.each(files)('%s', (file) => {
+  const { fields, body } = parseFrontmatter(source(file));
+  const rules = parseAllowedTools(String(fields['allowed-tools']));
+  const own = helperCalls(body, SOURCE_PREFIX);
+
+  it('has frontmatter that matches schemas/command.schema.json', () => {
+    const valid = validateFrontmatter(fields);
+    expect(validateFrontmatter.errors ?? [], JSON.stringify(validateFrontmatter.errors)).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('calls the helper at least once', () => {
+    expect(own.length).toBeGreaterThan(0);
+  });
+
+  it('is user-invoked only when it runs a subcommand with side effects', () => {
+    const changes = own.some((call) => SIDE_EFFECTS.has(call.subcommand));
+    expect(fields['disable-model-invocation'] === true).toBe(changes);
+  });
+
+  it('runs `!` lines only for read-only helper calls, each with a fallback for tools without `!`', () => {
+    for (const call of own.filter((c) => c.kind === 'bang')) {
+      expect(BANG_SAFE.has(call.subcommand), call.line).toBe(true);
+      expect(own.some((c) => c.kind === 'code' && c.line === call.line), `no code-block fallback for ${call.line}`).toBe(true);
+    }
+    const bangLines = body.split('\n').filter(isBangLine);
+    expect(bangLines.every((line) => /^!`[^`]+`$/.test(line))).toBe(true);
+    if (bangLines.length > 0) expect(body).toMatch(/If no (status )?output appears (above|under)/);
+  });
+
+  it('pre-approves every command it runs in allowed-tools, and nothing it does not run', () => {
+    const lines = shellLines(body).map((entry) => entry.line);
+    for (const line of lines) expect(rules.some((rule) => ruleAllows(rule, line)), `not covered: ${line}`).toBe(true);
+    const helperRules = rules.filter((rule) => rule.includes('session.mjs'));
+    for (const rule of helperRules) expect(own.some((call) => ruleAllows(rule, call.line)), `unused rule: ${rule}`).toBe(true);
+  });
+
+  it('names the helper only through the plugin root placeholder', () => {
+    expect(body).not.toMatch(/CLAUDE_PROJECT_DIR/);
+    const mentions = shellLines(body).filter((entry) => entry.line.includes('session.mjs'));
+    for (const entry of mentions) expect(entry.line.startsWith(`${SOURCE_PREFIX} `), entry.line).toBe(true);
+  });
+});
+
+describe('every flag the prose tells the agent to pass belongs to a subcommand that command runs', () => {
+  it.each(files)('%s', (file) => {
+    const { body } = parseFrontmatter(source(file));
+    const own = new Set(helperCalls(body, SOURCE_PREFIX).map((call) => call.subcommand));
+    const known = new Set(['json', ...[...own].flatMap((name) => [...(contract[name] ?? []), ...(registry.get(name) ?? [])])]);
+    const withoutGit = body
+      .split('\n')
+      .filter((line) => !line.trim().startsWith('git '))
+      .join('\n')
+      .replace(/`git [^`]*`/g, '');
+    const flags = [...withoutGit.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((match) => match[1]!);
+    expect([...new Set(flags.filter((flag) => !known.has(flag)))]).toEqual([]);
+  });
+});
+
+describe('every helper call is a real subcommand with real flags', () => {
+  const used = [...new Set(calls.map((call) => call.subcommand))].sort();
+
+  it('uses only subcommands that the registry or the CLI contract knows', () => {
+    const unknown = used.filter((name) => !registry.has(name) && !(name in contract));
+    expect(unknown, `subcommands in no registry and no contract: ${unknown.join(', ')}`).toEqual([]);
+  });
+
+  it.each(calls.map((call) => [call.file, call.line, call] as const))('%s: %s (contract)', (_file, _line, call) => {
+    const allowed = contract[call.subcommand];
+    expect(allowed, `"${call.subcommand}" is not in the contract`).toBeDefined();
+    expect(call.flags.filter((flag) => !['json', ...allowed!].includes(flag))).toEqual([]);
+  });
+
+  for (const name of used) {
+    const pending = !registry.has(name);
+    it.skipIf(pending)(`${name}: flags exist in scripts/subcommands${pending ? ' (not in the registry yet)' : ''}`, () => {
+      const options = registry.get(name)!;
+      const flags = [...new Set(calls.filter((call) => call.subcommand === name).flatMap((call) => call.flags))];
+      expect(flags.filter((flag) => flag !== 'json' && !options.includes(flag)), `flags of "${name}" missing from the registry`).toEqual([]);
+    });
+  }
+
+  it('reports which subcommands the registry does not have yet', () => {
+    const missing = used.filter((name) => !registry.has(name));
+    // Not a failure while the subcommands are being built; the list makes the gap visible in the test output.
+    expect(missing.every((name) => name in contract), `missing from the registry AND the contract: ${missing.join(', ')}`).toBe(true);
+  });
+});
+
+describe.each<[Scope, Agent]>([['project', 'claude'], ['user', 'claude'], ['project', 'cursor'], ['user', 'cursor']])('installed form: %s install for %s', (scope, agent) => {
+  const prefix = helperPrefix(runtimeDirFor(scope, agent));
+  it.each(files)('%s names the installed helper and stays covered by its rules', (file) => {
+    const rendered = renderCommand(source(file), scope, agent);
+    expect(rendered).not.toContain('CLAUDE_PLUGIN_ROOT');
+    const { fields, body } = parseFrontmatter(rendered);
+    const own = helperCalls(body, prefix);
+    expect(own.length).toBe(helperCalls(parseFrontmatter(source(file)).body, SOURCE_PREFIX).filter((c) => agent === 'claude' || c.kind === 'code').length);
+    const rules = parseAllowedTools(String(fields['allowed-tools']));
+    for (const call of own) expect(rules.some((rule) => ruleAllows(rule, call.line)), call.line).toBe(true);
+    if (agent === 'cursor') expect(body.split('\n').filter(isBangLine)).toEqual([]);
+  });
+});
+
+describe('templates', () => {
+  const indent = (text: string, by: string) => text.trimEnd().split('\n').map((line) => (line ? `${by}${line}` : '')).join('\n');
+
+  it('the start command embeds the session log template exactly', () => {
+    expect(source('dev-session.start.md')).toContain(indent(readFileSync(join(ROOT, 'templates/session-log.md'), 'utf8'), '   '));
+  });
+
+  it('the end command embeds the progress entry template exactly', () => {
+    expect(source('dev-session.end.md')).toContain(indent(readFileSync(join(ROOT, 'templates/progress-entry.md'), 'utf8'), '   '));
+  });
+
+  it('the progress entry has the Flight Rules shape: a ### date heading, bullets, a link to the log', () => {
+    const entry = readFileSync(join(ROOT, 'templates/progress-entry.md'), 'utf8');
+    expect(entry).toMatch(/^### <YYYY-MM-DD HH:MM>\n\n(- .+\n)+$/);
+    expect(entry).toMatch(/\]\(session_logs\/.+\)/);
+  });
+});
+
+describe('the start command covers every refusal of `start`', () => {
+  const codes = ['session-exists', 'worktree-path-exists', 'branch-exists', 'main-dirty', 'inside-session', 'no-commits', 'unknown-base', 'detached-head', 'manifest-invalid', 'manifest-locked', 'git-failed', 'config-invalid'];
+  it.each(codes)('%s', (code) => {
+    expect(source('dev-session.start.md')).toContain(`| \`${code}\` |`);
+  });
+
+  it('offers each --if-dirty choice for 7.1', () => {
+    for (const flag of ['--if-dirty commit --commit-message', '--if-dirty stash', '--if-dirty proceed']) expect(source('dev-session.start.md')).toContain(flag);
+  });
+});
+
+it('abandon needs the typed session name, passed as --confirm', () => {
+  const end = source('dev-session.end.md');
+  expect(end).toContain('--strategy abandon --confirm <typed name>');
+  expect(end).toMatch(/only after the user types the session\s+name to confirm/);
+});
+
+describe('plugin', () => {
+  it('has a manifest with a name', () => {
+    expect(JSON.parse(readFileSync(join(ROOT, '.claude-plugin/plugin.json'), 'utf8')).name).toBe('flight-rules');
+  });
+
+  it('wires both hook modes to the built hook bundle under the plugin root', () => {
+    const hooks = JSON.parse(readFileSync(join(ROOT, 'hooks/hooks.json'), 'utf8')).hooks;
+    expect(hooks.SessionStart[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" session-start');
+    expect(hooks.PreToolUse[0].matcher).toBe('Edit|Write|MultiEdit');
+    expect(hooks.PreToolUse[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" pre-tool-use');
+  });
+});

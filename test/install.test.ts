@@ -1,0 +1,247 @@
+/** The installer on real temporary projects: run in-process (one run goes through `tsx install.ts` as users run it). */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { existsSync, join, makeRepo, mkdirSync, readFileSync, ROOT, snapshot, writeFileSync, type Repo } from './helpers/gitdir.js';
+import { main } from '../scripts/install/main.js';
+import { isBangLine } from '../scripts/install/command-text.js';
+
+let repo: Repo;
+const extra: string[] = [];
+afterEach(() => {
+  repo?.cleanup();
+  for (const dir of extra.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Outcome {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function install(args: string[], options: { cwd?: string; home?: string } = {}): Promise<Outcome> {
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await main(args, {
+    cwd: options.cwd ?? repo.main,
+    env: { ...repo.env, HOME: options.home ?? join(repo.root, 'home') },
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { exitCode, stdout, stderr: stderr.replaceAll(repo.root, '<root>') };
+}
+
+const COMMANDS = ['dev-session.end.md', 'dev-session.start.md', 'parallel.cleanup.md', 'parallel.overview.md', 'parallel.status.md', 'parallel.sync.md'];
+const read = (path: string) => readFileSync(join(repo.main, path), 'utf8');
+const settings = () => JSON.parse(read('.claude/settings.json'));
+
+describe('install into a project', () => {
+  it('installs the commands, the runtime, hooks, permissions and the progress.md merge rule', async () => {
+    repo = makeRepo();
+    const result = await install([]);
+    expect(result.exitCode).toBe(0);
+    expect(readdirSync(join(repo.main, '.claude/commands')).filter((file) => file.endsWith('.md')).sort()).toEqual(COMMANDS);
+    // Claude Code lists every .md below commands/ as a command: the runtime folder must hold none.
+    expect(readdirSync(join(repo.main, '.claude/commands/flight-rules')).sort()).toEqual(['hook.mjs', 'install-manifest.json', 'session.mjs']);
+    const status = read('.claude/commands/parallel.status.md');
+    expect(status).toContain('!`node "${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" status`');
+    expect(status).not.toContain('CLAUDE_PLUGIN_ROOT');
+
+    const hooks = settings().hooks;
+    expect(hooks.SessionStart[0].hooks[0].command).toBe('node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" session-start || true');
+    expect(hooks.PreToolUse[0].matcher).toBe('Edit|Write|MultiEdit');
+    expect(settings().permissions.allow).toEqual([
+      'Bash(node "${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" status:*)',
+      'Bash(node "${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" overlap:*)',
+    ]);
+    expect(read('.gitattributes')).toBe('docs/progress.md merge=union\n');
+    expect(result.stdout).toContain('Next: commit .claude and .gitattributes');
+
+    const helper = spawnSync('node', [join(repo.main, '.claude/commands/flight-rules/session.mjs'), 'start', '--help'], { cwd: repo.main, env: repo.env, encoding: 'utf8' });
+    expect(helper.status).toBe(0);
+    expect(helper.stdout).toContain('usage: session start <name>');
+  });
+
+  it('installs into the repository top level when given a subfolder, as `npx tsx install.ts` does', () => {
+    repo = makeRepo();
+    const result = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'install.ts'), join(repo.main, 'src')], { cwd: ROOT, env: repo.env, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(existsSync(join(repo.main, '.claude/commands/dev-session.start.md'))).toBe(true);
+    expect(existsSync(join(repo.main, 'src/.claude'))).toBe(false);
+  });
+
+  it('changes nothing on a second run, and says so', async () => {
+    repo = makeRepo();
+    await install([]);
+    const before = snapshot(repo);
+    const again = await install([]);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toContain('Nothing changed: everything is installed and up to date.');
+    expect(snapshot(repo)).toEqual(before);
+  });
+
+  it('keeps a command file the user modified, reports it, and overwrites it only with --force', async () => {
+    repo = makeRepo();
+    await install([]);
+    const path = '.claude/commands/dev-session.end.md';
+    writeFileSync(join(repo.main, path), `${read(path)}\nOur team's extra step.\n`);
+    const kept = await install([]);
+    expect(kept.exitCode).toBe(0);
+    expect(kept.stdout).toContain(`! kept ${path}: it differs from what this pack installs (modified by you?). Rerun with --force to overwrite it.`);
+    expect(read(path)).toContain("Our team's extra step.");
+
+    const forced = await install(['--force']);
+    expect(forced.stdout).toContain(`✓ overwrote ${path} (it had been modified; --force)`);
+    expect(read(path)).not.toContain("Our team's extra step.");
+  });
+
+  it('updates its own outdated file without --force', async () => {
+    repo = makeRepo();
+    await install([]);
+    const path = '.claude/commands/parallel.status.md';
+    const recordPath = join(repo.main, '.claude/commands/flight-rules/install-manifest.json');
+    const record = JSON.parse(readFileSync(recordPath, 'utf8'));
+    const older = 'an older version of this command\n';
+    writeFileSync(join(repo.main, path), older);
+    const { createHash } = await import('node:crypto');
+    record.files[path] = createHash('sha256').update(older).digest('hex');
+    writeFileSync(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+    const result = await install([]);
+    expect(result.stdout).toContain(`✓ updated ${path}`);
+    expect(read(path)).toContain('# Parallel sessions');
+  });
+
+  it('merges into existing settings and .gitattributes, and --uninstall leaves the project exactly as it was', async () => {
+    repo = makeRepo();
+    const userSettings = {
+      model: 'sonnet',
+      hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'echo mine' }] }] },
+      permissions: { allow: ['Bash(npm test:*)'] },
+    };
+    repo.write('.claude/settings.json', `${JSON.stringify(userSettings, null, 2)}\n`);
+    repo.write('.claude/commands/mine.md', 'my own command\n');
+    repo.write('.gitattributes', '*.png binary');
+    const before = snapshot(repo);
+
+    expect((await install(['--agent', 'both'])).exitCode).toBe(0);
+    expect(settings().model).toBe('sonnet');
+    expect(settings().hooks.PreToolUse.map((group: any) => group.matcher)).toEqual(['Bash', 'Edit|Write|MultiEdit']);
+    expect(settings().permissions.allow[0]).toBe('Bash(npm test:*)');
+    expect(read('.gitattributes')).toBe('*.png binary\ndocs/progress.md merge=union\n');
+
+    const removed = await install(['--uninstall']);
+    expect(removed.exitCode).toBe(0);
+    expect(removed.stdout).toContain('✓ removed .claude/commands/dev-session.start.md');
+    expect(removed.stdout).toContain('✓ removed .cursor/commands/dev-session.start.md');
+    expect(snapshot(repo)).toEqual(before);
+    expect(existsSync(join(repo.main, '.claude/commands/flight-rules'))).toBe(false);
+    expect(existsSync(join(repo.main, '.cursor'))).toBe(false);
+  });
+
+  it('--uninstall keeps a file the user modified', async () => {
+    repo = makeRepo();
+    await install([]);
+    const path = '.claude/commands/parallel.sync.md';
+    writeFileSync(join(repo.main, path), 'mine now\n');
+    const result = await install(['--uninstall']);
+    expect(result.stdout).toContain(`! kept ${path}: it was modified after it was installed`);
+    expect(read(path)).toBe('mine now\n');
+    expect(existsSync(join(repo.main, '.claude/settings.json'))).toBe(false);
+  });
+
+  it('--dry-run lists the plan and writes nothing', async () => {
+    repo = makeRepo();
+    const before = snapshot(repo);
+    const result = await install(['--dry-run']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('Dry run: nothing was written. The plan:');
+    expect(result.stdout).toContain('- would have created .claude/commands/dev-session.start.md');
+    expect(snapshot(repo)).toEqual(before);
+  });
+
+  it('--agent cursor writes variants without `!` lines, and no Claude settings', async () => {
+    repo = makeRepo();
+    expect((await install(['--agent', 'cursor'])).exitCode).toBe(0);
+    for (const file of COMMANDS) {
+      const text = read(`.cursor/commands/${file}`);
+      expect(text.split('\n').filter(isBangLine), file).toEqual([]);
+      expect(text).not.toContain('CLAUDE_');
+    }
+    expect(read('.cursor/commands/parallel.status.md')).toContain('node "$(git rev-parse --show-toplevel)/.claude/commands/flight-rules/session.mjs" status');
+    expect(existsSync(join(repo.main, '.claude/commands/flight-rules/session.mjs'))).toBe(true);
+    expect(existsSync(join(repo.main, '.claude/settings.json'))).toBe(false);
+    expect(existsSync(join(repo.main, '.claude/commands/dev-session.start.md'))).toBe(false);
+  });
+
+  it('--no-hooks and --no-gitattributes leave those out', async () => {
+    repo = makeRepo();
+    await install(['--no-hooks', '--no-gitattributes']);
+    expect(settings().hooks).toBeUndefined();
+    expect(settings().permissions.allow).toHaveLength(2);
+    expect(existsSync(join(repo.main, '.gitattributes'))).toBe(false);
+  });
+});
+
+describe('install refusals', () => {
+  it('refuses settings that are not valid JSON, and writes nothing', async () => {
+    repo = makeRepo();
+    repo.write('.claude/settings.json', '{ "hooks": ');
+    const before = snapshot(repo);
+    const result = await install([]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('✗ refused: <root>/project/.claude/settings.json cannot be merged into: it is not valid JSON');
+    expect(result.stderr).toContain('Next: Fix that file');
+    expect(snapshot(repo)).toEqual(before);
+  });
+
+  it('refuses settings whose hooks are not an object, and writes nothing', async () => {
+    repo = makeRepo();
+    repo.write('.claude/settings.json', '{ "hooks": [] }\n');
+    const before = snapshot(repo);
+    const result = await install([]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('cannot be merged into: "hooks" is not an object');
+    expect(snapshot(repo)).toEqual(before);
+  });
+
+  it('refuses a folder that is not a git repository', async () => {
+    repo = makeRepo();
+    const plain = realpathSync(mkdtempSync(join(tmpdir(), 'fr-plain-')));
+    extra.push(plain);
+    const result = await install([plain]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`✗ refused: ${plain} is not inside a git repository`);
+    expect(readdirSync(plain)).toEqual([]);
+  });
+
+  it('rejects a bad flag as a usage error', async () => {
+    repo = makeRepo();
+    const result = await install(['--agent', 'vim']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--agent must be claude, cursor or both; got "vim"');
+  });
+});
+
+describe('user install', () => {
+  it('installs into HOME/.claude, leaves the project alone, and uninstalls cleanly', async () => {
+    repo = makeRepo();
+    const home = join(repo.root, 'home');
+    mkdirSync(join(home, '.claude'), { recursive: true });
+    writeFileSync(join(home, '.claude/settings.json'), '{\n  "theme": "dark"\n}\n');
+    const project = snapshot(repo);
+
+    const result = await install(['--user'], { home });
+    expect(result.exitCode).toBe(0);
+    expect(readdirSync(join(home, '.claude/commands')).filter((file) => file.endsWith('.md')).sort()).toEqual(COMMANDS);
+    expect(readFileSync(join(home, '.claude/commands/parallel.status.md'), 'utf8')).toContain('!`node "$HOME/.claude/commands/flight-rules/session.mjs" status`');
+    const userSettings = JSON.parse(readFileSync(join(home, '.claude/settings.json'), 'utf8'));
+    expect(userSettings.theme).toBe('dark');
+    expect(userSettings.hooks.SessionStart[0].hooks[0].command).toBe('node "$HOME/.claude/commands/flight-rules/hook.mjs" session-start || true');
+    expect(snapshot(repo)).toEqual(project);
+
+    expect((await install(['--user', '--uninstall'], { home })).exitCode).toBe(0);
+    expect(readFileSync(join(home, '.claude/settings.json'), 'utf8')).toBe('{\n  "theme": "dark"\n}\n');
+    expect(readdirSync(join(home, '.claude'))).toEqual(['settings.json']);
+  });
+});
