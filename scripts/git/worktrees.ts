@@ -1,5 +1,7 @@
 import { git } from '../lib/shell.js';
+import { join } from 'node:path';
 import { GitError } from '../lib/errors.js';
+import { acquireLock, releaseLock } from '../core/lock.js';
 import { parseWorktreeList, type WorktreeRecord } from '../core/worktree-list.js';
 
 /**
@@ -20,9 +22,34 @@ export async function listWorktrees(cwd: string): Promise<WorktreeRecord[]> {
   }
 }
 
+const commonDirs = new Map<string, Promise<string>>();
+
+function commonDir(mainCheckout: string): Promise<string> {
+  let dir = commonDirs.get(mainCheckout);
+  if (!dir) {
+    dir = git(mainCheckout, ['rev-parse', '--path-format=absolute', '--git-common-dir']).then((result) => result.stdout.trim());
+    commonDirs.set(mainCheckout, dir);
+  }
+  return dir;
+}
+
+/**
+ * git's own worktree add/remove are not safe to run concurrently: each reads every other
+ * worktree's admin folder and dies on one that is half written. So this process-crossing
+ * lock in the common git dir serialises them; a holder killed by SIGKILL is taken over.
+ */
+async function withWorktreeLock<T>(mainCheckout: string, action: () => Promise<T>): Promise<T> {
+  const lock = await acquireLock(join(await commonDir(mainCheckout), 'flight-rules-worktrees.lock'));
+  try {
+    return await action();
+  } finally {
+    releaseLock(lock);
+  }
+}
+
 /** Creates `branch` at `startCommit` and checks it out at `path`. */
 export async function addWorktreeWithNewBranch(mainCheckout: string, path: string, branch: string, startCommit: string): Promise<void> {
-  await git(mainCheckout, ['worktree', 'add', '--quiet', '-b', branch, '--', path, startCommit]);
+  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'add', '--quiet', '-b', branch, '--', path, startCommit]));
 }
 
 /**
@@ -30,9 +57,9 @@ export async function addWorktreeWithNewBranch(mainCheckout: string, path: strin
  * after those changes are saved under a ref, or when the worktree is one they just made.
  */
 export async function removeWorktree(mainCheckout: string, path: string, force: boolean): Promise<void> {
-  await git(mainCheckout, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), '--', path]);
+  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), '--', path]));
 }
 
 export async function pruneWorktrees(mainCheckout: string): Promise<void> {
-  await git(mainCheckout, ['worktree', 'prune']);
+  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'prune']));
 }
