@@ -4,7 +4,7 @@
  * Nothing here can destroy the session: every step that fails is reported and recorded,
  * and `session setup` runs the steps again.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitError } from '../lib/errors.js';
 import { acquireLock, releaseLock } from '../core/lock.js';
@@ -23,7 +23,6 @@ import { ENV_SESSION_FILE, renderEnvSession } from '../workspace/env-session.js'
 import { allocatePortBlock } from '../workspace/ports.js';
 import { detectDependencies, planSetup } from '../workspace/dependencies.js';
 import { runSetup } from '../workspace/setup-run.js';
-import { readFileSync } from 'node:fs';
 
 /** The pack's own files a new worktree needs when they are not committed. */
 export const PACK_PATHS = ['.claude/commands', '.claude/settings.local.json'];
@@ -61,6 +60,7 @@ const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** Adds lines to the repository's info/exclude, serialised with other helpers by the manifest lock. */
 export async function excludeInRepository(project: Project, lines: string[]): Promise<void> {
   const file = await excludeFilePath(project.mainCheckout);
+  mkdirSync(project.sessionsDir, { recursive: true });
   const lock = await acquireLock(lockPathFor(project.manifestPath));
   try {
     ensureExcludeLines(file, lines);
