@@ -1,9 +1,20 @@
 import { git } from '../lib/shell.js';
+import { GitError } from '../lib/errors.js';
 import { parseWorktreeList, type WorktreeRecord } from '../core/worktree-list.js';
 
+/**
+ * A concurrent `git worktree add` writes .git/worktrees/<name>/ file by file, and a list
+ * taken in that instant fails with "failed to read .../commondir"; a moment later it is whole.
+ */
 export async function listWorktrees(cwd: string): Promise<WorktreeRecord[]> {
-  const { stdout } = await git(cwd, ['worktree', 'list', '--porcelain', '-z']);
-  return parseWorktreeList(stdout);
+  for (let attempt = 0; ; attempt++) {
+    const result = await git(cwd, ['worktree', 'list', '--porcelain', '-z'], { okExitCodes: [0, 128] });
+    if (result.exitCode === 0) return parseWorktreeList(result.stdout);
+    if (attempt >= 5 || !/failed to read .*worktrees/.test(result.stderr)) {
+      throw new GitError(['git', 'worktree', 'list', '--porcelain', '-z'], cwd, result.exitCode, result.stderr, result.stdout);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
+  }
 }
 
 /** Creates `branch` at `startCommit` and checks it out at `path`. */
