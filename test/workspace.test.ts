@@ -89,6 +89,19 @@ describe('ignored files: .worktreeinclude', () => {
   });
 });
 
+describe('an unexpected workspace failure', () => {
+  it('is reported as a failed setup and leaves the session standing', () => {
+    repo = makeRepo();
+    mkdirSync(join(repo.main, '.worktreeinclude'));
+    const result = repo.helper(['start', 'odd', '--json']);
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(outputSchemaErrors(result.json)).toBe('');
+    expect(result.json.workspace.setup).toMatchObject({ status: 'failed', message: expect.stringContaining('EISDIR'), next: expect.stringContaining('session setup odd') });
+    expect(sessionOf('odd')).toMatchObject({ status: 'active', setup: { status: 'failed' } });
+    expect(existsSync(join(worktreeOf('odd'), 'README.md'))).toBe(true);
+  });
+});
+
 describe('ignored files: defaults and --copy', () => {
   const files = { '.gitignore': '.env\n.env.local\n*.log\n', 'README.md': '# x\n' };
   const arrange = () => {

@@ -229,3 +229,28 @@ export async function prepareWorkspace(project: Project, session: SessionEntry, 
   });
   return { copy, packFiles: pack, envSession, port, submodules: submoduleReport, setup, recordedPackFiles };
 }
+
+/**
+ * For start: the session exists already, so an unexpected error in any workspace step is
+ * turned into a failed setup (reported, recorded when possible) instead of a failed start.
+ */
+export async function prepareWorkspaceSafely(project: Project, session: SessionEntry, options: WorkspaceOptions): Promise<WorkspaceReport> {
+  try {
+    return await prepareWorkspace(project, session, options);
+  } catch (error) {
+    const message = `preparing the workspace failed: ${error instanceof Error ? error.message : String(error)}`;
+    const at = timestamp(options.now);
+    await recordInManifest(project, session.id, (entry) => {
+      entry.setup = { status: 'failed', command: null, log: null, at };
+    }).catch(() => undefined);
+    return {
+      copy: null,
+      packFiles: { copied: [], skipped: [] },
+      envSession: { written: false, message: 'not reached' },
+      port: session.port ?? null,
+      submodules: { status: 'none', message: null },
+      setup: { status: 'failed', command: null, log: null, message },
+      recordedPackFiles: [],
+    };
+  }
+}

@@ -14,7 +14,7 @@ import { resolveCommit } from '../git/repo.js';
 import { branchExists } from '../git/branches.js';
 import { commitTrackedChanges, readStatus, stashTrackedChanges } from '../git/changes.js';
 import { createSession } from '../engine/create-session.js';
-import { excludeSessionsDir, prepareWorkspace } from '../engine/prepare-workspace.js';
+import { excludeSessionsDir, prepareWorkspaceSafely } from '../engine/prepare-workspace.js';
 import { parseCopyChoice } from '../workspace/include-matching.js';
 import { renderWorkspace, setupNext, workspaceJson } from '../workspace/report.js';
 
@@ -94,7 +94,7 @@ export const start: Subcommand = {
     await excludeSessionsDir(project);
     const created = await createSession(project, { name, branch, worktreePath, goals, baseBranch, baseCommit, startedAt: context.now });
     // The session exists from here on; a workspace step that fails is reported, never rolled back.
-    const workspace = await prepareWorkspace(project, created, {
+    const workspace = await prepareWorkspaceSafely(project, created, {
       copy,
       runSetup: values['no-setup'] !== true,
       progress: (line) => process.stderr.write(`${line}\n`),

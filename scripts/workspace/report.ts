@@ -31,7 +31,7 @@ export function renderWorkspace(report: WorkspaceReport, name: string): string[]
   if (setup.status === 'ok') lines.push(`${MARK.done} Setup: ${setup.command} (log: ${setup.log})`);
   if (setup.status === 'failed') {
     lines.push(`${MARK.warn} Setup failed, the session is usable: ${setup.message}`);
-    lines.push(`${MARK.info} Full log: ${setup.log}`);
+    if (setup.log) lines.push(`${MARK.info} Full log: ${setup.log}`);
   }
   if (setup.status === 'skipped' && setup.message === '--no-setup') lines.push(`${MARK.info} Setup skipped (--no-setup). Run \`session setup ${name}\` when wanted.`);
   return lines;
