@@ -11,6 +11,7 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 /** Schemas checked at run time, by export name. Output schemas are only used by tests. */
 export const RUNTIME_SCHEMAS: Record<string, string> = {
   validateManifest: 'manifest.schema.json',
+  validateConfig: 'config.schema.json',
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -30,6 +30,9 @@ describe('session start', () => {
       goals: ['Refactor auth', 'Add tests'],
       status: 'active',
       base: { branch: 'main', commit: base },
+      port: { base: expect.any(Number), count: 10 },
+      packFiles: ['.env.session'],
+      setup: { status: 'skipped', command: null, log: null, at: '2026-01-15T10:00:00Z' },
     }]);
     const log = readFileSync(join(worktree, manifest.sessions[0].sessionLog), 'utf8');
     expect(log).toContain('**Worktree:** ../project-sessions/auth-refactor');
@@ -46,6 +49,7 @@ describe('session start', () => {
       ✓ Branch: session/api from main at <short-sha>
       ✓ Session log: docs/session_logs/20260115_1000_api_session.md (in the worktree)
       ✓ Registered in <root>/project-sessions/.manifest.json
+      ✓ Ports: 3640-3649 (PORT=3640 in .env.session)
 
       Next: open a new terminal and run
         cd <root>/project-sessions/api && claude

@@ -16,6 +16,8 @@ import { updateManifest } from '../core/manifest-store.js';
 import { renderSessionLogStub, sessionLogPath } from '../core/session-log.js';
 import { toStoredPath } from '../core/paths.js';
 import type { Project } from '../core/project.js';
+import { portSettings } from '../core/config.js';
+import { allocatePortBlock } from '../workspace/ports.js';
 
 export interface NewSession {
   name: string;
@@ -42,12 +44,16 @@ export async function createSession(project: Project, spec: NewSession): Promise
     base: { branch: spec.baseBranch, commit: spec.baseCommit },
   };
   try {
-    await updateManifest(project.manifestPath, project.name, (manifest) => {
+    const reservation = await updateManifest(project.manifestPath, project.name, (manifest) => {
       if (findSession(manifest, spec.name)) {
         throw new RefusalError('session-exists', `A session named "${spec.name}" was registered a moment ago by another process.`, 'Pick another name.');
       }
-      manifest.sessions.push(structuredClone(entry));
+      // The port block is chosen under the lock, so concurrent starts never share one.
+      const port = allocatePortBlock(manifest.sessions.flatMap((session) => session.port ?? []), spec.name, portSettings(project.config));
+      manifest.sessions.push({ ...structuredClone(entry), ...(port ? { port } : {}) });
+      return port;
     });
+    if (reservation.result) entry.port = reservation.result;
     made.reserved = true;
     guard.check();
 

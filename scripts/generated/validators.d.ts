@@ -1,2 +1,3 @@
 import type { ValidateFunction } from 'ajv';
 export declare const validateManifest: ValidateFunction;
+export declare const validateConfig: ValidateFunction;

@@ -14,16 +14,21 @@ import { resolveCommit } from '../git/repo.js';
 import { branchExists } from '../git/branches.js';
 import { commitTrackedChanges, readStatus, stashTrackedChanges } from '../git/changes.js';
 import { createSession } from '../engine/create-session.js';
+import { excludeSessionsDir, prepareWorkspaceSafely } from '../engine/prepare-workspace.js';
+import { parseCopyChoice } from '../workspace/include-matching.js';
+import { renderWorkspace, setupNext, workspaceJson } from '../workspace/report.js';
 
 export const start: Subcommand = {
   name: 'start',
   summary: 'Create a parallel session: a worktree on a new branch, registered in the manifest, with a session log stub.',
-  usage: 'start <name> [--goal TEXT]... [--base BRANCH] [--if-dirty abort|stash|commit|proceed] [--commit-message MSG] [--json]',
+  usage: 'start <name> [--goal TEXT]... [--base BRANCH] [--if-dirty abort|stash|commit|proceed] [--commit-message MSG] [--copy auto|none|PATH,...] [--no-setup] [--json]',
   options: {
     goal: { type: 'string', multiple: true },
     base: { type: 'string' },
     'if-dirty': { type: 'string' },
     'commit-message': { type: 'string' },
+    copy: { type: 'string' },
+    'no-setup': { type: 'boolean' },
   },
   positionals: { min: 1, max: 1 },
   async run({ values, positionals }, context) {
@@ -36,6 +41,7 @@ export const start: Subcommand = {
     const goals = listOption(values, 'goal').map((goal) => goal.trim()).filter(Boolean);
     const commitMessage = stringOption(values, 'commit-message');
     const ifDirty = parseIfDirty(stringOption(values, 'if-dirty'), commitMessage);
+    const copy = parseCopyChoice(stringOption(values, 'copy'));
 
     const project = await findProject(context.cwd);
     const main = project.mainCheckout;
@@ -85,8 +91,18 @@ export const start: Subcommand = {
       notes.push(`${MARK.warn} ${dirty.tracked.length} uncommitted change(s) stay in the main checkout and are not in the session.`);
     }
 
-    const session = await createSession(project, { name, branch, worktreePath, goals, baseBranch, baseCommit, startedAt: context.now });
-    const leftBehind = dirty.untracked;
+    await excludeSessionsDir(project);
+    const created = await createSession(project, { name, branch, worktreePath, goals, baseBranch, baseCommit, startedAt: context.now });
+    // The session exists from here on; a workspace step that fails is reported, never rolled back.
+    const workspace = await prepareWorkspaceSafely(project, created, {
+      copy,
+      runSetup: values['no-setup'] !== true,
+      progress: (line) => process.stderr.write(`${line}\n`),
+      now: context.now,
+    });
+    const session = findSession(readManifest(project.manifestPath, project.name), name) ?? created;
+    const setupFailed = workspace.setup.status === 'failed';
+    const leftBehind = dirty.untracked.filter((path) => !workspace.packFiles.copied.includes(path));
     const lines = [
       `${MARK.done} Session "${name}" created`,
       `${MARK.done} Worktree: ${worktreePath}`,
@@ -94,11 +110,13 @@ export const start: Subcommand = {
       `${MARK.done} Session log: ${session.sessionLog} (in the worktree)`,
       `${MARK.done} Registered in ${project.manifestPath}`,
       ...notes,
+      ...renderWorkspace(workspace, name),
       ...(leftBehind.length > 0
         ? [`${MARK.info} ${leftBehind.length} untracked file(s) stay in the main checkout: ${leftBehind.slice(0, 5).join(', ')}${leftBehind.length > 5 ? ', ...' : ''}`]
         : []),
       '',
-      'Next: open a new terminal and run',
+      ...(setupFailed ? [`Next: ${setupNext(name)}`] : []),
+      `${setupFailed ? 'Then' : 'Next'}: open a new terminal and run`,
       `  cd ${worktreePath} && claude`,
       'then use /resume to continue this conversation there.',
     ];
@@ -111,8 +129,10 @@ export const start: Subcommand = {
         mainCheckout: main,
         manifest: project.manifestPath,
         dirty: { action: dirty.action, tracked: dirty.tracked, untrackedLeftBehind: leftBehind, stash, commit: committed },
+        workspace: workspaceJson(workspace, name),
         next: `cd ${worktreePath} && claude`,
       },
     };
   },
 };
+

@@ -1,0 +1,256 @@
+/**
+ * Prepares a session's worktree after it exists: submodules, ignored env files, the pack's
+ * own untracked files, .env.session with the session's ports, then dependency setup.
+ * Nothing here can destroy the session: every step that fails is reported and recorded,
+ * and `session setup` runs the steps again.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GitError } from '../lib/errors.js';
+import { acquireLock, releaseLock } from '../core/lock.js';
+import { lockPathFor, updateManifest } from '../core/manifest-store.js';
+import { findSession, type PortBlock, type SessionEntry, type SetupRecord } from '../core/manifest-types.js';
+import { fromStoredPath, toStoredPath } from '../core/paths.js';
+import { portSettings, sessionsDirInsideRepo } from '../core/config.js';
+import type { Project } from '../core/project.js';
+import { excludeFilePath, ensureExcludeLines } from '../git/exclude.js';
+import { ignoredPaths, untrackedAt, untrackedMatching } from '../git/ignored.js';
+import { initSubmodules } from '../git/submodules.js';
+import type { Skipped } from '../workspace/copy-plan.js';
+import { copyIntoWorktree, inspectDestination } from '../workspace/copy.js';
+import { DEFAULT_COPY_PATTERNS, INCLUDE_FILE, literalPathProblem, outsideSessionsDir, patternLines, patternProblem, type CopyChoice } from '../workspace/include-matching.js';
+import { ENV_SESSION_FILE, renderEnvSession } from '../workspace/env-session.js';
+import { allocatePortBlock } from '../workspace/ports.js';
+import { detectDependencies, planSetup } from '../workspace/dependencies.js';
+import { runSetup } from '../workspace/setup-run.js';
+
+/** The pack's own files a new worktree needs when they are not committed. */
+export const PACK_PATHS = ['.claude/commands', '.claude/settings.local.json'];
+
+export interface WorkspaceOptions {
+  /** null: leave ignored files alone (a setup re-run). */
+  copy: CopyChoice | null;
+  runSetup: boolean;
+  progress: (line: string) => void;
+  now: Date;
+}
+
+export interface CopyReport {
+  mode: CopyChoice['mode'];
+  sources: string[];
+  candidates: string[];
+  copied: string[];
+  skipped: Skipped[];
+  rejected: Array<{ pattern: string; source: string; reason: string }>;
+}
+
+export interface WorkspaceReport {
+  copy: CopyReport | null;
+  packFiles: { copied: string[]; skipped: Skipped[] };
+  envSession: { written: boolean; message: string | null };
+  port: PortBlock | null;
+  submodules: { status: 'ok' | 'failed' | 'none'; message: string | null };
+  setup: { status: SetupRecord['status']; command: string | null; log: string | null; message: string | null };
+  /** Everything recorded as the pack's, relative to the worktree. */
+  recordedPackFiles: string[];
+}
+
+const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Adds lines to the repository's info/exclude, serialised with other helpers by the manifest lock. */
+export async function excludeInRepository(project: Project, lines: string[]): Promise<void> {
+  const file = await excludeFilePath(project.mainCheckout);
+  mkdirSync(project.sessionsDir, { recursive: true });
+  const lock = await acquireLock(lockPathFor(project.manifestPath));
+  try {
+    ensureExcludeLines(file, lines);
+  } finally {
+    releaseLock(lock);
+  }
+}
+
+/** A sessions folder inside the repository must never show up in the main checkout's status. */
+export async function excludeSessionsDir(project: Project): Promise<void> {
+  const inside = sessionsDirInsideRepo(project.mainCheckout, project.sessionsDir);
+  if (inside) await excludeInRepository(project, [`/${inside}/`]);
+}
+
+async function copyCandidates(project: Project, choice: CopyChoice): Promise<Omit<CopyReport, 'copied' | 'skipped'>> {
+  const main = project.mainCheckout;
+  const rejected: CopyReport['rejected'] = [];
+  const sessionsRel = sessionsDirInsideRepo(main, project.sessionsDir);
+  if (choice.mode === 'none') return { mode: 'none', sources: [], candidates: [], rejected };
+  if (choice.mode === 'list') {
+    const accepted: string[] = [];
+    for (const path of choice.paths) {
+      const reason = literalPathProblem(path);
+      if (reason) rejected.push({ pattern: path, source: '--copy', reason });
+      else accepted.push(path.replace(/^\.\//, '').replace(/\/+$/, ''));
+    }
+    const found = await untrackedMatching(main, { patterns: ['*'], literalPaths: accepted });
+    for (const path of accepted) {
+      if (!found.some((file) => file === path || file.startsWith(`${path}/`))) {
+        rejected.push({ pattern: path, source: '--copy', reason: 'no untracked file there in the main checkout (missing, or tracked)' });
+      }
+    }
+    return { mode: 'list', sources: ['--copy'], candidates: outsideSessionsDir(found, sessionsRel), rejected };
+  }
+  const sources: string[] = [];
+  const includeFile = join(main, INCLUDE_FILE);
+  const hasIncludeFile = existsSync(includeFile);
+  if (hasIncludeFile) {
+    sources.push(INCLUDE_FILE);
+    for (const pattern of patternLines(readFileSync(includeFile, 'utf8'))) {
+      const reason = patternProblem(pattern, main);
+      if (reason) rejected.push({ pattern, source: INCLUDE_FILE, reason });
+    }
+  }
+  const patterns: string[] = [];
+  for (const pattern of project.config.copy ?? []) {
+    const reason = patternProblem(pattern, main);
+    if (reason) rejected.push({ pattern, source: 'config copy', reason });
+    else patterns.push(pattern);
+  }
+  if (project.config.copy) sources.push('config copy');
+  if (!hasIncludeFile && !project.config.copy) {
+    sources.push('defaults');
+    patterns.push(...DEFAULT_COPY_PATTERNS);
+  }
+  const found = hasIncludeFile || patterns.length > 0
+    ? await untrackedMatching(main, { ...(hasIncludeFile ? { patternFile: includeFile } : {}), patterns })
+    : [];
+  return { mode: 'auto', sources, candidates: outsideSessionsDir(found, sessionsRel), rejected };
+}
+
+async function copyIgnoredFiles(project: Project, worktree: string, choice: CopyChoice): Promise<CopyReport> {
+  const found = await copyCandidates(project, choice);
+  const result = await copyIntoWorktree(project.mainCheckout, worktree, found.candidates, { requireIgnoredInMain: true, requireIgnoredInWorktree: true });
+  return { ...found, ...result };
+}
+
+async function copyPackFiles(project: Project, worktree: string) {
+  const untracked = await untrackedAt(project.mainCheckout, PACK_PATHS);
+  const result = await copyIntoWorktree(project.mainCheckout, worktree, untracked, { requireIgnoredInMain: false, requireIgnoredInWorktree: false });
+  // A re-run finds its own earlier copies in place: that is not worth a warning.
+  return { copied: result.copied, skipped: result.skipped.filter((skip) => skip.reason !== 'exists') };
+}
+
+async function writeEnvSession(project: Project, worktree: string, session: SessionEntry, port: PortBlock | null): Promise<WorkspaceReport['envSession']> {
+  await excludeInRepository(project, [`/${ENV_SESSION_FILE}`]);
+  const place = inspectDestination(worktree, ENV_SESSION_FILE);
+  const ignored = (await ignoredPaths(worktree, [ENV_SESSION_FILE])).has(ENV_SESSION_FILE);
+  if (!ignored) return { written: false, message: `${ENV_SESSION_FILE} is tracked or un-ignored on this branch, so it was left alone` };
+  if (place !== 'free' && place !== 'exists') return { written: false, message: `${ENV_SESSION_FILE} cannot be written safely (${place})` };
+  writeFileSync(join(worktree, ENV_SESSION_FILE), renderEnvSession({ project: project.name, session: session.id, port }));
+  return { written: true, message: null };
+}
+
+async function submodules(worktree: string): Promise<WorkspaceReport['submodules']> {
+  if (!existsSync(join(worktree, '.gitmodules'))) return { status: 'none', message: null };
+  try {
+    await initSubmodules(worktree);
+    return { status: 'ok', message: null };
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    return { status: 'failed', message: error.stderr.trim().split('\n').slice(-1)[0] ?? error.message };
+  }
+}
+
+/** The session's port block, allocated now (under the lock) if it has none yet. */
+async function ensurePort(project: Project, session: SessionEntry): Promise<PortBlock | null> {
+  if (session.port) return session.port;
+  const { result } = await updateManifest(project.manifestPath, project.name, (manifest) => {
+    const entry = findSession(manifest, session.id);
+    if (!entry) return false;
+    if (entry.port) return entry.port;
+    const port = allocatePortBlock(manifest.sessions.flatMap((other) => other.port ?? []), session.id, portSettings(project.config));
+    if (!port) return false;
+    entry.port = port;
+    return port;
+  });
+  return result || null;
+}
+
+async function recordInManifest(project: Project, id: string, change: (entry: SessionEntry) => void): Promise<void> {
+  await updateManifest(project.manifestPath, project.name, (manifest) => {
+    const entry = findSession(manifest, id);
+    if (!entry) return false;
+    change(entry);
+    return true;
+  });
+}
+
+const union = (a: readonly string[] | undefined, b: readonly string[]) => [...new Set([...(a ?? []), ...b])];
+
+export function setupLogPath(project: Project, id: string): string {
+  return join(project.sessionsDir, `${id}.setup.log`);
+}
+
+export async function prepareWorkspace(project: Project, session: SessionEntry, options: WorkspaceOptions): Promise<WorkspaceReport> {
+  const worktree = fromStoredPath(project.mainCheckout, session.worktree);
+  const submoduleReport = await submodules(worktree);
+  const copy = options.copy ? await copyIgnoredFiles(project, worktree, options.copy) : null;
+  const pack = await copyPackFiles(project, worktree);
+  const port = await ensurePort(project, session);
+  const envSession = await writeEnvSession(project, worktree, session, port);
+
+  const plan = planSetup(await detectDependencies(worktree), { worktree, ...(project.config.postCreate ? { postCreate: project.config.postCreate } : {}) });
+  const willRun = options.runSetup && plan.steps.length > 0;
+  if (willRun && plan.packFiles.length > 0) await excludeInRepository(project, plan.packFiles.map((path) => `/${path}`));
+  const recordedPackFiles = union(session.packFiles, [
+    ...(copy?.copied ?? []),
+    ...pack.copied,
+    ...(envSession.written ? [ENV_SESSION_FILE] : []),
+    ...(willRun ? plan.packFiles : []),
+  ]);
+  await recordInManifest(project, session.id, (entry) => {
+    if (copy && copy.copied.length > 0) entry.copiedFiles = union(entry.copiedFiles, copy.copied);
+    if (recordedPackFiles.length > 0) entry.packFiles = union(entry.packFiles, recordedPackFiles);
+  });
+
+  const logPath = setupLogPath(project, session.id);
+  const command = plan.steps.map((step) => step.label).join(' && ') || null;
+  let setup: WorkspaceReport['setup'];
+  if (!options.runSetup) setup = { status: 'skipped', command: null, log: null, message: '--no-setup' };
+  else if (!command) setup = { status: 'skipped', command: null, log: null, message: plan.reason };
+  else {
+    const env = { SESSION_ID: session.id, ...(port ? { PORT: String(port.base) } : {}) };
+    const outcome = await runSetup(plan, worktree, logPath, env, options.progress);
+    setup = { status: outcome.ok ? 'ok' : 'failed', command, log: logPath, message: outcome.failure };
+  }
+  const record: SetupRecord = {
+    status: setup.status,
+    command: setup.command,
+    log: setup.log ? toStoredPath(project.mainCheckout, setup.log) : null,
+    at: timestamp(options.now),
+  };
+  await recordInManifest(project, session.id, (entry) => {
+    entry.setup = record;
+  });
+  return { copy, packFiles: pack, envSession, port, submodules: submoduleReport, setup, recordedPackFiles };
+}
+
+/**
+ * For start: the session exists already, so an unexpected error in any workspace step is
+ * turned into a failed setup (reported, recorded when possible) instead of a failed start.
+ */
+export async function prepareWorkspaceSafely(project: Project, session: SessionEntry, options: WorkspaceOptions): Promise<WorkspaceReport> {
+  try {
+    return await prepareWorkspace(project, session, options);
+  } catch (error) {
+    const message = `preparing the workspace failed: ${error instanceof Error ? error.message : String(error)}`;
+    const at = timestamp(options.now);
+    await recordInManifest(project, session.id, (entry) => {
+      entry.setup = { status: 'failed', command: null, log: null, at };
+    }).catch(() => undefined);
+    return {
+      copy: null,
+      packFiles: { copied: [], skipped: [] },
+      envSession: { written: false, message: 'not reached' },
+      port: session.port ?? null,
+      submodules: { status: 'none', message: null },
+      setup: { status: 'failed', command: null, log: null, message },
+      recordedPackFiles: [],
+    };
+  }
+}

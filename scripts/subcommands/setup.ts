@@ -1,0 +1,51 @@
+import { MARK } from '../lib/output.js';
+import type { Subcommand } from '../lib/subcommand.js';
+import { findProject } from '../core/project.js';
+import { readManifest } from '../core/manifest-store.js';
+import { findSession } from '../core/manifest-types.js';
+import { fromStoredPath } from '../core/paths.js';
+import { RefusalError } from '../lib/errors.js';
+import { existsSync } from 'node:fs';
+import { resolveSession } from '../engine/resolve-session.js';
+import { prepareWorkspace } from '../engine/prepare-workspace.js';
+import { renderWorkspace, setupNext, workspaceJson } from '../workspace/report.js';
+
+export const setup: Subcommand = {
+  name: 'setup',
+  summary: "Prepare a session's worktree again: submodules, the pack's own files, .env.session and its ports, dependencies (or postCreate).",
+  usage: 'setup [<name>] [--json]',
+  options: {},
+  positionals: { min: 0, max: 1 },
+  async run({ positionals }, context) {
+    const project = await findProject(context.cwd);
+    const manifest = readManifest(project.manifestPath, project.name);
+    const session = resolveSession(project, manifest, positionals[0], 'setup');
+    const worktree = fromStoredPath(project.mainCheckout, session.worktree);
+    if (session.status !== 'active' || !existsSync(worktree)) {
+      throw new RefusalError(
+        'session-not-ready',
+        `Session "${session.id}" is ${session.status}${existsSync(worktree) ? '' : ' and its worktree is missing'}, so it cannot be set up.`,
+        'Run `session status` to see its state, and `session cleanup` if it is left over from an interrupted run.',
+        { session: session.id, status: session.status },
+      );
+    }
+    const report = await prepareWorkspace(project, session, {
+      copy: null,
+      runSetup: true,
+      progress: (line) => process.stderr.write(`${line}\n`),
+      now: context.now,
+    });
+    const updated = findSession(readManifest(project.manifestPath, project.name), session.id) ?? session;
+    const failed = report.setup.status === 'failed';
+    const lines = [
+      `${failed ? MARK.warn : MARK.done} Workspace of session "${session.id}" prepared again (${worktree})`,
+      ...renderWorkspace(report, session.id),
+      ...(report.setup.status === 'skipped' ? [`${MARK.info} Nothing to install: ${report.setup.message}`] : []),
+      ...(failed ? ['', `Next: ${setupNext(session.id)}`] : []),
+    ];
+    return {
+      text: lines.join('\n'),
+      json: { session: updated, worktreePath: worktree, workspace: workspaceJson(report, session.id) },
+    };
+  },
+};

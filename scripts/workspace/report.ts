@@ -1,0 +1,44 @@
+/** Human lines for a workspace report, shared by start and setup. Pure. */
+import { MARK } from '../lib/output.js';
+import type { WorkspaceReport } from '../engine/prepare-workspace.js';
+import { describePortBlock } from './ports.js';
+
+const list = (paths: string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? `, ... (${paths.length} in all)` : ''}`;
+
+export function setupNext(name: string): string {
+  return `fix the problem shown in the setup log, then run: session setup ${name}`;
+}
+
+export function renderWorkspace(report: WorkspaceReport, name: string): string[] {
+  const lines: string[] = [];
+  if (report.port) lines.push(`${MARK.done} Ports: ${describePortBlock(report.port)} (PORT=${report.port.base} in .env.session)`);
+  else lines.push(`${MARK.warn} No free port block: every block in the configured range is held by another session. Widen ports in .claude/flight-rules.json.`);
+  if (!report.envSession.written) lines.push(`${MARK.warn} .env.session not written: ${report.envSession.message}`);
+  if (report.submodules.status === 'ok') lines.push(`${MARK.done} Submodules initialised`);
+  if (report.submodules.status === 'failed') lines.push(`${MARK.warn} Submodules could not be initialised: ${report.submodules.message}. Run \`git submodule update --init --recursive\` in the worktree.`);
+  const copy = report.copy;
+  if (copy) {
+    if (copy.mode === 'none') lines.push(`${MARK.info} No ignored files copied (--copy none)`);
+    if (copy.copied.length > 0) lines.push(`${MARK.done} Copied ${copy.copied.length} ignored file(s) from the main checkout: ${list(copy.copied)}`);
+    for (const rejected of copy.rejected) lines.push(`${MARK.warn} Not used: ${JSON.stringify(rejected.pattern)} from ${rejected.source}: ${rejected.reason}`);
+    for (const skipped of copy.skipped) lines.push(`${MARK.warn} Not copied: ${skipped.path}: ${skipped.message}`);
+  }
+  if (report.packFiles.copied.length > 0) {
+    lines.push(`${MARK.done} Copied the pack's own uncommitted files: ${list(report.packFiles.copied)}. Commit .claude/ so new worktrees get them from git.`);
+  }
+  for (const skipped of report.packFiles.skipped) lines.push(`${MARK.warn} Not copied: ${skipped.path}: ${skipped.message}`);
+  const setup = report.setup;
+  if (setup.status === 'ok') lines.push(`${MARK.done} Setup: ${setup.command} (log: ${setup.log})`);
+  if (setup.status === 'failed') {
+    lines.push(`${MARK.warn} Setup failed, the session is usable: ${setup.message}`);
+    if (setup.log) lines.push(`${MARK.info} Full log: ${setup.log}`);
+  }
+  if (setup.status === 'skipped' && setup.message === '--no-setup') lines.push(`${MARK.info} Setup skipped (--no-setup). Run \`session setup ${name}\` when wanted.`);
+  return lines;
+}
+
+/** The --json form: the report without the bookkeeping, with the next step when setup failed. */
+export function workspaceJson(report: WorkspaceReport, name: string) {
+  const { recordedPackFiles: _recorded, ...rest } = report;
+  return { ...rest, setup: { ...report.setup, next: report.setup.status === 'failed' ? setupNext(name) : null } };
+}
