@@ -26,3 +26,15 @@ export async function isAncestor(cwd: string, commit: string, target: string): P
   const result = await git(cwd, ['merge-base', '--is-ancestor', commit, target], { okExitCodes: [0, 1] });
   return result.exitCode === 0;
 }
+
+/** The full ref HEAD points at in `worktree` (e.g. refs/heads/session/x), or null when detached. */
+export async function currentBranchRef(worktree: string): Promise<string | null> {
+  const result = await git(worktree, ['symbolic-ref', '--quiet', 'HEAD'], { okExitCodes: [0, 1] });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+/** The best common ancestor of two commits, or null when they share no history. */
+export async function mergeBase(cwd: string, left: string, right: string): Promise<string | null> {
+  const result = await git(cwd, ['merge-base', left, right], { okExitCodes: [0, 1] });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}

@@ -1,5 +1,7 @@
 import type { Subcommand } from '../lib/subcommand.js';
 import { start } from './start.js';
+import { cleanup } from './cleanup.js';
+import { sync } from './sync.js';
 
 /** Every subcommand the helper offers, in the order `--help` lists them. */
-export const SUBCOMMANDS: Subcommand[] = [start];
+export const SUBCOMMANDS: Subcommand[] = [start, cleanup, sync];

@@ -14,6 +14,8 @@ import { resolveCommit } from '../git/repo.js';
 import { branchExists } from '../git/branches.js';
 import { commitTrackedChanges, readStatus, stashTrackedChanges } from '../git/changes.js';
 import { createSession } from '../engine/create-session.js';
+import { describeOrphan, orphanReport } from '../core/orphans.js';
+import { gatherOrphanFacts } from '../engine/cleanup-facts.js';
 
 export const start: Subcommand = {
   name: 'start',
@@ -42,6 +44,8 @@ export const start: Subcommand = {
     const branch = `${project.config.branchPrefix}${name}`;
     const worktreePath = join(project.sessionsDir, name);
     const manifest = readManifest(project.manifestPath, project.name);
+    // Reported, never blocking: the agent offers "resume, clean up, or ignore" (7.2).
+    const orphans = orphanReport(gatherOrphanFacts(project, manifest, context.now));
     const [head, branchTaken, status] = await Promise.all([resolveCommit(main, 'HEAD'), branchExists(main, branch), readStatus(main)]);
 
     const refusal = startRefusal({
@@ -94,6 +98,7 @@ export const start: Subcommand = {
       `${MARK.done} Session log: ${session.sessionLog} (in the worktree)`,
       `${MARK.done} Registered in ${project.manifestPath}`,
       ...notes,
+      ...orphans.map((finding) => `${MARK.warn} ${describeOrphan(finding)}`),
       ...(leftBehind.length > 0
         ? [`${MARK.info} ${leftBehind.length} untracked file(s) stay in the main checkout: ${leftBehind.slice(0, 5).join(', ')}${leftBehind.length > 5 ? ', ...' : ''}`]
         : []),
@@ -112,6 +117,7 @@ export const start: Subcommand = {
         manifest: project.manifestPath,
         dirty: { action: dirty.action, tracked: dirty.tracked, untrackedLeftBehind: leftBehind, stash, commit: committed },
         next: `cd ${worktreePath} && claude`,
+        orphans,
       },
     };
   },
