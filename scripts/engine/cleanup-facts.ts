@@ -177,7 +177,8 @@ async function entryFacts(
   const merged = branchTip && baseTip ? await isAncestor(project.mainCheckout, branchTip, baseTip) : null;
   const foundSessionLog = folderExists && !entry.sessionLog ? findSessionLog(worktreePath, entry.id) : null;
   // An interrupted start may have written the log stub; that file is start's own, not work.
-  const startLeftovers = entry.status === 'starting' && status && foundSessionLog && status.untracked.includes(foundSessionLog) ? [foundSessionLog] : [];
+  const stub = entry.sessionLog ?? foundSessionLog;
+  const startLeftovers = entry.status === 'starting' && status && stub && status.untracked.includes(stub) ? [stub] : [];
   const work = status ? status.work.filter((line) => !startLeftovers.some((path) => line === `?? ${path}`)) : null;
   const ownerAlive = entry.status === 'active' ? true : !entry.owner ? false : entry.owner.host === host ? processIsAlive(entry.owner.pid) : null;
   return {

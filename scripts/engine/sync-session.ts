@@ -57,29 +57,32 @@ export async function syncSession(project: Project, target: SyncTarget, mode: Sy
   if (!attempt.ok) throw await backOut(worktree, target, mode, attempt.output);
 
   const afterIntegration = (await resolveCommit(worktree, 'HEAD'))!;
-  let after = afterIntegration;
-  let logUpdated = false;
-  let logCommit: string | null = null;
+  const log = await recordInLog(worktree, entry, now);
+  warnings.push(...log.warnings);
+  const after = log.commit ?? afterIntegration;
+  await recordSync(project, entry.id, lastSyncedAt);
+  return { upToDate: false, before: tip, after, baseCommit, pickedUp: behind, logUpdated: log.updated, logCommit: log.commit, lastSyncedAt, warnings };
+}
+
+/** Sets the log's "Last synced with base" line and commits only that file, so the worktree stays clean. */
+async function recordInLog(worktree: string, entry: SessionEntry, now: Date): Promise<{ updated: boolean; commit: string | null; warnings: string[] }> {
   const logPath = entry.sessionLog ? join(worktree, entry.sessionLog) : null;
   if (!logPath || !existsSync(logPath)) {
-    warnings.push(`no session log found${entry.sessionLog ? ` at ${entry.sessionLog}` : ''}, so the "Last synced with base" line was not updated`);
-  } else {
-    const updated = withLastSynced(readFileSync(logPath, 'utf8'), now);
-    if (updated === null) {
-      warnings.push(`${entry.sessionLog} has no "**Last synced with base:**" or "**Branch:**" line to update`);
-    } else {
-      writeFileSync(logPath, updated);
-      try {
-        logCommit = await commitPaths(worktree, [entry.sessionLog!], `Record sync with ${entry.base.branch} in the session log`);
-        after = logCommit;
-        logUpdated = true;
-      } catch (error) {
-        warnings.push(`the session log was updated but could not be committed (${(error as Error).message.split('\n')[0]}); commit ${entry.sessionLog} yourself`);
-      }
-    }
+    return { updated: false, commit: null, warnings: [`no session log found${entry.sessionLog ? ` at ${entry.sessionLog}` : ''}, so the "Last synced with base" line was not updated`] };
   }
-  await recordSync(project, entry.id, lastSyncedAt);
-  return { upToDate: false, before: tip, after, baseCommit, pickedUp: behind, logUpdated, logCommit, lastSyncedAt, warnings };
+  const updated = withLastSynced(readFileSync(logPath, 'utf8'), now);
+  if (updated === null) {
+    return { updated: false, commit: null, warnings: [`${entry.sessionLog} has no "**Last synced with base:**" or "**Branch:**" line to update`] };
+  }
+  writeFileSync(logPath, updated);
+  const pending = (await readStatus(worktree)).some((item) => item.path === entry.sessionLog);
+  if (!pending) return { updated: true, commit: null, warnings: [] }; // it already said so: a second sync within the minute
+  try {
+    const commit = await commitPaths(worktree, [entry.sessionLog!], `Record sync with ${entry.base.branch} in the session log`);
+    return { updated: true, commit, warnings: [] };
+  } catch (error) {
+    return { updated: false, commit: null, warnings: [`the session log was updated but could not be committed (${(error as Error).message.split('\n')[0]}); commit ${entry.sessionLog} yourself`] };
+  }
 }
 
 async function recordSync(project: Project, id: string, lastSyncedAt: string): Promise<void> {

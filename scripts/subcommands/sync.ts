@@ -61,7 +61,7 @@ export const sync: Subcommand = {
       ? [`${MARK.done} "${entry.id}" already contains ${entry.base.branch} (${short(baseCommit)}); nothing to ${mode}.`]
       : [
           `${MARK.done} ${mode === 'rebase' ? 'Rebased' : 'Merged'} "${entry.id}" onto ${entry.base.branch} (${short(baseCommit)}): picked up ${result.pickedUp} commit(s).`,
-          ...(result.logUpdated ? [`${MARK.done} Session log ${entry.sessionLog}: last synced ${context.now.toISOString().slice(0, 16).replace('T', ' ')}, committed as ${short(result.logCommit!)}`] : []),
+          ...(result.logUpdated ? [`${MARK.done} Session log ${entry.sessionLog}: "Last synced with base" updated${result.logCommit ? `, committed as ${short(result.logCommit)}` : ''}`] : []),
           `${MARK.done} ${entry.branch}: ${short(result.before)} -> ${short(result.after)}`,
         ];
     lines.push(...result.warnings.map((warning) => `${MARK.warn} ${warning}`));
