@@ -35,6 +35,7 @@ describe('orphanReport', () => {
     ['a missing folder: orphaned, with its age', facts([entry('a')], { missing: ['/r/p-sessions/a'] }), [{ id: 'a', kind: 'orphaned', age: '2 days', ageSeconds: 172_800 }]],
     ['a start whose owner died', facts([entry('s', { status: 'starting', owner: { pid: 7, host: 'here' }, startedAt: '2026-01-15T09:00:00Z' })], { dead: [7] }), [{ id: 's', kind: 'interrupted-start', age: '1 hour' }]],
     ['an end whose owner died', facts([entry('e', { status: 'ending', owner: { pid: 8, host: 'here' } })], { dead: [8] }), [{ id: 'e', kind: 'interrupted-end' }]],
+    ['a transient entry without an owner', facts([entry('x', { status: 'ending' })]), [{ id: 'x', kind: 'interrupted-end' }]],
     ['a start still running: nothing', facts([entry('s', { status: 'starting', owner: { pid: 7, host: 'here' } })]), []],
     ['a start on another host: nothing (cannot tell)', facts([entry('s', { status: 'starting', owner: { pid: 7, host: 'there' } })], { dead: [7] }), []],
     ['an unregistered worktree, aged by its creation', facts([], { worktrees: [record('/r/p'), record('/r/p-sessions/lost')] }), [{ id: 'lost', kind: 'unregistered', age: '6 hours' }]],

@@ -70,7 +70,10 @@ const cases: Array<[string, CleanupFacts, unknown[], string[]]> = [
     world({ entries: [facts('odd', { gitRecord: null })] }), [], ['odd']],
   ['an interrupted start, untouched, stub only: rolled back with force',
     world({ entries: [facts('half', { branchTip: BASE, merged: true, ownerAlive: false, startLeftovers: ['docs/session_logs/x_half_session.md'] }, { status: 'starting', ...dead })] }),
-    [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: { force: true, allowedLeftovers: ['docs/session_logs/x_half_session.md'] }, deleteBranch: { tip: BASE, baseTip: BASE } }], []],
+    [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: { force: true, allowedLeftovers: ['docs/session_logs/x_half_session.md'] }, deleteBranch: { tip: BASE, baseTip: MAIN_TIP } }], []],
+  ['an interrupted start whose base branch is gone: rolled back, but its branch kept',
+    world({ entries: [facts('half', { branchTip: BASE, baseTip: null, merged: null, ownerAlive: false }, { status: 'starting', ...dead })] }),
+    [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: { force: false }, deleteBranch: null, keepBranch: { branch: 'session/half', tip: BASE } }], ['session/half']],
   ['an interrupted start before the worktree existed: rolled back',
     world({ entries: [facts('half', { folderExists: false, gitRecord: null, branchTip: null, merged: null, ownerAlive: false, work: null }, { status: 'starting', ...dead })] }),
     [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: null, deleteBranch: null }], []],
@@ -135,8 +138,8 @@ describe('planCleanup', () => {
       for (const action of planCleanup(input).actions) {
         if (action.kind !== 'drop-entry' || !action.deleteBranch) continue;
         const source = input.entries.find((f) => f.entry.id === action.entry.id)!;
-        const rollback = action.strategy === 'cleanup-rollback-start' && action.deleteBranch.tip === source.entry.base.commit;
-        expect(source.merged === true || rollback).toBe(true);
+        expect(source.merged).toBe(true);
+        expect(action.deleteBranch).toMatchObject({ tip: source.branchTip, baseTip: source.baseTip });
       }
     }
   });

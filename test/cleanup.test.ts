@@ -185,6 +185,26 @@ describe('session cleanup: each case', () => {
   });
 });
 
+describe('session cleanup: nothing to do', () => {
+  it('says so, in both modes, and creates nothing', () => {
+    repo = makeRepo();
+    const before = snapshot(repo);
+    expect(repo.helper(['cleanup']).stdout).toBe('✓ Nothing to clean up.\n');
+    expect(repo.helper(['cleanup', '--yes']).stdout).toBe('✓ Nothing to clean up.\n');
+    expect(snapshot(repo)).toEqual(before);
+    expect(existsSync(repo.sessions)).toBe(false);
+  });
+
+  it('reports each action it took, for a person', () => {
+    repo = makeRepo();
+    startWithCommit('landed');
+    repo.git(['merge', '-q', '--no-ff', '-m', 'merge landed', 'session/landed']);
+    const result = repo.helper(['cleanup', '--yes']);
+    expect(result.exitCode).toBe(0);
+    expect(normalise(result.stdout, repo)).toBe('✓ "landed": removed worktree <root>/project-sessions/landed; deleted branch session/landed (was <short-sha>); dropped its manifest entry\n');
+  });
+});
+
 describe('session cleanup: planning changes nothing', () => {
   function messyRepo(): void {
     repo = makeRepo();

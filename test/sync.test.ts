@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, snapshot, type Repo } from './helpers/gitdir.js';
+import { makeRepo, normalise, snapshot, type Repo } from './helpers/gitdir.js';
 import { outputSchemaErrors } from './helpers/schemas.js';
 import { withLastSynced } from '../scripts/core/last-synced.js';
 
@@ -55,6 +55,19 @@ describe('session sync', () => {
     const entry = repo.manifest().sessions[0];
     expect(entry.lastSyncedAt).toBe('2026-01-17T08:30:00Z');
     expect(readFileSync(join(worktreeOf('rebased'), entry.sessionLog), 'utf8')).toContain('**Last synced with base:** 2026-01-17 08:30');
+  });
+
+  it('reports for a person', () => {
+    repo = makeRepo();
+    divergedSession('told');
+    const result = repo.helper(['sync', 'told'], { env: { FLIGHT_RULES_NOW: LATER } });
+    expect(result.exitCode).toBe(0);
+    expect(normalise(result.stdout, repo)).toBe([
+      '✓ Rebased "told" onto main (<short-sha>): picked up 1 commit(s).',
+      '✓ Session log docs/session_logs/20260115_1000_told_session.md: "Last synced with base" updated, committed as <short-sha>',
+      '✓ session/told: <short-sha> -> <short-sha>',
+      '',
+    ].join('\n'));
   });
 
   it('merges the base in with --merge, from inside the worktree without a name', () => {

@@ -208,8 +208,18 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
   });
 }
 
-/** The worktree is gone: drop the entry; delete the branch only when its tip is in the base. */
-function planOrphan(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[], reason: string, strategy: HistoryStrategy = 'cleanup-orphan'): void {
+/**
+ * Drop the entry (removing its worktree first when asked); delete the branch only when its
+ * tip is in the current base, else keep it and say how to finish it.
+ */
+function planOrphan(
+  facts: EntryFacts,
+  actions: CleanupAction[],
+  kept: KeptItem[],
+  reason: string,
+  strategy: HistoryStrategy = 'cleanup-orphan',
+  removeWorktree: Extract<CleanupAction, { kind: 'drop-entry' }>['removeWorktree'] = null,
+): void {
   const { entry } = facts;
   const tip = facts.branchTip;
   const canDelete = tip !== null && facts.baseTip !== null && facts.merged === true;
@@ -220,7 +230,7 @@ function planOrphan(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[
     reason: `${reason}; ${tip === null ? `its branch ${entry.branch} no longer exists` : canDelete ? `its branch ${entry.branch} holds nothing ${entry.base.branch} lacks` : `its branch ${entry.branch} is kept`}`,
     entry,
     strategy,
-    removeWorktree: null,
+    removeWorktree,
     deleteBranch: canDelete ? { branch: entry.branch, tip: tip!, baseTip: facts.baseTip! } : null,
     keepBranch,
   });
@@ -241,31 +251,16 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
   const untouchedBranch = tip === null || tip === entry.base.commit;
   if (!facts.folderExists) {
     if (!untouchedBranch) return planOrphan(facts, actions, kept, `${dead} and its worktree folder is missing`);
-    actions.push({
-      kind: 'drop-entry',
-      subject: entry.id,
-      reason: `${dead} before any work: rolled back`,
-      entry,
-      strategy: 'cleanup-rollback-start',
-      removeWorktree: null,
-      deleteBranch: tip ? { branch: entry.branch, tip, baseTip: entry.base.commit } : null,
-      keepBranch: null,
-    });
-    return;
+    return planOrphan(facts, actions, kept, `${dead} before any work: rolled back`, 'cleanup-rollback-start');
   }
   const work = facts.work;
   if (work !== null && work.length === 0 && untouchedBranch && facts.gitRecord) {
-    actions.push({
-      kind: 'drop-entry',
-      subject: entry.id,
-      reason: `${dead} and its worktree holds no session work${facts.startLeftovers.length > 0 ? ` (only the session log stub start wrote: ${facts.startLeftovers.join(', ')})` : ''}: rolled back`,
-      entry,
-      strategy: 'cleanup-rollback-start',
-      removeWorktree: { path: facts.worktreePath, force: facts.startLeftovers.length > 0, allowedLeftovers: facts.startLeftovers },
-      deleteBranch: tip ? { branch: entry.branch, tip, baseTip: entry.base.commit } : null,
-      keepBranch: null,
+    const leftovers = facts.startLeftovers.length > 0 ? ` (only the session log stub start wrote: ${facts.startLeftovers.join(', ')})` : '';
+    return planOrphan(facts, actions, kept, `${dead} and its worktree holds no session work${leftovers}: rolled back`, 'cleanup-rollback-start', {
+      path: facts.worktreePath,
+      force: facts.startLeftovers.length > 0,
+      allowedLeftovers: facts.startLeftovers,
     });
-    return;
   }
   const why = !facts.gitRecord
     ? 'its folder is not a git worktree'

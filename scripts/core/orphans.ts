@@ -53,7 +53,8 @@ function aged(since: string | null, now: Date): Pick<OrphanFinding, 'since' | 'a
 }
 
 function ownerIsGone(entry: SessionEntry, facts: OrphanFacts): boolean {
-  return entry.owner !== undefined && entry.owner.host === facts.host && !facts.processIsAlive(entry.owner.pid);
+  if (!entry.owner) return true; // a transient entry always names its owner; without one nobody will finish it
+  return entry.owner.host === facts.host && !facts.processIsAlive(entry.owner.pid);
 }
 
 export function orphanReport(facts: OrphanFacts): OrphanFinding[] {
@@ -67,7 +68,7 @@ export function orphanReport(facts: OrphanFacts): OrphanFinding[] {
       if (!facts.folderExists(worktree)) findings.push({ ...base, kind: 'orphaned', detail: 'its worktree folder is missing' });
     } else if (ownerIsGone(entry, facts)) {
       const what = entry.status === 'starting' ? 'start' : 'end';
-      findings.push({ ...base, kind: entry.status === 'starting' ? 'interrupted-start' : 'interrupted-end', detail: `its ${what} was interrupted (process ${entry.owner!.pid} is gone)` });
+      findings.push({ ...base, kind: entry.status === 'starting' ? 'interrupted-start' : 'interrupted-end', detail: `its ${what} was interrupted (process ${entry.owner?.pid ?? 'unknown'} is gone)` });
     }
   }
   for (const record of facts.worktrees.slice(1)) {

@@ -20,7 +20,7 @@ export async function rebaseOnto(worktree: string, onto: string): Promise<Integr
 
 /** Merges `commit` into the checked-out branch with `message`. Stops (ok false) on conflicts. */
 export async function mergeCommit(worktree: string, commit: string, message: string): Promise<IntegrationResult> {
-  const result = await git(worktree, ['merge', '--no-edit', '--no-ff', '--message', message, commit], { okExitCodes: [0, 1, 128] });
+  const result = await git(worktree, ['merge', '--no-edit', '--message', message, commit], { okExitCodes: [0, 1, 128] });
   return { ok: result.exitCode === 0, output: `${result.stdout}${result.stderr}`.trim() };
 }
 
