@@ -17,8 +17,7 @@ import { shortBranch, type WorktreeRecord } from '../core/worktree-list.js';
 import type { CleanupFacts, EntryFacts, StrayFileFacts, UnregisteredFacts } from '../core/cleanup-plan.js';
 import { isoSeconds } from '../core/cleanup-plan.js';
 import type { OrphanFacts } from '../core/orphans.js';
-import { resolveCommit } from '../git/repo.js';
-import { isAncestor, mergeBase } from '../git/branches.js';
+import { branchTips, isAncestor, mergeBase } from '../git/branches.js';
 import { readStatus } from '../git/changes.js';
 
 /** Runs `work` over `items` with at most `limit` in flight, keeping order. */
@@ -109,11 +108,8 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
     corruptManifest = { problem: String(error.details.problem) };
   }
   const limit = Math.max(2, availableParallelism());
-  const tips = new Map<string, Promise<string | null>>();
-  const tipOf = (branch: string) => {
-    if (!tips.has(branch)) tips.set(branch, resolveCommit(main, `refs/heads/${branch}`));
-    return tips.get(branch)!;
-  };
+  const tips = await branchTips(main);
+  const tipOf = (branch: string) => tips.get(branch) ?? null;
   const byPath = new Map(project.worktrees.slice(1).map((record) => [record.path, record]));
   const host = hostname();
 
@@ -163,18 +159,18 @@ async function entryFacts(
   project: Project,
   entry: SessionEntry,
   byPath: Map<string, WorktreeRecord>,
-  tipOf: (branch: string) => Promise<string | null>,
+  tipOf: (branch: string) => string | null,
   host: string,
 ): Promise<EntryFacts> {
   const worktreePath = fromStoredPath(project.mainCheckout, entry.worktree);
   const record = byPath.get(worktreePath) ?? null;
   const folderExists = existsSync(worktreePath);
-  const [branchTip, baseTip, status] = await Promise.all([
-    tipOf(entry.branch),
-    tipOf(entry.base.branch),
-    folderExists && record ? workIn(worktreePath, entry.packFiles ?? []) : Promise.resolve(null),
-  ]);
-  const merged = branchTip && baseTip ? await isAncestor(project.mainCheckout, branchTip, baseTip) : null;
+  const branchTip = tipOf(entry.branch);
+  const baseTip = tipOf(entry.base.branch);
+  // Only what can change the plan is asked: a live session with no commits of its own needs no git call.
+  const live = entry.status === 'active' && folderExists && record !== null;
+  const merged = branchTip && baseTip && !(live && branchTip === entry.base.commit) ? await isAncestor(project.mainCheckout, branchTip, baseTip) : null;
+  const status = folderExists && record && (!live || merged) ? await workIn(worktreePath, entry.packFiles ?? []) : null;
   const foundSessionLog = folderExists && !entry.sessionLog ? findSessionLog(worktreePath, entry.id) : null;
   // An interrupted start may have written the log stub; that file is start's own, not work.
   const stub = entry.sessionLog ?? foundSessionLog;
@@ -201,14 +197,14 @@ async function unregisteredFacts(
   record: WorktreeRecord,
   mainBranch: string | null,
   registeredIds: Set<string>,
-  tipOf: (branch: string) => Promise<string | null>,
+  tipOf: (branch: string) => string | null,
   now: Date,
 ): Promise<UnregisteredFacts> {
   const dirName = basename(record.path);
   const branch = shortBranch(record.branch);
   const folderExists = existsSync(record.path);
   const looksLikeSession = sessionNameProblem(dirName) === null && branch === `${project.config.branchPrefix}${dirName}`;
-  const baseTip = mainBranch ? await tipOf(mainBranch) : null;
+  const baseTip = mainBranch ? tipOf(mainBranch) : null;
   const usable = folderExists && looksLikeSession && record.head !== null;
   const [base, merged, status] = usable
     ? await Promise.all([

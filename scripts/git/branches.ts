@@ -38,3 +38,14 @@ export async function mergeBase(cwd: string, left: string, right: string): Promi
   const result = await git(cwd, ['merge-base', left, right], { okExitCodes: [0, 1] });
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
+
+/** Every local branch's tip in one call: short name to commit. */
+export async function branchTips(cwd: string): Promise<Map<string, string>> {
+  const { stdout } = await git(cwd, ['for-each-ref', '--format=%(objectname) %(refname:lstrip=2)', 'refs/heads/']);
+  const tips = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space > 0) tips.set(line.slice(space + 1), line.slice(0, space));
+  }
+  return tips;
+}
