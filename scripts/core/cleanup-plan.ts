@@ -179,9 +179,9 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
       actions.push({ kind: 'restore-active', subject: entry.id, reason: `its end was interrupted (process ${entry.owner?.pid} is gone) and its worktree is still there, so it goes back to active`, id: entry.id, fromStatus: 'ending', ownerPid: entry.owner?.pid ?? 0, sessionLog: null });
       return;
     }
-    return planOrphan(facts, actions, kept, `its end was interrupted (process ${entry.owner?.pid} is gone) after its worktree was removed`);
+    return planDrop(facts, actions, kept, `its end was interrupted (process ${entry.owner?.pid} is gone) after its worktree was removed`);
   }
-  if (!facts.folderExists) return planOrphan(facts, actions, kept, `orphaned: its worktree folder ${facts.worktreePath} is missing`);
+  if (!facts.folderExists) return planDrop(facts, actions, kept, `orphaned: its worktree folder ${facts.worktreePath} is missing`);
   if (!facts.gitRecord) {
     kept.push({ subject: entry.id, reason: `its folder ${facts.worktreePath} exists but git does not list it as a worktree`, next: `Look inside it; if it is a moved worktree run \`git worktree repair ${facts.worktreePath}\`.` });
     return;
@@ -212,7 +212,7 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
  * Drop the entry (removing its worktree first when asked); delete the branch only when its
  * tip is in the current base, else keep it and say how to finish it.
  */
-function planOrphan(
+function planDrop(
   facts: EntryFacts,
   actions: CleanupAction[],
   kept: KeptItem[],
@@ -250,13 +250,13 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
   const tip = facts.branchTip;
   const untouchedBranch = tip === null || tip === entry.base.commit;
   if (!facts.folderExists) {
-    if (!untouchedBranch) return planOrphan(facts, actions, kept, `${dead} and its worktree folder is missing`);
-    return planOrphan(facts, actions, kept, `${dead} before any work: rolled back`, 'cleanup-rollback-start');
+    if (!untouchedBranch) return planDrop(facts, actions, kept, `${dead} and its worktree folder is missing`);
+    return planDrop(facts, actions, kept, `${dead} before any work: rolled back`, 'cleanup-rollback-start');
   }
   const work = facts.work;
   if (work !== null && work.length === 0 && untouchedBranch && facts.gitRecord) {
     const leftovers = facts.startLeftovers.length > 0 ? ` (only the session log stub start wrote: ${facts.startLeftovers.join(', ')})` : '';
-    return planOrphan(facts, actions, kept, `${dead} and its worktree holds no session work${leftovers}: rolled back`, 'cleanup-rollback-start', {
+    return planDrop(facts, actions, kept, `${dead} and its worktree holds no session work${leftovers}: rolled back`, 'cleanup-rollback-start', {
       path: facts.worktreePath,
       force: facts.startLeftovers.length > 0,
       allowedLeftovers: facts.startLeftovers,
