@@ -188,6 +188,10 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
   }
   const tip = facts.branchTip;
   if (!tip || !facts.baseTip || !facts.merged || tip === entry.base.commit) return; // live work, nothing to do
+  if (facts.gitRecord.locked) {
+    kept.push({ subject: entry.id, reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree is locked in git`, next: `If the lock is no longer needed: git worktree unlock ${facts.worktreePath}, then run \`session cleanup\` again.` });
+    return;
+  }
   if (facts.work === null || facts.work.length > 0) {
     kept.push({
       subject: entry.id,
@@ -299,7 +303,7 @@ function planUnregistered(worktree: UnregisteredFacts, actions: CleanupAction[],
     return;
   }
   const clean = worktree.work !== null && worktree.work.length === 0;
-  if (worktree.merged && clean && worktree.head && worktree.baseTip && worktree.branch) {
+  if (worktree.merged && clean && !worktree.locked && worktree.head && worktree.baseTip && worktree.branch) {
     actions.push({
       kind: 'remove-worktree',
       subject: worktree.dirName,

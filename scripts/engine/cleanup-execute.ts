@@ -113,6 +113,7 @@ async function removeCleanWorktree(project: Project, path: string, packFiles: re
   const record = (await listWorktrees(project.mainCheckout)).find((worktree) => worktree.path === path);
   if (!record) throw new Skip(`${path} is no longer a git worktree`);
   if (shortBranch(record.branch) !== branch) throw new Skip(`${path} is no longer on ${branch}`);
+  if (record.locked) throw new Skip(`${path} is locked in git${record.lockedReason ? ` (${record.lockedReason})` : ''}; kept`);
   const status = await readStatus(path);
   const disposable = (entry: (typeof status)[number]) => isUntracked(entry) && (isPackFile(entry.path, packFiles) || allowedLeftovers.includes(entry.path));
   const work = status.filter((entry) => !disposable(entry));
