@@ -57,7 +57,7 @@ export const cleanup: Subcommand = {
     const next = failed > 0
       ? 'Fix the problems shown above, then run `session cleanup` again.'
       : rebuilt
-        ? 'Run `session cleanup` again to review the rebuilt sessions, and add their goals back if you know them.'
+        ? 'Run `session cleanup` again to review the rebuilt sessions (their goals are unknown).'
         : null;
     if (next) lines.push('', `Next: ${next}`);
     return {
