@@ -125,3 +125,22 @@ export async function updateManifest<T>(
     }
   }
 }
+
+/**
+ * Runs `body` while holding the manifest lock, without reading the manifest first: for the
+ * rare writer that cannot go through updateManifest, such as a rebuild that replaces a corrupt
+ * file, or a removal that must append its history line only after the write. `write`
+ * validates, checks the lock is still ours, and replaces the file atomically.
+ */
+export async function withManifestLock<T>(path: string, body: (write: (manifest: Manifest) => void) => T | Promise<T>): Promise<T> {
+  mkdirSync(dirname(path), { recursive: true });
+  const lock = await acquireLock(lockPathFor(path));
+  try {
+    return await body((manifest) => {
+      assertLockHeld(lock);
+      writeAtomically(path, manifest);
+    });
+  } finally {
+    releaseLock(lock);
+  }
+}

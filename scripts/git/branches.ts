@@ -26,3 +26,26 @@ export async function isAncestor(cwd: string, commit: string, target: string): P
   const result = await git(cwd, ['merge-base', '--is-ancestor', commit, target], { okExitCodes: [0, 1] });
   return result.exitCode === 0;
 }
+
+/** The full ref HEAD points at in `worktree` (e.g. refs/heads/session/x), or null when detached. */
+export async function currentBranchRef(worktree: string): Promise<string | null> {
+  const result = await git(worktree, ['symbolic-ref', '--quiet', 'HEAD'], { okExitCodes: [0, 1] });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+/** The best common ancestor of two commits, or null when they share no history. */
+export async function mergeBase(cwd: string, left: string, right: string): Promise<string | null> {
+  const result = await git(cwd, ['merge-base', left, right], { okExitCodes: [0, 1] });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+/** Every local branch's tip in one call: short name to commit. */
+export async function branchTips(cwd: string): Promise<Map<string, string>> {
+  const { stdout } = await git(cwd, ['for-each-ref', '--format=%(objectname) %(refname:lstrip=2)', 'refs/heads/']);
+  const tips = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space > 0) tips.set(line.slice(space + 1), line.slice(0, space));
+  }
+  return tips;
+}

@@ -63,3 +63,8 @@ export async function removeWorktree(mainCheckout: string, path: string, force: 
 export async function pruneWorktrees(mainCheckout: string): Promise<void> {
   await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'prune']));
 }
+
+/** Unlocking only lifts the guard on git's admin record; it never touches a working tree. */
+export async function unlockWorktree(mainCheckout: string, path: string): Promise<void> {
+  await git(mainCheckout, ['worktree', 'unlock', '--', path]);
+}

@@ -17,6 +17,8 @@ import { createSession } from '../engine/create-session.js';
 import { excludeSessionsDir, prepareWorkspaceSafely } from '../engine/prepare-workspace.js';
 import { parseCopyChoice } from '../workspace/include-matching.js';
 import { renderWorkspace, setupNext, workspaceJson } from '../workspace/report.js';
+import { describeOrphan, orphanReport } from '../core/orphans.js';
+import { gatherOrphanFacts } from '../engine/cleanup-facts.js';
 
 export const start: Subcommand = {
   name: 'start',
@@ -48,6 +50,8 @@ export const start: Subcommand = {
     const branch = `${project.config.branchPrefix}${name}`;
     const worktreePath = join(project.sessionsDir, name);
     const manifest = readManifest(project.manifestPath, project.name);
+    // Reported, never blocking: the agent offers "resume, clean up, or ignore" (7.2).
+    const orphans = orphanReport(gatherOrphanFacts(project, manifest, context.now));
     const [head, branchTaken, status] = await Promise.all([resolveCommit(main, 'HEAD'), branchExists(main, branch), readStatus(main)]);
 
     const refusal = startRefusal({
@@ -111,6 +115,7 @@ export const start: Subcommand = {
       `${MARK.done} Registered in ${project.manifestPath}`,
       ...notes,
       ...renderWorkspace(workspace, name),
+      ...orphans.map((finding) => `${MARK.warn} ${describeOrphan(finding)}`),
       ...(leftBehind.length > 0
         ? [`${MARK.info} ${leftBehind.length} untracked file(s) stay in the main checkout: ${leftBehind.slice(0, 5).join(', ')}${leftBehind.length > 5 ? ', ...' : ''}`]
         : []),
@@ -131,6 +136,7 @@ export const start: Subcommand = {
         dirty: { action: dirty.action, tracked: dirty.tracked, untrackedLeftBehind: leftBehind, stash, commit: committed },
         workspace: workspaceJson(workspace, name),
         next: `cd ${worktreePath} && claude`,
+        orphans,
       },
     };
   },

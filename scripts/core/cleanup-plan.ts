@@ -1,0 +1,389 @@
+/**
+ * What `session cleanup` will do, decided from gathered facts alone. Every action says why;
+ * everything it will not touch is listed with the reason and the next step. The rules that
+ * keep work safe live here: a branch is deleted only when its tip is already in its base, a
+ * worktree is removed only when it holds no session work, a corrupt manifest is moved aside.
+ */
+import type { SessionEntry } from './manifest-types.js';
+
+/** One manifest entry and what git and the file system say about it. */
+export interface EntryFacts {
+  entry: SessionEntry;
+  /** Absolute. */
+  worktreePath: string;
+  folderExists: boolean;
+  /** git's record of a worktree at that path, if it has one. */
+  gitRecord: { locked: boolean; prunable: boolean; branch: string | null } | null;
+  branchTip: string | null;
+  baseTip: string | null;
+  /** The branch tip is already in the base branch; null when either is missing. */
+  merged: boolean | null;
+  /** Uncommitted session work (formatted status lines); null when the folder is missing or is not a worktree. */
+  work: string[] | null;
+  /** For an interrupted start: the files that start itself wrote (the session log stub), found untracked. */
+  startLeftovers: string[];
+  /** For starting/ending: whether the owner still runs; null when it runs on another host (not checkable). */
+  ownerAlive: boolean | null;
+  /** A session log found in the worktree, for an entry that has none yet. */
+  foundSessionLog: string | null;
+}
+
+/** A git worktree inside the sessions folder that no manifest entry claims. */
+export interface UnregisteredFacts {
+  path: string;
+  /** As the manifest stores it: relative to the main checkout. */
+  storedPath: string;
+  dirName: string;
+  /** Short branch name, null when detached. */
+  branch: string | null;
+  head: string | null;
+  folderExists: boolean;
+  locked: boolean;
+  prunable: boolean;
+  /** On `<branchPrefix><dirName>` with a valid session name, directly inside the sessions folder. */
+  looksLikeSession: boolean;
+  /** Another manifest entry already uses this id. */
+  idTaken: boolean;
+  baseBranch: string | null;
+  baseTip: string | null;
+  mergeBase: string | null;
+  merged: boolean | null;
+  work: string[] | null;
+  /** ISO time the worktree was created (its .git file's mtime). */
+  createdAt: string;
+  sessionLog: string | null;
+}
+
+export interface StrayFileFacts {
+  /** File name inside the sessions folder. */
+  name: string;
+  pid: number;
+  ownerAlive: boolean;
+}
+
+export interface CleanupFacts {
+  mainCheckout: string;
+  sessionsDir: string;
+  manifestPath: string;
+  /** Null when the manifest is readable (or missing). */
+  corruptManifest: { problem: string } | null;
+  entries: EntryFacts[];
+  unregistered: UnregisteredFacts[];
+  /** git records anywhere that `git worktree prune` would remove. */
+  prunable: { path: string; reason: string | null }[];
+  /** Locked records outside the sessions folder whose folder is missing: not ours to unlock. */
+  foreignLockedMissing: string[];
+  strays: StrayFileFacts[];
+  now: Date;
+}
+
+export type HistoryStrategy = 'cleanup-orphan' | 'cleanup-merged' | 'cleanup-rollback-start';
+
+export type CleanupAction =
+  | { kind: 'remove-stray-file'; subject: string; reason: string; file: string }
+  | { kind: 'rebuild-manifest'; subject: string; reason: string; aside: string; sessions: SessionEntry[] }
+  | { kind: 'unlock-and-prune'; subject: string; reason: string; path: string }
+  | { kind: 'prune-worktree-records'; subject: string; reason: string; paths: string[] }
+  | { kind: 'restore-active'; subject: string; reason: string; id: string; fromStatus: 'starting' | 'ending'; ownerPid: number; sessionLog: string | null }
+  | { kind: 'register'; subject: string; reason: string; entry: SessionEntry }
+  | {
+      kind: 'drop-entry';
+      subject: string;
+      reason: string;
+      entry: SessionEntry;
+      strategy: HistoryStrategy;
+      /** `force` only for an interrupted start whose sole untracked files are the ones start wrote. */
+      removeWorktree: { path: string; force: boolean; allowedLeftovers: string[] } | null;
+      deleteBranch: { branch: string; tip: string; baseTip: string } | null;
+      keepBranch: { branch: string; tip: string } | null;
+    }
+  | { kind: 'remove-worktree'; subject: string; reason: string; path: string; branch: string; tip: string; baseTip: string };
+
+export interface KeptItem {
+  subject: string;
+  reason: string;
+  next: string;
+}
+
+export interface CleanupPlan {
+  actions: CleanupAction[];
+  kept: KeptItem[];
+}
+
+const ORDER: CleanupAction['kind'][] = ['remove-stray-file', 'rebuild-manifest', 'unlock-and-prune', 'prune-worktree-records', 'restore-active', 'register', 'drop-entry', 'remove-worktree'];
+
+const short = (sha: string) => sha.slice(0, 12);
+
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** `.manifest.json.corrupt-20260115T100000Z`: sortable, and never the name of a live file. */
+export function corruptAsideName(manifestPath: string, now: Date): string {
+  return `${manifestPath}.corrupt-${isoSeconds(now).replace(/[-:]/g, '')}`;
+}
+
+export function planCleanup(facts: CleanupFacts): CleanupPlan {
+  const actions: CleanupAction[] = [];
+  const kept: KeptItem[] = [];
+
+  for (const stray of facts.strays) {
+    if (stray.ownerAlive) continue;
+    actions.push({ kind: 'remove-stray-file', subject: stray.name, reason: `left by process ${stray.pid}, which is no longer running`, file: stray.name });
+  }
+
+  if (facts.corruptManifest) {
+    planRebuild(facts, actions, kept);
+  } else {
+    for (const entryFacts of facts.entries) planEntry(entryFacts, actions, kept);
+    for (const worktree of facts.unregistered) planUnregistered(worktree, actions, kept);
+  }
+
+  const unlocked = new Set<string>();
+  for (const worktree of facts.corruptManifest ? facts.unregistered : [...facts.unregistered, ...facts.entries.map(entryAsRecord)]) {
+    if (worktree.locked && !worktree.folderExists && !unlocked.has(worktree.path)) {
+      unlocked.add(worktree.path);
+      actions.push({ kind: 'unlock-and-prune', subject: worktree.path, reason: 'git keeps a locked record for it, but its folder is gone', path: worktree.path });
+    }
+  }
+  for (const path of facts.foreignLockedMissing) {
+    kept.push({ subject: path, reason: 'locked in git and its folder is missing, but it lies outside the sessions folder, so the lock may be deliberate (e.g. removable media)', next: `If it is truly gone: git worktree unlock ${path} && git worktree prune` });
+  }
+  if (facts.prunable.length > 0) {
+    actions.push({
+      kind: 'prune-worktree-records',
+      subject: facts.prunable.map((record) => record.path).join(', '),
+      reason: `git lists ${facts.prunable.length} worktree record(s) whose folder is gone; \`git worktree prune\` removes only those admin records`,
+      paths: facts.prunable.map((record) => record.path),
+    });
+  }
+
+  actions.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+  return { actions, kept };
+}
+
+function entryAsRecord(facts: EntryFacts) {
+  return { path: facts.worktreePath, locked: facts.gitRecord?.locked ?? false, folderExists: facts.folderExists };
+}
+
+function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
+  const { entry } = facts;
+  if (entry.status !== 'active') {
+    if (facts.ownerAlive !== false) {
+      const who = entry.owner ? `process ${entry.owner.pid} on ${entry.owner.host}` : 'an unknown process';
+      kept.push({ subject: entry.id, reason: `its ${entry.status === 'starting' ? 'start' : 'end'} is in progress (${who})`, next: 'Wait for it to finish, then run `session cleanup` again.' });
+      return;
+    }
+    if (entry.status === 'starting') return planInterruptedStart(facts, actions, kept);
+    if (facts.folderExists) {
+      actions.push({ kind: 'restore-active', subject: entry.id, reason: `its end was interrupted (process ${entry.owner?.pid} is gone) and its worktree is still there, so it goes back to active`, id: entry.id, fromStatus: 'ending', ownerPid: entry.owner?.pid ?? 0, sessionLog: null });
+      return;
+    }
+    return planDrop(facts, actions, kept, `its end was interrupted (process ${entry.owner?.pid} is gone) after its worktree was removed`);
+  }
+  if (!facts.folderExists) return planDrop(facts, actions, kept, `orphaned: its worktree folder ${facts.worktreePath} is missing`);
+  if (!facts.gitRecord) {
+    kept.push({ subject: entry.id, reason: `its folder ${facts.worktreePath} exists but git does not list it as a worktree`, next: `Look inside it; if it is a moved worktree run \`git worktree repair ${facts.worktreePath}\`.` });
+    return;
+  }
+  const tip = facts.branchTip;
+  if (!tip || !facts.baseTip || !facts.merged || tip === entry.base.commit) return; // live work, nothing to do
+  if (facts.gitRecord.locked) {
+    kept.push({ subject: entry.id, reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree is locked in git`, next: `If the lock is no longer needed: git worktree unlock ${facts.worktreePath}, then run \`session cleanup\` again.` });
+    return;
+  }
+  if (facts.work === null || facts.work.length > 0) {
+    kept.push({
+      subject: entry.id,
+      reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree has uncommitted changes: ${(facts.work ?? ['(unreadable)']).join(', ')}`,
+      next: `Commit or discard them in ${facts.worktreePath}, then run \`session cleanup\` again, or end it with \`session end ${entry.id} --strategy keep\`.`,
+    });
+    return;
+  }
+  actions.push({
+    kind: 'drop-entry',
+    subject: entry.id,
+    reason: `its branch ${entry.branch} (${short(tip)}) is already merged into ${entry.base.branch} and its worktree is clean`,
+    entry,
+    strategy: 'cleanup-merged',
+    removeWorktree: { path: facts.worktreePath, force: false, allowedLeftovers: [] },
+    deleteBranch: { branch: entry.branch, tip, baseTip: facts.baseTip },
+    keepBranch: null,
+  });
+}
+
+/**
+ * Drop the entry (removing its worktree first when asked); delete the branch only when its
+ * tip is in the current base, else keep it and say how to finish it.
+ */
+function planDrop(
+  facts: EntryFacts,
+  actions: CleanupAction[],
+  kept: KeptItem[],
+  reason: string,
+  strategy: HistoryStrategy = 'cleanup-orphan',
+  removeWorktree: Extract<CleanupAction, { kind: 'drop-entry' }>['removeWorktree'] = null,
+): void {
+  const { entry } = facts;
+  const tip = facts.branchTip;
+  const canDelete = tip !== null && facts.baseTip !== null && facts.merged === true;
+  const keepBranch = tip !== null && !canDelete ? { branch: entry.branch, tip } : null;
+  actions.push({
+    kind: 'drop-entry',
+    subject: entry.id,
+    reason: `${reason}; ${tip === null ? `its branch ${entry.branch} no longer exists` : canDelete ? `its branch ${entry.branch} holds nothing ${entry.base.branch} lacks` : `its branch ${entry.branch} is kept`}`,
+    entry,
+    strategy,
+    removeWorktree,
+    deleteBranch: canDelete ? { branch: entry.branch, tip: tip!, baseTip: facts.baseTip! } : null,
+    keepBranch,
+  });
+  if (keepBranch) {
+    const baseNote = facts.baseTip === null ? `its base ${entry.base.branch} no longer exists` : `it holds commits ${entry.base.branch} lacks`;
+    kept.push({
+      subject: entry.branch,
+      reason: `branch of "${entry.id}" at ${short(keepBranch.tip)}: ${baseNote}, so it is not deleted`,
+      next: `To resume it: git worktree add ${facts.worktreePath} ${entry.branch}, then \`session cleanup --yes\` registers it again. To finish it: merge it into ${entry.base.branch} (or open a PR), then git branch -d ${entry.branch}.`,
+    });
+  }
+}
+
+function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
+  const { entry } = facts;
+  const dead = `its start was interrupted (process ${entry.owner?.pid} is gone)`;
+  const tip = facts.branchTip;
+  const untouchedBranch = tip === null || tip === entry.base.commit;
+  if (!facts.folderExists) {
+    if (!untouchedBranch) return planDrop(facts, actions, kept, `${dead} and its worktree folder is missing`);
+    return planDrop(facts, actions, kept, `${dead} before any work: rolled back`, 'cleanup-rollback-start');
+  }
+  const work = facts.work;
+  if (work !== null && work.length === 0 && untouchedBranch && facts.gitRecord) {
+    const leftovers = facts.startLeftovers.length > 0 ? ` (only the session log stub start wrote: ${facts.startLeftovers.join(', ')})` : '';
+    return planDrop(facts, actions, kept, `${dead} and its worktree holds no session work${leftovers}: rolled back`, 'cleanup-rollback-start', {
+      path: facts.worktreePath,
+      force: facts.startLeftovers.length > 0,
+      allowedLeftovers: facts.startLeftovers,
+    });
+  }
+  const why = !facts.gitRecord
+    ? 'its folder is not a git worktree'
+    : work === null
+      ? 'its worktree could not be read'
+      : work.length > 0
+        ? `its worktree has work: ${work.join(', ')}`
+        : `its branch moved to ${short(tip!)}`;
+  if (!facts.gitRecord) {
+    kept.push({ subject: entry.id, reason: `${dead}, but ${why}`, next: `Look inside ${facts.worktreePath} and move anything you need, then remove the folder and run \`session cleanup\` again.` });
+    return;
+  }
+  actions.push({
+    kind: 'restore-active',
+    subject: entry.id,
+    reason: `${dead}, but ${why}, so it is kept as an active session`,
+    id: entry.id,
+    fromStatus: 'starting',
+    ownerPid: entry.owner?.pid ?? 0,
+    sessionLog: entry.sessionLog ?? facts.foundSessionLog,
+  });
+}
+
+function planUnregistered(worktree: UnregisteredFacts, actions: CleanupAction[], kept: KeptItem[]): void {
+  if (!worktree.folderExists) return; // prune or unlock-and-prune handle it
+  if (!worktree.looksLikeSession) {
+    kept.push({
+      subject: worktree.path,
+      reason: `a git worktree in the sessions folder that is not a session (${worktree.branch ? `branch ${worktree.branch}` : 'detached HEAD'}); left alone`,
+      next: `If it is not needed: git worktree remove ${worktree.path}`,
+    });
+    return;
+  }
+  if (worktree.idTaken) {
+    kept.push({ subject: worktree.path, reason: `another registered session is already called "${worktree.dirName}"`, next: 'Run `session status` and decide which one to keep.' });
+    return;
+  }
+  const clean = worktree.work !== null && worktree.work.length === 0;
+  if (worktree.merged && clean && !worktree.locked && worktree.head && worktree.baseTip && worktree.branch) {
+    actions.push({
+      kind: 'remove-worktree',
+      subject: worktree.dirName,
+      reason: `an unregistered session worktree whose branch ${worktree.branch} is already in ${worktree.baseBranch} and whose worktree is clean`,
+      path: worktree.path,
+      branch: worktree.branch,
+      tip: worktree.head,
+      baseTip: worktree.baseTip,
+    });
+    return;
+  }
+  const entry = rebuiltEntry(worktree);
+  if (!entry) {
+    kept.push({ subject: worktree.path, reason: 'an unregistered session worktree, but its base cannot be worked out (the main checkout is detached or shares no history)', next: 'Check out the base branch in the main checkout, then run `session cleanup` again.' });
+    return;
+  }
+  actions.push({ kind: 'register', subject: worktree.dirName, reason: `a session worktree on ${worktree.branch} that the manifest lost; it is registered again (goals unknown)`, entry });
+}
+
+/** A manifest entry for a worktree that looks like a session; null when its base is unknown. */
+export function rebuiltEntry(worktree: UnregisteredFacts): SessionEntry | null {
+  if (!worktree.branch || !worktree.baseBranch || !worktree.mergeBase) return null;
+  return {
+    id: worktree.dirName,
+    branch: worktree.branch,
+    worktree: worktree.storedPath,
+    startedAt: worktree.createdAt,
+    sessionLog: worktree.sessionLog,
+    goals: [],
+    status: 'active',
+    base: { branch: worktree.baseBranch, commit: worktree.mergeBase },
+  };
+}
+
+function planRebuild(facts: CleanupFacts, actions: CleanupAction[], kept: KeptItem[]): void {
+  const sessions: SessionEntry[] = [];
+  for (const worktree of facts.unregistered) {
+    if (!worktree.folderExists) continue;
+    if (!worktree.looksLikeSession) {
+      kept.push({ subject: worktree.path, reason: `not a session worktree (${worktree.branch ? `branch ${worktree.branch}` : 'detached HEAD'}), so the rebuilt manifest leaves it out`, next: `If it is not needed: git worktree remove ${worktree.path}` });
+      continue;
+    }
+    const entry = rebuiltEntry(worktree);
+    if (entry) sessions.push(entry);
+    else kept.push({ subject: worktree.path, reason: 'its base cannot be worked out, so the rebuilt manifest leaves it out', next: 'Check out the base branch in the main checkout, then run `session cleanup --yes` again.' });
+  }
+  actions.push({
+    kind: 'rebuild-manifest',
+    subject: facts.manifestPath,
+    reason: `the manifest is unusable (${facts.corruptManifest!.problem}); it is moved aside, never deleted, and rebuilt from \`git worktree list\` with ${sessions.length} session(s): ${sessions.map((s) => s.id).join(', ') || 'none'} (goals unknown, started = when each worktree was created, base = the main checkout's branch at its merge-base)`,
+    aside: corruptAsideName(facts.manifestPath, facts.now),
+    sessions,
+  });
+}
+
+/** One line per action, for the plan and the report. */
+export function describeAction(action: CleanupAction): string {
+  switch (action.kind) {
+    case 'remove-stray-file':
+      return `remove stray file ${action.file} (${action.reason})`;
+    case 'rebuild-manifest':
+      return `rebuild the manifest: ${action.reason}; the bad file goes to ${action.aside}`;
+    case 'unlock-and-prune':
+      return `unlock and prune git's record of ${action.path} (${action.reason})`;
+    case 'prune-worktree-records':
+      return `prune git's records of ${action.subject} (${action.reason})`;
+    case 'restore-active':
+      return `mark "${action.id}" active again (${action.reason})`;
+    case 'register':
+      return `register "${action.entry.id}" in the manifest (${action.reason})`;
+    case 'drop-entry': {
+      const steps = [
+        action.removeWorktree ? `remove its worktree ${action.removeWorktree.path}` : null,
+        action.deleteBranch ? `delete branch ${action.deleteBranch.branch} (${short(action.deleteBranch.tip)}, already in its base)` : null,
+        action.keepBranch ? `keep branch ${action.keepBranch.branch} (${short(action.keepBranch.tip)})` : null,
+        'drop its manifest entry',
+      ].filter(Boolean);
+      return `"${action.entry.id}": ${steps.join(', ')} (${action.reason})`;
+    }
+    case 'remove-worktree':
+      return `"${action.subject}": remove worktree ${action.path} and delete branch ${action.branch} (${short(action.tip)}) (${action.reason})`;
+  }
+}

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { corruptAsideName, planCleanup, type CleanupFacts, type EntryFacts, type UnregisteredFacts } from '../scripts/core/cleanup-plan.js';
+import type { SessionEntry } from '../scripts/core/manifest-types.js';
+
+const BASE = 'b'.repeat(40);
+const TIP = 'c'.repeat(40);
+const MAIN_TIP = 'd'.repeat(40);
+const NOW = new Date('2026-01-15T10:00:00Z');
+
+function entry(id: string, over: Partial<SessionEntry> = {}): SessionEntry {
+  return { id, branch: `session/${id}`, worktree: `../p-sessions/${id}`, startedAt: '2026-01-10T10:00:00Z', sessionLog: null, goals: [], status: 'active', base: { branch: 'main', commit: BASE }, ...over };
+}
+
+function facts(id: string, over: Partial<EntryFacts> = {}, entryOver: Partial<SessionEntry> = {}): EntryFacts {
+  return {
+    entry: entry(id, entryOver),
+    worktreePath: `/r/p-sessions/${id}`,
+    folderExists: true,
+    gitRecord: { locked: false, prunable: false, branch: `session/${id}` },
+    branchTip: TIP,
+    baseTip: MAIN_TIP,
+    merged: false,
+    work: [],
+    startLeftovers: [],
+    ownerAlive: true,
+    foundSessionLog: null,
+    ...over,
+  };
+}
+
+function unregistered(dirName: string, over: Partial<UnregisteredFacts> = {}): UnregisteredFacts {
+  return {
+    path: `/r/p-sessions/${dirName}`, storedPath: `../p-sessions/${dirName}`, dirName, branch: `session/${dirName}`, head: TIP, folderExists: true,
+    locked: false, prunable: false, looksLikeSession: true, idTaken: false, baseBranch: 'main', baseTip: MAIN_TIP, mergeBase: BASE,
+    merged: false, work: [], createdAt: '2026-01-12T09:00:00Z', sessionLog: null, ...over,
+  };
+}
+
+function world(over: Partial<CleanupFacts> = {}): CleanupFacts {
+  return {
+    mainCheckout: '/r/p', sessionsDir: '/r/p-sessions', manifestPath: '/r/p-sessions/.manifest.json', corruptManifest: null,
+    entries: [], unregistered: [], prunable: [], foreignLockedMissing: [], strays: [], now: NOW, ...over,
+  };
+}
+
+const dead = { owner: { pid: 4242, host: 'here' } };
+
+/** [label, facts, expected action kinds with their essentials, expected kept subjects] */
+const cases: Array<[string, CleanupFacts, unknown[], string[]]> = [
+  ['a live session with work: nothing', world({ entries: [facts('live')] }), [], []],
+  ['a fresh session at its base commit (trivially "in" main): nothing', world({ entries: [facts('fresh', { branchTip: BASE, merged: true })] }), [], []],
+  ['an orphan whose branch is merged: drop entry, delete branch',
+    world({ entries: [facts('gone', { folderExists: false, gitRecord: null, merged: true })] }),
+    [{ kind: 'drop-entry', strategy: 'cleanup-orphan', deleteBranch: { branch: 'session/gone', tip: TIP }, keepBranch: null, removeWorktree: null }], []],
+  ['an orphan with unmerged commits: drop entry, KEEP branch and say so',
+    world({ entries: [facts('gone', { folderExists: false, gitRecord: null, merged: false })] }),
+    [{ kind: 'drop-entry', strategy: 'cleanup-orphan', deleteBranch: null, keepBranch: { branch: 'session/gone', tip: TIP } }], ['session/gone']],
+  ['an orphan whose base branch is gone: branch kept',
+    world({ entries: [facts('gone', { folderExists: false, gitRecord: null, baseTip: null, merged: null })] }),
+    [{ kind: 'drop-entry', deleteBranch: null, keepBranch: { branch: 'session/gone' } }], ['session/gone']],
+  ['an orphan whose branch is gone too: drop entry only',
+    world({ entries: [facts('gone', { folderExists: false, gitRecord: null, branchTip: null, merged: null })] }),
+    [{ kind: 'drop-entry', deleteBranch: null, keepBranch: null }], []],
+  ['a merged session with a clean worktree: remove it',
+    world({ entries: [facts('done', { merged: true })] }),
+    [{ kind: 'drop-entry', strategy: 'cleanup-merged', removeWorktree: { path: '/r/p-sessions/done', force: false }, deleteBranch: { branch: 'session/done', tip: TIP, baseTip: MAIN_TIP } }], []],
+  ['a merged session with uncommitted changes: kept',
+    world({ entries: [facts('done', { merged: true, work: [' M src/a.js'] })] }), [], ['done']],
+  ['a merged session whose worktree is locked: kept',
+    world({ entries: [facts('done', { merged: true, gitRecord: { locked: true, prunable: false, branch: 'session/done' } })] }), [], ['done']],
+  ['an unregistered merged clean but locked worktree: registered, not removed',
+    world({ unregistered: [unregistered('old', { merged: true, locked: true })] }), [{ kind: 'register' }], []],
+  ['a folder that git does not know: kept',
+    world({ entries: [facts('odd', { gitRecord: null })] }), [], ['odd']],
+  ['an interrupted start, untouched, stub only: rolled back with force',
+    world({ entries: [facts('half', { branchTip: BASE, merged: true, ownerAlive: false, startLeftovers: ['docs/session_logs/x_half_session.md'] }, { status: 'starting', ...dead })] }),
+    [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: { force: true, allowedLeftovers: ['docs/session_logs/x_half_session.md'] }, deleteBranch: { tip: BASE, baseTip: MAIN_TIP } }], []],
+  ['an interrupted start whose base branch is gone: rolled back, but its branch kept',
+    world({ entries: [facts('half', { branchTip: BASE, baseTip: null, merged: null, ownerAlive: false }, { status: 'starting', ...dead })] }),
+    [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: { force: false }, deleteBranch: null, keepBranch: { branch: 'session/half', tip: BASE } }], ['session/half']],
+  ['an interrupted start before the worktree existed: rolled back',
+    world({ entries: [facts('half', { folderExists: false, gitRecord: null, branchTip: null, merged: null, ownerAlive: false, work: null }, { status: 'starting', ...dead })] }),
+    [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: null, deleteBranch: null }], []],
+  ['an interrupted start with work in it: promoted to active',
+    world({ entries: [facts('half', { branchTip: BASE, ownerAlive: false, work: ['?? notes.txt'], foundSessionLog: 'docs/session_logs/x_half_session.md' }, { status: 'starting', ...dead })] }),
+    [{ kind: 'restore-active', fromStatus: 'starting', ownerPid: 4242, sessionLog: 'docs/session_logs/x_half_session.md' }], []],
+  ['an interrupted start whose branch moved: promoted to active',
+    world({ entries: [facts('half', { ownerAlive: false }, { status: 'starting', ...dead })] }),
+    [{ kind: 'restore-active', fromStatus: 'starting' }], []],
+  ['a start still running: kept',
+    world({ entries: [facts('busy', { ownerAlive: true }, { status: 'starting', ...dead })] }), [], ['busy']],
+  ['a start on another host: kept',
+    world({ entries: [facts('busy', { ownerAlive: null }, { status: 'starting', ...dead })] }), [], ['busy']],
+  ['an interrupted end with its worktree: back to active',
+    world({ entries: [facts('ending', { ownerAlive: false }, { status: 'ending', ...dead })] }),
+    [{ kind: 'restore-active', fromStatus: 'ending', ownerPid: 4242 }], []],
+  ['an interrupted end without its worktree: an orphan',
+    world({ entries: [facts('ending', { ownerAlive: false, folderExists: false, gitRecord: null, merged: true }, { status: 'ending', ...dead })] }),
+    [{ kind: 'drop-entry', strategy: 'cleanup-orphan', deleteBranch: { branch: 'session/ending' } }], []],
+  ['an orphan locked in git: unlock-and-prune, then drop',
+    world({ entries: [facts('locked', { folderExists: false, gitRecord: { locked: true, prunable: false, branch: 'session/locked' } })] }),
+    [{ kind: 'unlock-and-prune', path: '/r/p-sessions/locked' }, { kind: 'drop-entry', keepBranch: { branch: 'session/locked' } }], ['session/locked']],
+  ['prunable records: one prune',
+    world({ prunable: [{ path: '/r/p-sessions/x', reason: 'gitdir file points to non-existent location' }, { path: '/elsewhere/y', reason: null }] }),
+    [{ kind: 'prune-worktree-records', paths: ['/r/p-sessions/x', '/elsewhere/y'] }], []],
+  ['a locked missing record outside the sessions folder: kept',
+    world({ foreignLockedMissing: ['/mnt/usb/wt'] }), [], ['/mnt/usb/wt']],
+  ['an unregistered session worktree: registered',
+    world({ unregistered: [unregistered('lost', { sessionLog: 'docs/session_logs/20260112_0900_lost_session.md' })] }),
+    [{ kind: 'register', entry: { id: 'lost', branch: 'session/lost', worktree: '../p-sessions/lost', startedAt: '2026-01-12T09:00:00Z', sessionLog: 'docs/session_logs/20260112_0900_lost_session.md', goals: [], status: 'active', base: { branch: 'main', commit: BASE } } }], []],
+  ['an unregistered merged clean worktree: removed',
+    world({ unregistered: [unregistered('old', { merged: true })] }),
+    [{ kind: 'remove-worktree', path: '/r/p-sessions/old', branch: 'session/old', tip: TIP, baseTip: MAIN_TIP }], []],
+  ['an unregistered merged but dirty worktree: registered, not removed',
+    world({ unregistered: [unregistered('old', { merged: true, work: ['?? wip.txt'] })] }), [{ kind: 'register' }], []],
+  ['an unregistered worktree that is not a session: kept',
+    world({ unregistered: [unregistered('tool', { looksLikeSession: false, branch: 'feature/x' })] }), [], ['/r/p-sessions/tool']],
+  ['an unregistered worktree whose id is taken: kept',
+    world({ unregistered: [unregistered('dup', { idTaken: true })] }), [], ['/r/p-sessions/dup']],
+  ['an unregistered worktree with no base: kept',
+    world({ unregistered: [unregistered('nobase', { mergeBase: null })] }), [], ['/r/p-sessions/nobase']],
+  ['an unregistered locked record with its folder gone: unlock-and-prune',
+    world({ unregistered: [unregistered('gone', { folderExists: false, locked: true })] }), [{ kind: 'unlock-and-prune', path: '/r/p-sessions/gone' }], []],
+  ['stray files: only dead owners\' are removed',
+    world({ strays: [{ name: '.manifest.json.11.ab.tmp', pid: 11, ownerAlive: false }, { name: '.manifest.json.lock.12.cd.stale', pid: 12, ownerAlive: true }] }),
+    [{ kind: 'remove-stray-file', file: '.manifest.json.11.ab.tmp' }], []],
+];
+
+describe('planCleanup', () => {
+  it.each(cases)('%s', (_label, input, expectedActions, expectedKept) => {
+    const plan = planCleanup(input);
+    expect(plan.actions).toHaveLength(expectedActions.length);
+    plan.actions.forEach((action, i) => expect(action).toMatchObject(expectedActions[i] as object));
+    expect(plan.kept.map((item) => item.subject)).toEqual(expectedKept);
+    for (const action of plan.actions) expect(action.reason.length).toBeGreaterThan(10);
+    for (const item of plan.kept) expect(item.next.length).toBeGreaterThan(10);
+  });
+
+  it('never plans to delete a branch that is not already in its base', () => {
+    const inputs = cases.map(([, input]) => input);
+    for (const input of inputs) {
+      for (const action of planCleanup(input).actions) {
+        if (action.kind !== 'drop-entry' || !action.deleteBranch) continue;
+        const source = input.entries.find((f) => f.entry.id === action.entry.id)!;
+        expect(source.merged).toBe(true);
+        expect(action.deleteBranch).toMatchObject({ tip: source.branchTip, baseTip: source.baseTip });
+      }
+    }
+  });
+
+  it('says how to finish a kept branch', () => {
+    const plan = planCleanup(world({ entries: [facts('gone', { folderExists: false, gitRecord: null })] }));
+    expect(plan.kept[0]!.reason).toContain('holds commits main lacks');
+    expect(plan.kept[0]!.next).toContain('git branch -d session/gone');
+    expect(plan.kept[0]!.next).toContain('git worktree add /r/p-sessions/gone session/gone');
+  });
+
+  it('orders actions: strays, rebuild, unlock, prune, restore, register, drops, removals', () => {
+    const plan = planCleanup(world({
+      entries: [facts('gone', { folderExists: false, gitRecord: { locked: true, prunable: false, branch: null }, merged: true }), facts('ending', { ownerAlive: false }, { status: 'ending', ...dead })],
+      unregistered: [unregistered('lost'), unregistered('old', { merged: true })],
+      prunable: [{ path: '/r/p-sessions/z', reason: null }],
+      strays: [{ name: '.manifest.json.lock.9.ab.tmp', pid: 9, ownerAlive: false }],
+    }));
+    expect(plan.actions.map((a) => a.kind)).toEqual(['remove-stray-file', 'unlock-and-prune', 'prune-worktree-records', 'restore-active', 'register', 'drop-entry', 'remove-worktree']);
+  });
+
+  it('rebuilds a corrupt manifest from the session-like worktrees only', () => {
+    const plan = planCleanup(world({
+      corruptManifest: { problem: 'it is not valid JSON' },
+      entries: [],
+      unregistered: [unregistered('one'), unregistered('two', { sessionLog: 'docs/session_logs/y_two_session.md' }), unregistered('tool', { looksLikeSession: false, branch: 'feature/x' }), unregistered('gone', { folderExists: false })],
+    }));
+    const rebuild = plan.actions.find((a) => a.kind === 'rebuild-manifest');
+    if (rebuild?.kind !== 'rebuild-manifest') throw new Error('no rebuild planned');
+    expect(rebuild.aside).toBe('/r/p-sessions/.manifest.json.corrupt-20260115T100000Z');
+    expect(rebuild.sessions.map((s) => [s.id, s.sessionLog, s.base.commit])).toEqual([['one', null, BASE], ['two', 'docs/session_logs/y_two_session.md', BASE]]);
+    expect(plan.kept.map((k) => k.subject)).toEqual(['/r/p-sessions/tool']);
+  });
+
+  it('names the aside file after the time, sortably', () => {
+    expect(corruptAsideName('/x/.manifest.json', new Date('2026-03-04T05:06:07.890Z'))).toBe('/x/.manifest.json.corrupt-20260304T050607Z');
+  });
+});

@@ -1,0 +1,314 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { makeRepo, normalise, snapshot, type Repo } from './helpers/gitdir.js';
+import { outputSchemaErrors, schemaErrors } from './helpers/schemas.js';
+
+let repo: Repo;
+afterEach(() => repo?.cleanup());
+
+/** A pid that certainly belonged to a process that has exited. */
+function deadPid(): number {
+  const child = spawnSync('node', ['-e', '0']);
+  return child.pid!;
+}
+
+const worktreeOf = (name: string) => join(repo.sessions, name);
+const branchTip = (branch: string) => repo.git(['for-each-ref', '--format=%(objectname)', `refs/heads/${branch}`]).trim();
+const history = () => (existsSync(join(repo.sessions, '.history.jsonl')) ? readFileSync(join(repo.sessions, '.history.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : []);
+const ids = () => repo.manifest().sessions.map((s: any) => s.id);
+
+function editManifest(change: (manifest: any) => void): void {
+  const manifest = repo.manifest();
+  change(manifest);
+  writeFileSync(repo.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** A session with one committed change on its branch. */
+function startWithCommit(name: string, file = `${name}.txt`): string {
+  expect(repo.helper(['start', name]).exitCode).toBe(0);
+  repo.write(file, `${name}\n`, worktreeOf(name));
+  return repo.commitAll(`work in ${name}`, worktreeOf(name));
+}
+
+function cleanup(...flags: string[]) {
+  const result = repo.helper(['cleanup', ...flags, '--json']);
+  expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+  expect(outputSchemaErrors(result.json)).toBe('');
+  return result.json;
+}
+
+describe('session cleanup: each case', () => {
+  it('drops an orphan, keeps its unmerged branch and says how to finish it', () => {
+    repo = makeRepo();
+    const tip = startWithCommit('lost-work');
+    rmSync(worktreeOf('lost-work'), { recursive: true, force: true });
+    const plan = cleanup();
+    expect(plan.mode).toBe('plan');
+    expect(plan.actions.map((a: any) => a.kind)).toEqual(['prune-worktree-records', 'drop-entry']);
+    expect(plan.kept).toEqual([expect.objectContaining({ subject: 'session/lost-work', reason: expect.stringContaining('holds commits main lacks') })]);
+    expect(plan.kept[0].next).toContain('git branch -d session/lost-work');
+
+    const done = cleanup('--yes');
+    expect(done.actions.map((a: any) => a.result)).toEqual(['done', 'done']);
+    expect(ids()).toEqual([]);
+    expect(branchTip('session/lost-work')).toBe(tip);
+    expect(repo.git(['worktree', 'list', '--porcelain'])).not.toContain('lost-work');
+    expect(history()).toEqual([expect.objectContaining({ id: 'lost-work', strategy: 'cleanup-orphan', head: tip, savedAs: 'refs/heads/session/lost-work' })]);
+  });
+
+  it('drops an orphan whose branch is already merged, deleting the branch', () => {
+    repo = makeRepo();
+    startWithCommit('landed');
+    repo.git(['merge', '-q', '--no-ff', '-m', 'merge landed', 'session/landed']);
+    rmSync(worktreeOf('landed'), { recursive: true, force: true });
+    const done = cleanup('--yes');
+    expect(done.actions.find((a: any) => a.kind === 'drop-entry').message).toContain('deleted branch session/landed');
+    expect(branchTip('session/landed')).toBe('');
+    expect(history()[0]).toMatchObject({ id: 'landed', strategy: 'cleanup-orphan' });
+    expect(history()[0].savedAs).toBeUndefined();
+  });
+
+  it('removes a merged session with a clean worktree, and keeps a merged one with uncommitted changes', () => {
+    repo = makeRepo();
+    startWithCommit('merged-clean');
+    startWithCommit('merged-dirty');
+    repo.git(['merge', '-q', '--no-ff', '-m', 'merge', 'session/merged-clean', 'session/merged-dirty']);
+    repo.write('merged-dirty.txt', 'edited after the merge\n', worktreeOf('merged-dirty'));
+    const plan = cleanup();
+    expect(plan.actions.map((a: any) => [a.kind, a.subject])).toEqual([['drop-entry', 'merged-clean']]);
+    expect(plan.kept).toEqual([expect.objectContaining({ subject: 'merged-dirty', reason: expect.stringContaining('uncommitted changes') })]);
+    expect(plan.kept[0].reason).toContain('M merged-dirty.txt');
+
+    cleanup('--yes');
+    expect(existsSync(worktreeOf('merged-clean'))).toBe(false);
+    expect(branchTip('session/merged-clean')).toBe('');
+    expect(ids()).toEqual(['merged-dirty']);
+    expect(readFileSync(join(worktreeOf('merged-dirty'), 'merged-dirty.txt'), 'utf8')).toBe('edited after the merge\n');
+    expect(history()).toEqual([expect.objectContaining({ id: 'merged-clean', strategy: 'cleanup-merged' })]);
+  });
+
+  it('re-registers an unregistered session worktree, finding its session log', () => {
+    repo = makeRepo();
+    repo.helper(['start', 'kept-alive']);
+    const before = repo.manifest().sessions[0];
+    editManifest((m) => (m.sessions = []));
+    const plan = cleanup();
+    expect(plan.actions).toEqual([expect.objectContaining({ kind: 'register', subject: 'kept-alive' })]);
+    cleanup('--yes');
+    const manifest = repo.manifest();
+    expect(schemaErrors('manifest', manifest)).toBe('');
+    expect(manifest.sessions).toEqual([{ ...before, goals: [], startedAt: expect.stringMatching(/Z$/) }]);
+  });
+
+  it('prunes records of vanished worktrees, and unlocks and prunes a locked one', () => {
+    repo = makeRepo();
+    repo.git(['worktree', 'add', '-q', join(repo.sessions, 'plain'), '-b', 'scratch']);
+    repo.git(['worktree', 'add', '-q', join(repo.sessions, 'locked'), '-b', 'session/locked']);
+    repo.git(['worktree', 'lock', '--reason', 'on a stick', join(repo.sessions, 'locked')]);
+    rmSync(join(repo.sessions, 'plain'), { recursive: true, force: true });
+    rmSync(join(repo.sessions, 'locked'), { recursive: true, force: true });
+    const plan = cleanup();
+    expect(plan.actions.map((a: any) => a.kind)).toEqual(['unlock-and-prune', 'prune-worktree-records']);
+    cleanup('--yes');
+    const list = repo.git(['worktree', 'list', '--porcelain']);
+    expect(list).not.toContain('plain');
+    expect(list).not.toContain('locked');
+    expect(branchTip('scratch')).not.toBe('');
+    expect(branchTip('session/locked')).not.toBe('');
+  });
+
+  it('rolls back an interrupted start whose owner died before any work', () => {
+    repo = makeRepo();
+    repo.helper(['start', 'half-made']);
+    const pid = deadPid();
+    editManifest((m) => Object.assign(m.sessions[0], { status: 'starting', owner: { pid, host: hostname() }, sessionLog: null }));
+    const plan = cleanup();
+    expect(plan.actions).toEqual([expect.objectContaining({ kind: 'drop-entry', subject: 'half-made', reason: expect.stringContaining('rolled back') })]);
+    cleanup('--yes');
+    expect(existsSync(worktreeOf('half-made'))).toBe(false);
+    expect(branchTip('session/half-made')).toBe('');
+    expect(ids()).toEqual([]);
+    expect(history()[0]).toMatchObject({ id: 'half-made', strategy: 'cleanup-rollback-start' });
+  });
+
+  it('promotes an interrupted start that has work to active, and returns an interrupted end to active', () => {
+    repo = makeRepo();
+    const tip = startWithCommit('has-work');
+    repo.helper(['start', 'was-ending']);
+    const host = hostname();
+    editManifest((m) => {
+      Object.assign(m.sessions[0], { status: 'starting', owner: { pid: deadPid(), host }, sessionLog: null });
+      Object.assign(m.sessions[1], { status: 'ending', owner: { pid: deadPid(), host } });
+    });
+    const plan = cleanup();
+    expect(plan.actions.map((a: any) => [a.kind, a.subject])).toEqual([['restore-active', 'has-work'], ['restore-active', 'was-ending']]);
+    cleanup('--yes');
+    const sessions = repo.manifest().sessions;
+    expect(sessions.map((s: any) => [s.id, s.status, s.owner])).toEqual([['has-work', 'active', undefined], ['was-ending', 'active', undefined]]);
+    expect(sessions[0].sessionLog).toMatch(/_has-work_session\.md$/);
+    expect(branchTip('session/has-work')).toBe(tip);
+  });
+
+  it('treats an interrupted end whose worktree is gone as an orphan', () => {
+    repo = makeRepo();
+    const tip = startWithCommit('end-cut');
+    editManifest((m) => Object.assign(m.sessions[0], { status: 'ending', owner: { pid: deadPid(), host: hostname() } }));
+    repo.git(['worktree', 'remove', '--force', worktreeOf('end-cut')]);
+    cleanup('--yes');
+    expect(ids()).toEqual([]);
+    expect(branchTip('session/end-cut')).toBe(tip);
+  });
+
+  it('leaves a session whose start is still running alone', () => {
+    repo = makeRepo();
+    repo.helper(['start', 'busy']);
+    editManifest((m) => Object.assign(m.sessions[0], { status: 'starting', owner: { pid: process.pid, host: hostname() } }));
+    const plan = cleanup();
+    expect(plan.actions).toEqual([]);
+    expect(plan.kept).toEqual([expect.objectContaining({ subject: 'busy', reason: expect.stringContaining('in progress') })]);
+  });
+
+  it('removes stray temp files left by dead processes, and only those', () => {
+    repo = makeRepo();
+    repo.helper(['start', 'one']);
+    const pid = deadPid();
+    const stray = [`.manifest.json.${pid}.abc123.tmp`, `.manifest.json.lock.${pid}.00ff.tmp`, `.manifest.json.lock.${pid}.00ff.stale`];
+    const live = `.manifest.json.${process.pid}.abc123.tmp`;
+    for (const name of [...stray, live]) writeFileSync(join(repo.sessions, name), '{}');
+    const plan = cleanup();
+    expect(plan.actions.map((a: any) => a.subject).sort()).toEqual([...stray].sort());
+    cleanup('--yes');
+    expect(readdirSync(repo.sessions).filter((name) => name.startsWith('.manifest.json.'))).toEqual([live]);
+  });
+});
+
+describe('session cleanup: nothing to do', () => {
+  it('says so, in both modes, and creates nothing', () => {
+    repo = makeRepo();
+    const before = snapshot(repo);
+    expect(repo.helper(['cleanup']).stdout).toBe('✓ Nothing to clean up.\n');
+    expect(repo.helper(['cleanup', '--yes']).stdout).toBe('✓ Nothing to clean up.\n');
+    expect(snapshot(repo)).toEqual(before);
+    expect(existsSync(repo.sessions)).toBe(false);
+  });
+
+  it('reports each action it took, for a person', () => {
+    repo = makeRepo();
+    startWithCommit('landed');
+    repo.git(['merge', '-q', '--no-ff', '-m', 'merge landed', 'session/landed']);
+    const result = repo.helper(['cleanup', '--yes']);
+    expect(result.exitCode).toBe(0);
+    expect(normalise(result.stdout, repo)).toBe('✓ "landed": removed worktree <root>/project-sessions/landed; deleted branch session/landed (was <short-sha>); dropped its manifest entry\n');
+  });
+});
+
+describe('session cleanup: planning changes nothing', () => {
+  function messyRepo(): void {
+    repo = makeRepo();
+    startWithCommit('orphan');
+    rmSync(worktreeOf('orphan'), { recursive: true, force: true });
+    startWithCommit('merged');
+    repo.git(['merge', '-q', '--no-ff', '-m', 'merge', 'session/merged']);
+    repo.helper(['start', 'interrupted']);
+    repo.git(['worktree', 'add', '-q', join(repo.sessions, 'unlisted'), '-b', 'session/unlisted']);
+    repo.write('x.txt', 'x', join(repo.sessions, 'unlisted'));
+    editManifest((m) => Object.assign(m.sessions.find((s: any) => s.id === 'interrupted'), { status: 'starting', owner: { pid: deadPid(), host: hostname() } }));
+    writeFileSync(join(repo.sessions, `.manifest.json.${deadPid()}.ab.tmp`), '{}');
+  }
+
+  it.each([[[]], [['--dry-run']], [['--dry-run', '--yes']]])('with flags %j: refs, manifest bytes and folders are identical', (flags) => {
+    messyRepo();
+    const before = snapshot(repo);
+    const plan = cleanup(...flags);
+    expect(plan.mode).toBe('plan');
+    expect(plan.actions.length).toBeGreaterThanOrEqual(5);
+    expect(snapshot(repo)).toEqual(before);
+  });
+
+  it('prints the plan for a person', () => {
+    messyRepo();
+    const result = repo.helper(['cleanup']);
+    expect(result.exitCode).toBe(0);
+    const text = normalise(result.stdout, repo);
+    expect(text).toContain('- Cleanup would (nothing has been changed):');
+    expect(text).toContain('remove stray file .manifest.json.');
+    expect(text).toContain('"orphan": keep branch session/orphan (<short-sha>), drop its manifest entry (orphaned: its worktree folder <root>/project-sessions/orphan is missing; its branch session/orphan is kept)');
+    expect(text).toContain('"merged": remove its worktree <root>/project-sessions/merged, delete branch session/merged');
+    expect(text).toContain('register "unlisted" in the manifest');
+    expect(text).toContain('"interrupted": remove its worktree');
+    expect(text).toContain('! Kept session/orphan: branch of "orphan" at <short-sha>: it holds commits main lacks, so it is not deleted.');
+    expect(text.trim().endsWith('Next: Ask the user, then run `session cleanup --yes` to do this.')).toBe(true);
+  });
+
+  it('then --yes does it all and leaves nothing to do', () => {
+    messyRepo();
+    const done = cleanup('--yes');
+    expect(done.failed).toBe(0);
+    expect(done.actions.every((a: any) => a.result === 'done')).toBe(true);
+    expect(ids().sort()).toEqual(['unlisted']);
+    expect(cleanup().actions).toEqual([]);
+  });
+});
+
+describe('session cleanup: a corrupt manifest', () => {
+  it('plans the rebuild without touching anything, then moves the bad file aside and rebuilds', () => {
+    repo = makeRepo();
+    repo.helper(['start', 'alpha']);
+    startWithCommit('beta');
+    const logOfBeta = repo.manifest().sessions[1].sessionLog;
+    const junk = '{"version": 1, "sessions": [ broken';
+    writeFileSync(repo.manifestPath, junk);
+
+    const before = snapshot(repo);
+    const plan = cleanup();
+    expect(plan.manifestState).toBe('corrupt');
+    expect(plan.actions).toEqual([expect.objectContaining({ kind: 'rebuild-manifest', reason: expect.stringContaining('alpha, beta') })]);
+    expect(snapshot(repo)).toEqual(before);
+
+    const done = cleanup('--yes');
+    expect(done.actions[0].result).toBe('done');
+    expect(done.next).toContain('session cleanup');
+    const aside = readdirSync(repo.sessions).filter((name) => name.startsWith('.manifest.json.corrupt-'));
+    expect(aside).toEqual(['.manifest.json.corrupt-20260115T100000Z']);
+    expect(readFileSync(join(repo.sessions, aside[0]!), 'utf8')).toBe(junk);
+    const manifest = repo.manifest();
+    expect(schemaErrors('manifest', manifest)).toBe('');
+    const base = repo.git(['rev-parse', 'main']).trim();
+    expect(manifest.sessions.map((s: any) => [s.id, s.branch, s.worktree, s.status, s.goals, s.base])).toEqual([
+      ['alpha', 'session/alpha', '../project-sessions/alpha', 'active', [], { branch: 'main', commit: base }],
+      ['beta', 'session/beta', '../project-sessions/beta', 'active', [], { branch: 'main', commit: base }],
+    ]);
+    expect(manifest.sessions[1].sessionLog).toBe(logOfBeta);
+    expect(repo.helper(['start', 'gamma']).exitCode).toBe(0);
+  });
+});
+
+describe('session start: the orphan check', () => {
+  it('reports orphaned, interrupted and unregistered sessions with their age, and still starts', () => {
+    repo = makeRepo();
+    repo.helper(['start', 'gone'], { env: { FLIGHT_RULES_NOW: '2026-01-13T10:00:00Z' } });
+    repo.helper(['start', 'cut-short']);
+    rmSync(worktreeOf('gone'), { recursive: true, force: true });
+    editManifest((m) => Object.assign(m.sessions[1], { status: 'starting', owner: { pid: deadPid(), host: hostname() } }));
+    repo.git(['worktree', 'add', '-q', join(repo.sessions, 'stray'), '-b', 'session/stray']);
+
+    const result = repo.helper(['start', 'next-one', '--json']);
+    expect(result.exitCode).toBe(0);
+    expect(outputSchemaErrors(result.json)).toBe('');
+    expect(result.json.orphans.map((o: any) => [o.id, o.kind])).toEqual([['gone', 'orphaned'], ['cut-short', 'interrupted-start'], ['stray', 'unregistered']]);
+    expect(result.json.orphans[0]).toMatchObject({ since: '2026-01-13T10:00:00Z', ageSeconds: 172_800, age: '2 days' });
+
+    const text = repo.helper(['start', 'another']);
+    expect(text.stdout).toContain('! Found an incomplete session "gone" (orphaned: its worktree folder is missing, from 2 days ago). Resume it, clean up (`session cleanup`), or ignore it.');
+  });
+
+  it('reports nothing when all is well', () => {
+    repo = makeRepo();
+    repo.helper(['start', 'fine']);
+    const result = repo.helper(['start', 'also-fine', '--json']);
+    expect(result.json.orphans).toEqual([]);
+  });
+});
