@@ -32,7 +32,7 @@ function unregistered(dirName: string, over: Partial<UnregisteredFacts> = {}): U
   return {
     path: `/r/p-sessions/${dirName}`, storedPath: `../p-sessions/${dirName}`, dirName, branch: `session/${dirName}`, head: TIP, folderExists: true,
     locked: false, prunable: false, looksLikeSession: true, idTaken: false, baseBranch: 'main', baseTip: MAIN_TIP, mergeBase: BASE,
-    merged: false, work: [], createdAt: '2026-01-12T09:00:00Z', sessionLog: null, ...over,
+    merged: false, work: [], createdAt: '2026-01-12T09:00:00Z', sessionLog: null, envSession: null, ...over,
   };
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allocatePortBlock, describePortBlock, preferredBlockIndex } from '../scripts/workspace/ports.js';
-import { databaseName, renderEnvSession } from '../scripts/workspace/env-session.js';
+import { databaseName, parseEnvSessionPort, renderEnvSession } from '../scripts/workspace/env-session.js';
 import { literalPathProblem, outsideSessionsDir, parseCopyChoice, patternLines, patternProblem } from '../scripts/workspace/include-matching.js';
 import { copyVerdict, type CopyFacts } from '../scripts/workspace/copy-plan.js';
 import { detectDependencies, planSetup, type DependencyFacts } from '../scripts/workspace/dependencies.js';
@@ -215,4 +215,12 @@ describe('small git text helpers', () => {
     ['"caf\\303\\251"', 'café'],
     ['"new\\nline"', 'new\nline'],
   ])('unquotes %s', (text, path) => expect(unquoteGitPath(text)).toBe(path));
+});
+
+describe('reading .env.session back', () => {
+  it.each([
+    ['SESSION_ID=a\nPORT=3100\nPORT_RANGE_START=3100\nPORT_RANGE_END=3109\n', { base: 3100, count: 10 }],
+    ['SESSION_ID=a\nDATABASE_NAME=x\n', null],
+    ['PORT_RANGE_START=3109\nPORT_RANGE_END=3100\n', null],
+  ])('%j', (text, expected) => expect(parseEnvSessionPort(text)).toEqual(expected));
 });

@@ -5,6 +5,7 @@
  * worktree is removed only when it holds no session work, a corrupt manifest is moved aside.
  */
 import type { SessionEntry } from './manifest-types.js';
+import { ENV_SESSION_FILE, parseEnvSessionPort } from '../workspace/env-session.js';
 
 /** One manifest entry and what git and the file system say about it. */
 export interface EntryFacts {
@@ -52,6 +53,8 @@ export interface UnregisteredFacts {
   /** ISO time the worktree was created (its .git file's mtime). */
   createdAt: string;
   sessionLog: string | null;
+  /** The worktree's .env.session, which still knows the session's port block. */
+  envSession: string | null;
 }
 
 export interface StrayFileFacts {
@@ -335,7 +338,13 @@ export function rebuiltEntry(worktree: UnregisteredFacts): SessionEntry | null {
     goals: [],
     status: 'active',
     base: { branch: worktree.baseBranch, commit: worktree.mergeBase },
+    ...(worktree.envSession === null ? {} : recoveredWorkspace(worktree.envSession)),
   };
+}
+
+function recoveredWorkspace(envSession: string): Pick<SessionEntry, 'packFiles' | 'port'> {
+  const port = parseEnvSessionPort(envSession);
+  return { packFiles: [ENV_SESSION_FILE], ...(port ? { port } : {}) };
 }
 
 function planRebuild(facts: CleanupFacts, actions: CleanupAction[], kept: KeptItem[]): void {

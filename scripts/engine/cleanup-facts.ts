@@ -2,7 +2,7 @@
  * Gathers what cleanup decides on: the manifest, git's worktree records, branch tips, merge
  * state, uncommitted work and stray files. Only reads: status runs with --no-optional-locks.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { processIsAlive } from '../core/lock.js';
@@ -19,6 +19,7 @@ import { isoSeconds } from '../core/cleanup-plan.js';
 import type { OrphanFacts } from '../core/orphans.js';
 import { branchTips, isAncestor, mergeBase } from '../git/branches.js';
 import { readStatus } from '../git/changes.js';
+import { ENV_SESSION_FILE } from '../workspace/env-session.js';
 
 /** Runs `work` over `items` with at most `limit` in flight, keeping order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -232,5 +233,14 @@ async function unregisteredFacts(
     work: status ? status.work : null,
     createdAt: isoSeconds(created ?? now),
     sessionLog: folderExists ? findSessionLog(record.path, dirName) : null,
+    envSession: folderExists ? readIfFile(join(record.path, ENV_SESSION_FILE)) : null,
   };
+}
+
+function readIfFile(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }

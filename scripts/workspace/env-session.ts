@@ -26,3 +26,11 @@ export function renderEnvSession(facts: { project: string; session: string; port
   lines.push(`DATABASE_NAME=${databaseName(facts.project, facts.session)}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** Reads the port block back out of a .env.session, so a lost manifest entry can be rebuilt. */
+export function parseEnvSessionPort(text: string): PortBlock | null {
+  const value = (key: string) => Number(new RegExp(`^${key}=(\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const start = value('PORT_RANGE_START');
+  const end = value('PORT_RANGE_END');
+  return Number.isInteger(start) && Number.isInteger(end) && end >= start ? { base: start, count: end - start + 1 } : null;
+}
