@@ -23,3 +23,17 @@ export function suggestSessionName(text: string): string {
     .slice(0, MAX_SESSION_NAME_LENGTH)
     .replace(/-+$/g, '');
 }
+
+export const MAX_GOAL_LENGTH = 2000;
+export const MAX_GOALS = 100;
+
+/**
+ * Goals are free text that ends up in the manifest, the session log and PR titles. Any text
+ * is safe there (it never reaches a shell), but terminal control characters are not text.
+ */
+export function goalProblem(goal: string): string | null {
+  if (goal.length > MAX_GOAL_LENGTH) return `a goal is ${goal.length} characters long; the limit is ${MAX_GOAL_LENGTH}`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(goal)) return 'a goal contains control characters (only newlines and tabs are allowed)';
+  return null;
+}

@@ -6,7 +6,7 @@ import { listOption, stringOption, type Subcommand } from '../lib/subcommand.js'
 import { findProject } from '../core/project.js';
 import { readManifest } from '../core/manifest-store.js';
 import { findSession } from '../core/manifest-types.js';
-import { SESSION_NAME_RULE, sessionNameProblem, suggestSessionName } from '../core/names.js';
+import { goalProblem, MAX_GOALS, SESSION_NAME_RULE, sessionNameProblem, suggestSessionName } from '../core/names.js';
 import { dirtyRefusal, parseIfDirty, planDirty, startRefusal } from '../core/start-rules.js';
 import { sessionIdForWorktree } from '../core/session-lookup.js';
 import { shortBranch } from '../core/worktree-list.js';
@@ -41,6 +41,11 @@ export const start: Subcommand = {
       throw new UsageError(`invalid session name ${JSON.stringify(name)}: ${problem}. Rule: ${SESSION_NAME_RULE}.`, suggestion ? `Try: session start ${suggestion}` : 'Pick a name such as auth-refactor.');
     }
     const goals = listOption(values, 'goal').map((goal) => goal.trim()).filter(Boolean);
+    if (goals.length > MAX_GOALS) throw new UsageError(`${goals.length} goals given; the limit is ${MAX_GOALS}`);
+    for (const goal of goals) {
+      const problem = goalProblem(goal);
+      if (problem) throw new UsageError(`invalid --goal: ${problem}`, 'Pass each goal as one short line of plain text.');
+    }
     const commitMessage = stringOption(values, 'commit-message');
     const ifDirty = parseIfDirty(stringOption(values, 'if-dirty'), commitMessage);
     const copy = parseCopyChoice(stringOption(values, 'copy'));
