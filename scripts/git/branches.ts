@@ -26,3 +26,9 @@ export async function isAncestor(cwd: string, commit: string, target: string): P
   const result = await git(cwd, ['merge-base', '--is-ancestor', commit, target], { okExitCodes: [0, 1] });
   return result.exitCode === 0;
 }
+
+/** The content of `path` in `commit`, or null when the commit has no such file. */
+export async function readFileAtCommit(cwd: string, commit: string, path: string): Promise<string | null> {
+  const result = await git(cwd, ['show', `${commit}:${path}`], { okExitCodes: [0, 128] });
+  return result.exitCode === 0 ? result.stdout : null;
+}
