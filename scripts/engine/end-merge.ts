@@ -3,11 +3,13 @@
  * the base is checked out there, else by moving the base ref alone. Merges of concurrent ends
  * are serialised by a lock and re-predicted under it, since each one moves the base.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
 import { acquireLock, releaseLock } from '../core/lock.js';
 import { classifyBaseCheckout, mergeConflictRefusal, mergeMessage } from '../core/end-plan.js';
 import { isTrackedChange } from '../core/status-porcelain.js';
+import type { Project } from '../core/project.js';
 import { resolveCommit } from '../git/repo.js';
 import { listWorktrees } from '../git/worktrees.js';
 import { readStatus } from '../git/changes.js';
@@ -17,13 +19,19 @@ import { removeCleanWorktree, short, step, type EndRun } from './end-run.js';
 
 export const MERGE_LOCK_FILE = '.merge.lock';
 
-export async function endByMerge(run: EndRun): Promise<void> {
-  const lock = await acquireLock(join(run.project.sessionsDir, MERGE_LOCK_FILE));
+/** Runs `work` while no other end merges; what the main checkout looks like is only meaningful then. */
+export async function withMergeLock<T>(project: Project, work: () => Promise<T>): Promise<T> {
+  mkdirSync(project.sessionsDir, { recursive: true });
+  const lock = await acquireLock(join(project.sessionsDir, MERGE_LOCK_FILE));
   try {
-    await mergeIntoBase(run);
+    return await work();
   } finally {
     releaseLock(lock);
   }
+}
+
+export async function endByMerge(run: EndRun): Promise<void> {
+  await withMergeLock(run.project, () => mergeIntoBase(run));
   await removeCleanWorktree(run);
   await deleteMergedBranch(run);
 }
