@@ -49,3 +49,9 @@ export async function branchTips(cwd: string): Promise<Map<string, string>> {
   }
   return tips;
 }
+
+/** The content of `path` in `commit`, or null when the commit has no such file. */
+export async function readFileAtCommit(cwd: string, commit: string, path: string): Promise<string | null> {
+  const result = await git(cwd, ['show', `${commit}:${path}`], { okExitCodes: [0, 128] });
+  return result.exitCode === 0 ? result.stdout : null;
+}

@@ -1,0 +1,295 @@
+/**
+ * The decisions `session end` makes from gathered facts, and the text it prints, kept pure so
+ * they can be tested as tables: option rules, refusals, PR title and body, names of saved refs.
+ */
+import { RefusalError, UsageError } from '../lib/errors.js';
+import { formatStatusEntry, type StatusEntry } from './status-porcelain.js';
+import type { MergePrediction } from './merge-tree.js';
+
+export const STRATEGIES = ['pr', 'merge', 'keep', 'abandon'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export interface EndOptions {
+  name: string | undefined;
+  strategy: Strategy;
+  rebase: boolean;
+  /** The remote to push to; `remoteGiven` tells a default from an explicit choice. */
+  remote: string;
+  remoteGiven: boolean;
+  prTitle: string | undefined;
+  prBodyFile: string | undefined;
+  confirm: string | undefined;
+}
+
+export interface RawEndOptions {
+  strategy?: string;
+  rebase?: boolean;
+  remote?: string;
+  prTitle?: string;
+  prBodyFile?: string;
+  confirm?: string;
+}
+
+const STRATEGY_HINT = 'Ask the user how to integrate the work, then pass --strategy pr (open a PR), merge (merge into the base), keep (keep the branch for later) or abandon (discard, saved under a ref).';
+
+/** Flag rules that need no repository. The abandon confirmation is checked once the name is known. */
+export function parseEndOptions(raw: RawEndOptions, name: string | undefined): EndOptions {
+  if (raw.strategy === undefined) throw new UsageError('--strategy is required: pr, merge, keep or abandon', STRATEGY_HINT);
+  const strategy = raw.strategy as Strategy;
+  if (!STRATEGIES.includes(strategy)) throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}; got "${raw.strategy}"`, STRATEGY_HINT);
+  const misplaced = (flag: string, allowed: Strategy[]) =>
+    new UsageError(`${flag} applies only to --strategy ${allowed.join(' or ')}, not ${strategy}`, `Drop ${flag}, or use --strategy ${allowed[0]}.`);
+  if (strategy !== 'pr' && raw.prTitle !== undefined) throw misplaced('--pr-title', ['pr']);
+  if (strategy !== 'pr' && raw.prBodyFile !== undefined) throw misplaced('--pr-body-file', ['pr']);
+  if (strategy !== 'abandon' && raw.confirm !== undefined) throw misplaced('--confirm', ['abandon']);
+  if (strategy === 'abandon' && raw.rebase) throw misplaced('--rebase', ['merge', 'pr', 'keep']);
+  if ((strategy === 'merge' || strategy === 'abandon') && raw.remote !== undefined) throw misplaced('--remote', ['pr', 'keep']);
+  if (raw.prTitle !== undefined && raw.prTitle.trim() === '') throw new UsageError('--pr-title is empty', 'Pass a title, or leave --pr-title out to use the first goal.');
+  return {
+    name,
+    strategy,
+    rebase: raw.rebase === true,
+    remote: raw.remote ?? 'origin',
+    remoteGiven: raw.remote !== undefined,
+    prTitle: raw.prTitle?.trim(),
+    prBodyFile: raw.prBodyFile,
+    confirm: raw.confirm,
+  };
+}
+
+/** Abandon discards the worktree, so it must be confirmed by repeating the session's name. */
+export function confirmProblem(options: EndOptions, name: string): UsageError | null {
+  if (options.strategy !== 'abandon' || options.confirm === name) return null;
+  const got = options.confirm === undefined ? 'no --confirm was given' : `--confirm "${options.confirm}" does not match`;
+  return new UsageError(
+    `abandoning "${name}" needs --confirm ${name}; ${got}`,
+    `Ask the user to confirm, then run: session end ${name} --strategy abandon --confirm ${name}`,
+  );
+}
+
+/** Where the base branch is checked out, as git lists it. */
+export type BaseCheckout = { where: 'nowhere' } | { where: 'main' } | { where: 'other'; path: string };
+
+export interface EndFacts {
+  name: string;
+  strategy: Strategy;
+  rebase: boolean;
+  mainCheckout: string;
+  worktreePath: string;
+  worktreeExists: boolean;
+  worktreeLocked: boolean;
+  /** The short branch the worktree has checked out; null when detached or unknown. */
+  worktreeBranch: string | null;
+  branch: string;
+  /** The session branch's tip, or null when the branch is gone. */
+  tip: string | null;
+  /** The session's own uncommitted work (pack files excluded). */
+  work: StatusEntry[];
+  baseBranch: string;
+  baseStart: string;
+  baseTip: string | null;
+  /** Commits the base gained since the session started; null when the base is gone. */
+  baseGained: number | null;
+  /** Commits on the session branch that the base lacks. */
+  sessionCommits: number | null;
+  prediction: MergePrediction | null;
+  remotes: string[];
+  remote: string;
+  remoteGiven: boolean;
+  baseCheckout: BaseCheckout;
+  /** Tracked changes in the main checkout, formatted as git prints them. */
+  mainDirty: string[];
+}
+
+const list = (items: string[], limit = 20) => {
+  const shown = items.slice(0, limit).map((item) => `  ${item}`);
+  return [...shown, ...(items.length > limit ? [`  ... and ${items.length - limit} more`] : [])].join('\n');
+};
+
+export function uncommittedRefusal(name: string, worktreePath: string, work: StatusEntry[]): RefusalError {
+  const files = work.map(formatStatusEntry);
+  return new RefusalError(
+    'uncommitted-work',
+    `The session "${name}" has uncommitted or untracked changes in ${worktreePath}, and its worktree cannot be removed with them in it:\n${list(files)}`,
+    `Commit them on the session branch (cd ${worktreePath} && git add -A && git commit -m "..."), then run the same command again. To discard them instead: session end ${name} --strategy abandon --confirm ${name} (they are saved under a ref first).`,
+    { files },
+  );
+}
+
+export function rebaseConflictRefusal(name: string, baseBranch: string, worktreePath: string, conflicts: string[]): RefusalError {
+  return new RefusalError(
+    'rebase-conflicts',
+    `Rebasing session/${name} onto ${baseBranch} conflicts; the rebase was aborted and the branch is exactly as before. Conflicting files:\n${list(conflicts)}`,
+    `Resolve it inside the session: cd ${worktreePath} && git rebase ${baseBranch}, fix the files, git rebase --continue; then end again. Or end without --rebase using --strategy pr or keep and resolve it later.`,
+    { conflicts },
+  );
+}
+
+/** The first reason the planned end cannot go ahead; null when it can. Checked before anything changes. */
+export function endRefusal(facts: EndFacts): RefusalError | null {
+  const { name, strategy } = facts;
+  if (!facts.worktreeExists) {
+    return new RefusalError('worktree-missing', `The worktree ${facts.worktreePath} of session "${name}" is gone.`, 'Run `session cleanup` to reconcile the manifest with git; it keeps the branch.');
+  }
+  if (facts.worktreeLocked) {
+    return new RefusalError('worktree-locked', `The worktree ${facts.worktreePath} is locked (git worktree lock), so it must not be removed.`, `If nothing needs it any more: git worktree unlock ${facts.worktreePath}, then run the same command again.`);
+  }
+  if (facts.tip === null) {
+    return new RefusalError('branch-missing', `The branch ${facts.branch} of session "${name}" no longer exists.`, 'Run `session cleanup` to reconcile the manifest with git.');
+  }
+  if (strategy !== 'abandon' && facts.worktreeBranch !== facts.branch) {
+    const on = facts.worktreeBranch ? `on ${facts.worktreeBranch}` : 'on a detached HEAD';
+    return new RefusalError('worktree-off-branch', `The worktree ${facts.worktreePath} is ${on}, not on the session branch ${facts.branch}.`, `Check the session branch out again (cd ${facts.worktreePath} && git switch ${facts.branch}), then run the same command again.`);
+  }
+  if (strategy !== 'abandon' && facts.work.length > 0) return uncommittedRefusal(name, facts.worktreePath, facts.work);
+  if (strategy === 'pr' || (strategy === 'keep' && facts.remoteGiven)) {
+    if (facts.remotes.length === 0) {
+      return new RefusalError('no-remote', 'The repository has no remote, so there is nowhere to push the session branch.', `Add one (git remote add origin URL) and run the same command again, or use --strategy keep or merge.`);
+    }
+    if (!facts.remotes.includes(facts.remote)) {
+      return new RefusalError('unknown-remote', `There is no remote named "${facts.remote}" (remotes: ${facts.remotes.join(', ')}).`, `Pass --remote with one of: ${facts.remotes.join(', ')}.`);
+    }
+  }
+  if (strategy === 'pr' && facts.sessionCommits === 0) {
+    return new RefusalError('nothing-to-propose', `The session branch ${facts.branch} has no commits that ${facts.baseBranch} lacks, so there is nothing to open a PR for.`, `Commit the work first, or end with --strategy merge (nothing to merge; it just cleans up) or --strategy abandon --confirm ${name}.`);
+  }
+  if (strategy === 'merge') return mergeRefusal(facts);
+  return null;
+}
+
+function mergeRefusal(facts: EndFacts): RefusalError | null {
+  const { name, baseBranch } = facts;
+  if (facts.baseTip === null) {
+    return new RefusalError('base-missing', `The base branch ${baseBranch} no longer exists, so there is nothing to merge into.`, `Recreate it (git branch ${baseBranch} <commit>) or end with --strategy pr or keep.`);
+  }
+  if (facts.baseCheckout.where === 'other') {
+    return new RefusalError('base-checked-out-elsewhere', `The base branch ${baseBranch} is checked out in ${facts.baseCheckout.path}, and merging must not change another worktree under its feet.`, `Merge from that checkout (cd ${facts.baseCheckout.path} && git merge --no-ff ${facts.branch}), or switch it to another branch and run the same command again.`);
+  }
+  if (facts.baseCheckout.where === 'main' && facts.mainDirty.length > 0) {
+    return new RefusalError('main-dirty', `The main checkout ${facts.mainCheckout} has ${baseBranch} checked out with uncommitted changes, and the merge would run there:\n${list(facts.mainDirty)}`, `Ask the user to commit or stash them in ${facts.mainCheckout}, then run the same command again.`, { tracked: facts.mainDirty });
+  }
+  if (facts.prediction && !facts.prediction.clean && !facts.rebase) return mergeConflictRefusal(name, baseBranch, facts.worktreePath, facts.prediction.conflicts);
+  return null;
+}
+
+export function mergeConflictRefusal(name: string, baseBranch: string, worktreePath: string, conflicts: string[]): RefusalError {
+  return new RefusalError(
+    'merge-conflicts',
+    `Merging session/${name} into ${baseBranch} would conflict; nothing was changed. Conflicting files:\n${list(conflicts)}`,
+    `Resolve it inside the session first: rerun with --rebase to see the conflicts there, or cd ${worktreePath} && git merge ${baseBranch} and fix them; or end with --strategy pr or keep and resolve it in review.`,
+    { conflicts },
+  );
+}
+
+/** Facts every strategy reports (7.3): how far the base moved, and whether a merge would conflict. */
+export function factLines(facts: Pick<EndFacts, 'baseBranch' | 'baseStart' | 'baseGained' | 'sessionCommits' | 'prediction' | 'baseTip'>): string[] {
+  if (facts.baseTip === null) return [`! The base branch ${facts.baseBranch} no longer exists; no merge prediction.`];
+  const gained = facts.baseGained === 0
+    ? `- ${facts.baseBranch} has not moved since the session started (${facts.baseStart.slice(0, 12)})`
+    : `${facts.baseGained! > 0 ? '!' : '-'} ${facts.baseBranch} gained ${facts.baseGained} commit(s) since the session started (${facts.baseStart.slice(0, 12)})`;
+  const own = `- The session has ${facts.sessionCommits} commit(s) ${facts.baseBranch} lacks`;
+  const prediction = facts.prediction === null
+    ? '- Merge prediction unavailable (needs git 2.38 or newer)'
+    : facts.prediction.clean
+      ? `- Merging into ${facts.baseBranch} would not conflict`
+      : `! Merging into ${facts.baseBranch} would conflict in ${facts.prediction.conflicts.length} file(s): ${facts.prediction.conflicts.join(', ')}`;
+  return [gained, own, prediction];
+}
+
+export function mergeMessage(name: string, goals: string[]): string {
+  const goal = goals.map((g) => g.replace(/\s+/g, ' ').trim()).find(Boolean);
+  return goal ? `Merge session ${name}: ${goal}` : `Merge session ${name}`;
+}
+
+export function prTitle(name: string, goals: string[], given: string | undefined): string {
+  if (given) return given;
+  return goals.map((g) => g.replace(/\s+/g, ' ').trim()).find(Boolean) ?? name;
+}
+
+const PLACEHOLDER = /^_Written at \/dev-session\.end\._$/;
+
+/** The body of the log's "## Summary" section, or null when it is missing or still the stub's placeholder. */
+export function summarySection(log: string): string | null {
+  const lines = log.split(/\r?\n/);
+  const start = lines.findIndex((line) => /^##\s+Summary\s*$/.test(line));
+  if (start === -1) return null;
+  const rest = lines.slice(start + 1);
+  const end = rest.findIndex((line) => /^#{1,2}\s/.test(line));
+  const body = (end === -1 ? rest : rest.slice(0, end)).join('\n').trim();
+  if (body === '' || PLACEHOLDER.test(body)) return null;
+  return body;
+}
+
+export function defaultPrBody(name: string, goals: string[], branch: string): string {
+  const goalLines = goals.length > 0 ? ['', 'Goals:', ...goals.map((g) => `- ${g.replace(/\s+/g, ' ').trim()}`)] : [];
+  return [`Work from the parallel dev session "${name}" (branch ${branch}).`, ...goalLines, ''].join('\n');
+}
+
+/** The text added to the session log when the branch is kept for a later merge. */
+export function mergePendingNote(branch: string, baseBranch: string, when: string): string {
+  return `\n## Merge pending\n\nEnded on ${when} with the branch ${branch} kept for later; it is not merged into ${baseBranch} yet.\n`;
+}
+
+/** `20260115T100000Z`: sortable, and safe in a ref name. */
+export function refTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+export function abandonedRef(name: string, date: Date, attempt = 1): string {
+  return `refs/sessions/abandoned/${name}/${refTimestamp(date)}${attempt > 1 ? `-${attempt}` : ''}`;
+}
+
+/** `x_session.md`, then `x_session-2.md`, ... : the first name `exists` says is free. */
+export function freeFileName(fileName: string, exists: (name: string) => boolean): string {
+  if (!exists(fileName)) return fileName;
+  const dot = fileName.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [fileName.slice(0, dot), fileName.slice(dot)] : [fileName, ''];
+  for (let n = 2; ; n++) {
+    const candidate = `${stem}-${n}${ext}`;
+    if (!exists(candidate)) return candidate;
+  }
+}
+
+/** Quotes a value for a POSIX shell only when it needs it, so printed commands stay readable. */
+export function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function commandLine(words: string[]): string {
+  return words.map(shellQuote).join(' ');
+}
+
+export interface StepLine {
+  id: string;
+  text: string;
+}
+
+export interface EndRendering {
+  name: string;
+  facts: string[];
+  steps: StepLine[];
+  warnings: string[];
+  notes: string[];
+  worktreePath: string;
+  next: string[];
+}
+
+export function renderEnd(view: EndRendering): string {
+  return [
+    ...view.facts,
+    ...view.steps.map((step) => `✓ ${step.text}`),
+    ...view.warnings.map((warning) => `! ${warning}`),
+    ...view.notes.map((note) => `- ${note}`),
+    `- Session "${view.name}" ended. Its worktree ${view.worktreePath} is gone; a shell that was in it must leave it.`,
+    '',
+    `Next: ${view.next[0]}`,
+    ...view.next.slice(1).map((line) => `  then: ${line}`),
+  ].join('\n');
+}
+
+/** Where the base branch is checked out: the main checkout is git's first worktree. */
+export function classifyBaseCheckout(worktrees: Array<{ path: string; branch: string | null }>, baseBranch: string): BaseCheckout {
+  const index = worktrees.findIndex((worktree) => worktree.branch === `refs/heads/${baseBranch}`);
+  if (index === -1) return { where: 'nowhere' };
+  return index === 0 ? { where: 'main' } : { where: 'other', path: worktrees[index]!.path };
+}

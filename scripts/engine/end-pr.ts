@@ -1,0 +1,61 @@
+/**
+ * pr: push the session branch, open the PR with gh, remove the worktree, keep the branch.
+ * When gh is missing or fails, the branch is already pushed and the output names the exact
+ * manual step: the GitHub compare page, or the gh command to run.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GitError, RefusalError } from '../lib/errors.js';
+import { run as runProgram } from '../lib/shell.js';
+import { commandLine, defaultPrBody, prTitle, summarySection } from '../core/end-plan.js';
+import { readFileAtCommit } from '../git/branches.js';
+import { compareUrl, remoteUrl } from '../git/remote.js';
+import { removeCleanWorktree, step, tryPush, type EndRun } from './end-run.js';
+
+const GH_TIMEOUT_MS = 120_000;
+
+/** The PR body: the given file's text, else the session log's summary on the branch, else a short default. */
+async function prBody(run: EndRun, given: string | null): Promise<string> {
+  if (given !== null) return given;
+  const log = run.entry.sessionLog;
+  const text = log ? await readFileAtCommit(run.project.mainCheckout, run.tip, log) : null;
+  return (text && summarySection(text)) ?? defaultPrBody(run.entry.id, run.entry.goals, run.entry.branch);
+}
+
+export async function endByPr(run: EndRun, givenBody: { text: string; path: string } | null): Promise<void> {
+  const main = run.project.mainCheckout;
+  const { branch } = run.entry;
+  const base = run.facts.baseBranch;
+  const remote = run.options.remote;
+  const failure = await tryPush(run, remote);
+  if (failure) {
+    throw new RefusalError('push-failed', `Pushing ${branch} to ${remote} failed: ${failure}`, `Fix access to ${remote} (try: git push --set-upstream ${remote} ${branch}), then run the same command again; nothing else was changed.`);
+  }
+
+  const title = prTitle(run.entry.id, run.entry.goals, run.options.prTitle);
+  const folder = givenBody ? null : mkdtempSync(join(tmpdir(), 'flight-rules-pr-'));
+  const bodyFile = givenBody?.path ?? join(folder!, 'body.md');
+  if (folder) writeFileSync(bodyFile, await prBody(run, null));
+  const ghArgs = ['pr', 'create', '--head', branch, '--base', base, '--title', title, '--body-file', bodyFile];
+  let keepBodyFile = false;
+  try {
+    const result = await runProgram(main, 'gh', ghArgs, { env: { GH_PROMPT_DISABLED: '1' }, timeout: GH_TIMEOUT_MS });
+    const url = result.stdout.match(/https?:\/\/\S+/g)?.pop() ?? null;
+    run.pr = { created: true, url, manualStep: null };
+    step(run, 'pr', `Opened the PR "${title}" from ${branch} into ${base}${url ? `: ${url}` : ''}`);
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    const why = error.exitCode === 127 ? 'gh (the GitHub CLI) is not installed' : `gh pr create failed: ${(error.stderr.trim() || error.stdout.trim()).split('\n')[0]}`;
+    const compare = compareUrl((await remoteUrl(main, remote)) ?? '', base, branch);
+    const manual = compare ?? commandLine(['gh', ...ghArgs]);
+    keepBodyFile = compare === null; // the manual gh command reads it
+    run.pr = { created: false, url: null, manualStep: manual };
+    run.warnings.push(`No PR was opened: ${why}. The branch is pushed, so nothing is lost.`);
+    run.next.push(compare ? `open ${compare} to create the PR (title: ${title})` : `run in ${main}: ${manual}`);
+  } finally {
+    if (folder && !keepBodyFile) rmSync(folder, { recursive: true, force: true });
+  }
+  await removeCleanWorktree(run);
+  step(run, 'keep-branch', `Kept the branch ${branch} for the PR`);
+}

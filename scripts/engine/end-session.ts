@@ -1,0 +1,117 @@
+/**
+ * Ending a session: claim it (status "ending"), optionally rebase it, run the strategy, then
+ * drop it from the manifest and record it in the history. A failure before the worktree is
+ * removed hands the session back as active; one after a lasting step (a push, a merge) says
+ * exactly what was already done. A SIGKILL leaves an "ending" entry with a dead owner for cleanup.
+ */
+import { RefusalError } from '../lib/errors.js';
+import { holdSignals } from '../lib/interrupt.js';
+import { appendHistory, type HistoryRecord } from '../core/history.js';
+import { rebaseConflictRefusal, uncommittedRefusal, type EndFacts, type EndOptions } from '../core/end-plan.js';
+import { sessionWork } from '../core/status-porcelain.js';
+import type { SessionEntry } from '../core/manifest-types.js';
+import type { Project } from '../core/project.js';
+import { readStatus } from '../git/changes.js';
+import { resolveCommit } from '../git/repo.js';
+import { rebaseOnto } from '../git/merge.js';
+import { dropEntry, markEnding, restoreActive, short, step, type EndRun } from './end-run.js';
+import { endByMerge } from './end-merge.js';
+import { endByPr } from './end-pr.js';
+import { endByKeep } from './end-keep.js';
+import { endByAbandon } from './end-abandon.js';
+
+export interface EndInput {
+  project: Project;
+  entry: SessionEntry;
+  options: EndOptions;
+  facts: EndFacts;
+  now: Date;
+  /** --pr-body-file, read before anything changed. */
+  prBody: { text: string; path: string } | null;
+}
+
+const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+async function rebaseSession(run: EndRun): Promise<void> {
+  const base = run.facts.baseBranch;
+  const before = run.tip;
+  const outcome = await rebaseOnto(run.worktreePath, `refs/heads/${base}`);
+  if (!outcome.ok) {
+    const after = await resolveCommit(run.project.mainCheckout, `refs/heads/${run.entry.branch}`);
+    if (after !== before) throw new Error(`the aborted rebase left ${run.entry.branch} at ${after}, not at ${before}; the old tip is still in git reflog ${run.entry.branch}`);
+    throw rebaseConflictRefusal(run.entry.id, base, run.worktreePath, outcome.conflicts);
+  }
+  run.tip = outcome.tip;
+  run.rebased = { from: before, to: outcome.tip };
+  if (outcome.tip === before) {
+    step(run, 'rebase', `Rebase onto ${base}: ${run.entry.branch} already contains it`);
+    return;
+  }
+  run.committedTo.push(`rebased ${run.entry.branch} onto ${base} (old tip ${short(before)})`);
+  step(run, 'rebase', `Rebased ${run.entry.branch} onto ${base}: ${short(before)} -> ${short(outcome.tip)}`);
+}
+
+function historyRecord(run: EndRun): HistoryRecord {
+  const record: HistoryRecord = {
+    id: run.entry.id,
+    branch: run.entry.branch,
+    strategy: run.options.strategy,
+    head: run.tip,
+    base: run.entry.base,
+    endedAt: isoSeconds(run.now),
+  };
+  if (run.saved) Object.assign(record, { savedAs: run.saved.tip, ...(run.saved.worktree ? { savedWorktreeAs: run.saved.worktree } : {}) });
+  if (!run.branchDeleted && !run.saved) record.savedAs = `refs/heads/${run.entry.branch}`;
+  if (run.pr?.url) record.prUrl = run.pr.url;
+  if (run.merge?.commit) record.mergeCommit = run.merge.commit;
+  return record;
+}
+
+function incomplete(run: EndRun, error: unknown): RefusalError {
+  const cause = error instanceof Error ? error.message : String(error);
+  return new RefusalError(
+    'end-incomplete',
+    `Ending "${run.entry.id}" stopped part way: ${cause}\nAlready done: ${run.committedTo.join('; ')}.`,
+    run.worktreeRemoved
+      ? 'The worktree is gone but the manifest still lists the session as ending; run `session cleanup` to finish.'
+      : `The session is active again, with its worktree. Fix the problem above, then run the same command again (steps already done are skipped or repeated safely).`,
+    { done: run.committedTo, cause: error instanceof RefusalError ? error.code : cause },
+  );
+}
+
+export async function endSession(input: EndInput): Promise<EndRun> {
+  const { project, entry, options, facts } = input;
+  await markEnding(project, entry.id);
+  const guard = holdSignals();
+  const run: EndRun = {
+    project, entry, options, facts, now: input.now, guard,
+    worktreePath: facts.worktreePath,
+    tip: facts.tip!,
+    steps: [], warnings: [], notes: [], next: [], committedTo: [],
+    worktreeRemoved: false, rebased: null, merge: null, push: null, pr: null, saved: null, logCopy: null, branchDeleted: false,
+  };
+  try {
+    guard.check();
+    if (options.strategy !== 'abandon') {
+      const work = sessionWork(await readStatus(run.worktreePath), entry.packFiles);
+      if (work.length > 0) throw uncommittedRefusal(entry.id, run.worktreePath, work);
+    }
+    if (options.rebase) await rebaseSession(run);
+    guard.check();
+    switch (options.strategy) {
+      case 'merge': await endByMerge(run); break;
+      case 'pr': await endByPr(run, input.prBody); break;
+      case 'keep': await endByKeep(run); break;
+      case 'abandon': await endByAbandon(run); break;
+    }
+    await dropEntry(project, entry.id);
+    appendHistory(project.sessionsDir, historyRecord(run));
+    step(run, 'manifest', `Removed "${entry.id}" from the manifest and recorded it in ${project.sessionsDir}/.history.jsonl`);
+    return run;
+  } catch (error) {
+    if (!run.worktreeRemoved) await restoreActive(project, entry.id).catch(() => undefined);
+    throw run.committedTo.length > 0 ? incomplete(run, error) : error;
+  } finally {
+    guard.release();
+  }
+}

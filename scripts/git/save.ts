@@ -1,0 +1,53 @@
+/**
+ * Writing commits and refs that save work: a create-only ref, a snapshot commit of a whole
+ * worktree made through a private index (the worktree's own index is never written), and a
+ * bookkeeping commit of named paths.
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { git } from '../lib/shell.js';
+
+/** Creates `ref` at `commit` only if it does not exist yet; false when it already does. */
+export async function createRefIfAbsent(cwd: string, ref: string, commit: string, reason: string): Promise<boolean> {
+  const result = await git(cwd, ['update-ref', '-m', reason, ref, commit, ''], { okExitCodes: [0, 128] });
+  return result.exitCode === 0;
+}
+
+async function commitTree(cwd: string, tree: string, parents: string[], message: string, env?: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await git(cwd, ['commit-tree', tree, ...parents.flatMap((parent) => ['-p', parent]), '-m', message], env ? { env } : {});
+  return stdout.trim();
+}
+
+/**
+ * A commit of everything in the worktree, tracked changes and untracked files alike (ignored
+ * files and `exclude` left out), shaped like a stash: parents HEAD and a commit of the staged
+ * state, so `git stash apply <commit>` restores it. Works on a copy of the index.
+ */
+export async function snapshotWorktree(worktree: string, exclude: string[], message: string): Promise<string> {
+  const [{ stdout: indexPath }, { stdout: head }] = await Promise.all([
+    git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index']),
+    git(worktree, ['rev-parse', '--verify', 'HEAD']),
+  ]);
+  const folder = mkdtempSync(join(tmpdir(), 'flight-rules-index-'));
+  const env = { GIT_INDEX_FILE: join(folder, 'index') };
+  try {
+    if (existsSync(indexPath.trim())) copyFileSync(indexPath.trim(), env.GIT_INDEX_FILE);
+    const staged = await git(worktree, ['write-tree'], { env });
+    const stagedCommit = await commitTree(worktree, staged.stdout.trim(), [head.trim()], `index on ${message}`, env);
+    await git(worktree, ['add', '--all'], { env });
+    if (exclude.length > 0) await git(worktree, ['--literal-pathspecs', 'rm', '-r', '--cached', '--quiet', '--ignore-unmatch', '--', ...exclude], { env });
+    const tree = await git(worktree, ['write-tree'], { env });
+    return await commitTree(worktree, tree.stdout.trim(), [head.trim(), stagedCommit], message, env);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** Commits exactly `paths` (which may be new) on the worktree's branch. Returns the new HEAD. */
+export async function commitPaths(worktree: string, paths: string[], message: string): Promise<string> {
+  await git(worktree, ['--literal-pathspecs', 'add', '--', ...paths]);
+  await git(worktree, ['--literal-pathspecs', 'commit', '--quiet', '-m', message, '--only', '--', ...paths]);
+  const { stdout } = await git(worktree, ['rev-parse', '--verify', 'HEAD']);
+  return stdout.trim();
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RefusalError, UsageError } from '../lib/errors.js';
+import { stringOption, type Subcommand } from '../lib/subcommand.js';
+import { findProject } from '../core/project.js';
+import { readManifest } from '../core/manifest-store.js';
+import { HISTORY_FILE } from '../core/paths.js';
+import { confirmProblem, endRefusal, factLines, parseEndOptions, renderEnd } from '../core/end-plan.js';
+import { resolveSession } from '../engine/resolve-session.js';
+import { gatherEndFacts } from '../engine/end-facts.js';
+import { busyRefusal } from '../engine/end-run.js';
+import { endSession } from '../engine/end-session.js';
+
+function readBodyFile(cwd: string, given: string | undefined): { text: string; path: string } | null {
+  if (given === undefined) return null;
+  const path = resolve(cwd, given);
+  try {
+    return { text: readFileSync(path, 'utf8'), path };
+  } catch (error) {
+    throw new UsageError(`--pr-body-file ${given} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Pass a readable file, or leave --pr-body-file out to use the session log\'s summary.');
+  }
+}
+
+export const end: Subcommand = {
+  name: 'end',
+  summary: 'End a session: open a PR, merge it, keep its branch, or abandon it (saved under a ref); then remove its worktree.',
+  usage: 'end [<name>] --strategy pr|merge|keep|abandon [--rebase] [--remote NAME] [--pr-title T] [--pr-body-file F] [--confirm NAME] [--json]',
+  options: {
+    strategy: { type: 'string' },
+    rebase: { type: 'boolean' },
+    remote: { type: 'string' },
+    'pr-title': { type: 'string' },
+    'pr-body-file': { type: 'string' },
+    confirm: { type: 'string' },
+  },
+  positionals: { min: 0, max: 1 },
+  async run({ values, positionals }, context) {
+    const options = parseEndOptions({
+      strategy: stringOption(values, 'strategy'),
+      rebase: values.rebase === true,
+      remote: stringOption(values, 'remote'),
+      prTitle: stringOption(values, 'pr-title'),
+      prBodyFile: stringOption(values, 'pr-body-file'),
+      confirm: stringOption(values, 'confirm'),
+    }, positionals[0]);
+    const prBody = readBodyFile(context.cwd, options.prBodyFile);
+    const project = await findProject(context.cwd);
+    const entry = resolveSession(project, readManifest(project.manifestPath, project.name), options.name, 'end');
+    const confirm = confirmProblem(options, entry.id);
+    if (confirm) throw confirm;
+    if (entry.status !== 'active') throw busyRefusal(entry);
+
+    const facts = await gatherEndFacts(project, entry, options);
+    const refusal = endRefusal(facts);
+    if (refusal) throw withFacts(refusal, factLines(facts));
+    const run = await endSession({ project, entry, options, facts, now: context.now, prBody });
+
+    const main = project.mainCheckout;
+    const next = [`cd ${main}`, ...run.next];
+    return {
+      text: renderEnd({ name: entry.id, facts: factLines(facts), steps: run.steps, warnings: run.warnings, notes: run.notes, worktreePath: run.worktreePath, next }),
+      json: {
+        session: { id: entry.id, branch: entry.branch, worktree: run.worktreePath, sessionLog: entry.sessionLog, goals: entry.goals },
+        strategy: options.strategy,
+        mainCheckout: main,
+        base: { branch: facts.baseBranch, startCommit: facts.baseStart, commit: facts.baseTip, gained: facts.baseGained, sessionCommits: facts.sessionCommits },
+        prediction: facts.prediction
+          ? { available: true, clean: facts.prediction.clean, conflicts: facts.prediction.conflicts }
+          : { available: false, clean: null, conflicts: [] },
+        rebased: run.rebased,
+        head: run.tip,
+        merge: run.merge,
+        push: run.push,
+        pr: run.pr,
+        saved: run.saved,
+        logCopy: run.logCopy,
+        branch: { name: entry.branch, kept: !run.branchDeleted, deleted: run.branchDeleted },
+        worktreeRemoved: run.worktreeRemoved,
+        steps: run.steps,
+        warnings: run.warnings,
+        notes: run.notes,
+        history: join(project.sessionsDir, HISTORY_FILE),
+        next,
+      },
+    };
+  },
+};
+
+/** A refusal also reports the 7.3 facts (how far the base moved, predicted conflicts). */
+function withFacts(refusal: RefusalError, facts: string[]): RefusalError {
+  return new RefusalError(refusal.code, refusal.message, refusal.next, { ...refusal.details, facts });
+}
