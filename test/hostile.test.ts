@@ -64,7 +64,7 @@ describe('hostile session names', () => {
     const before = snapshot(repo);
     const result = repo.helper(['start', name]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/usage error/);
+    expect(result.stdout + result.stderr).toMatch(/usage error|"kind":"usage"/);
     expect(snapshot(repo)).toEqual(before);
   });
 });
