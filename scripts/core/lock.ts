@@ -135,3 +135,19 @@ export function releaseLock(lock: HeldLock): void {
     }
   }
 }
+
+/** The owner recorded in a lock file, or null when there is none. */
+export function lockOwner(path: string): LockOwner | null {
+  return readOwner(path);
+}
+
+/**
+ * Removes a lock file whose owner is dead, through the same takeover a waiting process would
+ * use, so a live owner's lock is never removed. Returns whether a stale lock was cleared.
+ */
+export async function clearStaleLock(path: string): Promise<boolean> {
+  const holder = readOwner(path);
+  if (!holder || !ownerIsDead(holder, Date.now())) return false;
+  releaseLock(await acquireLock(path, 1_000));
+  return true;
+}

@@ -5,11 +5,11 @@
  * One action failing does not stop the others; each reports its own result.
  */
 import { existsSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CleanupAction } from '../core/cleanup-plan.js';
 import { isoSeconds } from '../core/cleanup-plan.js';
 import { appendHistory } from '../core/history.js';
-import { processIsAlive } from '../core/lock.js';
+import { clearStaleLock, processIsAlive } from '../core/lock.js';
 import { readManifest, updateManifest, withManifestLock } from '../core/manifest-store.js';
 import type { SessionEntry } from '../core/manifest-types.js';
 import type { Project } from '../core/project.js';
@@ -49,6 +49,10 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
   const main = project.mainCheckout;
   switch (action.kind) {
     case 'remove-stray-file': {
+      if (action.file.endsWith('.lock')) {
+        if (!(await clearStaleLock(resolve(project.sessionsDir, action.file)))) throw new Skip(`${action.file} is held by a running process again; left alone`);
+        return `removed the stale lock ${action.file}`;
+      }
       const match = /\.(\d+)\.[0-9a-f]+\.(?:tmp|stale)$/.exec(action.file);
       if (match && processIsAlive(Number(match[1]))) throw new Skip(`process ${match[1]} is running again; ${action.file} left alone`);
       try {

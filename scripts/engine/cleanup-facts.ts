@@ -4,8 +4,9 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { processIsAlive } from '../core/lock.js';
+import { basename, dirname, join, resolve } from 'node:path';
+import { worktreeLockPath } from '../git/worktrees.js';
+import { lockOwner, ownerIsDead, processIsAlive } from '../core/lock.js';
 import { ManifestInvalidError, readManifest } from '../core/manifest-store.js';
 import type { Manifest, SessionEntry } from '../core/manifest-types.js';
 import { fromStoredPath, isWithin, toStoredPath } from '../core/paths.js';
@@ -35,21 +36,32 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
   return results;
 }
 
-const STRAY = /^\.manifest\.json(?:\.lock)?\.(\d+)\.[0-9a-f]+\.(?:tmp|stale)$/;
+/** Temp and aside files of the manifest and lock writers: `<name>.<pid>.<nonce>.tmp|stale`. */
+const STRAY = /^\..+\.(\d+)\.[0-9a-f]+\.(?:tmp|stale)$/;
 
-export function strayFiles(sessionsDir: string): StrayFileFacts[] {
+/**
+ * Files a killed process left behind: temp files named after their pid, and lock files
+ * whose recorded owner is gone. `extraLocks` are lock files outside the sessions folder.
+ */
+export function strayFiles(sessionsDir: string, extraLocks: string[] = []): StrayFileFacts[] {
   let names: string[];
   try {
     names = readdirSync(sessionsDir);
   } catch {
-    return [];
+    names = [];
   }
-  return names.flatMap((name) => {
+  const temps = names.flatMap((name) => {
     const match = STRAY.exec(name);
     if (!match) return [];
     const pid = Number(match[1]);
     return [{ name, pid, ownerAlive: pid === process.pid || processIsAlive(pid) }];
   });
+  const locks = [...names.filter((name) => name.endsWith('.lock')), ...extraLocks].flatMap((name) => {
+    const owner = lockOwner(resolve(sessionsDir, name));
+    if (!owner) return [];
+    return [{ name, pid: owner.pid, ownerAlive: owner.pid === process.pid || !ownerIsDead(owner, Date.now()) }];
+  });
+  return [...temps, ...locks];
 }
 
 /** When `git worktree add` made the worktree: its .git file is written then and not rewritten. */
@@ -140,7 +152,7 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       unregistered,
       prunable,
       foreignLockedMissing,
-      strays: strayFiles(project.sessionsDir),
+      strays: strayFiles(project.sessionsDir, [await worktreeLockPath(project.mainCheckout)]),
       now,
     },
   };

@@ -33,13 +33,17 @@ function commonDir(mainCheckout: string): Promise<string> {
   return dir;
 }
 
+export async function worktreeLockPath(mainCheckout: string): Promise<string> {
+  return join(await commonDir(mainCheckout), 'flight-rules-worktrees.lock');
+}
+
 /**
  * git's own worktree add/remove are not safe to run concurrently: each reads every other
  * worktree's admin folder and dies on one that is half written. So this process-crossing
  * lock in the common git dir serialises them; a holder killed by SIGKILL is taken over.
  */
 async function withWorktreeLock<T>(mainCheckout: string, action: () => Promise<T>): Promise<T> {
-  const lock = await acquireLock(join(await commonDir(mainCheckout), 'flight-rules-worktrees.lock'));
+  const lock = await acquireLock(await worktreeLockPath(mainCheckout));
   try {
     return await action();
   } finally {
