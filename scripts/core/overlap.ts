@@ -108,9 +108,11 @@ export interface MergeCandidate {
 /**
  * Greedy, one session at a time, from those not yet placed, the one with:
  * 1. the fewest predicted conflicts with the sessions still open (none first);
- * 2. then no conflict with its own base before one that has;
- * 3. then the fewest changed files;
- * 4. then its name, so the order is deterministic.
+ * 2. then the fewest predicted conflicts overall, so a session that conflicts with many
+ *    goes last and resolves them all in one place;
+ * 3. then no conflict with its own base before one that has;
+ * 4. then the fewest changed files;
+ * 5. then its name, so the order is deterministic.
  * Merging a session that conflicts with nobody costs nothing; each conflicting merge is left
  * to the sessions that remain, which must then sync and resolve once.
  */
@@ -127,6 +129,7 @@ export function suggestMergeOrder(candidates: readonly MergeCandidate[], pairs: 
     const open = (id: string) => [...(conflicts.get(id) ?? [])].filter((other) => remaining.has(other)).sort(compare);
     const [next] = [...remaining.values()].sort((x, y) =>
       open(x.id).length - open(y.id).length ||
+      (conflicts.get(x.id)?.size ?? 0) - (conflicts.get(y.id)?.size ?? 0) ||
       Number(x.conflictsWithBase) - Number(y.conflictsWithBase) ||
       x.changedFiles - y.changedFiles ||
       compare(x.id, y.id),

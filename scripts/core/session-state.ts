@@ -161,7 +161,7 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
   if ((facts.uncommitted ?? 0) > 0 && olderThanDays(lastWork, now, config.staleAfterDays)) {
     out.push({
       code: 'dirty-old',
-      message: `${plural(facts.uncommitted!, 'uncommitted file')} and no commit since ${relativeAge(lastWork, now)}`,
+      message: `${plural(facts.uncommitted!, 'uncommitted file')}, and the last commit was ${relativeAge(lastWork, now)}`,
       next: `Commit the work in ${facts.worktreePath} so that it is saved on the branch.`,
     });
   }
