@@ -7,10 +7,13 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { findProject, type Project } from './core/project.js';
+import { loadConfig } from './core/config-file.js';
+import type { Config } from './core/config.js';
 import { readManifest } from './core/manifest-store.js';
 import type { Manifest } from './core/manifest-types.js';
-import { fromStoredPath, isWithin } from './core/paths.js';
+import { fromStoredPath, isWithin, MANIFEST_FILE, sessionsDirFor } from './core/paths.js';
+import type { WorktreeRecord } from './core/worktree-list.js';
+import { listWorktrees } from './git/worktrees.js';
 import { sessionAtPath } from './core/session-lookup.js';
 import { sessionWork } from './core/status-porcelain.js';
 import { preToolUseContext, sessionStartContext, type EditOverlap } from './core/hook-messages.js';
@@ -50,14 +53,35 @@ function emit(hookEventName: string, additionalContext: string): void {
   process.stdout.write(`${JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext } })}\n`);
 }
 
-async function load(cwd: string): Promise<{ project: Project; manifest: Manifest }> {
-  const project = await findProject(cwd);
-  return { project, manifest: readManifest(project.manifestPath, project.name) };
+interface HookProject {
+  mainCheckout: string;
+  worktrees: WorktreeRecord[];
+  config: Config;
+}
+
+/**
+ * What findProject finds, from one git call instead of three: a hook has a 150 ms budget.
+ * Outside a repository `git worktree list` fails, and the hook stays quiet.
+ */
+async function load(cwd: string): Promise<{ project: HookProject; manifest: Manifest }> {
+  const worktrees = await listWorktrees(realpathSync(cwd));
+  const main = worktrees[0];
+  if (!main || main.bare) throw new Error('no main checkout');
+  const config = loadConfig(main.path);
+  const manifestPath = join(sessionsDirFor(main.path, config.sessionsDir), MANIFEST_FILE);
+  return { project: { mainCheckout: main.path, worktrees, config }, manifest: readManifest(manifestPath, basename(main.path)) };
+}
+
+/** The worktree holding `path`: the deepest one that contains it. */
+function worktreeHolding(worktrees: readonly WorktreeRecord[], path: string): WorktreeRecord | undefined {
+  return worktrees.filter((record) => !record.bare && isWithin(record.path, path)).sort((a, b) => b.path.length - a.path.length)[0];
 }
 
 async function sessionStart(input: HookInput, cwd: string): Promise<void> {
   const { project, manifest } = await load(cwd);
-  const session = sessionAtPath(project.mainCheckout, manifest, project.currentWorktree ?? cwd);
+  const holder = worktreeHolding(project.worktrees, realpathSync(cwd));
+  if (!holder || holder.path === project.mainCheckout) return;
+  const session = sessionAtPath(project.mainCheckout, manifest, holder.path);
   if (!session) return;
   const counts = await aheadBehind(project.mainCheckout, `refs/heads/${session.branch}`, `refs/heads/${session.base.branch}`).catch(() => null);
   emit('SessionStart', sessionStartContext({
@@ -93,9 +117,7 @@ async function preToolUse(input: HookInput, cwd: string): Promise<void> {
   if (typeof filePath !== 'string' || filePath.length === 0) return;
   const file = realPathOf(isAbsolute(filePath) ? filePath : resolve(cwd, filePath));
   const { project, manifest } = await load(cwd);
-  const holder = project.worktrees
-    .filter((record) => !record.bare && isWithin(record.path, file))
-    .sort((a, b) => b.path.length - a.path.length)[0];
+  const holder = worktreeHolding(project.worktrees, file);
   if (!holder) return;
   const rel = relative(holder.path, file).split(sep).join('/');
   if (rel === '' || rel === '.git' || rel.startsWith('.git/')) return;
