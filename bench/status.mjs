@@ -102,14 +102,15 @@ function shellLoopScript(count) {
   return lines.join('\n');
 }
 
-const results = { machine: { cores: (await import('node:os')).availableParallelism(), node: process.version, git: git(['--version']).trim() }, files: FILES, runs: RUNS, status: [], hooks: null };
+const results = { startedAt: new Date().toISOString(), machine: { cores: (await import('node:os')).availableParallelism(), node: process.version, git: git(['--version']).trim() }, files: FILES, runs: RUNS, status: [], hooks: null };
 for (const count of COUNTS) {
   grow(count);
   const helper = time('node', [BUNDLE, 'status', '--json']);
   const shell = time('bash', ['-c', shellLoopScript(count)]);
-  const row = { sessions: count, statusMs: Math.round(helper), shellLoopMs: Math.round(shell), ratio: Number((helper / shell).toFixed(2)) };
+  const overlap = time('node', [BUNDLE, 'overlap', '--json']);
+  const row = { sessions: count, statusMs: Math.round(helper), shellLoopMs: Math.round(shell), ratio: Number((helper / shell).toFixed(2)), overlapMs: Math.round(overlap) };
   results.status.push(row);
-  console.log(`status, ${String(count).padStart(2)} sessions: ${row.statusMs} ms   (same git calls in a shell loop: ${row.shellLoopMs} ms, ratio ${row.ratio})`);
+  console.log(`status, ${String(count).padStart(2)} sessions: ${row.statusMs} ms   (same git calls in a shell loop: ${row.shellLoopMs} ms, ratio ${row.ratio});   overlap: ${row.overlapMs} ms`);
   if (count === 10) {
     const wt = join(sessions, 's00');
     const start = JSON.stringify({ session_id: 'x', transcript_path: '/t.jsonl', cwd: wt, hook_event_name: 'SessionStart', source: 'startup' });
