@@ -70,6 +70,7 @@ function attention(overrides: Partial<AttentionFacts> = {}): AttentionFacts {
     state: 'active',
     entry: entry(),
     worktreePath: '/r/p-sessions/auth',
+    worktreeExists: true,
     lockedReason: null,
     prunableReason: null,
     owner: null,

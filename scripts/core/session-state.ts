@@ -81,6 +81,8 @@ export interface AttentionFacts {
   state: SessionState;
   entry: SessionEntry | null;
   worktreePath: string;
+  /** The folder is there (an orphan whose folder remains is one git no longer lists). */
+  worktreeExists: boolean;
   lockedReason: string | null;
   prunableReason: string | null;
   owner: { pid: number; host: string } | null;
@@ -118,7 +120,13 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
       out.push({ code: facts.state, message: `a \`session ${facts.state === 'starting' ? 'start' : 'end'}\` is in progress (pid ${facts.owner?.pid ?? '?'} on ${facts.owner?.host ?? '?'})`, next: 'Wait for it to finish, then run `session status` again.' });
       break;
     case 'orphaned':
-      out.push({ code: 'orphaned', message: `the worktree ${facts.worktreePath} is ${facts.branchExists ? 'gone (the branch is kept)' : 'gone'}`, next: cleanup });
+      out.push({
+        code: 'orphaned',
+        message: facts.worktreeExists
+          ? `git no longer lists ${facts.worktreePath} as a worktree`
+          : `the worktree ${facts.worktreePath} is gone${facts.branchExists ? ' (its branch remains)' : ''}`,
+        next: cleanup,
+      });
       break;
     case 'unregistered':
       out.push({ code: 'unregistered', message: `the worktree ${facts.worktreePath} is not in the manifest`, next: cleanup });

@@ -97,6 +97,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
           state: facts.state,
           entry,
           worktreePath: facts.worktreePath,
+          worktreeExists: facts.folderExists,
           lockedReason: facts.lockedReason,
           prunableReason: facts.prunableReason,
           owner: entry?.owner ?? null,
