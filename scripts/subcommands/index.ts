@@ -1,9 +1,11 @@
 import type { Subcommand } from '../lib/subcommand.js';
 import { start } from './start.js';
 import { end } from './end.js';
-import { setup } from './setup.js';
-import { cleanup } from './cleanup.js';
+import { status } from './status.js';
+import { overlap } from './overlap.js';
 import { sync } from './sync.js';
+import { cleanup } from './cleanup.js';
+import { setup } from './setup.js';
 
 /** Every subcommand the helper offers, in the order `--help` lists them. */
-export const SUBCOMMANDS: Subcommand[] = [start, end, setup, cleanup, sync];
+export const SUBCOMMANDS: Subcommand[] = [start, end, status, overlap, sync, cleanup, setup];

@@ -1,0 +1,218 @@
+/**
+ * Each session's one state, and what about it needs attention. Pure: the facts are gathered
+ * elsewhere (engine/session-facts.ts), so every rule here is testable as a table of cases.
+ */
+import type { SessionEntry } from './manifest-types.js';
+import type { Config } from './config.js';
+import { olderThanDays, relativeAge, wholeDays } from './age.js';
+
+export const SESSION_STATES = [
+  'active',
+  'orphaned',
+  'unregistered',
+  'locked',
+  'prunable',
+  'merged',
+  'interrupted',
+  'starting',
+  'ending',
+] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+/** What is known about one session, registered or found only by git. */
+export interface StateFacts {
+  /** null: a worktree in the sessions folder that the manifest does not list. */
+  entry: SessionEntry | null;
+  /** Does the worktree folder exist on disk? */
+  folderExists: boolean;
+  /** Does `git worktree list` list the worktree? */
+  knownToGit: boolean;
+  locked: boolean;
+  prunable: boolean;
+  /** For starting/ending entries: is the owning process still running? null when it cannot be told (another host). */
+  ownerAlive: boolean | null;
+  branchTip: string | null;
+  /** Commits the branch has that its base lacks; null when either branch is missing. */
+  ahead: number | null;
+  /** Uncommitted files of the session's own work; null when they could not be read. */
+  uncommitted: number | null;
+}
+
+/**
+ * The first rule that matches wins, so every session has exactly one state:
+ * 1. starting/ending entries: `interrupted` when the owner is dead, else `starting`/`ending` (in progress);
+ * 2. `orphaned`: registered, but the folder is gone or git no longer lists the worktree;
+ * 3. not registered: `prunable` when git says so, else `unregistered`;
+ * 4. `prunable`, then `locked`, as git reports them;
+ * 5. `merged`: the branch moved since the session started, every commit is in its base,
+ *    and nothing is left uncommitted;
+ * 6. `active`.
+ */
+export function classifySession(facts: StateFacts): SessionState {
+  const { entry } = facts;
+  if (entry && entry.status !== 'active') {
+    return facts.ownerAlive === false ? 'interrupted' : entry.status;
+  }
+  if (entry && (!facts.folderExists || !facts.knownToGit)) return 'orphaned';
+  if (!entry) return facts.prunable ? 'prunable' : 'unregistered';
+  if (facts.prunable) return 'prunable';
+  if (facts.locked) return 'locked';
+  if (facts.ahead === 0 && facts.branchTip !== null && facts.branchTip !== entry.base.commit && facts.uncommitted === 0) return 'merged';
+  return 'active';
+}
+
+/** Sessions whose worktree is in use: their changes count for overlaps and merge order. */
+export function isLive(state: SessionState): boolean {
+  return state === 'active' || state === 'locked';
+}
+
+/** States that `session cleanup` resolves. */
+export const CLEANUP_STATES: readonly SessionState[] = ['orphaned', 'unregistered', 'prunable', 'merged', 'interrupted'];
+
+export interface Attention {
+  code: string;
+  message: string;
+  next: string;
+}
+
+/** The facts the attention rules read, beyond the state. */
+export interface AttentionFacts {
+  id: string;
+  state: SessionState;
+  entry: SessionEntry | null;
+  worktreePath: string;
+  /** The folder is there (an orphan whose folder remains is one git no longer lists). */
+  worktreeExists: boolean;
+  lockedReason: string | null;
+  prunableReason: string | null;
+  owner: { pid: number; host: string } | null;
+  branchExists: boolean;
+  behind: number | null;
+  uncommitted: number | null;
+  lastCommitDate: string | null;
+  /** null when not predicted (git too old, or nothing to predict). */
+  mergeConflicts: string[] | null;
+  overlaps: { file: string; sessions: string[] }[];
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function listed(items: readonly string[], max = 5): string {
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
+
+/** Why a session needs a person's or an agent's attention, each with the next step. */
+export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits'>, now: Date): Attention[] {
+  const { id, entry } = facts;
+  const out: Attention[] = [];
+  const cleanup = 'Run `session cleanup` to see the plan, then `session cleanup --yes`.';
+  switch (facts.state) {
+    case 'interrupted':
+      out.push({
+        code: 'interrupted',
+        message: `an interrupted \`session ${entry?.status === 'starting' ? 'start' : 'end'}\` left this entry (owner pid ${facts.owner?.pid ?? '?'} is gone)`,
+        next: `${cleanup} It finishes or rolls back the interrupted step.`,
+      });
+      break;
+    case 'starting':
+    case 'ending':
+      out.push({ code: facts.state, message: `a \`session ${facts.state === 'starting' ? 'start' : 'end'}\` is in progress (pid ${facts.owner?.pid ?? '?'} on ${facts.owner?.host ?? '?'})`, next: 'Wait for it to finish, then run `session status` again.' });
+      break;
+    case 'orphaned':
+      out.push({
+        code: 'orphaned',
+        message: facts.worktreeExists
+          ? `git no longer lists ${facts.worktreePath} as a worktree`
+          : `the worktree ${facts.worktreePath} is gone${facts.branchExists ? ' (its branch remains)' : ''}`,
+        next: cleanup,
+      });
+      break;
+    case 'unregistered':
+      out.push({ code: 'unregistered', message: `the worktree ${facts.worktreePath} is not in the manifest`, next: cleanup });
+      break;
+    case 'prunable':
+      out.push({ code: 'prunable', message: `git reports the worktree as prunable${facts.prunableReason ? ` (${facts.prunableReason})` : ''}`, next: cleanup });
+      break;
+    case 'merged':
+      out.push({ code: 'merged', message: `every commit is already in ${entry?.base.branch ?? 'its base'}`, next: `End it with \`session end ${id} --strategy keep\`, or let \`session cleanup\` remove it.` });
+      break;
+    case 'locked':
+      out.push({ code: 'locked', message: `git has the worktree locked${facts.lockedReason ? ` (${facts.lockedReason})` : ''}`, next: `Unlock it when it is free again: git worktree unlock ${facts.worktreePath}` });
+      break;
+    case 'active':
+      break;
+  }
+  if (!isLive(facts.state) || !entry) return out;
+
+  if (!facts.branchExists) {
+    out.push({ code: 'branch-missing', message: `the branch ${entry.branch} does not exist`, next: `Check the worktree: git -C ${facts.worktreePath} status` });
+  }
+  if (facts.mergeConflicts && facts.mergeConflicts.length > 0) {
+    out.push({
+      code: 'conflicts',
+      message: `would conflict with ${entry.base.branch} in ${listed(facts.mergeConflicts)}`,
+      next: `Run \`session sync ${id}\` and resolve the conflicts in the session.`,
+    });
+  }
+  const syncedAt = entry.lastSyncedAt ?? entry.startedAt;
+  const stale = olderThanDays(syncedAt, now, config.staleAfterDays);
+  const farBehind = facts.behind !== null && facts.behind > config.behindWarningCommits;
+  if (stale || farBehind) {
+    const why = [
+      stale ? `${entry.lastSyncedAt ? 'last synced' : 'started'} ${wholeDays(syncedAt, now)} days ago (over ${config.staleAfterDays})` : null,
+      farBehind ? `${facts.behind} commits behind ${entry.base.branch} (over ${config.behindWarningCommits})` : null,
+    ].filter(Boolean).join(' and ');
+    out.push({ code: stale ? 'stale' : 'behind', message: why, next: `Run \`session sync ${id}\` to bring in ${entry.base.branch}.` });
+  }
+  const lastWork = facts.lastCommitDate ?? entry.startedAt;
+  if ((facts.uncommitted ?? 0) > 0 && olderThanDays(lastWork, now, config.staleAfterDays)) {
+    out.push({
+      code: 'dirty-old',
+      message: `${plural(facts.uncommitted!, 'uncommitted file')}, and the last commit was ${relativeAge(lastWork, now)}`,
+      next: `Commit the work in ${facts.worktreePath} so that it is saved on the branch.`,
+    });
+  }
+  if (facts.overlaps.length > 0) {
+    const others = [...new Set(facts.overlaps.flatMap((overlap) => overlap.sessions))].sort();
+    out.push({
+      code: 'overlap',
+      message: `${plural(facts.overlaps.length, 'file')} also changed by ${others.join(', ')}: ${listed(facts.overlaps.map((overlap) => overlap.file))}`,
+      next: `Run \`session overlap ${id}\` for predicted conflicts and a merge order.`,
+    });
+  }
+  return out;
+}
+
+/** Everything gathered about one session (engine/session-facts.ts fills it; the core reads it). */
+export interface SessionFacts {
+  id: string;
+  entry: SessionEntry | null;
+  /** Absolute. */
+  worktreePath: string;
+  folderExists: boolean;
+  knownToGit: boolean;
+  locked: boolean;
+  lockedReason: string | null;
+  prunable: boolean;
+  prunableReason: string | null;
+  ownerAlive: boolean | null;
+  /** Short branch name: from the manifest, or from git for an unregistered worktree. */
+  branch: string | null;
+  branchTip: string | null;
+  lastCommitDate: string | null;
+  baseBranch: string | null;
+  baseTip: string | null;
+  ahead: number | null;
+  behind: number | null;
+  /** The session's own uncommitted files (renames give both paths); null when not read. */
+  uncommittedFiles: string[] | null;
+  /** Files changed on the branch since its fork from the base; null when not known. */
+  committedFiles: string[] | null;
+  /** Merge prediction into the base: null when not made (see mergeNote). */
+  merge: { clean: boolean; conflicts: string[] } | null;
+  mergeNote: string | null;
+  /** Git failures met while gathering; reported, never thrown. */
+  problems: string[];
+  state: SessionState;
+}

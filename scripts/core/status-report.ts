@@ -1,0 +1,266 @@
+/**
+ * `session status` as data and as text, pure: the JSON document is built from the gathered
+ * facts, and the text is rendered from that document, so both always say the same thing.
+ */
+import { relativeAge } from './age.js';
+import type { Config } from './config.js';
+import { displayPath } from './paths.js';
+import { fileOverlaps, overlapsOf, compare, type SessionChanges } from './overlap.js';
+import { renderTable, truncate } from './render-table.js';
+import { attentionFor, CLEANUP_STATES, isLive, type Attention, type SessionFacts, type SessionState } from './session-state.js';
+
+export interface ReportProblem {
+  code: string;
+  message: string;
+  next: string;
+}
+
+export interface SessionReport {
+  id: string;
+  state: SessionState;
+  registered: boolean;
+  branch: string | null;
+  worktree: string;
+  worktreeExists: boolean;
+  startedAt: string | null;
+  started: string | null;
+  goals: string[];
+  sessionLog: string | null;
+  base: { branch: string; commit: string } | null;
+  ahead: number | null;
+  behind: number | null;
+  uncommitted: number | null;
+  lastCommit: { commit: string; date: string; age: string } | null;
+  merge: { predicted: boolean; clean: boolean | null; conflicts: string[]; note: string | null };
+  overlaps: { file: string; sessions: string[] }[];
+  port: { base: number; count: number } | null;
+  locked: { reason: string | null } | null;
+  prunable: { reason: string | null } | null;
+  owner: { pid: number; host: string; alive: boolean | null } | null;
+  attention: Attention[];
+  problems: string[];
+}
+
+export interface MainReport {
+  path: string;
+  branch: string | null;
+  clean: boolean;
+  changes: number;
+  untracked: number;
+}
+
+export interface StatusReport {
+  repository: boolean;
+  mainCheckout: MainReport | null;
+  sessionsDir: string | null;
+  manifest: string | null;
+  problems: ReportProblem[];
+  sessions: SessionReport[];
+  otherWorktrees: { path: string; branch: string | null }[];
+  settings: { staleAfterDays: number; behindWarningCommits: number };
+  next: string[];
+}
+
+/** The manifest may carry a port block (written by workspace setup); read it without trusting it. */
+export function portOf(entry: unknown): { base: number; count: number } | null {
+  const port = (entry as { port?: unknown } | null)?.port as { base?: unknown; count?: unknown } | undefined;
+  if (!port || typeof port.base !== 'number' || typeof port.count !== 'number') return null;
+  return { base: port.base, count: port.count };
+}
+
+export function changesOf(session: SessionFacts): SessionChanges {
+  return { id: session.id, committed: session.committedFiles ?? [], uncommitted: session.uncommittedFiles ?? [] };
+}
+
+export interface ReportInput {
+  sessions: SessionFacts[];
+  main: MainReport;
+  sessionsDir: string;
+  manifestPath: string;
+  otherWorktrees: { path: string; branch: string | null }[];
+  problems: ReportProblem[];
+  config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits'>;
+  now: Date;
+}
+
+export function buildStatusReport(input: ReportInput): StatusReport {
+  const live = input.sessions.filter((session) => isLive(session.state));
+  const overlaps = fileOverlaps(live.map(changesOf));
+  const sessions = [...input.sessions]
+    .sort((a, b) => compare(a.id, b.id))
+    .map((facts): SessionReport => {
+      const entry = facts.entry;
+      const mine = isLive(facts.state) ? overlapsOf(facts.id, overlaps) : [];
+      const attention = attentionFor(
+        {
+          id: facts.id,
+          state: facts.state,
+          entry,
+          worktreePath: facts.worktreePath,
+          worktreeExists: facts.folderExists,
+          lockedReason: facts.lockedReason,
+          prunableReason: facts.prunableReason,
+          owner: entry?.owner ?? null,
+          branchExists: facts.branchTip !== null,
+          behind: facts.behind,
+          uncommitted: facts.uncommittedFiles?.length ?? null,
+          lastCommitDate: facts.lastCommitDate,
+          mergeConflicts: facts.merge?.conflicts ?? null,
+          overlaps: mine,
+        },
+        input.config,
+        input.now,
+      );
+      return {
+        id: facts.id,
+        state: facts.state,
+        registered: entry !== null,
+        branch: facts.branch,
+        worktree: facts.worktreePath,
+        worktreeExists: facts.folderExists,
+        startedAt: entry?.startedAt ?? null,
+        started: entry ? relativeAge(entry.startedAt, input.now) : null,
+        goals: entry?.goals ?? [],
+        sessionLog: entry?.sessionLog ?? null,
+        base: entry ? { ...entry.base } : null,
+        ahead: facts.ahead,
+        behind: facts.behind,
+        uncommitted: facts.uncommittedFiles?.length ?? null,
+        lastCommit: facts.branchTip && facts.lastCommitDate ? { commit: facts.branchTip, date: facts.lastCommitDate, age: relativeAge(facts.lastCommitDate, input.now) } : null,
+        merge: { predicted: facts.merge !== null, clean: facts.merge?.clean ?? null, conflicts: facts.merge?.conflicts ?? [], note: facts.mergeNote },
+        overlaps: mine,
+        port: portOf(entry),
+        locked: facts.locked ? { reason: facts.lockedReason } : null,
+        prunable: facts.prunable ? { reason: facts.prunableReason } : null,
+        owner: entry?.owner ? { ...entry.owner, alive: facts.ownerAlive } : null,
+        attention,
+        problems: facts.problems,
+      };
+    });
+  const report: StatusReport = {
+    repository: true,
+    mainCheckout: input.main,
+    sessionsDir: input.sessionsDir,
+    manifest: input.manifestPath,
+    problems: input.problems,
+    sessions,
+    otherWorktrees: input.otherWorktrees,
+    settings: { staleAfterDays: input.config.staleAfterDays, behindWarningCommits: input.config.behindWarningCommits },
+    next: [],
+  };
+  report.next = nextSteps(report);
+  return report;
+}
+
+/** What to do next, most useful first, each a command to run. */
+export function nextSteps(report: StatusReport): string[] {
+  const next: string[] = [];
+  for (const problem of report.problems) next.push(problem.next);
+  if (report.sessions.some((session) => CLEANUP_STATES.includes(session.state))) {
+    next.push('`session cleanup` shows how it would resolve the orphaned, interrupted, merged or unregistered sessions; `session cleanup --yes` does it.');
+  }
+  const sync = report.sessions.filter((session) => session.attention.some((item) => ['conflicts', 'stale', 'behind'].includes(item.code)));
+  for (const session of sync) next.push(`\`session sync ${session.id}\` brings ${session.base?.branch ?? 'its base'} into ${session.id}.`);
+  if (report.sessions.some((session) => session.overlaps.length > 0)) next.push('`session overlap` predicts conflicts between sessions and suggests a merge order.');
+  for (const session of report.sessions.filter((s) => s.attention.some((item) => item.code === 'dirty-old'))) {
+    next.push(`Commit the uncommitted work in ${session.id}.`);
+  }
+  if (report.repository && report.sessions.length === 0 && report.problems.length === 0) next.push('`session start <name>` (or /dev-session.start) creates a parallel session.');
+  return next;
+}
+
+/** When there is nothing to list: outside a repository, or a project that cannot be read. */
+export function problemOnlyReport(problem: ReportProblem, settings: StatusReport['settings']): StatusReport {
+  return {
+    repository: problem.code !== 'not-a-repository' && problem.code !== 'no-such-folder',
+    mainCheckout: null,
+    sessionsDir: null,
+    manifest: null,
+    problems: [problem],
+    sessions: [],
+    otherWorktrees: [],
+    settings,
+    next: [problem.next],
+  };
+}
+
+const dash = (value: string | number | null | undefined) => (value === null || value === undefined || value === '' ? '-' : String(value));
+
+function mergeCell(session: SessionReport): string {
+  if (session.merge.predicted) return session.merge.clean ? 'clean' : `conflict (${session.merge.conflicts.length})`;
+  return session.merge.note ? '?' : '-';
+}
+
+function aheadBehindCell(session: SessionReport): string {
+  if (session.ahead === null || session.behind === null) return '-';
+  return `+${session.ahead}/-${session.behind}`;
+}
+
+function overlapCell(session: SessionReport): string {
+  if (session.overlaps.length === 0) return '-';
+  const others = [...new Set(session.overlaps.flatMap((overlap) => overlap.sessions))].sort();
+  return `${session.overlaps.length} (${truncate(others.join(','), 24)})`;
+}
+
+export interface RenderOptions {
+  /** Paths are shown relative to it when that is shorter. */
+  cwd: string;
+}
+
+export function renderStatus(report: StatusReport, options: RenderOptions): string {
+  const out: string[] = [];
+  for (const problem of report.problems) out.push(`✗ ${problem.message}`);
+  if (!report.mainCheckout) {
+    out.push('', `Next: ${report.next.join(' ')}`);
+    return out.join('\n');
+  }
+  const path = (absolute: string) => displayPath(options.cwd, absolute);
+  const count = report.sessions.length;
+  const attentionCount = report.sessions.filter((session) => session.attention.length > 0).length;
+  out.push(
+    count === 0
+      ? `- No parallel sessions (sessions folder: ${path(report.sessionsDir!)}).`
+      : `${attentionCount > 0 ? '!' : '✓'} ${count} parallel session${count === 1 ? '' : 's'}, ${attentionCount} needing attention (sessions folder: ${path(report.sessionsDir!)})`,
+  );
+  if (count > 0) {
+    out.push(
+      '',
+      renderTable(
+        [
+          { header: 'SESSION' }, { header: 'STATE' }, { header: 'BASE' }, { header: 'AHEAD/BEHIND' }, { header: 'DIRTY', align: 'right' },
+          { header: 'LAST COMMIT' }, { header: 'STARTED' }, { header: 'MERGE' }, { header: 'OVERLAPS' }, { header: 'PORT' }, { header: 'GOALS' },
+        ],
+        report.sessions.map((s) => [
+          s.id, s.state, dash(s.base?.branch), aheadBehindCell(s), dash(s.uncommitted), dash(s.lastCommit?.age), dash(s.started),
+          mergeCell(s), overlapCell(s), s.port ? `${s.port.base}+${s.port.count}` : '-', truncate(s.goals.join('; ') || '-', 48),
+        ]),
+      ),
+      '',
+      renderTable(
+        [{ header: 'SESSION' }, { header: 'BRANCH' }, { header: 'WORKTREE' }, { header: 'SESSION LOG' }],
+        report.sessions.map((s) => [s.id, dash(s.branch), path(s.worktree) + (s.worktreeExists ? '' : ' (missing)'), dash(s.sessionLog)]),
+      ),
+    );
+  }
+  const needing = report.sessions.filter((session) => session.attention.length > 0 || session.problems.length > 0);
+  if (needing.length > 0) {
+    out.push('', 'Needs attention:');
+    for (const session of needing) {
+      for (const item of session.attention) out.push(`! ${session.id}: ${item.message}. ${item.next}`);
+      for (const problem of session.problems) out.push(`✗ ${session.id}: git failed while ${problem}`);
+    }
+  }
+  const notes = [...new Set(report.sessions.map((session) => session.merge.note).filter((note): note is string => note !== null))];
+  for (const note of notes) out.push(`- Merge predictions skipped: ${note}.`);
+  for (const other of report.otherWorktrees) out.push(`- Other worktree (not a session): ${path(other.path)} on ${dash(other.branch)}`);
+  const main = report.mainCheckout!;
+  const state = main.clean ? 'clean' : `dirty: ${main.changes} changed file${main.changes === 1 ? '' : 's'}`;
+  const untracked = main.untracked > 0 ? `, ${main.untracked} untracked` : '';
+  out.push('', `Main checkout: ${main.path} on ${main.branch ?? '(detached HEAD)'}, ${state}${untracked}`);
+  if (report.next.length > 0) {
+    out.push('', 'Next:', ...report.next.map((step) => `  - ${step}`));
+  } else if (count > 0) {
+    out.push('', 'Next: nothing needs attention. To work in a session: cd <worktree> && claude');
+  }
+  return out.join('\n');
+}

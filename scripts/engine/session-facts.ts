@@ -1,0 +1,230 @@
+/**
+ * Gathers what status, overlap and the hooks need to know about every session, reading only.
+ * Git is the source of truth for worktrees; the manifest adds what git cannot know. Calls run
+ * in parallel, bounded by the number of cores, and batch where git allows: one for-each-ref
+ * for every branch tip and date, the worktree list that findProject already read.
+ * A git failure on one session is recorded on that session and never stops the others.
+ */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname } from 'node:path';
+import { limiter, type Limit } from '../lib/limit.js';
+import { processIsAlive } from '../core/lock.js';
+import { ManifestInvalidError, readManifest } from '../core/manifest-store.js';
+import { emptyManifest, type Manifest, type SessionEntry } from '../core/manifest-types.js';
+import { fromStoredPath } from '../core/paths.js';
+import type { Project } from '../core/project.js';
+import { classifySession, type SessionFacts } from '../core/session-state.js';
+import { sessionWork, type StatusEntry } from '../core/status-porcelain.js';
+import { needsPrediction, sessionPairs, type PredictedPair } from '../core/overlap.js';
+import { changesOf } from '../core/status-report.js';
+import { shortBranch, type WorktreeRecord } from '../core/worktree-list.js';
+import { aheadBehind } from '../git/branches.js';
+import { readStatus } from '../git/changes.js';
+import { changedFilesSinceFork, readBranchTips, type BranchTip } from '../git/compare.js';
+import { MERGE_TREE_UNSUPPORTED, mergeTreeSupported, predictMerge } from '../git/merge.js';
+
+export interface Problem {
+  code: string;
+  message: string;
+  next: string;
+}
+
+export interface ManifestRead {
+  manifest: Manifest;
+  /** Set when the manifest is unusable; the manifest above is then empty. */
+  problem: Problem | null;
+}
+
+/** Reads the manifest, turning an unusable one into a reported problem instead of an error. */
+export function readManifestForReport(project: Project): ManifestRead {
+  try {
+    return { manifest: readManifest(project.manifestPath, project.name), problem: null };
+  } catch (error) {
+    if (error instanceof ManifestInvalidError) {
+      return {
+        manifest: emptyManifest(project.name),
+        problem: { code: error.code, message: `${error.message} The sessions below are listed from git alone.`, next: error.next },
+      };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return { manifest: emptyManifest(project.name), problem: { code: 'manifest-unreadable', message: `The session manifest ${project.manifestPath} could not be read: ${message}`, next: 'Check the file and its permissions.' } };
+  }
+}
+
+export interface GatherOptions {
+  /** Predict each session's merge into its base with merge-tree. */
+  predictMerges: boolean;
+  limit?: Limit;
+}
+
+export interface ProjectFacts {
+  sessions: SessionFacts[];
+  /** Worktrees that are neither the main checkout nor in the sessions folder. */
+  otherWorktrees: WorktreeRecord[];
+  mergeTreeSupported: boolean;
+  tips: Map<string, BranchTip>;
+}
+
+interface Candidate {
+  id: string;
+  entry: SessionEntry | null;
+  worktreePath: string;
+  record: WorktreeRecord | null;
+}
+
+/** Manifest entries, plus worktrees in the sessions folder the manifest does not list. */
+function candidates(project: Project, manifest: Manifest): { sessions: Candidate[]; others: WorktreeRecord[] } {
+  const linked = project.worktrees.slice(1);
+  const byPath = new Map(linked.map((record) => [record.path, record]));
+  const claimed = new Set<string>();
+  const sessions: Candidate[] = manifest.sessions.map((entry) => {
+    const worktreePath = fromStoredPath(project.mainCheckout, entry.worktree);
+    claimed.add(worktreePath);
+    return { id: entry.id, entry, worktreePath, record: byPath.get(worktreePath) ?? null };
+  });
+  const others: WorktreeRecord[] = [];
+  for (const record of linked) {
+    if (claimed.has(record.path)) continue;
+    if (dirname(record.path) === project.sessionsDir) sessions.push({ id: basename(record.path), entry: null, worktreePath: record.path, record });
+    else others.push(record);
+  }
+  sessions.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.worktreePath < b.worktreePath ? -1 : 1));
+  return { sessions, others };
+}
+
+function ownerAlive(entry: SessionEntry | null): boolean | null {
+  if (!entry || entry.status === 'active') return null;
+  if (!entry.owner) return false;
+  if (entry.owner.host !== hostname()) return null;
+  return processIsAlive(entry.owner.pid);
+}
+
+/** The paths of a session's own uncommitted work; a rename counts both its paths. */
+export function uncommittedPaths(entries: StatusEntry[], packFiles: readonly string[] | undefined): string[] {
+  return [...new Set(sessionWork(entries, packFiles).flatMap((entry) => (entry.from ? [entry.path, entry.from] : [entry.path])))].sort();
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0]! : String(error));
+
+export async function gatherProjectFacts(project: Project, manifest: Manifest, options: GatherOptions): Promise<ProjectFacts> {
+  const limit = options.limit ?? limiter();
+  const main = project.mainCheckout;
+  const [tips, canPredict] = await Promise.all([
+    limit(() => readBranchTips(main)),
+    options.predictMerges ? limit(() => mergeTreeSupported(main)) : Promise.resolve(false),
+  ]);
+  const { sessions: found, others } = candidates(project, manifest);
+  const sessions = await Promise.all(found.map((candidate) => gatherOne(project, candidate, tips, limit, options.predictMerges && canPredict, options.predictMerges)));
+  return { sessions, otherWorktrees: others, mergeTreeSupported: canPredict, tips };
+}
+
+async function gatherOne(project: Project, candidate: Candidate, tips: Map<string, BranchTip>, limit: Limit, predict: boolean, wantedPrediction: boolean): Promise<SessionFacts> {
+  const { entry, record } = candidate;
+  const branch = entry?.branch ?? shortBranch(record?.branch ?? null);
+  const baseBranch = entry?.base.branch ?? null;
+  const tip = branch ? tips.get(branch) ?? null : null;
+  const baseTip = baseBranch ? tips.get(baseBranch)?.commit ?? null : null;
+  const facts: SessionFacts = {
+    id: candidate.id,
+    entry,
+    worktreePath: candidate.worktreePath,
+    folderExists: existsSync(candidate.worktreePath),
+    knownToGit: record !== null,
+    locked: record?.locked ?? false,
+    lockedReason: record?.lockedReason ?? null,
+    prunable: record?.prunable ?? false,
+    prunableReason: record?.prunableReason ?? null,
+    ownerAlive: ownerAlive(entry),
+    branch,
+    branchTip: tip?.commit ?? null,
+    lastCommitDate: tip?.date ?? null,
+    baseBranch,
+    baseTip,
+    ahead: null,
+    behind: null,
+    uncommittedFiles: null,
+    committedFiles: null,
+    merge: null,
+    mergeNote: null,
+    problems: [],
+    state: 'active',
+  };
+  const attempt = async <T>(what: string, task: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await limit(task);
+    } catch (error) {
+      facts.problems.push(`${what}: ${message(error)}`);
+      return null;
+    }
+  };
+  const readable = facts.folderExists && facts.knownToGit && !facts.prunable;
+  const statusRead = readable
+    ? attempt('reading uncommitted changes', () => readStatus(candidate.worktreePath)).then((entries) => {
+        if (entries) facts.uncommittedFiles = uncommittedPaths(entries, entry?.packFiles);
+      })
+    : Promise.resolve();
+  const branchRead = (async () => {
+    if (!facts.branchTip || !baseTip) return;
+    const counts = await attempt('counting commits ahead/behind', () => aheadBehind(project.mainCheckout, facts.branchTip!, baseTip));
+    if (!counts) return;
+    facts.ahead = counts.ahead;
+    facts.behind = counts.behind;
+    const work: Promise<unknown>[] = [];
+    if (counts.ahead === 0) facts.committedFiles = [];
+    else {
+      work.push(attempt('listing changed files', () => changedFilesSinceFork(project.mainCheckout, baseTip, facts.branchTip!)).then((files) => {
+        facts.committedFiles = files;
+      }));
+    }
+    if (!wantedPrediction) return Promise.all(work);
+    if (counts.ahead === 0 || counts.behind === 0) {
+      // Nothing to merge, or a fast-forward: clean without asking git.
+      facts.merge = { clean: true, conflicts: [] };
+    } else if (!predict) {
+      facts.mergeNote = MERGE_TREE_UNSUPPORTED;
+    } else {
+      work.push(attempt('predicting the merge', () => predictMerge(project.mainCheckout, baseTip, facts.branchTip!)).then((prediction) => {
+        if (prediction) facts.merge = { clean: prediction.clean, conflicts: prediction.conflicts };
+      }));
+    }
+    await Promise.all(work);
+  })();
+  await Promise.all([statusRead, branchRead]);
+  facts.state = classifySession({
+    entry,
+    folderExists: facts.folderExists,
+    knownToGit: facts.knownToGit,
+    locked: facts.locked,
+    prunable: facts.prunable,
+    ownerAlive: facts.ownerAlive,
+    branchTip: facts.branchTip,
+    ahead: facts.ahead,
+    uncommitted: facts.uncommittedFiles?.length ?? null,
+  });
+  return facts;
+}
+
+/**
+ * Predicts merging each pair of sessions' branches with merge-tree. Only pairs that share a
+ * committed file can conflict on content, so only those reach git. Uncommitted changes cannot
+ * be merged by git, so predictions cover committed work only.
+ */
+export async function predictSessionPairs(project: Project, sessions: readonly SessionFacts[], limit: Limit = limiter()): Promise<PredictedPair[]> {
+  const tips = new Map(sessions.map((session) => [session.id, session.branchTip]));
+  const supported = await mergeTreeSupported(project.mainCheckout);
+  return Promise.all(
+    sessionPairs(sessions.map(changesOf)).map(async (pair): Promise<PredictedPair> => {
+      if (!needsPrediction(pair)) return { ...pair, prediction: 'clean', conflicts: [], method: 'no-shared-commits' };
+      const [a, b] = [tips.get(pair.a), tips.get(pair.b)];
+      if (!supported || !a || !b) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
+      try {
+        const prediction = await limit(() => predictMerge(project.mainCheckout, a, b));
+        if (!prediction) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
+        return { ...pair, prediction: prediction.clean ? 'clean' : 'conflict', conflicts: prediction.conflicts, method: 'merge-tree' };
+      } catch {
+        return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
+      }
+    }),
+  );
+}

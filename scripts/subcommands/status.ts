@@ -1,0 +1,63 @@
+import type { Subcommand } from '../lib/subcommand.js';
+import { GitError, RefusalError } from '../lib/errors.js';
+import { limiter } from '../lib/limit.js';
+import { DEFAULT_CONFIG } from '../core/config.js';
+import { findProject, type Project } from '../core/project.js';
+import { isTrackedChange, isUntracked } from '../core/status-porcelain.js';
+import { shortBranch } from '../core/worktree-list.js';
+import { buildStatusReport, problemOnlyReport, renderStatus, type MainReport, type ReportProblem, type StatusReport } from '../core/status-report.js';
+import { readStatus } from '../git/changes.js';
+import { gatherProjectFacts, readManifestForReport } from '../engine/session-facts.js';
+
+/** Any failure becomes a reported problem: status is inlined by slash commands, where a non-zero exit aborts. */
+function asProblem(error: unknown): ReportProblem {
+  if (error instanceof RefusalError) return { code: error.code, message: error.message, next: error.next };
+  if (error instanceof GitError) return { code: 'git-failed', message: error.message, next: 'Fix the git problem shown, then run `session status` again.' };
+  return { code: 'internal-error', message: error instanceof Error ? error.message : String(error), next: 'This is a bug in the helper; report it with the command you ran.' };
+}
+
+async function mainReport(project: Project): Promise<MainReport> {
+  const main = project.worktrees[0]!;
+  const entries = await readStatus(project.mainCheckout);
+  const changes = entries.filter(isTrackedChange).length;
+  return { path: project.mainCheckout, branch: shortBranch(main.branch), clean: changes === 0, changes, untracked: entries.filter(isUntracked).length };
+}
+
+async function report(cwd: string, now: Date): Promise<StatusReport> {
+  const defaults = { staleAfterDays: DEFAULT_CONFIG.staleAfterDays, behindWarningCommits: DEFAULT_CONFIG.behindWarningCommits };
+  let project: Project;
+  try {
+    project = await findProject(cwd);
+  } catch (error) {
+    return problemOnlyReport(asProblem(error), defaults);
+  }
+  try {
+    const { manifest, problem } = readManifestForReport(project);
+    const limit = limiter();
+    const [facts, main] = await Promise.all([gatherProjectFacts(project, manifest, { predictMerges: true, limit }), limit(() => mainReport(project))]);
+    return buildStatusReport({
+      sessions: facts.sessions,
+      main,
+      sessionsDir: project.sessionsDir,
+      manifestPath: project.manifestPath,
+      otherWorktrees: facts.otherWorktrees.map((record) => ({ path: record.path, branch: shortBranch(record.branch) })),
+      problems: problem ? [problem] : [],
+      config: { staleAfterDays: project.config.staleAfterDays, behindWarningCommits: project.config.behindWarningCommits },
+      now,
+    });
+  } catch (error) {
+    return problemOnlyReport(asProblem(error), defaults);
+  }
+}
+
+export const status: Subcommand = {
+  name: 'status',
+  summary: 'Show every parallel session, what needs attention and why, and the main checkout. Read-only; always exits 0.',
+  usage: 'status [--json]',
+  options: {},
+  positionals: { min: 0, max: 0 },
+  async run(_invocation, context) {
+    const result = await report(context.cwd, context.now);
+    return { json: { ...result }, text: renderStatus(result, { cwd: context.cwd }) };
+  },
+};
