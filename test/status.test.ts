@@ -63,7 +63,7 @@ describe('session status: one state per session', () => {
       stray: 'unregistered',
     });
     expect(result.json.sessions.map((s: any) => s.id)).toEqual(['active', 'busy', 'crashed', 'locked', 'merged', 'orphaned', 'prunable', 'stray']);
-    expect(session(result.json, 'active')).toMatchObject({ ahead: 1, behind: 2, goals: ['Goal of active'], uncommitted: 0, merge: { predicted: true, clean: true }, port: null, attention: [] });
+    expect(session(result.json, 'active')).toMatchObject({ ahead: 1, behind: 2, goals: ['Goal of active'], uncommitted: 0, merge: { predicted: true, clean: true }, port: { base: expect.any(Number), count: 10 }, attention: [] });
     expect(session(result.json, 'locked').locked).toEqual({ reason: 'on a slow disk' });
     expect(session(result.json, 'crashed').attention[0].next).toContain('session cleanup');
     expect(session(result.json, 'stray')).toMatchObject({ registered: false, branch: 'stray' });
@@ -111,9 +111,9 @@ describe('session status: what needs attention', () => {
     expect(normalise(text.stdout, repo)).toMatchInlineSnapshot(`
       "! 2 parallel sessions, 2 needing attention (sessions folder: ../project-sessions)
 
-      SESSION  STATE   BASE  AHEAD/BEHIND  DIRTY  LAST COMMIT  STARTED  MERGE         OVERLAPS  PORT  GOALS
-      api      active  main  +1/-12            1  5d ago       5d ago   clean         1 (auth)  -     Add endpoints; Write tests
-      auth     active  main  +1/-12            0  5d ago       5d ago   conflict (1)  1 (api)   -     Refactor auth
+      SESSION  STATE   BASE  AHEAD/BEHIND  DIRTY  LAST COMMIT  STARTED  MERGE         OVERLAPS  PORT       GOALS
+      api      active  main  +1/-12            1  5d ago       5d ago   clean         1 (auth)  3640-3649  Add endpoints; Write tests
+      auth     active  main  +1/-12            0  5d ago       5d ago   conflict (1)  1 (api)   3140-3149  Refactor auth
 
       SESSION  BRANCH        WORKTREE                  SESSION LOG
       api      session/api   ../project-sessions/api   docs/session_logs/20260115_1000_api_session.md

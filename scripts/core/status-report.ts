@@ -232,7 +232,7 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
         ],
         report.sessions.map((s) => [
           s.id, s.state, dash(s.base?.branch), aheadBehindCell(s), dash(s.uncommitted), dash(s.lastCommit?.age), dash(s.started),
-          mergeCell(s), overlapCell(s), s.port ? `${s.port.base}+${s.port.count}` : '-', truncate(s.goals.join('; ') || '-', 48),
+          mergeCell(s), overlapCell(s), s.port ? `${s.port.base}-${s.port.base + s.port.count - 1}` : '-', truncate(s.goals.join('; ') || '-', 48),
         ]),
       ),
       '',
