@@ -53,11 +53,11 @@ describe('buildStatusReport and renderStatus', () => {
     expect(renderStatus(report, { cwd: '/r/p' })).toMatchInlineSnapshot(`
       "! 4 parallel sessions, 4 needing attention (sessions folder: /r/p-sessions)
 
-      SESSION  STATE        BASE  AHEAD/BEHIND  DIRTY  LAST COMMIT  STARTED  MERGE  OVERLAPS  PORT     GOALS
-      api      active       main  +1/-3             0  30m ago      2h ago   ?      1 (web)   -        Goal api
-      crash    interrupted  main  +1/-0             0  30m ago      2h ago   clean  -         -        Goal crash
-      gone     orphaned     main  +1/-0             0  30m ago      2h ago   clean  -         -        Goal gone
-      web      active       main  +1/-0             0  30m ago      2h ago   clean  1 (api)   3100+10  Goal web
+      SESSION  STATE        BASE  AHEAD/BEHIND  DIRTY  LAST COMMIT  STARTED  MERGE  OVERLAPS  PORT       GOALS
+      api      active       main  +1/-3             0  30m ago      2h ago   ?      1 (web)   -          Goal api
+      crash    interrupted  main  +1/-0             0  30m ago      2h ago   clean  -         -          Goal crash
+      gone     orphaned     main  +1/-0             0  30m ago      2h ago   clean  -         -          Goal gone
+      web      active       main  +1/-0             0  30m ago      2h ago   clean  1 (api)   3100-3109  Goal web
 
       SESSION  BRANCH         WORKTREE                      SESSION LOG
       api      session/api    /r/p-sessions/api             docs/session_logs/api_session.md

@@ -26,10 +26,23 @@ const quietEnv: NodeJS.ProcessEnv = {
   GIT_MERGE_AUTOEDIT: 'no',
 };
 
+/**
+ * zx runs every command through a shell. /bin/sh starts faster than bash and every value is
+ * single-quoted the POSIX way, which sh, dash and bash all read literally.
+ */
+function posixQuote(value: unknown): string {
+  const text = String(value);
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 export async function run(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const ok = options.okExitCodes ?? [0];
   const shell = zx({
     cwd,
+    shell: '/bin/sh',
+    prefix: '',
+    postfix: '',
+    quote: posixQuote,
     quiet: true,
     nothrow: true,
     stdio: ['ignore', 'pipe', 'pipe'],

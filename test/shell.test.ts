@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { git, run } from '../scripts/lib/shell.js';
+import { GitError } from '../scripts/lib/errors.js';
+
+describe('the shell module', () => {
+  it.each([
+    '', 'plain', "it's", '"double"', '$(touch PWNED)', '`id`', 'a;b|c&&d', 'line\nbreak', '\\back\\slash', '*', '~', '-n', 'üñí 🚀', "'", "''", ' lead and trail ',
+  ])('passes %j through the shell unchanged', async (value) => {
+    const { stdout } = await run(tmpdir(), 'printf', ['%s', value]);
+    expect(stdout).toBe(value);
+  });
+
+  it('passes each array element as one argument', async () => {
+    const { stdout } = await run(tmpdir(), 'printf', ['<%s>', 'a b', '', 'c']);
+    expect(stdout).toBe('<a b><><c>');
+  });
+
+  it('throws a GitError with command, exit code and stderr', async () => {
+    const error = await git(tmpdir(), ['rev-parse', '--verify', 'no-such-ref']).catch((e) => e);
+    expect(error).toBeInstanceOf(GitError);
+    expect(error.command).toEqual(['git', 'rev-parse', '--verify', 'no-such-ref']);
+    expect(error.exitCode).toBe(128);
+    expect(error.stderr).toMatch(/not a git repository|Needed a single revision/);
+  });
+
+  it('treats listed exit codes as answers', async () => {
+    const result = await run(tmpdir(), 'sh', ['-c', 'exit 1'], { okExitCodes: [0, 1] });
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('never gives a child a terminal to wait on', async () => {
+    const { stdout } = await run(tmpdir(), 'sh', ['-c', 'cat; echo done']);
+    expect(stdout).toBe('done\n');
+  });
+});
