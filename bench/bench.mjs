@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeBenchRepo } from './fixture.mjs';
+import { benchDir, makeBenchRepo } from './fixture.mjs';
 
 const helper = fileURLToPath(new URL('../dist/session.mjs', import.meta.url));
 const resultsPath = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -60,6 +60,9 @@ function shellLoop(repo, ids) {
 function benchStatus(repo, count, existing) {
   startSessions(repo, count - existing, `s${count}`);
   const ids = JSON.parse(session(repo, ['status', '--json'])).sessions.map((s) => s.id);
+  // A fresh worktree's index is "racily clean" until some git command rewrites it; status never
+  // writes, so warm each one with a plain `git status`, as an agent's first command would.
+  for (const id of ids) repo.git(['status', '--porcelain'], join(repo.sessions, id));
   const script = shellLoop(repo, ids);
   const ours = [];
   const raw = [];
@@ -77,7 +80,8 @@ function benchEnd(repo) {
     const a = `end-ours-${i}`;
     session(repo, ['start', a, '--no-setup', '--copy', 'none']);
     const wtA = join(repo.sessions, a);
-    repo.git(['commit', '-q', '--allow-empty', '-m', 'work'], wtA);
+    repo.git(['add', '-A'], wtA);
+    repo.git(['commit', '-q', '-m', 'work'], wtA);
     ours.push(time(() => session(repo, ['end', a, '--strategy', 'merge'])));
 
     const b = `end-raw-${i}`;
@@ -142,8 +146,9 @@ const machine = {
   git: execFileSync('git', ['--version'], { encoding: 'utf8' }).trim(),
   date: new Date().toISOString().slice(0, 10),
   runs,
+  benchDir,
 };
-console.log(`machine: ${machine.cpus} cores, ${machine.cpuModel}, ${machine.platform}, node ${machine.node}, ${machine.git}; medians of ${runs} runs`);
+console.log(`machine: ${machine.cpus} cores, ${machine.cpuModel}, ${machine.platform}, node ${machine.node}, ${machine.git}; repositories in ${benchDir}; medians of ${runs} runs`);
 console.log('| benchmark | helper | raw git | ratio | overhead |');
 console.log('|---|---|---|---|---|');
 for (const r of results) {

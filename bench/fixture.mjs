@@ -1,6 +1,6 @@
 // Builds reproducible benchmark repositories: N files spread over folders, one commit, a fixed identity.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,8 +18,14 @@ export const benchEnv = (home) => ({
   NO_COLOR: '1',
 });
 
+/**
+ * Where benchmark repositories live: BENCH_DIR, else /dev/shm when the machine has it (a RAM
+ * disk, so disk speed does not swamp what is measured), else the temp folder.
+ */
+export const benchDir = process.env.BENCH_DIR || (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+
 export function makeBenchRepo(fileCount = 5000) {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'fr-bench-')));
+  const root = realpathSync(mkdtempSync(join(benchDir, 'fr-bench-')));
   const home = join(root, 'home');
   mkdirSync(home);
   const main = join(root, 'app');

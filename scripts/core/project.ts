@@ -5,7 +5,7 @@
 import { basename, join } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { RefusalError } from '../lib/errors.js';
-import { isInsideRepository, showToplevel } from '../git/repo.js';
+import { locateRepository, rememberCommonDir } from '../git/repo.js';
 import { listWorktrees } from '../git/worktrees.js';
 import type { WorktreeRecord } from './worktree-list.js';
 import { loadConfig } from './config-file.js';
@@ -33,10 +33,11 @@ export async function findProject(cwdInput: string): Promise<Project> {
   } catch {
     throw new RefusalError('no-such-folder', `The folder ${cwdInput} does not exist.`, 'Run the helper from inside your project.');
   }
-  if (!(await isInsideRepository(cwd))) {
+  const [location, worktrees] = await Promise.all([locateRepository(cwd), listWorktrees(cwd).catch(() => null)]);
+  if (!location || !worktrees) {
     throw new RefusalError('not-a-repository', `${cwd} is not inside a git repository.`, 'Run the helper from inside your project, or run `git init` and make a first commit.');
   }
-  const [worktrees, currentWorktree] = await Promise.all([listWorktrees(cwd), showToplevel(cwd)]);
+  const currentWorktree = location.toplevel;
   const main = worktrees[0];
   if (!main || main.bare) {
     throw new RefusalError(
@@ -46,6 +47,7 @@ export async function findProject(cwdInput: string): Promise<Project> {
     );
   }
   const mainCheckout = main.path;
+  rememberCommonDir(mainCheckout, location.commonDir);
   const config = loadConfig(mainCheckout);
   const sessionsDir = sessionsDirFor(mainCheckout, config.sessionsDir);
   return {

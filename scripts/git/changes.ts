@@ -3,11 +3,14 @@ import { git } from '../lib/shell.js';
 import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
 
 /**
- * `--no-optional-locks` keeps git from refreshing and rewriting the index while it reads,
- * so this is safe in read-only commands and beside other agents.
+ * By default `--no-optional-locks` keeps git from refreshing and rewriting the index while
+ * it reads, so this is safe in read-only commands and beside other agents. Commands that
+ * change the repository anyway pass `mayRefreshIndex`: the refreshed index makes this and
+ * every later status fast instead of re-reading racily clean files each time.
  */
-export async function readStatus(worktree: string): Promise<StatusEntry[]> {
-  const { stdout } = await git(worktree, ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=all']);
+export async function readStatus(worktree: string, options: { mayRefreshIndex?: boolean } = {}): Promise<StatusEntry[]> {
+  const lockFlag = options.mayRefreshIndex ? [] : ['--no-optional-locks'];
+  const { stdout } = await git(worktree, [...lockFlag, 'status', '--porcelain=v1', '-z', '--untracked-files=all']);
   return parseStatus(stdout);
 }
 

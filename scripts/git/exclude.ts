@@ -1,12 +1,7 @@
 /** The repository's own exclude file, shared by every worktree (info/exclude in the common git dir). */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { git } from '../lib/shell.js';
-
-export async function commonGitDir(cwd: string): Promise<string> {
-  const { stdout } = await git(cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
-  return stdout.trim();
-}
+import { commonGitDir } from './repo.js';
 
 export async function excludeFilePath(cwd: string): Promise<string> {
   return join(await commonGitDir(cwd), 'info', 'exclude');

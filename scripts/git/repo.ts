@@ -1,21 +1,40 @@
 /** Repository-level facts: where we are, whether there are commits, what a ref points at. */
 import { git } from '../lib/shell.js';
-import { GitError } from '../lib/errors.js';
 
-/** Toplevel of the worktree holding cwd, or null outside any worktree (e.g. inside .git). */
-export async function showToplevel(cwd: string): Promise<string | null> {
-  const result = await git(cwd, ['rev-parse', '--show-toplevel'], { okExitCodes: [0, 128] });
-  return result.exitCode === 0 ? result.stdout.trim() : null;
+export interface RepositoryLocation {
+  /** Absolute path of the git dir every worktree shares. */
+  commonDir: string;
+  /** Toplevel of the worktree holding cwd; null when cwd is inside a git dir. */
+  toplevel: string | null;
 }
 
-export async function isInsideRepository(cwd: string): Promise<boolean> {
-  try {
-    const result = await git(cwd, ['rev-parse', '--git-dir'], { okExitCodes: [0, 128] });
-    return result.exitCode === 0;
-  } catch (error) {
-    if (error instanceof GitError) return false;
-    throw error; // e.g. cwd does not exist
+const commonDirs = new Map<string, Promise<string>>();
+
+/** Where cwd sits in its repository, in one git call; null outside any repository. */
+export async function locateRepository(cwd: string): Promise<RepositoryLocation | null> {
+  const both = await git(cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir', '--show-toplevel'], { okExitCodes: [0, 128] });
+  if (both.exitCode === 0) {
+    const [commonDir = '', toplevel = null] = both.stdout.split('\n').filter(Boolean);
+    if (toplevel) commonDirs.set(toplevel, Promise.resolve(commonDir));
+    return { commonDir, toplevel };
   }
+  const only = await git(cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir'], { okExitCodes: [0, 128] });
+  return only.exitCode === 0 ? { commonDir: only.stdout.trim(), toplevel: null } : null;
+}
+
+/** The common git dir of the repository holding `worktree`, asked of git once per process. */
+export function commonGitDir(worktree: string): Promise<string> {
+  let dir = commonDirs.get(worktree);
+  if (!dir) {
+    dir = git(worktree, ['rev-parse', '--path-format=absolute', '--git-common-dir']).then((result) => result.stdout.trim());
+    commonDirs.set(worktree, dir);
+  }
+  return dir;
+}
+
+/** Records a worktree's common dir already learnt another way. */
+export function rememberCommonDir(worktree: string, commonDir: string): void {
+  commonDirs.set(worktree, Promise.resolve(commonDir));
 }
 
 /** The commit a revision names, or null if it names none. */

@@ -2,6 +2,7 @@ import { git } from '../lib/shell.js';
 import { join } from 'node:path';
 import { GitError } from '../lib/errors.js';
 import { acquireLock, releaseLock } from '../core/lock.js';
+import { commonGitDir } from './repo.js';
 import { parseWorktreeList, type WorktreeRecord } from '../core/worktree-list.js';
 
 /**
@@ -22,19 +23,8 @@ export async function listWorktrees(cwd: string): Promise<WorktreeRecord[]> {
   }
 }
 
-const commonDirs = new Map<string, Promise<string>>();
-
-function commonDir(mainCheckout: string): Promise<string> {
-  let dir = commonDirs.get(mainCheckout);
-  if (!dir) {
-    dir = git(mainCheckout, ['rev-parse', '--path-format=absolute', '--git-common-dir']).then((result) => result.stdout.trim());
-    commonDirs.set(mainCheckout, dir);
-  }
-  return dir;
-}
-
 export async function worktreeLockPath(mainCheckout: string): Promise<string> {
-  return join(await commonDir(mainCheckout), 'flight-rules-worktrees.lock');
+  return join(await commonGitDir(mainCheckout), 'flight-rules-worktrees.lock');
 }
 
 /**
@@ -43,7 +33,8 @@ export async function worktreeLockPath(mainCheckout: string): Promise<string> {
  * lock in the common git dir serialises them; a holder killed by SIGKILL is taken over.
  */
 async function withWorktreeLock<T>(mainCheckout: string, action: () => Promise<T>): Promise<T> {
-  const lock = await acquireLock(await worktreeLockPath(mainCheckout));
+  // Removing a large worktree can take seconds, so a queue of them may wait long; a live holder is making progress.
+  const lock = await acquireLock(await worktreeLockPath(mainCheckout), 300_000);
   try {
     return await action();
   } finally {
@@ -51,9 +42,15 @@ async function withWorktreeLock<T>(mainCheckout: string, action: () => Promise<T
   }
 }
 
-/** Creates `branch` at `startCommit` and checks it out at `path`. */
+/**
+ * Creates `branch` at `startCommit` and checks it out at `path`. Only the registration is
+ * serialised; the checkout, which takes most of the time on a large tree, runs outside the
+ * lock. `checkout --force` in the new, empty worktree fills index and files and runs the
+ * post-checkout hook as `worktree add` would (with HEAD, not the null id, as the old head).
+ */
 export async function addWorktreeWithNewBranch(mainCheckout: string, path: string, branch: string, startCommit: string): Promise<void> {
-  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'add', '--quiet', '-b', branch, '--', path, startCommit]));
+  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '-b', branch, '--', path, startCommit]));
+  await git(path, ['checkout', '--force', '--quiet']);
 }
 
 /**

@@ -55,6 +55,9 @@ export async function run(cwd: string, program: string, args: readonly string[],
   } catch (error) {
     output = error instanceof ProcessOutput ? error : ProcessOutput.fromError(error as Error);
   }
+  if (process.env.FLIGHT_RULES_TRACE) {
+    process.stderr.write(`[trace] at ${Math.round(process.uptime() * 1000)} ms: ${output.duration} ms exit ${output.exitCode} ${program} ${args.join(' ')} (in ${cwd})\n`);
+  }
   const exitCode = output.exitCode ?? -1;
   if (!ok.includes(exitCode)) {
     throw new GitError([program, ...args], cwd, output.exitCode, output.stderr, output.stdout);

@@ -57,7 +57,14 @@ export const start: Subcommand = {
     const manifest = readManifest(project.manifestPath, project.name);
     // Reported, never blocking: the agent offers "resume, clean up, or ignore" (7.2).
     const orphans = orphanReport(gatherOrphanFacts(project, manifest, context.now));
-    const [head, branchTaken, status] = await Promise.all([resolveCommit(main, 'HEAD'), branchExists(main, branch), readStatus(main)]);
+    const currentBranch = shortBranch(project.worktrees[0]!.branch);
+    const baseBranch = stringOption(values, 'base') ?? project.config.baseBranch ?? currentBranch;
+    const [head, branchTaken, status, baseTip] = await Promise.all([
+      resolveCommit(main, 'HEAD'),
+      branchExists(main, branch),
+      readStatus(main, { mayRefreshIndex: true }),
+      baseBranch ? resolveCommit(main, `refs/heads/${baseBranch}`) : null,
+    ]);
 
     const refusal = startRefusal({
       name,
@@ -72,12 +79,10 @@ export const start: Subcommand = {
     });
     if (refusal) throw refusal;
 
-    const currentBranch = shortBranch(project.worktrees[0]!.branch);
-    const baseBranch = stringOption(values, 'base') ?? project.config.baseBranch ?? currentBranch;
     if (!baseBranch) {
       throw new RefusalError('detached-head', 'The main checkout is on a detached HEAD, so there is no branch to base the session on.', 'Pass --base BRANCH, or check out a branch in the main checkout.');
     }
-    let baseCommit = await resolveCommit(main, `refs/heads/${baseBranch}`);
+    let baseCommit = baseTip;
     if (!baseCommit) {
       throw new RefusalError('unknown-base', `There is no local branch ${JSON.stringify(baseBranch)} to base the session on.`, 'Pass --base with an existing local branch (git branch --list), or create it first: git branch NAME origin/NAME');
     }
