@@ -191,14 +191,14 @@ describe('session cleanup: each case', () => {
     repo.helper(['start', 'one']);
     const owner = (pid: number) => JSON.stringify({ pid, host: hostname(), nonce: `n${pid}`, acquiredAt: '2026-01-15T10:00:00Z' });
     const pid = deadPid();
-    writeFileSync(join(repo.sessions, '.merge.lock'), owner(pid));
+    writeFileSync(join(repo.main, '.git', 'flight-rules-merge.lock'), owner(pid));
     writeFileSync(join(repo.main, '.git', 'flight-rules-worktrees.lock'), owner(pid));
     writeFileSync(join(repo.sessions, '.manifest.json.lock'), owner(process.pid));
     const plan = cleanup();
-    expect(plan.actions.map((a: any) => a.subject).sort()).toEqual(['.merge.lock', join(repo.main, '.git', 'flight-rules-worktrees.lock')].sort());
+    expect(plan.actions.map((a: any) => a.subject).sort()).toEqual([join(repo.main, '.git', 'flight-rules-merge.lock'), join(repo.main, '.git', 'flight-rules-worktrees.lock')].sort());
     rmSync(join(repo.sessions, '.manifest.json.lock'));
     cleanup('--yes');
-    expect(existsSync(join(repo.sessions, '.merge.lock'))).toBe(false);
+    expect(existsSync(join(repo.main, '.git', 'flight-rules-merge.lock'))).toBe(false);
     expect(existsSync(join(repo.main, '.git', 'flight-rules-worktrees.lock'))).toBe(false);
   });
 });

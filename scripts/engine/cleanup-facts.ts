@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { worktreeLockPath } from '../git/worktrees.js';
+import { mergeLockPath } from './repository-locks.js';
 import { lockOwner, ownerIsDead, processIsAlive } from '../core/lock.js';
 import { ManifestInvalidError, readManifest } from '../core/manifest-store.js';
 import type { Manifest, SessionEntry } from '../core/manifest-types.js';
@@ -152,7 +153,7 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       unregistered,
       prunable,
       foreignLockedMissing,
-      strays: strayFiles(project.sessionsDir, [await worktreeLockPath(project.mainCheckout)]),
+      strays: strayFiles(project.sessionsDir, [await worktreeLockPath(project.mainCheckout), await mergeLockPath(project.mainCheckout)]),
       now,
     },
   };

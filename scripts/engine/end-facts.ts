@@ -11,7 +11,7 @@ import { aheadBehind } from '../git/branches.js';
 import { readStatus } from '../git/changes.js';
 import { listRemotes } from '../git/remote.js';
 import { predictMerge, requireMergePrediction } from '../git/merge.js';
-import { withMergeLock } from './end-merge.js';
+import { withMergeLock } from './repository-locks.js';
 
 /** Commits in `to` that `from` lacks; null when git cannot tell (e.g. the start commit was pruned). */
 async function gained(cwd: string, from: string, to: string): Promise<number | null> {
@@ -44,7 +44,7 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
   ]);
   const baseCheckout = classifyBaseCheckout(project.worktrees, baseBranch);
   const mainDirty = options.strategy === 'merge' && baseCheckout.where === 'main'
-    ? (await withMergeLock(project, () => readStatus(main))).filter(isTrackedChange).map(formatStatusEntry)
+    ? (await withMergeLock(main, () => readStatus(main))).filter(isTrackedChange).map(formatStatusEntry)
     : [];
   return {
     name: entry.id,

@@ -3,35 +3,19 @@
  * the base is checked out there, else by moving the base ref alone. Merges of concurrent ends
  * are serialised by a lock and re-predicted under it, since each one moves the base.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
-import { acquireLock, releaseLock } from '../core/lock.js';
 import { classifyBaseCheckout, mergeConflictRefusal, mergeMessage } from '../core/end-plan.js';
 import { isTrackedChange } from '../core/status-porcelain.js';
-import type { Project } from '../core/project.js';
 import { resolveCommit } from '../git/repo.js';
 import { listWorktrees } from '../git/worktrees.js';
 import { readStatus } from '../git/changes.js';
 import { deleteBranchIfAt, isAncestor } from '../git/branches.js';
 import { mergeInCheckout, mergeWithoutCheckout, requireMergePrediction } from '../git/merge.js';
 import { removeCleanWorktree, short, step, type EndRun } from './end-run.js';
-
-export const MERGE_LOCK_FILE = '.merge.lock';
-
-/** Runs `work` while no other end merges; what the main checkout looks like is only meaningful then. */
-export async function withMergeLock<T>(project: Project, work: () => Promise<T>): Promise<T> {
-  mkdirSync(project.sessionsDir, { recursive: true });
-  const lock = await acquireLock(join(project.sessionsDir, MERGE_LOCK_FILE));
-  try {
-    return await work();
-  } finally {
-    releaseLock(lock);
-  }
-}
+import { withMergeLock } from './repository-locks.js';
 
 export async function endByMerge(run: EndRun): Promise<void> {
-  await withMergeLock(run.project, () => mergeIntoBase(run));
+  await withMergeLock(run.project.mainCheckout, () => mergeIntoBase(run));
   await removeCleanWorktree(run);
   await deleteMergedBranch(run);
 }

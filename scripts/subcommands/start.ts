@@ -14,6 +14,7 @@ import { resolveCommit } from '../git/repo.js';
 import { branchExists } from '../git/branches.js';
 import { commitTrackedChanges, readStatus, stashTrackedChanges } from '../git/changes.js';
 import { createSession } from '../engine/create-session.js';
+import { withMergeLock } from '../engine/repository-locks.js';
 import { excludeSessionsDir, prepareWorkspaceSafely } from '../engine/prepare-workspace.js';
 import { parseCopyChoice } from '../workspace/include-matching.js';
 import { renderWorkspace, setupNext, workspaceJson } from '../workspace/report.js';
@@ -59,12 +60,13 @@ export const start: Subcommand = {
     const orphans = orphanReport(gatherOrphanFacts(project, manifest, context.now));
     const currentBranch = shortBranch(project.worktrees[0]!.branch);
     const baseBranch = stringOption(values, 'base') ?? project.config.baseBranch ?? currentBranch;
-    const [head, branchTaken, status, baseTip] = await Promise.all([
+    // Under the merge lock: a session being merged into the main checkout stages files there for a moment.
+    const [head, branchTaken, status, baseTip] = await withMergeLock(main, () => Promise.all([
       resolveCommit(main, 'HEAD'),
       branchExists(main, branch),
       readStatus(main, { mayRefreshIndex: true }),
       baseBranch ? resolveCommit(main, `refs/heads/${baseBranch}`) : null,
-    ]);
+    ]));
 
     const refusal = startRefusal({
       name,
@@ -93,11 +95,11 @@ export const start: Subcommand = {
     let committed: string | null = null;
     if (dirty.action === 'abort') throw dirtyRefusal(dirty, main);
     if (dirty.action === 'stash') {
-      stash = await stashTrackedChanges(main, `flight-rules: before session ${name}`);
+      stash = await withMergeLock(main, () => stashTrackedChanges(main, `flight-rules: before session ${name}`));
       notes.push(`${MARK.done} Stashed ${dirty.tracked.length} uncommitted change(s) in the main checkout as ${stash.slice(0, 12)}. Restore them with: git stash pop (in ${main})`);
     }
     if (dirty.action === 'commit') {
-      committed = await commitTrackedChanges(main, commitMessage!);
+      committed = await withMergeLock(main, () => commitTrackedChanges(main, commitMessage!));
       if (currentBranch === baseBranch) baseCommit = committed;
       notes.push(`${MARK.done} Committed ${dirty.tracked.length} change(s) in the main checkout as ${committed.slice(0, 12)}.`);
     }
