@@ -33,10 +33,11 @@ export async function findProject(cwdInput: string): Promise<Project> {
   } catch {
     throw new RefusalError('no-such-folder', `The folder ${cwdInput} does not exist.`, 'Run the helper from inside your project.');
   }
-  const [location, worktrees] = await Promise.all([locateRepository(cwd), listWorktrees(cwd).catch(() => null)]);
-  if (!location || !worktrees) {
+  const [location, worktrees] = await Promise.all([locateRepository(cwd), listWorktrees(cwd).catch((error: unknown) => error)]);
+  if (!location) {
     throw new RefusalError('not-a-repository', `${cwd} is not inside a git repository.`, 'Run the helper from inside your project, or run `git init` and make a first commit.');
   }
+  if (!Array.isArray(worktrees)) throw worktrees;
   const currentWorktree = location.toplevel;
   const main = worktrees[0];
   if (!main || main.bare) {

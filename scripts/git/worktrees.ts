@@ -6,9 +6,9 @@ import { commonGitDir } from './repo.js';
 import { parseWorktreeList, type WorktreeRecord } from '../core/worktree-list.js';
 
 /**
- * While another process runs `git worktree add`, git can briefly see that worktree's admin
- * folder before its files are written and fail with "failed to read .../commondir".
- * That is transient, so it is retried.
+ * While another process runs `git worktree add` or `remove`, git can briefly see that
+ * worktree's admin folder half written or half removed and fail, e.g. with "failed to read
+ * .git/worktrees/<name>/commondir". That is transient, so it is retried.
  */
 export async function listWorktrees(cwd: string): Promise<WorktreeRecord[]> {
   for (let attempt = 0; ; attempt++) {
@@ -16,7 +16,8 @@ export async function listWorktrees(cwd: string): Promise<WorktreeRecord[]> {
       const { stdout } = await git(cwd, ['worktree', 'list', '--porcelain', '-z']);
       return parseWorktreeList(stdout);
     } catch (error) {
-      const halfMade = error instanceof GitError && /failed to read .*worktrees\/.*\/(commondir|gitdir)/.test(error.stderr);
+      // Any failure that names another worktree's admin folder is that folder being written or removed.
+      const halfMade = error instanceof GitError && /worktrees\/[^/\s]+\//.test(error.stderr);
       if (!halfMade || attempt >= 20) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 + attempt * 10));
     }
