@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { benchDir, makeBenchRepo } from './fixture.mjs';
 
 const helper = fileURLToPath(new URL('../dist/session.mjs', import.meta.url));
+const hook = fileURLToPath(new URL('../dist/hook.mjs', import.meta.url));
 const resultsPath = fileURLToPath(new URL('./results.json', import.meta.url));
 const quick = process.argv.includes('--quick');
 const runs = quick ? 3 : 9;
@@ -97,6 +98,30 @@ function benchEnd(repo) {
   return { name: 'end --strategy merge vs git merge + worktree remove + branch -d', ours: median(ours), raw: median(raw) };
 }
 
+/** The two hooks, as Claude Code runs them, inside one of 10 sessions that all changed the same file. */
+function benchHooks(repo) {
+  const ids = Array.from({ length: 10 }, (_, i) => `hook-${i}`);
+  startSessions(repo, ids.length, 'hook');
+  for (const id of ids) {
+    const worktree = join(repo.sessions, id);
+    writeFileSync(join(worktree, 'src/mod00/file0.js'), `export const value0 = '${id}';\n`);
+    repo.git(['add', '-A'], worktree);
+    repo.git(['commit', '-q', '-m', `work in ${id}`], worktree);
+    repo.git(['status', '--porcelain'], worktree);
+  }
+  const cwd = join(repo.sessions, ids[0]);
+  const events = {
+    'session-start': { session_id: 'bench', transcript_path: '/t.jsonl', cwd, hook_event_name: 'SessionStart', source: 'startup' },
+    'pre-tool-use': { session_id: 'bench', transcript_path: '/t.jsonl', cwd, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: join(cwd, 'src/mod00/file0.js'), old_string: 'a', new_string: 'b' } },
+  };
+  return Object.entries(events).map(([mode, event]) => {
+    const input = JSON.stringify(event);
+    const times = [];
+    for (let i = 0; i < runs; i++) times.push(time(() => execFileSync('node', [hook, mode], { cwd, env: repo.env, input })));
+    return { name: `hook ${mode}, 10 sessions (limit 150 ms)`, ours: median(times), raw: null };
+  });
+}
+
 async function benchConcurrentStarts(repo, count = 16) {
   const started = process.hrtime.bigint();
   const codes = await Promise.all(Array.from({ length: count }, (_, i) => new Promise((resolve) => {
@@ -125,6 +150,14 @@ const results = [];
     results.push(benchStatus(repo, 1, 0));
     results.push(benchStatus(repo, 10, 1));
     results.push(benchStatus(repo, 50, 10));
+  } finally {
+    repo.cleanup();
+  }
+}
+{
+  const repo = makeBenchRepo();
+  try {
+    results.push(...benchHooks(repo));
   } finally {
     repo.cleanup();
   }
