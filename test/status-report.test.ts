@@ -19,8 +19,9 @@ function facts(id: string, overrides: Partial<SessionFacts> = {}): SessionFacts 
   };
 }
 
-function input(sessions: SessionFacts[]): ReportInput {
+function input(sessions: SessionFacts[], currentWorktree: string | null = '/r/p'): ReportInput {
   return {
+    currentWorktree,
     sessions,
     main: { path: '/r/p', branch: 'main', clean: false, changes: 2, untracked: 0 },
     sessionsDir: '/r/p-sessions',
@@ -33,6 +34,18 @@ function input(sessions: SessionFacts[]): ReportInput {
 }
 
 describe('buildStatusReport and renderStatus', () => {
+  it.each([
+    ['/r/p', { session: null, mainCheckout: true }, '- You are in the main checkout.'],
+    ['/r/p-sessions/web', { session: 'web', mainCheckout: false }, '- You are in session "web" (its worktree).'],
+    [null, { session: null, mainCheckout: false }, null],
+  ] as const)('says where it runs from %s', (currentWorktree, here, line) => {
+    const report = buildStatusReport(input([facts('web')], currentWorktree));
+    expect(report.here).toEqual(here);
+    const text = renderStatus(report, { cwd: '/r/p' });
+    if (line) expect(text).toContain(line);
+    else expect(text).not.toContain('You are in');
+  });
+
   it('sorts by id, shows ports, degrades merge prediction with a note, and counts overlaps among live sessions only', () => {
     const withPort = facts('web', { committedFiles: ['a.ts'] });
     (withPort.entry as any).port = { base: 3100, count: 10 };
@@ -52,6 +65,7 @@ describe('buildStatusReport and renderStatus', () => {
     expect(report.next[0]).toContain('session cleanup');
     expect(renderStatus(report, { cwd: '/r/p' })).toMatchInlineSnapshot(`
       "! 4 parallel sessions, 4 needing attention (sessions folder: /r/p-sessions)
+      - You are in the main checkout.
 
       SESSION  STATE        BASE  AHEAD/BEHIND  DIRTY  LAST COMMIT  STARTED  MERGE  OVERLAPS  PORT       GOALS
       api      active       main  +1/-3             0  30m ago      2h ago   ?      1 (web)   -          Goal api

@@ -110,6 +110,7 @@ describe('session status: what needs attention', () => {
     expect(text.exitCode).toBe(0);
     expect(normalise(text.stdout, repo)).toMatchInlineSnapshot(`
       "! 2 parallel sessions, 2 needing attention (sessions folder: ../project-sessions)
+      - You are in the main checkout.
 
       SESSION  STATE   BASE  AHEAD/BEHIND  DIRTY  LAST COMMIT  STARTED  MERGE         OVERLAPS  PORT       GOALS
       api      active  main  +1/-12            1  5d ago       5d ago   clean         1 (auth)  3640-3649  Add endpoints; Write tests
@@ -192,6 +193,7 @@ describe('session status always exits 0', () => {
     expect(result.exitCode).toBe(0);
     expect(normalise(result.stdout, repo)).toMatchInlineSnapshot(`
       "- No parallel sessions (sessions folder: ../../project-sessions).
+      - You are in the main checkout.
 
       Main checkout: <root>/project on main, clean
 

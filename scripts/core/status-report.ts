@@ -51,6 +51,8 @@ export interface MainReport {
 
 export interface StatusReport {
   repository: boolean;
+  /** Where the command ran: the session whose worktree holds cwd, or the main checkout. */
+  here: { session: string | null; mainCheckout: boolean };
   mainCheckout: MainReport | null;
   sessionsDir: string | null;
   manifest: string | null;
@@ -81,6 +83,8 @@ export interface ReportInput {
   problems: ReportProblem[];
   config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits'>;
   now: Date;
+  /** Toplevel of the worktree holding cwd. */
+  currentWorktree: string | null;
 }
 
 export function buildStatusReport(input: ReportInput): StatusReport {
@@ -139,6 +143,10 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     });
   const report: StatusReport = {
     repository: true,
+    here: {
+      session: input.sessions.find((session) => session.worktreePath === input.currentWorktree)?.id ?? null,
+      mainCheckout: input.currentWorktree === input.main.path,
+    },
     mainCheckout: input.main,
     sessionsDir: input.sessionsDir,
     manifest: input.manifestPath,
@@ -173,6 +181,7 @@ export function nextSteps(report: StatusReport): string[] {
 export function problemOnlyReport(problem: ReportProblem, settings: StatusReport['settings']): StatusReport {
   return {
     repository: problem.code !== 'not-a-repository' && problem.code !== 'no-such-folder',
+    here: { session: null, mainCheckout: false },
     mainCheckout: null,
     sessionsDir: null,
     manifest: null,
@@ -222,6 +231,8 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
       ? `- No parallel sessions (sessions folder: ${path(report.sessionsDir!)}).`
       : `${attentionCount > 0 ? '!' : '✓'} ${count} parallel session${count === 1 ? '' : 's'}, ${attentionCount} needing attention (sessions folder: ${path(report.sessionsDir!)})`,
   );
+  if (report.here.session) out.push(`- You are in session "${report.here.session}" (its worktree).`);
+  else if (report.here.mainCheckout) out.push('- You are in the main checkout.');
   if (count > 0) {
     out.push(
       '',

@@ -44,6 +44,7 @@ async function report(cwd: string, now: Date): Promise<StatusReport> {
       problems: problem ? [problem] : [],
       config: { staleAfterDays: project.config.staleAfterDays, behindWarningCommits: project.config.behindWarningCommits },
       now,
+      currentWorktree: project.currentWorktree,
     });
   } catch (error) {
     return problemOnlyReport(asProblem(error), defaults);
