@@ -239,3 +239,19 @@ describe('all or nothing', () => {
     expect(repo.manifest().sessions).toEqual([]);
   });
 });
+
+describe('a project path with spaces and unicode', () => {
+  it('works end to end, and prints commands that paste as they are', () => {
+    repo = makeRepo({ name: 'my app dé jà' });
+    const started = repo.helper(['start', 'spaced', '--no-setup', '--json']);
+    expect(started.exitCode, started.stdout).toBe(0);
+    const worktree = join(repo.sessions, 'spaced');
+    expect(started.json.next).toBe(`cd '${worktree}' && claude`);
+    repo.write('b.txt', 'b\n', worktree);
+    repo.commitAll('work', worktree);
+    const ended = repo.helper(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
+    expect(ended.exitCode, ended.stdout).toBe(0);
+    expect(ended.json.next[0]).toBe(`cd '${repo.main}'`);
+    expect(readFileSync(join(repo.main, 'b.txt'), 'utf8')).toBe('b\n');
+  });
+});

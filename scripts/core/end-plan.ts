@@ -5,6 +5,7 @@
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { formatStatusEntry, type StatusEntry } from './status-porcelain.js';
 import type { MergePrediction } from './merge-tree.js';
+import { commandLine } from './shell-words.js';
 
 export const STRATEGIES = ['pr', 'merge', 'keep', 'abandon'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -111,7 +112,7 @@ export function uncommittedRefusal(name: string, worktreePath: string, work: Sta
   return new RefusalError(
     'uncommitted-work',
     `The session "${name}" has uncommitted or untracked changes in ${worktreePath}, and its worktree cannot be removed with them in it:\n${list(files)}`,
-    `Commit them on the session branch (cd ${worktreePath} && git add -A && git commit -m "..."), then run the same command again. To discard them instead: session end ${name} --strategy abandon --confirm ${name} (they are saved under a ref first).`,
+    `Commit them on the session branch (${commandLine(['cd', worktreePath])} && git add -A && git commit -m "..."), then run the same command again. To discard them instead: session end ${name} --strategy abandon --confirm ${name} (they are saved under a ref first).`,
     { files },
   );
 }
@@ -120,7 +121,7 @@ export function rebaseConflictRefusal(name: string, baseBranch: string, worktree
   return new RefusalError(
     'rebase-conflicts',
     `Rebasing session/${name} onto ${baseBranch} conflicts; the rebase was aborted and the branch is exactly as before. Conflicting files:\n${list(conflicts)}`,
-    `Resolve it inside the session: cd ${worktreePath} && git rebase ${baseBranch}, fix the files, git rebase --continue; then end again. Or end without --rebase using --strategy pr or keep and resolve it later.`,
+    `Resolve it inside the session: ${commandLine(['cd', worktreePath])} && git rebase ${baseBranch}, fix the files, git rebase --continue; then end again. Or end without --rebase using --strategy pr or keep and resolve it later.`,
     { conflicts },
   );
 }
@@ -139,7 +140,7 @@ export function endRefusal(facts: EndFacts): RefusalError | null {
   }
   if (strategy !== 'abandon' && facts.worktreeBranch !== facts.branch) {
     const on = facts.worktreeBranch ? `on ${facts.worktreeBranch}` : 'on a detached HEAD';
-    return new RefusalError('worktree-off-branch', `The worktree ${facts.worktreePath} is ${on}, not on the session branch ${facts.branch}.`, `Check the session branch out again (cd ${facts.worktreePath} && git switch ${facts.branch}), then run the same command again.`);
+    return new RefusalError('worktree-off-branch', `The worktree ${facts.worktreePath} is ${on}, not on the session branch ${facts.branch}.`, `Check the session branch out again (${commandLine(['cd', facts.worktreePath])} && git switch ${facts.branch}), then run the same command again.`);
   }
   if (strategy !== 'abandon' && facts.work.length > 0) return uncommittedRefusal(name, facts.worktreePath, facts.work);
   if (strategy === 'pr' || (strategy === 'keep' && facts.remoteGiven)) {
@@ -163,7 +164,7 @@ function mergeRefusal(facts: EndFacts): RefusalError | null {
     return new RefusalError('base-missing', `The base branch ${baseBranch} no longer exists, so there is nothing to merge into.`, `Recreate it (git branch ${baseBranch} <commit>) or end with --strategy pr or keep.`);
   }
   if (facts.baseCheckout.where === 'other') {
-    return new RefusalError('base-checked-out-elsewhere', `The base branch ${baseBranch} is checked out in ${facts.baseCheckout.path}, and merging must not change another worktree under its feet.`, `Merge from that checkout (cd ${facts.baseCheckout.path} && git merge --no-ff ${facts.branch}), or switch it to another branch and run the same command again.`);
+    return new RefusalError('base-checked-out-elsewhere', `The base branch ${baseBranch} is checked out in ${facts.baseCheckout.path}, and merging must not change another worktree under its feet.`, `Merge from that checkout (${commandLine(['cd', facts.baseCheckout.path])} && git merge --no-ff ${facts.branch}), or switch it to another branch and run the same command again.`);
   }
   if (facts.baseCheckout.where === 'main' && facts.mainDirty.length > 0) {
     return new RefusalError('main-dirty', `The main checkout ${facts.mainCheckout} has ${baseBranch} checked out with uncommitted changes, and the merge would run there:\n${list(facts.mainDirty)}`, `Ask the user to commit or stash them in ${facts.mainCheckout}, then run the same command again.`, { tracked: facts.mainDirty });
@@ -176,7 +177,7 @@ export function mergeConflictRefusal(name: string, baseBranch: string, worktreeP
   return new RefusalError(
     'merge-conflicts',
     `Merging session/${name} into ${baseBranch} would conflict; nothing was changed. Conflicting files:\n${list(conflicts)}`,
-    `Resolve it inside the session first: rerun with --rebase to see the conflicts there, or cd ${worktreePath} && git merge ${baseBranch} and fix them; or end with --strategy pr or keep and resolve it in review.`,
+    `Resolve it inside the session first: rerun with --rebase to see the conflicts there, or ${commandLine(['cd', worktreePath])} && git merge ${baseBranch} and fix them; or end with --strategy pr or keep and resolve it in review.`,
     { conflicts },
   );
 }
@@ -250,14 +251,7 @@ export function freeFileName(fileName: string, exists: (name: string) => boolean
   }
 }
 
-/** Quotes a value for a POSIX shell only when it needs it, so printed commands stay readable. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-export function commandLine(words: string[]): string {
-  return words.map(shellQuote).join(' ');
-}
+export { commandLine, shellQuote } from './shell-words.js';
 
 export interface StepLine {
   id: string;

@@ -1,6 +1,7 @@
 /** The decisions `session start` makes from gathered facts, kept pure so they can be tested as tables. */
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { formatStatusEntry, isTrackedChange, isUntracked, type StatusEntry } from './status-porcelain.js';
+import { commandLine } from './shell-words.js';
 
 export interface StartFacts {
   name: string;
@@ -20,14 +21,14 @@ export function startRefusal(facts: StartFacts): RefusalError | null {
     return new RefusalError(
       'inside-session',
       `You are inside the parallel session "${facts.insideSession}"; a new session cannot start from a session worktree.`,
-      `Start new sessions from the main checkout: cd ${facts.mainCheckout}`,
+      `Start new sessions from the main checkout: ${commandLine(['cd', facts.mainCheckout])}`,
     );
   }
   if (!facts.hasCommits) {
     return new RefusalError('no-commits', 'The repository has no commits yet, so there is nothing to branch from.', 'Make a first commit (git add -A && git commit -m "Initial commit"), then start the session.');
   }
   if (facts.nameInManifest) {
-    return new RefusalError('session-exists', `A session named "${facts.name}" is already registered.`, `Resume it (cd ${facts.worktreePath} && claude), end it with \`session end ${facts.name}\`, or pick another name.`);
+    return new RefusalError('session-exists', `A session named "${facts.name}" is already registered.`, `Resume it (${commandLine(['cd', facts.worktreePath])} && claude), end it with \`session end ${facts.name}\`, or pick another name.`);
   }
   if (facts.worktreePathExists) {
     return new RefusalError('worktree-path-exists', `The path ${facts.worktreePath} already exists.`, 'Pick another session name, or run `session cleanup` if it is left over from an old session.');

@@ -13,6 +13,7 @@ import { deleteBranchIfAt, isAncestor } from '../git/branches.js';
 import { mergeInCheckout, mergeWithoutCheckout, requireMergePrediction } from '../git/merge.js';
 import { removeCleanWorktree, short, step, type EndRun } from './end-run.js';
 import { withMergeLock } from './repository-locks.js';
+import { commandLine } from '../core/shell-words.js';
 
 export async function endByMerge(run: EndRun): Promise<void> {
   await withMergeLock(run.project.mainCheckout, () => mergeIntoBase(run));
@@ -37,7 +38,7 @@ async function mergeIntoBase(run: EndRun): Promise<void> {
   const message = mergeMessage(id, run.entry.goals);
   const checkout = classifyBaseCheckout(await listWorktrees(main), base);
   if (checkout.where === 'other') {
-    throw new RefusalError('base-checked-out-elsewhere', `The base branch ${base} was just checked out in ${checkout.path}.`, `Merge from there (cd ${checkout.path} && git merge --no-ff ${branch}), or run the same command again once it is switched away.`);
+    throw new RefusalError('base-checked-out-elsewhere', `The base branch ${base} was just checked out in ${checkout.path}.`, `Merge from there (${commandLine(['cd', checkout.path])} && git merge --no-ff ${branch}), or run the same command again once it is switched away.`);
   }
   if (checkout.where === 'nowhere') {
     const commit = await mergeWithoutCheckout(main, base, baseTip, run.tip, prediction.tree, message);

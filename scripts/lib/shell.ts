@@ -4,6 +4,7 @@
  */
 import { $ as zx, ProcessOutput } from 'zx/core';
 import { GitError } from './errors.js';
+import { shellQuote } from '../core/shell-words.js';
 
 export interface RunResult {
   stdout: string;
@@ -26,14 +27,6 @@ const quietEnv: NodeJS.ProcessEnv = {
   GIT_MERGE_AUTOEDIT: 'no',
 };
 
-/**
- * zx runs every command through a shell. /bin/sh starts faster than bash and every value is
- * single-quoted the POSIX way, which sh, dash and bash all read literally.
- */
-function posixQuote(value: unknown): string {
-  const text = String(value);
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 export async function run(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const ok = options.okExitCodes ?? [0];
@@ -42,7 +35,8 @@ export async function run(cwd: string, program: string, args: readonly string[],
     shell: '/bin/sh',
     prefix: '',
     postfix: '',
-    quote: posixQuote,
+    // zx runs every command through a shell: /bin/sh starts faster than bash, and POSIX single quotes read literally in sh, dash and bash.
+    quote: shellQuote,
     quiet: true,
     nothrow: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,6 +10,7 @@ import { resolveSession } from '../engine/resolve-session.js';
 import { gatherEndFacts } from '../engine/end-facts.js';
 import { busyRefusal } from '../engine/end-run.js';
 import { endSession } from '../engine/end-session.js';
+import { commandLine } from '../core/shell-words.js';
 
 function readBodyFile(cwd: string, given: string | undefined): { text: string; path: string } | null {
   if (given === undefined) return null;
@@ -56,7 +57,7 @@ export const end: Subcommand = {
     const run = await endSession({ project, entry, options, facts, now: context.now, prBody });
 
     const main = project.mainCheckout;
-    const next = [`cd ${main}`, ...run.next];
+    const next = [commandLine(['cd', main]), ...run.next];
     return {
       text: renderEnd({ name: entry.id, facts: factLines(facts), steps: run.steps, warnings: run.warnings, notes: run.notes, worktreePath: run.worktreePath, next }),
       json: {

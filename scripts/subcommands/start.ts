@@ -20,6 +20,7 @@ import { parseCopyChoice } from '../workspace/include-matching.js';
 import { renderWorkspace, setupNext, workspaceJson } from '../workspace/report.js';
 import { describeOrphan, orphanReport } from '../core/orphans.js';
 import { gatherOrphanFacts } from '../engine/cleanup-facts.js';
+import { commandLine } from '../core/shell-words.js';
 
 export const start: Subcommand = {
   name: 'start',
@@ -134,7 +135,7 @@ export const start: Subcommand = {
       '',
       ...(setupFailed ? [`Next: ${setupNext(name)}`] : []),
       `${setupFailed ? 'Then' : 'Next'}: open a new terminal and run`,
-      `  cd ${worktreePath} && claude`,
+      `  ${commandLine(['cd', worktreePath])} && claude`,
       'then use /resume to continue this conversation there.',
     ];
     return {
@@ -147,7 +148,7 @@ export const start: Subcommand = {
         manifest: project.manifestPath,
         dirty: { action: dirty.action, tracked: dirty.tracked, untrackedLeftBehind: leftBehind, stash, commit: committed },
         workspace: workspaceJson(workspace, name),
-        next: `cd ${worktreePath} && claude`,
+        next: `${commandLine(['cd', worktreePath])} && claude`,
         orphans,
       },
     };
