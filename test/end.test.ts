@@ -296,6 +296,7 @@ describe('session end --strategy keep', () => {
     expect(readFileSync(join(repo.main, log), 'utf8')).toContain('## Merge pending');
     expect(repo.git(['status', '--porcelain', '--untracked-files=all'])).toBe(`?? ${log}\n`);
     expect(result.json.steps.map((s: any) => s.id)).toEqual(['note', 'push', 'copy-log', 'remove-worktree', 'keep-branch', 'manifest']);
+    expect(result.json.notes.join('\n')).toContain('Before merging or pulling session/later into the main checkout, delete the untracked copy');
     expect(history(repo)[0]).toMatchObject({ strategy: 'keep', head: tip, savedAs: 'refs/heads/session/later' });
   });
 

@@ -150,6 +150,10 @@ export async function copyLogToMain(run: EndRun): Promise<void> {
       writeFileSync(join(folder, name), content, { flag: 'wx' });
       run.logCopy = join(folder, name);
       step(run, 'copy-log', `Copied the session log to ${SESSION_LOG_DIR}/${name} in the main checkout (untracked; commit it if it is worth keeping)`);
+      if (name === basename(log)) {
+        // The branch carries the log at the same path, and git refuses to overwrite an untracked file.
+        run.notes.push(`Before merging or pulling ${run.entry.branch} into the main checkout, delete the untracked copy ${SESSION_LOG_DIR}/${name} (the branch brings its own).`);
+      }
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
