@@ -39,13 +39,16 @@ export async function mergeBase(cwd: string, left: string, right: string): Promi
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
 
-/** Every local branch's tip in one call: short name to commit. */
-export async function branchTips(cwd: string): Promise<Map<string, string>> {
-  const { stdout } = await git(cwd, ['for-each-ref', '--format=%(objectname) %(refname:lstrip=2)', 'refs/heads/']);
+/** Local branch tips in one call, short name to commit: every branch, or only the named ones. */
+export async function branchTips(cwd: string, only?: string[]): Promise<Map<string, string>> {
+  const patterns = only ? only.map((name) => `refs/heads/${name}`) : ['refs/heads/'];
+  const { stdout } = await git(cwd, ['for-each-ref', '--format=%(objectname) %(refname:lstrip=2)', ...patterns]);
   const tips = new Map<string, string>();
   for (const line of stdout.split('\n')) {
     const space = line.indexOf(' ');
-    if (space > 0) tips.set(line.slice(space + 1), line.slice(0, space));
+    const name = line.slice(space + 1);
+    // for-each-ref patterns also match refs below a name (main/x for main), so keep exact names only.
+    if (space > 0 && (!only || only.includes(name))) tips.set(name, line.slice(0, space));
   }
   return tips;
 }

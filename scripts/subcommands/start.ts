@@ -10,8 +10,7 @@ import { goalProblem, MAX_GOALS, SESSION_NAME_RULE, sessionNameProblem, suggestS
 import { dirtyRefusal, parseIfDirty, planDirty, startRefusal } from '../core/start-rules.js';
 import { sessionIdForWorktree } from '../core/session-lookup.js';
 import { shortBranch } from '../core/worktree-list.js';
-import { resolveCommit } from '../git/repo.js';
-import { branchExists } from '../git/branches.js';
+import { branchTips } from '../git/branches.js';
 import { commitTrackedChanges, readStatus, stashTrackedChanges } from '../git/changes.js';
 import { createSession } from '../engine/create-session.js';
 import { withMergeLock } from '../engine/repository-locks.js';
@@ -62,23 +61,23 @@ export const start: Subcommand = {
     const currentBranch = shortBranch(project.worktrees[0]!.branch);
     const baseBranch = stringOption(values, 'base') ?? project.config.baseBranch ?? currentBranch;
     // Under the merge lock: a session being merged into the main checkout stages files there for a moment.
-    const [head, branchTaken, status, baseTip] = await withMergeLock(main, () => Promise.all([
-      resolveCommit(main, 'HEAD'),
-      branchExists(main, branch),
+    const [tips, status] = await withMergeLock(main, () => Promise.all([
+      branchTips(main, baseBranch ? [branch, baseBranch] : [branch]),
       readStatus(main, { mayRefreshIndex: true }),
-      baseBranch ? resolveCommit(main, `refs/heads/${baseBranch}`) : null,
     ]));
+    const head = project.worktrees[0]!.head;
+    const baseTip = baseBranch ? tips.get(baseBranch) ?? null : null;
 
     const refusal = startRefusal({
       name,
       branch,
       worktreePath,
       mainCheckout: main,
-      hasCommits: head !== null,
+      hasCommits: head !== null && !/^0+$/.test(head),
       insideSession: sessionIdForWorktree(main, project.sessionsDir, manifest, project.currentWorktree),
       nameInManifest: findSession(manifest, name) !== undefined,
       worktreePathExists: existsSync(worktreePath),
-      branchExists: branchTaken,
+      branchExists: tips.has(branch),
     });
     if (refusal) throw refusal;
 
