@@ -110,12 +110,17 @@ describe('fault injection: SIGKILL at random moments', () => {
   it(`${KILL_TRIALS} killed starts and ends leave a valid manifest that one cleanup reconciles, losing nothing`, async () => {
     repo = makeRepo();
     const rand = random(42);
+    // Kill within the time a whole start or end takes here, so that most kills land mid-way.
+    const probe = Date.now();
+    expect((await runHelper(repo, ['start', 'probe', '--no-setup', '--copy', 'none'], repo.main)).code).toBe(0);
+    expect((await runHelper(repo, ['end', 'probe', '--strategy', 'abandon', '--confirm', 'probe'], repo.main)).code).toBe(0);
+    const window = Math.max(40, ((Date.now() - probe) / 2) * 0.8);
     const tips: string[] = [];
     const uncommitted: Array<{ id: string; file: string }> = [];
     let killed = 0;
     for (let trial = 0; trial < KILL_TRIALS; trial++) {
       const id = `k${trial}`;
-      const killAfter = Math.floor(rand() * 250);
+      const killAfter = Math.floor(rand() * window);
       const killStart = rand() < 0.5;
       if (killStart) {
         const result = await runHelper(repo, ['start', id, '--no-setup', '--copy', 'none'], repo.main, killAfter);
