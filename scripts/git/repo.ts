@@ -1,5 +1,5 @@
 /** Repository-level facts: where we are, whether there are commits, what a ref points at. */
-import { git } from '../lib/shell.js';
+import { git, lines } from '../lib/shell.js';
 
 export interface RepositoryLocation {
   /** Absolute path of the git dir every worktree shares. */
@@ -14,7 +14,7 @@ const commonDirs = new Map<string, Promise<string>>();
 export async function locateRepository(cwd: string): Promise<RepositoryLocation | null> {
   const both = await git(cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir', '--show-toplevel'], { okExitCodes: [0, 128] });
   if (both.exitCode === 0) {
-    const [commonDir = '', toplevel = null] = both.stdout.split('\n').filter(Boolean);
+    const [commonDir = '', toplevel = null] = lines(both.stdout);
     if (toplevel) commonDirs.set(toplevel, Promise.resolve(commonDir));
     return { commonDir, toplevel };
   }

@@ -3,7 +3,7 @@
  * 0 done, 1 refused (or git failed), 2 usage.
  */
 import { parseArgs } from 'node:util';
-import { EXIT, GitError, RefusalError, UsageError } from './errors.js';
+import { describeError, EXIT, UsageError } from './errors.js';
 import { now } from './clock.js';
 import { stylesFor, MARK } from './output.js';
 import type { Context, Invocation, Subcommand } from './subcommand.js';
@@ -52,27 +52,6 @@ function parse(subcommand: Subcommand, args: string[]): Invocation & { json: boo
   return { values: values as Invocation['values'], positionals, json: json === true, help: help === true };
 }
 
-function errorDocument(command: string, error: unknown) {
-  if (error instanceof UsageError) {
-    return { exit: EXIT.usage, kind: 'usage', code: 'usage', message: error.message, next: error.next ?? `Run \`${PROGRAM} ${command} --help\`.`, details: {} };
-  }
-  if (error instanceof RefusalError) {
-    return { exit: EXIT.refused, kind: 'refused', code: error.code, message: error.message, next: error.next, details: error.details };
-  }
-  if (error instanceof GitError) {
-    return {
-      exit: EXIT.refused,
-      kind: 'git',
-      code: 'git-failed',
-      message: `git failed: ${error.command.join(' ')} (exit ${error.exitCode ?? 'signal'}) in ${error.cwd}: ${error.stderr.trim() || error.stdout.trim()}`,
-      next: 'Fix the git problem shown above, then retry. Any half-made change was rolled back.',
-      details: { command: error.command, exitCode: error.exitCode, stderr: error.stderr, cwd: error.cwd },
-    };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { exit: EXIT.refused, kind: 'internal', code: 'internal-error', message, next: 'This is a bug in the helper; report it with the command you ran.', details: {} };
-}
-
 export async function main(subcommands: Subcommand[], io: Io): Promise<number> {
   const [name, ...rest] = io.argv;
   const wantsJson = rest.includes('--json');
@@ -93,7 +72,7 @@ export async function main(subcommands: Subcommand[], io: Io): Promise<number> {
     io.stdout.write(invocation.json ? `${JSON.stringify({ ok: true, command: name, ...outcome.json })}\n` : `${outcome.text}\n`);
     return EXIT.done;
   } catch (error) {
-    const doc = errorDocument(name, error);
+    const doc = describeError(error, name);
     if (wantsJson) {
       const { exit, ...body } = doc;
       io.stdout.write(`${JSON.stringify({ ok: false, command: name, error: body })}\n`);

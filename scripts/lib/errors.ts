@@ -38,3 +38,28 @@ export class RefusalError extends Error {
     this.name = 'RefusalError';
   }
 }
+
+/**
+ * What any error means to the caller: its exit code, a stable code, what is wrong and what to
+ * do next. The CLI prints it; read-only reports, which always exit 0, list it as a problem.
+ */
+export function describeError(error: unknown, command: string) {
+  if (error instanceof UsageError) {
+    return { exit: EXIT.usage, kind: 'usage', code: 'usage', message: error.message, next: error.next ?? `Run \`session ${command} --help\`.`, details: {} };
+  }
+  if (error instanceof RefusalError) {
+    return { exit: EXIT.refused, kind: 'refused', code: error.code, message: error.message, next: error.next, details: error.details };
+  }
+  if (error instanceof GitError) {
+    return {
+      exit: EXIT.refused,
+      kind: 'git',
+      code: 'git-failed',
+      message: `git failed: ${error.command.join(' ')} (exit ${error.exitCode ?? 'signal'}) in ${error.cwd}: ${error.stderr.trim() || error.stdout.trim()}`,
+      next: 'Fix the git problem shown above, then retry. Any half-made change was rolled back.',
+      details: { command: error.command, exitCode: error.exitCode, stderr: error.stderr, cwd: error.cwd },
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { exit: EXIT.refused, kind: 'internal', code: 'internal-error', message, next: 'This is a bug in the helper; report it with the command you ran.', details: {} };
+}

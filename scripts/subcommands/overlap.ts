@@ -1,5 +1,5 @@
 import type { Subcommand } from '../lib/subcommand.js';
-import { RefusalError } from '../lib/errors.js';
+import { describeError } from '../lib/errors.js';
 import { limiter } from '../lib/limit.js';
 import { findProject, type Project } from '../core/project.js';
 import { isLive } from '../core/session-state.js';
@@ -8,9 +8,8 @@ import { gatherProjectFacts, predictSessionPairs, readManifestForReport } from '
 import { resolveSession } from '../engine/resolve-session.js';
 
 function unavailable(error: unknown, session: string | null): OverlapReport {
-  const problem = error instanceof RefusalError
-    ? { code: error.code, message: error.message, next: error.next }
-    : { code: 'internal-error', message: error instanceof Error ? error.message : String(error), next: 'Run `session status` to see what is wrong.' };
+  const { code, message, next } = describeError(error, 'overlap');
+  const problem = { code, message, next };
   return { repository: false, session, problems: [problem], sessions: [], overlaps: [], pairs: [], mergeOrder: [], notes: [], next: [problem.next] };
 }
 

@@ -1,5 +1,5 @@
 import type { Subcommand } from '../lib/subcommand.js';
-import { GitError, RefusalError } from '../lib/errors.js';
+import { describeError } from '../lib/errors.js';
 import { limiter } from '../lib/limit.js';
 import { DEFAULT_CONFIG } from '../core/config.js';
 import { findProject, type Project } from '../core/project.js';
@@ -11,9 +11,8 @@ import { gatherProjectFacts, readManifestForReport } from '../engine/session-fac
 
 /** Any failure becomes a reported problem: status is inlined by slash commands, where a non-zero exit aborts. */
 function asProblem(error: unknown): ReportProblem {
-  if (error instanceof RefusalError) return { code: error.code, message: error.message, next: error.next };
-  if (error instanceof GitError) return { code: 'git-failed', message: error.message, next: 'Fix the git problem shown, then run `session status` again.' };
-  return { code: 'internal-error', message: error instanceof Error ? error.message : String(error), next: 'This is a bug in the helper; report it with the command you ran.' };
+  const { code, message, next } = describeError(error, 'status');
+  return { code, message, next };
 }
 
 async function mainReport(project: Project): Promise<MainReport> {
