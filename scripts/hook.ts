@@ -6,12 +6,14 @@
  * Only reads: no index, ref or working tree is written.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { loadConfig } from './core/config-file.js';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { loadConfig } from './store/config-file.js';
 import type { Config } from './core/config.js';
-import { readManifest } from './core/manifest-store.js';
+import { readManifest } from './store/manifest-store.js';
 import type { Manifest } from './core/manifest-types.js';
-import { fromStoredPath, isWithin, MANIFEST_FILE, sessionsDirFor } from './core/paths.js';
+import { isWithin, MANIFEST_FILE, sessionsDirFor } from './core/paths.js';
+import { worktreePathOf } from './store/project.js';
+import { MAX_PATH_BYTES, realPathAllowMissing } from './lib/safe-fs.js';
 import type { WorktreeRecord } from './core/worktree-list.js';
 import { listWorktrees } from './git/worktrees.js';
 import { sessionAtPath } from './core/session-lookup.js';
@@ -68,7 +70,7 @@ async function load(cwd: string): Promise<{ project: HookProject; manifest: Mani
   const main = worktrees[0];
   if (!main || main.bare) throw new Error('no main checkout');
   const config = loadConfig(main.path);
-  const manifestPath = join(sessionsDirFor(main.path, config.sessionsDir), MANIFEST_FILE);
+  const manifestPath = join(realPathAllowMissing(sessionsDirFor(main.path, config.sessionsDir)), MANIFEST_FILE);
   return { project: { mainCheckout: main.path, worktrees, config }, manifest: readManifest(manifestPath, basename(main.path)) };
 }
 
@@ -81,47 +83,35 @@ async function sessionStart(input: HookInput, cwd: string): Promise<void> {
   const { project, manifest } = await load(cwd);
   const holder = worktreeHolding(project.worktrees, realpathSync(cwd));
   if (!holder || holder.path === project.mainCheckout) return;
-  const session = sessionAtPath(project.mainCheckout, manifest, holder.path);
+  const session = sessionAtPath((entry) => worktreePathOf(project, entry), manifest, holder.path);
   if (!session) return;
   const counts = await aheadBehind(project.mainCheckout, `refs/heads/${session.branch}`, `refs/heads/${session.base.branch}`).catch(() => null);
   emit('SessionStart', sessionStartContext({
     id: session.id,
     branch: session.branch,
     baseBranch: session.base.branch,
-    worktree: fromStoredPath(project.mainCheckout, session.worktree),
+    worktree: worktreePathOf(project, session),
     goals: session.goals,
     sessionLog: session.sessionLog,
     behind: counts?.behind ?? null,
     behindWarningCommits: project.config.behindWarningCommits,
     siblings: manifest.sessions
       .filter((other) => other.id !== session.id)
-      .map((other) => ({ id: other.id, goals: other.goals, status: other.status, worktree: fromStoredPath(project.mainCheckout, other.worktree) })),
+      .map((other) => ({ id: other.id, goals: other.goals, status: other.status, worktree: worktreePathOf(project, other) })),
   }));
-}
-
-/** The real path of a file that may not exist yet: its nearest existing folder, resolved, plus the rest. */
-function realPathOf(path: string): string {
-  let folder = path;
-  const rest: string[] = [];
-  while (!existsSync(folder)) {
-    rest.unshift(basename(folder));
-    const parent = dirname(folder);
-    if (parent === folder) return path;
-    folder = parent;
-  }
-  return join(realpathSync(folder), ...rest);
 }
 
 async function preToolUse(input: HookInput, cwd: string): Promise<void> {
   const filePath = input.tool_input?.file_path;
-  if (typeof filePath !== 'string' || filePath.length === 0) return;
-  const file = realPathOf(isAbsolute(filePath) ? filePath : resolve(cwd, filePath));
+  // Longer than any path a tool can open: nothing to warn about, and not worth walking.
+  if (typeof filePath !== 'string' || filePath.length === 0 || Buffer.byteLength(filePath) > MAX_PATH_BYTES) return;
+  const file = realPathAllowMissing(isAbsolute(filePath) ? filePath : resolve(cwd, filePath));
   const { project, manifest } = await load(cwd);
   const holder = worktreeHolding(project.worktrees, file);
   if (!holder) return;
   const rel = relative(holder.path, file).split(sep).join('/');
   if (rel === '' || rel === '.git' || rel.startsWith('.git/')) return;
-  const here = sessionAtPath(project.mainCheckout, manifest, holder.path)?.id ?? null;
+  const here = sessionAtPath((entry) => worktreePathOf(project, entry), manifest, holder.path)?.id ?? null;
   const others = manifest.sessions.filter((session) => session.status === 'active' && session.id !== here);
   if (others.length === 0) return;
 
@@ -139,7 +129,7 @@ async function preToolUse(input: HookInput, cwd: string): Promise<void> {
   });
   const uncommitted = new Set<string>();
   const statusChecks = others.map(async (session) => {
-    const worktree = fromStoredPath(project.mainCheckout, session.worktree);
+    const worktree = worktreePathOf(project, session);
     if (!existsSync(worktree)) return;
     const entries = await limit(() => statusOfPath(worktree, rel)).catch(() => []);
     if (sessionWork(entries, session.packFiles).length > 0) uncommitted.add(session.id);

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { readManifest, updateManifest, lockPathFor } from '../scripts/core/manifest-store.js';
-import { acquireLock, releaseLock } from '../scripts/core/lock.js';
+import { readManifest, updateManifest, lockPathFor, MANIFEST_LOCK } from '../scripts/store/manifest-store.js';
+import { acquireLock, releaseLock } from '../scripts/lib/lock.js';
 import { generateValidators, GENERATED_PATH } from '../scripts/gen-validators.js';
 
 let dir: string;
@@ -67,10 +67,10 @@ describe('manifest store', () => {
 
   it('waits for a live holder and reports it when the wait runs out', async () => {
     const path = join(fresh(), 'm.json');
-    const held = await acquireLock(lockPathFor(path));
-    await expect(acquireLock(lockPathFor(path), 200)).rejects.toThrow(`locked by pid ${process.pid}`);
+    const held = await acquireLock(lockPathFor(path), MANIFEST_LOCK);
+    await expect(acquireLock(lockPathFor(path), { ...MANIFEST_LOCK, timeoutMs: 200 })).rejects.toThrow(`The lock on the session manifest is held by pid ${process.pid}`);
     releaseLock(held);
-    const again = await acquireLock(lockPathFor(path), 200);
+    const again = await acquireLock(lockPathFor(path), { ...MANIFEST_LOCK, timeoutMs: 200 });
     releaseLock(again);
   });
 

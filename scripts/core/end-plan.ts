@@ -5,7 +5,7 @@
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { formatStatusEntry, type StatusEntry } from './status-porcelain.js';
 import type { MergePrediction } from './merge-tree.js';
-import { commandLine } from './shell-words.js';
+import { commandLine } from '../lib/shell-words.js';
 
 export const STRATEGIES = ['pr', 'merge', 'keep', 'abandon'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -251,7 +251,7 @@ export function freeFileName(fileName: string, exists: (name: string) => boolean
   }
 }
 
-export { commandLine, shellQuote } from './shell-words.js';
+export { commandLine, shellQuote } from '../lib/shell-words.js';
 
 export interface StepLine {
   id: string;

@@ -1,4 +1,11 @@
-export type SessionStatus = 'starting' | 'active' | 'ending';
+export type SessionStatus = 'starting' | 'active' | 'ending' | 'syncing';
+
+/** The process running a transient step; `since` is its start token (lib/process.ts). */
+export interface OwnerRecord {
+  pid: number;
+  host: string;
+  since?: string;
+}
 
 export interface SessionEntry {
   id: string;
@@ -8,7 +15,9 @@ export interface SessionEntry {
   sessionLog: string | null;
   goals: string[];
   status: SessionStatus;
-  owner?: { pid: number; host: string };
+  owner?: OwnerRecord;
+  /** A rebase or merge a sync or `end --rebase` runs in the worktree, recorded before it starts. */
+  operation?: { kind: 'rebase' | 'merge'; before: string; onto: string };
   base: { branch: string; commit: string };
   lastSyncedAt?: string;
   /** Paths relative to the worktree that the pack put there; not the session's work. */
@@ -17,6 +26,8 @@ export interface SessionEntry {
   port?: PortBlock;
   /** Ignored files copied from the main checkout at start, relative to the worktree. */
   copiedFiles?: string[];
+  /** SHA-256 of each copied file as it was copied, by path: an edited copy is the session's work. */
+  copiedDigests?: Record<string, string>;
   /** The last dependency setup in the worktree. */
   setup?: SetupRecord;
 }
@@ -27,12 +38,14 @@ export interface PortBlock {
 }
 
 export interface SetupRecord {
-  status: 'ok' | 'failed' | 'skipped';
+  status: 'ok' | 'failed' | 'skipped' | 'running' | 'interrupted';
   /** One line for people; null when nothing ran. */
   command: string | null;
   /** Relative to the main checkout; null when nothing ran. */
   log: string | null;
   at: string;
+  /** While running: the process running it. */
+  owner?: OwnerRecord;
 }
 
 export interface Manifest {

@@ -24,16 +24,38 @@ export function suggestSessionName(text: string): string {
     .replace(/-+$/g, '');
 }
 
-export const MAX_GOAL_LENGTH = 2000;
-export const MAX_GOALS = 100;
+/**
+ * Goals are a few lines each. The caps are in bytes, as stored: a thousand sessions with the
+ * longest goals must still fit the manifest's size limit, whatever the script.
+ */
+export const MAX_GOAL_BYTES = 1000;
+export const MAX_GOALS = 20;
+export const MAX_GOALS_BYTES = 4000;
+
+// C0 controls but newline and tab, DEL and C1 controls, and the bidirectional embeddings,
+// overrides and isolates that make text read differently from what it holds.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_GOALS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /**
  * Goals are free text that ends up in the manifest, the session log and PR titles. Any text
  * is safe there (it never reaches a shell), but terminal control characters are not text.
  */
 export function goalProblem(goal: string): string | null {
-  if (goal.length > MAX_GOAL_LENGTH) return `a goal is ${goal.length} characters long; the limit is ${MAX_GOAL_LENGTH}`;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(goal)) return 'a goal contains control characters (only newlines and tabs are allowed)';
+  const bytes = Buffer.byteLength(goal);
+  if (bytes > MAX_GOAL_BYTES) return `a goal is ${bytes} bytes long; the limit is ${MAX_GOAL_BYTES}`;
+  if (UNSAFE_IN_GOALS.test(goal)) return 'a goal contains control or bidirectional-override characters (only newlines and tabs are allowed)';
+  return null;
+}
+
+/** The first problem with the goals taken together, or null. */
+export function goalsProblem(goals: readonly string[]): string | null {
+  if (goals.length > MAX_GOALS) return `${goals.length} goals given; the limit is ${MAX_GOALS}`;
+  for (const goal of goals) {
+    const problem = goalProblem(goal);
+    if (problem) return problem;
+  }
+  const total = goals.reduce((sum, goal) => sum + Buffer.byteLength(goal), 0);
+  if (total > MAX_GOALS_BYTES) return `the goals take ${total} bytes together; the limit is ${MAX_GOALS_BYTES}`;
   return null;
 }

@@ -5,7 +5,7 @@
  */
 import type { Manifest, SessionEntry } from './manifest-types.js';
 import type { WorktreeRecord } from './worktree-list.js';
-import { fromStoredPath } from './paths.js';
+import type { WorktreeOf } from './session-lookup.js';
 
 export type OrphanKind = 'orphaned' | 'interrupted-start' | 'interrupted-end' | 'unregistered';
 
@@ -27,11 +27,11 @@ export interface OrphanFacts {
   mainCheckout: string;
   sessionsDir: string;
   manifest: Manifest;
+  worktreeOf: WorktreeOf;
   worktrees: WorktreeRecord[];
   folderExists(path: string): boolean;
-  /** Only asked about owners on this host. */
-  processIsAlive(pid: number): boolean;
-  host: string;
+  /** The one owner-alive rule (lib/process.ts), handed in so this stays pure. */
+  liveness(owner: SessionEntry['owner']): 'alive' | 'dead' | 'unknown';
   /** When a worktree was created, for unregistered ones; null when unknown. */
   createdAt(path: string): Date | null;
   now: Date;
@@ -53,15 +53,15 @@ function aged(since: string | null, now: Date): Pick<OrphanFinding, 'since' | 'a
 }
 
 function ownerIsGone(entry: SessionEntry, facts: OrphanFacts): boolean {
-  if (!entry.owner) return true; // a transient entry always names its owner; without one nobody will finish it
-  return entry.owner.host === facts.host && !facts.processIsAlive(entry.owner.pid);
+  // A transient entry always names its owner; without one nobody will finish it.
+  return facts.liveness(entry.owner) === 'dead';
 }
 
 export function orphanReport(facts: OrphanFacts): OrphanFinding[] {
   const findings: OrphanFinding[] = [];
   const registered = new Set<string>();
   for (const entry of facts.manifest.sessions) {
-    const worktree = fromStoredPath(facts.mainCheckout, entry.worktree);
+    const worktree = facts.worktreeOf(entry);
     registered.add(worktree);
     const base = { id: entry.id, worktree, ...aged(entry.startedAt, facts.now) };
     if (entry.status === 'active') {

@@ -4,6 +4,7 @@
  */
 import type { SessionEntry } from './manifest-types.js';
 import type { Config } from './config.js';
+import type { Busy } from './busy.js';
 import { olderThanDays, relativeAge, wholeDays } from './age.js';
 
 export const SESSION_STATES = [
@@ -16,6 +17,8 @@ export const SESSION_STATES = [
   'interrupted',
   'starting',
   'ending',
+  'syncing',
+  'untrusted',
 ] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
@@ -36,11 +39,16 @@ export interface StateFacts {
   ahead: number | null;
   /** Uncommitted files of the session's own work; null when they could not be read. */
   uncommitted: number | null;
+  /** Why the manifest entry cannot be trusted (it disagrees with git or the layout); empty when it can. */
+  trustProblems: readonly string[];
+  /** An operation under way in the worktree (a rebase stopped part way, an index.lock). */
+  busy: Busy | null;
 }
 
 /**
  * The first rule that matches wins, so every session has exactly one state:
- * 1. starting/ending entries: `interrupted` when the owner is dead, else `starting`/`ending` (in progress);
+ * 0. `untrusted`: the entry disagrees with git or the layout; nothing acts on it;
+ * 1. starting/ending/syncing entries: `interrupted` when the owner is dead, else the step in progress;
  * 2. `orphaned`: registered, but the folder is gone or git no longer lists the worktree;
  * 3. not registered: `prunable` when git says so, else `unregistered`;
  * 4. `prunable`, then `locked`, as git reports them;
@@ -50,6 +58,7 @@ export interface StateFacts {
  */
 export function classifySession(facts: StateFacts): SessionState {
   const { entry } = facts;
+  if (entry && facts.trustProblems.length > 0) return 'untrusted';
   if (entry && entry.status !== 'active') {
     return facts.ownerAlive === false ? 'interrupted' : entry.status;
   }
@@ -57,7 +66,7 @@ export function classifySession(facts: StateFacts): SessionState {
   if (!entry) return facts.prunable ? 'prunable' : 'unregistered';
   if (facts.prunable) return 'prunable';
   if (facts.locked) return 'locked';
-  if (facts.ahead === 0 && facts.branchTip !== null && facts.branchTip !== entry.base.commit && facts.uncommitted === 0) return 'merged';
+  if (facts.ahead === 0 && facts.branchTip !== null && facts.branchTip !== entry.base.commit && facts.uncommitted === 0 && !facts.busy) return 'merged';
   return 'active';
 }
 
@@ -93,6 +102,11 @@ export interface AttentionFacts {
   /** null when not predicted (git too old, or nothing to predict). */
   mergeConflicts: string[] | null;
   overlaps: { file: string; sessions: string[] }[];
+  trustProblems: readonly string[];
+  busy: Busy | null;
+  /** The owner of a running setup: alive, dead or unknown; null when no setup runs. */
+  setupOwner: 'alive' | 'dead' | 'unknown' | null;
+  manifestPath: string;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -107,17 +121,26 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
   const { id, entry } = facts;
   const out: Attention[] = [];
   const cleanup = 'Run `session cleanup` to see the plan, then `session cleanup --yes`.';
+  const stepName = (status: string | undefined) => (status === 'starting' ? 'start' : status === 'syncing' ? 'sync' : 'end');
   switch (facts.state) {
+    case 'untrusted':
+      out.push({
+        code: 'untrusted',
+        message: `its manifest entry disagrees with git or the layout (${facts.trustProblems.join('; ')}), so no command acts on it`,
+        next: `Check the entry "${id}" in ${facts.manifestPath} (a hand edit or another tool changed it): fix it or remove it there.`,
+      });
+      return out;
     case 'interrupted':
       out.push({
         code: 'interrupted',
-        message: `an interrupted \`session ${entry?.status === 'starting' ? 'start' : 'end'}\` left this entry (owner pid ${facts.owner?.pid ?? '?'} is gone)`,
+        message: `an interrupted \`session ${stepName(entry?.status)}\` left this entry (owner pid ${facts.owner?.pid ?? '?'} is gone)${facts.busy ? `, and ${facts.busy.what} in its worktree` : ''}`,
         next: `${cleanup} It finishes or rolls back the interrupted step.`,
       });
       break;
     case 'starting':
     case 'ending':
-      out.push({ code: facts.state, message: `a \`session ${facts.state === 'starting' ? 'start' : 'end'}\` is in progress (pid ${facts.owner?.pid ?? '?'} on ${facts.owner?.host ?? '?'})`, next: 'Wait for it to finish, then run `session status` again.' });
+    case 'syncing':
+      out.push({ code: facts.state, message: `a \`session ${stepName(facts.state)}\` is in progress (pid ${facts.owner?.pid ?? '?'} on ${facts.owner?.host ?? '?'})`, next: 'Wait for it to finish, then run `session status` again.' });
       break;
     case 'orphaned':
       out.push({
@@ -144,6 +167,16 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
       break;
   }
   if (!isLive(facts.state) || !entry) return out;
+
+  if (facts.busy) {
+    out.push({ code: 'busy', message: `${facts.busy.what} in its worktree`, next: `Finish it (${facts.busy.finish.join('; ')}) or abort it (${facts.busy.abort.join('; ')}).` });
+  }
+  const setup = entry.setup;
+  if (setup && (setup.status === 'interrupted' || (setup.status === 'running' && facts.setupOwner === 'dead'))) {
+    out.push({ code: 'setup-interrupted', message: `its workspace setup (${setup.command ?? 'dependency install'}) was interrupted`, next: `Run \`session setup ${id}\` to prepare the workspace again.` });
+  } else if (setup?.status === 'failed') {
+    out.push({ code: 'setup-failed', message: `its workspace setup failed${setup.log ? ` (log: ${setup.log})` : ''}`, next: `Fix the cause shown in the log, then run \`session setup ${id}\`.` });
+  }
 
   if (!facts.branchExists) {
     out.push({ code: 'branch-missing', message: `the branch ${entry.branch} does not exist`, next: `Check the worktree: git -C ${facts.worktreePath} status` });
@@ -214,5 +247,8 @@ export interface SessionFacts {
   mergeNote: string | null;
   /** Git failures met while gathering; reported, never thrown. */
   problems: string[];
+  trustProblems: string[];
+  busy: Busy | null;
+  setupOwner: 'alive' | 'dead' | 'unknown' | null;
   state: SessionState;
 }

@@ -1,7 +1,7 @@
 /** The decisions `session start` makes from gathered facts, kept pure so they can be tested as tables. */
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { formatStatusEntry, isTrackedChange, isUntracked, type StatusEntry } from './status-porcelain.js';
-import { commandLine } from './shell-words.js';
+import { commandLine } from '../lib/shell-words.js';
 
 export interface StartFacts {
   name: string;

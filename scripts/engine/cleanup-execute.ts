@@ -8,11 +8,12 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CleanupAction } from '../core/cleanup-plan.js';
 import { isoSeconds } from '../core/cleanup-plan.js';
-import { appendHistory } from '../core/history.js';
-import { clearStaleLock, processIsAlive } from '../core/lock.js';
-import { readManifest, updateManifest, withManifestLock } from '../core/manifest-store.js';
+import { appendHistory } from '../store/history.js';
+import { clearStaleLock } from '../lib/lock.js';
+import { pidIsAlive } from '../lib/process.js';
+import { readManifest, updateManifest, withManifestLock } from '../store/manifest-store.js';
 import type { SessionEntry } from '../core/manifest-types.js';
-import type { Project } from '../core/project.js';
+import type { Project } from '../store/project.js';
 import { isPackFile, isUntracked } from '../core/status-porcelain.js';
 import { formatStatusEntry } from '../core/status-porcelain.js';
 import { shortBranch } from '../core/worktree-list.js';
@@ -54,7 +55,7 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
         return `removed the stale lock ${action.file}`;
       }
       const match = /\.(\d+)\.[0-9a-f]+\.(?:tmp|stale)$/.exec(action.file);
-      if (match && processIsAlive(Number(match[1]))) throw new Skip(`process ${match[1]} is running again; ${action.file} left alone`);
+      if (match && pidIsAlive(Number(match[1]))) throw new Skip(`process ${match[1]} is running again; ${action.file} left alone`);
       try {
         unlinkSync(join(project.sessionsDir, action.file));
       } catch (error) {

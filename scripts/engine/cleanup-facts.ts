@@ -6,12 +6,13 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { worktreeLockPath } from '../git/worktrees.js';
-import { mergeLockPath } from './repository-locks.js';
-import { lockOwner, ownerIsDead, processIsAlive } from '../core/lock.js';
-import { ManifestInvalidError, readManifest } from '../core/manifest-store.js';
+import { mergeLockPath } from '../store/merge-lock.js';
+import { ownerIsDead, readLockOwner } from '../lib/lock.js';
+import { liveness, pidIsAlive } from '../lib/process.js';
+import { ManifestInvalidError, readManifest } from '../store/manifest-store.js';
 import type { Manifest, SessionEntry } from '../core/manifest-types.js';
-import { fromStoredPath, isWithin, toStoredPath } from '../core/paths.js';
-import type { Project } from '../core/project.js';
+import { isWithin, toStoredPath } from '../core/paths.js';
+import { worktreePathOf, type Project } from '../store/project.js';
 import { SESSION_LOG_DIR } from '../core/session-log.js';
 import { sessionNameProblem } from '../core/names.js';
 import { formatStatusEntry, isUntracked, sessionWork } from '../core/status-porcelain.js';
@@ -55,12 +56,12 @@ export function strayFiles(sessionsDir: string, extraLocks: string[] = []): Stra
     const match = STRAY.exec(name);
     if (!match) return [];
     const pid = Number(match[1]);
-    return [{ name, pid, ownerAlive: pid === process.pid || processIsAlive(pid) }];
+    return [{ name, pid, ownerAlive: pid === process.pid || pidIsAlive(pid) }];
   });
   const locks = [...names.filter((name) => name.endsWith('.lock')), ...extraLocks].flatMap((name) => {
-    const owner = lockOwner(resolve(sessionsDir, name));
+    const owner = readLockOwner(resolve(sessionsDir, name));
     if (!owner) return [];
-    return [{ name, pid: owner.pid, ownerAlive: owner.pid === process.pid || !ownerIsDead(owner, Date.now()) }];
+    return [{ name, pid: owner.pid, ownerAlive: owner.pid === process.pid || !ownerIsDead(owner) }];
   });
   return [...temps, ...locks];
 }
@@ -96,10 +97,10 @@ export function gatherOrphanFacts(project: Project, manifest: Manifest, now: Dat
     mainCheckout: project.mainCheckout,
     sessionsDir: project.sessionsDir,
     manifest,
+    worktreeOf: (entry) => worktreePathOf(project, entry),
     worktrees: project.worktrees,
     folderExists: existsSync,
-    processIsAlive,
-    host: hostname(),
+    liveness,
     createdAt: worktreeCreatedAt,
     now,
   };
@@ -176,7 +177,7 @@ async function entryFacts(
   tipOf: (branch: string) => string | null,
   host: string,
 ): Promise<EntryFacts> {
-  const worktreePath = fromStoredPath(project.mainCheckout, entry.worktree);
+  const worktreePath = worktreePathOf(project, entry);
   const record = byPath.get(worktreePath) ?? null;
   const folderExists = existsSync(worktreePath);
   const branchTip = tipOf(entry.branch);
@@ -190,7 +191,8 @@ async function entryFacts(
   const stub = entry.sessionLog ?? foundSessionLog;
   const startLeftovers = entry.status === 'starting' && status && stub && status.untracked.includes(stub) ? [stub] : [];
   const work = status ? status.work.filter((line) => !startLeftovers.some((path) => line === `?? ${path}`)) : null;
-  const ownerAlive = entry.status === 'active' ? true : !entry.owner ? false : entry.owner.host === host ? processIsAlive(entry.owner.pid) : null;
+  const state = liveness(entry.owner, host);
+  const ownerAlive = entry.status === 'active' ? true : state === 'unknown' ? null : state === 'alive';
   return {
     entry,
     worktreePath,

@@ -12,10 +12,10 @@ import { holdSignals } from '../lib/interrupt.js';
 import { addWorktreeWithNewBranch, removeWorktree, pruneWorktrees } from '../git/worktrees.js';
 import { deleteBranchIfAt } from '../git/branches.js';
 import { findSession, type SessionEntry } from '../core/manifest-types.js';
-import { updateManifest } from '../core/manifest-store.js';
+import { updateManifest } from '../store/manifest-store.js';
 import { renderSessionLogStub, sessionLogPath } from '../core/session-log.js';
 import { toStoredPath } from '../core/paths.js';
-import type { Project } from '../core/project.js';
+import type { Project } from '../store/project.js';
 import { portSettings } from '../core/config.js';
 import { allocatePortBlock } from '../workspace/ports.js';
 

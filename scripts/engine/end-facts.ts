@@ -1,17 +1,16 @@
 /** Everything `session end` needs to know before it changes anything; read-only. */
 import { existsSync } from 'node:fs';
 import { classifyBaseCheckout, type EndFacts, type EndOptions } from '../core/end-plan.js';
-import { fromStoredPath } from '../core/paths.js';
 import { formatStatusEntry, isTrackedChange, sessionWork } from '../core/status-porcelain.js';
 import { shortBranch } from '../core/worktree-list.js';
 import type { SessionEntry } from '../core/manifest-types.js';
-import type { Project } from '../core/project.js';
+import { worktreePathOf, type Project } from '../store/project.js';
 import { resolveCommit } from '../git/repo.js';
 import { aheadBehind } from '../git/branches.js';
 import { readStatus } from '../git/changes.js';
 import { listRemotes } from '../git/remote.js';
 import { predictMerge, requireMergePrediction } from '../git/merge.js';
-import { withMergeLock } from './repository-locks.js';
+import { withMergeLock } from '../store/merge-lock.js';
 
 /** Commits in `to` that `from` lacks; null when git cannot tell (e.g. the start commit was pruned). */
 async function gained(cwd: string, from: string, to: string): Promise<number | null> {
@@ -24,7 +23,7 @@ async function gained(cwd: string, from: string, to: string): Promise<number | n
 
 export async function gatherEndFacts(project: Project, entry: SessionEntry, options: EndOptions): Promise<EndFacts> {
   const main = project.mainCheckout;
-  const stored = fromStoredPath(main, entry.worktree);
+  const stored = worktreePathOf(project, entry);
   const record = project.worktrees.find((w) => w.path === stored) ?? project.worktrees.find((w, i) => i > 0 && w.branch === `refs/heads/${entry.branch}`);
   const worktreePath = record?.path ?? stored;
   const worktreeExists = record !== undefined && !record.prunable && existsSync(worktreePath);

@@ -12,8 +12,8 @@ import { readStatus } from '../git/changes.js';
 import { deleteBranchIfAt, isAncestor } from '../git/branches.js';
 import { mergeInCheckout, mergeWithoutCheckout, requireMergePrediction } from '../git/merge.js';
 import { removeCleanWorktree, short, step, type EndRun } from './end-run.js';
-import { withMergeLock } from './repository-locks.js';
-import { commandLine } from '../core/shell-words.js';
+import { withMergeLock } from '../store/merge-lock.js';
+import { commandLine } from '../lib/shell-words.js';
 
 export async function endByMerge(run: EndRun): Promise<void> {
   await withMergeLock(run.project.mainCheckout, () => mergeIntoBase(run));

@@ -6,11 +6,11 @@
  */
 import { RefusalError } from '../lib/errors.js';
 import { holdSignals } from '../lib/interrupt.js';
-import { appendHistory, type HistoryRecord } from '../core/history.js';
+import { appendHistory, type HistoryRecord } from '../store/history.js';
 import { rebaseConflictRefusal, uncommittedRefusal, type EndFacts, type EndOptions } from '../core/end-plan.js';
 import { sessionWork } from '../core/status-porcelain.js';
 import type { SessionEntry } from '../core/manifest-types.js';
-import type { Project } from '../core/project.js';
+import type { Project } from '../store/project.js';
 import { readStatus } from '../git/changes.js';
 import { resolveCommit } from '../git/repo.js';
 import { rebaseOnto } from '../git/merge.js';

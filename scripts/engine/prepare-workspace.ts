@@ -7,12 +7,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitError } from '../lib/errors.js';
-import { acquireLock, releaseLock } from '../core/lock.js';
-import { lockPathFor, updateManifest } from '../core/manifest-store.js';
+import { withLock } from '../lib/lock.js';
+import { lockPathFor, MANIFEST_LOCK, updateManifest } from '../store/manifest-store.js';
 import { findSession, type PortBlock, type SessionEntry, type SetupRecord } from '../core/manifest-types.js';
-import { fromStoredPath, toStoredPath } from '../core/paths.js';
+import { toStoredPath } from '../core/paths.js';
 import { portSettings, sessionsDirInsideRepo } from '../core/config.js';
-import type { Project } from '../core/project.js';
+import { worktreePathOf, type Project } from '../store/project.js';
 import { excludeFilePath, ensureExcludeLines } from '../git/exclude.js';
 import { ignoredPaths, untrackedAt, untrackedMatching } from '../git/ignored.js';
 import { initSubmodules } from '../git/submodules.js';
@@ -61,12 +61,7 @@ const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 export async function excludeInRepository(project: Project, lines: string[]): Promise<void> {
   const file = await excludeFilePath(project.mainCheckout);
   mkdirSync(project.sessionsDir, { recursive: true });
-  const lock = await acquireLock(lockPathFor(project.manifestPath));
-  try {
-    ensureExcludeLines(file, lines);
-  } finally {
-    releaseLock(lock);
-  }
+  await withLock(lockPathFor(project.manifestPath), MANIFEST_LOCK, () => ensureExcludeLines(file, lines));
 }
 
 /** A sessions folder inside the repository must never show up in the main checkout's status. */
@@ -187,7 +182,7 @@ export function setupLogPath(project: Project, id: string): string {
 }
 
 export async function prepareWorkspace(project: Project, session: SessionEntry, options: WorkspaceOptions): Promise<WorkspaceReport> {
-  const worktree = fromStoredPath(project.mainCheckout, session.worktree);
+  const worktree = worktreePathOf(project, session);
   const submoduleReport = await submodules(worktree);
   const copy = options.copy ? await copyIgnoredFiles(project, worktree, options.copy) : null;
   const pack = await copyPackFiles(project, worktree);

@@ -6,14 +6,14 @@
  * A git failure on one session is recorded on that session and never stops the others.
  */
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { limiter, type Limit } from '../lib/limit.js';
-import { processIsAlive } from '../core/lock.js';
-import { ManifestInvalidError, readManifest } from '../core/manifest-store.js';
+import { liveness } from '../lib/process.js';
+import { checkoutBusySync } from '../git/checkout-state.js';
+import { trustProblemsOf } from './resolve-session.js';
+import { ManifestInvalidError, readManifest } from '../store/manifest-store.js';
 import { emptyManifest, type Manifest, type SessionEntry } from '../core/manifest-types.js';
-import { fromStoredPath } from '../core/paths.js';
-import type { Project } from '../core/project.js';
+import { worktreePathOf, type Project } from '../store/project.js';
 import { classifySession, type SessionFacts } from '../core/session-state.js';
 import { sessionWork, type StatusEntry } from '../core/status-porcelain.js';
 import { needsPrediction, sessionPairs, type PredictedPair } from '../core/overlap.js';
@@ -79,7 +79,7 @@ function candidates(project: Project, manifest: Manifest): { sessions: Candidate
   const byPath = new Map(linked.map((record) => [record.path, record]));
   const claimed = new Set<string>();
   const sessions: Candidate[] = manifest.sessions.map((entry) => {
-    const worktreePath = fromStoredPath(project.mainCheckout, entry.worktree);
+    const worktreePath = worktreePathOf(project, entry);
     claimed.add(worktreePath);
     return { id: entry.id, entry, worktreePath, record: byPath.get(worktreePath) ?? null };
   });
@@ -95,9 +95,8 @@ function candidates(project: Project, manifest: Manifest): { sessions: Candidate
 
 function ownerAlive(entry: SessionEntry | null): boolean | null {
   if (!entry || entry.status === 'active') return null;
-  if (!entry.owner) return false;
-  if (entry.owner.host !== hostname()) return null;
-  return processIsAlive(entry.owner.pid);
+  const state = liveness(entry.owner);
+  return state === 'unknown' ? null : state === 'alive';
 }
 
 /** The paths of a session's own uncommitted work; a rename counts both its paths. */
@@ -148,6 +147,9 @@ async function gatherOne(project: Project, candidate: Candidate, tips: Map<strin
     merge: null,
     mergeNote: null,
     problems: [],
+    trustProblems: entry ? trustProblemsOf(project, entry) : [],
+    busy: null,
+    setupOwner: entry?.setup?.status === 'running' ? liveness(entry.setup.owner) : null,
     state: 'active',
   };
   const attempt = async <T>(what: string, task: () => Promise<T>): Promise<T | null> => {
@@ -162,6 +164,7 @@ async function gatherOne(project: Project, candidate: Candidate, tips: Map<strin
   const statusRead = readable
     ? attempt('reading uncommitted changes', () => readStatus(candidate.worktreePath)).then((entries) => {
         if (entries) facts.uncommittedFiles = uncommittedPaths(entries, entry?.packFiles);
+        facts.busy = checkoutBusySync(candidate.worktreePath, entries ?? []);
       })
     : Promise.resolve();
   const branchRead = (async () => {
@@ -201,6 +204,8 @@ async function gatherOne(project: Project, candidate: Candidate, tips: Map<strin
     branchTip: facts.branchTip,
     ahead: facts.ahead,
     uncommitted: facts.uncommittedFiles?.length ?? null,
+    trustProblems: facts.trustProblems,
+    busy: facts.busy,
   });
   return facts;
 }

@@ -2,16 +2,17 @@
 /* eslint-disable */
 "use strict";
 export const validateManifest = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending"],"description":"starting and ending are transient; with a dead owner they mark an interrupted start or end that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start or end; present only while status is starting or ending.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped"],"description":"skipped: --no-setup, or nothing to install."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."}}}}};
 import func2_module from "ajv/dist/runtime/ucs2length.js";
 const func2 = func2_module.default ?? func2_module;
-const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending"],"description":"starting and ending are transient; with a dead owner they mark an interrupted start or end that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start or end; present only while status is starting or ending.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped"],"description":"skipped: --no-setup, or nothing to install."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"}}}}};
+const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."}}};
 const schema13 = {"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."};
 const schema14 = {"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"};
 const func4 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 const pattern1 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$", "u");
 const pattern2 = new RegExp("^[0-9a-f]{40}([0-9a-f]{24})?$", "u");
+const pattern7 = new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -205,7 +206,7 @@ if(valid0){
 if(data.status !== undefined){
 let data7 = data.status;
 const _errs17 = errors;
-if(!(((data7 === "starting") || (data7 === "active")) || (data7 === "ending"))){
+if(!((((data7 === "starting") || (data7 === "active")) || (data7 === "ending")) || (data7 === "syncing"))){
 validate11.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.status.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
@@ -228,7 +229,7 @@ return false;
 else {
 const _errs20 = errors;
 for(const key1 in data8){
-if(!((key1 === "pid") || (key1 === "host"))){
+if(!(((key1 === "pid") || (key1 === "host")) || (key1 === "since"))){
 validate11.errors = [{instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -276,6 +277,28 @@ var valid3 = _errs23 === errors;
 else {
 var valid3 = true;
 }
+if(valid3){
+if(data8.since !== undefined){
+let data11 = data8.since;
+const _errs25 = errors;
+if(errors === _errs25){
+if(typeof data11 === "string"){
+if(func2(data11) > 200){
+validate11.errors = [{instancePath:instancePath+"/owner/since",schemaPath:"#/properties/owner/properties/since/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/owner/since",schemaPath:"#/properties/owner/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid3 = _errs25 === errors;
+}
+else {
+var valid3 = true;
+}
+}
 }
 }
 }
@@ -292,36 +315,36 @@ var valid0 = true;
 }
 if(valid0){
 if(data.base !== undefined){
-let data11 = data.base;
-const _errs25 = errors;
-if(errors === _errs25){
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+let data12 = data.base;
+const _errs27 = errors;
+if(errors === _errs27){
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 let missing2;
-if(((data11.branch === undefined) && (missing2 = "branch")) || ((data11.commit === undefined) && (missing2 = "commit"))){
+if(((data12.branch === undefined) && (missing2 = "branch")) || ((data12.commit === undefined) && (missing2 = "commit"))){
 validate11.errors = [{instancePath:instancePath+"/base",schemaPath:"#/properties/base/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
 return false;
 }
 else {
-const _errs27 = errors;
-for(const key2 in data11){
+const _errs29 = errors;
+for(const key2 in data12){
 if(!((key2 === "branch") || (key2 === "commit"))){
 validate11.errors = [{instancePath:instancePath+"/base",schemaPath:"#/properties/base/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs27 === errors){
-if(data11.branch !== undefined){
-let data12 = data11.branch;
-const _errs28 = errors;
-if(errors === _errs28){
-if(typeof data12 === "string"){
-if(func2(data12) > 255){
+if(_errs29 === errors){
+if(data12.branch !== undefined){
+let data13 = data12.branch;
+const _errs30 = errors;
+if(errors === _errs30){
+if(typeof data13 === "string"){
+if(func2(data13) > 255){
 validate11.errors = [{instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
 return false;
 }
 else {
-if(func2(data12) < 1){
+if(func2(data13) < 1){
 validate11.errors = [{instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
@@ -332,19 +355,19 @@ validate11.errors = [{instancePath:instancePath+"/base/branch",schemaPath:"#/pro
 return false;
 }
 }
-var valid4 = _errs28 === errors;
+var valid4 = _errs30 === errors;
 }
 else {
 var valid4 = true;
 }
 if(valid4){
-if(data11.commit !== undefined){
-let data13 = data11.commit;
-const _errs30 = errors;
-const _errs31 = errors;
-if(errors === _errs31){
-if(typeof data13 === "string"){
-if(!pattern2.test(data13)){
+if(data12.commit !== undefined){
+let data14 = data12.commit;
+const _errs32 = errors;
+const _errs33 = errors;
+if(errors === _errs33){
+if(typeof data14 === "string"){
+if(!pattern2.test(data14)){
 validate11.errors = [{instancePath:instancePath+"/base/commit",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""}];
 return false;
 }
@@ -354,7 +377,7 @@ validate11.errors = [{instancePath:instancePath+"/base/commit",schemaPath:"#/def
 return false;
 }
 }
-var valid4 = _errs30 === errors;
+var valid4 = _errs32 === errors;
 }
 else {
 var valid4 = true;
@@ -368,19 +391,19 @@ validate11.errors = [{instancePath:instancePath+"/base",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs25 === errors;
+var valid0 = _errs27 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.lastSyncedAt !== undefined){
-let data14 = data.lastSyncedAt;
-const _errs33 = errors;
-const _errs34 = errors;
-if(errors === _errs34){
-if(typeof data14 === "string"){
-if(!pattern1.test(data14)){
+let data15 = data.lastSyncedAt;
+const _errs35 = errors;
+const _errs36 = errors;
+if(errors === _errs36){
+if(typeof data15 === "string"){
+if(!pattern1.test(data15)){
 validate11.errors = [{instancePath:instancePath+"/lastSyncedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""}];
 return false;
 }
@@ -390,30 +413,30 @@ validate11.errors = [{instancePath:instancePath+"/lastSyncedAt",schemaPath:"#/de
 return false;
 }
 }
-var valid0 = _errs33 === errors;
+var valid0 = _errs35 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.packFiles !== undefined){
-let data15 = data.packFiles;
-const _errs36 = errors;
-if(errors === _errs36){
-if(Array.isArray(data15)){
-if(data15.length > 10000){
+let data16 = data.packFiles;
+const _errs38 = errors;
+if(errors === _errs38){
+if(Array.isArray(data16)){
+if(data16.length > 10000){
 validate11.errors = [{instancePath:instancePath+"/packFiles",schemaPath:"#/properties/packFiles/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"}];
 return false;
 }
 else {
 var valid7 = true;
-const len1 = data15.length;
+const len1 = data16.length;
 for(let i1=0; i1<len1; i1++){
-let data16 = data15[i1];
-const _errs38 = errors;
-if(errors === _errs38){
-if(typeof data16 === "string"){
-if(func2(data16) > 4096){
+let data17 = data16[i1];
+const _errs40 = errors;
+if(errors === _errs40){
+if(typeof data17 === "string"){
+if(func2(data17) > 4096){
 validate11.errors = [{instancePath:instancePath+"/packFiles/" + i1,schemaPath:"#/properties/packFiles/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
 return false;
 }
@@ -423,7 +446,7 @@ validate11.errors = [{instancePath:instancePath+"/packFiles/" + i1,schemaPath:"#
 return false;
 }
 }
-var valid7 = _errs38 === errors;
+var valid7 = _errs40 === errors;
 if(!valid7){
 break;
 }
@@ -435,81 +458,81 @@ validate11.errors = [{instancePath:instancePath+"/packFiles",schemaPath:"#/prope
 return false;
 }
 }
-var valid0 = _errs36 === errors;
+var valid0 = _errs38 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.port !== undefined){
-let data17 = data.port;
-const _errs40 = errors;
-if(errors === _errs40){
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+let data18 = data.port;
+const _errs42 = errors;
+if(errors === _errs42){
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 let missing3;
-if(((data17.base === undefined) && (missing3 = "base")) || ((data17.count === undefined) && (missing3 = "count"))){
+if(((data18.base === undefined) && (missing3 = "base")) || ((data18.count === undefined) && (missing3 = "count"))){
 validate11.errors = [{instancePath:instancePath+"/port",schemaPath:"#/properties/port/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
 return false;
 }
 else {
-const _errs42 = errors;
-for(const key3 in data17){
+const _errs44 = errors;
+for(const key3 in data18){
 if(!((key3 === "base") || (key3 === "count"))){
 validate11.errors = [{instancePath:instancePath+"/port",schemaPath:"#/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs42 === errors){
-if(data17.base !== undefined){
-let data18 = data17.base;
-const _errs43 = errors;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
+if(_errs44 === errors){
+if(data18.base !== undefined){
+let data19 = data18.base;
+const _errs45 = errors;
+if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
 validate11.errors = [{instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs43){
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 > 65535 || isNaN(data18)){
+if(errors === _errs45){
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 > 65535 || isNaN(data19)){
 validate11.errors = [{instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
 return false;
 }
 else {
-if(data18 < 1 || isNaN(data18)){
+if(data19 < 1 || isNaN(data19)){
 validate11.errors = [{instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
 }
 }
-var valid8 = _errs43 === errors;
+var valid8 = _errs45 === errors;
 }
 else {
 var valid8 = true;
 }
 if(valid8){
-if(data17.count !== undefined){
-let data19 = data17.count;
-const _errs45 = errors;
-if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
+if(data18.count !== undefined){
+let data20 = data18.count;
+const _errs47 = errors;
+if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
 validate11.errors = [{instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs45){
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 > 1000 || isNaN(data19)){
+if(errors === _errs47){
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 > 1000 || isNaN(data20)){
 validate11.errors = [{instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
 return false;
 }
 else {
-if(data19 < 1 || isNaN(data19)){
+if(data20 < 1 || isNaN(data20)){
 validate11.errors = [{instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
 }
 }
-var valid8 = _errs45 === errors;
+var valid8 = _errs47 === errors;
 }
 else {
 var valid8 = true;
@@ -523,30 +546,30 @@ validate11.errors = [{instancePath:instancePath+"/port",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs40 === errors;
+var valid0 = _errs42 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.copiedFiles !== undefined){
-let data20 = data.copiedFiles;
-const _errs47 = errors;
-if(errors === _errs47){
-if(Array.isArray(data20)){
-if(data20.length > 10000){
+let data21 = data.copiedFiles;
+const _errs49 = errors;
+if(errors === _errs49){
+if(Array.isArray(data21)){
+if(data21.length > 10000){
 validate11.errors = [{instancePath:instancePath+"/copiedFiles",schemaPath:"#/properties/copiedFiles/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"}];
 return false;
 }
 else {
 var valid9 = true;
-const len2 = data20.length;
+const len2 = data21.length;
 for(let i2=0; i2<len2; i2++){
-let data21 = data20[i2];
-const _errs49 = errors;
-if(errors === _errs49){
-if(typeof data21 === "string"){
-if(func2(data21) > 4096){
+let data22 = data21[i2];
+const _errs51 = errors;
+if(errors === _errs51){
+if(typeof data22 === "string"){
+if(func2(data22) > 4096){
 validate11.errors = [{instancePath:instancePath+"/copiedFiles/" + i2,schemaPath:"#/properties/copiedFiles/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
 return false;
 }
@@ -556,7 +579,7 @@ validate11.errors = [{instancePath:instancePath+"/copiedFiles/" + i2,schemaPath:
 return false;
 }
 }
-var valid9 = _errs49 === errors;
+var valid9 = _errs51 === errors;
 if(!valid9){
 break;
 }
@@ -568,77 +591,56 @@ validate11.errors = [{instancePath:instancePath+"/copiedFiles",schemaPath:"#/pro
 return false;
 }
 }
-var valid0 = _errs47 === errors;
+var valid0 = _errs49 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.setup !== undefined){
-let data22 = data.setup;
-const _errs51 = errors;
-if(errors === _errs51){
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+let data23 = data.setup;
+const _errs53 = errors;
+if(errors === _errs53){
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
 let missing4;
-if(((((data22.status === undefined) && (missing4 = "status")) || ((data22.command === undefined) && (missing4 = "command"))) || ((data22.log === undefined) && (missing4 = "log"))) || ((data22.at === undefined) && (missing4 = "at"))){
+if(((((data23.status === undefined) && (missing4 = "status")) || ((data23.command === undefined) && (missing4 = "command"))) || ((data23.log === undefined) && (missing4 = "log"))) || ((data23.at === undefined) && (missing4 = "at"))){
 validate11.errors = [{instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
 return false;
 }
 else {
-const _errs53 = errors;
-for(const key4 in data22){
-if(!((((key4 === "status") || (key4 === "command")) || (key4 === "log")) || (key4 === "at"))){
+const _errs55 = errors;
+for(const key4 in data23){
+if(!(((((key4 === "status") || (key4 === "command")) || (key4 === "log")) || (key4 === "at")) || (key4 === "owner"))){
 validate11.errors = [{instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs53 === errors){
-if(data22.status !== undefined){
-let data23 = data22.status;
-const _errs54 = errors;
-if(!(((data23 === "ok") || (data23 === "failed")) || (data23 === "skipped"))){
+if(_errs55 === errors){
+if(data23.status !== undefined){
+let data24 = data23.status;
+const _errs56 = errors;
+if(!(((((data24 === "ok") || (data24 === "failed")) || (data24 === "skipped")) || (data24 === "running")) || (data24 === "interrupted"))){
 validate11.errors = [{instancePath:instancePath+"/setup/status",schemaPath:"#/properties/setup/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.setup.properties.status.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid10 = _errs54 === errors;
+var valid10 = _errs56 === errors;
 }
 else {
 var valid10 = true;
 }
 if(valid10){
-if(data22.command !== undefined){
-let data24 = data22.command;
-const _errs55 = errors;
-if((typeof data24 !== "string") && (data24 !== null)){
-validate11.errors = [{instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/type",keyword:"type",params:{type: schema12.properties.setup.properties.command.type},message:"must be string,null"}];
-return false;
-}
-if(errors === _errs55){
-if(typeof data24 === "string"){
-if(func2(data24) > 20000){
-validate11.errors = [{instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/maxLength",keyword:"maxLength",params:{limit: 20000},message:"must NOT have more than 20000 characters"}];
-return false;
-}
-}
-}
-var valid10 = _errs55 === errors;
-}
-else {
-var valid10 = true;
-}
-if(valid10){
-if(data22.log !== undefined){
-let data25 = data22.log;
+if(data23.command !== undefined){
+let data25 = data23.command;
 const _errs57 = errors;
 if((typeof data25 !== "string") && (data25 !== null)){
-validate11.errors = [{instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/type",keyword:"type",params:{type: schema12.properties.setup.properties.log.type},message:"must be string,null"}];
+validate11.errors = [{instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/type",keyword:"type",params:{type: schema12.properties.setup.properties.command.type},message:"must be string,null"}];
 return false;
 }
 if(errors === _errs57){
 if(typeof data25 === "string"){
-if(func2(data25) > 4096){
-validate11.errors = [{instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
+if(func2(data25) > 20000){
+validate11.errors = [{instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/maxLength",keyword:"maxLength",params:{limit: 20000},message:"must NOT have more than 20000 characters"}];
 return false;
 }
 }
@@ -649,13 +651,34 @@ else {
 var valid10 = true;
 }
 if(valid10){
-if(data22.at !== undefined){
-let data26 = data22.at;
+if(data23.log !== undefined){
+let data26 = data23.log;
 const _errs59 = errors;
-const _errs60 = errors;
-if(errors === _errs60){
+if((typeof data26 !== "string") && (data26 !== null)){
+validate11.errors = [{instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/type",keyword:"type",params:{type: schema12.properties.setup.properties.log.type},message:"must be string,null"}];
+return false;
+}
+if(errors === _errs59){
 if(typeof data26 === "string"){
-if(!pattern1.test(data26)){
+if(func2(data26) > 4096){
+validate11.errors = [{instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
+return false;
+}
+}
+}
+var valid10 = _errs59 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data23.at !== undefined){
+let data27 = data23.at;
+const _errs61 = errors;
+const _errs62 = errors;
+if(errors === _errs62){
+if(typeof data27 === "string"){
+if(!pattern1.test(data27)){
 validate11.errors = [{instancePath:instancePath+"/setup/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""}];
 return false;
 }
@@ -665,10 +688,109 @@ validate11.errors = [{instancePath:instancePath+"/setup/at",schemaPath:"#/defini
 return false;
 }
 }
-var valid10 = _errs59 === errors;
+var valid10 = _errs61 === errors;
 }
 else {
 var valid10 = true;
+}
+if(valid10){
+if(data23.owner !== undefined){
+let data28 = data23.owner;
+const _errs64 = errors;
+if(errors === _errs64){
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+let missing5;
+if(((data28.pid === undefined) && (missing5 = "pid")) || ((data28.host === undefined) && (missing5 = "host"))){
+validate11.errors = [{instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
+return false;
+}
+else {
+const _errs66 = errors;
+for(const key5 in data28){
+if(!(((key5 === "pid") || (key5 === "host")) || (key5 === "since"))){
+validate11.errors = [{instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs66 === errors){
+if(data28.pid !== undefined){
+let data29 = data28.pid;
+const _errs67 = errors;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+validate11.errors = [{instancePath:instancePath+"/setup/owner/pid",schemaPath:"#/properties/setup/properties/owner/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs67){
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 1 || isNaN(data29)){
+validate11.errors = [{instancePath:instancePath+"/setup/owner/pid",schemaPath:"#/properties/setup/properties/owner/properties/pid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid12 = _errs67 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data28.host !== undefined){
+let data30 = data28.host;
+const _errs69 = errors;
+if(errors === _errs69){
+if(typeof data30 === "string"){
+if(func2(data30) > 255){
+validate11.errors = [{instancePath:instancePath+"/setup/owner/host",schemaPath:"#/properties/setup/properties/owner/properties/host/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/setup/owner/host",schemaPath:"#/properties/setup/properties/owner/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid12 = _errs69 === errors;
+}
+else {
+var valid12 = true;
+}
+if(valid12){
+if(data28.since !== undefined){
+let data31 = data28.since;
+const _errs71 = errors;
+if(errors === _errs71){
+if(typeof data31 === "string"){
+if(func2(data31) > 200){
+validate11.errors = [{instancePath:instancePath+"/setup/owner/since",schemaPath:"#/properties/setup/properties/owner/properties/since/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/setup/owner/since",schemaPath:"#/properties/setup/properties/owner/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid12 = _errs71 === errors;
+}
+else {
+var valid12 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid10 = _errs64 === errors;
+}
+else {
+var valid10 = true;
+}
 }
 }
 }
@@ -681,10 +803,147 @@ validate11.errors = [{instancePath:instancePath+"/setup",schemaPath:"#/propertie
 return false;
 }
 }
-var valid0 = _errs51 === errors;
+var valid0 = _errs53 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.operation !== undefined){
+let data32 = data.operation;
+const _errs73 = errors;
+if(errors === _errs73){
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+let missing6;
+if((((data32.kind === undefined) && (missing6 = "kind")) || ((data32.before === undefined) && (missing6 = "before"))) || ((data32.onto === undefined) && (missing6 = "onto"))){
+validate11.errors = [{instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
+return false;
+}
+else {
+const _errs75 = errors;
+for(const key6 in data32){
+if(!(((key6 === "kind") || (key6 === "before")) || (key6 === "onto"))){
+validate11.errors = [{instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs75 === errors){
+if(data32.kind !== undefined){
+let data33 = data32.kind;
+const _errs76 = errors;
+if(!((data33 === "rebase") || (data33 === "merge"))){
+validate11.errors = [{instancePath:instancePath+"/operation/kind",schemaPath:"#/properties/operation/properties/kind/enum",keyword:"enum",params:{allowedValues: schema12.properties.operation.properties.kind.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid13 = _errs76 === errors;
+}
+else {
+var valid13 = true;
+}
+if(valid13){
+if(data32.before !== undefined){
+let data34 = data32.before;
+const _errs77 = errors;
+const _errs78 = errors;
+if(errors === _errs78){
+if(typeof data34 === "string"){
+if(!pattern2.test(data34)){
+validate11.errors = [{instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid13 = _errs77 === errors;
+}
+else {
+var valid13 = true;
+}
+if(valid13){
+if(data32.onto !== undefined){
+let data35 = data32.onto;
+const _errs80 = errors;
+const _errs81 = errors;
+if(errors === _errs81){
+if(typeof data35 === "string"){
+if(!pattern2.test(data35)){
+validate11.errors = [{instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid13 = _errs80 === errors;
+}
+else {
+var valid13 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs73 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.copiedDigests !== undefined){
+let data36 = data.copiedDigests;
+const _errs83 = errors;
+if(errors === _errs83){
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(Object.keys(data36).length > 10000){
+validate11.errors = [{instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"}];
+return false;
+}
+else {
+for(const key7 in data36){
+let data37 = data36[key7];
+const _errs86 = errors;
+if(errors === _errs86){
+if(typeof data37 === "string"){
+if(!pattern7.test(data37)){
+validate11.errors = [{instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid16 = _errs86 === errors;
+if(!valid16){
+break;
+}
+}
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs83 === errors;
+}
+else {
+var valid0 = true;
+}
+}
 }
 }
 }
@@ -822,8 +1081,8 @@ return errors === 0;
 }
 
 export const validateConfig = validate13;
-const schema17 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."}}};
-const pattern5 = new RegExp("^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$", "u");
+const schema19 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."}}};
+const pattern8 = new RegExp("^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$", "u");
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://flight-rules.dev/schemas/config.schema.json" */;
@@ -833,7 +1092,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func4.call(schema17.properties, key0))){
+if(!(func4.call(schema19.properties, key0))){
 validate13.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -889,7 +1148,7 @@ validate13.errors = [{instancePath:instancePath+"/branchPrefix",schemaPath:"#/pr
 return false;
 }
 else {
-if(!pattern5.test(data2)){
+if(!pattern8.test(data2)){
 validate13.errors = [{instancePath:instancePath+"/branchPrefix",schemaPath:"#/properties/branchPrefix/pattern",keyword:"pattern",params:{pattern: "^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$"},message:"must match pattern \""+"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$"+"\""}];
 return false;
 }

@@ -8,9 +8,11 @@ import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
  * change the repository anyway pass `mayRefreshIndex`: the refreshed index makes this and
  * every later status fast instead of re-reading racily clean files each time.
  */
-export async function readStatus(worktree: string, options: { mayRefreshIndex?: boolean } = {}): Promise<StatusEntry[]> {
+export async function readStatus(worktree: string, options: { mayRefreshIndex?: boolean; ignored?: boolean } = {}): Promise<StatusEntry[]> {
   const lockFlag = options.mayRefreshIndex ? [] : ['--no-optional-locks'];
-  const { stdout } = await git(worktree, [...lockFlag, 'status', '--porcelain=v1', '-z', '--untracked-files=all']);
+  // `matching` lists an ignored folder once (node_modules/) instead of every file in it.
+  const ignored = options.ignored ? ['--ignored=matching'] : [];
+  const { stdout } = await git(worktree, [...lockFlag, 'status', '--porcelain=v1', '-z', '--untracked-files=all', ...ignored]);
   return parseStatus(stdout);
 }
 

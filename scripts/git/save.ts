@@ -25,20 +25,38 @@ async function commitTree(cwd: string, tree: string, parents: string[], message:
  * state, so `git stash apply <commit>` restores it. Works on a copy of the index.
  */
 export async function snapshotWorktree(worktree: string, exclude: string[], message: string): Promise<string> {
-  const [{ stdout: indexPath }, { stdout: head }] = await Promise.all([
+  const [{ stdout: indexPath }, head] = await Promise.all([
     git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index']),
-    git(worktree, ['rev-parse', '--verify', 'HEAD']),
+    git(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD'], { okExitCodes: [0, 1, 128] }),
   ]);
+  // A repository with no commit yet has no HEAD: its snapshot is a root commit.
+  const parents = head.exitCode === 0 ? [head.stdout.trim()] : [];
   const folder = mkdtempSync(join(tmpdir(), 'flight-rules-index-'));
   const env = { GIT_INDEX_FILE: join(folder, 'index') };
   try {
     if (existsSync(indexPath.trim())) copyFileSync(indexPath.trim(), env.GIT_INDEX_FILE);
     const staged = await git(worktree, ['write-tree'], { env });
-    const stagedCommit = await commitTree(worktree, staged.stdout.trim(), [head.trim()], `index on ${message}`, env);
+    const stagedCommit = await commitTree(worktree, staged.stdout.trim(), parents, `index on ${message}`, env);
     await git(worktree, ['add', '--all'], { env });
     if (exclude.length > 0) await git(worktree, ['--literal-pathspecs', 'rm', '-r', '--cached', '--quiet', '--ignore-unmatch', '--', ...exclude], { env });
     const tree = await git(worktree, ['write-tree'], { env });
-    return await commitTree(worktree, tree.stdout.trim(), [head.trim(), stagedCommit], message, env);
+    return await commitTree(worktree, tree.stdout.trim(), [...parents, stagedCommit], message, env);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A root commit holding exactly `paths` from the worktree, ignored or not, made through a
+ * private index: for ignored files (an edited .env) that no branch may hold.
+ */
+export async function commitFiles(worktree: string, paths: string[], message: string): Promise<string> {
+  const folder = mkdtempSync(join(tmpdir(), 'flight-rules-index-'));
+  const env = { GIT_INDEX_FILE: join(folder, 'index') };
+  try {
+    await git(worktree, ['--literal-pathspecs', 'add', '--force', '--', ...paths], { env });
+    const tree = await git(worktree, ['write-tree'], { env });
+    return await commitTree(worktree, tree.stdout.trim(), [], message, env);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import { git } from '../lib/shell.js';
 import { join } from 'node:path';
 import { GitError } from '../lib/errors.js';
-import { acquireLock, releaseLock } from '../core/lock.js';
+import { withLock } from '../lib/lock.js';
 import { commonGitDir } from './repo.js';
 import { parseWorktreeList, type WorktreeRecord } from '../core/worktree-list.js';
 
@@ -35,12 +35,7 @@ export async function worktreeLockPath(mainCheckout: string): Promise<string> {
  */
 async function withWorktreeLock<T>(mainCheckout: string, action: () => Promise<T>): Promise<T> {
   // Removing a large worktree can take seconds, so a queue of them may wait long; a live holder is making progress.
-  const lock = await acquireLock(await worktreeLockPath(mainCheckout), 300_000);
-  try {
-    return await action();
-  } finally {
-    releaseLock(lock);
-  }
+  return withLock(await worktreeLockPath(mainCheckout), { label: 'adding and removing worktrees', code: 'worktrees-locked', timeoutMs: 300_000 }, action);
 }
 
 /**

@@ -2,9 +2,9 @@
  * The one place that starts processes. Every call names its cwd; zx quotes every value.
  * stdin is closed so that nothing we run can ever wait for a terminal.
  */
-import { $ as zx, ProcessOutput } from 'zx/core';
+import { $ as zx, ProcessOutput, type Options } from 'zx/core';
 import { GitError } from './errors.js';
-import { shellQuote } from '../core/shell-words.js';
+import { shellQuote } from './shell-words.js';
 
 export interface RunResult {
   stdout: string;
@@ -28,9 +28,8 @@ const quietEnv: NodeJS.ProcessEnv = {
 };
 
 
-export async function run(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const ok = options.okExitCodes ?? [0];
-  const shell = zx({
+function shellFor(cwd: string, options: RunOptions): Partial<Options> {
+  return {
     cwd,
     shell: '/bin/sh',
     prefix: '',
@@ -42,13 +41,11 @@ export async function run(cwd: string, program: string, args: readonly string[],
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...quietEnv, ...options.env },
     ...(options.timeout ? { timeout: options.timeout } : {}),
-  });
-  let output: ProcessOutput;
-  try {
-    output = await shell`${program} ${args}`;
-  } catch (error) {
-    output = error instanceof ProcessOutput ? error : ProcessOutput.fromError(error as Error);
-  }
+  };
+}
+
+function settle(cwd: string, program: string, args: readonly string[], options: RunOptions, output: ProcessOutput): RunResult {
+  const ok = options.okExitCodes ?? [0];
   if (process.env.FLIGHT_RULES_TRACE) {
     process.stderr.write(`[trace] at ${Math.round(process.uptime() * 1000)} ms: ${output.duration} ms exit ${output.exitCode} ${program} ${args.join(' ')} (in ${cwd})\n`);
   }
@@ -57,6 +54,27 @@ export async function run(cwd: string, program: string, args: readonly string[],
     throw new GitError([program, ...args], cwd, output.exitCode, output.stderr, output.stdout);
   }
   return { stdout: output.stdout, stderr: output.stderr, exitCode };
+}
+
+export async function run(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  let output: ProcessOutput;
+  try {
+    output = await zx(shellFor(cwd, options))`${program} ${args}`;
+  } catch (error) {
+    output = error instanceof ProcessOutput ? error : ProcessOutput.fromError(error as Error);
+  }
+  return settle(cwd, program, args, options, output);
+}
+
+/** The same, blocking: only for the rare question asked where nothing may await (a lock's owner on macOS). */
+export function runSync(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): RunResult {
+  let output: ProcessOutput;
+  try {
+    output = zx.sync(shellFor(cwd, options))`${program} ${args}`;
+  } catch (error) {
+    output = error instanceof ProcessOutput ? error : ProcessOutput.fromError(error as Error);
+  }
+  return settle(cwd, program, args, options, output);
 }
 
 export function git(cwd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {

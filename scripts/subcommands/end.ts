@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { stringOption, type Subcommand } from '../lib/subcommand.js';
-import { findProject } from '../core/project.js';
-import { readManifest } from '../core/manifest-store.js';
+import { findProject } from '../store/project.js';
+import { readManifest } from '../store/manifest-store.js';
 import { HISTORY_FILE } from '../core/paths.js';
 import { confirmProblem, endRefusal, factLines, parseEndOptions, renderEnd } from '../core/end-plan.js';
 import { resolveSession } from '../engine/resolve-session.js';
 import { gatherEndFacts } from '../engine/end-facts.js';
 import { busyRefusal } from '../engine/end-run.js';
 import { endSession } from '../engine/end-session.js';
-import { commandLine } from '../core/shell-words.js';
+import { commandLine } from '../lib/shell-words.js';
 
 function readBodyFile(cwd: string, given: string | undefined): { text: string; path: string } | null {
   if (given === undefined) return null;

@@ -1,7 +1,7 @@
 import type { Subcommand } from '../lib/subcommand.js';
 import { describeError } from '../lib/errors.js';
 import { limiter } from '../lib/limit.js';
-import { findProject, type Project } from '../core/project.js';
+import { findProject, type Project } from '../store/project.js';
 import { isLive } from '../core/session-state.js';
 import { buildOverlapReport, renderOverlap, type OverlapReport } from '../core/overlap-report.js';
 import { gatherProjectFacts, predictSessionPairs, readManifestForReport } from '../engine/session-facts.js';

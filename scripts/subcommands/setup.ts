@@ -1,9 +1,8 @@
 import { MARK } from '../lib/output.js';
 import type { Subcommand } from '../lib/subcommand.js';
-import { findProject } from '../core/project.js';
-import { readManifest } from '../core/manifest-store.js';
+import { findProject, worktreePathOf } from '../store/project.js';
+import { readManifest } from '../store/manifest-store.js';
 import { findSession } from '../core/manifest-types.js';
-import { fromStoredPath } from '../core/paths.js';
 import { RefusalError } from '../lib/errors.js';
 import { existsSync } from 'node:fs';
 import { resolveSession } from '../engine/resolve-session.js';
@@ -20,7 +19,7 @@ export const setup: Subcommand = {
     const project = await findProject(context.cwd);
     const manifest = readManifest(project.manifestPath, project.name);
     const session = resolveSession(project, manifest, positionals[0], 'setup');
-    const worktree = fromStoredPath(project.mainCheckout, session.worktree);
+    const worktree = worktreePathOf(project, session);
     if (session.status !== 'active' || !existsSync(worktree)) {
       throw new RefusalError(
         'session-not-ready',

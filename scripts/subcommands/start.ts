@@ -3,23 +3,25 @@ import { join } from 'node:path';
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { MARK } from '../lib/output.js';
 import { listOption, stringOption, type Subcommand } from '../lib/subcommand.js';
-import { findProject } from '../core/project.js';
-import { readManifest } from '../core/manifest-store.js';
+import { findProject, worktreePathOf } from '../store/project.js';
+import { checkoutBusy, checkoutBusySync } from '../git/checkout-state.js';
+import { busyRefusal } from '../core/busy.js';
+import { readManifest } from '../store/manifest-store.js';
 import { findSession } from '../core/manifest-types.js';
-import { goalProblem, MAX_GOALS, SESSION_NAME_RULE, sessionNameProblem, suggestSessionName } from '../core/names.js';
+import { goalsProblem, SESSION_NAME_RULE, sessionNameProblem, suggestSessionName } from '../core/names.js';
 import { dirtyRefusal, parseIfDirty, planDirty, startRefusal } from '../core/start-rules.js';
 import { sessionIdForWorktree } from '../core/session-lookup.js';
 import { shortBranch } from '../core/worktree-list.js';
 import { branchTips } from '../git/branches.js';
 import { commitTrackedChanges, readStatus, stashTrackedChanges } from '../git/changes.js';
 import { createSession } from '../engine/create-session.js';
-import { withMergeLock } from '../engine/repository-locks.js';
+import { withMergeLock } from '../store/merge-lock.js';
 import { excludeSessionsDir, prepareWorkspaceSafely } from '../engine/prepare-workspace.js';
 import { parseCopyChoice } from '../workspace/include-matching.js';
 import { renderWorkspace, setupNext, workspaceJson } from '../workspace/report.js';
 import { describeOrphan, orphanReport } from '../core/orphans.js';
 import { gatherOrphanFacts } from '../engine/cleanup-facts.js';
-import { commandLine } from '../core/shell-words.js';
+import { commandLine } from '../lib/shell-words.js';
 
 export const start: Subcommand = {
   name: 'start',
@@ -42,11 +44,8 @@ export const start: Subcommand = {
       throw new UsageError(`invalid session name ${JSON.stringify(name)}: ${problem}. Rule: ${SESSION_NAME_RULE}.`, suggestion ? `Try: session start ${suggestion}` : 'Pick a name such as auth-refactor.');
     }
     const goals = listOption(values, 'goal').map((goal) => goal.trim()).filter(Boolean);
-    if (goals.length > MAX_GOALS) throw new UsageError(`${goals.length} goals given; the limit is ${MAX_GOALS}`);
-    for (const goal of goals) {
-      const problem = goalProblem(goal);
-      if (problem) throw new UsageError(`invalid --goal: ${problem}`, 'Pass each goal as one short line of plain text.');
-    }
+    const goalsIssue = goalsProblem(goals);
+    if (goalsIssue) throw new UsageError(`invalid --goal: ${goalsIssue}`, 'Pass each goal as one short line of plain text.');
     const commitMessage = stringOption(values, 'commit-message');
     const ifDirty = parseIfDirty(stringOption(values, 'if-dirty'), commitMessage);
     const copy = parseCopyChoice(stringOption(values, 'copy'));
@@ -59,53 +58,58 @@ export const start: Subcommand = {
     // Reported, never blocking: the agent offers "resume, clean up, or ignore" (7.2).
     const orphans = orphanReport(gatherOrphanFacts(project, manifest, context.now));
     const currentBranch = shortBranch(project.worktrees[0]!.branch);
-    const baseBranch = stringOption(values, 'base') ?? project.config.baseBranch ?? currentBranch;
-    // Under the merge lock: a session being merged into the main checkout stages files there for a moment.
-    const [tips, status] = await withMergeLock(main, () => Promise.all([
-      branchTips(main, baseBranch ? [branch, baseBranch] : [branch]),
-      readStatus(main, { mayRefreshIndex: true }),
-    ]));
-    const head = project.worktrees[0]!.head;
-    const baseTip = baseBranch ? tips.get(baseBranch) ?? null : null;
-
-    const refusal = startRefusal({
-      name,
-      branch,
-      worktreePath,
-      mainCheckout: main,
-      hasCommits: head !== null && !/^0+$/.test(head),
-      insideSession: sessionIdForWorktree(main, project.sessionsDir, manifest, project.currentWorktree),
-      nameInManifest: findSession(manifest, name) !== undefined,
-      worktreePathExists: existsSync(worktreePath),
-      branchExists: tips.has(branch),
+    const chosenBase = stringOption(values, 'base') ?? project.config.baseBranch ?? currentBranch;
+    // Under the merge lock, from the first read to the stash or commit: a session being merged
+    // into the main checkout stages files there for a moment, and must not look like the user's work.
+    const checked = await withMergeLock(main, async () => {
+      const [tips, status] = await Promise.all([
+        branchTips(main, chosenBase ? [branch, chosenBase] : [branch]),
+        readStatus(main, { mayRefreshIndex: checkoutBusySync(main, []) === null }),
+      ]);
+      const busy = await checkoutBusy(main, status);
+      if (busy) throw busyRefusal(busy, 'the main checkout');
+      const head = project.worktrees[0]!.head;
+      const refusal = startRefusal({
+        name,
+        branch,
+        worktreePath,
+        mainCheckout: main,
+        hasCommits: head !== null && !/^0+$/.test(head),
+        insideSession: sessionIdForWorktree(main, project.sessionsDir, manifest, project.currentWorktree, (entry) => worktreePathOf(project, entry)),
+        nameInManifest: findSession(manifest, name) !== undefined,
+        worktreePathExists: existsSync(worktreePath),
+        branchExists: tips.has(branch),
+      });
+      if (refusal) throw refusal;
+      const baseBranch = chosenBase;
+      if (!baseBranch) {
+        throw new RefusalError('detached-head', 'The main checkout is on a detached HEAD, so there is no branch to base the session on.', 'Pass --base BRANCH, or check out a branch in the main checkout.');
+      }
+      let baseCommit = tips.get(baseBranch) ?? null;
+      if (!baseCommit) {
+        throw new RefusalError('unknown-base', `There is no local branch ${JSON.stringify(baseBranch)} to base the session on.`, 'Pass --base with an existing local branch (git branch --list), or create it first: git branch NAME origin/NAME');
+      }
+      const dirty = planDirty(ifDirty, status);
+      const notes: string[] = [];
+      let stash: string | null = null;
+      let committed: string | null = null;
+      if (dirty.action === 'abort') throw dirtyRefusal(dirty, main);
+      if (dirty.action === 'stash') {
+        stash = await stashTrackedChanges(main, `flight-rules: before session ${name}`);
+        notes.push(`${MARK.done} Stashed ${dirty.tracked.length} uncommitted change(s) in the main checkout as ${stash.slice(0, 12)}. Restore them with: ${commandLine(['git', '-C', main, 'stash', 'pop'])}`);
+      }
+      if (dirty.action === 'commit') {
+        committed = await commitTrackedChanges(main, commitMessage!);
+        if (currentBranch === baseBranch) baseCommit = committed;
+        notes.push(`${MARK.done} Committed ${dirty.tracked.length} change(s) in the main checkout as ${committed.slice(0, 12)}.`);
+      }
+      if (dirty.action === 'proceed') {
+        notes.push(`${MARK.warn} ${dirty.tracked.length} uncommitted change(s) stay in the main checkout and are not in the session.`);
+      }
+      return { baseBranch, baseCommit, dirty, notes, stash, committed };
     });
-    if (refusal) throw refusal;
-
-    if (!baseBranch) {
-      throw new RefusalError('detached-head', 'The main checkout is on a detached HEAD, so there is no branch to base the session on.', 'Pass --base BRANCH, or check out a branch in the main checkout.');
-    }
-    let baseCommit = baseTip;
-    if (!baseCommit) {
-      throw new RefusalError('unknown-base', `There is no local branch ${JSON.stringify(baseBranch)} to base the session on.`, 'Pass --base with an existing local branch (git branch --list), or create it first: git branch NAME origin/NAME');
-    }
-
-    const dirty = planDirty(ifDirty, status);
-    const notes: string[] = [];
-    let stash: string | null = null;
-    let committed: string | null = null;
-    if (dirty.action === 'abort') throw dirtyRefusal(dirty, main);
-    if (dirty.action === 'stash') {
-      stash = await withMergeLock(main, () => stashTrackedChanges(main, `flight-rules: before session ${name}`));
-      notes.push(`${MARK.done} Stashed ${dirty.tracked.length} uncommitted change(s) in the main checkout as ${stash.slice(0, 12)}. Restore them with: git stash pop (in ${main})`);
-    }
-    if (dirty.action === 'commit') {
-      committed = await withMergeLock(main, () => commitTrackedChanges(main, commitMessage!));
-      if (currentBranch === baseBranch) baseCommit = committed;
-      notes.push(`${MARK.done} Committed ${dirty.tracked.length} change(s) in the main checkout as ${committed.slice(0, 12)}.`);
-    }
-    if (dirty.action === 'proceed') {
-      notes.push(`${MARK.warn} ${dirty.tracked.length} uncommitted change(s) stay in the main checkout and are not in the session.`);
-    }
+    const { baseCommit, dirty, notes, stash, committed } = checked;
+    const baseBranch = checked.baseBranch;
 
     await excludeSessionsDir(project);
     const created = await createSession(project, { name, branch, worktreePath, goals, baseBranch, baseCommit, startedAt: context.now });

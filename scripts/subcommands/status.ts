@@ -2,7 +2,7 @@ import type { Subcommand } from '../lib/subcommand.js';
 import { describeError } from '../lib/errors.js';
 import { limiter } from '../lib/limit.js';
 import { DEFAULT_CONFIG } from '../core/config.js';
-import { findProject, type Project } from '../core/project.js';
+import { findProject, type Project } from '../store/project.js';
 import { isTrackedChange, isUntracked } from '../core/status-porcelain.js';
 import { shortBranch } from '../core/worktree-list.js';
 import { buildStatusReport, problemOnlyReport, renderStatus, type MainReport, type ReportProblem, type StatusReport } from '../core/status-report.js';

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { RefusalError } from '../lib/errors.js';
 import { MARK } from '../lib/output.js';
 import type { Subcommand } from '../lib/subcommand.js';
-import { findProject } from '../core/project.js';
-import { readManifest } from '../core/manifest-store.js';
-import { fromStoredPath } from '../core/paths.js';
+import { findProject, worktreePathOf } from '../store/project.js';
+import { readManifest } from '../store/manifest-store.js';
 import { formatStatusEntry, isUntracked, sessionWork } from '../core/status-porcelain.js';
 import { resolveSession } from '../engine/resolve-session.js';
 import { syncSession, type SyncMode } from '../engine/sync-session.js';
@@ -23,7 +22,7 @@ export const sync: Subcommand = {
     const project = await findProject(context.cwd);
     const manifest = readManifest(project.manifestPath, project.name);
     const entry = resolveSession(project, manifest, positionals[0], 'sync');
-    const worktree = fromStoredPath(project.mainCheckout, entry.worktree);
+    const worktree = worktreePathOf(project, entry);
 
     if (entry.status !== 'active') {
       throw new RefusalError('session-busy', `Session "${entry.id}" is ${entry.status}, not active.`, 'Wait for its start or end to finish; if it was interrupted, run `session cleanup`.');

@@ -7,10 +7,12 @@ import { realpathSync } from 'node:fs';
 import { RefusalError } from '../lib/errors.js';
 import { locateRepository, rememberCommonDir } from '../git/repo.js';
 import { listWorktrees } from '../git/worktrees.js';
-import type { WorktreeRecord } from './worktree-list.js';
+import type { WorktreeRecord } from '../core/worktree-list.js';
 import { loadConfig } from './config-file.js';
-import type { Config } from './config.js';
-import { MANIFEST_FILE, sessionsDirFor } from './paths.js';
+import type { Config } from '../core/config.js';
+import { fromStoredPath, MANIFEST_FILE, sessionsDirFor } from '../core/paths.js';
+import type { SessionEntry } from '../core/manifest-types.js';
+import { realPathAllowMissing } from '../lib/safe-fs.js';
 
 export interface Project {
   cwd: string;
@@ -50,7 +52,8 @@ export async function findProject(cwdInput: string): Promise<Project> {
   const mainCheckout = main.path;
   rememberCommonDir(mainCheckout, location.commonDir);
   const config = loadConfig(mainCheckout);
-  const sessionsDir = sessionsDirFor(mainCheckout, config.sessionsDir);
+  // Git records worktrees by their real paths, so a symlinked sessions folder is resolved once, here.
+  const sessionsDir = realPathAllowMissing(sessionsDirFor(mainCheckout, config.sessionsDir));
   return {
     cwd,
     mainCheckout,
@@ -61,4 +64,13 @@ export async function findProject(cwdInput: string): Promise<Project> {
     sessionsDir,
     manifestPath: join(sessionsDir, MANIFEST_FILE),
   };
+}
+
+/** An entry's worktree as git names it: the stored path, resolved through symlinks. */
+export function worktreePathOf(project: Pick<Project, 'mainCheckout'>, entry: Pick<SessionEntry, 'worktree'>): string {
+  try {
+    return realPathAllowMissing(fromStoredPath(project.mainCheckout, entry.worktree));
+  } catch {
+    return fromStoredPath(project.mainCheckout, entry.worktree);
+  }
 }

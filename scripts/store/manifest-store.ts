@@ -4,20 +4,23 @@
  * in the same folder that is renamed over the manifest, so a crash leaves either the old
  * or the new manifest, never a torn one.
  */
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readBoundedText, UnsafeFileError } from '../lib/safe-fs.js';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { validateManifest } from '../generated/validators.js';
 import { RefusalError } from '../lib/errors.js';
-import { acquireLock, assertLockHeld, LockLostError, releaseLock } from './lock.js';
-import { emptyManifest, type Manifest } from './manifest-types.js';
+import { acquireLock, assertLockHeld, LockLostError, releaseLock, withLock } from '../lib/lock.js';
+import { emptyManifest, type Manifest } from '../core/manifest-types.js';
 
 /** A real manifest of 1000 sessions is far below this; anything bigger is not ours. */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
 export function lockPathFor(manifestPath: string): string {
   return `${manifestPath}.lock`;
 }
+
+export const MANIFEST_LOCK = { label: 'the session manifest', code: 'manifest-locked' } as const;
 
 function schemaProblem(): string {
   const error = validateManifest.errors?.[0];
@@ -39,19 +42,18 @@ export class ManifestInvalidError extends RefusalError {
 
 /** Reads and validates. A missing manifest is an empty one. */
 export function readManifest(path: string, project: string): Manifest {
-  let stat;
+  let text: string | null;
   try {
-    stat = lstatSync(path);
+    text = readBoundedText(path, MAX_MANIFEST_BYTES);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyManifest(project);
-    throw error;
+    if (!(error instanceof UnsafeFileError)) throw error;
+    const problem = error.reason === 'symlink' ? 'it is a symbolic link, not a file' : error.reason === 'too-large' ? `it is over the ${MAX_MANIFEST_BYTES}-byte limit` : 'it is not a regular file';
+    throw new ManifestInvalidError(path, problem);
   }
-  if (stat.isSymbolicLink()) throw new ManifestInvalidError(path, 'it is a symbolic link, not a file');
-  if (!stat.isFile()) throw new ManifestInvalidError(path, 'it is not a regular file');
-  if (stat.size > MAX_MANIFEST_BYTES) throw new ManifestInvalidError(path, `it is ${stat.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
+  if (text === null) return emptyManifest(project);
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = JSON.parse(text);
   } catch (error) {
     throw new ManifestInvalidError(path, `it is not valid JSON (${(error as Error).message})`);
   }
@@ -66,10 +68,15 @@ function writeAtomically(path: string, manifest: Manifest): void {
   if (!validateManifest(manifest)) {
     throw new Error(`refusing to write an invalid manifest: ${schemaProblem()}`);
   }
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  // Never write what the next read would refuse: every later command would be locked out.
+  if (Buffer.byteLength(text) > MAX_MANIFEST_BYTES) {
+    throw new RefusalError('manifest-full', `The session manifest would grow to ${Buffer.byteLength(text)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit, so it was not written; nothing was changed.`, 'End or clean up sessions you no longer need (`session cleanup`), or keep goals short, then run the same command again.', { manifest: path, bytes: Buffer.byteLength(text) });
+  }
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(temp, 'wx', 0o644);
   try {
-    writeSync(fd, `${JSON.stringify(manifest, null, 2)}\n`);
+    writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -108,7 +115,7 @@ export async function updateManifest<T>(
 ): Promise<{ manifest: Manifest; result: T }> {
   mkdirSync(dirname(path), { recursive: true });
   for (let attempt = 0; ; attempt++) {
-    const lock = await acquireLock(lockPathFor(path));
+    const lock = await acquireLock(lockPathFor(path), MANIFEST_LOCK);
     try {
       const manifest = readManifest(path, project);
       const result = change(manifest);
@@ -134,13 +141,10 @@ export async function updateManifest<T>(
  */
 export async function withManifestLock<T>(path: string, body: (write: (manifest: Manifest) => void) => T | Promise<T>): Promise<T> {
   mkdirSync(dirname(path), { recursive: true });
-  const lock = await acquireLock(lockPathFor(path));
-  try {
-    return await body((manifest) => {
+  return withLock(lockPathFor(path), MANIFEST_LOCK, (lock) =>
+    body((manifest) => {
       assertLockHeld(lock);
       writeAtomically(path, manifest);
-    });
-  } finally {
-    releaseLock(lock);
-  }
+    }),
+  );
 }

@@ -4,7 +4,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HISTORY_FILE } from './paths.js';
+import { HISTORY_FILE } from '../core/paths.js';
 
 export interface HistoryRecord {
   id: string;

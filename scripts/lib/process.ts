@@ -1,0 +1,84 @@
+/**
+ * Whether a process that left a record (a lock, a transient manifest entry) still runs.
+ * A pid alone is not enough: pids are reused, so a record also carries the process's start
+ * time, and a live pid with another start time is a different process.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { runSync } from './shell.js';
+
+/** Signal 0 probes without touching the process; EPERM means it exists under another user. */
+export function pidIsAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const cache = new Map<number, string | null>();
+
+/**
+ * An opaque token for when `pid` started, stable for the life of the process: on Linux the
+ * start time in clock ticks from /proc (no process spawned); elsewhere what `ps -o lstart=`
+ * prints. Null when it cannot be read (the process is gone, or no way to ask).
+ */
+export function processStartToken(pid: number): string | null {
+  if (pid === process.pid && cache.has(pid)) return cache.get(pid)!;
+  let token: string | null = null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22, counted after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    token = fields[19] ? `linux:${fields[19]}` : null;
+  } catch {
+    if (process.platform !== 'linux') {
+      const result = runSync('/', 'ps', ['-o', 'lstart=', '-p', String(pid)], { okExitCodes: [0, 1], timeout: 2_000 });
+      const text = result.exitCode === 0 ? result.stdout.trim() : '';
+      token = text ? `ps:${text}` : null;
+    }
+  }
+  if (pid === process.pid) cache.set(pid, token);
+  return token;
+}
+
+/** This process's identity as records store it. */
+export function selfStartToken(): string | null {
+  return processStartToken(process.pid);
+}
+
+/**
+ * True while the recorded process runs: the pid is alive and, when the record has a start
+ * token, the pid's start token is the same (so a reused pid reads as dead).
+ */
+export function recordedProcessIsAlive(pid: number, startToken: string | null | undefined): boolean {
+  if (!pidIsAlive(pid)) return false;
+  if (!startToken) return true;
+  const now = processStartToken(pid);
+  return now === null ? true : now === startToken;
+}
+
+/** A process as records name it: a lock's owner, a transient manifest entry's owner. */
+export interface ProcessRecord {
+  pid: number;
+  host: string;
+  since?: string | null;
+}
+
+/**
+ * The one owner-alive rule: `dead` only when the owner ran on this host and runs no more
+ * (its pid gone, or reused by a process with another start time); `unknown` for another host.
+ */
+export function liveness(owner: ProcessRecord | null | undefined, host: string = hostname()): 'alive' | 'dead' | 'unknown' {
+  if (!owner) return 'dead';
+  if (owner.host !== host) return 'unknown';
+  return recordedProcessIsAlive(owner.pid, owner.since) ? 'alive' : 'dead';
+}
+
+/** This process, as a record. */
+export function selfRecord(): ProcessRecord {
+  const since = selfStartToken();
+  return { pid: process.pid, host: hostname(), ...(since ? { since } : {}) };
+}
