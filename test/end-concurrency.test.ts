@@ -16,7 +16,7 @@ describe('concurrent ends', () => {
     for (const { name } of sessions) sessionWithWork(repo, name);
     const env = ghPresentEnv(repo);
     const results = await Promise.all(sessions.map(({ name, strategy }) =>
-      repo.helperAsync(['end', '--strategy', strategy, ...(strategy === 'abandon' ? ['--confirm', name] : []), '--json'], { cwd: `${repo.sessions}/${name}`, env })));
+      repo.helperAsync(['end', '--strategy', strategy, ...(strategy === 'abandon' ? ['--confirm', name] : []), ...(strategy === 'keep' ? ['--remote', 'origin'] : []), '--json'], { cwd: `${repo.sessions}/${name}`, env })));
     for (const result of results) expect(result.exitCode, result.stdout + result.stderr).toBe(0);
 
     const manifest = repo.manifest();

@@ -168,7 +168,8 @@ describe('uncommitted work refuses every strategy but abandon', () => {
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('uncommitted-work');
     expect(result.json.error.details.files).toEqual([' M dirty.txt', '?? notes/new.txt']);
-    expect(result.json.error.next).toContain('git add -A && git commit');
+    expect(result.json.error.next).toContain(`git -C ${worktree} add -- dirty.txt notes/new.txt && git -C ${worktree} commit`);
+    expect(result.json.error.next).not.toContain('add -A');
     expect(snapshot(repo)).toEqual(before);
     expect(ghCalls(repo)).toEqual([]);
   });
@@ -280,38 +281,46 @@ describe('session end --strategy pr', () => {
 });
 
 describe('session end --strategy keep', () => {
-  it('commits a merge-pending note, pushes, copies the log to the main checkout and keeps the branch', () => {
+  it('commits a merge-pending note, pushes only to the remote asked for, writes nothing into the main checkout, and keeps the branch', () => {
     repo = makeRepo();
     const origin = addOrigin(repo);
     const worktree = sessionWithWork(repo, 'later');
     const log = sessionLogOf(repo, 'later');
-    const result = repo.helper(['end', '--strategy', 'keep', '--json'], { cwd: worktree });
+    const result = repo.helper(['end', '--strategy', 'keep', '--remote', 'origin', '--json'], { cwd: worktree });
     expectEndedCleanly(repo, 'later', result);
     const tip = rev(repo, 'session/later');
     expect(result.json.head).toBe(tip);
     expect(repo.git(['log', '-1', '--format=%s', tip]).trim()).toBe('Session later: merge pending, branch kept for later');
     expect(repo.git(['show', `${tip}:${log}`])).toContain('## Merge pending');
     expect(repo.git(['ls-remote', origin, 'refs/heads/session/later'])).toContain(tip);
-    expect(result.json.logCopy).toBe(join(repo.main, log));
-    expect(readFileSync(join(repo.main, log), 'utf8')).toContain('## Merge pending');
-    expect(repo.git(['status', '--porcelain', '--untracked-files=all'])).toBe(`?? ${log}\n`);
-    expect(result.json.steps.map((s: any) => s.id)).toEqual(['note', 'push', 'copy-log', 'remove-worktree', 'keep-branch', 'manifest']);
-    expect(result.json.notes.join('\n')).toContain('Before merging or pulling session/later into the main checkout, delete the untracked copy');
+    expect(repo.git(['status', '--porcelain', '--untracked-files=all'])).toBe('');
+    expect(result.json.steps.map((s: any) => s.id)).toEqual(['note', 'push', 'remove-worktree', 'keep-branch', 'manifest']);
+    expect(result.json.notes.join('\n')).toContain(`git show session/later:${log}`);
     expect(history(repo)[0]).toMatchObject({ strategy: 'keep', head: tip, savedAs: 'refs/heads/session/later' });
   });
 
-  it('without a remote keeps the branch local, warns, and never overwrites an existing log copy', () => {
+  it('without --remote pushes nothing, even when a remote exists', () => {
     repo = makeRepo();
+    const origin = addOrigin(repo);
     const worktree = sessionWithWork(repo, 'local');
-    const log = sessionLogOf(repo, 'local');
-    repo.write(log, 'an older copy\n');
     const result = repo.helper(['end', '--strategy', 'keep', '--json'], { cwd: worktree });
     expectEndedCleanly(repo, 'local', result);
     expect(result.json.push).toBeNull();
-    expect(result.json.warnings).toContain('There is no remote "origin", so session/local stays local only.');
-    expect(readFileSync(join(repo.main, log), 'utf8')).toBe('an older copy\n');
-    expect(result.json.logCopy).toBe(join(repo.main, log.replace('_session.md', '_session-2.md')));
+    expect(repo.git(['ls-remote', origin, 'refs/heads/session/local'])).toBe('');
     expect(branchExists(repo, 'session/local')).toBe(true);
+  });
+
+  it('run again after a keep that stopped part way, adds no second merge-pending note', () => {
+    repo = makeRepo();
+    const worktree = sessionWithWork(repo, 'again');
+    const log = sessionLogOf(repo, 'again');
+    // What a keep that stopped after its note (a failed removal, a kill) leaves on the branch.
+    repo.write(log, `${readFileSync(join(worktree, log), 'utf8')}\n## Merge pending\n\nEnded earlier.\n`, worktree);
+    const noted = repo.commitAll('Session again: merge pending, branch kept for later', worktree);
+    const result = repo.helper(['end', '--strategy', 'keep', '--json'], { cwd: worktree });
+    expectEndedCleanly(repo, 'again', result);
+    expect(rev(repo, 'session/again')).toBe(noted);
+    expect(repo.git(['show', `${noted}:${log}`]).match(/## Merge pending/g)).toHaveLength(1);
   });
 });
 
@@ -341,7 +350,7 @@ describe('session end --strategy abandon', () => {
     expect(branchExists(repo, 'session/scrap')).toBe(false);
     expect(result.json.saved.tip).toBe('refs/sessions/abandoned/scrap/20260115T100000Z');
     expect(result.json.saved.worktree).toBe('refs/sessions/abandoned/scrap/20260115T100000Z-worktree');
-    expect(result.json.logCopy).toBe(join(repo.main, result.json.session.sessionLog));
+    expect(repo.git(['status', '--porcelain', '--untracked-files=all'])).toBe('');
     expect(history(repo)[0]).toMatchObject({ strategy: 'abandon', head: tip, savedAs: result.json.saved.tip, savedWorktreeAs: result.json.saved.worktree });
 
     const [restoreBranch, restoreWork] = result.json.saved.restore as string[];

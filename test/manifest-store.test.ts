@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { readManifest, updateManifest, lockPathFor, MANIFEST_LOCK } from '../scripts/store/manifest-store.js';
+import { readManifest, updateManifest, lockPathFor, MANIFEST_LOCK, MAX_MANIFEST_BYTES } from '../scripts/store/manifest-store.js';
 import { acquireLock, releaseLock } from '../scripts/lib/lock.js';
 import { generateValidators, GENERATED_PATH } from '../scripts/gen-validators.js';
 
@@ -42,7 +42,7 @@ describe('manifest store', () => {
 
   it('refuses an oversized manifest without reading it', () => {
     const path = join(fresh(), 'm.json');
-    writeFileSync(path, ' '.repeat(5 * 1024 * 1024));
+    writeFileSync(path, ' '.repeat(MAX_MANIFEST_BYTES + 1));
     expect(() => readManifest(path, 'p')).toThrow(/over the .*-byte limit/);
   });
 

@@ -174,7 +174,7 @@ describe('a dirty main checkout (7.1)', () => {
     repo.write('README.md', 'changed\n');
     const result = repo.helper(['start', 's', '--if-dirty', 'stash']);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('git stash pop');
+    expect(result.stdout).toContain(`git -C ${repo.main} stash pop`);
     expect(repo.git(['status', '--porcelain'])).toBe('');
     repo.git(['stash', 'pop', '-q']);
     expect(readFileSync(join(repo.main, 'README.md'), 'utf8')).toBe('changed\n');

@@ -63,7 +63,7 @@ describe('session sync', () => {
     const result = repo.helper(['sync', 'told'], { env: { FLIGHT_RULES_NOW: LATER } });
     expect(result.exitCode).toBe(0);
     expect(normalise(result.stdout, repo)).toBe([
-      '✓ Rebased "told" onto main (<short-sha>): picked up 1 commit(s).',
+      '✓ Rebased session/told onto main (<short-sha>): picked up 1 commit(s).',
       '✓ Session log docs/session_logs/20260115_1000_told_session.md: "Last synced with base" updated, committed as <short-sha>',
       '✓ session/told: <short-sha> -> <short-sha>',
       '',
@@ -117,7 +117,7 @@ describe('session sync', () => {
     expect(result.json.error.code).toBe('sync-conflict');
     expect(result.json.error.details).toMatchObject({ mode, conflicts: ['README.md'], intact: true });
     expect(result.json.error.message).toContain('exactly as before');
-    expect(result.json.error.next).toContain(mode === 'rebase' ? 'git rebase main' : 'git merge main');
+    expect(result.json.error.next).toContain(`git -C ${worktreeOf('clash')} ${mode === 'rebase' ? 'rebase' : 'merge'} main`);
     expect(comparable()).toEqual(before);
     expect(repo.git(['status', '--porcelain'], worktreeOf('clash'))).toBe('');
     expect(repo.git(['diff', '--cached', '--name-only'], worktreeOf('clash'))).toBe('');

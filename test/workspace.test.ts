@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileMode, makeRepo, ROOT, type Repo } from './helpers/gitdir.js';
 import { outputSchemaErrors } from './helpers/schemas.js';
@@ -92,13 +92,30 @@ describe('ignored files: .worktreeinclude', () => {
 describe('an unexpected workspace failure', () => {
   it('is reported as a failed setup and leaves the session standing', () => {
     repo = makeRepo();
-    mkdirSync(join(repo.main, '.worktreeinclude'));
+    // The repository's info/exclude cannot be written when info is a file, not a folder.
+    rmSync(join(repo.main, '.git/info'), { recursive: true, force: true });
+    writeFileSync(join(repo.main, '.git/info'), '');
     const result = repo.helper(['start', 'odd', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
-    expect(result.json.workspace.setup).toMatchObject({ status: 'failed', message: expect.stringContaining('EISDIR'), next: expect.stringContaining('session setup odd') });
+    expect(result.json.workspace.setup).toMatchObject({ status: 'failed', message: expect.stringMatching(/ENOTDIR|EEXIST/), next: expect.stringContaining('session setup odd') });
     expect(sessionOf('odd')).toMatchObject({ status: 'active', setup: { status: 'failed' } });
     expect(existsSync(join(worktreeOf('odd'), 'README.md'))).toBe(true);
+  });
+});
+
+describe('a .worktreeinclude that is not a regular file', () => {
+  it.each([
+    ['a folder', (path: string) => mkdirSync(path)],
+    ['a symlink to /dev/zero', (path: string) => symlinkSync('/dev/zero', path)],
+  ])('as %s is not used, with a warning, and the start goes on', (_label, make) => {
+    repo = makeRepo();
+    make(join(repo.main, '.worktreeinclude'));
+    const result = repo.helper(['start', 'odd', '--json']);
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(outputSchemaErrors(result.json)).toBe('');
+    expect(result.json.workspace.copy.rejected).toEqual([expect.objectContaining({ pattern: '.worktreeinclude', reason: expect.stringContaining('the file is not used') })]);
+    expect(sessionOf('odd')).toMatchObject({ status: 'active' });
   });
 });
 

@@ -51,7 +51,7 @@ export function busyState(checkout: string, marks: GitDirMarks, unmergedPaths: r
   if (marks.revertHead) return { operation: 'revert', checkout, what: 'a revert is stopped part way', finish: [at(['revert', '--continue'])], abort: [at(['revert', '--abort'])] };
   if (marks.bisectStart !== null) return { operation: 'bisect', checkout, what: 'a bisect is in progress', finish: [at(['bisect', 'reset'])], abort: [at(['bisect', 'reset'])] };
   if (unmergedPaths.length > 0) {
-    return { operation: 'unmerged-paths', checkout, what: `${unmergedPaths.length} path(s) are unmerged (${unmergedPaths.slice(0, 3).join(', ')}${unmergedPaths.length > 3 ? ', ...' : ''})`, finish: [`resolve each file, then ${at(['add', '--', '<file>'])}`], abort: [`${at(['reset', '--merge'])} (other uncommitted changes stay)`] };
+    return { operation: 'unmerged-paths', checkout, what: `${unmergedPaths.length} path(s) are unmerged (${unmergedPaths.slice(0, 3).join(', ')}${unmergedPaths.length > 3 ? ', ...' : ''})`, finish: [`resolve each file, then ${at(['add', '--'])} <file>`], abort: [`${at(['reset', '--merge'])} (other uncommitted changes stay)`] };
   }
   if (marks.indexLock) {
     return {

@@ -6,6 +6,7 @@ import { RefusalError, UsageError } from '../lib/errors.js';
 import { formatStatusEntry, type StatusEntry } from './status-porcelain.js';
 import type { MergePrediction } from './merge-tree.js';
 import { commandLine } from '../lib/shell-words.js';
+import { busyRefusal, type Busy } from './busy.js';
 
 export const STRATEGIES = ['pr', 'merge', 'keep', 'abandon'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -100,6 +101,17 @@ export interface EndFacts {
   baseCheckout: BaseCheckout;
   /** Tracked changes in the main checkout, formatted as git prints them. */
   mainDirty: string[];
+  /** An operation under way in the session's worktree. */
+  worktreeBusy: Busy | null;
+  /** An operation under way in the main checkout, when a merge would run there. */
+  mainBusy: Busy | null;
+  /** Untracked or ignored files in the main checkout that the merge would write over. */
+  overwrites: string[];
+  /** Paths the merge would change below the sessions folder, when that folder is inside the repository. */
+  sessionsPaths: string[];
+  sessionsDirInRepo: string | null;
+  /** Other worktrees that hold the session branch (checked out, or being rebased or bisected there). */
+  branchHeldBy: string[];
 }
 
 const list = (items: string[], limit = 20) => {
@@ -112,9 +124,16 @@ export function uncommittedRefusal(name: string, worktreePath: string, work: Sta
   return new RefusalError(
     'uncommitted-work',
     `The session "${name}" has uncommitted or untracked changes in ${worktreePath}, and its worktree cannot be removed with them in it:\n${list(files)}`,
-    `Commit them on the session branch (${commandLine(['cd', worktreePath])} && git add -A && git commit -m "..."), then run the same command again. To discard them instead: session end ${name} --strategy abandon --confirm ${name} (they are saved under a ref first).`,
+    `Commit the ones that belong to the session on its branch, by name (${addCommand(worktreePath, work)} && ${commandLine(['git', '-C', worktreePath, 'commit', '-m', '<message>'])}), and move or delete the rest; then run the same command again. To discard them instead: session end ${name} --strategy abandon --confirm ${name} (they are saved under a ref first).`,
     { files },
   );
+}
+
+/** `git -C <worktree> add -- <each file>`: named, so nothing unlisted (a secret, a stray file) is staged. */
+export function addCommand(worktreePath: string, work: StatusEntry[]): string {
+  const paths = [...new Set(work.flatMap((entry) => (entry.from ? [entry.from, entry.path] : [entry.path])))];
+  if (paths.length > 20) return `${commandLine(['git', '-C', worktreePath, 'add', '--'])} <the files listed above>`;
+  return commandLine(['git', '-C', worktreePath, 'add', '--', ...paths]);
 }
 
 export function rebaseConflictRefusal(name: string, baseBranch: string, worktreePath: string, conflicts: string[]): RefusalError {
@@ -138,6 +157,15 @@ export function endRefusal(facts: EndFacts): RefusalError | null {
   if (facts.tip === null) {
     return new RefusalError('branch-missing', `The branch ${facts.branch} of session "${name}" no longer exists.`, 'Run `session cleanup` to reconcile the manifest with git.');
   }
+  if (facts.worktreeBusy) return busyRefusal(facts.worktreeBusy, `the worktree of session "${name}"`);
+  if (facts.branchHeldBy.length > 0) {
+    return new RefusalError(
+      'branch-checked-out-elsewhere',
+      `The session branch ${facts.branch} is checked out in ${facts.branchHeldBy.join(', ')}, not only in the session's worktree, so ending the session must not ${strategy === 'abandon' ? 'delete it' : 'move or remove it'}; nothing was changed.`,
+      `Switch that checkout to another branch (${commandLine(['git', '-C', facts.branchHeldBy[0]!, 'switch', '<branch>'])}), then run the same command again.`,
+      { branch: facts.branch, checkouts: facts.branchHeldBy },
+    );
+  }
   if (strategy !== 'abandon' && facts.worktreeBranch !== facts.branch) {
     const on = facts.worktreeBranch ? `on ${facts.worktreeBranch}` : 'on a detached HEAD';
     return new RefusalError('worktree-off-branch', `The worktree ${facts.worktreePath} is ${on}, not on the session branch ${facts.branch}.`, `Check the session branch out again (${commandLine(['cd', facts.worktreePath])} && git switch ${facts.branch}), then run the same command again.`);
@@ -154,6 +182,7 @@ export function endRefusal(facts: EndFacts): RefusalError | null {
   if (strategy === 'pr' && facts.sessionCommits === 0) {
     return new RefusalError('nothing-to-propose', `The session branch ${facts.branch} has no commits that ${facts.baseBranch} lacks, so there is nothing to open a PR for.`, `Commit the work first, or end with --strategy merge (nothing to merge; it just cleans up) or --strategy abandon --confirm ${name}.`);
   }
+  if ((strategy === 'merge' || strategy === 'pr') && facts.sessionsPaths.length > 0) return sessionsPathsRefusal(facts.branch, facts.sessionsDirInRepo!, facts.sessionsPaths);
   if (strategy === 'merge') return mergeRefusal(facts);
   return null;
 }
@@ -166,11 +195,33 @@ function mergeRefusal(facts: EndFacts): RefusalError | null {
   if (facts.baseCheckout.where === 'other') {
     return new RefusalError('base-checked-out-elsewhere', `The base branch ${baseBranch} is checked out in ${facts.baseCheckout.path}, and merging must not change another worktree under its feet.`, `Merge from that checkout (${commandLine(['cd', facts.baseCheckout.path])} && git merge --no-ff ${facts.branch}), or switch it to another branch and run the same command again.`);
   }
+  if (facts.mainBusy) return busyRefusal(facts.mainBusy, 'the main checkout, where the merge would run,');
   if (facts.baseCheckout.where === 'main' && facts.mainDirty.length > 0) {
     return new RefusalError('main-dirty', `The main checkout ${facts.mainCheckout} has ${baseBranch} checked out with uncommitted changes, and the merge would run there:\n${list(facts.mainDirty)}`, `Ask the user to commit or stash them in ${facts.mainCheckout}, then run the same command again.`, { tracked: facts.mainDirty });
   }
   if (facts.prediction && !facts.prediction.clean && !facts.rebase) return mergeConflictRefusal(name, baseBranch, facts.worktreePath, facts.prediction.conflicts);
+  if (facts.overwrites.length > 0) return overwriteRefusal(facts.branch, facts.mainCheckout, facts.overwrites);
   return null;
+}
+
+/** The merge would write over files git does not track in the main checkout (an ignored .env). */
+export function overwriteRefusal(branch: string, mainCheckout: string, paths: string[]): RefusalError {
+  return new RefusalError(
+    'would-overwrite',
+    `Merging ${branch} would write over ${paths.length} untracked or ignored file(s) in the main checkout ${mainCheckout}, which have no copy anywhere else; nothing was changed:\n${list(paths)}`,
+    `Move them aside in the main checkout (or, if the branch should not track them, remove them from the branch: ${commandLine(['git', 'rm', '--cached', '--', paths[0]!])} in the session and commit), then run the same command again.`,
+    { paths },
+  );
+}
+
+/** The branch adds or changes files below a sessions folder inside the repository: other sessions' worktrees. */
+export function sessionsPathsRefusal(branch: string, sessionsDirInRepo: string, paths: string[]): RefusalError {
+  return new RefusalError(
+    'branch-writes-sessions',
+    `${branch} would change files below the sessions folder ${sessionsDirInRepo}/, where other sessions' worktrees live; nothing was changed:\n${list(paths)}`,
+    `Remove them from the branch (${commandLine(['git', 'rm', '-r', '--cached', '--', `${sessionsDirInRepo}/`])} in the session, then commit), then run the same command again.`,
+    { paths },
+  );
 }
 
 export function mergeConflictRefusal(name: string, baseBranch: string, worktreePath: string, conflicts: string[]): RefusalError {
@@ -224,6 +275,11 @@ export function summarySection(log: string): string | null {
 export function defaultPrBody(name: string, goals: string[], branch: string): string {
   const goalLines = goals.length > 0 ? ['', 'Goals:', ...goals.map((g) => `- ${g.replace(/\s+/g, ' ').trim()}`)] : [];
   return [`Work from the parallel dev session "${name}" (branch ${branch}).`, ...goalLines, ''].join('\n');
+}
+
+/** True when the log already carries the note, from an earlier keep that stopped before the end. */
+export function hasMergePendingNote(log: string): boolean {
+  return /^## Merge pending\s*$/m.test(log);
 }
 
 /** The text added to the session log when the branch is kept for a later merge. */
@@ -281,7 +337,10 @@ export function renderEnd(view: EndRendering): string {
   ].join('\n');
 }
 
-/** Where the base branch is checked out: the main checkout is git's first worktree. */
+/**
+ * Where the base branch is held: the main checkout is git's first worktree. `branch` is the
+ * branch a worktree holds, counting one a rebase or bisect there will move or return to.
+ */
 export function classifyBaseCheckout(worktrees: Array<{ path: string; branch: string | null }>, baseBranch: string): BaseCheckout {
   const index = worktrees.findIndex((worktree) => worktree.branch === `refs/heads/${baseBranch}`);
   if (index === -1) return { where: 'nowhere' };

@@ -13,6 +13,8 @@ export interface NestedRepository {
   localCommits: number;
   /** Uncommitted or untracked changes of its own. */
   dirty: boolean;
+  /** It sits in a folder the worktree's .gitignore ignores (a clone a tool made, say). */
+  ignored: boolean;
 }
 
 export interface CopyFacts {
@@ -56,20 +58,22 @@ export function takeInventory(status: readonly StatusEntry[], packFiles: readonl
   });
   const kept = new Set(ignoredKept);
   const ignoredDropped = status
-    .filter((entry) => isIgnored(entry) && !kept.has(entry.path))
+    .filter((entry) => isIgnored(entry) && !kept.has(entry.path) && !isPackFile(entry.path, packFiles))
     .map((entry) => entry.path)
     .filter((path) => !nestedPaths.has(withoutSlash(path)));
   return {
     changes,
-    nested: nested.filter((repo) => repo.localCommits > 0 || repo.dirty || repo.kind === 'repository'),
+    // Like any untracked folder, an untracked repository counts; a submodule, or a repository in an
+    // ignored folder, counts when it holds commits or changes of its own.
+    nested: nested.filter((repo) => repo.localCommits > 0 || repo.dirty || (repo.kind === 'repository' && !repo.ignored)),
     ignoredKept: [...ignoredKept].sort(),
     ignoredDropped,
   };
 }
 
-/** Untracked folders (as `git status` lists them, with a trailing slash) that may hold a repository. */
-export function untrackedFolders(status: readonly StatusEntry[]): string[] {
-  return status.filter((entry) => (isUntracked(entry) || isIgnored(entry)) && entry.path.endsWith('/')).map((entry) => withoutSlash(entry.path));
+/** Untracked and ignored folders (as `git status` lists them, with a trailing slash) that may hold a repository. */
+export function untrackedFolders(status: readonly StatusEntry[]): Array<{ path: string; ignored: boolean }> {
+  return status.filter((entry) => (isUntracked(entry) || isIgnored(entry)) && entry.path.endsWith('/')).map((entry) => ({ path: withoutSlash(entry.path), ignored: isIgnored(entry) }));
 }
 
 /** True when the inventory holds anything that must be saved before the worktree can go. */

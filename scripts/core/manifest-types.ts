@@ -17,7 +17,7 @@ export interface SessionEntry {
   status: SessionStatus;
   owner?: OwnerRecord;
   /** A rebase or merge a sync or `end --rebase` runs in the worktree, recorded before it starts. */
-  operation?: { kind: 'rebase' | 'merge'; before: string; onto: string };
+  operation?: SessionOperation;
   base: { branch: string; commit: string };
   lastSyncedAt?: string;
   /** Paths relative to the worktree that the pack put there; not the session's work. */
@@ -30,6 +30,14 @@ export interface SessionEntry {
   copiedDigests?: Record<string, string>;
   /** The last dependency setup in the worktree. */
   setup?: SetupRecord;
+}
+
+/** A rebase or merge in the worktree: from the branch tip `before`, bringing in `onto`, started at `at`. */
+export interface SessionOperation {
+  kind: 'rebase' | 'merge';
+  before: string;
+  onto: string;
+  at: string;
 }
 
 export interface PortBlock {

@@ -1,16 +1,18 @@
 /** Everything `session end` needs to know before it changes anything; read-only. */
 import { existsSync } from 'node:fs';
-import { classifyBaseCheckout, type EndFacts, type EndOptions } from '../core/end-plan.js';
-import { formatStatusEntry, isTrackedChange, sessionWork } from '../core/status-porcelain.js';
+import type { EndFacts, EndOptions } from '../core/end-plan.js';
+import { sessionWork } from '../core/status-porcelain.js';
 import { shortBranch } from '../core/worktree-list.js';
 import type { SessionEntry } from '../core/manifest-types.js';
 import { worktreePathOf, type Project } from '../store/project.js';
+import { withMergeLock } from '../store/merge-lock.js';
 import { resolveCommit } from '../git/repo.js';
 import { aheadBehind } from '../git/branches.js';
 import { readStatus } from '../git/changes.js';
+import { checkoutBusy, heldBranches } from '../git/checkout-state.js';
 import { listRemotes } from '../git/remote.js';
 import { predictMerge, requireMergePrediction } from '../git/merge.js';
-import { withMergeLock } from '../store/merge-lock.js';
+import { gatherMergeTarget } from './merge-target.js';
 
 /** Commits in `to` that `from` lacks; null when git cannot tell (e.g. the start commit was pruned). */
 async function gained(cwd: string, from: string, to: string): Promise<number | null> {
@@ -24,9 +26,9 @@ async function gained(cwd: string, from: string, to: string): Promise<number | n
 export async function gatherEndFacts(project: Project, entry: SessionEntry, options: EndOptions): Promise<EndFacts> {
   const main = project.mainCheckout;
   const stored = worktreePathOf(project, entry);
-  const record = project.worktrees.find((w) => w.path === stored) ?? project.worktrees.find((w, i) => i > 0 && w.branch === `refs/heads/${entry.branch}`);
-  const worktreePath = record?.path ?? stored;
-  const worktreeExists = record !== undefined && !record.prunable && existsSync(worktreePath);
+  const record = project.worktrees.find((w) => w.path === stored) ?? null;
+  const worktreePath = stored;
+  const worktreeExists = record !== null && !record.prunable && existsSync(worktreePath);
   const baseBranch = entry.base.branch;
   const [tip, baseTip, remotes, status] = await Promise.all([
     resolveCommit(main, `refs/heads/${entry.branch}`),
@@ -36,15 +38,19 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
   ]);
   const compare = tip !== null && baseTip !== null;
   const predict = options.strategy === 'merge' ? requireMergePrediction : predictMerge;
-  const [baseGained, sessionCommits, prediction] = await Promise.all([
+  const [baseGained, sessionCommits, prediction, worktreeBusy] = await Promise.all([
     baseTip ? gained(main, entry.base.commit, baseTip) : Promise.resolve(null),
     compare ? gained(main, baseTip, tip) : Promise.resolve(null),
     compare ? predict(main, baseTip, tip) : Promise.resolve(null),
+    worktreeExists ? checkoutBusy(worktreePath, status) : Promise.resolve(null),
   ]);
-  const baseCheckout = classifyBaseCheckout(project.worktrees, baseBranch);
-  const mainDirty = options.strategy === 'merge' && baseCheckout.where === 'main'
-    ? (await withMergeLock(main, () => readStatus(main))).filter(isTrackedChange).map(formatStatusEntry)
-    : [];
+  const bringsIntoBase = options.strategy === 'merge' || options.strategy === 'pr';
+  // Under the merge lock: a merge of another session stages files in the main checkout for a moment.
+  const target = bringsIntoBase
+    ? await withMergeLock(main, () => gatherMergeTarget(project, project.worktrees, baseBranch, baseTip, prediction?.tree ?? null))
+    : null;
+  const branchRef = `refs/heads/${entry.branch}`;
+  const branchHeldBy = heldBranches(project.worktrees).filter((held) => held.branch === branchRef && held.path !== worktreePath).map((held) => held.path);
   return {
     name: entry.id,
     strategy: options.strategy,
@@ -66,7 +72,13 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
     remotes,
     remote: options.remote,
     remoteGiven: options.remoteGiven,
-    baseCheckout,
-    mainDirty,
+    baseCheckout: target?.checkout ?? { where: 'nowhere' },
+    mainDirty: options.strategy === 'merge' ? target?.mainDirty ?? [] : [],
+    worktreeBusy,
+    mainBusy: options.strategy === 'merge' ? target?.mainBusy ?? null : null,
+    overwrites: options.strategy === 'merge' ? target?.overwrites ?? [] : [],
+    sessionsPaths: target?.sessionsPaths ?? [],
+    sessionsDirInRepo: target?.sessionsDirInRepo ?? null,
+    branchHeldBy,
   };
 }

@@ -1,28 +1,47 @@
 /**
  * keep: note in the session log that the merge is pending and commit that note on the
- * session branch, push when there is a remote (a failed push only warns), copy the log to
- * the main checkout, remove the worktree, keep the branch.
+ * session branch, push only when a remote was asked for (a failed push only warns), remove
+ * the worktree, keep the branch. Nothing is written into the main checkout.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
+import { commandLine } from '../lib/shell-words.js';
 import { humanTimestamp } from '../core/session-log.js';
-import { mergePendingNote } from '../core/end-plan.js';
+import { hasMergePendingNote, mergePendingNote } from '../core/end-plan.js';
 import { commitPaths } from '../git/save.js';
-import { copyLogToMain, removeCleanWorktree, short, step, tryPush, type EndRun } from './end-run.js';
+import { removeSessionWorktreeOf, savedRefBase, short, step, tryPush, type EndRun } from './end-run.js';
+
+const MAX_LOG_BYTES = 4 * 1024 * 1024;
 
 async function commitMergePendingNote(run: EndRun): Promise<void> {
   const log = run.entry.sessionLog;
-  const path = log ? join(run.worktreePath, log) : null;
-  if (!log || !path || !existsSync(path)) {
+  let original: string | null = null;
+  try {
+    original = log ? readBoundedText(join(run.worktreePath, log), MAX_LOG_BYTES) : null;
+  } catch (error) {
+    if (!(error instanceof UnsafeFileError)) throw error;
+    run.warnings.push(`The session log ${log} cannot be read safely (${error.message}), so no "merge pending" note was added.`);
+    return;
+  }
+  if (!log || original === null) {
     run.warnings.push('The session log is missing from the worktree, so no "merge pending" note was added.');
     return;
   }
-  const original = readFileSync(path);
-  writeFileSync(path, Buffer.concat([original, Buffer.from(mergePendingNote(run.entry.branch, run.facts.baseBranch, humanTimestamp(run.now)))]));
+  if (hasMergePendingNote(original)) {
+    step(run, 'note', `The session log ${log} already notes that the merge is pending`);
+    return; // a keep that stopped later and is run again adds no second note
+  }
+  try {
+    writeConfinedFile(run.worktreePath, log, original + mergePendingNote(run.entry.branch, run.facts.baseBranch, humanTimestamp(run.now)));
+  } catch (error) {
+    if (!(error instanceof UnsafeFileError)) throw error;
+    run.warnings.push(`The session log ${log} cannot be written safely (${error.message}), so no "merge pending" note was added.`);
+    return;
+  }
   try {
     run.tip = await commitPaths(run.worktreePath, [log], `Session ${run.entry.id}: merge pending, branch kept for later`);
   } catch (error) {
-    writeFileSync(path, original); // leave the worktree exactly as it was
+    writeConfinedFile(run.worktreePath, log, original); // leave the worktree exactly as it was
     throw error;
   }
   run.committedTo.push(`committed the merge-pending note as ${short(run.tip)}`);
@@ -33,17 +52,15 @@ export async function endByKeep(run: EndRun): Promise<void> {
   const { branch } = run.entry;
   await commitMergePendingNote(run);
   run.guard.check();
-  if (run.facts.remotes.includes(run.options.remote)) {
+  if (run.options.remoteGiven) {
     const failure = await tryPush(run, run.options.remote);
     if (failure) {
       run.warnings.push(`Pushing ${branch} to ${run.options.remote} failed, so the branch is only local: ${failure}`);
-      run.next.push(`push it when ${run.options.remote} is reachable: git push --set-upstream ${run.options.remote} ${branch}`);
+      run.next.push(`push it when ${run.options.remote} is reachable: ${commandLine(['git', 'push', '--set-upstream', run.options.remote, branch])}`);
     }
-  } else {
-    run.warnings.push(`There is no remote "${run.options.remote}", so ${branch} stays local only.`);
   }
-  await copyLogToMain(run);
-  await removeCleanWorktree(run);
+  await removeSessionWorktreeOf(run, 'clean', savedRefBase(run));
   step(run, 'keep-branch', `Kept the branch ${branch} for a later merge`);
-  run.next.push(`when the work is ready, open a PR from ${branch} or merge it into ${run.facts.baseBranch}: git merge --no-ff ${branch}`);
+  if (run.entry.sessionLog) run.notes.push(`The session log is on the branch: ${commandLine(['git', 'show', `${branch}:${run.entry.sessionLog}`])}`);
+  run.next.push(`when the work is ready, open a PR from ${branch} or merge it into ${run.facts.baseBranch}: ${commandLine(['git', 'merge', '--no-ff', branch])}`);
 }

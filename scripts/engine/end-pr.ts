@@ -11,7 +11,7 @@ import { run as runProgram } from '../lib/shell.js';
 import { commandLine, defaultPrBody, prTitle, summarySection } from '../core/end-plan.js';
 import { readFileAtCommit } from '../git/branches.js';
 import { compareUrl, remoteUrl } from '../git/remote.js';
-import { removeCleanWorktree, step, tryPush, type EndRun } from './end-run.js';
+import { removeSessionWorktreeOf, savedRefBase, step, tryPush, type EndRun } from './end-run.js';
 
 const GH_TIMEOUT_MS = 120_000;
 
@@ -30,7 +30,7 @@ export async function endByPr(run: EndRun, givenBody: { text: string; path: stri
   const remote = run.options.remote;
   const failure = await tryPush(run, remote);
   if (failure) {
-    throw new RefusalError('push-failed', `Pushing ${branch} to ${remote} failed: ${failure}`, `Fix access to ${remote} (try: git push --set-upstream ${remote} ${branch}), then run the same command again; nothing else was changed.`);
+    throw new RefusalError('push-failed', `Pushing ${branch} to ${remote} failed: ${failure}`, `Fix access to ${remote} (try: ${commandLine(['git', 'push', '--set-upstream', remote, branch])}), then run the same command again; nothing else was changed.`);
   }
 
   const title = prTitle(run.entry.id, run.entry.goals, run.options.prTitle);
@@ -56,6 +56,6 @@ export async function endByPr(run: EndRun, givenBody: { text: string; path: stri
   } finally {
     if (folder && !keepBodyFile) rmSync(folder, { recursive: true, force: true });
   }
-  await removeCleanWorktree(run);
+  await removeSessionWorktreeOf(run, 'clean', savedRefBase(run));
   step(run, 'keep-branch', `Kept the branch ${branch} for the PR`);
 }

@@ -2,21 +2,16 @@
  * The state one `session end` carries through its steps, the manifest transitions around it
  * (active -> ending -> gone, or back to active), and the steps every strategy shares.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
 import type { SignalGuard } from '../lib/interrupt.js';
+import { selfRecord } from '../lib/process.js';
 import { updateManifest } from '../store/manifest-store.js';
 import { findSession, type SessionEntry } from '../core/manifest-types.js';
-import { SESSION_LOG_DIR } from '../core/session-log.js';
-import { isPackFile, isUntracked, sessionWork } from '../core/status-porcelain.js';
-import { freeFileName, uncommittedRefusal, type EndFacts, type EndOptions, type StepLine } from '../core/end-plan.js';
+import { refTimestamp, type EndFacts, type EndOptions, type StepLine } from '../core/end-plan.js';
 import type { Project } from '../store/project.js';
-import { readStatus } from '../git/changes.js';
-import { removeWorktree } from '../git/worktrees.js';
-import { readFileAtCommit } from '../git/branches.js';
 import { pushBranch } from '../git/remote.js';
+import { removeSessionWorktree, type SavedItem } from './worktree-removal.js';
 
 export interface EndRun {
   project: Project;
@@ -42,7 +37,8 @@ export interface EndRun {
   push: { remote: string; pushed: boolean; error: string | null } | null;
   pr: { created: boolean; url: string | null; manualStep: string | null } | null;
   saved: { tip: string; worktree: string | null; restore: string[] } | null;
-  logCopy: string | null;
+  /** Everything saved before the worktree went, with how to restore it. */
+  savedItems: SavedItem[];
   branchDeleted: boolean;
 }
 
@@ -53,23 +49,27 @@ export function step(run: EndRun, id: string, text: string): void {
 export const short = (commit: string) => commit.slice(0, 12);
 
 /** Claims the session for this process; refuses when another start or end holds it. */
-export async function markEnding(project: Project, id: string): Promise<void> {
-  const owner = { pid: process.pid, host: hostname() };
+export async function markEnding(project: Project, id: string, operation?: SessionEntry['operation']): Promise<void> {
+  const owner = selfRecord();
   await updateManifest(project.manifestPath, project.name, (manifest) => {
     const session = findSession(manifest, id);
     if (!session) throw new RefusalError('no-such-session', `The session "${id}" left the manifest a moment ago; another process ended it.`, 'Run `session status` to see the sessions.');
-    if (session.status !== 'active') throw busyRefusal(session);
+    if (session.status !== 'active') throw sessionBusyRefusal(session);
     session.status = 'ending';
     session.owner = owner;
+    // Recorded before the rebase starts, so cleanup can prove a stopped rebase is this one.
+    if (operation) session.operation = operation;
   });
 }
 
-export function busyRefusal(session: SessionEntry): RefusalError {
+/** Another start, end or sync holds the session. */
+export function sessionBusyRefusal(session: SessionEntry, doing = 'ended'): RefusalError {
   const who = session.owner ? ` by pid ${session.owner.pid} on ${session.owner.host}` : '';
   return new RefusalError(
     'session-busy',
-    `The session "${session.id}" is ${session.status}${who}, so it cannot be ended now.`,
+    `The session "${session.id}" is ${session.status}${who}, so it cannot be ${doing} now; nothing was changed.`,
     'Wait for that process to finish. If it died, run `session cleanup` to finish or roll back what it started.',
+    { session: session.id, status: session.status, owner: session.owner ?? null },
   );
 }
 
@@ -82,6 +82,7 @@ export async function restoreActive(project: Project, id: string): Promise<void>
     if (!session || !ownedByMe(session)) return false;
     session.status = 'active';
     delete session.owner;
+    delete session.operation;
     return true;
   });
 }
@@ -95,20 +96,28 @@ export async function dropEntry(project: Project, id: string): Promise<void> {
 }
 
 /**
- * Removes the worktree without force: only the pack's own untracked files (copies) are
- * deleted first, so real work that appeared meanwhile makes git refuse rather than lose it.
+ * Removes the worktree the one safe way (engine/worktree-removal.ts): moved aside, its stock
+ * taken and saved, looked at again, then removed. `clean` refuses uncommitted work; `abandon`
+ * saves it. What was saved is reported with how to get it back.
  */
-export async function removeCleanWorktree(run: EndRun): Promise<void> {
-  const packFiles = run.entry.packFiles ?? [];
-  const status = await readStatus(run.worktreePath);
-  const work = sessionWork(status, packFiles);
-  if (work.length > 0) throw uncommittedRefusal(run.entry.id, run.worktreePath, work);
-  for (const entry of status) {
-    if (isUntracked(entry) && isPackFile(entry.path, packFiles)) rmSync(join(run.worktreePath, entry.path), { force: true, recursive: true });
-  }
-  await removeWorktree(run.project.mainCheckout, run.worktreePath, false);
+export async function removeSessionWorktreeOf(run: EndRun, mode: 'clean' | 'abandon', refBase: string): Promise<void> {
+  const result = await removeSessionWorktree({ project: run.project, entry: run.entry, worktree: run.worktreePath, mode, refBase, reason: `end session ${run.entry.id} (${run.options.strategy})` });
   run.worktreeRemoved = true;
-  step(run, 'remove-worktree', `Removed the worktree ${run.worktreePath}`);
+  run.savedItems.push(...result.saved);
+  for (const item of result.saved) {
+    if (item.what === 'changes') step(run, 'save-worktree', `Saved ${item.paths.length} uncommitted or untracked change(s) as ${item.ref}`);
+    if (item.what === 'ignored') step(run, 'save-ignored', `Saved ${item.paths.length} ignored file(s) the session changed or made (${item.paths.slice(0, 3).join(', ')}${item.paths.length > 3 ? ', ...' : ''}) as ${item.ref}`);
+    if (item.what === 'nested') step(run, 'save-nested', `Saved the repository ${item.paths[0]} (its HEAD, branches and uncommitted work) under ${item.ref}/`);
+    run.notes.push(`To restore ${item.what === 'nested' ? item.paths[0] : item.what === 'ignored' ? 'the ignored files' : 'the uncommitted work'}: ${item.restore}`);
+  }
+  step(run, 'remove-worktree', `Removed the worktree ${run.worktreePath}${mode === 'abandon' ? ' (forced; its work is saved above)' : ''}`);
+  if (result.droppedNote) run.notes.push(result.droppedNote);
+  if (result.recreated) run.warnings.push(`Something wrote into ${run.worktreePath} while the session ended, so that folder exists again with those files; look inside before deleting it.`);
+}
+
+/** refs/sessions/saved/<name>/<time>: where a clean end keeps what its branch cannot hold (edited ignored files). */
+export function savedRefBase(run: EndRun): string {
+  return `refs/sessions/saved/${run.entry.id}/${refTimestamp(run.now)}`;
 }
 
 /** Pushes the session branch; returns the error text instead of throwing. */
@@ -123,40 +132,5 @@ export async function tryPush(run: EndRun, remote: string): Promise<string | nul
     const message = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error);
     run.push = { remote, pushed: false, error: message };
     return message;
-  }
-}
-
-/**
- * Keeps the session log visible from the main checkout as an untracked copy in
- * docs/session_logs/, taken from the worktree or else from the branch; never overwrites.
- */
-export async function copyLogToMain(run: EndRun): Promise<void> {
-  const log = run.entry.sessionLog;
-  if (!log) {
-    run.warnings.push('The session has no session log, so none was copied to the main checkout.');
-    return;
-  }
-  const inWorktree = join(run.worktreePath, log);
-  const content = existsSync(inWorktree) ? readFileSync(inWorktree) : await readFileAtCommit(run.project.mainCheckout, run.tip, log);
-  if (content === null) {
-    run.warnings.push(`The session log ${log} is neither in the worktree nor on the branch, so none was copied.`);
-    return;
-  }
-  const folder = join(run.project.mainCheckout, SESSION_LOG_DIR);
-  mkdirSync(folder, { recursive: true });
-  for (;;) {
-    const name = freeFileName(basename(log), (candidate) => existsSync(join(folder, candidate)));
-    try {
-      writeFileSync(join(folder, name), content, { flag: 'wx' });
-      run.logCopy = join(folder, name);
-      step(run, 'copy-log', `Copied the session log to ${SESSION_LOG_DIR}/${name} in the main checkout (untracked; commit it if it is worth keeping)`);
-      if (name === basename(log)) {
-        // The branch carries the log at the same path, and git refuses to overwrite an untracked file.
-        run.notes.push(`Before merging or pulling ${run.entry.branch} into the main checkout, delete the untracked copy ${SESSION_LOG_DIR}/${name} (the branch brings its own).`);
-      }
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
   }
 }

@@ -5,6 +5,7 @@
  * exactly what was already done. A SIGKILL leaves an "ending" entry with a dead owner for cleanup.
  */
 import { RefusalError } from '../lib/errors.js';
+import { commandLine } from '../lib/shell-words.js';
 import { holdSignals } from '../lib/interrupt.js';
 import { appendHistory, type HistoryRecord } from '../store/history.js';
 import { rebaseConflictRefusal, uncommittedRefusal, type EndFacts, type EndOptions } from '../core/end-plan.js';
@@ -12,8 +13,7 @@ import { sessionWork } from '../core/status-porcelain.js';
 import type { SessionEntry } from '../core/manifest-types.js';
 import type { Project } from '../store/project.js';
 import { readStatus } from '../git/changes.js';
-import { resolveCommit } from '../git/repo.js';
-import { rebaseOnto } from '../git/merge.js';
+import { rebaseOnto } from '../git/integrate.js';
 import { dropEntry, markEnding, restoreActive, short, step, type EndRun } from './end-run.js';
 import { endByMerge } from './end-merge.js';
 import { endByPr } from './end-pr.js';
@@ -35,10 +35,11 @@ const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 async function rebaseSession(run: EndRun): Promise<void> {
   const base = run.facts.baseBranch;
   const before = run.tip;
-  const outcome = await rebaseOnto(run.worktreePath, `refs/heads/${base}`);
+  const outcome = await rebaseOnto(run.worktreePath, run.entry.branch, before, run.facts.baseTip!);
   if (!outcome.ok) {
-    const after = await resolveCommit(run.project.mainCheckout, `refs/heads/${run.entry.branch}`);
-    if (after !== before) throw new Error(`the aborted rebase left ${run.entry.branch} at ${after}, not at ${before}; the old tip is still in git reflog ${run.entry.branch}`);
+    if (!outcome.restored) {
+      throw new Error(`the rebase onto ${base} stopped and could not be backed out: ${run.entry.branch} should be at ${before}, HEAD is ${outcome.headNow ?? 'unknown'}; the old tip is in ${commandLine(['git', 'reflog', run.entry.branch])}`);
+    }
     throw rebaseConflictRefusal(run.entry.id, base, run.worktreePath, outcome.conflicts);
   }
   run.tip = outcome.tip;
@@ -81,14 +82,14 @@ function incomplete(run: EndRun, error: unknown): RefusalError {
 
 export async function endSession(input: EndInput): Promise<EndRun> {
   const { project, entry, options, facts } = input;
-  await markEnding(project, entry.id);
+  await markEnding(project, entry.id, options.rebase && facts.baseTip ? { kind: 'rebase', before: facts.tip!, onto: facts.baseTip, at: new Date().toISOString() } : undefined);
   const guard = holdSignals();
   const run: EndRun = {
     project, entry, options, facts, now: input.now, guard,
     worktreePath: facts.worktreePath,
     tip: facts.tip!,
     steps: [], warnings: [], notes: [], next: [], committedTo: [],
-    worktreeRemoved: false, rebased: null, merge: null, push: null, pr: null, saved: null, logCopy: null, branchDeleted: false,
+    worktreeRemoved: false, rebased: null, merge: null, push: null, pr: null, saved: null, savedItems: [], branchDeleted: false,
   };
   try {
     guard.check();

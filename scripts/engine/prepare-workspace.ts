@@ -4,7 +4,7 @@
  * Nothing here can destroy the session: every step that fails is reported and recorded,
  * and `session setup` runs the steps again.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitError } from '../lib/errors.js';
 import { withLock } from '../lib/lock.js';
@@ -18,7 +18,8 @@ import { ignoredPaths, untrackedAt, untrackedMatching } from '../git/ignored.js'
 import { initSubmodules } from '../git/submodules.js';
 import type { Skipped } from '../workspace/copy-plan.js';
 import { copyIntoWorktree, inspectDestination } from '../workspace/copy.js';
-import { DEFAULT_COPY_PATTERNS, INCLUDE_FILE, literalPathProblem, outsideSessionsDir, patternLines, patternProblem, type CopyChoice } from '../workspace/include-matching.js';
+import { copyPatterns, INCLUDE_FILE, literalPathProblem, outsideSessionsDir, type CopyChoice } from '../workspace/include-matching.js';
+import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
 import { ENV_SESSION_FILE, renderEnvSession } from '../workspace/env-session.js';
 import { allocatePortBlock } from '../workspace/ports.js';
 import { detectDependencies, planSetup } from '../workspace/dependencies.js';
@@ -42,6 +43,8 @@ export interface CopyReport {
   copied: string[];
   skipped: Skipped[];
   rejected: Array<{ pattern: string; source: string; reason: string }>;
+  /** SHA-256 of each copied file as copied (kept in the manifest, not printed). */
+  digests: Record<string, string>;
 }
 
 export interface WorkspaceReport {
@@ -70,7 +73,7 @@ export async function excludeSessionsDir(project: Project): Promise<void> {
   if (inside) await excludeInRepository(project, [`/${inside}/`]);
 }
 
-async function copyCandidates(project: Project, choice: CopyChoice): Promise<Omit<CopyReport, 'copied' | 'skipped'>> {
+async function copyCandidates(project: Project, choice: CopyChoice): Promise<Omit<CopyReport, 'copied' | 'skipped' | 'digests'>> {
   const main = project.mainCheckout;
   const rejected: CopyReport['rejected'] = [];
   const sessionsRel = sessionsDirInsideRepo(main, project.sessionsDir);
@@ -90,32 +93,25 @@ async function copyCandidates(project: Project, choice: CopyChoice): Promise<Omi
     }
     return { mode: 'list', sources: ['--copy'], candidates: outsideSessionsDir(found, sessionsRel), rejected };
   }
-  const sources: string[] = [];
-  const includeFile = join(main, INCLUDE_FILE);
-  const hasIncludeFile = existsSync(includeFile);
-  if (hasIncludeFile) {
-    sources.push(INCLUDE_FILE);
-    for (const pattern of patternLines(readFileSync(includeFile, 'utf8'))) {
-      const reason = patternProblem(pattern, main);
-      if (reason) rejected.push({ pattern, source: INCLUDE_FILE, reason });
-    }
-  }
-  const patterns: string[] = [];
-  for (const pattern of project.config.copy ?? []) {
-    const reason = patternProblem(pattern, main);
-    if (reason) rejected.push({ pattern, source: 'config copy', reason });
-    else patterns.push(pattern);
-  }
-  if (project.config.copy) sources.push('config copy');
-  if (!hasIncludeFile && !project.config.copy) {
-    sources.push('defaults');
-    patterns.push(...DEFAULT_COPY_PATTERNS);
-  }
-  const found = hasIncludeFile || patterns.length > 0
-    ? await untrackedMatching(main, { ...(hasIncludeFile ? { patternFile: includeFile } : {}), patterns })
-    : [];
+  const include = readIncludeFile(main);
+  const rules = copyPatterns(include.text, project.config.copy, main);
+  rejected.push(...include.rejected, ...rules.rejected);
+  const sources = rules.sources;
+  const found = rules.patterns.length > 0 ? await untrackedMatching(main, { patterns: rules.patterns }) : [];
   return { mode: 'auto', sources, candidates: outsideSessionsDir(found, sessionsRel), rejected };
 }
+
+/** The main checkout's .worktreeinclude, read bounded and never through a symlink; an unsafe one is not used. */
+export function readIncludeFile(mainCheckout: string): { text: string | null; rejected: CopyReport['rejected'] } {
+  try {
+    return { text: readBoundedText(join(mainCheckout, INCLUDE_FILE), MAX_INCLUDE_BYTES), rejected: [] };
+  } catch (error) {
+    if (!(error instanceof UnsafeFileError)) throw error;
+    return { text: null, rejected: [{ pattern: INCLUDE_FILE, source: INCLUDE_FILE, reason: `the file is not used: ${error.message.slice(error.path.length + 1)}` }] };
+  }
+}
+
+const MAX_INCLUDE_BYTES = 256 * 1024;
 
 async function copyIgnoredFiles(project: Project, worktree: string, choice: CopyChoice): Promise<CopyReport> {
   const found = await copyCandidates(project, choice);
@@ -136,7 +132,12 @@ async function writeEnvSession(project: Project, worktree: string, session: Sess
   const ignored = (await ignoredPaths(worktree, [ENV_SESSION_FILE])).has(ENV_SESSION_FILE);
   if (!ignored) return { written: false, message: `${ENV_SESSION_FILE} is tracked or un-ignored on this branch, so it was left alone` };
   if (place !== 'free' && place !== 'exists') return { written: false, message: `${ENV_SESSION_FILE} cannot be written safely (${place})` };
-  writeFileSync(join(worktree, ENV_SESSION_FILE), renderEnvSession({ project: project.name, session: session.id, port }));
+  try {
+    writeConfinedFile(worktree, ENV_SESSION_FILE, renderEnvSession({ project: project.name, session: session.id, port }));
+  } catch (error) {
+    if (!(error instanceof UnsafeFileError)) throw error;
+    return { written: false, message: `${ENV_SESSION_FILE} cannot be written safely: ${error.message}` };
+  }
   return { written: true, message: null };
 }
 
@@ -199,7 +200,10 @@ export async function prepareWorkspace(project: Project, session: SessionEntry, 
     ...(willRun ? plan.packFiles : []),
   ]);
   await recordInManifest(project, session.id, (entry) => {
-    if (copy && copy.copied.length > 0) entry.copiedFiles = union(entry.copiedFiles, copy.copied);
+    if (copy && copy.copied.length > 0) {
+      entry.copiedFiles = union(entry.copiedFiles, copy.copied);
+      entry.copiedDigests = { ...entry.copiedDigests, ...copy.digests };
+    }
     if (recordedPackFiles.length > 0) entry.packFiles = union(entry.packFiles, recordedPackFiles);
   });
 

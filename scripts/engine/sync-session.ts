@@ -1,26 +1,36 @@
 /**
- * Brings a session branch up to date with its base, inside the session's worktree: a rebase
- * by default, or a merge. A conflict is backed out at once (rebase --abort / merge --abort)
- * and the branch tip checked to be exactly as before; the conflicted files are reported so
- * the agent can resolve them deliberately. On success the session log's "Last synced with
- * base" line is updated and committed, so the worktree stays clean.
+ * Brings a session branch up to date with its base, inside the session's worktree, by rebase
+ * or merge. The session is claimed first (status "syncing", with the operation recorded), so
+ * a second sync or an end waits its turn and a killed sync is finished by cleanup. A stop on
+ * conflicts is backed out at once and the branch checked to be exactly as before; on success
+ * the session log's "Last synced with base" line is updated and committed.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
-import { withLastSynced } from '../core/last-synced.js';
-import type { SessionEntry } from '../core/manifest-types.js';
-import { updateManifest } from '../store/manifest-store.js';
-import type { Project } from '../store/project.js';
+import { selfRecord } from '../lib/process.js';
+import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
+import { commandLine } from '../lib/shell-words.js';
 import { isoSeconds } from '../core/cleanup-plan.js';
+import { sessionsDirInsideRepo } from '../core/config.js';
+import { withLastSynced } from '../core/last-synced.js';
+import { findSession, type SessionEntry } from '../core/manifest-types.js';
+import { isUntracked, sessionWork } from '../core/status-porcelain.js';
+import type { SyncFacts, SyncMode } from '../core/sync-rules.js';
+import { updateManifest } from '../store/manifest-store.js';
+import { worktreePathOf, type Project } from '../store/project.js';
 import { aheadBehind, currentBranchRef } from '../git/branches.js';
-import { commitPaths, readStatus } from '../git/changes.js';
-import { abortMerge, abortRebase, mergeCommit, mergeInProgress, rebaseInProgress, rebaseOnto, unmergedPaths } from '../git/integrate.js';
+import { readStatus } from '../git/changes.js';
+import { checkoutBusy } from '../git/checkout-state.js';
+import { treeDiffPaths } from '../git/compare.js';
+import { mergeInto, rebaseOnto } from '../git/integrate.js';
+import { upstreamOf } from '../git/remote.js';
 import { resolveCommit } from '../git/repo.js';
-
-export type SyncMode = 'rebase' | 'merge';
+import { commitPaths } from '../git/save.js';
+import { sessionBusyRefusal } from './end-run.js';
 
 export interface SyncResult {
+  mode: SyncMode;
   upToDate: boolean;
   before: string;
   after: string;
@@ -33,90 +43,144 @@ export interface SyncResult {
   warnings: string[];
 }
 
-export interface SyncTarget {
-  entry: SessionEntry;
-  worktree: string;
-  /** The branch tip and base tip the caller checked. */
-  tip: string;
-  baseCommit: string;
+const MAX_LOG_BYTES = 4 * 1024 * 1024;
+
+export async function gatherSyncFacts(project: Project, entry: SessionEntry, asked: SyncMode | null, named: boolean): Promise<SyncFacts> {
+  const worktree = worktreePathOf(project, entry);
+  const worktreeExists = existsSync(worktree);
+  const [baseCommit, headRef, tip, status, upstream] = await Promise.all([
+    resolveCommit(project.mainCheckout, `refs/heads/${entry.base.branch}`),
+    worktreeExists ? currentBranchRef(worktree) : Promise.resolve(null),
+    resolveCommit(project.mainCheckout, `refs/heads/${entry.branch}`),
+    worktreeExists ? readStatus(worktree) : Promise.resolve([]),
+    upstreamOf(project.mainCheckout, entry.branch),
+  ]);
+  const sessionsDirInRepo = sessionsDirInsideRepo(project.mainCheckout, project.sessionsDir);
+  const sessionsPaths = sessionsDirInRepo && tip && baseCommit ? await treeDiffPaths(project.mainCheckout, tip, baseCommit, { below: sessionsDirInRepo }) : [];
+  return {
+    entry,
+    worktree,
+    worktreeExists,
+    baseCommit,
+    tip,
+    headRef,
+    // The untracked session log is left alone by a rebase or merge, and sync commits it anyway.
+    work: sessionWork(status, entry.packFiles ?? []).filter((item) => !(isUntracked(item) && item.path === entry.sessionLog)),
+    busy: worktreeExists ? await checkoutBusy(worktree, status) : null,
+    upstream,
+    sessionsPaths,
+    sessionsDirInRepo,
+    asked,
+    named,
+  };
 }
 
-export async function syncSession(project: Project, target: SyncTarget, mode: SyncMode, now: Date): Promise<SyncResult> {
-  const { entry, worktree, tip, baseCommit } = target;
-  const { behind } = await aheadBehind(worktree, tip, baseCommit);
-  const lastSyncedAt = isoSeconds(now);
-  const warnings: string[] = [];
-  if (behind === 0) {
-    await recordSync(project, entry.id, lastSyncedAt);
-    return { upToDate: true, before: tip, after: tip, baseCommit, pickedUp: 0, logUpdated: false, logCommit: null, lastSyncedAt, warnings };
-  }
+const ownedByMe = (session: SessionEntry, pid: number) => session.status === 'syncing' && session.owner?.pid === pid;
 
-  const attempt = mode === 'rebase'
-    ? await rebaseOnto(worktree, baseCommit)
-    : await mergeCommit(worktree, baseCommit, `Merge ${entry.base.branch} into ${entry.branch}`);
-  if (!attempt.ok) throw await backOut(worktree, target, mode, attempt.output);
-
-  const afterIntegration = (await resolveCommit(worktree, 'HEAD'))!;
-  const log = await recordInLog(worktree, entry, now);
-  warnings.push(...log.warnings);
-  const after = log.commit ?? afterIntegration;
-  await recordSync(project, entry.id, lastSyncedAt);
-  return { upToDate: false, before: tip, after, baseCommit, pickedUp: behind, logUpdated: log.updated, logCommit: log.commit, lastSyncedAt, warnings };
-}
-
-/** Sets the log's "Last synced with base" line and commits only that file, so the worktree stays clean. */
-async function recordInLog(worktree: string, entry: SessionEntry, now: Date): Promise<{ updated: boolean; commit: string | null; warnings: string[] }> {
-  const logPath = entry.sessionLog ? join(worktree, entry.sessionLog) : null;
-  if (!logPath || !existsSync(logPath)) {
-    return { updated: false, commit: null, warnings: [`no session log found${entry.sessionLog ? ` at ${entry.sessionLog}` : ''}, so the "Last synced with base" line was not updated`] };
-  }
-  const updated = withLastSynced(readFileSync(logPath, 'utf8'), now);
-  if (updated === null) {
-    return { updated: false, commit: null, warnings: [`${entry.sessionLog} has no "**Last synced with base:**" or "**Branch:**" line to update`] };
-  }
-  writeFileSync(logPath, updated);
-  const pending = (await readStatus(worktree)).some((item) => item.path === entry.sessionLog);
-  if (!pending) return { updated: true, commit: null, warnings: [] }; // it already said so: a second sync within the minute
-  try {
-    const commit = await commitPaths(worktree, [entry.sessionLog!], `Record sync with ${entry.base.branch} in the session log`);
-    return { updated: true, commit, warnings: [] };
-  } catch (error) {
-    return { updated: false, commit: null, warnings: [`the session log was updated but could not be committed (${(error as Error).message.split('\n')[0]}); commit ${entry.sessionLog} yourself`] };
-  }
-}
-
-async function recordSync(project: Project, id: string, lastSyncedAt: string): Promise<void> {
+/** Claims the session for this sync, recording the operation before it starts. */
+async function claim(project: Project, id: string, operation: NonNullable<SessionEntry['operation']>): Promise<void> {
+  const owner = selfRecord();
   await updateManifest(project.manifestPath, project.name, (manifest) => {
-    const entry = manifest.sessions.find((session) => session.id === id);
-    if (!entry) return false;
-    entry.lastSyncedAt = lastSyncedAt;
+    const session = findSession(manifest, id);
+    if (!session) throw new RefusalError('no-such-session', `The session "${id}" left the manifest a moment ago.`, 'Run `session status` to see the sessions.');
+    if (session.status !== 'active') throw sessionBusyRefusal(session, 'synced');
+    session.status = 'syncing';
+    session.owner = owner;
+    session.operation = operation;
+  });
+}
+
+/** Hands the session back as active; on success it is now based on `baseCommit`. */
+async function release(project: Project, id: string, synced: { at: string; baseCommit: string } | null): Promise<void> {
+  await updateManifest(project.manifestPath, project.name, (manifest) => {
+    const session = findSession(manifest, id);
+    if (!session || !ownedByMe(session, process.pid)) return false;
+    session.status = 'active';
+    delete session.owner;
+    delete session.operation;
+    if (synced) {
+      session.lastSyncedAt = synced.at;
+      session.base = { branch: session.base.branch, commit: synced.baseCommit };
+    }
     return true;
   });
 }
 
-/** Aborts the stopped rebase or merge, checks the branch is exactly as before, and builds the refusal. */
-async function backOut(worktree: string, target: SyncTarget, mode: SyncMode, output: string): Promise<RefusalError> {
-  const { entry, tip } = target;
-  const conflicts = await unmergedPaths(worktree);
-  if (mode === 'rebase' && (await rebaseInProgress(worktree))) await abortRebase(worktree);
-  if (mode === 'merge' && (await mergeInProgress(worktree))) await abortMerge(worktree);
-  const [restoredTip, headRef, status] = await Promise.all([resolveCommit(worktree, `refs/heads/${entry.branch}`), currentBranchRef(worktree), readStatus(worktree)]);
-  const intact = restoredTip === tip && headRef === `refs/heads/${entry.branch}`;
-  const tracked = status.filter((line) => line.code !== '??');
+export async function syncSession(project: Project, facts: SyncFacts, mode: SyncMode, now: Date): Promise<SyncResult> {
+  const { entry, worktree } = facts;
+  const tip = facts.tip!;
+  const baseCommit = facts.baseCommit!;
+  const lastSyncedAt = isoSeconds(now);
+  const { behind } = await aheadBehind(worktree, tip, baseCommit);
+  await claim(project, entry.id, { kind: mode, before: tip, onto: baseCommit, at: new Date().toISOString() });
+  let synced = false;
+  try {
+    if (behind === 0) {
+      synced = true;
+      return { mode, upToDate: true, before: tip, after: tip, baseCommit, pickedUp: 0, logUpdated: false, logCommit: null, lastSyncedAt, warnings: [] };
+    }
+    const outcome = mode === 'rebase'
+      ? await rebaseOnto(worktree, entry.branch, tip, baseCommit)
+      : await mergeInto(worktree, entry.branch, tip, baseCommit, `Merge ${entry.base.branch} into ${entry.branch}`);
+    if (!outcome.ok) throw conflictRefusal(facts, mode, outcome);
+    const log = await recordInLog(worktree, entry, now);
+    synced = true;
+    return { mode, upToDate: false, before: tip, after: log.commit ?? outcome.tip, baseCommit, pickedUp: behind, logUpdated: log.updated, logCommit: log.commit, lastSyncedAt, warnings: log.warnings };
+  } finally {
+    await release(project, entry.id, synced ? { at: lastSyncedAt, baseCommit } : null);
+  }
+}
+
+/** Sets the log's "Last synced with base" line and commits only that file, so the worktree stays clean. */
+async function recordInLog(worktree: string, entry: SessionEntry, now: Date): Promise<{ updated: boolean; commit: string | null; warnings: string[] }> {
+  const log = entry.sessionLog;
+  let text: string | null = null;
+  try {
+    text = log ? readBoundedText(join(worktree, log), MAX_LOG_BYTES) : null;
+  } catch (error) {
+    if (!(error instanceof UnsafeFileError)) throw error;
+    return { updated: false, commit: null, warnings: [`the session log ${log} cannot be read safely (${error.message}), so its "Last synced with base" line was not updated`] };
+  }
+  if (!log || text === null) {
+    return { updated: false, commit: null, warnings: [`no session log found${log ? ` at ${log}` : ''}, so the "Last synced with base" line was not updated`] };
+  }
+  const updated = withLastSynced(text, now);
+  if (updated === null) return { updated: false, commit: null, warnings: [`${log} has no "**Last synced with base:**" or "**Branch:**" line to update`] };
+  try {
+    writeConfinedFile(worktree, log, updated);
+  } catch (error) {
+    if (!(error instanceof UnsafeFileError)) throw error;
+    return { updated: false, commit: null, warnings: [`the session log ${log} cannot be written safely (${error.message})`] };
+  }
+  const pending = (await readStatus(worktree)).some((item) => item.path === log);
+  if (!pending) return { updated: true, commit: null, warnings: [] }; // it already said so: a second sync within the minute
+  try {
+    const commit = await commitPaths(worktree, [log], `Record sync with ${entry.base.branch} in the session log`);
+    return { updated: true, commit, warnings: [] };
+  } catch (error) {
+    return { updated: false, commit: null, warnings: [`the session log was updated but could not be committed (${(error as Error).message.split('\n')[0]}); commit ${log} yourself`] };
+  }
+}
+
+function conflictRefusal(facts: SyncFacts, mode: SyncMode, outcome: Extract<Awaited<ReturnType<typeof rebaseOnto>>, { ok: false }>): RefusalError {
+  const { entry, worktree } = facts;
+  const tip = facts.tip!;
   const base = entry.base.branch;
+  const at = (words: string[]) => commandLine(['git', '-C', worktree, ...words]);
+  // Both ways of resolving keep the conflicts in front of the user until they are settled.
   const resolve = mode === 'rebase'
-    ? `To resolve them deliberately: in ${worktree} run \`git rebase ${base}\`, fix each conflicted file, \`git add\` it and \`git rebase --continue\` (or \`git rebase --abort\` to back out); or run \`session sync --merge\` to resolve them once in a merge commit.`
-    : `To resolve them deliberately: in ${worktree} run \`git merge ${base}\`, fix each conflicted file, \`git add\` it and \`git commit\` (or \`git merge --abort\` to back out).`;
-  const what = conflicts.length > 0
-    ? `conflicts in ${conflicts.length} file(s):\n${conflicts.map((path) => `  ${path}`).join('\n')}`
-    : `git stopped: ${output.split('\n').slice(0, 5).join(' ')}`;
-  const state = intact && tracked.length === 0
-    ? `The ${mode} was aborted; ${entry.branch} is exactly as before (${tip.slice(0, 12)}) and the worktree is clean.`
-    : `WARNING: after aborting, ${entry.branch} is at ${restoredTip?.slice(0, 12) ?? 'nothing'} (was ${tip.slice(0, 12)}), HEAD is ${headRef ?? 'detached'}, ${tracked.length} tracked change(s). Inspect ${worktree}; the old tip is ${tip}.`;
+    ? `To resolve them deliberately: ${at(['rebase', base])}, fix each conflicted file, ${at(['add', '--'])} <file> and ${at(['rebase', '--continue'])} (or ${at(['rebase', '--abort'])} to back out); to resolve them once, in one merge commit, instead: ${at(['merge', base])}, fix the files, ${at(['add', '--'])} <file> and ${at(['commit', '--no-edit'])}.`
+    : `To resolve them deliberately: ${at(['merge', base])}, fix each conflicted file, ${at(['add', '--'])} <file> and ${at(['commit', '--no-edit'])} (or ${at(['merge', '--abort'])} to back out).`;
+  const what = outcome.conflicts.length > 0
+    ? `conflicts in ${outcome.conflicts.length} file(s):\n${outcome.conflicts.map((path) => `  ${path}`).join('\n')}`
+    : `git stopped: ${outcome.output.split('\n').slice(0, 5).join(' ')}`;
+  const state = outcome.restored
+    ? `The ${mode} was aborted; ${entry.branch} is exactly as before (${tip.slice(0, 12)}).`
+    : `WARNING: it could not be backed out: ${entry.branch} should be at ${tip.slice(0, 12)}, HEAD is ${outcome.headNow?.slice(0, 12) ?? 'unknown'}. Inspect ${worktree}; the old tip is ${tip}.`;
   return new RefusalError(
     'sync-conflict',
     `Syncing "${entry.id}" with ${base} by ${mode} stopped on ${what}\n${state}`,
     resolve,
-    { mode, conflicts, branch: entry.branch, tip, restoredTip, intact: intact && tracked.length === 0, worktree },
+    { mode, conflicts: outcome.conflicts, branch: entry.branch, tip, intact: outcome.restored, worktree },
   );
 }

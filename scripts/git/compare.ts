@@ -55,3 +55,18 @@ export async function statusOfPath(worktree: string, path: string): Promise<Stat
   const { stdout } = await git(worktree, ['--no-optional-locks', '--literal-pathspecs', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--', path]);
   return parseStatus(stdout);
 }
+
+/**
+ * Paths that differ between two trees (or commits), optionally only those added, optionally
+ * below one folder. Reads objects only; no index or working tree is involved.
+ */
+export async function treeDiffPaths(cwd: string, from: string, to: string, options: { addedOnly?: boolean; below?: string } = {}): Promise<string[]> {
+  const { stdout } = await git(cwd, [
+    '--literal-pathspecs',
+    'diff-tree', '-r', '-z', '--no-renames', '--name-only',
+    ...(options.addedOnly ? ['--diff-filter=A'] : []),
+    from, to,
+    ...(options.below ? ['--', options.below] : []),
+  ]);
+  return stdout.split('\0').filter((path) => path.length > 0);
+}

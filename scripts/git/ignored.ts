@@ -8,8 +8,6 @@ import { unquoteGitPath } from '../core/quoted-path.js';
 const splitZ = (text: string) => text.split('\0').filter((part) => part.length > 0);
 
 export interface UntrackedQuery {
-  /** A file of gitignore-syntax patterns; matching untracked files are listed. */
-  patternFile?: string;
   /** Extra gitignore-syntax patterns (git's -x). */
   patterns?: string[];
   /** Limits the walk; each is taken literally. */
@@ -22,7 +20,6 @@ export interface UntrackedQuery {
  */
 export async function untrackedMatching(cwd: string, query: UntrackedQuery): Promise<string[]> {
   const args = ['--no-optional-locks', 'ls-files', '-z', '--others', '--ignored'];
-  if (query.patternFile) args.push(`--exclude-from=${query.patternFile}`);
   for (const pattern of query.patterns ?? []) args.push(`--exclude=${pattern}`);
   if (query.literalPaths) {
     if (query.literalPaths.length === 0) return [];

@@ -1,8 +1,7 @@
 /** Merge prediction without touching any working tree, index or ref. */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { git, lines } from '../lib/shell.js';
+import { git } from '../lib/shell.js';
 import { GitError, RefusalError } from '../lib/errors.js';
+import { commandLine } from '../lib/shell-words.js';
 import { gitVersion } from './repo.js';
 import { parseMergeTree, type MergePrediction } from '../core/merge-tree.js';
 
@@ -38,20 +37,46 @@ export async function requireMergePrediction(cwd: string, ours: string, theirs: 
 }
 
 /**
- * Merges `commit` into the branch checked out at `checkout` with a merge commit. A merge that
- * stops half way (a conflict nobody predicted, a hook saying no) is aborted, so no MERGE_HEAD
- * and no conflict markers are left behind. Returns the new HEAD.
+ * Merges `commit` into the branch checked out at `checkout` (whose HEAD is `before`) with a
+ * merge commit. A merge that stops half way (a conflict nobody predicted, a hook saying no) is
+ * aborted only when it is provably this one (MERGE_HEAD is `commit`, HEAD still `before`), and
+ * the checkout is then checked to be back where it was; the error says which it is.
  */
-export async function mergeInCheckout(checkout: string, commit: string, message: string): Promise<string> {
+export async function mergeInCheckout(checkout: string, before: string, commit: string, message: string): Promise<string> {
   try {
     await git(checkout, ['merge', '--quiet', '--no-ff', '--no-edit', '-m', message, '--end-of-options', commit]);
   } catch (error) {
-    const inProgress = await git(checkout, ['rev-parse', '--verify', '--quiet', 'MERGE_HEAD'], { okExitCodes: [0, 1, 128] });
-    if (inProgress.exitCode === 0) await git(checkout, ['merge', '--abort']);
-    throw error;
+    throw await backOutOfMerge(checkout, before, commit, error);
   }
   const { stdout } = await git(checkout, ['rev-parse', '--verify', 'HEAD']);
   return stdout.trim();
+}
+
+async function backOutOfMerge(checkout: string, before: string, commit: string, error: unknown): Promise<Error> {
+  const why = error instanceof GitError ? (error.stderr.trim() || error.stdout.trim()).split('\n').slice(0, 3).join(' ') : String(error);
+  const state = async () => {
+    const [mergeHead, head] = await Promise.all([
+      git(checkout, ['rev-parse', '--quiet', '--verify', 'MERGE_HEAD'], { okExitCodes: [0, 1, 128] }),
+      git(checkout, ['rev-parse', '--quiet', '--verify', 'HEAD'], { okExitCodes: [0, 1, 128] }),
+    ]);
+    return { mergeHead: mergeHead.exitCode === 0 ? mergeHead.stdout.trim() : null, head: head.exitCode === 0 ? head.stdout.trim() : null };
+  };
+  let now = await state();
+  let aborted = false;
+  if (now.mergeHead === commit && now.head === before) {
+    await git(checkout, ['merge', '--abort'], { okExitCodes: [0, 128] });
+    aborted = true;
+    now = await state();
+  }
+  if (now.mergeHead === null && now.head === before) {
+    return new RefusalError('merge-failed', `git merge stopped in ${checkout}: ${why}. ${aborted ? 'The merge was aborted and' : 'It had not started, and'} the main checkout is back at ${before.slice(0, 12)}, as before.`, 'Fix the cause shown above, then run the same command again.', { checkout, restored: true });
+  }
+  return new RefusalError(
+    'merge-failed',
+    `git merge stopped in ${checkout}: ${why}. The main checkout is NOT as before: HEAD is ${now.head?.slice(0, 12) ?? 'unknown'} (was ${before.slice(0, 12)})${now.mergeHead ? `, and a merge of ${now.mergeHead.slice(0, 12)} is in progress` : ''}.`,
+    now.mergeHead === commit ? `Look at ${checkout}; to undo this merge: ${commandLine(['git', '-C', checkout, 'merge', '--abort'])}` : `Look at ${checkout} before doing anything else there.`,
+    { checkout, restored: false },
+  );
 }
 
 /**
@@ -64,31 +89,4 @@ export async function mergeWithoutCheckout(cwd: string, branch: string, base: st
   const commit = stdout.trim();
   await git(cwd, ['update-ref', '-m', message, `refs/heads/${branch}`, commit, base]);
   return commit;
-}
-
-export type RebaseOutcome = { ok: true; tip: string } | { ok: false; conflicts: string[] };
-
-async function rebaseInProgress(worktree: string): Promise<boolean> {
-  const { stdout } = await git(worktree, ['rev-parse', '--git-path', 'rebase-merge', '--git-path', 'rebase-apply']);
-  return lines(stdout).some((path) => existsSync(resolve(worktree, path)));
-}
-
-/**
- * Rebases the branch checked out at `worktree` onto `upstream`. On a conflict the rebase is
- * aborted, which puts the branch back exactly where it was; the caller verifies that.
- */
-export async function rebaseOnto(worktree: string, upstream: string): Promise<RebaseOutcome> {
-  const args = ['rebase', '--quiet', '--no-autostash', upstream];
-  const result = await git(worktree, args, { okExitCodes: [0, 1, 128] });
-  if (result.exitCode === 0) {
-    const { stdout } = await git(worktree, ['rev-parse', '--verify', 'HEAD']);
-    return { ok: true, tip: stdout.trim() };
-  }
-  if (!(await rebaseInProgress(worktree))) {
-    // It stopped before starting (a hook, a bad upstream): not a conflict, and nothing to abort.
-    throw new GitError(['git', ...args], worktree, result.exitCode, result.stderr, result.stdout);
-  }
-  const unmerged = await git(worktree, ['diff', '--name-only', '-z', '--diff-filter=U']);
-  await git(worktree, ['rebase', '--abort']);
-  return { ok: false, conflicts: [...new Set(unmerged.stdout.split('\0').filter(Boolean))] };
 }

@@ -16,7 +16,7 @@ export async function submodulePaths(worktree: string): Promise<string[]> {
   return stdout.split('\0').filter((line) => line.startsWith('160000 ')).map((line) => line.slice(line.indexOf('\t') + 1));
 }
 
-async function describeNested(worktree: string, path: string, kind: NestedRepository['kind']): Promise<NestedRepository | null> {
+async function describeNested(worktree: string, path: string, kind: NestedRepository['kind'], ignored: boolean): Promise<NestedRepository | null> {
   const folder = join(worktree, path);
   if (!gitDirOf(folder)) return null; // an uninitialised submodule, or a folder that is not a repository
   const [counted, status] = await Promise.all([
@@ -24,15 +24,17 @@ async function describeNested(worktree: string, path: string, kind: NestedReposi
     git(folder, ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=normal', '--ignore-submodules=none'], { okExitCodes: [0, 128] }),
   ]);
   const localCommits = counted.exitCode === 0 ? Number(counted.stdout.trim()) || 0 : 0;
-  return { path, kind, localCommits, dirty: status.exitCode !== 0 || status.stdout.length > 0 };
+  return { path, kind, localCommits, dirty: status.exitCode !== 0 || status.stdout.length > 0, ignored };
 }
 
 /** The nested repositories among `candidates` (untracked or ignored folders) and every initialised submodule. */
-export async function findNestedRepositories(worktree: string, candidates: readonly string[]): Promise<NestedRepository[]> {
+export async function findNestedRepositories(worktree: string, candidates: ReadonlyArray<{ path: string; ignored: boolean }>): Promise<NestedRepository[]> {
   const submodules = await submodulePaths(worktree);
   const found = await Promise.all([
-    ...submodules.map((path) => describeNested(worktree, path, 'submodule')),
-    ...candidates.filter((path) => !submodules.includes(path) && existsSync(join(worktree, path, '.git'))).map((path) => describeNested(worktree, path, 'repository')),
+    ...submodules.map((path) => describeNested(worktree, path, 'submodule', false)),
+    ...candidates
+      .filter((folder) => !submodules.includes(folder.path) && existsSync(join(worktree, folder.path, '.git')))
+      .map((folder) => describeNested(worktree, folder.path, 'repository', folder.ignored)),
   ]);
   return found.filter((repo): repo is NestedRepository => repo !== null);
 }

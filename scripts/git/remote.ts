@@ -49,3 +49,9 @@ export function compareUrl(remote: string, base: string, branch: string): string
   const segment = (text: string) => text.split('/').map(encodeURIComponent).join('/');
   return `https://${repo.host}/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}/compare/${segment(base)}...${segment(branch)}?expand=1`;
 }
+
+/** The remote-tracking ref `branch` pulls from (e.g. refs/remotes/origin/session/x), or null when it has none. */
+export async function upstreamOf(cwd: string, branch: string): Promise<string | null> {
+  const result = await git(cwd, ['for-each-ref', '--format=%(upstream)', `refs/heads/${branch}`]);
+  return result.stdout.trim() || null;
+}

@@ -21,7 +21,7 @@ export interface LockOwner {
   nonce: string;
   acquiredAt: string;
   /** The owner process's start token, so a reused pid is not mistaken for the owner. */
-  since?: string | null;
+  since?: string;
   purpose?: Record<string, unknown>;
 }
 
@@ -102,7 +102,7 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
     host: hostname(),
     nonce: randomBytes(8).toString('hex'),
     acquiredAt: new Date().toISOString(),
-    since: selfStartToken(),
+    ...(selfStartToken() ? { since: selfStartToken()! } : {}),
     ...(options.purpose ? { purpose: options.purpose } : {}),
   };
   const timeoutMs = options.timeoutMs ?? 30_000;

@@ -64,7 +64,7 @@ export function recordedProcessIsAlive(pid: number, startToken: string | null | 
 export interface ProcessRecord {
   pid: number;
   host: string;
-  since?: string | null;
+  since?: string;
 }
 
 /**

@@ -5,7 +5,7 @@
  * follow a symlink at any step below the folder they are confined to.
  */
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 export type UnsafeReason = 'symlink' | 'not-a-file' | 'too-large' | 'outside' | 'through-symlink' | 'blocked';
@@ -174,4 +174,52 @@ export function realPathAllowMissing(path: string): string {
       folder = parent;
     }
   }
+}
+
+/** SHA-256 of a regular file's content, read in chunks; null when it is not a regular file. */
+export function fileDigest(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return null;
+    const hash = createHash('sha256');
+    const chunk = Buffer.alloc(1 << 20);
+    for (let read = readSync(fd, chunk, 0, chunk.length, null); read > 0; read = readSync(fd, chunk, 0, chunk.length, null)) {
+      hash.update(chunk.subarray(0, read));
+    }
+    return hash.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Which of `paths` (relative to `root`) a checkout would have to write over: the path itself
+ * exists, or a step of it exists as something other than a folder. For the files a merge adds,
+ * these are untracked or ignored files there that git would replace or refuse on.
+ */
+export function pathsInTheWay(root: string, paths: readonly string[]): string[] {
+  const known = new Map<string, 'dir' | 'other' | 'none'>();
+  const kind = (path: string) => {
+    let found = known.get(path);
+    if (!found) {
+      const stat = lstatOrNull(join(root, path));
+      found = !stat ? 'none' : stat.isDirectory() && !stat.isSymbolicLink() ? 'dir' : 'other';
+      known.set(path, found);
+    }
+    return found;
+  };
+  return paths.filter((path) => {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const step = kind(parts.slice(0, i).join('/'));
+      if (step === 'none') return false;
+      if (step === 'other') return true;
+    }
+    return kind(path) !== 'none';
+  });
 }

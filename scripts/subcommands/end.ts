@@ -6,9 +6,9 @@ import { findProject } from '../store/project.js';
 import { readManifest } from '../store/manifest-store.js';
 import { HISTORY_FILE } from '../core/paths.js';
 import { confirmProblem, endRefusal, factLines, parseEndOptions, renderEnd } from '../core/end-plan.js';
-import { resolveSession } from '../engine/resolve-session.js';
+import { assertTrusted, resolveSession } from '../engine/resolve-session.js';
 import { gatherEndFacts } from '../engine/end-facts.js';
-import { busyRefusal } from '../engine/end-run.js';
+import { sessionBusyRefusal } from '../engine/end-run.js';
 import { endSession } from '../engine/end-session.js';
 import { commandLine } from '../lib/shell-words.js';
 
@@ -47,9 +47,10 @@ export const end: Subcommand = {
     const prBody = readBodyFile(context.cwd, options.prBodyFile);
     const project = await findProject(context.cwd);
     const entry = resolveSession(project, readManifest(project.manifestPath, project.name), options.name, 'end');
+    assertTrusted(project, entry);
     const confirm = confirmProblem(options, entry.id);
     if (confirm) throw confirm;
-    if (entry.status !== 'active') throw busyRefusal(entry);
+    if (entry.status !== 'active') throw sessionBusyRefusal(entry);
 
     const facts = await gatherEndFacts(project, entry, options);
     const refusal = endRefusal(facts);
@@ -74,7 +75,7 @@ export const end: Subcommand = {
         push: run.push,
         pr: run.pr,
         saved: run.saved,
-        logCopy: run.logCopy,
+        savedItems: run.savedItems,
         branch: { name: entry.branch, kept: !run.branchDeleted, deleted: run.branchDeleted },
         worktreeRemoved: run.worktreeRemoved,
         steps: run.steps,

@@ -6,12 +6,15 @@
 import { chmodSync, constants, copyFileSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ignoredPaths } from '../git/ignored.js';
+import { fileDigest } from '../lib/safe-fs.js';
 import { isWithin } from '../core/paths.js';
 import { copyVerdict, type CopyFacts, type CopyRules, type DestinationKind, type Skipped, type SourceKind } from './copy-plan.js';
 
 export interface CopyResult {
   copied: string[];
   skipped: Skipped[];
+  /** SHA-256 of each copied file as copied: a later edit makes it the session's own work. */
+  digests: Record<string, string>;
 }
 
 function lstatOrNull(path: string) {
@@ -79,7 +82,7 @@ export async function copyIntoWorktree(mainCheckout: string, worktree: string, p
   const ignoredInMain = rules.requireIgnoredInMain ? await ignoredPaths(mainCheckout, plain) : new Set<string>();
   const placeable = facts.filter((fact) => fact.source === 'file' && fact.destination === 'free').map((fact) => fact.path);
   const ignoredInWorktree = rules.requireIgnoredInWorktree ? await ignoredPaths(worktree, placeable) : new Set<string>();
-  const result: CopyResult = { copied: [], skipped: [] };
+  const result: CopyResult = { copied: [], skipped: [], digests: {} };
   for (const fact of facts) {
     fact.ignoredInMain = ignoredInMain.has(fact.path);
     fact.ignoredInWorktree = ignoredInWorktree.has(fact.path);
@@ -91,6 +94,8 @@ export async function copyIntoWorktree(mainCheckout: string, worktree: string, p
     try {
       copyOne(mainReal, worktreeReal, fact.path);
       result.copied.push(fact.path);
+      const digest = fileDigest(join(worktreeReal, fact.path));
+      if (digest) result.digests[fact.path] = digest;
     } catch (error) {
       result.skipped.push({ path: fact.path, reason: 'copy-failed', message: (error as Error).message });
     }

@@ -59,3 +59,37 @@ export function outsideSessionsDir(paths: string[], sessionsDirRel: string | nul
   if (!sessionsDirRel) return paths;
   return paths.filter((path) => path !== sessionsDirRel && !path.startsWith(`${sessionsDirRel}/`));
 }
+
+export interface CopyPatterns {
+  /** In the order git must apply them (later lines win, `!` negates). */
+  patterns: string[];
+  sources: string[];
+  rejected: Array<{ pattern: string; source: string; reason: string }>;
+}
+
+/**
+ * The gitignore-syntax patterns that name the ignored files a session needs: the lines of
+ * `.worktreeinclude`, then the config's `copy`, or the defaults when neither is there.
+ * Pure: the include file's text is read by the caller (bounded, never through a symlink).
+ */
+export function copyPatterns(includeText: string | null, configCopy: readonly string[] | undefined, mainCheckout: string): CopyPatterns {
+  const result: CopyPatterns = { patterns: [], sources: [], rejected: [] };
+  const take = (pattern: string, source: string) => {
+    const reason = patternProblem(pattern, mainCheckout);
+    if (reason) result.rejected.push({ pattern, source, reason });
+    else result.patterns.push(pattern);
+  };
+  if (includeText !== null) {
+    result.sources.push(INCLUDE_FILE);
+    for (const pattern of patternLines(includeText)) take(pattern, INCLUDE_FILE);
+  }
+  if (configCopy) {
+    result.sources.push('config copy');
+    for (const pattern of configCopy) take(pattern, 'config copy');
+  }
+  if (includeText === null && !configCopy) {
+    result.sources.push('defaults');
+    result.patterns.push(...DEFAULT_COPY_PATTERNS);
+  }
+  return result;
+}

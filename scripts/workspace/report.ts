@@ -40,5 +40,6 @@ export function renderWorkspace(report: WorkspaceReport, name: string): string[]
 /** The --json form: the report without the bookkeeping, with the next step when setup failed. */
 export function workspaceJson(report: WorkspaceReport, name: string) {
   const { recordedPackFiles: _recorded, ...rest } = report;
-  return { ...rest, setup: { ...report.setup, next: report.setup.status === 'failed' ? setupNext(name) : null } };
+  const copy = report.copy ? (({ digests: _digests, ...shown }) => shown)(report.copy) : null;
+  return { ...rest, copy, setup: { ...report.setup, next: report.setup.status === 'failed' ? setupNext(name) : null } };
 }

@@ -1,0 +1,52 @@
+/**
+ * What a merge of a session into its base would do to the checkouts: where the base is held,
+ * whether git is busy there, which untracked or ignored files the merge would write over, and
+ * which paths below an in-repository sessions folder it would change. Read-only; gathered
+ * before an end changes anything, and again under the merge lock just before the merge.
+ */
+import { pathsInTheWay } from '../lib/safe-fs.js';
+import type { Busy } from '../core/busy.js';
+import { sessionsDirInsideRepo } from '../core/config.js';
+import { classifyBaseCheckout, type BaseCheckout } from '../core/end-plan.js';
+import { formatStatusEntry, isTrackedChange } from '../core/status-porcelain.js';
+import type { WorktreeRecord } from '../core/worktree-list.js';
+import type { Project } from '../store/project.js';
+import { readStatus } from '../git/changes.js';
+import { checkoutBusy, heldBranches } from '../git/checkout-state.js';
+import { treeDiffPaths } from '../git/compare.js';
+
+export interface MergeTarget {
+  checkout: BaseCheckout;
+  mainBusy: Busy | null;
+  mainDirty: string[];
+  overwrites: string[];
+  sessionsPaths: string[];
+  sessionsDirInRepo: string | null;
+}
+
+export async function gatherMergeTarget(
+  project: Project,
+  worktrees: readonly WorktreeRecord[],
+  baseBranch: string,
+  baseTip: string | null,
+  /** The merged tree merge-tree predicted; null when not predicted. */
+  mergedTree: string | null,
+): Promise<MergeTarget> {
+  const main = project.mainCheckout;
+  const checkout = classifyBaseCheckout(heldBranches(worktrees), baseBranch);
+  const sessionsDirInRepo = sessionsDirInsideRepo(main, project.sessionsDir);
+  const canDiff = baseTip !== null && mergedTree !== null;
+  const [status, added, sessionsPaths] = await Promise.all([
+    checkout.where === 'main' ? readStatus(main) : Promise.resolve(null),
+    checkout.where === 'main' && canDiff ? treeDiffPaths(main, baseTip, mergedTree, { addedOnly: true }) : Promise.resolve([]),
+    sessionsDirInRepo && canDiff ? treeDiffPaths(main, baseTip, mergedTree, { below: sessionsDirInRepo }) : Promise.resolve([]),
+  ]);
+  return {
+    checkout,
+    mainBusy: status ? await checkoutBusy(main, status) : null,
+    mainDirty: status ? status.filter(isTrackedChange).map(formatStatusEntry) : [],
+    overwrites: pathsInTheWay(main, added),
+    sessionsPaths,
+    sessionsDirInRepo,
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The one way a session worktree is removed, by every end strategy and by cleanup:
+ *
+ * 1. Move it aside (a rename in the sessions folder, then `git worktree repair`), so an agent
+ *    still writing by path into the worktree cannot add files after the stock is taken.
+ * 2. Take stock of everything its branch does not hold (core/inventory.ts).
+ * 3. Save it under refs/sessions/… in the main repository, or refuse with the list.
+ * 4. Look again right before the removal; if anything changed (a writer whose working folder
+ *    was inside), take stock again.
+ * 5. Remove it, forced, since nothing it holds is unsaved any more.
+ *
+ * Any failure before the removal moves the worktree back where it was.
+ */
+import { existsSync, lstatSync, renameSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { RefusalError } from '../lib/errors.js';
+import { fileDigest } from '../lib/safe-fs.js';
+import { commandLine } from '../lib/shell-words.js';
+import { git } from '../lib/shell.js';
+import { droppedNote, takeInventory, untrackedFolders, type Inventory } from '../core/inventory.js';
+import type { SessionEntry } from '../core/manifest-types.js';
+import { formatStatusEntry, isIgnored, type StatusEntry } from '../core/status-porcelain.js';
+import { uncommittedRefusal } from '../core/end-plan.js';
+import type { Project } from '../store/project.js';
+import { readStatus } from '../git/changes.js';
+import { untrackedMatching } from '../git/ignored.js';
+import { findNestedRepositories, saveNestedRepository } from '../git/nested.js';
+import { commonGitDir } from '../git/repo.js';
+import { commitFiles, createRefIfAbsent, snapshotWorktree } from '../git/save.js';
+import { removeWorktree } from '../git/worktrees.js';
+import { copyPatterns } from '../workspace/include-matching.js';
+import { readIncludeFile } from './prepare-workspace.js';
+
+/** Ignored folders that setup or a build recreates: they go with a one-line note. */
+export const BUILD_OUTPUT_DIRS = new Set(['node_modules', '.venv', 'venv', '__pycache__', 'dist', 'build', 'target', '.next', '.nuxt', '.cache', '.turbo', '.parcel-cache', 'coverage', '.pytest_cache', '.mypy_cache', '.gradle', '.tox']);
+
+const isBuildOutput = (path: string) => BUILD_OUTPUT_DIRS.has(basename(path.replace(/\/+$/, '')));
+
+export interface RemovalSpec {
+  project: Project;
+  entry: SessionEntry;
+  /** The worktree's real path. */
+  worktree: string;
+  /** `clean`: uncommitted work refuses (merge, keep, pr, cleanup); `abandon`: everything is saved. */
+  mode: 'clean' | 'abandon';
+  /** Saved refs are named `<refBase>-worktree`, `<refBase>-ignored`, `<refBase>-nested/<n>/…`. */
+  refBase: string;
+  /** Extra paths the abandon snapshot leaves out (the pack's own untracked files). */
+  reason: string;
+}
+
+export interface SavedItem {
+  what: 'changes' | 'ignored' | 'nested';
+  ref: string;
+  /** The paths it holds, relative to the worktree (for nested: the repository's folder). */
+  paths: string[];
+  /** How to get it back, as one command line. */
+  restore: string;
+}
+
+export interface RemovalResult {
+  saved: SavedItem[];
+  /** What went without being saved, for people; null when nothing did. */
+  droppedNote: string | null;
+  /** A writer created the worktree folder again after it was moved aside; those files are still there. */
+  recreated: boolean;
+}
+
+function lstatKey(path: string): string {
+  try {
+    const stat = lstatSync(path);
+    return `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Changes to watch for between the stock and the removal: the status itself and each listed file's stat. */
+function fingerprint(folder: string, status: readonly StatusEntry[], inventory: Inventory): string {
+  const watched = [
+    ...status.filter((entry) => !isIgnored(entry)).map((entry) => `${entry.code} ${entry.path} ${lstatKey(join(folder, entry.path))}`),
+    ...inventory.ignoredKept.map((path) => `!! ${path} ${lstatKey(join(folder, path))}`),
+    ...inventory.nested.map((repo) => `nested ${repo.path} ${repo.localCommits} ${repo.dirty} ${lstatKey(join(folder, repo.path, '.git'))}`),
+  ];
+  return watched.sort().join('\n');
+}
+
+async function inventoryOf(project: Project, entry: SessionEntry, folder: string): Promise<{ status: StatusEntry[]; inventory: Inventory }> {
+  const status = await readStatus(folder, { ignored: true });
+  const folders = untrackedFolders(status).filter((folder) => !(folder.ignored && isBuildOutput(folder.path)));
+  const nested = await findNestedRepositories(folder, folders);
+  const ignored = status.filter(isIgnored).map((item) => item.path);
+  // Which ignored files the copy rules name: asked of git for the ignored entries only, so
+  // that a build output folder is never walked.
+  const lookIn = ignored.filter((path) => !isBuildOutput(path));
+  let matching: string[] = [];
+  if (lookIn.length > 0) {
+    const rules = copyPatterns(readIncludeFile(project.mainCheckout).text, project.config.copy, project.mainCheckout);
+    if (rules.patterns.length > 0) matching = await untrackedMatching(folder, { patterns: rules.patterns, literalPaths: lookIn.map((path) => path.replace(/\/+$/, '')) });
+  }
+  const copied = new Map<string, string | null>((entry.copiedFiles ?? []).map((path) => [path, entry.copiedDigests?.[path] ?? null]));
+  // What start copied is looked at too, whichever rule named it (--copy lists paths, not patterns).
+  for (const path of copied.keys()) if (!matching.includes(path) && existsSync(join(folder, path))) matching.push(path);
+  const digestNow = new Map<string, string>();
+  for (const path of matching) {
+    const digest = fileDigest(join(folder, path));
+    if (digest) digestNow.set(path, digest);
+  }
+  return { status, inventory: takeInventory(status, entry.packFiles ?? [], nested, { matching, copied, digestNow }) };
+}
+
+/** Saves what the stock holds under `<refBase>-…` refs of the main repository. */
+async function saveInventory(spec: RemovalSpec, folder: string, status: readonly StatusEntry[], inventory: Inventory, round: number): Promise<SavedItem[]> {
+  const main = spec.project.mainCheckout;
+  const base = round === 1 ? spec.refBase : `${spec.refBase}-again${round}`;
+  const saved: SavedItem[] = [];
+  const nestedPaths = inventory.nested.map((repo) => repo.path);
+  if (spec.mode === 'abandon' && inventory.changes.length > 0) {
+    const untrackedPack = status.filter((item) => item.code === '??' && !inventory.changes.includes(item)).map((item) => item.path);
+    const snapshot = await snapshotWorktree(folder, [...untrackedPack, ...nestedPaths], `Abandoned session ${spec.entry.id}: its uncommitted work`);
+    const ref = `${base}-worktree`;
+    if (!(await createRefIfAbsent(main, ref, snapshot, `${spec.reason}: uncommitted work`))) throw saveFailed(ref);
+    saved.push({ what: 'changes', ref, paths: inventory.changes.map(formatStatusEntry), restore: `${commandLine(['git', 'stash', 'apply', ref])}   (inside a checkout of ${spec.entry.branch})` });
+  }
+  if (inventory.ignoredKept.length > 0) {
+    const commit = await commitFiles(folder, inventory.ignoredKept, `Session ${spec.entry.id}: ignored files it changed or made (${inventory.ignoredKept.length})`);
+    const ref = `${base}-ignored`;
+    if (!(await createRefIfAbsent(main, ref, commit, `${spec.reason}: ignored files`))) throw saveFailed(ref);
+    saved.push({ what: 'ignored', ref, paths: [...inventory.ignoredKept], restore: `${commandLine(['git', 'archive', ref])} | tar -x -C <folder>   (or: ${commandLine(['git', 'show', `${ref}:${inventory.ignoredKept[0]!}`])} > ${commandLine([inventory.ignoredKept[0]!])})` });
+  }
+  const into = await commonGitDir(main);
+  for (const [index, repo] of inventory.nested.entries()) {
+    const nestedFolder = join(folder, repo.path);
+    const snapshot = repo.dirty ? await snapshotWorktree(nestedFolder, [], `Session ${spec.entry.id}: uncommitted work in ${repo.path}`) : null;
+    const prefix = `${base}-nested/${index + 1}`;
+    await saveNestedRepository(nestedFolder, into, prefix, snapshot);
+    saved.push({
+      what: 'nested',
+      ref: prefix,
+      paths: [repo.path],
+      restore: `${commandLine(['git', 'init', '-q', `<folder for ${repo.path}>`])} && ${commandLine(['git', '-C', `<folder for ${repo.path}>`, 'fetch', '-q', main, `+${prefix}/*:refs/saved/*`])}   (then check out refs/saved/HEAD; refs/saved/worktree is its uncommitted work, for git stash apply)`,
+    });
+  }
+  return saved;
+}
+
+function saveFailed(ref: string): RefusalError {
+  return new RefusalError('save-failed', `Could not create ${ref} to save the session's work; nothing was removed.`, 'Check the repository (git for-each-ref refs/sessions/), then run the same command again.');
+}
+
+/** Moves the worktree to a hidden name beside it and tells git; returns the new path, or the old one if it cannot move. */
+async function moveAside(main: string, worktree: string): Promise<string> {
+  const aside = join(dirname(worktree), `.${basename(worktree)}.removing-${process.pid}`);
+  try {
+    renameSync(worktree, aside);
+  } catch {
+    return worktree;
+  }
+  try {
+    await git(main, ['worktree', 'repair', '--', aside]);
+  } catch (error) {
+    renameSync(aside, worktree);
+    throw error;
+  }
+  return aside;
+}
+
+async function moveBack(main: string, aside: string, worktree: string): Promise<void> {
+  if (aside === worktree || existsSync(worktree)) return;
+  renameSync(aside, worktree);
+  await git(main, ['worktree', 'repair', '--', worktree]);
+}
+
+export async function removeSessionWorktree(spec: RemovalSpec): Promise<RemovalResult> {
+  const main = spec.project.mainCheckout;
+  const aside = await moveAside(main, spec.worktree);
+  const saved: SavedItem[] = [];
+  let inventory: Inventory | null = null;
+  try {
+    let taken = await inventoryOf(spec.project, spec.entry, aside);
+    for (let round = 1; ; round++) {
+      inventory = taken.inventory;
+      if (spec.mode === 'clean' && inventory.changes.length > 0) throw uncommittedRefusal(spec.entry.id, spec.worktree, inventory.changes);
+      if (spec.mode === 'clean' && inventory.nested.some((repo) => repo.kind === 'repository')) {
+        const paths = inventory.nested.filter((repo) => repo.kind === 'repository').map((repo) => repo.path);
+        throw new RefusalError('unsaved-work', `The session "${spec.entry.id}" holds git repositories of its own that its branch does not: ${paths.join(', ')}.`, `Move them out of ${spec.worktree}, or end with --strategy abandon --confirm ${spec.entry.id} to save them under refs/sessions/.`, { nested: paths });
+      }
+      const before = fingerprint(aside, taken.status, inventory);
+      const savedNow = await saveInventory(spec, aside, taken.status, inventory, round);
+      saved.push(...savedNow);
+      if (savedNow.length === 0) break;
+      // Saving took time: look again right before the removal, and save again if anything changed.
+      const again = await inventoryOf(spec.project, spec.entry, aside);
+      if (fingerprint(aside, again.status, again.inventory) === before) break;
+      if (round >= 3) throw new RefusalError('worktree-changing', `Files in ${spec.worktree} kept changing while the session ended, so it was not removed; what was saved so far is under ${spec.refBase}-*.`, 'Stop whatever still writes there (an agent, a watcher, a dev server), then run the same command again.');
+      taken = again;
+    }
+  } catch (error) {
+    await moveBack(main, aside, spec.worktree).catch(() => undefined);
+    throw error;
+  }
+  await removeWorktree(main, aside, true);
+  return { saved, droppedNote: inventory ? droppedNote(inventory) : null, recreated: aside !== spec.worktree && existsSync(spec.worktree) };
+}
