@@ -24,6 +24,11 @@ function facts(id: string, over: Partial<EntryFacts> = {}, entryOver: Partial<Se
     startLeftovers: [],
     ownerAlive: true,
     foundSessionLog: null,
+    trustProblems: [],
+    busy: null,
+    ownOperation: false,
+    checkoutIncomplete: false,
+    aside: null,
     ...over,
   };
 }
@@ -39,7 +44,7 @@ function unregistered(dirName: string, over: Partial<UnregisteredFacts> = {}): U
 function world(over: Partial<CleanupFacts> = {}): CleanupFacts {
   return {
     mainCheckout: '/r/p', sessionsDir: '/r/p-sessions', manifestPath: '/r/p-sessions/.manifest.json', corruptManifest: null,
-    entries: [], unregistered: [], prunable: [], foreignLockedMissing: [], strays: [], now: NOW, ...over,
+    entries: [], unregistered: [], prunable: [], foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, strays: [], now: NOW, ...over,
   };
 }
 
@@ -63,7 +68,7 @@ const cases: Array<[string, CleanupFacts, unknown[], string[]]> = [
     [{ kind: 'drop-entry', deleteBranch: null, keepBranch: null }], []],
   ['a merged session with a clean worktree: remove it',
     world({ entries: [facts('done', { merged: true })] }),
-    [{ kind: 'drop-entry', strategy: 'cleanup-merged', removeWorktree: { path: '/r/p-sessions/done', force: false }, deleteBranch: { branch: 'session/done', tip: TIP, baseTip: MAIN_TIP } }], []],
+    [{ kind: 'drop-entry', strategy: 'cleanup-merged', removeWorktree: { path: '/r/p-sessions/done', checkoutOnly: false }, deleteBranch: { branch: 'session/done', tip: TIP, baseTip: MAIN_TIP } }], []],
   ['a merged session with uncommitted changes: kept',
     world({ entries: [facts('done', { merged: true, work: [' M src/a.js'] })] }), [], ['done']],
   ['a merged session whose worktree is locked: kept',
@@ -72,12 +77,12 @@ const cases: Array<[string, CleanupFacts, unknown[], string[]]> = [
     world({ unregistered: [unregistered('old', { merged: true, locked: true })] }), [{ kind: 'register' }], []],
   ['a folder that git does not know: kept',
     world({ entries: [facts('odd', { gitRecord: null })] }), [], ['odd']],
-  ['an interrupted start, untouched, stub only: rolled back with force',
+  ['an interrupted start, untouched, stub only: rolled back, letting its stub go',
     world({ entries: [facts('half', { branchTip: BASE, merged: true, ownerAlive: false, startLeftovers: ['docs/session_logs/x_half_session.md'] }, { status: 'starting', ...dead })] }),
-    [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: { force: true, allowedLeftovers: ['docs/session_logs/x_half_session.md'] }, deleteBranch: { tip: BASE, baseTip: MAIN_TIP } }], []],
+    [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: { checkoutOnly: false, allowedLeftovers: ['docs/session_logs/x_half_session.md'] }, deleteBranch: { tip: BASE, baseTip: MAIN_TIP } }], []],
   ['an interrupted start whose base branch is gone: rolled back, but its branch kept',
     world({ entries: [facts('half', { branchTip: BASE, baseTip: null, merged: null, ownerAlive: false }, { status: 'starting', ...dead })] }),
-    [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: { force: false }, deleteBranch: null, keepBranch: { branch: 'session/half', tip: BASE } }], ['session/half']],
+    [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: { checkoutOnly: false }, deleteBranch: null, keepBranch: { branch: 'session/half', tip: BASE } }], ['session/half']],
   ['an interrupted start before the worktree existed: rolled back',
     world({ entries: [facts('half', { folderExists: false, gitRecord: null, branchTip: null, merged: null, ownerAlive: false, work: null }, { status: 'starting', ...dead })] }),
     [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: null, deleteBranch: null }], []],

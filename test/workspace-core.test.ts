@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allocatePortBlock, describePortBlock, preferredBlockIndex } from '../scripts/workspace/ports.js';
-import { databaseName, parseEnvSessionPort, renderEnvSession } from '../scripts/workspace/env-session.js';
+import { databaseName, parseEnvSessionPort, renderEnvSession } from '../scripts/core/env-session.js';
 import { literalPathProblem, outsideSessionsDir, parseCopyChoice, patternLines, patternProblem } from '../scripts/workspace/include-matching.js';
 import { copyVerdict, type CopyFacts } from '../scripts/workspace/copy-plan.js';
 import { detectDependencies, planSetup, type DependencyFacts } from '../scripts/workspace/dependencies.js';

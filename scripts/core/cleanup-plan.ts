@@ -4,8 +4,10 @@
  * keep work safe live here: a branch is deleted only when its tip is already in its base, a
  * worktree is removed only when it holds no session work, a corrupt manifest is moved aside.
  */
-import type { SessionEntry } from './manifest-types.js';
-import { ENV_SESSION_FILE, parseEnvSessionPort } from '../workspace/env-session.js';
+import type { SessionEntry, SessionOperation } from './manifest-types.js';
+import type { Busy } from './busy.js';
+import { commandLine } from '../lib/shell-words.js';
+import { ENV_SESSION_FILE, parseEnvSessionPort } from './env-session.js';
 
 /** One manifest entry and what git and the file system say about it. */
 export interface EntryFacts {
@@ -27,6 +29,16 @@ export interface EntryFacts {
   ownerAlive: boolean | null;
   /** A session log found in the worktree, for an entry that has none yet. */
   foundSessionLog: string | null;
+  /** Why the entry cannot be trusted; such an entry is reported and never acted on. */
+  trustProblems: string[];
+  /** An operation under way in the worktree. */
+  busy: Busy | null;
+  /** The stopped rebase or merge there is provably the one the entry recorded. */
+  ownOperation: boolean;
+  /** The worktree's checkout never finished (no index yet, or an index.lock left by a killed checkout). */
+  checkoutIncomplete: boolean;
+  /** Where an interrupted end had moved the worktree aside, when it is still there. */
+  aside: string | null;
 }
 
 /** A git worktree inside the sessions folder that no manifest entry claims. */
@@ -76,18 +88,28 @@ export interface CleanupFacts {
   prunable: { path: string; reason: string | null }[];
   /** Locked records outside the sessions folder whose folder is missing: not ours to unlock. */
   foreignLockedMissing: string[];
+  /** Prunable records outside the sessions folder: never pruned, reported. */
+  foreignPrunable: { path: string; reason: string | null }[];
+  /** Prunable session records whose HEAD no ref reaches: pruning would lose those commits. */
+  unreachablePrunable: { path: string; head: string }[];
+  /** A merge this pack ran in a checkout, left stopped by its dead process (the merge lock records it). */
+  interruptedMerge: { checkout: string; theirs: string; lockFile: string; mergeHead: string | null; indexLock: boolean; headIsBefore: boolean } | null;
   strays: StrayFileFacts[];
   now: Date;
 }
 
 export type HistoryStrategy = 'cleanup-orphan' | 'cleanup-merged' | 'cleanup-rollback-start';
+export type TransientStatus = 'starting' | 'ending' | 'syncing';
 
 export type CleanupAction =
   | { kind: 'remove-stray-file'; subject: string; reason: string; file: string }
   | { kind: 'rebuild-manifest'; subject: string; reason: string; aside: string; sessions: SessionEntry[] }
   | { kind: 'unlock-and-prune'; subject: string; reason: string; path: string }
   | { kind: 'prune-worktree-records'; subject: string; reason: string; paths: string[] }
-  | { kind: 'restore-active'; subject: string; reason: string; id: string; fromStatus: 'starting' | 'ending'; ownerPid: number; sessionLog: string | null }
+  | { kind: 'restore-active'; subject: string; reason: string; id: string; fromStatus: TransientStatus; ownerPid: number; sessionLog: string | null }
+  | { kind: 'move-back'; subject: string; reason: string; id: string; aside: string; path: string }
+  | { kind: 'back-out-operation'; subject: string; reason: string; id: string; path: string; branch: string; operation: SessionOperation }
+  | { kind: 'finish-interrupted-merge'; subject: string; reason: string; checkout: string; theirs: string; lockFile: string }
   | { kind: 'register'; subject: string; reason: string; entry: SessionEntry }
   | {
       kind: 'drop-entry';
@@ -95,8 +117,12 @@ export type CleanupAction =
       reason: string;
       entry: SessionEntry;
       strategy: HistoryStrategy;
-      /** `force` only for an interrupted start whose sole untracked files are the ones start wrote. */
-      removeWorktree: { path: string; force: boolean; allowedLeftovers: string[] } | null;
+      /**
+       * `checkoutOnly`: an interrupted start's worktree whose checkout never finished: nothing in
+       * it was ever handed to anyone, so it goes forced. Otherwise it goes the safe way (moved aside,
+       * its stock taken, refused if it holds work), with `allowedLeftovers` (start's own stub) let go.
+       */
+      removeWorktree: { path: string; checkoutOnly: boolean; allowedLeftovers: string[] } | null;
       deleteBranch: { branch: string; tip: string; baseTip: string } | null;
       keepBranch: { branch: string; tip: string } | null;
     }
@@ -113,7 +139,7 @@ export interface CleanupPlan {
   kept: KeptItem[];
 }
 
-const ORDER: CleanupAction['kind'][] = ['remove-stray-file', 'rebuild-manifest', 'unlock-and-prune', 'prune-worktree-records', 'restore-active', 'register', 'drop-entry', 'remove-worktree'];
+const ORDER: CleanupAction['kind'][] = ['finish-interrupted-merge', 'remove-stray-file', 'rebuild-manifest', 'unlock-and-prune', 'prune-worktree-records', 'move-back', 'back-out-operation', 'restore-active', 'register', 'drop-entry', 'remove-worktree'];
 
 const short = (sha: string) => sha.slice(0, 12);
 
@@ -130,8 +156,10 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
   const actions: CleanupAction[] = [];
   const kept: KeptItem[] = [];
 
+  const merge = facts.interruptedMerge;
+  if (merge) planInterruptedMerge(merge, actions, kept);
   for (const stray of facts.strays) {
-    if (stray.ownerAlive) continue;
+    if (stray.ownerAlive || (merge && stray.name === merge.lockFile)) continue;
     actions.push({ kind: 'remove-stray-file', subject: stray.name, reason: `left by process ${stray.pid}, which is no longer running`, file: stray.name });
   }
 
@@ -150,13 +178,19 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
     }
   }
   for (const path of facts.foreignLockedMissing) {
-    kept.push({ subject: path, reason: 'locked in git and its folder is missing, but it lies outside the sessions folder, so the lock may be deliberate (e.g. removable media)', next: `If it is truly gone: git worktree unlock ${path} && git worktree prune` });
+    kept.push({ subject: path, reason: 'locked in git and its folder is missing, but it lies outside the sessions folder, so the lock may be deliberate (e.g. removable media)', next: `If it is truly gone: ${commandLine(['git', 'worktree', 'unlock', path])} && ${commandLine(['git', 'worktree', 'remove', path])}` });
+  }
+  for (const record of facts.foreignPrunable) {
+    kept.push({ subject: record.path, reason: `git's record of a worktree outside the sessions folder whose folder is gone${record.reason ? ` (${record.reason})` : ''}; cleanup leaves worktrees that are not sessions alone`, next: `If it was moved: ${commandLine(['git', 'worktree', 'repair', '<its new path>'])}. If it is truly gone and holds nothing you need: ${commandLine(['git', 'worktree', 'remove', record.path])}` });
+  }
+  for (const record of facts.unreachablePrunable) {
+    kept.push({ subject: record.path, reason: `git's record of a session worktree whose folder is gone, but its HEAD ${short(record.head)} is on no branch or ref, so removing the record would lose those commits`, next: `Keep them on a branch first (${commandLine(['git', 'branch', '<name>', record.head])}), then run \`session cleanup\` again.` });
   }
   if (facts.prunable.length > 0) {
     actions.push({
       kind: 'prune-worktree-records',
       subject: facts.prunable.map((record) => record.path).join(', '),
-      reason: `git lists ${facts.prunable.length} worktree record(s) whose folder is gone; \`git worktree prune\` removes only those admin records`,
+      reason: `git lists ${facts.prunable.length} session worktree record(s) whose folder is gone; each record is removed by itself (\`git worktree remove\`), and only those`,
       paths: facts.prunable.map((record) => record.path),
     });
   }
@@ -169,30 +203,65 @@ function entryAsRecord(facts: EntryFacts) {
   return { path: facts.worktreePath, locked: facts.gitRecord?.locked ?? false, folderExists: facts.folderExists };
 }
 
+const STEP: Record<TransientStatus, string> = { starting: 'start', ending: 'end', syncing: 'sync' };
+
+function planInterruptedMerge(merge: NonNullable<CleanupFacts['interruptedMerge']>, actions: CleanupAction[], kept: KeptItem[]): void {
+  const ours = merge.mergeHead === merge.theirs && merge.headIsBefore;
+  if (merge.mergeHead !== null && !ours) {
+    kept.push({ subject: merge.checkout, reason: `a merge of ${short(merge.mergeHead)} is in progress there, which is not the one this pack's dead process was making (${short(merge.theirs)})`, next: `Finish or abort it yourself (${commandLine(['git', '-C', merge.checkout, 'merge', '--abort'])}), then run \`session cleanup\` again.` });
+    return;
+  }
+  const what = [ours ? `a stopped merge of ${short(merge.theirs)}` : null, merge.indexLock ? 'an index.lock' : null].filter(Boolean).join(' and ');
+  actions.push({
+    kind: 'finish-interrupted-merge',
+    subject: merge.checkout,
+    reason: `a merge into it was interrupted (its process is gone)${what ? `, leaving ${what}` : ''}; it is backed out, so the checkout is as before the merge`,
+    checkout: merge.checkout,
+    theirs: merge.theirs,
+    lockFile: merge.lockFile,
+  });
+}
+
 function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
   const { entry } = facts;
+  if (facts.trustProblems.length > 0) {
+    kept.push({ subject: entry.id, reason: `its manifest entry disagrees with git or the layout (${facts.trustProblems.join('; ')}), so cleanup does not act on it`, next: 'Fix or remove that entry in the manifest by hand; `session status` shows what git knows.' });
+    return;
+  }
   if (entry.status !== 'active') {
+    const status = entry.status as TransientStatus;
     if (facts.ownerAlive !== false) {
       const who = entry.owner ? `process ${entry.owner.pid} on ${entry.owner.host}` : 'an unknown process';
-      kept.push({ subject: entry.id, reason: `its ${entry.status === 'starting' ? 'start' : 'end'} is in progress (${who})`, next: 'Wait for it to finish, then run `session cleanup` again.' });
+      kept.push({ subject: entry.id, reason: `its ${STEP[status]} is in progress (${who})`, next: 'Wait for it to finish, then run `session cleanup` again.' });
       return;
     }
-    if (entry.status === 'starting') return planInterruptedStart(facts, actions, kept);
-    if (facts.folderExists) {
-      actions.push({ kind: 'restore-active', subject: entry.id, reason: `its end was interrupted (process ${entry.owner?.pid} is gone) and its worktree is still there, so it goes back to active`, id: entry.id, fromStatus: 'ending', ownerPid: entry.owner?.pid ?? 0, sessionLog: null });
+    if (status === 'starting') return planInterruptedStart(facts, actions, kept);
+    const dead = `its ${STEP[status]} was interrupted (process ${entry.owner?.pid} is gone)`;
+    if (!facts.folderExists && facts.aside) {
+      actions.push({ kind: 'move-back', subject: entry.id, reason: `${dead} after it moved the worktree aside to ${facts.aside}; it goes back to ${facts.worktreePath}`, id: entry.id, aside: facts.aside, path: facts.worktreePath });
+    } else if (!facts.folderExists) {
+      return planDrop(facts, actions, kept, `${dead} after its worktree was removed`);
+    }
+    if (entry.operation && facts.busy && !facts.ownOperation) {
+      kept.push({ subject: entry.id, reason: `${dead}, and ${facts.busy.what} in its worktree, which is not the ${entry.operation.kind} it started`, next: `Finish or abort it yourself (${facts.busy.abort.join('; ')}), then run \`session cleanup\` again.` });
       return;
     }
-    return planDrop(facts, actions, kept, `its end was interrupted (process ${entry.owner?.pid} is gone) after its worktree was removed`);
+    if (entry.operation && facts.ownOperation) {
+      actions.push({ kind: 'back-out-operation', subject: entry.id, reason: `${dead} in the middle of its ${entry.operation.kind}; that ${entry.operation.kind} is aborted, which puts ${entry.branch} back at ${short(entry.operation.before)}`, id: entry.id, path: facts.worktreePath, branch: entry.branch, operation: entry.operation });
+    }
+    actions.push({ kind: 'restore-active', subject: entry.id, reason: `${dead} and its worktree is still there, so it goes back to active`, id: entry.id, fromStatus: status, ownerPid: entry.owner?.pid ?? 0, sessionLog: null });
+    return;
   }
+  if (facts.busy) return; // the user's own operation: status reports it, cleanup leaves it alone
   if (!facts.folderExists) return planDrop(facts, actions, kept, `orphaned: its worktree folder ${facts.worktreePath} is missing`);
   if (!facts.gitRecord) {
-    kept.push({ subject: entry.id, reason: `its folder ${facts.worktreePath} exists but git does not list it as a worktree`, next: `Look inside it; if it is a moved worktree run \`git worktree repair ${facts.worktreePath}\`.` });
+    kept.push({ subject: entry.id, reason: `its folder ${facts.worktreePath} exists but git does not list it as a worktree`, next: `Look inside it; if it is a moved worktree run ${commandLine(['git', 'worktree', 'repair', facts.worktreePath])}.` });
     return;
   }
   const tip = facts.branchTip;
   if (!tip || !facts.baseTip || !facts.merged || tip === entry.base.commit) return; // live work, nothing to do
   if (facts.gitRecord.locked) {
-    kept.push({ subject: entry.id, reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree is locked in git`, next: `If the lock is no longer needed: git worktree unlock ${facts.worktreePath}, then run \`session cleanup\` again.` });
+    kept.push({ subject: entry.id, reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree is locked in git`, next: `If the lock is no longer needed: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}, then run \`session cleanup\` again.` });
     return;
   }
   if (facts.work === null || facts.work.length > 0) {
@@ -209,7 +278,7 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
     reason: `its branch ${entry.branch} (${short(tip)}) is already merged into ${entry.base.branch} and its worktree is clean`,
     entry,
     strategy: 'cleanup-merged',
-    removeWorktree: { path: facts.worktreePath, force: false, allowedLeftovers: [] },
+    removeWorktree: { path: facts.worktreePath, checkoutOnly: false, allowedLeftovers: [] },
     deleteBranch: { branch: entry.branch, tip, baseTip: facts.baseTip },
     keepBranch: null,
   });
@@ -246,7 +315,7 @@ function planDrop(
     kept.push({
       subject: entry.branch,
       reason: `branch of "${entry.id}" at ${short(keepBranch.tip)}: ${baseNote}, so it is not deleted`,
-      next: `To resume it: git worktree add ${facts.worktreePath} ${entry.branch}, then \`session cleanup --yes\` registers it again. To finish it: merge it into ${entry.base.branch} (or open a PR), then git branch -d ${entry.branch}.`,
+      next: `To resume it: ${commandLine(['git', 'worktree', 'add', facts.worktreePath, entry.branch])}, then \`session cleanup --yes\` registers it again. To finish it: merge it into ${entry.base.branch} (or open a PR), then ${commandLine(['git', 'branch', '-d', entry.branch])}.`,
     });
   }
 }
@@ -260,12 +329,21 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
     if (!untouchedBranch) return planDrop(facts, actions, kept, `${dead} and its worktree folder is missing`);
     return planDrop(facts, actions, kept, `${dead} before any work: rolled back`, 'cleanup-rollback-start');
   }
+  if (facts.checkoutIncomplete && untouchedBranch && facts.gitRecord) {
+    // Start never reported this worktree to anyone, and its checkout never finished: what git
+    // status shows there (every file deleted, or half the files untracked) is no one's work.
+    return planDrop(facts, actions, kept, `${dead} before its checkout finished: rolled back`, 'cleanup-rollback-start', {
+      path: facts.worktreePath,
+      checkoutOnly: true,
+      allowedLeftovers: [],
+    });
+  }
   const work = facts.work;
   if (work !== null && work.length === 0 && untouchedBranch && facts.gitRecord) {
     const leftovers = facts.startLeftovers.length > 0 ? ` (only the session log stub start wrote: ${facts.startLeftovers.join(', ')})` : '';
     return planDrop(facts, actions, kept, `${dead} and its worktree holds no session work${leftovers}: rolled back`, 'cleanup-rollback-start', {
       path: facts.worktreePath,
-      force: facts.startLeftovers.length > 0,
+      checkoutOnly: false,
       allowedLeftovers: facts.startLeftovers,
     });
   }
@@ -297,7 +375,7 @@ function planUnregistered(worktree: UnregisteredFacts, actions: CleanupAction[],
     kept.push({
       subject: worktree.path,
       reason: `a git worktree in the sessions folder that is not a session (${worktree.branch ? `branch ${worktree.branch}` : 'detached HEAD'}); left alone`,
-      next: `If it is not needed: git worktree remove ${worktree.path}`,
+      next: `If it is not needed: ${commandLine(['git', 'worktree', 'remove', worktree.path])}`,
     });
     return;
   }
@@ -352,7 +430,7 @@ function planRebuild(facts: CleanupFacts, actions: CleanupAction[], kept: KeptIt
   for (const worktree of facts.unregistered) {
     if (!worktree.folderExists) continue;
     if (!worktree.looksLikeSession) {
-      kept.push({ subject: worktree.path, reason: `not a session worktree (${worktree.branch ? `branch ${worktree.branch}` : 'detached HEAD'}), so the rebuilt manifest leaves it out`, next: `If it is not needed: git worktree remove ${worktree.path}` });
+      kept.push({ subject: worktree.path, reason: `not a session worktree (${worktree.branch ? `branch ${worktree.branch}` : 'detached HEAD'}), so the rebuilt manifest leaves it out`, next: `If it is not needed: ${commandLine(['git', 'worktree', 'remove', worktree.path])}` });
       continue;
     }
     const entry = rebuiltEntry(worktree);
@@ -381,6 +459,12 @@ export function describeAction(action: CleanupAction): string {
       return `prune git's records of ${action.subject} (${action.reason})`;
     case 'restore-active':
       return `mark "${action.id}" active again (${action.reason})`;
+    case 'move-back':
+      return `move "${action.id}"'s worktree back from ${action.aside} to ${action.path} (${action.reason})`;
+    case 'back-out-operation':
+      return `abort the stopped ${action.operation.kind} in "${action.id}"'s worktree (${action.reason})`;
+    case 'finish-interrupted-merge':
+      return `back out the interrupted merge in ${action.checkout} (${action.reason})`;
     case 'register':
       return `register "${action.entry.id}" in the manifest (${action.reason})`;
     case 'drop-entry': {

@@ -4,24 +4,27 @@
  * base, the entry still in the same state), so a change made since the plan is never undone.
  * One action failing does not stop the others; each reports its own result.
  */
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { RefusalError } from '../lib/errors.js';
+import { clearStaleLock, ownerIsDead, readLockOwner } from '../lib/lock.js';
+import { pidIsAlive } from '../lib/process.js';
 import type { CleanupAction } from '../core/cleanup-plan.js';
 import { isoSeconds } from '../core/cleanup-plan.js';
-import { appendHistory } from '../store/history.js';
-import { clearStaleLock } from '../lib/lock.js';
-import { pidIsAlive } from '../lib/process.js';
-import { readManifest, updateManifest, withManifestLock } from '../store/manifest-store.js';
+import { refTimestamp } from '../core/end-plan.js';
 import type { SessionEntry } from '../core/manifest-types.js';
-import type { Project } from '../store/project.js';
-import { isPackFile, isUntracked } from '../core/status-porcelain.js';
-import { formatStatusEntry } from '../core/status-porcelain.js';
 import { shortBranch } from '../core/worktree-list.js';
+import { appendHistory } from '../store/history.js';
+import { readManifest, updateManifest, withManifestLock } from '../store/manifest-store.js';
+import { mergeLockPath } from '../store/merge-lock.js';
+import type { Project } from '../store/project.js';
 import { deleteBranchIfAt, isAncestor } from '../git/branches.js';
-import { readStatus } from '../git/changes.js';
+import { checkoutBusySync, gitDirOf, heldBranches, readGitDirMarks } from '../git/checkout-state.js';
+import { abortMergeIn, backOutOwnOperation } from '../git/integrate.js';
 import { resolveCommit } from '../git/repo.js';
-import { listWorktrees, pruneWorktrees, removeWorktree, unlockWorktree } from '../git/worktrees.js';
+import { forgetWorktreeRecord, listWorktrees, removeWorktree, repairWorktree, unlockWorktree } from '../git/worktrees.js';
 import { rebuildManifest } from './manifest-rebuild.js';
+import { removeSessionWorktree } from './worktree-removal.js';
 
 export type ActionResult = 'done' | 'skipped' | 'failed';
 
@@ -72,12 +75,32 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
     case 'unlock-and-prune': {
       if (existsSync(action.path)) throw new Skip(`${action.path} exists again; its lock is left in place`);
       await unlockWorktree(main, action.path);
-      await pruneWorktrees(main);
-      return `unlocked and pruned git's record of ${action.path}`;
+      await forgetWorktreeRecord(main, action.path);
+      return `unlocked and removed git's record of ${action.path}`;
     }
     case 'prune-worktree-records': {
-      await pruneWorktrees(main);
-      return `pruned git's records of ${action.paths.join(', ')}`;
+      const done: string[] = [];
+      for (const path of action.paths) {
+        if (existsSync(path)) continue; // it came back
+        await forgetWorktreeRecord(main, path);
+        done.push(path);
+      }
+      if (done.length === 0) throw new Skip('every folder came back; no record removed');
+      return `removed git's record of ${done.join(', ')}`;
+    }
+    case 'move-back': {
+      if (existsSync(action.path)) throw new Skip(`${action.path} exists again; ${action.aside} is left where it is`);
+      renameSync(action.aside, action.path);
+      await repairWorktree(main, action.path);
+      return `moved "${action.id}"'s worktree back to ${action.path}`;
+    }
+    case 'back-out-operation': {
+      const outcome = await backOutStoppedOperation(action);
+      if (!outcome.restored) throw new Error(`the ${action.operation.kind} in ${action.path} could not be backed out: ${action.branch} is not back at ${action.operation.before.slice(0, 12)}; look at ${action.path}`);
+      return `aborted the stopped ${action.operation.kind} in "${action.id}"; ${action.branch} is back at ${action.operation.before.slice(0, 12)}`;
+    }
+    case 'finish-interrupted-merge': {
+      return finishInterruptedMerge(project, action);
     }
     case 'restore-active': {
       const { result } = await updateManifest(project.manifestPath, project.name, (manifest) => {
@@ -85,6 +108,7 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
         if (!entry || entry.status !== action.fromStatus || entry.owner?.pid !== action.ownerPid) return false;
         entry.status = 'active';
         delete entry.owner;
+        delete entry.operation;
         if (!entry.sessionLog && action.sessionLog) entry.sessionLog = action.sessionLog;
         return true;
       });
@@ -103,50 +127,109 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
     case 'drop-entry':
       return dropEntry(project, action, now);
     case 'remove-worktree': {
-      await removeCleanWorktree(project, action.path, [], [], action.branch);
+      const found: SessionEntry = { id: action.subject, branch: action.branch, worktree: action.path, startedAt: isoSeconds(now), sessionLog: null, goals: [], status: 'active', base: { branch: '', commit: action.baseTip } };
+      const saved = await removeSessionWorktreeChecked(project, found, action.path, { checkoutOnly: false, allowedLeftovers: [], now });
       const deleted = await deleteMergedBranch(project, action.branch, action.tip, action.baseTip);
-      return `removed worktree ${action.path}; ${deleted}`;
+      return `removed worktree ${action.path}; ${[...saved, deleted].join('; ')}`;
     }
   }
 }
 
 /**
- * Removes a worktree only if it still holds no session work. Untracked files that are the
- * pack's own (or start's own, for a rollback) need git's --force; nothing else does.
+ * Removes a session worktree the one safe way (engine/worktree-removal.ts): only while it is
+ * still the worktree planned on, on the planned branch, unlocked and idle, and only if it
+ * holds no work (what its branch cannot hold is saved first). An interrupted start whose
+ * checkout never finished goes forced: nothing in it was ever anyone's.
  */
-async function removeCleanWorktree(project: Project, path: string, packFiles: readonly string[], allowedLeftovers: readonly string[], branch: string): Promise<void> {
+async function removeSessionWorktreeChecked(project: Project, entry: SessionEntry, path: string, options: { checkoutOnly: boolean; allowedLeftovers: readonly string[]; now: Date }): Promise<string[]> {
   const record = (await listWorktrees(project.mainCheckout)).find((worktree) => worktree.path === path);
   if (!record) throw new Skip(`${path} is no longer a git worktree`);
-  if (shortBranch(record.branch) !== branch) throw new Skip(`${path} is no longer on ${branch}`);
+  if (shortBranch(record.branch) !== entry.branch) throw new Skip(`${path} is no longer on ${entry.branch}`);
   if (record.locked) throw new Skip(`${path} is locked in git${record.lockedReason ? ` (${record.lockedReason})` : ''}; kept`);
-  const status = await readStatus(path);
-  const disposable = (entry: (typeof status)[number]) => isUntracked(entry) && (isPackFile(entry.path, packFiles) || allowedLeftovers.includes(entry.path));
-  const work = status.filter((entry) => !disposable(entry));
-  if (work.length > 0) throw new Skip(`${path} has uncommitted changes now (${work.map(formatStatusEntry).join(', ')}); kept`);
-  await removeWorktree(project.mainCheckout, path, status.length > 0);
+  if (options.checkoutOnly) {
+    await removeWorktree(project.mainCheckout, path, true);
+    return [];
+  }
+  const busy = checkoutBusySync(path, []);
+  if (busy) throw new Skip(`${busy.what} in ${path}; kept`);
+  try {
+    const result = await removeSessionWorktree({
+      project,
+      entry: { ...entry, packFiles: [...(entry.packFiles ?? []), ...options.allowedLeftovers] },
+      worktree: path,
+      mode: 'clean',
+      refBase: `refs/sessions/saved/${entry.id}/${refTimestamp(options.now)}`,
+      reason: `cleanup of session ${entry.id}`,
+    });
+    return result.saved.map((item) => `saved ${item.what === 'ignored' ? `the ignored files it changed (${item.paths.join(', ')})` : item.what === 'nested' ? `the repository ${item.paths[0]}` : 'its changes'} as ${item.ref} (restore: ${item.restore})`);
+  } catch (error) {
+    if (error instanceof RefusalError) throw new Skip(`${error.message.split('\n')[0]} Kept.`);
+    throw error;
+  }
 }
 
-/** Compare-and-delete, only while the tip is still the planned one and still in the base. */
+/** Compare-and-delete, only while the tip is still the planned one, still in the base, and held by no checkout. */
 async function deleteMergedBranch(project: Project, branch: string, tip: string, baseTip: string): Promise<string> {
   const main = project.mainCheckout;
   const current = await resolveCommit(main, `refs/heads/${branch}`);
   if (current === null) return `branch ${branch} was already gone`;
   if (current !== tip) return `kept branch ${branch}: it moved to ${current.slice(0, 12)} since the plan`;
   if (!(await isAncestor(main, tip, baseTip))) return `kept branch ${branch}: it holds commits its base lacks`;
-  const checkedOut = (await listWorktrees(main)).find((worktree) => worktree.branch === `refs/heads/${branch}`);
-  if (checkedOut) return `kept branch ${branch}: it is checked out in ${checkedOut.path}`;
+  const holder = heldBranches(await listWorktrees(main)).find((held) => held.branch === `refs/heads/${branch}`);
+  if (holder) return `kept branch ${branch}: it is checked out in ${holder.path}`;
   const deleted = await deleteBranchIfAt(main, branch, tip);
   return deleted ? `deleted branch ${branch} (was ${tip.slice(0, 12)})` : `kept branch ${branch}: it changed while being deleted`;
+}
+
+/** Backs out the rebase or merge a dead sync or end left stopped, after clearing the index.lock its killed git left. */
+async function backOutStoppedOperation(action: Extract<CleanupAction, { kind: 'back-out-operation' }>): Promise<{ restored: boolean }> {
+  clearIndexLockSince(gitDirOf(action.path), Date.parse(action.operation.at));
+  return backOutOwnOperation(action.path, action.branch, action.operation);
+}
+
+/** Removes an index.lock made at or after `sinceMs` (by a git process of ours that was killed); older ones are someone else's. */
+function clearIndexLockSince(gitDir: string | null, sinceMs: number): boolean {
+  if (!gitDir) return false;
+  const lock = join(gitDir, 'index.lock');
+  try {
+    if (statSync(lock).mtimeMs < sinceMs - 1_000) return false;
+    unlinkSync(lock);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function finishInterruptedMerge(project: Project, action: Extract<CleanupAction, { kind: 'finish-interrupted-merge' }>): Promise<string> {
+  const lockPath = await mergeLockPath(project.mainCheckout);
+  const owner = readLockOwner(lockPath);
+  if (!owner || !ownerIsDead(owner)) throw new Skip('the merge lock is no longer the dead merge\'s; left alone');
+  const done: string[] = [];
+  if (clearIndexLockSince(gitDirOf(action.checkout), Date.parse(owner.acquiredAt))) done.push('removed the index.lock its killed git left');
+  const [mergeHead, head, origHead] = await Promise.all([
+    Promise.resolve(readGitDirMarks(gitDirOf(action.checkout)).mergeHead),
+    resolveCommit(action.checkout, 'HEAD'),
+    resolveCommit(action.checkout, 'ORIG_HEAD'),
+  ]);
+  if (mergeHead === action.theirs && head === origHead) {
+    await abortMergeIn(action.checkout);
+    if (readGitDirMarks(gitDirOf(action.checkout)).mergeHead !== null) throw new Error(`the merge in ${action.checkout} could not be aborted; look there`);
+    done.push(`aborted the stopped merge of ${action.theirs.slice(0, 12)}`);
+  } else if (mergeHead !== null) {
+    throw new Skip(`a merge of ${mergeHead.slice(0, 12)} is in progress in ${action.checkout}, not the one this pack was making; left alone`);
+  }
+  await clearStaleLock(lockPath);
+  done.push('released the merge lock');
+  return `${action.checkout}: ${done.join('; ')}`;
 }
 
 async function dropEntry(project: Project, action: Extract<CleanupAction, { kind: 'drop-entry' }>, now: Date): Promise<string> {
   const { entry } = action;
   const notes: string[] = [];
   if (action.removeWorktree) {
-    const { path, allowedLeftovers } = action.removeWorktree;
-    await removeCleanWorktree(project, path, entry.packFiles ?? [], allowedLeftovers, entry.branch);
-    notes.push(`removed worktree ${path}`);
-    await pruneWorktrees(project.mainCheckout);
+    const { path, allowedLeftovers, checkoutOnly } = action.removeWorktree;
+    const saved = await removeSessionWorktreeChecked(project, entry, path, { checkoutOnly, allowedLeftovers, now });
+    notes.push(`removed worktree ${path}${checkoutOnly ? ' (its checkout had never finished)' : ''}`, ...saved);
   }
   let branchKept = action.keepBranch !== null;
   if (action.deleteBranch) {

@@ -22,7 +22,11 @@ import { isoSeconds } from '../core/cleanup-plan.js';
 import type { OrphanFacts } from '../core/orphans.js';
 import { branchTips, isAncestor, mergeBase } from '../git/branches.js';
 import { readStatus } from '../git/changes.js';
-import { ENV_SESSION_FILE } from '../workspace/env-session.js';
+import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../git/checkout-state.js';
+import { isOwnMerge, isOwnRebase } from '../git/integrate.js';
+import { isReachableFromAnyRef, resolveCommit } from '../git/repo.js';
+import { trustProblemsOf } from './resolve-session.js';
+import { ENV_SESSION_FILE } from '../core/env-session.js';
 
 /** Runs `work` over `items` with at most `limit` in flight, keeping order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -129,7 +133,14 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
   const host = hostname();
 
   const sessions = manifest?.sessions ?? [];
-  const entries = await mapLimit(sessions, limit, (entry) => entryFacts(project, entry, byPath, tipOf, host));
+  const sessionsDirNames = (() => {
+    try {
+      return readdirSync(project.sessionsDir);
+    } catch {
+      return [];
+    }
+  })();
+  const entries = await mapLimit(sessions, limit, (entry) => entryFacts(project, entry, byPath, tipOf, host, sessionsDirNames));
 
   const registeredPaths = new Set(entries.map((facts) => facts.worktreePath));
   const registeredIds = new Set(sessions.map((entry) => entry.id));
@@ -137,7 +148,18 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
   const candidates = project.worktrees.slice(1).filter((record) => !registeredPaths.has(record.path) && isDirectlyInside(project.sessionsDir, record.path));
   const unregistered = await mapLimit(candidates, limit, (record) => unregisteredFacts(project, record, mainBranch, registeredIds, tipOf, now));
 
-  const prunable = project.worktrees.filter((record) => record.prunable && !record.locked).map((record) => ({ path: record.path, reason: record.prunableReason }));
+  // Only records of session worktrees are ever pruned, one by one, and only while a ref still
+  // reaches their HEAD: a detached worktree's commits live nowhere else.
+  const prunableRecords = project.worktrees.slice(1).filter((record) => record.prunable && !record.locked);
+  const ours = prunableRecords.filter((record) => isDirectlyInside(project.sessionsDir, record.path));
+  const reachable = await mapLimit(ours, limit, async (record) => {
+    if (!record.head) return true;
+    if (record.branch && tipOf(record.branch.replace(/^refs\/heads\//, '')) === record.head) return true;
+    return isReachableFromAnyRef(main, record.head);
+  });
+  const prunable = ours.filter((_, i) => reachable[i]).map((record) => ({ path: record.path, reason: record.prunableReason }));
+  const unreachablePrunable = ours.filter((_, i) => !reachable[i]).map((record) => ({ path: record.path, head: record.head! }));
+  const foreignPrunable = prunableRecords.filter((record) => !isDirectlyInside(project.sessionsDir, record.path)).map((record) => ({ path: record.path, reason: record.prunableReason }));
   const foreignLockedMissing = project.worktrees
     .slice(1)
     .filter((record) => record.locked && !isWithin(project.sessionsDir, record.path) && !existsSync(record.path))
@@ -154,6 +176,9 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       unregistered,
       prunable,
       foreignLockedMissing,
+      foreignPrunable,
+      unreachablePrunable,
+      interruptedMerge: await interruptedMerge(await mergeLockPath(main)),
       strays: strayFiles(project.sessionsDir, [await worktreeLockPath(project.mainCheckout), await mergeLockPath(project.mainCheckout)]),
       now,
     },
@@ -170,12 +195,51 @@ async function workIn(worktree: string, packFiles: readonly string[]): Promise<{
   }
 }
 
+/** A merge the pack ran in a checkout and did not finish: the merge lock of a dead process records it. */
+async function interruptedMerge(lockFile: string): Promise<CleanupFacts['interruptedMerge']> {
+  const owner = readLockOwner(lockFile);
+  const purpose = owner?.purpose as { kind?: unknown; checkout?: unknown; theirs?: unknown } | undefined;
+  if (!owner || !ownerIsDead(owner) || purpose?.kind !== 'merge' || typeof purpose.checkout !== 'string' || typeof purpose.theirs !== 'string') return null;
+  const gitDir = gitDirOf(purpose.checkout);
+  const marks = readGitDirMarks(gitDir);
+  // An index.lock counts as the dead merge's only when it appeared after that merge began.
+  const lockStat = gitDir ? statOrNull(join(gitDir, 'index.lock')) : null;
+  const indexLock = lockStat !== null && lockStat.mtimeMs >= Date.parse(owner.acquiredAt) - 1_000;
+  const [head, origHead] = await Promise.all([resolveCommit(purpose.checkout, 'HEAD'), resolveCommit(purpose.checkout, 'ORIG_HEAD')]);
+  return { checkout: purpose.checkout, theirs: purpose.theirs, lockFile: basename(lockFile), mergeHead: marks.mergeHead, indexLock, headIsBefore: head !== null && head === origHead };
+}
+
+function statOrNull(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** `.<id>.removing-<pid>` in the sessions folder: where an end moved the worktree before removing it. */
+function asideFolder(sessionsDir: string, id: string, names: readonly string[]): string | null {
+  const pattern = new RegExp(`^\\.${id}\\.removing-(\\d+)$`);
+  for (const name of names) {
+    const match = pattern.exec(name);
+    if (match && !pidIsAlive(Number(match[1]))) return join(sessionsDir, name);
+  }
+  return null;
+}
+
+/** The checkout of a new worktree never finished: git writes the index last, and holds index.lock while it works. */
+function checkoutIncomplete(worktree: string): boolean {
+  const gitDir = gitDirOf(worktree);
+  return gitDir !== null && (!existsSync(join(gitDir, 'index')) || existsSync(join(gitDir, 'index.lock')));
+}
+
 async function entryFacts(
   project: Project,
   entry: SessionEntry,
   byPath: Map<string, WorktreeRecord>,
   tipOf: (branch: string) => string | null,
   host: string,
+  sessionsDirNames: readonly string[],
 ): Promise<EntryFacts> {
   const worktreePath = worktreePathOf(project, entry);
   const record = byPath.get(worktreePath) ?? null;
@@ -205,6 +269,15 @@ async function entryFacts(
     startLeftovers,
     ownerAlive,
     foundSessionLog,
+    trustProblems: trustProblemsOf(project, entry),
+    busy: folderExists ? checkoutBusySync(worktreePath, []) : null,
+    ownOperation: folderExists && entry.operation !== undefined
+      ? entry.operation.kind === 'rebase'
+        ? isOwnRebase(worktreePath, entry.branch, entry.operation.before)
+        : await isOwnMerge(worktreePath, entry.operation.before, entry.operation.onto)
+      : false,
+    checkoutIncomplete: entry.status === 'starting' && folderExists && record !== null && checkoutIncomplete(worktreePath),
+    aside: entry.status === 'active' ? null : asideFolder(project.sessionsDir, entry.id, sessionsDirNames),
   };
 }
 

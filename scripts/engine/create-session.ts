@@ -4,12 +4,13 @@
  * held signal rolls back what this run made. A SIGKILL leaves a "starting" entry whose owner
  * is dead, which cleanup rolls back.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
 import { holdSignals } from '../lib/interrupt.js';
-import { addWorktreeWithNewBranch, removeWorktree, pruneWorktrees } from '../git/worktrees.js';
+import { addWorktreeWithNewBranch, forgetWorktreeRecord, removeWorktree } from '../git/worktrees.js';
+import { UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
+import { selfRecord } from '../lib/process.js';
 import { deleteBranchIfAt } from '../git/branches.js';
 import { findSession, type SessionEntry } from '../core/manifest-types.js';
 import { updateManifest } from '../store/manifest-store.js';
@@ -29,8 +30,9 @@ export interface NewSession {
   startedAt: Date;
 }
 
-export async function createSession(project: Project, spec: NewSession): Promise<SessionEntry> {
+export async function createSession(project: Project, spec: NewSession): Promise<{ entry: SessionEntry; warnings: string[] }> {
   const guard = holdSignals();
+  const warnings: string[] = [];
   const made = { reserved: false, worktree: false };
   const entry: SessionEntry = {
     id: spec.name,
@@ -40,7 +42,7 @@ export async function createSession(project: Project, spec: NewSession): Promise
     sessionLog: null,
     goals: spec.goals,
     status: 'starting',
-    owner: { pid: process.pid, host: hostname() },
+    owner: selfRecord(),
     base: { branch: spec.baseBranch, commit: spec.baseCommit },
   };
   try {
@@ -62,8 +64,7 @@ export async function createSession(project: Project, spec: NewSession): Promise
     guard.check();
 
     const logPath = sessionLogPath(spec.startedAt, spec.name, (path) => existsSync(join(spec.worktreePath, path)));
-    mkdirSync(dirname(join(spec.worktreePath, logPath)), { recursive: true });
-    writeFileSync(join(spec.worktreePath, logPath), renderSessionLogStub({
+    const stub = renderSessionLogStub({
       name: spec.name,
       goals: spec.goals,
       worktree: entry.worktree,
@@ -71,10 +72,17 @@ export async function createSession(project: Project, spec: NewSession): Promise
       baseBranch: spec.baseBranch,
       baseCommit: spec.baseCommit,
       startedAt: spec.startedAt,
-    }), { flag: 'wx' });
+    });
+    try {
+      // Never through a symlink: a branch may commit docs/session_logs as a link to anywhere.
+      writeConfinedFile(spec.worktreePath, logPath, stub, { exclusive: true });
+      entry.sessionLog = logPath;
+    } catch (error) {
+      if (!(error instanceof UnsafeFileError)) throw error;
+      warnings.push(`No session log was written: ${error.message}. Write it somewhere inside the worktree by hand.`);
+    }
     guard.check();
 
-    entry.sessionLog = logPath;
     entry.status = 'active';
     delete entry.owner;
     await updateManifest(project.manifestPath, project.name, (manifest) => {
@@ -82,7 +90,7 @@ export async function createSession(project: Project, spec: NewSession): Promise
       if (index === -1) throw new Error(`session ${spec.name} vanished from the manifest while starting`);
       manifest.sessions[index] = structuredClone(entry);
     });
-    return entry;
+    return { entry, warnings };
   } catch (error) {
     await rollBack(project, spec, made);
     throw error;
@@ -95,7 +103,7 @@ export async function createSession(project: Project, spec: NewSession): Promise
 async function rollBack(project: Project, spec: NewSession, made: { reserved: boolean; worktree: boolean }): Promise<void> {
   if (made.worktree) {
     await removeWorktree(project.mainCheckout, spec.worktreePath, true).catch(() => undefined);
-    await pruneWorktrees(project.mainCheckout).catch(() => undefined);
+    if (!existsSync(spec.worktreePath)) await forgetWorktreeRecord(project.mainCheckout, spec.worktreePath).catch(() => undefined);
     await deleteBranchIfAt(project.mainCheckout, spec.branch, spec.baseCommit).catch(() => undefined);
   }
   if (made.reserved) {

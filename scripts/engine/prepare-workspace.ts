@@ -20,7 +20,7 @@ import type { Skipped } from '../workspace/copy-plan.js';
 import { copyIntoWorktree, inspectDestination } from '../workspace/copy.js';
 import { copyPatterns, INCLUDE_FILE, literalPathProblem, outsideSessionsDir, type CopyChoice } from '../workspace/include-matching.js';
 import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
-import { ENV_SESSION_FILE, renderEnvSession } from '../workspace/env-session.js';
+import { ENV_SESSION_FILE, renderEnvSession } from '../core/env-session.js';
 import { allocatePortBlock } from '../workspace/ports.js';
 import { detectDependencies, planSetup } from '../workspace/dependencies.js';
 import { runSetup } from '../workspace/setup-run.js';

@@ -16,7 +16,6 @@ import { basename, dirname, join } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
 import { fileDigest } from '../lib/safe-fs.js';
 import { commandLine } from '../lib/shell-words.js';
-import { git } from '../lib/shell.js';
 import { droppedNote, takeInventory, untrackedFolders, type Inventory } from '../core/inventory.js';
 import type { SessionEntry } from '../core/manifest-types.js';
 import { formatStatusEntry, isIgnored, type StatusEntry } from '../core/status-porcelain.js';
@@ -27,7 +26,7 @@ import { untrackedMatching } from '../git/ignored.js';
 import { findNestedRepositories, saveNestedRepository } from '../git/nested.js';
 import { commonGitDir } from '../git/repo.js';
 import { commitFiles, createRefIfAbsent, snapshotWorktree } from '../git/save.js';
-import { removeWorktree } from '../git/worktrees.js';
+import { removeWorktree, repairWorktree } from '../git/worktrees.js';
 import { copyPatterns } from '../workspace/include-matching.js';
 import { readIncludeFile } from './prepare-workspace.js';
 
@@ -157,7 +156,7 @@ async function moveAside(main: string, worktree: string): Promise<string> {
     return worktree;
   }
   try {
-    await git(main, ['worktree', 'repair', '--', aside]);
+    await repairWorktree(main, aside);
   } catch (error) {
     renameSync(aside, worktree);
     throw error;
@@ -168,7 +167,7 @@ async function moveAside(main: string, worktree: string): Promise<string> {
 async function moveBack(main: string, aside: string, worktree: string): Promise<void> {
   if (aside === worktree || existsSync(worktree)) return;
   renameSync(aside, worktree);
-  await git(main, ['worktree', 'repair', '--', worktree]);
+  await repairWorktree(main, worktree);
 }
 
 export async function removeSessionWorktree(spec: RemovalSpec): Promise<RemovalResult> {

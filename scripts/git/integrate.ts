@@ -89,3 +89,8 @@ export async function mergeInto(worktree: string, branch: string, before: string
   if (result.exitCode === 0) return { ok: true, tip: (await headOf(worktree))! };
   return stopped(worktree, branch, { kind: 'merge', before, onto }, `${result.stdout}${result.stderr}`.trim());
 }
+
+/** `git merge --abort` in a checkout whose stopped merge was proven to be the pack's own. */
+export async function abortMergeIn(checkout: string): Promise<void> {
+  await git(checkout, ['merge', '--abort']);
+}

@@ -48,3 +48,9 @@ export async function gitVersion(cwd: string): Promise<[number, number]> {
   const match = /(\d+)\.(\d+)/.exec(stdout);
   return match ? [Number(match[1]), Number(match[2])] : [0, 0];
 }
+
+/** True when some branch, tag or other ref holds `commit`. */
+export async function isReachableFromAnyRef(cwd: string, commit: string): Promise<boolean> {
+  const { stdout } = await git(cwd, ['for-each-ref', '--count=1', '--format=%(refname)', '--contains', commit], { okExitCodes: [0] });
+  return stdout.trim().length > 0;
+}

@@ -57,8 +57,18 @@ export async function removeWorktree(mainCheckout: string, path: string, force: 
   await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), '--', path]));
 }
 
-export async function pruneWorktrees(mainCheckout: string): Promise<void> {
-  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'prune']));
+/**
+ * Removes git's record of one worktree whose folder is gone, and nothing else: never a
+ * repository-wide `git worktree prune`, which would also drop records of worktrees that were
+ * only moved, and with them the only ref to a detached HEAD's commits.
+ */
+export async function forgetWorktreeRecord(mainCheckout: string, path: string): Promise<void> {
+  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'remove', '--', path]));
+}
+
+/** Points git's record of a worktree at the folder it now lives in. */
+export async function repairWorktree(mainCheckout: string, path: string): Promise<void> {
+  await git(mainCheckout, ['worktree', 'repair', '--', path]);
 }
 
 /** Unlocking only lifts the guard on git's admin record; it never touches a working tree. */

@@ -112,7 +112,7 @@ export const start: Subcommand = {
     const baseBranch = checked.baseBranch;
 
     await excludeSessionsDir(project);
-    const created = await createSession(project, { name, branch, worktreePath, goals, baseBranch, baseCommit, startedAt: context.now });
+    const { entry: created, warnings: createWarnings } = await createSession(project, { name, branch, worktreePath, goals, baseBranch, baseCommit, startedAt: context.now });
     // The session exists from here on; a workspace step that fails is reported, never rolled back.
     const workspace = await prepareWorkspaceSafely(project, created, {
       copy,
@@ -127,7 +127,8 @@ export const start: Subcommand = {
       `${MARK.done} Session "${name}" created`,
       `${MARK.done} Worktree: ${worktreePath}`,
       `${MARK.done} Branch: ${branch} from ${baseBranch} at ${baseCommit.slice(0, 12)}`,
-      `${MARK.done} Session log: ${session.sessionLog} (in the worktree)`,
+      session.sessionLog ? `${MARK.done} Session log: ${session.sessionLog} (in the worktree)` : `${MARK.warn} No session log`,
+      ...createWarnings.map((warning) => `${MARK.warn} ${warning}`),
       `${MARK.done} Registered in ${project.manifestPath}`,
       ...notes,
       ...renderWorkspace(workspace, name),
@@ -146,7 +147,7 @@ export const start: Subcommand = {
       json: {
         session,
         worktreePath,
-        sessionLogPath: join(worktreePath, session.sessionLog!),
+        sessionLogPath: session.sessionLog ? join(worktreePath, session.sessionLog) : null,
         mainCheckout: main,
         manifest: project.manifestPath,
         dirty: { action: dirty.action, tracked: dirty.tracked, untrackedLeftBehind: leftBehind, stash, commit: committed },

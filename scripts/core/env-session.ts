@@ -1,5 +1,5 @@
 /** The worktree's .env.session: the session's own port block, id and a database name. */
-import type { PortBlock } from '../core/manifest-types.js';
+import type { PortBlock } from './manifest-types.js';
 
 export const ENV_SESSION_FILE = '.env.session';
 
