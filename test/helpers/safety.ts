@@ -1,0 +1,70 @@
+/**
+ * Shared pieces of the safety regression tests (test/safety/): git calls that may fail,
+ * paths inside a checkout's git dir, a settled index before a "nothing changed" snapshot,
+ * and the refusal every one of those tests checks.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { expect } from 'vitest';
+import type { HelperResult, Repo } from './gitdir.js';
+
+/** A git call whose failure is part of the setup (a merge that stops on a conflict). */
+export function tryGit(repo: Repo, args: string[], cwd = repo.main, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync('git', args, { cwd, env: { ...repo.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Absolute path of `name` in the git dir of the checkout at `cwd` (MERGE_HEAD, index.lock, rebase-merge). */
+export function gitPath(repo: Repo, name: string, cwd = repo.main): string {
+  const path = repo.git(['rev-parse', '--path-format=absolute', '--git-path', name], cwd).trim();
+  return isAbsolute(path) ? path : join(cwd, path);
+}
+
+/** A file's text, `<folder>` for a folder (rebase-merge), null when absent. */
+export function readIfExists(path: string): string | null {
+  if (!existsSync(path)) return null;
+  return statSync(path).isDirectory() ? '<folder>' : readFileSync(path, 'utf8');
+}
+
+/**
+ * Lets git rewrite racily clean indexes now, so a later read-only `git status` by the helper
+ * cannot change an index file's bytes and spoil a "nothing changed" snapshot.
+ */
+export function settle(repo: Repo, ...checkouts: string[]): void {
+  for (const cwd of [repo.main, ...checkouts]) {
+    for (let i = 0; i < 2; i++) tryGit(repo, ['status', '--porcelain'], cwd);
+  }
+  const until = Date.now() + 20;
+  while (Date.now() < until) { /* let the clock pass the index's mtime */ }
+  for (const cwd of [repo.main, ...checkouts]) tryGit(repo, ['status', '--porcelain'], cwd);
+}
+
+/** Exit 1 with the given --json error code; returns the error for further checks. */
+export function expectRefused(result: HelperResult, code: string): any {
+  expect(result.exitCode, `expected a refusal (${code}); got exit ${result.exitCode}\n${result.stdout}\n${result.stderr}`).toBe(1);
+  expect(result.json?.error?.code, `${result.json?.error?.message ?? result.stdout}\n${result.stderr}`).toBe(code);
+  return result.json.error;
+}
+
+export function expectDone(result: HelperResult): void {
+  expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+}
+
+export const rev = (repo: Repo, ref: string, cwd?: string): string => repo.git(['rev-parse', ref], cwd).trim();
+
+export const refExists = (repo: Repo, ref: string): boolean => tryGit(repo, ['rev-parse', '--verify', '--quiet', ref]).status === 0;
+
+/** Every commit reachable from any ref (and every worktree's HEAD), for "no commit lost" checks. */
+export function reachable(repo: Repo): Set<string> {
+  return new Set(repo.git(['rev-list', '--all']).split('\n').filter(Boolean));
+}
+
+/** The manifest's session ids, or [] when there is none. */
+export function sessionIds(repo: Repo): string[] {
+  return existsSync(repo.manifestPath) ? repo.manifest().sessions.map((s: any) => s.id) : [];
+}
+
+export function entryOf(repo: Repo, id: string): any {
+  return existsSync(repo.manifestPath) ? repo.manifest().sessions.find((s: any) => s.id === id) : undefined;
+}
