@@ -68,3 +68,70 @@ export function sessionIds(repo: Repo): string[] {
 export function entryOf(repo: Repo, id: string): any {
   return existsSync(repo.manifestPath) ? repo.manifest().sessions.find((s: any) => s.id === id) : undefined;
 }
+
+/** The blob id git gives `content`. */
+export function blobId(repo: Repo, content: string): string {
+  return spawnSync('git', ['hash-object', '--stdin'], { cwd: repo.main, env: repo.env, input: content, encoding: 'utf8' }).stdout.trim();
+}
+
+/** Every absolute path in a JSON document (any string value) that exists on disk. */
+export function namedPaths(json: unknown): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown) => {
+    if (typeof value === 'string') {
+      for (const word of value.split(/[\s"'`()]+/).map((w) => w.replace(/[.,;:]+$/, ''))) if (isAbsolute(word) && existsSync(word)) found.add(word);
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(json);
+  return [...found];
+}
+
+/** Refs under refs/sessions/: where abandon saves work. */
+export function sessionRefs(repo: Repo): string[] {
+  return repo.git(['for-each-ref', '--format=%(refname)', 'refs/sessions/']).split('\n').filter(Boolean);
+}
+
+/** Object ids (commits, trees, blobs; not through gitlinks) reachable from `refs` in the repository at `cwd`. */
+export function objectsReachable(repo: Repo, refs: string[], cwd = repo.main): Set<string> {
+  if (refs.length === 0) return new Set();
+  const out = repo.git(['rev-list', '--objects', ...refs, '--'], cwd);
+  return new Set(out.split('\n').filter(Boolean).map((line) => line.split(' ')[0]!));
+}
+
+/**
+ * What was saved where a user can get it back: objects reachable from refs/sessions/ in the
+ * main repository, plus everything in any git bundle whose path the output names.
+ */
+export function savedObjects(repo: Repo, output: unknown): Set<string> {
+  const saved = objectsReachable(repo, sessionRefs(repo));
+  for (const path of namedPaths(output)) {
+    if (tryGit(repo, ['bundle', 'verify', '-q', path], repo.root).status !== 0) continue;
+    const scratch = join(repo.root, `bundle-check-${saved.size}-${Math.random().toString(16).slice(2)}`);
+    repo.git(['init', '-q', '--bare', scratch], repo.root);
+    repo.git(['fetch', '-q', path, 'refs/*:refs/restored/*'], scratch);
+    const refs = repo.git(['for-each-ref', '--format=%(refname)'], scratch).split('\n').filter(Boolean);
+    for (const id of objectsReachable(repo, refs, scratch)) saved.add(id);
+  }
+  return saved;
+}
+
+/** Lets git clone from local paths for submodules in this repository's commands (and the helper's). */
+export function allowFileProtocol(repo: Repo): void {
+  Object.assign(repo.env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' });
+}
+
+/** A bare repository `sub.git` beside the project with one commit (lib.txt), added to the project as submodule `sub` and committed. */
+export function addSubmodule(repo: Repo): string {
+  allowFileProtocol(repo);
+  const origin = join(repo.root, 'sub.git');
+  const seed = join(repo.root, 'sub-seed');
+  repo.git(['init', '-q', '--bare', '-b', 'main', origin], repo.root);
+  repo.git(['init', '-q', '-b', 'main', seed], repo.root);
+  repo.write('lib.txt', 'library\n', seed);
+  repo.commitAll('library', seed);
+  repo.git(['push', '-q', origin, 'main'], seed);
+  repo.git(['submodule', 'add', '-q', origin, 'sub']);
+  repo.git(['commit', '-q', '-m', 'add submodule sub']);
+  return origin;
+}
