@@ -74,6 +74,11 @@ export function blobId(repo: Repo, content: string): string {
   return spawnSync('git', ['hash-object', '--stdin'], { cwd: repo.main, env: repo.env, input: content, encoding: 'utf8' }).stdout.trim();
 }
 
+/** Writes `content` into the object store; returns its blob id. */
+export function storeBlob(repo: Repo, content: string): string {
+  return spawnSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.main, env: repo.env, input: content, encoding: 'utf8' }).stdout.trim();
+}
+
 /** Every absolute path in a JSON document (any string value) that exists on disk. */
 export function namedPaths(json: unknown): string[] {
   const found = new Set<string>();
