@@ -133,3 +133,34 @@ export function writerRecord(log: string): Array<{ path: string; content: string
   if (!existsSync(log)) return [];
   return readFileSync(log, 'utf8').split('\n').filter(Boolean).map((path) => ({ path, content: `written by the agent: ${Number(path.slice('agent-output/'.length, -4))}\n` }));
 }
+
+export interface BoundedRun {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  /** True when it was killed for running past the timeout. */
+  timedOut: boolean;
+}
+
+/**
+ * Runs `node <script> ...args` with a wall-clock limit (SIGKILL past it) and a 1 GB data limit,
+ * so a run that reads an endless file (/dev/zero) or waits on a FIFO fails fast instead of
+ * eating the machine's memory or hanging the suite.
+ */
+export function runBounded(repo: Repo, script: string, args: string[], options: { cwd?: string; input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): BoundedRun {
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const result = spawnSync('sh', ['-c', 'ulimit -d 1000000; exec node "$@"', 'sh', script, ...args], {
+    cwd: options.cwd ?? repo.main,
+    env: { ...repo.env, ...options.env },
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const ms = Date.now() - started;
+  return { exitCode: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '', ms, timedOut: result.signal === 'SIGKILL' && ms >= timeoutMs - 50 };
+}
