@@ -227,6 +227,7 @@ describe('commands on a session whose worktree is in the middle of a rebase', ()
     ['sync --merge', ['sync', 'x', '--merge']],
     ['end --strategy abandon', ['end', 'x', '--strategy', 'abandon', '--confirm', 'x']],
     ['end --strategy keep', ['end', 'x', '--strategy', 'keep']],
+    ['end --strategy merge', ['end', 'x', '--strategy', 'merge']],
   ])('%s refuses git-busy (rebase) and changes nothing', (_label, args) => {
     repo = makeRepo();
     const worktree = rebasingSession(repo);
