@@ -140,3 +140,19 @@ export function addSubmodule(repo: Repo): string {
   repo.git(['commit', '-q', '-m', 'add submodule sub']);
   return origin;
 }
+
+/**
+ * Is `content` kept at a path the output names: a named file holding exactly it, or `rel`
+ * below a named folder holding it? Paths in `exclude` (e.g. the user's own file it must not
+ * have overwritten) do not count.
+ */
+export function keptAtNamedPath(output: unknown, rel: string, content: string, exclude: string[] = []): boolean {
+  for (const path of namedPaths(output)) {
+    const candidates = statSync(path).isDirectory() ? [join(path, rel)] : [path];
+    for (const candidate of candidates) {
+      if (exclude.includes(candidate) || !existsSync(candidate) || !statSync(candidate).isFile()) continue;
+      if (readFileSync(candidate, 'utf8') === content) return true;
+    }
+  }
+  return false;
+}

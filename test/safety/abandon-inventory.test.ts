@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, snapshot, type Repo } from '../helpers/gitdir.js';
 import { sessionWithWork } from '../helpers/end.js';
-import { addSubmodule, blobId, expectDone, expectRefused, rev, savedObjects, settle } from '../helpers/safety.js';
+import { addSubmodule, blobId, expectDone, expectRefused, keptAtNamedPath, rev, savedObjects, settle } from '../helpers/safety.js';
 import { startWriter, writerRecord } from '../helpers/processes.js';
 
 let repo: Repo;
@@ -106,8 +106,10 @@ describe('abandon while an agent is still writing in the worktree', () => {
     const written = writerRecord(log);
     expect(written.length).toBeGreaterThan(20);
     const saved = savedObjects(repo, result.json);
-    const lost = written.filter((file) => !saved.has(blobId(repo, file.content)) && !existsSync(join(worktree, file.path))).map((file) => file.path);
-    expect(lost, `${lost.length} of ${written.length} recorded files are neither in a saved ref nor still in the worktree (exit ${result.exitCode}: ${result.json.error?.message ?? ''})`).toEqual([]);
+    const lost = written
+      .filter((file) => !saved.has(blobId(repo, file.content)) && !existsSync(join(worktree, file.path)) && !keptAtNamedPath(result.json, file.path, file.content))
+      .map((file) => file.path);
+    expect(lost, `${lost.length} of ${written.length} recorded files are neither in a saved ref, nor at a path the output names, nor still in the worktree (exit ${result.exitCode}: ${result.json.error?.message ?? ''})`).toEqual([]);
     // Done, or (the other safe outcome) refused because the removal would lose what it cannot save.
     if (result.exitCode !== 0) {
       expectRefused(result, 'unsaved-work');
