@@ -5,7 +5,7 @@
  * on that branch, and its paths stay inside the worktree. Otherwise `entry-untrusted`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, snapshot, type Repo } from '../helpers/gitdir.js';
 import { sessionWithWork } from '../helpers/end.js';
@@ -33,7 +33,7 @@ function expectUntrusted(result: ReturnType<Repo['helper']>): void {
 }
 
 /** Runs the command and checks it was refused as untrusted with nothing changed anywhere. */
-function expectRefusedUntouched(args: string[]): void {
+function expectRefusedUntouched(args: string[], alsoUntouched: () => void = () => undefined): void {
   settle(repo, ...repo.git(['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice(9)).slice(1));
   const before = snapshot(repo);
   const result = repo.helper([...args, '--json']);
@@ -44,6 +44,7 @@ function expectRefusedUntouched(args: string[]): void {
     after = { unreadable: (error as Error).message.split('\n').slice(0, 2).join(' ') };
   }
   expect(after, `${args.join(' ')} changed something (exit ${result.exitCode})`).toEqual(before);
+  alsoUntouched();
   expectUntrusted(result);
 }
 
@@ -139,7 +140,9 @@ describe('an entry whose paths climb out of its worktree', () => {
     const outside = join(repo.root, 'outside.md');
     writeFileSync(outside, '# not a session log\n');
     editEntry(repo, 'x', (entry) => { entry.sessionLog = '../../outside.md'; });
-    expectRefusedUntouched(['end', 'x', '--strategy', 'keep']);
+    const written = statSync(outside).mtimeMs;
+    // Not even a write that is undone afterwards.
+    expectRefusedUntouched(['end', 'x', '--strategy', 'keep'], () => expect(statSync(outside).mtimeMs, 'outside.md was written').toBe(written));
   });
 
   it('keep refuses packFiles that climb out with ../', () => {
