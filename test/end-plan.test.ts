@@ -75,7 +75,7 @@ describe('endRefusal', () => {
   it('lists the uncommitted files and how to commit or abandon them', () => {
     const refusal = endRefusal(facts({ work: [{ code: ' M', path: 'src/a.ts' }, { code: '??', path: 'new.txt' }] }))!;
     expect(refusal.message).toContain('  M src/a.ts\n  ?? new.txt');
-    expect(refusal.next).toContain('cd /r/p-sessions/x && git add -A && git commit');
+    expect(refusal.next).toContain('git -C /r/p-sessions/x add -- src/a.ts new.txt && git -C /r/p-sessions/x commit');
     expect(refusal.next).toContain('--strategy abandon --confirm x');
   });
 });

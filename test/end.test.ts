@@ -110,7 +110,7 @@ describe('session end --strategy merge', () => {
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.error.code).toBe('merge-conflicts');
     expect(result.json.error.message).toContain('README.md');
-    expect(result.json.error.next).toContain('--rebase');
+    expect(result.json.error.next).toContain(`git -C ${join(repo.sessions, 'clash')} merge main`);
     expect(result.json.error.details.conflicts).toEqual(['README.md']);
     expect(result.json.error.details.facts[0]).toMatch(/^! main gained 1 commit\(s\) since the session started/);
     expect(result.json.error.details.facts[2]).toBe('! Merging into main would conflict in 1 file(s): README.md');

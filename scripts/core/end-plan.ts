@@ -140,7 +140,7 @@ export function rebaseConflictRefusal(name: string, baseBranch: string, worktree
   return new RefusalError(
     'rebase-conflicts',
     `Rebasing session/${name} onto ${baseBranch} conflicts; the rebase was aborted and the branch is exactly as before. Conflicting files:\n${list(conflicts)}`,
-    `Resolve it inside the session: ${commandLine(['cd', worktreePath])} && git rebase ${baseBranch}, fix the files, git rebase --continue; then end again. Or end without --rebase using --strategy pr or keep and resolve it later.`,
+    `Resolve it inside the session: ${commandLine(['git', '-C', worktreePath, 'rebase', baseBranch])}, fix each conflicted file, ${commandLine(['git', '-C', worktreePath, 'add', '--'])} <file>, ${commandLine(['git', '-C', worktreePath, 'rebase', '--continue'])}; then end again. Or end without --rebase using --strategy pr or keep and resolve it later.`,
     { conflicts },
   );
 }
@@ -152,7 +152,7 @@ export function endRefusal(facts: EndFacts): RefusalError | null {
     return new RefusalError('worktree-missing', `The worktree ${facts.worktreePath} of session "${name}" is gone.`, 'Run `session cleanup` to reconcile the manifest with git; it keeps the branch.');
   }
   if (facts.worktreeLocked) {
-    return new RefusalError('worktree-locked', `The worktree ${facts.worktreePath} is locked (git worktree lock), so it must not be removed.`, `If nothing needs it any more: git worktree unlock ${facts.worktreePath}, then run the same command again.`);
+    return new RefusalError('worktree-locked', `The worktree ${facts.worktreePath} is locked (git worktree lock), so it must not be removed.`, `If nothing needs it any more: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}, then run the same command again.`);
   }
   if (facts.tip === null) {
     return new RefusalError('branch-missing', `The branch ${facts.branch} of session "${name}" no longer exists.`, 'Run `session cleanup` to reconcile the manifest with git.');
@@ -190,7 +190,7 @@ export function endRefusal(facts: EndFacts): RefusalError | null {
 function mergeRefusal(facts: EndFacts): RefusalError | null {
   const { name, baseBranch } = facts;
   if (facts.baseTip === null) {
-    return new RefusalError('base-missing', `The base branch ${baseBranch} no longer exists, so there is nothing to merge into.`, `Recreate it (git branch ${baseBranch} <commit>) or end with --strategy pr or keep.`);
+    return new RefusalError('base-missing', `The base branch ${baseBranch} no longer exists, so there is nothing to merge into.`, `Recreate it (${commandLine(['git', 'branch', baseBranch])} <commit>) or end with --strategy pr or keep.`);
   }
   if (facts.baseCheckout.where === 'other') {
     return new RefusalError('base-checked-out-elsewhere', `The base branch ${baseBranch} is checked out in ${facts.baseCheckout.path}, and merging must not change another worktree under its feet.`, `Merge from that checkout (${commandLine(['cd', facts.baseCheckout.path])} && git merge --no-ff ${facts.branch}), or switch it to another branch and run the same command again.`);
@@ -228,7 +228,7 @@ export function mergeConflictRefusal(name: string, baseBranch: string, worktreeP
   return new RefusalError(
     'merge-conflicts',
     `Merging session/${name} into ${baseBranch} would conflict; nothing was changed. Conflicting files:\n${list(conflicts)}`,
-    `Resolve it inside the session first: rerun with --rebase to see the conflicts there, or ${commandLine(['cd', worktreePath])} && git merge ${baseBranch} and fix them; or end with --strategy pr or keep and resolve it in review.`,
+    `Bring ${baseBranch} into the session and resolve the conflicts there first (/parallel.sync in the session, or ${commandLine(['git', '-C', worktreePath, 'merge', baseBranch])}, fix each file, ${commandLine(['git', '-C', worktreePath, 'add', '--'])} <file>, ${commandLine(['git', '-C', worktreePath, 'commit', '--no-edit'])}), then end again; or end with --strategy pr or keep and resolve it in review.`,
     { conflicts },
   );
 }

@@ -6,6 +6,7 @@ import type { SessionEntry } from './manifest-types.js';
 import type { Config } from './config.js';
 import type { Busy } from './busy.js';
 import { olderThanDays, relativeAge, wholeDays } from './age.js';
+import { commandLine } from '../lib/shell-words.js';
 
 export const SESSION_STATES = [
   'active',
@@ -161,7 +162,7 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
       out.push({ code: 'merged', message: `every commit is already in ${entry?.base.branch ?? 'its base'}`, next: `End it with \`session end ${id} --strategy keep\`, or let \`session cleanup\` remove it.` });
       break;
     case 'locked':
-      out.push({ code: 'locked', message: `git has the worktree locked${facts.lockedReason ? ` (${facts.lockedReason})` : ''}`, next: `Unlock it when it is free again: git worktree unlock ${facts.worktreePath}` });
+      out.push({ code: 'locked', message: `git has the worktree locked${facts.lockedReason ? ` (${facts.lockedReason})` : ''}`, next: `Unlock it when it is free again: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}` });
       break;
     case 'active':
       break;
@@ -179,7 +180,7 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
   }
 
   if (!facts.branchExists) {
-    out.push({ code: 'branch-missing', message: `the branch ${entry.branch} does not exist`, next: `Check the worktree: git -C ${facts.worktreePath} status` });
+    out.push({ code: 'branch-missing', message: `the branch ${entry.branch} does not exist`, next: `Check the worktree: ${commandLine(['git', '-C', facts.worktreePath, 'status'])}` });
   }
   if (facts.mergeConflicts && facts.mergeConflicts.length > 0) {
     out.push({

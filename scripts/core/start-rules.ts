@@ -34,7 +34,7 @@ export function startRefusal(facts: StartFacts): RefusalError | null {
     return new RefusalError('worktree-path-exists', `The path ${facts.worktreePath} already exists.`, 'Pick another session name, or run `session cleanup` if it is left over from an old session.');
   }
   if (facts.branchExists) {
-    return new RefusalError('branch-exists', `The branch ${facts.branch} already exists.`, `Pick another session name, or delete the old branch once its work is safe (git branch -d ${facts.branch}).`);
+    return new RefusalError('branch-exists', `The branch ${facts.branch} already exists.`, `Pick another session name, or delete the old branch once its work is safe (${commandLine(['git', 'branch', '-d', facts.branch])}).`);
   }
   return null;
 }

@@ -6,14 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RefusalError } from '../lib/errors.js';
+import { RefusalError, withOutcome } from '../lib/errors.js';
 import { holdSignals } from '../lib/interrupt.js';
 import { addWorktreeWithNewBranch, forgetWorktreeRecord, removeWorktree } from '../git/worktrees.js';
 import { UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
 import { selfRecord } from '../lib/process.js';
 import { deleteBranchIfAt } from '../git/branches.js';
 import { findSession, type SessionEntry } from '../core/manifest-types.js';
-import { updateManifest } from '../store/manifest-store.js';
+import { readManifest, updateManifest } from '../store/manifest-store.js';
+import { resolveCommit } from '../git/repo.js';
 import { renderSessionLogStub, sessionLogPath } from '../core/session-log.js';
 import { toStoredPath } from '../core/paths.js';
 import type { Project } from '../store/project.js';
@@ -93,10 +94,26 @@ export async function createSession(project: Project, spec: NewSession): Promise
     return { entry, warnings };
   } catch (error) {
     await rollBack(project, spec, made);
-    throw error;
+    throw made.reserved ? withOutcome(error, await rollBackOutcome(project, spec, made)) : error;
   } finally {
     guard.release();
   }
+}
+
+/** What is left after a roll back, checked rather than assumed. */
+async function rollBackOutcome(project: Project, spec: NewSession, made: { reserved: boolean; worktree: boolean }): Promise<string> {
+  const left: string[] = [];
+  if (made.worktree && existsSync(spec.worktreePath)) left.push(`the folder ${spec.worktreePath}`);
+  if (made.worktree && (await resolveCommit(project.mainCheckout, `refs/heads/${spec.branch}`))) left.push(`the branch ${spec.branch}`);
+  try {
+    const entry = findSession(readManifest(project.manifestPath, project.name), spec.name);
+    if (entry?.status === 'starting' && entry.owner?.pid === process.pid) left.push('its manifest entry');
+  } catch {
+    left.push('(the manifest could not be read to check)');
+  }
+  return left.length === 0
+    ? 'Rolled back: no worktree, branch or manifest entry of it is left.'
+    : `NOT fully rolled back: ${left.join(', ')} remain; run \`session cleanup\` to finish.`;
 }
 
 /** Undoes only what this run made; the branch is deleted only while it still sits at the base commit. */

@@ -20,6 +20,7 @@ import type { Skipped } from '../workspace/copy-plan.js';
 import { copyIntoWorktree, inspectDestination } from '../workspace/copy.js';
 import { copyPatterns, INCLUDE_FILE, literalPathProblem, outsideSessionsDir, type CopyChoice } from '../workspace/include-matching.js';
 import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
+import { selfRecord } from '../lib/process.js';
 import { ENV_SESSION_FILE, renderEnvSession } from '../core/env-session.js';
 import { allocatePortBlock } from '../workspace/ports.js';
 import { detectDependencies, planSetup } from '../workspace/dependencies.js';
@@ -199,23 +200,25 @@ export async function prepareWorkspace(project: Project, session: SessionEntry, 
     ...(envSession.written ? [ENV_SESSION_FILE] : []),
     ...(willRun ? plan.packFiles : []),
   ]);
+  const logPath = setupLogPath(project, session.id);
+  const command = plan.steps.map((step) => step.label).join(' && ') || null;
   await recordInManifest(project, session.id, (entry) => {
     if (copy && copy.copied.length > 0) {
       entry.copiedFiles = union(entry.copiedFiles, copy.copied);
       entry.copiedDigests = { ...entry.copiedDigests, ...copy.digests };
     }
     if (recordedPackFiles.length > 0) entry.packFiles = union(entry.packFiles, recordedPackFiles);
+    // Recorded before it runs: a setup killed outright reads as interrupted (its owner is dead), never as done.
+    if (willRun) entry.setup = { status: 'running', command, log: toStoredPath(project.mainCheckout, logPath), at: timestamp(options.now), owner: selfRecord() };
   });
 
-  const logPath = setupLogPath(project, session.id);
-  const command = plan.steps.map((step) => step.label).join(' && ') || null;
   let setup: WorkspaceReport['setup'];
   if (!options.runSetup) setup = { status: 'skipped', command: null, log: null, message: '--no-setup' };
   else if (!command) setup = { status: 'skipped', command: null, log: null, message: plan.reason };
   else {
     const env = { SESSION_ID: session.id, ...(port ? { PORT: String(port.base) } : {}) };
     const outcome = await runSetup(plan, worktree, logPath, env, options.progress);
-    setup = { status: outcome.ok ? 'ok' : 'failed', command, log: logPath, message: outcome.failure };
+    setup = { status: outcome.ok ? 'ok' : outcome.interrupted ? 'interrupted' : 'failed', command, log: logPath, message: outcome.failure };
   }
   const record: SetupRecord = {
     status: setup.status,

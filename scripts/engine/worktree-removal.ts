@@ -23,7 +23,7 @@ import { uncommittedRefusal } from '../core/end-plan.js';
 import type { Project } from '../store/project.js';
 import { readStatus } from '../git/changes.js';
 import { untrackedMatching } from '../git/ignored.js';
-import { findNestedRepositories, saveNestedRepository } from '../git/nested.js';
+import { findNestedRepositories, nestedEnv, saveNestedRepository } from '../git/nested.js';
 import { commonGitDir } from '../git/repo.js';
 import { commitFiles, createRefIfAbsent, snapshotWorktree } from '../git/save.js';
 import { removeWorktree, repairWorktree } from '../git/worktrees.js';
@@ -85,7 +85,7 @@ function fingerprint(folder: string, status: readonly StatusEntry[], inventory: 
 }
 
 async function inventoryOf(project: Project, entry: SessionEntry, folder: string): Promise<{ status: StatusEntry[]; inventory: Inventory }> {
-  const status = await readStatus(folder, { ignored: true });
+  const status = await readStatus(folder, { ignored: true, skipSubmodules: true });
   const folders = untrackedFolders(status).filter((folder) => !(folder.ignored && isBuildOutput(folder.path)));
   const nested = await findNestedRepositories(folder, folders);
   const ignored = status.filter(isIgnored).map((item) => item.path);
@@ -113,7 +113,8 @@ async function saveInventory(spec: RemovalSpec, folder: string, status: readonly
   const main = spec.project.mainCheckout;
   const base = round === 1 ? spec.refBase : `${spec.refBase}-again${round}`;
   const saved: SavedItem[] = [];
-  const nestedPaths = inventory.nested.map((repo) => repo.path);
+  // A repository inside the worktree would go into the snapshot as a bare link; it is saved whole below.
+  const nestedPaths = inventory.nested.filter((repo) => repo.kind === 'repository').map((repo) => repo.path);
   if (spec.mode === 'abandon' && inventory.changes.length > 0) {
     const untrackedPack = status.filter((item) => item.code === '??' && !inventory.changes.includes(item)).map((item) => item.path);
     const snapshot = await snapshotWorktree(folder, [...untrackedPack, ...nestedPaths], `Abandoned session ${spec.entry.id}: its uncommitted work`);
@@ -130,7 +131,7 @@ async function saveInventory(spec: RemovalSpec, folder: string, status: readonly
   const into = await commonGitDir(main);
   for (const [index, repo] of inventory.nested.entries()) {
     const nestedFolder = join(folder, repo.path);
-    const snapshot = repo.dirty ? await snapshotWorktree(nestedFolder, [], `Session ${spec.entry.id}: uncommitted work in ${repo.path}`) : null;
+    const snapshot = repo.dirty ? await snapshotWorktree(nestedFolder, [], `Session ${spec.entry.id}: uncommitted work in ${repo.path}`, nestedEnv(nestedFolder)) : null;
     const prefix = `${base}-nested/${index + 1}`;
     await saveNestedRepository(nestedFolder, into, prefix, snapshot);
     saved.push({

@@ -16,12 +16,22 @@ export async function submodulePaths(worktree: string): Promise<string[]> {
   return stdout.split('\0').filter((line) => line.startsWith('160000 ')).map((line) => line.slice(line.indexOf('\t') + 1));
 }
 
+/**
+ * The environment for git commands inside a nested repository: a submodule's git dir names
+ * its working tree by a relative core.worktree, which a worktree moved aside no longer
+ * matches, so both the git dir and the folder it is in now are named explicitly.
+ */
+export function nestedEnv(folder: string): NodeJS.ProcessEnv {
+  const gitDir = gitDirOf(folder);
+  return gitDir ? { GIT_DIR: gitDir, GIT_WORK_TREE: folder } : {};
+}
+
 async function describeNested(worktree: string, path: string, kind: NestedRepository['kind'], ignored: boolean): Promise<NestedRepository | null> {
   const folder = join(worktree, path);
   if (!gitDirOf(folder)) return null; // an uninitialised submodule, or a folder that is not a repository
   const [counted, status] = await Promise.all([
-    git(folder, ['rev-list', '--count', 'HEAD', '--branches', '--not', '--remotes'], { okExitCodes: [0, 128] }),
-    git(folder, ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=normal', '--ignore-submodules=none'], { okExitCodes: [0, 128] }),
+    git(folder, ['rev-list', '--count', 'HEAD', '--branches', '--not', '--remotes'], { okExitCodes: [0, 128], env: nestedEnv(folder) }),
+    git(folder, ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=normal', '--ignore-submodules=none'], { okExitCodes: [0, 128], env: nestedEnv(folder) }),
   ]);
   const localCommits = counted.exitCode === 0 ? Number(counted.stdout.trim()) || 0 : 0;
   return { path, kind, localCommits, dirty: status.exitCode !== 0 || status.stdout.length > 0, ignored };
@@ -45,14 +55,15 @@ export async function findNestedRepositories(worktree: string, candidates: Reado
  * nested repository can send any commit it has, a branch or not. Returns the refs written.
  */
 export async function saveNestedRepository(folder: string, intoGitDir: string, refPrefix: string, snapshot: string | null): Promise<string[]> {
-  const head = await git(folder, ['rev-parse', '--verify', '--quiet', 'HEAD'], { okExitCodes: [0, 1, 128] });
-  const branches = lines((await git(folder, ['for-each-ref', '--format=%(refname)', 'refs/heads/'])).stdout);
+  const env = nestedEnv(folder);
+  const head = await git(folder, ['rev-parse', '--verify', '--quiet', 'HEAD'], { okExitCodes: [0, 1, 128], env });
+  const branches = lines((await git(folder, ['for-each-ref', '--format=%(refname)', 'refs/heads/'], { env })).stdout);
   const specs = [
     ...(head.exitCode === 0 ? [`+${head.stdout.trim()}:${refPrefix}/HEAD`] : []),
     ...branches.map((ref) => `+${ref}:${refPrefix}/heads/${ref.slice('refs/heads/'.length)}`),
     ...(snapshot ? [`+${snapshot}:${refPrefix}/worktree`] : []),
   ];
   if (specs.length === 0) return [];
-  await git(folder, ['push', '--quiet', '--no-verify', intoGitDir, ...specs]);
+  await git(folder, ['push', '--quiet', '--no-verify', intoGitDir, ...specs], { env });
   return specs.map((spec) => spec.slice(spec.indexOf(':') + 1));
 }

@@ -24,21 +24,21 @@ async function commitTree(cwd: string, tree: string, parents: string[], message:
  * files and `exclude` left out), shaped like a stash: parents HEAD and a commit of the staged
  * state, so `git stash apply <commit>` restores it. Works on a copy of the index.
  */
-export async function snapshotWorktree(worktree: string, exclude: string[], message: string): Promise<string> {
-  const [{ stdout: indexPath }, head] = await Promise.all([
-    git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index']),
-    git(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD'], { okExitCodes: [0, 1, 128] }),
+export async function snapshotWorktree(worktree: string, exclude: string[], message: string, baseEnv: NodeJS.ProcessEnv = {}): Promise<string> {
+    const [{ stdout: indexPath }, head] = await Promise.all([
+    git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index'], { env: baseEnv }),
+    git(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD'], { okExitCodes: [0, 1, 128], env: baseEnv }),
   ]);
   // A repository with no commit yet has no HEAD: its snapshot is a root commit.
   const parents = head.exitCode === 0 ? [head.stdout.trim()] : [];
   const folder = mkdtempSync(join(tmpdir(), 'flight-rules-index-'));
-  const env = { GIT_INDEX_FILE: join(folder, 'index') };
+  const env = { ...baseEnv, GIT_INDEX_FILE: join(folder, 'index') };
   try {
     if (existsSync(indexPath.trim())) copyFileSync(indexPath.trim(), env.GIT_INDEX_FILE);
     const staged = await git(worktree, ['write-tree'], { env });
     const stagedCommit = await commitTree(worktree, staged.stdout.trim(), parents, `index on ${message}`, env);
     await git(worktree, ['add', '--all'], { env });
-    if (exclude.length > 0) await git(worktree, ['--literal-pathspecs', 'rm', '-r', '--cached', '--quiet', '--ignore-unmatch', '--', ...exclude], { env });
+    if (exclude.length > 0) await git(worktree, ['--literal-pathspecs', 'rm', '-r', '--cached', '--force', '--quiet', '--ignore-unmatch', '--', ...exclude], { env });
     const tree = await git(worktree, ['write-tree'], { env });
     return await commitTree(worktree, tree.stdout.trim(), [...parents, stagedCommit], message, env);
   } finally {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { EXIT, GitError, RefusalError, UsageError } from '../lib/errors.js';
 import { MARK } from '../lib/output.js';
 import { git, run } from '../lib/shell.js';
+import { commandLine } from '../lib/shell-words.js';
 import { INSTALL_USAGE, parseInstallArgs, type InstallOptions } from './args.js';
 import { RUNTIME_SUBDIR, renderCommand, type Scope } from './command-text.js';
 import { planInstall, planUninstall, type InstallRecord, type Plan, type Step } from './plan.js';
@@ -168,8 +169,8 @@ function touched(steps: Step[]): string[] {
 function nextStep(options: InstallOptions, steps: Step[]): string {
   if (options.user) return options.uninstall ? '' : 'Next: open Claude Code in any git project and run /dev-session.start.';
   const paths = touched(steps);
-  if (options.uninstall) return `Next: if these were committed, commit their removal: git add -A ${paths.join(' ')} && git commit -m "Remove Flight Rules session commands"`;
-  return `Next: commit ${paths.join(' and ')} so that every session worktree has the commands and the helper: git add ${paths.join(' ')} && git commit -m "Add Flight Rules session commands"`;
+  if (options.uninstall) return `Next: if these were committed, commit their removal: ${commandLine(['git', 'add', '-A', '--', ...paths])} && ${commandLine(['git', 'commit', '-m', 'Remove Flight Rules session commands'])}`;
+  return `Next: commit ${paths.join(' and ')} so that every session worktree has the commands and the helper: ${commandLine(['git', 'add', '--', ...paths])} && ${commandLine(['git', 'commit', '-m', 'Add Flight Rules session commands'])}`;
 }
 
 export async function install(argv: string[], io: InstallIo, packRoot = PACK_ROOT): Promise<number> {

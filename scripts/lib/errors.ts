@@ -40,6 +40,18 @@ export class RefusalError extends Error {
 }
 
 /**
+ * The same failure, with what was checked afterwards added to its message: "rolled back" is
+ * said only once it was verified. A git failure keeps its code and its details.
+ */
+export function withOutcome(error: unknown, outcome: string): unknown {
+  if (error instanceof RefusalError) return new RefusalError(error.code, `${error.message} ${outcome}`, error.next, error.details);
+  if (error instanceof GitError) {
+    return new RefusalError('git-failed', `git failed: ${error.command.join(' ')} (exit ${error.exitCode ?? 'signal'}) in ${error.cwd}: ${error.stderr.trim() || error.stdout.trim()} ${outcome}`, 'Fix the git problem shown above, then run the same command again.', { command: error.command, exitCode: error.exitCode, stderr: error.stderr, cwd: error.cwd });
+  }
+  return error;
+}
+
+/**
  * What any error means to the caller: its exit code, a stable code, what is wrong and what to
  * do next. The CLI prints it; read-only reports, which always exit 0, list it as a problem.
  */
@@ -56,7 +68,7 @@ export function describeError(error: unknown, command: string) {
       kind: 'git',
       code: 'git-failed',
       message: `git failed: ${error.command.join(' ')} (exit ${error.exitCode ?? 'signal'}) in ${error.cwd}: ${error.stderr.trim() || error.stdout.trim()}`,
-      next: 'Fix the git problem shown above, then retry. Any half-made change was rolled back.',
+      next: 'Fix the git problem shown above, then retry; `session status` shows where things stand.',
       details: { command: error.command, exitCode: error.exitCode, stderr: error.stderr, cwd: error.cwd },
     };
   }

@@ -13,16 +13,18 @@ export interface SignalGuard {
   release(): void;
 }
 
-export function holdSignals(): SignalGuard {
+/** `onSignal` runs as each signal arrives, e.g. to pass it on to a child process group. */
+export function holdSignals(onSignal?: (signal: NodeJS.Signals) => void): SignalGuard {
   let received: string | null = null;
-  const handler = (signal: string) => {
+  const handler = (signal: NodeJS.Signals) => {
     received = signal;
+    onSignal?.(signal);
   };
   for (const signal of SIGNALS) process.on(signal, handler);
   return {
     check() {
       if (received) {
-        throw new RefusalError('interrupted', `Interrupted by ${received}; everything this run had made was rolled back.`, 'Run the command again when ready.');
+        throw new RefusalError('interrupted', `Interrupted by ${received}.`, 'Run the command again when ready.', { signal: received });
       }
     },
     release() {

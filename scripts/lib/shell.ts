@@ -18,6 +18,11 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Milliseconds; the process is killed past it. */
   timeout?: number;
+  /**
+   * Runs the process in a process group of its own and hands back a way to signal that whole
+   * group, for long steps (a dependency install) whose children must not outlive an interrupt.
+   */
+  group?: (signalGroup: (signal: NodeJS.Signals) => void) => void;
 }
 
 const quietEnv: NodeJS.ProcessEnv = {
@@ -41,6 +46,7 @@ function shellFor(cwd: string, options: RunOptions): Partial<Options> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...quietEnv, ...options.env },
     ...(options.timeout ? { timeout: options.timeout } : {}),
+    ...(options.group ? { detached: true } : {}),
   };
 }
 
@@ -59,7 +65,16 @@ function settle(cwd: string, program: string, args: readonly string[], options: 
 export async function run(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   let output: ProcessOutput;
   try {
-    output = await zx(shellFor(cwd, options))`${program} ${args}`;
+    const running = zx(shellFor(cwd, options))`${program} ${args}`;
+    options.group?.((signal) => {
+      if (!running.pid) return;
+      try {
+        process.kill(-running.pid, signal);
+      } catch {
+        /* the group is gone already */
+      }
+    });
+    output = await running;
   } catch (error) {
     output = error instanceof ProcessOutput ? error : ProcessOutput.fromError(error as Error);
   }

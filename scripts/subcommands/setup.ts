@@ -5,7 +5,10 @@ import { readManifest } from '../store/manifest-store.js';
 import { findSession } from '../core/manifest-types.js';
 import { RefusalError } from '../lib/errors.js';
 import { existsSync } from 'node:fs';
-import { resolveSession } from '../engine/resolve-session.js';
+import { assertTrusted, resolveSession } from '../engine/resolve-session.js';
+import { busyRefusal } from '../core/busy.js';
+import { checkoutBusy } from '../git/checkout-state.js';
+import { readStatus } from '../git/changes.js';
 import { prepareWorkspace } from '../engine/prepare-workspace.js';
 import { renderWorkspace, setupNext, workspaceJson } from '../workspace/report.js';
 
@@ -19,6 +22,7 @@ export const setup: Subcommand = {
     const project = await findProject(context.cwd);
     const manifest = readManifest(project.manifestPath, project.name);
     const session = resolveSession(project, manifest, positionals[0], 'setup');
+    assertTrusted(project, session);
     const worktree = worktreePathOf(project, session);
     if (session.status !== 'active' || !existsSync(worktree)) {
       throw new RefusalError(
@@ -28,6 +32,8 @@ export const setup: Subcommand = {
         { session: session.id, status: session.status },
       );
     }
+    const busy = await checkoutBusy(worktree, await readStatus(worktree));
+    if (busy) throw busyRefusal(busy, `the worktree of session "${session.id}"`);
     const report = await prepareWorkspace(project, session, {
       copy: null,
       runSetup: true,
@@ -35,7 +41,7 @@ export const setup: Subcommand = {
       now: context.now,
     });
     const updated = findSession(readManifest(project.manifestPath, project.name), session.id) ?? session;
-    const failed = report.setup.status === 'failed';
+    const failed = report.setup.status === 'failed' || report.setup.status === 'interrupted';
     const lines = [
       `${failed ? MARK.warn : MARK.done} Workspace of session "${session.id}" prepared again (${worktree})`,
       ...renderWorkspace(report, session.id),

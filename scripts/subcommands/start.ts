@@ -121,7 +121,7 @@ export const start: Subcommand = {
       now: context.now,
     });
     const session = findSession(readManifest(project.manifestPath, project.name), name) ?? created;
-    const setupFailed = workspace.setup.status === 'failed';
+    const setupFailed = workspace.setup.status === 'failed' || workspace.setup.status === 'interrupted';
     const leftBehind = dirty.untracked.filter((path) => !workspace.packFiles.copied.includes(path));
     const lines = [
       `${MARK.done} Session "${name}" created`,

@@ -29,8 +29,8 @@ export function renderWorkspace(report: WorkspaceReport, name: string): string[]
   for (const skipped of report.packFiles.skipped) lines.push(`${MARK.warn} Not copied: ${skipped.path}: ${skipped.message}`);
   const setup = report.setup;
   if (setup.status === 'ok') lines.push(`${MARK.done} Setup: ${setup.command} (log: ${setup.log})`);
-  if (setup.status === 'failed') {
-    lines.push(`${MARK.warn} Setup failed, the session is usable: ${setup.message}`);
+  if (setup.status === 'failed' || setup.status === 'interrupted') {
+    lines.push(`${MARK.warn} Setup ${setup.status === 'failed' ? 'failed' : 'was interrupted (its processes were stopped)'}, the session is usable: ${setup.message}`);
     if (setup.log) lines.push(`${MARK.info} Full log: ${setup.log}`);
   }
   if (setup.status === 'skipped' && setup.message === '--no-setup') lines.push(`${MARK.info} Setup skipped (--no-setup). Run \`session setup ${name}\` when wanted.`);
@@ -41,5 +41,5 @@ export function renderWorkspace(report: WorkspaceReport, name: string): string[]
 export function workspaceJson(report: WorkspaceReport, name: string) {
   const { recordedPackFiles: _recorded, ...rest } = report;
   const copy = report.copy ? (({ digests: _digests, ...shown }) => shown)(report.copy) : null;
-  return { ...rest, copy, setup: { ...report.setup, next: report.setup.status === 'failed' ? setupNext(name) : null } };
+  return { ...rest, copy, setup: { ...report.setup, next: report.setup.status === 'failed' || report.setup.status === 'interrupted' ? setupNext(name) : null } };
 }
