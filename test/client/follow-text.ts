@@ -61,6 +61,11 @@ function quote(value: string): string {
   return `"${value}"`;
 }
 
+/** The placeholders a line has, by name without the brackets, in order. */
+export function placeholdersOf(line: string): string[] {
+  return [...line.matchAll(/<([^<>"]+)>/g)].map((match) => match[1]!);
+}
+
 /** Fills `<placeholder>` and `"<placeholder>"` words from `values`; a placeholder without a value is an error. */
 export function fillPlaceholders(line: string, values: Record<string, string | null>): string {
   const words = line.match(/"[^"]*"|<[^<>"]*>|\S+/g) ?? [];
