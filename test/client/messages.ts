@@ -96,9 +96,10 @@ export function toolExchanges(request: ModelRequest): ToolExchange[] {
   return found;
 }
 
-/** The latest tool result, or null when the last user message holds none. */
+/** The result of the latest turn's last tool call, or null when the conversation's last user message holds none. */
 export function lastToolResult(request: ModelRequest): ToolExchange | null {
-  const last = request.messages[request.messages.length - 1];
+  // Mid-conversation system turns (hook contexts, reminders) may follow the tool results.
+  const last = [...request.messages].reverse().find((message) => message.role !== 'system');
   if (!last || !blocks(last).some((block) => block.type === 'tool_result')) return null;
   return toolExchanges(request).at(-1) ?? null;
 }

@@ -93,6 +93,39 @@ export const CLIENT_ENV = {
   DISABLE_AUTOUPDATER: '1',
 } as const;
 
+interface Finished {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `argv` run in a new network namespace, through the relay to the model's socket; the whole group is killed on timeout. */
+function runInNamespace(socketPath: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('unshare', ['-n', 'node', RELAY, socketPath, ...argv], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+      reject(new Error(`claude did not finish within ${timeoutMs} ms\nstderr: ${stderr}\nstdout: ${stdout}`));
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ exitCode: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
 export async function runClaude(options: RunOptions): Promise<ClientRun> {
   // One folder per run, short enough for a unix socket path: the model's socket and the client's temporary files
   // (it keeps per-conversation scratch under CLAUDE_CODE_TMPDIR, by default /tmp/claude-<uid>).
@@ -108,39 +141,11 @@ export async function runClaude(options: RunOptions): Promise<ClientRun> {
   const env = { ...hermeticEnv(options.home.path), ...CLIENT_ENV, CLAUDE_CODE_TMPDIR: join(runDir, 'tmp'), ...options.env };
   const started = Date.now();
   try {
-    const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('unshare', ['-n', 'node', RELAY, socketPath, 'node', CLIENT_LAUNCHER, ...args], {
-        cwd: options.cwd,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-        reject(new Error(`claude did not finish within ${options.timeoutMs ?? 45_000} ms\nstderr: ${stderr}\nstdout: ${stdout}`));
-      }, options.timeoutMs ?? 45_000);
-      child.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ exitCode: code ?? -1, stdout, stderr });
-      });
-    });
+    const { exitCode, stdout, stderr } = await runInNamespace(socketPath, ['node', CLIENT_LAUNCHER, ...args], options.cwd, env, options.timeoutMs ?? 45_000);
     if (model.scriptError) throw model.scriptError;
-    const last = stdout.trim().split('\n').at(-1) ?? '';
     let result: ClientResult;
     try {
-      result = JSON.parse(last);
+      result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
     } catch {
       throw new Error(`claude printed no result JSON (exit ${exitCode})\nstdout: ${stdout}\nstderr: ${stderr}`);
     }
