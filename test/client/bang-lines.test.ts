@@ -107,6 +107,8 @@ describeClient('`!` lines in every state', () => {
         // says the helper file does not exist, ...") never reaches the model. The user sees only this result.
         expect(run.main).toHaveLength(0);
         expect(run.result.num_turns).toBe(0);
+        // And the result does not even say it failed.
+        expect(run.result).toMatchObject({ subtype: 'success', is_error: false });
         // The client runs a command's `!` lines at once and reports the first that failed (overview has two).
         const failed = /^Shell command failed for pattern "!`node "(.*)" (status|overlap)`": \[stderr\]\n/.exec(run.result.result);
         expect(failed?.[1]).toBe(`${place.cwd}/.claude/commands/flight-rules/session.mjs`);
