@@ -68,7 +68,6 @@ const STATES: State[] = [
     async setup() {
       const project = await installedProject();
       const cwd = project.worktree('inside');
-      project.home.trust(cwd);
       const started = project.repo.helper(['start', 'inside', '--goal', 'Be inside']);
       if (started.exitCode !== 0) throw new Error(started.stderr);
       return { repo: project.repo, cwd, home: project.home };
@@ -84,7 +83,6 @@ const STATES: State[] = [
       const project = await installedProject({ files: { 'README.md': '# sample\n', '.gitignore': '/.claude/commands/flight-rules/\n' } });
       const cwd = join(project.repo.root, 'by-hand');
       project.repo.git(['worktree', 'add', '-q', '-b', 'by-hand', cwd]);
-      project.home.trust(cwd);
       return { repo: project.repo, cwd, home: project.home };
     },
     loadsWith: null,

@@ -22,7 +22,6 @@ describeClient('/dev-session.end --strategy merge from inside the worktree', () 
   beforeAll(async () => {
     project = await installedProject();
     const worktree = project.worktree(NAME);
-    project.home.trust(worktree);
     const started = project.repo.helper(['start', NAME, '--goal', GOAL]);
     if (started.exitCode !== 0) throw new Error(started.stderr);
     project.repo.write('src/greeting.js', 'export const greeting = "hello";\n', worktree);

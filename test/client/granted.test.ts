@@ -58,7 +58,6 @@ describeClient('every helper line is granted by its command', () => {
     beforeAll(async () => {
       ({ repo, home } = await form.setup());
       worktree = join(repo.sessions, SESSION);
-      home.trust(worktree);
       const started = repo.helper(['start', SESSION, '--goal', 'Stand here']);
       if (started.exitCode !== 0) throw new Error(started.stderr);
     });

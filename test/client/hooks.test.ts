@@ -19,7 +19,6 @@ describeClient('hooks in the real client', () => {
     project = await installedProject();
     alpha = project.worktree('alpha');
     const beta = project.worktree('beta');
-    project.home.trust(alpha, beta);
     for (const [name, goal] of [['alpha', 'Polish the app'], ['beta', 'Rewrite the app']]) {
       const started = project.repo.helper(['start', name!, '--goal', goal!]);
       if (started.exitCode !== 0) throw new Error(started.stderr);

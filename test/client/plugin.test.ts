@@ -22,7 +22,7 @@ describeClient('the plugin form in the real client', () => {
   beforeAll(() => {
     if (!existsSync(HELPER) || !existsSync(join(ROOT, 'dist/hook.mjs'))) throw new Error('dist/ is not built: run npm run build (npm test does it first)');
     repo = makeRepo();
-    home = new ClientHome(repo.env.HOME!).trust(repo.main, join(repo.sessions, NAME));
+    home = new ClientHome(repo.env.HOME!).trust(repo.main);
   });
   afterAll(() => repo?.cleanup());
 

@@ -16,10 +16,11 @@ import { CLIENT_LAUNCHER } from './pin.js';
 const RELAY = fileURLToPath(new URL('./namespace-relay.mjs', import.meta.url));
 
 /**
- * A HOME for the client. `~/.claude.json` marks folders trusted (`projects[<abs path>].hasTrustDialogAccepted`);
- * without that the client ignores the project's hooks and settings allow rules. Trust is per exact folder: a
- * trusted parent does not make its subfolders trusted. The client keeps its conversations under `~/.claude/`, so a
- * `--resume` must run with the same HOME.
+ * A HOME for the client; it needs nothing there in -p mode but trust. `~/.claude.json` marks folders trusted
+ * (`projects[<abs path>].hasTrustDialogAccepted`); in an untrusted project the client ignores the settings allow
+ * rules (and says so on stderr). A git repository's entry is its main checkout's path, and it covers every worktree
+ * of it; a plain folder's is its own path (a trusted parent does not count). The client keeps its conversations
+ * under `~/.claude/`, so a `--resume` must run with the same HOME.
  */
 export class ClientHome {
   constructor(readonly path: string) {

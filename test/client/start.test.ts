@@ -20,7 +20,6 @@ describeClient('/dev-session.start in the real client', () => {
   let startJson: any;
   beforeAll(async () => {
     project = await installedProject();
-    project.home.trust(project.worktree(NAME));
     run = await runClaude({
       home: project.home,
       cwd: project.repo.main,
