@@ -1,0 +1,158 @@
+/**
+ * Runs the pinned Claude Code client for real: `claude -p <prompt> --output-format json`, in a network namespace
+ * holding only loopback, under a hermetic HOME and the hermetic git environment, talking to a scripted model
+ * served from this process. Returns the result JSON and every request the client made.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hermeticEnv } from '../helpers/gitdir.js';
+import type { ModelRequest } from './messages.js';
+import { ScriptedModel, type RecordedRequest, type Script } from './model-server.js';
+import { CLIENT_LAUNCHER } from './pin.js';
+
+const RELAY = fileURLToPath(new URL('./namespace-relay.mjs', import.meta.url));
+
+/**
+ * A HOME for the client; it needs nothing there in -p mode but trust. `~/.claude.json` marks folders trusted
+ * (`projects[<abs path>].hasTrustDialogAccepted`); in an untrusted project the client ignores the settings allow
+ * rules (and says so on stderr). A git repository's entry is its main checkout's path, and it covers every worktree
+ * of it; a plain folder's is its own path (a trusted parent does not count). The client keeps its conversations
+ * under `~/.claude/`, so a `--resume` must run with the same HOME.
+ */
+export class ClientHome {
+  constructor(readonly path: string) {
+    mkdirSync(path, { recursive: true });
+  }
+
+  private get configPath(): string {
+    return join(this.path, '.claude.json');
+  }
+
+  config(): any {
+    try {
+      return JSON.parse(readFileSync(this.configPath, 'utf8'));
+    } catch {
+      return {};
+    }
+  }
+
+  trust(...folders: string[]): this {
+    const config = this.config();
+    config.projects ??= {};
+    for (const folder of folders) config.projects[folder] = { ...config.projects[folder], hasTrustDialogAccepted: true };
+    writeFileSync(this.configPath, `${JSON.stringify(config, null, 2)}\n`);
+    return this;
+  }
+}
+
+export interface ClientResult {
+  type: string;
+  subtype: string;
+  is_error: boolean;
+  result: string;
+  session_id: string;
+  num_turns: number;
+  permission_denials: Array<{ tool_name: string; tool_use_id: string; tool_input: Record<string, unknown> }>;
+  [key: string]: unknown;
+}
+
+export interface RunOptions {
+  home: ClientHome;
+  cwd: string;
+  prompt: string;
+  script: Script;
+  /** `acceptEdits` lets Edit and Write run in `-p` mode. */
+  permissionMode?: 'default' | 'acceptEdits';
+  /** Load a plugin from this folder (`--plugin-dir`). */
+  pluginDir?: string;
+  /** Continue this conversation (`--resume <id>`). */
+  resume?: string;
+  /** A bound on the agent loop, so a script that never ends its turn cannot spin; 10 unless told. */
+  maxTurns?: number;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+export interface ClientRun {
+  result: ClientResult;
+  /** Every request, side requests included, in order. */
+  requests: RecordedRequest[];
+  /** The main requests' bodies: what the model saw at each turn. */
+  main: ModelRequest[];
+  exitCode: number;
+  stderr: string;
+  ms: number;
+}
+
+/** The client's own switches for a quiet, offline run. */
+export const CLIENT_ENV = {
+  ANTHROPIC_API_KEY: 'sk-ant-scripted-model',
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  DISABLE_AUTOUPDATER: '1',
+} as const;
+
+interface Finished {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `argv` run in a new network namespace, through the relay to the model's socket; the whole group is killed on timeout. */
+function runInNamespace(socketPath: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('unshare', ['-n', 'node', RELAY, socketPath, ...argv], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+      reject(new Error(`claude did not finish within ${timeoutMs} ms\nstderr: ${stderr}\nstdout: ${stdout}`));
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ exitCode: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+export async function runClaude(options: RunOptions): Promise<ClientRun> {
+  // One folder per run, short enough for a unix socket path: the model's socket and the client's temporary files
+  // (it keeps per-conversation scratch under CLAUDE_CODE_TMPDIR, by default /tmp/claude-<uid>).
+  const runDir = mkdtempSync(join(tmpdir(), 'frc-'));
+  const socketPath = join(runDir, 'model.sock');
+  mkdirSync(join(runDir, 'tmp'));
+  const model = new ScriptedModel(options.script);
+  await model.listen(socketPath);
+  const args = ['-p', options.prompt, '--output-format', 'json', '--max-turns', String(options.maxTurns ?? 10)];
+  if (options.permissionMode) args.push('--permission-mode', options.permissionMode);
+  if (options.pluginDir) args.push('--plugin-dir', options.pluginDir);
+  if (options.resume) args.push('--resume', options.resume);
+  const env = { ...hermeticEnv(options.home.path), ...CLIENT_ENV, CLAUDE_CODE_TMPDIR: join(runDir, 'tmp'), ...options.env };
+  const started = Date.now();
+  try {
+    const { exitCode, stdout, stderr } = await runInNamespace(socketPath, ['node', CLIENT_LAUNCHER, ...args], options.cwd, env, options.timeoutMs ?? 45_000);
+    if (model.scriptError) throw model.scriptError;
+    let result: ClientResult;
+    try {
+      result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+    } catch {
+      throw new Error(`claude printed no result JSON (exit ${exitCode})\nstdout: ${stdout}\nstderr: ${stderr}`);
+    }
+    return { result, requests: model.requests, main: model.mainRequests, exitCode, stderr, ms: Date.now() - started };
+  } finally {
+    await model.close();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
