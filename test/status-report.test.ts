@@ -23,7 +23,7 @@ function input(sessions: SessionFacts[], currentWorktree: string | null = '/r/p'
   return {
     currentWorktree,
     sessions,
-    main: { path: '/r/p', branch: 'main', clean: false, changes: 2, untracked: 0 },
+    main: { path: '/r/p', branch: 'main', clean: false, changes: 2, untracked: 0, busy: null },
     sessionsDir: '/r/p-sessions',
     manifestPath: '/r/p-sessions/.manifest.json',
     otherWorktrees: [{ path: '/r/p/.claude/worktrees/x', branch: 'worktree-x' }],

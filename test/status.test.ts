@@ -68,7 +68,7 @@ describe('session status: one state per session', () => {
     expect(session(result.json, 'crashed').attention[0].next).toContain('session cleanup');
     expect(session(result.json, 'stray')).toMatchObject({ registered: false, branch: 'stray' });
     expect(result.json.next.join('\n')).toContain('session cleanup');
-    expect(result.json.mainCheckout).toEqual({ path: repo.main, branch: 'main', clean: true, changes: 0, untracked: 0 });
+    expect(result.json.mainCheckout).toEqual({ busy: null, path: repo.main, branch: 'main', clean: true, changes: 0, untracked: 0 });
   });
 });
 

@@ -47,6 +47,7 @@ export interface MainReport {
   clean: boolean;
   changes: number;
   untracked: number;
+  busy: { operation: string; what: string; finish: string[]; abort: string[] } | null;
 }
 
 export interface StatusReport {
@@ -272,6 +273,7 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
   const state = main.clean ? 'clean' : `dirty: ${main.changes} changed file${main.changes === 1 ? '' : 's'}`;
   const untracked = main.untracked > 0 ? `, ${main.untracked} untracked` : '';
   out.push('', `Main checkout: ${main.path} on ${main.branch ?? '(detached HEAD)'}, ${state}${untracked}`);
+  if (main.busy) out.push(`! Git is busy there: ${main.busy.what}. Finish it (${main.busy.finish.join('; ')}) or abort it (${main.busy.abort.join('; ')}).`);
   if (report.next.length > 0) {
     out.push('', 'Next:', ...report.next.map((step) => `  - ${step}`));
   } else if (count > 0) {

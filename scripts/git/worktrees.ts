@@ -66,9 +66,13 @@ export async function forgetWorktreeRecord(mainCheckout: string, path: string): 
   await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'remove', '--', path]));
 }
 
-/** Points git's record of a worktree at the folder it now lives in. */
+/**
+ * Points git's record of a worktree at the folder it now lives in. `git worktree repair`
+ * also rewrites the `.git` file of every other worktree it finds amiss, which can drop a file
+ * into a worktree another process is removing, so it takes turns with add and remove.
+ */
 export async function repairWorktree(mainCheckout: string, path: string): Promise<void> {
-  await git(mainCheckout, ['worktree', 'repair', '--', path]);
+  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'repair', '--', path]));
 }
 
 /** Unlocking only lifts the guard on git's admin record; it never touches a working tree. */

@@ -7,6 +7,7 @@ import { isTrackedChange, isUntracked } from '../core/status-porcelain.js';
 import { shortBranch } from '../core/worktree-list.js';
 import { buildStatusReport, problemOnlyReport, renderStatus, type MainReport, type ReportProblem, type StatusReport } from '../core/status-report.js';
 import { readStatus } from '../git/changes.js';
+import { checkoutBusySync } from '../git/checkout-state.js';
 import { gatherProjectFacts, readManifestForReport } from '../engine/session-facts.js';
 
 /** Any failure becomes a reported problem: status is inlined by slash commands, where a non-zero exit aborts. */
@@ -19,7 +20,15 @@ async function mainReport(project: Project): Promise<MainReport> {
   const main = project.worktrees[0]!;
   const entries = await readStatus(project.mainCheckout);
   const changes = entries.filter(isTrackedChange).length;
-  return { path: project.mainCheckout, branch: shortBranch(main.branch), clean: changes === 0, changes, untracked: entries.filter(isUntracked).length };
+  const busy = checkoutBusySync(project.mainCheckout, entries);
+  return {
+    path: project.mainCheckout,
+    branch: shortBranch(main.branch),
+    clean: changes === 0,
+    changes,
+    untracked: entries.filter(isUntracked).length,
+    busy: busy ? { operation: busy.operation, what: busy.what, finish: busy.finish, abort: busy.abort } : null,
+  };
 }
 
 async function report(cwd: string, now: Date): Promise<StatusReport> {
