@@ -6,7 +6,8 @@
  * Only reads: no index, ref or working tree is written.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { setHelperPath } from './lib/invocation.js';
 import { loadConfig } from './store/config-file.js';
 import type { Config } from './core/config.js';
 import { readManifest } from './store/manifest-store.js';
@@ -158,6 +159,12 @@ async function main(): Promise<void> {
 }
 
 setTimeout(() => process.exit(0), WATCHDOG_MS).unref();
+try {
+  // The helper is installed beside this hook: the commands its messages name run it there.
+  setHelperPath(join(dirname(realpathSync(process.argv[1]!)), 'session.mjs'));
+} catch {
+  /* messages then name `session` */
+}
 try {
   await main();
 } catch {

@@ -82,9 +82,9 @@ describe('endRefusal', () => {
 
 describe('factLines', () => {
   it.each<[string, Partial<EndFacts>, string[]]>([
-    ['an unmoved base', {}, ['- main has not moved since the session started (aaaaaaaaaaaa)', '- The session has 1 commit(s) main lacks', '- Merging into main would not conflict']],
-    ['a moved base with conflicts', { baseGained: 5, prediction: { clean: false, tree: C, conflicts: ['a', 'b'] } }, ['! main gained 5 commit(s) since the session started (aaaaaaaaaaaa)', '- The session has 1 commit(s) main lacks', '! Merging into main would conflict in 2 file(s): a, b']],
-    ['no prediction', { prediction: null }, ['- main has not moved since the session started (aaaaaaaaaaaa)', '- The session has 1 commit(s) main lacks', '- Merge prediction unavailable (needs git 2.38 or newer)']],
+    ['an unmoved base', {}, ['- main has not moved since the session branched from it or last synced (aaaaaaaaaaaa)', '- The session has 1 commit(s) main lacks', '- Merging into main would not conflict']],
+    ['a moved base with conflicts', { baseGained: 5, prediction: { clean: false, tree: C, conflicts: ['a', 'b'] } }, ['! main gained 5 commit(s) since the session branched from it or last synced (aaaaaaaaaaaa)', '- The session has 1 commit(s) main lacks', '! Merging into main would conflict in 2 file(s): a, b']],
+    ['no prediction', { prediction: null }, ['- main has not moved since the session branched from it or last synced (aaaaaaaaaaaa)', '- The session has 1 commit(s) main lacks', '- Merge prediction unavailable (needs git 2.38 or newer)']],
     ['a missing base', { baseTip: null }, ['! The base branch main no longer exists; no merge prediction.']],
   ])('%s', (_label, over, expected) => expect(factLines(facts(over))).toEqual(expected));
 });

@@ -48,7 +48,7 @@ describe('session end --strategy merge', () => {
     const result = repo.helper(['end', '--strategy', 'merge'], { cwd: worktree });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(normalise(result.stdout, repo)).toMatchInlineSnapshot(`
-      "! main gained 1 commit(s) since the session started (<short-sha>)
+      "! main gained 1 commit(s) since the session branched from it or last synced (<short-sha>)
       - The session has 1 commit(s) main lacks
       - Merging into main would not conflict
       ✓ Merged session/human into main in the main checkout as <short-sha> ("Merge session human: Goal of human")
@@ -112,7 +112,7 @@ describe('session end --strategy merge', () => {
     expect(result.json.error.message).toContain('README.md');
     expect(result.json.error.next).toContain(`git -C ${join(repo.sessions, 'clash')} merge main`);
     expect(result.json.error.details.conflicts).toEqual(['README.md']);
-    expect(result.json.error.details.facts[0]).toMatch(/^! main gained 1 commit\(s\) since the session started/);
+    expect(result.json.error.details.facts[0]).toMatch(/^! main gained 1 commit\(s\) since the session branched from it or last synced/);
     expect(result.json.error.details.facts[2]).toBe('! Merging into main would conflict in 1 file(s): README.md');
     expect(snapshot(repo)).toEqual(before);
     expect(existsSync(join(repo.main, '.git/MERGE_HEAD'))).toBe(false);

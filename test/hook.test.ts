@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, ROOT, snapshot, type Repo } from './helpers/gitdir.js';
+import { makeRepo, ROOT, snapshot, type Repo, INVOCATION } from './helpers/gitdir.js';
 
 const HOOK = join(ROOT, 'dist/hook.mjs');
 let repo: Repo;
@@ -112,7 +112,8 @@ describe('PreToolUse hook', () => {
       const text = context(hook('pre-tool-use', editInput(worktree('auth'), join(worktree('auth'), 'src/app.js'), tool)), 'PreToolUse');
       expect(text).toBe(
         'Warning: src/app.js is also changed in parallel session "api" (in its commits). Editing it in parallel session "auth" too may cause a merge conflict later. ' +
-          'Keep the change small, tell the user, and run `session overlap` to see predicted conflicts and a merge order.',
+          // The helper sits beside the hook; the agent is told to run that very file.
+          `Keep the change small, tell the user, and run \`${INVOCATION} overlap\` to see predicted conflicts and a merge order.`,
       );
     }
   });

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, normalise, snapshot, type Repo } from './helpers/gitdir.js';
+import { INVOCATION, makeRepo, normalise, snapshot, type Repo } from './helpers/gitdir.js';
 import { outputSchemaErrors } from './helpers/schemas.js';
 
 let repo: Repo;
@@ -68,6 +68,9 @@ describe('session status: one state per session', () => {
     expect(session(result.json, 'crashed').attention[0].next).toContain('session cleanup');
     expect(session(result.json, 'stray')).toMatchObject({ registered: false, branch: 'stray' });
     expect(result.json.next.join('\n')).toContain('session cleanup');
+    // There is no `session` program: what the agent reads names the helper's own file.
+    expect(JSON.parse(result.raw.stdout).next.join('\n')).toContain(`\`${INVOCATION} cleanup\``);
+    expect(result.raw.stdout).not.toMatch(/`session (cleanup|sync|overlap|start|end|setup)/);
     expect(result.json.mainCheckout).toEqual({ busy: null, path: repo.main, branch: 'main', clean: true, changes: 0, untracked: 0 });
   });
 });

@@ -4,6 +4,7 @@
  * keep work safe live here: a branch is deleted only when its tip is already in its base, a
  * worktree is removed only when it holds no session work, a corrupt manifest is moved aside.
  */
+import { helper } from '../lib/invocation.js';
 import type { SessionEntry, SessionOperation } from './manifest-types.js';
 import type { Busy } from './busy.js';
 import { commandLine } from '../lib/shell-words.js';
@@ -184,7 +185,7 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
     kept.push({ subject: record.path, reason: `git's record of a worktree outside the sessions folder whose folder is gone${record.reason ? ` (${record.reason})` : ''}; cleanup leaves worktrees that are not sessions alone`, next: `If it was moved: ${commandLine(['git', 'worktree', 'repair', '<its new path>'])}. If it is truly gone and holds nothing you need: ${commandLine(['git', 'worktree', 'remove', record.path])}` });
   }
   for (const record of facts.unreachablePrunable) {
-    kept.push({ subject: record.path, reason: `git's record of a session worktree whose folder is gone, but its HEAD ${short(record.head)} is on no branch or ref, so removing the record would lose those commits`, next: `Keep them on a branch first (${commandLine(['git', 'branch', '<name>', record.head])}), then run \`session cleanup\` again.` });
+    kept.push({ subject: record.path, reason: `git's record of a session worktree whose folder is gone, but its HEAD ${short(record.head)} is on no branch or ref, so removing the record would lose those commits`, next: `Keep them on a branch first (${commandLine(['git', 'branch', '<name>', record.head])}), then run \`${helper('cleanup')}\` again.` });
   }
   if (facts.prunable.length > 0) {
     actions.push({
@@ -208,7 +209,7 @@ const STEP: Record<TransientStatus, string> = { starting: 'start', ending: 'end'
 function planInterruptedMerge(merge: NonNullable<CleanupFacts['interruptedMerge']>, actions: CleanupAction[], kept: KeptItem[]): void {
   const ours = merge.mergeHead === merge.theirs && merge.headIsBefore;
   if (merge.mergeHead !== null && !ours) {
-    kept.push({ subject: merge.checkout, reason: `a merge of ${short(merge.mergeHead)} is in progress there, which is not the one this pack's dead process was making (${short(merge.theirs)})`, next: `Finish or abort it yourself (${commandLine(['git', '-C', merge.checkout, 'merge', '--abort'])}), then run \`session cleanup\` again.` });
+    kept.push({ subject: merge.checkout, reason: `a merge of ${short(merge.mergeHead)} is in progress there, which is not the one this pack's dead process was making (${short(merge.theirs)})`, next: `Finish or abort it yourself (${commandLine(['git', '-C', merge.checkout, 'merge', '--abort'])}), then run \`${helper('cleanup')}\` again.` });
     return;
   }
   const what = [ours ? `a stopped merge of ${short(merge.theirs)}` : null, merge.indexLock ? 'an index.lock' : null].filter(Boolean).join(' and ');
@@ -225,14 +226,14 @@ function planInterruptedMerge(merge: NonNullable<CleanupFacts['interruptedMerge'
 function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
   const { entry } = facts;
   if (facts.trustProblems.length > 0) {
-    kept.push({ subject: entry.id, reason: `its manifest entry disagrees with git or the layout (${facts.trustProblems.join('; ')}), so cleanup does not act on it`, next: 'Fix or remove that entry in the manifest by hand; `session status` shows what git knows.' });
+    kept.push({ subject: entry.id, reason: `its manifest entry disagrees with git or the layout (${facts.trustProblems.join('; ')}), so cleanup does not act on it`, next: `Fix or remove that entry in the manifest by hand; \`${helper('status')}\` shows what git knows.` });
     return;
   }
   if (entry.status !== 'active') {
     const status = entry.status as TransientStatus;
     if (facts.ownerAlive !== false) {
       const who = entry.owner ? `process ${entry.owner.pid} on ${entry.owner.host}` : 'an unknown process';
-      kept.push({ subject: entry.id, reason: `its ${STEP[status]} is in progress (${who})`, next: 'Wait for it to finish, then run `session cleanup` again.' });
+      kept.push({ subject: entry.id, reason: `its ${STEP[status]} is in progress (${who})`, next: `Wait for it to finish, then run \`${helper('cleanup')}\` again.` });
       return;
     }
     if (status === 'starting') return planInterruptedStart(facts, actions, kept);
@@ -243,7 +244,7 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
       return planDrop(facts, actions, kept, `${dead} after its worktree was removed`);
     }
     if (entry.operation && facts.busy && !facts.ownOperation) {
-      kept.push({ subject: entry.id, reason: `${dead}, and ${facts.busy.what} in its worktree, which is not the ${entry.operation.kind} it started`, next: `Finish or abort it yourself (${facts.busy.abort.join('; ')}), then run \`session cleanup\` again.` });
+      kept.push({ subject: entry.id, reason: `${dead}, and ${facts.busy.what} in its worktree, which is not the ${entry.operation.kind} it started`, next: `Finish or abort it yourself (${facts.busy.abort.join('; ')}), then run \`${helper('cleanup')}\` again.` });
       return;
     }
     if (entry.operation && facts.ownOperation) {
@@ -261,14 +262,14 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
   const tip = facts.branchTip;
   if (!tip || !facts.baseTip || !facts.merged || tip === entry.base.commit) return; // live work, nothing to do
   if (facts.gitRecord.locked) {
-    kept.push({ subject: entry.id, reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree is locked in git`, next: `If the lock is no longer needed: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}, then run \`session cleanup\` again.` });
+    kept.push({ subject: entry.id, reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree is locked in git`, next: `If the lock is no longer needed: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}, then run \`${helper('cleanup')}\` again.` });
     return;
   }
   if (facts.work === null || facts.work.length > 0) {
     kept.push({
       subject: entry.id,
       reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree has uncommitted changes: ${(facts.work ?? ['(unreadable)']).join(', ')}`,
-      next: `Commit or discard them in ${facts.worktreePath}, then run \`session cleanup\` again, or end it with \`session end ${entry.id} --strategy keep\`.`,
+      next: `Commit or discard them in ${facts.worktreePath}, then run \`${helper('cleanup')}\` again, or end it with \`${helper(`end ${entry.id} --strategy keep`)}\`.`,
     });
     return;
   }
@@ -315,7 +316,7 @@ function planDrop(
     kept.push({
       subject: entry.branch,
       reason: `branch of "${entry.id}" at ${short(keepBranch.tip)}: ${baseNote}, so it is not deleted`,
-      next: `To resume it: ${commandLine(['git', 'worktree', 'add', facts.worktreePath, entry.branch])}, then \`session cleanup --yes\` registers it again. To finish it: merge it into ${entry.base.branch} (or open a PR), then ${commandLine(['git', 'branch', '-d', entry.branch])}.`,
+      next: `To resume it: ${commandLine(['git', 'worktree', 'add', facts.worktreePath, entry.branch])}, then \`${helper('cleanup --yes')}\` registers it again. To finish it: merge it into ${entry.base.branch} (or open a PR), then ${commandLine(['git', 'branch', '-d', entry.branch])}.`,
     });
   }
 }
@@ -355,7 +356,7 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
         ? `its worktree has work: ${work.join(', ')}`
         : `its branch moved to ${short(tip!)}`;
   if (!facts.gitRecord) {
-    kept.push({ subject: entry.id, reason: `${dead}, but ${why}`, next: `Look inside ${facts.worktreePath} and move anything you need, then remove the folder and run \`session cleanup\` again.` });
+    kept.push({ subject: entry.id, reason: `${dead}, but ${why}`, next: `Look inside ${facts.worktreePath} and move anything you need, then remove the folder and run \`${helper('cleanup')}\` again.` });
     return;
   }
   actions.push({
@@ -380,7 +381,7 @@ function planUnregistered(worktree: UnregisteredFacts, actions: CleanupAction[],
     return;
   }
   if (worktree.idTaken) {
-    kept.push({ subject: worktree.path, reason: `another registered session is already called "${worktree.dirName}"`, next: 'Run `session status` and decide which one to keep.' });
+    kept.push({ subject: worktree.path, reason: `another registered session is already called "${worktree.dirName}"`, next: `Run \`${helper('status')}\` and decide which one to keep.` });
     return;
   }
   const clean = worktree.work !== null && worktree.work.length === 0;
@@ -398,7 +399,7 @@ function planUnregistered(worktree: UnregisteredFacts, actions: CleanupAction[],
   }
   const entry = rebuiltEntry(worktree);
   if (!entry) {
-    kept.push({ subject: worktree.path, reason: 'an unregistered session worktree, but its base cannot be worked out (the main checkout is detached or shares no history)', next: 'Check out the base branch in the main checkout, then run `session cleanup` again.' });
+    kept.push({ subject: worktree.path, reason: 'an unregistered session worktree, but its base cannot be worked out (the main checkout is detached or shares no history)', next: `Check out the base branch in the main checkout, then run \`${helper('cleanup')}\` again.` });
     return;
   }
   actions.push({ kind: 'register', subject: worktree.dirName, reason: `a session worktree on ${worktree.branch} that the manifest lost; it is registered again (goals unknown)`, entry });
@@ -435,7 +436,7 @@ function planRebuild(facts: CleanupFacts, actions: CleanupAction[], kept: KeptIt
     }
     const entry = rebuiltEntry(worktree);
     if (entry) sessions.push(entry);
-    else kept.push({ subject: worktree.path, reason: 'its base cannot be worked out, so the rebuilt manifest leaves it out', next: 'Check out the base branch in the main checkout, then run `session cleanup --yes` again.' });
+    else kept.push({ subject: worktree.path, reason: 'its base cannot be worked out, so the rebuilt manifest leaves it out', next: `Check out the base branch in the main checkout, then run \`${helper('cleanup --yes')}\` again.` });
   }
   actions.push({
     kind: 'rebuild-manifest',

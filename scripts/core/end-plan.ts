@@ -2,6 +2,7 @@
  * The decisions `session end` makes from gathered facts, and the text it prints, kept pure so
  * they can be tested as tables: option rules, refusals, PR title and body, names of saved refs.
  */
+import { helper } from '../lib/invocation.js';
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { formatStatusEntry, type StatusEntry } from './status-porcelain.js';
 import type { MergePrediction } from './merge-tree.js';
@@ -65,7 +66,7 @@ export function confirmProblem(options: EndOptions, name: string): UsageError | 
   const got = options.confirm === undefined ? 'no --confirm was given' : `--confirm "${options.confirm}" does not match`;
   return new UsageError(
     `abandoning "${name}" needs --confirm ${name}; ${got}`,
-    `Ask the user to confirm, then run: session end ${name} --strategy abandon --confirm ${name}`,
+    `Ask the user to confirm, then run: ${helper(`end ${name} --strategy abandon --confirm ${name}`)}`,
   );
 }
 
@@ -124,7 +125,7 @@ export function uncommittedRefusal(name: string, worktreePath: string, work: Sta
   return new RefusalError(
     'uncommitted-work',
     `The session "${name}" has uncommitted or untracked changes in ${worktreePath}, and its worktree cannot be removed with them in it:\n${list(files)}`,
-    `Commit the ones that belong to the session on its branch, by name (${addCommand(worktreePath, work)} && ${commandLine(['git', '-C', worktreePath, 'commit', '-m', '<message>'])}), and move or delete the rest; then run the same command again. To discard them instead: session end ${name} --strategy abandon --confirm ${name} (they are saved under a ref first).`,
+    `Commit the ones that belong to the session on its branch, by name (${addCommand(worktreePath, work)} && ${commandLine(['git', '-C', worktreePath, 'commit', '-m', '<message>'])}), and move or delete the rest; then run the same command again. To discard them instead: ${helper(`end ${name} --strategy abandon --confirm ${name}`)} (they are saved under a ref first).`,
     { files },
   );
 }
@@ -149,13 +150,13 @@ export function rebaseConflictRefusal(name: string, baseBranch: string, worktree
 export function endRefusal(facts: EndFacts): RefusalError | null {
   const { name, strategy } = facts;
   if (!facts.worktreeExists) {
-    return new RefusalError('worktree-missing', `The worktree ${facts.worktreePath} of session "${name}" is gone.`, 'Run `session cleanup` to reconcile the manifest with git; it keeps the branch.');
+    return new RefusalError('worktree-missing', `The worktree ${facts.worktreePath} of session "${name}" is gone.`, `Run \`${helper('cleanup')}\` to reconcile the manifest with git; it keeps the branch.`);
   }
   if (facts.worktreeLocked) {
     return new RefusalError('worktree-locked', `The worktree ${facts.worktreePath} is locked (git worktree lock), so it must not be removed.`, `If nothing needs it any more: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}, then run the same command again.`);
   }
   if (facts.tip === null) {
-    return new RefusalError('branch-missing', `The branch ${facts.branch} of session "${name}" no longer exists.`, 'Run `session cleanup` to reconcile the manifest with git.');
+    return new RefusalError('branch-missing', `The branch ${facts.branch} of session "${name}" no longer exists.`, `Run \`${helper('cleanup')}\` to reconcile the manifest with git.`);
   }
   if (facts.worktreeBusy) return busyRefusal(facts.worktreeBusy, `the worktree of session "${name}"`);
   if (facts.branchHeldBy.length > 0) {
@@ -237,8 +238,8 @@ export function mergeConflictRefusal(name: string, baseBranch: string, worktreeP
 export function factLines(facts: Pick<EndFacts, 'baseBranch' | 'baseStart' | 'baseGained' | 'sessionCommits' | 'prediction' | 'baseTip'>): string[] {
   if (facts.baseTip === null) return [`! The base branch ${facts.baseBranch} no longer exists; no merge prediction.`];
   const gained = facts.baseGained === 0
-    ? `- ${facts.baseBranch} has not moved since the session started (${facts.baseStart.slice(0, 12)})`
-    : `${facts.baseGained! > 0 ? '!' : '-'} ${facts.baseBranch} gained ${facts.baseGained} commit(s) since the session started (${facts.baseStart.slice(0, 12)})`;
+    ? `- ${facts.baseBranch} has not moved since the session branched from it or last synced (${facts.baseStart.slice(0, 12)})`
+    : `${facts.baseGained! > 0 ? '!' : '-'} ${facts.baseBranch} gained ${facts.baseGained} commit(s) since the session branched from it or last synced (${facts.baseStart.slice(0, 12)})`;
   const own = `- The session has ${facts.sessionCommits} commit(s) ${facts.baseBranch} lacks`;
   const prediction = facts.prediction === null
     ? '- Merge prediction unavailable (needs git 2.38 or newer)'

@@ -1,4 +1,6 @@
 /** What the Claude Code hooks tell the agent, pure. Claude Code caps hook output at 10,000 characters. */
+import { helper } from '../lib/invocation.js';
+
 export const MAX_CONTEXT_CHARS = 9_000;
 
 export interface SessionStartFacts {
@@ -19,7 +21,7 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 export function capped(text: string, max = MAX_CONTEXT_CHARS): string {
   if (text.length <= max) return text;
   const cut = text.slice(0, max - 40);
-  return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}\n[... cut; run \`session status\` for the rest]`;
+  return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}\n[... cut; run \`${helper('status')}\` for the rest]`;
 }
 
 export function sessionStartContext(facts: SessionStartFacts): string {
@@ -38,7 +40,7 @@ export function sessionStartContext(facts: SessionStartFacts): string {
     }
   }
   if (facts.behind !== null && facts.behind > facts.behindWarningCommits) {
-    out.push(`Warning: this session is ${facts.behind} commits behind ${facts.baseBranch}. Suggest syncing it (/parallel.sync, or \`session sync ${facts.id}\`) before going much further.`);
+    out.push(`Warning: this session is ${facts.behind} commits behind ${facts.baseBranch}. Suggest syncing it (/parallel.sync, or \`${helper(`sync ${facts.id}`)}\`) before going much further.`);
   }
   out.push('When the work is done, run /dev-session.end to review, commit and integrate it and to remove this worktree.');
   return capped(out.join('\n'));
@@ -59,6 +61,6 @@ export function preToolUseContext(file: string, here: string | null, others: rea
   return capped(
     `Warning: ${file} is also changed in parallel session${others.length === 1 ? '' : 's'} ${named.join(', ')}. ` +
       `Editing it in ${where} too may cause a merge conflict later. Keep the change small, tell the user, ` +
-      'and run `session overlap` to see predicted conflicts and a merge order.',
+      `and run \`${helper('overlap')}\` to see predicted conflicts and a merge order.`,
   );
 }

@@ -3,6 +3,7 @@
  * up, or ignore), each with its age. Built from facts start already has (git's worktree list
  * and the manifest) plus cheap file-system checks, so it adds no git call.
  */
+import { helper } from '../lib/invocation.js';
 import type { Manifest, SessionEntry } from './manifest-types.js';
 import type { WorktreeRecord } from './worktree-list.js';
 import type { WorktreeOf } from './session-lookup.js';
@@ -88,5 +89,5 @@ function isDirectlyInside(folder: string, path: string): boolean {
 /** One line per finding for start's human output. */
 export function describeOrphan(finding: OrphanFinding): string {
   const age = finding.age ? `, from ${finding.age} ago` : '';
-  return `Found an incomplete session "${finding.id}" (${finding.kind}: ${finding.detail}${age}). Resume it, clean up (\`session cleanup\`), or ignore it.`;
+  return `Found an incomplete session "${finding.id}" (${finding.kind}: ${finding.detail}${age}). Resume it, clean up (\`${helper('cleanup')}\`), or ignore it.`;
 }

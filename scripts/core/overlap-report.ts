@@ -1,4 +1,5 @@
 /** `session overlap` as data and as text, pure. */
+import { helper } from '../lib/invocation.js';
 import { fileOverlaps, suggestMergeOrder, type FileOverlap, type MergeStep, type PredictedPair } from './overlap.js';
 import { changesOf } from './status-report.js';
 import type { SessionFacts, SessionState } from './session-state.js';
@@ -34,7 +35,7 @@ export function buildOverlapReport(sessions: readonly SessionFacts[], pairs: rea
   if (pairs.some((pair) => pair.method === 'unavailable')) notes.push('Some pairs could not be predicted (git 2.38 or newer is needed for merge-tree --write-tree).');
   const next: string[] = [];
   if (shownPairs.some((pair) => pair.prediction === 'conflict')) {
-    next.push(`Merge in the suggested order: ${mergeOrder.map((step) => step.id).join(', ')}; after each merge, \`session sync <name>\` the sessions it conflicts with.`);
+    next.push(`Merge in the suggested order: ${mergeOrder.map((step) => step.id).join(', ')}; after each merge, \`${helper('sync <name>')}\` the sessions it conflicts with.`);
   }
   if (overlaps.length > 0) next.push('Agree which session owns each shared file before both change it further.');
   return {

@@ -2,6 +2,7 @@
  * Each session's one state, and what about it needs attention. Pure: the facts are gathered
  * elsewhere (engine/session-facts.ts), so every rule here is testable as a table of cases.
  */
+import { helper } from '../lib/invocation.js';
 import type { SessionEntry } from './manifest-types.js';
 import type { Config } from './config.js';
 import type { Busy } from './busy.js';
@@ -121,7 +122,7 @@ function listed(items: readonly string[], max = 5): string {
 export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits'>, now: Date): Attention[] {
   const { id, entry } = facts;
   const out: Attention[] = [];
-  const cleanup = 'Run `session cleanup` to see the plan, then `session cleanup --yes`.';
+  const cleanup = `Run \`${helper('cleanup')}\` to see the plan, then \`${helper('cleanup --yes')}\`.`;
   const stepName = (status: string | undefined) => (status === 'starting' ? 'start' : status === 'syncing' ? 'sync' : 'end');
   switch (facts.state) {
     case 'untrusted':
@@ -141,7 +142,7 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
     case 'starting':
     case 'ending':
     case 'syncing':
-      out.push({ code: facts.state, message: `a \`session ${stepName(facts.state)}\` is in progress (pid ${facts.owner?.pid ?? '?'} on ${facts.owner?.host ?? '?'})`, next: 'Wait for it to finish, then run `session status` again.' });
+      out.push({ code: facts.state, message: `a \`session ${stepName(facts.state)}\` is in progress (pid ${facts.owner?.pid ?? '?'} on ${facts.owner?.host ?? '?'})`, next: `Wait for it to finish, then run \`${helper('status')}\` again.` });
       break;
     case 'orphaned':
       out.push({
@@ -159,7 +160,7 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
       out.push({ code: 'prunable', message: `git reports the worktree as prunable${facts.prunableReason ? ` (${facts.prunableReason})` : ''}`, next: cleanup });
       break;
     case 'merged':
-      out.push({ code: 'merged', message: `every commit is already in ${entry?.base.branch ?? 'its base'}`, next: `End it with \`session end ${id} --strategy keep\`, or let \`session cleanup\` remove it.` });
+      out.push({ code: 'merged', message: `every commit is already in ${entry?.base.branch ?? 'its base'}`, next: `End it with \`${helper(`end ${id} --strategy merge`)}\` (nothing left to merge; it only removes the worktree), or let \`${helper('cleanup')}\` remove it.` });
       break;
     case 'locked':
       out.push({ code: 'locked', message: `git has the worktree locked${facts.lockedReason ? ` (${facts.lockedReason})` : ''}`, next: `Unlock it when it is free again: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}` });
@@ -174,9 +175,9 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
   }
   const setup = entry.setup;
   if (setup && (setup.status === 'interrupted' || (setup.status === 'running' && facts.setupOwner === 'dead'))) {
-    out.push({ code: 'setup-interrupted', message: `its workspace setup (${setup.command ?? 'dependency install'}) was interrupted`, next: `Run \`session setup ${id}\` to prepare the workspace again.` });
+    out.push({ code: 'setup-interrupted', message: `its workspace setup (${setup.command ?? 'dependency install'}) was interrupted`, next: `Run \`${helper(`setup ${id}`)}\` to prepare the workspace again.` });
   } else if (setup?.status === 'failed') {
-    out.push({ code: 'setup-failed', message: `its workspace setup failed${setup.log ? ` (log: ${setup.log})` : ''}`, next: `Fix the cause shown in the log, then run \`session setup ${id}\`.` });
+    out.push({ code: 'setup-failed', message: `its workspace setup failed${setup.log ? ` (log: ${setup.log})` : ''}`, next: `Fix the cause shown in the log, then run \`${helper(`setup ${id}`)}\`.` });
   }
 
   if (!facts.branchExists) {
@@ -186,7 +187,7 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
     out.push({
       code: 'conflicts',
       message: `would conflict with ${entry.base.branch} in ${listed(facts.mergeConflicts)}`,
-      next: `Run \`session sync ${id}\` and resolve the conflicts in the session.`,
+      next: `Run \`${helper(`sync ${id}`)}\` and resolve the conflicts in the session.`,
     });
   }
   const syncedAt = entry.lastSyncedAt ?? entry.startedAt;
@@ -197,7 +198,7 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
       stale ? `${entry.lastSyncedAt ? 'last synced' : 'started'} ${wholeDays(syncedAt, now)} days ago (over ${config.staleAfterDays})` : null,
       farBehind ? `${facts.behind} commits behind ${entry.base.branch} (over ${config.behindWarningCommits})` : null,
     ].filter(Boolean).join(' and ');
-    out.push({ code: stale ? 'stale' : 'behind', message: why, next: `Run \`session sync ${id}\` to bring in ${entry.base.branch}.` });
+    out.push({ code: stale ? 'stale' : 'behind', message: why, next: `Run \`${helper(`sync ${id}`)}\` to bring in ${entry.base.branch}.` });
   }
   const lastWork = facts.lastCommitDate ?? entry.startedAt;
   if ((facts.uncommitted ?? 0) > 0 && olderThanDays(lastWork, now, config.staleAfterDays)) {
@@ -212,7 +213,7 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
     out.push({
       code: 'overlap',
       message: `${plural(facts.overlaps.length, 'file')} also changed by ${others.join(', ')}: ${listed(facts.overlaps.map((overlap) => overlap.file))}`,
-      next: `Run \`session overlap ${id}\` for predicted conflicts and a merge order.`,
+      next: `Run \`${helper(`overlap ${id}`)}\` for predicted conflicts and a merge order.`,
     });
   }
   return out;

@@ -1,4 +1,5 @@
 /** The decisions `session start` makes from gathered facts, kept pure so they can be tested as tables. */
+import { helper } from '../lib/invocation.js';
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { formatStatusEntry, isTrackedChange, isUntracked, type StatusEntry } from './status-porcelain.js';
 import { commandLine } from '../lib/shell-words.js';
@@ -28,10 +29,10 @@ export function startRefusal(facts: StartFacts): RefusalError | null {
     return new RefusalError('no-commits', 'The repository has no commits yet, so there is nothing to branch from.', 'Make a first commit (git add -A && git commit -m "Initial commit"), then start the session.');
   }
   if (facts.nameInManifest) {
-    return new RefusalError('session-exists', `A session named "${facts.name}" is already registered.`, `Resume it (${commandLine(['cd', facts.worktreePath])} && claude), end it with \`session end ${facts.name}\`, or pick another name.`);
+    return new RefusalError('session-exists', `A session named "${facts.name}" is already registered.`, `Resume it (${commandLine(['cd', facts.worktreePath])} && claude), end it with \`${helper(`end ${facts.name}`)}\`, or pick another name.`);
   }
   if (facts.worktreePathExists) {
-    return new RefusalError('worktree-path-exists', `The path ${facts.worktreePath} already exists.`, 'Pick another session name, or run `session cleanup` if it is left over from an old session.');
+    return new RefusalError('worktree-path-exists', `The path ${facts.worktreePath} already exists.`, `Pick another session name, or run \`${helper('cleanup')}\` if it is left over from an old session.`);
   }
   if (facts.branchExists) {
     return new RefusalError('branch-exists', `The branch ${facts.branch} already exists.`, `Pick another session name, or delete the old branch once its work is safe (${commandLine(['git', 'branch', '-d', facts.branch])}).`);

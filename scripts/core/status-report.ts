@@ -2,6 +2,7 @@
  * `session status` as data and as text, pure: the JSON document is built from the gathered
  * facts, and the text is rendered from that document, so both always say the same thing.
  */
+import { helper } from '../lib/invocation.js';
 import { relativeAge } from './age.js';
 import type { Config } from './config.js';
 import { displayPath } from './paths.js';
@@ -170,15 +171,15 @@ export function nextSteps(report: StatusReport): string[] {
   const next: string[] = [];
   for (const problem of report.problems) next.push(problem.next);
   if (report.sessions.some((session) => CLEANUP_STATES.includes(session.state))) {
-    next.push('`session cleanup` shows how it would resolve the orphaned, interrupted, merged or unregistered sessions; `session cleanup --yes` does it.');
+    next.push(`\`${helper('cleanup')}\` shows how it would resolve the orphaned, interrupted, merged or unregistered sessions; \`${helper('cleanup --yes')}\` does it.`);
   }
   const sync = report.sessions.filter((session) => session.attention.some((item) => ['conflicts', 'stale', 'behind'].includes(item.code)));
-  for (const session of sync) next.push(`\`session sync ${session.id}\` brings ${session.base?.branch ?? 'its base'} into ${session.id}.`);
-  if (report.sessions.some((session) => session.overlaps.length > 0)) next.push('`session overlap` predicts conflicts between sessions and suggests a merge order.');
+  for (const session of sync) next.push(`\`${helper(`sync ${session.id}`)}\` brings ${session.base?.branch ?? 'its base'} into ${session.id}.`);
+  if (report.sessions.some((session) => session.overlaps.length > 0)) next.push(`\`${helper('overlap')}\` predicts conflicts between sessions and suggests a merge order.`);
   for (const session of report.sessions.filter((s) => s.attention.some((item) => item.code === 'dirty-old'))) {
     next.push(`Commit the uncommitted work in ${session.id}.`);
   }
-  if (report.repository && report.sessions.length === 0 && report.problems.length === 0) next.push('`session start <name>` (or /dev-session.start) creates a parallel session.');
+  if (report.repository && report.sessions.length === 0 && report.problems.length === 0) next.push(`\`${helper('start <name>')}\` (or /dev-session.start) creates a parallel session.`);
   return next;
 }
 

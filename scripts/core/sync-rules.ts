@@ -1,4 +1,5 @@
 /** The decisions `session sync` makes from gathered facts, and its refusals; pure. */
+import { helper } from '../lib/invocation.js';
 import { RefusalError } from '../lib/errors.js';
 import { commandLine } from '../lib/shell-words.js';
 import { busyRefusal, type Busy } from './busy.js';
@@ -40,10 +41,10 @@ export function syncMode(facts: Pick<SyncFacts, 'asked' | 'upstream'>): SyncMode
 export function syncRefusal(facts: SyncFacts, mode: SyncMode): RefusalError | null {
   const { entry, worktree } = facts;
   if (!facts.worktreeExists) {
-    return new RefusalError('worktree-missing', `The worktree of "${entry.id}" (${worktree}) is missing.`, 'Run `session cleanup` to see how to recover it.');
+    return new RefusalError('worktree-missing', `The worktree of "${entry.id}" (${worktree}) is missing.`, `Run \`${helper('cleanup')}\` to see how to recover it.`);
   }
   if (!facts.baseCommit) {
-    return new RefusalError('base-missing', `The base branch ${entry.base.branch} of "${entry.id}" no longer exists, so there is nothing to sync with.`, `Recreate it (${commandLine(['git', 'branch', entry.base.branch, '<commit>'])}) or end the session with \`session end ${entry.id} --strategy keep\`.`, { base: entry.base });
+    return new RefusalError('base-missing', `The base branch ${entry.base.branch} of "${entry.id}" no longer exists, so there is nothing to sync with.`, `Recreate it (${commandLine(['git', 'branch', entry.base.branch, '<commit>'])}) or end the session with \`${helper(`end ${entry.id} --strategy keep`)}\`.`, { base: entry.base });
   }
   if (facts.busy) return busyRefusal(facts.busy, `the worktree of session "${entry.id}"`);
   if (!facts.tip || facts.headRef !== `refs/heads/${entry.branch}`) {

@@ -4,6 +4,7 @@
  * held signal rolls back what this run made. A SIGKILL leaves a "starting" entry whose owner
  * is dead, which cleanup rolls back.
  */
+import { helper } from '../lib/invocation.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefusalError, withOutcome } from '../lib/errors.js';
@@ -113,7 +114,7 @@ async function rollBackOutcome(project: Project, spec: NewSession, made: { reser
   }
   return left.length === 0
     ? 'Rolled back: no worktree, branch or manifest entry of it is left.'
-    : `NOT fully rolled back: ${left.join(', ')} remain; run \`session cleanup\` to finish.`;
+    : `NOT fully rolled back: ${left.join(', ')} remain; run \`${helper('cleanup')}\` to finish.`;
 }
 
 /** Undoes only what this run made; the branch is deleted only while it still sits at the base commit. */

@@ -2,6 +2,7 @@
  * The state one `session end` carries through its steps, the manifest transitions around it
  * (active -> ending -> gone, or back to active), and the steps every strategy shares.
  */
+import { helper } from '../lib/invocation.js';
 import { hostname } from 'node:os';
 import { RefusalError } from '../lib/errors.js';
 import type { SignalGuard } from '../lib/interrupt.js';
@@ -53,7 +54,7 @@ export async function markEnding(project: Project, id: string, operation?: Sessi
   const owner = selfRecord();
   await updateManifest(project.manifestPath, project.name, (manifest) => {
     const session = findSession(manifest, id);
-    if (!session) throw new RefusalError('no-such-session', `The session "${id}" left the manifest a moment ago; another process ended it.`, 'Run `session status` to see the sessions.');
+    if (!session) throw new RefusalError('no-such-session', `The session "${id}" left the manifest a moment ago; another process ended it.`, `Run \`${helper('status')}\` to see the sessions.`);
     if (session.status !== 'active') throw sessionBusyRefusal(session);
     session.status = 'ending';
     session.owner = owner;
@@ -68,7 +69,7 @@ export function sessionBusyRefusal(session: SessionEntry, doing = 'ended'): Refu
   return new RefusalError(
     'session-busy',
     `The session "${session.id}" is ${session.status}${who}, so it cannot be ${doing} now; nothing was changed.`,
-    'Wait for that process to finish. If it died, run `session cleanup` to finish or roll back what it started.',
+    `Wait for that process to finish. If it died, run \`${helper('cleanup')}\` to finish or roll back what it started.`,
     { session: session.id, status: session.status, owner: session.owner ?? null },
   );
 }

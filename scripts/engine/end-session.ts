@@ -4,6 +4,7 @@
  * removed hands the session back as active; one after a lasting step (a push, a merge) says
  * exactly what was already done. A SIGKILL leaves an "ending" entry with a dead owner for cleanup.
  */
+import { helper } from '../lib/invocation.js';
 import { RefusalError } from '../lib/errors.js';
 import { commandLine } from '../lib/shell-words.js';
 import { holdSignals } from '../lib/interrupt.js';
@@ -74,7 +75,7 @@ function incomplete(run: EndRun, error: unknown): RefusalError {
     'end-incomplete',
     `Ending "${run.entry.id}" stopped part way: ${cause}\nAlready done: ${run.committedTo.join('; ')}.`,
     run.worktreeRemoved
-      ? 'The worktree is gone but the manifest still lists the session as ending; run `session cleanup` to finish.'
+      ? `The worktree is gone but the manifest still lists the session as ending; run \`${helper('cleanup')}\` to finish.`
       : `The session is active again, with its worktree. Fix the problem above, then run the same command again (steps already done are skipped or repeated safely).`,
     { done: run.committedTo, cause: error instanceof RefusalError ? error.code : cause },
   );

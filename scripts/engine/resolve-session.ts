@@ -2,6 +2,7 @@
  * Which session a command acts on: the one named, or else the one whose worktree holds cwd;
  * and, before anything acts on it, whether its manifest entry agrees with git and the layout.
  */
+import { helper } from '../lib/invocation.js';
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { sessionNameProblem } from '../core/names.js';
 import { findSession, type Manifest, type SessionEntry } from '../core/manifest-types.js';
@@ -16,13 +17,13 @@ export function resolveSession(project: Project, manifest: Manifest, name: strin
     const session = findSession(manifest, name);
     if (!session) {
       const known = manifest.sessions.map((s) => s.id).join(', ') || 'none';
-      throw new RefusalError('no-such-session', `There is no session named "${name}" (registered: ${known}).`, 'Run `session status` to see the sessions.');
+      throw new RefusalError('no-such-session', `There is no session named "${name}" (registered: ${known}).`, `Run \`${helper('status')}\` to see the sessions.`);
     }
     return session;
   }
   const here = project.currentWorktree ? sessionAtPath((entry) => worktreePathOf(project, entry), manifest, project.currentWorktree) : null;
   if (!here) {
-    throw new UsageError(`not inside a session worktree, so ${command} needs a session name`, `Run \`session ${command} <name>\`, or run it from inside the session's worktree. \`session status\` lists the sessions.`);
+    throw new UsageError(`not inside a session worktree, so ${command} needs a session name`, `Run \`session ${command} <name>\`, or run it from inside the session's worktree. \`${helper('status')}\` lists the sessions.`);
   }
   return here;
 }
@@ -45,7 +46,7 @@ export function assertTrusted(project: Project, entry: SessionEntry): void {
   throw new RefusalError(
     'entry-untrusted',
     `The manifest entry of "${entry.id}" disagrees with git or the layout, so nothing acts on it:\n${problems.map((problem) => `  ${problem}`).join('\n')}`,
-    `A hand edit or another tool changed ${project.manifestPath}. Fix or remove that entry there; \`session status\` shows what git knows.`,
+    `A hand edit or another tool changed ${project.manifestPath}. Fix or remove that entry there; \`${helper('status')}\` shows what git knows.`,
     { session: entry.id, problems },
   );
 }

@@ -5,6 +5,7 @@
  * conflicts is backed out at once and the branch checked to be exactly as before; on success
  * the session log's "Last synced with base" line is updated and committed.
  */
+import { helper } from '../lib/invocation.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
@@ -82,7 +83,7 @@ async function claim(project: Project, id: string, operation: NonNullable<Sessio
   const owner = selfRecord();
   await updateManifest(project.manifestPath, project.name, (manifest) => {
     const session = findSession(manifest, id);
-    if (!session) throw new RefusalError('no-such-session', `The session "${id}" left the manifest a moment ago.`, 'Run `session status` to see the sessions.');
+    if (!session) throw new RefusalError('no-such-session', `The session "${id}" left the manifest a moment ago.`, `Run \`${helper('status')}\` to see the sessions.`);
     if (session.status !== 'active') throw sessionBusyRefusal(session, 'synced');
     session.status = 'syncing';
     session.owner = owner;

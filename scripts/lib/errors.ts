@@ -1,4 +1,6 @@
 /** Exit codes the slash commands rely on: 0 done, 1 refused, 2 usage. */
+import { helper } from './invocation.js';
+
 export const EXIT = { done: 0, refused: 1, usage: 2 } as const;
 
 /** A git (or other tool) process that failed. Carries what is needed to diagnose it. */
@@ -68,7 +70,7 @@ export function describeError(error: unknown, command: string) {
       kind: 'git',
       code: 'git-failed',
       message: `git failed: ${error.command.join(' ')} (exit ${error.exitCode ?? 'signal'}) in ${error.cwd}: ${error.stderr.trim() || error.stdout.trim()}`,
-      next: 'Fix the git problem shown above, then retry; `session status` shows where things stand.',
+      next: `Fix the git problem shown above, then retry; \`${helper('status')}\` shows where things stand.`,
       details: { command: error.command, exitCode: error.exitCode, stderr: error.stderr, cwd: error.cwd },
     };
   }

@@ -4,6 +4,7 @@
  * in the same folder that is renamed over the manifest, so a crash leaves either the old
  * or the new manifest, never a torn one.
  */
+import { helper } from '../lib/invocation.js';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { readBoundedText, UnsafeFileError } from '../lib/safe-fs.js';
 import { dirname } from 'node:path';
@@ -34,7 +35,7 @@ export class ManifestInvalidError extends RefusalError {
     super(
       'manifest-invalid',
       `The session manifest ${path} is unusable: ${problem}. It was left untouched.`,
-      'Run `session cleanup --yes` to move it aside and rebuild it from `git worktree list`, or fix the file by hand.',
+      `Run \`${helper('cleanup --yes')}\` to move it aside and rebuild it from \`git worktree list\`, or fix the file by hand.`,
       { manifest: path, problem },
     );
   }
@@ -71,7 +72,7 @@ function writeAtomically(path: string, manifest: Manifest): void {
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
   // Never write what the next read would refuse: every later command would be locked out.
   if (Buffer.byteLength(text) > MAX_MANIFEST_BYTES) {
-    throw new RefusalError('manifest-full', `The session manifest would grow to ${Buffer.byteLength(text)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit, so it was not written; nothing was changed.`, 'End or clean up sessions you no longer need (`session cleanup`), or keep goals short, then run the same command again.', { manifest: path, bytes: Buffer.byteLength(text) });
+    throw new RefusalError('manifest-full', `The session manifest would grow to ${Buffer.byteLength(text)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit, so it was not written; nothing was changed.`, `End or clean up sessions you no longer need (\`${helper('cleanup')}\`), or keep goals short, then run the same command again.`, { manifest: path, bytes: Buffer.byteLength(text) });
   }
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(temp, 'wx', 0o644);

@@ -1,3 +1,4 @@
+import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
 import type { Subcommand } from '../lib/subcommand.js';
 import { findProject } from '../store/project.js';
@@ -40,7 +41,7 @@ export const cleanup: Subcommand = {
         ? [`${MARK.done} Nothing to clean up.`]
         : [`${MARK.info} Cleanup would (nothing has been changed):`, ...plan.actions.map((action) => `  ${MARK.info} ${describeAction(action)}`)];
       lines.push(...keptLines(plan.kept));
-      const next = plan.actions.length > 0 ? 'Ask the user, then run `session cleanup --yes` to do this.' : null;
+      const next = plan.actions.length > 0 ? `Ask the user, then run \`${helper('cleanup --yes')}\` to do this.` : null;
       if (next) lines.push('', `Next: ${next}`);
       return {
         text: lines.join('\n'),
@@ -55,9 +56,9 @@ export const cleanup: Subcommand = {
     const failed = outcomes.filter((o) => o.result === 'failed').length;
     const rebuilt = outcomes.some((o) => o.action.kind === 'rebuild-manifest' && o.result === 'done');
     const next = failed > 0
-      ? 'Fix the problems shown above, then run `session cleanup` again.'
+      ? `Fix the problems shown above, then run \`${helper('cleanup')}\` again.`
       : rebuilt
-        ? 'Run `session cleanup` again to review the rebuilt sessions (their goals are unknown).'
+        ? `Run \`${helper('cleanup')}\` again to review the rebuilt sessions (their goals are unknown).`
         : null;
     if (next) lines.push('', `Next: ${next}`);
     return {

@@ -1,3 +1,4 @@
+import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
 import type { Subcommand } from '../lib/subcommand.js';
 import { findProject, worktreePathOf } from '../store/project.js';
@@ -28,7 +29,7 @@ export const setup: Subcommand = {
       throw new RefusalError(
         'session-not-ready',
         `Session "${session.id}" is ${session.status}${existsSync(worktree) ? '' : ' and its worktree is missing'}, so it cannot be set up.`,
-        'Run `session status` to see its state, and `session cleanup` if it is left over from an interrupted run.',
+        `Run \`${helper('status')}\` to see its state, and \`${helper('cleanup')}\` if it is left over from an interrupted run.`,
         { session: session.id, status: session.status },
       );
     }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefusalError, UsageError } from '../lib/errors.js';
+import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
 import { listOption, stringOption, type Subcommand } from '../lib/subcommand.js';
 import { findProject, worktreePathOf } from '../store/project.js';
@@ -41,7 +42,7 @@ export const start: Subcommand = {
     const problem = sessionNameProblem(name);
     if (problem) {
       const suggestion = suggestSessionName(name);
-      throw new UsageError(`invalid session name ${JSON.stringify(name)}: ${problem}. Rule: ${SESSION_NAME_RULE}.`, suggestion ? `Try: session start ${suggestion}` : 'Pick a name such as auth-refactor.');
+      throw new UsageError(`invalid session name ${JSON.stringify(name)}: ${problem}. Rule: ${SESSION_NAME_RULE}.`, suggestion ? `Try: ${helper(`start ${suggestion}`)}` : 'Pick a name such as auth-refactor.');
     }
     const goals = listOption(values, 'goal').map((goal) => goal.trim()).filter(Boolean);
     const goalsIssue = goalsProblem(goals);

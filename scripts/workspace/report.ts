@@ -1,4 +1,5 @@
 /** Human lines for a workspace report, shared by start and setup. Pure. */
+import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
 import type { WorkspaceReport } from '../engine/prepare-workspace.js';
 import { describePortBlock } from './ports.js';
@@ -6,7 +7,7 @@ import { describePortBlock } from './ports.js';
 const list = (paths: string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? `, ... (${paths.length} in all)` : ''}`;
 
 export function setupNext(name: string): string {
-  return `fix the problem shown in the setup log, then run: session setup ${name}`;
+  return `fix the problem shown in the setup log, then run: ${helper(`setup ${name}`)}`;
 }
 
 export function renderWorkspace(report: WorkspaceReport, name: string): string[] {
@@ -33,7 +34,7 @@ export function renderWorkspace(report: WorkspaceReport, name: string): string[]
     lines.push(`${MARK.warn} Setup ${setup.status === 'failed' ? 'failed' : 'was interrupted (its processes were stopped)'}, the session is usable: ${setup.message}`);
     if (setup.log) lines.push(`${MARK.info} Full log: ${setup.log}`);
   }
-  if (setup.status === 'skipped' && setup.message === '--no-setup') lines.push(`${MARK.info} Setup skipped (--no-setup). Run \`session setup ${name}\` when wanted.`);
+  if (setup.status === 'skipped' && setup.message === '--no-setup') lines.push(`${MARK.info} Setup skipped (--no-setup). Run \`${helper(`setup ${name}`)}\` when wanted.`);
   return lines;
 }
 

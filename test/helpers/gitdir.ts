@@ -38,8 +38,13 @@ export function hermeticEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS
 
 export interface HelperResult {
   exitCode: number;
+  /**
+   * Output with the helper's own invocation (`node <bundle>`, which its messages name) written
+   * as `session`, so expectations read the same on every machine; `raw` keeps it as printed.
+   */
   stdout: string;
   stderr: string;
+  raw: { stdout: string; stderr: string };
   /** Parsed stdout when --json was passed. */
   json: any;
 }
@@ -91,15 +96,17 @@ export function makeRepo(options: RepoOptions = {}): Repo {
   }
   const sessions = join(root, `${options.name ?? 'project'}-sessions`);
   const finish = (result: { status: number | null; stdout: string; stderr: string }, args: string[]): HelperResult => {
+    const stdout = withoutInvocation(result.stdout);
+    const stderr = withoutInvocation(result.stderr);
     let json: any = undefined;
     if (args.includes('--json')) {
       try {
-        json = JSON.parse(result.stdout);
+        json = JSON.parse(stdout);
       } catch {
         throw new Error(`--json output is not one JSON document:\n${result.stdout}\n${result.stderr}`);
       }
     }
-    return { exitCode: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, json };
+    return { exitCode: result.status ?? -1, stdout, stderr, raw: { stdout: result.stdout, stderr: result.stderr }, json };
   };
   return {
     root,
@@ -170,9 +177,17 @@ export function fileMode(path: string): number {
 
 export { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync, join };
 
+/** How the built helper names itself in the commands it prints. */
+export const INVOCATION = `node ${BUNDLE}`;
+
+export function withoutInvocation(text: string): string {
+  return text.replaceAll(INVOCATION, 'session');
+}
+
 /** Stable text for snapshots: temp paths, commit hashes and times replaced by placeholders. */
 export function normalise(text: string, repo: Repo): string {
   return text
+    .replaceAll(INVOCATION, 'session')
     .replaceAll(repo.root, '<root>')
     .replace(/\b[0-9a-f]{40}\b/g, '<sha>')
     .replace(/\b[0-9a-f]{7,12}\b/g, '<short-sha>')
