@@ -135,14 +135,14 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
     case 'interrupted':
       out.push({
         code: 'interrupted',
-        message: `an interrupted \`session ${stepName(entry?.status)}\` left this entry (owner pid ${facts.owner?.pid ?? '?'} is gone)${facts.busy ? `, and ${facts.busy.what} in its worktree` : ''}`,
+        message: `an interrupted ${stepName(entry?.status)} left this entry (owner pid ${facts.owner?.pid ?? '?'} is gone)${facts.busy ? `, and ${facts.busy.what} in its worktree` : ''}`,
         next: `${cleanup} It finishes or rolls back the interrupted step.`,
       });
       break;
     case 'starting':
     case 'ending':
     case 'syncing':
-      out.push({ code: facts.state, message: `a \`session ${stepName(facts.state)}\` is in progress (pid ${facts.owner?.pid ?? '?'} on ${facts.owner?.host ?? '?'})`, next: `Wait for it to finish, then run \`${helper('status')}\` again.` });
+      out.push({ code: facts.state, message: `a ${stepName(facts.state)} is in progress (pid ${facts.owner?.pid ?? '?'} on ${facts.owner?.host ?? '?'})`, next: `Wait for it to finish, then run \`${helper('status')}\` again.` });
       break;
     case 'orphaned':
       out.push({
