@@ -13,7 +13,7 @@ import type { Config } from './core/config.js';
 import { readManifest } from './store/manifest-store.js';
 import type { Manifest } from './core/manifest-types.js';
 import { isWithin, MANIFEST_FILE, sessionsDirFor } from './core/paths.js';
-import { worktreePathOf } from './store/project.js';
+import { ownFilesOf, worktreePathOf } from './store/project.js';
 import { MAX_PATH_BYTES, realPathAllowMissing } from './lib/safe-fs.js';
 import type { WorktreeRecord } from './core/worktree-list.js';
 import { listWorktrees } from './git/worktrees.js';
@@ -133,7 +133,7 @@ async function preToolUse(input: HookInput, cwd: string): Promise<void> {
     const worktree = worktreePathOf(project, session);
     if (!existsSync(worktree)) return;
     const entries = await limit(() => statusOfPath(worktree, rel)).catch(() => []);
-    if (sessionWork(entries, session.packFiles).length > 0) uncommitted.add(session.id);
+    if (sessionWork(entries, ownFilesOf(session, worktree)).length > 0) uncommitted.add(session.id);
   });
   await Promise.all([...committedChecks, ...statusChecks]);
 

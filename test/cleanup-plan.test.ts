@@ -29,6 +29,8 @@ function facts(id: string, over: Partial<EntryFacts> = {}, entryOver: Partial<Se
     ownOperation: false,
     checkoutIncomplete: false,
     aside: null,
+    hollowed: null,
+    folderIsRemnant: false,
     ...over,
   };
 }
@@ -44,7 +46,7 @@ function unregistered(dirName: string, over: Partial<UnregisteredFacts> = {}): U
 function world(over: Partial<CleanupFacts> = {}): CleanupFacts {
   return {
     mainCheckout: '/r/p', sessionsDir: '/r/p-sessions', manifestPath: '/r/p-sessions/.manifest.json', corruptManifest: null,
-    entries: [], unregistered: [], prunable: [], foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, strays: [], now: NOW, ...over,
+    entries: [], unregistered: [], prunable: [], foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, remnants: [], strays: [], now: NOW, ...over,
   };
 }
 

@@ -100,8 +100,8 @@ describe('session cleanup: each case', () => {
     cleanup('--yes');
     const manifest = repo.manifest();
     expect(schemaErrors('manifest', manifest)).toBe('');
-    // Goals and the setup record are gone with the manifest; the port block comes back from .env.session.
-    const { setup: _setup, ...recoverable } = before;
+    // Goals, the setup record and the stub's digest are gone with the manifest; the port block comes back from .env.session.
+    const { setup: _setup, sessionLogDigest: _digest, ...recoverable } = before;
     expect(manifest.sessions).toEqual([{ ...recoverable, goals: [], startedAt: expect.stringMatching(/Z$/) }]);
   });
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, normalise, snapshot, type Repo } from './helpers/gitdir.js';
+import { BUNDLE, makeRepo, normalise, snapshot, type Repo } from './helpers/gitdir.js';
+import { spawnSync } from 'node:child_process';
 import { outputSchemaErrors, schemaErrors } from './helpers/schemas.js';
 import { addOrigin, ghAbsentEnv, ghCalls, ghPresentEnv, history, sessionLogOf, sessionWithWork } from './helpers/end.js';
 
@@ -277,6 +278,35 @@ describe('session end --strategy pr', () => {
     expect(result.json.error.code).toBe('unknown-remote');
     expect(result.json.error.next).toContain('origin');
     expect(snapshot(repo)).toEqual(before);
+  });
+});
+
+describe('an end run by an agent from inside the worktree', () => {
+  it('leaves the folder its shell stands in, empty, and removes it once that shell exits', async () => {
+    repo = makeRepo();
+    const worktree = sessionWithWork(repo, 'inside');
+    const inner = join(worktree, 'src');
+    // As the agent's tool runs it: a shell in the worktree, with the client's variable set, that checks its folder after.
+    const shell = spawnSync('sh', ['-c', `node "$1" end --strategy merge --json; echo "exit=$?"; pwd -P`, 'sh', BUNDLE], { cwd: inner, env: { ...repo.env, CLAUDECODE: '1' }, encoding: 'utf8' });
+    const [json, exit, pwd] = shell.stdout.trim().split('\n');
+    expect(exit).toBe('exit=0');
+    expect(pwd).toBe(inner);
+    const result = JSON.parse(json!);
+    expect(result.ok).toBe(true);
+    expect(result.leftForCaller).toEqual([inner, worktree]);
+    expect(repo.git(['worktree', 'list', '--porcelain'])).not.toContain(worktree);
+    expect(repo.git(['show', 'main:inside.txt'])).toBe('inside\n');
+    for (let i = 0; i < 50 && existsSync(worktree); i++) await new Promise((done) => setTimeout(done, 100));
+    expect(existsSync(worktree)).toBe(false);
+  });
+
+  it('without the client, removes the worktree outright', () => {
+    repo = makeRepo();
+    const worktree = sessionWithWork(repo, 'outside');
+    const result = repo.helper(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
+    expect(result.exitCode).toBe(0);
+    expect(result.json.leftForCaller).toEqual([]);
+    expect(existsSync(worktree)).toBe(false);
   });
 });
 

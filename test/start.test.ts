@@ -27,6 +27,7 @@ describe('session start', () => {
       worktree: '../project-sessions/auth-refactor',
       startedAt: '2026-01-15T10:00:00Z',
       sessionLog: 'docs/session_logs/20260115_1000_auth-refactor_session.md',
+      sessionLogDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
       goals: ['Refactor auth', 'Add tests'],
       status: 'active',
       base: { branch: 'main', commit: base },
@@ -37,6 +38,22 @@ describe('session start', () => {
     const log = readFileSync(join(worktree, manifest.sessions[0].sessionLog), 'utf8');
     expect(log).toContain('**Worktree:** ../project-sessions/auth-refactor');
     expect(log).toContain('- Refactor auth\n- Add tests');
+  });
+
+  it('records the conversation it came from and prints the line that continues it in the worktree', () => {
+    repo = makeRepo();
+    const id = '9f3c2a4e-1b2d-4c5e-8f90-123456789abc';
+    const result = repo.helper(['start', 'chat', '--claude-session', id, '--json']);
+    expect(result.exitCode).toBe(0);
+    expect(result.json.session.claudeSession).toBe(id);
+    expect(result.json.next).toBe(`cd ${join(repo.sessions, 'chat')} && claude --resume ${id}`);
+    const status = repo.helper(['status', '--json']);
+    expect(status.json.sessions[0].open).toBe(`cd ${join(repo.sessions, 'chat')} && claude --resume ${id}`);
+    // Inside Claude Code the client names the conversation in its tools' environment.
+    const fromEnv = repo.helper(['start', 'chat-two', '--json'], { env: { CLAUDE_CODE_SESSION_ID: 'abc-123' } });
+    expect(fromEnv.json.session.claudeSession).toBe('abc-123');
+    const bad = repo.helper(['start', 'chat-three', '--claude-session', 'x; rm -rf /', '--json']);
+    expect(bad.exitCode).toBe(2);
   });
 
   it('prints navigation instructions in human mode', () => {
@@ -53,7 +70,7 @@ describe('session start', () => {
 
       Next: open a new terminal and run
         cd <root>/project-sessions/api && claude
-      then use /resume to continue this conversation there.
+      then use /resume there to pick up this conversation.
       "
     `);
   });

@@ -131,6 +131,10 @@ describe('session status: what needs attention', () => {
       ! auth: started 5 days ago (over 3) and 12 commits behind main (over 10). Run \`session sync auth\` to bring in main.
       ! auth: 1 file also changed by api: src/app.js. Run \`session overlap auth\` for predicted conflicts and a merge order.
 
+      To work in a session, open a new terminal and run:
+        api: cd <root>/project-sessions/api && claude
+        auth: cd <root>/project-sessions/auth && claude
+
       Main checkout: <root>/project on main, clean, 1 untracked
 
       Next:

@@ -38,8 +38,15 @@ export interface EntryFacts {
   ownOperation: boolean;
   /** The worktree's checkout never finished (no index yet, or an index.lock left by a killed checkout). */
   checkoutIncomplete: boolean;
-  /** Where an interrupted end had moved the worktree aside, when it is still there. */
-  aside: string | null;
+  /**
+   * What an interrupted end left of the worktree it was removing: the folder it had moved it to
+   * (`.<id>.removing-<pid>`), and the folder it had moved its contents to while leaving the caller's
+   * folder in place (`.<id>.removed-<pid>`); each with whether it still holds the worktree's .git.
+   */
+  aside: { path: string; hasGit: boolean } | null;
+  hollowed: { path: string; hasGit: boolean } | null;
+  /** The worktree's folder is there but holds nothing but empty folders and no .git: the end had removed it and left the folder for its caller's shell. */
+  folderIsRemnant: boolean;
 }
 
 /** A git worktree inside the sessions folder that no manifest entry claims. */
@@ -93,6 +100,8 @@ export interface CleanupFacts {
   foreignPrunable: { path: string; reason: string | null }[];
   /** Prunable session records whose HEAD no ref reaches: pruning would lose those commits. */
   unreachablePrunable: { path: string; head: string }[];
+  /** Folders directly in the sessions folder that are empty (but for empty folders), belong to no worktree or entry, and were left by an end (for the shell that stood in them) or by a removal cut short. */
+  remnants: string[];
   /** A merge this pack ran in a checkout, left stopped by its dead process (the merge lock records it). */
   interruptedMerge: { checkout: string; theirs: string; lockFile: string; mergeHead: string | null; indexLock: boolean; headIsBefore: boolean } | null;
   strays: StrayFileFacts[];
@@ -108,7 +117,8 @@ export type CleanupAction =
   | { kind: 'unlock-and-prune'; subject: string; reason: string; path: string }
   | { kind: 'prune-worktree-records'; subject: string; reason: string; paths: string[] }
   | { kind: 'restore-active'; subject: string; reason: string; id: string; fromStatus: TransientStatus; ownerPid: number; sessionLog: string | null }
-  | { kind: 'move-back'; subject: string; reason: string; id: string; aside: string; path: string }
+  | { kind: 'move-back'; subject: string; reason: string; id: string; aside: string; hollowed: string | null; path: string }
+  | { kind: 'remove-remnants'; subject: string; reason: string; paths: string[] }
   | { kind: 'back-out-operation'; subject: string; reason: string; id: string; path: string; branch: string; operation: SessionOperation }
   | { kind: 'finish-interrupted-merge'; subject: string; reason: string; checkout: string; theirs: string; lockFile: string }
   | { kind: 'register'; subject: string; reason: string; entry: SessionEntry }
@@ -140,7 +150,7 @@ export interface CleanupPlan {
   kept: KeptItem[];
 }
 
-const ORDER: CleanupAction['kind'][] = ['finish-interrupted-merge', 'remove-stray-file', 'rebuild-manifest', 'unlock-and-prune', 'prune-worktree-records', 'move-back', 'back-out-operation', 'restore-active', 'register', 'drop-entry', 'remove-worktree'];
+const ORDER: CleanupAction['kind'][] = ['finish-interrupted-merge', 'remove-remnants', 'remove-stray-file', 'rebuild-manifest', 'unlock-and-prune', 'prune-worktree-records', 'move-back', 'back-out-operation', 'restore-active', 'register', 'drop-entry', 'remove-worktree'];
 
 const short = (sha: string) => sha.slice(0, 12);
 
@@ -186,6 +196,9 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
   }
   for (const record of facts.unreachablePrunable) {
     kept.push({ subject: record.path, reason: `git's record of a session worktree whose folder is gone, but its HEAD ${short(record.head)} is on no branch or ref, so removing the record would lose those commits`, next: `Keep them on a branch first (${commandLine(['git', 'branch', '<name>', record.head])}), then run \`${helper('cleanup')}\` again.` });
+  }
+  if (facts.remnants.length > 0) {
+    actions.push({ kind: 'remove-remnants', subject: facts.remnants.join(', '), reason: 'empty folders an end left in the sessions folder (for the shell that stood in them); only empty folders are removed', paths: facts.remnants });
   }
   if (facts.prunable.length > 0) {
     actions.push({
@@ -238,9 +251,21 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
     }
     if (status === 'starting') return planInterruptedStart(facts, actions, kept);
     const dead = `its ${STEP[status]} was interrupted (process ${entry.owner?.pid} is gone)`;
-    if (!facts.folderExists && facts.aside) {
-      actions.push({ kind: 'move-back', subject: entry.id, reason: `${dead} after it moved the worktree aside to ${facts.aside}; it goes back to ${facts.worktreePath}`, id: entry.id, aside: facts.aside, path: facts.worktreePath });
-    } else if (!facts.folderExists) {
+    const recoverable = facts.aside && (facts.aside.hasGit || facts.hollowed?.hasGit);
+    if (!facts.folderExists && recoverable) {
+      actions.push({
+        kind: 'move-back',
+        subject: entry.id,
+        reason: `${dead} after it moved the worktree aside to ${facts.aside!.path}${facts.hollowed?.hasGit ? ` (its files to ${facts.hollowed.path})` : ''}; it goes back to ${facts.worktreePath}`,
+        id: entry.id,
+        aside: facts.aside!.path,
+        hollowed: facts.hollowed?.hasGit ? facts.hollowed.path : null,
+        path: facts.worktreePath,
+      });
+    } else if (!facts.folderExists || facts.folderIsRemnant) {
+      // What the end had saved is under refs/sessions/; the removal had begun, so only empty folders can be left.
+      const leftovers = [facts.aside?.path, facts.hollowed?.path, facts.folderIsRemnant ? facts.worktreePath : null].filter((path): path is string => Boolean(path));
+      if (leftovers.length > 0) actions.push({ kind: 'remove-remnants', subject: entry.id, reason: `what an interrupted end of "${entry.id}" left while removing its worktree (everything in it was saved or committed first)`, paths: leftovers });
       return planDrop(facts, actions, kept, `${dead} after its worktree was removed`);
     }
     if (entry.operation && facts.busy && !facts.ownOperation) {
@@ -462,6 +487,8 @@ export function describeAction(action: CleanupAction): string {
       return `mark "${action.id}" active again (${action.reason})`;
     case 'move-back':
       return `move "${action.id}"'s worktree back from ${action.aside} to ${action.path} (${action.reason})`;
+    case 'remove-remnants':
+      return `remove ${action.paths.join(', ')} (${action.reason})`;
     case 'back-out-operation':
       return `abort the stopped ${action.operation.kind} in "${action.id}"'s worktree (${action.reason})`;
     case 'finish-interrupted-merge':

@@ -323,6 +323,8 @@ export interface EndRendering {
   notes: string[];
   worktreePath: string;
   next: string[];
+  /** The caller's folder was left, empty, for its shell. */
+  leftForCaller?: boolean;
 }
 
 export function renderEnd(view: EndRendering): string {
@@ -331,7 +333,9 @@ export function renderEnd(view: EndRendering): string {
     ...view.steps.map((step) => `✓ ${step.text}`),
     ...view.warnings.map((warning) => `! ${warning}`),
     ...view.notes.map((note) => `- ${note}`),
-    `- Session "${view.name}" ended. Its worktree ${view.worktreePath} is gone; a shell that was in it must leave it.`,
+    view.leftForCaller
+      ? `✓ Session "${view.name}" ended. Its worktree is removed; ${view.worktreePath} is left empty for the shell standing in it, and goes when that shell exits. Run nothing more there.`
+      : `- Session "${view.name}" ended. Its worktree ${view.worktreePath} is gone; a shell that was in it must leave it.`,
     '',
     `Next: ${view.next[0]}`,
     ...view.next.slice(1).map((line) => `  then: ${line}`),

@@ -13,8 +13,12 @@ export interface SessionEntry {
   worktree: string;
   startedAt: string;
   sessionLog: string | null;
+  /** SHA-256 of the log stub start wrote: untracked and unchanged, it is the pack's own file. */
+  sessionLogDigest?: string;
   goals: string[];
   status: SessionStatus;
+  /** The Claude Code conversation started from: `claude --resume <it>` continues it in the worktree. */
+  claudeSession?: string;
   owner?: OwnerRecord;
   /** A rebase or merge a sync or `end --rebase` runs in the worktree, recorded before it starts. */
   operation?: SessionOperation;

@@ -59,3 +59,13 @@ export function goalsProblem(goals: readonly string[]): string | null {
   if (total > MAX_GOALS_BYTES) return `the goals take ${total} bytes together; the limit is ${MAX_GOALS_BYTES}`;
   return null;
 }
+
+/** A Claude Code conversation id, as `${CLAUDE_SESSION_ID}` gives it: a UUID, or at least a plain token. */
+export function claudeSessionProblem(id: string): string | null {
+  return /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/.test(id) ? null : 'it is not a conversation id (letters, digits and hyphens, at most 100)';
+}
+
+/** The line that opens a session: its worktree, and the conversation it came from when there is one. */
+export function openCommand(worktree: string, claudeSession: string | undefined, quote: (words: string[]) => string): string {
+  return `${quote(['cd', worktree])} && ${quote(['claude', ...(claudeSession ? ['--resume', claudeSession] : [])])}`;
+}

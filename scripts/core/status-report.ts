@@ -6,6 +6,8 @@ import { helper } from '../lib/invocation.js';
 import { relativeAge } from './age.js';
 import type { Config } from './config.js';
 import { displayPath } from './paths.js';
+import { openCommand } from './names.js';
+import { commandLine } from '../lib/shell-words.js';
 import { fileOverlaps, overlapsOf, compare, type SessionChanges } from './overlap.js';
 import { renderTable, truncate } from './render-table.js';
 import { attentionFor, CLEANUP_STATES, isLive, type Attention, type SessionFacts, type SessionState } from './session-state.js';
@@ -40,6 +42,8 @@ export interface SessionReport {
   owner: { pid: number; host: string; alive: boolean | null } | null;
   attention: Attention[];
   problems: string[];
+  /** The line that opens it: its worktree, and `claude --resume` with the conversation it came from. Null when its worktree is gone. */
+  open: string | null;
 }
 
 export interface MainReport {
@@ -145,6 +149,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
         owner: entry?.owner ? { ...entry.owner, alive: facts.ownerAlive } : null,
         attention,
         problems: facts.problems,
+        open: facts.folderExists && isLive(facts.state) ? openCommand(facts.worktreePath, entry?.claudeSession, commandLine) : null,
       };
     });
   const report: StatusReport = {
@@ -269,6 +274,11 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
   }
   const notes = [...new Set(report.sessions.map((session) => session.merge.note).filter((note): note is string => note !== null))];
   for (const note of notes) out.push(`- Merge predictions skipped: ${note}.`);
+  const openable = report.sessions.filter((session) => session.open !== null);
+  if (openable.length > 0) {
+    out.push('', 'To work in a session, open a new terminal and run:');
+    for (const session of openable) out.push(`  ${session.id}: ${session.open}`);
+  }
   for (const other of report.otherWorktrees) out.push(`- Other worktree (not a session): ${path(other.path)} on ${dash(other.branch)}`);
   const main = report.mainCheckout!;
   const state = main.clean ? 'clean' : `dirty: ${main.changes} changed file${main.changes === 1 ? '' : 's'}`;
@@ -278,7 +288,7 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
   if (report.next.length > 0) {
     out.push('', 'Next:', ...report.next.map((step) => `  - ${step}`));
   } else if (count > 0) {
-    out.push('', 'Next: nothing needs attention. To work in a session: cd <worktree> && claude');
+    out.push('', 'Next: nothing needs attention.');
   }
   return out.join('\n');
 }

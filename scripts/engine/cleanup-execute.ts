@@ -4,7 +4,8 @@
  * base, the entry still in the same state), so a change made since the plan is never undone.
  * One action failing does not stop the others; each reports its own result.
  */
-import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { onlyEmptyFolders } from './cleanup-facts.js';
 import { join, resolve } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
 import { clearStaleLock, ownerIsDead, readLockOwner } from '../lib/lock.js';
@@ -89,10 +90,25 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
       return `removed git's record of ${done.join(', ')}`;
     }
     case 'move-back': {
-      if (existsSync(action.path)) throw new Skip(`${action.path} exists again; ${action.aside} is left where it is`);
+      if (existsSync(action.path) && !onlyEmptyFolders(action.path)) throw new Skip(`${action.path} exists again; ${action.aside} is left where it is`);
+      if (action.hollowed) mergeBack(action.hollowed, action.aside);
+      if (existsSync(action.path)) removeEmptyFolders(action.path);
       renameSync(action.aside, action.path);
       await repairWorktree(main, action.path);
       return `moved "${action.id}"'s worktree back to ${action.path}`;
+    }
+    case 'remove-remnants': {
+      const removed: string[] = [];
+      for (const path of action.paths) {
+        // Only folders that are still empty, or a removal folder that no longer holds a worktree.
+        if (!existsSync(path)) continue;
+        if (onlyEmptyFolders(path)) removeEmptyFolders(path);
+        else if (/\.removed-\d+$/.test(path) && !existsSync(join(path, '.git'))) rmSync(path, { recursive: true, force: true });
+        else continue;
+        removed.push(path);
+      }
+      if (removed.length === 0) throw new Skip('nothing left to remove (or something was written there since the plan)');
+      return `removed ${removed.join(', ')}`;
     }
     case 'back-out-operation': {
       const outcome = await backOutStoppedOperation(action);
@@ -166,6 +182,23 @@ async function removeSessionWorktreeChecked(project: Project, entry: SessionEntr
     if (error instanceof RefusalError) throw new Skip(`${error.message.split('\n')[0]} Kept.`);
     throw error;
   }
+}
+
+/** Puts back what an end had moved out of the worktree's folder (kept for its caller) into that folder. */
+function mergeBack(from: string, into: string): void {
+  for (const name of readdirSync(from)) {
+    const source = join(from, name);
+    const target = join(into, name);
+    if (!existsSync(target)) renameSync(source, target);
+    else if (statSync(source).isDirectory() && statSync(target).isDirectory()) mergeBack(source, target);
+  }
+  removeEmptyFolders(from);
+}
+
+/** rmdir, deepest first, of a tree of empty folders; stops at the first that is not empty. */
+function removeEmptyFolders(path: string): void {
+  for (const name of readdirSync(path)) removeEmptyFolders(join(path, name));
+  rmdirSync(path);
 }
 
 /** Compare-and-delete, only while the tip is still the planned one, still in the base, and held by no checkout. */

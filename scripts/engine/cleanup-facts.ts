@@ -2,7 +2,7 @@
  * Gathers what cleanup decides on: the manifest, git's worktree records, branch tips, merge
  * state, uncommitted work and stray files. Only reads: status runs with --no-optional-locks.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { worktreeLockPath } from '../git/worktrees.js';
@@ -12,7 +12,7 @@ import { liveness, pidIsAlive } from '../lib/process.js';
 import { ManifestInvalidError, readManifest } from '../store/manifest-store.js';
 import type { Manifest, SessionEntry } from '../core/manifest-types.js';
 import { isWithin, toStoredPath } from '../core/paths.js';
-import { worktreePathOf, type Project } from '../store/project.js';
+import { ownFilesOf, worktreePathOf, type Project } from '../store/project.js';
 import { SESSION_LOG_DIR } from '../core/session-log.js';
 import { sessionNameProblem } from '../core/names.js';
 import { formatStatusEntry, isUntracked, sessionWork } from '../core/status-porcelain.js';
@@ -179,6 +179,7 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       foreignPrunable,
       unreachablePrunable,
       interruptedMerge: await interruptedMerge(await mergeLockPath(main)),
+      remnants: remnantFolders(project.sessionsDir, sessionsDirNames, new Set([...entries.map((facts) => facts.worktreePath), ...entries.flatMap((facts) => [facts.aside?.path, facts.hollowed?.path]).filter((path): path is string => Boolean(path))]), new Set(project.worktrees.map((record) => record.path))),
       strays: strayFiles(project.sessionsDir, [await worktreeLockPath(project.mainCheckout), await mergeLockPath(project.mainCheckout)]),
       now,
     },
@@ -217,14 +218,49 @@ function statOrNull(path: string) {
   }
 }
 
-/** `.<id>.removing-<pid>` in the sessions folder: where an end moved the worktree before removing it. */
-function asideFolder(sessionsDir: string, id: string, names: readonly string[]): string | null {
-  const pattern = new RegExp(`^\\.${id}\\.removing-(\\d+)$`);
+/**
+ * `.<id>.<kind>-<pid>` in the sessions folder, left by an end whose process is gone: `removing` is
+ * where it moved the worktree before removing it, `removed` where it moved the worktree's files
+ * while it left the caller's folder in place.
+ */
+function endLeftover(sessionsDir: string, id: string, kind: 'removing' | 'removed', names: readonly string[]): { path: string; hasGit: boolean } | null {
+  const pattern = new RegExp(`^\\.${id}\\.${kind}-(\\d+)$`);
   for (const name of names) {
     const match = pattern.exec(name);
-    if (match && !pidIsAlive(Number(match[1]))) return join(sessionsDir, name);
+    if (match && !pidIsAlive(Number(match[1]))) return { path: join(sessionsDir, name), hasGit: existsSync(join(sessionsDir, name, '.git')) };
   }
   return null;
+}
+
+/** A folder holding nothing but empty folders. */
+export function onlyEmptyFolders(path: string): boolean {
+  let names: string[];
+  try {
+    if (!statSync(path).isDirectory()) return false;
+    names = readdirSync(path);
+  } catch {
+    return false;
+  }
+  return names.every((name) => {
+    try {
+      const full = join(path, name);
+      return lstatSync(full).isDirectory() && onlyEmptyFolders(full);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Empty folders directly in the sessions folder that no entry or worktree claims: left for a shell by an end. */
+function remnantFolders(sessionsDir: string, names: readonly string[], claimed: ReadonlySet<string>, worktrees: ReadonlySet<string>): string[] {
+  return names
+    .filter((name) => !name.startsWith('.') || /\.(removing|removed)-\d+$/.test(name))
+    .map((name) => join(sessionsDir, name))
+    .filter((path) => !claimed.has(path) && !worktrees.has(path) && onlyEmptyFolders(path))
+    .filter((path) => {
+      const match = /\.(?:removing|removed)-(\d+)$/.exec(path);
+      return !match || !pidIsAlive(Number(match[1]));
+    });
 }
 
 /** The checkout of a new worktree never finished: git writes the index last, and holds index.lock while it works. */
@@ -249,7 +285,7 @@ async function entryFacts(
   // Only what can change the plan is asked: a live session with no commits of its own needs no git call.
   const live = entry.status === 'active' && folderExists && record !== null;
   const merged = branchTip && baseTip && !(live && branchTip === entry.base.commit) ? await isAncestor(project.mainCheckout, branchTip, baseTip) : null;
-  const status = folderExists && record && (!live || merged) ? await workIn(worktreePath, entry.packFiles ?? []) : null;
+  const status = folderExists && record && (!live || merged) ? await workIn(worktreePath, ownFilesOf(entry, worktreePath)) : null;
   const foundSessionLog = folderExists && !entry.sessionLog ? findSessionLog(worktreePath, entry.id) : null;
   // An interrupted start may have written the log stub; that file is start's own, not work.
   const stub = entry.sessionLog ?? foundSessionLog;
@@ -277,7 +313,9 @@ async function entryFacts(
         : await isOwnMerge(worktreePath, entry.operation.before, entry.operation.onto)
       : false,
     checkoutIncomplete: entry.status === 'starting' && folderExists && record !== null && checkoutIncomplete(worktreePath),
-    aside: entry.status === 'active' ? null : asideFolder(project.sessionsDir, entry.id, sessionsDirNames),
+    aside: entry.status === 'active' ? null : endLeftover(project.sessionsDir, entry.id, 'removing', sessionsDirNames),
+    hollowed: entry.status === 'active' ? null : endLeftover(project.sessionsDir, entry.id, 'removed', sessionsDirNames),
+    folderIsRemnant: entry.status !== 'active' && folderExists && record === null && onlyEmptyFolders(worktreePath),
   };
 }
 

@@ -5,6 +5,7 @@
  * is dead, which cleanup rolls back.
  */
 import { helper } from '../lib/invocation.js';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefusalError, withOutcome } from '../lib/errors.js';
@@ -30,6 +31,7 @@ export interface NewSession {
   baseBranch: string;
   baseCommit: string;
   startedAt: Date;
+  claudeSession?: string;
 }
 
 export async function createSession(project: Project, spec: NewSession): Promise<{ entry: SessionEntry; warnings: string[] }> {
@@ -46,6 +48,7 @@ export async function createSession(project: Project, spec: NewSession): Promise
     status: 'starting',
     owner: selfRecord(),
     base: { branch: spec.baseBranch, commit: spec.baseCommit },
+    ...(spec.claudeSession ? { claudeSession: spec.claudeSession } : {}),
   };
   try {
     const reservation = await updateManifest(project.manifestPath, project.name, (manifest) => {
@@ -79,6 +82,7 @@ export async function createSession(project: Project, spec: NewSession): Promise
       // Never through a symlink: a branch may commit docs/session_logs as a link to anywhere.
       writeConfinedFile(spec.worktreePath, logPath, stub, { exclusive: true });
       entry.sessionLog = logPath;
+      entry.sessionLogDigest = createHash('sha256').update(stub).digest('hex');
     } catch (error) {
       if (!(error instanceof UnsafeFileError)) throw error;
       warnings.push(`No session log was written: ${error.message}. Write it somewhere inside the worktree by hand.`);

@@ -4,7 +4,7 @@ import type { EndFacts, EndOptions } from '../core/end-plan.js';
 import { sessionWork } from '../core/status-porcelain.js';
 import { shortBranch } from '../core/worktree-list.js';
 import type { SessionEntry } from '../core/manifest-types.js';
-import { worktreePathOf, type Project } from '../store/project.js';
+import { ownFilesOf, worktreePathOf, type Project } from '../store/project.js';
 import { withMergeLock } from '../store/merge-lock.js';
 import { resolveCommit } from '../git/repo.js';
 import { aheadBehind } from '../git/branches.js';
@@ -62,7 +62,8 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
     worktreeBranch: shortBranch(record?.branch ?? null),
     branch: entry.branch,
     tip,
-    work: sessionWork(status, entry.packFiles),
+    // keep commits the session log itself (with its merge-pending note), so the log never blocks it.
+    work: sessionWork(status, ownFilesOf(entry, worktreePath)).filter((item) => !(options.strategy === 'keep' && item.path === entry.sessionLog)),
     baseBranch,
     baseStart: entry.base.commit,
     baseTip,

@@ -40,6 +40,10 @@ export interface EndRun {
   saved: { tip: string; worktree: string | null; restore: string[] } | null;
   /** Everything saved before the worktree went, with how to restore it. */
   savedItems: SavedItem[];
+  /** The folder the caller stands in, when an agent's tool call runs the end from inside the worktree. */
+  callerFolder: string | null;
+  /** The emptied folders left for that caller's shell, removed once it exits. */
+  leftForCaller: string[];
   branchDeleted: boolean;
 }
 
@@ -102,7 +106,8 @@ export async function dropEntry(project: Project, id: string): Promise<void> {
  * saves it. What was saved is reported with how to get it back.
  */
 export async function removeSessionWorktreeOf(run: EndRun, mode: 'clean' | 'abandon', refBase: string): Promise<void> {
-  const result = await removeSessionWorktree({ project: run.project, entry: run.entry, worktree: run.worktreePath, mode, refBase, reason: `end session ${run.entry.id} (${run.options.strategy})` });
+  const result = await removeSessionWorktree({ project: run.project, entry: run.entry, worktree: run.worktreePath, mode, refBase, reason: `end session ${run.entry.id} (${run.options.strategy})`, callerFolder: run.callerFolder });
+  run.leftForCaller = result.leftForCaller;
   run.worktreeRemoved = true;
   run.savedItems.push(...result.saved);
   for (const item of result.saved) {

@@ -12,7 +12,7 @@ import { appendHistory, type HistoryRecord } from '../store/history.js';
 import { rebaseConflictRefusal, uncommittedRefusal, type EndFacts, type EndOptions } from '../core/end-plan.js';
 import { sessionWork } from '../core/status-porcelain.js';
 import type { SessionEntry } from '../core/manifest-types.js';
-import type { Project } from '../store/project.js';
+import { ownFilesOf, type Project } from '../store/project.js';
 import { readStatus } from '../git/changes.js';
 import { rebaseOnto } from '../git/integrate.js';
 import { dropEntry, markEnding, restoreActive, short, step, type EndRun } from './end-run.js';
@@ -29,6 +29,8 @@ export interface EndInput {
   now: Date;
   /** --pr-body-file, read before anything changed. */
   prBody: { text: string; path: string } | null;
+  /** Where the calling agent's shell stands, when it is inside the worktree (see worktree-removal.ts). */
+  callerFolder: string | null;
 }
 
 const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -91,11 +93,12 @@ export async function endSession(input: EndInput): Promise<EndRun> {
     tip: facts.tip!,
     steps: [], warnings: [], notes: [], next: [], committedTo: [],
     worktreeRemoved: false, rebased: null, merge: null, push: null, pr: null, saved: null, savedItems: [], branchDeleted: false,
+    callerFolder: input.callerFolder, leftForCaller: [],
   };
   try {
     guard.check();
     if (options.strategy !== 'abandon') {
-      const work = sessionWork(await readStatus(run.worktreePath), entry.packFiles);
+      const work = sessionWork(await readStatus(run.worktreePath), ownFilesOf(entry, run.worktreePath)).filter((item) => !(options.strategy === 'keep' && item.path === entry.sessionLog));
       if (work.length > 0) throw uncommittedRefusal(entry.id, run.worktreePath, work);
     }
     if (options.rebase) await rebaseSession(run);

@@ -13,7 +13,7 @@ import { checkoutBusySync } from '../git/checkout-state.js';
 import { trustProblemsOf } from './resolve-session.js';
 import { ManifestInvalidError, readManifest } from '../store/manifest-store.js';
 import { emptyManifest, type Manifest, type SessionEntry } from '../core/manifest-types.js';
-import { worktreePathOf, type Project } from '../store/project.js';
+import { ownFilesOf, worktreePathOf, type Project } from '../store/project.js';
 import { classifySession, type SessionFacts } from '../core/session-state.js';
 import { sessionWork, type StatusEntry } from '../core/status-porcelain.js';
 import { needsPrediction, sessionPairs, type PredictedPair } from '../core/overlap.js';
@@ -163,7 +163,7 @@ async function gatherOne(project: Project, candidate: Candidate, tips: Map<strin
   const readable = facts.folderExists && facts.knownToGit && !facts.prunable;
   const statusRead = readable
     ? attempt('reading uncommitted changes', () => readStatus(candidate.worktreePath)).then((entries) => {
-        if (entries) facts.uncommittedFiles = uncommittedPaths(entries, entry?.packFiles);
+        if (entries) facts.uncommittedFiles = uncommittedPaths(entries, entry ? ownFilesOf(entry, candidate.worktreePath) : []);
         facts.busy = checkoutBusySync(candidate.worktreePath, entries ?? []);
       })
     : Promise.resolve();

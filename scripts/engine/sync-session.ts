@@ -19,7 +19,7 @@ import { findSession, type SessionEntry } from '../core/manifest-types.js';
 import { isUntracked, sessionWork } from '../core/status-porcelain.js';
 import type { SyncFacts, SyncMode } from '../core/sync-rules.js';
 import { updateManifest } from '../store/manifest-store.js';
-import { worktreePathOf, type Project } from '../store/project.js';
+import { ownFilesOf, worktreePathOf, type Project } from '../store/project.js';
 import { aheadBehind, currentBranchRef } from '../git/branches.js';
 import { readStatus } from '../git/changes.js';
 import { checkoutBusy } from '../git/checkout-state.js';
@@ -66,7 +66,7 @@ export async function gatherSyncFacts(project: Project, entry: SessionEntry, ask
     tip,
     headRef,
     // The untracked session log is left alone by a rebase or merge, and sync commits it anyway.
-    work: sessionWork(status, entry.packFiles ?? []).filter((item) => !(isUntracked(item) && item.path === entry.sessionLog)),
+    work: sessionWork(status, ownFilesOf(entry, worktree)).filter((item) => !(isUntracked(item) && item.path === entry.sessionLog)),
     busy: worktreeExists ? await checkoutBusy(worktree, status) : null,
     upstream,
     sessionsPaths,

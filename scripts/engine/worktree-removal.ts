@@ -11,8 +11,9 @@
  *
  * Any failure before the removal moves the worktree back where it was.
  */
-import { existsSync, lstatSync, renameSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { spawnDetached } from '../lib/shell.js';
 import { RefusalError } from '../lib/errors.js';
 import { fileDigest } from '../lib/safe-fs.js';
 import { commandLine } from '../lib/shell-words.js';
@@ -20,7 +21,7 @@ import { droppedNote, takeInventory, untrackedFolders, type Inventory } from '..
 import type { SessionEntry } from '../core/manifest-types.js';
 import { formatStatusEntry, isIgnored, type StatusEntry } from '../core/status-porcelain.js';
 import { uncommittedRefusal } from '../core/end-plan.js';
-import type { Project } from '../store/project.js';
+import { ownFilesOf, type Project } from '../store/project.js';
 import { readStatus } from '../git/changes.js';
 import { untrackedMatching } from '../git/ignored.js';
 import { findNestedRepositories, nestedEnv, saveNestedRepository } from '../git/nested.js';
@@ -44,8 +45,14 @@ export interface RemovalSpec {
   mode: 'clean' | 'abandon';
   /** Saved refs are named `<refBase>-worktree`, `<refBase>-ignored`, `<refBase>-nested/<n>/…`. */
   refBase: string;
-  /** Extra paths the abandon snapshot leaves out (the pack's own untracked files). */
+  /** For ref messages: what removes it. */
   reason: string;
+  /**
+   * The folder the calling shell stands in, when it lies inside the worktree and the caller is
+   * an agent's tool call (its shell checks its folder right after the command): that folder, and
+   * those above it in the worktree, are left in place, empty, until that shell has exited.
+   */
+  callerFolder?: string | null;
 }
 
 export interface SavedItem {
@@ -63,6 +70,8 @@ export interface RemovalResult {
   droppedNote: string | null;
   /** A writer created the worktree folder again after it was moved aside; those files are still there. */
   recreated: boolean;
+  /** The empty folders left for the calling shell, removed once it exits; empty when none. */
+  leftForCaller: string[];
 }
 
 function lstatKey(path: string): string {
@@ -105,7 +114,7 @@ async function inventoryOf(project: Project, entry: SessionEntry, folder: string
     const digest = fileDigest(join(folder, path));
     if (digest) digestNow.set(path, digest);
   }
-  return { status, inventory: takeInventory(status, entry.packFiles ?? [], nested, { matching, copied, digestNow }) };
+  return { status, inventory: takeInventory(status, ownFilesOf(entry, folder), nested, { matching, copied, digestNow }) };
 }
 
 /** Saves what the stock holds under `<refBase>-…` refs of the main repository. */
@@ -199,6 +208,60 @@ export async function removeSessionWorktree(spec: RemovalSpec): Promise<RemovalR
     await moveBack(main, aside, spec.worktree).catch(() => undefined);
     throw error;
   }
-  await removeWorktree(main, aside, true);
-  return { saved, droppedNote: inventory ? droppedNote(inventory) : null, recreated: aside !== spec.worktree && existsSync(spec.worktree) };
+  const keep = callerChain(spec.worktree, spec.callerFolder ?? null);
+  if (keep === null || aside === spec.worktree) {
+    await removeWorktree(main, aside, true);
+    return { saved, droppedNote: inventory ? droppedNote(inventory) : null, recreated: aside !== spec.worktree && existsSync(spec.worktree), leftForCaller: [] };
+  }
+  const recreated = existsSync(spec.worktree);
+  // Everything but the caller's folders moves into a second folder, which git removes; the
+  // emptied folders go back where the caller's shell expects them, and go once it exits.
+  const doomed = hollowPath(spec.worktree);
+  hollowOut(aside, doomed, keep);
+  await repairWorktree(main, doomed);
+  await removeWorktree(main, doomed, true);
+  const left = recreated ? [] : keptFolders(spec.worktree, keep);
+  if (!recreated) renameSync(aside, spec.worktree);
+  removeWhenCallerExits(spec.project.sessionsDir, recreated ? keptFolders(aside, keep) : left);
+  return { saved, droppedNote: inventory ? droppedNote(inventory) : null, recreated, leftForCaller: recreated ? keptFolders(aside, keep) : left };
+}
+
+/** `.<name>.removed-<pid>`: where a worktree's contents go to be removed while its folder stays for the caller. */
+export function hollowPath(worktree: string): string {
+  return join(dirname(worktree), `.${basename(worktree)}.removed-${process.pid}`);
+}
+
+/** The steps from the worktree's top folder down to the caller's folder, or null when the caller is elsewhere. */
+function callerChain(worktree: string, callerFolder: string | null): string[] | null {
+  if (!callerFolder) return null;
+  const rel = relative(worktree, callerFolder);
+  if (rel.startsWith('..') || isAbsolute(rel)) return null;
+  return rel === '' ? [] : rel.split(sep);
+}
+
+/** Moves everything in `from` into `to`, but the folders on `chain`, which stay (emptied the same way). */
+function hollowOut(from: string, to: string, chain: readonly string[]): void {
+  mkdirSync(to);
+  for (const name of readdirSync(from)) {
+    if (chain.length > 0 && name === chain[0]) hollowOut(join(from, name), join(to, name), chain.slice(1));
+    else renameSync(join(from, name), join(to, name));
+  }
+}
+
+/** The kept folders, deepest first, as they will stand once moved back. */
+function keptFolders(worktree: string, chain: readonly string[]): string[] {
+  const folders = [worktree];
+  for (const step of chain) folders.push(join(folders[folders.length - 1]!, step));
+  return folders.reverse();
+}
+
+/**
+ * Removes the emptied folders once the calling shell (this process's parent) has exited, or
+ * after a minute at most. `rmdir` removes only empty folders, so anything written there since
+ * stays, and cleanup reports it.
+ */
+function removeWhenCallerExits(cwd: string, folders: readonly string[]): void {
+  if (folders.length === 0) return;
+  const script = 'p=$1; shift; i=0; while kill -0 "$p" 2>/dev/null && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i+1)); done; for d in "$@"; do rmdir "$d" 2>/dev/null; done';
+  spawnDetached(cwd, 'sh', ['-c', script, 'sh', String(process.ppid), ...folders]);
 }

@@ -2,6 +2,7 @@
  * The one place that starts processes. Every call names its cwd; zx quotes every value.
  * stdin is closed so that nothing we run can ever wait for a terminal.
  */
+import { spawn } from 'node:child_process';
 import { $ as zx, ProcessOutput, type Options } from 'zx/core';
 import { GitError } from './errors.js';
 import { shellQuote } from './shell-words.js';
@@ -99,4 +100,15 @@ export function git(cwd: string, args: readonly string[], options: RunOptions = 
 /** Lines of stdout without the trailing empty one. */
 export function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.length > 0);
+}
+
+/**
+ * Starts a program that outlives this process (its own session, no pipes, not waited for):
+ * only for a last step that must happen after the caller's shell is done, such as removing
+ * the empty folder that shell stood in.
+ */
+export function spawnDetached(cwd: string, program: string, args: readonly string[]): void {
+  const child = spawn(program, [...args], { cwd, detached: true, stdio: 'ignore', env: { ...process.env, ...quietEnv } });
+  child.on('error', () => undefined);
+  child.unref();
 }

@@ -12,7 +12,7 @@ import { loadConfig } from './config-file.js';
 import type { Config } from '../core/config.js';
 import { fromStoredPath, MANIFEST_FILE, sessionsDirFor } from '../core/paths.js';
 import type { SessionEntry } from '../core/manifest-types.js';
-import { realPathAllowMissing } from '../lib/safe-fs.js';
+import { fileDigest, realPathAllowMissing } from '../lib/safe-fs.js';
 
 export interface Project {
   cwd: string;
@@ -73,4 +73,15 @@ export function worktreePathOf(project: Pick<Project, 'mainCheckout'>, entry: Pi
   } catch {
     return fromStoredPath(project.mainCheckout, entry.worktree);
   }
+}
+
+/**
+ * The files in the entry's worktree that are the pack's own, not the session's work: what it
+ * copied or wrote there (`packFiles`), and the session log stub while it is still exactly as
+ * start wrote it (so a fresh session is not dirty, and an edited log is work like any other).
+ */
+export function ownFilesOf(entry: Pick<SessionEntry, 'packFiles' | 'sessionLog' | 'sessionLogDigest'>, worktree: string): string[] {
+  const own = [...(entry.packFiles ?? [])];
+  if (entry.sessionLog && entry.sessionLogDigest && fileDigest(join(worktree, entry.sessionLog)) === entry.sessionLogDigest) own.push(entry.sessionLog);
+  return own;
 }

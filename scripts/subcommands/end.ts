@@ -55,12 +55,14 @@ export const end: Subcommand = {
     const facts = await gatherEndFacts(project, entry, options);
     const refusal = endRefusal(facts);
     if (refusal) throw withFacts(refusal, factLines(facts));
-    const run = await endSession({ project, entry, options, facts, now: context.now, prBody });
+    // An agent's tool call checks its folder right after the command: that folder is left, empty, until its shell exits.
+    const callerFolder = context.env.CLAUDECODE ? project.cwd : null;
+    const run = await endSession({ project, entry, options, facts, now: context.now, prBody, callerFolder });
 
     const main = project.mainCheckout;
     const next = [commandLine(['cd', main]), ...run.next];
     return {
-      text: renderEnd({ name: entry.id, facts: factLines(facts), steps: run.steps, warnings: run.warnings, notes: run.notes, worktreePath: run.worktreePath, next }),
+      text: renderEnd({ name: entry.id, facts: factLines(facts), steps: run.steps, warnings: run.warnings, notes: run.notes, worktreePath: run.worktreePath, next, leftForCaller: run.leftForCaller.length > 0 }),
       json: {
         session: { id: entry.id, branch: entry.branch, worktree: run.worktreePath, sessionLog: entry.sessionLog, goals: entry.goals },
         strategy: options.strategy,
@@ -78,6 +80,7 @@ export const end: Subcommand = {
         savedItems: run.savedItems,
         branch: { name: entry.branch, kept: !run.branchDeleted, deleted: run.branchDeleted },
         worktreeRemoved: run.worktreeRemoved,
+        leftForCaller: run.leftForCaller,
         steps: run.steps,
         warnings: run.warnings,
         notes: run.notes,

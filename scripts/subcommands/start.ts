@@ -9,7 +9,7 @@ import { checkoutBusy, checkoutBusySync } from '../git/checkout-state.js';
 import { busyRefusal } from '../core/busy.js';
 import { readManifest } from '../store/manifest-store.js';
 import { findSession } from '../core/manifest-types.js';
-import { goalsProblem, SESSION_NAME_RULE, sessionNameProblem, suggestSessionName } from '../core/names.js';
+import { claudeSessionProblem, goalsProblem, openCommand, SESSION_NAME_RULE, sessionNameProblem, suggestSessionName } from '../core/names.js';
 import { dirtyRefusal, parseIfDirty, planDirty, startRefusal } from '../core/start-rules.js';
 import { sessionIdForWorktree } from '../core/session-lookup.js';
 import { shortBranch } from '../core/worktree-list.js';
@@ -27,7 +27,7 @@ import { commandLine } from '../lib/shell-words.js';
 export const start: Subcommand = {
   name: 'start',
   summary: 'Create a parallel session: a worktree on a new branch, registered in the manifest, with a session log stub.',
-  usage: 'start <name> [--goal TEXT]... [--base BRANCH] [--if-dirty abort|stash|commit|proceed] [--commit-message MSG] [--copy auto|none|PATH,...] [--no-setup] [--json]',
+  usage: 'start <name> [--goal TEXT]... [--base BRANCH] [--if-dirty abort|stash|commit|proceed] [--commit-message MSG] [--copy auto|none|PATH,...] [--no-setup] [--claude-session ID] [--json]',
   options: {
     goal: { type: 'string', multiple: true },
     base: { type: 'string' },
@@ -35,6 +35,7 @@ export const start: Subcommand = {
     'commit-message': { type: 'string' },
     copy: { type: 'string' },
     'no-setup': { type: 'boolean' },
+    'claude-session': { type: 'string' },
   },
   positionals: { min: 1, max: 1 },
   async run({ values, positionals }, context) {
@@ -50,6 +51,10 @@ export const start: Subcommand = {
     const commitMessage = stringOption(values, 'commit-message');
     const ifDirty = parseIfDirty(stringOption(values, 'if-dirty'), commitMessage);
     const copy = parseCopyChoice(stringOption(values, 'copy'));
+    // The conversation to continue in the worktree: as the command text passes it, else as the client sets it for its tools.
+    const claudeSession = stringOption(values, 'claude-session') || context.env.CLAUDE_CODE_SESSION_ID || undefined;
+    const sessionIdIssue = claudeSession ? claudeSessionProblem(claudeSession) : null;
+    if (sessionIdIssue) throw new UsageError(`invalid --claude-session: ${sessionIdIssue}`, 'Pass the conversation id as the command text gives it (${CLAUDE_SESSION_ID}), or leave the flag out.');
 
     const project = await findProject(context.cwd);
     const main = project.mainCheckout;
@@ -113,7 +118,7 @@ export const start: Subcommand = {
     const baseBranch = checked.baseBranch;
 
     await excludeSessionsDir(project);
-    const { entry: created, warnings: createWarnings } = await createSession(project, { name, branch, worktreePath, goals, baseBranch, baseCommit, startedAt: context.now });
+    const { entry: created, warnings: createWarnings } = await createSession(project, { name, branch, worktreePath, goals, baseBranch, baseCommit, startedAt: context.now, ...(claudeSession ? { claudeSession } : {}) });
     // The session exists from here on; a workspace step that fails is reported, never rolled back.
     const workspace = await prepareWorkspaceSafely(project, created, {
       copy,
@@ -140,8 +145,8 @@ export const start: Subcommand = {
       '',
       ...(setupFailed ? [`Next: ${setupNext(name)}`] : []),
       `${setupFailed ? 'Then' : 'Next'}: open a new terminal and run`,
-      `  ${commandLine(['cd', worktreePath])} && claude`,
-      'then use /resume to continue this conversation there.',
+      `  ${openCommand(worktreePath, claudeSession, commandLine)}`,
+      claudeSession ? 'It continues this very conversation, in the worktree.' : 'then use /resume there to pick up this conversation.',
     ];
     return {
       text: lines.join('\n'),
@@ -153,7 +158,7 @@ export const start: Subcommand = {
         manifest: project.manifestPath,
         dirty: { action: dirty.action, tracked: dirty.tracked, untrackedLeftBehind: leftBehind, stash, commit: committed },
         workspace: workspaceJson(workspace, name),
-        next: `${commandLine(['cd', worktreePath])} && claude`,
+        next: openCommand(worktreePath, claudeSession, commandLine),
         orphans,
       },
     };
