@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  abandonedRef, classifyBaseCheckout, commandLine, confirmProblem, endRefusal, factLines, freeFileName, mergeMessage,
+  abandonedRef, classifyBaseCheckout, classifyPushFailure, pushFailureNext, commandLine, confirmProblem, endRefusal, factLines, freeFileName, mergeMessage,
   parseEndOptions, prTitle, renderEnd, summarySection, type EndFacts, type RawEndOptions,
 } from '../scripts/core/end-plan.js';
 import { compareUrl, gitHubRepo } from '../scripts/git/remote.js';
@@ -187,5 +187,24 @@ describe('renderEnd', () => {
       'Next: cd /r/p',
       '  then: open https://example',
     ].join('\n'));
+  });
+});
+
+describe('classifyPushFailure', () => {
+  it.each([
+    [' ! [rejected]        session/x -> session/x (non-fast-forward)\nerror: failed to push some refs', 'rejected'],
+    [' ! [rejected]        session/x -> session/x (fetch first)', 'rejected'],
+    ['ssh: Could not resolve host: github.com\nfatal: Could not read from remote repository.', 'network'],
+    ['git@github.com: Permission denied (publickey).\nfatal: Could not read from remote repository.', 'access'],
+    ['remote: Repository not found.', 'access'],
+    ['error: something else entirely', 'other'],
+  ])('%j is %s', (stderr, kind) => {
+    expect(classifyPushFailure(stderr)).toBe(kind);
+  });
+
+  it('says to bring the remote commits in, not to fix access, after a rejected push', () => {
+    expect(pushFailureNext('rejected', 'origin', 'session/x')).toContain('git pull --no-rebase origin session/x');
+    expect(pushFailureNext('rejected', 'origin', 'session/x')).not.toContain('Fix access');
+    expect(pushFailureNext('access', 'origin', 'session/x')).toContain('Fix access to origin');
   });
 });

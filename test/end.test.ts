@@ -209,7 +209,7 @@ describe('session end --strategy pr', () => {
     expect(calls[0]!.argv.slice(0, 8)).toEqual(['pr', 'create', '--head', 'session/proposal', '--base', 'main', '--title', 'Propose a change']);
     expect(calls[0]!.argv[8]).toBe('--body-file');
     expect(calls[0]!.body).toBe('Added p.txt.\n\n- tested by hand');
-    expect(result.json.pr).toEqual({ created: true, url: 'https://github.com/example/project/pull/42', manualStep: null });
+    expect(result.json.pr).toMatchObject({ created: true, url: 'https://github.com/example/project/pull/42', manualStep: null, bodyFile: null });
     expect(rev(repo, 'session/proposal')).toBe(tip);
     expect(result.json.branch.kept).toBe(true);
     expect(history(repo)[0]).toMatchObject({ strategy: 'pr', head: tip, prUrl: 'https://github.com/example/project/pull/42' });
@@ -236,7 +236,11 @@ describe('session end --strategy pr', () => {
     const result = repo.helper(['end', '--strategy', 'pr', '--json'], { cwd: worktree, env: ghAbsentEnv(repo) });
     expectEndedCleanly(repo, 'no-gh', result);
     const url = 'https://github.com/example/project/compare/main...session/no-gh?expand=1';
-    expect(result.json.pr).toEqual({ created: false, url: null, manualStep: url });
+    expect(result.json.pr).toMatchObject({ created: false, url: null, manualStep: url, title: 'Goal of no-gh' });
+    // The body is shown, to paste into the page, and kept in the sessions folder, never left in a temporary folder.
+    expect(result.json.pr.bodyFile).toBe(join(repo.sessions, 'no-gh.pr-body.md'));
+    expect(readFileSync(result.json.pr.bodyFile, 'utf8')).toBe(result.json.pr.body);
+    expect(result.json.notes.join('\n')).toContain(result.json.pr.body.trim().split('\n')[0]);
     expect(result.json.warnings[0]).toContain('gh (the GitHub CLI) is not installed');
     expect(result.json.next[1]).toContain(url);
     expect(repo.git(['ls-remote', origin, 'refs/heads/session/no-gh'])).toContain(rev(repo, 'session/no-gh'));

@@ -351,3 +351,27 @@ export function classifyBaseCheckout(worktrees: Array<{ path: string; branch: st
   if (index === -1) return { where: 'nowhere' };
   return index === 0 ? { where: 'main' } : { where: 'other', path: worktrees[index]!.path };
 }
+
+export type PushFailure = 'rejected' | 'access' | 'network' | 'other';
+
+/** What kind of failure a push's stderr describes, so the next step fits it. */
+export function classifyPushFailure(stderr: string): PushFailure {
+  if (/\[rejected\]|non-fast-forward|fetch first|\(stale info\)/i.test(stderr)) return 'rejected';
+  if (/could not resolve host|network is unreachable|connection (timed out|refused)|operation timed out/i.test(stderr)) return 'network';
+  if (/permission denied|authentication failed|could not read from remote|repository not found|access denied|403|401/i.test(stderr)) return 'access';
+  return 'other';
+}
+
+/** The next step after a failed push, for the kind of failure it was. */
+export function pushFailureNext(kind: PushFailure, remote: string, branch: string): string {
+  switch (kind) {
+    case 'rejected':
+      return `${remote} has commits on ${branch} that the local branch lacks (the push was rejected as non-fast-forward, e.g. after a rebase of a pushed branch). Bring them in first (${commandLine(['git', 'pull', '--no-rebase', remote, branch])} in the session), or, if the local branch is meant to replace them, ${commandLine(['git', 'push', '--force-with-lease', remote, branch])}; then run the same command again.`;
+    case 'access':
+      return `Fix access to ${remote} (try: ${commandLine(['git', 'push', '--set-upstream', remote, branch])}), then run the same command again.`;
+    case 'network':
+      return `${remote} could not be reached; run the same command again when the network is back.`;
+    case 'other':
+      return `Fix the problem git reports above (try: ${commandLine(['git', 'push', '--set-upstream', remote, branch])}), then run the same command again.`;
+  }
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
 import { commandLine } from '../lib/shell-words.js';
 import { humanTimestamp } from '../core/session-log.js';
-import { hasMergePendingNote, mergePendingNote } from '../core/end-plan.js';
+import { hasMergePendingNote, mergePendingNote, pushFailureNext } from '../core/end-plan.js';
 import { commitPaths } from '../git/save.js';
 import { removeSessionWorktreeOf, savedRefBase, short, step, tryPush, type EndRun } from './end-run.js';
 
@@ -55,8 +55,8 @@ export async function endByKeep(run: EndRun): Promise<void> {
   if (run.options.remoteGiven) {
     const failure = await tryPush(run, run.options.remote);
     if (failure) {
-      run.warnings.push(`Pushing ${branch} to ${run.options.remote} failed, so the branch is only local: ${failure}`);
-      run.next.push(`push it when ${run.options.remote} is reachable: ${commandLine(['git', 'push', '--set-upstream', run.options.remote, branch])}`);
+      run.warnings.push(`Pushing ${branch} to ${run.options.remote} failed (${failure.kind === 'rejected' ? 'rejected as non-fast-forward' : failure.kind}), so the branch is only local: ${failure.message}`);
+      run.next.push(pushFailureNext(failure.kind, run.options.remote, branch));
     }
   }
   await removeSessionWorktreeOf(run, 'clean', savedRefBase(run));

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitError, RefusalError } from '../lib/errors.js';
 import { run as runProgram } from '../lib/shell.js';
-import { commandLine, defaultPrBody, prTitle, summarySection } from '../core/end-plan.js';
+import { writeConfinedFile } from '../lib/safe-fs.js';
+import { commandLine, defaultPrBody, prTitle, pushFailureNext, summarySection } from '../core/end-plan.js';
 import { readFileAtCommit } from '../git/branches.js';
 import { compareUrl, remoteUrl } from '../git/remote.js';
 import { removeSessionWorktreeOf, savedRefBase, step, tryPush, type EndRun } from './end-run.js';
@@ -30,31 +31,35 @@ export async function endByPr(run: EndRun, givenBody: { text: string; path: stri
   const remote = run.options.remote;
   const failure = await tryPush(run, remote);
   if (failure) {
-    throw new RefusalError('push-failed', `Pushing ${branch} to ${remote} failed: ${failure}`, `Fix access to ${remote} (try: ${commandLine(['git', 'push', '--set-upstream', remote, branch])}), then run the same command again; nothing else was changed.`);
+    const what = failure.kind === 'rejected' ? 'was rejected as non-fast-forward' : failure.kind === 'access' ? 'was refused by the remote' : failure.kind === 'network' ? 'could not reach the remote' : 'failed';
+    throw new RefusalError('push-failed', `Pushing ${branch} to ${remote} ${what}: ${failure.message}. Nothing else was changed.`, pushFailureNext(failure.kind, remote, branch), { kind: failure.kind });
   }
 
   const title = prTitle(run.entry.id, run.entry.goals, run.options.prTitle);
+  const body = givenBody?.text ?? (await prBody(run, null));
+  // gh reads the body from a file: a private temporary one, or, when a manual step must read it
+  // later, one in the sessions folder that the output names.
   const folder = givenBody ? null : mkdtempSync(join(tmpdir(), 'flight-rules-pr-'));
   const bodyFile = givenBody?.path ?? join(folder!, 'body.md');
-  if (folder) writeFileSync(bodyFile, await prBody(run, null));
-  const ghArgs = ['pr', 'create', '--head', branch, '--base', base, '--title', title, '--body-file', bodyFile];
-  let keepBodyFile = false;
+  if (folder) writeFileSync(bodyFile, body);
+  const ghArgs = (file: string) => ['pr', 'create', '--head', branch, '--base', base, '--title', title, '--body-file', file];
   try {
-    const result = await runProgram(main, 'gh', ghArgs, { env: { GH_PROMPT_DISABLED: '1' }, timeout: GH_TIMEOUT_MS });
+    const result = await runProgram(main, 'gh', ghArgs(bodyFile), { env: { GH_PROMPT_DISABLED: '1' }, timeout: GH_TIMEOUT_MS });
     const url = result.stdout.match(/https?:\/\/\S+/g)?.pop() ?? null;
-    run.pr = { created: true, url, manualStep: null };
+    run.pr = { created: true, url, manualStep: null, title, body, bodyFile: null };
     step(run, 'pr', `Opened the PR "${title}" from ${branch} into ${base}${url ? `: ${url}` : ''}`);
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
     const why = error.exitCode === 127 ? 'gh (the GitHub CLI) is not installed' : `gh pr create failed: ${(error.stderr.trim() || error.stdout.trim()).split('\n')[0]}`;
     const compare = compareUrl((await remoteUrl(main, remote)) ?? '', base, branch);
-    const manual = compare ?? commandLine(['gh', ...ghArgs]);
-    keepBodyFile = compare === null; // the manual gh command reads it
-    run.pr = { created: false, url: null, manualStep: manual };
+    const kept = givenBody ? givenBody.path : writeConfinedFile(run.project.sessionsDir, `${run.entry.id}.pr-body.md`, body);
+    const manual = compare ?? commandLine(['gh', ...ghArgs(kept)]);
+    run.pr = { created: false, url: null, manualStep: manual, title, body, bodyFile: kept };
     run.warnings.push(`No PR was opened: ${why}. The branch is pushed, so nothing is lost.`);
-    run.next.push(compare ? `open ${compare} to create the PR (title: ${title})` : `run in ${main}: ${manual}`);
+    run.notes.push(`The PR's title: ${title}`, `The PR's body (in ${kept}):\n${body.trim().split('\n').map((line) => `    ${line}`).join('\n')}`);
+    run.next.push(compare ? `open ${compare} to create the PR, with the title and body above` : `run in ${main}: ${manual}`);
   } finally {
-    if (folder && !keepBodyFile) rmSync(folder, { recursive: true, force: true });
+    if (folder) rmSync(folder, { recursive: true, force: true });
   }
   await removeSessionWorktreeOf(run, 'clean', savedRefBase(run));
   step(run, 'keep-branch', `Kept the branch ${branch} for the PR`);

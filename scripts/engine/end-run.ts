@@ -4,12 +4,12 @@
  */
 import { helper } from '../lib/invocation.js';
 import { hostname } from 'node:os';
-import { RefusalError } from '../lib/errors.js';
+import { GitError, RefusalError } from '../lib/errors.js';
 import type { SignalGuard } from '../lib/interrupt.js';
 import { selfRecord } from '../lib/process.js';
 import { updateManifest } from '../store/manifest-store.js';
 import { findSession, type SessionEntry } from '../core/manifest-types.js';
-import { refTimestamp, type EndFacts, type EndOptions, type StepLine } from '../core/end-plan.js';
+import { classifyPushFailure, refTimestamp, type EndFacts, type EndOptions, type PushFailure, type StepLine } from '../core/end-plan.js';
 import type { Project } from '../store/project.js';
 import { pushBranch } from '../git/remote.js';
 import { removeSessionWorktree, type SavedItem } from './worktree-removal.js';
@@ -36,7 +36,7 @@ export interface EndRun {
   rebased: { from: string; to: string } | null;
   merge: { commit: string | null; how: 'main-checkout' | 'ref-only' | 'already-merged' } | null;
   push: { remote: string; pushed: boolean; error: string | null } | null;
-  pr: { created: boolean; url: string | null; manualStep: string | null } | null;
+  pr: { created: boolean; url: string | null; manualStep: string | null; title: string; body: string; bodyFile: string | null } | null;
   saved: { tip: string; worktree: string | null; restore: string[] } | null;
   /** Everything saved before the worktree went, with how to restore it. */
   savedItems: SavedItem[];
@@ -126,8 +126,8 @@ export function savedRefBase(run: EndRun): string {
   return `refs/sessions/saved/${run.entry.id}/${refTimestamp(run.now)}`;
 }
 
-/** Pushes the session branch; returns the error text instead of throwing. */
-export async function tryPush(run: EndRun, remote: string): Promise<string | null> {
+/** Pushes the session branch; returns what went wrong, and what kind of failure it was, instead of throwing. */
+export async function tryPush(run: EndRun, remote: string): Promise<{ message: string; kind: PushFailure } | null> {
   try {
     await pushBranch(run.project.mainCheckout, remote, run.entry.branch);
     run.push = { remote, pushed: true, error: null };
@@ -135,8 +135,9 @@ export async function tryPush(run: EndRun, remote: string): Promise<string | nul
     step(run, 'push', `Pushed ${run.entry.branch} to ${remote} (upstream set)`);
     return null;
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error);
+    const stderr = error instanceof GitError ? error.stderr : '';
+    const message = error instanceof GitError ? (stderr.trim() || error.message).split('\n').slice(0, 3).join(' ') : String(error);
     run.push = { remote, pushed: false, error: message };
-    return message;
+    return { message, kind: classifyPushFailure(stderr) };
   }
 }
