@@ -18,7 +18,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const GENERATED_PATH = `${root}scripts/generated/validators.js`;
 
 export function generateValidators(): string {
-  const ajv = new Ajv({ code: { source: true, esm: true, lines: true }, allErrors: false, strict: true });
+  const ajv = new Ajv({ code: { source: true, esm: true, lines: true }, allErrors: true, strict: true });
   const mapping: Record<string, string> = {};
   for (const [exportName, file] of Object.entries(RUNTIME_SCHEMAS)) {
     const schema = JSON.parse(readFileSync(`${root}schemas/${file}`, 'utf8'));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, parseConfig, portSettings, sessionsDirInsideRepo, sessionsDirProblem } from '../scripts/core/config.js';
+import { DEFAULT_CONFIG, parseConfig, portSettings, sessionsDirInsideRepo, sessionsDirProblem, CONFIG_FIELDS } from '../scripts/core/config.js';
 import { makeRepo, snapshot, type Repo } from './helpers/gitdir.js';
 import { outputSchemaErrors } from './helpers/schemas.js';
 
@@ -56,9 +56,14 @@ describe('parseConfig', () => {
 
   it('the schema file and the interface agree on the fields', () => {
     const schema = JSON.parse(readFileSync(new URL('../schemas/config.schema.json', import.meta.url), 'utf8'));
-    expect(Object.keys(schema.properties).sort()).toEqual(
-      ['$schema', 'baseBranch', 'behindWarningCommits', 'branchPrefix', 'copy', 'ports', 'postCreate', 'sessionsDir', 'staleAfterDays'],
-    );
+    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', ...CONFIG_FIELDS].sort());
+  });
+
+  it('reports every problem at once, and names the fields the file may hold', () => {
+    const parsed = parseConfig({ staleAfterDays: 'soon', sessionMode: 'always', colour: true }, '/r/p');
+    expect('problem' in parsed && parsed.problem).toContain('/staleAfterDays must be number');
+    expect('problem' in parsed && parsed.problem).toContain('/sessionMode must be one of "ask", "parallel", "standard"');
+    expect('problem' in parsed && parsed.problem).toContain('unknown field "colour" (the fields are sessionsDir, branchPrefix');
   });
 });
 

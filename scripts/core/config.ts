@@ -33,12 +33,18 @@ export interface Config {
   staleAfterDays: number;
   /** Status warns about sessions more than this many commits behind their base. */
   behindWarningCommits: number;
+  /** What /dev-session.start does when the user does not say: ask, or go straight to one kind. */
+  sessionMode: SessionMode;
 }
+
+export const SESSION_MODES = ['ask', 'parallel', 'standard'] as const;
+export type SessionMode = (typeof SESSION_MODES)[number];
 
 export const DEFAULT_CONFIG: Config = {
   branchPrefix: 'session/',
   staleAfterDays: 3,
   behindWarningCommits: 10,
+  sessionMode: 'ask',
 };
 
 export const DEFAULT_PORTS: PortSettings = { base: 3100, blockSize: 10, blocks: 100 };
@@ -47,15 +53,22 @@ export function portSettings(config: Config): PortSettings {
   return { ...DEFAULT_PORTS, ...config.ports };
 }
 
-/** The first schema error as `/ports/base must be integer`. */
+/** The fields a config may have, for messages: the user's project has no copy of the schema. */
+export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode'];
+
+/** Every schema error, each as `/ports/base must be integer`, joined. */
 function schemaProblem(): string {
-  const error = validateConfig.errors?.[0];
-  if (!error) return 'it does not match the config schema';
-  const where = error.instancePath || '(top level)';
-  if (error.keyword === 'additionalProperties') {
-    return `${where} has an unknown field "${(error.params as { additionalProperty: string }).additionalProperty}"`;
-  }
-  return `${where} ${error.message ?? 'is invalid'}`;
+  const errors = validateConfig.errors ?? [];
+  if (errors.length === 0) return 'it does not match the config schema';
+  const described = errors.map((error) => {
+    const where = error.instancePath || '(top level)';
+    if (error.keyword === 'additionalProperties') {
+      return `${where} has an unknown field "${(error.params as { additionalProperty: string }).additionalProperty}" (the fields are ${CONFIG_FIELDS.join(', ')})`;
+    }
+    if (error.keyword === 'enum') return `${where} must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+    return `${where} ${error.message ?? 'is invalid'}`;
+  });
+  return [...new Set(described)].join('; ');
 }
 
 /**

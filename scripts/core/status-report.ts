@@ -65,7 +65,7 @@ export interface StatusReport {
   problems: ReportProblem[];
   sessions: SessionReport[];
   otherWorktrees: { path: string; branch: string | null }[];
-  settings: { staleAfterDays: number; behindWarningCommits: number };
+  settings: { staleAfterDays: number; behindWarningCommits: number; sessionMode: Config['sessionMode'] };
   next: string[];
 }
 
@@ -87,7 +87,7 @@ export interface ReportInput {
   manifestPath: string;
   otherWorktrees: { path: string; branch: string | null }[];
   problems: ReportProblem[];
-  config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits'>;
+  config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits' | 'sessionMode'>;
   now: Date;
   /** Toplevel of the worktree holding cwd. */
   currentWorktree: string | null;
@@ -164,7 +164,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     problems: input.problems,
     sessions,
     otherWorktrees: input.otherWorktrees,
-    settings: { staleAfterDays: input.config.staleAfterDays, behindWarningCommits: input.config.behindWarningCommits },
+    settings: { staleAfterDays: input.config.staleAfterDays, behindWarningCommits: input.config.behindWarningCommits, sessionMode: input.config.sessionMode },
     next: [],
   };
   report.next = nextSteps(report);
@@ -284,6 +284,7 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
   const state = main.clean ? 'clean' : `dirty: ${main.changes} changed file${main.changes === 1 ? '' : 's'}`;
   const untracked = main.untracked > 0 ? `, ${main.untracked} untracked` : '';
   out.push('', `Main checkout: ${main.path} on ${main.branch ?? '(detached HEAD)'}, ${state}${untracked}`);
+  if (report.settings.sessionMode !== 'ask') out.push(`- New sessions are ${report.settings.sessionMode} unless the user says otherwise (sessionMode in .claude/flight-rules.json).`);
   if (main.busy) out.push(`! Git is busy there: ${main.busy.what}. Finish it (${main.busy.finish.join('; ')}) or abort it (${main.busy.abort.join('; ')}).`);
   if (report.next.length > 0) {
     out.push('', 'Next:', ...report.next.map((step) => `  - ${step}`));

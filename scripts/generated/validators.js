@@ -18,1021 +18,1333 @@ const pattern10 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]{0,99}$", "u");
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if(((((((((data.id === undefined) && (missing0 = "id")) || ((data.branch === undefined) && (missing0 = "branch"))) || ((data.worktree === undefined) && (missing0 = "worktree"))) || ((data.startedAt === undefined) && (missing0 = "startedAt"))) || ((data.sessionLog === undefined) && (missing0 = "sessionLog"))) || ((data.goals === undefined) && (missing0 = "goals"))) || ((data.status === undefined) && (missing0 = "status"))) || ((data.base === undefined) && (missing0 = "base"))){
-validate11.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
+if(data.id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
 }
 else {
-const _errs1 = errors;
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.branch === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.worktree === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "worktree"},message:"must have required property '"+"worktree"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.startedAt === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "startedAt"},message:"must have required property '"+"startedAt"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.sessionLog === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sessionLog"},message:"must have required property '"+"sessionLog"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.goals === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "goals"},message:"must have required property '"+"goals"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.status === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.base === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
 for(const key0 in data){
 if(!(func4.call(schema12.properties, key0))){
-validate11.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
+const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
 }
 }
-if(_errs1 === errors){
 if(data.id !== undefined){
 let data0 = data.id;
-const _errs2 = errors;
-if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) > 64){
-validate11.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
-return false;
+const err9 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err9];
 }
 else {
+vErrors.push(err9);
+}
+errors++;
+}
 if(!pattern0.test(data0)){
-validate11.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""}];
-return false;
+const err10 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
 }
+else {
+vErrors.push(err10);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs2 === errors;
+const err11 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
 }
 else {
-var valid0 = true;
+vErrors.push(err11);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.branch !== undefined){
 let data1 = data.branch;
-const _errs4 = errors;
-if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func2(data1) > 255){
-validate11.errors = [{instancePath:instancePath+"/branch",schemaPath:"#/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
-return false;
+const err12 = {instancePath:instancePath+"/branch",schemaPath:"#/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err12];
 }
 else {
+vErrors.push(err12);
+}
+errors++;
+}
 if(func2(data1) < 1){
-validate11.errors = [{instancePath:instancePath+"/branch",schemaPath:"#/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
+const err13 = {instancePath:instancePath+"/branch",schemaPath:"#/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err13];
 }
+else {
+vErrors.push(err13);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/branch",schemaPath:"#/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
+const err14 = {instancePath:instancePath+"/branch",schemaPath:"#/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
 }
 else {
-var valid0 = true;
+vErrors.push(err14);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.worktree !== undefined){
 let data2 = data.worktree;
-const _errs6 = errors;
-if(errors === _errs6){
 if(typeof data2 === "string"){
 if(func2(data2) > 4096){
-validate11.errors = [{instancePath:instancePath+"/worktree",schemaPath:"#/properties/worktree/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
-return false;
+const err15 = {instancePath:instancePath+"/worktree",schemaPath:"#/properties/worktree/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err15];
 }
 else {
+vErrors.push(err15);
+}
+errors++;
+}
 if(func2(data2) < 1){
-validate11.errors = [{instancePath:instancePath+"/worktree",schemaPath:"#/properties/worktree/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
+const err16 = {instancePath:instancePath+"/worktree",schemaPath:"#/properties/worktree/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err16];
 }
+else {
+vErrors.push(err16);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/worktree",schemaPath:"#/properties/worktree/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs6 === errors;
+const err17 = {instancePath:instancePath+"/worktree",schemaPath:"#/properties/worktree/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
 }
 else {
-var valid0 = true;
+vErrors.push(err17);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.startedAt !== undefined){
 let data3 = data.startedAt;
-const _errs8 = errors;
-const _errs9 = errors;
-if(errors === _errs9){
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-validate11.errors = [{instancePath:instancePath+"/startedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""}];
-return false;
+const err18 = {instancePath:instancePath+"/startedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/startedAt",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs8 === errors;
+const err19 = {instancePath:instancePath+"/startedAt",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
 }
 else {
-var valid0 = true;
+vErrors.push(err19);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.sessionLog !== undefined){
 let data4 = data.sessionLog;
-const _errs11 = errors;
 if((typeof data4 !== "string") && (data4 !== null)){
-validate11.errors = [{instancePath:instancePath+"/sessionLog",schemaPath:"#/properties/sessionLog/type",keyword:"type",params:{type: schema12.properties.sessionLog.type},message:"must be string,null"}];
-return false;
+const err20 = {instancePath:instancePath+"/sessionLog",schemaPath:"#/properties/sessionLog/type",keyword:"type",params:{type: schema12.properties.sessionLog.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err20];
 }
-if(errors === _errs11){
+else {
+vErrors.push(err20);
+}
+errors++;
+}
 if(typeof data4 === "string"){
 if(func2(data4) > 4096){
-validate11.errors = [{instancePath:instancePath+"/sessionLog",schemaPath:"#/properties/sessionLog/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs11 === errors;
+const err21 = {instancePath:instancePath+"/sessionLog",schemaPath:"#/properties/sessionLog/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err21];
 }
 else {
-var valid0 = true;
+vErrors.push(err21);
 }
-if(valid0){
+errors++;
+}
+}
+}
 if(data.goals !== undefined){
 let data5 = data.goals;
-const _errs13 = errors;
-if(errors === _errs13){
 if(Array.isArray(data5)){
 if(data5.length > 100){
-validate11.errors = [{instancePath:instancePath+"/goals",schemaPath:"#/properties/goals/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"}];
-return false;
+const err22 = {instancePath:instancePath+"/goals",schemaPath:"#/properties/goals/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
+if(vErrors === null){
+vErrors = [err22];
 }
 else {
-var valid2 = true;
+vErrors.push(err22);
+}
+errors++;
+}
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
-const _errs15 = errors;
-if(errors === _errs15){
 if(typeof data6 === "string"){
 if(func2(data6) > 2000){
-validate11.errors = [{instancePath:instancePath+"/goals/" + i0,schemaPath:"#/properties/goals/items/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
-return false;
+const err23 = {instancePath:instancePath+"/goals/" + i0,schemaPath:"#/properties/goals/items/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/goals/" + i0,schemaPath:"#/properties/goals/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
+const err24 = {instancePath:instancePath+"/goals/" + i0,schemaPath:"#/properties/goals/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
 }
+else {
+vErrors.push(err24);
 }
-var valid2 = _errs15 === errors;
-if(!valid2){
-break;
-}
+errors++;
 }
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/goals",schemaPath:"#/properties/goals/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs13 === errors;
+const err25 = {instancePath:instancePath+"/goals",schemaPath:"#/properties/goals/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err25];
 }
 else {
-var valid0 = true;
+vErrors.push(err25);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.status !== undefined){
 let data7 = data.status;
-const _errs17 = errors;
 if(!((((data7 === "starting") || (data7 === "active")) || (data7 === "ending")) || (data7 === "syncing"))){
-validate11.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.status.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs17 === errors;
+const err26 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.status.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err26];
 }
 else {
-var valid0 = true;
+vErrors.push(err26);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.owner !== undefined){
 let data8 = data.owner;
-const _errs18 = errors;
-if(errors === _errs18){
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-let missing1;
-if(((data8.pid === undefined) && (missing1 = "pid")) || ((data8.host === undefined) && (missing1 = "host"))){
-validate11.errors = [{instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
+if(data8.pid === undefined){
+const err27 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/required",keyword:"required",params:{missingProperty: "pid"},message:"must have required property '"+"pid"+"'"};
+if(vErrors === null){
+vErrors = [err27];
 }
 else {
-const _errs20 = errors;
+vErrors.push(err27);
+}
+errors++;
+}
+if(data8.host === undefined){
+const err28 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
 for(const key1 in data8){
 if(!(((key1 === "pid") || (key1 === "host")) || (key1 === "since"))){
-validate11.errors = [{instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
+const err29 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
 }
 }
-if(_errs20 === errors){
 if(data8.pid !== undefined){
 let data9 = data8.pid;
-const _errs21 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate11.errors = [{instancePath:instancePath+"/owner/pid",schemaPath:"#/properties/owner/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
+const err30 = {instancePath:instancePath+"/owner/pid",schemaPath:"#/properties/owner/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err30];
 }
-if(errors === _errs21){
+else {
+vErrors.push(err30);
+}
+errors++;
+}
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 1 || isNaN(data9)){
-validate11.errors = [{instancePath:instancePath+"/owner/pid",schemaPath:"#/properties/owner/properties/pid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid3 = _errs21 === errors;
+const err31 = {instancePath:instancePath+"/owner/pid",schemaPath:"#/properties/owner/properties/pid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err31];
 }
 else {
-var valid3 = true;
+vErrors.push(err31);
 }
-if(valid3){
+errors++;
+}
+}
+}
 if(data8.host !== undefined){
 let data10 = data8.host;
-const _errs23 = errors;
-if(errors === _errs23){
 if(typeof data10 === "string"){
 if(func2(data10) > 255){
-validate11.errors = [{instancePath:instancePath+"/owner/host",schemaPath:"#/properties/owner/properties/host/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
-return false;
+const err32 = {instancePath:instancePath+"/owner/host",schemaPath:"#/properties/owner/properties/host/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/owner/host",schemaPath:"#/properties/owner/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid3 = _errs23 === errors;
+const err33 = {instancePath:instancePath+"/owner/host",schemaPath:"#/properties/owner/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err33];
 }
 else {
-var valid3 = true;
+vErrors.push(err33);
 }
-if(valid3){
+errors++;
+}
+}
 if(data8.since !== undefined){
 let data11 = data8.since;
-const _errs25 = errors;
-if(errors === _errs25){
 if(typeof data11 === "string"){
 if(func2(data11) > 200){
-validate11.errors = [{instancePath:instancePath+"/owner/since",schemaPath:"#/properties/owner/properties/since/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
-return false;
+const err34 = {instancePath:instancePath+"/owner/since",schemaPath:"#/properties/owner/properties/since/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/owner/since",schemaPath:"#/properties/owner/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid3 = _errs25 === errors;
+const err35 = {instancePath:instancePath+"/owner/since",schemaPath:"#/properties/owner/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err35];
 }
 else {
-var valid3 = true;
+vErrors.push(err35);
 }
-}
-}
+errors++;
 }
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs18 === errors;
+const err36 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err36];
 }
 else {
-var valid0 = true;
+vErrors.push(err36);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.base !== undefined){
 let data12 = data.base;
-const _errs27 = errors;
-if(errors === _errs27){
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-let missing2;
-if(((data12.branch === undefined) && (missing2 = "branch")) || ((data12.commit === undefined) && (missing2 = "commit"))){
-validate11.errors = [{instancePath:instancePath+"/base",schemaPath:"#/properties/base/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
-return false;
+if(data12.branch === undefined){
+const err37 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
+if(vErrors === null){
+vErrors = [err37];
 }
 else {
-const _errs29 = errors;
+vErrors.push(err37);
+}
+errors++;
+}
+if(data12.commit === undefined){
+const err38 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/required",keyword:"required",params:{missingProperty: "commit"},message:"must have required property '"+"commit"+"'"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
 for(const key2 in data12){
 if(!((key2 === "branch") || (key2 === "commit"))){
-validate11.errors = [{instancePath:instancePath+"/base",schemaPath:"#/properties/base/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
-return false;
-break;
+const err39 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
 }
 }
-if(_errs29 === errors){
 if(data12.branch !== undefined){
 let data13 = data12.branch;
-const _errs30 = errors;
-if(errors === _errs30){
 if(typeof data13 === "string"){
 if(func2(data13) > 255){
-validate11.errors = [{instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
-return false;
+const err40 = {instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err40];
 }
 else {
+vErrors.push(err40);
+}
+errors++;
+}
 if(func2(data13) < 1){
-validate11.errors = [{instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
+const err41 = {instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err41];
 }
+else {
+vErrors.push(err41);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid4 = _errs30 === errors;
+const err42 = {instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err42];
 }
 else {
-var valid4 = true;
+vErrors.push(err42);
 }
-if(valid4){
+errors++;
+}
+}
 if(data12.commit !== undefined){
 let data14 = data12.commit;
-const _errs32 = errors;
-const _errs33 = errors;
-if(errors === _errs33){
 if(typeof data14 === "string"){
 if(!pattern2.test(data14)){
-validate11.errors = [{instancePath:instancePath+"/base/commit",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""}];
-return false;
+const err43 = {instancePath:instancePath+"/base/commit",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/base/commit",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid4 = _errs32 === errors;
+const err44 = {instancePath:instancePath+"/base/commit",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err44];
 }
 else {
-var valid4 = true;
+vErrors.push(err44);
 }
-}
+errors++;
 }
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/base",schemaPath:"#/properties/base/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs27 === errors;
+const err45 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err45];
 }
 else {
-var valid0 = true;
+vErrors.push(err45);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.lastSyncedAt !== undefined){
 let data15 = data.lastSyncedAt;
-const _errs35 = errors;
-const _errs36 = errors;
-if(errors === _errs36){
 if(typeof data15 === "string"){
 if(!pattern1.test(data15)){
-validate11.errors = [{instancePath:instancePath+"/lastSyncedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""}];
-return false;
+const err46 = {instancePath:instancePath+"/lastSyncedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/lastSyncedAt",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs35 === errors;
+const err47 = {instancePath:instancePath+"/lastSyncedAt",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err47];
 }
 else {
-var valid0 = true;
+vErrors.push(err47);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.packFiles !== undefined){
 let data16 = data.packFiles;
-const _errs38 = errors;
-if(errors === _errs38){
 if(Array.isArray(data16)){
 if(data16.length > 10000){
-validate11.errors = [{instancePath:instancePath+"/packFiles",schemaPath:"#/properties/packFiles/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"}];
-return false;
+const err48 = {instancePath:instancePath+"/packFiles",schemaPath:"#/properties/packFiles/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
+if(vErrors === null){
+vErrors = [err48];
 }
 else {
-var valid7 = true;
+vErrors.push(err48);
+}
+errors++;
+}
 const len1 = data16.length;
 for(let i1=0; i1<len1; i1++){
 let data17 = data16[i1];
-const _errs40 = errors;
-if(errors === _errs40){
 if(typeof data17 === "string"){
 if(func2(data17) > 4096){
-validate11.errors = [{instancePath:instancePath+"/packFiles/" + i1,schemaPath:"#/properties/packFiles/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
-return false;
+const err49 = {instancePath:instancePath+"/packFiles/" + i1,schemaPath:"#/properties/packFiles/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/packFiles/" + i1,schemaPath:"#/properties/packFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
+const err50 = {instancePath:instancePath+"/packFiles/" + i1,schemaPath:"#/properties/packFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err50];
 }
+else {
+vErrors.push(err50);
 }
-var valid7 = _errs40 === errors;
-if(!valid7){
-break;
-}
+errors++;
 }
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/packFiles",schemaPath:"#/properties/packFiles/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs38 === errors;
+const err51 = {instancePath:instancePath+"/packFiles",schemaPath:"#/properties/packFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err51];
 }
 else {
-var valid0 = true;
+vErrors.push(err51);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.port !== undefined){
 let data18 = data.port;
-const _errs42 = errors;
-if(errors === _errs42){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-let missing3;
-if(((data18.base === undefined) && (missing3 = "base")) || ((data18.count === undefined) && (missing3 = "count"))){
-validate11.errors = [{instancePath:instancePath+"/port",schemaPath:"#/properties/port/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
-return false;
+if(data18.base === undefined){
+const err52 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
+if(vErrors === null){
+vErrors = [err52];
 }
 else {
-const _errs44 = errors;
+vErrors.push(err52);
+}
+errors++;
+}
+if(data18.count === undefined){
+const err53 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
 for(const key3 in data18){
 if(!((key3 === "base") || (key3 === "count"))){
-validate11.errors = [{instancePath:instancePath+"/port",schemaPath:"#/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
-return false;
-break;
+const err54 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
 }
 }
-if(_errs44 === errors){
 if(data18.base !== undefined){
 let data19 = data18.base;
-const _errs45 = errors;
 if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-validate11.errors = [{instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
+const err55 = {instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err55];
 }
-if(errors === _errs45){
+else {
+vErrors.push(err55);
+}
+errors++;
+}
 if((typeof data19 == "number") && (isFinite(data19))){
 if(data19 > 65535 || isNaN(data19)){
-validate11.errors = [{instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
-return false;
+const err56 = {instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+if(vErrors === null){
+vErrors = [err56];
 }
 else {
+vErrors.push(err56);
+}
+errors++;
+}
 if(data19 < 1 || isNaN(data19)){
-validate11.errors = [{instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-}
-var valid8 = _errs45 === errors;
+const err57 = {instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err57];
 }
 else {
-var valid8 = true;
+vErrors.push(err57);
 }
-if(valid8){
+errors++;
+}
+}
+}
 if(data18.count !== undefined){
 let data20 = data18.count;
-const _errs47 = errors;
 if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
-validate11.errors = [{instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
+const err58 = {instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err58];
 }
-if(errors === _errs47){
+else {
+vErrors.push(err58);
+}
+errors++;
+}
 if((typeof data20 == "number") && (isFinite(data20))){
 if(data20 > 1000 || isNaN(data20)){
-validate11.errors = [{instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
-return false;
+const err59 = {instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(vErrors === null){
+vErrors = [err59];
 }
 else {
+vErrors.push(err59);
+}
+errors++;
+}
 if(data20 < 1 || isNaN(data20)){
-validate11.errors = [{instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-}
-var valid8 = _errs47 === errors;
+const err60 = {instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err60];
 }
 else {
-var valid8 = true;
+vErrors.push(err60);
 }
+errors++;
 }
 }
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs42 === errors;
+const err61 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err61];
 }
 else {
-var valid0 = true;
+vErrors.push(err61);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.copiedFiles !== undefined){
 let data21 = data.copiedFiles;
-const _errs49 = errors;
-if(errors === _errs49){
 if(Array.isArray(data21)){
 if(data21.length > 10000){
-validate11.errors = [{instancePath:instancePath+"/copiedFiles",schemaPath:"#/properties/copiedFiles/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"}];
-return false;
+const err62 = {instancePath:instancePath+"/copiedFiles",schemaPath:"#/properties/copiedFiles/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
+if(vErrors === null){
+vErrors = [err62];
 }
 else {
-var valid9 = true;
+vErrors.push(err62);
+}
+errors++;
+}
 const len2 = data21.length;
 for(let i2=0; i2<len2; i2++){
 let data22 = data21[i2];
-const _errs51 = errors;
-if(errors === _errs51){
 if(typeof data22 === "string"){
 if(func2(data22) > 4096){
-validate11.errors = [{instancePath:instancePath+"/copiedFiles/" + i2,schemaPath:"#/properties/copiedFiles/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
-return false;
+const err63 = {instancePath:instancePath+"/copiedFiles/" + i2,schemaPath:"#/properties/copiedFiles/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/copiedFiles/" + i2,schemaPath:"#/properties/copiedFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
+const err64 = {instancePath:instancePath+"/copiedFiles/" + i2,schemaPath:"#/properties/copiedFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err64];
 }
+else {
+vErrors.push(err64);
 }
-var valid9 = _errs51 === errors;
-if(!valid9){
-break;
-}
+errors++;
 }
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/copiedFiles",schemaPath:"#/properties/copiedFiles/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs49 === errors;
+const err65 = {instancePath:instancePath+"/copiedFiles",schemaPath:"#/properties/copiedFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err65];
 }
 else {
-var valid0 = true;
+vErrors.push(err65);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.setup !== undefined){
 let data23 = data.setup;
-const _errs53 = errors;
-if(errors === _errs53){
 if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-let missing4;
-if(((((data23.status === undefined) && (missing4 = "status")) || ((data23.command === undefined) && (missing4 = "command"))) || ((data23.log === undefined) && (missing4 = "log"))) || ((data23.at === undefined) && (missing4 = "at"))){
-validate11.errors = [{instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
-return false;
+if(data23.status === undefined){
+const err66 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+if(vErrors === null){
+vErrors = [err66];
 }
 else {
-const _errs55 = errors;
+vErrors.push(err66);
+}
+errors++;
+}
+if(data23.command === undefined){
+const err67 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+if(data23.log === undefined){
+const err68 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "log"},message:"must have required property '"+"log"+"'"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+if(data23.at === undefined){
+const err69 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
 for(const key4 in data23){
 if(!(((((key4 === "status") || (key4 === "command")) || (key4 === "log")) || (key4 === "at")) || (key4 === "owner"))){
-validate11.errors = [{instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
-return false;
-break;
+const err70 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
 }
 }
-if(_errs55 === errors){
 if(data23.status !== undefined){
 let data24 = data23.status;
-const _errs56 = errors;
 if(!(((((data24 === "ok") || (data24 === "failed")) || (data24 === "skipped")) || (data24 === "running")) || (data24 === "interrupted"))){
-validate11.errors = [{instancePath:instancePath+"/setup/status",schemaPath:"#/properties/setup/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.setup.properties.status.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid10 = _errs56 === errors;
+const err71 = {instancePath:instancePath+"/setup/status",schemaPath:"#/properties/setup/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.setup.properties.status.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err71];
 }
 else {
-var valid10 = true;
+vErrors.push(err71);
 }
-if(valid10){
+errors++;
+}
+}
 if(data23.command !== undefined){
 let data25 = data23.command;
-const _errs57 = errors;
 if((typeof data25 !== "string") && (data25 !== null)){
-validate11.errors = [{instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/type",keyword:"type",params:{type: schema12.properties.setup.properties.command.type},message:"must be string,null"}];
-return false;
+const err72 = {instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/type",keyword:"type",params:{type: schema12.properties.setup.properties.command.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err72];
 }
-if(errors === _errs57){
+else {
+vErrors.push(err72);
+}
+errors++;
+}
 if(typeof data25 === "string"){
 if(func2(data25) > 20000){
-validate11.errors = [{instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/maxLength",keyword:"maxLength",params:{limit: 20000},message:"must NOT have more than 20000 characters"}];
-return false;
-}
-}
-}
-var valid10 = _errs57 === errors;
+const err73 = {instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/maxLength",keyword:"maxLength",params:{limit: 20000},message:"must NOT have more than 20000 characters"};
+if(vErrors === null){
+vErrors = [err73];
 }
 else {
-var valid10 = true;
+vErrors.push(err73);
 }
-if(valid10){
+errors++;
+}
+}
+}
 if(data23.log !== undefined){
 let data26 = data23.log;
-const _errs59 = errors;
 if((typeof data26 !== "string") && (data26 !== null)){
-validate11.errors = [{instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/type",keyword:"type",params:{type: schema12.properties.setup.properties.log.type},message:"must be string,null"}];
-return false;
+const err74 = {instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/type",keyword:"type",params:{type: schema12.properties.setup.properties.log.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err74];
 }
-if(errors === _errs59){
+else {
+vErrors.push(err74);
+}
+errors++;
+}
 if(typeof data26 === "string"){
 if(func2(data26) > 4096){
-validate11.errors = [{instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
-return false;
-}
-}
-}
-var valid10 = _errs59 === errors;
+const err75 = {instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err75];
 }
 else {
-var valid10 = true;
+vErrors.push(err75);
 }
-if(valid10){
+errors++;
+}
+}
+}
 if(data23.at !== undefined){
 let data27 = data23.at;
-const _errs61 = errors;
-const _errs62 = errors;
-if(errors === _errs62){
 if(typeof data27 === "string"){
 if(!pattern1.test(data27)){
-validate11.errors = [{instancePath:instancePath+"/setup/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""}];
-return false;
+const err76 = {instancePath:instancePath+"/setup/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/setup/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid10 = _errs61 === errors;
+const err77 = {instancePath:instancePath+"/setup/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err77];
 }
 else {
-var valid10 = true;
+vErrors.push(err77);
 }
-if(valid10){
+errors++;
+}
+}
 if(data23.owner !== undefined){
 let data28 = data23.owner;
-const _errs64 = errors;
-if(errors === _errs64){
 if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-let missing5;
-if(((data28.pid === undefined) && (missing5 = "pid")) || ((data28.host === undefined) && (missing5 = "host"))){
-validate11.errors = [{instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
-return false;
+if(data28.pid === undefined){
+const err78 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/required",keyword:"required",params:{missingProperty: "pid"},message:"must have required property '"+"pid"+"'"};
+if(vErrors === null){
+vErrors = [err78];
 }
 else {
-const _errs66 = errors;
+vErrors.push(err78);
+}
+errors++;
+}
+if(data28.host === undefined){
+const err79 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
 for(const key5 in data28){
 if(!(((key5 === "pid") || (key5 === "host")) || (key5 === "since"))){
-validate11.errors = [{instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"}];
-return false;
-break;
+const err80 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
 }
 }
-if(_errs66 === errors){
 if(data28.pid !== undefined){
 let data29 = data28.pid;
-const _errs67 = errors;
 if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-validate11.errors = [{instancePath:instancePath+"/setup/owner/pid",schemaPath:"#/properties/setup/properties/owner/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
+const err81 = {instancePath:instancePath+"/setup/owner/pid",schemaPath:"#/properties/setup/properties/owner/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err81];
 }
-if(errors === _errs67){
+else {
+vErrors.push(err81);
+}
+errors++;
+}
 if((typeof data29 == "number") && (isFinite(data29))){
 if(data29 < 1 || isNaN(data29)){
-validate11.errors = [{instancePath:instancePath+"/setup/owner/pid",schemaPath:"#/properties/setup/properties/owner/properties/pid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid12 = _errs67 === errors;
+const err82 = {instancePath:instancePath+"/setup/owner/pid",schemaPath:"#/properties/setup/properties/owner/properties/pid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err82];
 }
 else {
-var valid12 = true;
+vErrors.push(err82);
 }
-if(valid12){
+errors++;
+}
+}
+}
 if(data28.host !== undefined){
 let data30 = data28.host;
-const _errs69 = errors;
-if(errors === _errs69){
 if(typeof data30 === "string"){
 if(func2(data30) > 255){
-validate11.errors = [{instancePath:instancePath+"/setup/owner/host",schemaPath:"#/properties/setup/properties/owner/properties/host/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
-return false;
+const err83 = {instancePath:instancePath+"/setup/owner/host",schemaPath:"#/properties/setup/properties/owner/properties/host/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/setup/owner/host",schemaPath:"#/properties/setup/properties/owner/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid12 = _errs69 === errors;
+const err84 = {instancePath:instancePath+"/setup/owner/host",schemaPath:"#/properties/setup/properties/owner/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err84];
 }
 else {
-var valid12 = true;
+vErrors.push(err84);
 }
-if(valid12){
+errors++;
+}
+}
 if(data28.since !== undefined){
 let data31 = data28.since;
-const _errs71 = errors;
-if(errors === _errs71){
 if(typeof data31 === "string"){
 if(func2(data31) > 200){
-validate11.errors = [{instancePath:instancePath+"/setup/owner/since",schemaPath:"#/properties/setup/properties/owner/properties/since/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
-return false;
+const err85 = {instancePath:instancePath+"/setup/owner/since",schemaPath:"#/properties/setup/properties/owner/properties/since/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/setup/owner/since",schemaPath:"#/properties/setup/properties/owner/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid12 = _errs71 === errors;
+const err86 = {instancePath:instancePath+"/setup/owner/since",schemaPath:"#/properties/setup/properties/owner/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err86];
 }
 else {
-var valid12 = true;
+vErrors.push(err86);
 }
-}
-}
-}
-}
-}
-else {
-validate11.errors = [{instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid10 = _errs64 === errors;
-}
-else {
-var valid10 = true;
-}
-}
-}
-}
-}
+errors++;
 }
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs53 === errors;
+const err87 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err87];
 }
 else {
-var valid0 = true;
+vErrors.push(err87);
 }
-if(valid0){
+errors++;
+}
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
 if(data.operation !== undefined){
 let data32 = data.operation;
-const _errs73 = errors;
-if(errors === _errs73){
 if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-let missing6;
-if(((((data32.kind === undefined) && (missing6 = "kind")) || ((data32.before === undefined) && (missing6 = "before"))) || ((data32.onto === undefined) && (missing6 = "onto"))) || ((data32.at === undefined) && (missing6 = "at"))){
-validate11.errors = [{instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
-return false;
+if(data32.kind === undefined){
+const err89 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(vErrors === null){
+vErrors = [err89];
 }
 else {
-const _errs75 = errors;
+vErrors.push(err89);
+}
+errors++;
+}
+if(data32.before === undefined){
+const err90 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "before"},message:"must have required property '"+"before"+"'"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+if(data32.onto === undefined){
+const err91 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "onto"},message:"must have required property '"+"onto"+"'"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+if(data32.at === undefined){
+const err92 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
 for(const key6 in data32){
 if(!((((key6 === "kind") || (key6 === "before")) || (key6 === "onto")) || (key6 === "at"))){
-validate11.errors = [{instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"}];
-return false;
-break;
+const err93 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
 }
 }
-if(_errs75 === errors){
 if(data32.kind !== undefined){
 let data33 = data32.kind;
-const _errs76 = errors;
 if(!((data33 === "rebase") || (data33 === "merge"))){
-validate11.errors = [{instancePath:instancePath+"/operation/kind",schemaPath:"#/properties/operation/properties/kind/enum",keyword:"enum",params:{allowedValues: schema12.properties.operation.properties.kind.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid13 = _errs76 === errors;
+const err94 = {instancePath:instancePath+"/operation/kind",schemaPath:"#/properties/operation/properties/kind/enum",keyword:"enum",params:{allowedValues: schema12.properties.operation.properties.kind.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err94];
 }
 else {
-var valid13 = true;
+vErrors.push(err94);
 }
-if(valid13){
+errors++;
+}
+}
 if(data32.before !== undefined){
 let data34 = data32.before;
-const _errs77 = errors;
-const _errs78 = errors;
-if(errors === _errs78){
 if(typeof data34 === "string"){
 if(!pattern2.test(data34)){
-validate11.errors = [{instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""}];
-return false;
+const err95 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid13 = _errs77 === errors;
+const err96 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err96];
 }
 else {
-var valid13 = true;
+vErrors.push(err96);
 }
-if(valid13){
+errors++;
+}
+}
 if(data32.onto !== undefined){
 let data35 = data32.onto;
-const _errs80 = errors;
-const _errs81 = errors;
-if(errors === _errs81){
 if(typeof data35 === "string"){
 if(!pattern2.test(data35)){
-validate11.errors = [{instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""}];
-return false;
+const err97 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid13 = _errs80 === errors;
+const err98 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err98];
 }
 else {
-var valid13 = true;
+vErrors.push(err98);
 }
-if(valid13){
+errors++;
+}
+}
 if(data32.at !== undefined){
 let data36 = data32.at;
-const _errs83 = errors;
-const _errs84 = errors;
-if(errors === _errs84){
 if(typeof data36 === "string"){
 if(!pattern1.test(data36)){
-validate11.errors = [{instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""}];
-return false;
+const err99 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid13 = _errs83 === errors;
+const err100 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err100];
 }
 else {
-var valid13 = true;
+vErrors.push(err100);
 }
-}
-}
-}
+errors++;
 }
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs73 === errors;
+const err101 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err101];
 }
 else {
-var valid0 = true;
+vErrors.push(err101);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.copiedDigests !== undefined){
 let data37 = data.copiedDigests;
-const _errs86 = errors;
-if(errors === _errs86){
 if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
 if(Object.keys(data37).length > 10000){
-validate11.errors = [{instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"}];
-return false;
+const err102 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"};
+if(vErrors === null){
+vErrors = [err102];
 }
 else {
+vErrors.push(err102);
+}
+errors++;
+}
 for(const key7 in data37){
 let data38 = data37[key7];
-const _errs89 = errors;
-if(errors === _errs89){
 if(typeof data38 === "string"){
 if(!pattern8.test(data38)){
-validate11.errors = [{instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""}];
-return false;
+const err103 = {instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
+const err104 = {instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err104];
 }
+else {
+vErrors.push(err104);
 }
-var valid17 = _errs89 === errors;
-if(!valid17){
-break;
-}
+errors++;
 }
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs86 === errors;
+const err105 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err105];
 }
 else {
-var valid0 = true;
+vErrors.push(err105);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.sessionLogDigest !== undefined){
 let data39 = data.sessionLogDigest;
-const _errs91 = errors;
-if(errors === _errs91){
 if(typeof data39 === "string"){
 if(!pattern8.test(data39)){
-validate11.errors = [{instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""}];
-return false;
+const err106 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs91 === errors;
+const err107 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err107];
 }
 else {
-var valid0 = true;
+vErrors.push(err107);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.claudeSession !== undefined){
 let data40 = data.claudeSession;
-const _errs93 = errors;
-if(errors === _errs93){
 if(typeof data40 === "string"){
 if(!pattern10.test(data40)){
-validate11.errors = [{instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""}];
-return false;
+const err108 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs93 === errors;
+const err109 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err109];
 }
 else {
-var valid0 = true;
+vErrors.push(err109);
 }
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
+errors++;
 }
 }
 }
 else {
-validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
+const err110 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err110];
 }
+else {
+vErrors.push(err110);
+}
+errors++;
 }
 validate11.errors = vErrors;
 return errors === 0;
@@ -1043,465 +1355,582 @@ function validate10(data, {instancePath="", parentData, parentDataProperty, root
 /*# sourceURL="https://flight-rules.dev/schemas/manifest.schema.json" */;
 let vErrors = null;
 let errors = 0;
-if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((data.version === undefined) && (missing0 = "version")) || ((data.project === undefined) && (missing0 = "project"))) || ((data.sessions === undefined) && (missing0 = "sessions"))){
-validate10.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
+if(data.version === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+if(vErrors === null){
+vErrors = [err0];
 }
 else {
-const _errs1 = errors;
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.project === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.sessions === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sessions"},message:"must have required property '"+"sessions"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
 for(const key0 in data){
 if(!(((key0 === "version") || (key0 === "project")) || (key0 === "sessions"))){
-validate10.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.version !== undefined){
-const _errs2 = errors;
-if(1 !== data.version){
-validate10.errors = [{instancePath:instancePath+"/version",schemaPath:"#/properties/version/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"}];
-return false;
-}
-var valid0 = _errs2 === errors;
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
 }
 else {
-var valid0 = true;
+vErrors.push(err3);
 }
-if(valid0){
+errors++;
+}
+}
+if(data.version !== undefined){
+if(1 !== data.version){
+const err4 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
 if(data.project !== undefined){
 let data1 = data.project;
-const _errs3 = errors;
-if(errors === _errs3){
 if(typeof data1 === "string"){
 if(func2(data1) > 255){
-validate10.errors = [{instancePath:instancePath+"/project",schemaPath:"#/properties/project/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
-return false;
+const err5 = {instancePath:instancePath+"/project",schemaPath:"#/properties/project/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err5];
 }
 else {
+vErrors.push(err5);
+}
+errors++;
+}
 if(func2(data1) < 1){
-validate10.errors = [{instancePath:instancePath+"/project",schemaPath:"#/properties/project/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
+const err6 = {instancePath:instancePath+"/project",schemaPath:"#/properties/project/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err6];
 }
+else {
+vErrors.push(err6);
+}
+errors++;
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/project",schemaPath:"#/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs3 === errors;
+const err7 = {instancePath:instancePath+"/project",schemaPath:"#/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
 }
 else {
-var valid0 = true;
+vErrors.push(err7);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.sessions !== undefined){
 let data2 = data.sessions;
-const _errs5 = errors;
-if(errors === _errs5){
 if(Array.isArray(data2)){
 if(data2.length > 1000){
-validate10.errors = [{instancePath:instancePath+"/sessions",schemaPath:"#/properties/sessions/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"}];
-return false;
+const err8 = {instancePath:instancePath+"/sessions",schemaPath:"#/properties/sessions/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+if(vErrors === null){
+vErrors = [err8];
 }
 else {
-var valid1 = true;
+vErrors.push(err8);
+}
+errors++;
+}
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-const _errs7 = errors;
 if(!(validate11(data2[i0], {instancePath:instancePath+"/sessions/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
 vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
-var valid1 = _errs7 === errors;
-if(!valid1){
-break;
 }
+}
+else {
+const err9 = {instancePath:instancePath+"/sessions",schemaPath:"#/properties/sessions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
 }
 }
 }
 else {
-validate10.errors = [{instancePath:instancePath+"/sessions",schemaPath:"#/properties/sessions/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs5 === errors;
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
 }
 else {
-var valid0 = true;
+vErrors.push(err10);
 }
-}
-}
-}
-}
-}
-else {
-validate10.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
+errors++;
 }
 validate10.errors = vErrors;
 return errors === 0;
 }
 
 export const validateConfig = validate13;
-const schema20 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."}}};
+const schema20 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."},"sessionMode":{"enum":["ask","parallel","standard"],"description":"What /dev-session.start does when the user does not say: ask (the default) whether to work here or in a worktree of its own, or go straight to a parallel or a standard session. The user can still choose the other for one session."}}};
 const pattern11 = new RegExp("^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$", "u");
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://flight-rules.dev/schemas/config.schema.json" */;
 let vErrors = null;
 let errors = 0;
-if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-const _errs1 = errors;
 for(const key0 in data){
 if(!(func4.call(schema20.properties, key0))){
-validate13.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.$schema !== undefined){
-const _errs2 = errors;
-if(typeof data.$schema !== "string"){
-validate13.errors = [{instancePath:instancePath+"/$schema",schemaPath:"#/properties/%24schema/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs2 === errors;
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err0];
 }
 else {
-var valid0 = true;
+vErrors.push(err0);
 }
-if(valid0){
+errors++;
+}
+}
+if(data.$schema !== undefined){
+if(typeof data.$schema !== "string"){
+const err1 = {instancePath:instancePath+"/$schema",schemaPath:"#/properties/%24schema/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
 if(data.sessionsDir !== undefined){
 let data1 = data.sessionsDir;
-const _errs4 = errors;
-if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func2(data1) > 4096){
-validate13.errors = [{instancePath:instancePath+"/sessionsDir",schemaPath:"#/properties/sessionsDir/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
-return false;
+const err2 = {instancePath:instancePath+"/sessionsDir",schemaPath:"#/properties/sessionsDir/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err2];
 }
 else {
+vErrors.push(err2);
+}
+errors++;
+}
 if(func2(data1) < 1){
-validate13.errors = [{instancePath:instancePath+"/sessionsDir",schemaPath:"#/properties/sessionsDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
+const err3 = {instancePath:instancePath+"/sessionsDir",schemaPath:"#/properties/sessionsDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err3];
 }
+else {
+vErrors.push(err3);
+}
+errors++;
 }
 }
 else {
-validate13.errors = [{instancePath:instancePath+"/sessionsDir",schemaPath:"#/properties/sessionsDir/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs4 === errors;
+const err4 = {instancePath:instancePath+"/sessionsDir",schemaPath:"#/properties/sessionsDir/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
 }
 else {
-var valid0 = true;
+vErrors.push(err4);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.branchPrefix !== undefined){
 let data2 = data.branchPrefix;
-const _errs6 = errors;
-if(errors === _errs6){
 if(typeof data2 === "string"){
 if(func2(data2) > 100){
-validate13.errors = [{instancePath:instancePath+"/branchPrefix",schemaPath:"#/properties/branchPrefix/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"}];
-return false;
+const err5 = {instancePath:instancePath+"/branchPrefix",schemaPath:"#/properties/branchPrefix/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters"};
+if(vErrors === null){
+vErrors = [err5];
 }
 else {
+vErrors.push(err5);
+}
+errors++;
+}
 if(!pattern11.test(data2)){
-validate13.errors = [{instancePath:instancePath+"/branchPrefix",schemaPath:"#/properties/branchPrefix/pattern",keyword:"pattern",params:{pattern: "^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$"},message:"must match pattern \""+"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$"+"\""}];
-return false;
+const err6 = {instancePath:instancePath+"/branchPrefix",schemaPath:"#/properties/branchPrefix/pattern",keyword:"pattern",params:{pattern: "^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$"},message:"must match pattern \""+"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
 }
+else {
+vErrors.push(err6);
+}
+errors++;
 }
 }
 else {
-validate13.errors = [{instancePath:instancePath+"/branchPrefix",schemaPath:"#/properties/branchPrefix/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs6 === errors;
+const err7 = {instancePath:instancePath+"/branchPrefix",schemaPath:"#/properties/branchPrefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
 }
 else {
-var valid0 = true;
+vErrors.push(err7);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.baseBranch !== undefined){
 let data3 = data.baseBranch;
-const _errs8 = errors;
-if(errors === _errs8){
 if(typeof data3 === "string"){
 if(func2(data3) > 255){
-validate13.errors = [{instancePath:instancePath+"/baseBranch",schemaPath:"#/properties/baseBranch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"}];
-return false;
+const err8 = {instancePath:instancePath+"/baseBranch",schemaPath:"#/properties/baseBranch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err8];
 }
 else {
+vErrors.push(err8);
+}
+errors++;
+}
 if(func2(data3) < 1){
-validate13.errors = [{instancePath:instancePath+"/baseBranch",schemaPath:"#/properties/baseBranch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
+const err9 = {instancePath:instancePath+"/baseBranch",schemaPath:"#/properties/baseBranch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err9];
 }
+else {
+vErrors.push(err9);
+}
+errors++;
 }
 }
 else {
-validate13.errors = [{instancePath:instancePath+"/baseBranch",schemaPath:"#/properties/baseBranch/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs8 === errors;
+const err10 = {instancePath:instancePath+"/baseBranch",schemaPath:"#/properties/baseBranch/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
 }
 else {
-var valid0 = true;
+vErrors.push(err10);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.copy !== undefined){
 let data4 = data.copy;
-const _errs10 = errors;
-if(errors === _errs10){
 if(Array.isArray(data4)){
 if(data4.length > 1000){
-validate13.errors = [{instancePath:instancePath+"/copy",schemaPath:"#/properties/copy/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"}];
-return false;
+const err11 = {instancePath:instancePath+"/copy",schemaPath:"#/properties/copy/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+if(vErrors === null){
+vErrors = [err11];
 }
 else {
-var valid1 = true;
+vErrors.push(err11);
+}
+errors++;
+}
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
-const _errs12 = errors;
-if(errors === _errs12){
 if(typeof data5 === "string"){
 if(func2(data5) > 4096){
-validate13.errors = [{instancePath:instancePath+"/copy/" + i0,schemaPath:"#/properties/copy/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"}];
-return false;
+const err12 = {instancePath:instancePath+"/copy/" + i0,schemaPath:"#/properties/copy/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err12];
 }
 else {
+vErrors.push(err12);
+}
+errors++;
+}
 if(func2(data5) < 1){
-validate13.errors = [{instancePath:instancePath+"/copy/" + i0,schemaPath:"#/properties/copy/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
+const err13 = {instancePath:instancePath+"/copy/" + i0,schemaPath:"#/properties/copy/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/copy/" + i0,schemaPath:"#/properties/copy/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
 }
 }
 }
 else {
-validate13.errors = [{instancePath:instancePath+"/copy/" + i0,schemaPath:"#/properties/copy/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid1 = _errs12 === errors;
-if(!valid1){
-break;
-}
-}
-}
+const err15 = {instancePath:instancePath+"/copy",schemaPath:"#/properties/copy/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err15];
 }
 else {
-validate13.errors = [{instancePath:instancePath+"/copy",schemaPath:"#/properties/copy/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
+vErrors.push(err15);
+}
+errors++;
 }
 }
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
 if(data.postCreate !== undefined){
 let data6 = data.postCreate;
-const _errs14 = errors;
-if(errors === _errs14){
 if(typeof data6 === "string"){
 if(func2(data6) > 10000){
-validate13.errors = [{instancePath:instancePath+"/postCreate",schemaPath:"#/properties/postCreate/maxLength",keyword:"maxLength",params:{limit: 10000},message:"must NOT have more than 10000 characters"}];
-return false;
+const err16 = {instancePath:instancePath+"/postCreate",schemaPath:"#/properties/postCreate/maxLength",keyword:"maxLength",params:{limit: 10000},message:"must NOT have more than 10000 characters"};
+if(vErrors === null){
+vErrors = [err16];
 }
 else {
+vErrors.push(err16);
+}
+errors++;
+}
 if(func2(data6) < 1){
-validate13.errors = [{instancePath:instancePath+"/postCreate",schemaPath:"#/properties/postCreate/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
+const err17 = {instancePath:instancePath+"/postCreate",schemaPath:"#/properties/postCreate/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err17];
 }
+else {
+vErrors.push(err17);
+}
+errors++;
 }
 }
 else {
-validate13.errors = [{instancePath:instancePath+"/postCreate",schemaPath:"#/properties/postCreate/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs14 === errors;
+const err18 = {instancePath:instancePath+"/postCreate",schemaPath:"#/properties/postCreate/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
 }
 else {
-var valid0 = true;
+vErrors.push(err18);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.ports !== undefined){
 let data7 = data.ports;
-const _errs16 = errors;
-if(errors === _errs16){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-const _errs18 = errors;
 for(const key1 in data7){
 if(!(((key1 === "base") || (key1 === "blockSize")) || (key1 === "blocks"))){
-validate13.errors = [{instancePath:instancePath+"/ports",schemaPath:"#/properties/ports/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
-return false;
-break;
+const err19 = {instancePath:instancePath+"/ports",schemaPath:"#/properties/ports/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
 }
 }
-if(_errs18 === errors){
 if(data7.base !== undefined){
 let data8 = data7.base;
-const _errs19 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate13.errors = [{instancePath:instancePath+"/ports/base",schemaPath:"#/properties/ports/properties/base/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
+const err20 = {instancePath:instancePath+"/ports/base",schemaPath:"#/properties/ports/properties/base/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err20];
 }
-if(errors === _errs19){
+else {
+vErrors.push(err20);
+}
+errors++;
+}
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 65535 || isNaN(data8)){
-validate13.errors = [{instancePath:instancePath+"/ports/base",schemaPath:"#/properties/ports/properties/base/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
-return false;
+const err21 = {instancePath:instancePath+"/ports/base",schemaPath:"#/properties/ports/properties/base/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+if(vErrors === null){
+vErrors = [err21];
 }
 else {
+vErrors.push(err21);
+}
+errors++;
+}
 if(data8 < 1024 || isNaN(data8)){
-validate13.errors = [{instancePath:instancePath+"/ports/base",schemaPath:"#/properties/ports/properties/base/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024"}];
-return false;
-}
-}
-}
-}
-var valid2 = _errs19 === errors;
+const err22 = {instancePath:instancePath+"/ports/base",schemaPath:"#/properties/ports/properties/base/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024"};
+if(vErrors === null){
+vErrors = [err22];
 }
 else {
-var valid2 = true;
+vErrors.push(err22);
 }
-if(valid2){
+errors++;
+}
+}
+}
 if(data7.blockSize !== undefined){
 let data9 = data7.blockSize;
-const _errs21 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate13.errors = [{instancePath:instancePath+"/ports/blockSize",schemaPath:"#/properties/ports/properties/blockSize/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
+const err23 = {instancePath:instancePath+"/ports/blockSize",schemaPath:"#/properties/ports/properties/blockSize/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err23];
 }
-if(errors === _errs21){
+else {
+vErrors.push(err23);
+}
+errors++;
+}
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 > 1000 || isNaN(data9)){
-validate13.errors = [{instancePath:instancePath+"/ports/blockSize",schemaPath:"#/properties/ports/properties/blockSize/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
-return false;
+const err24 = {instancePath:instancePath+"/ports/blockSize",schemaPath:"#/properties/ports/properties/blockSize/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(vErrors === null){
+vErrors = [err24];
 }
 else {
+vErrors.push(err24);
+}
+errors++;
+}
 if(data9 < 1 || isNaN(data9)){
-validate13.errors = [{instancePath:instancePath+"/ports/blockSize",schemaPath:"#/properties/ports/properties/blockSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-}
-var valid2 = _errs21 === errors;
+const err25 = {instancePath:instancePath+"/ports/blockSize",schemaPath:"#/properties/ports/properties/blockSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err25];
 }
 else {
-var valid2 = true;
+vErrors.push(err25);
 }
-if(valid2){
+errors++;
+}
+}
+}
 if(data7.blocks !== undefined){
 let data10 = data7.blocks;
-const _errs23 = errors;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-validate13.errors = [{instancePath:instancePath+"/ports/blocks",schemaPath:"#/properties/ports/properties/blocks/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
+const err26 = {instancePath:instancePath+"/ports/blocks",schemaPath:"#/properties/ports/properties/blocks/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err26];
 }
-if(errors === _errs23){
+else {
+vErrors.push(err26);
+}
+errors++;
+}
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 > 10000 || isNaN(data10)){
-validate13.errors = [{instancePath:instancePath+"/ports/blocks",schemaPath:"#/properties/ports/properties/blocks/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"}];
-return false;
+const err27 = {instancePath:instancePath+"/ports/blocks",schemaPath:"#/properties/ports/properties/blocks/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
+if(vErrors === null){
+vErrors = [err27];
 }
 else {
+vErrors.push(err27);
+}
+errors++;
+}
 if(data10 < 1 || isNaN(data10)){
-validate13.errors = [{instancePath:instancePath+"/ports/blocks",schemaPath:"#/properties/ports/properties/blocks/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-}
-var valid2 = _errs23 === errors;
+const err28 = {instancePath:instancePath+"/ports/blocks",schemaPath:"#/properties/ports/properties/blocks/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err28];
 }
 else {
-var valid2 = true;
+vErrors.push(err28);
 }
+errors++;
 }
 }
 }
 }
 else {
-validate13.errors = [{instancePath:instancePath+"/ports",schemaPath:"#/properties/ports/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs16 === errors;
+const err29 = {instancePath:instancePath+"/ports",schemaPath:"#/properties/ports/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
 }
 else {
-var valid0 = true;
+vErrors.push(err29);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.staleAfterDays !== undefined){
 let data11 = data.staleAfterDays;
-const _errs25 = errors;
-if(errors === _errs25){
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 < 0 || isNaN(data11)){
-validate13.errors = [{instancePath:instancePath+"/staleAfterDays",schemaPath:"#/properties/staleAfterDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
+const err30 = {instancePath:instancePath+"/staleAfterDays",schemaPath:"#/properties/staleAfterDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
 }
 }
 else {
-validate13.errors = [{instancePath:instancePath+"/staleAfterDays",schemaPath:"#/properties/staleAfterDays/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-}
-var valid0 = _errs25 === errors;
+const err31 = {instancePath:instancePath+"/staleAfterDays",schemaPath:"#/properties/staleAfterDays/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err31];
 }
 else {
-var valid0 = true;
+vErrors.push(err31);
 }
-if(valid0){
+errors++;
+}
+}
 if(data.behindWarningCommits !== undefined){
 let data12 = data.behindWarningCommits;
-const _errs27 = errors;
 if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-validate13.errors = [{instancePath:instancePath+"/behindWarningCommits",schemaPath:"#/properties/behindWarningCommits/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
+const err32 = {instancePath:instancePath+"/behindWarningCommits",schemaPath:"#/properties/behindWarningCommits/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err32];
 }
-if(errors === _errs27){
+else {
+vErrors.push(err32);
+}
+errors++;
+}
 if((typeof data12 == "number") && (isFinite(data12))){
 if(data12 < 0 || isNaN(data12)){
-validate13.errors = [{instancePath:instancePath+"/behindWarningCommits",schemaPath:"#/properties/behindWarningCommits/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-var valid0 = _errs27 === errors;
+const err33 = {instancePath:instancePath+"/behindWarningCommits",schemaPath:"#/properties/behindWarningCommits/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err33];
 }
 else {
-var valid0 = true;
+vErrors.push(err33);
+}
+errors++;
 }
 }
 }
+if(data.sessionMode !== undefined){
+let data13 = data.sessionMode;
+if(!(((data13 === "ask") || (data13 === "parallel")) || (data13 === "standard"))){
+const err34 = {instancePath:instancePath+"/sessionMode",schemaPath:"#/properties/sessionMode/enum",keyword:"enum",params:{allowedValues: schema20.properties.sessionMode.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err34];
 }
+else {
+vErrors.push(err34);
 }
-}
-}
-}
+errors++;
 }
 }
 }
 else {
-validate13.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
 }
+else {
+vErrors.push(err35);
+}
+errors++;
 }
 validate13.errors = vErrors;
 return errors === 0;

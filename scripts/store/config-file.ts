@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
 import { readBoundedText, UnsafeFileError } from '../lib/safe-fs.js';
-import { CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/config.js';
+import { CONFIG_FIELDS, CONFIG_PATH, DEFAULT_CONFIG, parseConfig, type Config } from '../core/config.js';
 
 /** A config is a few hundred bytes; the cap keeps a committed symlink to /dev/zero from being read. */
 export const MAX_CONFIG_BYTES = 256 * 1024;
@@ -27,7 +27,7 @@ export function loadConfig(mainCheckout: string): Config {
     throw new RefusalError(
       'config-invalid',
       `The project config ${path} is invalid: ${parsed.problem}.`,
-      `Fix that field in ${CONFIG_PATH} (its fields are described in schemas/config.schema.json and the README).`,
+      `Fix ${parsed.problem.includes(';') ? 'those fields' : 'that field'} in ${CONFIG_PATH}; the fields it may hold are ${CONFIG_FIELDS.join(', ')}, each optional.`,
       { config: path, problem: parsed.problem },
     );
   }

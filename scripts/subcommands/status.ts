@@ -32,7 +32,7 @@ async function mainReport(project: Project): Promise<MainReport> {
 }
 
 async function report(cwd: string, now: Date): Promise<StatusReport> {
-  const defaults = { staleAfterDays: DEFAULT_CONFIG.staleAfterDays, behindWarningCommits: DEFAULT_CONFIG.behindWarningCommits };
+  const defaults = { staleAfterDays: DEFAULT_CONFIG.staleAfterDays, behindWarningCommits: DEFAULT_CONFIG.behindWarningCommits, sessionMode: DEFAULT_CONFIG.sessionMode };
   let project: Project;
   try {
     project = await findProject(cwd);
@@ -50,7 +50,7 @@ async function report(cwd: string, now: Date): Promise<StatusReport> {
       manifestPath: project.manifestPath,
       otherWorktrees: facts.otherWorktrees.map((record) => ({ path: record.path, branch: shortBranch(record.branch) })),
       problems: problem ? [problem] : [],
-      config: { staleAfterDays: project.config.staleAfterDays, behindWarningCommits: project.config.behindWarningCommits },
+      config: { staleAfterDays: project.config.staleAfterDays, behindWarningCommits: project.config.behindWarningCommits, sessionMode: project.config.sessionMode },
       now,
       currentWorktree: project.currentWorktree,
     });
