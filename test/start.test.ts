@@ -56,6 +56,16 @@ describe('session start', () => {
     expect(bad.exitCode).toBe(2);
   });
 
+  it('writes the agreed plan into the log stub, keeping its lines but never a heading', () => {
+    repo = makeRepo();
+    const result = repo.helper(['start', 'planned', '--goal', 'Ship it', '--plan', '1. Read the code\n2. Change it\n## not a heading', '--json']);
+    expect(result.exitCode).toBe(0);
+    const log = readFileSync(result.json.sessionLogPath, 'utf8');
+    expect(log).toContain('## Plan\n\n1. Read the code\n2. Change it\n\\## not a heading\n\n## Work log');
+    expect(log).toContain('## Learnings');
+    expect(repo.helper(['start', 'unplanned', '--plan', 'a\u202eb']).exitCode).toBe(2);
+  });
+
   it('prints navigation instructions in human mode', () => {
     repo = makeRepo();
     const result = repo.helper(['start', 'api', '--goal', 'Endpoints']);

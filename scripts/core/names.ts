@@ -48,6 +48,16 @@ export function goalProblem(goal: string): string | null {
   return null;
 }
 
+export const MAX_PLAN_BYTES = 8000;
+
+/** The plan is free text of a few lines, written into the session log stub. */
+export function planProblem(plan: string): string | null {
+  const bytes = Buffer.byteLength(plan);
+  if (bytes > MAX_PLAN_BYTES) return `the plan is ${bytes} bytes long; the limit is ${MAX_PLAN_BYTES}`;
+  if (UNSAFE_IN_GOALS.test(plan)) return 'the plan contains control or bidirectional-override characters (only newlines and tabs are allowed)';
+  return null;
+}
+
 /** The first problem with the goals taken together, or null. */
 export function goalsProblem(goals: readonly string[]): string | null {
   if (goals.length > MAX_GOALS) return `${goals.length} goals given; the limit is ${MAX_GOALS}`;

@@ -32,6 +32,8 @@ export interface SessionLogFacts {
   baseBranch: string;
   baseCommit: string;
   startedAt: Date;
+  /** The plan agreed with the user, as they wrote it; null when not given yet. */
+  plan?: string | null;
 }
 
 /** Goals are user text: keep each on one line so it cannot forge Markdown structure. */
@@ -56,7 +58,7 @@ export function renderSessionLogStub(facts: SessionLogFacts): string {
     '',
     '## Plan',
     '',
-    '_Agreed with the user before coding._',
+    ...(facts.plan ? [planText(facts.plan)] : ['_Agreed with the user before coding._']),
     '',
     '## Work log',
     '',
@@ -64,5 +66,22 @@ export function renderSessionLogStub(facts: SessionLogFacts): string {
     '',
     '_Written at /dev-session.end._',
     '',
+    '## Learnings',
+    '',
+    '_Written at /dev-session.end._',
+    '',
   ].join('\n');
+}
+
+/**
+ * The plan as the user agreed it: its own lines, kept, but no line may start a heading, so the
+ * log keeps its layout whatever the plan says.
+ */
+export function planText(plan: string): string {
+  return plan
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.replace(/\s+$/, '').replace(/^(\s*)#/, '$1\\#'))
+    .join('\n')
+    .trim();
 }

@@ -32,6 +32,8 @@ export interface NewSession {
   baseCommit: string;
   startedAt: Date;
   claudeSession?: string;
+  /** The agreed plan, written into the log stub; not kept in the manifest. */
+  plan?: string | null;
 }
 
 export async function createSession(project: Project, spec: NewSession): Promise<{ entry: SessionEntry; warnings: string[] }> {
@@ -77,6 +79,7 @@ export async function createSession(project: Project, spec: NewSession): Promise
       baseBranch: spec.baseBranch,
       baseCommit: spec.baseCommit,
       startedAt: spec.startedAt,
+      plan: spec.plan ?? null,
     });
     try {
       // Never through a symlink: a branch may commit docs/session_logs as a link to anywhere.

@@ -9,7 +9,7 @@ import { checkoutBusy, checkoutBusySync } from '../git/checkout-state.js';
 import { busyRefusal } from '../core/busy.js';
 import { readManifest } from '../store/manifest-store.js';
 import { findSession } from '../core/manifest-types.js';
-import { claudeSessionProblem, goalsProblem, openCommand, SESSION_NAME_RULE, sessionNameProblem, suggestSessionName } from '../core/names.js';
+import { claudeSessionProblem, goalsProblem, openCommand, planProblem, SESSION_NAME_RULE, sessionNameProblem, suggestSessionName } from '../core/names.js';
 import { dirtyRefusal, parseIfDirty, planDirty, startRefusal } from '../core/start-rules.js';
 import { sessionIdForWorktree } from '../core/session-lookup.js';
 import { shortBranch } from '../core/worktree-list.js';
@@ -27,7 +27,7 @@ import { commandLine } from '../lib/shell-words.js';
 export const start: Subcommand = {
   name: 'start',
   summary: 'Create a parallel session: a worktree on a new branch, registered in the manifest, with a session log stub.',
-  usage: 'start <name> [--goal TEXT]... [--base BRANCH] [--if-dirty abort|stash|commit|proceed] [--commit-message MSG] [--copy auto|none|PATH,...] [--no-setup] [--claude-session ID] [--json]',
+  usage: 'start <name> [--goal TEXT]... [--base BRANCH] [--if-dirty abort|stash|commit|proceed] [--commit-message MSG] [--copy auto|none|PATH,...] [--no-setup] [--plan TEXT] [--claude-session ID] [--json]',
   options: {
     goal: { type: 'string', multiple: true },
     base: { type: 'string' },
@@ -36,6 +36,7 @@ export const start: Subcommand = {
     copy: { type: 'string' },
     'no-setup': { type: 'boolean' },
     'claude-session': { type: 'string' },
+    plan: { type: 'string' },
   },
   positionals: { min: 1, max: 1 },
   async run({ values, positionals }, context) {
@@ -48,6 +49,9 @@ export const start: Subcommand = {
     const goals = listOption(values, 'goal').map((goal) => goal.trim()).filter(Boolean);
     const goalsIssue = goalsProblem(goals);
     if (goalsIssue) throw new UsageError(`invalid --goal: ${goalsIssue}`, 'Pass each goal as one short line of plain text.');
+    const plan = stringOption(values, 'plan')?.trim() || null;
+    const planIssue = plan ? planProblem(plan) : null;
+    if (planIssue) throw new UsageError(`invalid --plan: ${planIssue}`, 'Pass the agreed plan as a few lines of plain text.');
     const commitMessage = stringOption(values, 'commit-message');
     const ifDirty = parseIfDirty(stringOption(values, 'if-dirty'), commitMessage);
     const copy = parseCopyChoice(stringOption(values, 'copy'));
@@ -118,7 +122,7 @@ export const start: Subcommand = {
     const baseBranch = checked.baseBranch;
 
     await excludeSessionsDir(project);
-    const { entry: created, warnings: createWarnings } = await createSession(project, { name, branch, worktreePath, goals, baseBranch, baseCommit, startedAt: context.now, ...(claudeSession ? { claudeSession } : {}) });
+    const { entry: created, warnings: createWarnings } = await createSession(project, { name, branch, worktreePath, goals, baseBranch, baseCommit, startedAt: context.now, plan, ...(claudeSession ? { claudeSession } : {}) });
     // The session exists from here on; a workspace step that fails is reported, never rolled back.
     const workspace = await prepareWorkspaceSafely(project, created, {
       copy,
