@@ -64,7 +64,7 @@ describeClient('every helper line is granted by its command', () => {
     afterAll(() => repo?.cleanup());
 
     it.each(COMMANDS)('%s', async (command) => {
-      const values: Record<string, string | null> = { name: 'ghost', 'typed name': 'ghost', 'goal 1': 'Nothing', 'goal 2': null, title: 'Nothing', file: join(repo.root, 'pr-body.md') };
+      const values: Record<string, string | null> = { name: 'ghost', 'typed name': 'ghost', 'goal 1': 'Nothing', 'goal 2': null, 'the agreed plan': 'Nothing', remote: 'origin', title: 'Nothing', file: join(repo.root, 'pr-body.md') };
       let lines: string[] = [];
       const run = await runClaude({
         home,

@@ -66,7 +66,8 @@ describeClient('hooks in the real client', () => {
     expect(toolExchanges(run.main.at(-1)!).map((exchange) => [exchange.name, exchange.isError])).toEqual([['Read', false], ['Read', false], ['Edit', false], ['Edit', false], ['Write', false]]);
     const afterAppEdit = hookContexts(run.main[2]!, 'PreToolUse:Edit');
     expect(afterAppEdit).toEqual([
-      'Warning: src/app.js is also changed in parallel session "beta" (in its commits). Editing it in parallel session "alpha" too may cause a merge conflict later. Keep the change small, tell the user, and run `session overlap` to see predicted conflicts and a merge order.',
+      // The helper the agent can run: the copy installed beside the hook, in this worktree.
+      `Warning: src/app.js is also changed in parallel session "beta" (in its commits). Editing it in parallel session "alpha" too may cause a merge conflict later. Keep the change small, tell the user, and run \`node ${alpha}/.claude/commands/flight-rules/session.mjs overlap\` to see predicted conflicts and a merge order.`,
     ]);
     // README.md is changed by no other session: no new warning.
     expect(hookContexts(run.main[3]!, 'PreToolUse:Edit')).toEqual(afterAppEdit);
