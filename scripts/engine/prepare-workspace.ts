@@ -16,10 +16,10 @@ import { worktreePathOf, type Project } from '../store/project.js';
 import { excludeFilePath, ensureExcludeLines } from '../git/exclude.js';
 import { ignoredPaths, untrackedAt, untrackedMatching } from '../git/ignored.js';
 import { initSubmodules } from '../git/submodules.js';
-import type { Skipped } from '../workspace/copy-plan.js';
 import { copyIntoWorktree, inspectDestination } from '../workspace/copy.js';
 import { copyPatterns, INCLUDE_FILE, literalPathProblem, outsideSessionsDir, type CopyChoice } from '../workspace/include-matching.js';
 import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
+import type { CopyReport, WorkspaceReport } from '../workspace/report.js';
 import { selfRecord } from '../lib/process.js';
 import { ENV_SESSION_FILE, renderEnvSession } from '../core/env-session.js';
 import { allocatePortBlock } from '../workspace/ports.js';
@@ -37,27 +37,7 @@ export interface WorkspaceOptions {
   now: Date;
 }
 
-export interface CopyReport {
-  mode: CopyChoice['mode'];
-  sources: string[];
-  candidates: string[];
-  copied: string[];
-  skipped: Skipped[];
-  rejected: Array<{ pattern: string; source: string; reason: string }>;
-  /** SHA-256 of each copied file as copied (kept in the manifest, not printed). */
-  digests: Record<string, string>;
-}
-
-export interface WorkspaceReport {
-  copy: CopyReport | null;
-  packFiles: { copied: string[]; skipped: Skipped[] };
-  envSession: { written: boolean; message: string | null };
-  port: PortBlock | null;
-  submodules: { status: 'ok' | 'failed' | 'none'; message: string | null };
-  setup: { status: SetupRecord['status']; command: string | null; log: string | null; message: string | null };
-  /** Everything recorded as the pack's, relative to the worktree. */
-  recordedPackFiles: string[];
-}
+export type { CopyReport, WorkspaceReport } from '../workspace/report.js';
 
 const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 

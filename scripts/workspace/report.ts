@@ -1,8 +1,33 @@
 /** Human lines for a workspace report, shared by start and setup. Pure. */
 import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
-import type { WorkspaceReport } from '../engine/prepare-workspace.js';
+import type { PortBlock, SetupRecord } from '../core/manifest-types.js';
+import type { CopyChoice } from './include-matching.js';
+import type { Skipped } from './copy-plan.js';
 import { describePortBlock } from './ports.js';
+
+/** What preparing a session's workspace did, for the report and the JSON. */
+export interface CopyReport {
+  mode: CopyChoice['mode'];
+  sources: string[];
+  candidates: string[];
+  copied: string[];
+  skipped: Skipped[];
+  rejected: Array<{ pattern: string; source: string; reason: string }>;
+  /** SHA-256 of each copied file as copied (kept in the manifest, not printed). */
+  digests: Record<string, string>;
+}
+
+export interface WorkspaceReport {
+  copy: CopyReport | null;
+  packFiles: { copied: string[]; skipped: Skipped[] };
+  envSession: { written: boolean; message: string | null };
+  port: PortBlock | null;
+  submodules: { status: 'ok' | 'failed' | 'none'; message: string | null };
+  setup: { status: SetupRecord['status']; command: string | null; log: string | null; message: string | null };
+  /** Everything recorded as the pack's, relative to the worktree. */
+  recordedPackFiles: string[];
+}
 
 const list = (paths: string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? `, ... (${paths.length} in all)` : ''}`;
 
