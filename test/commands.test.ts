@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { ROOT } from './helpers/gitdir.js';
 import { SUBCOMMANDS } from '../scripts/subcommands/index.js';
+import { OTHER_ERROR_CODES, REFUSAL_CODES } from '../scripts/lib/errors.js';
 import {
   SOURCE_RUNTIME_DIR,
   helperCalls,
@@ -177,5 +178,22 @@ describe('plugin', () => {
     expect(hooks.SessionStart[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" session-start');
     expect(hooks.PreToolUse[0].matcher).toBe('Edit|Write|MultiEdit');
     expect(hooks.PreToolUse[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" pre-tool-use');
+  });
+});
+
+describe('the refusal codes the texts branch on', () => {
+  const known = new Set<string>([...REFUSAL_CODES, ...OTHER_ERROR_CODES]);
+  it.each(files)('%s names only codes the helper can give', (file) => {
+    const named = parseFrontmatter(source(file))
+      .body.split('\n')
+      .filter((line) => /^(\| |- )`[a-z]+(-[a-z]+)+`/.test(line.trim()))
+      .flatMap((line) => [...line.split(/[|:]/)[line.trim().startsWith('|') ? 1 : 0]!.matchAll(/`([a-z]+(?:-[a-z]+)+)`/g)].map((match) => match[1]!));
+    expect(named.filter((code) => !known.has(code))).toEqual([]);
+    if (file === 'dev-session.start.md' || file === 'dev-session.end.md') expect(named.length).toBeGreaterThan(8);
+  });
+
+  it('are the error schema\'s enum, exactly', () => {
+    const errorSchema = JSON.parse(readFileSync(join(ROOT, 'schemas/output/error.schema.json'), 'utf8'));
+    expect([...errorSchema.properties.error.properties.code.enum].sort()).toEqual([...known].sort());
   });
 });

@@ -26,12 +26,77 @@ export class UsageError extends Error {
 }
 
 /**
+ * Every code a refusal carries: the agent branches on them, the command texts name them, and
+ * the error schema lists them, so they are one closed set.
+ */
+export const REFUSAL_CODES = [
+  'bare-repository',
+  'base-checked-out-elsewhere',
+  'base-missing',
+  'branch-checked-out-elsewhere',
+  'branch-exists',
+  'branch-missing',
+  'branch-writes-sessions',
+  'config-invalid',
+  'detached-head',
+  'end-incomplete',
+  'entry-untrusted',
+  'git-busy',
+  'git-failed',
+  'git-too-old',
+  'inside-session',
+  'install-record-invalid',
+  'interrupted',
+  'lock-busy',
+  'main-changed',
+  'main-dirty',
+  'manifest-full',
+  'manifest-invalid',
+  'manifest-locked',
+  'merge-conflicts',
+  'merge-failed',
+  'merge-locked',
+  'no-commits',
+  'no-home',
+  'no-remote',
+  'no-such-folder',
+  'no-such-session',
+  'not-a-repository',
+  'not-on-session-branch',
+  'nothing-to-propose',
+  'push-failed',
+  'rebase-conflicts',
+  'save-failed',
+  'session-busy',
+  'session-dirty',
+  'session-exists',
+  'session-not-ready',
+  'settings-invalid',
+  'sync-conflict',
+  'uncommitted-work',
+  'unknown-base',
+  'unknown-remote',
+  'unsaved-work',
+  'worktree-changing',
+  'worktree-locked',
+  'worktree-missing',
+  'worktree-off-branch',
+  'worktree-path-exists',
+  'worktrees-locked',
+  'would-overwrite',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+/** The codes describeError gives what is not a refusal. */
+export const OTHER_ERROR_CODES = ['usage', 'internal-error'] as const;
+
+/**
  * A precondition failed. Nothing was changed. Exit 1.
  * `code` is a stable identifier for tools; `next` tells the agent what to do.
  */
 export class RefusalError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: RefusalCode,
     message: string,
     readonly next: string,
     readonly details: Record<string, unknown> = {},

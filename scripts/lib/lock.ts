@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { RefusalError } from './errors.js';
+import { RefusalError, type RefusalCode } from './errors.js';
 import { liveness, selfStartToken } from './process.js';
 
 export interface LockOwner {
@@ -34,7 +34,7 @@ export interface LockOptions {
   /** What the lock guards, for people: "the session manifest", "merges into the base". */
   label: string;
   /** The refusal code when it stays taken. */
-  code: string;
+  code: RefusalCode;
   timeoutMs?: number;
   purpose?: Record<string, unknown>;
 }
