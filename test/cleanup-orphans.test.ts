@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeOrphan, humanAge, orphanReport, type OrphanFacts } from '../scripts/core/orphans.js';
+import { describeOrphan, orphanReport, type OrphanFacts } from '../scripts/core/orphans.js';
+import { ageInWords } from '../scripts/core/age.js';
 import type { SessionEntry } from '../scripts/core/manifest-types.js';
 import type { WorktreeRecord } from '../scripts/core/worktree-list.js';
 
@@ -52,7 +53,7 @@ describe('orphanReport', () => {
     expect(describeOrphan(finding!)).toBe('Found an incomplete session "auth-refactor" (orphaned: its worktree folder is missing, from 2 days ago). Resume it, clean up (`session cleanup`), or ignore it.');
   });
 
-  it.each([[0, 'under a minute'], [59, 'under a minute'], [60, '1 minute'], [7_199, '1 hour'], [86_400, '1 day'], [3 * 86_400 + 5, '3 days']])('humanAge(%d) is %s', (seconds, text) => {
-    expect(humanAge(seconds)).toBe(text);
+  it.each([[0, 'under a minute'], [59, 'under a minute'], [60, '1 minute'], [7_199, '1 hour'], [86_400, '1 day'], [3 * 86_400 + 5, '3 days']])('ageInWords(%d) is %s', (seconds, text) => {
+    expect(ageInWords(seconds)).toBe(text);
   });
 });

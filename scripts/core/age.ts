@@ -1,4 +1,4 @@
-/** Relative ages for people: "just now", "5m ago", "2h ago", "3d ago". */
+/** Ages for people, in one place: short for table cells ("5m ago", "2h ago"), in words for sentences ("2 days"). */
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -26,4 +26,14 @@ export function olderThanDays(from: Date | string, now: Date, days: number): boo
 
 export function wholeDays(from: Date | string, now: Date): number {
   return Math.floor(ageMs(from, now) / DAY);
+}
+
+/** An age in words, for sentences: "under a minute", "5 minutes", "1 hour", "2 days". */
+export function ageInWords(seconds: number): string {
+  const units: Array<[number, string]> = [[DAY / 1000, 'day'], [HOUR / 1000, 'hour'], [MINUTE / 1000, 'minute']];
+  for (const [size, name] of units) {
+    const count = Math.floor(seconds / size);
+    if (count >= 1) return `${count} ${name}${count === 1 ? '' : 's'}`;
+  }
+  return 'under a minute';
 }

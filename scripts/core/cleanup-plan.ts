@@ -4,6 +4,7 @@
  * keep work safe live here: a branch is deleted only when its tip is already in its base, a
  * worktree is removed only when it holds no session work, a corrupt manifest is moved aside.
  */
+import { isoSeconds, shortSha } from './format.js';
 import { helper } from '../lib/invocation.js';
 import type { SessionEntry, SessionOperation } from './manifest-types.js';
 import type { Busy } from './busy.js';
@@ -152,11 +153,8 @@ export interface CleanupPlan {
 
 const ORDER: CleanupAction['kind'][] = ['finish-interrupted-merge', 'remove-remnants', 'remove-stray-file', 'rebuild-manifest', 'unlock-and-prune', 'prune-worktree-records', 'move-back', 'back-out-operation', 'restore-active', 'register', 'drop-entry', 'remove-worktree'];
 
-const short = (sha: string) => sha.slice(0, 12);
-
-export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+const short = shortSha;
+export { isoSeconds };
 
 /** `.manifest.json.corrupt-20260115T100000Z`: sortable, and never the name of a live file. */
 export function corruptAsideName(manifestPath: string, now: Date): string {

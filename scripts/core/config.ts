@@ -5,6 +5,7 @@
  */
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { validateConfig } from '../generated/validators.js';
+import { describeSchemaErrors } from './schema-errors.js';
 import { isWithin } from './paths.js';
 
 export const CONFIG_PATH = '.claude/flight-rules.json';
@@ -56,19 +57,8 @@ export function portSettings(config: Config): PortSettings {
 /** The fields a config may have, for messages: the user's project has no copy of the schema. */
 export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode'];
 
-/** Every schema error, each as `/ports/base must be integer`, joined. */
 function schemaProblem(): string {
-  const errors = validateConfig.errors ?? [];
-  if (errors.length === 0) return 'it does not match the config schema';
-  const described = errors.map((error) => {
-    const where = error.instancePath || '(top level)';
-    if (error.keyword === 'additionalProperties') {
-      return `${where} has an unknown field "${(error.params as { additionalProperty: string }).additionalProperty}" (the fields are ${CONFIG_FIELDS.join(', ')})`;
-    }
-    if (error.keyword === 'enum') return `${where} must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
-    return `${where} ${error.message ?? 'is invalid'}`;
-  });
-  return [...new Set(described)].join('; ');
+  return describeSchemaErrors(validateConfig.errors, 'it does not match the config schema', `the fields are ${CONFIG_FIELDS.join(', ')}`);
 }
 
 /**

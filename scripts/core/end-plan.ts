@@ -2,6 +2,7 @@
  * The decisions `session end` makes from gathered facts, and the text it prints, kept pure so
  * they can be tested as tables: option rules, refusals, PR title and body, names of saved refs.
  */
+import { blockList, compactTimestamp, oneLine, shortSha } from './format.js';
 import { helper } from '../lib/invocation.js';
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { formatStatusEntry, type StatusEntry } from './status-porcelain.js';
@@ -115,10 +116,7 @@ export interface EndFacts {
   branchHeldBy: string[];
 }
 
-const list = (items: string[], limit = 20) => {
-  const shown = items.slice(0, limit).map((item) => `  ${item}`);
-  return [...shown, ...(items.length > limit ? [`  ... and ${items.length - limit} more`] : [])].join('\n');
-};
+const list = (items: string[]) => blockList(items);
 
 export function uncommittedRefusal(name: string, worktreePath: string, work: StatusEntry[]): RefusalError {
   const files = work.map(formatStatusEntry);
@@ -238,8 +236,8 @@ export function mergeConflictRefusal(name: string, baseBranch: string, worktreeP
 export function factLines(facts: Pick<EndFacts, 'baseBranch' | 'baseStart' | 'baseGained' | 'sessionCommits' | 'prediction' | 'baseTip'>): string[] {
   if (facts.baseTip === null) return [`! The base branch ${facts.baseBranch} no longer exists; no merge prediction.`];
   const gained = facts.baseGained === 0
-    ? `- ${facts.baseBranch} has not moved since the session branched from it or last synced (${facts.baseStart.slice(0, 12)})`
-    : `${facts.baseGained! > 0 ? '!' : '-'} ${facts.baseBranch} gained ${facts.baseGained} commit(s) since the session branched from it or last synced (${facts.baseStart.slice(0, 12)})`;
+    ? `- ${facts.baseBranch} has not moved since the session branched from it or last synced (${shortSha(facts.baseStart)})`
+    : `${facts.baseGained! > 0 ? '!' : '-'} ${facts.baseBranch} gained ${facts.baseGained} commit(s) since the session branched from it or last synced (${shortSha(facts.baseStart)})`;
   const own = `- The session has ${facts.sessionCommits} commit(s) ${facts.baseBranch} lacks`;
   const prediction = facts.prediction === null
     ? '- Merge prediction unavailable (needs git 2.38 or newer)'
@@ -250,13 +248,13 @@ export function factLines(facts: Pick<EndFacts, 'baseBranch' | 'baseStart' | 'ba
 }
 
 export function mergeMessage(name: string, goals: string[]): string {
-  const goal = goals.map((g) => g.replace(/\s+/g, ' ').trim()).find(Boolean);
+  const goal = goals.map(oneLine).find(Boolean);
   return goal ? `Merge session ${name}: ${goal}` : `Merge session ${name}`;
 }
 
 export function prTitle(name: string, goals: string[], given: string | undefined): string {
   if (given) return given;
-  return goals.map((g) => g.replace(/\s+/g, ' ').trim()).find(Boolean) ?? name;
+  return goals.map(oneLine).find(Boolean) ?? name;
 }
 
 const PLACEHOLDER = /^_Written at \/dev-session\.end\._$/;
@@ -274,7 +272,7 @@ export function summarySection(log: string): string | null {
 }
 
 export function defaultPrBody(name: string, goals: string[], branch: string): string {
-  const goalLines = goals.length > 0 ? ['', 'Goals:', ...goals.map((g) => `- ${g.replace(/\s+/g, ' ').trim()}`)] : [];
+  const goalLines = goals.length > 0 ? ['', 'Goals:', ...goals.map((g) => `- ${oneLine(g)}`)] : [];
   return [`Work from the parallel dev session "${name}" (branch ${branch}).`, ...goalLines, ''].join('\n');
 }
 
@@ -290,7 +288,7 @@ export function mergePendingNote(branch: string, baseBranch: string, when: strin
 
 /** `20260115T100000Z`: sortable, and safe in a ref name. */
 export function refTimestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return compactTimestamp(date);
 }
 
 export function abandonedRef(name: string, date: Date, attempt = 1): string {

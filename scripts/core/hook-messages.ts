@@ -1,5 +1,6 @@
 /** What the Claude Code hooks tell the agent, pure. Claude Code caps hook output at 10,000 characters. */
 import { helper } from '../lib/invocation.js';
+import { oneLine } from './format.js';
 
 export const MAX_CONTEXT_CHARS = 9_000;
 
@@ -15,7 +16,6 @@ export interface SessionStartFacts {
   siblings: { id: string; goals: string[]; status: string; worktree: string }[];
 }
 
-const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /** Keeps the text under the cap, cutting at a line and saying so. */
 export function capped(text: string, max = MAX_CONTEXT_CHARS): string {

@@ -4,6 +4,7 @@
  * (engine/worktree-removal.ts); this decides what is work to keep and what may go.
  */
 import { isIgnored, isPackFile, isUntracked, type StatusEntry } from './status-porcelain.js';
+import { inlineList } from './format.js';
 
 export interface NestedRepository {
   /** Relative to the worktree, without a trailing slash. */
@@ -84,7 +85,5 @@ export function holdsWork(inventory: Inventory): boolean {
 /** One line for people about what goes without being saved. */
 export function droppedNote(inventory: Inventory): string | null {
   if (inventory.ignoredDropped.length === 0) return null;
-  const shown = inventory.ignoredDropped.slice(0, 4).join(', ');
-  const more = inventory.ignoredDropped.length > 4 ? ` and ${inventory.ignoredDropped.length - 4} more` : '';
-  return `Not saved, removed with the worktree: ${inventory.ignoredDropped.length} ignored entr${inventory.ignoredDropped.length === 1 ? 'y' : 'ies'} (${shown}${more}): build outputs, caches and unedited copies, which setup or the main checkout can recreate.`;
+  return `Not saved, removed with the worktree: ${inventory.ignoredDropped.length} ignored entr${inventory.ignoredDropped.length === 1 ? 'y' : 'ies'} (${inlineList(inventory.ignoredDropped, 4)}): build outputs, caches and unedited copies, which setup or the main checkout can recreate.`;
 }

@@ -3,10 +3,12 @@
  * up, or ignore), each with its age. Built from facts start already has (git's worktree list
  * and the manifest) plus cheap file-system checks, so it adds no git call.
  */
+import { isoSeconds } from './format.js';
 import { helper } from '../lib/invocation.js';
 import type { Manifest, SessionEntry } from './manifest-types.js';
 import type { WorktreeRecord } from './worktree-list.js';
 import type { WorktreeOf } from './session-lookup.js';
+import { ageInWords } from './age.js';
 
 export type OrphanKind = 'orphaned' | 'interrupted-start' | 'interrupted-end' | 'unregistered';
 
@@ -38,19 +40,10 @@ export interface OrphanFacts {
   now: Date;
 }
 
-export function humanAge(seconds: number): string {
-  const units: Array<[number, string]> = [[86_400, 'day'], [3_600, 'hour'], [60, 'minute']];
-  for (const [size, name] of units) {
-    const count = Math.floor(seconds / size);
-    if (count >= 1) return `${count} ${name}${count === 1 ? '' : 's'}`;
-  }
-  return 'under a minute';
-}
-
 function aged(since: string | null, now: Date): Pick<OrphanFinding, 'since' | 'ageSeconds' | 'age'> {
   if (!since) return { since: null, ageSeconds: null, age: null };
   const ageSeconds = Math.max(0, Math.floor((now.getTime() - Date.parse(since)) / 1000));
-  return { since, ageSeconds, age: humanAge(ageSeconds) };
+  return { since, ageSeconds, age: ageInWords(ageSeconds) };
 }
 
 function ownerIsGone(entry: SessionEntry, facts: OrphanFacts): boolean {
@@ -77,7 +70,7 @@ export function orphanReport(facts: OrphanFacts): OrphanFinding[] {
     if (!facts.folderExists(record.path)) continue;
     const created = facts.createdAt(record.path);
     const id = record.path.slice(facts.sessionsDir.length + 1);
-    findings.push({ id, kind: 'unregistered', worktree: record.path, ...aged(created ? created.toISOString().replace(/\.\d{3}Z$/, 'Z') : null, facts.now), detail: 'a worktree in the sessions folder that the manifest does not list' });
+    findings.push({ id, kind: 'unregistered', worktree: record.path, ...aged(created ? isoSeconds(created) : null, facts.now), detail: 'a worktree in the sessions folder that the manifest does not list' });
   }
   return findings;
 }

@@ -1,7 +1,7 @@
 /** `session overlap` as data and as text, pure. */
 import { helper } from '../lib/invocation.js';
 import { fileOverlaps, suggestMergeOrder, type FileOverlap, type MergeStep, type PredictedPair } from './overlap.js';
-import { changesOf } from './status-report.js';
+import { changesOf, type ReportProblem } from './status-report.js';
 import type { SessionFacts, SessionState } from './session-state.js';
 
 export const PREDICTION_NOTE =
@@ -10,7 +10,7 @@ export const PREDICTION_NOTE =
 export interface OverlapReport {
   repository: boolean;
   session: string | null;
-  problems: { code: string; message: string; next: string }[];
+  problems: ReportProblem[];
   sessions: { id: string; state: SessionState; committed: string[]; uncommitted: string[] }[];
   overlaps: FileOverlap[];
   pairs: PredictedPair[];

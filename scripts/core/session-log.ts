@@ -1,4 +1,5 @@
 /** The session log stub written into a new worktree, in the Flight Rules layout. */
+import { oneLine, shortSha } from './format.js';
 export const SESSION_LOG_DIR = 'docs/session_logs';
 
 const pad = (value: number) => String(value).padStart(2, '0');
@@ -36,10 +37,6 @@ export interface SessionLogFacts {
   plan?: string | null;
 }
 
-/** Goals are user text: keep each on one line so it cannot forge Markdown structure. */
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
 
 export function renderSessionLogStub(facts: SessionLogFacts): string {
   const goals = facts.goals.length > 0 ? facts.goals.map((goal) => `- ${oneLine(goal)}`) : ['- _To be agreed._'];
@@ -49,7 +46,7 @@ export function renderSessionLogStub(facts: SessionLogFacts): string {
     '',
     `**Started:** ${started}`,
     `**Worktree:** ${facts.worktree}`,
-    `**Branch:** ${facts.branch} (from ${facts.baseBranch} at ${facts.baseCommit.slice(0, 12)})`,
+    `**Branch:** ${facts.branch} (from ${facts.baseBranch} at ${shortSha(facts.baseCommit)})`,
     `**Last synced with base:** ${started}`,
     '',
     '## Goals',

@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import type { Busy } from './busy.js';
 import { olderThanDays, relativeAge, wholeDays } from './age.js';
 import { commandLine } from '../lib/shell-words.js';
+import { inlineList } from './format.js';
 
 export const SESSION_STATES = [
   'active',
@@ -113,10 +114,7 @@ export interface AttentionFacts {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function listed(items: readonly string[], max = 5): string {
-  const shown = items.slice(0, max).join(', ');
-  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
-}
+const listed = inlineList;
 
 /** Why a session needs a person's or an agent's attention, each with the next step. */
 export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits'>, now: Date): Attention[] {

@@ -1,4 +1,5 @@
 /** The decisions `session start` makes from gathered facts, kept pure so they can be tested as tables. */
+import { blockList } from './format.js';
 import { helper } from '../lib/invocation.js';
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { formatStatusEntry, isTrackedChange, isUntracked, type StatusEntry } from './status-porcelain.js';
@@ -68,11 +69,9 @@ export function planDirty(mode: IfDirtyMode, status: StatusEntry[]): DirtyPlan {
 }
 
 export function dirtyRefusal(plan: DirtyPlan, mainCheckout: string): RefusalError {
-  const shown = plan.tracked.slice(0, 20);
-  const more = plan.tracked.length > shown.length ? [`... and ${plan.tracked.length - shown.length} more`] : [];
   return new RefusalError(
     'main-dirty',
-    `The main checkout ${mainCheckout} has uncommitted changes; a parallel session branches from the last commit, so they would not come along:\n${[...shown, ...more].map((line) => `  ${line}`).join('\n')}`,
+    `The main checkout ${mainCheckout} has uncommitted changes; a parallel session branches from the last commit, so they would not come along:\n${blockList(plan.tracked)}`,
     'Ask the user, then rerun with --if-dirty commit --commit-message MSG (commit them first), --if-dirty stash (stash them), or --if-dirty proceed (leave them behind).',
     { tracked: plan.tracked },
   );

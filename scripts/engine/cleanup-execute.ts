@@ -4,6 +4,7 @@
  * base, the entry still in the same state), so a change made since the plan is never undone.
  * One action failing does not stop the others; each reports its own result.
  */
+import { shortSha } from '../core/format.js';
 import { existsSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { onlyEmptyFolders } from './cleanup-facts.js';
 import { join, resolve } from 'node:path';
@@ -19,8 +20,8 @@ import { appendHistory } from '../store/history.js';
 import { readManifest, updateManifest, withManifestLock } from '../store/manifest-store.js';
 import { mergeLockPath } from '../store/merge-lock.js';
 import type { Project } from '../store/project.js';
-import { deleteBranchIfAt, isAncestor } from '../git/branches.js';
-import { checkoutBusySync, gitDirOf, heldBranches, readGitDirMarks } from '../git/checkout-state.js';
+import { deleteBranchIfMerged } from '../git/branch-deletion.js';
+import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../git/checkout-state.js';
 import { abortMergeIn, backOutOwnOperation } from '../git/integrate.js';
 import { resolveCommit } from '../git/repo.js';
 import { forgetWorktreeRecord, listWorktrees, removeWorktree, repairWorktree, unlockWorktree } from '../git/worktrees.js';
@@ -112,8 +113,8 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
     }
     case 'back-out-operation': {
       const outcome = await backOutStoppedOperation(action);
-      if (!outcome.restored) throw new Error(`the ${action.operation.kind} in ${action.path} could not be backed out: ${action.branch} is not back at ${action.operation.before.slice(0, 12)}; look at ${action.path}`);
-      return `aborted the stopped ${action.operation.kind} in "${action.id}"; ${action.branch} is back at ${action.operation.before.slice(0, 12)}`;
+      if (!outcome.restored) throw new Error(`the ${action.operation.kind} in ${action.path} could not be backed out: ${action.branch} is not back at ${shortSha(action.operation.before)}; look at ${action.path}`);
+      return `aborted the stopped ${action.operation.kind} in "${action.id}"; ${action.branch} is back at ${shortSha(action.operation.before)}`;
     }
     case 'finish-interrupted-merge': {
       return finishInterruptedMerge(project, action);
@@ -141,7 +142,7 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
       return `registered "${action.entry.id}" (${action.entry.branch}, base ${action.entry.base.branch})`;
     }
     case 'drop-entry':
-      return dropEntry(project, action, now);
+      return dropPlannedEntry(project, action, now);
     case 'remove-worktree': {
       const found: SessionEntry = { id: action.subject, branch: action.branch, worktree: action.path, startedAt: isoSeconds(now), sessionLog: null, goals: [], status: 'active', base: { branch: '', commit: action.baseTip } };
       const saved = await removeSessionWorktreeChecked(project, found, action.path, { checkoutOnly: false, allowedLeftovers: [], now });
@@ -201,17 +202,11 @@ function removeEmptyFolders(path: string): void {
   rmdirSync(path);
 }
 
-/** Compare-and-delete, only while the tip is still the planned one, still in the base, and held by no checkout. */
+/** The one way a branch is deleted (git/branch-deletion.ts), said as a note. */
 async function deleteMergedBranch(project: Project, branch: string, tip: string, baseTip: string): Promise<string> {
-  const main = project.mainCheckout;
-  const current = await resolveCommit(main, `refs/heads/${branch}`);
-  if (current === null) return `branch ${branch} was already gone`;
-  if (current !== tip) return `kept branch ${branch}: it moved to ${current.slice(0, 12)} since the plan`;
-  if (!(await isAncestor(main, tip, baseTip))) return `kept branch ${branch}: it holds commits its base lacks`;
-  const holder = heldBranches(await listWorktrees(main)).find((held) => held.branch === `refs/heads/${branch}`);
-  if (holder) return `kept branch ${branch}: it is checked out in ${holder.path}`;
-  const deleted = await deleteBranchIfAt(main, branch, tip);
-  return deleted ? `deleted branch ${branch} (was ${tip.slice(0, 12)})` : `kept branch ${branch}: it changed while being deleted`;
+  const outcome = await deleteBranchIfMerged(project.mainCheckout, branch, tip, baseTip);
+  if (outcome.deleted) return `deleted branch ${branch} (was ${shortSha(tip)})`;
+  return outcome.gone ? `branch ${branch} was already gone` : `kept branch ${branch}: ${outcome.why}`;
 }
 
 /** Backs out the rebase or merge a dead sync or end left stopped, after clearing the index.lock its killed git left. */
@@ -247,16 +242,16 @@ async function finishInterruptedMerge(project: Project, action: Extract<CleanupA
   if (mergeHead === action.theirs && head === origHead) {
     await abortMergeIn(action.checkout);
     if (readGitDirMarks(gitDirOf(action.checkout)).mergeHead !== null) throw new Error(`the merge in ${action.checkout} could not be aborted; look there`);
-    done.push(`aborted the stopped merge of ${action.theirs.slice(0, 12)}`);
+    done.push(`aborted the stopped merge of ${shortSha(action.theirs)}`);
   } else if (mergeHead !== null) {
-    throw new Skip(`a merge of ${mergeHead.slice(0, 12)} is in progress in ${action.checkout}, not the one this pack was making; left alone`);
+    throw new Skip(`a merge of ${shortSha(mergeHead)} is in progress in ${action.checkout}, not the one this pack was making; left alone`);
   }
   await clearStaleLock(lockPath);
   done.push('released the merge lock');
   return `${action.checkout}: ${done.join('; ')}`;
 }
 
-async function dropEntry(project: Project, action: Extract<CleanupAction, { kind: 'drop-entry' }>, now: Date): Promise<string> {
+async function dropPlannedEntry(project: Project, action: Extract<CleanupAction, { kind: 'drop-entry' }>, now: Date): Promise<string> {
   const { entry } = action;
   const notes: string[] = [];
   if (action.removeWorktree) {
@@ -270,7 +265,7 @@ async function dropEntry(project: Project, action: Extract<CleanupAction, { kind
     branchKept = said.startsWith('kept');
     notes.push(said);
   } else if (action.keepBranch) {
-    notes.push(`kept branch ${action.keepBranch.branch} (${action.keepBranch.tip.slice(0, 12)})`);
+    notes.push(`kept branch ${action.keepBranch.branch} (${shortSha(action.keepBranch.tip)})`);
   }
   const head = action.deleteBranch?.tip ?? action.keepBranch?.tip ?? null;
   const dropped = await withManifestLock(project.manifestPath, (write) => {

@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { worktreeLockPath } from '../git/worktrees.js';
 import { mergeLockPath } from '../store/merge-lock.js';
 import { ownerIsDead, readLockOwner } from '../lib/lock.js';
+import { limiter } from '../lib/limit.js';
 import { liveness, pidIsAlive } from '../lib/process.js';
 import { ManifestInvalidError, readManifest } from '../store/manifest-store.js';
 import type { Manifest, SessionEntry } from '../core/manifest-types.js';
@@ -27,20 +28,6 @@ import { isOwnMerge, isOwnRebase } from '../git/integrate.js';
 import { isReachableFromAnyRef, resolveCommit } from '../git/repo.js';
 import { trustProblemsOf } from './resolve-session.js';
 import { ENV_SESSION_FILE } from '../core/env-session.js';
-
-/** Runs `work` over `items` with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  });
-  await Promise.all(runners);
-  return results;
-}
 
 /** Temp and aside files of the manifest and lock writers: `<name>.<pid>.<nonce>.tmp|stale`. */
 const STRAY = /^\..+\.(\d+)\.[0-9a-f]+\.(?:tmp|stale)$/;
@@ -126,9 +113,9 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
     if (!(error instanceof ManifestInvalidError)) throw error;
     corruptManifest = { problem: String(error.details.problem) };
   }
-  const limit = Math.max(2, availableParallelism());
+  const limit = limiter(Math.max(2, availableParallelism()));
   const tips = await branchTips(main);
-  const tipOf = (branch: string) => tips.get(branch) ?? null;
+  const tipOf = (branch: string) => tips.get(branch)?.commit ?? null;
   const byPath = new Map(project.worktrees.slice(1).map((record) => [record.path, record]));
   const host = hostname();
 
@@ -140,23 +127,23 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       return [];
     }
   })();
-  const entries = await mapLimit(sessions, limit, (entry) => entryFacts(project, entry, byPath, tipOf, host, sessionsDirNames));
+  const entries = await Promise.all(sessions.map((entry) => limit(() => entryFacts(project, entry, byPath, tipOf, host, sessionsDirNames))));
 
   const registeredPaths = new Set(entries.map((facts) => facts.worktreePath));
   const registeredIds = new Set(sessions.map((entry) => entry.id));
   const mainBranch = project.config.baseBranch ?? shortBranch(project.worktrees[0]!.branch);
   const candidates = project.worktrees.slice(1).filter((record) => !registeredPaths.has(record.path) && isDirectlyInside(project.sessionsDir, record.path));
-  const unregistered = await mapLimit(candidates, limit, (record) => unregisteredFacts(project, record, mainBranch, registeredIds, tipOf, now));
+  const unregistered = await Promise.all(candidates.map((record) => limit(() => unregisteredFacts(project, record, mainBranch, registeredIds, tipOf, now))));
 
   // Only records of session worktrees are ever pruned, one by one, and only while a ref still
   // reaches their HEAD: a detached worktree's commits live nowhere else.
   const prunableRecords = project.worktrees.slice(1).filter((record) => record.prunable && !record.locked);
   const ours = prunableRecords.filter((record) => isDirectlyInside(project.sessionsDir, record.path));
-  const reachable = await mapLimit(ours, limit, async (record) => {
+  const reachable = await Promise.all(ours.map((record) => limit(async () => {
     if (!record.head) return true;
     if (record.branch && tipOf(record.branch.replace(/^refs\/heads\//, '')) === record.head) return true;
     return isReachableFromAnyRef(main, record.head);
-  });
+  })));
   const prunable = ours.filter((_, i) => reachable[i]).map((record) => ({ path: record.path, reason: record.prunableReason }));
   const unreachablePrunable = ours.filter((_, i) => !reachable[i]).map((record) => ({ path: record.path, head: record.head! }));
   const foreignPrunable = prunableRecords.filter((record) => !isDirectlyInside(project.sessionsDir, record.path)).map((record) => ({ path: record.path, reason: record.prunableReason }));

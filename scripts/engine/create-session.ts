@@ -4,6 +4,7 @@
  * held signal rolls back what this run made. A SIGKILL leaves a "starting" entry whose owner
  * is dead, which cleanup rolls back.
  */
+import { isoSeconds } from '../core/format.js';
 import { helper } from '../lib/invocation.js';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -44,7 +45,7 @@ export async function createSession(project: Project, spec: NewSession): Promise
     id: spec.name,
     branch: spec.branch,
     worktree: toStoredPath(project.mainCheckout, spec.worktreePath),
-    startedAt: spec.startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    startedAt: isoSeconds(spec.startedAt),
     sessionLog: null,
     goals: spec.goals,
     status: 'starting',

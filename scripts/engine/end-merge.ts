@@ -11,8 +11,8 @@ import { mergeConflictRefusal, mergeMessage, overwriteRefusal, sessionsPathsRefu
 import { withMergeLock } from '../store/merge-lock.js';
 import { resolveCommit } from '../git/repo.js';
 import { listWorktrees } from '../git/worktrees.js';
-import { deleteBranchIfAt, isAncestor } from '../git/branches.js';
-import { heldBranches } from '../git/checkout-state.js';
+import { isAncestor } from '../git/branches.js';
+import { deleteBranchIfMerged } from '../git/branch-deletion.js';
 import { mergeInCheckout, mergeWithoutCheckout, requireMergePrediction } from '../git/merge.js';
 import { gatherMergeTarget } from './merge-target.js';
 import { removeSessionWorktreeOf, savedRefBase, short, step, type EndRun } from './end-run.js';
@@ -63,18 +63,15 @@ async function mergeIntoBase(run: EndRun): Promise<void> {
   step(run, 'merge', `Merged ${branch} into ${base} in the main checkout as ${short(commit)} ("${message}")`);
 }
 
-/** Deletes the branch only when its tip is provably in the base, held by no checkout, and still where it was. */
+/** Deletes the branch the one way (git/branch-deletion.ts); otherwise keeps it and says why. */
 async function deleteMergedBranch(run: EndRun): Promise<void> {
-  const main = run.project.mainCheckout;
   const { branch } = run.entry;
   const base = run.facts.baseBranch;
-  const [merged, worktrees] = await Promise.all([isAncestor(main, run.tip, `refs/heads/${base}`), listWorktrees(main)]);
-  const holder = heldBranches(worktrees).find((held) => held.branch === `refs/heads/${branch}`);
-  if (merged && !holder && (await deleteBranchIfAt(main, branch, run.tip))) {
+  const outcome = await deleteBranchIfMerged(run.project.mainCheckout, branch, run.tip, `refs/heads/${base}`);
+  if (outcome.deleted) {
     run.branchDeleted = true;
     step(run, 'delete-branch', `Deleted the branch ${branch}; its tip ${short(run.tip)} is in ${base}`);
     return;
   }
-  const why = holder ? `it is checked out in ${holder.path}` : merged ? 'it moved while ending' : `its tip is not in ${base}`;
-  run.warnings.push(`Kept the branch ${branch}: ${why}. Delete it once it is safe: ${commandLine(['git', 'branch', '-d', branch])}`);
+  run.warnings.push(`Kept the branch ${branch}: ${outcome.why}. Delete it once it is safe: ${commandLine(['git', 'branch', '-d', branch])}`);
 }

@@ -2,6 +2,7 @@
  * The state one `session end` carries through its steps, the manifest transitions around it
  * (active -> ending -> gone, or back to active), and the steps every strategy shares.
  */
+import { shortSha } from '../core/format.js';
 import { helper } from '../lib/invocation.js';
 import { hostname } from 'node:os';
 import { GitError, RefusalError } from '../lib/errors.js';
@@ -51,7 +52,7 @@ export function step(run: EndRun, id: string, text: string): void {
   run.steps.push({ id, text });
 }
 
-export const short = (commit: string) => commit.slice(0, 12);
+export const short = shortSha;
 
 /** Claims the session for this process; refuses when another start or end holds it. */
 export async function markEnding(project: Project, id: string, operation?: SessionEntry['operation']): Promise<void> {
@@ -92,7 +93,7 @@ export async function restoreActive(project: Project, id: string): Promise<void>
   });
 }
 
-export async function dropEntry(project: Project, id: string): Promise<void> {
+export async function dropOwnEntry(project: Project, id: string): Promise<void> {
   await updateManifest(project.manifestPath, project.name, (manifest) => {
     const before = manifest.sessions.length;
     manifest.sessions = manifest.sessions.filter((session) => !(session.id === id && ownedByMe(session)));

@@ -4,6 +4,7 @@
  * removed hands the session back as active; one after a lasting step (a push, a merge) says
  * exactly what was already done. A SIGKILL leaves an "ending" entry with a dead owner for cleanup.
  */
+import { isoSeconds } from '../core/format.js';
 import { helper } from '../lib/invocation.js';
 import { RefusalError } from '../lib/errors.js';
 import { commandLine } from '../lib/shell-words.js';
@@ -15,7 +16,7 @@ import type { SessionEntry } from '../core/manifest-types.js';
 import { ownFilesOf, type Project } from '../store/project.js';
 import { readStatus } from '../git/changes.js';
 import { rebaseOnto } from '../git/integrate.js';
-import { dropEntry, markEnding, restoreActive, short, step, type EndRun } from './end-run.js';
+import { dropOwnEntry, markEnding, restoreActive, short, step, type EndRun } from './end-run.js';
 import { endByMerge } from './end-merge.js';
 import { endByPr } from './end-pr.js';
 import { endByKeep } from './end-keep.js';
@@ -33,7 +34,6 @@ export interface EndInput {
   callerFolder: string | null;
 }
 
-const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 async function rebaseSession(run: EndRun): Promise<void> {
   const base = run.facts.baseBranch;
@@ -109,7 +109,7 @@ export async function endSession(input: EndInput): Promise<EndRun> {
       case 'keep': await endByKeep(run); break;
       case 'abandon': await endByAbandon(run); break;
     }
-    await dropEntry(project, entry.id);
+    await dropOwnEntry(project, entry.id);
     appendHistory(project.sessionsDir, historyRecord(run));
     step(run, 'manifest', `Removed "${entry.id}" from the manifest and recorded it in ${project.sessionsDir}/.history.jsonl`);
     return run;

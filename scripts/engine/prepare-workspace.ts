@@ -4,6 +4,7 @@
  * Nothing here can destroy the session: every step that fails is reported and recorded,
  * and `session setup` runs the steps again.
  */
+import { isoSeconds } from '../core/format.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitError } from '../lib/errors.js';
@@ -39,7 +40,7 @@ export interface WorkspaceOptions {
 
 export type { CopyReport, WorkspaceReport } from '../workspace/report.js';
 
-const timestamp = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const timestamp = isoSeconds;
 
 /** Adds lines to the repository's info/exclude, serialised with other helpers by the manifest lock. */
 export async function excludeInRepository(project: Project, lines: string[]): Promise<void> {

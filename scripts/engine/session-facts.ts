@@ -21,19 +21,16 @@ import { changesOf } from '../core/status-report.js';
 import { shortBranch, type WorktreeRecord } from '../core/worktree-list.js';
 import { aheadBehind } from '../git/branches.js';
 import { readStatus } from '../git/changes.js';
-import { changedFilesSinceFork, readBranchTips, type BranchTip } from '../git/compare.js';
+import { changedFilesSinceFork } from '../git/compare.js';
+import { branchTips, type BranchTip } from '../git/branches.js';
 import { MERGE_TREE_UNSUPPORTED, mergeTreeSupported, predictMerge } from '../git/merge.js';
+import type { ReportProblem } from '../core/status-report.js';
 
-export interface Problem {
-  code: string;
-  message: string;
-  next: string;
-}
 
 export interface ManifestRead {
   manifest: Manifest;
   /** Set when the manifest is unusable; the manifest above is then empty. */
-  problem: Problem | null;
+  problem: ReportProblem | null;
 }
 
 /** Reads the manifest, turning an unusable one into a reported problem instead of an error. */
@@ -110,7 +107,7 @@ export async function gatherProjectFacts(project: Project, manifest: Manifest, o
   const limit = options.limit ?? limiter();
   const main = project.mainCheckout;
   const [tips, canPredict] = await Promise.all([
-    limit(() => readBranchTips(main)),
+    limit(() => branchTips(main)),
     options.predictMerges ? limit(() => mergeTreeSupported(main)) : Promise.resolve(false),
   ]);
   const { sessions: found, others } = candidates(project, manifest);

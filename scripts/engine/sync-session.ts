@@ -5,6 +5,7 @@
  * conflicts is backed out at once and the branch checked to be exactly as before; on success
  * the session log's "Last synced with base" line is updated and committed.
  */
+import { shortSha } from '../core/format.js';
 import { helper } from '../lib/invocation.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -176,8 +177,8 @@ function conflictRefusal(facts: SyncFacts, mode: SyncMode, outcome: Extract<Awai
     ? `conflicts in ${outcome.conflicts.length} file(s):\n${outcome.conflicts.map((path) => `  ${path}`).join('\n')}`
     : `git stopped: ${outcome.output.split('\n').slice(0, 5).join(' ')}`;
   const state = outcome.restored
-    ? `The ${mode} was aborted; ${entry.branch} is exactly as before (${tip.slice(0, 12)}).`
-    : `WARNING: it could not be backed out: ${entry.branch} should be at ${tip.slice(0, 12)}, HEAD is ${outcome.headNow?.slice(0, 12) ?? 'unknown'}. Inspect ${worktree}; the old tip is ${tip}.`;
+    ? `The ${mode} was aborted; ${entry.branch} is exactly as before (${shortSha(tip)}).`
+    : `WARNING: it could not be backed out: ${entry.branch} should be at ${shortSha(tip)}, HEAD is ${(outcome.headNow ? shortSha(outcome.headNow) : undefined) ?? 'unknown'}. Inspect ${worktree}; the old tip is ${tip}.`;
   return new RefusalError(
     'sync-conflict',
     `Syncing "${entry.id}" with ${base} by ${mode} stopped on ${what}\n${state}`,

@@ -1,4 +1,5 @@
 import { git } from '../lib/shell.js';
+import { isoSeconds } from '../core/format.js';
 
 export async function branchExists(cwd: string, branch: string): Promise<boolean> {
   const result = await git(cwd, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], { okExitCodes: [0, 1] });
@@ -39,16 +40,22 @@ export async function mergeBase(cwd: string, left: string, right: string): Promi
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
 
-/** Local branch tips in one call, short name to commit: every branch, or only the named ones. */
-export async function branchTips(cwd: string, only?: string[]): Promise<Map<string, string>> {
+export interface BranchTip {
+  commit: string;
+  /** Committer date of the tip, ISO 8601 UTC. */
+  date: string;
+}
+
+/** Local branch tips and their dates in one call, by short name: every branch, or only the named ones. */
+export async function branchTips(cwd: string, only?: string[]): Promise<Map<string, BranchTip>> {
   const patterns = only ? only.map((name) => `refs/heads/${name}`) : ['refs/heads/'];
-  const { stdout } = await git(cwd, ['for-each-ref', '--format=%(objectname) %(refname:lstrip=2)', ...patterns]);
-  const tips = new Map<string, string>();
+  const { stdout } = await git(cwd, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(committerdate:unix)', ...patterns]);
+  const tips = new Map<string, BranchTip>();
   for (const line of stdout.split('\n')) {
-    const space = line.indexOf(' ');
-    const name = line.slice(space + 1);
+    const [ref = '', commit = '', unix = '0'] = line.split('\0');
+    const name = ref.slice('refs/heads/'.length);
     // for-each-ref patterns also match refs below a name (main/x for main), so keep exact names only.
-    if (space > 0 && (!only || only.includes(name))) tips.set(name, line.slice(0, space));
+    if (commit && (!only || only.includes(name))) tips.set(name, { commit, date: isoSeconds(new Date(Number(unix) * 1000)) });
   }
   return tips;
 }

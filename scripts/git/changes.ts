@@ -31,11 +31,3 @@ export async function commitTrackedChanges(worktree: string, message: string): P
   const { stdout } = await git(worktree, ['rev-parse', '--verify', 'HEAD']);
   return stdout.trim();
 }
-
-/** Stages `paths` and commits exactly them, whatever else the index holds. Returns the new commit. */
-export async function commitPaths(worktree: string, paths: string[], message: string): Promise<string> {
-  await git(worktree, ['add', '--', ...paths]);
-  await git(worktree, ['commit', '--quiet', '--message', message, '--only', '--', ...paths]);
-  const { stdout } = await git(worktree, ['rev-parse', '--verify', 'HEAD']);
-  return stdout.trim();
-}

@@ -5,22 +5,7 @@
 import { git, lines } from '../lib/shell.js';
 import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
 
-export interface BranchTip {
-  commit: string;
-  /** Committer date of the tip, ISO 8601 UTC. */
-  date: string;
-}
-
-/** Every local branch's tip and its date, in one call: short name -> tip. */
-export async function readBranchTips(cwd: string): Promise<Map<string, BranchTip>> {
-  const { stdout } = await git(cwd, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(committerdate:unix)', 'refs/heads/']);
-  const tips = new Map<string, BranchTip>();
-  for (const line of lines(stdout)) {
-    const [ref = '', commit = '', unix = '0'] = line.split('\0');
-    tips.set(ref.slice('refs/heads/'.length), { commit, date: new Date(Number(unix) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
-  }
-  return tips;
-}
+export type { BranchTip } from './branches.js';
 
 /**
  * Files changed on `branch` since it forked from `base` (the merge-base), as paths. Renames

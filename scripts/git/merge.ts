@@ -1,4 +1,5 @@
 /** Merge prediction without touching any working tree, index or ref. */
+import { shortSha } from '../core/format.js';
 import { git } from '../lib/shell.js';
 import { GitError, RefusalError } from '../lib/errors.js';
 import { commandLine } from '../lib/shell-words.js';
@@ -69,11 +70,11 @@ async function backOutOfMerge(checkout: string, before: string, commit: string, 
     now = await state();
   }
   if (now.mergeHead === null && now.head === before) {
-    return new RefusalError('merge-failed', `git merge stopped in ${checkout}: ${why}. ${aborted ? 'The merge was aborted and' : 'It had not started, and'} the main checkout is back at ${before.slice(0, 12)}, as before.`, 'Fix the cause shown above, then run the same command again.', { checkout, restored: true });
+    return new RefusalError('merge-failed', `git merge stopped in ${checkout}: ${why}. ${aborted ? 'The merge was aborted and' : 'It had not started, and'} the main checkout is back at ${shortSha(before)}, as before.`, 'Fix the cause shown above, then run the same command again.', { checkout, restored: true });
   }
   return new RefusalError(
     'merge-failed',
-    `git merge stopped in ${checkout}: ${why}. The main checkout is NOT as before: HEAD is ${now.head?.slice(0, 12) ?? 'unknown'} (was ${before.slice(0, 12)})${now.mergeHead ? `, and a merge of ${now.mergeHead.slice(0, 12)} is in progress` : ''}.`,
+    `git merge stopped in ${checkout}: ${why}. The main checkout is NOT as before: HEAD is ${(now.head ? shortSha(now.head) : undefined) ?? 'unknown'} (was ${shortSha(before)})${now.mergeHead ? `, and a merge of ${shortSha(now.mergeHead)} is in progress` : ''}.`,
     now.mergeHead === commit ? `Look at ${checkout}; to undo this merge: ${commandLine(['git', '-C', checkout, 'merge', '--abort'])}` : `Look at ${checkout} before doing anything else there.`,
     { checkout, restored: false },
   );

@@ -10,6 +10,7 @@ import { readBoundedText, UnsafeFileError } from '../lib/safe-fs.js';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { validateManifest } from '../generated/validators.js';
+import { describeSchemaErrors } from '../core/schema-errors.js';
 import { RefusalError } from '../lib/errors.js';
 import { acquireLock, assertLockHeld, LockLostError, releaseLock, withLock } from '../lib/lock.js';
 import { emptyManifest, type Manifest } from '../core/manifest-types.js';
@@ -24,10 +25,8 @@ export function lockPathFor(manifestPath: string): string {
 export const MANIFEST_LOCK = { label: 'the session manifest', code: 'manifest-locked' } as const;
 
 function schemaProblem(): string {
-  const error = validateManifest.errors?.[0];
-  if (!error) return 'it does not match the manifest schema';
-  const where = error.instancePath || '(top level)';
-  return `${where} ${error.message ?? 'is invalid'}`;
+  // The first few are enough to find a hand edit; a broken file can hold thousands.
+  return describeSchemaErrors(validateManifest.errors?.slice(0, 5), 'it does not match the manifest schema');
 }
 
 export class ManifestInvalidError extends RefusalError {

@@ -1,3 +1,4 @@
+import { shortSha } from '../core/format.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefusalError, UsageError } from '../lib/errors.js';
@@ -95,7 +96,7 @@ export const start: Subcommand = {
       if (!baseBranch) {
         throw new RefusalError('detached-head', 'The main checkout is on a detached HEAD, so there is no branch to base the session on.', 'Pass --base BRANCH, or check out a branch in the main checkout.');
       }
-      let baseCommit = tips.get(baseBranch) ?? null;
+      let baseCommit = tips.get(baseBranch)?.commit ?? null;
       if (!baseCommit) {
         throw new RefusalError('unknown-base', `There is no local branch ${JSON.stringify(baseBranch)} to base the session on.`, 'Pass --base with an existing local branch (git branch --list), or create it first: git branch NAME origin/NAME');
       }
@@ -106,12 +107,12 @@ export const start: Subcommand = {
       if (dirty.action === 'abort') throw dirtyRefusal(dirty, main);
       if (dirty.action === 'stash') {
         stash = await stashTrackedChanges(main, `flight-rules: before session ${name}`);
-        notes.push(`${MARK.done} Stashed ${dirty.tracked.length} uncommitted change(s) in the main checkout as ${stash.slice(0, 12)}. Restore them with: ${commandLine(['git', '-C', main, 'stash', 'pop'])}`);
+        notes.push(`${MARK.done} Stashed ${dirty.tracked.length} uncommitted change(s) in the main checkout as ${shortSha(stash)}. Restore them with: ${commandLine(['git', '-C', main, 'stash', 'pop'])}`);
       }
       if (dirty.action === 'commit') {
         committed = await commitTrackedChanges(main, commitMessage!);
         if (currentBranch === baseBranch) baseCommit = committed;
-        notes.push(`${MARK.done} Committed ${dirty.tracked.length} change(s) in the main checkout as ${committed.slice(0, 12)}.`);
+        notes.push(`${MARK.done} Committed ${dirty.tracked.length} change(s) in the main checkout as ${shortSha(committed)}.`);
       }
       if (dirty.action === 'proceed') {
         notes.push(`${MARK.warn} ${dirty.tracked.length} uncommitted change(s) stay in the main checkout and are not in the session.`);
@@ -136,7 +137,7 @@ export const start: Subcommand = {
     const lines = [
       `${MARK.done} Session "${name}" created`,
       `${MARK.done} Worktree: ${worktreePath}`,
-      `${MARK.done} Branch: ${branch} from ${baseBranch} at ${baseCommit.slice(0, 12)}`,
+      `${MARK.done} Branch: ${branch} from ${baseBranch} at ${shortSha(baseCommit)}`,
       session.sessionLog ? `${MARK.done} Session log: ${session.sessionLog} (in the worktree)` : `${MARK.warn} No session log`,
       ...createWarnings.map((warning) => `${MARK.warn} ${warning}`),
       `${MARK.done} Registered in ${project.manifestPath}`,

@@ -1,3 +1,4 @@
+import { shortSha } from '../core/format.js';
 import { UsageError } from '../lib/errors.js';
 import { holdSignals } from '../lib/interrupt.js';
 import { MARK } from '../lib/output.js';
@@ -35,7 +36,7 @@ export const sync: Subcommand = {
     } finally {
       guard.release();
     }
-    const short = (sha: string) => sha.slice(0, 12);
+    const short = shortSha;
     const base = `${entry.base.branch} (${short(result.baseCommit)})`;
     const lines = result.upToDate
       ? [`${MARK.done} "${entry.id}" already contains ${base}; nothing to ${mode}.`]
