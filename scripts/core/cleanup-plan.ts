@@ -9,6 +9,7 @@ import { helper } from '../lib/invocation.js';
 import type { SessionEntry, SessionOperation } from './manifest-types.js';
 import type { Busy } from './busy.js';
 import { commandLine } from '../lib/shell-words.js';
+import { classifySession, type SessionState } from './session-state.js';
 import { ENV_SESSION_FILE, parseEnvSessionPort } from './env-session.js';
 
 /** One manifest entry and what git and the file system say about it. */
@@ -234,57 +235,54 @@ function planInterruptedMerge(merge: NonNullable<CleanupFacts['interruptedMerge'
   });
 }
 
+/** The entry's state by the one session-health classifier (session-state.ts) that status and start use too. */
+export function entryState(facts: EntryFacts): SessionState {
+  return classifySession({
+    entry: facts.entry,
+    folderExists: facts.folderExists,
+    knownToGit: facts.gitRecord !== null,
+    locked: facts.gitRecord?.locked ?? false,
+    prunable: facts.gitRecord?.prunable ?? false,
+    ownerAlive: facts.entry.status === 'active' ? null : facts.ownerAlive,
+    branchTip: facts.branchTip,
+    ahead: facts.merged === true ? 0 : facts.merged === false ? 1 : null,
+    uncommitted: facts.work?.length ?? null,
+    trustProblems: facts.trustProblems,
+    busy: facts.busy,
+  });
+}
+
 function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
   const { entry } = facts;
-  if (facts.trustProblems.length > 0) {
-    kept.push({ subject: entry.id, reason: `its manifest entry disagrees with git or the layout (${facts.trustProblems.join('; ')}), so cleanup does not act on it`, next: `Fix or remove that entry in the manifest by hand; \`${helper('status')}\` shows what git knows.` });
-    return;
-  }
-  if (entry.status !== 'active') {
-    const status = entry.status as TransientStatus;
-    if (facts.ownerAlive !== false) {
+  const state = entryState(facts);
+  switch (state) {
+    case 'untrusted':
+      kept.push({ subject: entry.id, reason: `its manifest entry disagrees with git or the layout (${facts.trustProblems.join('; ')}), so cleanup does not act on it`, next: `Fix or remove that entry in the manifest by hand; \`${helper('status')}\` shows what git knows.` });
+      return;
+    case 'starting':
+    case 'ending':
+    case 'syncing': {
       const who = entry.owner ? `process ${entry.owner.pid} on ${entry.owner.host}` : 'an unknown process';
-      kept.push({ subject: entry.id, reason: `its ${STEP[status]} is in progress (${who})`, next: `Wait for it to finish, then run \`${helper('cleanup')}\` again.` });
+      kept.push({ subject: entry.id, reason: `its ${STEP[state]} is in progress (${who})`, next: `Wait for it to finish, then run \`${helper('cleanup')}\` again.` });
       return;
     }
-    if (status === 'starting') return planInterruptedStart(facts, actions, kept);
-    const dead = `its ${STEP[status]} was interrupted (process ${entry.owner?.pid} is gone)`;
-    const recoverable = facts.aside && (facts.aside.hasGit || facts.hollowed?.hasGit);
-    if (!facts.folderExists && recoverable) {
-      actions.push({
-        kind: 'move-back',
-        subject: entry.id,
-        reason: `${dead} after it moved the worktree aside to ${facts.aside!.path}${facts.hollowed?.hasGit ? ` (its files to ${facts.hollowed.path})` : ''}; it goes back to ${facts.worktreePath}`,
-        id: entry.id,
-        aside: facts.aside!.path,
-        hollowed: facts.hollowed?.hasGit ? facts.hollowed.path : null,
-        path: facts.worktreePath,
-      });
-    } else if (!facts.folderExists || facts.folderIsRemnant) {
-      // What the end had saved is under refs/sessions/; the removal had begun, so only empty folders can be left.
-      const leftovers = [facts.aside?.path, facts.hollowed?.path, facts.folderIsRemnant ? facts.worktreePath : null].filter((path): path is string => Boolean(path));
-      if (leftovers.length > 0) actions.push({ kind: 'remove-remnants', subject: entry.id, reason: `what an interrupted end of "${entry.id}" left while removing its worktree (everything in it was saved or committed first)`, paths: leftovers });
-      return planDrop(facts, actions, kept, `${dead} after its worktree was removed`);
-    }
-    if (entry.operation && facts.busy && !facts.ownOperation) {
-      kept.push({ subject: entry.id, reason: `${dead}, and ${facts.busy.what} in its worktree, which is not the ${entry.operation.kind} it started`, next: `Finish or abort it yourself (${facts.busy.abort.join('; ')}), then run \`${helper('cleanup')}\` again.` });
+    case 'interrupted':
+      return entry.status === 'starting' ? planInterruptedStart(facts, actions, kept) : planInterruptedStep(facts, actions, kept);
+    case 'orphaned':
+    case 'prunable':
+      if (!facts.folderExists) return planDrop(facts, actions, kept, `orphaned: its worktree folder ${facts.worktreePath} is missing`);
+      kept.push({ subject: entry.id, reason: `its folder ${facts.worktreePath} exists but git does not list it as a worktree`, next: `Look inside it; if it is a moved worktree run ${commandLine(['git', 'worktree', 'repair', facts.worktreePath])}.` });
       return;
-    }
-    if (entry.operation && facts.ownOperation) {
-      actions.push({ kind: 'back-out-operation', subject: entry.id, reason: `${dead} in the middle of its ${entry.operation.kind}; that ${entry.operation.kind} is aborted, which puts ${entry.branch} back at ${short(entry.operation.before)}`, id: entry.id, path: facts.worktreePath, branch: entry.branch, operation: entry.operation });
-    }
-    actions.push({ kind: 'restore-active', subject: entry.id, reason: `${dead} and its worktree is still there, so it goes back to active`, id: entry.id, fromStatus: status, ownerPid: entry.owner?.pid ?? 0, sessionLog: null });
-    return;
+    case 'active':
+    case 'locked':
+    case 'merged':
+    case 'unregistered':
+      break;
   }
   if (facts.busy) return; // the user's own operation: status reports it, cleanup leaves it alone
-  if (!facts.folderExists) return planDrop(facts, actions, kept, `orphaned: its worktree folder ${facts.worktreePath} is missing`);
-  if (!facts.gitRecord) {
-    kept.push({ subject: entry.id, reason: `its folder ${facts.worktreePath} exists but git does not list it as a worktree`, next: `Look inside it; if it is a moved worktree run ${commandLine(['git', 'worktree', 'repair', facts.worktreePath])}.` });
-    return;
-  }
   const tip = facts.branchTip;
   if (!tip || !facts.baseTip || !facts.merged || tip === entry.base.commit) return; // live work, nothing to do
-  if (facts.gitRecord.locked) {
+  if (state === 'locked') {
     kept.push({ subject: entry.id, reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree is locked in git`, next: `If the lock is no longer needed: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}, then run \`${helper('cleanup')}\` again.` });
     return;
   }
@@ -292,7 +290,7 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
     kept.push({
       subject: entry.id,
       reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree has uncommitted changes: ${(facts.work ?? ['(unreadable)']).join(', ')}`,
-      next: `Commit or discard them in ${facts.worktreePath}, then run \`${helper('cleanup')}\` again, or end it with \`${helper(`end ${entry.id} --strategy keep`)}\`.`,
+      next: `Commit or discard them in ${facts.worktreePath}, then run \`${helper('cleanup')}\` again, or end it with \`${helper(`end ${entry.id} --strategy merge`)}\` once they are committed.`,
     });
     return;
   }
@@ -306,6 +304,39 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
     deleteBranch: { branch: entry.branch, tip, baseTip: facts.baseTip },
     keepBranch: null,
   });
+}
+
+/** An end or sync whose process died: move back what it had moved aside, back out its own stopped operation, hand the session back. */
+function planInterruptedStep(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
+  const { entry } = facts;
+  const status = entry.status as TransientStatus;
+  const dead = `its ${STEP[status]} was interrupted (process ${entry.owner?.pid} is gone)`;
+  const recoverable = facts.aside && (facts.aside.hasGit || facts.hollowed?.hasGit);
+  if (!facts.folderExists && recoverable) {
+    actions.push({
+      kind: 'move-back',
+      subject: entry.id,
+      reason: `${dead} after it moved the worktree aside to ${facts.aside!.path}${facts.hollowed?.hasGit ? ` (its files to ${facts.hollowed.path})` : ''}; it goes back to ${facts.worktreePath}`,
+      id: entry.id,
+      aside: facts.aside!.path,
+      hollowed: facts.hollowed?.hasGit ? facts.hollowed.path : null,
+      path: facts.worktreePath,
+    });
+  } else if (!facts.folderExists || facts.folderIsRemnant) {
+    // What the end had saved is under refs/sessions/; the removal had begun, so only empty folders can be left.
+    const leftovers = [facts.aside?.path, facts.hollowed?.path, facts.folderIsRemnant ? facts.worktreePath : null].filter((path): path is string => Boolean(path));
+    if (leftovers.length > 0) actions.push({ kind: 'remove-remnants', subject: entry.id, reason: `what an interrupted end of "${entry.id}" left while removing its worktree (everything in it was saved or committed first)`, paths: leftovers });
+    return planDrop(facts, actions, kept, `${dead} after its worktree was removed`);
+  }
+  if (entry.operation && facts.busy && !facts.ownOperation) {
+    kept.push({ subject: entry.id, reason: `${dead}, and ${facts.busy.what} in its worktree, which is not the ${entry.operation.kind} it started`, next: `Finish or abort it yourself (${facts.busy.abort.join('; ')}), then run \`${helper('cleanup')}\` again.` });
+    return;
+  }
+  if (entry.operation && facts.ownOperation) {
+    actions.push({ kind: 'back-out-operation', subject: entry.id, reason: `${dead} in the middle of its ${entry.operation.kind}; that ${entry.operation.kind} is aborted, which puts ${entry.branch} back at ${short(entry.operation.before)}`, id: entry.id, path: facts.worktreePath, branch: entry.branch, operation: entry.operation });
+  }
+  actions.push({ kind: 'restore-active', subject: entry.id, reason: `${dead} and its worktree is still there, so it goes back to active`, id: entry.id, fromStatus: status, ownerPid: entry.owner?.pid ?? 0, sessionLog: null });
+  return;
 }
 
 /**

@@ -9,8 +9,11 @@ import type { Manifest, SessionEntry } from './manifest-types.js';
 import type { WorktreeRecord } from './worktree-list.js';
 import type { WorktreeOf } from './session-lookup.js';
 import { ageInWords } from './age.js';
+import { classifySession } from './session-state.js';
+import { isDirectlyInside } from './paths.js';
+import { basename } from 'node:path';
 
-export type OrphanKind = 'orphaned' | 'interrupted-start' | 'interrupted-end' | 'unregistered';
+export type OrphanKind = 'orphaned' | 'interrupted-start' | 'interrupted-end' | 'interrupted-sync' | 'unregistered';
 
 export interface OrphanFinding {
   id: string;
@@ -46,37 +49,48 @@ function aged(since: string | null, now: Date): Pick<OrphanFinding, 'since' | 'a
   return { since, ageSeconds, age: ageInWords(ageSeconds) };
 }
 
-function ownerIsGone(entry: SessionEntry, facts: OrphanFacts): boolean {
-  // A transient entry always names its owner; without one nobody will finish it.
-  return facts.liveness(entry.owner) === 'dead';
-}
 
+/**
+ * What start reports, from the one session-health classifier (session-state.ts) fed with the
+ * facts start already has: no branch or uncommitted-work facts, so never `merged`.
+ */
 export function orphanReport(facts: OrphanFacts): OrphanFinding[] {
   const findings: OrphanFinding[] = [];
+  const records = new Map(facts.worktrees.slice(1).map((record) => [record.path, record]));
   const registered = new Set<string>();
   for (const entry of facts.manifest.sessions) {
     const worktree = facts.worktreeOf(entry);
     registered.add(worktree);
+    const record = records.get(worktree) ?? null;
+    const liveness = entry.status === 'active' ? null : facts.liveness(entry.owner);
+    const state = classifySession({
+      entry,
+      folderExists: facts.folderExists(worktree),
+      knownToGit: record !== null,
+      locked: record?.locked ?? false,
+      prunable: record?.prunable ?? false,
+      ownerAlive: liveness === null || liveness === 'unknown' ? null : liveness === 'alive',
+      branchTip: null,
+      ahead: null,
+      uncommitted: null,
+      trustProblems: [],
+      busy: null,
+    });
     const base = { id: entry.id, worktree, ...aged(entry.startedAt, facts.now) };
-    if (entry.status === 'active') {
-      if (!facts.folderExists(worktree)) findings.push({ ...base, kind: 'orphaned', detail: 'its worktree folder is missing' });
-    } else if (ownerIsGone(entry, facts)) {
-      const what = entry.status === 'starting' ? 'start' : 'end';
-      findings.push({ ...base, kind: entry.status === 'starting' ? 'interrupted-start' : 'interrupted-end', detail: `its ${what} was interrupted (process ${entry.owner?.pid ?? 'unknown'} is gone)` });
+    if (state === 'orphaned') {
+      findings.push({ ...base, kind: 'orphaned', detail: facts.folderExists(worktree) ? 'git no longer lists its worktree' : 'its worktree folder is missing' });
+    } else if (state === 'interrupted') {
+      const step = entry.status === 'starting' ? 'start' : entry.status === 'syncing' ? 'sync' : 'end';
+      findings.push({ ...base, kind: `interrupted-${step}`, detail: `its ${step} was interrupted (process ${entry.owner?.pid ?? 'unknown'} is gone)` });
     }
   }
   for (const record of facts.worktrees.slice(1)) {
     if (registered.has(record.path) || !isDirectlyInside(facts.sessionsDir, record.path) || record.prunable) continue;
     if (!facts.folderExists(record.path)) continue;
     const created = facts.createdAt(record.path);
-    const id = record.path.slice(facts.sessionsDir.length + 1);
-    findings.push({ id, kind: 'unregistered', worktree: record.path, ...aged(created ? isoSeconds(created) : null, facts.now), detail: 'a worktree in the sessions folder that the manifest does not list' });
+    findings.push({ id: basename(record.path), kind: 'unregistered', worktree: record.path, ...aged(created ? isoSeconds(created) : null, facts.now), detail: 'a worktree in the sessions folder that the manifest does not list' });
   }
   return findings;
-}
-
-function isDirectlyInside(folder: string, path: string): boolean {
-  return path.startsWith(`${folder}/`) && !path.slice(folder.length + 1).includes('/');
 }
 
 /** One line per finding for start's human output. */

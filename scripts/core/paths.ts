@@ -27,6 +27,11 @@ export function isWithin(outer: string, inner: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
+/** The one "is this a session worktree's place" test: `path` is a folder directly inside `folder`. */
+export function isDirectlyInside(folder: string, path: string): boolean {
+  return dirname(path) === folder && path !== folder;
+}
+
 /** For display: relative to cwd when that is shorter and does not climb far, else absolute. */
 export function displayPath(cwd: string, absolute: string): string {
   const rel = relative(cwd, absolute);

@@ -1,6 +1,6 @@
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import type { Manifest, SessionEntry } from './manifest-types.js';
-import { isWithin } from './paths.js';
+import { isDirectlyInside, isWithin } from './paths.js';
 
 /** Where an entry's worktree is, as git names it (the caller resolves symlinks). */
 export type WorktreeOf = (entry: SessionEntry) => string;
@@ -18,5 +18,5 @@ export function sessionIdForWorktree(mainCheckout: string, sessionsDir: string, 
   if (!worktree || worktree === mainCheckout) return null;
   const registered = sessionAtPath(worktreeOf, manifest, worktree);
   if (registered) return registered.id;
-  return dirname(worktree) === sessionsDir ? basename(worktree) : null;
+  return isDirectlyInside(sessionsDir, worktree) ? basename(worktree) : null;
 }

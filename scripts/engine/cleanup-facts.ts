@@ -4,7 +4,7 @@
  */
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { worktreeLockPath } from '../git/worktrees.js';
 import { mergeLockPath } from '../store/merge-lock.js';
 import { ownerIsDead, readLockOwner } from '../lib/lock.js';
@@ -12,7 +12,7 @@ import { limiter } from '../lib/limit.js';
 import { liveness, pidIsAlive } from '../lib/process.js';
 import { ManifestInvalidError, readManifest } from '../store/manifest-store.js';
 import type { Manifest, SessionEntry } from '../core/manifest-types.js';
-import { isWithin, toStoredPath } from '../core/paths.js';
+import { isDirectlyInside, isWithin, toStoredPath } from '../core/paths.js';
 import { ownFilesOf, worktreePathOf, type Project } from '../store/project.js';
 import { SESSION_LOG_DIR } from '../core/session-log.js';
 import { sessionNameProblem } from '../core/names.js';
@@ -79,9 +79,6 @@ export function findSessionLog(worktree: string, id: string): string | null {
   return found.length > 0 ? `${SESSION_LOG_DIR}/${found[found.length - 1]}` : null;
 }
 
-function isDirectlyInside(folder: string, path: string): boolean {
-  return dirname(path) === folder;
-}
 
 export function gatherOrphanFacts(project: Project, manifest: Manifest, now: Date): OrphanFacts {
   return {
