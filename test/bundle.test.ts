@@ -1,56 +1,70 @@
 /**
- * The built helper and hooks are committed: a plugin installed from a marketplace is the repository as committed,
- * with no build step, so what git holds under dist/ must be exactly what `npm run build` makes from the sources.
- * Built in memory (esbuild, no files written), compared byte for byte with the index (what the next commit holds)
- * and with the working tree (what every other test runs).
+ * The plugin folder ships built files: a plugin installed from a marketplace is `plugin/` exactly as committed,
+ * with no build step, so what git holds in `plugin/dist/` and `plugin/commands/` must be exactly what
+ * `npm run build` makes from the sources. Built in memory (esbuild, no files written) and compared byte for byte
+ * with the index (what the next commit holds) and with the working tree (what the client tests load).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hermeticEnv, ROOT } from './helpers/gitdir.js';
-import { BUNDLES, buildBundles } from '../scripts/build.js';
+import { BUNDLE_NAMES, buildBundles, modeFor, PLUGIN_GENERATED, pluginFiles } from '../scripts/build.js';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const FIX = 'run `npm run build` and commit dist/ with the sources';
+const FIX = 'run `npm run build` and commit plugin/ with the sources';
+const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, env: hermeticEnv(ROOT), maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
 
-function committed(path: string): Buffer | null {
-  try {
-    return execFileSync('git', ['cat-file', 'blob', `:${path}`], { cwd: ROOT, env: hermeticEnv(ROOT), maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return null;
+/** Path → [mode, blob sha256] for what the index holds under the generated folders. */
+function indexed(): Map<string, { mode: string; contents: Buffer }> {
+  const entries = new Map<string, { mode: string; contents: Buffer }>();
+  for (const line of git(['ls-files', '-s', '--', ...PLUGIN_GENERATED]).toString('utf8').split('\n').filter(Boolean)) {
+    const [meta, path] = line.split('\t') as [string, string];
+    const [mode, object] = meta.split(' ') as [string, string];
+    entries.set(path, { mode, contents: git(['cat-file', 'blob', object]) });
   }
+  return entries;
 }
 
-describe('the committed bundles are what the sources build to', () => {
-  let built: Map<string, Uint8Array>;
+describe('the plugin folder holds what the sources build to', () => {
+  let expected: Map<string, Uint8Array>;
   let buildMs: number;
   beforeAll(async () => {
     const started = Date.now();
-    built = await buildBundles();
+    expected = await pluginFiles();
     buildMs = Date.now() - started;
   });
 
-  it('builds exactly the bundles the pack ships, quickly', () => {
-    expect([...built.keys()].map((name) => `dist/${name}`).sort()).toEqual([...BUNDLES].sort());
+  it('builds the bundles and copies every command, quickly', () => {
+    expect([...expected.keys()].filter((path) => path.startsWith('plugin/dist/')).sort()).toEqual(BUNDLE_NAMES.map((name) => `plugin/dist/${name}`).sort());
+    expect([...expected.keys()].filter((path) => path.startsWith('plugin/commands/')).length).toBe(6);
     expect(buildMs).toBeLessThan(10_000);
   });
 
-  it.each([...BUNDLES])('%s in git matches a fresh build', (path) => {
-    const fresh = built.get(path.slice('dist/'.length))!;
-    const inGit = committed(path);
-    expect(inGit, `${path} is not in git: ${FIX}`).not.toBeNull();
-    expect(sha(inGit!), `${path} in git is not what the sources build to: ${FIX}`).toBe(sha(fresh));
+  it('git holds exactly those files, byte for byte and with their modes, and nothing else there', () => {
+    const inGit = indexed();
+    expect([...inGit.keys()].sort(), FIX).toEqual([...expected.keys()].sort());
+    for (const [path, contents] of expected) {
+      const entry = inGit.get(path)!;
+      expect(sha(entry.contents), `${path} in git is not what the sources build to: ${FIX}`).toBe(sha(contents));
+      expect(entry.mode, `${path}: ${FIX}`).toBe(modeFor(contents) === 0o755 ? '100755' : '100644');
+    }
   });
 
-  it.each([...BUNDLES])('%s in the working tree matches a fresh build', (path) => {
-    const fresh = built.get(path.slice('dist/'.length))!;
-    expect(sha(readFileSync(join(ROOT, path))), `${path} is out of date: ${FIX}`).toBe(sha(fresh));
+  it('the working tree holds them too', () => {
+    for (const [path, contents] of expected) {
+      expect(existsSync(join(ROOT, path)), `${path} is missing: ${FIX}`).toBe(true);
+      expect(sha(readFileSync(join(ROOT, path))), `${path} is out of date: ${FIX}`).toBe(sha(contents));
+    }
+  });
+
+  it('dist/, which the installer copies and the tests run, is the same build', () => {
+    for (const name of BUNDLE_NAMES) expect(sha(readFileSync(join(ROOT, 'dist', name))), `dist/${name} is out of date: run npm run build`).toBe(sha(expected.get(`plugin/dist/${name}`)!));
   });
 
   it('is deterministic: a second build gives the same bytes', async () => {
     const again = await buildBundles();
-    for (const [name, bytes] of built) expect(sha(again.get(name)!), name).toBe(sha(bytes));
+    for (const name of BUNDLE_NAMES) expect(sha(again.get(name)!), name).toBe(sha(expected.get(`plugin/dist/${name}`)!));
   });
 });
