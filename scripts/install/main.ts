@@ -100,8 +100,8 @@ function planOrRefuse(settingsPath: string, plan: () => Plan): Plan {
   }
 }
 
-function desiredFiles(packRoot: string, scope: Scope, options: InstallOptions, root: string): { path: string; content: string }[] {
-  const home = scope === 'user' ? root : undefined;
+/** `home`: the absolute home folder a user install names (undefined for a project install). */
+function desiredFiles(packRoot: string, scope: Scope, options: InstallOptions, home: string | undefined): { path: string; content: string }[] {
   const sources = readdirSync(join(packRoot, 'commands')).filter((file) => file.endsWith('.md')).sort();
   const files: { path: string; content: string }[] = [];
   for (const agent of options.agents) {
@@ -130,8 +130,9 @@ function gatherPlan(root: string, options: InstallOptions, packRoot: string): Pl
       gitattributesCurrent: readText(join(root, '.gitattributes')),
     }));
   }
-  const desired = desiredFiles(packRoot, scope, options, root);
+  // A user install's root is the home folder, which its commands and rules name.
   const home = scope === 'user' ? root : undefined;
+  const desired = desiredFiles(packRoot, scope, options, home);
   [...desired.map((file) => file.path), RECORD_PATH].forEach(load);
   const claude = options.agents.includes('claude');
   const candidateDirs = [...new Set([...desired.map((file) => file.path), RECORD_PATH, settingsPath].map(dirname))]
