@@ -1,23 +1,101 @@
-/** Bundles the helper into one self-contained ESM file that plain `node` runs. */
-import { build } from 'esbuild';
+/**
+ * Bundles the helper and the hooks into self-contained ESM files that plain `node` runs, and fills the plugin
+ * folder with what it ships.
+ *
+ * `dist/` is the local build the installer and the tests use (not committed). `plugin/` is the Claude Code plugin
+ * a marketplace installs: the client copies that folder as committed and runs nothing to build it, so it holds
+ * committed copies of the bundles (`plugin/dist/`) and of the command files (`plugin/commands/`, copied from
+ * `commands/`). It is a folder of its own because the client runs `npm ci` in a plugin's root when it finds a
+ * package.json and a lockfile there, and this repository's would install the whole development toolchain.
+ *
+ * The build is a pure function of the sources: fixed options, paths relative to the pack's root, no timestamps,
+ * no source maps. test/bundle.test.ts builds into memory and compares with what git holds.
+ *
+ *   tsx scripts/build.ts              writes dist/, plugin/dist/ and plugin/commands/
+ *   tsx scripts/build.ts --outdir D   writes only the bundles, to D
+ */
+import { build, type BuildOptions } from 'esbuild';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-export const BUNDLE_PATH = `${root}dist/session.mjs`;
-export const HOOK_BUNDLE_PATH = `${root}dist/hook.mjs`;
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The bundles, by file name. */
+export const BUNDLE_NAMES = ['session.mjs', 'hook.mjs'] as const;
+export const BUNDLE_PATH = join(ROOT, 'dist', BUNDLE_NAMES[0]);
+export const HOOK_BUNDLE_PATH = join(ROOT, 'dist', BUNDLE_NAMES[1]);
+/** The plugin folder, and its parts the build writes (everything else in it is a source). */
+export const PLUGIN_DIR = 'plugin';
+export const PLUGIN_GENERATED = ['plugin/dist', 'plugin/commands'] as const;
 
-await build({
-  entryPoints: { session: `${root}scripts/session.ts`, hook: `${root}scripts/hook.ts` },
-  outdir: `${root}dist`,
-  outExtension: { '.js': '.mjs' },
-  splitting: false,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  // zx's bundled dependencies call require() for node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-});
+function options(root: string): BuildOptions {
+  return {
+    absWorkingDir: root,
+    entryPoints: { session: 'scripts/session.ts', hook: 'scripts/hook.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    splitting: false,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    sourcemap: false,
+    metafile: false,
+    charset: 'ascii',
+    logLevel: 'warning',
+    // zx's bundled dependencies call require() for node built-ins.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    write: false,
+  };
+}
+
+/** The bundles' bytes, by file name (`session.mjs`, `hook.mjs`), built in memory from the sources under `root`. */
+export async function buildBundles(root = ROOT): Promise<Map<string, Uint8Array>> {
+  const result = await build(options(root));
+  return new Map(result.outputFiles!.map((file) => [basename(file.path), file.contents]));
+}
+
+/** Every file the plugin folder gets from the build, by path relative to the root: the bundles and the commands. */
+export async function pluginFiles(root = ROOT, bundles?: Map<string, Uint8Array>): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const [name, contents] of bundles ?? (await buildBundles(root))) files.set(`${PLUGIN_DIR}/dist/${name}`, contents);
+  for (const name of readdirSync(join(root, 'commands')).filter((file) => file.endsWith('.md')).sort()) {
+    files.set(`${PLUGIN_DIR}/commands/${name}`, readFileSync(join(root, 'commands', name)));
+  }
+  return files;
+}
+
+/** A bundle that starts with a #! line is run directly; the mode is part of what git records. */
+export function modeFor(contents: Uint8Array): number {
+  return contents[0] === 0x23 && contents[1] === 0x21 ? 0o755 : 0o644;
+}
+
+function writeFile(path: string, contents: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, contents);
+  chmodSync(path, modeFor(contents));
+}
+
+export async function writeBundles(outdir: string, root = ROOT, bundles?: Map<string, Uint8Array>): Promise<void> {
+  for (const [name, contents] of bundles ?? (await buildBundles(root))) writeFile(join(outdir, name), contents);
+}
+
+/** Writes dist/ and the plugin's generated folders, removing from those folders whatever the build no longer makes. */
+export async function writeAll(root = ROOT): Promise<void> {
+  const bundles = await buildBundles(root);
+  await writeBundles(join(root, 'dist'), root, bundles);
+  const files = await pluginFiles(root, bundles);
+  for (const folder of PLUGIN_GENERATED) {
+    mkdirSync(join(root, folder), { recursive: true });
+    for (const name of readdirSync(join(root, folder))) if (!files.has(`${folder}/${name}`)) rmSync(join(root, folder, name), { recursive: true, force: true });
+  }
+  for (const [path, contents] of files) writeFile(join(root, path), contents);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--outdir');
+  if (at >= 0 && process.argv[at + 1]) await writeBundles(resolve(process.argv[at + 1]!));
+  else await writeAll();
+}

@@ -10,8 +10,12 @@ import { ROOT } from './helpers/gitdir.js';
 import { SUBCOMMANDS } from '../scripts/subcommands/index.js';
 import { OTHER_ERROR_CODES, REFUSAL_CODES } from '../scripts/lib/errors.js';
 import {
+  BANG_INTRO,
+  BANG_MISSING,
   SOURCE_RUNTIME_DIR,
   helperCalls,
+  missingHelperNote,
+  splitBangCommand,
   helperPrefix,
   isBangLine,
   parseAllowedTools,
@@ -71,7 +75,13 @@ describe.each(files)('%s', (file) => {
     }
     const bangLines = body.split('\n').filter(isBangLine);
     expect(bangLines.every((line) => /^!`[^`]+`$/.test(line))).toBe(true);
-    if (bangLines.length > 0) expect(body).toMatch(/If no (status )?output appears (above|under)/);
+    if (bangLines.length > 0) {
+      // The client would abort the whole command on a failing `!` line: each one falls back to one line of advice.
+      for (const line of bangLines) expect(splitBangCommand(line.slice(2, -1)).note, line).toBe(missingHelperNote('plugin'));
+      // The installer swaps these two sentences for Cursor, which has no `!` lines: each must be there, on a line of its own.
+      expect(body.split('\n').filter((line) => line === BANG_INTRO)).toHaveLength(1);
+      expect(body.split('\n').filter((line) => line === BANG_MISSING)).toHaveLength(1);
+    }
   });
 
   it('pre-approves every command it runs in allowed-tools, and nothing it does not run', () => {
@@ -118,10 +128,12 @@ describe('every helper call is a real subcommand with real flags', () => {
   });
 });
 
+const HOME = '/home/someone';
+
 describe.each<[Scope, Agent]>([['project', 'claude'], ['user', 'claude'], ['project', 'cursor'], ['user', 'cursor']])('installed form: %s install for %s', (scope, agent) => {
-  const prefix = helperPrefix(runtimeDirFor(scope, agent));
+  const prefix = helperPrefix(runtimeDirFor(scope, agent, HOME));
   it.each(files)('%s names the installed helper and stays covered by its rules', (file) => {
-    const rendered = renderCommand(source(file), scope, agent);
+    const rendered = renderCommand(source(file), scope, agent, HOME);
     expect(rendered).not.toContain('CLAUDE_PLUGIN_ROOT');
     const { fields, body } = parseFrontmatter(rendered);
     const own = helperCalls(body, prefix);
@@ -129,6 +141,8 @@ describe.each<[Scope, Agent]>([['project', 'claude'], ['user', 'claude'], ['proj
     const rules = parseAllowedTools(String(fields['allowed-tools']));
     for (const call of own) expect(rules.some((rule) => ruleAllows(rule, call.line)), call.line).toBe(true);
     if (agent === 'cursor') expect(body.split('\n').filter(isBangLine)).toEqual([]);
+    if (scope === 'user') expect(rendered).not.toContain('$HOME');
+    for (const line of body.split('\n').filter(isBangLine)) expect(splitBangCommand(line.slice(2, -1)).note).toBe(missingHelperNote(scope, HOME));
   });
 });
 
@@ -170,11 +184,20 @@ it('abandon needs the typed session name, passed as --confirm', () => {
 
 describe('plugin', () => {
   it('has a manifest with a name', () => {
-    expect(JSON.parse(readFileSync(join(ROOT, '.claude-plugin/plugin.json'), 'utf8')).name).toBe('flight-rules');
+    expect(JSON.parse(readFileSync(join(ROOT, 'plugin/.claude-plugin/plugin.json'), 'utf8')).name).toBe('flight-rules');
+  });
+
+  it('is the plugin folder, which a marketplace lists and which holds no package.json (the client would npm ci it)', () => {
+    const marketplace = JSON.parse(readFileSync(join(ROOT, '.claude-plugin/marketplace.json'), 'utf8'));
+    expect(marketplace.plugins.map((plugin: any) => [plugin.name, plugin.source])).toEqual([['flight-rules', './plugin']]);
+    expect(readdirSync(join(ROOT, 'plugin')).sort()).toEqual(['.claude-plugin', 'commands', 'dist', 'hooks']);
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'plugin/.claude-plugin/plugin.json'), 'utf8'));
+    expect(manifest.version).toBe(marketplace.plugins[0].version);
+    expect(manifest.version).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });
 
   it('wires both hook modes to the built hook bundle under the plugin root', () => {
-    const hooks = JSON.parse(readFileSync(join(ROOT, 'hooks/hooks.json'), 'utf8')).hooks;
+    const hooks = JSON.parse(readFileSync(join(ROOT, 'plugin/hooks/hooks.json'), 'utf8')).hooks;
     expect(hooks.SessionStart[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" session-start');
     expect(hooks.PreToolUse[0].matcher).toBe('Edit|Write|MultiEdit');
     expect(hooks.PreToolUse[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" pre-tool-use');

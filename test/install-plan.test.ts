@@ -2,7 +2,21 @@
 import { describe, expect, it } from 'vitest';
 import { addUnionLine, removeUnionLine } from '../scripts/install/gitattributes.js';
 import { mergeSettings, packSettings, unmergeSettings, SettingsShapeError, type JsonObject } from '../scripts/install/settings.js';
-import { parseAllowedTools, renderCommand, ruleAllows, shellWords } from '../scripts/install/command-text.js';
+import {
+  BANG_INTRO,
+  BANG_MISSING,
+  bangCommand,
+  CURSOR_INTRO,
+  cursorMissing,
+  homeIsUsable,
+  missingHelperNote,
+  parseAllowedTools,
+  renderCommand,
+  ruleAllows,
+  runtimeDirFor,
+  shellWords,
+  splitBangCommand,
+} from '../scripts/install/command-text.js';
 import { parseInstallArgs } from '../scripts/install/args.js';
 import { planInstall, sha256, type InstallFacts } from '../scripts/install/plan.js';
 
@@ -19,7 +33,8 @@ describe('settings: merge, then unmerge, gives back the original', () => {
   it.each(cases)('%s', (_name, original) => {
     const { settings, added } = mergeSettings(original, pack);
     expect(added.hooks).toHaveLength(2);
-    expect(added.allow).toHaveLength(2);
+    expect(added.allow).toHaveLength(4);
+    expect(added.deny).toHaveLength(1);
     expect(unmergeSettings(settings, added)).toEqual(original);
   });
 
@@ -27,13 +42,13 @@ describe('settings: merge, then unmerge, gives back the original', () => {
     const once = mergeSettings({}, pack).settings;
     const twice = mergeSettings(once, pack);
     expect(twice.settings).toEqual(once);
-    expect(twice.added).toEqual({ hooks: [], allow: [], createdKeys: [] });
+    expect(twice.added).toEqual({ hooks: [], allow: [], deny: [], createdKeys: [] });
   });
 
   it('leaves a rule the user already had, and keeps it on unmerge', () => {
     const rule = pack.allow[0]!;
     const { settings, added } = mergeSettings({ permissions: { allow: [rule] } }, pack);
-    expect(added.allow).toEqual([pack.allow[1]]);
+    expect(added.allow).toEqual(pack.allow.slice(1));
     expect(unmergeSettings(settings, added)).toEqual({ permissions: { allow: [rule] } });
   });
 
@@ -45,11 +60,31 @@ describe('settings: merge, then unmerge, gives back the original', () => {
     expect(() => mergeSettings(settings, pack)).toThrow(SettingsShapeError);
   });
 
-  it('allows only the read-only subcommands outright', () => {
-    expect(packSettings('user', false)).toEqual({
+  it('allows only the read-only subcommands outright; a user install names the helper by its absolute path', () => {
+    expect(packSettings('user', false, '/home/me')).toEqual({
       hooks: [],
-      allow: ['Bash(node "$HOME/.claude/commands/flight-rules/session.mjs" status:*)', 'Bash(node "$HOME/.claude/commands/flight-rules/session.mjs" overlap:*)'],
+      allow: ['Bash(node "/home/me/.claude/commands/flight-rules/session.mjs" status:*)', 'Bash(node "/home/me/.claude/commands/flight-rules/session.mjs" overlap:*)'],
+      deny: [],
     });
+  });
+
+  it('a project install names no folder: the helper path\'s end, with a deny rule for a quote before it', () => {
+    expect(packSettings('project', false)).toEqual({
+      hooks: [],
+      allow: [
+        'Bash(node "/*/.claude/commands/flight-rules/session.mjs" status)',
+        'Bash(node "/*/.claude/commands/flight-rules/session.mjs" status *)',
+        'Bash(node "/*/.claude/commands/flight-rules/session.mjs" overlap)',
+        'Bash(node "/*/.claude/commands/flight-rules/session.mjs" overlap *)',
+      ],
+      deny: ['Bash(node "/*"*/.claude/commands/flight-rules/session.mjs"*)'],
+    });
+  });
+
+  it('old records, without deny, still unmerge', () => {
+    const { settings, added } = mergeSettings({}, packSettings('user', true, '/home/me'));
+    const { deny: _deny, ...old } = added;
+    expect(unmergeSettings(settings, old)).toEqual({});
   });
 });
 
@@ -80,20 +115,62 @@ describe('command text', () => {
     `allowed-tools: 'Bash(node "\${CLAUDE_PLUGIN_ROOT}/dist/session.mjs" status:*)'`,
     '---',
     '',
-    '!`node "${CLAUDE_PLUGIN_ROOT}/dist/session.mjs" status`',
+    `!\`${bangCommand('node "${CLAUDE_PLUGIN_ROOT}/dist/session.mjs" status', missingHelperNote('plugin'))}\``,
     '',
-    'If no status output appears above, run it.',
+    BANG_INTRO,
+    '',
+    '```sh',
+    'node "${CLAUDE_PLUGIN_ROOT}/dist/session.mjs" status',
+    '```',
+    '',
+    BANG_MISSING,
   ].join('\n');
 
   it.each([
     ['project', 'claude', '"${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs"'],
-    ['user', 'claude', '"$HOME/.claude/commands/flight-rules/session.mjs"'],
+    ['user', 'claude', '"/home/me/.claude/commands/flight-rules/session.mjs"'],
     ['project', 'cursor', '"$(git rev-parse --show-toplevel)/.claude/commands/flight-rules/session.mjs"'],
+    ['user', 'cursor', '"/home/me/.claude/commands/flight-rules/session.mjs"'],
   ] as const)('renders a %s install for %s', (scope, agent, path) => {
-    const text = renderCommand(source, scope, agent);
+    const text = renderCommand(source, scope, agent, '/home/me');
     expect(text).toContain(`Bash(node ${path} status:*)`);
-    expect(text.includes(`!\`node ${path} status\``)).toBe(agent === 'claude');
+    expect(text).not.toContain('CLAUDE_PLUGIN_ROOT');
+    expect(text).not.toContain(missingHelperNote('plugin'));
     expect(text).not.toContain('\n\n\n');
+    if (agent === 'claude') {
+      // The `!` line keeps its fallback, with this form's note; the sentences around it stay.
+      expect(text).toContain(`!\`node ${path} status 2>/dev/null || echo "${missingHelperNote(scope, '/home/me')}"\``);
+      expect(text).toContain(`${BANG_INTRO}\n`);
+      expect(text).toContain(BANG_MISSING);
+    } else {
+      // No `!` line, so nothing may speak of its output.
+      expect(text).not.toContain('!`');
+      expect(text).not.toContain(BANG_INTRO);
+      expect(text).not.toContain(BANG_MISSING);
+      expect(text).not.toMatch(/output appears above/i);
+      expect(text).toContain(CURSOR_INTRO);
+      expect(text).toContain(cursorMissing(scope));
+    }
+  });
+
+  it('names the main checkout\'s copy only where a project install has one', () => {
+    expect(missingHelperNote('project')).toContain('<main checkout>/.claude/commands/flight-rules/session.mjs, where <main checkout> is the first path git worktree list prints');
+    for (const note of [missingHelperNote('plugin'), missingHelperNote('user', '/home/me')]) expect(note).not.toContain('main checkout');
+    expect(missingHelperNote('user', '/home/me')).toContain('/home/me/.claude/commands/flight-rules/session.mjs is missing');
+    expect(missingHelperNote('plugin')).toMatch(/reinstall the plugin/);
+  });
+
+  it('splits a `!` command into its helper call and the note, and builds it back', () => {
+    const command = bangCommand('node "/x/session.mjs" overlap', 'Gone.');
+    expect(command).toBe('node "/x/session.mjs" overlap 2>/dev/null || echo "Gone."');
+    expect(splitBangCommand(command)).toEqual({ call: 'node "/x/session.mjs" overlap', note: 'Gone.' });
+    expect(splitBangCommand('node "/x/session.mjs" status')).toEqual({ call: 'node "/x/session.mjs" status', note: null });
+    expect(() => bangCommand('x', 'a "quoted" note')).toThrow(/must not hold/);
+  });
+
+  it.each(['relative/home', '/home/it\'s', '/home/$USER', '/home/a*b', '/home/(x)', '/home/a"b'])('refuses the home folder %j for a user install', (home) => {
+    expect(homeIsUsable(home)).toBe(false);
+    expect(() => runtimeDirFor('user', 'claude', home)).toThrow(/absolute home folder/);
   });
 
   it.each([

@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { existsSync, join, makeRepo, mkdirSync, readFileSync, ROOT, snapshot, writeFileSync, type Repo } from './helpers/gitdir.js';
 import { main } from '../scripts/install/main.js';
-import { isBangLine } from '../scripts/install/command-text.js';
+import { CURSOR_INTRO, isBangLine, missingHelperNote } from '../scripts/install/command-text.js';
+import { packSettings, PROJECT_HELPER_DENY } from '../scripts/install/settings.js';
 
 let repo: Repo;
 const extra: string[] = [];
@@ -45,16 +46,15 @@ describe('install into a project', () => {
     // Claude Code lists every .md below commands/ as a command: the runtime folder must hold none.
     expect(readdirSync(join(repo.main, '.claude/commands/flight-rules')).sort()).toEqual(['hook.mjs', 'install-manifest.json', 'session.mjs']);
     const status = read('.claude/commands/parallel.status.md');
-    expect(status).toContain('!`node "${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" status`');
+    expect(status).toContain(`!\`node "\${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" status 2>/dev/null || echo "${missingHelperNote('project')}"\``);
     expect(status).not.toContain('CLAUDE_PLUGIN_ROOT');
 
     const hooks = settings().hooks;
     expect(hooks.SessionStart[0].hooks[0].command).toBe('node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" session-start || true');
     expect(hooks.PreToolUse[0].matcher).toBe('Edit|Write|MultiEdit');
-    expect(settings().permissions.allow).toEqual([
-      'Bash(node "${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" status:*)',
-      'Bash(node "${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" overlap:*)',
-    ]);
+    // Committed and shared: the rules name no folder (test/client/status.test.ts shows the client matching them).
+    expect(settings().permissions).toEqual({ allow: packSettings('project', false).allow, deny: [PROJECT_HELPER_DENY] });
+    expect(read('.claude/settings.json')).not.toContain(repo.root);
     expect(read('.gitattributes')).toBe('docs/progress.md merge=union\n');
     expect(result.stdout).toContain('Next: commit .claude and .gitattributes');
 
@@ -167,7 +167,9 @@ describe('install into a project', () => {
       const text = read(`.cursor/commands/${file}`);
       expect(text.split('\n').filter(isBangLine), file).toEqual([]);
       expect(text).not.toContain('CLAUDE_');
+      expect(text, file).not.toMatch(/output appears (above|under)|what the helper printed/i);
     }
+    expect(read('.cursor/commands/parallel.status.md')).toContain(CURSOR_INTRO);
     expect(read('.cursor/commands/parallel.status.md')).toContain('node "$(git rev-parse --show-toplevel)/.claude/commands/flight-rules/session.mjs" status');
     expect(existsSync(join(repo.main, '.claude/commands/flight-rules/session.mjs'))).toBe(true);
     expect(existsSync(join(repo.main, '.claude/settings.json'))).toBe(false);
@@ -178,8 +180,42 @@ describe('install into a project', () => {
     repo = makeRepo();
     await install(['--no-hooks', '--no-gitattributes']);
     expect(settings().hooks).toBeUndefined();
-    expect(settings().permissions.allow).toHaveLength(2);
+    expect(settings().permissions.allow).toHaveLength(4);
     expect(existsSync(join(repo.main, '.gitattributes'))).toBe(false);
+  });
+});
+
+describe('an install over an older one', () => {
+  it('replaces the permission rules an older version wrote, and keeps the user\'s own', async () => {
+    repo = makeRepo();
+    await install([]);
+    // What the previous version wrote: rules naming ${CLAUDE_PROJECT_DIR}, which the client never matched.
+    const old = ['status', 'overlap'].map((name) => `Bash(node "\${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" ${name}:*)`);
+    const current = settings();
+    writeFileSync(join(repo.main, '.claude/settings.json'), `${JSON.stringify({ ...current, permissions: { allow: ['Bash(npm test:*)', ...old] } }, null, 2)}\n`);
+    const recordPath = join(repo.main, '.claude/commands/flight-rules/install-manifest.json');
+    const record = JSON.parse(readFileSync(recordPath, 'utf8'));
+    record.settings.allow = old;
+    delete record.settings.deny;
+    writeFileSync(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+
+    const result = await install([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`✓ removed from .claude/settings.json this pack's outdated entries: ${old.join(', ')}`);
+    expect(settings().permissions).toEqual({ allow: ['Bash(npm test:*)', ...packSettings('project', false).allow], deny: [PROJECT_HELPER_DENY] });
+    expect(settings().hooks).toEqual(current.hooks);
+    expect((await install([])).stdout).toContain('Nothing changed');
+
+    await install(['--uninstall']);
+    expect(JSON.parse(readFileSync(join(repo.main, '.claude/settings.json'), 'utf8'))).toEqual({ permissions: { allow: ['Bash(npm test:*)'] } });
+  });
+
+  it('keeps its hooks when rerun with --no-hooks', async () => {
+    repo = makeRepo();
+    await install([]);
+    const hooks = settings().hooks;
+    await install(['--no-hooks']);
+    expect(settings().hooks).toEqual(hooks);
   });
 });
 
@@ -224,6 +260,16 @@ describe('install refusals', () => {
 });
 
 describe('user install', () => {
+  it('refuses a home folder the commands cannot name inside quotes and rules, and writes nothing', async () => {
+    repo = makeRepo();
+    const home = join(repo.root, "it's home");
+    mkdirSync(home);
+    const result = await install(['--user'], { home });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('✗ refused: HOME ');
+    expect(readdirSync(home)).toEqual([]);
+  });
+
   it('installs into HOME/.claude, leaves the project alone, and uninstalls cleanly', async () => {
     repo = makeRepo();
     const home = join(repo.root, 'home');
@@ -234,9 +280,14 @@ describe('user install', () => {
     const result = await install(['--user'], { home });
     expect(result.exitCode).toBe(0);
     expect(readdirSync(join(home, '.claude/commands')).filter((file) => file.endsWith('.md')).sort()).toEqual(COMMANDS);
-    expect(readFileSync(join(home, '.claude/commands/parallel.status.md'), 'utf8')).toContain('!`node "$HOME/.claude/commands/flight-rules/session.mjs" status`');
+    // Claude Code expands no variable in a permission rule: the commands and rules name the home folder itself.
+    const status = readFileSync(join(home, '.claude/commands/parallel.status.md'), 'utf8');
+    expect(status).toContain(`!\`node "${home}/.claude/commands/flight-rules/session.mjs" status 2>/dev/null || echo "${missingHelperNote('user', home)}"\``);
+    expect(status).toContain(`Bash(node "${home}/.claude/commands/flight-rules/session.mjs" status:*)`);
+    expect(status).not.toContain('$HOME');
     const userSettings = JSON.parse(readFileSync(join(home, '.claude/settings.json'), 'utf8'));
     expect(userSettings.theme).toBe('dark');
+    expect(userSettings.permissions).toEqual({ allow: [`Bash(node "${home}/.claude/commands/flight-rules/session.mjs" status:*)`, `Bash(node "${home}/.claude/commands/flight-rules/session.mjs" overlap:*)`] });
     expect(userSettings.hooks.SessionStart[0].hooks[0].command).toBe('node "$HOME/.claude/commands/flight-rules/hook.mjs" session-start || true');
     expect(snapshot(repo)).toEqual(project);
 

@@ -10,7 +10,7 @@ import { MARK } from '../lib/output.js';
 import { git, run } from '../lib/shell.js';
 import { commandLine } from '../lib/shell-words.js';
 import { INSTALL_USAGE, parseInstallArgs, type InstallOptions } from './args.js';
-import { RUNTIME_SUBDIR, renderCommand, type Scope } from './command-text.js';
+import { homeIsUsable, RUNTIME_SUBDIR, renderCommand, type Scope } from './command-text.js';
 import { planInstall, planUninstall, type InstallRecord, type Plan, type Step } from './plan.js';
 import { packSettings, parseSettings, SettingsShapeError, type JsonObject } from './settings.js';
 
@@ -47,6 +47,9 @@ async function installRoot(options: InstallOptions, env: NodeJS.ProcessEnv): Pro
   if (options.user) {
     const home = env.HOME;
     if (!home || !existsSync(home)) throw new RefusalError('no-home', 'HOME is not set to an existing folder, so there is no user-level .claude/ to install into.', 'Set HOME, or install into a project instead.');
+    // The user-wide commands and permission rules name the helper by its absolute path (Claude Code expands no
+    // variable in a permission rule), quoted in the text and in the rules.
+    if (!homeIsUsable(home)) throw new RefusalError('home-unusable', `HOME (${JSON.stringify(home)}) is not an absolute path free of quotes, $, \\, * and parentheses, so the commands cannot name the helper inside it.`, 'Install into a project instead.');
     return home;
   }
   const dir = options.projectDir!;
@@ -97,12 +100,13 @@ function planOrRefuse(settingsPath: string, plan: () => Plan): Plan {
   }
 }
 
-function desiredFiles(packRoot: string, scope: Scope, options: InstallOptions): { path: string; content: string }[] {
+/** `home`: the absolute home folder a user install names (undefined for a project install). */
+function desiredFiles(packRoot: string, scope: Scope, options: InstallOptions, home: string | undefined): { path: string; content: string }[] {
   const sources = readdirSync(join(packRoot, 'commands')).filter((file) => file.endsWith('.md')).sort();
   const files: { path: string; content: string }[] = [];
   for (const agent of options.agents) {
     for (const file of sources) {
-      files.push({ path: `.${agent}/commands/${file}`, content: renderCommand(readFileSync(join(packRoot, 'commands', file), 'utf8'), scope, agent) });
+      files.push({ path: `.${agent}/commands/${file}`, content: renderCommand(readFileSync(join(packRoot, 'commands', file), 'utf8'), scope, agent, home) });
     }
   }
   for (const file of RUNTIME_FILES) files.push({ path: `${RUNTIME_SUBDIR}/${file}`, content: readFileSync(join(packRoot, 'dist', file), 'utf8') });
@@ -126,7 +130,9 @@ function gatherPlan(root: string, options: InstallOptions, packRoot: string): Pl
       gitattributesCurrent: readText(join(root, '.gitattributes')),
     }));
   }
-  const desired = desiredFiles(packRoot, scope, options);
+  // A user install's root is the home folder, which its commands and rules name.
+  const home = scope === 'user' ? root : undefined;
+  const desired = desiredFiles(packRoot, scope, options, home);
   [...desired.map((file) => file.path), RECORD_PATH].forEach(load);
   const claude = options.agents.includes('claude');
   const candidateDirs = [...new Set([...desired.map((file) => file.path), RECORD_PATH, settingsPath].map(dirname))]
@@ -136,7 +142,9 @@ function gatherPlan(root: string, options: InstallOptions, packRoot: string): Pl
     current,
     record,
     recordPath: RECORD_PATH,
-    settings: claude ? { path: settingsPath, current: readSettings(join(root, settingsPath)), pack: packSettings(scope, options.hooks) } : null,
+    settings: claude
+      ? { path: settingsPath, current: readSettings(join(root, settingsPath)), pack: packSettings(scope, options.hooks, home), knownHooks: packSettings(scope, true, home).hooks.map((hook) => hook.command) }
+      : null,
     gitattributes: scope === 'project' && options.gitattributes ? { current: readText(join(root, '.gitattributes')) } : null,
     existingDirs: new Set(candidateDirs.filter((dir) => existsSync(join(root, dir)))),
     force: options.force,

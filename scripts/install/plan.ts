@@ -26,8 +26,11 @@ export interface InstallFacts {
   current: Map<string, string | null>;
   record: InstallRecord | null;
   recordPath: string;
-  /** null when this install writes no settings (Cursor only). */
-  settings: { path: string; current: JsonObject | null; pack: PackSettings } | null;
+  /**
+   * null when this install writes no settings (Cursor only). knownHooks: every hook command this version of the
+   * pack writes for this scope, with or without --no-hooks.
+   */
+  settings: { path: string; current: JsonObject | null; pack: PackSettings; knownHooks: string[] } | null;
   /** null when this install leaves .gitattributes alone. */
   gitattributes: { current: string | null } | null;
   /** Which of the folders this plan may create already exist. */
@@ -96,18 +99,35 @@ export function planInstall(facts: InstallFacts): Plan {
 
   let settingsRecord = previous?.settings ?? null;
   if (facts.settings) {
-    const { settings, added } = mergeSettings(facts.settings.current ?? {}, facts.settings.pack);
-    const changed = added.hooks.length + added.allow.length > 0;
-    if (changed) {
+    const pack = facts.settings.pack;
+    // Entries an earlier install added that this version of the pack no longer writes in any form (rules whose
+    // shape changed) are this pack's own: take them out. Hooks left out with --no-hooks are not outdated.
+    const current = facts.settings.current ?? {};
+    const recorded = previous?.settings ?? null;
+    const outdated: SettingsRecord = {
+      hooks: (recorded?.hooks ?? []).filter((command) => !facts.settings!.knownHooks.includes(command)),
+      allow: (recorded?.allow ?? []).filter((rule) => !pack.allow.includes(rule)),
+      deny: (recorded?.deny ?? []).filter((rule) => !pack.deny.includes(rule)),
+      createdKeys: [],
+    };
+    const cleaned = unmergeSettings(current, outdated);
+    const removed = formatSettings(cleaned) !== formatSettings(current);
+    const { settings, added } = mergeSettings(cleaned, pack);
+    const addedCount = added.hooks.length + added.allow.length + added.deny.length;
+    if (addedCount > 0 || removed) {
       steps.push({ kind: 'write', path: facts.settings.path, content: formatSettings(settings), note: facts.settings.current ? 'update' : 'create' });
-      report.done.push(`${facts.settings.current ? 'added to' : 'created'} ${facts.settings.path}: ${added.hooks.length} hook(s), ${added.allow.length} permission rule(s)`);
+      const rules = added.allow.length + added.deny.length;
+      if (addedCount > 0) report.done.push(`${facts.settings.current ? 'added to' : 'created'} ${facts.settings.path}: ${added.hooks.length} hook(s), ${rules} permission rule(s)`);
+      if (removed) report.done.push(`removed from ${facts.settings.path} this pack's outdated entries: ${[...outdated.hooks, ...outdated.allow, ...(outdated.deny ?? [])].join(', ')}`);
     }
+    const keep = (list: string[] | undefined, gone: string[] | undefined) => (list ?? []).filter((entry) => !(gone ?? []).includes(entry));
     settingsRecord = {
       path: facts.settings.path,
-      created: (previous?.settings?.created ?? false) || facts.settings.current === null,
-      hooks: [...new Set([...(previous?.settings?.hooks ?? []), ...added.hooks])],
-      allow: [...new Set([...(previous?.settings?.allow ?? []), ...added.allow])],
-      createdKeys: [...new Set([...(previous?.settings?.createdKeys ?? []), ...added.createdKeys])],
+      created: (recorded?.created ?? false) || facts.settings.current === null,
+      hooks: [...new Set([...keep(recorded?.hooks, outdated.hooks), ...added.hooks])],
+      allow: [...new Set([...keep(recorded?.allow, outdated.allow), ...added.allow])],
+      deny: [...new Set([...keep(recorded?.deny, outdated.deny), ...added.deny])],
+      createdKeys: [...new Set([...(recorded?.createdKeys ?? []), ...added.createdKeys])],
     };
   }
 

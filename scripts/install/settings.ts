@@ -16,12 +16,17 @@ export interface HookEntry {
 export interface PackSettings {
   hooks: HookEntry[];
   allow: string[];
+  deny: string[];
 }
 
-/** What an install added, so that uninstall removes exactly that. Keys are dotted paths such as `permissions.allow`. */
+/**
+ * What an install added, so that uninstall removes exactly that. Keys are dotted paths such as `permissions.allow`.
+ * `deny` is absent from the records of older installs, which added none.
+ */
 export interface SettingsRecord {
   hooks: string[];
   allow: string[];
+  deny?: string[];
   createdKeys: string[];
 }
 
@@ -34,12 +39,34 @@ export const EDIT_TOOLS_MATCHER = 'Edit|Write|MultiEdit';
 export const HOOK_TIMEOUT_SECONDS = 10;
 
 /**
- * Hook commands end in `|| true`: in a session worktree whose `.claude/` is not committed the hook file is absent,
- * and a hook that cannot even start must not report an error on every edit.
+ * The permission rules for the read-only calls, as the client matches them. It substitutes nothing in a settings
+ * rule (neither ${CLAUDE_PROJECT_DIR} nor $CLAUDE_PROJECT_DIR) and matches a rule against the command's raw text,
+ * where `*` matches any run of characters, quotes and spaces included, and a trailing ` *` needs at least one
+ * more word.
+ *
+ * A user install names the helper by its absolute path, which the installer knows: a prefix rule does.
+ *
+ * A project's settings are committed and shared, and the command text names the helper of the checkout claude
+ * runs in (the main checkout or any session worktree), so the rule cannot name a folder: it names the path's end.
+ * The path must start with `/`, so that the first word is a script and no node option (`--eval=…`) can hide in
+ * it, and the deny rule refuses any command in which a `"` comes before that end: without it,
+ * `node "/x/evil.mjs" "/…/.claude/commands/flight-rules/session.mjs" status …` would match and run evil.mjs.
  */
-export function packSettings(scope: Scope, withHooks: boolean): PackSettings {
+export const PROJECT_HELPER_GLOB = `node "/*/${RUNTIME_SUBDIR}/session.mjs"`;
+export const PROJECT_HELPER_DENY = `Bash(node "/*"*/${RUNTIME_SUBDIR}/session.mjs"*)`;
+
+function allowRules(scope: Scope, home: string | undefined): string[] {
+  if (scope === 'user') return READ_ONLY_SUBCOMMANDS.map((name) => `Bash(${helperPrefix(runtimeDirFor('user', 'claude', home))} ${name}:*)`);
+  return READ_ONLY_SUBCOMMANDS.flatMap((name) => [`Bash(${PROJECT_HELPER_GLOB} ${name})`, `Bash(${PROJECT_HELPER_GLOB} ${name} *)`]);
+}
+
+/**
+ * Hook commands run through a shell, which expands $CLAUDE_PROJECT_DIR (the client sets it for hooks) and $HOME.
+ * They end in `|| true`: in a session worktree whose `.claude/` is not committed the hook file is absent, and a
+ * hook that cannot even start must not report an error on every edit.
+ */
+export function packSettings(scope: Scope, withHooks: boolean, home?: string): PackSettings {
   const hookFile = scope === 'user' ? `"$HOME/${RUNTIME_SUBDIR}/hook.mjs"` : `"$CLAUDE_PROJECT_DIR/${RUNTIME_SUBDIR}/hook.mjs"`;
-  const prefix = helperPrefix(runtimeDirFor(scope, 'claude'));
   return {
     hooks: withHooks
       ? [
@@ -47,7 +74,8 @@ export function packSettings(scope: Scope, withHooks: boolean): PackSettings {
           { event: 'PreToolUse', matcher: EDIT_TOOLS_MATCHER, command: `node ${hookFile} pre-tool-use || true` },
         ]
       : [],
-    allow: READ_ONLY_SUBCOMMANDS.map((name) => `Bash(${prefix} ${name}:*)`),
+    allow: allowRules(scope, home),
+    deny: scope === 'project' ? [PROJECT_HELPER_DENY] : [],
   };
 }
 
@@ -87,13 +115,13 @@ function hookCommands(group: Json): string[] {
 
 export interface MergeResult {
   settings: JsonObject;
-  added: SettingsRecord;
+  added: Required<SettingsRecord>;
 }
 
 /** Adds what is missing; an entry the settings already hold (the user's or an earlier install's) is left alone. */
 export function mergeSettings(current: JsonObject, pack: PackSettings): MergeResult {
   const settings = structuredClone(current);
-  const added: SettingsRecord = { hooks: [], allow: [], createdKeys: [] };
+  const added: Required<SettingsRecord> = { hooks: [], allow: [], deny: [], createdKeys: [] };
   for (const entry of pack.hooks) {
     const present = isObject(settings.hooks) && Array.isArray(settings.hooks[entry.event])
       && (settings.hooks[entry.event] as Json[]).some((group) => hookCommands(group).includes(entry.command));
@@ -103,12 +131,14 @@ export function mergeSettings(current: JsonObject, pack: PackSettings): MergeRes
     groups.push({ ...(entry.matcher ? { matcher: entry.matcher } : {}), hooks: [{ type: 'command', command: entry.command, timeout: HOOK_TIMEOUT_SECONDS }] });
     added.hooks.push(entry.command);
   }
-  for (const rule of pack.allow) {
-    const present = isObject(settings.permissions) && Array.isArray(settings.permissions.allow) && settings.permissions.allow.includes(rule);
-    if (present) continue;
-    const permissions = objectAt(settings, 'permissions', 'permissions', added.createdKeys);
-    arrayAt(permissions, 'allow', 'permissions.allow', added.createdKeys).push(rule);
-    added.allow.push(rule);
+  for (const list of ['allow', 'deny'] as const) {
+    for (const rule of pack[list]) {
+      const present = isObject(settings.permissions) && Array.isArray(settings.permissions[list]) && (settings.permissions[list] as Json[]).includes(rule);
+      if (present) continue;
+      const permissions = objectAt(settings, 'permissions', 'permissions', added.createdKeys);
+      arrayAt(permissions, list, `permissions.${list}`, added.createdKeys).push(rule);
+      added[list].push(rule);
+    }
   }
   return { settings, added };
 }
@@ -128,8 +158,11 @@ export function unmergeSettings(current: JsonObject, record: SettingsRecord): Js
       });
     }
   }
-  if (isObject(settings.permissions) && Array.isArray(settings.permissions.allow)) {
-    settings.permissions.allow = settings.permissions.allow.filter((rule) => !(typeof rule === 'string' && record.allow.includes(rule)));
+  for (const list of ['allow', 'deny'] as const) {
+    const ours = record[list] ?? [];
+    if (isObject(settings.permissions) && Array.isArray(settings.permissions[list])) {
+      settings.permissions[list] = (settings.permissions[list] as Json[]).filter((rule) => !(typeof rule === 'string' && ours.includes(rule)));
+    }
   }
   // Deepest first, so that emptying hooks.PreToolUse can empty hooks.
   for (const key of [...record.createdKeys].sort((a, b) => b.split('.').length - a.split('.').length)) {

@@ -1,14 +1,18 @@
 /**
  * Every command with `!` lines must load in every state the user can be in, since the client aborts the whole
- * command when a `!` line fails. Each state is a real repository (or a plain folder) set up as a user gets there.
+ * command when a `!` line exits non-zero. So each `!` line is `<helper call> 2>/dev/null || echo "<note>"`, which
+ * the client runs without asking (the call matches allowed-tools, echo is read-only) and which cannot fail. Each
+ * state is a real repository (or a plain folder) set up as a user gets there, in the project, user and plugin forms.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, ROOT, type Repo } from '../helpers/gitdir.js';
+import { missingHelperNote } from '../../scripts/install/command-text.js';
 import { main as install } from '../../scripts/install/main.js';
 import { describeClient } from './availability.js';
-import { commandText } from './messages.js';
+import { bash, commandText, lastToolResult } from './messages.js';
+import { copyPack } from './pack-copy.js';
 import { installedProject } from './project.js';
 import { ClientHome, runClaude } from './runner.js';
 
@@ -26,13 +30,21 @@ interface Place {
   home: ClientHome;
   cwd: string;
   repo: Repo;
+  /** Load the commands from this plugin folder instead of an install (`--plugin-dir`). */
+  pluginDir?: string;
 }
 
 interface State {
   name: string;
   setup(): Promise<Place>;
-  /** What the status output says in this state, when the command loads; null when the client aborts it. */
-  loadsWith: string | null;
+  /** What the `!` output says in this state. */
+  loadsWith(place: Place): string;
+  /** A state where the helper cannot run: its `!` lines print the one note of their fallback, and nothing else. */
+  missing?: boolean;
+  /** What the text must not say in this state. */
+  never?: string[];
+  /** The command the note tells the agent to run instead, and what it prints: it must run without a prompt. */
+  advice?(place: Place): { command: string; prints: string };
 }
 
 async function userInstall(repo: Repo): Promise<void> {
@@ -51,7 +63,7 @@ const STATES: State[] = [
       mkdirSync(cwd);
       return { repo, cwd, home: new ClientHome(repo.env.HOME!).trust(cwd) };
     },
-    loadsWith: 'plain-folder is not inside a git repository.',
+    loadsWith: () => 'plain-folder is not inside a git repository.',
   },
   {
     name: 'corrupt manifest',
@@ -61,7 +73,7 @@ const STATES: State[] = [
       writeFileSync(project.repo.manifestPath, '{ "version": 1, "sessions": [');
       return { repo: project.repo, cwd: project.repo.main, home: project.home };
     },
-    loadsWith: '.manifest.json is unusable: it is not valid JSON',
+    loadsWith: () => '.manifest.json is unusable: it is not valid JSON',
   },
   {
     name: 'inside a session worktree',
@@ -72,12 +84,12 @@ const STATES: State[] = [
       if (started.exitCode !== 0) throw new Error(started.stderr);
       return { repo: project.repo, cwd, home: project.home };
     },
-    loadsWith: '- You are in session "inside" (its worktree).',
+    loadsWith: () => '- You are in session "inside" (its worktree).',
   },
   {
     // A project that commits the command files but ignores the helper's folder, and a worktree made with plain
     // `git worktree add` (`session start` would have copied the helper in): the commands are there, the helper
-    // is not. This is the situation the commands' "if node says the helper file does not exist" advice is for.
+    // is not. The `!` line's fallback names the main checkout's copy.
     name: 'helper file missing (a worktree made by hand in a project that ignores .claude/commands/flight-rules/)',
     async setup() {
       const project = await installedProject({ files: { 'README.md': '# sample\n', '.gitignore': '/.claude/commands/flight-rules/\n' } });
@@ -85,7 +97,36 @@ const STATES: State[] = [
       project.repo.git(['worktree', 'add', '-q', '-b', 'by-hand', cwd]);
       return { repo: project.repo, cwd, home: project.home };
     },
-    loadsWith: null,
+    loadsWith: () => missingHelperNote('project'),
+    missing: true,
+    advice(place) {
+      const main = /^worktree (.*)$/m.exec(place.repo.git(['worktree', 'list', '--porcelain'], place.cwd))![1]!;
+      return { command: `node "${main}/.claude/commands/flight-rules/session.mjs" status`, prints: `Main checkout: ${place.repo.main} on main` };
+    },
+  },
+  {
+    name: 'helper file missing (a user-wide install whose helper was deleted)',
+    async setup() {
+      const repo = makeRepo();
+      await userInstall(repo);
+      rmSync(join(repo.env.HOME!, '.claude/commands/flight-rules/session.mjs'));
+      return { repo, cwd: repo.main, home: new ClientHome(repo.env.HOME!).trust(repo.main) };
+    },
+    loadsWith: (place) => missingHelperNote('user', place.repo.env.HOME!),
+    missing: true,
+  },
+  {
+    // The plugin as a clone gives it, with its built files gone: the note says to update, reinstall or rebuild
+    // the plugin, and never points at a project install's copy.
+    name: 'plugin without its dist/',
+    async setup() {
+      const repo = makeRepo();
+      const pluginDir = join(copyPack(join(repo.root, 'pack'), (path) => path.startsWith('plugin/dist/')), 'plugin');
+      return { repo, cwd: repo.main, home: new ClientHome(repo.env.HOME!).trust(repo.main), pluginDir };
+    },
+    loadsWith: () => missingHelperNote('plugin'),
+    missing: true,
+    never: ['.claude/commands/flight-rules', 'main checkout\'s copy'],
   },
 ];
 
@@ -97,26 +138,30 @@ describeClient('`!` lines in every state', () => {
     });
     afterAll(() => place?.repo.cleanup());
 
-    it.each(BANG_COMMANDS)(state.loadsWith === null ? '/%s is aborted by the client before the model sees it' : '/%s loads with the status inlined', async (command) => {
-      const run = await runClaude({ home: place.home, cwd: place.cwd, prompt: `/${command}`, script: () => 'Loaded.' });
+    it.each(BANG_COMMANDS)('/%s loads, and its `!` output says what the state is', async (command) => {
+      const name = `${place.pluginDir ? '/flight-rules:' : '/'}${command}`;
+      const run = await runClaude({ home: place.home, cwd: place.cwd, prompt: name, pluginDir: place.pluginDir, script: () => 'Loaded.' });
       expect(run.result.permission_denials).toEqual([]);
-      if (state.loadsWith === null) {
-        // Documents a defect: a `!` line that exits non-zero aborts the command, so its fallback text ("If node
-        // says the helper file does not exist, ...") never reaches the model. The user sees only this result.
-        expect(run.main).toHaveLength(0);
-        expect(run.result.num_turns).toBe(0);
-        // And the result does not even say it failed.
-        expect(run.result).toMatchObject({ subtype: 'success', is_error: false });
-        // The client runs a command's `!` lines at once and reports the first that failed (overview has two).
-        const failed = /^Shell command failed for pattern "!`node "(.*)" (status|overlap)`": \[stderr\]\n/.exec(run.result.result);
-        expect(failed?.[1]).toBe(`${place.cwd}/.claude/commands/flight-rules/session.mjs`);
-        expect(run.result.result).toContain('Error: Cannot find module');
-        return;
-      }
       expect(run.result.result).toBe('Loaded.');
-      const text = commandText(run.main[0]!, `/${command}`);
-      expect(text).toContain(state.loadsWith);
+      const text = commandText(run.main[0]!, name);
+      expect(text).toContain(state.loadsWith(place));
       expect(text).not.toMatch(/^!`/m);
+      for (const phrase of state.never ?? []) expect(text).not.toContain(phrase);
+      if (state.missing) {
+        // One clear line per `!` line, in place of node's stack trace.
+        const bangs = readFileSync(join(ROOT, 'commands', `${command}.md`), 'utf8').split('\n').filter((line) => line.startsWith('!`')).length;
+        expect(text.split('\n').filter((line) => line === state.loadsWith(place))).toHaveLength(bangs);
+        expect(text).not.toContain('Cannot find module');
+        expect(text).not.toContain('node:internal');
+      }
+    });
+
+    // The committed settings' rules allow it, in any checkout of the project.
+    if (state.advice) it('what the note says to run instead runs, without a prompt', async () => {
+      const { command, prints } = state.advice!(place);
+      const run = await runClaude({ home: place.home, cwd: place.cwd, prompt: 'How are the sessions?', script: (_request, turn) => (turn === 0 ? [bash(command)] : 'Done.') });
+      expect(run.result.permission_denials).toEqual([]);
+      expect(lastToolResult(run.main.at(-1)!)?.output).toContain(prints);
     });
   });
 });

@@ -1,14 +1,16 @@
 /**
- * Every helper call a command's text gives must be granted by that command's own `allowed-tools`, as the real
- * client matches them, in each form the pack ships: installed into the project, installed for the user, and the
- * plugin. The scripted model runs each line of the text in turn, from inside a session worktree, with names that
+ * Every helper call a command's text gives (its `!` lines and its code blocks) must be granted by that command's
+ * own `allowed-tools`, as the real client matches them, in each form the pack ships: installed into the project,
+ * installed for the user, and the plugin. The `!` lines run before the text is sent; then the scripted model runs
+ * each code-block line of the text in turn, from inside a session worktree, with names that
  * make every changing subcommand refuse (no such session; no start inside a session), so nothing but the
  * permission check is at stake.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, ROOT, type Repo } from '../helpers/gitdir.js';
+import { isBangLine } from '../../scripts/install/command-text.js';
 import { main as install } from '../../scripts/install/main.js';
 import { describeClient } from './availability.js';
 import { fillPlaceholders, helperLines, placeholdersOf } from './follow-text.js';
@@ -18,15 +20,12 @@ import { ClientHome, runClaude } from './runner.js';
 
 const COMMANDS = readdirSync(join(ROOT, 'commands')).filter((file) => file.endsWith('.md')).map((file) => file.slice(0, -'.md'.length)).sort();
 const SESSION = 'here';
+const BANG_COMMANDS = new Set(COMMANDS.filter((command) => readFileSync(join(ROOT, 'commands', `${command}.md`), 'utf8').split('\n').some(isBangLine)));
 
 interface Form {
   name: string;
-  /**
-   * The lines the client denies. Documents a defect of the user install: its commands name the helper as
-   * `node "$HOME/…/session.mjs"`, and the client does not expand `$HOME` in a rule, so `Bash(node "$HOME/…" end:*)`
-   * matches only the bare `node "$HOME/…" end`: every call with arguments asks for approval (denied in -p mode).
-   */
-  denied(line: string): boolean;
+  /** The folder every helper line names, as the client sent the text. */
+  helperDir(repo: Repo, worktree: string): string;
   /** How the user types the command. */
   prefix: string;
   pluginDir?: string;
@@ -34,11 +33,12 @@ interface Form {
 }
 
 const FORMS: Form[] = [
-  { name: 'project install', prefix: '/', denied: () => false, setup: async () => installedProject() },
+  { name: 'project install', prefix: '/', helperDir: (_repo, worktree) => `${worktree}/.claude/commands/flight-rules`, setup: async () => installedProject() },
   {
+    // The client expands no variable in a rule: the user form names the home folder the installer saw.
     name: 'user install',
     prefix: '/',
-    denied: (line) => !/^node "\$HOME\/\.claude\/commands\/flight-rules\/session\.mjs" [a-z]+$/.test(line),
+    helperDir: (repo) => `${repo.env.HOME}/.claude/commands/flight-rules`,
     async setup() {
       const repo = makeRepo();
       let output = '';
@@ -47,7 +47,7 @@ const FORMS: Form[] = [
       return { repo, home: new ClientHome(repo.env.HOME!).trust(repo.main) };
     },
   },
-  { name: 'plugin', prefix: '/flight-rules:', pluginDir: ROOT, denied: () => false, setup: async () => { const repo = makeRepo(); return { repo, home: new ClientHome(repo.env.HOME!).trust(repo.main) }; } },
+  { name: 'plugin', prefix: '/flight-rules:', pluginDir: join(ROOT, 'plugin'), helperDir: () => join(ROOT, 'plugin/dist'), setup: async () => { const repo = makeRepo(); return { repo, home: new ClientHome(repo.env.HOME!).trust(repo.main) }; } },
 ];
 
 describeClient('every helper line is granted by its command', () => {
@@ -66,6 +66,7 @@ describeClient('every helper line is granted by its command', () => {
     it.each(COMMANDS)('%s', async (command) => {
       const values: Record<string, string | null> = { name: 'ghost', 'typed name': 'ghost', 'goal 1': 'Nothing', 'goal 2': null, 'the agreed plan': 'Nothing', remote: 'origin', title: 'Nothing', file: join(repo.root, 'pr-body.md') };
       let lines: string[] = [];
+      let text = '';
       const run = await runClaude({
         home,
         cwd: worktree,
@@ -73,7 +74,8 @@ describeClient('every helper line is granted by its command', () => {
         pluginDir: form.pluginDir,
         script: (request, turn) => {
           if (turn === 0) {
-            lines = [...new Set(helperLines(commandText(request, `${form.prefix}${command}`)).map((line) => line.line))];
+            text = commandText(request, `${form.prefix}${command}`);
+            lines = [...new Set(helperLines(text).map((line) => line.line))];
             lines = lines.map((line) => fillPlaceholders(line, Object.fromEntries(placeholdersOf(line).map((key) => [key, values[key] ?? null]))));
           }
           const line = lines[turn];
@@ -81,15 +83,18 @@ describeClient('every helper line is granted by its command', () => {
         },
       });
       expect(lines.length).toBeGreaterThan(0);
-      expect(run.result.permission_denials.map((denial) => denial.tool_input.command)).toEqual(lines.filter(form.denied));
+      // Its `!` lines ran too, before the text was sent: their status output is in it.
+      expect(text).not.toMatch(/^!`/m);
+      if (BANG_COMMANDS.has(command)) expect(text).toContain(`- You are in session "${SESSION}" (its worktree).`);
+      for (const line of lines) expect(line.startsWith(`node "${form.helperDir(repo, worktree)}/session.mjs" `), line).toBe(true);
+      expect(run.result.permission_denials).toEqual([]);
       const exchanges = toolExchanges(run.main.at(-1)!);
       expect(exchanges.map((exchange) => exchange.input.command)).toEqual(lines);
       for (const exchange of exchanges) {
         const command = String(exchange.input.command);
         const subcommand = /session\.mjs" (\S+)/.exec(command)![1];
-        if (form.denied(command)) expect(exchange.output).toBe('This command requires approval');
         // The helper ran: a --json call printed its one document (after "Exit code 1" when it refused).
-        else if (command.endsWith(' --json')) expect(JSON.parse(exchange.output.replace(/^Exit code \d+\n/, '')), exchange.output).toMatchObject({ command: subcommand });
+        if (command.endsWith(' --json')) expect(JSON.parse(exchange.output.replace(/^Exit code \d+\n/, '')), exchange.output).toMatchObject({ command: subcommand });
         else expect(exchange.output).toMatch(/session|No file/);
       }
     });

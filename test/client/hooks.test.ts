@@ -7,8 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeClient } from './availability.js';
 import { edit, hookContexts, toolExchanges, write, type TurnBlock } from './messages.js';
+import { makeRepo, type Repo } from '../helpers/gitdir.js';
+import { main as install } from '../../scripts/install/main.js';
 import { installedProject, type ClientProject } from './project.js';
-import { runClaude } from './runner.js';
+import { ClientHome, runClaude } from './runner.js';
 
 const read = (file_path: string): TurnBlock => ({ type: 'tool_use', name: 'Read', input: { file_path } });
 
@@ -30,6 +32,10 @@ describeClient('hooks in the real client', () => {
   afterAll(() => project?.cleanup());
 
   it('gives the model the session context when claude starts in a session worktree', async () => {
+    // The committed hook names the hook file through $CLAUDE_PROJECT_DIR: the client runs hook commands through
+    // /bin/sh with CLAUDE_PROJECT_DIR (here the worktree) in the environment, so the shell expands it.
+    const committed = JSON.parse(project.repo.git(['show', 'HEAD:.claude/settings.json']));
+    expect(committed.hooks.SessionStart[0].hooks[0].command).toBe('node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" session-start || true');
     const run = await runClaude({ home: project.home, cwd: alpha, prompt: 'What is this session for?', script: () => 'Polishing the app.' });
     const contexts = hookContexts(run.main[0]!, 'SessionStart');
     expect(contexts).toHaveLength(1);
@@ -75,5 +81,27 @@ describeClient('hooks in the real client', () => {
     // The warning never blocks.
     expect(readFileSync(app, 'utf8')).toBe('console.log(3);\n');
     expect(readFileSync(fresh, 'utf8')).toBe('export const fresh = true;\n');
+  });
+});
+
+describeClient('hooks of a user install in the real client', () => {
+  let repo: Repo;
+  let home: ClientHome;
+  beforeAll(async () => {
+    repo = makeRepo();
+    let output = '';
+    const io = { cwd: repo.main, env: repo.env, stdout: { write: (text: string) => (output += text) }, stderr: { write: (text: string) => (output += text) } };
+    if ((await install(['--user'], io)) !== 0) throw new Error(output);
+    home = new ClientHome(repo.env.HOME!).trust(repo.main);
+    const started = repo.helper(['start', 'gamma', '--goal', 'Work user-wide']);
+    if (started.exitCode !== 0) throw new Error(started.stderr);
+  });
+  afterAll(() => repo?.cleanup());
+
+  it('names the hook file through $HOME, which the hook\'s shell expands', async () => {
+    const settings = JSON.parse(readFileSync(join(repo.env.HOME!, '.claude/settings.json'), 'utf8'));
+    expect(settings.hooks.SessionStart[0].hooks[0].command).toBe('node "$HOME/.claude/commands/flight-rules/hook.mjs" session-start || true');
+    const run = await runClaude({ home, cwd: join(repo.sessions, 'gamma'), prompt: 'What is this session for?', script: () => 'Working.' });
+    expect(hookContexts(run.main[0]!, 'SessionStart')).toEqual([expect.stringContaining('This is parallel dev session "gamma"')]);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The plugin form: `claude --plugin-dir <this repository>` with the built dist/, in a project where nothing is
- * installed. Commands are namespaced (`/flight-rules:…`), run `${CLAUDE_PLUGIN_ROOT}/dist/session.mjs`, and the
- * hooks come from hooks/hooks.json.
+ * The plugin form: `claude --plugin-dir <this repository>/plugin`, the plugin folder as committed (its built
+ * dist/ included), in a project where nothing is installed. Commands are namespaced (`/flight-rules:…`), run
+ * `${CLAUDE_PLUGIN_ROOT}/dist/session.mjs`, and the hooks come from plugin/hooks/hooks.json.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -12,7 +12,8 @@ import { commandFromText } from './follow-text.js';
 import { bash, commandText, hookContexts, lastToolResult, latestUserText } from './messages.js';
 import { ClientHome, runClaude } from './runner.js';
 
-const HELPER = join(ROOT, 'dist/session.mjs');
+const PLUGIN = join(ROOT, 'plugin');
+const HELPER = join(PLUGIN, 'dist/session.mjs');
 const NAME = 'plugin-work';
 const GOAL = 'Work through the plugin';
 
@@ -20,14 +21,14 @@ describeClient('the plugin form in the real client', () => {
   let repo: Repo;
   let home: ClientHome;
   beforeAll(() => {
-    if (!existsSync(HELPER) || !existsSync(join(ROOT, 'dist/hook.mjs'))) throw new Error('dist/ is not built: run npm run build (npm test does it first)');
+    if (!existsSync(HELPER) || !existsSync(join(PLUGIN, 'dist/hook.mjs'))) throw new Error('plugin/dist/ is missing: run npm run build');
     repo = makeRepo();
     home = new ClientHome(repo.env.HOME!).trust(repo.main);
   });
   afterAll(() => repo?.cleanup());
 
   it('/flight-rules:parallel.status inlines the status from the plugin\'s own helper', async () => {
-    const run = await runClaude({ home, cwd: repo.main, prompt: '/flight-rules:parallel.status', pluginDir: ROOT, script: () => 'Reported.' });
+    const run = await runClaude({ home, cwd: repo.main, prompt: '/flight-rules:parallel.status', pluginDir: PLUGIN, script: () => 'Reported.' });
     expect(run.result.permission_denials).toEqual([]);
     const text = commandText(run.main[0]!, '/flight-rules:parallel.status');
     expect(text).toContain('- No parallel sessions (sessions folder: ../project-sessions).');
@@ -36,9 +37,9 @@ describeClient('the plugin form in the real client', () => {
   });
 
   it('does not answer to the bare command name: the client sends `/parallel.status` to the model as plain text', async () => {
-    // Documents a gap: the README says the bare name works when no other command has it. In -p mode this client
-    // expands only the namespaced name; the bare one reaches the model as the user's words, with no status.
-    const run = await runClaude({ home, cwd: repo.main, prompt: '/parallel.status', pluginDir: ROOT, script: () => 'Reported.' });
+    // A client fact the README states: only the namespaced name is a command. The bare one reaches the model as
+    // the user's words, with no status, even when no other command has that name.
+    const run = await runClaude({ home, cwd: repo.main, prompt: '/parallel.status', pluginDir: PLUGIN, script: () => 'Reported.' });
     expect(run.main).toHaveLength(1);
     expect(latestUserText(run.main[0]!)).toMatch(/\n\/parallel\.status$/);
     expect(JSON.stringify(run.main[0]!.messages)).not.toContain('<command-name>');
@@ -51,7 +52,7 @@ describeClient('the plugin form in the real client', () => {
       home,
       cwd: repo.main,
       prompt: `/flight-rules:dev-session.start ${GOAL}. Parallel, named ${NAME}.`,
-      pluginDir: ROOT,
+      pluginDir: PLUGIN,
       script: (request, turn) => {
         if (turn === 0) return [bash(commandFromText(commandText(request, '/flight-rules:dev-session.start'), { subcommand: 'start', values: { name: NAME, 'goal 1': GOAL, 'goal 2': null, 'the agreed plan': '1. Do it.' } }))];
         started = JSON.parse(lastToolResult(request)!.output);
@@ -62,7 +63,7 @@ describeClient('the plugin form in the real client', () => {
     expect(started).toMatchObject({ ok: true, worktreePath: join(repo.sessions, NAME), session: { goals: [GOAL] } });
     expect(repo.manifest().sessions.map((session: any) => session.id)).toEqual([NAME]);
 
-    const inside = await runClaude({ home, cwd: join(repo.sessions, NAME), prompt: 'Where am I?', pluginDir: ROOT, script: () => 'In the session.' });
+    const inside = await runClaude({ home, cwd: join(repo.sessions, NAME), prompt: 'Where am I?', pluginDir: PLUGIN, script: () => 'In the session.' });
     expect(hookContexts(inside.main[0]!, 'SessionStart')).toEqual([expect.stringContaining(`This is parallel dev session "${NAME}"`)]);
   });
 });

@@ -156,3 +156,33 @@ export async function runClaude(options: RunOptions): Promise<ClientRun> {
     rmSync(runDir, { recursive: true, force: true });
   }
 }
+
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The client's own subcommands (`claude plugin …`), run as `runClaude` runs a prompt: in the network namespace,
+ * under the test's HOME and the hermetic environment. No model is asked anything; one that is asked fails the run.
+ */
+export async function runClientCli(options: { home: ClientHome; cwd: string; args: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliRun> {
+  const runDir = mkdtempSync(join(tmpdir(), 'frc-'));
+  const socketPath = join(runDir, 'model.sock');
+  mkdirSync(join(runDir, 'tmp'));
+  const model = new ScriptedModel(() => {
+    throw new Error(`claude ${options.args.join(' ')} asked the model something`);
+  });
+  await model.listen(socketPath);
+  const env = { ...hermeticEnv(options.home.path), ...CLIENT_ENV, CLAUDE_CODE_TMPDIR: join(runDir, 'tmp'), ...options.env };
+  try {
+    const finished = await runInNamespace(socketPath, ['node', CLIENT_LAUNCHER, ...options.args], options.cwd, env, options.timeoutMs ?? 45_000);
+    if (model.scriptError) throw model.scriptError;
+    if (model.mainRequests.length > 0) throw new Error(`claude ${options.args.join(' ')} sent ${model.mainRequests.length} request(s) to the model`);
+    return finished;
+  } finally {
+    await model.close();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}

@@ -1,8 +1,11 @@
 /** `/parallel.status` through the real client: the `!` line's output reaches the model, with no permission asked. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { makeRepo } from '../helpers/gitdir.js';
+import { packSettings } from '../../scripts/install/settings.js';
 import { join } from 'node:path';
 import { describeClient } from './availability.js';
-import { bash, commandText } from './messages.js';
+import { bash, commandText, toolExchanges } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { ClientHome, runClaude } from './runner.js';
 
@@ -54,21 +57,70 @@ describeClient('/parallel.status in the real client', () => {
     expect(project.repo.git(['branch', '--list', 'session/not-allowed'])).toBe('');
   });
 
-  it('trusts a worktree through its main checkout, but the installed allow rules grant nothing, trusted or not', async () => {
-    // Documents a defect: the installer's settings.json rules read `Bash(node "${CLAUDE_PROJECT_DIR}/…/session.mjs"
-    // status:*)`. The client substitutes ${CLAUDE_PROJECT_DIR} in command text and allowed-tools, not in settings
-    // rules, so outside a command's turn the model is asked for approval (denied in -p mode) even for status.
-    const calls = (folder: string) => [`node "${folder}/.claude/commands/flight-rules/session.mjs" status --json`, `node "${folder}/.claude/commands/flight-rules/session.mjs" overlap --json`];
-    const worktree = project.worktree('status-one');
-    const trusted = await runClaude({ home: project.home, cwd: worktree, prompt: 'How are the sessions?', script: (_request, turn) => (turn === 0 ? calls(worktree).map((call) => bash(call)) : 'Fine.') });
-    expect(trusted.stderr).not.toContain('has not been trusted');
-    expect(trusted.result.permission_denials.map((denial) => denial.tool_input.command)).toEqual(calls(worktree));
+  it('allows status and overlap with any flags outside the commands, in the main checkout and in a session worktree', async () => {
+    // The committed settings.json cannot name a folder (it is shared between machines, and each worktree has its
+    // own path), and the client substitutes no variable in a settings rule. Its rules name the path's end, with
+    // `*` for the folder: the client matches `*` against the raw command text.
+    const rules = project.repo.git(['show', 'HEAD:.claude/settings.json']);
+    expect(rules).not.toContain(project.repo.root);
+    const calls = (folder: string) => ['status', 'status --json', 'overlap', 'overlap --json', 'overlap status-one --json'].map((args) => `node "${folder}/.claude/commands/flight-rules/session.mjs" ${args}`);
+    for (const folder of [project.repo.main, project.worktree('status-one')]) {
+      const run = await runClaude({ home: project.home, cwd: folder, prompt: 'How are the sessions?', script: (_request, turn) => (turn === 0 ? calls(folder).map((call) => bash(call)) : 'Fine.') });
+      expect(run.stderr).not.toContain('has not been trusted');
+      expect(run.result.permission_denials).toEqual([]);
+      const outputs = toolExchanges(run.main.at(-1)!).map((exchange) => exchange.output);
+      expect(outputs).toHaveLength(5);
+      expect(outputs[0]).toContain(`Main checkout: ${project.repo.main} on main`);
+      expect(JSON.parse(outputs[1]!)).toMatchObject({ ok: true, command: 'status' });
+      expect(outputs[2]).toContain('No file is changed by more than one session');
+      expect(JSON.parse(outputs[3]!)).toMatchObject({ ok: true, command: 'overlap' });
+      expect(JSON.parse(outputs[4]!)).toMatchObject({ ok: true, command: 'overlap' });
+    }
+  });
 
-    const untrustedHome = new ClientHome(join(project.repo.root, 'untrusted-home'));
+  it('allows nothing else through those rules: other subcommands, other scripts, node options, chained commands', async () => {
+    const folder = project.worktree('status-one');
+    const helper = `${folder}/.claude/commands/flight-rules/session.mjs`;
+    const marker = join(project.repo.root, 'ran');
+    project.repo.write('evil.mjs', `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'evil');\n`, project.repo.root);
+    const evil = join(project.repo.root, 'evil.mjs');
+    const calls = [
+      `node "${helper}" start not-allowed --json`,
+      `node "${helper}" cleanup --yes --json`,
+      // The folder wildcard would match across the quotes: the deny rule refuses a " before the helper's path.
+      `node "${evil}" "${helper}" status --json`,
+      `node "${evil}" "/x/.claude/commands/flight-rules/session.mjs" overlap`,
+      // The path must start with /, so the first word is a script, never an option.
+      `node "--eval=require('fs').writeFileSync('${marker}','eval')//.claude/commands/flight-rules/session.mjs" status --json`,
+      `node "${helper}" status --json; node "${evil}"`,
+      `node "${helper}" status --json > ${marker}`,
+    ];
+    const run = await runClaude({ home: project.home, cwd: folder, prompt: 'Try these.', script: (_request, turn) => (turn === 0 ? calls.map((call) => bash(call)) : 'Stopped.') });
+    expect(run.result.permission_denials.map((denial) => denial.tool_input.command)).toEqual(calls);
+    expect(existsSync(marker)).toBe(false);
+    expect(project.repo.git(['branch', '--list', 'session/not-allowed'])).toBe('');
+
+    // Why the deny rule is there: with the allow rules alone, the client runs the other script.
+    const bare = makeRepo();
+    try {
+      bare.write('.claude/settings.json', `${JSON.stringify({ permissions: { allow: packSettings('project', false).allow } }, null, 2)}\n`);
+      const home = new ClientHome(bare.env.HOME!).trust(bare.main);
+      const quoteCrossing = calls[2]!;
+      const loose = await runClaude({ home, cwd: bare.main, prompt: 'Try this.', script: (_request, turn) => (turn === 0 ? [bash(quoteCrossing)] : 'Stopped.') });
+      expect(loose.result.permission_denials).toEqual([]);
+      expect(readFileSync(marker, 'utf8')).toBe('evil');
+    } finally {
+      bare.cleanup();
+    }
+  });
+
+  it('trusts a worktree through its main checkout; in an untrusted folder the client ignores the rules', async () => {
     const main = project.repo.main;
-    const untrusted = await runClaude({ home: untrustedHome, cwd: main, prompt: 'How are the sessions?', script: (_request, turn) => (turn === 0 ? calls(main).map((call) => bash(call)) : 'Fine.') });
-    expect(untrusted.result.permission_denials.map((denial) => denial.tool_input.command)).toEqual(calls(main));
-    expect(untrusted.stderr).toContain('Ignoring 2 permissions.allow entries from .claude/settings.json: this workspace has not been trusted.');
+    const call = `node "${main}/.claude/commands/flight-rules/session.mjs" status --json`;
+    const untrustedHome = new ClientHome(join(project.repo.root, 'untrusted-home'));
+    const untrusted = await runClaude({ home: untrustedHome, cwd: main, prompt: 'How are the sessions?', script: (_request, turn) => (turn === 0 ? [bash(call)] : 'Fine.') });
+    expect(untrusted.result.permission_denials.map((denial) => denial.tool_input.command)).toEqual([call]);
+    expect(untrusted.stderr).toContain('Ignoring 4 permissions.allow entries from .claude/settings.json: this workspace has not been trusted.');
     expect(untrusted.stderr).toContain(`set projects["${main}"].hasTrustDialogAccepted: true in ${untrustedHome.path}/.claude.json`);
   });
 });
