@@ -44,6 +44,7 @@ export const REFUSAL_CODES = [
   'git-busy',
   'git-failed',
   'git-too-old',
+  'home-unusable',
   'inside-session',
   'install-record-invalid',
   'interrupted',
