@@ -95,8 +95,19 @@ export function cursorMissing(scope: Scope): string {
     : `If node says the helper file does not exist, this checkout's \`.claude/\` is not committed (or is ignored): use the main checkout's copy, \`<main checkout>/${RUNTIME_SUBDIR}/session.mjs\` (the main checkout is the first path \`git worktree list\` prints), for this and every helper command below.`;
 }
 
+/**
+ * Other agents have no conversation id to substitute and no `claude --resume`, so their copies
+ * drop the flag that passes it and the words that explain it.
+ */
+const CLAUDE_CONVERSATION_FLAG = ' --claude-session "${CLAUDE_SESSION_ID}"';
+const CLAUDE_CONVERSATION_CLAUSE = /;\s*`--claude-session` lets the new worktree continue this very\s*conversation:/;
+function withoutClaudeConversation(line: string): string {
+  return line.split(CLAUDE_CONVERSATION_FLAG).join('');
+}
+
 export function renderCommand(source: string, scope: Scope, agent: Agent, home?: string): string {
-  const text = source.split(SOURCE_RUNTIME_DIR).join(runtimeDirFor(scope, agent, home));
+  const substituted = source.split(SOURCE_RUNTIME_DIR).join(runtimeDirFor(scope, agent, home));
+  const text = agent === 'claude' ? substituted : substituted.replace(CLAUDE_CONVERSATION_CLAUSE, ':');
   const lines = text.split('\n');
   if (agent === 'claude') {
     const note = missingHelperNote(scope, home);
@@ -110,6 +121,7 @@ export function renderCommand(source: string, scope: Scope, agent: Agent, home?:
   }
   const kept = lines
     .filter((line) => !isBangLine(line))
+    .map(withoutClaudeConversation)
     .map((line) => (line === BANG_INTRO ? CURSOR_INTRO : line === BANG_MISSING ? cursorMissing(scope) : line));
   // Dropping a `!` line can leave two blank lines in a row.
   return kept.filter((line, index) => !(line === '' && kept[index - 1] === '')).join('\n');
