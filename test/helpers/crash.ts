@@ -429,7 +429,8 @@ export function describeState(repo: Repo): string {
   const section = (title: string, body: string) => `--- ${title}\n${body.trimEnd() || '(empty)'}`;
   const gitDirListing = gitDirs(repo).map((dir) => {
     const names = readdirSync(dir).filter((name) => !['objects', 'logs', 'hooks', 'info', 'refs', 'description', 'config', 'packed-refs'].includes(name) && !(dir === join(repo.main, '.git') && name === 'worktrees'));
-    return `${relative(repo.root, dir)}: ${names.sort().join(' ')}`;
+    const inside = ['rebase-merge', 'rebase-apply'].filter((name) => names.includes(name)).map((name) => `\n  ${name}/: ${readdirSync(join(dir, name)).sort().join(' ') || '(empty)'}`);
+    return `${relative(repo.root, dir)}: ${names.sort().join(' ')}${inside.join('')}`;
   }).join('\n');
   const sessionsListing = existsSync(repo.sessions)
     ? readdirSync(repo.sessions).sort().map((name) => {
