@@ -7,9 +7,12 @@
  * file lost; no git operation in progress; no lock or temp file; a valid manifest that agrees
  * with git, every entry active; no aside folder.
  *
- * `npm test` runs one kill per row; `npm run stress` (STRESS_FULL=1) several. To replay:
- * CRASH_SEED=<seed> (printed), CRASH_ROW=<part of a row's label>, CRASH_DELAY_MS=<ms>,
- * CRASH_TRIALS=<n>.
+ * Besides the random moments, each row names moments worth a kill of their own (the worktree
+ * just moved aside, git holding an index.lock, the rebase begun, ...), killed the instant they
+ * are seen. `npm test` runs one random kill per row and five named moments; `npm run stress`
+ * (STRESS_FULL=1) six random kills per row and every named moment. To replay: CRASH_SEED=<seed>
+ * (printed; fixed in `npm test`), CRASH_ROW=<part of a row's label>, CRASH_DELAY_MS=<ms>,
+ * CRASH_TRIALS=<n>; CRASH_TMPDIR=<folder> builds the repositories there instead of /dev/shm.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
