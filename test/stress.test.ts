@@ -1,6 +1,7 @@
 /**
  * Stress and fault injection with real processes. `npm test` runs a bounded size;
- * `npm run stress` (STRESS_FULL=1) runs 32 workers and 50 kill trials.
+ * `npm run stress` (STRESS_FULL=1) runs 32 workers and 50 kill trials. The crash matrix
+ * (test/crash-matrix.test.ts) kills every operation and strategy at chosen moments.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -13,6 +14,8 @@ const FULL = process.env.STRESS_FULL === '1';
 const WORKERS = FULL ? 32 : 4;
 const ROUNDS = FULL ? 6 : 3;
 const KILL_TRIALS = FULL ? 50 : 10;
+/** The full size runs for minutes on 2 cores; the default 60 s limit would cut it off part way. */
+const TIMEOUT_MS = FULL ? 600_000 : 120_000;
 
 let repo: Repo;
 afterEach(() => repo?.cleanup());
@@ -103,7 +106,7 @@ describe('stress: many workers start and end sessions at random', () => {
     expect(sessionIds(repo)).toEqual(gitSessionWorktrees(repo));
     expect(leftovers(repo)).toEqual([]);
     expect(allReachable(repo, tips)).toEqual([]);
-  });
+  }, TIMEOUT_MS);
 });
 
 describe('fault injection: SIGKILL at random moments', () => {
@@ -160,5 +163,5 @@ describe('fault injection: SIGKILL at random moments', () => {
       const inRef = saved.some((ref) => repo.git(['ls-tree', '-r', '--name-only', ref]).split('\n').includes(file));
       expect(inWorktree || inRef, `uncommitted ${file} of ${id}`).toBe(true);
     }
-  });
+  }, TIMEOUT_MS);
 });
