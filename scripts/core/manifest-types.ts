@@ -1,10 +1,11 @@
 export type SessionStatus = 'starting' | 'active' | 'ending' | 'syncing';
 
-/** The process running a transient step; `since` is its start token (lib/process.ts). */
+/** The process running a transient step; `since` is its start token (lib/process.ts), `claimedAt` when it took the step on. */
 export interface OwnerRecord {
   pid: number;
   host: string;
   since?: string;
+  claimedAt?: string;
 }
 
 export interface SessionEntry {

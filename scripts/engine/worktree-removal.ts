@@ -11,7 +11,7 @@
  *
  * Any failure before the removal moves the worktree back where it was.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { spawnDetached } from '../lib/shell.js';
 import { RefusalError } from '../lib/errors.js';
@@ -27,7 +27,7 @@ import { untrackedMatching } from '../git/ignored.js';
 import { findNestedRepositories, nestedEnv, saveNestedRepository } from '../git/nested.js';
 import { commonGitDir } from '../git/repo.js';
 import { commitFiles, createRefIfAbsent, snapshotWorktree } from '../git/save.js';
-import { removeWorktree, repairWorktree } from '../git/worktrees.js';
+import { relocateWorktree, removeWorktree } from '../git/worktrees.js';
 import { copyPatterns } from '../workspace/include-matching.js';
 import { readIncludeFile } from './prepare-workspace.js';
 
@@ -160,24 +160,41 @@ function saveFailed(ref: string): RefusalError {
 /** Moves the worktree to a hidden name beside it and tells git; returns the new path, or the old one if it cannot move. */
 async function moveAside(main: string, worktree: string): Promise<string> {
   const aside = join(dirname(worktree), `.${basename(worktree)}.removing-${process.pid}`);
-  try {
-    renameSync(worktree, aside);
-  } catch {
-    return worktree;
-  }
-  try {
-    await repairWorktree(main, aside);
-  } catch (error) {
-    renameSync(aside, worktree);
-    throw error;
-  }
-  return aside;
+  const moved = await relocateWorktree(
+    main,
+    aside,
+    () => {
+      try {
+        renameSync(worktree, aside);
+        return true;
+      } catch {
+        return false; // removed where it stands
+      }
+    },
+    () => renameSync(aside, worktree),
+  );
+  return moved ? aside : worktree;
 }
 
 async function moveBack(main: string, aside: string, worktree: string): Promise<void> {
   if (aside === worktree || existsSync(worktree)) return;
-  renameSync(aside, worktree);
-  await repairWorktree(main, worktree);
+  await relocateWorktree(main, worktree, () => (renameSync(aside, worktree), true), () => renameSync(worktree, aside));
+}
+
+/**
+ * `<folder>.saved`, beside the folder git is about to remove: written once everything in it is
+ * saved or committed, so that cleanup, finding the removal cut short, finishes it instead of
+ * putting a half-deleted worktree back.
+ */
+export function removalMarkOf(folder: string): string {
+  return `${folder}.saved`;
+}
+
+async function removeMarked(main: string, folder: string): Promise<void> {
+  const mark = removalMarkOf(folder);
+  writeFileSync(mark, `${JSON.stringify({ folder, pid: process.pid, at: new Date().toISOString() })}\n`);
+  await removeWorktree(main, folder, true);
+  rmSync(mark, { force: true });
 }
 
 export async function removeSessionWorktree(spec: RemovalSpec): Promise<RemovalResult> {
@@ -210,16 +227,15 @@ export async function removeSessionWorktree(spec: RemovalSpec): Promise<RemovalR
   }
   const keep = callerChain(spec.worktree, spec.callerFolder ?? null);
   if (keep === null || aside === spec.worktree) {
-    await removeWorktree(main, aside, true);
+    await removeMarked(main, aside);
     return { saved, droppedNote: inventory ? droppedNote(inventory) : null, recreated: aside !== spec.worktree && existsSync(spec.worktree), leftForCaller: [] };
   }
   const recreated = existsSync(spec.worktree);
   // Everything but the caller's folders moves into a second folder, which git removes; the
   // emptied folders go back where the caller's shell expects them, and go once it exits.
   const doomed = hollowPath(spec.worktree);
-  hollowOut(aside, doomed, keep);
-  await repairWorktree(main, doomed);
-  await removeWorktree(main, doomed, true);
+  await relocateWorktree(main, doomed, () => (hollowOut(aside, doomed, keep), true), () => mergeBack(doomed, aside));
+  await removeMarked(main, doomed);
   const left = recreated ? [] : keptFolders(spec.worktree, keep);
   if (!recreated) renameSync(aside, spec.worktree);
   removeWhenCallerExits(spec.project.sessionsDir, recreated ? keptFolders(aside, keep) : left);
@@ -246,6 +262,23 @@ function hollowOut(from: string, to: string, chain: readonly string[]): void {
     if (chain.length > 0 && name === chain[0]) hollowOut(join(from, name), join(to, name), chain.slice(1));
     else renameSync(join(from, name), join(to, name));
   }
+}
+
+/** Puts back what was moved out of a worktree's folder (kept for its caller) into that folder. */
+export function mergeBack(from: string, into: string): void {
+  for (const name of readdirSync(from)) {
+    const source = join(from, name);
+    const target = join(into, name);
+    if (!existsSync(target)) renameSync(source, target);
+    else if (statSync(source).isDirectory() && statSync(target).isDirectory()) mergeBack(source, target);
+  }
+  removeEmptyFolders(from);
+}
+
+/** rmdir, deepest first, of a tree of empty folders; stops at the first that is not empty. */
+export function removeEmptyFolders(path: string): void {
+  for (const name of readdirSync(path)) removeEmptyFolders(join(path, name));
+  rmdirSync(path);
 }
 
 /** The kept folders, deepest first, as they will stand once moved back. */

@@ -2,10 +2,10 @@
 /* eslint-disable */
 "use strict";
 export const validateManifest = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."}}}}};
 import func2_module from "ajv/dist/runtime/ucs2length.js";
 const func2 = func2_module.default ?? func2_module;
-const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."}}};
+const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."}}};
 const schema13 = {"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."};
 const schema14 = {"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"};
 const func4 = Object.prototype.hasOwnProperty;
@@ -354,7 +354,7 @@ vErrors.push(err28);
 errors++;
 }
 for(const key1 in data8){
-if(!(((key1 === "pid") || (key1 === "host")) || (key1 === "since"))){
+if(!((((key1 === "pid") || (key1 === "host")) || (key1 === "since")) || (key1 === "claimedAt"))){
 const err29 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err29];
@@ -440,9 +440,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data8.claimedAt !== undefined){
+let data12 = data8.claimedAt;
+if(typeof data12 === "string"){
+if(func2(data12) > 40){
+const err36 = {instancePath:instancePath+"/owner/claimedAt",schemaPath:"#/properties/owner/properties/claimedAt/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -452,11 +454,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data.base !== undefined){
-let data12 = data.base;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-if(data12.branch === undefined){
-const err37 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
+else {
+const err37 = {instancePath:instancePath+"/owner/claimedAt",schemaPath:"#/properties/owner/properties/claimedAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -465,8 +464,10 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(data12.commit === undefined){
-const err38 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/required",keyword:"required",params:{missingProperty: "commit"},message:"must have required property '"+"commit"+"'"};
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -475,9 +476,12 @@ vErrors.push(err38);
 }
 errors++;
 }
-for(const key2 in data12){
-if(!((key2 === "branch") || (key2 === "commit"))){
-const err39 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+if(data.base !== undefined){
+let data13 = data.base;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+if(data13.branch === undefined){
+const err39 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -486,12 +490,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data12.branch !== undefined){
-let data13 = data12.branch;
-if(typeof data13 === "string"){
-if(func2(data13) > 255){
-const err40 = {instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(data13.commit === undefined){
+const err40 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/required",keyword:"required",params:{missingProperty: "commit"},message:"must have required property '"+"commit"+"'"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -500,8 +500,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(func2(data13) < 1){
-const err41 = {instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key2 in data13){
+if(!((key2 === "branch") || (key2 === "commit"))){
+const err41 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -511,8 +512,11 @@ vErrors.push(err41);
 errors++;
 }
 }
-else {
-const err42 = {instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data13.branch !== undefined){
+let data14 = data13.branch;
+if(typeof data14 === "string"){
+if(func2(data14) > 255){
+const err42 = {instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -521,12 +525,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data12.commit !== undefined){
-let data14 = data12.commit;
-if(typeof data14 === "string"){
-if(!pattern2.test(data14)){
-const err43 = {instancePath:instancePath+"/base/commit",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(func2(data14) < 1){
+const err43 = {instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -537,7 +537,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/base/commit",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err44 = {instancePath:instancePath+"/base/branch",schemaPath:"#/properties/base/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -547,9 +547,11 @@ vErrors.push(err44);
 errors++;
 }
 }
-}
-else {
-const err45 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data13.commit !== undefined){
+let data15 = data13.commit;
+if(typeof data15 === "string"){
+if(!pattern2.test(data15)){
+const err45 = {instancePath:instancePath+"/base/commit",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -559,11 +561,8 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data.lastSyncedAt !== undefined){
-let data15 = data.lastSyncedAt;
-if(typeof data15 === "string"){
-if(!pattern1.test(data15)){
-const err46 = {instancePath:instancePath+"/lastSyncedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+else {
+const err46 = {instancePath:instancePath+"/base/commit",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -573,8 +572,9 @@ vErrors.push(err46);
 errors++;
 }
 }
+}
 else {
-const err47 = {instancePath:instancePath+"/lastSyncedAt",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err47 = {instancePath:instancePath+"/base",schemaPath:"#/properties/base/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -584,11 +584,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.packFiles !== undefined){
-let data16 = data.packFiles;
-if(Array.isArray(data16)){
-if(data16.length > 10000){
-const err48 = {instancePath:instancePath+"/packFiles",schemaPath:"#/properties/packFiles/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
+if(data.lastSyncedAt !== undefined){
+let data16 = data.lastSyncedAt;
+if(typeof data16 === "string"){
+if(!pattern1.test(data16)){
+const err48 = {instancePath:instancePath+"/lastSyncedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -597,12 +597,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-const len1 = data16.length;
-for(let i1=0; i1<len1; i1++){
-let data17 = data16[i1];
-if(typeof data17 === "string"){
-if(func2(data17) > 4096){
-const err49 = {instancePath:instancePath+"/packFiles/" + i1,schemaPath:"#/properties/packFiles/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+}
+else {
+const err49 = {instancePath:instancePath+"/lastSyncedAt",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -612,8 +609,11 @@ vErrors.push(err49);
 errors++;
 }
 }
-else {
-const err50 = {instancePath:instancePath+"/packFiles/" + i1,schemaPath:"#/properties/packFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.packFiles !== undefined){
+let data17 = data.packFiles;
+if(Array.isArray(data17)){
+if(data17.length > 10000){
+const err50 = {instancePath:instancePath+"/packFiles",schemaPath:"#/properties/packFiles/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -622,10 +622,12 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-}
-else {
-const err51 = {instancePath:instancePath+"/packFiles",schemaPath:"#/properties/packFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const len1 = data17.length;
+for(let i1=0; i1<len1; i1++){
+let data18 = data17[i1];
+if(typeof data18 === "string"){
+if(func2(data18) > 4096){
+const err51 = {instancePath:instancePath+"/packFiles/" + i1,schemaPath:"#/properties/packFiles/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -635,11 +637,8 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data.port !== undefined){
-let data18 = data.port;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.base === undefined){
-const err52 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
+else {
+const err52 = {instancePath:instancePath+"/packFiles/" + i1,schemaPath:"#/properties/packFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -648,8 +647,10 @@ vErrors.push(err52);
 }
 errors++;
 }
-if(data18.count === undefined){
-const err53 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/packFiles",schemaPath:"#/properties/packFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -658,9 +659,12 @@ vErrors.push(err53);
 }
 errors++;
 }
-for(const key3 in data18){
-if(!((key3 === "base") || (key3 === "count"))){
-const err54 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+}
+if(data.port !== undefined){
+let data19 = data.port;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.base === undefined){
+const err54 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -669,11 +673,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-if(data18.base !== undefined){
-let data19 = data18.base;
-if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-const err55 = {instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data19.count === undefined){
+const err55 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -682,9 +683,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 > 65535 || isNaN(data19)){
-const err56 = {instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+for(const key3 in data19){
+if(!((key3 === "base") || (key3 === "count"))){
+const err56 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -693,8 +694,11 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(data19 < 1 || isNaN(data19)){
-const err57 = {instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data19.base !== undefined){
+let data20 = data19.base;
+if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
+const err57 = {instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -703,12 +707,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-}
-if(data18.count !== undefined){
-let data20 = data18.count;
-if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
-const err58 = {instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 > 65535 || isNaN(data20)){
+const err58 = {instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -717,9 +718,8 @@ vErrors.push(err58);
 }
 errors++;
 }
-if((typeof data20 == "number") && (isFinite(data20))){
-if(data20 > 1000 || isNaN(data20)){
-const err59 = {instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(data20 < 1 || isNaN(data20)){
+const err59 = {instancePath:instancePath+"/port/base",schemaPath:"#/properties/port/properties/base/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -728,8 +728,12 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(data20 < 1 || isNaN(data20)){
-const err60 = {instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+if(data19.count !== undefined){
+let data21 = data19.count;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+const err60 = {instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -738,11 +742,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err61 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 > 1000 || isNaN(data21)){
+const err61 = {instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -751,12 +753,8 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-if(data.copiedFiles !== undefined){
-let data21 = data.copiedFiles;
-if(Array.isArray(data21)){
-if(data21.length > 10000){
-const err62 = {instancePath:instancePath+"/copiedFiles",schemaPath:"#/properties/copiedFiles/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
+if(data21 < 1 || isNaN(data21)){
+const err62 = {instancePath:instancePath+"/port/count",schemaPath:"#/properties/port/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -765,12 +763,11 @@ vErrors.push(err62);
 }
 errors++;
 }
-const len2 = data21.length;
-for(let i2=0; i2<len2; i2++){
-let data22 = data21[i2];
-if(typeof data22 === "string"){
-if(func2(data22) > 4096){
-const err63 = {instancePath:instancePath+"/copiedFiles/" + i2,schemaPath:"#/properties/copiedFiles/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+}
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -780,8 +777,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-else {
-const err64 = {instancePath:instancePath+"/copiedFiles/" + i2,schemaPath:"#/properties/copiedFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.copiedFiles !== undefined){
+let data22 = data.copiedFiles;
+if(Array.isArray(data22)){
+if(data22.length > 10000){
+const err64 = {instancePath:instancePath+"/copiedFiles",schemaPath:"#/properties/copiedFiles/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -790,10 +790,12 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-}
-else {
-const err65 = {instancePath:instancePath+"/copiedFiles",schemaPath:"#/properties/copiedFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const len2 = data22.length;
+for(let i2=0; i2<len2; i2++){
+let data23 = data22[i2];
+if(typeof data23 === "string"){
+if(func2(data23) > 4096){
+const err65 = {instancePath:instancePath+"/copiedFiles/" + i2,schemaPath:"#/properties/copiedFiles/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -803,11 +805,8 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data.setup !== undefined){
-let data23 = data.setup;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.status === undefined){
-const err66 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+else {
+const err66 = {instancePath:instancePath+"/copiedFiles/" + i2,schemaPath:"#/properties/copiedFiles/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -816,8 +815,10 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(data23.command === undefined){
-const err67 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'"};
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/copiedFiles",schemaPath:"#/properties/copiedFiles/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -826,8 +827,12 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data23.log === undefined){
-const err68 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "log"},message:"must have required property '"+"log"+"'"};
+}
+if(data.setup !== undefined){
+let data24 = data.setup;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.status === undefined){
+const err68 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -836,8 +841,8 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(data23.at === undefined){
-const err69 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(data24.command === undefined){
+const err69 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -846,9 +851,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-for(const key4 in data23){
-if(!(((((key4 === "status") || (key4 === "command")) || (key4 === "log")) || (key4 === "at")) || (key4 === "owner"))){
-const err70 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(data24.log === undefined){
+const err70 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "log"},message:"must have required property '"+"log"+"'"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -857,11 +861,8 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-if(data23.status !== undefined){
-let data24 = data23.status;
-if(!(((((data24 === "ok") || (data24 === "failed")) || (data24 === "skipped")) || (data24 === "running")) || (data24 === "interrupted"))){
-const err71 = {instancePath:instancePath+"/setup/status",schemaPath:"#/properties/setup/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.setup.properties.status.enum},message:"must be equal to one of the allowed values"};
+if(data24.at === undefined){
+const err71 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -870,11 +871,9 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-if(data23.command !== undefined){
-let data25 = data23.command;
-if((typeof data25 !== "string") && (data25 !== null)){
-const err72 = {instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/type",keyword:"type",params:{type: schema12.properties.setup.properties.command.type},message:"must be string,null"};
+for(const key4 in data24){
+if(!(((((key4 === "status") || (key4 === "command")) || (key4 === "log")) || (key4 === "at")) || (key4 === "owner"))){
+const err72 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -883,9 +882,11 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(typeof data25 === "string"){
-if(func2(data25) > 20000){
-const err73 = {instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/maxLength",keyword:"maxLength",params:{limit: 20000},message:"must NOT have more than 20000 characters"};
+}
+if(data24.status !== undefined){
+let data25 = data24.status;
+if(!(((((data25 === "ok") || (data25 === "failed")) || (data25 === "skipped")) || (data25 === "running")) || (data25 === "interrupted"))){
+const err73 = {instancePath:instancePath+"/setup/status",schemaPath:"#/properties/setup/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.setup.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -895,11 +896,10 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
-if(data23.log !== undefined){
-let data26 = data23.log;
+if(data24.command !== undefined){
+let data26 = data24.command;
 if((typeof data26 !== "string") && (data26 !== null)){
-const err74 = {instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/type",keyword:"type",params:{type: schema12.properties.setup.properties.log.type},message:"must be string,null"};
+const err74 = {instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/type",keyword:"type",params:{type: schema12.properties.setup.properties.command.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -909,8 +909,8 @@ vErrors.push(err74);
 errors++;
 }
 if(typeof data26 === "string"){
-if(func2(data26) > 4096){
-const err75 = {instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(func2(data26) > 20000){
+const err75 = {instancePath:instancePath+"/setup/command",schemaPath:"#/properties/setup/properties/command/maxLength",keyword:"maxLength",params:{limit: 20000},message:"must NOT have more than 20000 characters"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -921,11 +921,10 @@ errors++;
 }
 }
 }
-if(data23.at !== undefined){
-let data27 = data23.at;
-if(typeof data27 === "string"){
-if(!pattern1.test(data27)){
-const err76 = {instancePath:instancePath+"/setup/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(data24.log !== undefined){
+let data27 = data24.log;
+if((typeof data27 !== "string") && (data27 !== null)){
+const err76 = {instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/type",keyword:"type",params:{type: schema12.properties.setup.properties.log.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -934,9 +933,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-else {
-const err77 = {instancePath:instancePath+"/setup/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data27 === "string"){
+if(func2(data27) > 4096){
+const err77 = {instancePath:instancePath+"/setup/log",schemaPath:"#/properties/setup/properties/log/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -946,11 +945,12 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data23.owner !== undefined){
-let data28 = data23.owner;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.pid === undefined){
-const err78 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/required",keyword:"required",params:{missingProperty: "pid"},message:"must have required property '"+"pid"+"'"};
+}
+if(data24.at !== undefined){
+let data28 = data24.at;
+if(typeof data28 === "string"){
+if(!pattern1.test(data28)){
+const err78 = {instancePath:instancePath+"/setup/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -959,8 +959,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(data28.host === undefined){
-const err79 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
+}
+else {
+const err79 = {instancePath:instancePath+"/setup/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -969,9 +970,12 @@ vErrors.push(err79);
 }
 errors++;
 }
-for(const key5 in data28){
-if(!(((key5 === "pid") || (key5 === "host")) || (key5 === "since"))){
-const err80 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+}
+if(data24.owner !== undefined){
+let data29 = data24.owner;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.pid === undefined){
+const err80 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/required",keyword:"required",params:{missingProperty: "pid"},message:"must have required property '"+"pid"+"'"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -980,11 +984,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-if(data28.pid !== undefined){
-let data29 = data28.pid;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err81 = {instancePath:instancePath+"/setup/owner/pid",schemaPath:"#/properties/setup/properties/owner/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data29.host === undefined){
+const err81 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -993,9 +994,9 @@ vErrors.push(err81);
 }
 errors++;
 }
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 < 1 || isNaN(data29)){
-const err82 = {instancePath:instancePath+"/setup/owner/pid",schemaPath:"#/properties/setup/properties/owner/properties/pid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+for(const key5 in data29){
+if(!((((key5 === "pid") || (key5 === "host")) || (key5 === "since")) || (key5 === "claimedAt"))){
+const err82 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1005,12 +1006,10 @@ vErrors.push(err82);
 errors++;
 }
 }
-}
-if(data28.host !== undefined){
-let data30 = data28.host;
-if(typeof data30 === "string"){
-if(func2(data30) > 255){
-const err83 = {instancePath:instancePath+"/setup/owner/host",schemaPath:"#/properties/setup/properties/owner/properties/host/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(data29.pid !== undefined){
+let data30 = data29.pid;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err83 = {instancePath:instancePath+"/setup/owner/pid",schemaPath:"#/properties/setup/properties/owner/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1019,9 +1018,9 @@ vErrors.push(err83);
 }
 errors++;
 }
-}
-else {
-const err84 = {instancePath:instancePath+"/setup/owner/host",schemaPath:"#/properties/setup/properties/owner/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 < 1 || isNaN(data30)){
+const err84 = {instancePath:instancePath+"/setup/owner/pid",schemaPath:"#/properties/setup/properties/owner/properties/pid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1031,11 +1030,12 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data28.since !== undefined){
-let data31 = data28.since;
+}
+if(data29.host !== undefined){
+let data31 = data29.host;
 if(typeof data31 === "string"){
-if(func2(data31) > 200){
-const err85 = {instancePath:instancePath+"/setup/owner/since",schemaPath:"#/properties/setup/properties/owner/properties/since/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(func2(data31) > 255){
+const err85 = {instancePath:instancePath+"/setup/owner/host",schemaPath:"#/properties/setup/properties/owner/properties/host/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1046,7 +1046,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/setup/owner/since",schemaPath:"#/properties/setup/properties/owner/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err86 = {instancePath:instancePath+"/setup/owner/host",schemaPath:"#/properties/setup/properties/owner/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1056,9 +1056,11 @@ vErrors.push(err86);
 errors++;
 }
 }
-}
-else {
-const err87 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data29.since !== undefined){
+let data32 = data29.since;
+if(typeof data32 === "string"){
+if(func2(data32) > 200){
+const err87 = {instancePath:instancePath+"/setup/owner/since",schemaPath:"#/properties/setup/properties/owner/properties/since/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1068,9 +1070,8 @@ vErrors.push(err87);
 errors++;
 }
 }
-}
 else {
-const err88 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err88 = {instancePath:instancePath+"/setup/owner/since",schemaPath:"#/properties/setup/properties/owner/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1080,11 +1081,11 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data.operation !== undefined){
-let data32 = data.operation;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-if(data32.kind === undefined){
-const err89 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(data29.claimedAt !== undefined){
+let data33 = data29.claimedAt;
+if(typeof data33 === "string"){
+if(func2(data33) > 40){
+const err89 = {instancePath:instancePath+"/setup/owner/claimedAt",schemaPath:"#/properties/setup/properties/owner/properties/claimedAt/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1093,8 +1094,9 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(data32.before === undefined){
-const err90 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "before"},message:"must have required property '"+"before"+"'"};
+}
+else {
+const err90 = {instancePath:instancePath+"/setup/owner/claimedAt",schemaPath:"#/properties/setup/properties/owner/properties/claimedAt/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1103,8 +1105,10 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(data32.onto === undefined){
-const err91 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "onto"},message:"must have required property '"+"onto"+"'"};
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/setup/owner",schemaPath:"#/properties/setup/properties/owner/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1113,8 +1117,10 @@ vErrors.push(err91);
 }
 errors++;
 }
-if(data32.at === undefined){
-const err92 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1123,9 +1129,12 @@ vErrors.push(err92);
 }
 errors++;
 }
-for(const key6 in data32){
-if(!((((key6 === "kind") || (key6 === "before")) || (key6 === "onto")) || (key6 === "at"))){
-const err93 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+if(data.operation !== undefined){
+let data34 = data.operation;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.kind === undefined){
+const err93 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1134,11 +1143,8 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
-if(data32.kind !== undefined){
-let data33 = data32.kind;
-if(!((data33 === "rebase") || (data33 === "merge"))){
-const err94 = {instancePath:instancePath+"/operation/kind",schemaPath:"#/properties/operation/properties/kind/enum",keyword:"enum",params:{allowedValues: schema12.properties.operation.properties.kind.enum},message:"must be equal to one of the allowed values"};
+if(data34.before === undefined){
+const err94 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "before"},message:"must have required property '"+"before"+"'"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1147,12 +1153,8 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-if(data32.before !== undefined){
-let data34 = data32.before;
-if(typeof data34 === "string"){
-if(!pattern2.test(data34)){
-const err95 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(data34.onto === undefined){
+const err95 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "onto"},message:"must have required property '"+"onto"+"'"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1161,9 +1163,8 @@ vErrors.push(err95);
 }
 errors++;
 }
-}
-else {
-const err96 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data34.at === undefined){
+const err96 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1172,12 +1173,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-if(data32.onto !== undefined){
-let data35 = data32.onto;
-if(typeof data35 === "string"){
-if(!pattern2.test(data35)){
-const err97 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+for(const key6 in data34){
+if(!((((key6 === "kind") || (key6 === "before")) || (key6 === "onto")) || (key6 === "at"))){
+const err97 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1187,8 +1185,10 @@ vErrors.push(err97);
 errors++;
 }
 }
-else {
-const err98 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data34.kind !== undefined){
+let data35 = data34.kind;
+if(!((data35 === "rebase") || (data35 === "merge"))){
+const err98 = {instancePath:instancePath+"/operation/kind",schemaPath:"#/properties/operation/properties/kind/enum",keyword:"enum",params:{allowedValues: schema12.properties.operation.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1198,11 +1198,11 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data32.at !== undefined){
-let data36 = data32.at;
+if(data34.before !== undefined){
+let data36 = data34.before;
 if(typeof data36 === "string"){
-if(!pattern1.test(data36)){
-const err99 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(!pattern2.test(data36)){
+const err99 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1213,7 +1213,7 @@ errors++;
 }
 }
 else {
-const err100 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err100 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1223,9 +1223,11 @@ vErrors.push(err100);
 errors++;
 }
 }
-}
-else {
-const err101 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data34.onto !== undefined){
+let data37 = data34.onto;
+if(typeof data37 === "string"){
+if(!pattern2.test(data37)){
+const err101 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1235,11 +1237,8 @@ vErrors.push(err101);
 errors++;
 }
 }
-if(data.copiedDigests !== undefined){
-let data37 = data.copiedDigests;
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-if(Object.keys(data37).length > 10000){
-const err102 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"};
+else {
+const err102 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1248,11 +1247,12 @@ vErrors.push(err102);
 }
 errors++;
 }
-for(const key7 in data37){
-let data38 = data37[key7];
+}
+if(data34.at !== undefined){
+let data38 = data34.at;
 if(typeof data38 === "string"){
-if(!pattern8.test(data38)){
-const err103 = {instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(!pattern1.test(data38)){
+const err103 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1263,7 +1263,7 @@ errors++;
 }
 }
 else {
-const err104 = {instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err104 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1275,7 +1275,7 @@ errors++;
 }
 }
 else {
-const err105 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err105 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1285,11 +1285,11 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data.sessionLogDigest !== undefined){
-let data39 = data.sessionLogDigest;
-if(typeof data39 === "string"){
-if(!pattern8.test(data39)){
-const err106 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(data.copiedDigests !== undefined){
+let data39 = data.copiedDigests;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(Object.keys(data39).length > 10000){
+const err106 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1298,9 +1298,11 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-else {
-const err107 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key7 in data39){
+let data40 = data39[key7];
+if(typeof data40 === "string"){
+if(!pattern8.test(data40)){
+const err107 = {instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1310,11 +1312,8 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data.claudeSession !== undefined){
-let data40 = data.claudeSession;
-if(typeof data40 === "string"){
-if(!pattern10.test(data40)){
-const err108 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
+else {
+const err108 = {instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1324,8 +1323,9 @@ vErrors.push(err108);
 errors++;
 }
 }
+}
 else {
-const err109 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err109 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1335,14 +1335,64 @@ vErrors.push(err109);
 errors++;
 }
 }
-}
-else {
-const err110 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.sessionLogDigest !== undefined){
+let data41 = data.sessionLogDigest;
+if(typeof data41 === "string"){
+if(!pattern8.test(data41)){
+const err110 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err110];
 }
 else {
 vErrors.push(err110);
+}
+errors++;
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+if(data.claudeSession !== undefined){
+let data42 = data.claudeSession;
+if(typeof data42 === "string"){
+if(!pattern10.test(data42)){
+const err112 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+}
+else {
+const err113 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+}
+else {
+const err114 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
 }
 errors++;
 }

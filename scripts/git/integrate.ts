@@ -4,10 +4,15 @@
  * pack backs out only of an operation it provably started: the rebase's orig-head is the tip
  * it started from and its head-name the session branch, or MERGE_HEAD is the commit it merged.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { GitError } from '../lib/errors.js';
 import { git } from '../lib/shell.js';
 import { gitDirOf, readGitDirMarks } from './checkout-state.js';
 import type { SessionOperation } from '../core/manifest-types.js';
+import { untrackedInTheWay } from '../core/interrupted-edits.js';
+import { undoHalfCheckout } from './checkout-repair.js';
+import { predictMerge } from './merge.js';
 
 export type IntegrationOutcome =
   | { ok: true; tip: string }
@@ -48,20 +53,70 @@ export async function isOwnMerge(worktree: string, before: string, commit: strin
 }
 
 /**
- * Aborts the rebase or merge a sync or end started and left stopped (its process killed, or
+ * How far an operation of ours got, when it is provably ours and was left undone:
+ * - `stopped`: a rebase or merge stopped part way (rebase-merge/ with our orig-head, or our MERGE_HEAD);
+ * - `unbegun`: a rebase killed while writing its state, before it touched HEAD or a file;
+ * - `half-checkout`: a merge killed while writing files, before it wrote MERGE_HEAD or moved HEAD.
+ * Null when nothing of ours is left, or what is there is someone else's.
+ */
+export type OwnOperationState = 'stopped' | 'unbegun' | 'half-checkout';
+
+export async function ownOperationState(worktree: string, branch: string, operation: Pick<SessionOperation, 'kind' | 'before' | 'onto'>, hasChanges: boolean): Promise<OwnOperationState | null> {
+  const marks = readGitDirMarks(gitDirOf(worktree));
+  const ref = `refs/heads/${branch}`;
+  if (operation.kind === 'rebase') {
+    if (isOwnRebase(worktree, branch, operation.before)) return 'stopped';
+    const rebase = marks.rebase;
+    if (!rebase || rebase.origHead !== null || ![null, ref].includes(rebase.headName) || ![null, operation.onto].includes(rebase.onto)) return null;
+    const now = await branchAt(worktree, branch);
+    return now.onBranch && now.tip === operation.before ? 'unbegun' : null;
+  }
+  if (marks.mergeHead === operation.onto && (await headOf(worktree)) === operation.before) return 'stopped';
+  if (marks.mergeHead !== null || marks.rebase || !hasChanges) return null;
+  const now = await branchAt(worktree, branch);
+  return now.onBranch && now.tip === operation.before ? 'half-checkout' : null;
+}
+
+/**
+ * `git rebase --abort`. A rebase killed in the middle of a pick can leave the pick's new files
+ * untracked, and the abort then refuses to overwrite them: those are handed to `saveInTheWay`
+ * (which keeps them under a ref), removed, and the abort tried again.
+ */
+async function abortRebase(worktree: string, saveInTheWay?: (paths: string[]) => Promise<void>): Promise<void> {
+  const first = await git(worktree, ['rebase', '--abort'], { okExitCodes: [0, 1, 128] });
+  if (first.exitCode === 0) return;
+  const inTheWay = untrackedInTheWay(first.stderr);
+  if (inTheWay.length === 0 || !saveInTheWay) throw new GitError(['git', 'rebase', '--abort'], worktree, first.exitCode, first.stderr, first.stdout);
+  await saveInTheWay(inTheWay);
+  for (const path of inTheWay) rmSync(join(worktree, path), { force: true });
+  await git(worktree, ['rebase', '--abort']);
+}
+
+/**
+ * Backs out the rebase or merge a sync or end started and left undone (its process killed, or
  * a conflict), when it is provably that one. Returns whether the branch is back at `before`.
  */
-export async function backOutOwnOperation(worktree: string, branch: string, operation: Pick<SessionOperation, 'kind' | 'before' | 'onto'>): Promise<{ aborted: boolean; restored: boolean }> {
-  let aborted = false;
-  if (operation.kind === 'rebase' && isOwnRebase(worktree, branch, operation.before)) {
-    await git(worktree, ['rebase', '--abort']);
-    aborted = true;
-  } else if (operation.kind === 'merge' && (await isOwnMerge(worktree, operation.before, operation.onto))) {
-    await git(worktree, ['merge', '--abort']);
-    aborted = true;
+export async function backOutOwnOperation(
+  worktree: string,
+  branch: string,
+  operation: Pick<SessionOperation, 'kind' | 'before' | 'onto'>,
+  options: { hasChanges?: boolean; saveInTheWay?: (paths: string[]) => Promise<void> } = {},
+): Promise<{ aborted: boolean; restored: boolean; left: string[] }> {
+  const state = await ownOperationState(worktree, branch, operation, options.hasChanges ?? false);
+  let left: string[] = [];
+  if (state === 'stopped' && operation.kind === 'rebase') await abortRebase(worktree, options.saveInTheWay);
+  if (state === 'stopped' && operation.kind === 'merge') await git(worktree, ['merge', '--abort']);
+  if (state === 'unbegun') {
+    const gitDir = gitDirOf(worktree);
+    // Only the state files of a rebase that never started: nothing of anyone's work is in there.
+    if (gitDir) for (const name of ['rebase-merge', 'rebase-apply']) rmSync(join(gitDir, name), { recursive: true, force: true });
+  }
+  if (state === 'half-checkout') {
+    const prediction = await predictMerge(worktree, operation.before, operation.onto);
+    if (prediction) left = (await undoHalfCheckout(worktree, operation.before, prediction.tree)).left;
   }
   const now = await branchAt(worktree, branch);
-  return { aborted, restored: now.onBranch && now.tip === operation.before };
+  return { aborted: state !== null, restored: now.onBranch && now.tip === operation.before, left };
 }
 
 async function stopped(worktree: string, branch: string, operation: Pick<SessionOperation, 'kind' | 'before' | 'onto'>, output: string): Promise<IntegrationOutcome> {

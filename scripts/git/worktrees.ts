@@ -75,6 +75,29 @@ export async function repairWorktree(mainCheckout: string, path: string): Promis
   await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'repair', '--', path]));
 }
 
+/**
+ * Moves a worktree's files by `move` (renames in one file system) and points git's record at
+ * `to`, both while holding the worktree lock: a `git worktree repair` or `list` run by another
+ * process in between would otherwise find the worktree half moved. `move` says whether it
+ * moved anything; if it fails part way, or git cannot be told, `undo` puts the files back.
+ */
+export async function relocateWorktree(mainCheckout: string, to: string, move: () => boolean, undo: () => void): Promise<boolean> {
+  return withWorktreeLock(mainCheckout, async () => {
+    try {
+      if (!move()) return false;
+      await git(mainCheckout, ['worktree', 'repair', '--', to]);
+      return true;
+    } catch (error) {
+      try {
+        undo();
+      } catch {
+        /* cleanup finds what is left and moves it back */
+      }
+      throw error;
+    }
+  });
+}
+
 /** Unlocking only lifts the guard on git's admin record; it never touches a working tree. */
 export async function unlockWorktree(mainCheckout: string, path: string): Promise<void> {
   await git(mainCheckout, ['worktree', 'unlock', '--', path]);

@@ -65,6 +65,8 @@ export interface ProcessRecord {
   pid: number;
   host: string;
   since?: string;
+  /** When it took the work on (ISO, with milliseconds): lock files git made after it are that work's. */
+  claimedAt?: string;
 }
 
 /**
@@ -80,5 +82,5 @@ export function liveness(owner: ProcessRecord | null | undefined, host: string =
 /** This process, as a record. */
 export function selfRecord(): ProcessRecord {
   const since = selfStartToken();
-  return { pid: process.pid, host: hostname(), ...(since ? { since } : {}) };
+  return { pid: process.pid, host: hostname(), ...(since ? { since } : {}), claimedAt: new Date().toISOString() };
 }
