@@ -14,7 +14,7 @@ import { isoSeconds } from '../core/cleanup-plan.js';
 import { refTimestamp } from '../core/end-plan.js';
 import type { SessionEntry } from '../core/manifest-types.js';
 import { shortBranch } from '../core/worktree-list.js';
-import { appendHistory } from '../store/history.js';
+import { appendHistory, restoreFacts } from '../store/history.js';
 import { readManifest, updateManifest, withManifestLock } from '../store/manifest-store.js';
 import { mergeLockPath } from '../store/merge-lock.js';
 import type { Project } from '../store/project.js';
@@ -24,7 +24,7 @@ import { abortMergeIn, backOutOwnOperation } from '../git/integrate.js';
 import { resolveCommit } from '../git/repo.js';
 import { forgetWorktreeRecord, listWorktrees, removeWorktree, repairWorktree, unlockWorktree } from '../git/worktrees.js';
 import { rebuildManifest } from './manifest-rebuild.js';
-import { removeSessionWorktree } from './worktree-removal.js';
+import { removeSessionWorktree, savedRefsOf, type SavedItem } from './worktree-removal.js';
 
 export type ActionResult = 'done' | 'skipped' | 'failed';
 
@@ -128,9 +128,9 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
       return dropEntry(project, action, now);
     case 'remove-worktree': {
       const found: SessionEntry = { id: action.subject, branch: action.branch, worktree: action.path, startedAt: isoSeconds(now), sessionLog: null, goals: [], status: 'active', base: { branch: '', commit: action.baseTip } };
-      const saved = await removeSessionWorktreeChecked(project, found, action.path, { checkoutOnly: false, allowedLeftovers: [], now });
+      const { notes } = await removeSessionWorktreeChecked(project, found, action.path, { checkoutOnly: false, allowedLeftovers: [], now });
       const deleted = await deleteMergedBranch(project, action.branch, action.tip, action.baseTip);
-      return `removed worktree ${action.path}; ${[...saved, deleted].join('; ')}`;
+      return `removed worktree ${action.path}; ${[...notes, deleted].join('; ')}`;
     }
   }
 }
@@ -141,14 +141,14 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
  * holds no work (what its branch cannot hold is saved first). An interrupted start whose
  * checkout never finished goes forced: nothing in it was ever anyone's.
  */
-async function removeSessionWorktreeChecked(project: Project, entry: SessionEntry, path: string, options: { checkoutOnly: boolean; allowedLeftovers: readonly string[]; now: Date }): Promise<string[]> {
+async function removeSessionWorktreeChecked(project: Project, entry: SessionEntry, path: string, options: { checkoutOnly: boolean; allowedLeftovers: readonly string[]; now: Date }): Promise<{ notes: string[]; saved: SavedItem[] }> {
   const record = (await listWorktrees(project.mainCheckout)).find((worktree) => worktree.path === path);
   if (!record) throw new Skip(`${path} is no longer a git worktree`);
   if (shortBranch(record.branch) !== entry.branch) throw new Skip(`${path} is no longer on ${entry.branch}`);
   if (record.locked) throw new Skip(`${path} is locked in git${record.lockedReason ? ` (${record.lockedReason})` : ''}; kept`);
   if (options.checkoutOnly) {
     await removeWorktree(project.mainCheckout, path, true);
-    return [];
+    return { notes: [], saved: [] };
   }
   const busy = checkoutBusySync(path, []);
   if (busy) throw new Skip(`${busy.what} in ${path}; kept`);
@@ -161,7 +161,10 @@ async function removeSessionWorktreeChecked(project: Project, entry: SessionEntr
       refBase: `refs/sessions/saved/${entry.id}/${refTimestamp(options.now)}`,
       reason: `cleanup of session ${entry.id}`,
     });
-    return result.saved.map((item) => `saved ${item.what === 'ignored' ? `the ignored files it changed (${item.paths.join(', ')})` : item.what === 'nested' ? `the repository ${item.paths[0]}` : 'its changes'} as ${item.ref} (restore: ${item.restore})`);
+    return {
+      notes: result.saved.map((item) => `saved ${item.what === 'ignored' ? `the ignored files it changed (${item.paths.join(', ')})` : item.what === 'nested' ? `the repository ${item.paths[0]}` : 'its changes'} as ${item.ref} (restore: ${item.restore})`),
+      saved: result.saved,
+    };
   } catch (error) {
     if (error instanceof RefusalError) throw new Skip(`${error.message.split('\n')[0]} Kept.`);
     throw error;
@@ -226,10 +229,12 @@ async function finishInterruptedMerge(project: Project, action: Extract<CleanupA
 async function dropEntry(project: Project, action: Extract<CleanupAction, { kind: 'drop-entry' }>, now: Date): Promise<string> {
   const { entry } = action;
   const notes: string[] = [];
+  const saved: SavedItem[] = [];
   if (action.removeWorktree) {
     const { path, allowedLeftovers, checkoutOnly } = action.removeWorktree;
-    const saved = await removeSessionWorktreeChecked(project, entry, path, { checkoutOnly, allowedLeftovers, now });
-    notes.push(`removed worktree ${path}${checkoutOnly ? ' (its checkout had never finished)' : ''}`, ...saved);
+    const removed = await removeSessionWorktreeChecked(project, entry, path, { checkoutOnly, allowedLeftovers, now });
+    notes.push(`removed worktree ${path}${checkoutOnly ? ' (its checkout had never finished)' : ''}`, ...removed.notes);
+    saved.push(...removed.saved);
   }
   let branchKept = action.keepBranch !== null;
   if (action.deleteBranch) {
@@ -255,6 +260,7 @@ async function dropEntry(project: Project, action: Extract<CleanupAction, { kind
       endedAt: isoSeconds(now),
       ...(branchKept && head ? { savedAs: `refs/heads/${entry.branch}` } : {}),
       reason: action.reason,
+      ...restoreFacts(entry, savedRefsOf(saved)),
     });
     return true;
   });
