@@ -2,17 +2,17 @@
 /* eslint-disable */
 "use strict";
 export const validateManifest = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"The ref its branch tip was restored from, e.g. refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."}}}}};
 import func2_module from "ajv/dist/runtime/ucs2length.js";
 const func2 = func2_module.default ?? func2_module;
-const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."}}};
+const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"The ref its branch tip was restored from, e.g. refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."}}};
 const schema13 = {"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."};
 const schema14 = {"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"};
 const func4 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 const pattern1 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$", "u");
 const pattern2 = new RegExp("^[0-9a-f]{40}([0-9a-f]{24})?$", "u");
-const pattern8 = new RegExp("^[0-9a-f]{64}$", "u");
+const pattern9 = new RegExp("^[0-9a-f]{64}$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -924,33 +924,132 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.copiedDigests !== undefined){
-let data37 = data.copiedDigests;
+if(data.restoredFrom !== undefined){
+let data37 = data.restoredFrom;
 const _errs86 = errors;
 if(errors === _errs86){
 if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-if(Object.keys(data37).length > 10000){
-validate11.errors = [{instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"}];
+let missing7;
+if((((data37.strategy === undefined) && (missing7 = "strategy")) || ((data37.endedAt === undefined) && (missing7 = "endedAt"))) || ((data37.savedAs === undefined) && (missing7 = "savedAs"))){
+validate11.errors = [{instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
+const _errs88 = errors;
 for(const key7 in data37){
-let data38 = data37[key7];
+if(!(((key7 === "strategy") || (key7 === "endedAt")) || (key7 === "savedAs"))){
+validate11.errors = [{instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs88 === errors){
+if(data37.strategy !== undefined){
+let data38 = data37.strategy;
 const _errs89 = errors;
 if(errors === _errs89){
 if(typeof data38 === "string"){
-if(!pattern8.test(data38)){
-validate11.errors = [{instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""}];
+if(func2(data38) > 64){
+validate11.errors = [{instancePath:instancePath+"/restoredFrom/strategy",schemaPath:"#/properties/restoredFrom/properties/strategy/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
 return false;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/copiedDigests/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate11.errors = [{instancePath:instancePath+"/restoredFrom/strategy",schemaPath:"#/properties/restoredFrom/properties/strategy/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
 var valid17 = _errs89 === errors;
-if(!valid17){
+}
+else {
+var valid17 = true;
+}
+if(valid17){
+if(data37.endedAt !== undefined){
+let data39 = data37.endedAt;
+const _errs91 = errors;
+const _errs92 = errors;
+if(errors === _errs92){
+if(typeof data39 === "string"){
+if(!pattern1.test(data39)){
+validate11.errors = [{instancePath:instancePath+"/restoredFrom/endedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/restoredFrom/endedAt",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid17 = _errs91 === errors;
+}
+else {
+var valid17 = true;
+}
+if(valid17){
+if(data37.savedAs !== undefined){
+let data40 = data37.savedAs;
+const _errs94 = errors;
+if(errors === _errs94){
+if(typeof data40 === "string"){
+if(func2(data40) > 1024){
+validate11.errors = [{instancePath:instancePath+"/restoredFrom/savedAs",schemaPath:"#/properties/restoredFrom/properties/savedAs/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/restoredFrom/savedAs",schemaPath:"#/properties/restoredFrom/properties/savedAs/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid17 = _errs94 === errors;
+}
+else {
+var valid17 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs86 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.copiedDigests !== undefined){
+let data41 = data.copiedDigests;
+const _errs96 = errors;
+if(errors === _errs96){
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(Object.keys(data41).length > 10000){
+validate11.errors = [{instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"}];
+return false;
+}
+else {
+for(const key8 in data41){
+let data42 = data41[key8];
+const _errs99 = errors;
+if(errors === _errs99){
+if(typeof data42 === "string"){
+if(!pattern9.test(data42)){
+validate11.errors = [{instancePath:instancePath+"/copiedDigests/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/copiedDigests/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid19 = _errs99 === errors;
+if(!valid19){
 break;
 }
 }
@@ -961,10 +1060,11 @@ validate11.errors = [{instancePath:instancePath+"/copiedDigests",schemaPath:"#/p
 return false;
 }
 }
-var valid0 = _errs86 === errors;
+var valid0 = _errs96 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }
@@ -1104,8 +1204,8 @@ return errors === 0;
 }
 
 export const validateConfig = validate13;
-const schema20 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."}}};
-const pattern9 = new RegExp("^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$", "u");
+const schema21 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."}}};
+const pattern10 = new RegExp("^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$", "u");
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://flight-rules.dev/schemas/config.schema.json" */;
@@ -1115,7 +1215,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!(func4.call(schema20.properties, key0))){
+if(!(func4.call(schema21.properties, key0))){
 validate13.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -1171,7 +1271,7 @@ validate13.errors = [{instancePath:instancePath+"/branchPrefix",schemaPath:"#/pr
 return false;
 }
 else {
-if(!pattern9.test(data2)){
+if(!pattern10.test(data2)){
 validate13.errors = [{instancePath:instancePath+"/branchPrefix",schemaPath:"#/properties/branchPrefix/pattern",keyword:"pattern",params:{pattern: "^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$"},message:"must match pattern \""+"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$"+"\""}];
 return false;
 }
