@@ -5,7 +5,7 @@
  * from a commit of their own, written through a private index so the worktree's own index
  * never learns of them.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from '../lib/shell.js';
@@ -41,20 +41,17 @@ export async function indexTree(worktree: string): Promise<string> {
 }
 
 /**
- * The tree of everything in the working tree that git does not ignore, tracked or not, made
- * through a private copy of the index (the worktree's own is never written).
+ * True when every file of `commit` is in the working tree with the same content and mode:
+ * its tree is read into a private index, which git then refreshes against the files (a
+ * missing or different file fails the refresh). The worktree's own index is not touched.
  */
-export async function workingTree(worktree: string, exclude: readonly string[] = []): Promise<string> {
-  const { stdout: indexPath } = await git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index']);
+export async function worktreeHolds(worktree: string, commit: string): Promise<boolean> {
   const folder = mkdtempSync(join(tmpdir(), 'flight-rules-index-'));
   const env = { GIT_INDEX_FILE: join(folder, 'index') };
   try {
-    // A copy of the index keeps its stat data, so only changed files are read again.
-    if (existsSync(indexPath.trim())) copyFileSync(indexPath.trim(), env.GIT_INDEX_FILE);
-    await git(worktree, ['add', '--all'], { env });
-    if (exclude.length > 0) await git(worktree, ['--literal-pathspecs', 'rm', '-r', '--cached', '--force', '--quiet', '--ignore-unmatch', '--', ...exclude], { env });
-    const { stdout } = await git(worktree, ['write-tree'], { env });
-    return stdout.trim();
+    await git(worktree, ['read-tree', commit], { env });
+    const refreshed = await git(worktree, ['update-index', '--ignore-submodules', '--refresh'], { env, okExitCodes: [0, 1] });
+    return refreshed.exitCode === 0;
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
