@@ -40,7 +40,9 @@ export function chooseRecord(records: readonly EndedSession[], at: string | unde
   const newestFirst = [...records].reverse();
   if (at === undefined) return newestFirst[0] ?? null;
   if (at.startsWith('refs/')) {
-    return newestFirst.find((record) => refsNamedBy(record).some((ref) => ref === at || ref.startsWith(`${at}-`) || at.startsWith(`${ref}-`) || at.startsWith(`${ref}/`))) ?? null;
+    // The ref itself, or one saved beside it (`<tip>-worktree`, `<tip>-nested/1/HEAD`), which an older record did not list.
+    const beside = /^(?:-again\d+)?-(?:worktree|ignored|nested(?:\/.+)?)$|^\/.+$/;
+    return newestFirst.find((record) => refsNamedBy(record).some((ref) => ref === at || (at.startsWith(ref) && beside.test(at.slice(ref.length))))) ?? null;
   }
   const when = parseRestoreTime(at);
   if (!when) return null;
