@@ -81,7 +81,7 @@ describe('buildStatusReport and renderStatus', () => {
 
       Needs attention:
       ! api: 1 file also changed by web: a.ts. Run \`session overlap api\` for predicted conflicts and a merge order.
-      ! crash: an interrupted \`session start\` left this entry (owner pid 7 is gone). Run \`session cleanup\` to see the plan, then \`session cleanup --yes\`. It finishes or rolls back the interrupted step.
+      ! crash: an interrupted start left this entry (owner pid 7 is gone). Run \`session cleanup\` to see the plan, then \`session cleanup --yes\`. It finishes or rolls back the interrupted step.
       ! gone: the worktree /r/p-sessions/gone is gone (its branch remains). Run \`session cleanup\` to see the plan, then \`session cleanup --yes\`.
       ! web: 1 file also changed by api: a.ts. Run \`session overlap web\` for predicted conflicts and a merge order.
       - Merge predictions skipped: conflict prediction needs git 2.38 or newer (merge-tree --write-tree).
