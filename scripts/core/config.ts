@@ -33,12 +33,15 @@ export interface Config {
   staleAfterDays: number;
   /** Status warns about sessions more than this many commits behind their base. */
   behindWarningCommits: number;
+  /** Cleanup offers to prune saved refs of ended sessions older than this. */
+  savedRefsMaxAgeDays: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
   branchPrefix: 'session/',
   staleAfterDays: 3,
   behindWarningCommits: 10,
+  savedRefsMaxAgeDays: 30,
 };
 
 export const DEFAULT_PORTS: PortSettings = { base: 3100, blockSize: 10, blocks: 100 };

@@ -4,7 +4,7 @@
  * base, the entry still in the same state), so a change made since the plan is never undone.
  * One action failing does not stop the others; each reports its own result.
  */
-import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
 import { clearStaleLock, ownerIsDead, readLockOwner } from '../lib/lock.js';
@@ -22,6 +22,7 @@ import { deleteBranchIfAt, isAncestor } from '../git/branches.js';
 import { checkoutBusySync, gitDirOf, heldBranches, readGitDirMarks } from '../git/checkout-state.js';
 import { abortMergeIn, backOutOwnOperation } from '../git/integrate.js';
 import { resolveCommit } from '../git/repo.js';
+import { deleteRefIfAt } from '../git/refs.js';
 import { forgetWorktreeRecord, listWorktrees, removeWorktree, repairWorktree, unlockWorktree } from '../git/worktrees.js';
 import { rebuildManifest } from './manifest-rebuild.js';
 import { removeSessionWorktree, savedRefsOf, type SavedItem } from './worktree-removal.js';
@@ -126,6 +127,12 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
     }
     case 'drop-entry':
       return dropEntry(project, action, now);
+    case 'delete-merged-branch':
+      return deleteLeftoverBranch(project, action);
+    case 'prune-saved-refs':
+      return pruneSavedRefs(project, action);
+    case 'remove-setup-log':
+      return removeSetupLog(project, action);
     case 'remove-worktree': {
       const found: SessionEntry = { id: action.subject, branch: action.branch, worktree: action.path, startedAt: isoSeconds(now), sessionLog: null, goals: [], status: 'active', base: { branch: '', commit: action.baseTip } };
       const { notes } = await removeSessionWorktreeChecked(project, found, action.path, { checkoutOnly: false, allowedLeftovers: [], now });
@@ -271,4 +278,61 @@ async function dropEntry(project: Project, action: Extract<CleanupAction, { kind
 
 function sameEntry(current: SessionEntry, planned: SessionEntry): boolean {
   return current.id === planned.id && current.branch === planned.branch && current.status === planned.status && current.owner?.pid === planned.owner?.pid;
+}
+
+/** Leftovers belong to a session that is gone: one registered again, or with a folder again, since the plan keeps them. */
+function assertSessionStillGone(project: Project, session: string, branch?: string): void {
+  const manifest = readManifest(project.manifestPath, project.name);
+  if (manifest.sessions.some((entry) => entry.id === session || (branch !== undefined && entry.branch === branch))) throw new Skip(`a session "${session}" is registered again; its leftovers are kept`);
+  if (existsSync(join(project.sessionsDir, session))) throw new Skip(`${join(project.sessionsDir, session)} exists again; the leftovers of "${session}" are kept`);
+}
+
+async function deleteLeftoverBranch(project: Project, action: Extract<CleanupAction, { kind: 'delete-merged-branch' }>): Promise<string> {
+  assertSessionStillGone(project, action.session, action.branch);
+  const baseTip = await resolveCommit(project.mainCheckout, `refs/heads/${action.base}`);
+  if (!baseTip) throw new Skip(`its base ${action.base} is gone; ${action.branch} is kept`);
+  const said = await deleteMergedBranch(project, action.branch, action.tip, baseTip);
+  if (!said.startsWith('deleted')) throw new Skip(said);
+  return said;
+}
+
+/**
+ * Deletes one end's saved refs by compare-and-delete, each only while it still points where
+ * the plan saw it; the ref the others are named after goes last. Refs pruned because their
+ * base holds them are checked against the base again first.
+ */
+async function pruneSavedRefs(project: Project, action: Extract<CleanupAction, { kind: 'prune-saved-refs' }>): Promise<string> {
+  const main = project.mainCheckout;
+  assertSessionStillGone(project, action.session);
+  if (action.why === 'merged') {
+    const baseTip = action.base ? await resolveCommit(main, `refs/heads/${action.base}`) : null;
+    if (!baseTip) throw new Skip(`its base ${action.base ?? '(unknown)'} is gone; the refs are kept`);
+    for (const { ref, commit } of action.refs) {
+      if (!(await isAncestor(main, commit, baseTip))) throw new Skip(`${ref} is no longer in ${action.base}; the refs are kept`);
+    }
+  }
+  const ordered = [...action.refs].sort((a, b) => Number(a.ref === action.set) - Number(b.ref === action.set));
+  const deleted: string[] = [];
+  const moved: string[] = [];
+  for (const { ref, commit } of ordered) {
+    if (await deleteRefIfAt(main, ref, commit)) deleted.push(ref);
+    else moved.push(ref);
+  }
+  if (deleted.length === 0) throw new Skip(`every ref of ${action.set} changed or went since the plan; none deleted`);
+  const why = action.why === 'merged' ? `${action.base} holds them` : 'older than the configured age';
+  return `deleted ${deleted.length} saved ref(s) of "${action.session}" (${why}): ${deleted.join(', ')}${moved.length > 0 ? `; kept ${moved.join(', ')}, which changed since the plan` : ''}`;
+}
+
+async function removeSetupLog(project: Project, action: Extract<CleanupAction, { kind: 'remove-setup-log' }>): Promise<string> {
+  assertSessionStillGone(project, action.session);
+  const path = join(project.sessionsDir, action.file);
+  try {
+    if (!lstatSync(path).isFile()) throw new Skip(`${path} is not a regular file; left alone`);
+    unlinkSync(path);
+  } catch (error) {
+    if (error instanceof Skip) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Skip(`${action.file} is already gone`);
+    throw error;
+  }
+  return `removed ${action.file}`;
 }

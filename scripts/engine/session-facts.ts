@@ -23,6 +23,7 @@ import { aheadBehind } from '../git/branches.js';
 import { readStatus } from '../git/changes.js';
 import { changedFilesSinceFork, readBranchTips, type BranchTip } from '../git/compare.js';
 import { MERGE_TREE_UNSUPPORTED, mergeTreeSupported, predictMerge } from '../git/merge.js';
+import type { RefFacts } from '../git/refs.js';
 
 export interface Problem {
   code: string;
@@ -56,6 +57,13 @@ export interface GatherOptions {
   /** Predict each session's merge into its base with merge-tree. */
   predictMerges: boolean;
   limit?: Limit;
+  /** Every branch and saved ref, when the caller read them already (status reads them once for its leftovers too). */
+  refs?: Promise<RefFacts[]>;
+}
+
+/** Branch tips by short name, from the one for-each-ref. */
+export function tipsFromRefs(refs: readonly RefFacts[]): Map<string, BranchTip> {
+  return new Map(refs.filter((row) => row.ref.startsWith('refs/heads/')).map((row) => [row.ref.slice('refs/heads/'.length), { commit: row.commit, date: row.date }]));
 }
 
 export interface ProjectFacts {
@@ -110,7 +118,7 @@ export async function gatherProjectFacts(project: Project, manifest: Manifest, o
   const limit = options.limit ?? limiter();
   const main = project.mainCheckout;
   const [tips, canPredict] = await Promise.all([
-    limit(() => readBranchTips(main)),
+    options.refs ? options.refs.then(tipsFromRefs) : limit(() => readBranchTips(main)),
     options.predictMerges ? limit(() => mergeTreeSupported(main)) : Promise.resolve(false),
   ]);
   const { sessions: found, others } = candidates(project, manifest);
