@@ -38,7 +38,7 @@ export interface RestoredFrom {
   /** How the session had ended (abandon, keep, pr, cleanup-orphan, ...). */
   strategy: string;
   endedAt: string;
-  /** The ref its branch tip came from. */
+  /** Where its branch tip came from: a ref, or the commit a kept branch deleted since was at. */
   savedAs: string;
 }
 
