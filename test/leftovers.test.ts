@@ -43,6 +43,7 @@ describe('findLeftovers', () => {
         row('refs/heads/session/checked-out', A),
         row('refs/heads/session/unregistered-worktree', A),
         row('refs/heads/feature', A),
+        row('refs/heads/session/not/a-session', A),
       ],
       registered: [{ id: 'live', branch: 'session/live' }],
       held: new Set(['refs/heads/main', 'refs/heads/session/checked-out']),

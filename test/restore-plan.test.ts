@@ -47,6 +47,7 @@ describe('which end is restored', () => {
     ['a nested ref', `${REF}-nested/1/HEAD`, first],
     ['the exact end time', '2026-01-16T10:00:00Z', second],
     ['the time as a ref names it', '20260115T100000Z', first],
+    ['the time and number as a ref names it', '20260115T100000Z-2', second],
     ['a time between ends: the newest before it', '2026-01-16T12:00:00Z', second],
     ['a day: the newest ended by its end', '2026-01-16', second],
     ['a time before every end', '2025-01-01T00:00:00Z', null],

@@ -159,7 +159,8 @@ export function findLeftovers(facts: LeftoverFacts): Leftovers {
     if (!row.ref.startsWith(`refs/heads/${facts.branchPrefix}`)) continue;
     const branch = row.ref.slice('refs/heads/'.length);
     const session = branch.slice(facts.branchPrefix.length);
-    if (session === '' || registeredBranches.has(branch) || facts.held.has(row.ref) || facts.folderNames.has(session)) continue;
+    // Only `<prefix><session name>` is the pack's: a branch such as session/a/b is someone else's and left alone.
+    if (sessionNameProblem(session) !== null || registeredBranches.has(branch) || facts.held.has(row.ref) || facts.folderNames.has(session)) continue;
     const base = baseOf(session);
     branches.push({
       branch,

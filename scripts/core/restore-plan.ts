@@ -1,7 +1,7 @@
 /**
  * The decisions `session restore` makes, pure: which history record to restore, where its
  * saved work is (named by the record, or found by the names an older end gave its refs),
- * whether anything stands in the way, and what the output says. The facts are gathered in
+ * and whether anything stands in the way. The facts are gathered in
  * engine/restore-facts.ts, the plan is carried out in engine/restore-session.ts.
  */
 import { helper } from '../lib/invocation.js';
@@ -46,6 +46,9 @@ export function chooseRecord(records: readonly EndedSession[], at: string | unde
   }
   const when = parseRestoreTime(at);
   if (!when) return null;
+  // `20260115T100000Z-2` names the second end in that second by its ref.
+  const named = newestFirst.find((record) => record.savedAs?.endsWith(`/${at}`));
+  if (named) return named;
   const exact = newestFirst.find((record) => record.endedAt === at || refTimestamp(new Date(record.endedAt)) === at.replace(/-\d+$/, ''));
   if (exact) return exact;
   return newestFirst.find((record) => new Date(record.endedAt).getTime() <= when.getTime()) ?? null;

@@ -71,7 +71,7 @@ async function report(cwd: string, now: Date): Promise<StatusReport> {
 
 export const status: Subcommand = {
   name: 'status',
-  summary: 'Show every parallel session, what needs attention and why, and the main checkout. Read-only; always exits 0.',
+  summary: 'Show every parallel session, what needs attention and why, the leftovers of ended sessions, and the main checkout. Read-only; always exits 0.',
   usage: 'status [--json]',
   options: {},
   positionals: { min: 0, max: 0 },
