@@ -76,6 +76,41 @@ function benchStatus(repo, count, existing) {
   return { name: `status, ${count} session(s) vs shell loop`, sessions: ids.length, ours: median(ours), raw: median(raw) };
 }
 
+/**
+ * Status beside what ended sessions left: 10 abandoned sessions with uncommitted work (20 refs
+ * under refs/sessions/, 10 setup logs) and 4 kept branches. The raw side is the one-session
+ * shell loop plus the two ref listings status adds.
+ */
+function benchStatusLeftovers(repo) {
+  for (let i = 0; i < 10; i++) {
+    const id = `gone-${i}`;
+    session(repo, ['start', id, '--no-setup', '--copy', 'none']);
+    const worktree = join(repo.sessions, id);
+    writeFileSync(join(worktree, 'draft.txt'), `draft ${i}\n`);
+    session(repo, ['end', id, '--strategy', 'abandon', '--confirm', id]);
+    writeFileSync(join(repo.sessions, `${id}.setup.log`), 'setup output\n');
+  }
+  for (let i = 0; i < 4; i++) {
+    const id = `kept-${i}`;
+    session(repo, ['start', id, '--no-setup', '--copy', 'none']);
+    const worktree = join(repo.sessions, id);
+    repo.git(['add', '-A'], worktree);
+    repo.git(['commit', '-q', '-m', `work of ${id}`], worktree);
+    session(repo, ['end', id, '--strategy', 'keep']);
+  }
+  const ids = JSON.parse(session(repo, ['status', '--json'])).sessions.map((s) => s.id);
+  for (const id of ids) repo.git(['status', '--porcelain'], join(repo.sessions, id));
+  const script = `${shellLoop(repo, ids)}\ngit for-each-ref refs/heads/ refs/sessions/ >/dev/null\ngit for-each-ref --merged=main refs/heads/ refs/sessions/ >/dev/null`;
+  const refs = repo.git(['for-each-ref', 'refs/sessions/']).trim().split('\n').length;
+  const ours = [];
+  const raw = [];
+  for (let i = 0; i < runs; i++) {
+    ours.push(time(() => session(repo, ['status'])));
+    raw.push(time(() => execFileSync('bash', ['-c', script], { cwd: repo.main, env: repo.env })));
+  }
+  return { name: `status, ${ids.length} session(s) and ${refs} leftover refs vs shell loop`, sessions: ids.length, ours: median(ours), raw: median(raw) };
+}
+
 function benchEnd(repo) {
   const ours = [];
   const raw = [];
@@ -152,6 +187,15 @@ const results = [];
     results.push(benchStatus(repo, 1, 0));
     results.push(benchStatus(repo, 10, 1));
     results.push(benchStatus(repo, 50, 10));
+  } finally {
+    repo.cleanup();
+  }
+}
+{
+  const repo = makeBenchRepo();
+  try {
+    startSessions(repo, 1, 's1');
+    results.push(benchStatusLeftovers(repo));
   } finally {
     repo.cleanup();
   }

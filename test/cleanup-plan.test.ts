@@ -46,7 +46,7 @@ function unregistered(dirName: string, over: Partial<UnregisteredFacts> = {}): U
 function world(over: Partial<CleanupFacts> = {}): CleanupFacts {
   return {
     mainCheckout: '/r/p', sessionsDir: '/r/p-sessions', manifestPath: '/r/p-sessions/.manifest.json', corruptManifest: null,
-    entries: [], unregistered: [], prunable: [], foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, remnants: [], strays: [], now: NOW, ...over,
+    entries: [], unregistered: [], prunable: [], foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, remnants: [], strays: [], leftovers: null, now: NOW, ...over,
   };
 }
 

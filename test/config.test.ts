@@ -10,6 +10,8 @@ const MAIN = '/work/project';
 describe('parseConfig', () => {
   it('fills defaults and keeps what is given', () => {
     expect(parseConfig({}, MAIN)).toEqual({ config: DEFAULT_CONFIG });
+    expect(DEFAULT_CONFIG.savedRefsMaxAgeDays).toBe(30);
+    expect(parseConfig({ savedRefsMaxAgeDays: 7 }, MAIN)).toEqual({ config: { ...DEFAULT_CONFIG, savedRefsMaxAgeDays: 7 } });
     const parsed = parseConfig({ $schema: './x.json', branchPrefix: 'agents/', copy: ['.env'], ports: { base: 5000 } }, MAIN);
     expect(parsed).toEqual({ config: { ...DEFAULT_CONFIG, branchPrefix: 'agents/', copy: ['.env'], ports: { base: 5000 } } });
     if ('config' in parsed) expect(portSettings(parsed.config)).toEqual({ base: 5000, blockSize: 10, blocks: 100 });
@@ -27,6 +29,8 @@ describe('parseConfig', () => {
     [{ branchPrefix: 'a b/' }, '/branchPrefix must match pattern'],
     [{ branchPrefix: '../x/' }, '/branchPrefix must match pattern'],
     [{ staleAfterDays: -1 }, '/staleAfterDays must be >= 0'],
+    [{ savedRefsMaxAgeDays: 0 }, '/savedRefsMaxAgeDays must be >= 1'],
+    [{ savedRefsMaxAgeDays: '30' }, '/savedRefsMaxAgeDays must be number'],
     [{ sesionsDir: 'x' }, '(top level) has an unknown field "sesionsDir"'],
     [[], '(top level) must be object'],
     [{ sessionsDir: '/tmp/sessions' }, '/sessionsDir must be a path relative to the main checkout'],

@@ -38,7 +38,11 @@ describe('session end --strategy merge', () => {
     expect(branchExists(repo, 'session/feature')).toBe(false);
     expect(result.json.branch).toEqual({ name: 'session/feature', kept: false, deleted: true });
     expect(result.json.steps.map((s: any) => s.id)).toEqual(['merge', 'remove-worktree', 'delete-branch', 'manifest']);
-    expect(history(repo)).toEqual([{ id: 'feature', branch: 'session/feature', strategy: 'merge', head: tip, base: { branch: 'main', commit: base }, endedAt: '2026-01-15T10:00:00Z', mergeCommit: head }]);
+    expect(history(repo)).toEqual([{
+      id: 'feature', branch: 'session/feature', strategy: 'merge', head: tip, base: { branch: 'main', commit: base }, endedAt: '2026-01-15T10:00:00Z', mergeCommit: head,
+      // What a restore needs: the goals, the port block, the copied files, the session log, every saved ref.
+      goals: ['Add the feature', 'Test it'], port: { base: expect.any(Number), count: 10 }, copiedFiles: [], sessionLog: expect.stringMatching(/_feature_session\.md$/), savedRefs: [],
+    }]);
   });
 
   it('names every step in human output and tells the user to leave the worktree', () => {

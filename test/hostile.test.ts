@@ -39,6 +39,7 @@ describe('hostile session names', () => {
     (name) => ['end', name, '--strategy', 'keep'],
     (name) => ['sync', name],
     (name) => ['setup', name],
+    (name) => ['restore', name],
     (name) => ['overlap', name],
   ];
 

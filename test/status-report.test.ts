@@ -28,7 +28,8 @@ function input(sessions: SessionFacts[], currentWorktree: string | null = '/r/p'
     manifestPath: '/r/p-sessions/.manifest.json',
     otherWorktrees: [{ path: '/r/p/.claude/worktrees/x', branch: 'worktree-x' }],
     problems: [],
-    config: { staleAfterDays: 3, behindWarningCommits: 10, sessionMode: 'ask' },
+    config: { staleAfterDays: 3, behindWarningCommits: 10, sessionMode: 'ask', savedRefsMaxAgeDays: 30 },
+    leftovers: null,
     now: NOW,
   };
 }

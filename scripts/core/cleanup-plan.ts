@@ -11,6 +11,7 @@ import type { Busy } from './busy.js';
 import { commandLine } from '../lib/shell-words.js';
 import { classifySession, type SessionState } from './session-state.js';
 import { ENV_SESSION_FILE, parseEnvSessionPort } from './env-session.js';
+import type { Leftovers } from './leftovers.js';
 
 /** One manifest entry and what git and the file system say about it. */
 export interface EntryFacts {
@@ -107,6 +108,8 @@ export interface CleanupFacts {
   /** A merge this pack ran in a checkout, left stopped by its dead process (the merge lock records it). */
   interruptedMerge: { checkout: string; theirs: string; lockFile: string; mergeHead: string | null; indexLock: boolean; headIsBefore: boolean } | null;
   strays: StrayFileFacts[];
+  /** What ended sessions left (kept branches, saved refs, setup logs); null when the manifest is unusable. */
+  leftovers: Leftovers | null;
   now: Date;
 }
 
@@ -139,7 +142,10 @@ export type CleanupAction =
       deleteBranch: { branch: string; tip: string; baseTip: string } | null;
       keepBranch: { branch: string; tip: string } | null;
     }
-  | { kind: 'remove-worktree'; subject: string; reason: string; path: string; branch: string; tip: string; baseTip: string };
+  | { kind: 'remove-worktree'; subject: string; reason: string; path: string; branch: string; tip: string; baseTip: string }
+  | { kind: 'delete-merged-branch'; subject: string; reason: string; session: string; branch: string; tip: string; base: string }
+  | { kind: 'prune-saved-refs'; subject: string; reason: string; session: string; set: string; refs: Array<{ ref: string; commit: string }>; why: 'merged' | 'old'; base: string | null }
+  | { kind: 'remove-setup-log'; subject: string; reason: string; session: string; file: string };
 
 export interface KeptItem {
   subject: string;
@@ -152,7 +158,7 @@ export interface CleanupPlan {
   kept: KeptItem[];
 }
 
-const ORDER: CleanupAction['kind'][] = ['finish-interrupted-merge', 'remove-remnants', 'remove-stray-file', 'rebuild-manifest', 'unlock-and-prune', 'prune-worktree-records', 'move-back', 'back-out-operation', 'restore-active', 'register', 'drop-entry', 'remove-worktree'];
+const ORDER: CleanupAction['kind'][] = ['finish-interrupted-merge', 'remove-remnants', 'remove-stray-file', 'rebuild-manifest', 'unlock-and-prune', 'prune-worktree-records', 'move-back', 'back-out-operation', 'restore-active', 'register', 'drop-entry', 'remove-worktree', 'delete-merged-branch', 'prune-saved-refs', 'remove-setup-log'];
 
 const short = shortSha;
 export { isoSeconds };
@@ -208,8 +214,61 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
     });
   }
 
+  if (facts.leftovers) planLeftovers(facts.leftovers, facts.sessionsDir, actions, kept);
+
   actions.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
   return { actions, kept };
+}
+
+/**
+ * What ended sessions left: a kept branch goes only when its base holds every commit (and it
+ * is listed as kept otherwise); a set of saved refs when its base holds all of them or it is
+ * older than the configured age; a setup log of a session that is gone. Nothing of a session
+ * that is registered or has a folder is touched.
+ */
+function planLeftovers(leftovers: Leftovers, sessionsDir: string, actions: CleanupAction[], kept: KeptItem[]): void {
+  for (const branch of leftovers.branches) {
+    if (branch.merged === true && branch.base) {
+      actions.push({
+        kind: 'delete-merged-branch',
+        subject: branch.branch,
+        reason: `no session uses it any more${branch.endedAs ? ` (it ended with ${branch.endedAs})` : ''}, and ${branch.base} holds every commit of it`,
+        session: branch.session,
+        branch: branch.branch,
+        tip: branch.tip,
+        base: branch.base,
+      });
+      continue;
+    }
+    const why = branch.merged === null ? `its base ${branch.base ?? '(unknown)'} cannot be compared with` : `it holds commits ${branch.base} lacks`;
+    kept.push({
+      subject: branch.branch,
+      reason: `a branch no session uses any more${branch.upstream ? `, pushed to ${branch.upstream}` : ', not pushed'}; ${why}, so it is not deleted`,
+      next: branch.restore
+        ? `To work on it again: \`${branch.restore}\`. To finish it: merge it into ${branch.base ?? 'its base'} (or open a PR), then cleanup deletes it.`
+        : `To work on it again: ${commandLine(['git', 'worktree', 'add', `${sessionsDir}/${branch.session}`, branch.branch])}, then \`${helper('cleanup --yes')}\` registers it. To finish it: merge it (or open a PR), then cleanup deletes it.`,
+    });
+  }
+  for (const session of leftovers.savedRefs) {
+    for (const set of session.sets) {
+      if (!set.prune) continue;
+      actions.push({
+        kind: 'prune-saved-refs',
+        subject: set.base,
+        reason: set.prune === 'merged'
+          ? `saved when "${session.session}" ended (${set.age}); ${session.base} holds every commit of it`
+          : `saved when "${session.session}" ended, ${set.age}, more than ${leftovers.maxAgeDays} days ago`,
+        session: session.session,
+        set: set.base,
+        refs: set.refs,
+        why: set.prune,
+        base: session.base,
+      });
+    }
+  }
+  for (const log of leftovers.setupLogs) {
+    actions.push({ kind: 'remove-setup-log', subject: log.file, reason: `the setup log of "${log.session}", which is no longer a session`, session: log.session, file: log.file });
+  }
 }
 
 function entryAsRecord(facts: EntryFacts) {
@@ -535,5 +594,11 @@ export function describeAction(action: CleanupAction): string {
     }
     case 'remove-worktree':
       return `"${action.subject}": remove worktree ${action.path} and delete branch ${action.branch} (${short(action.tip)}) (${action.reason})`;
+    case 'delete-merged-branch':
+      return `delete branch ${action.branch} (${short(action.tip)}) (${action.reason})`;
+    case 'prune-saved-refs':
+      return `delete ${action.refs.length} saved ref(s) ${action.set}${action.refs.length > 1 ? '[-…]' : ''} (${action.reason})`;
+    case 'remove-setup-log':
+      return `remove ${action.file} (${action.reason})`;
   }
 }

@@ -36,6 +36,8 @@ export interface Config {
   behindWarningCommits: number;
   /** What /dev-session.start does when the user does not say: ask, or go straight to one kind. */
   sessionMode: SessionMode;
+  /** Cleanup offers to prune saved refs of ended sessions older than this. */
+  savedRefsMaxAgeDays: number;
 }
 
 export const SESSION_MODES = ['ask', 'parallel', 'standard'] as const;
@@ -46,6 +48,7 @@ export const DEFAULT_CONFIG: Config = {
   staleAfterDays: 3,
   behindWarningCommits: 10,
   sessionMode: 'ask',
+  savedRefsMaxAgeDays: 30,
 };
 
 export const DEFAULT_PORTS: PortSettings = { base: 3100, blockSize: 10, blocks: 100 };
@@ -55,7 +58,7 @@ export function portSettings(config: Config): PortSettings {
 }
 
 /** The fields a config may have, for messages: the user's project has no copy of the schema. */
-export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode'];
+export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode', 'savedRefsMaxAgeDays'];
 
 function schemaProblem(): string {
   return describeSchemaErrors(validateConfig.errors, 'it does not match the config schema', `the fields are ${CONFIG_FIELDS.join(', ')}`);

@@ -35,6 +35,16 @@ export interface SessionEntry {
   copiedDigests?: Record<string, string>;
   /** The last dependency setup in the worktree. */
   setup?: SetupRecord;
+  /** A session brought back by `session restore`: the history record it came from. */
+  restoredFrom?: RestoredFrom;
+}
+
+export interface RestoredFrom {
+  /** How the session had ended (abandon, keep, pr, cleanup-orphan, ...). */
+  strategy: string;
+  endedAt: string;
+  /** Where its branch tip came from: a ref, or the commit a kept branch deleted since was at. */
+  savedAs: string;
 }
 
 /** A rebase or merge in the worktree: from the branch tip `before`, bringing in `onto`, started at `at`. */

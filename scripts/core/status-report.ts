@@ -10,6 +10,7 @@ import { openCommand } from './names.js';
 import { commandLine } from '../lib/shell-words.js';
 import { fileOverlaps, overlapsOf, compare, type SessionChanges } from './overlap.js';
 import { renderTable, truncate } from './render-table.js';
+import { hasLeftovers, prunableCounts, type Leftovers } from './leftovers.js';
 import { attentionFor, CLEANUP_STATES, isLive, type Attention, type SessionFacts, type SessionState } from './session-state.js';
 
 export interface ReportProblem {
@@ -65,9 +66,13 @@ export interface StatusReport {
   problems: ReportProblem[];
   sessions: SessionReport[];
   otherWorktrees: { path: string; branch: string | null }[];
-  settings: { staleAfterDays: number; behindWarningCommits: number; sessionMode: Config['sessionMode'] };
+  /** What ended sessions left: kept branches, saved refs, setup logs; null when it could not be told (no repository, an unusable manifest). */
+  leftovers: LeftoversReport | null;
+  settings: { staleAfterDays: number; behindWarningCommits: number; sessionMode: Config['sessionMode']; savedRefsMaxAgeDays: number };
   next: string[];
 }
+
+export type LeftoversReport = Leftovers & { prunable: ReturnType<typeof prunableCounts> };
 
 /** The manifest may carry a port block (written by workspace setup); read it without trusting it. */
 export function portOf(entry: unknown): { base: number; count: number } | null {
@@ -87,7 +92,8 @@ export interface ReportInput {
   manifestPath: string;
   otherWorktrees: { path: string; branch: string | null }[];
   problems: ReportProblem[];
-  config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits' | 'sessionMode'>;
+  leftovers: Leftovers | null;
+  config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits' | 'sessionMode' | 'savedRefsMaxAgeDays'>;
   now: Date;
   /** Toplevel of the worktree holding cwd. */
   currentWorktree: string | null;
@@ -164,7 +170,8 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     problems: input.problems,
     sessions,
     otherWorktrees: input.otherWorktrees,
-    settings: { staleAfterDays: input.config.staleAfterDays, behindWarningCommits: input.config.behindWarningCommits, sessionMode: input.config.sessionMode },
+    leftovers: input.leftovers ? { ...input.leftovers, prunable: prunableCounts(input.leftovers) } : null,
+    settings: { staleAfterDays: input.config.staleAfterDays, behindWarningCommits: input.config.behindWarningCommits, sessionMode: input.config.sessionMode, savedRefsMaxAgeDays: input.config.savedRefsMaxAgeDays },
     next: [],
   };
   report.next = nextSteps(report);
@@ -184,7 +191,11 @@ export function nextSteps(report: StatusReport): string[] {
   for (const session of report.sessions.filter((s) => s.attention.some((item) => item.code === 'dirty-old'))) {
     next.push(`Commit the uncommitted work in ${session.id}.`);
   }
-  if (report.repository && report.sessions.length === 0 && report.problems.length === 0) next.push(`\`${helper('start <name>')}\` (or /dev-session.start) creates a parallel session.`);
+  const prunable = report.leftovers?.prunable;
+  if (prunable && prunable.savedRefSets + prunable.setupLogs + prunable.branches > 0) {
+    next.push(`\`${helper('cleanup')}\` shows which leftovers of ended sessions it would prune (merged, or saved over ${report.settings.savedRefsMaxAgeDays} days ago); \`${helper('cleanup --yes')}\` prunes them.`);
+  }
+  if (report.repository && report.sessions.length === 0 && report.problems.length === 0) next.push(`\`${helper('start <name>')}\` (or /dev-session.start) creates a parallel session${report.leftovers?.restorable.length ? `, or \`${helper('restore <name>')}\` brings back an ended one (listed above)` : ''}.`);
   return next;
 }
 
@@ -199,6 +210,7 @@ export function problemOnlyReport(problem: ReportProblem, settings: StatusReport
     problems: [problem],
     sessions: [],
     otherWorktrees: [],
+    leftovers: null,
     settings,
     next: [problem.next],
   };
@@ -239,7 +251,7 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
   const attentionCount = report.sessions.filter((session) => session.attention.length > 0).length;
   out.push(
     count === 0
-      ? `- No parallel sessions (sessions folder: ${path(report.sessionsDir!)}).`
+      ? `- No parallel sessions (sessions folder: ${path(report.sessionsDir!)}).${report.leftovers && hasLeftovers(report.leftovers) ? ' Ended sessions left branches, saved refs or logs: see Leftovers below.' : ''}`
       : `${attentionCount > 0 ? '!' : '✓'} ${count} parallel session${count === 1 ? '' : 's'}, ${attentionCount} needing attention (sessions folder: ${path(report.sessionsDir!)})`,
   );
   if (report.here.session) out.push(`- You are in session "${report.here.session}" (its worktree).`);
@@ -280,6 +292,7 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
     for (const session of openable) out.push(`  ${session.id}: ${session.open}`);
   }
   for (const other of report.otherWorktrees) out.push(`- Other worktree (not a session): ${path(other.path)} on ${dash(other.branch)}`);
+  if (report.leftovers && hasLeftovers(report.leftovers)) out.push('', ...renderLeftovers(report.leftovers));
   const main = report.mainCheckout!;
   const state = main.clean ? 'clean' : `dirty: ${main.changes} changed file${main.changes === 1 ? '' : 's'}`;
   const untracked = main.untracked > 0 ? `, ${main.untracked} untracked` : '';
@@ -293,3 +306,52 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
   }
   return out.join('\n');
 }
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The leftovers of ended sessions, for people: what is there, whether it is merged, how old, and how to get it back. */
+export function renderLeftovers(leftovers: LeftoversReport): string[] {
+  const out: string[] = [`Leftovers of ended sessions (kept, not lost; cleanup prunes only what is merged or older than ${leftovers.maxAgeDays} days, and only with --yes):`];
+  if (leftovers.branches.length > 0) {
+    out.push(
+      '',
+      renderTable(
+        [{ header: 'BRANCH' }, { header: 'MERGED' }, { header: 'UPSTREAM' }, { header: 'LAST COMMIT' }, { header: 'ENDED AS' }],
+        leftovers.branches.map((branch) => [
+          branch.branch,
+          branch.merged === null ? `? (${branch.base ?? 'no base'})` : `${branch.merged ? 'yes' : 'no'} (${branch.base})`,
+          branch.upstream ?? 'none',
+          branch.lastCommitAge,
+          branch.endedAs ?? '-',
+        ]),
+        '  ',
+      ),
+    );
+  }
+  if (leftovers.savedRefs.length > 0) {
+    out.push(
+      '',
+      renderTable(
+        [{ header: 'SAVED REFS OF' }, { header: 'ENDS', align: 'right' }, { header: 'REFS', align: 'right' }, { header: 'NEWEST' }, { header: 'OLDEST' }, { header: 'PRUNABLE' }],
+        leftovers.savedRefs.map((session) => {
+          const merged = session.sets.filter((set) => set.prune === 'merged').length;
+          const old = session.sets.filter((set) => set.prune === 'old').length;
+          const prunable = session.inUse ? 'no (session in use)' : merged + old === 0 ? 'no' : [merged ? `${merged} merged` : null, old ? `${old} old` : null].filter(Boolean).join(', ');
+          return [session.session, String(session.sets.length), String(session.refCount), ageOf(session.sets[session.sets.length - 1]!), ageOf(session.sets[0]!), prunable];
+        }),
+        '  ',
+      ),
+      `  (under refs/sessions/; list them with: git for-each-ref refs/sessions/)`,
+    );
+  }
+  if (leftovers.setupLogs.length > 0) {
+    out.push('', `  Setup logs of ended sessions: ${leftovers.setupLogs.slice(0, 8).map((log) => log.file).join(', ')}${leftovers.setupLogs.length > 8 ? `, and ${leftovers.setupLogs.length - 8} more` : ''} (${plural(leftovers.setupLogs.length, 'file')})`);
+  }
+  if (leftovers.restorable.length > 0) {
+    out.push('', '  Restore an ended session (branch, worktree, uncommitted work, goals, ports):');
+    for (const item of leftovers.restorable) out.push(`    ${item.session} (${item.strategy} at ${item.endedAt}): ${item.command}`);
+  }
+  return out;
+}
+
+const ageOf = (set: { age: string }) => set.age;

@@ -5,7 +5,7 @@
  * One action failing does not stop the others; each reports its own result.
  */
 import { shortSha } from '../core/format.js';
-import { existsSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { onlyEmptyFolders } from './cleanup-facts.js';
 import { join, resolve } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
@@ -16,17 +16,19 @@ import { isoSeconds } from '../core/cleanup-plan.js';
 import { refTimestamp } from '../core/end-plan.js';
 import type { SessionEntry } from '../core/manifest-types.js';
 import { shortBranch } from '../core/worktree-list.js';
-import { appendHistory } from '../store/history.js';
+import { appendHistory, restoreFacts } from '../store/history.js';
 import { readManifest, updateManifest, withManifestLock } from '../store/manifest-store.js';
 import { mergeLockPath } from '../store/merge-lock.js';
 import type { Project } from '../store/project.js';
+import { isAncestor } from '../git/branches.js';
 import { deleteBranchIfMerged } from '../git/branch-deletion.js';
 import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../git/checkout-state.js';
 import { abortMergeIn, backOutOwnOperation } from '../git/integrate.js';
 import { resolveCommit } from '../git/repo.js';
+import { deleteRefIfAt } from '../git/refs.js';
 import { forgetWorktreeRecord, listWorktrees, removeWorktree, repairWorktree, unlockWorktree } from '../git/worktrees.js';
 import { rebuildManifest } from './manifest-rebuild.js';
-import { removeSessionWorktree } from './worktree-removal.js';
+import { removeSessionWorktree, savedRefsOf, type SavedItem } from './worktree-removal.js';
 
 export type ActionResult = 'done' | 'skipped' | 'failed';
 
@@ -143,11 +145,17 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
     }
     case 'drop-entry':
       return dropPlannedEntry(project, action, now);
+    case 'delete-merged-branch':
+      return deleteLeftoverBranch(project, action);
+    case 'prune-saved-refs':
+      return pruneSavedRefs(project, action);
+    case 'remove-setup-log':
+      return removeSetupLog(project, action);
     case 'remove-worktree': {
       const found: SessionEntry = { id: action.subject, branch: action.branch, worktree: action.path, startedAt: isoSeconds(now), sessionLog: null, goals: [], status: 'active', base: { branch: '', commit: action.baseTip } };
-      const saved = await removeSessionWorktreeChecked(project, found, action.path, { checkoutOnly: false, allowedLeftovers: [], now });
+      const { notes } = await removeSessionWorktreeChecked(project, found, action.path, { checkoutOnly: false, allowedLeftovers: [], now });
       const deleted = await deleteMergedBranch(project, action.branch, action.tip, action.baseTip);
-      return `removed worktree ${action.path}; ${[...saved, deleted].join('; ')}`;
+      return `removed worktree ${action.path}; ${[...notes, deleted].join('; ')}`;
     }
   }
 }
@@ -158,14 +166,14 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
  * holds no work (what its branch cannot hold is saved first). An interrupted start whose
  * checkout never finished goes forced: nothing in it was ever anyone's.
  */
-async function removeSessionWorktreeChecked(project: Project, entry: SessionEntry, path: string, options: { checkoutOnly: boolean; allowedLeftovers: readonly string[]; now: Date }): Promise<string[]> {
+async function removeSessionWorktreeChecked(project: Project, entry: SessionEntry, path: string, options: { checkoutOnly: boolean; allowedLeftovers: readonly string[]; now: Date }): Promise<{ notes: string[]; saved: SavedItem[] }> {
   const record = (await listWorktrees(project.mainCheckout)).find((worktree) => worktree.path === path);
   if (!record) throw new Skip(`${path} is no longer a git worktree`);
   if (shortBranch(record.branch) !== entry.branch) throw new Skip(`${path} is no longer on ${entry.branch}`);
   if (record.locked) throw new Skip(`${path} is locked in git${record.lockedReason ? ` (${record.lockedReason})` : ''}; kept`);
   if (options.checkoutOnly) {
     await removeWorktree(project.mainCheckout, path, true);
-    return [];
+    return { notes: [], saved: [] };
   }
   const busy = checkoutBusySync(path, []);
   if (busy) throw new Skip(`${busy.what} in ${path}; kept`);
@@ -178,7 +186,10 @@ async function removeSessionWorktreeChecked(project: Project, entry: SessionEntr
       refBase: `refs/sessions/saved/${entry.id}/${refTimestamp(options.now)}`,
       reason: `cleanup of session ${entry.id}`,
     });
-    return result.saved.map((item) => `saved ${item.what === 'ignored' ? `the ignored files it changed (${item.paths.join(', ')})` : item.what === 'nested' ? `the repository ${item.paths[0]}` : 'its changes'} as ${item.ref} (restore: ${item.restore})`);
+    return {
+      notes: result.saved.map((item) => `saved ${item.what === 'ignored' ? `the ignored files it changed (${item.paths.join(', ')})` : item.what === 'nested' ? `the repository ${item.paths[0]}` : 'its changes'} as ${item.ref} (restore: ${item.restore})`),
+      saved: result.saved,
+    };
   } catch (error) {
     if (error instanceof RefusalError) throw new Skip(`${error.message.split('\n')[0]} Kept.`);
     throw error;
@@ -254,10 +265,12 @@ async function finishInterruptedMerge(project: Project, action: Extract<CleanupA
 async function dropPlannedEntry(project: Project, action: Extract<CleanupAction, { kind: 'drop-entry' }>, now: Date): Promise<string> {
   const { entry } = action;
   const notes: string[] = [];
+  const saved: SavedItem[] = [];
   if (action.removeWorktree) {
     const { path, allowedLeftovers, checkoutOnly } = action.removeWorktree;
-    const saved = await removeSessionWorktreeChecked(project, entry, path, { checkoutOnly, allowedLeftovers, now });
-    notes.push(`removed worktree ${path}${checkoutOnly ? ' (its checkout had never finished)' : ''}`, ...saved);
+    const removed = await removeSessionWorktreeChecked(project, entry, path, { checkoutOnly, allowedLeftovers, now });
+    notes.push(`removed worktree ${path}${checkoutOnly ? ' (its checkout had never finished)' : ''}`, ...removed.notes);
+    saved.push(...removed.saved);
   }
   let branchKept = action.keepBranch !== null;
   if (action.deleteBranch) {
@@ -283,6 +296,7 @@ async function dropPlannedEntry(project: Project, action: Extract<CleanupAction,
       endedAt: isoSeconds(now),
       ...(branchKept && head ? { savedAs: `refs/heads/${entry.branch}` } : {}),
       reason: action.reason,
+      ...restoreFacts(entry, savedRefsOf(saved)),
     });
     return true;
   });
@@ -293,4 +307,61 @@ async function dropPlannedEntry(project: Project, action: Extract<CleanupAction,
 
 function sameEntry(current: SessionEntry, planned: SessionEntry): boolean {
   return current.id === planned.id && current.branch === planned.branch && current.status === planned.status && current.owner?.pid === planned.owner?.pid;
+}
+
+/** Leftovers belong to a session that is gone: one registered again, or with a folder again, since the plan keeps them. */
+function assertSessionStillGone(project: Project, session: string, branch?: string): void {
+  const manifest = readManifest(project.manifestPath, project.name);
+  if (manifest.sessions.some((entry) => entry.id === session || (branch !== undefined && entry.branch === branch))) throw new Skip(`a session "${session}" is registered again; its leftovers are kept`);
+  if (existsSync(join(project.sessionsDir, session))) throw new Skip(`${join(project.sessionsDir, session)} exists again; the leftovers of "${session}" are kept`);
+}
+
+async function deleteLeftoverBranch(project: Project, action: Extract<CleanupAction, { kind: 'delete-merged-branch' }>): Promise<string> {
+  assertSessionStillGone(project, action.session, action.branch);
+  const baseTip = await resolveCommit(project.mainCheckout, `refs/heads/${action.base}`);
+  if (!baseTip) throw new Skip(`its base ${action.base} is gone; ${action.branch} is kept`);
+  const said = await deleteMergedBranch(project, action.branch, action.tip, baseTip);
+  if (!said.startsWith('deleted')) throw new Skip(said);
+  return said;
+}
+
+/**
+ * Deletes one end's saved refs by compare-and-delete, each only while it still points where
+ * the plan saw it; the ref the others are named after goes last. Refs pruned because their
+ * base holds them are checked against the base again first.
+ */
+async function pruneSavedRefs(project: Project, action: Extract<CleanupAction, { kind: 'prune-saved-refs' }>): Promise<string> {
+  const main = project.mainCheckout;
+  assertSessionStillGone(project, action.session);
+  if (action.why === 'merged') {
+    const baseTip = action.base ? await resolveCommit(main, `refs/heads/${action.base}`) : null;
+    if (!baseTip) throw new Skip(`its base ${action.base ?? '(unknown)'} is gone; the refs are kept`);
+    for (const { ref, commit } of action.refs) {
+      if (!(await isAncestor(main, commit, baseTip))) throw new Skip(`${ref} is no longer in ${action.base}; the refs are kept`);
+    }
+  }
+  const ordered = [...action.refs].sort((a, b) => Number(a.ref === action.set) - Number(b.ref === action.set));
+  const deleted: string[] = [];
+  const moved: string[] = [];
+  for (const { ref, commit } of ordered) {
+    if (await deleteRefIfAt(main, ref, commit)) deleted.push(ref);
+    else moved.push(ref);
+  }
+  if (deleted.length === 0) throw new Skip(`every ref of ${action.set} changed or went since the plan; none deleted`);
+  const why = action.why === 'merged' ? `${action.base} holds them` : 'older than the configured age';
+  return `deleted ${deleted.length} saved ref(s) of "${action.session}" (${why}): ${deleted.join(', ')}${moved.length > 0 ? `; kept ${moved.join(', ')}, which changed since the plan` : ''}`;
+}
+
+async function removeSetupLog(project: Project, action: Extract<CleanupAction, { kind: 'remove-setup-log' }>): Promise<string> {
+  assertSessionStillGone(project, action.session);
+  const path = join(project.sessionsDir, action.file);
+  try {
+    if (!lstatSync(path).isFile()) throw new Skip(`${path} is not a regular file; left alone`);
+    unlinkSync(path);
+  } catch (error) {
+    if (error instanceof Skip) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Skip(`${action.file} is already gone`);
+    throw error;
+  }
+  return `removed ${action.file}`;
 }

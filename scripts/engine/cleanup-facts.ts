@@ -21,7 +21,10 @@ import { shortBranch, type WorktreeRecord } from '../core/worktree-list.js';
 import type { CleanupFacts, EntryFacts, StrayFileFacts, UnregisteredFacts } from '../core/cleanup-plan.js';
 import { isoSeconds } from '../core/cleanup-plan.js';
 import type { OrphanFacts } from '../core/orphans.js';
-import { branchTips, isAncestor, mergeBase } from '../git/branches.js';
+import { isAncestor, mergeBase } from '../git/branches.js';
+import { readRefs } from '../git/refs.js';
+import { findLeftovers } from '../core/leftovers.js';
+import { gatherLeftoverFacts } from './leftover-facts.js';
 import { readStatus } from '../git/changes.js';
 import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../git/checkout-state.js';
 import { isOwnMerge, isOwnRebase } from '../git/integrate.js';
@@ -111,8 +114,10 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
     corruptManifest = { problem: String(error.details.problem) };
   }
   const limit = limiter(Math.max(2, availableParallelism()));
-  const tips = await branchTips(main);
-  const tipOf = (branch: string) => tips.get(branch)?.commit ?? null;
+  // One for-each-ref for every branch and every saved ref: the sessions' tips and the leftovers.
+  const refs = await readRefs(main);
+  const tips = new Map(refs.filter((row) => row.ref.startsWith('refs/heads/')).map((row) => [row.ref.slice('refs/heads/'.length), row.commit]));
+  const tipOf = (branch: string) => tips.get(branch) ?? null;
   const byPath = new Map(project.worktrees.slice(1).map((record) => [record.path, record]));
   const host = hostname();
 
@@ -165,6 +170,7 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       interruptedMerge: await interruptedMerge(await mergeLockPath(main)),
       remnants: remnantFolders(project.sessionsDir, sessionsDirNames, new Set([...entries.map((facts) => facts.worktreePath), ...entries.flatMap((facts) => [facts.aside?.path, facts.hollowed?.path]).filter((path): path is string => Boolean(path))]), new Set(project.worktrees.map((record) => record.path))),
       strays: strayFiles(project.sessionsDir, [await worktreeLockPath(project.mainCheckout), await mergeLockPath(project.mainCheckout)]),
+      leftovers: manifest ? findLeftovers(await gatherLeftoverFacts(project, manifest, refs, now)) : null,
       now,
     },
   };

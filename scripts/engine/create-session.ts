@@ -11,11 +11,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefusalError, withOutcome } from '../lib/errors.js';
 import { holdSignals } from '../lib/interrupt.js';
-import { addWorktreeWithNewBranch, forgetWorktreeRecord, removeWorktree } from '../git/worktrees.js';
+import { addWorktreeForBranch, addWorktreeWithNewBranch, forgetWorktreeRecord, removeWorktree } from '../git/worktrees.js';
 import { UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
 import { selfRecord } from '../lib/process.js';
 import { deleteBranchIfAt } from '../git/branches.js';
-import { findSession, type SessionEntry } from '../core/manifest-types.js';
+import { findSession, type PortBlock, type SessionEntry } from '../core/manifest-types.js';
 import { readManifest, updateManifest } from '../store/manifest-store.js';
 import { resolveCommit } from '../git/repo.js';
 import { renderSessionLogStub, sessionLogPath } from '../core/session-log.js';
@@ -35,6 +35,21 @@ export interface NewSession {
   claudeSession?: string;
   /** The agreed plan, written into the log stub; not kept in the manifest. */
   plan?: string | null;
+  /** Where the new branch starts; default the base commit. With `existingBranch`, the tip it is at. */
+  startCommit?: string;
+  /** Check out the branch as it is instead of creating it; a roll back then leaves it alone. */
+  existingBranch?: boolean;
+  /** Write the session log stub (start); a restore brings the log back with the work. */
+  writeLogStub?: boolean;
+  /** A port block to hold again if no other session holds any of it (a restore). */
+  preferredPort?: PortBlock;
+  /** Where a restored session came from, recorded in its entry. */
+  restoredFrom?: SessionEntry['restoredFrom'];
+  /**
+   * Runs after the checkout, before the session becomes active, inside the roll back: a
+   * restore puts the saved work back here. It names the session log, if there is one.
+   */
+  fill?: (worktreePath: string) => Promise<{ sessionLog: string | null }>;
 }
 
 export async function createSession(project: Project, spec: NewSession): Promise<{ entry: SessionEntry; warnings: string[] }> {
@@ -52,14 +67,17 @@ export async function createSession(project: Project, spec: NewSession): Promise
     owner: selfRecord(),
     base: { branch: spec.baseBranch, commit: spec.baseCommit },
     ...(spec.claudeSession ? { claudeSession: spec.claudeSession } : {}),
+    ...(spec.restoredFrom ? { restoredFrom: spec.restoredFrom } : {}),
   };
+  const startCommit = spec.startCommit ?? spec.baseCommit;
   try {
     const reservation = await updateManifest(project.manifestPath, project.name, (manifest) => {
       if (findSession(manifest, spec.name)) {
         throw new RefusalError('session-exists', `A session named "${spec.name}" was registered a moment ago by another process.`, 'Pick another name.');
       }
       // The port block is chosen under the lock, so concurrent starts never share one.
-      const port = allocatePortBlock(manifest.sessions.flatMap((session) => session.port ?? []), spec.name, portSettings(project.config));
+      const held = manifest.sessions.flatMap((session) => session.port ?? []);
+      const port = spec.preferredPort && portBlockFree(held, spec.preferredPort) ? { ...spec.preferredPort } : allocatePortBlock(held, spec.name, portSettings(project.config));
       manifest.sessions.push({ ...structuredClone(entry), ...(port ? { port } : {}) });
       return port;
     });
@@ -68,29 +86,12 @@ export async function createSession(project: Project, spec: NewSession): Promise
     guard.check();
 
     made.worktree = true;
-    await addWorktreeWithNewBranch(project.mainCheckout, spec.worktreePath, spec.branch, spec.baseCommit);
+    if (spec.existingBranch) await addWorktreeForBranch(project.mainCheckout, spec.worktreePath, spec.branch);
+    else await addWorktreeWithNewBranch(project.mainCheckout, spec.worktreePath, spec.branch, startCommit);
     guard.check();
 
-    const logPath = sessionLogPath(spec.startedAt, spec.name, (path) => existsSync(join(spec.worktreePath, path)));
-    const stub = renderSessionLogStub({
-      name: spec.name,
-      goals: spec.goals,
-      worktree: entry.worktree,
-      branch: spec.branch,
-      baseBranch: spec.baseBranch,
-      baseCommit: spec.baseCommit,
-      startedAt: spec.startedAt,
-      plan: spec.plan ?? null,
-    });
-    try {
-      // Never through a symlink: a branch may commit docs/session_logs as a link to anywhere.
-      writeConfinedFile(spec.worktreePath, logPath, stub, { exclusive: true });
-      entry.sessionLog = logPath;
-      entry.sessionLogDigest = createHash('sha256').update(stub).digest('hex');
-    } catch (error) {
-      if (!(error instanceof UnsafeFileError)) throw error;
-      warnings.push(`No session log was written: ${error.message}. Write it somewhere inside the worktree by hand.`);
-    }
+    if (spec.fill) entry.sessionLog = (await spec.fill(spec.worktreePath)).sessionLog;
+    if (spec.writeLogStub !== false) writeLogStub(spec, entry, warnings);
     guard.check();
 
     entry.status = 'active';
@@ -109,11 +110,39 @@ export async function createSession(project: Project, spec: NewSession): Promise
   }
 }
 
+function writeLogStub(spec: NewSession, entry: SessionEntry, warnings: string[]): void {
+  const logPath = sessionLogPath(spec.startedAt, spec.name, (path) => existsSync(join(spec.worktreePath, path)));
+  const stub = renderSessionLogStub({
+    name: spec.name,
+    goals: spec.goals,
+    worktree: entry.worktree,
+    branch: spec.branch,
+    baseBranch: spec.baseBranch,
+    baseCommit: spec.baseCommit,
+    startedAt: spec.startedAt,
+    plan: spec.plan ?? null,
+  });
+  try {
+    // Never through a symlink: a branch may commit docs/session_logs as a link to anywhere.
+    writeConfinedFile(spec.worktreePath, logPath, stub, { exclusive: true });
+    entry.sessionLog = logPath;
+    entry.sessionLogDigest = createHash('sha256').update(stub).digest('hex');
+  } catch (error) {
+    if (!(error instanceof UnsafeFileError)) throw error;
+    warnings.push(`No session log was written: ${error.message}. Write it somewhere inside the worktree by hand.`);
+  }
+}
+
+/** No port of `block` is held by another session. */
+export function portBlockFree(held: readonly PortBlock[], block: PortBlock): boolean {
+  return !held.some((other) => block.base < other.base + other.count && other.base < block.base + block.count);
+}
+
 /** What is left after a roll back, checked rather than assumed. */
 async function rollBackOutcome(project: Project, spec: NewSession, made: { reserved: boolean; worktree: boolean }): Promise<string> {
   const left: string[] = [];
   if (made.worktree && existsSync(spec.worktreePath)) left.push(`the folder ${spec.worktreePath}`);
-  if (made.worktree && (await resolveCommit(project.mainCheckout, `refs/heads/${spec.branch}`))) left.push(`the branch ${spec.branch}`);
+  if (made.worktree && !spec.existingBranch && (await resolveCommit(project.mainCheckout, `refs/heads/${spec.branch}`))) left.push(`the branch ${spec.branch}`);
   try {
     const entry = findSession(readManifest(project.manifestPath, project.name), spec.name);
     if (entry?.status === 'starting' && entry.owner?.pid === process.pid) left.push('its manifest entry');
@@ -125,12 +154,12 @@ async function rollBackOutcome(project: Project, spec: NewSession, made: { reser
     : `NOT fully rolled back: ${left.join(', ')} remain; run \`${helper('cleanup')}\` to finish.`;
 }
 
-/** Undoes only what this run made; the branch is deleted only while it still sits at the base commit. */
+/** Undoes only what this run made; the branch is deleted only if this run made it and it still sits where it started. */
 async function rollBack(project: Project, spec: NewSession, made: { reserved: boolean; worktree: boolean }): Promise<void> {
   if (made.worktree) {
     await removeWorktree(project.mainCheckout, spec.worktreePath, true).catch(() => undefined);
     if (!existsSync(spec.worktreePath)) await forgetWorktreeRecord(project.mainCheckout, spec.worktreePath).catch(() => undefined);
-    await deleteBranchIfAt(project.mainCheckout, spec.branch, spec.baseCommit).catch(() => undefined);
+    if (!spec.existingBranch) await deleteBranchIfAt(project.mainCheckout, spec.branch, spec.startCommit ?? spec.baseCommit).catch(() => undefined);
   }
   if (made.reserved) {
     await updateManifest(project.manifestPath, project.name, (manifest) => {

@@ -5,6 +5,7 @@
  * only if it still points at the saved tip and no checkout holds it.
  */
 import { RefusalError } from '../lib/errors.js';
+import { helper } from '../lib/invocation.js';
 import { commandLine } from '../lib/shell-words.js';
 import { abandonedRef } from '../core/end-plan.js';
 import { deleteBranchIfAt } from '../git/branches.js';
@@ -45,6 +46,6 @@ export async function endByAbandon(run: EndRun): Promise<void> {
   } else {
     run.warnings.push(`Kept the branch ${branch}: it moved away from the saved tip while ending.`);
   }
-  run.notes.unshift(`To restore the branch: ${restore[0]}`);
+  run.notes.unshift(`To restore the whole session (branch, worktree, uncommitted work, goals, ports): ${helper(`restore ${run.entry.id}`)}`, `To restore only the branch: ${restore[0]}`);
   if (run.entry.sessionLog) run.notes.push(`The session log is saved with the work: ${commandLine(['git', 'show', `${changes?.ref ?? tipRef}:${run.entry.sessionLog}`])}`);
 }

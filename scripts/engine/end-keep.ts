@@ -4,6 +4,7 @@
  * the worktree, keep the branch. Nothing is written into the main checkout.
  */
 import { join } from 'node:path';
+import { helper } from '../lib/invocation.js';
 import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
 import { commandLine } from '../lib/shell-words.js';
 import { humanTimestamp } from '../core/session-log.js';
@@ -62,5 +63,6 @@ export async function endByKeep(run: EndRun): Promise<void> {
   await removeSessionWorktreeOf(run, 'clean', savedRefBase(run));
   step(run, 'keep-branch', `Kept the branch ${branch} for a later merge`);
   if (run.entry.sessionLog) run.notes.push(`The session log is on the branch: ${commandLine(['git', 'show', `${branch}:${run.entry.sessionLog}`])}`);
+  run.notes.push(`To pick the session up again later (worktree, goals, ports): ${helper(`restore ${run.entry.id}`)}`);
   run.next.push(`when the work is ready, open a PR from ${branch} or merge it into ${run.facts.baseBranch}: ${commandLine(['git', 'merge', '--no-ff', branch])}`);
 }

@@ -9,10 +9,11 @@ import { helper } from '../lib/invocation.js';
 import { RefusalError } from '../lib/errors.js';
 import { commandLine } from '../lib/shell-words.js';
 import { holdSignals } from '../lib/interrupt.js';
-import { appendHistory, type HistoryRecord } from '../store/history.js';
+import { appendHistory, restoreFacts, type HistoryRecord } from '../store/history.js';
 import { rebaseConflictRefusal, uncommittedRefusal, type EndFacts, type EndOptions } from '../core/end-plan.js';
 import { sessionWork } from '../core/status-porcelain.js';
 import type { SessionEntry } from '../core/manifest-types.js';
+import { savedRefsOf } from './worktree-removal.js';
 import { ownFilesOf, type Project } from '../store/project.js';
 import { readStatus } from '../git/changes.js';
 import { rebaseOnto } from '../git/integrate.js';
@@ -68,7 +69,7 @@ function historyRecord(run: EndRun): HistoryRecord {
   if (!run.branchDeleted && !run.saved) record.savedAs = `refs/heads/${run.entry.branch}`;
   if (run.pr?.url) record.prUrl = run.pr.url;
   if (run.merge?.commit) record.mergeCommit = run.merge.commit;
-  return record;
+  return { ...record, ...restoreFacts(run.entry, run.saved ? [{ what: 'tip', ref: run.saved.tip }, ...savedRefsOf(run.savedItems)] : savedRefsOf(run.savedItems)) };
 }
 
 function incomplete(run: EndRun, error: unknown): RefusalError {

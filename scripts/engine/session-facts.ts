@@ -26,6 +26,7 @@ import { changedFilesSinceFork } from '../git/compare.js';
 import { branchTips, type BranchTip } from '../git/branches.js';
 import { MERGE_TREE_UNSUPPORTED, mergeTreeSupported, predictMerge } from '../git/merge.js';
 import type { ReportProblem } from '../core/status-report.js';
+import type { RefFacts } from '../git/refs.js';
 
 
 export interface ManifestRead {
@@ -54,6 +55,13 @@ export interface GatherOptions {
   /** Predict each session's merge into its base with merge-tree. */
   predictMerges: boolean;
   limit?: Limit;
+  /** Every branch and saved ref, when the caller read them already (status reads them once for its leftovers too). */
+  refs?: Promise<RefFacts[]>;
+}
+
+/** Branch tips by short name, from the one for-each-ref. */
+export function tipsFromRefs(refs: readonly RefFacts[]): Map<string, BranchTip> {
+  return new Map(refs.filter((row) => row.ref.startsWith('refs/heads/')).map((row) => [row.ref.slice('refs/heads/'.length), { commit: row.commit, date: row.date }]));
 }
 
 export interface ProjectFacts {
@@ -108,7 +116,7 @@ export async function gatherProjectFacts(project: Project, manifest: Manifest, o
   const limit = options.limit ?? limiter();
   const main = project.mainCheckout;
   const [tips, canPredict] = await Promise.all([
-    limit(() => branchTips(main)),
+    options.refs ? options.refs.then(tipsFromRefs) : limit(() => branchTips(main)),
     options.predictMerges ? limit(() => mergeTreeSupported(main)) : Promise.resolve(false),
   ]);
   const { sessions: found, others } = candidates(project, manifest);

@@ -19,6 +19,7 @@ import { fileDigest } from '../lib/safe-fs.js';
 import { commandLine } from '../lib/shell-words.js';
 import { droppedNote, takeInventory, untrackedFolders, type Inventory } from '../core/inventory.js';
 import type { SessionEntry } from '../core/manifest-types.js';
+import type { SavedRef } from '../core/history-records.js';
 import { formatStatusEntry, isIgnored, type StatusEntry } from '../core/status-porcelain.js';
 import { uncommittedRefusal } from '../core/end-plan.js';
 import { ownFilesOf, type Project } from '../store/project.js';
@@ -62,6 +63,11 @@ export interface SavedItem {
   paths: string[];
   /** How to get it back, as one command line. */
   restore: string;
+}
+
+/** The saved items as history records them: each ref, and for a nested repository its folder. */
+export function savedRefsOf(items: readonly SavedItem[]): SavedRef[] {
+  return items.map((item) => (item.what === 'nested' ? { what: item.what, ref: item.ref, path: item.paths[0]! } : { what: item.what, ref: item.ref }));
 }
 
 export interface RemovalResult {

@@ -50,6 +50,15 @@ export async function addWorktreeWithNewBranch(mainCheckout: string, path: strin
 }
 
 /**
+ * Checks out an existing `branch` at `path`, the same two steps as above: the registration
+ * under the lock, the checkout outside it.
+ */
+export async function addWorktreeForBranch(mainCheckout: string, path: string, branch: string): Promise<void> {
+  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '--', path, branch]));
+  await git(path, ['checkout', '--force', '--quiet']);
+}
+
+/**
  * Removes a worktree. `force` discards its uncommitted changes, so callers pass it only
  * after those changes are saved under a ref, or when the worktree is one they just made.
  */

@@ -22,7 +22,7 @@ function keptLines(kept: KeptItem[]): string[] {
 
 export const cleanup: Subcommand = {
   name: 'cleanup',
-  summary: 'Find orphaned, interrupted, unregistered, stale and merged sessions and tidy them up without losing work (plans only, unless --yes).',
+  summary: 'Find orphaned, interrupted, unregistered, stale and merged sessions, and leftovers of ended sessions that are merged or old, and tidy them up without losing work (plans only, unless --yes).',
   usage: 'cleanup [--dry-run] [--yes] [--json]',
   options: {
     'dry-run': { type: 'boolean' },

@@ -9,6 +9,9 @@ import { buildStatusReport, problemOnlyReport, renderStatus, type MainReport, ty
 import { readStatus } from '../git/changes.js';
 import { checkoutBusySync } from '../git/checkout-state.js';
 import { gatherProjectFacts, readManifestForReport } from '../engine/session-facts.js';
+import { gatherLeftoverFacts } from '../engine/leftover-facts.js';
+import { findLeftovers } from '../core/leftovers.js';
+import { readRefs } from '../git/refs.js';
 
 /** Any failure becomes a reported problem: status is inlined by slash commands, where a non-zero exit aborts. */
 function asProblem(error: unknown): ReportProblem {
@@ -32,7 +35,7 @@ async function mainReport(project: Project): Promise<MainReport> {
 }
 
 async function report(cwd: string, now: Date): Promise<StatusReport> {
-  const defaults = { staleAfterDays: DEFAULT_CONFIG.staleAfterDays, behindWarningCommits: DEFAULT_CONFIG.behindWarningCommits, sessionMode: DEFAULT_CONFIG.sessionMode };
+  const defaults = { staleAfterDays: DEFAULT_CONFIG.staleAfterDays, behindWarningCommits: DEFAULT_CONFIG.behindWarningCommits, sessionMode: DEFAULT_CONFIG.sessionMode, savedRefsMaxAgeDays: DEFAULT_CONFIG.savedRefsMaxAgeDays };
   let project: Project;
   try {
     project = await findProject(cwd);
@@ -42,15 +45,22 @@ async function report(cwd: string, now: Date): Promise<StatusReport> {
   try {
     const { manifest, problem } = readManifestForReport(project);
     const limit = limiter();
-    const [facts, main] = await Promise.all([gatherProjectFacts(project, manifest, { predictMerges: true, limit }), limit(() => mainReport(project))]);
+    // One for-each-ref for every branch and every saved ref: the sessions' tips and the leftovers.
+    const refs = limit(() => readRefs(project.mainCheckout));
+    const [facts, main, leftoverFacts] = await Promise.all([
+      gatherProjectFacts(project, manifest, { predictMerges: true, limit, refs }),
+      limit(() => mainReport(project)),
+      problem ? Promise.resolve(null) : refs.then((rows) => gatherLeftoverFacts(project, manifest, rows, now, limit)),
+    ]);
     return buildStatusReport({
+      leftovers: leftoverFacts ? findLeftovers(leftoverFacts) : null,
       sessions: facts.sessions,
       main,
       sessionsDir: project.sessionsDir,
       manifestPath: project.manifestPath,
       otherWorktrees: facts.otherWorktrees.map((record) => ({ path: record.path, branch: shortBranch(record.branch) })),
       problems: problem ? [problem] : [],
-      config: { staleAfterDays: project.config.staleAfterDays, behindWarningCommits: project.config.behindWarningCommits, sessionMode: project.config.sessionMode },
+      config: { staleAfterDays: project.config.staleAfterDays, behindWarningCommits: project.config.behindWarningCommits, sessionMode: project.config.sessionMode, savedRefsMaxAgeDays: project.config.savedRefsMaxAgeDays },
       now,
       currentWorktree: project.currentWorktree,
     });
@@ -61,7 +71,7 @@ async function report(cwd: string, now: Date): Promise<StatusReport> {
 
 export const status: Subcommand = {
   name: 'status',
-  summary: 'Show every parallel session, what needs attention and why, and the main checkout. Read-only; always exits 0.',
+  summary: 'Show every parallel session, what needs attention and why, the leftovers of ended sessions, and the main checkout. Read-only; always exits 0.',
   usage: 'status [--json]',
   options: {},
   positionals: { min: 0, max: 0 },
