@@ -26,10 +26,14 @@ function facts(id: string, over: Partial<EntryFacts> = {}, entryOver: Partial<Se
     foundSessionLog: null,
     trustProblems: [],
     busy: null,
-    ownOperation: false,
+    operationState: null,
     checkoutIncomplete: false,
     aside: null,
     hollowed: null,
+    marked: null,
+    relinkFrom: null,
+    staleLocks: [],
+    logEdit: null,
     folderIsRemnant: false,
     ...over,
   };
@@ -46,7 +50,7 @@ function unregistered(dirName: string, over: Partial<UnregisteredFacts> = {}): U
 function world(over: Partial<CleanupFacts> = {}): CleanupFacts {
   return {
     mainCheckout: '/r/p', sessionsDir: '/r/p-sessions', manifestPath: '/r/p-sessions/.manifest.json', corruptManifest: null,
-    entries: [], unregistered: [], prunable: [], foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, remnants: [], strays: [], leftovers: null, now: NOW, ...over,
+    entries: [], unregistered: [], prunable: [], foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, remnants: [], strays: [], staleRefLocks: [], unclaimedRemovals: [], leftovers: null, now: NOW, ...over,
   };
 }
 

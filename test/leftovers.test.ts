@@ -112,7 +112,7 @@ describe('cleanup plans the leftovers', () => {
   }));
   const world: CleanupFacts = {
     mainCheckout: '/r/p', sessionsDir: '/r/p-sessions', manifestPath: '/r/p-sessions/.manifest.json', corruptManifest: null, entries: [], unregistered: [], prunable: [],
-    foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, remnants: [], strays: [], leftovers, now: NOW,
+    foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, remnants: [], strays: [], staleRefLocks: [], unclaimedRemovals: [], leftovers, now: NOW,
   };
 
   it('deletes a merged kept branch, prunes old saved refs and gone setup logs, and keeps an unmerged branch', () => {

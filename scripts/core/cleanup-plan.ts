@@ -12,6 +12,7 @@ import { commandLine } from '../lib/shell-words.js';
 import { classifySession, type SessionState } from './session-state.js';
 import { ENV_SESSION_FILE, parseEnvSessionPort } from './env-session.js';
 import type { Leftovers } from './leftovers.js';
+import type { OwnOperationState } from './interrupted-edits.js';
 
 /** One manifest entry and what git and the file system say about it. */
 export interface EntryFacts {
@@ -37,8 +38,8 @@ export interface EntryFacts {
   trustProblems: string[];
   /** An operation under way in the worktree. */
   busy: Busy | null;
-  /** The stopped rebase or merge there is provably the one the entry recorded. */
-  ownOperation: boolean;
+  /** How far the rebase or merge the entry recorded got, when what git holds is provably that one. */
+  operationState: OwnOperationState | null;
   /** The worktree's checkout never finished (no index yet, or an index.lock left by a killed checkout). */
   checkoutIncomplete: boolean;
   /**
@@ -48,6 +49,14 @@ export interface EntryFacts {
    */
   aside: { path: string; hasGit: boolean } | null;
   hollowed: { path: string; hasGit: boolean } | null;
+  /** The folder (the worktree's, or one of those two) an end or cleanup had marked as all saved before git removed it, its process gone since. */
+  marked: string | null;
+  /** The folder is a worktree whose record in git names another folder that is gone (a move cut short): the path that record names. */
+  relinkFrom: string | null;
+  /** git lock files a killed step of this session left in its worktree's git dir. */
+  staleLocks: LockFileFacts[];
+  /** The session log holds only a line or note a killed sync or keep wrote and never committed: what it was before. */
+  logEdit: { path: string; digest: string; text: string } | null;
   /** The worktree's folder is there but holds nothing but empty folders and no .git: the end had removed it and left the folder for its caller's shell. */
   folderIsRemnant: boolean;
 }
@@ -80,6 +89,12 @@ export interface UnregisteredFacts {
   envSession: string | null;
 }
 
+export interface LockFileFacts {
+  path: string;
+  mtimeMs: number;
+  ino: number;
+}
+
 export interface StrayFileFacts {
   /** File name inside the sessions folder. */
   name: string;
@@ -106,8 +121,12 @@ export interface CleanupFacts {
   /** Folders directly in the sessions folder that are empty (but for empty folders), belong to no worktree or entry, and were left by an end (for the shell that stood in them) or by a removal cut short. */
   remnants: string[];
   /** A merge this pack ran in a checkout, left stopped by its dead process (the merge lock records it). */
-  interruptedMerge: { checkout: string; theirs: string; lockFile: string; mergeHead: string | null; indexLock: boolean; headIsBefore: boolean } | null;
+  interruptedMerge: { checkout: string; theirs: string; lockFile: string; mergeHead: string | null; indexLock: boolean; headIsBefore: boolean; since: number } | null;
   strays: StrayFileFacts[];
+  /** git lock files in the common git dir made while a step of ours ran whose process is gone. */
+  staleRefLocks: LockFileFacts[];
+  /** Folders in the sessions folder marked as all saved before their removal, which no entry claims, their process gone. */
+  unclaimedRemovals: { folder: string; folderExists: boolean }[];
   /** What ended sessions left (kept branches, saved refs, setup logs); null when the manifest is unusable. */
   leftovers: Leftovers | null;
   now: Date;
@@ -123,6 +142,10 @@ export type CleanupAction =
   | { kind: 'prune-worktree-records'; subject: string; reason: string; paths: string[] }
   | { kind: 'restore-active'; subject: string; reason: string; id: string; fromStatus: TransientStatus; ownerPid: number; sessionLog: string | null }
   | { kind: 'move-back'; subject: string; reason: string; id: string; aside: string; hollowed: string | null; path: string }
+  | { kind: 'finish-removal'; subject: string; reason: string; id: string | null; folder: string }
+  | { kind: 'relink-worktree'; subject: string; reason: string; id: string; path: string }
+  | { kind: 'remove-git-locks'; subject: string; reason: string; id: string | null; locks: LockFileFacts[] }
+  | { kind: 'undo-log-edit'; subject: string; reason: string; id: string; worktree: string; path: string; digest: string; text: string }
   | { kind: 'remove-remnants'; subject: string; reason: string; paths: string[] }
   | { kind: 'back-out-operation'; subject: string; reason: string; id: string; path: string; branch: string; operation: SessionOperation }
   | { kind: 'finish-interrupted-merge'; subject: string; reason: string; checkout: string; theirs: string; lockFile: string }
@@ -158,9 +181,39 @@ export interface CleanupPlan {
   kept: KeptItem[];
 }
 
-const ORDER: CleanupAction['kind'][] = ['finish-interrupted-merge', 'remove-remnants', 'remove-stray-file', 'rebuild-manifest', 'unlock-and-prune', 'prune-worktree-records', 'move-back', 'back-out-operation', 'restore-active', 'register', 'drop-entry', 'remove-worktree', 'delete-merged-branch', 'prune-saved-refs', 'remove-setup-log'];
+/**
+ * git's stale locks go first (an abort needs HEAD.lock gone); what was moved aside comes back,
+ * or its marked removal is finished, before any record is pruned (the record may be that
+ * worktree's); an operation is backed out before its session is handed back.
+ */
+const ORDER: CleanupAction['kind'][] = [
+  'remove-git-locks', 'finish-interrupted-merge', 'remove-stray-file', 'rebuild-manifest',
+  'finish-removal', 'move-back', 'relink-worktree', 'remove-remnants', 'unlock-and-prune', 'prune-worktree-records',
+  'back-out-operation', 'undo-log-edit', 'restore-active', 'register', 'drop-entry', 'remove-worktree',
+  'delete-merged-branch', 'prune-saved-refs', 'remove-setup-log',
+];
+
+/** The session an action works on, when it is one: a later action on it waits for the earlier ones to succeed. */
+export function sessionOfAction(action: CleanupAction): string | null {
+  switch (action.kind) {
+    case 'move-back':
+    case 'relink-worktree':
+    case 'back-out-operation':
+    case 'undo-log-edit':
+    case 'restore-active':
+      return action.id;
+    case 'finish-removal':
+    case 'remove-git-locks':
+      return action.id;
+    case 'drop-entry':
+      return action.entry.id;
+    default:
+      return null;
+  }
+}
 
 const short = shortSha;
+const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 export { isoSeconds };
 
 /** `.manifest.json.corrupt-20260115T100000Z`: sortable, and never the name of a live file. */
@@ -174,8 +227,15 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
 
   const merge = facts.interruptedMerge;
   if (merge) planInterruptedMerge(merge, actions, kept);
+  if (facts.staleRefLocks.length > 0) {
+    actions.push({ kind: 'remove-git-locks', subject: 'the repository', reason: `git lock files a killed step of this pack left in the repository (${facts.staleRefLocks.map((lock) => lock.path).join(', ')}); removed once no git could still hold them`, id: null, locks: facts.staleRefLocks });
+  }
+  for (const removal of facts.unclaimedRemovals) {
+    actions.push({ kind: 'finish-removal', subject: removal.folder, reason: `a removal cut short of a worktree that no session claims any more, after everything in it was saved or committed; the removal is finished`, id: null, folder: removal.folder });
+  }
   for (const stray of facts.strays) {
-    if (stray.ownerAlive || (merge && stray.name === merge.lockFile)) continue;
+    // The dead merge's lock goes with that merge, once it is backed out.
+    if (stray.ownerAlive || (merge && baseName(stray.name) === baseName(merge.lockFile))) continue;
     actions.push({ kind: 'remove-stray-file', subject: stray.name, reason: `left by process ${stray.pid}, which is no longer running`, file: stray.name });
   }
 
@@ -325,6 +385,20 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
       kept.push({ subject: entry.id, reason: `its ${STEP[state]} is in progress (${who})`, next: `Wait for it to finish, then run \`${helper('cleanup')}\` again.` });
       return;
     }
+    default:
+      break;
+  }
+  if (state === 'interrupted' && facts.staleLocks.length > 0) {
+    actions.push({ kind: 'remove-git-locks', subject: entry.id, reason: `git lock files its killed ${STEP[entry.status as TransientStatus]} left (${facts.staleLocks.map((lock) => lock.path).join(', ')}); removed once no git could still hold them`, id: entry.id, locks: facts.staleLocks });
+  }
+  // A removal of its worktree that was cut short comes first, whoever ran it (an end, or a cleanup).
+  if (facts.marked || facts.aside || facts.hollowed) return planCutRemoval(facts, state, actions, kept);
+  if (facts.relinkFrom) {
+    actions.push({ kind: 'relink-worktree', subject: entry.id, reason: `its worktree is back at ${facts.worktreePath}, but git's record still names ${facts.relinkFrom} (a move was cut short); git is told where it is`, id: entry.id, path: facts.worktreePath });
+    if (state === 'interrupted') actions.push(restoreActive(facts, `${interruptedStep(entry)} and its worktree is still there, so it goes back to active`));
+    return;
+  }
+  switch (state) {
     case 'interrupted':
       return entry.status === 'starting' ? planInterruptedStart(facts, actions, kept) : planInterruptedStep(facts, actions, kept);
     case 'orphaned':
@@ -332,10 +406,7 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
       if (!facts.folderExists) return planDrop(facts, actions, kept, `orphaned: its worktree folder ${facts.worktreePath} is missing`);
       kept.push({ subject: entry.id, reason: `its folder ${facts.worktreePath} exists but git does not list it as a worktree`, next: `Look inside it; if it is a moved worktree run ${commandLine(['git', 'worktree', 'repair', facts.worktreePath])}.` });
       return;
-    case 'active':
-    case 'locked':
-    case 'merged':
-    case 'unregistered':
+    default:
       break;
   }
   if (facts.busy) return; // the user's own operation: status reports it, cleanup leaves it alone
@@ -365,37 +436,72 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
   });
 }
 
-/** An end or sync whose process died: move back what it had moved aside, back out its own stopped operation, hand the session back. */
-function planInterruptedStep(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
+/** "its end was interrupted (process 42 is gone)", or for an active entry, what cut its removal short. */
+function interruptedStep(entry: SessionEntry): string {
+  return entry.status === 'active' ? 'a removal of its worktree was cut short (its process is gone)' : `its ${STEP[entry.status as TransientStatus]} was interrupted (process ${entry.owner?.pid} is gone)`;
+}
+
+function restoreActive(facts: EntryFacts, reason: string): CleanupAction {
   const { entry } = facts;
-  const status = entry.status as TransientStatus;
-  const dead = `its ${STEP[status]} was interrupted (process ${entry.owner?.pid} is gone)`;
-  const recoverable = facts.aside && (facts.aside.hasGit || facts.hollowed?.hasGit);
-  if (!facts.folderExists && recoverable) {
+  return { kind: 'restore-active', subject: entry.id, reason, id: entry.id, fromStatus: entry.status as TransientStatus, ownerPid: entry.owner?.pid ?? 0, sessionLog: entry.status === 'starting' ? (entry.sessionLog ?? facts.foundSessionLog) : null };
+}
+
+/**
+ * A removal of the worktree that its process (an end, or a cleanup) did not finish. Marked as
+ * all saved: git's removal is finished and the entry goes. Not marked: the folder moved aside
+ * goes back, and the session is handed back. Only empty folders are ever removed beside.
+ */
+function planCutRemoval(facts: EntryFacts, state: SessionState, actions: CleanupAction[], kept: KeptItem[]): void {
+  const { entry } = facts;
+  const dead = interruptedStep(entry);
+  const leftovers = (except: string | null) => [facts.aside?.path, facts.hollowed?.path, facts.folderIsRemnant ? facts.worktreePath : null].filter((path): path is string => Boolean(path) && path !== except);
+  if (facts.marked) {
+    actions.push({ kind: 'finish-removal', subject: entry.id, reason: `${dead} while git removed ${facts.marked}, after everything in it was saved or committed; the removal is finished`, id: entry.id, folder: facts.marked });
+    const empty = leftovers(facts.marked);
+    if (empty.length > 0) actions.push({ kind: 'remove-remnants', subject: entry.id, reason: `the empty folders that removal of "${entry.id}" left (only empty folders are removed)`, paths: empty });
+    return planDrop(facts, actions, kept, `${dead} while removing its worktree`, entry.status === 'starting' ? 'cleanup-rollback-start' : 'cleanup-orphan');
+  }
+  const recoverable = facts.aside !== null && (facts.aside.hasGit || facts.hollowed?.hasGit === true);
+  if (recoverable && (!facts.folderExists || facts.folderIsRemnant)) {
     actions.push({
       kind: 'move-back',
       subject: entry.id,
       reason: `${dead} after it moved the worktree aside to ${facts.aside!.path}${facts.hollowed?.hasGit ? ` (its files to ${facts.hollowed.path})` : ''}; it goes back to ${facts.worktreePath}`,
       id: entry.id,
       aside: facts.aside!.path,
-      hollowed: facts.hollowed?.hasGit ? facts.hollowed.path : null,
+      hollowed: facts.hollowed ? facts.hollowed.path : null,
       path: facts.worktreePath,
     });
-  } else if (!facts.folderExists || facts.folderIsRemnant) {
-    // What the end had saved is under refs/sessions/; the removal had begun, so only empty folders can be left.
-    const leftovers = [facts.aside?.path, facts.hollowed?.path, facts.folderIsRemnant ? facts.worktreePath : null].filter((path): path is string => Boolean(path));
-    if (leftovers.length > 0) actions.push({ kind: 'remove-remnants', subject: entry.id, reason: `what an interrupted end of "${entry.id}" left while removing its worktree (everything in it was saved or committed first)`, paths: leftovers });
-    return planDrop(facts, actions, kept, `${dead} after its worktree was removed`);
+    if (state === 'interrupted') actions.push(restoreActive(facts, `${dead} and its worktree is back, so it goes back to active`));
+    return;
   }
-  if (entry.operation && facts.busy && !facts.ownOperation) {
+  if (recoverable) {
+    kept.push({ subject: entry.id, reason: `${dead}: its worktree was moved aside to ${facts.aside!.path}, but ${facts.worktreePath} holds files again`, next: `Look at both folders and keep what you need in one of them, then run \`${helper('cleanup')}\` again.` });
+    return;
+  }
+  // Neither holds a worktree any more: git's removal had finished, and only empty folders can be left.
+  const empty = leftovers(null);
+  if (empty.length > 0) actions.push({ kind: 'remove-remnants', subject: entry.id, reason: `what an interrupted removal of "${entry.id}"'s worktree left (everything in it was saved or committed first); only empty folders are removed`, paths: empty });
+  if (!facts.folderExists || facts.folderIsRemnant) return planDrop(facts, actions, kept, `${dead} after its worktree was removed`);
+}
+
+/** An end or sync whose process died with the worktree in place: back out its own operation, undo its log line, hand the session back. */
+function planInterruptedStep(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
+  const { entry } = facts;
+  const dead = interruptedStep(entry);
+  if (!facts.folderExists) return planDrop(facts, actions, kept, `${dead} after its worktree was removed`);
+  if (entry.operation && facts.busy && !facts.operationState) {
     kept.push({ subject: entry.id, reason: `${dead}, and ${facts.busy.what} in its worktree, which is not the ${entry.operation.kind} it started`, next: `Finish or abort it yourself (${facts.busy.abort.join('; ')}), then run \`${helper('cleanup')}\` again.` });
     return;
   }
-  if (entry.operation && facts.ownOperation) {
-    actions.push({ kind: 'back-out-operation', subject: entry.id, reason: `${dead} in the middle of its ${entry.operation.kind}; that ${entry.operation.kind} is aborted, which puts ${entry.branch} back at ${short(entry.operation.before)}`, id: entry.id, path: facts.worktreePath, branch: entry.branch, operation: entry.operation });
+  if (entry.operation && facts.operationState) {
+    const what = facts.operationState === 'half-checkout' ? `the files its ${entry.operation.kind} had begun to write are put back` : `that ${entry.operation.kind} is aborted`;
+    actions.push({ kind: 'back-out-operation', subject: entry.id, reason: `${dead} in the middle of its ${entry.operation.kind}; ${what}, which puts ${entry.branch} back at ${short(entry.operation.before)}`, id: entry.id, path: facts.worktreePath, branch: entry.branch, operation: entry.operation });
   }
-  actions.push({ kind: 'restore-active', subject: entry.id, reason: `${dead} and its worktree is still there, so it goes back to active`, id: entry.id, fromStatus: status, ownerPid: entry.owner?.pid ?? 0, sessionLog: null });
-  return;
+  if (facts.logEdit) {
+    actions.push({ kind: 'undo-log-edit', subject: entry.id, reason: `${dead} after it wrote its line into the session log ${facts.logEdit.path} and before it committed it; the log goes back to what it was`, id: entry.id, worktree: facts.worktreePath, path: facts.logEdit.path, digest: facts.logEdit.digest, text: facts.logEdit.text });
+  }
+  actions.push(restoreActive(facts, `${dead} and its worktree is still there, so it goes back to active`));
 }
 
 /**
@@ -575,6 +681,14 @@ export function describeAction(action: CleanupAction): string {
       return `mark "${action.id}" active again (${action.reason})`;
     case 'move-back':
       return `move "${action.id}"'s worktree back from ${action.aside} to ${action.path} (${action.reason})`;
+    case 'finish-removal':
+      return `finish removing ${action.folder} (${action.reason})`;
+    case 'relink-worktree':
+      return `tell git that "${action.id}"'s worktree is at ${action.path} (${action.reason})`;
+    case 'remove-git-locks':
+      return `remove ${action.locks.map((lock) => lock.path).join(', ')} (${action.reason})`;
+    case 'undo-log-edit':
+      return `put "${action.id}"'s session log ${action.path} back as it was (${action.reason})`;
     case 'remove-remnants':
       return `remove ${action.paths.join(', ')} (${action.reason})`;
     case 'back-out-operation':

@@ -29,6 +29,14 @@ export function logBeforeOwnEdit(committed: string | null, current: string): str
   return null;
 }
 
+/**
+ * How far an operation of ours got, when it is provably ours and was left undone:
+ * - `stopped`: a rebase or merge stopped part way (rebase-merge/ with our orig-head, or our MERGE_HEAD);
+ * - `unbegun`: a rebase killed while writing its state, before it touched HEAD or a file;
+ * - `half-checkout`: a merge killed while writing files, before it wrote MERGE_HEAD or moved HEAD.
+ */
+export type OwnOperationState = 'stopped' | 'unbegun' | 'half-checkout';
+
 /** One path a merge changes: its blob before, in the merge's result, and in the working tree now (null: absent; undefined: not comparable, such as a symbolic link). */
 export interface PathVersions {
   path: string;

@@ -5,13 +5,13 @@
  * One action failing does not stop the others; each reports its own result.
  */
 import { shortSha } from '../core/format.js';
-import { existsSync, lstatSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { onlyEmptyFolders } from './cleanup-facts.js';
 import { join, resolve } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
 import { clearStaleLock, ownerIsDead, readLockOwner } from '../lib/lock.js';
 import { pidIsAlive } from '../lib/process.js';
-import type { CleanupAction } from '../core/cleanup-plan.js';
+import { sessionOfAction, type CleanupAction } from '../core/cleanup-plan.js';
 import { isoSeconds } from '../core/cleanup-plan.js';
 import { refTimestamp } from '../core/end-plan.js';
 import type { SessionEntry } from '../core/manifest-types.js';
@@ -21,14 +21,19 @@ import { readManifest, updateManifest, withManifestLock } from '../store/manifes
 import { mergeLockPath } from '../store/merge-lock.js';
 import type { Project } from '../store/project.js';
 import { isAncestor } from '../git/branches.js';
+import { undoHalfCheckout } from '../git/checkout-repair.js';
+import { predictMerge } from '../git/merge.js';
 import { deleteBranchIfMerged } from '../git/branch-deletion.js';
 import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../git/checkout-state.js';
 import { abortMergeIn, backOutOwnOperation } from '../git/integrate.js';
 import { resolveCommit } from '../git/repo.js';
 import { deleteRefIfAt } from '../git/refs.js';
-import { forgetWorktreeRecord, listWorktrees, removeWorktree, repairWorktree, unlockWorktree } from '../git/worktrees.js';
+import { forgetWorktreeRecord, listWorktrees, relocateWorktree, removeWorktree, repairWorktree, unlockWorktree } from '../git/worktrees.js';
+import { removeStaleGitLocks } from '../git/stale-locks.js';
+import { unstagePaths } from '../git/changes.js';
+import { fileDigest, writeConfinedFile } from '../lib/safe-fs.js';
 import { rebuildManifest } from './manifest-rebuild.js';
-import { removeSessionWorktree, savedRefsOf, type SavedItem } from './worktree-removal.js';
+import { mergeBack, removalMarkOf, removeEmptyFolders, removeSessionWorktree, savedRefsOf, type SavedItem } from './worktree-removal.js';
 
 export type ActionResult = 'done' | 'skipped' | 'failed';
 
@@ -42,12 +47,21 @@ class Skip extends Error {}
 
 export async function executeCleanup(project: Project, actions: CleanupAction[], now: Date): Promise<ActionOutcome[]> {
   const outcomes: ActionOutcome[] = [];
+  // A session's later steps stand on its earlier ones: after one fails or is skipped, the rest wait for the next cleanup.
+  const stopped = new Map<string, CleanupAction['kind']>();
   for (const action of actions) {
+    const session = sessionOfAction(action);
+    const before = session === null ? undefined : stopped.get(session);
+    if (before) {
+      outcomes.push({ action, result: 'skipped', message: `not done, because the step before it for "${session}" (${before}) did not succeed; run cleanup again once that is fixed` });
+      continue;
+    }
     try {
       outcomes.push({ action, result: 'done', message: await execute(project, action, now) });
     } catch (error) {
       const skipped = error instanceof Skip;
       outcomes.push({ action, result: skipped ? 'skipped' : 'failed', message: (error as Error).message });
+      if (session !== null) stopped.set(session, action.kind);
     }
   }
   return outcomes;
@@ -94,20 +108,39 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
     }
     case 'move-back': {
       if (existsSync(action.path) && !onlyEmptyFolders(action.path)) throw new Skip(`${action.path} exists again; ${action.aside} is left where it is`);
-      if (action.hollowed) mergeBack(action.hollowed, action.aside);
+      if (!existsSync(action.aside)) throw new Skip(`${action.aside} is gone`);
+      if (action.hollowed && existsSync(action.hollowed)) mergeBack(action.hollowed, action.aside);
       if (existsSync(action.path)) removeEmptyFolders(action.path);
-      renameSync(action.aside, action.path);
-      await repairWorktree(main, action.path);
+      await relocateWorktree(main, action.path, () => (renameSync(action.aside, action.path), true), () => renameSync(action.path, action.aside));
+      if (!(await listWorktrees(main)).some((record) => record.path === action.path)) throw new Error(`moved "${action.id}"'s files back to ${action.path}, but git does not list it as a worktree there; look at ${action.path}`);
       return `moved "${action.id}"'s worktree back to ${action.path}`;
+    }
+    case 'finish-removal':
+      return finishMarkedRemoval(main, action.folder);
+    case 'relink-worktree': {
+      await repairWorktree(main, action.path);
+      if (!(await listWorktrees(main)).some((record) => record.path === action.path)) throw new Error(`git still does not list ${action.path} as a worktree; look there`);
+      return `git knows "${action.id}"'s worktree at ${action.path} again`;
+    }
+    case 'remove-git-locks': {
+      const removed = await removeStaleGitLocks(action.locks);
+      if (removed.length === 0) throw new Skip('every lock was gone or taken again by a running git; left alone');
+      return `removed ${removed.join(', ')}`;
+    }
+    case 'undo-log-edit': {
+      const file = join(action.worktree, action.path);
+      if (fileDigest(file) !== action.digest) throw new Skip(`${action.path} changed since the plan; left as it is`);
+      writeConfinedFile(action.worktree, action.path, action.text);
+      await unstagePaths(action.worktree, [action.path]);
+      return `put "${action.id}"'s session log ${action.path} back as it was before the interrupted step`;
     }
     case 'remove-remnants': {
       const removed: string[] = [];
       for (const path of action.paths) {
         // Only folders that are still empty, or a removal folder that no longer holds a worktree.
         if (!existsSync(path)) continue;
-        if (onlyEmptyFolders(path)) removeEmptyFolders(path);
-        else if (/\.removed-\d+$/.test(path) && !existsSync(join(path, '.git'))) rmSync(path, { recursive: true, force: true });
-        else continue;
+        if (!onlyEmptyFolders(path)) continue;
+        removeEmptyFolders(path);
         removed.push(path);
       }
       if (removed.length === 0) throw new Skip('nothing left to remove (or something was written there since the plan)');
@@ -196,23 +229,6 @@ async function removeSessionWorktreeChecked(project: Project, entry: SessionEntr
   }
 }
 
-/** Puts back what an end had moved out of the worktree's folder (kept for its caller) into that folder. */
-function mergeBack(from: string, into: string): void {
-  for (const name of readdirSync(from)) {
-    const source = join(from, name);
-    const target = join(into, name);
-    if (!existsSync(target)) renameSync(source, target);
-    else if (statSync(source).isDirectory() && statSync(target).isDirectory()) mergeBack(source, target);
-  }
-  removeEmptyFolders(from);
-}
-
-/** rmdir, deepest first, of a tree of empty folders; stops at the first that is not empty. */
-function removeEmptyFolders(path: string): void {
-  for (const name of readdirSync(path)) removeEmptyFolders(join(path, name));
-  rmdirSync(path);
-}
-
 /** The one way a branch is deleted (git/branch-deletion.ts), said as a note. */
 async function deleteMergedBranch(project: Project, branch: string, tip: string, baseTip: string): Promise<string> {
   const outcome = await deleteBranchIfMerged(project.mainCheckout, branch, tip, baseTip);
@@ -256,6 +272,12 @@ async function finishInterruptedMerge(project: Project, action: Extract<CleanupA
     done.push(`aborted the stopped merge of ${shortSha(action.theirs)}`);
   } else if (mergeHead !== null) {
     throw new Skip(`a merge of ${shortSha(mergeHead)} is in progress in ${action.checkout}, not the one this pack was making; left alone`);
+  } else if (head && !(await isAncestor(action.checkout, action.theirs, head))) {
+    // A clean merge writes no MERGE_HEAD: killed while git wrote its files, it leaves some of them merged and HEAD where it was.
+    const prediction = await predictMerge(action.checkout, head, action.theirs);
+    const undo = prediction ? await undoHalfCheckout(action.checkout, head, prediction.tree) : null;
+    if (undo && undo.restore.length + undo.remove.length > 0) done.push(`put back ${undo.restore.length + undo.remove.length} file(s) the merge had begun to write`);
+    if (undo && undo.left.length > 0) done.push(`left ${undo.left.length} file(s) that changed since: ${undo.left.slice(0, 5).join(', ')}`);
   }
   await clearStaleLock(lockPath);
   done.push('released the merge lock');
@@ -303,6 +325,24 @@ async function dropPlannedEntry(project: Project, action: Extract<CleanupAction,
   if (!dropped) throw new Skip(`"${entry.id}" changed in the manifest since the plan; ${notes.join('; ') || 'nothing done'}`);
   notes.push('dropped its manifest entry');
   return `"${entry.id}": ${notes.join('; ')}`;
+}
+
+/**
+ * Finishes a removal that was marked as all saved (worktree-removal.ts) before it was cut short:
+ * git removes what is left of the folder, or, where git can no longer tell it is a worktree
+ * (its .git already deleted), the rest of the folder goes and then git's record of it.
+ */
+async function finishMarkedRemoval(main: string, folder: string): Promise<string> {
+  const mark = removalMarkOf(folder);
+  if (!existsSync(mark)) throw new Skip(`the mark of ${folder} is gone: another cleanup finished it`);
+  const record = (await listWorktrees(main)).find((worktree) => worktree.path === folder) ?? null;
+  if (existsSync(folder)) {
+    if (record && existsSync(join(folder, '.git'))) await removeWorktree(main, folder, true);
+    else rmSync(folder, { recursive: true, force: true });
+  }
+  if (record && (await listWorktrees(main)).some((worktree) => worktree.path === folder)) await forgetWorktreeRecord(main, folder);
+  rmSync(mark, { force: true });
+  return `finished removing ${folder} (everything in it had been saved or committed)`;
 }
 
 function sameEntry(current: SessionEntry, planned: SessionEntry): boolean {

@@ -4,7 +4,7 @@
  */
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { worktreeLockPath } from '../git/worktrees.js';
 import { mergeLockPath } from '../store/merge-lock.js';
 import { ownerIsDead, readLockOwner } from '../lib/lock.js';
@@ -27,10 +27,17 @@ import { findLeftovers } from '../core/leftovers.js';
 import { gatherLeftoverFacts } from './leftover-facts.js';
 import { readStatus } from '../git/changes.js';
 import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../git/checkout-state.js';
-import { isOwnMerge, isOwnRebase } from '../git/integrate.js';
-import { isReachableFromAnyRef, resolveCommit } from '../git/repo.js';
+import { ownOperationState } from '../git/integrate.js';
+import { gitLocksSince } from '../git/stale-locks.js';
+import { readFileAtCommit } from '../git/branches.js';
+import { fileDigest, readBoundedText } from '../lib/safe-fs.js';
+import { logBeforeOwnEdit } from '../core/interrupted-edits.js';
+import { removalMarkOf } from './worktree-removal.js';
+import { commonGitDir, isReachableFromAnyRef, resolveCommit } from '../git/repo.js';
 import { trustProblemsOf } from './resolve-session.js';
 import { ENV_SESSION_FILE } from '../core/env-session.js';
+
+const MAX_LOG_BYTES = 4 * 1024 * 1024;
 
 /** Temp and aside files of the manifest and lock writers: `<name>.<pid>.<nonce>.tmp|stale`. */
 const STRAY = /^\..+\.(\d+)\.[0-9a-f]+\.(?:tmp|stale)$/;
@@ -132,15 +139,17 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
   const entries = await Promise.all(sessions.map((entry) => limit(() => entryFacts(project, entry, byPath, tipOf, host, sessionsDirNames))));
 
   const registeredPaths = new Set(entries.map((facts) => facts.worktreePath));
+  // What an entry's cut-short move or removal left is that entry's: its records are neither pruned nor taken for unregistered worktrees.
+  const claimed = new Set(entries.flatMap(leftoverPathsOf));
   const registeredIds = new Set(sessions.map((entry) => entry.id));
   const mainBranch = project.config.baseBranch ?? shortBranch(project.worktrees[0]!.branch);
-  const candidates = project.worktrees.slice(1).filter((record) => !registeredPaths.has(record.path) && isDirectlyInside(project.sessionsDir, record.path));
+  const candidates = project.worktrees.slice(1).filter((record) => !registeredPaths.has(record.path) && !claimed.has(record.path) && isDirectlyInside(project.sessionsDir, record.path));
   const unregistered = await Promise.all(candidates.map((record) => limit(() => unregisteredFacts(project, record, mainBranch, registeredIds, tipOf, now))));
 
   // Only records of session worktrees are ever pruned, one by one, and only while a ref still
   // reaches their HEAD: a detached worktree's commits live nowhere else.
   const prunableRecords = project.worktrees.slice(1).filter((record) => record.prunable && !record.locked);
-  const ours = prunableRecords.filter((record) => isDirectlyInside(project.sessionsDir, record.path));
+  const ours = prunableRecords.filter((record) => isDirectlyInside(project.sessionsDir, record.path) && !claimed.has(record.path));
   const reachable = await Promise.all(ours.map((record) => limit(async () => {
     if (!record.head) return true;
     if (record.branch && tipOf(record.branch.replace(/^refs\/heads\//, '')) === record.head) return true;
@@ -154,6 +163,7 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
     .filter((record) => record.locked && !isWithin(project.sessionsDir, record.path) && !existsSync(record.path))
     .map((record) => record.path);
 
+  const merge = await interruptedMerge(await mergeLockPath(main));
   return {
     manifest,
     facts: {
@@ -167,13 +177,45 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       foreignLockedMissing,
       foreignPrunable,
       unreachablePrunable,
-      interruptedMerge: await interruptedMerge(await mergeLockPath(main)),
+      interruptedMerge: merge,
+      staleRefLocks: await staleRefLocks(main, entries, merge),
+      unclaimedRemovals: unclaimedRemovals(project.sessionsDir, sessionsDirNames, claimed),
       remnants: remnantFolders(project.sessionsDir, sessionsDirNames, new Set([...entries.map((facts) => facts.worktreePath), ...entries.flatMap((facts) => [facts.aside?.path, facts.hollowed?.path]).filter((path): path is string => Boolean(path))]), new Set(project.worktrees.map((record) => record.path))),
       strays: strayFiles(project.sessionsDir, [await worktreeLockPath(project.mainCheckout), await mergeLockPath(project.mainCheckout)]),
       leftovers: manifest ? findLeftovers(await gatherLeftoverFacts(project, manifest, refs, now)) : null,
       now,
     },
   };
+}
+
+function leftoverPathsOf(facts: EntryFacts): string[] {
+  const paths = [facts.aside?.path, facts.hollowed?.path, facts.marked, facts.relinkFrom].filter((path): path is string => Boolean(path));
+  return paths.length > 0 ? [...paths, facts.worktreePath] : [];
+}
+
+/**
+ * git's lock files in the common git dir (a branch's, packed-refs', the main checkout's HEAD's)
+ * made since the earliest step of ours whose process died: those steps' killed git left them.
+ * The main checkout's index.lock is the interrupted merge's to deal with.
+ */
+async function staleRefLocks(main: string, entries: readonly EntryFacts[], merge: CleanupFacts['interruptedMerge']): Promise<CleanupFacts['staleRefLocks']> {
+  const starts = entries
+    .filter((facts) => facts.entry.status !== 'active' && facts.ownerAlive === false && facts.entry.owner?.claimedAt)
+    .map((facts) => Date.parse(facts.entry.owner!.claimedAt!));
+  if (merge) starts.push(merge.since);
+  const since = Math.min(...starts.filter(Number.isFinite));
+  if (!Number.isFinite(since)) return [];
+  const common = await commonGitDir(main);
+  return gitLocksSince(common, since, { refs: true, except: [join(common, 'index.lock')] });
+}
+
+/** Removals marked as all saved that no entry claims, their process gone: `<folder>.saved` in the sessions folder. */
+function unclaimedRemovals(sessionsDir: string, names: readonly string[], claimed: ReadonlySet<string>): CleanupFacts['unclaimedRemovals'] {
+  return names
+    .filter((name) => name.endsWith('.saved'))
+    .map((name) => join(sessionsDir, name))
+    .filter((mark) => !claimed.has(mark.slice(0, -'.saved'.length)) && !markOwnerAlive(mark))
+    .map((mark) => ({ folder: mark.slice(0, -'.saved'.length), folderExists: existsSync(mark.slice(0, -'.saved'.length)) }));
 }
 
 async function workIn(worktree: string, packFiles: readonly string[]): Promise<{ work: string[]; untracked: string[] } | null> {
@@ -197,7 +239,7 @@ async function interruptedMerge(lockFile: string): Promise<CleanupFacts['interru
   const lockStat = gitDir ? statOrNull(join(gitDir, 'index.lock')) : null;
   const indexLock = lockStat !== null && lockStat.mtimeMs >= Date.parse(owner.acquiredAt) - 1_000;
   const [head, origHead] = await Promise.all([resolveCommit(purpose.checkout, 'HEAD'), resolveCommit(purpose.checkout, 'ORIG_HEAD')]);
-  return { checkout: purpose.checkout, theirs: purpose.theirs, lockFile: basename(lockFile), mergeHead: marks.mergeHead, indexLock, headIsBefore: head !== null && head === origHead };
+  return { checkout: purpose.checkout, theirs: purpose.theirs, lockFile: basename(lockFile), mergeHead: marks.mergeHead, indexLock, headIsBefore: head !== null && head === origHead, since: Date.parse(owner.acquiredAt) };
 }
 
 function statOrNull(path: string) {
@@ -283,6 +325,14 @@ async function entryFacts(
   const work = status ? status.work.filter((line) => !startLeftovers.some((path) => line === `?? ${path}`)) : null;
   const state = liveness(entry.owner, host);
   const ownerAlive = entry.status === 'active' ? true : state === 'unknown' ? null : state === 'alive';
+  // What only a step of ours that died can have left is looked for only then.
+  const interrupted = entry.status !== 'active' && ownerAlive === false;
+  const gitDir = folderExists ? gitDirOf(worktreePath) : null;
+  const claimedAt = entry.owner?.claimedAt ? Date.parse(entry.owner.claimedAt) : NaN;
+  const staleLocks = interrupted && gitDir && Number.isFinite(claimedAt) ? gitLocksSince(gitDir, claimedAt) : [];
+  const staleIndexLock = staleLocks.some((lock) => basename(lock.path) === 'index.lock');
+  const aside = endLeftover(project.sessionsDir, entry.id, 'removing', sessionsDirNames);
+  const hollowed = endLeftover(project.sessionsDir, entry.id, 'removed', sessionsDirNames);
   return {
     entry,
     worktreePath,
@@ -296,17 +346,63 @@ async function entryFacts(
     ownerAlive,
     foundSessionLog,
     trustProblems: trustProblemsOf(project, entry),
-    busy: folderExists ? checkoutBusySync(worktreePath, []) : null,
-    ownOperation: folderExists && entry.operation !== undefined
-      ? entry.operation.kind === 'rebase'
-        ? isOwnRebase(worktreePath, entry.branch, entry.operation.before)
-        : await isOwnMerge(worktreePath, entry.operation.before, entry.operation.onto)
-      : false,
+    busy: folderExists ? checkoutBusySync(worktreePath, [], { ignoreIndexLock: staleIndexLock }) : null,
+    operationState: interrupted && folderExists && entry.operation ? await ownOperationState(worktreePath, entry.branch, entry.operation, (work?.length ?? 0) > 0) : null,
     checkoutIncomplete: entry.status === 'starting' && folderExists && record !== null && checkoutIncomplete(worktreePath),
-    aside: entry.status === 'active' ? null : endLeftover(project.sessionsDir, entry.id, 'removing', sessionsDirNames),
-    hollowed: entry.status === 'active' ? null : endLeftover(project.sessionsDir, entry.id, 'removed', sessionsDirNames),
-    folderIsRemnant: entry.status !== 'active' && folderExists && record === null && onlyEmptyFolders(worktreePath),
+    aside,
+    hollowed,
+    marked: markedRemoval(project.sessionsDir, entry.id, worktreePath, sessionsDirNames),
+    relinkFrom: folderExists && record === null ? movedRecordOf(gitDir, worktreePath) : null,
+    staleLocks,
+    logEdit: interrupted && folderExists && entry.status !== 'starting' ? await ownLogEdit(worktreePath, entry.sessionLog, status?.work ?? []) : null,
+    folderIsRemnant: folderExists && record === null && onlyEmptyFolders(worktreePath),
   };
+}
+
+/**
+ * The folder a removal had marked as all saved (worktree-removal.ts) whose process is gone:
+ * `<worktree>.saved`, `.<id>.removing-<pid>.saved` or `.<id>.removed-<pid>.saved`.
+ */
+function markedRemoval(sessionsDir: string, id: string, worktreePath: string, names: readonly string[]): string | null {
+  const pattern = new RegExp(`^\\.${id}\\.(?:removing|removed)-\\d+\\.saved$`);
+  const marks = names.filter((name) => pattern.test(name)).map((name) => join(sessionsDir, name));
+  if (existsSync(removalMarkOf(worktreePath))) marks.push(removalMarkOf(worktreePath));
+  const dead = marks.find((mark) => !markOwnerAlive(mark));
+  return dead ? dead.slice(0, -'.saved'.length) : null;
+}
+
+function markOwnerAlive(mark: string): boolean {
+  try {
+    const pid = Number((JSON.parse(readFileSync(mark, 'utf8')) as { pid?: unknown }).pid);
+    return Number.isInteger(pid) && pid > 0 && pidIsAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+/** For a folder that is a worktree git does not list there: the folder its record names instead, when that folder is gone. */
+function movedRecordOf(gitDir: string | null, worktreePath: string): string | null {
+  if (!gitDir || !existsSync(gitDir)) return null;
+  const named = readIfFile(join(gitDir, 'gitdir'))?.trim();
+  if (!named || !named.endsWith('/.git')) return null;
+  const folder = dirname(named);
+  return folder !== worktreePath && !existsSync(folder) ? folder : null;
+}
+
+/** The session log changed only by the line a killed sync or keep wrote: what it was before. */
+async function ownLogEdit(worktree: string, sessionLog: string | null, work: readonly string[]): Promise<EntryFacts['logEdit']> {
+  if (!sessionLog || !work.some((line) => line.endsWith(` ${sessionLog}`) && !line.startsWith('??'))) return null;
+  const path = join(worktree, sessionLog);
+  let current: string | null;
+  try {
+    current = readBoundedText(path, MAX_LOG_BYTES);
+  } catch {
+    return null;
+  }
+  const digest = fileDigest(path);
+  if (current === null || digest === null) return null;
+  const text = logBeforeOwnEdit(await readFileAtCommit(worktree, 'HEAD', sessionLog), current);
+  return text === null ? null : { path: sessionLog, digest, text };
 }
 
 async function unregisteredFacts(

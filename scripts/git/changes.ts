@@ -31,3 +31,8 @@ export async function commitTrackedChanges(worktree: string, message: string): P
   const { stdout } = await git(worktree, ['rev-parse', '--verify', 'HEAD']);
   return stdout.trim();
 }
+
+/** Sets the index entries of `paths` back to HEAD's; the files themselves stay as they are. */
+export async function unstagePaths(worktree: string, paths: readonly string[]): Promise<void> {
+  await git(worktree, ['--literal-pathspecs', 'reset', '--quiet', 'HEAD', '--', ...paths], { okExitCodes: [0, 1] });
+}

@@ -89,8 +89,12 @@ export function heldBranches(worktrees: readonly WorktreeRecord[]): Array<{ path
   }));
 }
 
-/** The same answer without waiting on an index.lock: for read-only reports, which only tell. */
-export function checkoutBusySync(checkout: string, status: readonly StatusEntry[]): Busy | null {
+/**
+ * The same answer without waiting on an index.lock: for read-only reports, which only tell.
+ * `ignoreIndexLock`: for cleanup, which has proven that lock stale and removes it first.
+ */
+export function checkoutBusySync(checkout: string, status: readonly StatusEntry[], options: { ignoreIndexLock?: boolean } = {}): Busy | null {
   const gitDir = gitDirOf(checkout);
-  return busyState(checkout, readGitDirMarks(gitDir), unmergedPathsIn(status), gitDir ? join(gitDir, 'index.lock') : join(checkout, '.git', 'index.lock'));
+  const marks = readGitDirMarks(gitDir);
+  return busyState(checkout, options.ignoreIndexLock ? { ...marks, indexLock: false } : marks, unmergedPathsIn(status), gitDir ? join(gitDir, 'index.lock') : join(checkout, '.git', 'index.lock'));
 }

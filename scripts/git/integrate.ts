@@ -10,7 +10,7 @@ import { GitError } from '../lib/errors.js';
 import { git } from '../lib/shell.js';
 import { gitDirOf, readGitDirMarks } from './checkout-state.js';
 import type { SessionOperation } from '../core/manifest-types.js';
-import { untrackedInTheWay } from '../core/interrupted-edits.js';
+import { untrackedInTheWay, type OwnOperationState } from '../core/interrupted-edits.js';
 import { undoHalfCheckout } from './checkout-repair.js';
 import { predictMerge } from './merge.js';
 
@@ -52,15 +52,7 @@ export async function isOwnMerge(worktree: string, before: string, commit: strin
   return marks.mergeHead === commit && (await headOf(worktree)) === before;
 }
 
-/**
- * How far an operation of ours got, when it is provably ours and was left undone:
- * - `stopped`: a rebase or merge stopped part way (rebase-merge/ with our orig-head, or our MERGE_HEAD);
- * - `unbegun`: a rebase killed while writing its state, before it touched HEAD or a file;
- * - `half-checkout`: a merge killed while writing files, before it wrote MERGE_HEAD or moved HEAD.
- * Null when nothing of ours is left, or what is there is someone else's.
- */
-export type OwnOperationState = 'stopped' | 'unbegun' | 'half-checkout';
-
+/** How far an operation of ours got (core/interrupted-edits.ts); null when nothing of ours is left, or what is there is someone else's. */
 export async function ownOperationState(worktree: string, branch: string, operation: Pick<SessionOperation, 'kind' | 'before' | 'onto'>, hasChanges: boolean): Promise<OwnOperationState | null> {
   const marks = readGitDirMarks(gitDirOf(worktree));
   const ref = `refs/heads/${branch}`;
