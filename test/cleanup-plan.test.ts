@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { corruptAsideName, planCleanup, type CleanupFacts, type EntryFacts, type UnregisteredFacts } from '../scripts/core/cleanup-plan.js';
+import { corruptAsideName, planCleanup, sessionOfAction, type CleanupFacts, type EntryFacts, type UnregisteredFacts } from '../scripts/core/cleanup-plan.js';
 import type { SessionEntry } from '../scripts/core/manifest-types.js';
 
 const BASE = 'b'.repeat(40);
@@ -132,6 +132,48 @@ const cases: Array<[string, CleanupFacts, unknown[], string[]]> = [
     world({ unregistered: [unregistered('nobase', { mergeBase: null })] }), [], ['/r/p-sessions/nobase']],
   ['an unregistered locked record with its folder gone: unlock-and-prune',
     world({ unregistered: [unregistered('gone', { folderExists: false, locked: true })] }), [{ kind: 'unlock-and-prune', path: '/r/p-sessions/gone' }], []],
+  ['an end killed after moving the worktree aside: moved back (before any prune), then active',
+    world({ entries: [facts('t8', { ownerAlive: false, folderExists: false, gitRecord: null, aside: { path: '/r/p-sessions/.t8.removing-7', hasGit: true } }, { status: 'ending', ...dead })] }),
+    [{ kind: 'move-back', id: 't8', aside: '/r/p-sessions/.t8.removing-7', path: '/r/p-sessions/t8' }, { kind: 'restore-active', id: 't8', fromStatus: 'ending' }], []],
+  ['a cleanup killed after moving an active session aside: moved back, still active',
+    world({ entries: [facts('t1', { folderExists: false, gitRecord: null, aside: { path: '/r/p-sessions/.t1.removing-7', hasGit: true } })] }),
+    [{ kind: 'move-back', id: 't1' }], []],
+  ['a removal killed after its mark: finished, never moved back; the entry goes, its unmerged branch kept',
+    world({ entries: [facts('t5', { ownerAlive: false, folderExists: false, gitRecord: null, aside: { path: '/r/p-sessions/.t5.removing-7', hasGit: false }, marked: '/r/p-sessions/.t5.removing-7' }, { status: 'ending', ...dead })] }),
+    [{ kind: 'finish-removal', id: 't5', folder: '/r/p-sessions/.t5.removing-7' }, { kind: 'drop-entry', keepBranch: { branch: 'session/t5' } }], ['session/t5']],
+  ['a caller-folder removal killed after its mark: the doomed folder finished, the empty folders left removed',
+    world({ entries: [facts('t6', { ownerAlive: false, folderExists: false, gitRecord: null, merged: true, aside: { path: '/r/p-sessions/.t6.removing-7', hasGit: false }, hollowed: { path: '/r/p-sessions/.t6.removed-7', hasGit: true }, marked: '/r/p-sessions/.t6.removed-7' }, { status: 'ending', ...dead })] }),
+    [{ kind: 'finish-removal', folder: '/r/p-sessions/.t6.removed-7' }, { kind: 'remove-remnants', paths: ['/r/p-sessions/.t6.removing-7'] }, { kind: 'drop-entry', deleteBranch: { branch: 'session/t6' } }], []],
+  ['moved aside, but the folder holds files again: kept, nothing moved',
+    world({ entries: [facts('t7', { ownerAlive: false, gitRecord: null, aside: { path: '/r/p-sessions/.t7.removing-7', hasGit: true } }, { status: 'ending', ...dead })] }), [], ['t7']],
+  ['a move back cut short before git heard of it: relinked, then active',
+    world({ entries: [facts('t9', { ownerAlive: false, gitRecord: null, relinkFrom: '/r/p-sessions/.t9.removing-7' }, { status: 'ending', ...dead })] }),
+    [{ kind: 'relink-worktree', path: '/r/p-sessions/t9' }, { kind: 'restore-active', id: 't9' }], []],
+  ['a sync killed with git holding locks: the locks go first, then the stopped rebase, then the log, then active',
+    world({ entries: [facts('s1', {
+      ownerAlive: false, operationState: 'stopped',
+      staleLocks: [{ path: '/r/p/.git/worktrees/s1/index.lock', mtimeMs: 1, ino: 2 }],
+      logEdit: { path: 'docs/session_logs/x_s1_session.md', digest: 'd', text: 'before' },
+    }, { status: 'syncing', ...dead, operation: { kind: 'rebase', before: TIP, onto: MAIN_TIP, at: '2026-01-15T09:59:00.000Z' } })] }),
+    [{ kind: 'remove-git-locks', id: 's1' }, { kind: 'back-out-operation', id: 's1' }, { kind: 'undo-log-edit', id: 's1', text: 'before' }, { kind: 'restore-active', id: 's1' }], []],
+  ['a sync killed as its merge wrote files: those files go back, then active',
+    world({ entries: [facts('s2', { ownerAlive: false, operationState: 'half-checkout', work: [' M src/a.js'] }, { status: 'syncing', ...dead, operation: { kind: 'merge', before: TIP, onto: MAIN_TIP, at: '2026-01-15T09:59:00.000Z' } })] }),
+    [{ kind: 'back-out-operation', id: 's2' }, { kind: 'restore-active', id: 's2' }], []],
+  ['a sync killed with someone else\'s operation in its worktree: kept',
+    world({ entries: [facts('s3', { ownerAlive: false, busy: { operation: 'merge', checkout: '/r/p-sessions/s3', what: 'a merge is in progress', finish: ['x'], abort: ['git merge --abort'] } }, { status: 'syncing', ...dead, operation: { kind: 'merge', before: TIP, onto: MAIN_TIP, at: '2026-01-15T09:59:00.000Z' } })] }),
+    [], ['s3']],
+  ['git lock files a dead step left in the repository: removed first',
+    world({ staleRefLocks: [{ path: '/r/p/.git/packed-refs.lock', mtimeMs: 1, ino: 2 }] }),
+    [{ kind: 'remove-git-locks', id: null }], []],
+  ['a marked removal no entry claims: finished',
+    world({ unclaimedRemovals: [{ folder: '/r/p-sessions/.old.removing-9', folderExists: true }] }),
+    [{ kind: 'finish-removal', id: null, folder: '/r/p-sessions/.old.removing-9' }], []],
+  ['the dead merge\'s own lock is not also a stray file',
+    world({
+      interruptedMerge: { checkout: '/r/p', theirs: TIP, lockFile: 'flight-rules-merge.lock', mergeHead: null, indexLock: true, headIsBefore: true, theirsInHead: false, since: 0 },
+      strays: [{ name: '/r/p/.git/flight-rules-merge.lock', pid: 9, ownerAlive: false }],
+    }),
+    [{ kind: 'finish-interrupted-merge' }], []],
   ['stray files: only dead owners\' are removed',
     world({ strays: [{ name: '.manifest.json.11.ab.tmp', pid: 11, ownerAlive: false }, { name: '.manifest.json.lock.12.cd.stale', pid: 12, ownerAlive: true }] }),
     [{ kind: 'remove-stray-file', file: '.manifest.json.11.ab.tmp' }], []],
@@ -174,6 +216,11 @@ describe('planCleanup', () => {
       strays: [{ name: '.manifest.json.lock.9.ab.tmp', pid: 9, ownerAlive: false }],
     }));
     expect(plan.actions.map((a) => a.kind)).toEqual(['remove-stray-file', 'unlock-and-prune', 'prune-worktree-records', 'restore-active', 'register', 'drop-entry', 'remove-worktree']);
+  });
+
+  it('a session\'s steps are ordered so that each stands on the one before', () => {
+    const plan = planCleanup(world({ entries: [facts('t8', { ownerAlive: false, folderExists: false, gitRecord: null, aside: { path: '/r/p-sessions/.t8.removing-7', hasGit: true } }, { status: 'ending', ...dead })], prunable: [{ path: '/r/p-sessions/other', reason: null }] }));
+    expect(plan.actions.map((a) => [a.kind, sessionOfAction(a)])).toEqual([['move-back', 't8'], ['prune-worktree-records', null], ['restore-active', 't8']]);
   });
 
   it('rebuilds a corrupt manifest from the session-like worktrees only', () => {

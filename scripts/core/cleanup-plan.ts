@@ -121,7 +121,7 @@ export interface CleanupFacts {
   /** Folders directly in the sessions folder that are empty (but for empty folders), belong to no worktree or entry, and were left by an end (for the shell that stood in them) or by a removal cut short. */
   remnants: string[];
   /** A merge this pack ran in a checkout, left stopped by its dead process (the merge lock records it). */
-  interruptedMerge: { checkout: string; theirs: string; lockFile: string; mergeHead: string | null; indexLock: boolean; headIsBefore: boolean; since: number } | null;
+  interruptedMerge: { checkout: string; theirs: string; lockFile: string; mergeHead: string | null; indexLock: boolean; headIsBefore: boolean; theirsInHead: boolean; since: number } | null;
   strays: StrayFileFacts[];
   /** git lock files in the common git dir made while a step of ours ran whose process is gone. */
   staleRefLocks: LockFileFacts[];
@@ -338,12 +338,13 @@ function entryAsRecord(facts: EntryFacts) {
 const STEP: Record<TransientStatus, string> = { starting: 'start', ending: 'end', syncing: 'sync' };
 
 function planInterruptedMerge(merge: NonNullable<CleanupFacts['interruptedMerge']>, actions: CleanupAction[], kept: KeptItem[]): void {
-  const ours = merge.mergeHead === merge.theirs && merge.headIsBefore;
+  // Stopped before its commit (HEAD where it was), or killed after it (the commit made, MERGE_HEAD not yet removed).
+  const ours = merge.mergeHead === merge.theirs && (merge.headIsBefore || merge.theirsInHead);
   if (merge.mergeHead !== null && !ours) {
     kept.push({ subject: merge.checkout, reason: `a merge of ${short(merge.mergeHead)} is in progress there, which is not the one this pack's dead process was making (${short(merge.theirs)})`, next: `Finish or abort it yourself (${commandLine(['git', '-C', merge.checkout, 'merge', '--abort'])}), then run \`${helper('cleanup')}\` again.` });
     return;
   }
-  const what = [ours ? `a stopped merge of ${short(merge.theirs)}` : null, merge.indexLock ? 'an index.lock' : null].filter(Boolean).join(' and ');
+  const what = [ours ? (merge.theirsInHead ? `the state of a merge of ${short(merge.theirs)} that had committed` : `a stopped merge of ${short(merge.theirs)}`) : null, merge.indexLock ? 'an index.lock' : null].filter(Boolean).join(' and ');
   actions.push({
     kind: 'finish-interrupted-merge',
     subject: merge.checkout,
@@ -495,8 +496,13 @@ function planInterruptedStep(facts: EntryFacts, actions: CleanupAction[], kept: 
     return;
   }
   if (entry.operation && facts.operationState) {
-    const what = facts.operationState === 'half-checkout' ? `the files its ${entry.operation.kind} had begun to write are put back` : `that ${entry.operation.kind} is aborted`;
-    actions.push({ kind: 'back-out-operation', subject: entry.id, reason: `${dead} in the middle of its ${entry.operation.kind}; ${what}, which puts ${entry.branch} back at ${short(entry.operation.before)}`, id: entry.id, path: facts.worktreePath, branch: entry.branch, operation: entry.operation });
+    const what = {
+      stopped: `that ${entry.operation.kind} is aborted, which puts ${entry.branch} back at ${short(entry.operation.before)}`,
+      unbegun: `it had not begun, so only its state files go and ${entry.branch} stays at ${short(entry.operation.before)}`,
+      'half-checkout': `the files it had begun to write are put back, and ${entry.branch} stays at ${short(entry.operation.before)}`,
+      committed: 'it had been committed, so only the merge state it left is forgotten',
+    }[facts.operationState];
+    actions.push({ kind: 'back-out-operation', subject: entry.id, reason: `${dead} in the middle of its ${entry.operation.kind}; ${what}`, id: entry.id, path: facts.worktreePath, branch: entry.branch, operation: entry.operation });
   }
   if (facts.logEdit) {
     actions.push({ kind: 'undo-log-edit', subject: entry.id, reason: `${dead} after it wrote its line into the session log ${facts.logEdit.path} and before it committed it; the log goes back to what it was`, id: entry.id, worktree: facts.worktreePath, path: facts.logEdit.path, digest: facts.logEdit.digest, text: facts.logEdit.text });

@@ -33,9 +33,10 @@ export function logBeforeOwnEdit(committed: string | null, current: string): str
  * How far an operation of ours got, when it is provably ours and was left undone:
  * - `stopped`: a rebase or merge stopped part way (rebase-merge/ with our orig-head, or our MERGE_HEAD);
  * - `unbegun`: a rebase killed while writing its state, before it touched HEAD or a file;
- * - `half-checkout`: a merge killed while writing files, before it wrote MERGE_HEAD or moved HEAD.
+ * - `half-checkout`: a merge killed while writing files, before it wrote MERGE_HEAD or moved HEAD;
+ * - `committed`: a merge killed after its commit, before git removed MERGE_HEAD: finished, not backed out.
  */
-export type OwnOperationState = 'stopped' | 'unbegun' | 'half-checkout';
+export type OwnOperationState = 'stopped' | 'unbegun' | 'half-checkout' | 'committed';
 
 /** One path a merge changes: its blob before, in the merge's result, and in the working tree now (null: absent; undefined: not comparable, such as a symbolic link). */
 export interface PathVersions {
@@ -43,6 +44,8 @@ export interface PathVersions {
   before: string | null;
   target: string | null;
   now: string | null | undefined;
+  /** The file holds the start of the merge's version: git was killed while writing it. */
+  partOfTarget?: boolean;
 }
 
 export interface HalfCheckoutUndo {
@@ -57,9 +60,11 @@ export interface HalfCheckoutUndo {
 /** Which paths to put back after a merge's checkout was killed part way through. */
 export function planHalfCheckoutUndo(paths: readonly PathVersions[]): HalfCheckoutUndo {
   const undo: HalfCheckoutUndo = { restore: [], remove: [], left: [] };
-  for (const { path, before, target, now } of paths) {
+  for (const { path, before, target, now, partOfTarget } of paths) {
     if (now === before) continue; // not reached by the checkout
-    if (now !== undefined && now === target) (before === null ? undo.remove : undo.restore).push(path);
+    if (now !== undefined && (now === target || partOfTarget)) (before === null ? undo.remove : undo.restore).push(path);
+    // git unlinks a file before it writes the new version: putting a missing file back loses nothing.
+    else if (now === null) undo.restore.push(path);
     else undo.left.push(path);
   }
   return undo;

@@ -25,11 +25,12 @@ import { undoHalfCheckout } from '../git/checkout-repair.js';
 import { predictMerge } from '../git/merge.js';
 import { deleteBranchIfMerged } from '../git/branch-deletion.js';
 import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../git/checkout-state.js';
-import { abortMergeIn, backOutOwnOperation } from '../git/integrate.js';
+import { abortMergeIn, backOutOwnOperation, quitMergeIn } from '../git/integrate.js';
 import { resolveCommit } from '../git/repo.js';
 import { deleteRefIfAt } from '../git/refs.js';
 import { forgetWorktreeRecord, listWorktrees, relocateWorktree, removeWorktree, repairWorktree, unlockWorktree } from '../git/worktrees.js';
 import { removeStaleGitLocks } from '../git/stale-locks.js';
+import { commitFiles, createRefIfAbsent } from '../git/save.js';
 import { unstagePaths } from '../git/changes.js';
 import { fileDigest, writeConfinedFile } from '../lib/safe-fs.js';
 import { rebuildManifest } from './manifest-rebuild.js';
@@ -147,9 +148,11 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
       return `removed ${removed.join(', ')}`;
     }
     case 'back-out-operation': {
-      const outcome = await backOutStoppedOperation(action);
+      const outcome = await backOutStoppedOperation(project, action, now);
+      if (outcome.state === 'committed') return `the ${action.operation.kind} in "${action.id}" had been committed; forgot the merge state it left`;
       if (!outcome.restored) throw new Error(`the ${action.operation.kind} in ${action.path} could not be backed out: ${action.branch} is not back at ${shortSha(action.operation.before)}; look at ${action.path}`);
-      return `aborted the stopped ${action.operation.kind} in "${action.id}"; ${action.branch} is back at ${shortSha(action.operation.before)}`;
+      const left = outcome.left.length > 0 ? `; ${outcome.left.length} file(s) changed since were left as they are: ${outcome.left.slice(0, 5).join(', ')}` : '';
+      return `backed out the interrupted ${action.operation.kind} in "${action.id}"; ${action.branch} is back at ${shortSha(action.operation.before)}${outcome.saved ? `; the untracked files in its way are saved as ${outcome.saved}` : ''}${left}`;
     }
     case 'finish-interrupted-merge': {
       return finishInterruptedMerge(project, action);
@@ -236,10 +239,24 @@ async function deleteMergedBranch(project: Project, branch: string, tip: string,
   return outcome.gone ? `branch ${branch} was already gone` : `kept branch ${branch}: ${outcome.why}`;
 }
 
-/** Backs out the rebase or merge a dead sync or end left stopped, after clearing the index.lock its killed git left. */
-async function backOutStoppedOperation(action: Extract<CleanupAction, { kind: 'back-out-operation' }>): Promise<{ restored: boolean }> {
+/**
+ * Backs out the rebase or merge a dead sync or end left undone, after clearing the index.lock
+ * its killed git left. Untracked files an abort refuses to overwrite (a pick's new files) are
+ * saved under refs/sessions/saved/<id>/ first.
+ */
+async function backOutStoppedOperation(project: Project, action: Extract<CleanupAction, { kind: 'back-out-operation' }>, now: Date): Promise<Awaited<ReturnType<typeof backOutOwnOperation>> & { saved: string | null }> {
   clearIndexLockSince(gitDirOf(action.path), Date.parse(action.operation.at));
-  return backOutOwnOperation(action.path, action.branch, action.operation);
+  let saved: string | null = null;
+  const outcome = await backOutOwnOperation(action.path, action.branch, action.operation, {
+    hasChanges: true,
+    saveInTheWay: async (paths) => {
+      const commit = await commitFiles(action.path, paths, `Session ${action.id}: untracked files in the way of backing out its ${action.operation.kind} (${paths.length})`);
+      const ref = `refs/sessions/saved/${action.id}/${refTimestamp(now)}-in-the-way`;
+      if (!(await createRefIfAbsent(project.mainCheckout, ref, commit, `cleanup of session ${action.id}: untracked files in the way`))) throw new Error(`could not save ${paths.join(', ')} as ${ref}; nothing was removed`);
+      saved = ref;
+    },
+  });
+  return { ...outcome, saved };
 }
 
 /** Removes an index.lock made at or after `sinceMs` (by a git process of ours that was killed); older ones are someone else's. */
@@ -266,7 +283,11 @@ async function finishInterruptedMerge(project: Project, action: Extract<CleanupA
     resolveCommit(action.checkout, 'HEAD'),
     resolveCommit(action.checkout, 'ORIG_HEAD'),
   ]);
-  if (mergeHead === action.theirs && head === origHead) {
+  if (mergeHead === action.theirs && head && (await isAncestor(action.checkout, action.theirs, head))) {
+    // The merge commit was made; only its MERGE_HEAD was left. Forget that state, touch nothing else.
+    await quitMergeIn(action.checkout);
+    done.push(`the merge of ${shortSha(action.theirs)} had been committed; forgot the merge state it left`);
+  } else if (mergeHead === action.theirs && head === origHead) {
     await abortMergeIn(action.checkout);
     if (readGitDirMarks(gitDirOf(action.checkout)).mergeHead !== null) throw new Error(`the merge in ${action.checkout} could not be aborted; look there`);
     done.push(`aborted the stopped merge of ${shortSha(action.theirs)}`);

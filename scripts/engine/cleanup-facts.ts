@@ -239,7 +239,8 @@ async function interruptedMerge(lockFile: string): Promise<CleanupFacts['interru
   const lockStat = gitDir ? statOrNull(join(gitDir, 'index.lock')) : null;
   const indexLock = lockStat !== null && lockStat.mtimeMs >= Date.parse(owner.acquiredAt) - 1_000;
   const [head, origHead] = await Promise.all([resolveCommit(purpose.checkout, 'HEAD'), resolveCommit(purpose.checkout, 'ORIG_HEAD')]);
-  return { checkout: purpose.checkout, theirs: purpose.theirs, lockFile: basename(lockFile), mergeHead: marks.mergeHead, indexLock, headIsBefore: head !== null && head === origHead, since: Date.parse(owner.acquiredAt) };
+  const theirsInHead = head !== null && (await isAncestor(purpose.checkout, purpose.theirs, head));
+  return { checkout: purpose.checkout, theirs: purpose.theirs, lockFile: basename(lockFile), mergeHead: marks.mergeHead, indexLock, headIsBefore: head !== null && head === origHead, theirsInHead, since: Date.parse(owner.acquiredAt) };
 }
 
 function statOrNull(path: string) {

@@ -3,7 +3,7 @@
  * left (a clean merge never writes one) and HEAD has not moved, but some files already hold
  * the merged result. Only files whose content is exactly the merge's version go back.
  */
-import { lstatSync, unlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, lines } from '../lib/shell.js';
 import { planHalfCheckoutUndo, type HalfCheckoutUndo, type PathVersions } from '../core/interrupted-edits.js';
@@ -49,6 +49,17 @@ async function blobsOnDisk(checkout: string, paths: readonly string[]): Promise<
   return found;
 }
 
+async function isStartOf(cwd: string, file: string, blob: string): Promise<boolean> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  const { stdout } = await git(cwd, ['cat-file', 'blob', blob]);
+  return text.length < stdout.length && stdout.startsWith(text);
+}
+
 /**
  * Undoes the part of a merge's checkout that reached the working tree and index of `checkout`,
  * whose HEAD is still `before`; `mergedTree` is what that merge writes (merge-tree's result).
@@ -63,6 +74,12 @@ export async function undoHalfCheckout(checkout: string, before: string, mergedT
     target: targetBlobs.has(path) ? (targetBlobs.get(path) ?? 'not-a-file') : null,
     now: onDisk.get(path),
   }));
+  // A file git was killed while writing holds the start of the merge's version.
+  for (const version of versions) {
+    if (typeof version.now === 'string' && version.now !== version.before && version.now !== version.target && version.target && version.target !== 'not-a-file') {
+      version.partOfTarget = await isStartOf(checkout, join(checkout, version.path), version.target);
+    }
+  }
   const undo = planHalfCheckoutUndo(versions);
   // The index first (a killed merge may have written it), then the files.
   for (const group of chunks([...undo.restore, ...undo.remove])) await git(checkout, ['--literal-pathspecs', 'reset', '--quiet', before, '--', ...group]);

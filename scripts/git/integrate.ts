@@ -13,6 +13,7 @@ import type { SessionOperation } from '../core/manifest-types.js';
 import { untrackedInTheWay, type OwnOperationState } from '../core/interrupted-edits.js';
 import { undoHalfCheckout } from './checkout-repair.js';
 import { predictMerge } from './merge.js';
+import { isAncestor } from './branches.js';
 
 export type IntegrationOutcome =
   | { ok: true; tip: string }
@@ -63,7 +64,11 @@ export async function ownOperationState(worktree: string, branch: string, operat
     const now = await branchAt(worktree, branch);
     return now.onBranch && now.tip === operation.before ? 'unbegun' : null;
   }
-  if (marks.mergeHead === operation.onto && (await headOf(worktree)) === operation.before) return 'stopped';
+  if (marks.mergeHead === operation.onto) {
+    if ((await headOf(worktree)) === operation.before) return 'stopped';
+    const now = await branchAt(worktree, branch);
+    return now.onBranch && now.tip !== null && (await isAncestor(worktree, operation.onto, now.tip)) && (await isAncestor(worktree, operation.before, now.tip)) ? 'committed' : null;
+  }
   if (marks.mergeHead !== null || marks.rebase || !hasChanges) return null;
   const now = await branchAt(worktree, branch);
   return now.onBranch && now.tip === operation.before ? 'half-checkout' : null;
@@ -93,11 +98,12 @@ export async function backOutOwnOperation(
   branch: string,
   operation: Pick<SessionOperation, 'kind' | 'before' | 'onto'>,
   options: { hasChanges?: boolean; saveInTheWay?: (paths: string[]) => Promise<void> } = {},
-): Promise<{ aborted: boolean; restored: boolean; left: string[] }> {
+): Promise<{ state: OwnOperationState | null; restored: boolean; left: string[] }> {
   const state = await ownOperationState(worktree, branch, operation, options.hasChanges ?? false);
   let left: string[] = [];
   if (state === 'stopped' && operation.kind === 'rebase') await abortRebase(worktree, options.saveInTheWay);
   if (state === 'stopped' && operation.kind === 'merge') await git(worktree, ['merge', '--abort']);
+  if (state === 'committed') await quitMergeIn(worktree);
   if (state === 'unbegun') {
     const gitDir = gitDirOf(worktree);
     // Only the state files of a rebase that never started: nothing of anyone's work is in there.
@@ -108,7 +114,7 @@ export async function backOutOwnOperation(
     if (prediction) left = (await undoHalfCheckout(worktree, operation.before, prediction.tree)).left;
   }
   const now = await branchAt(worktree, branch);
-  return { aborted: state !== null, restored: now.onBranch && now.tip === operation.before, left };
+  return { state, restored: now.onBranch && now.tip === operation.before, left };
 }
 
 async function stopped(worktree: string, branch: string, operation: Pick<SessionOperation, 'kind' | 'before' | 'onto'>, output: string): Promise<IntegrationOutcome> {
@@ -140,4 +146,9 @@ export async function mergeInto(worktree: string, branch: string, before: string
 /** `git merge --abort` in a checkout whose stopped merge was proven to be the pack's own. */
 export async function abortMergeIn(checkout: string): Promise<void> {
   await git(checkout, ['merge', '--abort']);
+}
+
+/** `git merge --quit`: forgets a merge's state (MERGE_HEAD and its files) and leaves index and files as they are; for a merge whose commit was made. */
+export async function quitMergeIn(checkout: string): Promise<void> {
+  await git(checkout, ['merge', '--quit']);
 }

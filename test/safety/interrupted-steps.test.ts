@@ -1,0 +1,237 @@
+/**
+ * What a step killed at one exact moment leaves, built by hand on real git, and what one
+ * `cleanup --yes` makes of it: each case stands for one moment the crash matrix found
+ * (test/crash-matrix.test.ts), here without the timing luck.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { makeRepo, type Repo } from '../helpers/gitdir.js';
+import { sessionWithWork } from '../helpers/end.js';
+import { entryOf, expectDone, gitPath, refExists, rev, tryGit } from '../helpers/safety.js';
+
+let repo: Repo;
+afterEach(() => repo?.cleanup());
+
+/** A pid that ran and is gone. */
+function deadPid(): number {
+  const child = spawnSync('sh', ['-c', 'echo $$']);
+  return Number(child.stdout.toString().trim());
+}
+
+/** Marks the entry as mid-`status` by a process that died, as a killed end or sync leaves it. */
+function claimByDeadProcess(r: Repo, id: string, status: 'ending' | 'syncing', extra: Record<string, unknown> = {}): number {
+  const pid = deadPid();
+  const manifest = r.manifest();
+  const entry = manifest.sessions.find((s: any) => s.id === id);
+  entry.status = status;
+  entry.owner = { pid, host: hostname(), claimedAt: new Date(Date.now() - 5_000).toISOString() };
+  Object.assign(entry, extra);
+  writeFileSync(r.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  return pid;
+}
+
+const status = (r: Repo, cwd: string) => r.git(['status', '--porcelain'], cwd);
+const listed = (r: Repo, path: string) => r.git(['worktree', 'list', '--porcelain']).includes(`worktree ${path}\n`);
+
+describe('cleanup after a step killed at one exact moment', () => {
+  it('an end killed between moving the worktree aside and telling git: the worktree comes back whole, the record is not pruned first', () => {
+    repo = makeRepo();
+    const worktree = sessionWithWork(repo, 'alpha');
+    repo.write('notes.txt', 'uncommitted\n', worktree);
+    const pid = claimByDeadProcess(repo, 'alpha', 'ending');
+    const aside = join(repo.sessions, `.alpha.removing-${pid}`);
+    renameSync(worktree, aside);
+
+    const cleaned = repo.helper(['cleanup', '--yes']);
+    expectDone(cleaned);
+    expect(cleaned.stdout).not.toContain('removed git\'s record');
+    expect(listed(repo, worktree)).toBe(true);
+    expect(existsSync(aside)).toBe(false);
+    expect(readFileSync(join(worktree, 'notes.txt'), 'utf8')).toBe('uncommitted\n');
+    expect(status(repo, worktree)).toBe('?? notes.txt\n');
+    expect(entryOf(repo, 'alpha').status).toBe('active');
+  });
+
+  it('a cleanup killed after moving a merged session aside: it comes back, then the next cleanup removes it, the edited .env saved', () => {
+    repo = makeRepo();
+    repo.write('.gitignore', '.env\n');
+    repo.write('.env', 'A=1\n');
+    repo.commitAll('ignore .env');
+    const worktree = sessionWithWork(repo, 'beta');
+    writeFileSync(join(worktree, '.env'), 'A=edited\n');
+    repo.git(['merge', '-q', '--no-ff', '-m', 'merge beta', 'session/beta']);
+    const aside = join(repo.sessions, `.beta.removing-${deadPid()}`);
+    renameSync(worktree, aside);
+    repo.git(['worktree', 'repair', aside]);
+
+    expectDone(repo.helper(['cleanup', '--yes']));
+    expect(existsSync(aside)).toBe(false);
+    // Either it came back and was then removed the safe way, or it is back: never lost.
+    if (existsSync(worktree)) expect(readFileSync(join(worktree, '.env'), 'utf8')).toBe('A=edited\n');
+    expectDone(repo.helper(['cleanup', '--yes']));
+    expect(existsSync(worktree)).toBe(false);
+    const saved = repo.git(['for-each-ref', '--format=%(refname)', 'refs/sessions/saved/beta/']).trim();
+    expect(repo.git(['show', `${saved}:.env`])).toBe('A=edited\n');
+    expect(repo.git(['worktree', 'list', '--porcelain'])).not.toContain('beta');
+  });
+
+  it('a removal killed after its mark, half deleted: finished, not put back; the entry goes and its branch stays', () => {
+    repo = makeRepo();
+    const worktree = sessionWithWork(repo, 'gamma');
+    const tip = rev(repo, 'session/gamma');
+    const pid = claimByDeadProcess(repo, 'gamma', 'ending');
+    const aside = join(repo.sessions, `.gamma.removing-${pid}`);
+    renameSync(worktree, aside);
+    repo.git(['worktree', 'repair', aside]);
+    writeFileSync(`${aside}.saved`, `${JSON.stringify({ folder: aside, pid, at: new Date().toISOString() })}\n`);
+    rmSync(join(aside, 'README.md'));
+    rmSync(join(aside, '.git'));
+
+    const cleaned = repo.helper(['cleanup', '--yes']);
+    expectDone(cleaned);
+    expect(cleaned.stdout).toContain('finished removing');
+    expect(existsSync(aside)).toBe(false);
+    expect(existsSync(`${aside}.saved`)).toBe(false);
+    expect(existsSync(worktree)).toBe(false);
+    expect(repo.git(['worktree', 'list', '--porcelain'])).not.toContain('gamma');
+    expect(repo.manifest().sessions.map((s: any) => s.id)).toEqual([]);
+    expect(rev(repo, 'session/gamma')).toBe(tip);
+  });
+
+  it('a move back killed before git heard of it: relinked', () => {
+    repo = makeRepo();
+    const worktree = sessionWithWork(repo, 'delta');
+    const pid = claimByDeadProcess(repo, 'delta', 'ending');
+    const aside = join(repo.sessions, `.delta.removing-${pid}`);
+    renameSync(worktree, aside);
+    repo.git(['worktree', 'repair', aside]);
+    renameSync(aside, worktree); // the move back, cut before its repair
+
+    expectDone(repo.helper(['cleanup', '--yes']));
+    expect(listed(repo, worktree)).toBe(true);
+    expect(status(repo, worktree)).toBe('');
+    expect(entryOf(repo, 'delta').status).toBe('active');
+  });
+
+  it('a sync killed with git holding HEAD.lock and packed-refs.lock, and its log line written: locks gone, log as committed, active', () => {
+    repo = makeRepo();
+    const worktree = sessionWithWork(repo, 'eps');
+    const log = entryOf(repo, 'eps').sessionLog;
+    const committed = readFileSync(join(worktree, log), 'utf8');
+    claimByDeadProcess(repo, 'eps', 'syncing');
+    writeFileSync(join(worktree, log), committed.replace(/\*\*Last synced with base:\*\*.*/, '**Last synced with base:** Jan 15, 2026 10:00'));
+    const headLock = gitPath(repo, 'HEAD.lock', worktree);
+    const packedLock = join(repo.main, '.git/packed-refs.lock');
+    writeFileSync(headLock, '');
+    writeFileSync(packedLock, '');
+    const old = (Date.now() - 3_000) / 1000;
+    utimesSync(headLock, old, old);
+    utimesSync(packedLock, old, old);
+
+    expectDone(repo.helper(['cleanup', '--yes']));
+    expect(existsSync(headLock)).toBe(false);
+    expect(existsSync(packedLock)).toBe(false);
+    expect(readFileSync(join(worktree, log), 'utf8')).toBe(committed);
+    expect(status(repo, worktree)).toBe('');
+    expect(entryOf(repo, 'eps').status).toBe('active');
+    expect(tryGit(repo, ['branch', '-D', 'nothing-to-delete']).stderr).not.toContain('packed-refs.lock');
+  });
+
+  it('a lock older than the step, or one of a step still running, stays', () => {
+    repo = makeRepo();
+    const worktree = sessionWithWork(repo, 'zeta');
+    const lock = gitPath(repo, 'HEAD.lock', worktree);
+    writeFileSync(lock, '');
+    const before = (Date.now() - 60_000) / 1000;
+    utimesSync(lock, before, before);
+    claimByDeadProcess(repo, 'zeta', 'syncing');
+    repo.helper(['cleanup', '--yes']);
+    expect(existsSync(lock)).toBe(true);
+  });
+
+  it('a rebase killed while writing its state, before touching anything: its state files go, the branch stays', () => {
+    repo = makeRepo();
+    const worktree = sessionWithWork(repo, 'eta');
+    const tip = rev(repo, 'session/eta');
+    repo.write('base.txt', 'moved\n');
+    const onto = repo.commitAll('base moves');
+    claimByDeadProcess(repo, 'eta', 'syncing', { operation: { kind: 'rebase', before: tip, onto, at: new Date(Date.now() - 5_000).toISOString() } });
+    const state = gitPath(repo, 'rebase-merge', worktree);
+    mkdirSync(state);
+    writeFileSync(join(state, 'head-name'), 'refs/heads/session/eta\n');
+    writeFileSync(join(state, 'onto'), `${onto}\n`);
+
+    expectDone(repo.helper(['cleanup', '--yes']));
+    expect(existsSync(state)).toBe(false);
+    expect(rev(repo, 'HEAD', worktree)).toBe(tip);
+    expect(entryOf(repo, 'eta').status).toBe('active');
+  });
+
+  it('a rebase killed mid-pick whose abort refuses untracked files: they are saved, then the abort goes through', () => {
+    repo = makeRepo({ files: { 'a.txt': 'one\n' } });
+    const worktree = sessionWithWork(repo, 'theta', { 'a.txt': 'session\n' });
+    repo.write('new.txt', 'the pick writes me\n', worktree);
+    repo.commitAll('adds new.txt', worktree);
+    const tip = rev(repo, 'session/theta');
+    repo.write('a.txt', 'base\n');
+    const onto = repo.commitAll('base changes a.txt');
+    claimByDeadProcess(repo, 'theta', 'syncing', { operation: { kind: 'rebase', before: tip, onto, at: new Date(Date.now() - 5_000).toISOString() } });
+    expect(tryGit(repo, ['rebase', 'main'], worktree).status).not.toBe(0); // stops on a.txt
+    writeFileSync(join(worktree, 'new.txt'), 'the pick writes me\n'); // as a killed pick leaves it: untracked
+
+    const cleaned = repo.helper(['cleanup', '--yes']);
+    expectDone(cleaned);
+    expect(rev(repo, 'HEAD', worktree)).toBe(tip);
+    expect(existsSync(gitPath(repo, 'rebase-merge', worktree))).toBe(false);
+    const saved = repo.git(['for-each-ref', '--format=%(refname)', 'refs/sessions/saved/theta/']).trim();
+    expect(saved).toMatch(/-in-the-way$/);
+    expect(repo.git(['show', `${saved}:new.txt`])).toBe('the pick writes me\n');
+    expect(entryOf(repo, 'theta').status).toBe('active');
+    expect(status(repo, worktree)).toBe('');
+  });
+
+  it('a merge into the main checkout killed while git wrote its files: those files go back, the user\'s own change stays', () => {
+    repo = makeRepo({ files: { 'a.txt': 'one\n', 'b.txt': 'two\n', 'mine.txt': 'mine\n' } });
+    sessionWithWork(repo, 'iota', { 'a.txt': 'session a\n', 'c.txt': 'new\n' });
+    repo.git(['rm', '-q', 'b.txt'], join(repo.sessions, 'iota'));
+    repo.commitAll('drops b', join(repo.sessions, 'iota'));
+    const before = rev(repo, 'HEAD');
+    const theirs = rev(repo, 'session/iota');
+    claimByDeadProcess(repo, 'iota', 'ending');
+    // The merge lock of the dead end, recording the merge it ran.
+    const lock = join(repo.main, '.git/flight-rules-merge.lock');
+    writeFileSync(lock, JSON.stringify({ pid: deadPid(), host: hostname(), nonce: 'ab', acquiredAt: new Date(Date.now() - 5_000).toISOString(), purpose: { kind: 'merge', checkout: repo.main, theirs } }));
+    writeFileSync(join(repo.main, 'a.txt'), 'session a\n');
+    writeFileSync(join(repo.main, 'c.txt'), 'new\n');
+    rmSync(join(repo.main, 'b.txt'));
+    writeFileSync(join(repo.main, 'mine.txt'), 'mine, edited\n');
+
+    const cleaned = repo.helper(['cleanup', '--yes']);
+    expectDone(cleaned);
+    expect(rev(repo, 'HEAD')).toBe(before);
+    expect(status(repo, repo.main)).toBe(' M mine.txt\n');
+    expect(readFileSync(join(repo.main, 'a.txt'), 'utf8')).toBe('one\n');
+    expect(existsSync(lock)).toBe(false);
+    expect(refExists(repo, 'refs/heads/session/iota')).toBe(true);
+  });
+
+  it('a merge into the main checkout killed after its commit, MERGE_HEAD still there: the merge state is forgotten, the commit kept', () => {
+    repo = makeRepo();
+    sessionWithWork(repo, 'kappa');
+    const theirs = rev(repo, 'session/kappa');
+    repo.git(['merge', '-q', '--no-ff', '-m', 'Merge session kappa', 'session/kappa']);
+    const merged = rev(repo, 'HEAD');
+    writeFileSync(join(repo.main, '.git/MERGE_HEAD'), `${theirs}\n`);
+    writeFileSync(join(repo.main, '.git/MERGE_MSG'), 'Merge session kappa\n');
+    claimByDeadProcess(repo, 'kappa', 'ending');
+    writeFileSync(join(repo.main, '.git/flight-rules-merge.lock'), JSON.stringify({ pid: deadPid(), host: hostname(), nonce: 'cd', acquiredAt: new Date(Date.now() - 5_000).toISOString(), purpose: { kind: 'merge', checkout: repo.main, theirs } }));
+
+    expectDone(repo.helper(['cleanup', '--yes']));
+    expect(existsSync(join(repo.main, '.git/MERGE_HEAD'))).toBe(false);
+    expect(rev(repo, 'HEAD')).toBe(merged);
+    expect(status(repo, repo.main)).toBe('');
+  });
+});
