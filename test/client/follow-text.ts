@@ -71,7 +71,8 @@ export function placeholdersOf(line: string): string[] {
 
 /** Fills `<placeholder>` and `"<placeholder>"` words from `values`; a placeholder without a value is an error. */
 export function fillPlaceholders(line: string, values: Record<string, Value>): string {
-  const words = line.match(/"[^"]*"|<[^<>"]*>|\S+/g) ?? [];
+  // A word runs to the next space outside quotes and placeholders: `"<goal 1>"`, `<name>`, `<base branch>..HEAD`.
+  const words = line.match(/(?:"[^"]*"|<[^<>"]*>|[^\s"<]+|["<])+/g) ?? [];
   const out: string[] = [];
   const used = new Set<string>();
   for (const word of words) {
