@@ -7,10 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { snapshot } from '../helpers/gitdir.js';
 import { addOrigin, ghCalls, ghPresentEnv, history, sessionWithWork } from '../helpers/end.js';
 import { describeClient } from './availability.js';
-import { bashAsks, exitOf, gone, jsonOf, permissionAsks, refExists, worktreePaths } from './flow.js';
+import { bashAsks, exitOf, gone, jsonOf, permissionAsks, refExists, stateOf, worktreePaths } from './flow.js';
 import { commandFromText, fencedBlocks, fillTemplate, lineFromText } from './follow-text.js';
 import { bash, commandText, edit, hookContexts, latestUserText, lastToolResult, toolExchanges, write, type ModelRequest, type ToolExchange, type TurnBlock } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
@@ -27,12 +26,6 @@ function statusFacts(text: string, name: string): { base: string; log: string } 
   const log = new RegExp(`^${name} +session/${name} +\\S+ +(docs/\\S+_session\\.md)$`, 'm').exec(text)?.[1];
   if (!base || !log) throw new Error(`the inlined status gives no base or session log for ${name}`);
   return { base, log };
-}
-
-/** Without the index files, which the client's own `git status` at start-up may refresh. */
-function state(project: ClientProject): Record<string, unknown> {
-  const taken = snapshot(project.repo) as { refs: string; head: string; files: Record<string, string> };
-  return { ...taken, files: Object.fromEntries(Object.entries(taken.files).filter(([path]) => !/(^|\/)index$/.test(path))) };
 }
 
 describeClient('/dev-session.end from inside the worktree, by strategy', () => {
@@ -152,11 +145,9 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       expect(exchanges.filter((exchange) => exchange.isError)).toEqual([]);
       // The review's reads run side by side, so their results may come in any order.
       expect(exchanges.map((exchange) => exchange.name).sort()).toEqual(['Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Edit', 'Read', 'Write', 'Write']);
-      expect(exchanges.filter((exchange) => exchange.name === 'Bash').map((exchange) => exchange.input.command)).toEqual([
-        'git status',
-        'git log --oneline -20',
-        'git diff --stat',
-        'git log --oneline main..HEAD',
+      const commands = exchanges.filter((exchange) => exchange.name === 'Bash').map((exchange) => exchange.input.command);
+      expect(commands.slice(0, 4).sort()).toEqual(['git diff --stat', 'git log --oneline -20', 'git log --oneline main..HEAD', 'git status']);
+      expect(commands.slice(4)).toEqual([
         `git add ${logPath.slice(project.worktree('shipped').length + 1)} docs/progress.md`,
         `git commit -m "${COMMIT}"`,
         `node "${project.worktree('shipped')}/.claude/commands/flight-rules/session.mjs" end shipped --strategy pr --pr-title "${TITLE}" --pr-body-file ${bodyFile} --json`,
@@ -254,7 +245,7 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
     let tip = '';
     beforeAll(async () => {
       tip = project.repo.git(['rev-parse', `session/${NAME}`]).trim();
-      before = state(project);
+      before = stateOf(project.repo);
       run = await runClaude({
         home: project.home,
         cwd: project.worktree(NAME),
@@ -277,7 +268,7 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
           if (exchanges.length === 0 && typed.includes('/dev-session.end')) return askToType();
           if (last === null) return abandon();
           if (exitOf(last) === 2) {
-            atRefusal = state(project);
+            atRefusal = stateOf(project.repo);
             if (!/The confirmation did not match the session name: nothing was discarded\. Ask again/.test(text.replace(/\s+/g, ' '))) throw new Error('the text says nothing of a confirmation that does not match');
             return `That did not match, so nothing was discarded. ${askToType()}`;
           }

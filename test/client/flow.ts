@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { ToolExchange } from './messages.js';
 import type { ClientRun } from './runner.js';
-import type { Repo } from '../helpers/gitdir.js';
+import { snapshot, type Repo } from '../helpers/gitdir.js';
 
 /** The exit code the Bash tool reports: 0 unless its result starts with `Exit code N`. */
 export function exitOf(exchange: ToolExchange): number {
@@ -53,4 +53,10 @@ export function refExists(repo: Repo, ref: string, cwd?: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Every ref, the manifest and every file below the test folder (see `snapshot`), less the index files, which the client's own `git status` at start-up may refresh. */
+export function stateOf(repo: Repo): Record<string, unknown> {
+  const taken = snapshot(repo) as { refs: string; head: string; files: Record<string, string> };
+  return { ...taken, files: Object.fromEntries(Object.entries(taken.files).filter(([path]) => !/(^|\/)index$/.test(path))) };
 }
