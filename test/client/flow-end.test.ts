@@ -293,6 +293,16 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       expect(atRefusal).toEqual(before);
     });
 
+    it('finds the text\'s words for a mismatched confirmation among the exit-1 refusals, away from the exit-2 rule (see the next test)', () => {
+      const text = commandText(run.main[0]!, '/dev-session.end').replace(/\s+/g, ' ');
+      const exit1 = text.indexOf('**`"ok": false`, exit 1: refused.**');
+      const exit2 = text.indexOf('**Exit 2: usage error.**');
+      const mismatch = text.indexOf('The confirmation did not match the session name');
+      expect([exit1 >= 0, exit1 < mismatch, mismatch < exit2]).toEqual([true, true, true]);
+      expect(text.slice(exit2).trim()).toBe('**Exit 2: usage error.** Fix the invocation (a missing `--strategy`, a bad flag) and rerun.');
+      expect(jsonOf(mistyped).error.next).toContain(`--strategy abandon --confirm ${NAME}`);
+    });
+
     // Defect: the text lists "The confirmation did not match the session name" among the exit-1 refusals, but the
     // helper exits 2, and the text's rule for exit 2 is "Fix the invocation ... and rerun", next to an error.next
     // that spells out the whole command with the right --confirm: a model that goes by the exit code reruns
