@@ -187,11 +187,11 @@ export function fillTemplate(template: string, values: Record<string, string>): 
 }
 
 /**
- * The row of a Markdown table in the text whose first cell is `` `code` ``: the rest of its cells, as one string.
+ * The row of a Markdown table in the text whose first cell is (or lists) `` `code` ``: the rest of its cells, as one string.
  * The command texts give their refusal codes so (`| \`main-dirty\` | what to tell the user, and what to offer |`).
  */
 export function tableRow(text: string, code: string): string {
-  const rows = text.split('\n').filter((line) => line.trim().startsWith(`| \`${code}\``) || line.trim().startsWith(`| \`${code}\`,`));
+  const rows = text.split('\n').filter((line) => line.trim().startsWith('|') && (line.split('|')[1] ?? '').split(',').map((cell) => cell.trim()).includes(`\`${code}\``));
   if (rows.length !== 1) throw new Error(`expected one table row for \`${code}\` in the command text, found ${rows.length}`);
   return rows[0]!.trim().replace(/^\|[^|]*\|/, '').replace(/\|$/, '').trim();
 }
