@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { describeClient } from './availability.js';
 import { exitOf, jsonOf, permissionAsks } from './flow.js';
 import { commandFromText, fillTemplate, tableRow } from './follow-text.js';
-import { bash, commandText, toolExchanges, type ToolExchange } from './messages.js';
+import { bash, commandText, hookContexts, toolExchanges, type ToolExchange } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientRun } from './runner.js';
 
@@ -65,6 +65,8 @@ describeClient('/dev-session.start inside a session worktree', () => {
     expect(toolExchanges(stopped.main[0]!)).toEqual([]);
     expect(stopped.result.result).toBe(`You're already in the parallel session \`${HERE}\`. Start a new one from the main checkout instead: \`cd ${project.repo.main} && claude\`.`);
     expect(permissionAsks(stopped)).toEqual([]);
+    // The SessionStart hook said so too, before the command.
+    expect(hookContexts(stopped.main[0]!, 'SessionStart')[0]).toContain(`This is parallel dev session "${HERE}"`);
   });
 
   it('run anyway, the start is refused inside-session: exit 1, and the table tells the model not to retry', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { sessionWithWork } from '../helpers/end.js';
 import { describeClient } from './availability.js';
 import { permissionAsks } from './flow.js';
-import { commandText } from './messages.js';
+import { commandText, hookContexts } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientRun } from './runner.js';
 
@@ -31,9 +31,9 @@ describeClient('/parallel.status and /parallel.overview with two sessions that c
   };
 
   describe.each([
-    { where: 'the main checkout', folder: () => project.repo.main, here: '- You are in the main checkout.' },
-    { where: 'a session worktree', folder: () => project.worktree('alpha'), here: '- You are in session "alpha" (its worktree).' },
-  ])('from $where', ({ folder, here }) => {
+    { where: 'the main checkout', folder: () => project.repo.main, here: '- You are in the main checkout.', context: null },
+    { where: 'a session worktree', folder: () => project.worktree('alpha'), here: '- You are in session "alpha" (its worktree).', context: 'This is parallel dev session "alpha"' },
+  ])('from $where', ({ folder, here, context }) => {
     let run: ClientRun;
     let status: string;
     let overview: string;
@@ -59,6 +59,10 @@ describeClient('/parallel.status and /parallel.overview with two sessions that c
       expect(permissionAsks(run)).toEqual([]);
       expect(run.results.map((result) => result.result)).toEqual(['Two sessions, both active; they both change src/app.js.', 'Merge alpha first, then sync beta.']);
       expect(run.main).toHaveLength(2);
+      // The SessionStart hook speaks only in a session worktree.
+      const contexts = hookContexts(run.main[0]!, 'SessionStart');
+      if (context) expect(contexts).toEqual([expect.stringContaining(context)]);
+      else expect(contexts).toEqual([]);
     });
 
     it('/parallel.status inlines the whole status, with both sessions, their overlap and this folder', () => {
