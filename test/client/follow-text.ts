@@ -36,12 +36,15 @@ export function helperLines(text: string): HelperLine[] {
   return found;
 }
 
+/** A placeholder's value: a word, a list of words (one each), or null to drop it and the flag before it. */
+export type Value = string | string[] | null;
+
 export interface Pick {
   subcommand: string;
   /** When the text offers several lines for the subcommand, the one that contains this (e.g. `--strategy merge`). */
   containing?: string;
   /** A value for every placeholder, by its name without the brackets: `{ name: 'x', 'goal 1': 'y' }`. `null` drops the placeholder and the flag before it. */
-  values: Record<string, string | null>;
+  values: Record<string, Value>;
 }
 
 /** Exactly one helper line of the text, chosen by subcommand and the text it contains; anything else is an error. */
@@ -67,15 +70,21 @@ export function placeholdersOf(line: string): string[] {
 }
 
 /** Fills `<placeholder>` and `"<placeholder>"` words from `values`; a placeholder without a value is an error. */
-export function fillPlaceholders(line: string, values: Record<string, string | null>): string {
-  const words = line.match(/"[^"]*"|<[^<>"]*>|\S+/g) ?? [];
+export function fillPlaceholders(line: string, values: Record<string, Value>): string {
+  // A word runs to the next space outside quotes and placeholders: `"<goal 1>"`, `<name>`, `<base branch>..HEAD`.
+  const words = line.match(/(?:"[^"]*"|<[^<>"]*>|[^\s"<]+|["<])+/g) ?? [];
   const out: string[] = [];
   const used = new Set<string>();
   for (const word of words) {
     const placeholder = /^"?<([^<>"]+)>"?$/.exec(word);
     if (!placeholder) {
-      if (/<[^<>]+>/.test(word)) throw new Error(`a placeholder inside a word is not understood: ${word} in ${line}`);
-      out.push(word);
+      // A placeholder inside a word (`<base>...HEAD`) is filled only with a plain word, which needs no quoting.
+      out.push(word.replace(/<([^<>"]+)>/g, (_match, key: string) => {
+        const value = values[key];
+        if (typeof value !== 'string' || !SAFE_WORD.test(value)) throw new Error(`a placeholder inside a word is not understood: ${word} in ${line}`);
+        used.add(key);
+        return value;
+      }));
       continue;
     }
     const key = placeholder[1]!;
@@ -86,7 +95,8 @@ export function fillPlaceholders(line: string, values: Record<string, string | n
       if (out.at(-1)?.startsWith('--')) out.pop();
       continue;
     }
-    out.push(word.startsWith('"') || !SAFE_WORD.test(value!) ? quote(value!) : value!);
+    // A list fills one word per item (`git add <paths>`).
+    for (const item of Array.isArray(value) ? value : [value!]) out.push(word.startsWith('"') || !SAFE_WORD.test(item) ? quote(item) : item);
   }
   const unused = Object.keys(values).filter((key) => !used.has(key));
   if (unused.length > 0) throw new Error(`the test gives values for placeholders the line does not have (${unused.join(', ')}): ${line}`);
@@ -98,4 +108,90 @@ export function fillPlaceholders(line: string, values: Record<string, string | n
 /** The exact Bash command for one helper call the text asks for. */
 export function commandFromText(text: string, pick: Pick): string {
   return fillPlaceholders(pickHelperLine(text, pick).line, pick.values);
+}
+
+/** The lines of the text's fenced sh (or bash, shell) code blocks, trimmed, in order. */
+export function shellLines(text: string): string[] {
+  return fencedBlocks(text, ['sh', 'bash', 'shell']).flatMap((block) => block.split('\n').map((line) => line.trim()).filter(Boolean));
+}
+
+/** The bodies of the text's fenced code blocks in one of `languages`, in order. */
+export function fencedBlocks(text: string, languages: string[]): string[] {
+  const found: string[] = [];
+  let fence: string | null = null;
+  let body: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (fence === null) {
+      const open = /^```(\S*)$/.exec(line);
+      if (open) {
+        fence = open[1]!;
+        body = [];
+      }
+      continue;
+    }
+    if (line === '```') {
+      if (languages.includes(fence)) found.push(body.join('\n'));
+      fence = null;
+      continue;
+    }
+    // The body as written, less the indentation of a block inside a list item.
+    body.push(raw.replace(/^ {0,6}/, ''));
+  }
+  return found;
+}
+
+/** The text's inline code spans (`` `git add <file>` ``), outside fenced blocks, in order. */
+export function codeSpans(text: string): string[] {
+  const outside = text.replace(/^\s*```[\s\S]*?^\s*```\s*$/gm, '');
+  return [...outside.matchAll(/`([^`\n]+)`/g)].map((match) => match[1]!);
+}
+
+export interface LinePick {
+  /** How the command starts, e.g. `git add`. */
+  startsWith: string;
+  /** When several lines start so, the one that contains this. */
+  containing?: string;
+  /** Also look in the prose's inline code spans, not only in the fenced sh blocks. */
+  inline?: boolean;
+  values: Record<string, Value>;
+}
+
+/**
+ * The exact Bash command for one non-helper line the text gives (a git step of the ritual), chosen as the helper
+ * lines are: exactly one line may match, and every placeholder must be filled.
+ */
+export function lineFromText(text: string, pick: LinePick): string {
+  const lines = [...new Set([...shellLines(text), ...(pick.inline ? codeSpans(text) : [])])];
+  const candidates = lines.filter((line) => (line === pick.startsWith || line.startsWith(`${pick.startsWith} `)) && (pick.containing === undefined || line.includes(pick.containing)));
+  if (candidates.length !== 1) {
+    throw new Error(`expected one line starting "${pick.startsWith}"${pick.containing ? ` containing "${pick.containing}"` : ''} in the command text, found ${candidates.length}: ${JSON.stringify(candidates)}`);
+  }
+  return fillPlaceholders(candidates[0]!, pick.values);
+}
+
+/**
+ * A template from the text (a fenced Markdown block) with every `<placeholder>` filled as a model fills it; a
+ * placeholder without a value, or a value the template does not ask for, is an error.
+ */
+export function fillTemplate(template: string, values: Record<string, string>): string {
+  const used = new Set<string>();
+  const filled = template.replace(/<([^<>\n]+)>/g, (_match, key: string) => {
+    if (!(key in values)) throw new Error(`the template has the placeholder <${key}>, which the test gives no value:\n${template}`);
+    used.add(key);
+    return values[key]!;
+  });
+  const unused = Object.keys(values).filter((key) => !used.has(key));
+  if (unused.length > 0) throw new Error(`the test gives values for placeholders the template does not have (${unused.join(', ')}):\n${template}`);
+  return filled;
+}
+
+/**
+ * The row of a Markdown table in the text whose first cell is (or lists) `` `code` ``: the rest of its cells, as one string.
+ * The command texts give their refusal codes so (`| \`main-dirty\` | what to tell the user, and what to offer |`).
+ */
+export function tableRow(text: string, code: string): string {
+  const rows = text.split('\n').filter((line) => line.trim().startsWith('|') && (line.split('|')[1] ?? '').split(',').map((cell) => cell.trim()).includes(`\`${code}\``));
+  if (rows.length !== 1) throw new Error(`expected one table row for \`${code}\` in the command text, found ${rows.length}`);
+  return rows[0]!.trim().replace(/^\|[^|]*\|/, '').replace(/\|$/, '').trim();
 }

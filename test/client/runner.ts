@@ -4,7 +4,7 @@
  * served from this process. Returns the result JSON and every request the client made.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { ScriptedModel, type RecordedRequest, type Script } from './model-server
 import { CLIENT_LAUNCHER } from './pin.js';
 
 const RELAY = fileURLToPath(new URL('./namespace-relay.mjs', import.meta.url));
+const APPROVE_HOOK = fileURLToPath(new URL('./approve-hook.mjs', import.meta.url));
 
 /**
  * A HOME for the client; it needs nothing there in -p mode but trust. `~/.claude.json` marks folders trusted
@@ -70,6 +71,16 @@ export interface RunOptions {
   pluginDir?: string;
   /** Continue this conversation (`--resume <id>`). */
   resume?: string;
+  /**
+   * What the user types next, one message per answer, in the same client process: each is sent once the client has
+   * finished its turn on the one before (stream-json input), as the user answers a question in an open session.
+   */
+  replies?: string[];
+  /**
+   * Answer every permission prompt with yes, as a user at the keyboard would (a PermissionRequest hook, given with
+   * `--settings`), and record each one in `asks`. Without it, -p mode denies whatever would prompt.
+   */
+  approve?: boolean;
   /** A bound on the agent loop, so a script that never ends its turn cannot spin; 10 unless told. */
   maxTurns?: number;
   env?: NodeJS.ProcessEnv;
@@ -77,7 +88,12 @@ export interface RunOptions {
 }
 
 export interface ClientRun {
+  /** The last turn's result; with `replies`, its permission denials are those of every turn. */
   result: ClientResult;
+  /** With `replies`: each user turn's own result, in order (else just `result`). */
+  results: ClientResult[];
+  /** The permission prompts the user answered with yes (only with `approve`), in order. */
+  asks: Array<{ tool_name: string; tool_input: Record<string, unknown> }>;
   /** Every request, side requests included, in order. */
   requests: RecordedRequest[];
   /** The main requests' bodies: what the model saw at each turn. */
@@ -100,14 +116,44 @@ interface Finished {
   stderr: string;
 }
 
-/** `argv` run in a new network namespace, through the relay to the model's socket; the whole group is killed on timeout. */
-function runInNamespace(socketPath: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Finished> {
+/** Whether a stream-json output line is a turn's result. */
+function isResultLine(line: string): boolean {
+  try {
+    return JSON.parse(line)?.type === 'result';
+  } catch {
+    return false;
+  }
+}
+
+/** One user message as stream-json input takes it. */
+const userLine = (text: string) => `${JSON.stringify({ type: 'user', message: { role: 'user', content: text } })}\n`;
+
+/**
+ * `argv` run in a new network namespace, through the relay to the model's socket; the whole group is killed on
+ * timeout. With `messages`, they go to stdin one at a time: the first at once, each next one when a result line
+ * has come out for the one before, and stdin closes after the last one's result.
+ */
+function runInNamespace(socketPath: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, messages?: string[]): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', ['-n', 'node', RELAY, socketPath, ...argv], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('unshare', ['-n', 'node', RELAY, socketPath, ...argv], { cwd, env, stdio: [messages ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    let sent = 0;
+    const sendNext = () => {
+      if (!messages || !child.stdin) return;
+      if (sent < messages.length) child.stdin.write(userLine(messages[sent++]!));
+      else child.stdin.end();
+    };
+    sendNext();
+    let scanned = 0;
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+      if (!messages) return;
+      const lines = stdout.split('\n');
+      for (const line of lines.slice(scanned, -1)) if (isResultLine(line)) sendNext();
+      scanned = lines.length - 1;
+    });
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
@@ -135,22 +181,37 @@ export async function runClaude(options: RunOptions): Promise<ClientRun> {
   mkdirSync(join(runDir, 'tmp'));
   const model = new ScriptedModel(options.script);
   await model.listen(socketPath);
-  const args = ['-p', options.prompt, '--output-format', 'json', '--max-turns', String(options.maxTurns ?? 10)];
+  const streaming = options.replies !== undefined;
+  const args = streaming
+    ? ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--max-turns', String(options.maxTurns ?? 10)]
+    : ['-p', options.prompt, '--output-format', 'json', '--max-turns', String(options.maxTurns ?? 10)];
   if (options.permissionMode) args.push('--permission-mode', options.permissionMode);
   if (options.pluginDir) args.push('--plugin-dir', options.pluginDir);
   if (options.resume) args.push('--resume', options.resume);
+  const asksPath = join(runDir, 'asks.jsonl');
+  if (options.approve) {
+    const settings = join(runDir, 'approve-settings.json');
+    const hook = { type: 'command', command: `node ${JSON.stringify(APPROVE_HOOK)} ${JSON.stringify(asksPath)}` };
+    writeFileSync(settings, JSON.stringify({ hooks: { PermissionRequest: [{ matcher: '*', hooks: [hook] }] } }));
+    args.push('--settings', settings);
+  }
   const env = { ...hermeticEnv(options.home.path), ...CLIENT_ENV, CLAUDE_CODE_TMPDIR: join(runDir, 'tmp'), ...options.env };
   const started = Date.now();
   try {
-    const { exitCode, stdout, stderr } = await runInNamespace(socketPath, ['node', CLIENT_LAUNCHER, ...args], options.cwd, env, options.timeoutMs ?? 45_000);
+    const messages = streaming ? [options.prompt, ...options.replies!] : undefined;
+    const { exitCode, stdout, stderr } = await runInNamespace(socketPath, ['node', CLIENT_LAUNCHER, ...args], options.cwd, env, options.timeoutMs ?? 45_000, messages);
     if (model.scriptError) throw model.scriptError;
-    let result: ClientResult;
+    let results: ClientResult[];
     try {
-      result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+      const lines = stdout.trim().split('\n');
+      results = streaming ? lines.filter(isResultLine).map((line) => JSON.parse(line)) : [JSON.parse(lines.at(-1) ?? '')];
     } catch {
       throw new Error(`claude printed no result JSON (exit ${exitCode})\nstdout: ${stdout}\nstderr: ${stderr}`);
     }
-    return { result, requests: model.requests, main: model.mainRequests, exitCode, stderr, ms: Date.now() - started };
+    if (results.length !== (messages?.length ?? 1)) throw new Error(`claude printed ${results.length} results for ${messages?.length ?? 1} user messages (exit ${exitCode})\nstdout: ${stdout.slice(-4000)}\nstderr: ${stderr}`);
+    const result = { ...results.at(-1)!, permission_denials: results.flatMap((each) => each.permission_denials ?? []) };
+    const asks = existsSync(asksPath) ? readFileSync(asksPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [];
+    return { result, results, asks, requests: model.requests, main: model.mainRequests, exitCode, stderr, ms: Date.now() - started };
   } finally {
     await model.close();
     rmSync(runDir, { recursive: true, force: true });
