@@ -366,14 +366,15 @@ describe('session end --strategy abandon', () => {
   it.each([
     ['without --confirm', []],
     ['with the wrong --confirm', ['--confirm', 'other']],
-  ])('refuses %s with exit 2 and changes nothing', (_label, confirm) => {
+  ])('refuses %s (confirmation-mismatch, exit 1), says to ask the user, and changes nothing', (_label, confirm) => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'doomed');
     const before = snapshot(repo);
     const result = repo.helper(['end', '--strategy', 'abandon', ...confirm, '--json'], { cwd: worktree });
-    expect(result.exitCode).toBe(2);
-    expect(result.json.error.message).toContain('needs --confirm doomed');
-    expect(result.json.error.next).toContain('session end doomed --strategy abandon --confirm doomed');
+    expect(result.exitCode).toBe(1);
+    expect(result.json.error.code).toBe('confirmation-mismatch');
+    expect(result.json.error.message).toContain('needs the user to type its name to confirm');
+    expect(result.json.error.next).toBe('Ask the user to type the session\'s name to confirm the abandon, then run: session end doomed --strategy abandon --confirm "<exactly what they typed>"');
     expect(snapshot(repo)).toEqual(before);
   });
 

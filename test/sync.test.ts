@@ -124,6 +124,32 @@ describe('session sync', () => {
 
     const human = repo.helper(['sync', 'clash', ...flags]);
     expect(human.stderr).toContain('conflicts in 1 file(s):\n  README.md');
+
+    // From inside the worktree, as an agent runs it, the steps are the plain git its command allows.
+    const inside = sync([...flags], worktreeOf('clash'));
+    expect(inside.json.error.code).toBe('sync-conflict');
+    expect(inside.json.error.next).toContain(`git ${mode === 'rebase' ? 'rebase' : 'merge'} main`);
+    expect(inside.json.error.next).not.toContain('git -C');
+  });
+
+  it('after a conflict resolved by hand, a sync that finds nothing to bring in records the sync', () => {
+    repo = makeRepo();
+    divergedSession('byhand', 'README.md', 'README.md');
+    expect(sync(['byhand']).json.error.code).toBe('sync-conflict');
+    const worktree = worktreeOf('byhand');
+    expect(() => repo.git(['merge', '-q', 'main'], worktree)).toThrow();
+    repo.write('README.md', 'both\n', worktree);
+    repo.git(['add', '--', 'README.md'], worktree);
+    repo.git(['commit', '-q', '--no-edit'], worktree);
+    const result = sync([], worktree);
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.json).toMatchObject({ upToDate: true, pickedUp: 0, logUpdated: true, base: { commit: tipOf('main') } });
+    expect(repo.manifest().sessions[0]).toMatchObject({ lastSyncedAt: '2026-01-17T08:30:00Z', base: { branch: 'main', commit: tipOf('main') } });
+    expect(repo.git(['status', '--porcelain'], worktree)).toBe('');
+    expect(repo.git(['log', '-1', '--format=%s'], worktree).trim()).toBe('Record sync with main in the session log');
+    // Said once: a second sync changes nothing.
+    const again = sync([], worktree);
+    expect(again.json).toMatchObject({ upToDate: true, logUpdated: false, logCommit: null });
   });
 
   it('refuses uncommitted work, listing the files, and changes nothing', () => {

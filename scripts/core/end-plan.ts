@@ -61,13 +61,18 @@ export function parseEndOptions(raw: RawEndOptions, name: string | undefined): E
   };
 }
 
-/** Abandon discards the worktree, so it must be confirmed by repeating the session's name. */
-export function confirmProblem(options: EndOptions, name: string): UsageError | null {
+/**
+ * Abandon discards the worktree, so the user must confirm it by typing the session's name. A
+ * missing or different confirmation is a refusal, not a usage error: the next step is to ask the
+ * user again, never to fix the flag and rerun, so the next step does not spell out the name.
+ */
+export function confirmProblem(options: EndOptions, name: string): RefusalError | null {
   if (options.strategy !== 'abandon' || options.confirm === name) return null;
-  const got = options.confirm === undefined ? 'no --confirm was given' : `--confirm "${options.confirm}" does not match`;
-  return new UsageError(
-    `abandoning "${name}" needs --confirm ${name}; ${got}`,
-    `Ask the user to confirm, then run: ${helper(`end ${name} --strategy abandon --confirm ${name}`)}`,
+  const got = options.confirm === undefined ? 'no --confirm was given' : `--confirm "${options.confirm}" does not match the session's name`;
+  return new RefusalError(
+    'confirmation-mismatch',
+    `Abandoning "${name}" needs the user to type its name to confirm; ${got}. Nothing was discarded.`,
+    `Ask the user to type the session's name to confirm the abandon, then run: ${helper(`end ${name} --strategy abandon --confirm`)} "<exactly what they typed>"`,
   );
 }
 

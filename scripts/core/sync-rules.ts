@@ -28,6 +28,13 @@ export interface SyncFacts {
   asked: SyncMode | null;
   /** The name as the user gave it, for the command lines shown back. */
   named: boolean;
+  /** The caller stands in the worktree: git steps shown back need no `-C <worktree>` (and an agent's permissions name them so). */
+  callerInWorktree: boolean;
+}
+
+/** A git command line for the session's worktree, as the caller runs it from where it stands. */
+export function gitInWorktree(facts: Pick<SyncFacts, 'worktree' | 'callerInWorktree'>, words: string[]): string {
+  return commandLine(facts.callerInWorktree ? ['git', ...words] : ['git', '-C', facts.worktree, ...words]);
 }
 
 /**
@@ -48,7 +55,7 @@ export function syncRefusal(facts: SyncFacts, mode: SyncMode): RefusalError | nu
   }
   if (facts.busy) return busyRefusal(facts.busy, `the worktree of session "${entry.id}"`);
   if (!facts.tip || facts.headRef !== `refs/heads/${entry.branch}`) {
-    return new RefusalError('not-on-session-branch', `The worktree ${worktree} is not on ${entry.branch} (HEAD: ${facts.headRef ?? 'detached'}).`, `Check the session branch out again (${commandLine(['git', '-C', worktree, 'switch', entry.branch])}), then run the same command again.`);
+    return new RefusalError('not-on-session-branch', `The worktree ${worktree} is not on ${entry.branch} (HEAD: ${facts.headRef ?? 'detached'}).`, `Check the session branch out again (${gitInWorktree(facts, ['switch', entry.branch])}), then run the same command again.`);
   }
   if (facts.work.length > 0) {
     const files = facts.work.map(formatStatusEntry);

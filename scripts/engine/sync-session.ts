@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { RefusalError } from '../lib/errors.js';
 import { selfRecord } from '../lib/process.js';
 import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
-import { commandLine } from '../lib/shell-words.js';
 import { isoSeconds } from '../core/cleanup-plan.js';
 import { sessionsDirInsideRepo } from '../core/config.js';
 import { withLastSynced } from '../core/last-synced.js';
 import { findSession, type SessionEntry } from '../core/manifest-types.js';
 import { isUntracked, sessionWork } from '../core/status-porcelain.js';
-import type { SyncFacts, SyncMode } from '../core/sync-rules.js';
+import { gitInWorktree, type SyncFacts, type SyncMode } from '../core/sync-rules.js';
+import { isWithin } from '../core/paths.js';
 import { updateManifest } from '../store/manifest-store.js';
 import { ownFilesOf, worktreePathOf, type Project } from '../store/project.js';
 import { aheadBehind, currentBranchRef } from '../git/branches.js';
@@ -47,7 +47,7 @@ export interface SyncResult {
 
 const MAX_LOG_BYTES = 4 * 1024 * 1024;
 
-export async function gatherSyncFacts(project: Project, entry: SessionEntry, asked: SyncMode | null, named: boolean): Promise<SyncFacts> {
+export async function gatherSyncFacts(project: Project, entry: SessionEntry, asked: SyncMode | null, named: boolean, callerCwd: string): Promise<SyncFacts> {
   const worktree = worktreePathOf(project, entry);
   const worktreeExists = existsSync(worktree);
   const [baseCommit, headRef, tip, status, upstream] = await Promise.all([
@@ -74,6 +74,7 @@ export async function gatherSyncFacts(project: Project, entry: SessionEntry, ask
     sessionsDirInRepo,
     asked,
     named,
+    callerInWorktree: isWithin(worktree, callerCwd),
   };
 }
 
@@ -118,8 +119,10 @@ export async function syncSession(project: Project, facts: SyncFacts, mode: Sync
   let synced = false;
   try {
     if (behind === 0) {
+      // Already in: nothing to bring in. If the base came in by hand (a conflict resolved with git), record that sync now.
+      const log = entry.base.commit === baseCommit ? null : await recordInLog(worktree, entry, now);
       synced = true;
-      return { mode, upToDate: true, before: tip, after: tip, baseCommit, pickedUp: 0, logUpdated: false, logCommit: null, lastSyncedAt, warnings: [] };
+      return { mode, upToDate: true, before: tip, after: log?.commit ?? tip, baseCommit, pickedUp: 0, logUpdated: log?.updated ?? false, logCommit: log?.commit ?? null, lastSyncedAt, warnings: log?.warnings ?? [] };
     }
     const outcome = mode === 'rebase'
       ? await rebaseOnto(worktree, entry.branch, tip, baseCommit)
@@ -168,7 +171,7 @@ function conflictRefusal(facts: SyncFacts, mode: SyncMode, outcome: Extract<Awai
   const { entry, worktree } = facts;
   const tip = facts.tip!;
   const base = entry.base.branch;
-  const at = (words: string[]) => commandLine(['git', '-C', worktree, ...words]);
+  const at = (words: string[]) => gitInWorktree(facts, words);
   // Both ways of resolving keep the conflicts in front of the user until they are settled.
   const resolve = mode === 'rebase'
     ? `To resolve them deliberately: ${at(['rebase', base])}, fix each conflicted file, ${at(['add', '--'])} <file> and ${at(['rebase', '--continue'])} (or ${at(['rebase', '--abort'])} to back out); to resolve them once, in one merge commit, instead: ${at(['merge', base])}, fix the files, ${at(['add', '--'])} <file> and ${at(['commit', '--no-edit'])}.`

@@ -40,6 +40,7 @@ export const REFUSAL_CODES = [
   'branch-prefix-mismatch',
   'branch-writes-sessions',
   'config-invalid',
+  'confirmation-mismatch',
   'detached-head',
   'end-incomplete',
   'entry-untrusted',

@@ -24,7 +24,7 @@ export const sync: Subcommand = {
     const entry = resolveSession(project, manifest, positionals[0], 'sync');
     assertTrusted(project, entry);
     if (entry.status !== 'active') throw sessionBusyRefusal(entry, 'synced');
-    const facts = await gatherSyncFacts(project, entry, asked, positionals[0] !== undefined);
+    const facts = await gatherSyncFacts(project, entry, asked, positionals[0] !== undefined, context.cwd);
     const mode = syncMode(facts);
     const refusal = syncRefusal(facts, mode);
     if (refusal) throw refusal;
@@ -38,13 +38,14 @@ export const sync: Subcommand = {
     }
     const short = shortSha;
     const base = `${entry.base.branch} (${short(result.baseCommit)})`;
+    const logLine = result.logUpdated ? [`${MARK.done} Session log ${entry.sessionLog}: "Last synced with base" updated${result.logCommit ? `, committed as ${short(result.logCommit)}` : ''}`] : [];
     const lines = result.upToDate
-      ? [`${MARK.done} "${entry.id}" already contains ${base}; nothing to ${mode}.`]
+      ? [`${MARK.done} "${entry.id}" already contains ${base}; nothing to ${mode}.`, ...logLine]
       : [
           mode === 'rebase'
             ? `${MARK.done} Rebased ${entry.branch} onto ${base}: picked up ${result.pickedUp} commit(s).`
             : `${MARK.done} Merged ${base} into ${entry.branch}: picked up ${result.pickedUp} commit(s).`,
-          ...(result.logUpdated ? [`${MARK.done} Session log ${entry.sessionLog}: "Last synced with base" updated${result.logCommit ? `, committed as ${short(result.logCommit)}` : ''}`] : []),
+          ...logLine,
           `${MARK.done} ${entry.branch}: ${short(result.before)} -> ${short(result.after)}`,
         ];
     if (!asked && facts.upstream && !result.upToDate) lines.push(`${MARK.info} Merged rather than rebased: ${entry.branch} was pushed (${facts.upstream.replace(/^refs\/remotes\//, '')}), and a rebase would rewrite what is published. Pass --rebase to rebase anyway.`);
