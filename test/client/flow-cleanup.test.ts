@@ -1,20 +1,20 @@
 /**
  * `/parallel.cleanup` with an orphaned session (its worktree folder deleted by hand) and a merged one: the model
- * runs the plan line and shows the plan, which changes nothing; on the user's yes it runs the `--yes` line, and the
- * manifest and git end as the plan said: both entries dropped, the merged worktree and branch removed, the
- * orphan's branch (with work its base lacks) kept.
+ * runs the plan line and shows the plan, which changes nothing; it asks with AskUserQuestion, and on the user's
+ * "Apply it" runs the `--yes` line in the same turn, with no permission prompt; the manifest and git end as the plan
+ * said: both entries dropped, the merged worktree and branch removed, the orphan's branch (with work its base lacks) kept.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { existsSync, rmSync } from 'node:fs';
 import { history, sessionWithWork } from '../helpers/end.js';
 import { describeClient } from './availability.js';
-import { bashAsks, exitOf, jsonOf, permissionAsks, refExists, stateOf, worktreePaths } from './flow.js';
+import { exitOf, jsonOf, permissionAsks, refExists, stateOf, worktreePaths } from './flow.js';
 import { commandFromText } from './follow-text.js';
-import { bash, commandText, lastToolResult, latestUserText, toolExchanges, type ToolExchange } from './messages.js';
+import { askUser, bash, commandText, say, toolExchanges, type ToolExchange } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientRun } from './runner.js';
 
-const YES = 'Yes, apply it.';
+const APPLY = 'Apply it';
 
 describeClient('/parallel.cleanup: plan, then --yes on the user\'s yes', () => {
   let project: ClientProject;
@@ -25,6 +25,7 @@ describeClient('/parallel.cleanup: plan, then --yes on the user\'s yes', () => {
   let atPlan: Record<string, unknown> = {};
   let lostTip = '';
   let question = '';
+  let shown = '';
   beforeAll(async () => {
     project = await installedProject();
     const lost = sessionWithWork(project.repo, 'lost', { 'notes/lost.md': '# Lost\n' }, ['Get lost']);
@@ -37,28 +38,30 @@ describeClient('/parallel.cleanup: plan, then --yes on the user\'s yes', () => {
       home: project.home,
       cwd: project.repo.main,
       prompt: '/parallel.cleanup',
-      replies: [YES],
-      approve: true,
+      // The user at the keyboard picks the first option: apply it.
+      answer: (asked) => asked.options[0]!.label,
       script: (request) => {
         const text = commandText(request, '/parallel.cleanup');
         const exchanges = toolExchanges(request);
         if (exchanges.length === 0) return [bash(commandFromText(text, { subcommand: 'cleanup', containing: 'cleanup --json', values: {} }), 'Plan the cleanup')];
-        if (exchanges.length === 1 && lastToolResult(request) !== null) {
+        if (exchanges.length === 1) {
           atPlan = stateOf(project.repo);
           const json = jsonOf(exchanges[0]!);
           question = /Ask: "([^"]+)"/.exec(text)?.[1] ?? '';
           if (!question) throw new Error('the text gives no question to ask');
+          if (!/AskUserQuestion/.test(text)) throw new Error('the text does not say to ask with AskUserQuestion');
           const lines = [...json.actions.map((action: any) => `- ${action.description}`), ...json.kept.map((kept: any) => `- Kept ${kept.subject}: ${kept.reason}`)];
-          return `${lines.join('\n')}\n\n${question}`;
+          shown = lines.join('\n');
+          return [say(shown), askUser(question, [APPLY, 'Not now'], 'Cleanup')];
         }
-        if (exchanges.length === 1) {
-          if (latestUserText(request) !== YES) throw new Error(`expected the user's yes, got ${latestUserText(request)}`);
+        if (exchanges.length === 2) {
+          if (!/"Apply it"/.test(exchanges[1]!.output)) throw new Error(`expected the user's answer, got ${exchanges[1]!.output}`);
           return [bash(commandFromText(text, { subcommand: 'cleanup', containing: '--yes', values: {} }), 'Apply the cleanup')];
         }
-        return `Done: ${jsonOf(exchanges[1]!).actions.length} actions.`;
+        return `Done: ${jsonOf(exchanges[2]!).actions.length} actions.`;
       },
     });
-    [plan, apply] = toolExchanges(run.main.at(-1)!) as [ToolExchange, ToolExchange];
+    [plan, , apply] = toolExchanges(run.main.at(-1)!) as [ToolExchange, ToolExchange, ToolExchange];
   });
   afterAll(() => project?.cleanup());
 
@@ -71,10 +74,9 @@ describeClient('/parallel.cleanup: plan, then --yes on the user\'s yes', () => {
     expect(json.kept.map((kept: any) => kept.subject)).toEqual(['session/lost']);
     expect(atPlan).toEqual(before);
     expect(question).toBe('Apply this cleanup?');
-    const shown = run.results[0]!.result;
     for (const action of jsonOf(plan).actions) expect(shown).toContain(`- ${action.description}`);
     expect(shown).toContain('- Kept session/lost: ');
-    expect(shown).toMatch(/\nApply this cleanup\?$/);
+    expect(run.questions.map((asked) => [asked.question, asked.answer])).toEqual([['Apply this cleanup?', APPLY]]);
   });
 
   it('applies it with --yes after the user\'s yes', () => {
@@ -94,14 +96,8 @@ describeClient('/parallel.cleanup: plan, then --yes on the user\'s yes', () => {
     expect(project.repo.git(['status', '--porcelain'])).toBe('');
   });
 
-  it('asks the user about the --yes run after their yes, and nothing else (see the next test)', () => {
-    expect(permissionAsks(run)).toEqual([`Bash: ${apply.input.command}`]);
-  });
-
-  // Defect: the text shows the plan, asks, and goes on "only on an explicit yes", which is the user's next turn;
-  // the command's allowed-tools grant `cleanup` only in the turn of the slash command, so the --yes run needs the
-  // user's approval again (and -p mode denies it).
-  it.fails('runs the --yes line after the user\'s yes without a permission prompt', () => {
-    expect(bashAsks(run)).toEqual([]);
+  it('runs the --yes line after the user\'s answer in the same turn, with no permission prompt at all', () => {
+    expect(permissionAsks(run)).toEqual([]);
+    expect(run.results).toHaveLength(1);
   });
 });

@@ -25,6 +25,12 @@ export const say = (text: string): TurnBlock => ({ type: 'text', text });
 export const bash = (command: string, description = 'Run a command'): TurnBlock => ({ type: 'tool_use', name: 'Bash', input: { command, description } });
 export const edit = (file_path: string, old_string: string, new_string: string): TurnBlock => ({ type: 'tool_use', name: 'Edit', input: { file_path, old_string, new_string } });
 export const write = (file_path: string, content: string): TurnBlock => ({ type: 'tool_use', name: 'Write', input: { file_path, content } });
+/** The agent asks the user one question with the AskUserQuestion tool, the options given as labels. */
+export const askUser = (question: string, options: string[], header = 'Question'): TurnBlock => ({
+  type: 'tool_use',
+  name: 'AskUserQuestion',
+  input: { questions: [{ question, header, options: options.map((label) => ({ label, description: label })), multiSelect: false }] },
+});
 
 export function blocks(message: Message): Block[] {
   return typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;

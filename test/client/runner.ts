@@ -81,10 +81,24 @@ export interface RunOptions {
    * `--settings`), and record each one in `asks`. Without it, -p mode denies whatever would prompt.
    */
   approve?: boolean;
+  /**
+   * The user at the keyboard, answering the AskUserQuestion tool: given each question, the label of the option they
+   * pick (or their own words). The client then runs with its permission prompts sent to this process
+   * (`--permission-prompt-tool stdio`), as an interactive client shows them: a question is answered here, and any
+   * other prompt is allowed with `approve` and denied without it, each recorded in `asks`.
+   */
+  answer?: (question: AskedQuestion) => string;
   /** A bound on the agent loop, so a script that never ends its turn cannot spin; 10 unless told. */
   maxTurns?: number;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+}
+
+export interface AskedQuestion {
+  question: string;
+  header: string;
+  options: Array<{ label: string; description: string }>;
+  multiSelect: boolean;
 }
 
 export interface ClientRun {
@@ -92,6 +106,8 @@ export interface ClientRun {
   result: ClientResult;
   /** With `replies`: each user turn's own result, in order (else just `result`). */
   results: ClientResult[];
+  /** The questions the user was asked with AskUserQuestion (only with `answer`), each with the answer given. */
+  questions: Array<AskedQuestion & { answer: string }>;
   /** The permission prompts the user answered with yes (only with `approve`), in order. */
   asks: Array<{ tool_name: string; tool_input: Record<string, unknown> }>;
   /** Every request, side requests included, in order. */
@@ -133,7 +149,10 @@ const userLine = (text: string) => `${JSON.stringify({ type: 'user', message: { 
  * timeout. With `messages`, they go to stdin one at a time: the first at once, each next one when a result line
  * has come out for the one before, and stdin closes after the last one's result.
  */
-function runInNamespace(socketPath: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, messages?: string[]): Promise<Finished> {
+/** Answers one `control_request` the client sends when its permission prompts come to this process. */
+export type ControlResponder = (request: { subtype: string; tool_name?: string; input?: Record<string, unknown> }) => Record<string, unknown>;
+
+function runInNamespace(socketPath: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, messages?: string[], control?: ControlResponder): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn('unshare', ['-n', 'node', RELAY, socketPath, ...argv], { cwd, env, stdio: [messages ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
@@ -150,7 +169,14 @@ function runInNamespace(socketPath: string, argv: string[], cwd: string, env: No
       stdout += chunk;
       if (!messages) return;
       const lines = stdout.split('\n');
-      for (const line of lines.slice(scanned, -1)) if (isResultLine(line)) sendNext();
+      for (const line of lines.slice(scanned, -1)) {
+        if (isResultLine(line)) sendNext();
+        else if (control && line.startsWith('{"type":"control_request"')) {
+          const message = JSON.parse(line);
+          const response = control(message.request);
+          child.stdin!.write(`${JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: message.request_id, response } })}\n`);
+        }
+      }
       scanned = lines.length - 1;
     });
     child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -181,7 +207,7 @@ export async function runClaude(options: RunOptions): Promise<ClientRun> {
   mkdirSync(join(runDir, 'tmp'));
   const model = new ScriptedModel(options.script);
   await model.listen(socketPath);
-  const streaming = options.replies !== undefined;
+  const streaming = options.replies !== undefined || options.answer !== undefined;
   const args = streaming
     ? ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--max-turns', String(options.maxTurns ?? 10)]
     : ['-p', options.prompt, '--output-format', 'json', '--max-turns', String(options.maxTurns ?? 10)];
@@ -189,7 +215,24 @@ export async function runClaude(options: RunOptions): Promise<ClientRun> {
   if (options.pluginDir) args.push('--plugin-dir', options.pluginDir);
   if (options.resume) args.push('--resume', options.resume);
   const asksPath = join(runDir, 'asks.jsonl');
-  if (options.approve) {
+  const questions: ClientRun['questions'] = [];
+  const controlAsks: ClientRun['asks'] = [];
+  let control: ControlResponder | undefined;
+  if (options.answer) {
+    const answer = options.answer;
+    args.push('--permission-prompt-tool', 'stdio');
+    control = (request) => {
+      if (request.subtype !== 'can_use_tool') return {};
+      const input = request.input ?? {};
+      if (request.tool_name === 'AskUserQuestion') {
+        const asked = (input.questions as AskedQuestion[]).map((question) => ({ ...question, answer: answer(question) }));
+        questions.push(...asked);
+        return { behavior: 'allow', updatedInput: { ...input, answers: Object.fromEntries(asked.map((question) => [question.question, question.answer])) } };
+      }
+      controlAsks.push({ tool_name: request.tool_name ?? '', tool_input: input });
+      return options.approve ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: 'The user declined this permission prompt.' };
+    };
+  } else if (options.approve) {
     const settings = join(runDir, 'approve-settings.json');
     const hook = { type: 'command', command: `node ${JSON.stringify(APPROVE_HOOK)} ${JSON.stringify(asksPath)}` };
     writeFileSync(settings, JSON.stringify({ hooks: { PermissionRequest: [{ matcher: '*', hooks: [hook] }] } }));
@@ -198,8 +241,8 @@ export async function runClaude(options: RunOptions): Promise<ClientRun> {
   const env = { ...hermeticEnv(options.home.path), ...CLIENT_ENV, CLAUDE_CODE_TMPDIR: join(runDir, 'tmp'), ...options.env };
   const started = Date.now();
   try {
-    const messages = streaming ? [options.prompt, ...options.replies!] : undefined;
-    const { exitCode, stdout, stderr } = await runInNamespace(socketPath, ['node', CLIENT_LAUNCHER, ...args], options.cwd, env, options.timeoutMs ?? 45_000, messages);
+    const messages = streaming ? [options.prompt, ...(options.replies ?? [])] : undefined;
+    const { exitCode, stdout, stderr } = await runInNamespace(socketPath, ['node', CLIENT_LAUNCHER, ...args], options.cwd, env, options.timeoutMs ?? 45_000, messages, control);
     if (model.scriptError) throw model.scriptError;
     let results: ClientResult[];
     try {
@@ -210,8 +253,8 @@ export async function runClaude(options: RunOptions): Promise<ClientRun> {
     }
     if (results.length !== (messages?.length ?? 1)) throw new Error(`claude printed ${results.length} results for ${messages?.length ?? 1} user messages (exit ${exitCode})\nstdout: ${stdout.slice(-4000)}\nstderr: ${stderr}`);
     const result = { ...results.at(-1)!, permission_denials: results.flatMap((each) => each.permission_denials ?? []) };
-    const asks = existsSync(asksPath) ? readFileSync(asksPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [];
-    return { result, results, asks, requests: model.requests, main: model.mainRequests, exitCode, stderr, ms: Date.now() - started };
+    const asks = [...controlAsks, ...(existsSync(asksPath) ? readFileSync(asksPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [])];
+    return { result, results, questions, asks, requests: model.requests, main: model.mainRequests, exitCode, stderr, ms: Date.now() - started };
   } finally {
     await model.close();
     rmSync(runDir, { recursive: true, force: true });
