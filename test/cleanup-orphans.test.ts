@@ -42,18 +42,18 @@ describe('orphanReport', () => {
     ['an unregistered worktree, aged by its creation', facts([], { worktrees: [record('/r/p'), record('/r/p-sessions/lost')] }), [{ id: 'lost', kind: 'unregistered', age: '6 hours' }]],
     ['worktrees elsewhere, nested or prunable: nothing', facts([], { worktrees: [record('/r/p'), record('/r/other/x'), record('/r/p-sessions/a/b'), record('/r/p-sessions/gone', { prunable: true })] }), []],
   ];
-  it.each(cases)('%s', (_label, input, expected) => {
+  it.each(cases)('%s', async (_label, input, expected) => {
     const report = orphanReport(input);
     expect(report).toHaveLength(expected.length);
     report.forEach((finding, i) => expect(finding).toMatchObject(expected[i]!));
   });
 
-  it('describes a finding as the proposal asks: resume, clean up, or ignore', () => {
+  it('describes a finding as the proposal asks: resume, clean up, or ignore', async () => {
     const [finding] = orphanReport(facts([entry('auth-refactor')], { missing: ['/r/p-sessions/auth-refactor'] }));
     expect(describeOrphan(finding!)).toBe('Found an incomplete session "auth-refactor" (orphaned: its worktree folder is missing, from 2 days ago). Resume it, clean up (`session cleanup`), or ignore it.');
   });
 
-  it.each([[0, 'under a minute'], [59, 'under a minute'], [60, '1 minute'], [7_199, '1 hour'], [86_400, '1 day'], [3 * 86_400 + 5, '3 days']])('ageInWords(%d) is %s', (seconds, text) => {
+  it.each([[0, 'under a minute'], [59, 'under a minute'], [60, '1 minute'], [7_199, '1 hour'], [86_400, '1 day'], [3 * 86_400 + 5, '3 days']])('ageInWords(%d) is %s', async (seconds, text) => {
     expect(ageInWords(seconds)).toBe(text);
   });
 });

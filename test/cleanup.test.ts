@@ -41,7 +41,7 @@ function cleanup(...flags: string[]) {
 }
 
 describe('session cleanup: each case', () => {
-  it('drops an orphan, keeps its unmerged branch and says how to finish it', () => {
+  it('drops an orphan, keeps its unmerged branch and says how to finish it', async () => {
     repo = makeRepo();
     const tip = startWithCommit('lost-work');
     rmSync(worktreeOf('lost-work'), { recursive: true, force: true });
@@ -59,7 +59,7 @@ describe('session cleanup: each case', () => {
     expect(history()).toEqual([expect.objectContaining({ id: 'lost-work', strategy: 'cleanup-orphan', head: tip, savedAs: 'refs/heads/session/lost-work' })]);
   });
 
-  it('drops an orphan whose branch is already merged, deleting the branch', () => {
+  it('drops an orphan whose branch is already merged, deleting the branch', async () => {
     repo = makeRepo();
     startWithCommit('landed');
     repo.git(['merge', '-q', '--no-ff', '-m', 'merge landed', 'session/landed']);
@@ -71,7 +71,7 @@ describe('session cleanup: each case', () => {
     expect(history()[0].savedAs).toBeUndefined();
   });
 
-  it('removes a merged session with a clean worktree, and keeps a merged one with uncommitted changes', () => {
+  it('removes a merged session with a clean worktree, and keeps a merged one with uncommitted changes', async () => {
     repo = makeRepo();
     startWithCommit('merged-clean');
     startWithCommit('merged-dirty');
@@ -90,9 +90,9 @@ describe('session cleanup: each case', () => {
     expect(history()).toEqual([expect.objectContaining({ id: 'merged-clean', strategy: 'cleanup-merged' })]);
   });
 
-  it('re-registers an unregistered session worktree, finding its session log', () => {
+  it('re-registers an unregistered session worktree, finding its session log', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'kept-alive']);
+    await repo.cli(['start', 'kept-alive']);
     const before = repo.manifest().sessions[0];
     editManifest((m) => (m.sessions = []));
     const plan = cleanup();
@@ -105,7 +105,7 @@ describe('session cleanup: each case', () => {
     expect(manifest.sessions).toEqual([{ ...recoverable, goals: [], startedAt: expect.stringMatching(/Z$/) }]);
   });
 
-  it('prunes records of vanished worktrees, and unlocks and prunes a locked one', () => {
+  it('prunes records of vanished worktrees, and unlocks and prunes a locked one', async () => {
     repo = makeRepo();
     repo.git(['worktree', 'add', '-q', join(repo.sessions, 'plain'), '-b', 'scratch']);
     repo.git(['worktree', 'add', '-q', join(repo.sessions, 'locked'), '-b', 'session/locked']);
@@ -122,9 +122,9 @@ describe('session cleanup: each case', () => {
     expect(branchTip('session/locked')).not.toBe('');
   });
 
-  it('rolls back an interrupted start whose owner died before any work', () => {
+  it('rolls back an interrupted start whose owner died before any work', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'half-made']);
+    await repo.cli(['start', 'half-made']);
     const pid = deadPid();
     editManifest((m) => Object.assign(m.sessions[0], { status: 'starting', owner: { pid, host: hostname() }, sessionLog: null }));
     const plan = cleanup();
@@ -136,10 +136,10 @@ describe('session cleanup: each case', () => {
     expect(history()[0]).toMatchObject({ id: 'half-made', strategy: 'cleanup-rollback-start' });
   });
 
-  it('promotes an interrupted start that has work to active, and returns an interrupted end to active', () => {
+  it('promotes an interrupted start that has work to active, and returns an interrupted end to active', async () => {
     repo = makeRepo();
     const tip = startWithCommit('has-work');
-    repo.helper(['start', 'was-ending']);
+    await repo.cli(['start', 'was-ending']);
     const host = hostname();
     editManifest((m) => {
       Object.assign(m.sessions[0], { status: 'starting', owner: { pid: deadPid(), host }, sessionLog: null });
@@ -154,7 +154,7 @@ describe('session cleanup: each case', () => {
     expect(branchTip('session/has-work')).toBe(tip);
   });
 
-  it('treats an interrupted end whose worktree is gone as an orphan', () => {
+  it('treats an interrupted end whose worktree is gone as an orphan', async () => {
     repo = makeRepo();
     const tip = startWithCommit('end-cut');
     editManifest((m) => Object.assign(m.sessions[0], { status: 'ending', owner: { pid: deadPid(), host: hostname() } }));
@@ -164,18 +164,18 @@ describe('session cleanup: each case', () => {
     expect(branchTip('session/end-cut')).toBe(tip);
   });
 
-  it('leaves a session whose start is still running alone', () => {
+  it('leaves a session whose start is still running alone', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'busy']);
+    await repo.cli(['start', 'busy']);
     editManifest((m) => Object.assign(m.sessions[0], { status: 'starting', owner: { pid: process.pid, host: hostname() } }));
     const plan = cleanup();
     expect(plan.actions).toEqual([]);
     expect(plan.kept).toEqual([expect.objectContaining({ subject: 'busy', reason: expect.stringContaining('in progress') })]);
   });
 
-  it('removes stray temp files left by dead processes, and only those', () => {
+  it('removes stray temp files left by dead processes, and only those', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'one']);
+    await repo.cli(['start', 'one']);
     const pid = deadPid();
     const stray = [`.manifest.json.${pid}.abc123.tmp`, `.manifest.json.lock.${pid}.00ff.tmp`, `.manifest.json.lock.${pid}.00ff.stale`];
     const live = `.manifest.json.${process.pid}.abc123.tmp`;
@@ -186,9 +186,9 @@ describe('session cleanup: each case', () => {
     expect(readdirSync(repo.sessions).filter((name) => name.startsWith('.manifest.json.'))).toEqual([live]);
   });
 
-  it('removes lock files whose owner died, in the sessions folder and the git dir, and leaves a live one', () => {
+  it('removes lock files whose owner died, in the sessions folder and the git dir, and leaves a live one', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'one']);
+    await repo.cli(['start', 'one']);
     const owner = (pid: number) => JSON.stringify({ pid, host: hostname(), nonce: `n${pid}`, acquiredAt: '2026-01-15T10:00:00Z' });
     const pid = deadPid();
     writeFileSync(join(repo.main, '.git', 'flight-rules-merge.lock'), owner(pid));
@@ -204,20 +204,20 @@ describe('session cleanup: each case', () => {
 });
 
 describe('session cleanup: nothing to do', () => {
-  it('says so, in both modes, and creates nothing', () => {
+  it('says so, in both modes, and creates nothing', async () => {
     repo = makeRepo();
     const before = snapshot(repo);
-    expect(repo.helper(['cleanup']).stdout).toBe('✓ Nothing to clean up.\n');
-    expect(repo.helper(['cleanup', '--yes']).stdout).toBe('✓ Nothing to clean up.\n');
+    expect((await repo.cli(['cleanup'])).stdout).toBe('✓ Nothing to clean up.\n');
+    expect((await repo.cli(['cleanup', '--yes'])).stdout).toBe('✓ Nothing to clean up.\n');
     expect(snapshot(repo)).toEqual(before);
     expect(existsSync(repo.sessions)).toBe(false);
   });
 
-  it('reports each action it took, for a person', () => {
+  it('reports each action it took, for a person', async () => {
     repo = makeRepo();
     startWithCommit('landed');
     repo.git(['merge', '-q', '--no-ff', '-m', 'merge landed', 'session/landed']);
-    const result = repo.helper(['cleanup', '--yes']);
+    const result = await repo.cli(['cleanup', '--yes']);
     expect(result.exitCode).toBe(0);
     expect(normalise(result.stdout, repo)).toBe('✓ "landed": removed worktree <root>/project-sessions/landed; deleted branch session/landed (was <short-sha>); dropped its manifest entry\n');
   });
@@ -237,7 +237,7 @@ describe('session cleanup: planning changes nothing', () => {
     writeFileSync(join(repo.sessions, `.manifest.json.${deadPid()}.ab.tmp`), '{}');
   }
 
-  it.each([[[]], [['--dry-run']], [['--dry-run', '--yes']]])('with flags %j: refs, manifest bytes and folders are identical', (flags) => {
+  it.each([[[]], [['--dry-run']], [['--dry-run', '--yes']]])('with flags %j: refs, manifest bytes and folders are identical', async (flags) => {
     messyRepo();
     const before = snapshot(repo);
     const plan = cleanup(...flags);
@@ -246,9 +246,9 @@ describe('session cleanup: planning changes nothing', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('prints the plan for a person', () => {
+  it('prints the plan for a person', async () => {
     messyRepo();
-    const result = repo.helper(['cleanup']);
+    const result = await repo.cli(['cleanup']);
     expect(result.exitCode).toBe(0);
     const text = normalise(result.stdout, repo);
     expect(text).toContain('- Cleanup would (nothing has been changed):');
@@ -261,7 +261,7 @@ describe('session cleanup: planning changes nothing', () => {
     expect(text.trim().endsWith('Next: Ask the user, then run `session cleanup --yes` to do this.')).toBe(true);
   });
 
-  it('then --yes does it all and leaves nothing to do', () => {
+  it('then --yes does it all and leaves nothing to do', async () => {
     messyRepo();
     const done = cleanup('--yes');
     expect(done.failed).toBe(0);
@@ -272,9 +272,9 @@ describe('session cleanup: planning changes nothing', () => {
 });
 
 describe('session cleanup: a corrupt manifest', () => {
-  it('plans the rebuild without touching anything, then moves the bad file aside and rebuilds', () => {
+  it('plans the rebuild without touching anything, then moves the bad file aside and rebuilds', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'alpha']);
+    await repo.cli(['start', 'alpha']);
     startWithCommit('beta');
     const logOfBeta = repo.manifest().sessions[1].sessionLog;
     const junk = '{"version": 1, "sessions": [ broken';
@@ -300,33 +300,33 @@ describe('session cleanup: a corrupt manifest', () => {
       ['beta', 'session/beta', '../project-sessions/beta', 'active', [], { branch: 'main', commit: base }],
     ]);
     expect(manifest.sessions[1].sessionLog).toBe(logOfBeta);
-    expect(repo.helper(['start', 'gamma']).exitCode).toBe(0);
+    expect((await repo.cli(['start', 'gamma'])).exitCode).toBe(0);
   });
 });
 
 describe('session start: the orphan check', () => {
-  it('reports orphaned, interrupted and unregistered sessions with their age, and still starts', () => {
+  it('reports orphaned, interrupted and unregistered sessions with their age, and still starts', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'gone'], { env: { FLIGHT_RULES_NOW: '2026-01-13T10:00:00Z' } });
-    repo.helper(['start', 'cut-short']);
+    await repo.cli(['start', 'gone'], { env: { FLIGHT_RULES_NOW: '2026-01-13T10:00:00Z' } });
+    await repo.cli(['start', 'cut-short']);
     rmSync(worktreeOf('gone'), { recursive: true, force: true });
     editManifest((m) => Object.assign(m.sessions[1], { status: 'starting', owner: { pid: deadPid(), host: hostname() } }));
     repo.git(['worktree', 'add', '-q', join(repo.sessions, 'stray'), '-b', 'session/stray']);
 
-    const result = repo.helper(['start', 'next-one', '--json']);
+    const result = await repo.cli(['start', 'next-one', '--json']);
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.orphans.map((o: any) => [o.id, o.kind])).toEqual([['gone', 'orphaned'], ['cut-short', 'interrupted-start'], ['stray', 'unregistered']]);
     expect(result.json.orphans[0]).toMatchObject({ since: '2026-01-13T10:00:00Z', ageSeconds: 172_800, age: '2 days' });
 
-    const text = repo.helper(['start', 'another']);
+    const text = await repo.cli(['start', 'another']);
     expect(text.stdout).toContain('! Found an incomplete session "gone" (orphaned: its worktree folder is missing, from 2 days ago). Resume it, clean up (`session cleanup`), or ignore it.');
   });
 
-  it('reports nothing when all is well', () => {
+  it('reports nothing when all is well', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'fine']);
-    const result = repo.helper(['start', 'also-fine', '--json']);
+    await repo.cli(['start', 'fine']);
+    const result = await repo.cli(['start', 'also-fine', '--json']);
     expect(result.json.orphans).toEqual([]);
   });
 });

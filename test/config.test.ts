@@ -8,7 +8,7 @@ import { outputSchemaErrors } from './helpers/schemas.js';
 const MAIN = '/work/project';
 
 describe('parseConfig', () => {
-  it('fills defaults and keeps what is given', () => {
+  it('fills defaults and keeps what is given', async () => {
     expect(parseConfig({}, MAIN)).toEqual({ config: DEFAULT_CONFIG });
     expect(DEFAULT_CONFIG.savedRefsMaxAgeDays).toBe(30);
     expect(parseConfig({ savedRefsMaxAgeDays: 7 }, MAIN)).toEqual({ config: { ...DEFAULT_CONFIG, savedRefsMaxAgeDays: 7 } });
@@ -39,7 +39,7 @@ describe('parseConfig', () => {
     [{ sessionsDir: '..' }, '/sessionsDir must not be the main checkout or a folder that holds it'],
     [{ sessionsDir: 'sub/../..' }, '/sessionsDir must not be the main checkout or a folder that holds it'],
     [{ sessionsDir: '.git/sessions' }, '/sessionsDir must not be inside .git'],
-  ])('refuses %j naming the field', (data, problem) => {
+  ])('refuses %j naming the field', async (data, problem) => {
     const parsed = parseConfig(data, MAIN);
     expect('problem' in parsed && parsed.problem).toContain(problem);
   });
@@ -58,12 +58,12 @@ describe('parseConfig', () => {
     ['/work/project', null],
   ])('sessionsDirInsideRepo(%s) is %s', (dir, expected) => expect(sessionsDirInsideRepo(MAIN, dir)).toBe(expected));
 
-  it('the schema file and the interface agree on the fields', () => {
+  it('the schema file and the interface agree on the fields', async () => {
     const schema = JSON.parse(readFileSync(new URL('../schemas/config.schema.json', import.meta.url), 'utf8'));
     expect(Object.keys(schema.properties).sort()).toEqual(['$schema', ...CONFIG_FIELDS].sort());
   });
 
-  it('reports every problem at once, and names the fields the file may hold', () => {
+  it('reports every problem at once, and names the fields the file may hold', async () => {
     const parsed = parseConfig({ staleAfterDays: 'soon', sessionMode: 'always', colour: true }, '/r/p');
     expect('problem' in parsed && parsed.problem).toContain('/staleAfterDays must be number');
     expect('problem' in parsed && parsed.problem).toContain('/sessionMode must be one of "ask", "parallel", "standard"');
@@ -75,10 +75,10 @@ let repo: Repo;
 afterEach(() => repo?.cleanup());
 
 describe('the config file in a real repository', () => {
-  it('an invalid config is refused naming the field, and nothing changes', () => {
+  it('an invalid config is refused naming the field, and nothing changes', async () => {
     repo = makeRepo({ files: { 'README.md': '# x\n', '.claude/flight-rules.json': '{"ports": {"base": "3000"}}\n' } });
     const before = snapshot(repo);
-    const result = repo.helper(['start', 'one', '--json']);
+    const result = await repo.cli(['start', 'one', '--json']);
     expect(result.exitCode).toBe(1);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.error.code).toBe('config-invalid');
@@ -87,17 +87,17 @@ describe('the config file in a real repository', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('a config that is not JSON is refused', () => {
+  it('a config that is not JSON is refused', async () => {
     repo = makeRepo({ files: { '.claude/flight-rules.json': '{ports: 1' } });
-    const result = repo.helper(['start', 'one']);
+    const result = await repo.cli(['start', 'one']);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('is not valid JSON');
   });
 
-  it('a sessions folder inside the repository is excluded once and never shows in status', () => {
+  it('a sessions folder inside the repository is excluded once and never shows in status', async () => {
     repo = makeRepo({ files: { 'README.md': '# x\n', '.claude/flight-rules.json': '{"sessionsDir": ".sessions", "branchPrefix": "agent/"}\n' } });
     for (const name of ['one', 'two']) {
-      const result = repo.helper(['start', name, '--json']);
+      const result = await repo.cli(['start', name, '--json']);
       expect(result.exitCode, result.stdout).toBe(0);
       expect(result.json.worktreePath).toBe(join(repo.main, '.sessions', name));
       expect(result.json.session.branch).toBe(`agent/${name}`);

@@ -23,12 +23,12 @@ function expectEndedCleanly(r: Repo, name: string, result: { exitCode: number; j
 }
 
 describe('session end --strategy merge', () => {
-  it('merges from inside the worktree into the base checked out in the main checkout', () => {
+  it('merges from inside the worktree into the base checked out in the main checkout', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'feature', { 'feature.txt': 'feature\n' }, ['Add the feature', 'Test it']);
     const base = rev(repo, 'main');
     const tip = rev(repo, 'session/feature');
-    const result = repo.helper(['end', '--strategy', 'merge', '--json'], { cwd: join(worktree, 'docs') });
+    const result = await repo.cli(['end', '--strategy', 'merge', '--json'], { cwd: join(worktree, 'docs') });
     expectEndedCleanly(repo, 'feature', result);
     const head = rev(repo, 'main');
     expect(result.json.merge).toEqual({ commit: head, how: 'main-checkout' });
@@ -45,12 +45,12 @@ describe('session end --strategy merge', () => {
     }]);
   });
 
-  it('names every step in human output and tells the user to leave the worktree', () => {
+  it('names every step in human output and tells the user to leave the worktree', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'human');
     repo.write('main-only.txt', 'x');
     repo.commitAll('main moves on');
-    const result = repo.helper(['end', '--strategy', 'merge'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'merge'], { cwd: worktree });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(normalise(result.stdout, repo)).toMatchInlineSnapshot(`
       "! main gained 1 commit(s) since the session branched from it or last synced (<short-sha>)
@@ -67,12 +67,12 @@ describe('session end --strategy merge', () => {
     `);
   });
 
-  it('moves a base that is checked out nowhere without touching any checkout', () => {
+  it('moves a base that is checked out nowhere without touching any checkout', async () => {
     repo = makeRepo();
     repo.git(['branch', 'develop']);
     const worktree = sessionWithWork(repo, 'dev-work');
     repo.git(['branch', '-f', 'develop', 'session/dev-work~1']);
-    const session = repo.helper(['start', 'on-develop', '--base', 'develop']);
+    const session = await repo.cli(['start', 'on-develop', '--base', 'develop']);
     expect(session.exitCode).toBe(0);
     const onDevelop = join(repo.sessions, 'on-develop');
     repo.write('d.txt', 'd\n', onDevelop);
@@ -80,7 +80,7 @@ describe('session end --strategy merge', () => {
     const developBefore = rev(repo, 'develop');
     const tip = rev(repo, 'session/on-develop');
     const mainBefore = { head: rev(repo, 'HEAD'), index: readFileSync(join(repo.main, '.git/index')), status: repo.git(['status', '--porcelain']) };
-    const result = repo.helper(['end', 'on-develop', '--strategy', 'merge', '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', 'on-develop', '--strategy', 'merge', '--json'], { cwd: worktree });
     expectEndedCleanly(repo, 'on-develop', result);
     expect(result.json.merge.how).toBe('ref-only');
     const merged = rev(repo, 'develop');
@@ -90,13 +90,13 @@ describe('session end --strategy merge', () => {
     expect(existsSync(join(repo.main, 'd.txt'))).toBe(false);
   });
 
-  it('with --rebase, rebases onto the moved base first, then merges', () => {
+  it('with --rebase, rebases onto the moved base first, then merges', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'rebased');
     repo.write('other.txt', 'other\n');
     repo.commitAll('main moves on');
     const oldTip = rev(repo, 'session/rebased');
-    const result = repo.helper(['end', '--strategy', 'merge', '--rebase', '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'merge', '--rebase', '--json'], { cwd: worktree });
     expectEndedCleanly(repo, 'rebased', result);
     expect(result.json.rebased.from).toBe(oldTip);
     expect(result.json.rebased.to).not.toBe(oldTip);
@@ -104,13 +104,13 @@ describe('session end --strategy merge', () => {
     expect(repo.git(['log', '-1', '--format=%P', 'main']).trim().split(' ')[1]).toBe(result.json.rebased.to);
   });
 
-  it('refuses a predicted conflict leaving the base ref, index, working tree and MERGE_HEAD untouched', () => {
+  it('refuses a predicted conflict leaving the base ref, index, working tree and MERGE_HEAD untouched', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'clash', { 'README.md': 'session version\n' });
     repo.write('README.md', 'main version\n');
     repo.commitAll('main edits README');
     const before = snapshot(repo);
-    const result = repo.helper(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
     expect(result.exitCode).toBe(1);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.error.code).toBe('merge-conflicts');
@@ -123,14 +123,14 @@ describe('session end --strategy merge', () => {
     expect(existsSync(join(repo.main, '.git/MERGE_HEAD'))).toBe(false);
   });
 
-  it('a --rebase conflict aborts the rebase and leaves the session branch unchanged', () => {
+  it('a --rebase conflict aborts the rebase and leaves the session branch unchanged', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'rebase-clash', { 'README.md': 'session version\n' });
     repo.write('README.md', 'main version\n');
     repo.commitAll('main edits README');
     const tip = rev(repo, 'session/rebase-clash');
     const manifestBefore = readFileSync(repo.manifestPath, 'utf8');
-    const retry = repo.helper(['end', '--strategy', 'merge', '--rebase', '--json'], { cwd: worktree });
+    const retry = await repo.cli(['end', '--strategy', 'merge', '--rebase', '--json'], { cwd: worktree });
     expect(retry.exitCode).toBe(1);
     expect(retry.json.error.code).toBe('rebase-conflicts');
     expect(retry.json.error.details.conflicts).toEqual(['README.md']);
@@ -146,12 +146,12 @@ describe('session end --strategy merge', () => {
     ['the base checked out in another worktree', (r) => { r.git(['switch', '-q', '-c', 'elsewhere']); r.git(['worktree', 'add', '-q', join(r.root, 'other'), 'main']); }, 'base-checked-out-elsewhere', /checked out in .*\/other/],
     ['a worktree switched off its branch', (r, w) => r.git(['switch', '-q', '--detach'], w), 'worktree-off-branch', /detached HEAD/],
   ];
-  it.each(mergeRefusals)('refuses %s and changes nothing', (_label, arrange, code, message) => {
+  it.each(mergeRefusals)('refuses %s and changes nothing', async (_label, arrange, code, message) => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'refused');
     arrange(repo, worktree);
     const before = snapshot(repo);
-    const result = repo.helper(['end', 'refused', '--strategy', 'merge', '--json']);
+    const result = await repo.cli(['end', 'refused', '--strategy', 'merge', '--json']);
     expect(result.exitCode).toBe(1);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.error.code).toBe(code);
@@ -162,14 +162,14 @@ describe('session end --strategy merge', () => {
 });
 
 describe('uncommitted work refuses every strategy but abandon', () => {
-  it.each(['merge', 'pr', 'keep'])('--strategy %s lists the files and changes nothing', (strategy) => {
+  it.each(['merge', 'pr', 'keep'])('--strategy %s lists the files and changes nothing', async (strategy) => {
     repo = makeRepo();
     addOrigin(repo);
     const worktree = sessionWithWork(repo, 'dirty');
     repo.write('dirty.txt', 'edited\n', worktree);
     repo.write('notes/new.txt', 'new\n', worktree);
     const before = snapshot(repo);
-    const result = repo.helper(['end', '--strategy', strategy, '--json'], { cwd: worktree, env: ghPresentEnv(repo) });
+    const result = await repo.cli(['end', '--strategy', strategy, '--json'], { cwd: worktree, env: ghPresentEnv(repo) });
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('uncommitted-work');
     expect(result.json.error.details.files).toEqual([' M dirty.txt', '?? notes/new.txt']);
@@ -179,7 +179,7 @@ describe('uncommitted work refuses every strategy but abandon', () => {
     expect(ghCalls(repo)).toEqual([]);
   });
 
-  it('pack files do not count, do not block the end and are not committed', () => {
+  it('pack files do not count, do not block the end and are not committed', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'packed');
     const manifest = repo.manifest();
@@ -187,7 +187,7 @@ describe('uncommitted work refuses every strategy but abandon', () => {
     writeFileSync(repo.manifestPath, JSON.stringify(manifest, null, 2));
     repo.write('.env.session', 'PORT=4100\n', worktree);
     repo.write('.claude/commands/flight-rules/session.mjs', '// helper\n', worktree);
-    const result = repo.helper(['end', '--strategy', 'keep', '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'keep', '--json'], { cwd: worktree });
     expectEndedCleanly(repo, 'packed', result);
     const files = repo.git(['ls-tree', '-r', '--name-only', 'session/packed']);
     expect(files).not.toContain('.env.session');
@@ -196,14 +196,14 @@ describe('uncommitted work refuses every strategy but abandon', () => {
 });
 
 describe('session end --strategy pr', () => {
-  it('pushes with upstream, runs gh in the main checkout, removes the worktree and keeps the branch', () => {
+  it('pushes with upstream, runs gh in the main checkout, removes the worktree and keeps the branch', async () => {
     repo = makeRepo();
     const origin = addOrigin(repo);
     const worktree = sessionWithWork(repo, 'proposal', { 'p.txt': 'p\n' }, ['Propose a change']);
     const log = join(worktree, sessionLogOf(repo, 'proposal'));
     writeFileSync(log, readFileSync(log, 'utf8').replace('_Written at /dev-session.end._', 'Added p.txt.\n\n- tested by hand'));
     const tip = repo.commitAll('Summary', worktree);
-    const result = repo.helper(['end', '--strategy', 'pr', '--json'], { cwd: worktree, env: ghPresentEnv(repo) });
+    const result = await repo.cli(['end', '--strategy', 'pr', '--json'], { cwd: worktree, env: ghPresentEnv(repo) });
     expectEndedCleanly(repo, 'proposal', result);
     expect(repo.git(['ls-remote', origin, 'refs/heads/session/proposal']).split('\t')[0]).toBe(tip);
     expect(repo.git(['config', 'branch.session/proposal.remote']).trim()).toBe('origin');
@@ -219,12 +219,12 @@ describe('session end --strategy pr', () => {
     expect(history(repo)[0]).toMatchObject({ strategy: 'pr', head: tip, prUrl: 'https://github.com/example/project/pull/42' });
   });
 
-  it('passes --pr-title and --pr-body-file through, by name from the main checkout', () => {
+  it('passes --pr-title and --pr-body-file through, by name from the main checkout', async () => {
     repo = makeRepo();
     addOrigin(repo);
     sessionWithWork(repo, 'titled');
     writeFileSync(join(repo.root, 'body.md'), 'Custom body\n');
-    const result = repo.helper(['end', 'titled', '--strategy', 'pr', '--pr-title', 'A "quoted" title', '--pr-body-file', '../body.md', '--json'], { env: ghPresentEnv(repo) });
+    const result = await repo.cli(['end', 'titled', '--strategy', 'pr', '--pr-title', 'A "quoted" title', '--pr-body-file', '../body.md', '--json'], { env: ghPresentEnv(repo) });
     expectEndedCleanly(repo, 'titled', result);
     expect(ghCalls(repo)[0]).toEqual({
       argv: ['pr', 'create', '--head', 'session/titled', '--base', 'main', '--title', 'A "quoted" title', '--body-file', join(repo.root, 'body.md')],
@@ -233,11 +233,11 @@ describe('session end --strategy pr', () => {
     });
   });
 
-  it('without gh, still pushes and prints the GitHub compare URL as the next step', () => {
+  it('without gh, still pushes and prints the GitHub compare URL as the next step', async () => {
     repo = makeRepo();
     const origin = addOrigin(repo, 'git@github.com:example/project.git');
     const worktree = sessionWithWork(repo, 'no-gh');
-    const result = repo.helper(['end', '--strategy', 'pr', '--json'], { cwd: worktree, env: ghAbsentEnv(repo) });
+    const result = await repo.cli(['end', '--strategy', 'pr', '--json'], { cwd: worktree, env: ghAbsentEnv(repo) });
     expectEndedCleanly(repo, 'no-gh', result);
     const url = 'https://github.com/example/project/compare/main...session/no-gh?expand=1';
     expect(result.json.pr).toMatchObject({ created: false, url: null, manualStep: url, title: 'Goal of no-gh' });
@@ -251,11 +251,11 @@ describe('session end --strategy pr', () => {
     expect(ghCalls(repo)).toEqual([]);
   });
 
-  it('when gh fails on a remote that is not GitHub, prints the gh command to run', () => {
+  it('when gh fails on a remote that is not GitHub, prints the gh command to run', async () => {
     repo = makeRepo();
     addOrigin(repo);
     const worktree = sessionWithWork(repo, 'gh-fails', undefined, ["Fix the user's bug"]);
-    const result = repo.helper(['end', '--strategy', 'pr'], { cwd: worktree, env: ghPresentEnv(repo, { GH_FAIL: '1' }) });
+    const result = await repo.cli(['end', '--strategy', 'pr'], { cwd: worktree, env: ghPresentEnv(repo, { GH_FAIL: '1' }) });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('! No PR was opened: gh pr create failed: To get started with GitHub CLI');
     const command = result.stdout.match(/then: run in .*?: (gh pr create .*)/)![1]!;
@@ -264,11 +264,11 @@ describe('session end --strategy pr', () => {
     expect(readFileSync(bodyFile, 'utf8')).toContain('Work from the parallel dev session "gh-fails"');
   });
 
-  it('refuses without any remote and changes nothing', () => {
+  it('refuses without any remote and changes nothing', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'nowhere');
     const before = snapshot(repo);
-    const result = repo.helper(['end', '--strategy', 'pr', '--json'], { cwd: worktree, env: ghPresentEnv(repo) });
+    const result = await repo.cli(['end', '--strategy', 'pr', '--json'], { cwd: worktree, env: ghPresentEnv(repo) });
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('no-remote');
     expect(result.json.error.next).toContain('git remote add origin');
@@ -276,12 +276,12 @@ describe('session end --strategy pr', () => {
     expect(ghCalls(repo)).toEqual([]);
   });
 
-  it('refuses an unknown --remote and changes nothing', () => {
+  it('refuses an unknown --remote and changes nothing', async () => {
     repo = makeRepo();
     addOrigin(repo);
     const worktree = sessionWithWork(repo, 'wrong-remote');
     const before = snapshot(repo);
-    const result = repo.helper(['end', '--strategy', 'pr', '--remote', 'upstream', '--json'], { cwd: worktree, env: ghPresentEnv(repo) });
+    const result = await repo.cli(['end', '--strategy', 'pr', '--remote', 'upstream', '--json'], { cwd: worktree, env: ghPresentEnv(repo) });
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('unknown-remote');
     expect(result.json.error.next).toContain('origin');
@@ -308,10 +308,10 @@ describe('an end run by an agent from inside the worktree', () => {
     expect(existsSync(worktree)).toBe(false);
   });
 
-  it('without the client, removes the worktree outright', () => {
+  it('without the client, removes the worktree outright', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'outside');
-    const result = repo.helper(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
     expect(result.exitCode).toBe(0);
     expect(result.json.leftForCaller).toEqual([]);
     expect(existsSync(worktree)).toBe(false);
@@ -319,12 +319,12 @@ describe('an end run by an agent from inside the worktree', () => {
 });
 
 describe('session end --strategy keep', () => {
-  it('commits a merge-pending note, pushes only to the remote asked for, writes nothing into the main checkout, and keeps the branch', () => {
+  it('commits a merge-pending note, pushes only to the remote asked for, writes nothing into the main checkout, and keeps the branch', async () => {
     repo = makeRepo();
     const origin = addOrigin(repo);
     const worktree = sessionWithWork(repo, 'later');
     const log = sessionLogOf(repo, 'later');
-    const result = repo.helper(['end', '--strategy', 'keep', '--remote', 'origin', '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'keep', '--remote', 'origin', '--json'], { cwd: worktree });
     expectEndedCleanly(repo, 'later', result);
     const tip = rev(repo, 'session/later');
     expect(result.json.head).toBe(tip);
@@ -337,25 +337,25 @@ describe('session end --strategy keep', () => {
     expect(history(repo)[0]).toMatchObject({ strategy: 'keep', head: tip, savedAs: 'refs/heads/session/later' });
   });
 
-  it('without --remote pushes nothing, even when a remote exists', () => {
+  it('without --remote pushes nothing, even when a remote exists', async () => {
     repo = makeRepo();
     const origin = addOrigin(repo);
     const worktree = sessionWithWork(repo, 'local');
-    const result = repo.helper(['end', '--strategy', 'keep', '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'keep', '--json'], { cwd: worktree });
     expectEndedCleanly(repo, 'local', result);
     expect(result.json.push).toBeNull();
     expect(repo.git(['ls-remote', origin, 'refs/heads/session/local'])).toBe('');
     expect(branchExists(repo, 'session/local')).toBe(true);
   });
 
-  it('run again after a keep that stopped part way, adds no second merge-pending note', () => {
+  it('run again after a keep that stopped part way, adds no second merge-pending note', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'again');
     const log = sessionLogOf(repo, 'again');
     // What a keep that stopped after its note (a failed removal, a kill) leaves on the branch.
     repo.write(log, `${readFileSync(join(worktree, log), 'utf8')}\n## Merge pending\n\nEnded earlier.\n`, worktree);
     const noted = repo.commitAll('Session again: merge pending, branch kept for later', worktree);
-    const result = repo.helper(['end', '--strategy', 'keep', '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'keep', '--json'], { cwd: worktree });
     expectEndedCleanly(repo, 'again', result);
     expect(rev(repo, 'session/again')).toBe(noted);
     expect(repo.git(['show', `${noted}:${log}`]).match(/## Merge pending/g)).toHaveLength(1);
@@ -366,11 +366,11 @@ describe('session end --strategy abandon', () => {
   it.each([
     ['without --confirm', []],
     ['with the wrong --confirm', ['--confirm', 'other']],
-  ])('refuses %s (confirmation-mismatch, exit 1), says to ask the user, and changes nothing', (_label, confirm) => {
+  ])('refuses %s (confirmation-mismatch, exit 1), says to ask the user, and changes nothing', async (_label, confirm) => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'doomed');
     const before = snapshot(repo);
-    const result = repo.helper(['end', '--strategy', 'abandon', ...confirm, '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'abandon', ...confirm, '--json'], { cwd: worktree });
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('confirmation-mismatch');
     expect(result.json.error.message).toContain('needs the user to type its name to confirm');
@@ -378,13 +378,13 @@ describe('session end --strategy abandon', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('saves the tip and the uncommitted work, and the printed commands bring both back', () => {
+  it('saves the tip and the uncommitted work, and the printed commands bring both back', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'scrap', { 'scrap.txt': 'committed\n' });
     const tip = rev(repo, 'session/scrap');
     repo.write('scrap.txt', 'changed, not committed\n', worktree);
     repo.write('untracked/idea.md', 'an idea\n', worktree);
-    const result = repo.helper(['end', '--strategy', 'abandon', '--confirm', 'scrap', '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'abandon', '--confirm', 'scrap', '--json'], { cwd: worktree });
     expectEndedCleanly(repo, 'scrap', result);
     expect(branchExists(repo, 'session/scrap')).toBe(false);
     expect(result.json.saved.tip).toBe('refs/sessions/abandoned/scrap/20260115T100000Z');
@@ -403,14 +403,14 @@ describe('session end --strategy abandon', () => {
     expect(readFileSync(join(restored, 'untracked/idea.md'), 'utf8')).toBe('an idea\n');
   });
 
-  it('with nothing uncommitted saves only the tip, and a second abandon of the same name gets its own ref', () => {
+  it('with nothing uncommitted saves only the tip, and a second abandon of the same name gets its own ref', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'twice');
-    const first = repo.helper(['end', 'twice', '--strategy', 'abandon', '--confirm', 'twice', '--json']);
+    const first = await repo.cli(['end', 'twice', '--strategy', 'abandon', '--confirm', 'twice', '--json']);
     expectEndedCleanly(repo, 'twice', first);
     expect(first.json.saved.worktree).toBeNull();
     sessionWithWork(repo, 'twice');
-    const second = repo.helper(['end', 'twice', '--strategy', 'abandon', '--confirm', 'twice', '--json']);
+    const second = await repo.cli(['end', 'twice', '--strategy', 'abandon', '--confirm', 'twice', '--json']);
     expectEndedCleanly(repo, 'twice', second);
     expect(second.json.saved.tip).toBe('refs/sessions/abandoned/twice/20260115T100000Z-2');
     expect(repo.git(['for-each-ref', '--format=%(refname)', 'refs/sessions/']).trim().split('\n')).toHaveLength(2);
@@ -429,28 +429,28 @@ describe('session end usage and refusals', () => {
     ['an invalid name', ['end', 'Bad Name', '--strategy', 'keep']],
     ['no name outside a session', ['end', '--strategy', 'keep']],
   ];
-  it.each(usageCases)('%s is a usage error that changes nothing', (_label, args) => {
+  it.each(usageCases)('%s is a usage error that changes nothing', async (_label, args) => {
     repo = makeRepo();
     sessionWithWork(repo, 'x');
     const before = snapshot(repo);
-    const result = repo.helper([...args, '--json']);
+    const result = await repo.cli([...args, '--json']);
     expect(result.exitCode).toBe(2);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.error.next.length).toBeGreaterThan(10);
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('refuses an unknown session and one that is already ending', () => {
+  it('refuses an unknown session and one that is already ending', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'busy');
-    const unknown = repo.helper(['end', 'ghost', '--strategy', 'keep', '--json']);
+    const unknown = await repo.cli(['end', 'ghost', '--strategy', 'keep', '--json']);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.json.error.code).toBe('no-such-session');
     const manifest = repo.manifest();
     Object.assign(manifest.sessions[0], { status: 'ending', owner: { pid: 1, host: 'elsewhere' } });
     writeFileSync(repo.manifestPath, JSON.stringify(manifest, null, 2));
     const before = snapshot(repo);
-    const busy = repo.helper(['end', 'busy', '--strategy', 'keep', '--json']);
+    const busy = await repo.cli(['end', 'busy', '--strategy', 'keep', '--json']);
     expect(busy.exitCode).toBe(1);
     expect(busy.json.error.code).toBe('session-busy');
     expect(busy.json.error.next).toContain('session cleanup');

@@ -43,13 +43,13 @@ describe('hostile session names', () => {
     (name) => ['overlap', name],
   ];
 
-  it.each(Object.entries(names))('%s is refused by every command with exit 2, naming the rule', (_label, name) => {
+  it.each(Object.entries(names))('%s is refused by every command with exit 2, naming the rule', async (_label, name) => {
     repo = makeRepo();
-    repo.helper(['start', 'existing', '--no-setup']);
+    await repo.cli(['start', 'existing', '--no-setup']);
     const before = snapshot(repo);
     for (const command of commands) {
       const args = command(name);
-      const result = repo.helper([...args, '--json']);
+      const result = await repo.cli([...args, '--json']);
       // overlap is read-only and always exits 0, but still names the problem.
       const expected = args[0] === 'overlap' ? [0, 2] : [2];
       expect(expected, `${args[0]}: ${result.stdout}`).toContain(result.exitCode);
@@ -60,10 +60,10 @@ describe('hostile session names', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it.each(Object.entries(optionLikeNames))('%s is taken as an option, never a name (exit 2)', (_label, name) => {
+  it.each(Object.entries(optionLikeNames))('%s is taken as an option, never a name (exit 2)', async (_label, name) => {
     repo = makeRepo();
     const before = snapshot(repo);
-    const result = repo.helper(['start', name]);
+    const result = await repo.cli(['start', name]);
     expect(result.exitCode).toBe(2);
     expect(result.stdout + result.stderr).toMatch(/usage error|"kind":"usage"/);
     expect(snapshot(repo)).toEqual(before);
@@ -71,10 +71,10 @@ describe('hostile session names', () => {
 });
 
 describe('hostile goals', () => {
-  it('stores every goal verbatim in the manifest, one line each in the log, and executes nothing', () => {
+  it('stores every goal verbatim in the manifest, one line each in the log, and executes nothing', async () => {
     repo = makeRepo();
     const texts = Object.values(goals);
-    const result = repo.helper(['start', 'goals', '--no-setup', '--json', ...texts.flatMap((goal) => ['--goal', goal])]);
+    const result = await repo.cli(['start', 'goals', '--no-setup', '--json', ...texts.flatMap((goal) => ['--goal', goal])]);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(repo.manifest().sessions[0].goals).toEqual(texts.map((goal) => goal.trim()));
     const log = readFileSync(join(repo.sessions, 'goals', repo.manifest().sessions[0].sessionLog), 'utf8');
@@ -83,10 +83,10 @@ describe('hostile goals', () => {
     expect(pwned(repo)).toEqual([]);
   });
 
-  it.each(Object.entries(badGoals))('refuses a goal with %s (exit 2)', (_label, goal) => {
+  it.each(Object.entries(badGoals))('refuses a goal with %s (exit 2)', async (_label, goal) => {
     repo = makeRepo();
     const before = snapshot(repo);
-    const result = repo.helper(['start', 'bad-goal', '--goal', goal, '--json']);
+    const result = await repo.cli(['start', 'bad-goal', '--goal', goal, '--json']);
     expect(result.exitCode).toBe(2);
     expect(result.json.error.message).toMatch(/invalid --goal/);
     expect(snapshot(repo)).toEqual(before);
@@ -99,57 +99,57 @@ describe('hostile manifests', () => {
     writeFileSync(repo.manifestPath, content);
   };
 
-  it.each(Object.entries(manifests))('%s: start and end refuse (exit 1) naming it, status reports it (exit 0), nothing changes', (_label, { content, problem }) => {
+  it.each(Object.entries(manifests))('%s: start and end refuse (exit 1) naming it, status reports it (exit 0), nothing changes', async (_label, { content, problem }) => {
     repo = makeRepo();
     place(repo, content);
     const before = snapshot(repo);
-    const start = repo.helper(['start', 'x', '--json']);
+    const start = await repo.cli(['start', 'x', '--json']);
     expect(start.exitCode).toBe(1);
     expect(start.json.error.code).toBe('manifest-invalid');
     expect(start.json.error.message).toContain(problem);
-    const end = repo.helper(['end', 'x', '--strategy', 'keep', '--json']);
+    const end = await repo.cli(['end', 'x', '--strategy', 'keep', '--json']);
     expect(end.exitCode).toBe(1);
     expect(end.json.error.message).toContain(problem);
-    const status = repo.helper(['status']);
+    const status = await repo.cli(['status']);
     expect(status.exitCode).toBe(0);
     expect(status.stdout + status.stderr).toContain(problem);
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('a 50 MB manifest is refused by size, without being parsed', () => {
+  it('a 50 MB manifest is refused by size, without being parsed', async () => {
     repo = makeRepo();
     place(repo, `{"version":1,"project":"p","sessions":[],"pad":"${'x'.repeat(50 * 1024 * 1024)}"}`);
-    const result = repo.helper(['start', 'x', '--json']);
+    const result = await repo.cli(['start', 'x', '--json']);
     expect(result.exitCode).toBe(1);
     expect(result.json.error.message).toMatch(/over the \d+-byte limit/);
-    expect(repo.helper(['status']).exitCode).toBe(0);
+    expect((await repo.cli(['status'])).exitCode).toBe(0);
   });
 
-  it('a symlink in place of the manifest is refused, and cleanup moves the link aside without touching its target', () => {
+  it('a symlink in place of the manifest is refused, and cleanup moves the link aside without touching its target', async () => {
     repo = makeRepo();
     mkdirSync(repo.sessions, { recursive: true });
     const target = join(repo.root, 'elsewhere.json');
     const targetContent = '{"version":1,"project":"p","sessions":[]}';
     writeFileSync(target, targetContent);
     symlinkSync(target, repo.manifestPath);
-    const result = repo.helper(['start', 'x', '--json']);
+    const result = await repo.cli(['start', 'x', '--json']);
     expect(result.exitCode).toBe(1);
     expect(result.json.error.message).toMatch(/symbolic link/);
-    const cleanup = repo.helper(['cleanup', '--yes', '--json']);
+    const cleanup = await repo.cli(['cleanup', '--yes', '--json']);
     expect(cleanup.exitCode).toBe(0);
     expect(readFileSync(target, 'utf8')).toBe(targetContent);
     expect(readdirSync(repo.sessions).some((name) => name.startsWith('.manifest.json.corrupt-'))).toBe(true);
-    expect(repo.helper(['start', 'after', '--no-setup']).exitCode).toBe(0);
+    expect((await repo.cli(['start', 'after', '--no-setup'])).exitCode).toBe(0);
   });
 });
 
 describe('hostile config and env inputs', () => {
-  it('a .worktreeinclude pattern pointing outside the repository copies nothing from outside', () => {
+  it('a .worktreeinclude pattern pointing outside the repository copies nothing from outside', async () => {
     repo = makeRepo({ files: { 'README.md': '# x\n', '.gitignore': '.env\n*.secret\n' } });
     writeFileSync(join(repo.root, 'outside.secret'), 'do not copy');
     writeFileSync(join(repo.main, '.worktreeinclude'), '../outside.secret\n/../*.secret\n.env\n');
     writeFileSync(join(repo.main, '.env'), 'A=1\n');
-    const result = repo.helper(['start', 'inc', '--no-setup', '--json']);
+    const result = await repo.cli(['start', 'inc', '--no-setup', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     const worktree = join(repo.sessions, 'inc');
     expect(existsSync(join(worktree, '.env'))).toBe(true);
@@ -158,25 +158,25 @@ describe('hostile config and env inputs', () => {
     expect(JSON.stringify(result.json.workspace)).toMatch(/outside/);
   });
 
-  it('a config copy glob pointing outside the repository is reported, not followed', () => {
+  it('a config copy glob pointing outside the repository is reported, not followed', async () => {
     repo = makeRepo({ files: { 'README.md': '# x\n', '.gitignore': '.env\n' } });
     writeFileSync(join(repo.root, 'outside.env'), 'SECRET=1');
     mkdirSync(join(repo.main, '.claude'), { recursive: true });
     writeFileSync(join(repo.main, '.claude/flight-rules.json'), JSON.stringify({ copy: ['../outside.env', '/etc/passwd'] }));
     repo.git(['add', '-A']);
     repo.git(['commit', '-qm', 'config']);
-    const result = repo.helper(['start', 'glob', '--no-setup', '--json']);
+    const result = await repo.cli(['start', 'glob', '--no-setup', '--json']);
     expect([0, 1]).toContain(result.exitCode);
     expect(JSON.stringify(result.json)).toMatch(/outside/);
     expect(existsSync(join(repo.sessions, 'glob', 'outside.env'))).toBe(false);
     expect(existsSync(join(repo.sessions, 'glob', 'passwd'))).toBe(false);
   });
 
-  it('a symlinked env file is not followed', () => {
+  it('a symlinked env file is not followed', async () => {
     repo = makeRepo({ files: { 'README.md': '# x\n', '.gitignore': '.env\n' } });
     writeFileSync(join(repo.root, 'real-secrets'), 'SECRET=1');
     symlinkSync(join(repo.root, 'real-secrets'), join(repo.main, '.env'));
-    const result = repo.helper(['start', 'link', '--no-setup', '--json']);
+    const result = await repo.cli(['start', 'link', '--no-setup', '--json']);
     expect(result.exitCode).toBe(0);
     expect(existsSync(join(repo.sessions, 'link', '.env'))).toBe(false);
     expect(JSON.stringify(result.json.workspace)).toMatch(/symlink|symbolic/i);

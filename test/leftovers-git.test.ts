@@ -34,13 +34,13 @@ function endedSessions(r: Repo) {
 }
 
 describe('status shows leftovers', () => {
-  it('kept and pushed branches, saved refs per session, setup logs and restore commands, without changing anything', () => {
+  it('kept and pushed branches, saved refs per session, setup logs and restore commands, without changing anything', async () => {
     repo = makeRepo();
     endedSessions(repo);
     settle(repo, join(repo.sessions, 'live'));
     const before = snapshot(repo);
 
-    const result = repo.helper(['status', '--json']);
+    const result = await repo.cli(['status', '--json']);
 
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
@@ -56,32 +56,32 @@ describe('status shows leftovers', () => {
     expect(leftovers.restorable.map((r: any) => r.session)).toEqual(['gone', 'kept', 'pushed']);
     expect(snapshot(repo)).toEqual(before);
 
-    const text = repo.helper(['status']).stdout;
+    const text = (await repo.cli(['status'])).stdout;
     expect(text).toContain('Leftovers of ended sessions');
     expect(text).toMatch(/session\/pushed +no \(main\) +origin\/session\/pushed/);
     expect(text).toContain('gone (abandon at 2026-01-15T10:00:00Z): session restore gone');
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('says there are leftovers when no session is left', () => {
+  it('says there are leftovers when no session is left', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'kept');
-    expect(repo.helper(['end', 'kept', '--strategy', 'keep']).exitCode).toBe(0);
-    const text = repo.helper(['status']).stdout;
+    expect((await repo.cli(['end', 'kept', '--strategy', 'keep'])).exitCode).toBe(0);
+    const text = (await repo.cli(['status'])).stdout;
     expect(text.split('\n')[0]).toContain('No parallel sessions');
     expect(text.split('\n')[0]).toContain('see Leftovers below');
   });
 });
 
 describe('cleanup prunes leftovers', () => {
-  it('plans to prune old saved refs, gone setup logs and merged kept branches, changing nothing; --yes does it and keeps unmerged branches', () => {
+  it('plans to prune old saved refs, gone setup logs and merged kept branches, changing nothing; --yes does it and keeps unmerged branches', async () => {
     repo = makeRepo();
     endedSessions(repo);
     repo.git(['merge', '-q', '--no-ff', '-m', 'merge pushed by hand', 'session/pushed']);
     settle(repo, join(repo.sessions, 'live'));
     const before = snapshot(repo);
 
-    const plan = repo.helper(['cleanup', '--json'], { env: LATER });
+    const plan = await repo.cli(['cleanup', '--json'], { env: LATER });
 
     expect(plan.exitCode, plan.stdout).toBe(0);
     expect(outputSchemaErrors(plan.json)).toBe('');
@@ -92,11 +92,11 @@ describe('cleanup prunes leftovers', () => {
     ]);
     expect(plan.json.kept.map((k: any) => k.subject)).toEqual(['session/kept']);
     expect(snapshot(repo)).toEqual(before);
-    const text = repo.helper(['cleanup'], { env: LATER }).stdout;
+    const text = (await repo.cli(['cleanup'], { env: LATER })).stdout;
     expect(text).toContain('delete 2 saved ref(s) refs/sessions/abandoned/gone/20260115T100000Z');
     expect(text).toContain('Kept session/kept');
 
-    const applied = repo.helper(['cleanup', '--yes', '--json'], { env: LATER });
+    const applied = await repo.cli(['cleanup', '--yes', '--json'], { env: LATER });
 
     expect(applied.exitCode, applied.stdout).toBe(0);
     expect(outputSchemaErrors(applied.json)).toBe('');
@@ -106,36 +106,36 @@ describe('cleanup prunes leftovers', () => {
     expect(existsSync(join(repo.sessions, 'live.setup.log'))).toBe(true);
     expect(branches(repo)).toEqual(['main', 'session/kept', 'session/live']);
     expect(history(repo).map((r) => r.id)).toEqual(['kept', 'pushed', 'gone']);
-    expect(repo.helper(['cleanup', '--json'], { env: LATER }).json.actions).toEqual([]);
+    expect((await repo.cli(['cleanup', '--json'], { env: LATER })).json.actions).toEqual([]);
   });
 
-  it('never prunes a kept branch with work its base lacks, however old', () => {
+  it('never prunes a kept branch with work its base lacks, however old', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'kept');
-    expect(repo.helper(['end', 'kept', '--strategy', 'keep']).exitCode).toBe(0);
+    expect((await repo.cli(['end', 'kept', '--strategy', 'keep'])).exitCode).toBe(0);
     const tip = repo.git(['rev-parse', 'session/kept']).trim();
-    const applied = repo.helper(['cleanup', '--yes', '--json'], { env: { FLIGHT_RULES_NOW: '2030-01-01T00:00:00Z' } });
+    const applied = await repo.cli(['cleanup', '--yes', '--json'], { env: { FLIGHT_RULES_NOW: '2030-01-01T00:00:00Z' } });
     expect(applied.exitCode).toBe(0);
     expect(applied.json.actions).toEqual([]);
     expect(applied.json.kept.map((k: any) => k.subject)).toEqual(['session/kept']);
     expect(repo.git(['rev-parse', 'session/kept']).trim()).toBe(tip);
   });
 
-  it('prunes an abandoned tip as soon as its base holds it, and keeps saved refs of a session restored from them', () => {
+  it('prunes an abandoned tip as soon as its base holds it, and keeps saved refs of a session restored from them', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'merged');
-    expect(repo.helper(['end', 'merged', '--strategy', 'abandon', '--confirm', 'merged']).exitCode).toBe(0);
+    expect((await repo.cli(['end', 'merged', '--strategy', 'abandon', '--confirm', 'merged'])).exitCode).toBe(0);
     repo.git(['merge', '-q', '--no-ff', '-m', 'take it after all', 'refs/sessions/abandoned/merged/20260115T100000Z']);
     const gone = sessionWithWork(repo, 'back');
     repo.write('draft.txt', 'x\n', gone);
-    expect(repo.helper(['end', 'back', '--strategy', 'abandon', '--confirm', 'back']).exitCode).toBe(0);
-    expect(repo.helper(['restore', 'back']).exitCode).toBe(0);
+    expect((await repo.cli(['end', 'back', '--strategy', 'abandon', '--confirm', 'back'])).exitCode).toBe(0);
+    expect((await repo.cli(['restore', 'back'])).exitCode).toBe(0);
 
-    const plan = repo.helper(['cleanup', '--json'], { env: LATER });
+    const plan = await repo.cli(['cleanup', '--json'], { env: LATER });
     expect(plan.json.actions.map((a: any) => [a.kind, a.subject, a.reason.includes('holds every commit')])).toEqual([
       ['prune-saved-refs', 'refs/sessions/abandoned/merged/20260115T100000Z', true],
     ]);
-    expect(repo.helper(['cleanup', '--yes'], { env: LATER }).exitCode).toBe(0);
+    expect((await repo.cli(['cleanup', '--yes'], { env: LATER })).exitCode).toBe(0);
     expect(refs(repo)).toEqual(['refs/sessions/abandoned/back/20260115T100000Z', 'refs/sessions/abandoned/back/20260115T100000Z-worktree']);
   });
 });

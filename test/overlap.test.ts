@@ -23,10 +23,10 @@ function threeSessions(): void {
 }
 
 describe('session overlap', () => {
-  it('finds the shared file, predicts the conflict, and orders the merges', () => {
+  it('finds the shared file, predicts the conflict, and orders the merges', async () => {
     threeSessions();
     const before = snapshot(repo);
-    const result = repo.helper(['overlap', '--json']);
+    const result = await repo.cli(['overlap', '--json']);
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.overlaps).toEqual([
@@ -46,7 +46,7 @@ describe('session overlap', () => {
     expect(result.json.notes[0]).toContain('cover committed work only');
     expect(snapshot(repo)).toEqual(before);
 
-    const text = repo.helper(['overlap']);
+    const text = await repo.cli(['overlap']);
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toMatchInlineSnapshot(`
       "! 1 file changed by more than one session (3 active sessions):
@@ -69,10 +69,10 @@ describe('session overlap', () => {
     `);
   });
 
-  it('counts uncommitted changes as overlaps but predicts only committed work', () => {
+  it('counts uncommitted changes as overlaps but predicts only committed work', async () => {
     threeSessions();
     repo.write('gamma.txt', 'gamma edits on alpha\n', worktree('alpha'));
-    const result = repo.helper(['overlap', 'gamma', '--json']);
+    const result = await repo.cli(['overlap', 'gamma', '--json']);
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.session).toBe('gamma');
@@ -85,19 +85,19 @@ describe('session overlap', () => {
     ]);
   });
 
-  it('refuses an unknown session name, changing nothing', () => {
+  it('refuses an unknown session name, changing nothing', async () => {
     threeSessions();
     const before = snapshot(repo);
-    const result = repo.helper(['overlap', 'nope', '--json']);
+    const result = await repo.cli(['overlap', 'nope', '--json']);
     expect(result.exitCode).toBe(1);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.error.code).toBe('no-such-session');
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('exits 0 and says so outside a repository', () => {
+  it('exits 0 and says so outside a repository', async () => {
     repo = makeRepo();
-    const result = repo.helper(['overlap', '--json'], { cwd: join(repo.root, 'home') });
+    const result = await repo.cli(['overlap', '--json'], { cwd: join(repo.root, 'home') });
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.problems[0].code).toBe('not-a-repository');

@@ -56,12 +56,12 @@ function expectNextIsCommands(next: string[]) {
 }
 
 describe('session restore after abandon', () => {
-  it('brings back the branch, worktree, staged, unstaged, deleted, untracked and ignored work, goals and ports', () => {
+  it('brings back the branch, worktree, staged, unstaged, deleted, untracked and ignored work, goals and ports', async () => {
     repo = makeRepo();
     const { worktree, held } = abandonWithEverything(repo);
     expect(repo.git(['branch', '--list', 'session/work'])).toBe('');
 
-    const result = repo.helper(['restore', 'work', '--json']);
+    const result = await repo.cli(['restore', 'work', '--json']);
 
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
@@ -91,14 +91,14 @@ describe('session restore after abandon', () => {
     // The saved refs stay: a restore never deletes what it restored from.
     expect(repo.git(['for-each-ref', '--format=%(refname)', 'refs/sessions/']).trim().split('\n')).toEqual([TIP_REF, `${TIP_REF}-ignored`, `${TIP_REF}-worktree`]);
 
-    const shown = repo.helper(['status', '--json']);
+    const shown = await repo.cli(['status', '--json']);
     expect(shown.json.sessions.map((s: any) => [s.id, s.state])).toEqual([['work', 'active']]);
   });
 
-  it('prints what it did for a person, ending with the command that enters the worktree', () => {
+  it('prints what it did for a person, ending with the command that enters the worktree', async () => {
     repo = makeRepo();
     abandonWithEverything(repo);
-    const result = repo.helper(['restore', 'work']);
+    const result = await repo.cli(['restore', 'work']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('Session "work" restored from its abandon end at 2026-01-15T10:00:00Z');
     expect(result.stdout).toContain('Uncommitted work back as it was');
@@ -106,33 +106,33 @@ describe('session restore after abandon', () => {
     expect(result.stdout.trimEnd().split('\n').slice(-2)).toEqual(['Next: open a new terminal and run', `  cd ${join(repo.sessions, 'work')} && claude`]);
   });
 
-  it('can be ended again, and restored again from the newer end', () => {
+  it('can be ended again, and restored again from the newer end', async () => {
     repo = makeRepo();
     const { worktree } = abandonWithEverything(repo);
-    expect(repo.helper(['restore', 'work']).exitCode).toBe(0);
+    expect((await repo.cli(['restore', 'work'])).exitCode).toBe(0);
     repo.write('second-round.txt', 'added after the restore\n', worktree);
 
-    const again = repo.helper(['end', 'work', '--strategy', 'abandon', '--confirm', 'work', '--json']);
+    const again = await repo.cli(['end', 'work', '--strategy', 'abandon', '--confirm', 'work', '--json']);
     expect(again.exitCode, again.stdout).toBe(0);
     expect(again.json.saved.tip).toBe(`${TIP_REF}-2`);
     expect(history(repo).map((record) => [record.strategy, record.savedAs])).toEqual([['abandon', TIP_REF], ['abandon', `${TIP_REF}-2`]]);
     expect(history(repo)[1].goals).toEqual(['Fix the parser', 'Test it']);
 
-    const restored = repo.helper(['restore', 'work', '--json']);
+    const restored = await repo.cli(['restore', 'work', '--json']);
     expect(restored.exitCode, restored.stdout).toBe(0);
     expect(readFileSync(join(worktree, 'second-round.txt'), 'utf8')).toBe('added after the restore\n');
     expect(readFileSync(join(worktree, '.env'), 'utf8')).toBe('SECRET=edited-in-the-session\n');
 
     // --at picks the older end: without the file made after the first restore.
-    expect(repo.helper(['end', 'work', '--strategy', 'abandon', '--confirm', 'work']).exitCode).toBe(0);
-    const older = repo.helper(['restore', 'work', '--at', TIP_REF, '--json']);
+    expect((await repo.cli(['end', 'work', '--strategy', 'abandon', '--confirm', 'work'])).exitCode).toBe(0);
+    const older = await repo.cli(['restore', 'work', '--at', TIP_REF, '--json']);
     expect(older.exitCode, older.stdout).toBe(0);
     expect(older.json.from.savedAs).toBe(TIP_REF);
     expect(existsSync(join(worktree, 'second-round.txt'))).toBe(false);
     expect(readFileSync(join(worktree, 'notes/untracked.txt'), 'utf8')).toBe('never added\n');
   });
 
-  it('restores what it can from a history record written before restore existed', () => {
+  it('restores what it can from a history record written before restore existed', async () => {
     repo = makeRepo();
     const { worktree, held } = abandonWithEverything(repo);
     const path = join(repo.sessions, '.history.jsonl');
@@ -140,7 +140,7 @@ describe('session restore after abandon', () => {
     for (const field of ['goals', 'port', 'copiedFiles', 'sessionLog', 'savedRefs']) delete record[field];
     writeFileSync(path, `${JSON.stringify(record)}\n`);
 
-    const result = repo.helper(['restore', 'work', '--json']);
+    const result = await repo.cli(['restore', 'work', '--json']);
 
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
@@ -151,7 +151,7 @@ describe('session restore after abandon', () => {
     expect(result.json.notes.join(' ')).toContain('older than restore');
   });
 
-  it('says how to put back a repository that was inside the worktree, and the command does it', () => {
+  it('says how to put back a repository that was inside the worktree, and the command does it', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'nest');
     const nested = join(worktree, 'vendor/tool');
@@ -160,9 +160,9 @@ describe('session restore after abandon', () => {
     repo.write('tool.txt', 'nested work\n', nested);
     const commit = repo.commitAll('nested commit', nested);
     repo.write('draft.txt', 'uncommitted in the nested repository\n', nested);
-    expect(repo.helper(['end', 'nest', '--strategy', 'abandon', '--confirm', 'nest']).exitCode).toBe(0);
+    expect((await repo.cli(['end', 'nest', '--strategy', 'abandon', '--confirm', 'nest'])).exitCode).toBe(0);
 
-    const result = repo.helper(['restore', 'nest', '--json']);
+    const result = await repo.cli(['restore', 'nest', '--json']);
 
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
@@ -177,16 +177,16 @@ describe('session restore after abandon', () => {
 });
 
 describe('session restore after keep', () => {
-  it('checks the kept branch out as it is, with its goals, session log and ports, and ends again', () => {
+  it('checks the kept branch out as it is, with its goals, session log and ports, and ends again', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'later', { 'later.txt': 'kept for later\n' }, ['Finish later']);
     const port = repo.manifest().sessions[0].port;
-    const ended = repo.helper(['end', 'later', '--strategy', 'keep', '--json']);
+    const ended = await repo.cli(['end', 'later', '--strategy', 'keep', '--json']);
     expect(ended.exitCode, ended.stdout).toBe(0);
     expect(ended.json.notes.join('\n')).toContain('session restore later');
     const tip = rev(repo, 'refs/heads/session/later');
 
-    const result = repo.helper(['restore', 'later', '--json']);
+    const result = await repo.cli(['restore', 'later', '--json']);
 
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
@@ -199,18 +199,18 @@ describe('session restore after keep', () => {
 
     repo.write('more.txt', 'more\n', worktree);
     repo.commitAll('more work after the restore', worktree);
-    const merged = repo.helper(['end', 'later', '--strategy', 'merge', '--json']);
+    const merged = await repo.cli(['end', 'later', '--strategy', 'merge', '--json']);
     expect(merged.exitCode, merged.stdout).toBe(0);
     expect(readFileSync(join(repo.main, 'more.txt'), 'utf8')).toBe('more\n');
   });
 
-  it('makes a kept branch that was deleted again at the commit the session left it at', () => {
+  it('makes a kept branch that was deleted again at the commit the session left it at', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'gone');
-    expect(repo.helper(['end', 'gone', '--strategy', 'keep']).exitCode).toBe(0);
+    expect((await repo.cli(['end', 'gone', '--strategy', 'keep'])).exitCode).toBe(0);
     const tip = rev(repo, 'refs/heads/session/gone');
     repo.git(['branch', '-D', 'session/gone']);
-    const result = repo.helper(['restore', 'gone', '--json']);
+    const result = await repo.cli(['restore', 'gone', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.json.branch).toEqual({ name: 'session/gone', tip, created: true });
     expect(result.json.notes.join(' ')).toContain('had been deleted');
@@ -252,23 +252,23 @@ describe('session restore refuses, changing nothing', () => {
       abandonWithEverything(r);
     }],
   ];
-  it.each(cases)('when %s (%s)', (label, code, arrange) => {
+  it.each(cases)('when %s (%s)', async (label, code, arrange) => {
     repo = makeRepo();
     arrange(repo);
     const before = snapshot(repo);
     const args = label.startsWith('--at') ? ['restore', 'work', '--at', '2020-01-01T00:00:00Z', '--json'] : ['restore', 'work', '--json'];
-    const result = repo.helper(args);
+    const result = await repo.cli(args);
     expect(result.exitCode, result.stdout).toBe(1);
     expect(result.json.error.code).toBe(code);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('says how to proceed when the branch moved', () => {
+  it('says how to proceed when the branch moved', async () => {
     repo = makeRepo();
     abandonWithEverything(repo);
     repo.git(['branch', 'session/work', 'main']);
-    const result = repo.helper(['restore', 'work', '--json']);
+    const result = await repo.cli(['restore', 'work', '--json']);
     expect(result.json.error.next).toContain('git branch -m session/work session/work-later');
     expect(result.json.error.next).toContain('session restore work');
   });
@@ -277,31 +277,31 @@ describe('session restore refuses, changing nothing', () => {
     ['an invalid name', ['restore', 'Bad Name']],
     ['an --at that is neither a time nor a ref', ['restore', 'work', '--at', 'yesterday']],
     ['no name', ['restore']],
-  ])('%s is a usage error', (_label, args) => {
+  ])('%s is a usage error', async (_label, args) => {
     repo = makeRepo();
     const before = snapshot(repo);
-    const result = repo.helper([...args, '--json']);
+    const result = await repo.cli([...args, '--json']);
     expect(result.exitCode).toBe(2);
     expect(snapshot(repo)).toEqual(before);
   });
 });
 
 describe('session restore rolls back on failure', () => {
-  it('when the checkout fails: no branch, worktree or entry is left, and the saved refs stay', () => {
+  it('when the checkout fails: no branch, worktree or entry is left, and the saved refs stay', async () => {
     repo = makeRepo();
     abandonWithEverything(repo);
     const hook = join(repo.main, '.git/hooks/post-checkout');
     writeFileSync(hook, '#!/bin/sh\necho "hook says no" >&2\nexit 1\n');
     chmodSync(hook, 0o755);
     const before = snapshot(repo);
-    const result = repo.helper(['restore', 'work', '--json']);
+    const result = await repo.cli(['restore', 'work', '--json']);
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('git-failed');
     expect(result.json.error.message).toContain('Rolled back');
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('when the saved work cannot be put back: the same', () => {
+  it('when the saved work cannot be put back: the same', async () => {
     repo = makeRepo();
     abandonWithEverything(repo);
     // The checkout leaves a file where the saved untracked one must go, so putting the work back fails.
@@ -309,7 +309,7 @@ describe('session restore rolls back on failure', () => {
     writeFileSync(hook, '#!/bin/sh\nmkdir -p notes && echo "in the way" > notes/untracked.txt\n');
     chmodSync(hook, 0o755);
     const before = snapshot(repo);
-    const result = repo.helper(['restore', 'work', '--json']);
+    const result = await repo.cli(['restore', 'work', '--json']);
     expect(result.exitCode).toBe(1);
     expect(result.json.error.message).toContain('Rolled back');
     expect(snapshot(repo)).toEqual(before);

@@ -8,10 +8,10 @@ let repo: Repo;
 afterEach(() => repo?.cleanup());
 
 describe('session start', () => {
-  it('creates the worktree, branch, manifest entry and session log', () => {
+  it('creates the worktree, branch, manifest entry and session log', async () => {
     repo = makeRepo();
     const base = repo.git(['rev-parse', 'HEAD']).trim();
-    const result = repo.helper(['start', 'auth-refactor', '--goal', 'Refactor auth', '--goal', 'Add tests', '--json']);
+    const result = await repo.cli(['start', 'auth-refactor', '--goal', 'Refactor auth', '--goal', 'Add tests', '--json']);
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     const worktree = join(repo.sessions, 'auth-refactor');
@@ -40,35 +40,35 @@ describe('session start', () => {
     expect(log).toContain('- Refactor auth\n- Add tests');
   });
 
-  it('records the conversation it came from and prints the line that continues it in the worktree', () => {
+  it('records the conversation it came from and prints the line that continues it in the worktree', async () => {
     repo = makeRepo();
     const id = '9f3c2a4e-1b2d-4c5e-8f90-123456789abc';
-    const result = repo.helper(['start', 'chat', '--claude-session', id, '--json']);
+    const result = await repo.cli(['start', 'chat', '--claude-session', id, '--json']);
     expect(result.exitCode).toBe(0);
     expect(result.json.session.claudeSession).toBe(id);
     expect(result.json.next).toBe(`cd ${join(repo.sessions, 'chat')} && claude --resume ${id}`);
-    const status = repo.helper(['status', '--json']);
+    const status = await repo.cli(['status', '--json']);
     expect(status.json.sessions[0].open).toBe(`cd ${join(repo.sessions, 'chat')} && claude --resume ${id}`);
     // Inside Claude Code the client names the conversation in its tools' environment.
-    const fromEnv = repo.helper(['start', 'chat-two', '--json'], { env: { CLAUDE_CODE_SESSION_ID: 'abc-123' } });
+    const fromEnv = await repo.cli(['start', 'chat-two', '--json'], { env: { CLAUDE_CODE_SESSION_ID: 'abc-123' } });
     expect(fromEnv.json.session.claudeSession).toBe('abc-123');
-    const bad = repo.helper(['start', 'chat-three', '--claude-session', 'x; rm -rf /', '--json']);
+    const bad = await repo.cli(['start', 'chat-three', '--claude-session', 'x; rm -rf /', '--json']);
     expect(bad.exitCode).toBe(2);
   });
 
-  it('writes the agreed plan into the log stub, keeping its lines but never a heading', () => {
+  it('writes the agreed plan into the log stub, keeping its lines but never a heading', async () => {
     repo = makeRepo();
-    const result = repo.helper(['start', 'planned', '--goal', 'Ship it', '--plan', '1. Read the code\n2. Change it\n## not a heading', '--json']);
+    const result = await repo.cli(['start', 'planned', '--goal', 'Ship it', '--plan', '1. Read the code\n2. Change it\n## not a heading', '--json']);
     expect(result.exitCode).toBe(0);
     const log = readFileSync(result.json.sessionLogPath, 'utf8');
     expect(log).toContain('## Plan\n\n1. Read the code\n2. Change it\n\\## not a heading\n\n## Work log');
     expect(log).toContain('## Learnings');
-    expect(repo.helper(['start', 'unplanned', '--plan', 'a\u202eb']).exitCode).toBe(2);
+    expect((await repo.cli(['start', 'unplanned', '--plan', 'a\u202eb'])).exitCode).toBe(2);
   });
 
-  it('prints navigation instructions in human mode', () => {
+  it('prints navigation instructions in human mode', async () => {
     repo = makeRepo();
-    const result = repo.helper(['start', 'api', '--goal', 'Endpoints']);
+    const result = await repo.cli(['start', 'api', '--goal', 'Endpoints']);
     expect(result.exitCode).toBe(0);
     expect(normalise(result.stdout, repo)).toMatchInlineSnapshot(`
       "✓ Session "api" created
@@ -85,20 +85,20 @@ describe('session start', () => {
     `);
   });
 
-  it('finds the main checkout from a subfolder', () => {
+  it('finds the main checkout from a subfolder', async () => {
     repo = makeRepo();
-    const result = repo.helper(['start', 'from-sub', '--json'], { cwd: join(repo.main, 'src') });
+    const result = await repo.cli(['start', 'from-sub', '--json'], { cwd: join(repo.main, 'src') });
     expect(result.exitCode).toBe(0);
     expect(result.json.worktreePath).toBe(join(repo.sessions, 'from-sub'));
   });
 
-  it('bases the session on --base', () => {
+  it('bases the session on --base', async () => {
     repo = makeRepo();
     repo.git(['branch', 'develop']);
     repo.write('later.txt', 'x');
     repo.commitAll('later on main');
     const develop = repo.git(['rev-parse', 'develop']).trim();
-    const result = repo.helper(['start', 'on-develop', '--base', 'develop', '--json']);
+    const result = await repo.cli(['start', 'on-develop', '--base', 'develop', '--json']);
     expect(result.exitCode).toBe(0);
     expect(result.json.session.base).toEqual({ branch: 'develop', commit: develop });
   });
@@ -116,11 +116,11 @@ describe('session start refusals leave everything unchanged', () => {
     ['an unknown flag', () => ['start', 'c', '--frobnicate'], 2, 'usage', /Unknown option/],
     ['a missing name', () => ['start'], 2, 'usage', /expected 1 argument/],
   ];
-  it.each(refusalCases)('refuses %s', (_label, arrange, exitCode, code, message) => {
+  it.each(refusalCases)('refuses %s', async (_label, arrange, exitCode, code, message) => {
     repo = makeRepo();
     const args = arrange(repo);
     const before = snapshot(repo);
-    const result = repo.helper([...args, '--json']);
+    const result = await repo.cli([...args, '--json']);
     expect(result.exitCode).toBe(exitCode);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.error.code).toBe(code);
@@ -129,37 +129,37 @@ describe('session start refusals leave everything unchanged', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('refuses inside a session worktree, naming the main checkout', () => {
+  it('refuses inside a session worktree, naming the main checkout', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'first']);
+    await repo.cli(['start', 'first']);
     const before = snapshot(repo);
-    const result = repo.helper(['start', 'second'], { cwd: join(repo.sessions, 'first', 'src') });
+    const result = await repo.cli(['start', 'second'], { cwd: join(repo.sessions, 'first', 'src') });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('You are inside the parallel session "first"');
     expect(result.stderr).toContain(`cd ${repo.main}`);
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('refuses a repository without commits', () => {
+  it('refuses a repository without commits', async () => {
     repo = makeRepo({ empty: true });
-    const result = repo.helper(['start', 'first', '--json']);
+    const result = await repo.cli(['start', 'first', '--json']);
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('no-commits');
     expect(existsSync(repo.sessions)).toBe(false);
   });
 
-  it('refuses outside a repository', () => {
+  it('refuses outside a repository', async () => {
     repo = makeRepo();
-    const result = repo.helper(['start', 'first', '--json'], { cwd: join(repo.root, 'home') });
+    const result = await repo.cli(['start', 'first', '--json'], { cwd: join(repo.root, 'home') });
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('not-a-repository');
   });
 
   const hostileNames = ['$(touch pwned)', '`touch pwned`', 'a;touch pwned', 'a|b', 'a&&b', "it's", 'a"b', 'line\nbreak', '../escape', 'a/b', '.hidden', 'HEAD', '@', 'x.lock', 'café', 'x'.repeat(300), 'Upper'];
-  it.each(hostileNames)('refuses the name %j with exit 2 and the rule', (name) => {
+  it.each(hostileNames)('refuses the name %j with exit 2 and the rule', async (name) => {
     repo = makeRepo();
     const before = snapshot(repo);
-    const result = repo.helper(['start', name]);
+    const result = await repo.cli(['start', name]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('invalid session name');
     expect(result.stderr).toContain('lowercase letters, digits and single hyphens');
@@ -167,18 +167,18 @@ describe('session start refusals leave everything unchanged', () => {
     expect(existsSync(join(repo.main, 'pwned'))).toBe(false);
   });
 
-  it('treats a name with a leading dash as an unknown option (exit 2)', () => {
+  it('treats a name with a leading dash as an unknown option (exit 2)', async () => {
     repo = makeRepo();
-    const result = repo.helper(['start', '-rf']);
+    const result = await repo.cli(['start', '-rf']);
     expect(result.exitCode).toBe(2);
   });
 
-  it('refuses an invalid manifest without touching it', () => {
+  it('refuses an invalid manifest without touching it', async () => {
     repo = makeRepo();
     mkdirSync(repo.sessions);
     writeFileSync(repo.manifestPath, '{"version": 1, "project": 3, "sessions": []}');
     const before = snapshot(repo);
-    const result = repo.helper(['start', 'x', '--json']);
+    const result = await repo.cli(['start', 'x', '--json']);
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('manifest-invalid');
     expect(result.json.error.message).toContain('/project must be string');
@@ -188,18 +188,18 @@ describe('session start refusals leave everything unchanged', () => {
 });
 
 describe('a dirty main checkout (7.1)', () => {
-  it('does not count untracked files as dirty, and lists them as left behind', () => {
+  it('does not count untracked files as dirty, and lists them as left behind', async () => {
     repo = makeRepo();
     repo.write('scratch.txt', 'notes');
-    const result = repo.helper(['start', 'u', '--json']);
+    const result = await repo.cli(['start', 'u', '--json']);
     expect(result.exitCode).toBe(0);
     expect(result.json.dirty).toMatchObject({ action: 'none', untrackedLeftBehind: ['scratch.txt'] });
   });
 
-  it('stashes tracked changes and says how to get them back', () => {
+  it('stashes tracked changes and says how to get them back', async () => {
     repo = makeRepo();
     repo.write('README.md', 'changed\n');
-    const result = repo.helper(['start', 's', '--if-dirty', 'stash']);
+    const result = await repo.cli(['start', 's', '--if-dirty', 'stash']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`git -C ${repo.main} stash pop`);
     expect(repo.git(['status', '--porcelain'])).toBe('');
@@ -207,10 +207,10 @@ describe('a dirty main checkout (7.1)', () => {
     expect(readFileSync(join(repo.main, 'README.md'), 'utf8')).toBe('changed\n');
   });
 
-  it('commits tracked changes and bases the session on that commit', () => {
+  it('commits tracked changes and bases the session on that commit', async () => {
     repo = makeRepo();
     repo.write('README.md', 'changed\n');
-    const result = repo.helper(['start', 'c', '--if-dirty', 'commit', '--commit-message', 'WIP before session', '--json']);
+    const result = await repo.cli(['start', 'c', '--if-dirty', 'commit', '--commit-message', 'WIP before session', '--json']);
     expect(result.exitCode).toBe(0);
     const head = repo.git(['rev-parse', 'HEAD']).trim();
     expect(result.json.dirty.commit).toBe(head);
@@ -218,10 +218,10 @@ describe('a dirty main checkout (7.1)', () => {
     expect(readFileSync(join(repo.sessions, 'c', 'README.md'), 'utf8')).toBe('changed\n');
   });
 
-  it('proceeds and warns that the changes stay behind', () => {
+  it('proceeds and warns that the changes stay behind', async () => {
     repo = makeRepo();
     repo.write('README.md', 'changed\n');
-    const result = repo.helper(['start', 'p', '--if-dirty', 'proceed']);
+    const result = await repo.cli(['start', 'p', '--if-dirty', 'proceed']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('stay in the main checkout and are not in the session');
     expect(readFileSync(join(repo.sessions, 'p', 'README.md'), 'utf8')).toBe('# sample\n');
@@ -229,14 +229,14 @@ describe('a dirty main checkout (7.1)', () => {
 });
 
 describe('all or nothing', () => {
-  it('rolls back the branch, worktree and entry when git fails half way', () => {
+  it('rolls back the branch, worktree and entry when git fails half way', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'keep-me']);
+    await repo.cli(['start', 'keep-me']);
     const hook = join(repo.main, '.git/hooks/post-checkout');
     writeFileSync(hook, '#!/bin/sh\necho "hook says no" >&2\nexit 1\n');
     chmodSync(hook, 0o755);
     const before = snapshot(repo);
-    const result = repo.helper(['start', 'doomed', '--json']);
+    const result = await repo.cli(['start', 'doomed', '--json']);
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('git-failed');
     expect(result.json.error.message).toContain('hook says no');
@@ -268,15 +268,15 @@ describe('all or nothing', () => {
 });
 
 describe('a project path with spaces and unicode', () => {
-  it('works end to end, and prints commands that paste as they are', () => {
+  it('works end to end, and prints commands that paste as they are', async () => {
     repo = makeRepo({ name: 'my app dé jà' });
-    const started = repo.helper(['start', 'spaced', '--no-setup', '--json']);
+    const started = await repo.cli(['start', 'spaced', '--no-setup', '--json']);
     expect(started.exitCode, started.stdout).toBe(0);
     const worktree = join(repo.sessions, 'spaced');
     expect(started.json.next).toBe(`cd '${worktree}' && claude`);
     repo.write('b.txt', 'b\n', worktree);
     repo.commitAll('work', worktree);
-    const ended = repo.helper(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
+    const ended = await repo.cli(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
     expect(ended.exitCode, ended.stdout).toBe(0);
     expect(ended.json.next[0]).toBe(`cd '${repo.main}'`);
     expect(readFileSync(join(repo.main, 'b.txt'), 'utf8')).toBe('b\n');

@@ -34,9 +34,9 @@ function indexHashes(): Record<string, string> {
 }
 
 describe('session status: one state per session', () => {
-  it('reports active, orphaned, unregistered, locked, prunable, merged, interrupted and in-progress sessions', () => {
+  it('reports active, orphaned, unregistered, locked, prunable, merged, interrupted and in-progress sessions', async () => {
     repo = makeRepo();
-    for (const name of ['active', 'orphaned', 'locked', 'prunable', 'merged']) expect(repo.helper(['start', name, '--goal', `Goal of ${name}`]).exitCode).toBe(0);
+    for (const name of ['active', 'orphaned', 'locked', 'prunable', 'merged']) expect((await repo.cli(['start', name, '--goal', `Goal of ${name}`])).exitCode).toBe(0);
     repo.write('feature.txt', 'work\n', worktree('active'));
     repo.commitAll('active work', worktree('active'));
     rmSync(worktree('orphaned'), { recursive: true, force: true });
@@ -49,7 +49,7 @@ describe('session status: one state per session', () => {
     addManifestEntry({ id: 'crashed', status: 'starting', owner: { pid: deadPid(), host: hostname() } });
     addManifestEntry({ id: 'busy', status: 'ending', owner: { pid: process.pid, host: hostname() } });
 
-    const result = repo.helper(['status', '--json']);
+    const result = await repo.cli(['status', '--json']);
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(states(result.json)).toEqual({
@@ -94,10 +94,10 @@ describe('session status: what needs attention', () => {
     repo.write('scratch.txt', 'untracked\n');
   }
 
-  it('predicts conflicts with the base, warns about age and lag, names overlapping sessions, and suggests sync', () => {
+  it('predicts conflicts with the base, warns about age and lag, names overlapping sessions, and suggests sync', async () => {
     twoSessionsAndMain();
     const later = { FLIGHT_RULES_NOW: '2026-01-20T12:00:00Z' };
-    const result = repo.helper(['status', '--json'], { env: later });
+    const result = await repo.cli(['status', '--json'], { env: later });
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     const auth = session(result.json, 'auth');
@@ -109,7 +109,7 @@ describe('session status: what needs attention', () => {
     expect(session(result.json, 'api').uncommitted).toBe(1);
     expect(result.json.next).toContain('`session sync auth` brings main into auth.');
 
-    const text = repo.helper(['status'], { env: later });
+    const text = await repo.cli(['status'], { env: later });
     expect(text.exitCode).toBe(0);
     expect(normalise(text.stdout, repo)).toMatchInlineSnapshot(`
       "! 2 parallel sessions, 2 needing attention (sessions folder: ../project-sessions)
@@ -146,7 +146,7 @@ describe('session status: what needs attention', () => {
     `);
   });
 
-  it('never writes an index, a ref or a file: every index is byte-identical afterwards', () => {
+  it('never writes an index, a ref or a file: every index is byte-identical afterwards', async () => {
     twoSessionsAndMain();
     // Touched files make a normal `git status` rewrite the index; status must not.
     const future = new Date('2030-01-01T00:00:00Z');
@@ -155,48 +155,48 @@ describe('session status: what needs attention', () => {
     const indexes = indexHashes();
     expect(Object.keys(indexes)).toHaveLength(3);
     const before = snapshot(repo);
-    expect(repo.helper(['status']).exitCode).toBe(0);
-    expect(repo.helper(['status', '--json']).exitCode).toBe(0);
-    expect(repo.helper(['overlap', '--json']).exitCode).toBe(0);
+    expect((await repo.cli(['status'])).exitCode).toBe(0);
+    expect((await repo.cli(['status', '--json'])).exitCode).toBe(0);
+    expect((await repo.cli(['overlap', '--json'])).exitCode).toBe(0);
     expect(indexHashes()).toEqual(indexes);
     expect(snapshot(repo)).toEqual(before);
   });
 });
 
 describe('session status always exits 0', () => {
-  it('reports a corrupt manifest and still lists the worktrees git knows', () => {
+  it('reports a corrupt manifest and still lists the worktrees git knows', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'one']);
+    await repo.cli(['start', 'one']);
     writeFileSync(repo.manifestPath, '{ not json');
     const before = snapshot(repo);
-    const result = repo.helper(['status', '--json']);
+    const result = await repo.cli(['status', '--json']);
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.problems[0].code).toBe('manifest-invalid');
     expect(result.json.problems[0].next).toContain('session cleanup --yes');
     expect(states(result.json)).toEqual({ one: 'unregistered' });
-    const text = repo.helper(['status']);
+    const text = await repo.cli(['status']);
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain('✗ The session manifest');
     expect(text.stdout).toMatch(/one\s+unregistered/);
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('reports being outside a repository', () => {
+  it('reports being outside a repository', async () => {
     repo = makeRepo();
     const cwd = join(repo.root, 'home');
-    const result = repo.helper(['status', '--json'], { cwd });
+    const result = await repo.cli(['status', '--json'], { cwd });
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json).toMatchObject({ repository: false, sessions: [], problems: [{ code: 'not-a-repository' }] });
-    const text = repo.helper(['status'], { cwd });
+    const text = await repo.cli(['status'], { cwd });
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain('is not inside a git repository');
   });
 
-  it('says there are no sessions yet, from inside a subfolder', () => {
+  it('says there are no sessions yet, from inside a subfolder', async () => {
     repo = makeRepo();
-    const result = repo.helper(['status'], { cwd: join(repo.main, 'src') });
+    const result = await repo.cli(['status'], { cwd: join(repo.main, 'src') });
     expect(result.exitCode).toBe(0);
     expect(normalise(result.stdout, repo)).toMatchInlineSnapshot(`
       "- No parallel sessions (sessions folder: ../../project-sessions).

@@ -33,14 +33,14 @@ describe('withLastSynced', () => {
     ['replaces the line', '# S\n**Branch:** b\n**Last synced with base:** 2026-01-15 10:00\n\nrest\n', '# S\n**Branch:** b\n**Last synced with base:** 2026-01-17 08:30\n\nrest\n'],
     ['adds it after the Branch line when missing', '# S\n**Branch:** b\nrest\n', '# S\n**Branch:** b\n**Last synced with base:** 2026-01-17 08:30\nrest\n'],
     ['gives up without a place for it', '# S\nno header\n', null],
-  ])('%s', (_label, log, expected) => {
+  ])('%s', async (_label, log, expected) => {
     process.env.TZ = 'UTC';
     expect(withLastSynced(log, date)).toBe(expected);
   });
 });
 
 describe('session sync', () => {
-  it('rebases onto the base, records the sync in the log and the manifest, and leaves the tree clean', () => {
+  it('rebases onto the base, records the sync in the log and the manifest, and leaves the tree clean', async () => {
     repo = makeRepo();
     divergedSession('rebased');
     const before = tipOf('session/rebased');
@@ -57,10 +57,10 @@ describe('session sync', () => {
     expect(readFileSync(join(worktreeOf('rebased'), entry.sessionLog), 'utf8')).toContain('**Last synced with base:** 2026-01-17 08:30');
   });
 
-  it('reports for a person', () => {
+  it('reports for a person', async () => {
     repo = makeRepo();
     divergedSession('told');
-    const result = repo.helper(['sync', 'told'], { env: { FLIGHT_RULES_NOW: LATER } });
+    const result = await repo.cli(['sync', 'told'], { env: { FLIGHT_RULES_NOW: LATER } });
     expect(result.exitCode).toBe(0);
     expect(normalise(result.stdout, repo)).toBe([
       '✓ Rebased session/told onto main (<short-sha>): picked up 1 commit(s).',
@@ -70,7 +70,7 @@ describe('session sync', () => {
     ].join('\n'));
   });
 
-  it('merges the base in with --merge, from inside the worktree without a name', () => {
+  it('merges the base in with --merge, from inside the worktree without a name', async () => {
     repo = makeRepo();
     divergedSession('merged');
     const before = tipOf('session/merged');
@@ -81,9 +81,9 @@ describe('session sync', () => {
     expect(repo.git(['merge-base', '--is-ancestor', before, 'session/merged'])).toBe('');
   });
 
-  it('commits an untracked session log as part of the sync', () => {
+  it('commits an untracked session log as part of the sync', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'fresh']);
+    await repo.cli(['start', 'fresh']);
     repo.write('other.txt', 'main work\n');
     repo.commitAll('main moves on');
     const result = sync(['fresh']);
@@ -92,9 +92,9 @@ describe('session sync', () => {
     expect(repo.git(['status', '--porcelain'], worktreeOf('fresh'))).toBe('');
   });
 
-  it('says so when already up to date and changes no branch', () => {
+  it('says so when already up to date and changes no branch', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'current']);
+    await repo.cli(['start', 'current']);
     const before = tipOf('session/current');
     const result = sync(['current']);
     expect(result.exitCode).toBe(0);
@@ -102,7 +102,7 @@ describe('session sync', () => {
     expect(tipOf('session/current')).toBe(before);
   });
 
-  it.each([['rebase', []], ['merge', ['--merge']]])('on a %s conflict aborts, leaves the branch and worktree exactly as before, lists the files, exits 1', (mode, flags) => {
+  it.each([['rebase', []], ['merge', ['--merge']]])('on a %s conflict aborts, leaves the branch and worktree exactly as before, lists the files, exits 1', async (mode, flags) => {
     repo = makeRepo();
     divergedSession('clash', 'README.md', 'README.md');
     // An aborted rebase or merge rewrites the worktree's index (same entries, new stat data) and ORIG_HEAD; all else must match.
@@ -122,7 +122,7 @@ describe('session sync', () => {
     expect(repo.git(['status', '--porcelain'], worktreeOf('clash'))).toBe('');
     expect(repo.git(['diff', '--cached', '--name-only'], worktreeOf('clash'))).toBe('');
 
-    const human = repo.helper(['sync', 'clash', ...flags]);
+    const human = await repo.cli(['sync', 'clash', ...flags]);
     expect(human.stderr).toContain('conflicts in 1 file(s):\n  README.md');
 
     // From inside the worktree, as an agent runs it, the steps are the plain git its command allows.
@@ -132,7 +132,7 @@ describe('session sync', () => {
     expect(inside.json.error.next).not.toContain('git -C');
   });
 
-  it('after a conflict resolved by hand, a sync that finds nothing to bring in records the sync', () => {
+  it('after a conflict resolved by hand, a sync that finds nothing to bring in records the sync', async () => {
     repo = makeRepo();
     divergedSession('byhand', 'README.md', 'README.md');
     expect(sync(['byhand']).json.error.code).toBe('sync-conflict');
@@ -152,7 +152,7 @@ describe('session sync', () => {
     expect(again.json).toMatchObject({ upToDate: true, logUpdated: false, logCommit: null });
   });
 
-  it('refuses uncommitted work, listing the files, and changes nothing', () => {
+  it('refuses uncommitted work, listing the files, and changes nothing', async () => {
     repo = makeRepo();
     divergedSession('dirty');
     repo.write('feature.txt', 'more\n', worktreeOf('dirty'));
@@ -166,10 +166,10 @@ describe('session sync', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('refuses when the base branch no longer exists', () => {
+  it('refuses when the base branch no longer exists', async () => {
     repo = makeRepo();
     repo.git(['branch', 'develop']);
-    repo.helper(['start', 'orphan-base', '--base', 'develop']);
+    await repo.cli(['start', 'orphan-base', '--base', 'develop']);
     repo.git(['branch', '-D', 'develop']);
     const before = snapshot(repo);
     const result = sync(['orphan-base']);
@@ -179,7 +179,7 @@ describe('session sync', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('needs a name outside a session, and refuses an unknown one', () => {
+  it('needs a name outside a session, and refuses an unknown one', async () => {
     repo = makeRepo();
     expect(sync([]).json.error.kind).toBe('usage');
     const unknown = sync(['nope']);

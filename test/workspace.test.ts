@@ -16,7 +16,7 @@ const statusIn = (cwd: string) => repo.git(['status', '--porcelain', '-z', '--un
 const statusBesidesLog = (cwd: string) => parseStatus(statusIn(cwd)).filter((entry) => !entry.path.startsWith('docs/session_logs/'));
 
 describe('ignored files: .worktreeinclude', () => {
-  it('copies what matches and is ignored on both sides, and nothing else', () => {
+  it('copies what matches and is ignored on both sides, and nothing else', async () => {
     repo = makeRepo({
       files: {
         '.gitignore': '.env*\n!.env.example\nsecrets/\nlocal.json\n',
@@ -43,7 +43,7 @@ describe('ignored files: .worktreeinclude', () => {
     writeFileSync(join(repo.root, 'outside-dir', 'key'), 'k\n');
     symlinkSync(join(repo.root, 'outside-dir'), join(repo.main, 'secrets', 'linked'));
 
-    const result = repo.helper(['start', 'inc', '--if-dirty', 'proceed', '--json']);
+    const result = await repo.cli(['start', 'inc', '--if-dirty', 'proceed', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     const copy = result.json.workspace.copy;
@@ -68,20 +68,20 @@ describe('ignored files: .worktreeinclude', () => {
     expect(sessionOf('inc').packFiles).toEqual(expect.arrayContaining([...copy.copied, '.env.session']));
 
     // a branch whose .gitignore does not ignore a candidate: skipped, so it cannot be committed
-    const older = repo.helper(['start', 'older', '--base', 'older-ignores', '--if-dirty', 'proceed', '--json']);
+    const older = await repo.cli(['start', 'older', '--base', 'older-ignores', '--if-dirty', 'proceed', '--json']);
     expect(older.exitCode).toBe(0);
     expect(older.json.workspace.copy.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'extra.secret', reason: 'not-ignored-in-worktree' })]));
     expect(existsSync(join(worktreeOf('older'), 'extra.secret'))).toBe(false);
     expect(statusBesidesLog(worktreeOf('older'))).toEqual([]);
   });
 
-  it('human output names what was copied, skipped and refused', () => {
+  it('human output names what was copied, skipped and refused', async () => {
     repo = makeRepo({ files: { '.gitignore': '.env*\n', '.worktreeinclude': '.env\n/etc/../../x\n', 'README.md': '# x\n' } });
     repo.write('.env', 'A=1\n');
     symlinkSync('/etc/hostname', join(repo.main, '.env.local'));
     repo.write('.worktreeinclude', '.env\n.env.local\n../x\n');
     repo.commitAll('include');
-    const result = repo.helper(['start', 'human']);
+    const result = await repo.cli(['start', 'human']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('✓ Copied 1 ignored file(s) from the main checkout: .env\n');
     expect(result.stdout).toContain('! Not used: "../x" from .worktreeinclude: it climbs out of the repository with ..\n');
@@ -90,12 +90,12 @@ describe('ignored files: .worktreeinclude', () => {
 });
 
 describe('an unexpected workspace failure', () => {
-  it('is reported as a failed setup and leaves the session standing', () => {
+  it('is reported as a failed setup and leaves the session standing', async () => {
     repo = makeRepo();
     // The repository's info/exclude cannot be written when info is a file, not a folder.
     rmSync(join(repo.main, '.git/info'), { recursive: true, force: true });
     writeFileSync(join(repo.main, '.git/info'), '');
-    const result = repo.helper(['start', 'odd', '--json']);
+    const result = await repo.cli(['start', 'odd', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.workspace.setup).toMatchObject({ status: 'failed', message: expect.stringMatching(/ENOTDIR|EEXIST/), next: expect.stringContaining('session setup odd') });
@@ -108,10 +108,10 @@ describe('a .worktreeinclude that is not a regular file', () => {
   it.each([
     ['a folder', (path: string) => mkdirSync(path)],
     ['a symlink to /dev/zero', (path: string) => symlinkSync('/dev/zero', path)],
-  ])('as %s is not used, with a warning, and the start goes on', (_label, make) => {
+  ])('as %s is not used, with a warning, and the start goes on', async (_label, make) => {
     repo = makeRepo();
     make(join(repo.main, '.worktreeinclude'));
-    const result = repo.helper(['start', 'odd', '--json']);
+    const result = await repo.cli(['start', 'odd', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.workspace.copy.rejected).toEqual([expect.objectContaining({ pattern: '.worktreeinclude', reason: expect.stringContaining('the file is not used') })]);
@@ -132,9 +132,9 @@ describe('ignored files: defaults and --copy', () => {
     repo.write('nested/.env', 'nested\n');
   };
 
-  it('copies the root env files git ignores; skips the ones it does not; leaves tracked ones alone', () => {
+  it('copies the root env files git ignores; skips the ones it does not; leaves tracked ones alone', async () => {
     arrange();
-    const result = repo.helper(['start', 'defaults', '--json']);
+    const result = await repo.cli(['start', 'defaults', '--json']);
     expect(result.exitCode).toBe(0);
     const copy = result.json.workspace.copy;
     expect(copy.sources).toEqual(['defaults']);
@@ -144,17 +144,17 @@ describe('ignored files: defaults and --copy', () => {
     expect(readFileSync(join(worktreeOf('defaults'), '.env.local'), 'utf8')).toBe('TRACKED=1\n');
   });
 
-  it('--copy none copies nothing', () => {
+  it('--copy none copies nothing', async () => {
     arrange();
-    const result = repo.helper(['start', 'bare', '--copy', 'none', '--json']);
+    const result = await repo.cli(['start', 'bare', '--copy', 'none', '--json']);
     expect(result.exitCode).toBe(0);
     expect(result.json.workspace.copy).toMatchObject({ mode: 'none', candidates: [], copied: [] });
     expect(existsSync(join(worktreeOf('bare'), '.env'))).toBe(false);
   });
 
-  it('--copy PATH,... copies exactly those, still under the rules', () => {
+  it('--copy PATH,... copies exactly those, still under the rules', async () => {
     arrange();
-    const result = repo.helper(['start', 'picked', '--copy', 'debug.log,.env.production.local,../x,/etc/passwd,missing.txt,README.md', '--json']);
+    const result = await repo.cli(['start', 'picked', '--copy', 'debug.log,.env.production.local,../x,/etc/passwd,missing.txt,README.md', '--json']);
     expect(result.exitCode).toBe(0);
     const copy = result.json.workspace.copy;
     expect(copy.copied).toEqual(['debug.log']);
@@ -163,10 +163,10 @@ describe('ignored files: defaults and --copy', () => {
     expect(existsSync(join(worktreeOf('picked'), '.env'))).toBe(false);
   });
 
-  it('config copy globs add to the candidates', () => {
+  it('config copy globs add to the candidates', async () => {
     repo = makeRepo({ files: { '.gitignore': '*.local.json\n', '.claude/flight-rules.json': '{"copy": ["config/*.local.json", "../up.json"]}\n', 'README.md': '# x\n' } });
     repo.write('config/db.local.json', '{}\n');
-    const result = repo.helper(['start', 'globs', '--json']);
+    const result = await repo.cli(['start', 'globs', '--json']);
     expect(result.exitCode).toBe(0);
     expect(result.json.workspace.copy).toMatchObject({ sources: ['config copy'], copied: ['config/db.local.json'] });
     expect(result.json.workspace.copy.rejected).toEqual([expect.objectContaining({ pattern: '../up.json', source: 'config copy' })]);
@@ -174,13 +174,13 @@ describe('ignored files: defaults and --copy', () => {
 });
 
 describe("the pack's own untracked files", () => {
-  it('copies untracked .claude/commands and settings.local.json, records them, suggests committing', () => {
+  it('copies untracked .claude/commands and settings.local.json, records them, suggests committing', async () => {
     repo = makeRepo({ files: { '.gitignore': '.claude/settings.local.json\n', 'README.md': '# x\n' } });
     repo.write('.claude/commands/dev-session.end.md', '---\ndescription: end\n---\n');
     repo.write('.claude/commands/flight-rules/session.mjs', 'export {};\n');
     repo.write('.claude/commands/flight-rules/hook.mjs', 'export {};\n');
     repo.write('.claude/settings.local.json', '{}\n');
-    const result = repo.helper(['start', 'packed', '--json']);
+    const result = await repo.cli(['start', 'packed', '--json']);
     expect(result.exitCode).toBe(0);
     const expected = ['.claude/commands/dev-session.end.md', '.claude/commands/flight-rules/hook.mjs', '.claude/commands/flight-rules/session.mjs', '.claude/settings.local.json'];
     expect(result.json.workspace.packFiles.copied.sort()).toEqual(expected);
@@ -195,7 +195,7 @@ describe("the pack's own untracked files", () => {
     expect(sessionWork(status, session.packFiles).map((e) => e.path)).toEqual([expect.stringMatching(/^docs\/session_logs\//)]);
     expect(result.json.dirty.untrackedLeftBehind).toEqual([]);
 
-    const human = repo.helper(['start', 'packed-too']);
+    const human = await repo.cli(['start', 'packed-too']);
     expect(human.stdout).toContain("Copied the pack's own uncommitted files");
     expect(human.stdout).toContain('Commit .claude/ so new worktrees get them from git.');
   });
@@ -215,16 +215,16 @@ describe('ports and .env.session', () => {
       expect(env).toContain(`SESSION_ID=${name}\n`);
       expect(env).toContain(`DATABASE_NAME=project_${name}_dev\n`);
     }
-    const ninth = repo.helper(['start', 'p8', '--json']);
+    const ninth = await repo.cli(['start', 'p8', '--json']);
     expect(ninth.exitCode).toBe(0);
     expect(ninth.json.workspace.port).toBeNull();
     expect(sessionOf('p8').port).toBeUndefined();
     expect(readFileSync(join(worktreeOf('p8'), '.env.session'), 'utf8')).not.toContain('PORT');
   });
 
-  it('.env.session never shows in git status, in the worktree or the main checkout', () => {
+  it('.env.session never shows in git status, in the worktree or the main checkout', async () => {
     repo = makeRepo();
-    expect(repo.helper(['start', 'quiet']).exitCode).toBe(0);
+    expect((await repo.cli(['start', 'quiet'])).exitCode).toBe(0);
     const wt = worktreeOf('quiet');
     expect(existsSync(join(wt, '.env.session'))).toBe(true);
     expect(repo.git(['status', '--porcelain', '--untracked-files=all'], wt)).not.toContain('.env.session');
@@ -232,9 +232,9 @@ describe('ports and .env.session', () => {
     expect(repo.git(['check-ignore', '.env.session'], wt).trim()).toBe('.env.session');
   });
 
-  it('a .env.session tracked on the branch is left alone', () => {
+  it('a .env.session tracked on the branch is left alone', async () => {
     repo = makeRepo({ files: { '.env.session': 'MINE=1\n', 'README.md': '# x\n' } });
-    const result = repo.helper(['start', 'tracked', '--json']);
+    const result = await repo.cli(['start', 'tracked', '--json']);
     expect(result.exitCode).toBe(0);
     expect(result.json.workspace.envSession).toEqual({ written: false, message: expect.stringContaining('left alone') });
     expect(readFileSync(join(worktreeOf('tracked'), '.env.session'), 'utf8')).toBe('MINE=1\n');
@@ -251,9 +251,9 @@ describe('dependency setup', () => {
     repo.commitAll('fixture project');
   };
 
-  it('runs npm ci in the worktree and records it', () => {
+  it('runs npm ci in the worktree and records it', async () => {
     fixtureRepo('npm-project');
-    const result = repo.helper(['start', 'deps', '--json']);
+    const result = await repo.cli(['start', 'deps', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     const wt = worktreeOf('deps');
     expect(result.json.workspace.setup).toMatchObject({ status: 'ok', command: 'npm ci --prefer-offline --no-audit --no-fund', log: join(repo.sessions, 'deps.setup.log') });
@@ -272,18 +272,18 @@ describe('dependency setup', () => {
     expect(readFileSync(join(worktreeOf('pnpm-deps'), 'installed.txt'), 'utf8')).toBe('pnpm\n');
   });
 
-  it('--no-setup skips it and says how to run it later', () => {
+  it('--no-setup skips it and says how to run it later', async () => {
     fixtureRepo('npm-project');
-    const result = repo.helper(['start', 'later', '--no-setup']);
+    const result = await repo.cli(['start', 'later', '--no-setup']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('- Setup skipped (--no-setup). Run `session setup later` when wanted.');
     expect(existsSync(join(worktreeOf('later'), 'installed.txt'))).toBe(false);
     expect(sessionOf('later').setup).toMatchObject({ status: 'skipped', command: null });
   });
 
-  it('a failing postCreate leaves a usable session; session setup runs it again', () => {
+  it('a failing postCreate leaves a usable session; session setup runs it again', async () => {
     repo = makeRepo({ files: { '.gitignore': 'ran.txt\n', '.claude/flight-rules.json': '{"postCreate": "echo going; echo broken tool >&2; exit 3"}\n', 'README.md': '# x\n' } });
-    const result = repo.helper(['start', 'flaky', '--json']);
+    const result = await repo.cli(['start', 'flaky', '--json']);
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.workspace.setup).toMatchObject({ status: 'failed', message: expect.stringContaining('exited with 3: broken tool'), next: expect.stringContaining('session setup flaky') });
@@ -291,13 +291,13 @@ describe('dependency setup', () => {
     expect(readFileSync(join(repo.sessions, 'flaky.setup.log'), 'utf8')).toContain('going\nbroken tool\n');
     expect(repo.git(['rev-parse', '--abbrev-ref', 'HEAD'], worktreeOf('flaky')).trim()).toBe('session/flaky');
 
-    const human = repo.helper(['start', 'flaky-human']);
+    const human = await repo.cli(['start', 'flaky-human']);
     expect(human.exitCode).toBe(0);
     expect(human.stdout).toContain('! Setup failed, the session is usable: echo going; echo broken tool >&2; exit 3 exited with 3: broken tool');
     expect(human.stdout).toContain('Next: fix the problem shown in the setup log, then run: session setup flaky-human');
 
     repo.write('.claude/flight-rules.json', '{"postCreate": "echo \\"$SESSION_ID:$PORT\\" > ran.txt"}\n');
-    const again = repo.helper(['setup', '--json'], { cwd: join(worktreeOf('flaky'), 'docs') });
+    const again = await repo.cli(['setup', '--json'], { cwd: join(worktreeOf('flaky'), 'docs') });
     expect(again.exitCode, again.stdout).toBe(0);
     expect(outputSchemaErrors(again.json)).toBe('');
     expect(again.json.workspace.setup.status).toBe('ok');
@@ -306,13 +306,13 @@ describe('dependency setup', () => {
     expect(sessionOf('flaky').packFiles).toEqual(['.env.session']);
   });
 
-  it('session setup refuses an unknown session and needs a name outside a session', () => {
+  it('session setup refuses an unknown session and needs a name outside a session', async () => {
     repo = makeRepo();
-    repo.helper(['start', 'one']);
-    const unknown = repo.helper(['setup', 'nope', '--json']);
+    await repo.cli(['start', 'one']);
+    const unknown = await repo.cli(['setup', 'nope', '--json']);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.json.error.code).toBe('no-such-session');
-    const nameless = repo.helper(['setup', '--json']);
+    const nameless = await repo.cli(['setup', '--json']);
     expect(nameless.exitCode).toBe(2);
     expect(nameless.json.error.message).toContain('needs a session name');
   });
@@ -331,17 +331,17 @@ describe('submodules', () => {
     repo.commitAll('add submodule');
   };
 
-  it('are initialised in the new worktree', () => {
+  it('are initialised in the new worktree', async () => {
     withSubmodule();
-    const result = repo.helper(['start', 'subs', '--json'], { env: allowFile });
+    const result = await repo.cli(['start', 'subs', '--json'], { env: allowFile });
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.json.workspace.submodules).toEqual({ status: 'ok', message: null });
     expect(readFileSync(join(worktreeOf('subs'), 'vendor/lib/lib.txt'), 'utf8')).toBe('library\n');
   });
 
-  it('a failure is a warning, and the session stands', () => {
+  it('a failure is a warning, and the session stands', async () => {
     withSubmodule();
-    const result = repo.helper(['start', 'nosubs']);
+    const result = await repo.cli(['start', 'nosubs']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('! Submodules could not be initialised');
     expect(sessionOf('nosubs').status).toBe('active');

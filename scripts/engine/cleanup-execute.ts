@@ -124,9 +124,9 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
       return `git knows "${action.id}"'s worktree at ${action.path} again`;
     }
     case 'remove-git-locks': {
-      const removed = await removeStaleGitLocks(action.locks);
-      if (removed.length === 0) throw new Skip('every lock was gone or taken again by a running git; left alone');
-      return `removed ${removed.join(', ')}`;
+      const { removed, gone, renewed } = await removeStaleGitLocks(action.locks);
+      if (renewed.length > 0) throw new Skip(`a running git holds ${renewed.join(', ')} again; left alone${removed.length > 0 ? ` (removed ${removed.join(', ')})` : ''}`);
+      return [removed.length > 0 ? `removed ${removed.join(', ')}` : null, gone.length > 0 ? `${gone.join(', ')} already gone` : null].filter(Boolean).join('; ');
     }
     case 'undo-log-edit': {
       const file = join(action.worktree, action.path);

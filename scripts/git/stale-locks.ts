@@ -51,22 +51,32 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
  * Removes each lock once it is older than the grace, if it is still the same file: a live git
- * would have let go of it by then. Returns the paths removed.
+ * would have let go of it by then. Says which it removed, which were gone already, and which
+ * were made again meanwhile (a running git's, left alone).
  */
-export async function removeStaleGitLocks(locks: readonly LockFile[], graceMs = GIT_LOCK_GRACE_MS): Promise<string[]> {
+export async function removeStaleGitLocks(locks: readonly LockFile[], graceMs = GIT_LOCK_GRACE_MS): Promise<{ removed: string[]; gone: string[]; renewed: string[] }> {
   const youngest = Math.max(0, ...locks.map((lock) => lock.mtimeMs));
   const wait = youngest + graceMs - Date.now();
   if (wait > 0) await sleep(Math.min(wait, graceMs));
-  const removed: string[] = [];
+  const outcome = { removed: [] as string[], gone: [] as string[], renewed: [] as string[] };
   for (const lock of locks) {
+    let stat;
     try {
-      const stat = lstatSync(lock.path);
-      if (stat.ino !== lock.ino || stat.mtimeMs !== lock.mtimeMs) continue; // a new one: someone's live git
-      unlinkSync(lock.path);
-      removed.push(lock.path);
+      stat = lstatSync(lock.path);
     } catch {
-      /* gone already */
+      outcome.gone.push(lock.path);
+      continue;
+    }
+    if (stat.ino !== lock.ino || stat.mtimeMs !== lock.mtimeMs) {
+      outcome.renewed.push(lock.path);
+      continue;
+    }
+    try {
+      unlinkSync(lock.path);
+      outcome.removed.push(lock.path);
+    } catch {
+      outcome.gone.push(lock.path);
     }
   }
-  return removed;
+  return outcome;
 }

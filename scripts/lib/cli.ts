@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import { describeError, EXIT, UsageError } from './errors.js';
 import { now } from './clock.js';
-import { stylesFor, MARK } from './output.js';
+import { MARK } from './output.js';
+import { withProcessScope } from './shell.js';
 import type { Context, Invocation, Subcommand } from './subcommand.js';
 
 export interface Io {
@@ -67,8 +68,8 @@ export async function main(subcommands: Subcommand[], io: Io): Promise<number> {
       io.stdout.write(`usage: ${PROGRAM} ${subcommand.usage}\n${subcommand.summary}\n`);
       return EXIT.done;
     }
-    const context: Context = { cwd: io.cwd, now: now(io.env), env: io.env, style: stylesFor(io.stdout, io.env) };
-    const outcome = await subcommand.run(invocation, context);
+    const context: Context = { cwd: io.cwd, now: now(io.env), env: io.env, stderr: io.stderr };
+    const outcome = await withProcessScope({ env: io.env, stderr: io.stderr }, () => subcommand.run(invocation, context));
     io.stdout.write(invocation.json ? `${JSON.stringify({ ok: true, command: name, ...outcome.json })}\n` : `${outcome.text}\n`);
     return EXIT.done;
   } catch (error) {

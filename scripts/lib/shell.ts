@@ -2,6 +2,7 @@
  * The one place that starts processes. Every call names its cwd; zx quotes every value.
  * stdin is closed so that nothing we run can ever wait for a terminal.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { $ as zx, ProcessOutput, type Options } from 'zx/core';
 import { GitError } from './errors.js';
@@ -26,6 +27,26 @@ export interface RunOptions {
   group?: (signalGroup: (signal: NodeJS.Signals) => void) => void;
 }
 
+/**
+ * The environment and the error stream of the command being run: the CLI sets them for the
+ * whole run (lib/cli.ts), so a run in-process, as the tests do it, gives git its own
+ * environment and keeps its progress lines, exactly as a process of its own would.
+ */
+export interface ProcessScope {
+  env: NodeJS.ProcessEnv;
+  stderr: { write(text: string): unknown };
+}
+
+const scope = new AsyncLocalStorage<ProcessScope>();
+
+export function withProcessScope<T>(given: ProcessScope, work: () => Promise<T>): Promise<T> {
+  return scope.run(given, work);
+}
+
+function current(): ProcessScope {
+  return scope.getStore() ?? { env: process.env, stderr: process.stderr };
+}
+
 const quietEnv: NodeJS.ProcessEnv = {
   GIT_TERMINAL_PROMPT: '0',
   GIT_EDITOR: 'true',
@@ -45,7 +66,7 @@ function shellFor(cwd: string, options: RunOptions): Partial<Options> {
     quiet: true,
     nothrow: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...quietEnv, ...options.env },
+    env: { ...current().env, ...quietEnv, ...options.env },
     ...(options.timeout ? { timeout: options.timeout } : {}),
     ...(options.group ? { detached: true } : {}),
   };
@@ -53,8 +74,9 @@ function shellFor(cwd: string, options: RunOptions): Partial<Options> {
 
 function settle(cwd: string, program: string, args: readonly string[], options: RunOptions, output: ProcessOutput): RunResult {
   const ok = options.okExitCodes ?? [0];
-  if (process.env.FLIGHT_RULES_TRACE) {
-    process.stderr.write(`[trace] at ${Math.round(process.uptime() * 1000)} ms: ${output.duration} ms exit ${output.exitCode} ${program} ${args.join(' ')} (in ${cwd})\n`);
+  const { env, stderr } = current();
+  if (env.FLIGHT_RULES_TRACE) {
+    stderr.write(`[trace] at ${Math.round(process.uptime() * 1000)} ms: ${output.duration} ms exit ${output.exitCode} ${program} ${args.join(' ')} (in ${cwd})\n`);
   }
   const exitCode = output.exitCode ?? -1;
   if (!ok.includes(exitCode)) {
@@ -108,7 +130,7 @@ export function lines(text: string): string[] {
  * the empty folder that shell stood in.
  */
 export function spawnDetached(cwd: string, program: string, args: readonly string[]): void {
-  const child = spawn(program, [...args], { cwd, detached: true, stdio: 'ignore', env: { ...process.env, ...quietEnv } });
+  const child = spawn(program, [...args], { cwd, detached: true, stdio: 'ignore', env: { ...current().env, ...quietEnv } });
   child.on('error', () => undefined);
   child.unref();
 }

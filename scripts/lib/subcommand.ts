@@ -1,11 +1,11 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { Styles } from './output.js';
 
 export interface Context {
   cwd: string;
   now: Date;
   env: NodeJS.ProcessEnv;
-  style: Styles;
+  /** Progress lines go here (a long setup), never to stdout, which holds the one result. */
+  stderr: { write(text: string): unknown };
 }
 
 export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;

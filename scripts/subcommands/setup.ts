@@ -38,7 +38,7 @@ export const setup: Subcommand = {
     const report = await prepareWorkspace(project, session, {
       copy: null,
       runSetup: true,
-      progress: (line) => process.stderr.write(`${line}\n`),
+      progress: (line) => context.stderr.write(`${line}\n`),
       now: context.now,
     });
     const updated = findSession(readManifest(project.manifestPath, project.name), session.id) ?? session;

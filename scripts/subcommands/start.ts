@@ -128,7 +128,7 @@ export const start: Subcommand = {
     const workspace = await prepareWorkspaceSafely(project, created, {
       copy,
       runSetup: values['no-setup'] !== true,
-      progress: (line) => process.stderr.write(`${line}\n`),
+      progress: (line) => context.stderr.write(`${line}\n`),
       now: context.now,
     });
     const session = findSession(readManifest(project.manifestPath, project.name), name) ?? created;

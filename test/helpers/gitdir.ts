@@ -59,8 +59,11 @@ export interface Repo {
   git(args: string[], cwd?: string): string;
   write(path: string, content: string, cwd?: string): void;
   commitAll(message: string, cwd?: string): string;
+  /** The built bundle run by plain node, as a user runs it: for the tests that need a process of its own (a signal, a kill, a parent shell, a lock held across processes). */
   helper(args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): HelperResult;
   helperAsync(args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<HelperResult>;
+  /** The same CLI run in this process, against the same repository: its argv, cwd, environment and streams are its own. */
+  cli(args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<HelperResult>;
   manifest(): any;
   cleanup(): void;
 }
@@ -138,6 +141,10 @@ export function makeRepo(options: RepoOptions = {}): Repo {
         });
       });
     },
+    async cli(args, opts = {}) {
+      const result = await runInProcess(args, opts.cwd ?? main, { ...env, ...opts.env });
+      return finish(result, args);
+    },
     manifest() {
       return JSON.parse(readFileSync(join(sessions, '.manifest.json'), 'utf8'));
     },
@@ -145,6 +152,30 @@ export function makeRepo(options: RepoOptions = {}): Repo {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The helper's own entry (scripts/session.ts) without a process: main() with the argv, cwd,
+ * environment and streams given, the messages naming the bundle as the built helper does, so
+ * its output reads exactly as the bundle's.
+ */
+async function runInProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number; stdout: string; stderr: string }> {
+  const [{ main: cliMain }, { SUBCOMMANDS }, { setHelperPath }] = await Promise.all([
+    import('../../scripts/lib/cli.js'),
+    import('../../scripts/subcommands/index.js'),
+    import('../../scripts/lib/invocation.js'),
+  ]);
+  setHelperPath(BUNDLE);
+  let stdout = '';
+  let stderr = '';
+  const status = await cliMain(SUBCOMMANDS, {
+    argv: args,
+    cwd,
+    env,
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { status, stdout, stderr };
 }
 
 /** Every ref, the manifest's bytes, every index file's hash and every file below root: for "nothing changed" checks. */

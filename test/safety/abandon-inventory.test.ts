@@ -15,7 +15,7 @@ let repo: Repo;
 afterEach(() => repo?.cleanup());
 
 describe('abandon with nested repositories in the worktree', () => {
-  it("saves an untracked nested repository's commits and files, not just a gitlink", () => {
+  it("saves an untracked nested repository's commits and files, not just a gitlink", async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'x');
     const nested = join(worktree, 'vendor/tool');
@@ -32,7 +32,7 @@ describe('abandon with nested repositories in the worktree', () => {
     repo.git(['switch', '-q', 'main'], nested);
     repo.write('draft.txt', 'uncommitted in the nested repository\n', nested);
 
-    const result = repo.helper(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
+    const result = await repo.cli(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
 
     expectDone(result);
     expect(existsSync(worktree)).toBe(false);
@@ -46,10 +46,10 @@ describe('abandon with nested repositories in the worktree', () => {
     expect(missing, 'nested work that no refs/sessions/ ref (or bundle named in the output) holds').toEqual([]);
   });
 
-  it("saves a submodule's new commit that no other ref holds", () => {
+  it("saves a submodule's new commit that no other ref holds", async () => {
     repo = makeRepo();
     addSubmodule(repo);
-    const started = repo.helper(['start', 'x', '--json']);
+    const started = await repo.cli(['start', 'x', '--json']);
     expectDone(started);
     const worktree = join(repo.sessions, 'x');
     const sub = join(worktree, 'sub');
@@ -59,7 +59,7 @@ describe('abandon with nested repositories in the worktree', () => {
     // Only the submodule's own git dir (inside the worktree's admin folder) has this commit.
     expect(repo.git(['branch', '-r', '--contains', commit], sub).trim()).toBe('');
 
-    const result = repo.helper(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
+    const result = await repo.cli(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
 
     expectDone(result);
     expect(existsSync(worktree)).toBe(false);
@@ -70,7 +70,7 @@ describe('abandon with nested repositories in the worktree', () => {
 });
 
 describe('abandon and a branch checked out elsewhere', () => {
-  it('refuses branch-checked-out-elsewhere when the session branch is checked out in the main checkout', () => {
+  it('refuses branch-checked-out-elsewhere when the session branch is checked out in the main checkout', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'x');
     repo.git(['switch', '-q', '-c', 'side-work'], worktree);
@@ -80,7 +80,7 @@ describe('abandon and a branch checked out elsewhere', () => {
     settle(repo, worktree);
     const before = snapshot(repo);
 
-    const result = repo.helper(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
+    const result = await repo.cli(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
 
     expectRefused(result, 'branch-checked-out-elsewhere');
     expect(rev(repo, 'refs/heads/session/x')).toBe(tip);

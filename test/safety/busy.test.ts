@@ -125,7 +125,7 @@ const mainOperations: MainOperation[] = [
 ];
 
 describe('start while the main checkout is in the middle of a git operation', () => {
-  it.each(mainOperations)('refuses git-busy during $label and changes nothing', ({ operation, arrange, ifDirty, markers }) => {
+  it.each(mainOperations)('refuses git-busy during $label and changes nothing', async ({ operation, arrange, ifDirty, markers }) => {
     repo = makeRepo();
     arrange(repo);
     settle(repo);
@@ -134,7 +134,7 @@ describe('start while the main checkout is in the middle of a git operation', ()
     const markerContent = markers.map((name) => readIfExists(gitPath(repo, name)));
     expect(markerContent.every((content) => content !== null)).toBe(true);
 
-    const result = repo.helper(['start', 's', ...ifDirty, '--json']);
+    const result = await repo.cli(['start', 's', ...ifDirty, '--json']);
 
     expectBusy(result, operation, repo.main);
     expect(snapshot(repo)).toEqual(before);
@@ -146,14 +146,14 @@ describe('start while the main checkout is in the middle of a git operation', ()
 });
 
 describe('end --strategy merge while the main checkout is busy', () => {
-  it('refuses git-busy (index-lock) before anything when a stale index.lock sits in the main checkout', () => {
+  it('refuses git-busy (index-lock) before anything when a stale index.lock sits in the main checkout', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'x');
     writeFileSync(gitPath(repo, 'index.lock'), '');
     settle(repo, worktree);
     const before = snapshot(repo);
 
-    const result = repo.helper(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
 
     expectBusy(result, 'index-lock', repo.main);
     expect(existsSync(gitPath(repo, 'MERGE_HEAD'))).toBe(false);
@@ -162,7 +162,7 @@ describe('end --strategy merge while the main checkout is busy', () => {
     expect(existsSync(worktree)).toBe(true);
   });
 
-  it("refuses git-busy and leaves the user's own merge in progress (MERGE_HEAD) alone", () => {
+  it("refuses git-busy and leaves the user's own merge in progress (MERGE_HEAD) alone", async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'x');
     repo.git(['branch', 'other']);
@@ -177,7 +177,7 @@ describe('end --strategy merge while the main checkout is busy', () => {
     settle(repo, join(repo.sessions, 'x'));
     const before = snapshot(repo);
 
-    const result = repo.helper(['end', 'x', '--strategy', 'merge', '--json']);
+    const result = await repo.cli(['end', 'x', '--strategy', 'merge', '--json']);
 
     expectBusy(result, 'merge', repo.main);
     expect(readIfExists(gitPath(repo, 'MERGE_HEAD'))).toBe(mergeHead);
@@ -185,7 +185,7 @@ describe('end --strategy merge while the main checkout is busy', () => {
     expect(entryOf(repo, 'x')?.status).toBe('active');
   });
 
-  it('does not move main by a ref-only merge while the user is rebasing main in the main checkout', () => {
+  it('does not move main by a ref-only merge while the user is rebasing main in the main checkout', async () => {
     repo = makeRepo();
     divergedOnF(repo);
     const worktree = sessionWithWork(repo, 'x', { 's.txt': 's\n' });
@@ -196,7 +196,7 @@ describe('end --strategy merge while the main checkout is busy', () => {
     settle(repo, worktree);
     const before = snapshot(repo);
 
-    const result = repo.helper(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
+    const result = await repo.cli(['end', '--strategy', 'merge', '--json'], { cwd: worktree });
 
     expect(result.exitCode, result.stdout).toBe(1);
     const error = result.json.error;
@@ -228,13 +228,13 @@ describe('commands on a session whose worktree is in the middle of a rebase', ()
     ['end --strategy abandon', ['end', 'x', '--strategy', 'abandon', '--confirm', 'x']],
     ['end --strategy keep', ['end', 'x', '--strategy', 'keep']],
     ['end --strategy merge', ['end', 'x', '--strategy', 'merge']],
-  ])('%s refuses git-busy (rebase) and changes nothing', (_label, args) => {
+  ])('%s refuses git-busy (rebase) and changes nothing', async (_label, args) => {
     repo = makeRepo();
     const worktree = rebasingSession(repo);
     settle(repo, worktree);
     const before = snapshot(repo);
 
-    const result = repo.helper([...args, '--json']);
+    const result = await repo.cli([...args, '--json']);
 
     expectBusy(result, 'rebase', worktree);
     expect(snapshot(repo)).toEqual(before);
@@ -242,7 +242,7 @@ describe('commands on a session whose worktree is in the middle of a rebase', ()
     expect(entryOf(repo, 'x')?.status).toBe('active');
   });
 
-  it('end --strategy keep refuses git-busy (merge) while a merge is in progress in the session worktree', () => {
+  it('end --strategy keep refuses git-busy (merge) while a merge is in progress in the session worktree', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'x');
     repo.write('m.txt', 'm\n');
@@ -253,14 +253,14 @@ describe('commands on a session whose worktree is in the middle of a rebase', ()
     settle(repo, worktree);
     const before = snapshot(repo);
 
-    const result = repo.helper(['end', 'x', '--strategy', 'keep', '--json']);
+    const result = await repo.cli(['end', 'x', '--strategy', 'keep', '--json']);
 
     expectBusy(result, 'merge', worktree);
     expect(readIfExists(gitPath(repo, 'MERGE_HEAD', worktree))).toBe(mergeHead);
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('end --strategy abandon refuses git-busy (merge) instead of discarding a merge in progress in the session worktree', () => {
+  it('end --strategy abandon refuses git-busy (merge) instead of discarding a merge in progress in the session worktree', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'x');
     repo.write('m.txt', 'm\n');
@@ -270,7 +270,7 @@ describe('commands on a session whose worktree is in the middle of a rebase', ()
     settle(repo, worktree);
     const before = snapshot(repo);
 
-    const result = repo.helper(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
+    const result = await repo.cli(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
 
     expectBusy(result, 'merge', worktree);
     expect(snapshot(repo)).toEqual(before);

@@ -35,9 +35,9 @@ describe('a config file that never ends or never opens', () => {
     ['a FIFO', (_r, path) => mkfifo(path)],
   ];
 
-  it.each(kinds)('status exits 0 within seconds and reports a config problem when .claude/flight-rules.json is %s', (_label, arrange) => {
+  it.each(kinds)('status exits 0 within seconds and reports a config problem when .claude/flight-rules.json is %s', async (_label, arrange) => {
     repo = makeRepo();
-    expectDone(repo.helper(['start', 'x', '--no-setup']));
+    expectDone(await repo.cli(['start', 'x', '--no-setup']));
     arrange(repo, join(repo.main, '.claude/flight-rules.json'));
 
     const run = runBounded(repo, BUNDLE, ['status', '--json'], { timeoutMs: 6_000 });
@@ -49,9 +49,9 @@ describe('a config file that never ends or never opens', () => {
   });
 
   const hookCases = kinds.flatMap(([label, arrange]) => (['session-start', 'pre-tool-use'] as const).map((event) => ({ label, arrange, event })));
-  it.each(hookCases)('the $event hook exits 0 quickly when the config is $label', ({ arrange, event }) => {
+  it.each(hookCases)('the $event hook exits 0 quickly when the config is $label', async ({ arrange, event }) => {
     repo = makeRepo();
-    expectDone(repo.helper(['start', 'x', '--no-setup']));
+    expectDone(await repo.cli(['start', 'x', '--no-setup']));
     arrange(repo, join(repo.main, '.claude/flight-rules.json'));
 
     const run = runBounded(repo, HOOK, [event], { input: JSON.stringify(hookInputs(repo)[event]), timeoutMs: 6_000 });
@@ -60,7 +60,7 @@ describe('a config file that never ends or never opens', () => {
     expect(run.ms).toBeLessThan(3_000);
   });
 
-  it.each(kinds)('start does not crash when .worktreeinclude is %s', (_label, arrange) => {
+  it.each(kinds)('start does not crash when .worktreeinclude is %s', async (_label, arrange) => {
     repo = makeRepo({ files: { 'README.md': '# sample\n', '.gitignore': '.env\n' } });
     repo.write('.env', 'A=1\n');
     arrange(repo, join(repo.main, '.worktreeinclude'));
@@ -95,16 +95,16 @@ describe('a committed symlink docs/session_logs pointing outside the repository'
     return [name, { content: readFileSync(path, 'utf8'), mtimeMs: statSync(path).mtimeMs }];
   }));
 
-  it('start writes nothing in the outside folder', () => {
+  it('start writes nothing in the outside folder', async () => {
     const outside = linkedLogs();
-    const result = repo.helper(['start', 'x', '--json']);
+    const result = await repo.cli(['start', 'x', '--json']);
     expect(contents(outside)).toEqual([]);
     expect([0, 1]).toContain(result.exitCode);
   });
 
-  it('keep writes nothing outside, and completes or refuses cleanly', () => {
+  it('keep writes nothing outside, and completes or refuses cleanly', async () => {
     const outside = linkedLogs();
-    repo.helper(['start', 'x']);
+    await repo.cli(['start', 'x']);
     // Whatever start did there (today it writes the log stub), keep must add nothing and touch nothing.
     const afterStart = state(outside);
     const worktree = join(repo.sessions, 'x');
@@ -113,7 +113,7 @@ describe('a committed symlink docs/session_logs pointing outside the repository'
     repo.git(['commit', '-q', '-m', 'work'], worktree);
     const tip = rev(repo, 'refs/heads/session/x');
 
-    const first = repo.helper(['end', 'x', '--strategy', 'keep', '--json']);
+    const first = await repo.cli(['end', 'x', '--strategy', 'keep', '--json']);
     expect(state(outside), 'files written in the outside folder').toEqual(afterStart);
     if (first.exitCode === 0) {
       expect(existsSync(worktree)).toBe(false);
@@ -122,17 +122,17 @@ describe('a committed symlink docs/session_logs pointing outside the repository'
     }
     expect(first.exitCode).toBe(1);
     expect(first.json.error.kind, first.json.error.message).toBe('refused');
-    const again = repo.helper(['end', 'x', '--strategy', 'keep', '--json']);
+    const again = await repo.cli(['end', 'x', '--strategy', 'keep', '--json']);
     expect(again.json.error?.code).toBe(first.json.error.code);
     expect(rev(repo, 'refs/heads/session/x')).toBe(tip);
     expect(state(outside)).toEqual(afterStart);
   });
 
-  it('abandon writes nothing outside', () => {
+  it('abandon writes nothing outside', async () => {
     const outside = linkedLogs();
-    repo.helper(['start', 'x']);
+    await repo.cli(['start', 'x']);
     const afterStart = state(outside);
-    const result = repo.helper(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
+    const result = await repo.cli(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
     expect(state(outside)).toEqual(afterStart);
     expectDone(result);
   });
@@ -145,17 +145,17 @@ describe('a sessions folder reached through a symbolic link', () => {
     symlinkSync(join(repo.root, 'real-sessions'), repo.sessions);
   }
 
-  it('status shows the session active', () => {
+  it('status shows the session active', async () => {
     linkedSessions();
-    expectDone(repo.helper(['start', 'x']));
-    const status = repo.helper(['status', '--json']);
+    expectDone(await repo.cli(['start', 'x']));
+    const status = await repo.cli(['status', '--json']);
     expect(status.json.sessions.map((s: any) => [s.id, s.state, s.attention.map((a: any) => a.code)])).toEqual([['x', 'active', []]]);
   });
 
-  it.each([['the symlinked path', (r: Repo) => join(r.sessions, 'x')], ['the real path', (r: Repo) => join(r.root, 'real-sessions/x')]])('end works from inside the worktree, reached by %s', (_label, cwdOf) => {
+  it.each([['the symlinked path', (r: Repo) => join(r.sessions, 'x')], ['the real path', (r: Repo) => join(r.root, 'real-sessions/x')]])('end works from inside the worktree, reached by %s', async (_label, cwdOf) => {
     linkedSessions();
     sessionWithWork(repo, 'x');
-    const result = repo.helper(['end', '--strategy', 'merge', '--json'], { cwd: cwdOf(repo) });
+    const result = await repo.cli(['end', '--strategy', 'merge', '--json'], { cwd: cwdOf(repo) });
     expectDone(result);
     expect(existsSync(join(repo.root, 'real-sessions/x'))).toBe(false);
     expect(repo.git(['log', '-1', '--format=%s', 'main']).trim()).toBe('Merge session x: Goal of x');
@@ -163,16 +163,16 @@ describe('a sessions folder reached through a symbolic link', () => {
 });
 
 describe('a symlinked .env.session', () => {
-  it('setup never writes through it', () => {
+  it('setup never writes through it', async () => {
     repo = makeRepo();
-    expectDone(repo.helper(['start', 'x', '--no-setup']));
+    expectDone(await repo.cli(['start', 'x', '--no-setup']));
     const worktree = join(repo.sessions, 'x');
     const victim = join(repo.root, 'victim.env');
     writeFileSync(victim, 'PRECIOUS=1\n');
     rmSync(join(worktree, '.env.session'), { force: true });
     symlinkSync(victim, join(worktree, '.env.session'));
 
-    const result = repo.helper(['setup', 'x', '--json']);
+    const result = await repo.cli(['setup', 'x', '--json']);
 
     expect(readFileSync(victim, 'utf8')).toBe('PRECIOUS=1\n');
     expect([0, 1]).toContain(result.exitCode);
@@ -216,9 +216,9 @@ describe('an ignored file copied in by start and then edited in the session', ()
     }
   });
 
-  it('end --strategy abandon saves the edit too', () => {
+  it('end --strategy abandon saves the edit too', async () => {
     editedEnv();
-    const result = repo.helper(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
+    const result = await repo.cli(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
     expectDone(result);
     expect(savedObjects(repo, result.json).has(blobId(repo, EDITED)) || keptAtNamedPath(result.json, '.env', EDITED, [join(repo.main, '.env')])).toBe(true);
   });

@@ -37,7 +37,7 @@ const status = (r: Repo, cwd: string) => r.git(['status', '--porcelain'], cwd);
 const listed = (r: Repo, path: string) => r.git(['worktree', 'list', '--porcelain']).includes(`worktree ${path}\n`);
 
 describe('cleanup after a step killed at one exact moment', () => {
-  it('an end killed between moving the worktree aside and telling git: the worktree comes back whole, the record is not pruned first', () => {
+  it('an end killed between moving the worktree aside and telling git: the worktree comes back whole, the record is not pruned first', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'alpha');
     repo.write('notes.txt', 'uncommitted\n', worktree);
@@ -45,7 +45,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     const aside = join(repo.sessions, `.alpha.removing-${pid}`);
     renameSync(worktree, aside);
 
-    const cleaned = repo.helper(['cleanup', '--yes']);
+    const cleaned = await repo.cli(['cleanup', '--yes']);
     expectDone(cleaned);
     expect(cleaned.stdout).not.toContain('removed git\'s record');
     expect(listed(repo, worktree)).toBe(true);
@@ -55,7 +55,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     expect(entryOf(repo, 'alpha').status).toBe('active');
   });
 
-  it('a cleanup killed after moving a merged session aside: it comes back, then the next cleanup removes it, the edited .env saved', () => {
+  it('a cleanup killed after moving a merged session aside: it comes back, then the next cleanup removes it, the edited .env saved', async () => {
     repo = makeRepo();
     repo.write('.gitignore', '.env\n');
     repo.write('.env', 'A=1\n');
@@ -67,18 +67,18 @@ describe('cleanup after a step killed at one exact moment', () => {
     renameSync(worktree, aside);
     repo.git(['worktree', 'repair', aside]);
 
-    expectDone(repo.helper(['cleanup', '--yes']));
+    expectDone(await repo.cli(['cleanup', '--yes']));
     expect(existsSync(aside)).toBe(false);
     // Either it came back and was then removed the safe way, or it is back: never lost.
     if (existsSync(worktree)) expect(readFileSync(join(worktree, '.env'), 'utf8')).toBe('A=edited\n');
-    expectDone(repo.helper(['cleanup', '--yes']));
+    expectDone(await repo.cli(['cleanup', '--yes']));
     expect(existsSync(worktree)).toBe(false);
     const saved = repo.git(['for-each-ref', '--format=%(refname)', 'refs/sessions/saved/beta/']).trim();
     expect(repo.git(['show', `${saved}:.env`])).toBe('A=edited\n');
     expect(repo.git(['worktree', 'list', '--porcelain'])).not.toContain('beta');
   });
 
-  it('a removal killed after its mark, half deleted: finished, not put back; the entry goes and its branch stays', () => {
+  it('a removal killed after its mark, half deleted: finished, not put back; the entry goes and its branch stays', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'gamma');
     const tip = rev(repo, 'session/gamma');
@@ -90,7 +90,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     rmSync(join(aside, 'README.md'));
     rmSync(join(aside, '.git'));
 
-    const cleaned = repo.helper(['cleanup', '--yes']);
+    const cleaned = await repo.cli(['cleanup', '--yes']);
     expectDone(cleaned);
     expect(cleaned.stdout).toContain('finished removing');
     expect(existsSync(aside)).toBe(false);
@@ -101,7 +101,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     expect(rev(repo, 'session/gamma')).toBe(tip);
   });
 
-  it('a move back killed before git heard of it: relinked', () => {
+  it('a move back killed before git heard of it: relinked', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'delta');
     const pid = claimByDeadProcess(repo, 'delta', 'ending');
@@ -110,13 +110,13 @@ describe('cleanup after a step killed at one exact moment', () => {
     repo.git(['worktree', 'repair', aside]);
     renameSync(aside, worktree); // the move back, cut before its repair
 
-    expectDone(repo.helper(['cleanup', '--yes']));
+    expectDone(await repo.cli(['cleanup', '--yes']));
     expect(listed(repo, worktree)).toBe(true);
     expect(status(repo, worktree)).toBe('');
     expect(entryOf(repo, 'delta').status).toBe('active');
   });
 
-  it('a sync killed with git holding HEAD.lock and packed-refs.lock, and its log line written: locks gone, log as committed, active', () => {
+  it('a sync killed with git holding HEAD.lock and packed-refs.lock, and its log line written: locks gone, log as committed, active', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'eps');
     const log = entryOf(repo, 'eps').sessionLog;
@@ -131,7 +131,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     utimesSync(headLock, old, old);
     utimesSync(packedLock, old, old);
 
-    expectDone(repo.helper(['cleanup', '--yes']));
+    expectDone(await repo.cli(['cleanup', '--yes']));
     expect(existsSync(headLock)).toBe(false);
     expect(existsSync(packedLock)).toBe(false);
     expect(readFileSync(join(worktree, log), 'utf8')).toBe(committed);
@@ -140,7 +140,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     expect(tryGit(repo, ['branch', '-D', 'nothing-to-delete']).stderr).not.toContain('packed-refs.lock');
   });
 
-  it('a lock older than the step, or one of a step still running, stays', () => {
+  it('a lock older than the step, or one of a step still running, stays', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'zeta');
     const lock = gitPath(repo, 'HEAD.lock', worktree);
@@ -148,11 +148,11 @@ describe('cleanup after a step killed at one exact moment', () => {
     const before = (Date.now() - 60_000) / 1000;
     utimesSync(lock, before, before);
     claimByDeadProcess(repo, 'zeta', 'syncing');
-    repo.helper(['cleanup', '--yes']);
+    await repo.cli(['cleanup', '--yes']);
     expect(existsSync(lock)).toBe(true);
   });
 
-  it('a rebase killed while writing its state, before touching anything: its state files go, the branch stays', () => {
+  it('a rebase killed while writing its state, before touching anything: its state files go, the branch stays', async () => {
     repo = makeRepo();
     const worktree = sessionWithWork(repo, 'eta');
     const tip = rev(repo, 'session/eta');
@@ -164,13 +164,13 @@ describe('cleanup after a step killed at one exact moment', () => {
     writeFileSync(join(state, 'head-name'), 'refs/heads/session/eta\n');
     writeFileSync(join(state, 'onto'), `${onto}\n`);
 
-    expectDone(repo.helper(['cleanup', '--yes']));
+    expectDone(await repo.cli(['cleanup', '--yes']));
     expect(existsSync(state)).toBe(false);
     expect(rev(repo, 'HEAD', worktree)).toBe(tip);
     expect(entryOf(repo, 'eta').status).toBe('active');
   });
 
-  it('a rebase killed mid-pick whose abort refuses untracked files: they are saved, then the abort goes through', () => {
+  it('a rebase killed mid-pick whose abort refuses untracked files: they are saved, then the abort goes through', async () => {
     repo = makeRepo({ files: { 'a.txt': 'one\n' } });
     const worktree = sessionWithWork(repo, 'theta', { 'a.txt': 'session\n' });
     repo.write('new.txt', 'the pick writes me\n', worktree);
@@ -182,7 +182,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     expect(tryGit(repo, ['rebase', 'main'], worktree).status).not.toBe(0); // stops on a.txt
     writeFileSync(join(worktree, 'new.txt'), 'the pick writes me\n'); // as a killed pick leaves it: untracked
 
-    const cleaned = repo.helper(['cleanup', '--yes']);
+    const cleaned = await repo.cli(['cleanup', '--yes']);
     expectDone(cleaned);
     expect(rev(repo, 'HEAD', worktree)).toBe(tip);
     expect(existsSync(gitPath(repo, 'rebase-merge', worktree))).toBe(false);
@@ -193,7 +193,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     expect(status(repo, worktree)).toBe('');
   });
 
-  it('a merge into the main checkout killed while git wrote its files: those files go back, the user\'s own change stays', () => {
+  it('a merge into the main checkout killed while git wrote its files: those files go back, the user\'s own change stays', async () => {
     repo = makeRepo({ files: { 'a.txt': 'one\n', 'b.txt': 'two\n', 'mine.txt': 'mine\n' } });
     sessionWithWork(repo, 'iota', { 'a.txt': 'session a\n', 'c.txt': 'new\n' });
     repo.git(['rm', '-q', 'b.txt'], join(repo.sessions, 'iota'));
@@ -209,7 +209,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     rmSync(join(repo.main, 'b.txt'));
     writeFileSync(join(repo.main, 'mine.txt'), 'mine, edited\n');
 
-    const cleaned = repo.helper(['cleanup', '--yes']);
+    const cleaned = await repo.cli(['cleanup', '--yes']);
     expectDone(cleaned);
     expect(rev(repo, 'HEAD')).toBe(before);
     expect(status(repo, repo.main)).toBe(' M mine.txt\n');
@@ -218,7 +218,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     expect(refExists(repo, 'refs/heads/session/iota')).toBe(true);
   });
 
-  it('a merge into the main checkout killed after its commit, MERGE_HEAD still there: the merge state is forgotten, the commit kept', () => {
+  it('a merge into the main checkout killed after its commit, MERGE_HEAD still there: the merge state is forgotten, the commit kept', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'kappa');
     const theirs = rev(repo, 'session/kappa');
@@ -229,7 +229,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     claimByDeadProcess(repo, 'kappa', 'ending');
     writeFileSync(join(repo.main, '.git/flight-rules-merge.lock'), JSON.stringify({ pid: deadPid(), host: hostname(), nonce: 'cd', acquiredAt: new Date(Date.now() - 5_000).toISOString(), purpose: { kind: 'merge', checkout: repo.main, theirs } }));
 
-    expectDone(repo.helper(['cleanup', '--yes']));
+    expectDone(await repo.cli(['cleanup', '--yes']));
     expect(existsSync(join(repo.main, '.git/MERGE_HEAD'))).toBe(false);
     expect(rev(repo, 'HEAD')).toBe(merged);
     expect(status(repo, repo.main)).toBe('');

@@ -31,7 +31,7 @@ describe('end --strategy merge over files main does not track', () => {
     { label: 'an ignored folder where the branch adds a file of the same name', gitignore: 'out/\n', mainFiles: { 'out/result.bin': 'hours of computation\n' }, branchFiles: { out: 'a file called out\n' }, named: 'out' },
   ];
 
-  it.each(cases)('refuses would-overwrite for $label and leaves it and main alone', ({ gitignore, mainFiles, branchFiles, named }) => {
+  it.each(cases)('refuses would-overwrite for $label and leaves it and main alone', async ({ gitignore, mainFiles, branchFiles, named }) => {
     repo = makeRepo({ files: { 'README.md': '# sample\n', ...(gitignore ? { '.gitignore': gitignore } : {}) } });
     sessionAdding(repo, 'x', branchFiles);
     for (const [path, content] of Object.entries(mainFiles)) repo.write(path, content);
@@ -39,7 +39,7 @@ describe('end --strategy merge over files main does not track', () => {
     settle(repo, join(repo.sessions, 'x'));
     const before = snapshot(repo);
 
-    const result = repo.helper(['end', 'x', '--strategy', 'merge', '--json']);
+    const result = await repo.cli(['end', 'x', '--strategy', 'merge', '--json']);
 
     const mainContent = Object.fromEntries(Object.keys(mainFiles).map((path) => [path, existsSync(join(repo.main, path)) ? readFileSync(join(repo.main, path), 'utf8') : null]));
     expect(mainContent).toEqual(mainFiles);
@@ -57,9 +57,9 @@ describe('a sessions folder inside the repository', () => {
     return Object.assign(r, { sessions: join(r.main, '.sessions'), manifestPath: join(r.main, '.sessions/.manifest.json') });
   }
 
-  it("refuses branch-writes-sessions when merging a branch that adds files under another session's folder", () => {
+  it("refuses branch-writes-sessions when merging a branch that adds files under another session's folder", async () => {
     repo = sessionsInside();
-    expectDone(repo.helper(['start', 'b', '--copy', 'none', '--no-setup']));
+    expectDone(await repo.cli(['start', 'b', '--copy', 'none', '--no-setup']));
     const b = join(repo.sessions, 'b');
     repo.write('README.md', 'uncommitted edit in session b\n', b);
     repo.write('notes.txt', 'untracked notes of session b\n', b);
@@ -68,7 +68,7 @@ describe('a sessions folder inside the repository', () => {
     settle(repo, b, join(repo.sessions, 'a'));
     const before = snapshot(repo);
 
-    const result = repo.helper(['end', 'a', '--strategy', 'merge', '--json']);
+    const result = await repo.cli(['end', 'a', '--strategy', 'merge', '--json']);
 
     expect(readFileSync(join(b, 'README.md'), 'utf8')).toBe('uncommitted edit in session b\n');
     expect(readFileSync(join(b, 'notes.txt'), 'utf8')).toBe('untracked notes of session b\n');
@@ -77,11 +77,11 @@ describe('a sessions folder inside the repository', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 
-  it('refuses branch-writes-sessions when syncing a session whose base gained paths under the sessions folder', () => {
+  it('refuses branch-writes-sessions when syncing a session whose base gained paths under the sessions folder', async () => {
     repo = sessionsInside();
     repo.git(['branch', 'develop']);
-    expectDone(repo.helper(['start', 'a', '--base', 'develop', '--copy', 'none', '--no-setup']));
-    expectDone(repo.helper(['start', 'b', '--copy', 'none', '--no-setup']));
+    expectDone(await repo.cli(['start', 'a', '--base', 'develop', '--copy', 'none', '--no-setup']));
+    expectDone(await repo.cli(['start', 'b', '--copy', 'none', '--no-setup']));
     const a = join(repo.sessions, 'a');
     repo.write('a.txt', 'a\n', a);
     repo.commitAll('work of a', a);
@@ -102,7 +102,7 @@ describe('a sessions folder inside the repository', () => {
     settle(repo, a, join(repo.sessions, 'b'));
     const before = snapshot(repo);
 
-    const result = repo.helper(['sync', 'a', '--json']);
+    const result = await repo.cli(['sync', 'a', '--json']);
 
     expectRefused(result, 'branch-writes-sessions');
     expect(rev(repo, 'refs/heads/session/a')).toBe(tip);

@@ -47,7 +47,7 @@ function expectSafeToPaste(printed: string[]): void {
 }
 
 describe('the paste check itself', () => {
-  it('catches an unquoted payload and passes a quoted one', () => {
+  it('catches an unquoted payload and passes a quoted one', async () => {
     repo = makeRepo();
     const scratch = pasteScratch(repo.root);
     pasteAll(pasteCandidates(`Next: git branch 'dev${PAYLOAD}' refs/x`), scratch);
@@ -64,7 +64,7 @@ describe('the paste check itself', () => {
 });
 
 describe('printed commands with a hostile branch name', () => {
-  it(`every command printed around a base branch "dev${PAYLOAD}" is safe to paste`, () => {
+  it(`every command printed around a base branch "dev${PAYLOAD}" is safe to paste`, async () => {
     repo = makeRepo({ files: { 'README.md': '# sample\n', 'f.txt': 'f\n' } });
     const base = `dev${PAYLOAD}`;
     expect(tryGit(repo, ['check-ref-format', '--branch', base]).status).toBe(0);
@@ -105,7 +105,7 @@ describe('printed commands with a hostile branch name', () => {
 });
 
 describe('printed commands with a hostile project folder name', () => {
-  it(`every command printed for a project in "p${PAYLOAD}" is safe to paste`, () => {
+  it(`every command printed for a project in "p${PAYLOAD}" is safe to paste`, async () => {
     repo = makeRepo({ name: `p${PAYLOAD}`, files: { 'README.md': '# sample\n', 'f.txt': 'f\n' } });
     const printed: string[] = [];
     expect(collect(printed, ['start', 'one'])).toBe(0);

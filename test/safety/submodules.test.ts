@@ -28,38 +28,38 @@ const logCopies = (r: Repo) => {
 };
 
 describe('ending a session whose worktree has a submodule', () => {
-  it('end --strategy merge completes and removes the worktree', () => {
+  it('end --strategy merge completes and removes the worktree', async () => {
     const worktree = sessionWithSubmodule();
-    const result = repo.helper(['end', 'x', '--strategy', 'merge', '--json']);
+    const result = await repo.cli(['end', 'x', '--strategy', 'merge', '--json']);
     expectDone(result);
     expect(existsSync(worktree)).toBe(false);
     expect(entryOf(repo, 'x')).toBeUndefined();
     expect(repo.git(['log', '-1', '--format=%s', 'main']).trim()).toBe('Merge session x: Goal of x');
   });
 
-  it('end --strategy keep completes and removes the worktree', () => {
+  it('end --strategy keep completes and removes the worktree', async () => {
     const worktree = sessionWithSubmodule();
-    const result = repo.helper(['end', 'x', '--strategy', 'keep', '--json']);
+    const result = await repo.cli(['end', 'x', '--strategy', 'keep', '--json']);
     expectDone(result);
     expect(existsSync(worktree)).toBe(false);
     expect(entryOf(repo, 'x')).toBeUndefined();
   });
 
-  it('a retried keep adds no second merge-pending commit and no second log copy', () => {
+  it('a retried keep adds no second merge-pending commit and no second log copy', async () => {
     sessionWithSubmodule();
-    const first = repo.helper(['end', 'x', '--strategy', 'keep', '--json']);
-    const second = repo.helper(['end', 'x', '--strategy', 'keep', '--json']);
+    const first = await repo.cli(['end', 'x', '--strategy', 'keep', '--json']);
+    const second = await repo.cli(['end', 'x', '--strategy', 'keep', '--json']);
     expect(mergePendingCommits(repo), `after exits ${first.exitCode} and ${second.exitCode}`).toBe(1);
     expect(logCopies(repo)).toBeLessThanOrEqual(1); // the pack writes no copy into the main checkout at all
   });
 });
 
 describe('cleanup of a merged session whose worktree has a submodule', () => {
-  it('removes the worktree and drops the entry', () => {
+  it('removes the worktree and drops the entry', async () => {
     const worktree = sessionWithSubmodule();
     repo.git(['merge', '-q', '--no-ff', '-m', 'merged by hand', 'session/x']);
 
-    const result = repo.helper(['cleanup', '--yes', '--json']);
+    const result = await repo.cli(['cleanup', '--yes', '--json']);
 
     expectDone(result);
     expect(result.json.failed).toBe(0);

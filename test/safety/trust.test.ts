@@ -49,7 +49,7 @@ function expectRefusedUntouched(args: string[], alsoUntouched: () => void = () =
 }
 
 describe('an entry whose branch is not its own', () => {
-  it('abandon refuses an entry with "branch": "main" and main stays', () => {
+  it('abandon refuses an entry with "branch": "main" and main stays', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'x');
     editEntry(repo, 'x', (entry) => { entry.branch = 'main'; });
@@ -58,17 +58,17 @@ describe('an entry whose branch is not its own', () => {
     expect(rev(repo, 'refs/heads/main')).toBe(main);
   });
 
-  it('abandon refuses an entry whose branch is its base, checked out nowhere', () => {
+  it('abandon refuses an entry whose branch is its base, checked out nowhere', async () => {
     repo = makeRepo();
     repo.git(['branch', 'develop']);
-    expectDone(repo.helper(['start', 'x', '--base', 'develop']));
+    expectDone(await repo.cli(['start', 'x', '--base', 'develop']));
     editEntry(repo, 'x', (entry) => { entry.branch = 'develop'; });
     const develop = rev(repo, 'refs/heads/develop');
     expectRefusedUntouched(['end', 'x', '--strategy', 'abandon', '--confirm', 'x']);
     expect(rev(repo, 'refs/heads/develop')).toBe(develop);
   });
 
-  it("abandon refuses an entry that names a user's branch without the session prefix", () => {
+  it("abandon refuses an entry that names a user's branch without the session prefix", async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'x');
     repo.git(['branch', 'users-feature', 'session/x']);
@@ -94,7 +94,7 @@ describe('an entry that points at a worktree that is not its own', () => {
     ['end --strategy abandon', ['end', 'y', '--strategy', 'abandon', '--confirm', 'y']],
     ['end --strategy merge', ['end', 'y', '--strategy', 'merge']],
     ['end --strategy keep', ['end', 'y', '--strategy', 'keep']],
-  ])("%s refuses a user worktree outside the sessions folder and leaves it and its branch alone", (_label, args) => {
+  ])("%s refuses a user worktree outside the sessions folder and leaves it and its branch alone", async (_label, args) => {
     repo = makeRepo();
     const elsewhere = foreignWorktree(repo);
     // keep and merge would be refused for the uncommitted draft; without it they would go ahead.
@@ -104,14 +104,14 @@ describe('an entry that points at a worktree that is not its own', () => {
     expect(rev(repo, 'refs/heads/user-branch')).toBe(tip);
   });
 
-  it('setup refuses and writes nothing into the folder an entry names', () => {
+  it('setup refuses and writes nothing into the folder an entry names', async () => {
     repo = makeRepo();
     const elsewhere = foreignWorktree(repo);
     expectRefusedUntouched(['setup', 'y']);
     expect(readFileSync(join(elsewhere, 'draft.txt'), 'utf8')).toBe('uncommitted\n');
   });
 
-  it("abandon refuses an entry whose worktree is another session's folder", () => {
+  it("abandon refuses an entry whose worktree is another session's folder", async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'x');
     const y = sessionWithWork(repo, 'y');
@@ -122,7 +122,7 @@ describe('an entry that points at a worktree that is not its own', () => {
 });
 
 describe('an entry whose paths climb out of its worktree', () => {
-  it('sync refuses a sessionLog of ../../outside.md and never writes there', () => {
+  it('sync refuses a sessionLog of ../../outside.md and never writes there', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'x');
     repo.write('m.txt', 'main moves on\n');
@@ -134,7 +134,7 @@ describe('an entry whose paths climb out of its worktree', () => {
     expect(readFileSync(outside, 'utf8')).toBe('# not a session log\n**Branch:** mine\n');
   });
 
-  it('keep refuses a sessionLog of ../../outside.md', () => {
+  it('keep refuses a sessionLog of ../../outside.md', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'x');
     const outside = join(repo.root, 'outside.md');
@@ -145,7 +145,7 @@ describe('an entry whose paths climb out of its worktree', () => {
     expectRefusedUntouched(['end', 'x', '--strategy', 'keep'], () => expect(statSync(outside).mtimeMs, 'outside.md was written').toBe(written));
   });
 
-  it('keep refuses packFiles that climb out with ../', () => {
+  it('keep refuses packFiles that climb out with ../', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'x');
     editEntry(repo, 'x', (entry) => { entry.packFiles = ['../../project/', '../y/']; });

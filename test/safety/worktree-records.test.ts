@@ -19,15 +19,15 @@ function detachedWorktreeWithCommit(r: Repo, path: string): string {
 }
 
 describe('cleanup and prunable records outside the sessions folder', () => {
-  it('keeps the record of a moved user worktree, so its detached commit stays reachable', () => {
+  it('keeps the record of a moved user worktree, so its detached commit stays reachable', async () => {
     repo = makeRepo();
-    expectDone(repo.helper(['start', 's', '--no-setup']));
+    expectDone(await repo.cli(['start', 's', '--no-setup']));
     const elsewhere = join(repo.root, 'elsewhere');
     const commit = detachedWorktreeWithCommit(repo, elsewhere);
     renameSync(elsewhere, join(repo.root, 'moved-away'));
     expect(repo.git(['worktree', 'list', '--porcelain'])).toMatch(/worktree .*\/elsewhere\n(.*\n)*?prunable/);
 
-    const result = repo.helper(['cleanup', '--yes', '--json']);
+    const result = await repo.cli(['cleanup', '--yes', '--json']);
 
     expectDone(result);
     expect(repo.git(['worktree', 'list', '--porcelain'])).toContain(`worktree ${elsewhere}\n`);
@@ -36,14 +36,14 @@ describe('cleanup and prunable records outside the sessions folder', () => {
     expect(repo.git(['rev-parse', 'HEAD'], join(repo.root, 'moved-away')).trim()).toBe(commit);
   });
 
-  it('does not let a detached commit become unreachable by pruning the record of a deleted user worktree', () => {
+  it('does not let a detached commit become unreachable by pruning the record of a deleted user worktree', async () => {
     repo = makeRepo();
-    expectDone(repo.helper(['start', 's', '--no-setup']));
+    expectDone(await repo.cli(['start', 's', '--no-setup']));
     const elsewhere = join(repo.root, 'scratch-tree');
     const commit = detachedWorktreeWithCommit(repo, elsewhere);
     rmSync(elsewhere, { recursive: true, force: true });
 
-    const result = repo.helper(['cleanup', '--yes', '--json']);
+    const result = await repo.cli(['cleanup', '--yes', '--json']);
 
     expectDone(result);
     expect(reachable(repo).has(commit), `the detached commit ${commit} is neither kept by its record nor saved under a ref`).toBe(true);
