@@ -30,7 +30,7 @@ import { commonGitDir } from '../git/repo.js';
 import { commitFiles, createRefIfAbsent, snapshotWorktree } from '../git/save.js';
 import { relocateWorktree, removeWorktree } from '../git/worktrees.js';
 import { copyPatterns } from '../workspace/include-matching.js';
-import { readIncludeFile } from './prepare-workspace.js';
+import { readIncludeFile } from './start/prepare-workspace.js';
 
 /** Ignored folders that setup or a build recreates: they go with a one-line note. */
 export const BUILD_OUTPUT_DIRS = new Set(['node_modules', '.venv', 'venv', '__pycache__', 'dist', 'build', 'target', '.next', '.nuxt', '.cache', '.turbo', '.parcel-cache', 'coverage', '.pytest_cache', '.mypy_cache', '.gradle', '.tox']);

@@ -3,8 +3,8 @@ import { MARK } from '../lib/output.js';
 import type { Subcommand } from '../lib/subcommand.js';
 import { findProject } from '../store/project.js';
 import { describeAction, planCleanup, type CleanupAction, type KeptItem } from '../core/cleanup-plan.js';
-import { gatherCleanupFacts } from '../engine/cleanup-facts.js';
-import { executeCleanup, type ActionOutcome } from '../engine/cleanup-execute.js';
+import { gatherCleanupFacts } from '../engine/cleanup/cleanup-facts.js';
+import { executeCleanup, type ActionOutcome } from '../engine/cleanup/cleanup-execute.js';
 
 function actionJson(action: CleanupAction, outcome?: ActionOutcome) {
   return {

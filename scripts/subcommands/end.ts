@@ -7,9 +7,9 @@ import { readManifest } from '../store/manifest-store.js';
 import { HISTORY_FILE } from '../core/paths.js';
 import { confirmProblem, endRefusal, factLines, parseEndOptions, renderEnd } from '../core/end-plan.js';
 import { assertTrusted, resolveSession } from '../engine/resolve-session.js';
-import { gatherEndFacts } from '../engine/end-facts.js';
-import { sessionBusyRefusal } from '../engine/end-run.js';
-import { endSession } from '../engine/end-session.js';
+import { gatherEndFacts } from '../engine/end/end-facts.js';
+import { sessionBusyRefusal } from '../engine/end/end-run.js';
+import { endSession } from '../engine/end/end-session.js';
 import { commandLine } from '../lib/shell-words.js';
 
 function readBodyFile(cwd: string, given: string | undefined): { text: string; path: string } | null {

@@ -4,7 +4,7 @@ import { limiter } from '../lib/limit.js';
 import { findProject, type Project } from '../store/project.js';
 import { isLive } from '../core/session-state.js';
 import { buildOverlapReport, renderOverlap, type OverlapReport } from '../core/overlap-report.js';
-import { gatherProjectFacts, predictSessionPairs, readManifestForReport } from '../engine/session-facts.js';
+import { gatherProjectFacts, predictSessionPairs, readManifestForReport } from '../engine/report/session-facts.js';
 import { resolveSession } from '../engine/resolve-session.js';
 
 function unavailable(error: unknown, session: string | null): OverlapReport {

@@ -8,8 +8,8 @@ import { HISTORY_FILE } from '../core/paths.js';
 import { SESSION_NAME_RULE, sessionNameProblem } from '../core/names.js';
 import { atProblem, nestedRestoreCommand, nestedRestoreTemplate, planRestore } from '../core/restore-plan.js';
 import { findProject } from '../store/project.js';
-import { gatherRestoreFacts } from '../engine/restore-facts.js';
-import { restoreSession } from '../engine/restore-session.js';
+import { gatherRestoreFacts } from '../engine/restore/restore-facts.js';
+import { restoreSession } from '../engine/restore/restore-session.js';
 import { describePortBlock } from '../workspace/ports.js';
 import { renderWorkspace, workspaceJson } from '../workspace/report.js';
 

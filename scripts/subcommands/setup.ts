@@ -10,7 +10,7 @@ import { assertTrusted, resolveSession } from '../engine/resolve-session.js';
 import { busyRefusal } from '../core/busy.js';
 import { checkoutBusy } from '../git/checkout-state.js';
 import { readStatus } from '../git/changes.js';
-import { prepareWorkspace } from '../engine/prepare-workspace.js';
+import { prepareWorkspace } from '../engine/start/prepare-workspace.js';
 import { renderWorkspace, setupNext, workspaceJson } from '../workspace/report.js';
 
 export const setup: Subcommand = {

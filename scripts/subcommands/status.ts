@@ -8,8 +8,8 @@ import { shortBranch } from '../core/worktree-list.js';
 import { buildStatusReport, problemOnlyReport, renderStatus, type MainReport, type ReportProblem, type StatusReport } from '../core/status-report.js';
 import { readStatus } from '../git/changes.js';
 import { checkoutBusySync } from '../git/checkout-state.js';
-import { gatherProjectFacts, readManifestForReport } from '../engine/session-facts.js';
-import { gatherLeftoverFacts } from '../engine/leftover-facts.js';
+import { gatherProjectFacts, readManifestForReport } from '../engine/report/session-facts.js';
+import { gatherLeftoverFacts } from '../engine/cleanup/leftover-facts.js';
 import { findLeftovers } from '../core/leftovers.js';
 import { readRefs } from '../git/refs.js';
 

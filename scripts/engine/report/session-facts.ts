@@ -7,26 +7,26 @@
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { isDirectlyInside } from '../core/paths.js';
-import { limiter, type Limit } from '../lib/limit.js';
-import { liveness } from '../lib/process.js';
-import { checkoutBusySync } from '../git/checkout-state.js';
-import { trustProblemsOf } from './resolve-session.js';
-import { ManifestInvalidError, readManifest } from '../store/manifest-store.js';
-import { emptyManifest, type Manifest, type SessionEntry } from '../core/manifest-types.js';
-import { ownFilesOf, worktreePathOf, type Project } from '../store/project.js';
-import { classifySession, type SessionFacts } from '../core/session-state.js';
-import { sessionWork, type StatusEntry } from '../core/status-porcelain.js';
-import { needsPrediction, sessionPairs, type PredictedPair } from '../core/overlap.js';
-import { changesOf } from '../core/status-report.js';
-import { shortBranch, type WorktreeRecord } from '../core/worktree-list.js';
-import { aheadBehind } from '../git/branches.js';
-import { readStatus } from '../git/changes.js';
-import { changedFilesSinceFork } from '../git/compare.js';
-import { branchTips, type BranchTip } from '../git/branches.js';
-import { MERGE_TREE_UNSUPPORTED, mergeTreeSupported, predictMerge } from '../git/merge.js';
-import type { ReportProblem } from '../core/status-report.js';
-import type { RefFacts } from '../git/refs.js';
+import { isDirectlyInside } from '../../core/paths.js';
+import { limiter, type Limit } from '../../lib/limit.js';
+import { liveness } from '../../lib/process.js';
+import { checkoutBusySync } from '../../git/checkout-state.js';
+import { trustProblemsOf } from '../resolve-session.js';
+import { ManifestInvalidError, readManifest } from '../../store/manifest-store.js';
+import { emptyManifest, type Manifest, type SessionEntry } from '../../core/manifest-types.js';
+import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
+import { classifySession, type SessionFacts } from '../../core/session-state.js';
+import { sessionWork, type StatusEntry } from '../../core/status-porcelain.js';
+import { needsPrediction, sessionPairs, type PredictedPair } from '../../core/overlap.js';
+import { changesOf } from '../../core/status-report.js';
+import { shortBranch, type WorktreeRecord } from '../../core/worktree-list.js';
+import { aheadBehind } from '../../git/branches.js';
+import { readStatus } from '../../git/changes.js';
+import { changedFilesSinceFork } from '../../git/compare.js';
+import { branchTips, type BranchTip } from '../../git/branches.js';
+import { MERGE_TREE_UNSUPPORTED, mergeTreeSupported, predictMerge } from '../../git/merge.js';
+import type { ReportProblem } from '../../core/status-report.js';
+import type { RefFacts } from '../../git/refs.js';
 
 
 export interface ManifestRead {

@@ -4,25 +4,25 @@
  * held signal rolls back what this run made. A SIGKILL leaves a "starting" entry whose owner
  * is dead, which cleanup rolls back.
  */
-import { isoSeconds } from '../core/format.js';
-import { helper } from '../lib/invocation.js';
+import { isoSeconds } from '../../core/format.js';
+import { helper } from '../../lib/invocation.js';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RefusalError, withOutcome } from '../lib/errors.js';
-import { holdSignals } from '../lib/interrupt.js';
-import { addWorktreeForBranch, addWorktreeWithNewBranch, forgetWorktreeRecord, removeWorktree } from '../git/worktrees.js';
-import { UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
-import { selfRecord } from '../lib/process.js';
-import { deleteBranchIfAt } from '../git/branches.js';
-import { findSession, type PortBlock, type SessionEntry } from '../core/manifest-types.js';
-import { readManifest, updateManifest } from '../store/manifest-store.js';
-import { resolveCommit } from '../git/repo.js';
-import { renderSessionLogStub, sessionLogPath } from '../core/session-log.js';
-import { toStoredPath } from '../core/paths.js';
-import type { Project } from '../store/project.js';
-import { portSettings } from '../core/config.js';
-import { allocatePortBlock } from '../workspace/ports.js';
+import { RefusalError, withOutcome } from '../../lib/errors.js';
+import { holdSignals } from '../../lib/interrupt.js';
+import { addWorktreeForBranch, addWorktreeWithNewBranch, forgetWorktreeRecord, removeWorktree } from '../../git/worktrees.js';
+import { UnsafeFileError, writeConfinedFile } from '../../lib/safe-fs.js';
+import { selfRecord } from '../../lib/process.js';
+import { deleteBranchIfAt } from '../../git/branches.js';
+import { findSession, type PortBlock, type SessionEntry } from '../../core/manifest-types.js';
+import { readManifest, updateManifest } from '../../store/manifest-store.js';
+import { resolveCommit } from '../../git/repo.js';
+import { renderSessionLogStub, sessionLogPath } from '../../core/session-log.js';
+import { toStoredPath } from '../../core/paths.js';
+import type { Project } from '../../store/project.js';
+import { portSettings } from '../../core/config.js';
+import { allocatePortBlock } from '../../workspace/ports.js';
 
 export interface NewSession {
   name: string;

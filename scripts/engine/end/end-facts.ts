@@ -1,17 +1,17 @@
 /** Everything `session end` needs to know before it changes anything; read-only. */
 import { existsSync } from 'node:fs';
-import type { EndFacts, EndOptions } from '../core/end-plan.js';
-import { sessionWork } from '../core/status-porcelain.js';
-import { shortBranch } from '../core/worktree-list.js';
-import type { SessionEntry } from '../core/manifest-types.js';
-import { ownFilesOf, worktreePathOf, type Project } from '../store/project.js';
-import { withMergeLock } from '../store/merge-lock.js';
-import { resolveCommit } from '../git/repo.js';
-import { aheadBehind } from '../git/branches.js';
-import { readStatus } from '../git/changes.js';
-import { checkoutBusy, heldBranches } from '../git/checkout-state.js';
-import { listRemotes } from '../git/remote.js';
-import { predictMerge, requireMergePrediction } from '../git/merge.js';
+import type { EndFacts, EndOptions } from '../../core/end-plan.js';
+import { sessionWork } from '../../core/status-porcelain.js';
+import { shortBranch } from '../../core/worktree-list.js';
+import type { SessionEntry } from '../../core/manifest-types.js';
+import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
+import { withMergeLock } from '../../store/merge-lock.js';
+import { resolveCommit } from '../../git/repo.js';
+import { aheadBehind } from '../../git/branches.js';
+import { readStatus } from '../../git/changes.js';
+import { checkoutBusy, heldBranches } from '../../git/checkout-state.js';
+import { listRemotes } from '../../git/remote.js';
+import { predictMerge, requireMergePrediction } from '../../git/merge.js';
 import { gatherMergeTarget } from './merge-target.js';
 
 /** Commits in `to` that `from` lacks; null when git cannot tell (e.g. the start commit was pruned). */

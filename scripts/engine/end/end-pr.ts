@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GitError, RefusalError } from '../lib/errors.js';
-import { run as runProgram } from '../lib/shell.js';
-import { writeConfinedFile } from '../lib/safe-fs.js';
-import { commandLine, defaultPrBody, prTitle, pushFailureNext, summarySection } from '../core/end-plan.js';
-import { readFileAtCommit } from '../git/branches.js';
-import { compareUrl, remoteUrl } from '../git/remote.js';
+import { GitError, RefusalError } from '../../lib/errors.js';
+import { run as runProgram } from '../../lib/shell.js';
+import { writeConfinedFile } from '../../lib/safe-fs.js';
+import { commandLine, defaultPrBody, prTitle, pushFailureNext, summarySection } from '../../core/end-plan.js';
+import { readFileAtCommit } from '../../git/branches.js';
+import { compareUrl, remoteUrl } from '../../git/remote.js';
 import { removeSessionWorktreeOf, savedRefBase, step, tryPush, type EndRun } from './end-run.js';
 
 const GH_TIMEOUT_MS = 120_000;

@@ -4,19 +4,19 @@
  * removed hands the session back as active; one after a lasting step (a push, a merge) says
  * exactly what was already done. A SIGKILL leaves an "ending" entry with a dead owner for cleanup.
  */
-import { isoSeconds } from '../core/format.js';
-import { helper } from '../lib/invocation.js';
-import { RefusalError } from '../lib/errors.js';
-import { commandLine } from '../lib/shell-words.js';
-import { holdSignals } from '../lib/interrupt.js';
-import { appendHistory, restoreFacts, type HistoryRecord } from '../store/history.js';
-import { rebaseConflictRefusal, uncommittedRefusal, type EndFacts, type EndOptions } from '../core/end-plan.js';
-import { sessionWork } from '../core/status-porcelain.js';
-import type { SessionEntry } from '../core/manifest-types.js';
-import { savedRefsOf } from './worktree-removal.js';
-import { ownFilesOf, type Project } from '../store/project.js';
-import { readStatus } from '../git/changes.js';
-import { rebaseOnto } from '../git/integrate.js';
+import { isoSeconds } from '../../core/format.js';
+import { helper } from '../../lib/invocation.js';
+import { RefusalError } from '../../lib/errors.js';
+import { commandLine } from '../../lib/shell-words.js';
+import { holdSignals } from '../../lib/interrupt.js';
+import { appendHistory, restoreFacts, type HistoryRecord } from '../../store/history.js';
+import { rebaseConflictRefusal, uncommittedRefusal, type EndFacts, type EndOptions } from '../../core/end-plan.js';
+import { sessionWork } from '../../core/status-porcelain.js';
+import type { SessionEntry } from '../../core/manifest-types.js';
+import { savedRefsOf } from '../worktree-removal.js';
+import { ownFilesOf, type Project } from '../../store/project.js';
+import { readStatus } from '../../git/changes.js';
+import { rebaseOnto } from '../../git/integrate.js';
 import { dropOwnEntry, markEnding, restoreActive, short, step, type EndRun } from './end-run.js';
 import { endByMerge } from './end-merge.js';
 import { endByPr } from './end-pr.js';

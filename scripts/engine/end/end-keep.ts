@@ -4,12 +4,12 @@
  * the worktree, keep the branch. Nothing is written into the main checkout.
  */
 import { join } from 'node:path';
-import { helper } from '../lib/invocation.js';
-import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
-import { commandLine } from '../lib/shell-words.js';
-import { humanTimestamp } from '../core/session-log.js';
-import { hasMergePendingNote, mergePendingNote, pushFailureNext } from '../core/end-plan.js';
-import { commitPaths } from '../git/save.js';
+import { helper } from '../../lib/invocation.js';
+import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../../lib/safe-fs.js';
+import { commandLine } from '../../lib/shell-words.js';
+import { humanTimestamp } from '../../core/session-log.js';
+import { hasMergePendingNote, mergePendingNote, pushFailureNext } from '../../core/end-plan.js';
+import { commitPaths } from '../../git/save.js';
 import { removeSessionWorktreeOf, savedRefBase, short, step, tryPush, type EndRun } from './end-run.js';
 
 const MAX_LOG_BYTES = 4 * 1024 * 1024;

@@ -2,18 +2,18 @@
  * The state one `session end` carries through its steps, the manifest transitions around it
  * (active -> ending -> gone, or back to active), and the steps every strategy shares.
  */
-import { shortSha } from '../core/format.js';
-import { helper } from '../lib/invocation.js';
+import { shortSha } from '../../core/format.js';
+import { helper } from '../../lib/invocation.js';
 import { hostname } from 'node:os';
-import { GitError, RefusalError } from '../lib/errors.js';
-import type { SignalGuard } from '../lib/interrupt.js';
-import { selfRecord } from '../lib/process.js';
-import { updateManifest } from '../store/manifest-store.js';
-import { findSession, type SessionEntry } from '../core/manifest-types.js';
-import { classifyPushFailure, refTimestamp, type EndFacts, type EndOptions, type PushFailure, type StepLine } from '../core/end-plan.js';
-import type { Project } from '../store/project.js';
-import { pushBranch } from '../git/remote.js';
-import { removeSessionWorktree, type SavedItem } from './worktree-removal.js';
+import { GitError, RefusalError } from '../../lib/errors.js';
+import type { SignalGuard } from '../../lib/interrupt.js';
+import { selfRecord } from '../../lib/process.js';
+import { updateManifest } from '../../store/manifest-store.js';
+import { findSession, type SessionEntry } from '../../core/manifest-types.js';
+import { classifyPushFailure, refTimestamp, type EndFacts, type EndOptions, type PushFailure, type StepLine } from '../../core/end-plan.js';
+import type { Project } from '../../store/project.js';
+import { pushBranch } from '../../git/remote.js';
+import { removeSessionWorktree, type SavedItem } from '../worktree-removal.js';
 
 export interface EndRun {
   project: Project;

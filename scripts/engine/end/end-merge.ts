@@ -4,16 +4,16 @@
  * serialised by the merge lock, which records the merge while it runs, and everything is
  * checked again under it, since each merge moves the base.
  */
-import { RefusalError } from '../lib/errors.js';
-import { commandLine } from '../lib/shell-words.js';
-import { busyRefusal } from '../core/busy.js';
-import { mergeConflictRefusal, mergeMessage, overwriteRefusal, sessionsPathsRefusal } from '../core/end-plan.js';
-import { withMergeLock } from '../store/merge-lock.js';
-import { resolveCommit } from '../git/repo.js';
-import { listWorktrees } from '../git/worktrees.js';
-import { isAncestor } from '../git/branches.js';
-import { deleteBranchIfMerged } from '../git/branch-deletion.js';
-import { mergeInCheckout, mergeWithoutCheckout, requireMergePrediction } from '../git/merge.js';
+import { RefusalError } from '../../lib/errors.js';
+import { commandLine } from '../../lib/shell-words.js';
+import { busyRefusal } from '../../core/busy.js';
+import { mergeConflictRefusal, mergeMessage, overwriteRefusal, sessionsPathsRefusal } from '../../core/end-plan.js';
+import { withMergeLock } from '../../store/merge-lock.js';
+import { resolveCommit } from '../../git/repo.js';
+import { listWorktrees } from '../../git/worktrees.js';
+import { isAncestor } from '../../git/branches.js';
+import { deleteBranchIfMerged } from '../../git/branch-deletion.js';
+import { mergeInCheckout, mergeWithoutCheckout, requireMergePrediction } from '../../git/merge.js';
 import { gatherMergeTarget } from './merge-target.js';
 import { removeSessionWorktreeOf, savedRefBase, short, step, type EndRun } from './end-run.js';
 

@@ -4,14 +4,14 @@
  * inside it with work of its own, beside it), then remove the worktree and delete the branch
  * only if it still points at the saved tip and no checkout holds it.
  */
-import { RefusalError } from '../lib/errors.js';
-import { helper } from '../lib/invocation.js';
-import { commandLine } from '../lib/shell-words.js';
-import { abandonedRef } from '../core/end-plan.js';
-import { deleteBranchIfAt } from '../git/branches.js';
-import { heldBranches } from '../git/checkout-state.js';
-import { createRefIfAbsent } from '../git/save.js';
-import { listWorktrees } from '../git/worktrees.js';
+import { RefusalError } from '../../lib/errors.js';
+import { helper } from '../../lib/invocation.js';
+import { commandLine } from '../../lib/shell-words.js';
+import { abandonedRef } from '../../core/end-plan.js';
+import { deleteBranchIfAt } from '../../git/branches.js';
+import { heldBranches } from '../../git/checkout-state.js';
+import { createRefIfAbsent } from '../../git/save.js';
+import { listWorktrees } from '../../git/worktrees.js';
 import { removeSessionWorktreeOf, short, step, type EndRun } from './end-run.js';
 
 /** The first free refs/sessions/abandoned/<name>/<timestamp>[-n], created at `commit`. */

@@ -5,16 +5,16 @@
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { latestRecords } from '../core/history-records.js';
-import type { LeftoverFacts, RefRow } from '../core/leftovers.js';
-import type { Manifest } from '../core/manifest-types.js';
-import { shortBranch } from '../core/worktree-list.js';
-import type { Limit } from '../lib/limit.js';
-import { readHistory } from '../store/history.js';
-import type { Project } from '../store/project.js';
-import { heldBranches } from '../git/checkout-state.js';
-import { refsMergedInto } from '../git/refs.js';
-import { savedRefGroup } from '../core/leftovers.js';
+import { latestRecords } from '../../core/history-records.js';
+import type { LeftoverFacts, RefRow } from '../../core/leftovers.js';
+import type { Manifest } from '../../core/manifest-types.js';
+import { shortBranch } from '../../core/worktree-list.js';
+import type { Limit } from '../../lib/limit.js';
+import { readHistory } from '../../store/history.js';
+import type { Project } from '../../store/project.js';
+import { heldBranches } from '../../git/checkout-state.js';
+import { refsMergedInto } from '../../git/refs.js';
+import { savedRefGroup } from '../../core/leftovers.js';
 
 const SETUP_LOG = /^([a-z0-9]+(?:-[a-z0-9]+)*)\.setup\.log$/;
 

@@ -4,37 +4,37 @@
  * base, the entry still in the same state), so a change made since the plan is never undone.
  * One action failing does not stop the others; each reports its own result.
  */
-import { shortSha } from '../core/format.js';
+import { shortSha } from '../../core/format.js';
 import { existsSync, lstatSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { onlyEmptyFolders } from './cleanup-facts.js';
 import { join, resolve } from 'node:path';
-import { RefusalError } from '../lib/errors.js';
-import { clearStaleLock, ownerIsDead, readLockOwner } from '../lib/lock.js';
-import { pidIsAlive } from '../lib/process.js';
-import { sessionOfAction, type CleanupAction } from '../core/cleanup-plan.js';
-import { isoSeconds } from '../core/cleanup-plan.js';
-import { refTimestamp } from '../core/end-plan.js';
-import type { SessionEntry } from '../core/manifest-types.js';
-import { shortBranch } from '../core/worktree-list.js';
-import { appendHistory, restoreFacts } from '../store/history.js';
-import { readManifest, updateManifest, withManifestLock } from '../store/manifest-store.js';
-import { mergeLockPath } from '../store/merge-lock.js';
-import type { Project } from '../store/project.js';
-import { isAncestor } from '../git/branches.js';
-import { undoHalfCheckout } from '../git/checkout-repair.js';
-import { predictMerge } from '../git/merge.js';
-import { deleteBranchIfMerged } from '../git/branch-deletion.js';
-import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../git/checkout-state.js';
-import { abortMergeIn, backOutOwnOperation, quitMergeIn } from '../git/integrate.js';
-import { resolveCommit } from '../git/repo.js';
-import { deleteRefIfAt } from '../git/refs.js';
-import { forgetWorktreeRecord, listWorktrees, relocateWorktree, removeWorktree, repairWorktree, unlockWorktree } from '../git/worktrees.js';
-import { removeStaleGitLocks } from '../git/stale-locks.js';
-import { commitFiles, createRefIfAbsent } from '../git/save.js';
-import { unstagePaths } from '../git/changes.js';
-import { fileDigest, writeConfinedFile } from '../lib/safe-fs.js';
+import { RefusalError } from '../../lib/errors.js';
+import { clearStaleLock, ownerIsDead, readLockOwner } from '../../lib/lock.js';
+import { pidIsAlive } from '../../lib/process.js';
+import { sessionOfAction, type CleanupAction } from '../../core/cleanup-plan.js';
+import { isoSeconds } from '../../core/cleanup-plan.js';
+import { refTimestamp } from '../../core/end-plan.js';
+import type { SessionEntry } from '../../core/manifest-types.js';
+import { shortBranch } from '../../core/worktree-list.js';
+import { appendHistory, restoreFacts } from '../../store/history.js';
+import { readManifest, updateManifest, withManifestLock } from '../../store/manifest-store.js';
+import { mergeLockPath } from '../../store/merge-lock.js';
+import type { Project } from '../../store/project.js';
+import { isAncestor } from '../../git/branches.js';
+import { undoHalfCheckout } from '../../git/checkout-repair.js';
+import { predictMerge } from '../../git/merge.js';
+import { deleteBranchIfMerged } from '../../git/branch-deletion.js';
+import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../../git/checkout-state.js';
+import { abortMergeIn, backOutOwnOperation, quitMergeIn } from '../../git/integrate.js';
+import { resolveCommit } from '../../git/repo.js';
+import { deleteRefIfAt } from '../../git/refs.js';
+import { forgetWorktreeRecord, listWorktrees, relocateWorktree, removeWorktree, repairWorktree, unlockWorktree } from '../../git/worktrees.js';
+import { removeStaleGitLocks } from '../../git/stale-locks.js';
+import { commitFiles, createRefIfAbsent } from '../../git/save.js';
+import { unstagePaths } from '../../git/changes.js';
+import { fileDigest, writeConfinedFile } from '../../lib/safe-fs.js';
 import { rebuildManifest } from './manifest-rebuild.js';
-import { mergeBack, removalMarkOf, removeEmptyFolders, removeSessionWorktree, savedRefsOf, type SavedItem } from './worktree-removal.js';
+import { mergeBack, removalMarkOf, removeEmptyFolders, removeSessionWorktree, savedRefsOf, type SavedItem } from '../worktree-removal.js';
 
 export type ActionResult = 'done' | 'skipped' | 'failed';
 

@@ -4,9 +4,9 @@
  * atomically. If the write fails, the bad file is put back where it was.
  */
 import { existsSync, renameSync } from 'node:fs';
-import { ManifestInvalidError, readManifest, withManifestLock } from '../store/manifest-store.js';
-import type { SessionEntry } from '../core/manifest-types.js';
-import type { Project } from '../store/project.js';
+import { ManifestInvalidError, readManifest, withManifestLock } from '../../store/manifest-store.js';
+import type { SessionEntry } from '../../core/manifest-types.js';
+import type { Project } from '../../store/project.js';
 
 export type RebuildOutcome = { rebuilt: true; aside: string } | { rebuilt: false; why: string };
 

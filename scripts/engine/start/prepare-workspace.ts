@@ -4,28 +4,28 @@
  * Nothing here can destroy the session: every step that fails is reported and recorded,
  * and `session setup` runs the steps again.
  */
-import { isoSeconds } from '../core/format.js';
+import { isoSeconds } from '../../core/format.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { GitError } from '../lib/errors.js';
-import { withLock } from '../lib/lock.js';
-import { lockPathFor, MANIFEST_LOCK, updateManifest } from '../store/manifest-store.js';
-import { findSession, type PortBlock, type SessionEntry, type SetupRecord } from '../core/manifest-types.js';
-import { toStoredPath } from '../core/paths.js';
-import { portSettings, sessionsDirInsideRepo } from '../core/config.js';
-import { worktreePathOf, type Project } from '../store/project.js';
-import { excludeFilePath, ensureExcludeLines } from '../git/exclude.js';
-import { ignoredPaths, untrackedAt, untrackedMatching } from '../git/ignored.js';
-import { initSubmodules } from '../git/submodules.js';
-import { copyIntoWorktree, inspectDestination } from '../workspace/copy.js';
-import { copyPatterns, INCLUDE_FILE, literalPathProblem, outsideSessionsDir, type CopyChoice } from '../workspace/include-matching.js';
-import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
-import type { CopyReport, WorkspaceReport } from '../workspace/report.js';
-import { selfRecord } from '../lib/process.js';
-import { ENV_SESSION_FILE, renderEnvSession } from '../core/env-session.js';
-import { allocatePortBlock } from '../workspace/ports.js';
-import { detectDependencies, planSetup } from '../workspace/dependencies.js';
-import { runSetup } from '../workspace/setup-run.js';
+import { GitError } from '../../lib/errors.js';
+import { withLock } from '../../lib/lock.js';
+import { lockPathFor, MANIFEST_LOCK, updateManifest } from '../../store/manifest-store.js';
+import { findSession, type PortBlock, type SessionEntry, type SetupRecord } from '../../core/manifest-types.js';
+import { toStoredPath } from '../../core/paths.js';
+import { portSettings, sessionsDirInsideRepo } from '../../core/config.js';
+import { worktreePathOf, type Project } from '../../store/project.js';
+import { excludeFilePath, ensureExcludeLines } from '../../git/exclude.js';
+import { ignoredPaths, untrackedAt, untrackedMatching } from '../../git/ignored.js';
+import { initSubmodules } from '../../git/submodules.js';
+import { copyIntoWorktree, inspectDestination } from '../../workspace/copy.js';
+import { copyPatterns, INCLUDE_FILE, literalPathProblem, outsideSessionsDir, type CopyChoice } from '../../workspace/include-matching.js';
+import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../../lib/safe-fs.js';
+import type { CopyReport, WorkspaceReport } from '../../workspace/report.js';
+import { selfRecord } from '../../lib/process.js';
+import { ENV_SESSION_FILE, renderEnvSession } from '../../core/env-session.js';
+import { allocatePortBlock } from '../../workspace/ports.js';
+import { detectDependencies, planSetup } from '../../workspace/dependencies.js';
+import { runSetup } from '../../workspace/setup-run.js';
 
 /** The pack's own files a new worktree needs when they are not committed. */
 export const PACK_PATHS = ['.claude/commands', '.claude/settings.local.json'];
@@ -38,7 +38,7 @@ export interface WorkspaceOptions {
   now: Date;
 }
 
-export type { CopyReport, WorkspaceReport } from '../workspace/report.js';
+export type { CopyReport, WorkspaceReport } from '../../workspace/report.js';
 
 const timestamp = isoSeconds;
 

@@ -4,18 +4,18 @@
  */
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { helper } from '../lib/invocation.js';
-import { RefusalError } from '../lib/errors.js';
-import { HISTORY_FILE } from '../core/paths.js';
-import { findSession } from '../core/manifest-types.js';
-import { chooseRecord, savedWork, type RestoreFacts } from '../core/restore-plan.js';
-import { readHistory } from '../store/history.js';
-import { readManifest } from '../store/manifest-store.js';
-import type { Project } from '../store/project.js';
-import { branchTips } from '../git/branches.js';
-import { heldBranches } from '../git/checkout-state.js';
-import { commitParents, refsUnder } from '../git/refs.js';
-import { resolveCommit } from '../git/repo.js';
+import { helper } from '../../lib/invocation.js';
+import { RefusalError } from '../../lib/errors.js';
+import { HISTORY_FILE } from '../../core/paths.js';
+import { findSession } from '../../core/manifest-types.js';
+import { chooseRecord, savedWork, type RestoreFacts } from '../../core/restore-plan.js';
+import { readHistory } from '../../store/history.js';
+import { readManifest } from '../../store/manifest-store.js';
+import type { Project } from '../../store/project.js';
+import { branchTips } from '../../git/branches.js';
+import { heldBranches } from '../../git/checkout-state.js';
+import { commitParents, refsUnder } from '../../git/refs.js';
+import { resolveCommit } from '../../git/repo.js';
 
 export async function gatherRestoreFacts(project: Project, name: string, at: string | undefined): Promise<RestoreFacts> {
   const main = project.mainCheckout;

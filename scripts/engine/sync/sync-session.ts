@@ -5,31 +5,31 @@
  * conflicts is backed out at once and the branch checked to be exactly as before; on success
  * the session log's "Last synced with base" line is updated and committed.
  */
-import { shortSha } from '../core/format.js';
-import { helper } from '../lib/invocation.js';
+import { shortSha } from '../../core/format.js';
+import { helper } from '../../lib/invocation.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RefusalError } from '../lib/errors.js';
-import { selfRecord } from '../lib/process.js';
-import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../lib/safe-fs.js';
-import { isoSeconds } from '../core/cleanup-plan.js';
-import { sessionsDirInsideRepo } from '../core/config.js';
-import { withLastSynced } from '../core/last-synced.js';
-import { findSession, type SessionEntry } from '../core/manifest-types.js';
-import { isUntracked, sessionWork } from '../core/status-porcelain.js';
-import { gitInWorktree, type SyncFacts, type SyncMode } from '../core/sync-rules.js';
-import { isWithin } from '../core/paths.js';
-import { updateManifest } from '../store/manifest-store.js';
-import { ownFilesOf, worktreePathOf, type Project } from '../store/project.js';
-import { aheadBehind, currentBranchRef } from '../git/branches.js';
-import { readStatus } from '../git/changes.js';
-import { checkoutBusy } from '../git/checkout-state.js';
-import { treeDiffPaths } from '../git/compare.js';
-import { mergeInto, rebaseOnto } from '../git/integrate.js';
-import { upstreamOf } from '../git/remote.js';
-import { resolveCommit } from '../git/repo.js';
-import { commitPaths } from '../git/save.js';
-import { sessionBusyRefusal } from './end-run.js';
+import { RefusalError } from '../../lib/errors.js';
+import { selfRecord } from '../../lib/process.js';
+import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../../lib/safe-fs.js';
+import { isoSeconds } from '../../core/cleanup-plan.js';
+import { sessionsDirInsideRepo } from '../../core/config.js';
+import { withLastSynced } from '../../core/last-synced.js';
+import { findSession, type SessionEntry } from '../../core/manifest-types.js';
+import { isUntracked, sessionWork } from '../../core/status-porcelain.js';
+import { gitInWorktree, type SyncFacts, type SyncMode } from '../../core/sync-rules.js';
+import { isWithin } from '../../core/paths.js';
+import { updateManifest } from '../../store/manifest-store.js';
+import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
+import { aheadBehind, currentBranchRef } from '../../git/branches.js';
+import { readStatus } from '../../git/changes.js';
+import { checkoutBusy } from '../../git/checkout-state.js';
+import { treeDiffPaths } from '../../git/compare.js';
+import { mergeInto, rebaseOnto } from '../../git/integrate.js';
+import { upstreamOf } from '../../git/remote.js';
+import { resolveCommit } from '../../git/repo.js';
+import { commitPaths } from '../../git/save.js';
+import { sessionBusyRefusal } from '../end/end-run.js';
 
 export interface SyncResult {
   mode: SyncMode;

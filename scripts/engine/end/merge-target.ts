@@ -4,16 +4,16 @@
  * which paths below an in-repository sessions folder it would change. Read-only; gathered
  * before an end changes anything, and again under the merge lock just before the merge.
  */
-import { pathsInTheWay } from '../lib/safe-fs.js';
-import type { Busy } from '../core/busy.js';
-import { sessionsDirInsideRepo } from '../core/config.js';
-import { classifyBaseCheckout, type BaseCheckout } from '../core/end-plan.js';
-import { formatStatusEntry, isTrackedChange } from '../core/status-porcelain.js';
-import type { WorktreeRecord } from '../core/worktree-list.js';
-import type { Project } from '../store/project.js';
-import { readStatus } from '../git/changes.js';
-import { checkoutBusy, heldBranches } from '../git/checkout-state.js';
-import { treeDiffPaths } from '../git/compare.js';
+import { pathsInTheWay } from '../../lib/safe-fs.js';
+import type { Busy } from '../../core/busy.js';
+import { sessionsDirInsideRepo } from '../../core/config.js';
+import { classifyBaseCheckout, type BaseCheckout } from '../../core/end-plan.js';
+import { formatStatusEntry, isTrackedChange } from '../../core/status-porcelain.js';
+import type { WorktreeRecord } from '../../core/worktree-list.js';
+import type { Project } from '../../store/project.js';
+import { readStatus } from '../../git/changes.js';
+import { checkoutBusy, heldBranches } from '../../git/checkout-state.js';
+import { treeDiffPaths } from '../../git/compare.js';
 
 export interface MergeTarget {
   checkout: BaseCheckout;

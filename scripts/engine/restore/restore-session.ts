@@ -8,19 +8,19 @@
  */
 import { chmodSync, existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathsInTheWay } from '../lib/safe-fs.js';
-import { findSession, type SessionEntry } from '../core/manifest-types.js';
-import type { RestorePlan } from '../core/restore-plan.js';
-import { isTrackedChange, isUntracked, sessionWork, formatStatusEntry } from '../core/status-porcelain.js';
-import { readManifest } from '../store/manifest-store.js';
-import type { Project } from '../store/project.js';
-import { readStatus } from '../git/changes.js';
-import { ignoredPaths } from '../git/ignored.js';
-import { applySnapshot, indexTree, treeOf, treePaths, worktreeHolds, writeFilesFrom } from '../git/restore-work.js';
-import type { Skipped } from '../workspace/copy-plan.js';
-import { createSession } from './create-session.js';
-import { findSessionLog } from './cleanup-facts.js';
-import { excludeSessionsDir, prepareWorkspaceSafely, type WorkspaceReport } from './prepare-workspace.js';
+import { pathsInTheWay } from '../../lib/safe-fs.js';
+import { findSession, type SessionEntry } from '../../core/manifest-types.js';
+import type { RestorePlan } from '../../core/restore-plan.js';
+import { isTrackedChange, isUntracked, sessionWork, formatStatusEntry } from '../../core/status-porcelain.js';
+import { readManifest } from '../../store/manifest-store.js';
+import type { Project } from '../../store/project.js';
+import { readStatus } from '../../git/changes.js';
+import { ignoredPaths } from '../../git/ignored.js';
+import { applySnapshot, indexTree, treeOf, treePaths, worktreeHolds, writeFilesFrom } from '../../git/restore-work.js';
+import type { Skipped } from '../../workspace/copy-plan.js';
+import { createSession } from '../start/create-session.js';
+import { findSessionLog } from '../cleanup/cleanup-facts.js';
+import { excludeSessionsDir, prepareWorkspaceSafely, type WorkspaceReport } from '../start/prepare-workspace.js';
 
 export interface RestoreOptions {
   runSetup: boolean;
