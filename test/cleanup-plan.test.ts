@@ -50,7 +50,7 @@ function unregistered(dirName: string, over: Partial<UnregisteredFacts> = {}): U
 function world(over: Partial<CleanupFacts> = {}): CleanupFacts {
   return {
     mainCheckout: '/r/p', sessionsDir: '/r/p-sessions', manifestPath: '/r/p-sessions/.manifest.json', corruptManifest: null,
-    entries: [], unregistered: [], prunable: [], foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, remnants: [], strays: [], staleRefLocks: [], unclaimedRemovals: [], leftovers: null, now: NOW, ...over,
+    entries: [], unregistered: [], prunable: [], foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, interruptedLand: null, checkWorktrees: [], remnants: [], strays: [], staleRefLocks: [], unclaimedRemovals: [], leftovers: null, now: NOW, ...over,
   };
 }
 

@@ -112,7 +112,7 @@ describe('cleanup plans the leftovers', () => {
   }));
   const world: CleanupFacts = {
     mainCheckout: '/r/p', sessionsDir: '/r/p-sessions', manifestPath: '/r/p-sessions/.manifest.json', corruptManifest: null, entries: [], unregistered: [], prunable: [],
-    foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, remnants: [], strays: [], staleRefLocks: [], unclaimedRemovals: [], leftovers, now: NOW,
+    foreignLockedMissing: [], foreignPrunable: [], unreachablePrunable: [], interruptedMerge: null, interruptedLand: null, checkWorktrees: [], remnants: [], strays: [], staleRefLocks: [], unclaimedRemovals: [], leftovers, now: NOW,
   };
 
   it('deletes a merged kept branch, prunes old saved refs and gone setup logs, and keeps an unmerged branch', () => {
@@ -157,7 +157,7 @@ describe('status shows the leftovers', () => {
         gone              1     1  59d ago  59d ago  1 old
         (under refs/sessions/; list them with: git for-each-ref refs/sessions/)
 
-        Setup logs of ended sessions: gone.setup.log (1 file)
+        Files of ended sessions (setup and check logs, notice markers): gone.setup.log (1 file)
 
         Restore an ended session (branch, worktree, uncommitted work, goals, ports):
           gone (abandon at 2026-01-01T10:00:00Z): session restore gone

@@ -120,6 +120,29 @@ export interface CleanupFacts {
   unreachablePrunable: { path: string; head: string }[];
   /** Folders directly in the sessions folder that are empty (but for empty folders), belong to no worktree or entry, and were left by an end (for the shell that stood in them) or by a removal cut short. */
   remnants: string[];
+  /**
+   * A land run whose process died holding the merge lock, as the lock records it: the landing
+   * under way (its base, from, to, and what it did to the main checkout) and the main checkout's
+   * HEAD it had detached; with where the main checkout and the base stand now.
+   */
+  interruptedLand: {
+    checkout: string;
+    lockFile: string;
+    since: number;
+    base: string | null;
+    from: string | null;
+    to: string | null;
+    mainAction: 'fast-forward' | 'detach' | null;
+    detached: { base: string; at: string } | null;
+    /** The branch the checkout's HEAD is on (full ref), or null when detached. */
+    headRef: string | null;
+    head: string | null;
+    baseTip: string | null;
+    /** For a fast-forward whose base moved: whether the checkout's index is at the new commit already; null when not asked. */
+    indexAtTo: boolean | null;
+  } | null;
+  /** Scratch worktrees of land runs whose process is gone. */
+  checkWorktrees: { path: string; registered: boolean; folderExists: boolean }[];
   /** A merge this pack ran in a checkout, left stopped by its dead process (the merge lock records it). */
   interruptedMerge: { checkout: string; theirs: string; lockFile: string; mergeHead: string | null; indexLock: boolean; headIsBefore: boolean; theirsInHead: boolean; since: number } | null;
   strays: StrayFileFacts[];
@@ -132,7 +155,7 @@ export interface CleanupFacts {
   now: Date;
 }
 
-export type HistoryStrategy = 'cleanup-orphan' | 'cleanup-merged' | 'cleanup-rollback-start';
+export type HistoryStrategy = 'cleanup-orphan' | 'cleanup-merged' | 'cleanup-rollback-start' | 'land';
 export type TransientStatus = 'starting' | 'ending' | 'syncing';
 
 export type CleanupAction =
@@ -149,6 +172,18 @@ export type CleanupAction =
   | { kind: 'remove-remnants'; subject: string; reason: string; paths: string[] }
   | { kind: 'back-out-operation'; subject: string; reason: string; id: string; path: string; branch: string; operation: SessionOperation }
   | { kind: 'finish-interrupted-merge'; subject: string; reason: string; checkout: string; theirs: string; lockFile: string }
+  | {
+      kind: 'finish-interrupted-land';
+      subject: string;
+      reason: string;
+      checkout: string;
+      lockFile: string;
+      /** Bring the main checkout's index and files from `from` to `to`, where its branch already is. */
+      fastForward: { base: string; from: string; to: string } | null;
+      /** Put the main checkout's HEAD back on `base`, which did not move from the commit it was detached at. */
+      reattach: { base: string; at: string } | null;
+    }
+  | { kind: 'remove-check-worktree'; subject: string; reason: string; path: string }
   | { kind: 'register'; subject: string; reason: string; entry: SessionEntry }
   | {
       kind: 'drop-entry';
@@ -186,8 +221,8 @@ export interface CleanupPlan {
  * or its marked removal is finished, before any record is pruned (the record may be that
  * worktree's); an operation is backed out before its session is handed back.
  */
-const ORDER: CleanupAction['kind'][] = [
-  'remove-git-locks', 'finish-interrupted-merge', 'remove-stray-file', 'rebuild-manifest',
+export const ACTION_ORDER: CleanupAction['kind'][] = [
+  'remove-git-locks', 'finish-interrupted-merge', 'finish-interrupted-land', 'remove-check-worktree', 'remove-stray-file', 'rebuild-manifest',
   'finish-removal', 'move-back', 'relink-worktree', 'remove-remnants', 'unlock-and-prune', 'prune-worktree-records',
   'back-out-operation', 'undo-log-edit', 'restore-active', 'register', 'drop-entry', 'remove-worktree',
   'delete-merged-branch', 'prune-saved-refs', 'remove-setup-log',
@@ -227,6 +262,10 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
 
   const merge = facts.interruptedMerge;
   if (merge) planInterruptedMerge(merge, actions, kept);
+  const land = facts.interruptedLand ? planInterruptedLand(facts.interruptedLand, actions, kept) : null;
+  for (const check of facts.checkWorktrees) {
+    actions.push({ kind: 'remove-check-worktree', subject: check.path, reason: `the scratch worktree of a land run that is gone; it held only a candidate merge and what its check made`, path: check.path });
+  }
   if (facts.staleRefLocks.length > 0) {
     actions.push({ kind: 'remove-git-locks', subject: 'the repository', reason: `git lock files a killed step of this pack left in the repository (${facts.staleRefLocks.map((lock) => lock.path).join(', ')}); removed once no git could still hold them`, id: null, locks: facts.staleRefLocks });
   }
@@ -234,8 +273,8 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
     actions.push({ kind: 'finish-removal', subject: removal.folder, reason: `a removal cut short of a worktree that no session claims any more, after everything in it was saved or committed; the removal is finished`, id: null, folder: removal.folder });
   }
   for (const stray of facts.strays) {
-    // The dead merge's lock goes with that merge, once it is backed out.
-    if (stray.ownerAlive || (merge && baseName(stray.name) === baseName(merge.lockFile))) continue;
+    // The dead merge's (or land's) lock goes with that merge, once it is backed out.
+    if (stray.ownerAlive || (merge && baseName(stray.name) === baseName(merge.lockFile)) || (land && baseName(stray.name) === baseName(land))) continue;
     actions.push({ kind: 'remove-stray-file', subject: stray.name, reason: `left by process ${stray.pid}, which is no longer running`, file: stray.name });
   }
 
@@ -276,7 +315,7 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
 
   if (facts.leftovers) planLeftovers(facts.leftovers, facts.sessionsDir, actions, kept);
 
-  actions.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+  actions.sort((a, b) => ACTION_ORDER.indexOf(a.kind) - ACTION_ORDER.indexOf(b.kind));
   return { actions, kept };
 }
 
@@ -327,7 +366,7 @@ function planLeftovers(leftovers: Leftovers, sessionsDir: string, actions: Clean
     }
   }
   for (const log of leftovers.setupLogs) {
-    actions.push({ kind: 'remove-setup-log', subject: log.file, reason: `the setup log of "${log.session}", which is no longer a session`, session: log.session, file: log.file });
+    actions.push({ kind: 'remove-setup-log', subject: log.file, reason: `${log.file.endsWith('.heard') ? 'the land-notice marker' : log.file.endsWith('.check.log') ? 'the land-check log' : 'the setup log'} of "${log.session}", which is no longer a session`, session: log.session, file: log.file });
   }
 }
 
@@ -336,6 +375,7 @@ function entryAsRecord(facts: EntryFacts) {
 }
 
 const STEP: Record<TransientStatus, string> = { starting: 'start', ending: 'end', syncing: 'sync' };
+const stepOf = (entry: SessionEntry) => (entry.landing && entry.status === 'ending' ? 'land' : STEP[entry.status as TransientStatus]);
 
 function planInterruptedMerge(merge: NonNullable<CleanupFacts['interruptedMerge']>, actions: CleanupAction[], kept: KeptItem[]): void {
   // Stopped before its commit (HEAD where it was), or killed after it (the commit made, MERGE_HEAD not yet removed).
@@ -353,6 +393,41 @@ function planInterruptedMerge(merge: NonNullable<CleanupFacts['interruptedMerge'
     theirs: merge.theirs,
     lockFile: merge.lockFile,
   });
+}
+
+/**
+ * What a dead land run left of the main checkout: a fast-forward whose branch moved but whose
+ * files had not all come along is finished; a HEAD it detached for a base that then did not
+ * move is put back on the base; one detached for a base that did move stays, with the command
+ * that brings it up. Returns the lock file when an action takes care of it.
+ */
+function planInterruptedLand(land: NonNullable<CleanupFacts['interruptedLand']>, actions: CleanupAction[], kept: KeptItem[]): string | null {
+  const onBase = land.base !== null && land.headRef === `refs/heads/${land.base}`;
+  const fastForward = land.mainAction === 'fast-forward' && land.from && land.to && onBase && land.baseTip === land.to && land.indexAtTo === false
+    ? { base: land.base!, from: land.from, to: land.to }
+    : null;
+  const detachedHere = land.detached !== null && land.headRef === null && land.head === land.detached.at;
+  const reattach = detachedHere && land.baseTip === land.detached!.at ? land.detached : null;
+  if (detachedHere && !reattach) {
+    kept.push({
+      subject: land.checkout,
+      reason: `a land run left its HEAD detached at ${short(land.detached!.at)}, the old ${land.detached!.base}, with its files and changes as they were, and ${land.detached!.base} has moved on since`,
+      next: `Bring it up to date, keeping its changes: ${commandLine(['git', '-C', land.checkout, 'switch', land.detached!.base])} (git refuses and names the files if the changes touch what landed; commit or stash them first).`,
+    });
+  }
+  if (!fastForward && !reattach) return null;
+  actions.push({
+    kind: 'finish-interrupted-land',
+    subject: land.checkout,
+    reason: fastForward
+      ? `a land run was interrupted after it moved ${fastForward.base} to ${short(fastForward.to)} and before the main checkout's files had all come along; the fast-forward is finished`
+      : `a land run was interrupted after it detached the main checkout's HEAD and before ${reattach!.base} moved; the checkout goes back on ${reattach!.base}, where it was`,
+    checkout: land.checkout,
+    lockFile: land.lockFile,
+    fastForward,
+    reattach,
+  });
+  return land.lockFile;
 }
 
 /** The entry's state by the one session-health classifier (session-state.ts) that status and start use too. */
@@ -437,9 +512,14 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
   });
 }
 
+/** A session a land was ending when it died, whose base holds it: its history says it landed. */
+function landedStrategy(facts: EntryFacts): HistoryStrategy | undefined {
+  return facts.entry.landing && facts.merged === true ? 'land' : undefined;
+}
+
 /** "its end was interrupted (process 42 is gone)", or for an active entry, what cut its removal short. */
 function interruptedStep(entry: SessionEntry): string {
-  return entry.status === 'active' ? 'a removal of its worktree was cut short (its process is gone)' : `its ${STEP[entry.status as TransientStatus]} was interrupted (process ${entry.owner?.pid} is gone)`;
+  return entry.status === 'active' ? 'a removal of its worktree was cut short (its process is gone)' : `its ${stepOf(entry)} was interrupted (process ${entry.owner?.pid} is gone)`;
 }
 
 function restoreActive(facts: EntryFacts, reason: string): CleanupAction {
@@ -460,7 +540,7 @@ function planCutRemoval(facts: EntryFacts, state: SessionState, actions: Cleanup
     actions.push({ kind: 'finish-removal', subject: entry.id, reason: `${dead} while git removed ${facts.marked}, after everything in it was saved or committed; the removal is finished`, id: entry.id, folder: facts.marked });
     const empty = leftovers(facts.marked);
     if (empty.length > 0) actions.push({ kind: 'remove-remnants', subject: entry.id, reason: `the empty folders that removal of "${entry.id}" left (only empty folders are removed)`, paths: empty });
-    return planDrop(facts, actions, kept, `${dead} while removing its worktree`, entry.status === 'starting' ? 'cleanup-rollback-start' : 'cleanup-orphan');
+    return planDrop(facts, actions, kept, `${dead} while removing its worktree`, entry.status === 'starting' ? 'cleanup-rollback-start' : landedStrategy(facts) ?? 'cleanup-orphan');
   }
   const recoverable = facts.aside !== null && (facts.aside.hasGit || facts.hollowed?.hasGit === true);
   if (recoverable && (!facts.folderExists || facts.folderIsRemnant)) {
@@ -483,14 +563,22 @@ function planCutRemoval(facts: EntryFacts, state: SessionState, actions: Cleanup
   // Neither holds a worktree any more: git's removal had finished, and only empty folders can be left.
   const empty = leftovers(null);
   if (empty.length > 0) actions.push({ kind: 'remove-remnants', subject: entry.id, reason: `what an interrupted removal of "${entry.id}"'s worktree left (everything in it was saved or committed first); only empty folders are removed`, paths: empty });
-  if (!facts.folderExists || facts.folderIsRemnant) return planDrop(facts, actions, kept, `${dead} after its worktree was removed`);
+  if (!facts.folderExists || facts.folderIsRemnant) return planDrop(facts, actions, kept, `${dead} after its worktree was removed`, landedStrategy(facts));
 }
 
 /** An end or sync whose process died with the worktree in place: back out its own operation, undo its log line, hand the session back. */
 function planInterruptedStep(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
   const { entry } = facts;
   const dead = interruptedStep(entry);
-  if (!facts.folderExists) return planDrop(facts, actions, kept, `${dead} after its worktree was removed`);
+  if (!facts.folderExists) return planDrop(facts, actions, kept, `${dead} after its worktree was removed`, landedStrategy(facts));
+  if (entry.landing && facts.merged === true && facts.gitRecord && facts.work?.length === 0 && !facts.busy && !entry.operation) {
+    // The base holds it: the landing was done, only its end was cut short. That end is finished.
+    return planDrop(facts, actions, kept, `its land was interrupted (process ${entry.owner?.pid} is gone) after ${entry.landing.base} took it in; its end is finished`, 'land', {
+      path: facts.worktreePath,
+      checkoutOnly: false,
+      allowedLeftovers: [],
+    });
+  }
   if (entry.operation && facts.busy && !facts.operationState) {
     kept.push({ subject: entry.id, reason: `${dead}, and ${facts.busy.what} in its worktree, which is not the ${entry.operation.kind} it started`, next: `Finish or abort it yourself (${facts.busy.abort.join('; ')}), then run \`${helper('cleanup')}\` again.` });
     return;
@@ -701,6 +789,10 @@ export function describeAction(action: CleanupAction): string {
       return `abort the stopped ${action.operation.kind} in "${action.id}"'s worktree (${action.reason})`;
     case 'finish-interrupted-merge':
       return `back out the interrupted merge in ${action.checkout} (${action.reason})`;
+    case 'finish-interrupted-land':
+      return `${action.fastForward ? `finish fast-forwarding ${action.checkout} to ${short(action.fastForward.to)}` : `put ${action.checkout} back on ${action.reattach!.base}`} (${action.reason})`;
+    case 'remove-check-worktree':
+      return `remove ${action.path} (${action.reason})`;
     case 'register':
       return `register "${action.entry.id}" in the manifest (${action.reason})`;
     case 'drop-entry': {

@@ -29,6 +29,8 @@ export interface Config {
   copy?: string[];
   /** Shell command run in a new worktree instead of the detected install. */
   postCreate?: string;
+  /** Shell command `session land` runs on each candidate merge before it moves the base. */
+  check?: string;
   ports?: Partial<PortSettings>;
   /** Status warns about sessions older than this. */
   staleAfterDays: number;
@@ -58,7 +60,7 @@ export function portSettings(config: Config): PortSettings {
 }
 
 /** The fields a config may have, for messages: the user's project has no copy of the schema. */
-export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode', 'savedRefsMaxAgeDays'];
+export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'check', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode', 'savedRefsMaxAgeDays'];
 
 function schemaProblem(): string {
   return describeSchemaErrors(validateConfig.errors, 'it does not match the config schema', `the fields are ${CONFIG_FIELDS.join(', ')}`);

@@ -149,9 +149,16 @@ export function rebaseConflictRefusal(name: string, baseBranch: string, worktree
   );
 }
 
-/** The first reason the planned end cannot go ahead; null when it can. Checked before anything changes. */
-export function endRefusal(facts: EndFacts): RefusalError | null {
-  const { name, strategy } = facts;
+/** What the checks of a session's worktree and branch read, before anything acts on them. */
+export type WorktreeFacts = Pick<EndFacts, 'name' | 'worktreePath' | 'worktreeExists' | 'worktreeLocked' | 'tip' | 'branch' | 'worktreeBusy' | 'branchHeldBy' | 'worktreeBranch' | 'work'>;
+
+/**
+ * The first reason a session's worktree cannot be removed and its branch brought in: gone,
+ * locked, no branch, git busy there, the branch held elsewhere, off its branch, uncommitted
+ * work. `keepsWork` (abandon) saves whatever the worktree holds, so only the first checks apply.
+ */
+export function worktreeRefusal(facts: WorktreeFacts, what: { keepsWork: boolean; mustNot: string }): RefusalError | null {
+  const { name } = facts;
   if (!facts.worktreeExists) {
     return new RefusalError('worktree-missing', `The worktree ${facts.worktreePath} of session "${name}" is gone.`, `Run \`${helper('cleanup')}\` to reconcile the manifest with git; it keeps the branch.`);
   }
@@ -165,16 +172,24 @@ export function endRefusal(facts: EndFacts): RefusalError | null {
   if (facts.branchHeldBy.length > 0) {
     return new RefusalError(
       'branch-checked-out-elsewhere',
-      `The session branch ${facts.branch} is checked out in ${facts.branchHeldBy.join(', ')}, not only in the session's worktree, so ending the session must not ${strategy === 'abandon' ? 'delete it' : 'move or remove it'}; nothing was changed.`,
+      `The session branch ${facts.branch} is checked out in ${facts.branchHeldBy.join(', ')}, not only in the session's worktree, so ${what.mustNot}; nothing was changed.`,
       `Switch that checkout to another branch (${commandLine(['git', '-C', facts.branchHeldBy[0]!, 'switch', '<branch>'])}), then run the same command again.`,
       { branch: facts.branch, checkouts: facts.branchHeldBy },
     );
   }
-  if (strategy !== 'abandon' && facts.worktreeBranch !== facts.branch) {
+  if (!what.keepsWork && facts.worktreeBranch !== facts.branch) {
     const on = facts.worktreeBranch ? `on ${facts.worktreeBranch}` : 'on a detached HEAD';
     return new RefusalError('worktree-off-branch', `The worktree ${facts.worktreePath} is ${on}, not on the session branch ${facts.branch}.`, `Check the session branch out again (${commandLine(['cd', facts.worktreePath])} && git switch ${facts.branch}), then run the same command again.`);
   }
-  if (strategy !== 'abandon' && facts.work.length > 0) return uncommittedRefusal(name, facts.worktreePath, facts.work);
+  if (!what.keepsWork && facts.work.length > 0) return uncommittedRefusal(name, facts.worktreePath, facts.work);
+  return null;
+}
+
+/** The first reason the planned end cannot go ahead; null when it can. Checked before anything changes. */
+export function endRefusal(facts: EndFacts): RefusalError | null {
+  const { name, strategy } = facts;
+  const worktree = worktreeRefusal(facts, { keepsWork: strategy === 'abandon', mustNot: `ending the session must not ${strategy === 'abandon' ? 'delete it' : 'move or remove it'}` });
+  if (worktree) return worktree;
   if (strategy === 'pr' || (strategy === 'keep' && facts.remoteGiven)) {
     if (facts.remotes.length === 0) {
       return new RefusalError('no-remote', 'The repository has no remote, so there is nowhere to push the session branch.', `Add one (git remote add origin URL) and run the same command again, or use --strategy keep or merge.`);

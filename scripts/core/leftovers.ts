@@ -10,7 +10,8 @@
  *   and everything saved beside it). A group may go when every ref in it is in the base, or
  *   when it is older than `savedRefsMaxAgeDays`, and never while a session of that name is
  *   registered or has a folder in the sessions folder.
- * - Setup logs `<name>.setup.log` of sessions that are neither registered nor have a folder.
+ * - Setup and land-check logs (`<name>.setup.log`, `<name>.check.log`) and land-notice markers
+ *   (`.<name>.heard`) of sessions that are neither registered nor have a folder.
  */
 import { helper } from '../lib/invocation.js';
 import { olderThanDays, relativeAge } from './age.js';
@@ -218,11 +219,16 @@ export function findLeftovers(facts: LeftoverFacts): Leftovers {
     });
 
   const setupLogs = facts.setupLogs
-    .map((file) => ({ file, session: file.slice(0, -'.setup.log'.length) }))
+    .map((file) => ({ file, session: sessionOfFile(file) }))
     .filter((log) => !inUse(log.session))
     .sort((a, b) => byTime(a.file, b.file));
 
   return { branches, savedRefs, setupLogs, restorable, maxAgeDays: facts.maxAgeDays };
+}
+
+/** The session a file beside the worktrees belongs to: `<name>.setup.log`, `<name>.check.log`, `.<name>.heard`. */
+export function sessionOfFile(file: string): string {
+  return file.replace(/^\./, '').replace(/\.(?:setup\.log|check\.log|heard)$/, '');
 }
 
 /** How many of each kind cleanup may prune. */

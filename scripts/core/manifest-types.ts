@@ -37,6 +37,39 @@ export interface SessionEntry {
   setup?: SetupRecord;
   /** A session brought back by `session restore`: the history record it came from. */
   restoredFrom?: RestoredFrom;
+  /** Marked finished by `session ready`: it lands only while its branch is still at `tip`. */
+  ready?: ReadyMark;
+  /** While `session land` lands it (status ending): the base and its commit before the landing. */
+  landing?: Landing;
+  /** What `session land` moved under this session since it last heard: the UserPromptSubmit hook tells its agent once. */
+  landNotice?: LandNotice;
+}
+
+export interface ReadyMark {
+  at: string;
+  tip: string;
+}
+
+export interface Landing {
+  base: string;
+  from: string;
+  at: string;
+}
+
+export interface LandNotice {
+  base: string;
+  /** The base's commit before the first landing this notice tells of. */
+  from: string;
+  /** The base's commit after the last one. */
+  to: string;
+  landed: Array<{ id: string; commit: string }>;
+  /** Commits the base gained from `from` to `to`. */
+  gained: number;
+  /** Commits of the base the session's branch lacks at `to`. */
+  behind: number;
+  /** Files a merge of the session into the base at `to` would conflict in. */
+  conflicts: string[];
+  at: string;
 }
 
 export interface RestoredFrom {

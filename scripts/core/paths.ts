@@ -39,3 +39,20 @@ export function displayPath(cwd: string, absolute: string): string {
   if (rel.split(sep).filter((part) => part === '..').length > 2) return absolute;
   return rel.length < absolute.length ? rel : absolute;
 }
+
+/** `.land-check-<pid>` in the sessions folder: the scratch worktree a land run checks its candidates in. */
+export function checkWorktreePath(sessionsDir: string, pid: number): string {
+  return join(sessionsDir, `.land-check-${pid}`);
+}
+
+/** The pid of the land run a check worktree belongs to, or null when `path` is not one (directly in the sessions folder). */
+export function checkWorktreePid(sessionsDir: string, path: string): number | null {
+  if (!isDirectlyInside(sessionsDir, path)) return null;
+  const match = /^\.land-check-(\d+)$/.exec(basename(path));
+  return match ? Number(match[1]) : null;
+}
+
+/** `<name>.check.log` in the sessions folder: the log of the last land check of a session. */
+export function checkLogName(id: string): string {
+  return `${id}.check.log`;
+}

@@ -180,7 +180,7 @@ export function restorableTip(facts: Pick<RestoreFacts, 'record' | 'branchTip' |
   const { record } = facts;
   if (!record.savedAs) {
     const merged = record.mergeCommit ? ` (merge commit ${short(record.mergeCommit)})` : '';
-    return { reason: record.strategy === 'merge' || record.strategy === 'cleanup-merged' ? `its work was merged into ${record.base.branch}${merged}, and no ref kept its branch` : `no ref kept its work (it ended with ${record.strategy})` };
+    return { reason: record.strategy === 'merge' || record.strategy === 'land' || record.strategy === 'cleanup-merged' ? `its work was merged into ${record.base.branch}${merged}, and no ref kept its branch` : `no ref kept its work (it ended with ${record.strategy})` };
   }
   if (record.savedAs === `refs/heads/${record.branch}`) {
     if (facts.branchTip) return { tip: facts.branchTip, source: 'branch' };

@@ -99,6 +99,8 @@ export interface AttentionFacts {
   prunableReason: string | null;
   owner: { pid: number; host: string } | null;
   branchExists: boolean;
+  /** The branch tip, for the ready mark's check; absent when not known. */
+  branchTip?: string | null;
   behind: number | null;
   uncommitted: number | null;
   lastCommitDate: string | null;
@@ -204,6 +206,13 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
       code: 'dirty-old',
       message: `${plural(facts.uncommitted!, 'uncommitted file')}, and the last commit was ${relativeAge(lastWork, now)}`,
       next: `Commit the work in ${facts.worktreePath} so that it is saved on the branch.`,
+    });
+  }
+  if (entry.ready && facts.branchTip && entry.ready.tip !== facts.branchTip) {
+    out.push({
+      code: 'ready-moved',
+      message: `it was marked ready to land at ${entry.ready.tip.slice(0, 12)}, but its branch has moved since, so the mark no longer counts`,
+      next: `When the work is finished again, mark it again: \`${helper(`ready ${id}`)}\` (or land it by name).`,
     });
   }
   if (facts.overlaps.length > 0) {

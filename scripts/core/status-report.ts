@@ -12,6 +12,7 @@ import { fileOverlaps, overlapsOf, compare, type SessionChanges } from './overla
 import { renderTable, truncate } from './render-table.js';
 import { hasLeftovers, prunableCounts, type Leftovers } from './leftovers.js';
 import { attentionFor, CLEANUP_STATES, isLive, type Attention, type SessionFacts, type SessionState } from './session-state.js';
+import { readyState } from './land-plan.js';
 
 export interface ReportProblem {
   code: string;
@@ -45,6 +46,8 @@ export interface SessionReport {
   problems: string[];
   /** The line that opens it: its worktree, and `claude --resume` with the conversation it came from. Null when its worktree is gone. */
   open: string | null;
+  /** Marked finished by `session ready`; `current` while the branch is still at the marked tip. */
+  ready: { at: string; tip: string; current: boolean } | null;
 }
 
 export interface MainReport {
@@ -118,6 +121,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
           prunableReason: facts.prunableReason,
           owner: entry?.owner ?? null,
           branchExists: facts.branchTip !== null,
+          branchTip: facts.branchTip,
           behind: facts.behind,
           uncommitted: facts.uncommittedFiles?.length ?? null,
           lastCommitDate: facts.lastCommitDate,
@@ -156,6 +160,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
         attention,
         problems: facts.problems,
         open: facts.folderExists && isLive(facts.state) ? openCommand(facts.worktreePath, entry?.claudeSession, commandLine) : null,
+        ready: entry?.ready ? { ...entry.ready, current: readyState(entry.ready, facts.branchTip) === 'current' } : null,
       };
     });
   const report: StatusReport = {
@@ -188,6 +193,8 @@ export function nextSteps(report: StatusReport): string[] {
   const sync = report.sessions.filter((session) => session.attention.some((item) => ['conflicts', 'stale', 'behind'].includes(item.code)));
   for (const session of sync) next.push(`\`${helper(`sync ${session.id}`)}\` brings ${session.base?.branch ?? 'its base'} into ${session.id}.`);
   if (report.sessions.some((session) => session.overlaps.length > 0)) next.push(`\`${helper('overlap')}\` predicts conflicts between sessions and suggests a merge order.`);
+  const ready = report.sessions.filter((session) => session.ready?.current && isLive(session.state));
+  if (ready.length > 0) next.push(`${ready.length === 1 ? `${ready[0]!.id} is` : `${ready.length} sessions are`} ready to land (${ready.map((session) => session.id).join(', ')}): \`${helper('land --dry-run')}\` shows the land queue, \`${helper('land')}\` lands ${ready.length === 1 ? 'it' : 'them in order'} (/parallel.land asks first).`);
   for (const session of report.sessions.filter((s) => s.attention.some((item) => item.code === 'dirty-old'))) {
     next.push(`Commit the uncommitted work in ${session.id}.`);
   }
@@ -221,6 +228,11 @@ const dash = (value: string | number | null | undefined) => (value === null || v
 function mergeCell(session: SessionReport): string {
   if (session.merge.predicted) return session.merge.clean ? 'clean' : `conflict (${session.merge.conflicts.length})`;
   return session.merge.note ? '?' : '-';
+}
+
+function stateCell(session: SessionReport): string {
+  if (!session.ready || !isLive(session.state)) return session.state;
+  return `${session.state}, ${session.ready.current ? 'ready' : 'ready?'}`;
 }
 
 function aheadBehindCell(session: SessionReport): string {
@@ -265,7 +277,7 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
           { header: 'LAST COMMIT' }, { header: 'STARTED' }, { header: 'MERGE' }, { header: 'OVERLAPS' }, { header: 'PORT' }, { header: 'GOALS' },
         ],
         report.sessions.map((s) => [
-          s.id, s.state, dash(s.base?.branch), aheadBehindCell(s), dash(s.uncommitted), dash(s.lastCommit?.age), dash(s.started),
+          s.id, stateCell(s), dash(s.base?.branch), aheadBehindCell(s), dash(s.uncommitted), dash(s.lastCommit?.age), dash(s.started),
           mergeCell(s), overlapCell(s), s.port ? `${s.port.base}-${s.port.base + s.port.count - 1}` : '-', truncate(s.goals.join('; ') || '-', 48),
         ]),
       ),
@@ -345,7 +357,7 @@ export function renderLeftovers(leftovers: LeftoversReport): string[] {
     );
   }
   if (leftovers.setupLogs.length > 0) {
-    out.push('', `  Setup logs of ended sessions: ${leftovers.setupLogs.slice(0, 8).map((log) => log.file).join(', ')}${leftovers.setupLogs.length > 8 ? `, and ${leftovers.setupLogs.length - 8} more` : ''} (${plural(leftovers.setupLogs.length, 'file')})`);
+    out.push('', `  Files of ended sessions (setup and check logs, notice markers): ${leftovers.setupLogs.slice(0, 8).map((log) => log.file).join(', ')}${leftovers.setupLogs.length > 8 ? `, and ${leftovers.setupLogs.length - 8} more` : ''} (${plural(leftovers.setupLogs.length, 'file')})`);
   }
   if (leftovers.restorable.length > 0) {
     out.push('', '  Restore an ended session (branch, worktree, uncommitted work, goals, ports):');

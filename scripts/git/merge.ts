@@ -86,8 +86,16 @@ async function backOutOfMerge(checkout: string, before: string, commit: string, 
  * (compare-and-swap), so a concurrent update is never overwritten. Returns the merge commit.
  */
 export async function mergeWithoutCheckout(cwd: string, branch: string, base: string, theirs: string, tree: string, message: string): Promise<string> {
-  const { stdout } = await git(cwd, ['commit-tree', tree, '-p', base, '-p', theirs, '-m', message]);
-  const commit = stdout.trim();
+  const commit = await commitMerge(cwd, tree, base, theirs, message);
   await git(cwd, ['update-ref', '-m', message, `refs/heads/${branch}`, commit, base]);
   return commit;
+}
+
+/**
+ * The merge commit of `tree` with parents `base` and `theirs`, written to the object store
+ * only: no ref, index or working tree changes, so until a ref points at it, it is garbage.
+ */
+export async function commitMerge(cwd: string, tree: string, base: string, theirs: string, message: string): Promise<string> {
+  const { stdout } = await git(cwd, ['commit-tree', tree, '-p', base, '-p', theirs, '-m', message]);
+  return stdout.trim();
 }

@@ -55,3 +55,33 @@ export async function commitParents(cwd: string, commit: string): Promise<string
   if (result.exitCode !== 0) return null;
   return result.stdout.trim().split(/\s+/).slice(1);
 }
+
+/**
+ * Moves `ref` to `to` only if it still points at `from`: git compares and swaps under the
+ * ref's lock, so a commit someone made meanwhile is never overwritten. False when it moved.
+ */
+export async function moveRefIfAt(cwd: string, ref: string, to: string, from: string, message: string): Promise<boolean> {
+  const result = await git(cwd, ['update-ref', '-m', message, ref, to, from], { okExitCodes: [0, 1, 128] });
+  return result.exitCode === 0;
+}
+
+/**
+ * Detaches HEAD of `checkout` at `commit`, only while HEAD still resolves to `expected`: with
+ * the two the same, index and files stay exactly as they are, and the branch it was on can
+ * move without moving them.
+ */
+export async function detachHeadAt(checkout: string, commit: string, expected: string, message: string): Promise<boolean> {
+  const result = await git(checkout, ['update-ref', '--no-deref', '-m', message, 'HEAD', commit, expected], { okExitCodes: [0, 1, 128] });
+  return result.exitCode === 0;
+}
+
+/** Points HEAD of `checkout` at `branch` again (a symbolic ref); only for a HEAD detached at that branch's commit, so nothing else changes. */
+export async function attachHead(checkout: string, branch: string, message: string): Promise<void> {
+  await git(checkout, ['symbolic-ref', '-m', message, 'HEAD', `refs/heads/${branch}`]);
+}
+
+/** The branch HEAD of `checkout` is on (full ref name), or null when it is detached. */
+export async function headBranchRef(checkout: string): Promise<string | null> {
+  const result = await git(checkout, ['symbolic-ref', '--quiet', 'HEAD'], { okExitCodes: [0, 1, 128] });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}

@@ -59,6 +59,24 @@ export async function addWorktreeForBranch(mainCheckout: string, path: string, b
 }
 
 /**
+ * A worktree at `path` with HEAD detached at `commit`, for a scratch checkout the pack owns (a
+ * land check): the registration under the lock, the checkout outside it.
+ */
+export async function addDetachedWorktree(mainCheckout: string, path: string, commit: string): Promise<void> {
+  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '--detach', '--', path, commit]));
+  await git(path, ['checkout', '--force', '--quiet']);
+}
+
+/**
+ * Puts a scratch worktree of the pack's own at `commit`, detached, exactly: tracked files as
+ * the commit has them, untracked files gone (ignored ones, such as installed dependencies, stay).
+ */
+export async function resetScratchWorktree(path: string, commit: string): Promise<void> {
+  await git(path, ['checkout', '--force', '--quiet', '--detach', commit]);
+  await git(path, ['clean', '-ffdq']);
+}
+
+/**
  * Removes a worktree. `force` discards its uncommitted changes, so callers pass it only
  * after those changes are saved under a ref, or when the worktree is one they just made.
  */

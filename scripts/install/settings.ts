@@ -8,7 +8,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json };
 
 export interface HookEntry {
-  event: 'SessionStart' | 'PreToolUse';
+  event: 'SessionStart' | 'PreToolUse' | 'UserPromptSubmit';
   matcher?: string;
   command: string;
 }
@@ -72,6 +72,7 @@ export function packSettings(scope: Scope, withHooks: boolean, home?: string): P
       ? [
           { event: 'SessionStart', command: `node ${hookFile} session-start || true` },
           { event: 'PreToolUse', matcher: EDIT_TOOLS_MATCHER, command: `node ${hookFile} pre-tool-use || true` },
+          { event: 'UserPromptSubmit', command: `node ${hookFile} land-notice || true` },
         ]
       : [],
     allow: allowRules(scope, home),

@@ -135,6 +135,25 @@ export function assertLockHeld(lock: HeldLock): void {
   if (!current || current.nonce !== lock.owner.nonce) throw new LockLostError(lock.path);
 }
 
+/**
+ * Records what the holder is doing now, for whoever finds the lock after a crash: the owner
+ * record is rewritten through a temporary file renamed over the lock, so it is never seen
+ * half written, and only while the lock is still this holder's.
+ */
+export function updateLockPurpose(lock: HeldLock, purpose: Record<string, unknown>): void {
+  assertLockHeld(lock);
+  const owner: LockOwner = { ...lock.owner, purpose };
+  const temp = `${lock.path}.${owner.pid}.${owner.nonce}.tmp`;
+  writeFileSync(temp, JSON.stringify(owner), { mode: 0o644 });
+  try {
+    renameSync(temp, lock.path);
+  } catch (error) {
+    unlinkSync(temp);
+    throw error;
+  }
+  lock.owner.purpose = purpose;
+}
+
 export function releaseLock(lock: HeldLock): void {
   const current = readLockOwner(lock.path);
   if (current && current.nonce === lock.owner.nonce) {

@@ -24,7 +24,26 @@ export interface MergePurpose {
   theirs: string;
 }
 
-export async function withMergeLock<T>(mainCheckout: string, work: (lock: HeldLock) => Promise<T>, purpose?: MergePurpose): Promise<T> {
+/**
+ * A land run, as the merge lock records it: rewritten before each landing moves a base, so
+ * cleanup can finish what the moment of a kill left of the main checkout (a fast-forward
+ * cut short, a HEAD detached for a base that did not move after all).
+ */
+export interface LandPurpose {
+  kind: 'land';
+  /** The main checkout. */
+  checkout: string;
+  /** The landing under way: its base branch, the commit it moves from and the one it moves to; null between landings. */
+  base: string | null;
+  from: string | null;
+  to: string | null;
+  /** What the landing does to the main checkout: bring its files along, or detach its HEAD first and leave its files. */
+  mainAction: 'fast-forward' | 'detach' | null;
+  /** Set once the run detached the main checkout's HEAD: the base it was on and the commit it was left at. */
+  detached: { base: string; at: string } | null;
+}
+
+export async function withMergeLock<T>(mainCheckout: string, work: (lock: HeldLock) => Promise<T>, purpose?: MergePurpose | LandPurpose): Promise<T> {
   return withLock(await mergeLockPath(mainCheckout), {
     label: 'merges into the base and the main checkout',
     code: 'merge-locked',

@@ -28,9 +28,10 @@ export function failureLine(output: string): string {
   return (telling ?? lines[lines.length - 1] ?? '').slice(0, 300);
 }
 
-export async function runSetup(plan: SetupPlan, worktree: string, logPath: string, env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<SetupRun> {
+/** `what` names the run in its progress lines and log: `setup`, or `check of <session>` for a land check. */
+export async function runSetup(plan: SetupPlan, worktree: string, logPath: string, env: NodeJS.ProcessEnv, progress: (line: string) => void, what = 'setup'): Promise<SetupRun> {
   mkdirSync(dirname(logPath), { recursive: true });
-  writeFileSync(logPath, `# setup in ${worktree}\n`);
+  writeFileSync(logPath, `# ${what} in ${worktree}\n`);
   // Set from signal handlers, so kept in an object the compiler does not narrow.
   const state: { group: ((signal: NodeJS.Signals) => void) | null; interrupted: NodeJS.Signals | null } = { group: null, interrupted: null };
   const guard = holdSignals((signal) => {
@@ -42,7 +43,7 @@ export async function runSetup(plan: SetupPlan, worktree: string, logPath: strin
   try {
     for (const [index, step] of plan.steps.entries()) {
       if (state.interrupted) break;
-      progress(`- setup ${index + 1}/${plan.steps.length}: ${step.label}`);
+      progress(`- ${what} ${index + 1}/${plan.steps.length}: ${step.label}`);
       appendFileSync(logPath, `\n$ ${step.label}\n`);
       try {
         const result = await run(worktree, step.program, step.args, { env, timeout: STEP_TIMEOUT_MS, group: (signal) => (state.group = signal) });

@@ -27,6 +27,10 @@ import { deleteBranchIfMerged } from '../../git/branch-deletion.js';
 import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../../git/checkout-state.js';
 import { abortMergeIn, backOutOwnOperation, quitMergeIn } from '../../git/integrate.js';
 import { resolveCommit } from '../../git/repo.js';
+import { attachHead, detachHeadAt, headBranchRef } from '../../git/refs.js';
+import { fastForwardCheckout, indexMatches } from '../../git/fast-forward.js';
+import { checkWorktreePid } from '../../core/paths.js';
+import { commandLine } from '../../lib/shell-words.js';
 import { deleteRefIfAt } from '../../git/refs.js';
 import { forgetWorktreeRecord, listWorktrees, relocateWorktree, removeWorktree, repairWorktree, unlockWorktree } from '../../git/worktrees.js';
 import { removeStaleGitLocks } from '../../git/stale-locks.js';
@@ -157,6 +161,10 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
     case 'finish-interrupted-merge': {
       return finishInterruptedMerge(project, action);
     }
+    case 'finish-interrupted-land':
+      return finishInterruptedLand(project, action);
+    case 'remove-check-worktree':
+      return removeCheckWorktree(project, action.path);
     case 'restore-active': {
       const { result } = await updateManifest(project.manifestPath, project.name, (manifest) => {
         const entry = manifest.sessions.find((session) => session.id === action.id);
@@ -164,6 +172,7 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
         entry.status = 'active';
         delete entry.owner;
         delete entry.operation;
+        delete entry.landing;
         if (!entry.sessionLog && action.sessionLog) entry.sessionLog = action.sessionLog;
         return true;
       });
@@ -303,6 +312,58 @@ async function finishInterruptedMerge(project: Project, action: Extract<CleanupA
   await clearStaleLock(lockPath);
   done.push('released the merge lock');
   return `${action.checkout}: ${done.join('; ')}`;
+}
+
+/**
+ * Finishes what a dead land run left of the main checkout, re-checking each fact first: a
+ * fast-forward is completed (the files a killed read-tree had half written put back, then git's
+ * two-tree merge run again; if git refuses, the checkout is left detached at the old commit,
+ * consistent with its files); a HEAD detached for a base that did not move goes back on it.
+ */
+async function finishInterruptedLand(project: Project, action: Extract<CleanupAction, { kind: 'finish-interrupted-land' }>): Promise<string> {
+  const lockPath = await mergeLockPath(project.mainCheckout);
+  const owner = readLockOwner(lockPath);
+  if (!owner || !ownerIsDead(owner) || (owner.purpose as { kind?: unknown } | undefined)?.kind !== 'land') throw new Skip('the merge lock is no longer the dead land run\'s; left alone');
+  const checkout = action.checkout;
+  const done: string[] = [];
+  if (action.fastForward) {
+    const { base, from, to } = action.fastForward;
+    const [headRef, baseTip] = await Promise.all([headBranchRef(checkout), resolveCommit(checkout, `refs/heads/${base}`)]);
+    if (headRef !== `refs/heads/${base}` || baseTip !== to) throw new Skip(`${checkout} or ${base} changed since the plan; left alone`);
+    if (clearIndexLockSince(gitDirOf(checkout), Date.parse(owner.acquiredAt))) done.push('removed the index.lock its killed git left');
+    if (!(await indexMatches(checkout, to))) {
+      const undo = await undoHalfCheckout(checkout, from, to);
+      if (undo.left.length > 0) done.push(`left ${undo.left.length} file(s) that changed since: ${undo.left.slice(0, 5).join(', ')}`);
+      const forwarded = await fastForwardCheckout(checkout, from, to);
+      if (forwarded.ok) done.push(`brought its files from ${shortSha(from)} to ${shortSha(to)} (${base})`);
+      else {
+        await detachHeadAt(checkout, from, to, `cleanup: leave the main checkout at ${base} as it was`);
+        done.push(`git would not bring its files along (${forwarded.why}), so its HEAD is detached at ${shortSha(from)}, where its files are; to bring it up to ${base}: ${commandLine(['git', '-C', checkout, 'switch', base])}`);
+      }
+    }
+  }
+  if (action.reattach) {
+    const { base, at } = action.reattach;
+    const [headRef, head, baseTip] = await Promise.all([headBranchRef(checkout), resolveCommit(checkout, 'HEAD'), resolveCommit(checkout, `refs/heads/${base}`)]);
+    if (headRef !== null || head !== at || baseTip !== at) throw new Skip(`${checkout} or ${base} changed since the plan; left alone`);
+    await attachHead(checkout, base, 'cleanup: back on the base, which the land did not move');
+    done.push(`its HEAD is back on ${base} (${shortSha(at)})`);
+  }
+  await clearStaleLock(lockPath);
+  done.push('released the merge lock');
+  return `${checkout}: ${done.join('; ')}`;
+}
+
+/** Removes a dead land run's scratch worktree: its folder (forced; a candidate merge and the check's output) and git's record of it. */
+async function removeCheckWorktree(project: Project, path: string): Promise<string> {
+  const pid = checkWorktreePid(project.sessionsDir, path);
+  if (pid === null || pidIsAlive(pid)) throw new Skip(`${path} belongs to a land run that is running again; left alone`);
+  const main = project.mainCheckout;
+  const listed = async () => (await listWorktrees(main)).some((record) => record.path === path);
+  if (existsSync(join(path, '.git')) && (await listed())) await removeWorktree(main, path, true);
+  rmSync(path, { recursive: true, force: true });
+  if (await listed()) await forgetWorktreeRecord(main, path);
+  return `removed the scratch worktree ${path} of a land run that is gone`;
 }
 
 async function dropPlannedEntry(project: Project, action: Extract<CleanupAction, { kind: 'drop-entry' }>, now: Date): Promise<string> {

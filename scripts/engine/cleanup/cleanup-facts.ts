@@ -6,13 +6,13 @@ import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node
 import { availableParallelism, hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { worktreeLockPath } from '../../git/worktrees.js';
-import { mergeLockPath } from '../../store/merge-lock.js';
+import { mergeLockPath, type LandPurpose } from '../../store/merge-lock.js';
 import { ownerIsDead, readLockOwner } from '../../lib/lock.js';
 import { limiter } from '../../lib/limit.js';
 import { liveness, pidIsAlive } from '../../lib/process.js';
 import { ManifestInvalidError, readManifest } from '../../store/manifest-store.js';
 import type { Manifest, SessionEntry } from '../../core/manifest-types.js';
-import { isDirectlyInside, isWithin, toStoredPath } from '../../core/paths.js';
+import { checkWorktreePid, isDirectlyInside, isWithin, toStoredPath } from '../../core/paths.js';
 import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
 import { SESSION_LOG_DIR } from '../../core/session-log.js';
 import { sessionNameProblem } from '../../core/names.js';
@@ -34,6 +34,8 @@ import { fileDigest, readBoundedText } from '../../lib/safe-fs.js';
 import { logBeforeOwnEdit } from '../../core/interrupted-edits.js';
 import { removalMarkOf } from '../worktree-removal.js';
 import { commonGitDir, isReachableFromAnyRef, resolveCommit } from '../../git/repo.js';
+import { headBranchRef } from '../../git/refs.js';
+import { indexMatches } from '../../git/fast-forward.js';
 import { trustProblemsOf } from '../resolve-session.js';
 import { ENV_SESSION_FILE } from '../../core/env-session.js';
 
@@ -143,13 +145,15 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
   const claimed = new Set(entries.flatMap(leftoverPathsOf));
   const registeredIds = new Set(sessions.map((entry) => entry.id));
   const mainBranch = project.config.baseBranch ?? shortBranch(project.worktrees[0]!.branch);
-  const candidates = project.worktrees.slice(1).filter((record) => !registeredPaths.has(record.path) && !claimed.has(record.path) && isDirectlyInside(project.sessionsDir, record.path));
+  // A land run's scratch worktree is not a session: it is removed as such once its run is gone.
+  const isCheck = (path: string) => checkWorktreePid(project.sessionsDir, path) !== null;
+  const candidates = project.worktrees.slice(1).filter((record) => !registeredPaths.has(record.path) && !claimed.has(record.path) && isDirectlyInside(project.sessionsDir, record.path) && !isCheck(record.path));
   const unregistered = await Promise.all(candidates.map((record) => limit(() => unregisteredFacts(project, record, mainBranch, registeredIds, tipOf, now))));
 
   // Only records of session worktrees are ever pruned, one by one, and only while a ref still
   // reaches their HEAD: a detached worktree's commits live nowhere else.
   const prunableRecords = project.worktrees.slice(1).filter((record) => record.prunable && !record.locked);
-  const ours = prunableRecords.filter((record) => isDirectlyInside(project.sessionsDir, record.path) && !claimed.has(record.path));
+  const ours = prunableRecords.filter((record) => isDirectlyInside(project.sessionsDir, record.path) && !claimed.has(record.path) && !isCheck(record.path));
   const reachable = await Promise.all(ours.map((record) => limit(async () => {
     if (!record.head) return true;
     if (record.branch && tipOf(record.branch.replace(/^refs\/heads\//, '')) === record.head) return true;
@@ -164,6 +168,7 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
     .map((record) => record.path);
 
   const merge = await interruptedMerge(await mergeLockPath(main));
+  const land = await interruptedLand(await mergeLockPath(main));
   return {
     manifest,
     facts: {
@@ -178,7 +183,9 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       foreignPrunable,
       unreachablePrunable,
       interruptedMerge: merge,
-      staleRefLocks: await staleRefLocks(main, entries, merge),
+      interruptedLand: land,
+      checkWorktrees: deadCheckWorktrees(project, sessionsDirNames),
+      staleRefLocks: await staleRefLocks(main, entries, merge, land),
       unclaimedRemovals: unclaimedRemovals(project.sessionsDir, sessionsDirNames, claimed),
       remnants: remnantFolders(project.sessionsDir, sessionsDirNames, new Set([...entries.map((facts) => facts.worktreePath), ...entries.flatMap((facts) => [facts.aside?.path, facts.hollowed?.path]).filter((path): path is string => Boolean(path))]), new Set(project.worktrees.map((record) => record.path))),
       strays: strayFiles(project.sessionsDir, [await worktreeLockPath(project.mainCheckout), await mergeLockPath(project.mainCheckout)]),
@@ -198,11 +205,12 @@ function leftoverPathsOf(facts: EntryFacts): string[] {
  * made since the earliest step of ours whose process died: those steps' killed git left them.
  * The main checkout's index.lock is the interrupted merge's to deal with.
  */
-async function staleRefLocks(main: string, entries: readonly EntryFacts[], merge: CleanupFacts['interruptedMerge']): Promise<CleanupFacts['staleRefLocks']> {
+async function staleRefLocks(main: string, entries: readonly EntryFacts[], merge: CleanupFacts['interruptedMerge'], land: CleanupFacts['interruptedLand']): Promise<CleanupFacts['staleRefLocks']> {
   const starts = entries
     .filter((facts) => facts.entry.status !== 'active' && facts.ownerAlive === false && facts.entry.owner?.claimedAt)
     .map((facts) => Date.parse(facts.entry.owner!.claimedAt!));
   if (merge) starts.push(merge.since);
+  if (land) starts.push(land.since);
   const since = Math.min(...starts.filter(Number.isFinite));
   if (!Number.isFinite(since)) return [];
   const common = await commonGitDir(main);
@@ -241,6 +249,53 @@ async function interruptedMerge(lockFile: string): Promise<CleanupFacts['interru
   const [head, origHead] = await Promise.all([resolveCommit(purpose.checkout, 'HEAD'), resolveCommit(purpose.checkout, 'ORIG_HEAD')]);
   const theirsInHead = head !== null && (await isAncestor(purpose.checkout, purpose.theirs, head));
   return { checkout: purpose.checkout, theirs: purpose.theirs, lockFile: basename(lockFile), mergeHead: marks.mergeHead, indexLock, headIsBefore: head !== null && head === origHead, theirsInHead, since: Date.parse(owner.acquiredAt) };
+}
+
+/**
+ * A land run whose process died holding the merge lock: what its record says the landing under
+ * way did to the main checkout, and where that checkout and the base stand now.
+ */
+async function interruptedLand(lockFile: string): Promise<CleanupFacts['interruptedLand']> {
+  const owner = readLockOwner(lockFile);
+  const purpose = owner?.purpose as Partial<LandPurpose> | undefined;
+  if (!owner || !ownerIsDead(owner) || purpose?.kind !== 'land' || typeof purpose.checkout !== 'string') return null;
+  const checkout = purpose.checkout;
+  const base = purpose.base ?? purpose.detached?.base ?? null;
+  const [headRef, head, baseTip] = await Promise.all([
+    headBranchRef(checkout),
+    resolveCommit(checkout, 'HEAD'),
+    base ? resolveCommit(checkout, `refs/heads/${base}`) : Promise.resolve(null),
+  ]);
+  const forwarding = purpose.mainAction === 'fast-forward' && purpose.to ? purpose.to : null;
+  return {
+    checkout,
+    lockFile: basename(lockFile),
+    since: Date.parse(owner.acquiredAt),
+    base,
+    from: purpose.from ?? null,
+    to: purpose.to ?? null,
+    mainAction: purpose.mainAction ?? null,
+    detached: purpose.detached ?? null,
+    headRef,
+    head,
+    baseTip,
+    indexAtTo: forwarding && headRef === `refs/heads/${base}` ? await indexMatches(checkout, forwarding) : null,
+  };
+}
+
+/** Scratch worktrees of land runs (`.land-check-<pid>`) whose run is gone: git's records and the folders. */
+function deadCheckWorktrees(project: Project, names: readonly string[]): CleanupFacts['checkWorktrees'] {
+  const paths = new Set([
+    ...project.worktrees.slice(1).map((record) => record.path),
+    ...names.map((name) => join(project.sessionsDir, name)),
+  ].filter((path) => checkWorktreePid(project.sessionsDir, path) !== null));
+  return [...paths]
+    .filter((path) => {
+      const pid = checkWorktreePid(project.sessionsDir, path)!;
+      return pid !== process.pid && !pidIsAlive(pid);
+    })
+    .sort()
+    .map((path) => ({ path, registered: project.worktrees.some((record) => record.path === path), folderExists: existsSync(path) }));
 }
 
 function statOrNull(path: string) {

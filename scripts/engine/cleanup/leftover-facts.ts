@@ -16,7 +16,8 @@ import { heldBranches } from '../../git/checkout-state.js';
 import { refsMergedInto } from '../../git/refs.js';
 import { savedRefGroup } from '../../core/leftovers.js';
 
-const SETUP_LOG = /^([a-z0-9]+(?:-[a-z0-9]+)*)\.setup\.log$/;
+/** What a session leaves in the sessions folder beside its worktree: its setup and land-check logs, and the land notice's marker. */
+const SESSION_FILE = /^(?:[a-z0-9]+(?:-[a-z0-9]+)*\.(?:setup|check)\.log|\.[a-z0-9]+(?:-[a-z0-9]+)*\.heard)$/;
 
 function listSessionsFolder(sessionsDir: string): { names: Set<string>; setupLogs: string[] } {
   let entries: string[];
@@ -28,7 +29,7 @@ function listSessionsFolder(sessionsDir: string): { names: Set<string>; setupLog
   const setupLogs: string[] = [];
   const names = new Set<string>();
   for (const name of entries) {
-    if (SETUP_LOG.test(name)) {
+    if (SESSION_FILE.test(name)) {
       try {
         if (lstatSync(join(sessionsDir, name)).isFile()) setupLogs.push(name);
       } catch {

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { isDirectlyInside } from '../../core/paths.js';
+import { checkWorktreePid, isDirectlyInside } from '../../core/paths.js';
 import { limiter, type Limit } from '../../lib/limit.js';
 import { liveness } from '../../lib/process.js';
 import { checkoutBusySync } from '../../git/checkout-state.js';
@@ -92,7 +92,7 @@ function candidates(project: Project, manifest: Manifest): { sessions: Candidate
   const others: WorktreeRecord[] = [];
   for (const record of linked) {
     if (claimed.has(record.path)) continue;
-    if (isDirectlyInside(project.sessionsDir, record.path)) sessions.push({ id: basename(record.path), entry: null, worktreePath: record.path, record });
+    if (isDirectlyInside(project.sessionsDir, record.path) && checkWorktreePid(project.sessionsDir, record.path) === null) sessions.push({ id: basename(record.path), entry: null, worktreePath: record.path, record });
     else others.push(record);
   }
   sessions.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.worktreePath < b.worktreePath ? -1 : 1));

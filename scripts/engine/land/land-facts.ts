@@ -1,0 +1,139 @@
+/**
+ * What `session land` reads before it changes anything, and again before each landing: each
+ * queued session's worktree and branch, where each base is checked out, the predictions of
+ * every session on a base against it, and the main checkout's state. Read-only.
+ */
+import { existsSync } from 'node:fs';
+import { sessionsDirInsideRepo } from '../../core/config.js';
+import { classifyBaseCheckout } from '../../core/end-plan.js';
+import type { BaseHolder, LandSessionFacts } from '../../core/land-plan.js';
+import type { SessionEntry } from '../../core/manifest-types.js';
+import { needsPrediction, sessionPairs, type PredictedPair } from '../../core/overlap.js';
+import { formatStatusEntry, isTrackedChange, sessionWork } from '../../core/status-porcelain.js';
+import { shortBranch, type WorktreeRecord } from '../../core/worktree-list.js';
+import { limiter, type Limit } from '../../lib/limit.js';
+import { pathsInTheWay } from '../../lib/safe-fs.js';
+import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
+import { aheadBehind, isAncestor } from '../../git/branches.js';
+import { readStatus } from '../../git/changes.js';
+import { checkoutBusy, heldBranches } from '../../git/checkout-state.js';
+import { changedFilesSinceFork, treeDiffPaths } from '../../git/compare.js';
+import { mergeTreeSupported, predictMerge, type MergePrediction } from '../../git/merge.js';
+import { resolveCommit } from '../../git/repo.js';
+
+export interface QueuedSession {
+  entry: SessionEntry;
+  facts: LandSessionFacts;
+  worktree: string;
+  /** The branch tip as read before anything changed. */
+  tip: string | null;
+  changedFiles: string[];
+}
+
+/** A session's worktree, branch and prediction against its base, for the checks before the run. */
+export async function gatherQueuedSession(project: Project, entry: SessionEntry, worktrees: readonly WorktreeRecord[], baseTip: string | null, limit: Limit): Promise<QueuedSession> {
+  const main = project.mainCheckout;
+  const worktree = worktreePathOf(project, entry);
+  const record = worktrees.find((w) => w.path === worktree) ?? null;
+  const exists = record !== null && !record.prunable && existsSync(worktree);
+  const [tip, status] = await Promise.all([
+    limit(() => resolveCommit(main, `refs/heads/${entry.branch}`)),
+    exists ? limit(() => readStatus(worktree)) : Promise.resolve([]),
+  ]);
+  const canPredict = await mergeTreeSupported(main);
+  const merged = tip && baseTip ? await limit(() => isAncestor(main, tip, baseTip)) : false;
+  const [busy, prediction, changedFiles] = await Promise.all([
+    exists ? checkoutBusy(worktree, status) : Promise.resolve(null),
+    tip && baseTip && canPredict && !merged ? limit(() => predictMerge(main, baseTip, tip)) : Promise.resolve(null),
+    tip && baseTip && !merged ? limit(() => changedFilesSinceFork(main, baseTip, tip)) : Promise.resolve([]),
+  ]);
+  const sessionsDirInRepo = sessionsDirInsideRepo(main, project.sessionsDir);
+  const sessionsPaths = sessionsDirInRepo && baseTip && prediction ? await limit(() => treeDiffPaths(main, baseTip, prediction.tree, { below: sessionsDirInRepo })) : [];
+  const branchRef = `refs/heads/${entry.branch}`;
+  return {
+    entry,
+    worktree,
+    tip,
+    changedFiles,
+    facts: {
+      id: entry.id,
+      name: entry.id,
+      goals: entry.goals,
+      status: entry.status,
+      branch: entry.branch,
+      worktreePath: worktree,
+      worktreeExists: exists,
+      worktreeLocked: record?.locked ?? false,
+      worktreeBranch: shortBranch(record?.branch ?? null),
+      tip,
+      work: sessionWork(status, ownFilesOf(entry, worktree)),
+      worktreeBusy: busy,
+      branchHeldBy: heldBranches(worktrees).filter((held) => held.branch === branchRef && held.path !== worktree).map((held) => held.path),
+      baseBranch: entry.base.branch,
+      baseTip,
+      cannotPredict: !canPredict && tip !== null && baseTip !== null && !merged,
+      sessionsPaths,
+      sessionsDirInRepo,
+    },
+  };
+}
+
+/** Where `base` is checked out, and whether git is busy there when it is the main checkout. */
+export async function gatherBaseHolder(project: Project, worktrees: readonly WorktreeRecord[], base: string): Promise<BaseHolder> {
+  const checkout = classifyBaseCheckout(heldBranches(worktrees), base);
+  if (checkout.where === 'other') return { base, where: 'other', path: checkout.path, busy: null };
+  if (checkout.where === 'nowhere') return { base, where: 'nowhere', path: null, busy: null };
+  const main = project.mainCheckout;
+  return { base, where: 'main', path: main, busy: await checkoutBusy(main, await readStatus(main)) };
+}
+
+/** The main checkout, right before a landing moves the base it has checked out. */
+export async function gatherMainCheckout(project: Project, from: string, to: string): Promise<{ dirty: string[]; inTheWay: string[]; busy: Awaited<ReturnType<typeof checkoutBusy>> }> {
+  const main = project.mainCheckout;
+  const [status, added] = await Promise.all([readStatus(main), treeDiffPaths(main, from, to, { addedOnly: true })]);
+  return {
+    dirty: status.filter(isTrackedChange).map(formatStatusEntry),
+    inTheWay: pathsInTheWay(main, added),
+    busy: await checkoutBusy(main, status),
+  };
+}
+
+export interface Prediction {
+  clean: boolean;
+  conflicts: string[];
+  /** The merged tree, when there is something to merge and it is clean. */
+  tree: string | null;
+  /** Every commit of the session is in the base already. */
+  inBase: boolean;
+}
+
+/** Predicts merging `tip` into the base at `baseTip`: nothing to merge, clean (with the tree), or conflicting. */
+export async function predictLanding(main: string, baseTip: string, tip: string, limit: Limit): Promise<Prediction> {
+  if (await limit(() => isAncestor(main, tip, baseTip))) return { clean: true, conflicts: [], tree: null, inBase: true };
+  const prediction: MergePrediction | null = await limit(() => predictMerge(main, baseTip, tip));
+  if (!prediction) return { clean: false, conflicts: [], tree: null, inBase: false };
+  return { clean: prediction.clean, conflicts: prediction.conflicts, tree: prediction.clean ? prediction.tree : null, inBase: false };
+}
+
+/** Predictions between every pair of queued sessions that share a committed file; the rest cannot conflict on content. */
+export async function predictQueuePairs(main: string, queue: readonly QueuedSession[], limit: Limit = limiter()): Promise<PredictedPair[]> {
+  const tips = new Map(queue.map((item) => [item.entry.id, item.tip]));
+  return Promise.all(sessionPairs(queue.map((item) => ({ id: item.entry.id, committed: item.changedFiles, uncommitted: [] }))).map(async (pair): Promise<PredictedPair> => {
+    if (!needsPrediction(pair)) return { ...pair, prediction: 'clean', conflicts: [], method: 'no-shared-commits' };
+    const [a, b] = [tips.get(pair.a), tips.get(pair.b)];
+    const prediction = a && b ? await limit(() => predictMerge(main, a, b)).catch(() => null) : null;
+    if (!prediction) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
+    return { ...pair, prediction: prediction.clean ? 'clean' : 'conflict', conflicts: prediction.conflicts, method: 'merge-tree' };
+  }));
+}
+
+/** How far a session is behind the base, and whether it holds `from` (it caught up with the base before the landing). */
+export async function sessionAgainstBase(main: string, tip: string, baseTip: string, from: string, limit: Limit): Promise<{ behind: number; caughtUpWithFrom: boolean }> {
+  const [counts, caughtUp] = await Promise.all([limit(() => aheadBehind(main, tip, baseTip)), limit(() => isAncestor(main, from, tip))]);
+  return { behind: counts.behind, caughtUpWithFrom: caughtUp };
+}
+
+/** Commits `to` has that `from` lacks. */
+export async function commitsBetween(main: string, from: string, to: string): Promise<number> {
+  return (await aheadBehind(main, from, to)).behind;
+}
