@@ -56,6 +56,14 @@ function world(over: Partial<CleanupFacts> = {}): CleanupFacts {
 
 const dead = { owner: { pid: 4242, host: 'here' } };
 
+/** A land run that died holding the merge lock, its record and the state it left. */
+function land(over: Partial<NonNullable<CleanupFacts['interruptedLand']>> = {}): NonNullable<CleanupFacts['interruptedLand']> {
+  return {
+    checkout: '/r/p', lockFile: 'flight-rules-merge.lock', since: Date.parse('2026-01-15T09:59:00Z'), base: 'main', from: BASE, to: MAIN_TIP,
+    mainAction: 'fast-forward', detached: null, headRef: 'refs/heads/main', head: MAIN_TIP, baseTip: MAIN_TIP, indexAtTo: false, ...over,
+  };
+}
+
 /** [label, facts, expected action kinds with their essentials, expected kept subjects] */
 const cases: Array<[string, CleanupFacts, unknown[], string[]]> = [
   ['a live session with work: nothing', world({ entries: [facts('live')] }), [], []],
@@ -108,6 +116,33 @@ const cases: Array<[string, CleanupFacts, unknown[], string[]]> = [
   ['an interrupted end without its worktree: an orphan',
     world({ entries: [facts('ending', { ownerAlive: false, folderExists: false, gitRecord: null, merged: true }, { status: 'ending', ...dead })] }),
     [{ kind: 'drop-entry', strategy: 'cleanup-orphan', deleteBranch: { branch: 'session/ending' } }], []],
+  ['an interrupted land whose base holds the session: its end is finished, recorded as landed',
+    world({ entries: [facts('landing', { ownerAlive: false, merged: true }, { status: 'ending', ...dead, landing: { base: 'main', from: BASE, at: '2026-01-15T09:59:00Z' } })] }),
+    [{ kind: 'drop-entry', strategy: 'land', removeWorktree: { path: '/r/p-sessions/landing', checkoutOnly: false }, deleteBranch: { branch: 'session/landing', tip: TIP, baseTip: MAIN_TIP } }], []],
+  ['an interrupted land before its base moved: forgotten, back to active',
+    world({ entries: [facts('landing', { ownerAlive: false, merged: false }, { status: 'ending', ...dead, landing: { base: 'main', from: BASE, at: '2026-01-15T09:59:00Z' } })] }),
+    [{ kind: 'restore-active', fromStatus: 'ending', ownerPid: 4242 }], []],
+  ['an interrupted land whose base holds it, but with something written in its worktree since: back to active, for its owner',
+    world({ entries: [facts('landing', { ownerAlive: false, merged: true, work: ['?? late.txt'] }, { status: 'ending', ...dead, landing: { base: 'main', from: BASE, at: '2026-01-15T09:59:00Z' } })] }),
+    [{ kind: 'restore-active', fromStatus: 'ending' }], []],
+  ['an interrupted land after its worktree was removed: dropped, recorded as landed',
+    world({ entries: [facts('landing', { ownerAlive: false, merged: true, folderExists: false, gitRecord: null }, { status: 'ending', ...dead, landing: { base: 'main', from: BASE, at: '2026-01-15T09:59:00Z' } })] }),
+    [{ kind: 'drop-entry', strategy: 'land', removeWorktree: null, deleteBranch: { branch: 'session/landing' } }], []],
+  ['a dead land run cut short in a fast-forward of the main checkout: finished, its lock with it',
+    world({ interruptedLand: land({ mainAction: 'fast-forward', indexAtTo: false }), strays: [{ name: '/r/p/.git/flight-rules-merge.lock', pid: 4242, ownerAlive: false }] }),
+    [{ kind: 'finish-interrupted-land', fastForward: { base: 'main', from: BASE, to: MAIN_TIP }, reattach: null }], []],
+  ['a dead land run whose fast-forward had finished: only its stale lock goes',
+    world({ interruptedLand: land({ mainAction: 'fast-forward', indexAtTo: true }), strays: [{ name: '/r/p/.git/flight-rules-merge.lock', pid: 4242, ownerAlive: false }] }),
+    [{ kind: 'remove-stray-file', file: '/r/p/.git/flight-rules-merge.lock' }], []],
+  ['a dead land run that detached the main checkout before the base moved: put back on the base',
+    world({ interruptedLand: land({ mainAction: 'detach', headRef: null, head: BASE, baseTip: BASE, detached: { base: 'main', at: BASE }, indexAtTo: null }) }),
+    [{ kind: 'finish-interrupted-land', fastForward: null, reattach: { base: 'main', at: BASE } }], []],
+  ['a dead land run that detached the main checkout and moved the base: left detached, with the command that brings it up',
+    world({ interruptedLand: land({ mainAction: null, from: null, to: null, headRef: null, head: BASE, baseTip: MAIN_TIP, detached: { base: 'main', at: BASE }, indexAtTo: null }) }),
+    [], ['/r/p']],
+  ['the scratch worktree of a land run that is gone: removed',
+    world({ checkWorktrees: [{ path: '/r/p-sessions/.land-check-4242', registered: true, folderExists: true }] }),
+    [{ kind: 'remove-check-worktree', path: '/r/p-sessions/.land-check-4242' }], []],
   ['an orphan locked in git: unlock-and-prune, then drop',
     world({ entries: [facts('locked', { folderExists: false, gitRecord: { locked: true, prunable: false, branch: 'session/locked' } })] }),
     [{ kind: 'unlock-and-prune', path: '/r/p-sessions/locked' }, { kind: 'drop-entry', keepBranch: { branch: 'session/locked' } }], ['session/locked']],
