@@ -1,6 +1,6 @@
 /**
  * The crash matrix: every operation that changes something (start; end with every strategy;
- * end --rebase; sync by rebase and by merge; cleanup itself) is run on a 2,000-file repository
+ * end --rebase; sync by rebase and by merge; land; cleanup itself) is run on a 2,000-file repository
  * with real work to lose, and its whole process group is SIGKILLed at a moment chosen by a
  * seeded PRNG within the time the same operation takes uncut here. After each kill, one
  * `cleanup --yes` (not killed) must leave: no commit, change, untracked file or edited ignored
@@ -9,14 +9,14 @@
  *
  * Besides the random moments, each row names moments worth a kill of their own (the worktree
  * just moved aside, git holding an index.lock, the rebase begun, ...), killed the instant they
- * are seen. `npm test` runs one random kill per row and five named moments; `npm run stress`
+ * are seen. `npm test` runs one random kill per row and eight named moments; `npm run stress`
  * (STRESS_FULL=1) six random kills per row and every named moment. To replay: CRASH_SEED=<seed>
  * (printed; fixed in `npm test`), CRASH_ROW=<part of a row's label>, CRASH_DELAY_MS=<ms>,
  * CRASH_TRIALS=<n>; CRASH_TMPDIR=<folder> builds the repositories there instead of /dev/shm.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Repo } from './helpers/gitdir.js';
 import { ghCalls, ghPresentEnv } from './helpers/end.js';
@@ -51,6 +51,8 @@ interface Row {
   check?(repo: LargeRepo, id: string, outcome: RunOutcome): string[];
   /** Moments worth a kill of their own besides the random ones: killed the instant `ready` holds. */
   landmarks?: Landmark[];
+  /** The main checkout has uncommitted changes of the user's while the operation runs (the row checks them). */
+  mainDirty?: boolean;
 }
 
 interface Landmark {
@@ -163,6 +165,90 @@ let ghCallsBefore = 0;
 /** The landmark in `npm test`'s slice too. */
 const quick = (landmark: Landmark): Landmark => ({ ...landmark, quick: true });
 
+/**
+ * `land` of three ready sessions, each with its commits in a folder of its own and a check, into
+ * the base checked out in the main checkout. After the kill and one cleanup, each of the three
+ * has landed whole (its merge on main's first-parent line, its entry and worktree gone) or not at
+ * all (active, with its worktree and branch as they were): main moved only by whole merges of
+ * these sessions. A clean main checkout is at main, clean; a dirty one (`dirtyMain`: the user's
+ * edit of README.md) still holds exactly that edit, on main if main did not move, else detached
+ * at the commit main was at before.
+ */
+const USER_EDIT = '# crash matrix\nedited by the user in the main checkout\n';
+const landRow = (dirtyMain: boolean): Row => {
+  const before = new Map<string, { main: string; tips: Map<string, string> }>();
+  const names = (id: string) => [`${id}-a`, `${id}-b`, `${id}-c`];
+  return {
+    label: dirtyMain ? 'land (three ready sessions, the main checkout on the base with uncommitted changes)' : 'land (three ready sessions, a check, the base in the main checkout)',
+    ...(dirtyMain ? { mainDirty: true } : {}),
+    landmarks: dirtyMain ? [
+      quick({ name: 'the main checkout\'s HEAD was just detached', ready: (repo) => !readFileSync(join(repo.main, '.git/HEAD'), 'utf8').startsWith('ref:') }),
+    ] : [
+      quick({ name: 'the check runs in the scratch worktree', ready: (repo) => readdirSync(repo.sessions).some((name) => name.startsWith('.land-check-')) }),
+      quick({ name: 'the main checkout is being fast-forwarded (git holds its index.lock)', ready: (repo) => existsSync(join(repo.main, '.git/index.lock')) }),
+      { name: 'a landed session\'s worktree was just moved aside', ready: (repo, id) => readdirSync(repo.sessions).some((name) => name.startsWith(`.${id}-`) && name.includes('.removing-')) },
+      { name: 'the base moved and the landed session is not ended yet', ready: (repo, id) => {
+        const was = before.get(id);
+        if (!was) return false;
+        try {
+          return readFileSync(join(repo.main, '.git/refs/heads/main'), 'utf8').trim() !== was.main && readFileSync(repo.manifestPath, 'utf8').includes('"landing"');
+        } catch {
+          return false;
+        }
+      } },
+    ],
+    prepare(repo, id, ledger) {
+      if (dirtyMain) {
+        // The last trial's checkout back on main and clean, so that start takes it; the user's edit comes back below.
+        repo.git(['checkout', '-q', '--', 'README.md']);
+        repo.git(['switch', '-q', 'main']);
+      }
+      const tips = new Map<string, string>();
+      for (const name of names(id)) {
+        sessionWithWork(repo, name, { commits: 2 }, ledger);
+        const marked = repo.helper(['ready', name], { env: { FLIGHT_RULES_NOW: repo.tick() } });
+        if (marked.exitCode !== 0) throw new Error(`ready ${name}: ${marked.stdout}${marked.stderr}`);
+        tips.set(name, repo.git(['rev-parse', `refs/heads/session/${name}`]).trim());
+      }
+      before.set(id, { main: repo.git(['rev-parse', 'main']).trim(), tips });
+      if (dirtyMain) writeFileSync(join(repo.main, 'README.md'), USER_EDIT);
+      return { args: ['land', ...names(id), ...(dirtyMain ? [] : ['--check', 'test -f README.md'])] };
+    },
+    check(repo, id) {
+      const was = before.get(id)!;
+      const problems: string[] = [];
+      const main = repo.git(['rev-parse', 'main']).trim();
+      const line = repo.git(['rev-list', '--first-parent', '--parents', '--format=%s', `${was.main}..${main}`]).trim().split('\n').filter(Boolean);
+      for (let i = 0; i < line.length; i += 2) {
+        const [, , second] = line[i]!.slice('commit '.length).split(' ');
+        const subject = line[i + 1] ?? '';
+        const session = [...was.tips].find(([, tip]) => tip === second)?.[0];
+        if (!session || subject !== `Merge session ${session}: Goal of ${session}`) problems.push(`land ${id}: main moved by ${line[i]} ("${subject}"), which is not a whole landing of one of its sessions`);
+      }
+      const entries = existsSync(repo.manifestPath) ? repo.manifest().sessions.map((s: any) => s.id) : [];
+      for (const [name, tip] of was.tips) {
+        const landed = spawnOk(repo, ['merge-base', '--is-ancestor', tip, 'main']);
+        const registered = entries.includes(name);
+        if (landed && registered) problems.push(`land ${id}: ${name} is in main, but its session was not ended`);
+        if (!landed && !registered) problems.push(`land ${id}: ${name} is not in main, and its session is gone`);
+        if (!landed && registered && repo.git(['rev-parse', `refs/heads/session/${name}`]).trim() !== tip) problems.push(`land ${id}: ${name} did not land, and its branch moved`);
+      }
+      const onMain = spawnOk(repo, ['symbolic-ref', '-q', 'HEAD']) && repo.git(['symbolic-ref', '-q', 'HEAD']).trim() === 'refs/heads/main';
+      if (!dirtyMain) {
+        if (!onMain) problems.push(`land ${id}: the main checkout is no longer on main`);
+        return problems;
+      }
+      const head = repo.git(['rev-parse', 'HEAD']).trim();
+      if (onMain && main !== was.main) problems.push(`land ${id}: main moved under the dirty main checkout, which is still on it`);
+      if (!onMain && head !== was.main) problems.push(`land ${id}: the main checkout is detached at ${head}, not at main's commit before the land (${was.main})`);
+      if (readFileSync(join(repo.main, 'README.md'), 'utf8') !== USER_EDIT) problems.push(`land ${id}: the user's edit of README.md in the main checkout is gone`);
+      const changed = repo.git(['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no']).split('\n').filter(Boolean);
+      if (changed.join('\n') !== ' M README.md') problems.push(`land ${id}: the main checkout holds other changes than the user's edit: ${changed.join('; ')}`);
+      return problems;
+    },
+  };
+};
+
 const ROWS: Row[] = [
   {
     label: 'start',
@@ -192,6 +278,8 @@ const ROWS: Row[] = [
   endRow('end --rebase --strategy keep (base moved)', 'keep', ['--rebase'], { moveBase: true, landmarks: [REBASING, SESSION_INDEX_LOCKED] }),
   syncRow('sync --rebase (base moved)', '--rebase', [quick(REBASING)]),
   syncRow('sync --merge (base moved)', '--merge', [quick(SESSION_INDEX_LOCKED)]),
+  landRow(false),
+  landRow(true),
   {
     label: 'cleanup --yes (a merged session, a killed abandon, a killed start)',
     async prepare(repo, id, ledger) {
@@ -267,7 +355,7 @@ async function trial(repo: LargeRepo, ledger: Ledger, row: Row, id: string, kill
   const cleanup = await runGroup(repo, ['cleanup', '--yes'], { env: { FLIGHT_RULES_NOW: repo.tick() } });
   if (cleanup.code !== 0) problems.push(`0 cleanup --yes exited ${cleanup.code}:\n${cleanup.stdout}${cleanup.stderr}`);
   const checked = Date.now();
-  problems.push(...brokenInvariants(repo, ledger, { mainClean: true }), ...(row.check?.(repo, id, outcome) ?? []));
+  problems.push(...brokenInvariants(repo, ledger, { mainClean: !row.mainDirty }), ...(row.check?.(repo, id, outcome) ?? []));
   return { outcome, cleanup, problems, prepareMs, checkMs: Date.now() - checked };
 }
 

@@ -553,6 +553,14 @@ function planCutRemoval(facts: EntryFacts, state: SessionState, actions: Cleanup
       hollowed: facts.hollowed ? facts.hollowed.path : null,
       path: facts.worktreePath,
     });
+    if (state === 'interrupted' && entry.landing && facts.merged === true) {
+      // Its base holds it: the landing was done, and its end goes on, from the worktree put back, the safe way again.
+      return planDrop(facts, actions, kept, `its land was interrupted (process ${entry.owner?.pid} is gone) after ${entry.landing.base} took it in; once its worktree is back, its end is finished`, 'land', {
+        path: facts.worktreePath,
+        checkoutOnly: false,
+        allowedLeftovers: [],
+      });
+    }
     if (state === 'interrupted') actions.push(restoreActive(facts, `${dead} and its worktree is back, so it goes back to active`));
     return;
   }

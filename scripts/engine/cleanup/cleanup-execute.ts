@@ -372,7 +372,12 @@ async function dropPlannedEntry(project: Project, action: Extract<CleanupAction,
   const saved: SavedItem[] = [];
   if (action.removeWorktree) {
     const { path, allowedLeftovers, checkoutOnly } = action.removeWorktree;
-    const removed = await removeSessionWorktreeChecked(project, entry, path, { checkoutOnly, allowedLeftovers, now });
+    const removed = await removeSessionWorktreeChecked(project, entry, path, { checkoutOnly, allowedLeftovers, now }).catch(async (error: unknown) => {
+      // A landed session whose worktree cannot go (something was written there since): it is handed back, active and merged, for its owner to look at.
+      if (!(error instanceof Skip) || action.strategy !== 'land') throw error;
+      await handBack(project, entry);
+      throw new Skip(`${error.message} It is active again (its base holds its branch), for you to look at.`);
+    });
     notes.push(`removed worktree ${path}${checkoutOnly ? ' (its checkout had never finished)' : ''}`, ...removed.notes);
     saved.push(...removed.saved);
   }
@@ -425,6 +430,19 @@ async function finishMarkedRemoval(main: string, folder: string): Promise<string
   if (record && (await listWorktrees(main)).some((worktree) => worktree.path === folder)) await forgetWorktreeRecord(main, folder);
   rmSync(mark, { force: true });
   return `finished removing ${folder} (everything in it had been saved or committed)`;
+}
+
+/** An interrupted landing whose end cannot be finished goes back to active, never left ending. */
+async function handBack(project: Project, planned: SessionEntry): Promise<void> {
+  await updateManifest(project.manifestPath, project.name, (manifest) => {
+    const entry = manifest.sessions.find((session) => sameEntry(session, planned));
+    if (!entry) return false;
+    entry.status = 'active';
+    delete entry.owner;
+    delete entry.operation;
+    delete entry.landing;
+    return true;
+  });
 }
 
 function sameEntry(current: SessionEntry, planned: SessionEntry): boolean {
