@@ -32,19 +32,19 @@ const registry = new Map(SUBCOMMANDS.map((subcommand) => [subcommand.name, Objec
 const schema = JSON.parse(readFileSync(join(ROOT, 'schemas/command.schema.json'), 'utf8'));
 const validateFrontmatter = new Ajv({ allErrors: true }).compile(schema);
 
-const EXPECTED = ['dev-session.end.md', 'dev-session.start.md', 'parallel.cleanup.md', 'parallel.overview.md', 'parallel.status.md', 'parallel.sync.md'];
+const EXPECTED = ['dev-session.end.md', 'dev-session.start.md', 'parallel.cleanup.md', 'parallel.land.md', 'parallel.overview.md', 'parallel.status.md', 'parallel.sync.md'];
 const files = readdirSync(join(ROOT, 'commands')).filter((file) => file.endsWith('.md')).sort();
 const source = (file: string) => readFileSync(join(ROOT, 'commands', file), 'utf8');
 const SOURCE_PREFIX = helperPrefix(SOURCE_RUNTIME_DIR);
 
 /** Subcommands that change something; a command running one must be user-invoked only. */
-const SIDE_EFFECTS = new Set(['start', 'end', 'restore', 'sync', 'setup', 'cleanup']);
+const SIDE_EFFECTS = new Set(['start', 'end', 'restore', 'sync', 'setup', 'cleanup', 'ready', 'land']);
 /** Read-only and always exit 0: the only ones a `!` line may run, since any non-zero exit aborts the command. */
 const BANG_SAFE = new Set(['status', 'overlap']);
 
 const calls = files.flatMap((file) => helperCalls(parseFrontmatter(source(file)).body, SOURCE_PREFIX).map((call) => ({ file, ...call })));
 
-it('ships exactly the six commands', () => {
+it('ships exactly the seven commands', () => {
   expect(files).toEqual(EXPECTED);
 });
 
@@ -196,11 +196,12 @@ describe('plugin', () => {
     expect(manifest.version).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });
 
-  it('wires both hook modes to the built hook bundle under the plugin root', () => {
+  it('wires every hook mode to the built hook bundle under the plugin root', () => {
     const hooks = JSON.parse(readFileSync(join(ROOT, 'plugin/hooks/hooks.json'), 'utf8')).hooks;
     expect(hooks.SessionStart[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" session-start');
     expect(hooks.PreToolUse[0].matcher).toBe('Edit|Write|MultiEdit');
     expect(hooks.PreToolUse[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" pre-tool-use');
+    expect(hooks.UserPromptSubmit[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" land-notice');
   });
 });
 

@@ -33,7 +33,7 @@ async function install(args: string[], options: { cwd?: string; home?: string } 
   return { exitCode, stdout, stderr: stderr.replaceAll(repo.root, '<root>') };
 }
 
-const COMMANDS = ['dev-session.end.md', 'dev-session.start.md', 'parallel.cleanup.md', 'parallel.overview.md', 'parallel.status.md', 'parallel.sync.md'];
+const COMMANDS = ['dev-session.end.md', 'dev-session.start.md', 'parallel.cleanup.md', 'parallel.land.md', 'parallel.overview.md', 'parallel.status.md', 'parallel.sync.md'];
 const read = (path: string) => readFileSync(join(repo.main, path), 'utf8');
 const settings = () => JSON.parse(read('.claude/settings.json'));
 
