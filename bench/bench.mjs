@@ -13,6 +13,9 @@ const hook = fileURLToPath(new URL('../dist/hook.mjs', import.meta.url));
 const resultsPath = fileURLToPath(new URL('./results.json', import.meta.url));
 const quick = process.argv.includes('--quick');
 const runs = quick ? 3 : 9;
+// `--only <text>`: run only the groups whose name holds it (start-end, status, leftovers, hooks, concurrent, land), and write no results file.
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : null;
+const wanted = (group) => only === null || group.includes(only);
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -159,6 +162,45 @@ function benchHooks(repo) {
   });
 }
 
+/**
+ * `land` of five ready sessions (a file each, main checked out and clean in the main checkout)
+ * against the same five merges by hand: for each, git merge --no-ff in the main checkout, then
+ * git worktree remove and git branch -d. Setting the sessions up is not timed.
+ */
+function benchLand(repo, count = 5) {
+  const ours = [];
+  const raw = [];
+  for (let i = 0; i < runs; i++) {
+    const ids = Array.from({ length: count }, (_, k) => `land-${i}-${k}`);
+    for (const id of ids) {
+      session(repo, ['start', id, '--no-setup', '--copy', 'none']);
+      const worktree = join(repo.sessions, id);
+      writeFileSync(join(worktree, `${id}.txt`), `${id}\n`);
+      repo.git(['add', '-A'], worktree);
+      repo.git(['commit', '-q', '-m', `work of ${id}`], worktree);
+      session(repo, ['ready', id]);
+    }
+    ours.push(time(() => session(repo, ['land', ...ids])));
+
+    const branches = Array.from({ length: count }, (_, k) => `raw-land-${i}-${k}`);
+    for (const branch of branches) {
+      const worktree = join(repo.root, 'raw-land', branch);
+      repo.git(['worktree', 'add', '-q', '-b', branch, worktree, 'main']);
+      writeFileSync(join(worktree, `${branch}.txt`), `${branch}\n`);
+      repo.git(['add', '-A'], worktree);
+      repo.git(['commit', '-q', '-m', `work of ${branch}`], worktree);
+    }
+    raw.push(time(() => {
+      for (const branch of branches) {
+        repo.git(['merge', '-q', '--no-ff', '-m', `Merge session ${branch}`, branch]);
+        repo.git(['worktree', 'remove', join(repo.root, 'raw-land', branch)]);
+        repo.git(['branch', '-q', '-d', branch]);
+      }
+    }));
+  }
+  return { name: `land ${count} sessions vs ${count} x (git merge --no-ff + worktree remove + branch -d)`, ours: median(ours), raw: median(raw) };
+}
+
 async function benchConcurrentStarts(repo, count = 16) {
   const started = process.hrtime.bigint();
   const codes = await Promise.all(Array.from({ length: count }, (_, i) => new Promise((resolve) => {
@@ -172,50 +214,38 @@ async function benchConcurrentStarts(repo, count = 16) {
 
 const fmt = (ms) => (ms === null ? '-' : `${ms.toFixed(0)} ms`);
 const results = [];
-{
+/** Each group on a repository of its own. */
+async function group(name, body) {
+  if (!wanted(name)) return;
   const repo = makeBenchRepo();
   try {
-    results.push(benchStart(repo));
-    results.push(benchEnd(repo));
+    await body(repo);
   } finally {
     repo.cleanup();
   }
 }
-{
-  const repo = makeBenchRepo();
-  try {
-    results.push(benchStatus(repo, 1, 0));
-    results.push(benchStatus(repo, 10, 1));
-    results.push(benchStatus(repo, 50, 10));
-  } finally {
-    repo.cleanup();
-  }
-}
-{
-  const repo = makeBenchRepo();
-  try {
-    startSessions(repo, 1, 's1');
-    results.push(benchStatusLeftovers(repo));
-  } finally {
-    repo.cleanup();
-  }
-}
-{
-  const repo = makeBenchRepo();
-  try {
-    results.push(...benchHooks(repo));
-  } finally {
-    repo.cleanup();
-  }
-}
-{
-  const repo = makeBenchRepo();
-  try {
-    results.push(await benchConcurrentStarts(repo));
-  } finally {
-    repo.cleanup();
-  }
-}
+await group('start-end', (repo) => {
+  results.push(benchStart(repo));
+  results.push(benchEnd(repo));
+});
+await group('status', (repo) => {
+  results.push(benchStatus(repo, 1, 0));
+  results.push(benchStatus(repo, 10, 1));
+  results.push(benchStatus(repo, 50, 10));
+});
+await group('leftovers', (repo) => {
+  startSessions(repo, 1, 's1');
+  results.push(benchStatusLeftovers(repo));
+});
+await group('hooks', (repo) => {
+  results.push(...benchHooks(repo));
+});
+await group('concurrent', async (repo) => {
+  results.push(await benchConcurrentStarts(repo));
+});
+await group('land', (repo) => {
+  results.push(benchLand(repo));
+});
 
 const machine = {
   cpus: availableParallelism(),
@@ -235,5 +265,7 @@ for (const r of results) {
   const overhead = r.raw ? `${(r.ours - r.raw).toFixed(0)} ms` : r.ok === false ? 'FAILED' : '-';
   console.log(`| ${r.name} | ${fmt(r.ours)} | ${fmt(r.raw)} | ${ratio} | ${overhead} |`);
 }
-writeFileSync(resultsPath, `${JSON.stringify({ machine, results }, null, 2)}\n`);
-console.log(`wrote ${resultsPath}`);
+if (only === null) {
+  writeFileSync(resultsPath, `${JSON.stringify({ machine, results }, null, 2)}\n`);
+  console.log(`wrote ${resultsPath}`);
+}

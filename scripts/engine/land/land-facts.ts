@@ -42,12 +42,13 @@ export async function gatherQueuedSession(project: Project, entry: SessionEntry,
   ]);
   const canPredict = await mergeTreeSupported(main);
   const merged = tip && baseTip ? await limit(() => isAncestor(main, tip, baseTip)) : false;
+  const sessionsDirInRepo = sessionsDirInsideRepo(main, project.sessionsDir);
+  // The merged tree is needed here only to see whether it changes files below a sessions folder inside the repository.
   const [busy, prediction, changedFiles] = await Promise.all([
     exists ? checkoutBusy(worktree, status) : Promise.resolve(null),
-    tip && baseTip && canPredict && !merged ? limit(() => predictMerge(main, baseTip, tip)) : Promise.resolve(null),
+    tip && baseTip && canPredict && !merged && sessionsDirInRepo ? limit(() => predictMerge(main, baseTip, tip)) : Promise.resolve(null),
     tip && baseTip && !merged ? limit(() => changedFilesSinceFork(main, baseTip, tip)) : Promise.resolve([]),
   ]);
-  const sessionsDirInRepo = sessionsDirInsideRepo(main, project.sessionsDir);
   const sessionsPaths = sessionsDirInRepo && baseTip && prediction ? await limit(() => treeDiffPaths(main, baseTip, prediction.tree, { below: sessionsDirInRepo })) : [];
   const branchRef = `refs/heads/${entry.branch}`;
   return {
@@ -105,14 +106,23 @@ export interface Prediction {
   tree: string | null;
   /** Every commit of the session is in the base already. */
   inBase: boolean;
+  /** Commits of the session the base lacks: a landing adds them and its merge commit. */
+  ahead: number;
+  /** Commits of the base the session lacks. */
+  behind: number;
 }
 
-/** Predicts merging `tip` into the base at `baseTip`: nothing to merge, clean (with the tree), or conflicting. */
+/**
+ * Predicts merging `tip` into the base at `baseTip`: nothing to merge, clean (with the tree), or
+ * conflicting; with how far behind the base the session is. One rev-list, and merge-tree only
+ * when there is something to merge.
+ */
 export async function predictLanding(main: string, baseTip: string, tip: string, limit: Limit): Promise<Prediction> {
-  if (await limit(() => isAncestor(main, tip, baseTip))) return { clean: true, conflicts: [], tree: null, inBase: true };
+  const { ahead, behind } = await limit(() => aheadBehind(main, tip, baseTip));
+  if (ahead === 0) return { clean: true, conflicts: [], tree: null, inBase: true, ahead, behind };
   const prediction: MergePrediction | null = await limit(() => predictMerge(main, baseTip, tip));
-  if (!prediction) return { clean: false, conflicts: [], tree: null, inBase: false };
-  return { clean: prediction.clean, conflicts: prediction.conflicts, tree: prediction.clean ? prediction.tree : null, inBase: false };
+  if (!prediction) return { clean: false, conflicts: [], tree: null, inBase: false, ahead, behind };
+  return { clean: prediction.clean, conflicts: prediction.conflicts, tree: prediction.clean ? prediction.tree : null, inBase: false, ahead, behind };
 }
 
 /** Predictions between every pair of queued sessions that share a committed file; the rest cannot conflict on content. */
@@ -127,13 +137,7 @@ export async function predictQueuePairs(main: string, queue: readonly QueuedSess
   }));
 }
 
-/** How far a session is behind the base, and whether it holds `from` (it caught up with the base before the landing). */
-export async function sessionAgainstBase(main: string, tip: string, baseTip: string, from: string, limit: Limit): Promise<{ behind: number; caughtUpWithFrom: boolean }> {
-  const [counts, caughtUp] = await Promise.all([limit(() => aheadBehind(main, tip, baseTip)), limit(() => isAncestor(main, from, tip))]);
-  return { behind: counts.behind, caughtUpWithFrom: caughtUp };
-}
-
-/** Commits `to` has that `from` lacks. */
-export async function commitsBetween(main: string, from: string, to: string): Promise<number> {
-  return (await aheadBehind(main, from, to)).behind;
+/** Whether the session's branch holds `commit` (it caught up with the base as it was then). */
+export async function holds(main: string, tip: string, commit: string, limit: Limit): Promise<boolean> {
+  return limit(() => isAncestor(main, commit, tip));
 }

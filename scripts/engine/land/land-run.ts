@@ -47,7 +47,7 @@ import { sessionBusyRefusal } from '../end/end-run.js';
 import { LandCheck } from './land-check.js';
 import { claimForLanding, finishLanding, releaseLanding } from './land-end.js';
 import {
-  commitsBetween, gatherBaseHolder, gatherMainCheckout, gatherQueuedSession, predictLanding, predictQueuePairs, sessionAgainstBase,
+  gatherBaseHolder, gatherMainCheckout, gatherQueuedSession, holds, predictLanding, predictQueuePairs,
   type Prediction, type QueuedSession,
 } from './land-facts.js';
 
@@ -186,13 +186,13 @@ class QueueRun {
         await this.check.remove().catch((error: unknown) => this.warnings.push(`The scratch worktree ${this.check!.path} could not be removed (${error instanceof Error ? error.message : String(error)}); \`${helper('cleanup --yes')}\` removes it.`));
       }
     }
-    const bases: BaseReport[] = await Promise.all(groups.map(async (group) => ({
+    const bases: BaseReport[] = groups.map((group) => ({
       branch: group.base,
       before: group.before,
       after: this.input.dryRun ? null : group.tip,
       landed: group.landed,
-      gained: group.tip === group.before ? 0 : await commitsBetween(this.input.project.mainCheckout, group.before, group.tip),
-    })));
+      gained: this.sessions.filter((session) => session.base === group.base).reduce((sum, session) => sum + (session.result === 'landed' || session.result === 'would-land' ? session.gained ?? 0 : 0), 0),
+    }));
     const report: Omit<LandReport, 'next'> = {
       dryRun: this.input.dryRun,
       check: this.input.check,
@@ -310,14 +310,16 @@ class QueueRun {
           if (!outcome.ok) throw this.stopWith(item, group, 'check-failed', `its check failed (${outcome.failure}); ${group.base} was left where it was; the log is ${outcome.log}`, { result: 'check-failed', check, merge: { commit: null, message } });
         }
         this.stopIfInterrupted(item, group);
-        await this.lookAgain(item, group, tip);
+        // A check takes time, in which the session or the base may have moved: look again before moving the base.
+        if (check) await this.lookAgain(item, group, tip);
         await this.moveBase(group, commit, message);
         moved = true;
       }
       this.landed.push(id);
       const from = group.tip;
       const to = commit ?? group.tip;
-      const gained = commit ? await commitsBetween(main, from, to) : 0;
+      // The session's own commits and the merge: the base moved from `from` by compare-and-swap, so nothing else came in.
+      const gained = commit ? prediction.ahead + 1 : 0;
       group.tip = to;
       group.watched.delete(id);
       const mustSync = commit ? await this.repredict(group, { id, commit, from, to, gained }) : [];
@@ -443,13 +445,15 @@ class QueueRun {
     const mustSync: MustSync[] = [];
     await Promise.all([...group.watched.values()].map(async (watched) => {
       const before = watched.prediction;
-      const [prediction, against] = await Promise.all([
-        predictLanding(main, landing.to, watched.tip, this.limit),
-        this.input.dryRun ? Promise.resolve(null) : sessionAgainstBase(main, watched.tip, landing.to, landing.from, this.limit),
-      ]);
+      const prediction = await predictLanding(main, landing.to, watched.tip, this.limit);
       watched.prediction = prediction;
       if (!prediction.clean && before.clean) mustSync.push({ id: watched.entry.id, conflicts: prediction.conflicts });
-      if (against) this.notices.set(watched.entry.id, nextNotice(this.notices.get(watched.entry.id), { ...landing, base: group.base }, { ...against, conflicts: prediction.conflicts }, at));
+      if (this.input.dryRun) return;
+      const previous = this.notices.get(watched.entry.id);
+      // Whether it caught up since matters only to a notice this landing would continue.
+      const continues = previous !== undefined && previous.base === group.base && previous.to === landing.from;
+      const caughtUpWithFrom = continues ? await holds(main, watched.tip, landing.from, this.limit) : true;
+      this.notices.set(watched.entry.id, nextNotice(previous, { ...landing, base: group.base }, { caughtUpWithFrom, behind: prediction.behind, conflicts: prediction.conflicts }, at));
     }));
     return mustSync.sort((a, b) => (a.id < b.id ? -1 : 1));
   }
@@ -465,7 +469,7 @@ class QueueRun {
     }
     const commit = await commitMerge(main, prediction.tree!, group.tip, item.tip!, message);
     const from = group.tip;
-    const gained = await commitsBetween(main, from, commit);
+    const gained = prediction.ahead + 1;
     group.tip = commit;
     const mustSync = await this.repredict(group, { id, commit, from, to: commit, gained });
     this.report(item, group, {
