@@ -40,6 +40,9 @@ describe('hostile session names', () => {
     (name) => ['sync', name],
     (name) => ['setup', name],
     (name) => ['restore', name],
+    (name) => ['ready', name],
+    (name) => ['land', name],
+    (name) => ['land', 'existing', name, '--dry-run'],
     (name) => ['overlap', name],
   ];
 
