@@ -6,7 +6,7 @@
  * every refusal changes nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, normalise, snapshot, type Repo } from './helpers/gitdir.js';
 import { outputSchemaErrors, schemaErrors } from './helpers/schemas.js';
@@ -254,6 +254,47 @@ describe('session land', () => {
     const skipped = await repo.cli(['land', 'configured', '--no-check', '--json']);
     expect(skipped.json.check).toBeNull();
     expect(skipped.json.sessions[0].result).toBe('landed');
+  });
+});
+
+describe('two land runs at once', () => {
+  it('take turns under the merge lock: the second, run while the first checks, finds nothing left to land', async () => {
+    repo = makeRepo();
+    await sessionWith(repo, 'one', { 'one.txt': '1\n' });
+    await sessionWith(repo, 'two', { 'two.txt': '2\n' });
+    await markReady(repo, 'one', 'two');
+    const first = repo.helperAsync(['land', '--check', 'sleep 1', '--json']);
+    // The second starts once the first holds the lock (its scratch worktree appears during the first check).
+    for (let i = 0; i < 200 && !readdirSync(repo.sessions).some((name) => name.startsWith('.land-check-')); i++) await new Promise((done) => setTimeout(done, 25));
+    const second = await repo.helperAsync(['land', '--json']);
+    const firstDone = await first;
+    expect(firstDone.json.sessions.map((s: any) => s.result)).toEqual(['landed', 'landed']);
+    expectRefused(second, 'nothing-to-land');
+    expect(history(repo).map((h) => h.id)).toEqual(['one', 'two']);
+  }, 30_000);
+});
+
+describe('more than one base', () => {
+  it('lands each session into its own base, one base after the other, moving a base checked out nowhere without any checkout', async () => {
+    repo = makeRepo();
+    repo.git(['branch', 'develop']);
+    await sessionWith(repo, 'on-main', { 'm.txt': 'm\n' });
+    const started = await repo.cli(['start', 'on-develop', '--base', 'develop', '--no-setup', '--goal', 'Develop it']);
+    expect(started.exitCode, started.stderr).toBe(0);
+    repo.write('d.txt', 'd\n', join(repo.sessions, 'on-develop'));
+    repo.commitAll('work on develop', join(repo.sessions, 'on-develop'));
+    await markReady(repo, 'on-main', 'on-develop');
+    const develop = rev(repo, 'develop');
+    const tip = rev(repo, 'session/on-develop');
+    const result = await repo.cli(['land', '--json']);
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(outputSchemaErrors(result.json)).toBe('');
+    expect(result.json.order).toEqual(['on-develop', 'on-main']);
+    expect(result.json.bases.map((b: any) => [b.branch, b.landed])).toEqual([['develop', ['on-develop']], ['main', ['on-main']]]);
+    expect(repo.git(['log', '-1', '--format=%P %s', 'develop']).trim()).toBe(`${develop} ${tip} Merge session on-develop: Develop it`);
+    expect(existsSync(join(repo.main, 'd.txt'))).toBe(false);
+    expect(existsSync(join(repo.main, 'm.txt'))).toBe(true);
+    expect(result.json.mainCheckout.action).toBe('fast-forwarded');
   });
 });
 

@@ -123,7 +123,7 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
   const { id, entry } = facts;
   const out: Attention[] = [];
   const cleanup = `Run \`${helper('cleanup')}\` to see the plan, then \`${helper('cleanup --yes')}\`.`;
-  const stepName = (status: string | undefined) => (status === 'starting' ? 'start' : status === 'syncing' ? 'sync' : 'end');
+  const stepName = (status: string | undefined) => (status === 'starting' ? 'start' : status === 'syncing' ? 'sync' : entry?.landing ? 'land' : 'end');
   switch (facts.state) {
     case 'untrusted':
       out.push({

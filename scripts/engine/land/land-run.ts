@@ -87,23 +87,24 @@ class Stop extends Error {
 
 export async function landSessions(input: LandInput): Promise<LandReport> {
   const { project } = input;
+  // Names are checked before waiting for the lock: a typo is an answer at once.
   const first = readManifest(project.manifestPath, project.name);
   for (const name of input.named) resolveSession(project, first, name, 'land');
-  const tips = await branchTips(project.mainCheckout);
-  const tipOf = (manifest: Manifest) => new Map(manifest.sessions.map((entry) => [entry.id, tips.get(entry.branch)?.commit ?? null]));
-  const selected = selectSessions(first.sessions, input.named, tipOf(first));
-  if (selected instanceof RefusalError) throw selected;
-  if (input.dryRun) return runQueue(input, selected.chosen, selected.notSelected, null);
+  if (input.dryRun) return runQueue(input, null);
   const purpose: LandPurpose = { kind: 'land', checkout: project.mainCheckout, base: null, from: null, to: null, mainAction: null, detached: null };
-  return withMergeLock(project.mainCheckout, (lock) => runQueue(input, selected.chosen, selected.notSelected, lock), purpose);
+  return withMergeLock(project.mainCheckout, (lock) => runQueue(input, lock), purpose);
 }
 
-async function runQueue(input: LandInput, chosen: string[], notSelected: LandReport['notSelected'], lock: HeldLock | null): Promise<LandReport> {
+async function runQueue(input: LandInput, lock: HeldLock | null): Promise<LandReport> {
   const { project } = input;
   const main = project.mainCheckout;
   const limit = limiter();
-  // Read again under the lock: what was read before it may have changed while waiting for it.
+  // Read under the lock: another land may have ended some of these sessions while this one waited for it.
   const manifest = readManifest(project.manifestPath, project.name);
+  const tips = await branchTips(main);
+  const selected = selectSessions(manifest.sessions, input.named, new Map(manifest.sessions.map((entry) => [entry.id, tips.get(entry.branch)?.commit ?? null])));
+  if (selected instanceof RefusalError) throw selected;
+  const { chosen, notSelected } = selected;
   const worktrees = await listWorktrees(main);
   const entries = chosen.map((id) => {
     const entry = findSession(manifest, id);
@@ -166,7 +167,10 @@ class QueueRun {
     try {
       for (const group of groups) {
         if (this.stopped) {
-          for (const item of group.queue) this.notReached(item, group);
+          for (const item of group.queue) {
+            order.push(item.entry.id);
+            this.notReached(item, group);
+          }
           continue;
         }
         await this.runGroup(group, order);
