@@ -138,7 +138,7 @@ function benchEnd(repo) {
   return { name: 'end --strategy merge vs git merge + worktree remove + branch -d', ours: median(ours), raw: median(raw) };
 }
 
-/** The two hooks, as Claude Code runs them, inside one of 10 sessions that all changed the same file. */
+/** The hooks, as Claude Code runs them, inside one of 10 sessions that all changed the same file (no land has moved its base: the land notice's usual, quiet answer). */
 function benchHooks(repo) {
   const ids = Array.from({ length: 10 }, (_, i) => `hook-${i}`);
   startSessions(repo, ids.length, 'hook');
@@ -153,6 +153,7 @@ function benchHooks(repo) {
   const events = {
     'session-start': { session_id: 'bench', transcript_path: '/t.jsonl', cwd, hook_event_name: 'SessionStart', source: 'startup' },
     'pre-tool-use': { session_id: 'bench', transcript_path: '/t.jsonl', cwd, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: join(cwd, 'src/mod00/file0.js'), old_string: 'a', new_string: 'b' } },
+    'land-notice': { session_id: 'bench', transcript_path: '/t.jsonl', cwd, hook_event_name: 'UserPromptSubmit', prompt: 'Go on.' },
   };
   return Object.entries(events).map(([mode, event]) => {
     const input = JSON.stringify(event);
