@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * Claude Code hook entry: `node hook.mjs session-start|pre-tool-use`, with the hook's JSON on stdin.
+ * Claude Code hook entry: `node hook.mjs session-start|pre-tool-use|agent-state`, with the hook's JSON on stdin.
  * Kept apart from the helper, which never reads stdin. A hook must never break editing:
  * every internal error exits 0 with no output, and a watchdog ends a run that takes too long.
- * Only reads: no index, ref or working tree is written.
+ * Only reads: no index, ref or working tree is written (agent-state writes its one file in the sessions folder).
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -23,6 +23,7 @@ import { preToolUseContext, sessionStartContext, type EditOverlap } from './core
 import { aheadBehind } from './git/branches.js';
 import { branchesTouching, statusOfPath } from './git/compare.js';
 import { limiter } from './lib/limit.js';
+import { recordAgentState } from './engine/agent/record-agent-state.js';
 
 const STDIN_TIMEOUT_MS = 1_000;
 const WATCHDOG_MS = 5_000;
@@ -147,6 +148,7 @@ async function preToolUse(input: HookInput, cwd: string): Promise<void> {
 const HANDLERS: Record<string, (input: HookInput, cwd: string) => Promise<void>> = {
   'session-start': sessionStart,
   'pre-tool-use': preToolUse,
+  'agent-state': async (input, cwd) => recordAgentState(input, cwd),
 };
 
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { ROOT } from './helpers/gitdir.js';
 import { SUBCOMMANDS } from '../scripts/subcommands/index.js';
+import { packSettings } from '../scripts/install/settings.js';
 import { OTHER_ERROR_CODES, REFUSAL_CODES } from '../scripts/lib/errors.js';
 import {
   BANG_INTRO,
@@ -201,6 +202,10 @@ describe('plugin', () => {
     expect(hooks.SessionStart[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" session-start');
     expect(hooks.PreToolUse[0].matcher).toBe('Edit|Write|MultiEdit');
     expect(hooks.PreToolUse[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" pre-tool-use');
+    // The same five events the installer registers for the agent's state.
+    const installed = packSettings('project', true).hooks.filter((hook) => hook.command.includes('agent-state')).map((hook) => hook.event);
+    expect(installed).toEqual(['UserPromptSubmit', 'Stop', 'Notification', 'SessionStart', 'SessionEnd']);
+    for (const event of installed) expect(hooks[event].at(-1).hooks).toEqual([{ type: 'command', command: 'node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" agent-state', timeout: 10 }]);
   });
 });
 

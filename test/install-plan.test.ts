@@ -32,7 +32,7 @@ describe('settings: merge, then unmerge, gives back the original', () => {
   ];
   it.each(cases)('%s', (_name, original) => {
     const { settings, added } = mergeSettings(original, pack);
-    expect(added.hooks).toHaveLength(2);
+    expect(added.hooks).toHaveLength(7);
     expect(added.allow).toHaveLength(4);
     expect(added.deny).toHaveLength(1);
     expect(unmergeSettings(settings, added)).toEqual(original);

@@ -38,6 +38,8 @@ export interface Config {
   sessionMode: SessionMode;
   /** Cleanup offers to prune saved refs of ended sessions older than this. */
   savedRefsMaxAgeDays: number;
+  /** Status shows a waiting agent as idle after this many minutes with no turn. */
+  agentIdleMinutes: number;
 }
 
 export const SESSION_MODES = ['ask', 'parallel', 'standard'] as const;
@@ -49,6 +51,7 @@ export const DEFAULT_CONFIG: Config = {
   behindWarningCommits: 10,
   sessionMode: 'ask',
   savedRefsMaxAgeDays: 30,
+  agentIdleMinutes: 30,
 };
 
 export const DEFAULT_PORTS: PortSettings = { base: 3100, blockSize: 10, blocks: 100 };
@@ -58,7 +61,7 @@ export function portSettings(config: Config): PortSettings {
 }
 
 /** The fields a config may have, for messages: the user's project has no copy of the schema. */
-export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode', 'savedRefsMaxAgeDays'];
+export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode', 'savedRefsMaxAgeDays', 'agentIdleMinutes'];
 
 function schemaProblem(): string {
   return describeSchemaErrors(validateConfig.errors, 'it does not match the config schema', `the fields are ${CONFIG_FIELDS.join(', ')}`);

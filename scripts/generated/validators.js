@@ -1675,7 +1675,7 @@ return errors === 0;
 }
 
 export const validateConfig = validate13;
-const schema21 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."},"sessionMode":{"enum":["ask","parallel","standard"],"description":"What /dev-session.start does when the user does not say: ask (the default) whether to work here or in a worktree of its own, or go straight to a parallel or a standard session. The user can still choose the other for one session."},"savedRefsMaxAgeDays":{"type":"number","minimum":1,"description":"Cleanup offers to prune the saved refs (refs/sessions/...) of an ended session once they are older than this many days, or as soon as the base holds all of them. Default 30."}}};
+const schema21 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."},"sessionMode":{"enum":["ask","parallel","standard"],"description":"What /dev-session.start does when the user does not say: ask (the default) whether to work here or in a worktree of its own, or go straight to a parallel or a standard session. The user can still choose the other for one session."},"savedRefsMaxAgeDays":{"type":"number","minimum":1,"description":"Cleanup offers to prune the saved refs (refs/sessions/...) of an ended session once they are older than this many days, or as soon as the base holds all of them. Default 30."},"agentIdleMinutes":{"type":"number","exclusiveMinimum":0,"description":"Status shows a session's agent as idle once its turn ended this many minutes ago and no prompt came since (a wait for a permission stays waiting). Default 30."}}};
 const pattern12 = new RegExp("^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$", "u");
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2128,9 +2128,11 @@ vErrors.push(err36);
 errors++;
 }
 }
-}
-else {
-const err37 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.agentIdleMinutes !== undefined){
+let data15 = data.agentIdleMinutes;
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 <= 0 || isNaN(data15)){
+const err37 = {instancePath:instancePath+"/agentIdleMinutes",schemaPath:"#/properties/agentIdleMinutes/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2139,6 +2141,444 @@ vErrors.push(err37);
 }
 errors++;
 }
+}
+else {
+const err38 = {instancePath:instancePath+"/agentIdleMinutes",schemaPath:"#/properties/agentIdleMinutes/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+else {
+const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
 validate13.errors = vErrors;
+return errors === 0;
+}
+
+export const validateAgentState = validate14;
+const schema22 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/agent-state.schema.json","title":"The agent of one parallel session","description":"The sessions folder's .agent-<id>.json: what Claude Code's hooks last reported about the agent working in session <id>. Written by the hooks alone (never under the manifest lock), atomically, and read by status, which works out idle and gone from it.","type":"object","additionalProperties":false,"required":["version","session","state","event","at","conversation"],"properties":{"version":{"const":1,"description":"Format version. Readers ignore any other value."},"session":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64,"description":"The session id, as in the file's name."},"state":{"enum":["working","waiting","gone"],"description":"working: a prompt was submitted. waiting: the turn stopped, the client started or resumed a conversation, or a notification asked for the user. gone: the conversation ended. Status also shows idle (waiting with no turn for agentIdleMinutes) and gone (the client process recorded here is no more)."},"event":{"enum":["UserPromptSubmit","Stop","Notification","SessionStart","SessionEnd"],"description":"The hook event that set the state."},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"When the state changed (UTC)."},"conversation":{"type":["string","null"],"pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation (the hook's session_id): `claude --resume <it>` in the worktree continues it. Null when the hook gave none."},"message":{"type":"string","maxLength":300,"description":"What a notification said (e.g. Claude needs your permission to use Bash), on one line."},"notificationType":{"type":"string","maxLength":64,"description":"The notification's type as the client names it (permission_prompt, idle_prompt, elicitation_dialog, ...)."},"detail":{"type":"string","maxLength":64,"description":"SessionStart's source (startup, resume, clear) or SessionEnd's reason (prompt_input_exit, clear, logout, other)."},"client":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The Claude Code process that ran the hook: while it runs the agent is attached; once it is gone, so is the agent.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The process's start time as the system reports it, so that a reused pid is not taken for the client."}}}}};
+
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://flight-rules.dev/schemas/agent-state.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.version === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.session === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "session"},message:"must have required property '"+"session"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.state === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.event === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "event"},message:"must have required property '"+"event"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.at === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.conversation === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "conversation"},message:"must have required property '"+"conversation"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema22.properties, key0))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.version !== undefined){
+if(1 !== data.version){
+const err7 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.session !== undefined){
+let data1 = data.session;
+if(typeof data1 === "string"){
+if(func2(data1) > 64){
+const err8 = {instancePath:instancePath+"/session",schemaPath:"#/properties/session/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(!pattern0.test(data1)){
+const err9 = {instancePath:instancePath+"/session",schemaPath:"#/properties/session/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/session",schemaPath:"#/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.state !== undefined){
+let data2 = data.state;
+if(!(((data2 === "working") || (data2 === "waiting")) || (data2 === "gone"))){
+const err11 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/enum",keyword:"enum",params:{allowedValues: schema22.properties.state.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.event !== undefined){
+let data3 = data.event;
+if(!(((((data3 === "UserPromptSubmit") || (data3 === "Stop")) || (data3 === "Notification")) || (data3 === "SessionStart")) || (data3 === "SessionEnd"))){
+const err12 = {instancePath:instancePath+"/event",schemaPath:"#/properties/event/enum",keyword:"enum",params:{allowedValues: schema22.properties.event.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.at !== undefined){
+let data4 = data.at;
+if(typeof data4 === "string"){
+if(!pattern1.test(data4)){
+const err13 = {instancePath:instancePath+"/at",schemaPath:"#/properties/at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/at",schemaPath:"#/properties/at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.conversation !== undefined){
+let data5 = data.conversation;
+if((typeof data5 !== "string") && (data5 !== null)){
+const err15 = {instancePath:instancePath+"/conversation",schemaPath:"#/properties/conversation/type",keyword:"type",params:{type: schema22.properties.conversation.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(typeof data5 === "string"){
+if(!pattern11.test(data5)){
+const err16 = {instancePath:instancePath+"/conversation",schemaPath:"#/properties/conversation/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+if(data.message !== undefined){
+let data6 = data.message;
+if(typeof data6 === "string"){
+if(func2(data6) > 300){
+const err17 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.notificationType !== undefined){
+let data7 = data.notificationType;
+if(typeof data7 === "string"){
+if(func2(data7) > 64){
+const err19 = {instancePath:instancePath+"/notificationType",schemaPath:"#/properties/notificationType/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/notificationType",schemaPath:"#/properties/notificationType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.detail !== undefined){
+let data8 = data.detail;
+if(typeof data8 === "string"){
+if(func2(data8) > 64){
+const err21 = {instancePath:instancePath+"/detail",schemaPath:"#/properties/detail/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/detail",schemaPath:"#/properties/detail/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.client !== undefined){
+let data9 = data.client;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.pid === undefined){
+const err23 = {instancePath:instancePath+"/client",schemaPath:"#/properties/client/required",keyword:"required",params:{missingProperty: "pid"},message:"must have required property '"+"pid"+"'"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(data9.host === undefined){
+const err24 = {instancePath:instancePath+"/client",schemaPath:"#/properties/client/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+for(const key1 in data9){
+if(!(((key1 === "pid") || (key1 === "host")) || (key1 === "since"))){
+const err25 = {instancePath:instancePath+"/client",schemaPath:"#/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data9.pid !== undefined){
+let data10 = data9.pid;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err26 = {instancePath:instancePath+"/client/pid",schemaPath:"#/properties/client/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 1 || isNaN(data10)){
+const err27 = {instancePath:instancePath+"/client/pid",schemaPath:"#/properties/client/properties/pid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+if(data9.host !== undefined){
+let data11 = data9.host;
+if(typeof data11 === "string"){
+if(func2(data11) > 255){
+const err28 = {instancePath:instancePath+"/client/host",schemaPath:"#/properties/client/properties/host/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/client/host",schemaPath:"#/properties/client/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data9.since !== undefined){
+let data12 = data9.since;
+if(typeof data12 === "string"){
+if(func2(data12) > 200){
+const err30 = {instancePath:instancePath+"/client/since",schemaPath:"#/properties/client/properties/since/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/client/since",schemaPath:"#/properties/client/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/client",schemaPath:"#/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+validate14.errors = vErrors;
 return errors === 0;
 }

@@ -35,7 +35,7 @@ async function mainReport(project: Project): Promise<MainReport> {
 }
 
 async function report(cwd: string, now: Date): Promise<StatusReport> {
-  const defaults = { staleAfterDays: DEFAULT_CONFIG.staleAfterDays, behindWarningCommits: DEFAULT_CONFIG.behindWarningCommits, sessionMode: DEFAULT_CONFIG.sessionMode, savedRefsMaxAgeDays: DEFAULT_CONFIG.savedRefsMaxAgeDays };
+  const defaults = { staleAfterDays: DEFAULT_CONFIG.staleAfterDays, behindWarningCommits: DEFAULT_CONFIG.behindWarningCommits, sessionMode: DEFAULT_CONFIG.sessionMode, savedRefsMaxAgeDays: DEFAULT_CONFIG.savedRefsMaxAgeDays, agentIdleMinutes: DEFAULT_CONFIG.agentIdleMinutes };
   let project: Project;
   try {
     project = await findProject(cwd);
@@ -60,7 +60,7 @@ async function report(cwd: string, now: Date): Promise<StatusReport> {
       manifestPath: project.manifestPath,
       otherWorktrees: facts.otherWorktrees.map((record) => ({ path: record.path, branch: shortBranch(record.branch) })),
       problems: problem ? [problem] : [],
-      config: { staleAfterDays: project.config.staleAfterDays, behindWarningCommits: project.config.behindWarningCommits, sessionMode: project.config.sessionMode, savedRefsMaxAgeDays: project.config.savedRefsMaxAgeDays },
+      config: { staleAfterDays: project.config.staleAfterDays, behindWarningCommits: project.config.behindWarningCommits, sessionMode: project.config.sessionMode, savedRefsMaxAgeDays: project.config.savedRefsMaxAgeDays, agentIdleMinutes: project.config.agentIdleMinutes },
       now,
       currentWorktree: project.currentWorktree,
     });
