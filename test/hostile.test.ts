@@ -41,6 +41,7 @@ describe('hostile session names', () => {
     (name) => ['setup', name],
     (name) => ['restore', name],
     (name) => ['overlap', name],
+    (name) => ['open', name],
   ];
 
   it.each(Object.entries(names))('%s is refused by every command with exit 2, naming the rule', async (_label, name) => {

@@ -328,3 +328,16 @@ export function agentSummary(view: AgentView, now: Date, short = false): string 
   const head = `${view.state} ${age}`;
   return short || !view.reason ? head : `${head}: ${view.reason}`;
 }
+
+/** The agent as reports show it: its view, how long it has been so, and the one line that says it. */
+export type AgentReport = AgentView & {
+  /** How long it has been in that state: "12 min". */
+  age: string;
+  /** "waiting 12 min: Claude needs your permission to use Bash". */
+  summary: string;
+};
+
+export function describeAgent(facts: AgentFacts, now: Date, idleMinutes: number): AgentReport | null {
+  const view = classifyAgent(facts, now, idleMinutes);
+  return view ? { ...view, age: shortDuration(now.getTime() - Date.parse(view.since)), summary: agentSummary(view, now) } : null;
+}

@@ -11,8 +11,7 @@ import { commandLine } from '../lib/shell-words.js';
 import { fileOverlaps, overlapsOf, compare, type SessionChanges } from './overlap.js';
 import { renderTable, truncate } from './render-table.js';
 import { hasLeftovers, prunableCounts, type Leftovers } from './leftovers.js';
-import { agentSummary, attentionFor, classifyAgent, CLEANUP_STATES, isLive, type Attention, type AgentView, type SessionFacts, type SessionState } from './session-state.js';
-import { shortDuration } from './age.js';
+import { attentionFor, CLEANUP_STATES, describeAgent, isLive, type AgentReport, type Attention, type SessionFacts, type SessionState } from './session-state.js';
 
 export interface ReportProblem {
   code: string;
@@ -50,12 +49,6 @@ export interface SessionReport {
   open: string | null;
 }
 
-export type AgentReport = AgentView & {
-  /** How long it has been in that state: "12 min". */
-  age: string;
-  /** "waiting 12 min: Claude needs your permission to use Bash". */
-  summary: string;
-};
 
 export interface MainReport {
   path: string;
@@ -143,8 +136,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
         input.config,
         input.now,
       );
-      const view = classifyAgent({ record: facts.agent, startedAt: entry?.startedAt ?? null, clientAlive: facts.agentClient }, input.now, input.config.agentIdleMinutes);
-      const agent: AgentReport | null = view ? { ...view, age: shortDuration(input.now.getTime() - Date.parse(view.since)), summary: agentSummary(view, input.now) } : null;
+      const agent = describeAgent({ record: facts.agent, startedAt: entry?.startedAt ?? null, clientAlive: facts.agentClient }, input.now, input.config.agentIdleMinutes);
       return {
         id: facts.id,
         state: facts.state,

@@ -7,6 +7,7 @@ import { sync } from './sync.js';
 import { cleanup } from './cleanup.js';
 import { setup } from './setup.js';
 import { restore } from './restore.js';
+import { open } from './open.js';
 
 /** Every subcommand the helper offers, in the order `--help` lists them. */
-export const SUBCOMMANDS: Subcommand[] = [start, end, restore, status, overlap, sync, cleanup, setup];
+export const SUBCOMMANDS: Subcommand[] = [start, end, restore, status, open, overlap, sync, cleanup, setup];

@@ -12,11 +12,14 @@ import { findProject } from '../store/project.js';
 import { parseCopyChoice } from '../workspace/include-matching.js';
 import { renderWorkspace, setupNext, workspaceJson } from '../workspace/report.js';
 import { startSession } from '../engine/start/start-session.js';
+import { openSession } from '../engine/open/open-session.js';
+import { parseOpenMode } from '../core/open-plan.js';
+import { openFields, renderOpen } from './open.js';
 
 export const start: Subcommand = {
   name: 'start',
   summary: 'Create a parallel session: a worktree on a new branch, registered in the manifest, with a session log stub.',
-  usage: 'start <name> [--goal TEXT]... [--base BRANCH] [--if-dirty abort|stash|commit|proceed] [--commit-message MSG] [--copy auto|none|PATH,...] [--no-setup] [--plan TEXT] [--claude-session ID] [--json]',
+  usage: 'start <name> [--goal TEXT]... [--base BRANCH] [--if-dirty abort|stash|commit|proceed] [--commit-message MSG] [--copy auto|none|PATH,...] [--no-setup] [--plan TEXT] [--claude-session ID] [--open tmux|print] [--json]',
   options: {
     goal: { type: 'string', multiple: true },
     base: { type: 'string' },
@@ -26,6 +29,7 @@ export const start: Subcommand = {
     'no-setup': { type: 'boolean' },
     'claude-session': { type: 'string' },
     plan: { type: 'string' },
+    open: { type: 'string' },
   },
   positionals: { min: 1, max: 1 },
   async run({ values, positionals }, context) {
@@ -44,6 +48,7 @@ export const start: Subcommand = {
     const commitMessage = stringOption(values, 'commit-message');
     const ifDirty = parseIfDirty(stringOption(values, 'if-dirty'), commitMessage);
     const copy = parseCopyChoice(stringOption(values, 'copy'));
+    const openMode = parseOpenMode(stringOption(values, 'open'));
     // The conversation to continue in the worktree: as the command text passes it, else as the client sets it for its tools.
     const claudeSession = stringOption(values, 'claude-session') || context.env.CLAUDE_CODE_SESSION_ID || undefined;
     const sessionIdIssue = claudeSession ? claudeSessionProblem(claudeSession) : null;
@@ -63,6 +68,7 @@ export const start: Subcommand = {
     }, context.now, (line) => context.stderr.write(`${line}\n`));
     const { session, worktreePath, branch, baseBranch, baseCommit, dirty, notes, stash, committed, createWarnings, workspace, orphans, leftBehind } = result;
     const main = project.mainCheckout;
+    const opening = await openSession(project, session, worktreePath, openMode, context.env, context.now);
     const setupFailed = workspace.setup.status === 'failed' || workspace.setup.status === 'interrupted';
     const lines = [
       `${MARK.done} Session "${name}" created`,
@@ -77,11 +83,17 @@ export const start: Subcommand = {
       ...(leftBehind.length > 0
         ? [`${MARK.info} ${leftBehind.length} untracked file(s) stay in the main checkout: ${leftBehind.slice(0, 5).join(', ')}${leftBehind.length > 5 ? ', ...' : ''}`]
         : []),
-      '',
-      ...(setupFailed ? [`Next: ${setupNext(name)}`] : []),
-      `${setupFailed ? 'Then' : 'Next'}: open a new terminal and run`,
-      `  ${openCommand(worktreePath, claudeSession, commandLine)}`,
-      claudeSession ? 'It continues this very conversation, in the worktree.' : 'then use /resume there to pick up this conversation.',
+      ...(opening.opened
+        ? [...renderOpen(name, worktreePath, opening), ...(setupFailed ? ['', `Next: ${setupNext(name)}`] : [])]
+        : [
+            ...(opening.problem ? [`${MARK.warn} No tmux window was opened: ${opening.problem}.`] : []),
+            '',
+            ...(setupFailed ? [`Next: ${setupNext(name)}`] : []),
+            `${setupFailed ? 'Then' : 'Next'}: open a new terminal and run`,
+            `  ${openCommand(worktreePath, claudeSession, commandLine)}`,
+            claudeSession ? 'It continues this very conversation, in the worktree.' : 'then use /resume there to pick up this conversation.',
+            ...(opening.insideTmux && opening.mode === 'print' ? [`Inside tmux, \`${helper(`open ${name}`)}\` opens it in a new window instead.`] : []),
+          ]),
     ];
     return {
       text: lines.join('\n'),
@@ -94,6 +106,7 @@ export const start: Subcommand = {
         dirty: { action: dirty.action, tracked: dirty.tracked, untrackedLeftBehind: leftBehind, stash, commit: committed },
         workspace: workspaceJson(workspace, name),
         next: openCommand(worktreePath, claudeSession, commandLine),
+        open: openFields(opening),
         orphans,
       },
     };
