@@ -5,7 +5,7 @@
  * an optional field that does not check out is dropped (an older record simply lacks it).
  * Pure: the file is read in store/history.ts.
  */
-import type { PortBlock } from './manifest-types.js';
+import type { IssueLink, PortBlock, PrLink } from './manifest-types.js';
 import { sessionNameProblem } from './names.js';
 import { staysInside } from './entry-trust.js';
 
@@ -38,6 +38,8 @@ export interface EndedSession {
   copiedFiles?: string[];
   sessionLog?: string | null;
   savedRefs?: SavedRef[];
+  issue?: IssueLink;
+  pr?: PrLink;
 }
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -70,6 +72,12 @@ function savedRefOf(value: unknown): SavedRef | null {
   return { what, ref: value.ref };
 }
 
+function issueLinkOf(value: unknown): IssueLink | null {
+  if (!isObject(value) || !Number.isInteger(value.number) || (value.number as number) < 1) return null;
+  if (typeof value.url !== 'string' || value.url.length > 2048 || CONTROL.test(value.url) || typeof value.title !== 'string' || value.title.length > 1000) return null;
+  return { number: value.number as number, url: value.url, title: value.title };
+}
+
 /** One record, checked; null when a core field is missing or malformed. */
 export function parseHistoryRecord(value: unknown): EndedSession | null {
   if (!isObject(value)) return null;
@@ -96,6 +104,10 @@ export function parseHistoryRecord(value: unknown): EndedSession | null {
     const refs = value.savedRefs.map(savedRefOf);
     if (refs.every((ref): ref is SavedRef => ref !== null)) record.savedRefs = refs;
   }
+  const issue = issueLinkOf(value.issue);
+  if (issue) record.issue = issue;
+  const pr = issueLinkOf(value.pr);
+  if (pr && isObject(value.pr) && plainRefName(value.pr.remote, 255) && plainRefName(value.pr.branch, 255)) record.pr = { ...pr, remote: value.pr.remote, branch: value.pr.branch };
   return record;
 }
 

@@ -37,6 +37,22 @@ export interface SessionEntry {
   setup?: SetupRecord;
   /** A session brought back by `session restore`: the history record it came from. */
   restoredFrom?: RestoredFrom;
+  /** The GitHub issue it was started from: its PR closes it. */
+  issue?: IssueLink;
+  /** The pull request it was started on: its branch tracks the PR's, and a PR end pushes back there. */
+  pr?: PrLink;
+}
+
+export interface IssueLink {
+  number: number;
+  url: string;
+  title: string;
+}
+
+export interface PrLink extends IssueLink {
+  remote: string;
+  /** The PR's head branch on the remote. */
+  branch: string;
 }
 
 export interface RestoredFrom {

@@ -2,10 +2,10 @@
 /* eslint-disable */
 "use strict";
 export const validateManifest = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}}}}}};
 import func2_module from "ajv/dist/runtime/ucs2length.js";
 const func2 = func2_module.default ?? func2_module;
-const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."}}};
+const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}}}};
 const schema13 = {"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."};
 const schema14 = {"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"};
 const func4 = Object.prototype.hasOwnProperty;
@@ -1517,14 +1517,368 @@ vErrors.push(err124);
 errors++;
 }
 }
-}
-else {
-const err125 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.issue !== undefined){
+let data47 = data.issue;
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+if(data47.number === undefined){
+const err125 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
 if(vErrors === null){
 vErrors = [err125];
 }
 else {
 vErrors.push(err125);
+}
+errors++;
+}
+if(data47.url === undefined){
+const err126 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+if(data47.title === undefined){
+const err127 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+for(const key9 in data47){
+if(!(((key9 === "number") || (key9 === "url")) || (key9 === "title"))){
+const err128 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+}
+if(data47.number !== undefined){
+let data48 = data47.number;
+if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
+const err129 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+if((typeof data48 == "number") && (isFinite(data48))){
+if(data48 < 1 || isNaN(data48)){
+const err130 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+}
+if(data47.url !== undefined){
+let data49 = data47.url;
+if(typeof data49 === "string"){
+if(func2(data49) > 2048){
+const err131 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+else {
+const err132 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+}
+if(data47.title !== undefined){
+let data50 = data47.title;
+if(typeof data50 === "string"){
+if(func2(data50) > 1000){
+const err133 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+else {
+const err134 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+}
+}
+else {
+const err135 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+}
+if(data.pr !== undefined){
+let data51 = data.pr;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.number === undefined){
+const err136 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+if(data51.url === undefined){
+const err137 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+if(data51.title === undefined){
+const err138 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+if(data51.remote === undefined){
+const err139 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "remote"},message:"must have required property '"+"remote"+"'"};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+if(data51.branch === undefined){
+const err140 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+for(const key10 in data51){
+if(!(((((key10 === "number") || (key10 === "url")) || (key10 === "title")) || (key10 === "remote")) || (key10 === "branch"))){
+const err141 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+}
+if(data51.number !== undefined){
+let data52 = data51.number;
+if(!(((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52))) && (isFinite(data52)))){
+const err142 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+if((typeof data52 == "number") && (isFinite(data52))){
+if(data52 < 1 || isNaN(data52)){
+const err143 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+}
+if(data51.url !== undefined){
+let data53 = data51.url;
+if(typeof data53 === "string"){
+if(func2(data53) > 2048){
+const err144 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+else {
+const err145 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+}
+if(data51.title !== undefined){
+let data54 = data51.title;
+if(typeof data54 === "string"){
+if(func2(data54) > 1000){
+const err146 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+else {
+const err147 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+if(data51.remote !== undefined){
+let data55 = data51.remote;
+if(typeof data55 === "string"){
+if(func2(data55) > 255){
+const err148 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+if(func2(data55) < 1){
+const err149 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+else {
+const err150 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+if(data51.branch !== undefined){
+let data56 = data51.branch;
+if(typeof data56 === "string"){
+if(func2(data56) > 255){
+const err151 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+if(func2(data56) < 1){
+const err152 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+else {
+const err153 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+}
+}
+else {
+const err154 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+}
+}
+else {
+const err155 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
 }
 errors++;
 }

@@ -72,6 +72,8 @@ export const REFUSAL_CODES = [
   'not-on-session-branch',
   'nothing-to-propose',
   'nothing-to-restore',
+  'pr-from-fork',
+  'pr-unreadable',
   'push-failed',
   'rebase-conflicts',
   'save-failed',

@@ -7,7 +7,7 @@ import { appendFileSync, closeSync, constants, fstatSync, openSync, readSync } f
 import { join } from 'node:path';
 import { HISTORY_FILE } from '../core/paths.js';
 import { parseHistory, type EndedSession, type SavedRef } from '../core/history-records.js';
-import type { PortBlock, SessionEntry } from '../core/manifest-types.js';
+import type { IssueLink, PortBlock, PrLink, SessionEntry } from '../core/manifest-types.js';
 
 export interface HistoryRecord {
   id: string;
@@ -26,6 +26,9 @@ export interface HistoryRecord {
   sessionLog?: string | null;
   /** Every ref the end saved work under, the branch tip first. */
   savedRefs?: SavedRef[];
+  /** The GitHub issue or pull request it was started from. */
+  issue?: IssueLink;
+  pr?: PrLink;
   [extra: string]: unknown;
 }
 
@@ -34,13 +37,15 @@ export function appendHistory(sessionsDir: string, record: HistoryRecord): void 
 }
 
 /** What `session restore` needs beside the refs: the goals, the port block, the copied files, the session log, and every saved ref. */
-export function restoreFacts(entry: SessionEntry, savedRefs: SavedRef[]): Pick<HistoryRecord, 'goals' | 'port' | 'copiedFiles' | 'sessionLog' | 'savedRefs'> {
+export function restoreFacts(entry: SessionEntry, savedRefs: SavedRef[]): Pick<HistoryRecord, 'goals' | 'port' | 'copiedFiles' | 'sessionLog' | 'savedRefs' | 'issue' | 'pr'> {
   return {
     goals: entry.goals,
     ...(entry.port ? { port: entry.port } : {}),
     copiedFiles: entry.copiedFiles ?? [],
     sessionLog: entry.sessionLog,
     savedRefs,
+    ...(entry.issue ? { issue: entry.issue } : {}),
+    ...(entry.pr ? { pr: entry.pr } : {}),
   };
 }
 
