@@ -64,7 +64,7 @@ describe('install into a project', () => {
 
     const helper = spawnSync('node', [join(repo.main, '.claude/commands/flight-rules/session.mjs'), 'start', '--help'], { cwd: repo.main, env: repo.env, encoding: 'utf8' });
     expect(helper.status).toBe(0);
-    expect(helper.stdout).toContain('usage: session start <name>');
+    expect(helper.stdout).toContain('usage: session start [<name>]');
   });
 
   it('installs into the repository top level when given a subfolder, as `npx tsx install.ts` does', () => {
