@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addOrigin, ghCalls, ghPresentEnv, history, sessionWithWork } from '../helpers/end.js';
 import { describeClient } from './availability.js';
-import { bashAsks, exitOf, gone, jsonOf, permissionAsks, refExists, stateOf, worktreePaths } from './flow.js';
+import { bashAsks, exitOf, gone, jsonOf, permissionAsks, refExists, stateOf, worktreePaths, withoutAgentColumn } from './flow.js';
 import { commandFromText, fencedBlocks, fillTemplate, lineFromText } from './follow-text.js';
 import { bash, commandText, edit, hookContexts, latestUserText, lastToolResult, toolExchanges, write, type ModelRequest, type ToolExchange, type TurnBlock } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
@@ -21,7 +21,8 @@ const COMMIT = 'Close the shipping session';
 const SUMMARY = 'Added the shipping notes; nothing is left open.';
 
 /** The facts of session `name` the inlined status gives: its base branch and its session log. */
-function statusFacts(text: string, name: string): { base: string; log: string } {
+function statusFacts(inlined: string, name: string): { base: string; log: string } {
+  const text = withoutAgentColumn(inlined);
   const base = new RegExp(`^${name} +\\S+ +(\\S+) +[+-]`, 'm').exec(text)?.[1];
   const log = new RegExp(`^${name} +session/${name} +\\S+ +(docs/\\S+_session\\.md)$`, 'm').exec(text)?.[1];
   if (!base || !log) throw new Error(`the inlined status gives no base or session log for ${name}`);

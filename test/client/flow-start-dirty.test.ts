@@ -62,7 +62,7 @@ describeClient('/dev-session.start with uncommitted changes in the main checkout
         approve: true,
         script: (request) => {
           const text = commandText(request, '/dev-session.start');
-          const start = commandFromText(text, { subcommand: 'start', values: { name: answer.name, 'goal 1': goal, 'goal 2': null, 'the agreed plan': '1. Do it.' } });
+          const start = commandFromText(text, { subcommand: 'start', containing: '--claude-session', values: { name: answer.name, 'goal 1': goal, 'goal 2': null, 'the agreed plan': '1. Do it.' } });
           const exchanges = toolExchanges(request);
           if (exchanges.length === 0) return [bash(start, 'Start the parallel session')];
           if (exchanges.length === 2) return `Parallel session created. To work in it: ${jsonOf(exchanges[1]!).next}`;

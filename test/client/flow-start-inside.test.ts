@@ -49,7 +49,7 @@ describeClient('/dev-session.start inside a session worktree', () => {
       approve: true,
       script: (request, turn) => {
         const text = commandText(request, '/dev-session.start');
-        if (turn === 0) return [bash(commandFromText(text, { subcommand: 'start', values: { name: NEW, 'goal 1': 'Add a footer', 'goal 2': null, 'the agreed plan': '1. Add it.' } }), 'Start the parallel session')];
+        if (turn === 0) return [bash(commandFromText(text, { subcommand: 'start', containing: '--claude-session', values: { name: NEW, 'goal 1': 'Add a footer', 'goal 2': null, 'the agreed plan': '1. Add it.' } }), 'Start the parallel session')];
         const exchange = toolExchanges(request).at(-1)!;
         const code = jsonOf(exchange).error.code;
         relayed = tableRow(text, code);
