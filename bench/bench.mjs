@@ -12,6 +12,9 @@ const helper = fileURLToPath(new URL('../dist/session.mjs', import.meta.url));
 const hook = fileURLToPath(new URL('../dist/hook.mjs', import.meta.url));
 const resultsPath = fileURLToPath(new URL('./results.json', import.meta.url));
 const quick = process.argv.includes('--quick');
+// `--only <word>`: run only the benchmarks whose group name holds it (start, end, status, leftovers, hooks, agent, concurrent).
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : null;
+const wanted = (group) => only === null || group.includes(only);
 const runs = quick ? 3 : 9;
 
 const median = (values) => {
@@ -159,6 +162,35 @@ function benchHooks(repo) {
   });
 }
 
+/**
+ * The agent-state hook, as Claude Code runs it on every prompt, turn end and notification, inside one of 10 and then
+ * 50 sessions, against node's own start-up (`node -e 0`): it reads no git and no manifest, so the number of sessions
+ * should not show. Alternates the two sides; each event once per run.
+ */
+function benchAgentHooks(repo) {
+  const rows = [];
+  let started = 0;
+  for (const count of [10, 50]) {
+    startSessions(repo, count - started, `agent${count}`);
+    started = count;
+    const id = JSON.parse(session(repo, ['status', '--json'])).sessions[0].id;
+    const cwd = join(repo.sessions, id);
+    const events = ['UserPromptSubmit', 'Notification', 'Stop', 'SessionEnd'].map((hook_event_name) => JSON.stringify({
+      session_id: '9f3c2a4e-1b2d-4c5e-8f90-123456789abc', transcript_path: '/t.jsonl', cwd, hook_event_name, message: 'Claude needs your permission to use Bash', notification_type: 'permission_prompt',
+    }));
+    const ours = [];
+    const raw = [];
+    for (let i = 0; i < runs * 2; i++) {
+      const input = events[i % events.length];
+      const measureOurs = () => ours.push(time(() => execFileSync('node', [hook, 'agent-state'], { cwd, env: repo.env, input })));
+      const measureRaw = () => raw.push(time(() => execFileSync('node', ['-e', '0'], { cwd, env: repo.env, input })));
+      if (i % 2) { measureOurs(); measureRaw(); } else { measureRaw(); measureOurs(); }
+    }
+    rows.push({ name: `hook agent-state, ${count} sessions vs node -e 0`, sessions: count, ours: median(ours), raw: median(raw) });
+  }
+  return rows;
+}
+
 async function benchConcurrentStarts(repo, count = 16) {
   const started = process.hrtime.bigint();
   const codes = await Promise.all(Array.from({ length: count }, (_, i) => new Promise((resolve) => {
@@ -172,50 +204,38 @@ async function benchConcurrentStarts(repo, count = 16) {
 
 const fmt = (ms) => (ms === null ? '-' : `${ms.toFixed(0)} ms`);
 const results = [];
-{
-  const repo = makeBenchRepo();
+async function group(name, files, body) {
+  if (!wanted(name)) return;
+  const repo = makeBenchRepo(files);
   try {
-    results.push(benchStart(repo));
-    results.push(benchEnd(repo));
+    await body(repo);
   } finally {
     repo.cleanup();
   }
 }
-{
-  const repo = makeBenchRepo();
-  try {
-    results.push(benchStatus(repo, 1, 0));
-    results.push(benchStatus(repo, 10, 1));
-    results.push(benchStatus(repo, 50, 10));
-  } finally {
-    repo.cleanup();
-  }
-}
-{
-  const repo = makeBenchRepo();
-  try {
-    startSessions(repo, 1, 's1');
-    results.push(benchStatusLeftovers(repo));
-  } finally {
-    repo.cleanup();
-  }
-}
-{
-  const repo = makeBenchRepo();
-  try {
-    results.push(...benchHooks(repo));
-  } finally {
-    repo.cleanup();
-  }
-}
-{
-  const repo = makeBenchRepo();
-  try {
-    results.push(await benchConcurrentStarts(repo));
-  } finally {
-    repo.cleanup();
-  }
-}
+await group('start end', undefined, (repo) => {
+  results.push(benchStart(repo));
+  results.push(benchEnd(repo));
+});
+await group('status', undefined, (repo) => {
+  results.push(benchStatus(repo, 1, 0));
+  results.push(benchStatus(repo, 10, 1));
+  results.push(benchStatus(repo, 50, 10));
+});
+await group('leftovers', undefined, (repo) => {
+  startSessions(repo, 1, 's1');
+  results.push(benchStatusLeftovers(repo));
+});
+await group('hooks', undefined, (repo) => {
+  results.push(...benchHooks(repo));
+});
+// The agent-state hook reads nothing of the worktree: a small repository keeps 50 worktrees cheap to make.
+await group('agent hooks', 500, (repo) => {
+  results.push(...benchAgentHooks(repo));
+});
+await group('concurrent starts', undefined, async (repo) => {
+  results.push(await benchConcurrentStarts(repo));
+});
 
 const machine = {
   cpus: availableParallelism(),
@@ -235,5 +255,8 @@ for (const r of results) {
   const overhead = r.raw ? `${(r.ours - r.raw).toFixed(0)} ms` : r.ok === false ? 'FAILED' : '-';
   console.log(`| ${r.name} | ${fmt(r.ours)} | ${fmt(r.raw)} | ${ratio} | ${overhead} |`);
 }
-writeFileSync(resultsPath, `${JSON.stringify({ machine, results }, null, 2)}\n`);
-console.log(`wrote ${resultsPath}`);
+// A partial run (--only) prints its rows and leaves the full results as they were.
+if (only === null) {
+  writeFileSync(resultsPath, `${JSON.stringify({ machine, results }, null, 2)}\n`);
+  console.log(`wrote ${resultsPath}`);
+}
