@@ -13,20 +13,16 @@ import {
   BANG_INTRO,
   BANG_MISSING,
   SOURCE_RUNTIME_DIR,
-  helperCalls,
   missingHelperNote,
   splitBangCommand,
   helperPrefix,
   isBangLine,
-  parseAllowedTools,
-  parseFrontmatter,
   renderCommand,
-  ruleAllows,
   runtimeDirFor,
-  shellLines,
   type Agent,
   type Scope,
 } from '../scripts/install/command-text.js';
+import { helperCalls, parseAllowedTools, parseFrontmatter, ruleAllows, shellLines } from './helpers/command-text.js';
 
 const registry = new Map(SUBCOMMANDS.map((subcommand) => [subcommand.name, Object.keys(subcommand.options)]));
 const schema = JSON.parse(readFileSync(join(ROOT, 'schemas/command.schema.json'), 'utf8'));
