@@ -133,7 +133,7 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
             // B3, as the user chose: the title the model proposes, and no body file (the helper takes the log's summary).
             () => {
               const strategy = strategyFrom(text, lastToolResult(request)!);
-              return [bash(commandFromText(text, { subcommand: 'end', containing: `--strategy ${strategy}`, values: { name: 'shipped', title: TITLE, file: null } }), 'Push and open the PR')];
+              return [bash(commandFromText(text, { subcommand: 'end', containing: `--strategy ${strategy}`, values: { name: 'shipped', title: TITLE } }), 'Push and open the PR')];
             },
           ];
           // Each step is one turn; a step's results must be in before the next.
