@@ -188,7 +188,7 @@ describe('session start refusals leave everything unchanged', () => {
   });
 });
 
-describe('a dirty main checkout (7.1)', () => {
+describe('a dirty main checkout', () => {
   it('does not count untracked files as dirty, and lists them as left behind', async () => {
     repo = makeRepo();
     repo.write('scratch.txt', 'notes');
