@@ -38,7 +38,12 @@ export interface Config {
   sessionMode: SessionMode;
   /** Cleanup offers to prune saved refs of ended sessions older than this. */
   savedRefsMaxAgeDays: number;
+  /** How a new worktree gets an installed tree the main checkout already has (see the schema). */
+  dependencyClone: DependencyClone;
 }
+
+export const DEPENDENCY_CLONES = ['auto', 'hardlink', 'off'] as const;
+export type DependencyClone = (typeof DEPENDENCY_CLONES)[number];
 
 export const SESSION_MODES = ['ask', 'parallel', 'standard'] as const;
 export type SessionMode = (typeof SESSION_MODES)[number];
@@ -49,6 +54,7 @@ export const DEFAULT_CONFIG: Config = {
   behindWarningCommits: 10,
   sessionMode: 'ask',
   savedRefsMaxAgeDays: 30,
+  dependencyClone: 'auto',
 };
 
 export const DEFAULT_PORTS: PortSettings = { base: 3100, blockSize: 10, blocks: 100 };
@@ -58,7 +64,7 @@ export function portSettings(config: Config): PortSettings {
 }
 
 /** The fields a config may have, for messages: the user's project has no copy of the schema. */
-export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode', 'savedRefsMaxAgeDays'];
+export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode', 'savedRefsMaxAgeDays', 'dependencyClone'];
 
 function schemaProblem(): string {
   return describeSchemaErrors(validateConfig.errors, 'it does not match the config schema', `the fields are ${CONFIG_FIELDS.join(', ')}`);
