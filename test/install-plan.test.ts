@@ -10,13 +10,11 @@ import {
   cursorMissing,
   homeIsUsable,
   missingHelperNote,
-  parseAllowedTools,
   renderCommand,
-  ruleAllows,
   runtimeDirFor,
-  shellWords,
   splitBangCommand,
 } from '../scripts/install/command-text.js';
+import { parseAllowedTools, ruleAllows, shellWords } from './helpers/command-text.js';
 import { parseInstallArgs } from '../scripts/install/args.js';
 import { planInstall, sha256, type InstallFacts } from '../scripts/install/plan.js';
 

@@ -32,6 +32,8 @@ export interface EndedSession {
   savedWorktreeAs?: string;
   prUrl?: string;
   mergeCommit?: string;
+  /** Why cleanup ended it, for a cleanup record. */
+  reason?: string;
   /** Written since restore exists; an older record has none of these. */
   goals?: string[];
   port?: PortBlock;
@@ -93,6 +95,7 @@ export function parseHistoryRecord(value: unknown): EndedSession | null {
   if (fullRef(value.savedWorktreeAs) && value.savedWorktreeAs.startsWith('refs/sessions/')) record.savedWorktreeAs = value.savedWorktreeAs;
   if (typeof value.prUrl === 'string' && value.prUrl.length <= 2048) record.prUrl = value.prUrl;
   if (typeof value.mergeCommit === 'string' && SHA.test(value.mergeCommit)) record.mergeCommit = value.mergeCommit;
+  if (typeof value.reason === 'string' && value.reason.length <= 4096) record.reason = value.reason;
   if (Array.isArray(value.goals) && value.goals.every((goal) => typeof goal === 'string')) record.goals = value.goals as string[];
   const port = value.port;
   if (isObject(port) && Number.isInteger(port.base) && Number.isInteger(port.count) && (port.base as number) >= 1 && (port.count as number) >= 1 && (port.base as number) + (port.count as number) - 1 <= 65535) {

@@ -85,6 +85,16 @@ export interface SetupRecord {
   at: string;
   /** While running: the process running it. */
   owner?: OwnerRecord;
+  /** How the dependencies came in: cloned from the main checkout's installed tree, or installed. */
+  dependencies?: DependencyRecord;
+}
+
+export interface DependencyRecord {
+  strategy: 'cloned' | 'hardlinked' | 'installed';
+  ms: number;
+  files?: number;
+  bytes?: number;
+  why?: string;
 }
 
 export interface Manifest {

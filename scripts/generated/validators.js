@@ -2,10 +2,10 @@
 /* eslint-disable */
 "use strict";
 export const validateManifest = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"dependencies":{"type":"object","additionalProperties":false,"required":["strategy","ms"],"description":"How the dependencies came into the worktree, how long it took and what it put on disk.","properties":{"strategy":{"enum":["cloned","hardlinked","installed"],"description":"cloned: the main checkout's installed tree copied (copy-on-write where the file system can); hardlinked: its files shared; installed: the package manager ran."},"ms":{"type":"integer","minimum":0},"files":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0,"description":"The files' size; a copy-on-write clone or hard links share most of it with the main checkout."},"why":{"type":"string","maxLength":500,"description":"Why the tree was installed rather than cloned."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}}}}}};
 import func2_module from "ajv/dist/runtime/ucs2length.js";
 const func2 = func2_module.default ?? func2_module;
-const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}}}};
+const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"dependencies":{"type":"object","additionalProperties":false,"required":["strategy","ms"],"description":"How the dependencies came into the worktree, how long it took and what it put on disk.","properties":{"strategy":{"enum":["cloned","hardlinked","installed"],"description":"cloned: the main checkout's installed tree copied (copy-on-write where the file system can); hardlinked: its files shared; installed: the package manager ran."},"ms":{"type":"integer","minimum":0},"files":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0,"description":"The files' size; a copy-on-write clone or hard links share most of it with the main checkout."},"why":{"type":"string","maxLength":500,"description":"Why the tree was installed rather than cloned."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}}}};
 const schema13 = {"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."};
 const schema14 = {"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"};
 const func4 = Object.prototype.hasOwnProperty;
@@ -872,7 +872,7 @@ vErrors.push(err71);
 errors++;
 }
 for(const key4 in data24){
-if(!(((((key4 === "status") || (key4 === "command")) || (key4 === "log")) || (key4 === "at")) || (key4 === "owner"))){
+if(!((((((key4 === "status") || (key4 === "command")) || (key4 === "log")) || (key4 === "at")) || (key4 === "owner")) || (key4 === "dependencies"))){
 const err72 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err72];
@@ -1118,9 +1118,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-}
-else {
-const err92 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data24.dependencies !== undefined){
+let data34 = data24.dependencies;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.strategy === undefined){
+const err92 = {instancePath:instancePath+"/setup/dependencies",schemaPath:"#/properties/setup/properties/dependencies/required",keyword:"required",params:{missingProperty: "strategy"},message:"must have required property '"+"strategy"+"'"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1129,12 +1131,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-if(data.operation !== undefined){
-let data34 = data.operation;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.kind === undefined){
-const err93 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(data34.ms === undefined){
+const err93 = {instancePath:instancePath+"/setup/dependencies",schemaPath:"#/properties/setup/properties/dependencies/required",keyword:"required",params:{missingProperty: "ms"},message:"must have required property '"+"ms"+"'"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1143,8 +1141,9 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(data34.before === undefined){
-const err94 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "before"},message:"must have required property '"+"before"+"'"};
+for(const key6 in data34){
+if(!(((((key6 === "strategy") || (key6 === "ms")) || (key6 === "files")) || (key6 === "bytes")) || (key6 === "why"))){
+const err94 = {instancePath:instancePath+"/setup/dependencies",schemaPath:"#/properties/setup/properties/dependencies/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1153,8 +1152,11 @@ vErrors.push(err94);
 }
 errors++;
 }
-if(data34.onto === undefined){
-const err95 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "onto"},message:"must have required property '"+"onto"+"'"};
+}
+if(data34.strategy !== undefined){
+let data35 = data34.strategy;
+if(!(((data35 === "cloned") || (data35 === "hardlinked")) || (data35 === "installed"))){
+const err95 = {instancePath:instancePath+"/setup/dependencies/strategy",schemaPath:"#/properties/setup/properties/dependencies/properties/strategy/enum",keyword:"enum",params:{allowedValues: schema12.properties.setup.properties.dependencies.properties.strategy.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1163,8 +1165,11 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(data34.at === undefined){
-const err96 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+}
+if(data34.ms !== undefined){
+let data36 = data34.ms;
+if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
+const err96 = {instancePath:instancePath+"/setup/dependencies/ms",schemaPath:"#/properties/setup/properties/dependencies/properties/ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1173,9 +1178,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-for(const key6 in data34){
-if(!((((key6 === "kind") || (key6 === "before")) || (key6 === "onto")) || (key6 === "at"))){
-const err97 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if((typeof data36 == "number") && (isFinite(data36))){
+if(data36 < 0 || isNaN(data36)){
+const err97 = {instancePath:instancePath+"/setup/dependencies/ms",schemaPath:"#/properties/setup/properties/dependencies/properties/ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1185,10 +1190,11 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data34.kind !== undefined){
-let data35 = data34.kind;
-if(!((data35 === "rebase") || (data35 === "merge"))){
-const err98 = {instancePath:instancePath+"/operation/kind",schemaPath:"#/properties/operation/properties/kind/enum",keyword:"enum",params:{allowedValues: schema12.properties.operation.properties.kind.enum},message:"must be equal to one of the allowed values"};
+}
+if(data34.files !== undefined){
+let data37 = data34.files;
+if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
+const err98 = {instancePath:instancePath+"/setup/dependencies/files",schemaPath:"#/properties/setup/properties/dependencies/properties/files/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1197,12 +1203,9 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-if(data34.before !== undefined){
-let data36 = data34.before;
-if(typeof data36 === "string"){
-if(!pattern2.test(data36)){
-const err99 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 < 0 || isNaN(data37)){
+const err99 = {instancePath:instancePath+"/setup/dependencies/files",schemaPath:"#/properties/setup/properties/dependencies/properties/files/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1212,8 +1215,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-else {
-const err100 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data34.bytes !== undefined){
+let data38 = data34.bytes;
+if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
+const err100 = {instancePath:instancePath+"/setup/dependencies/bytes",schemaPath:"#/properties/setup/properties/dependencies/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1222,12 +1228,9 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-if(data34.onto !== undefined){
-let data37 = data34.onto;
-if(typeof data37 === "string"){
-if(!pattern2.test(data37)){
-const err101 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if((typeof data38 == "number") && (isFinite(data38))){
+if(data38 < 0 || isNaN(data38)){
+const err101 = {instancePath:instancePath+"/setup/dependencies/bytes",schemaPath:"#/properties/setup/properties/dependencies/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1237,8 +1240,12 @@ vErrors.push(err101);
 errors++;
 }
 }
-else {
-const err102 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data34.why !== undefined){
+let data39 = data34.why;
+if(typeof data39 === "string"){
+if(func2(data39) > 500){
+const err102 = {instancePath:instancePath+"/setup/dependencies/why",schemaPath:"#/properties/setup/properties/dependencies/properties/why/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1248,11 +1255,8 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data34.at !== undefined){
-let data38 = data34.at;
-if(typeof data38 === "string"){
-if(!pattern1.test(data38)){
-const err103 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+else {
+const err103 = {instancePath:instancePath+"/setup/dependencies/why",schemaPath:"#/properties/setup/properties/dependencies/properties/why/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1262,8 +1266,9 @@ vErrors.push(err103);
 errors++;
 }
 }
+}
 else {
-const err104 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err104 = {instancePath:instancePath+"/setup/dependencies",schemaPath:"#/properties/setup/properties/dependencies/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1275,7 +1280,7 @@ errors++;
 }
 }
 else {
-const err105 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err105 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1285,11 +1290,11 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data.restoredFrom !== undefined){
-let data39 = data.restoredFrom;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.strategy === undefined){
-const err106 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "strategy"},message:"must have required property '"+"strategy"+"'"};
+if(data.operation !== undefined){
+let data40 = data.operation;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.kind === undefined){
+const err106 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1298,8 +1303,8 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(data39.endedAt === undefined){
-const err107 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "endedAt"},message:"must have required property '"+"endedAt"+"'"};
+if(data40.before === undefined){
+const err107 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "before"},message:"must have required property '"+"before"+"'"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1308,8 +1313,8 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(data39.savedAs === undefined){
-const err108 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "savedAs"},message:"must have required property '"+"savedAs"+"'"};
+if(data40.onto === undefined){
+const err108 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "onto"},message:"must have required property '"+"onto"+"'"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1318,9 +1323,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-for(const key7 in data39){
-if(!(((key7 === "strategy") || (key7 === "endedAt")) || (key7 === "savedAs"))){
-const err109 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(data40.at === undefined){
+const err109 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1329,12 +1333,9 @@ vErrors.push(err109);
 }
 errors++;
 }
-}
-if(data39.strategy !== undefined){
-let data40 = data39.strategy;
-if(typeof data40 === "string"){
-if(func2(data40) > 64){
-const err110 = {instancePath:instancePath+"/restoredFrom/strategy",schemaPath:"#/properties/restoredFrom/properties/strategy/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+for(const key7 in data40){
+if(!((((key7 === "kind") || (key7 === "before")) || (key7 === "onto")) || (key7 === "at"))){
+const err110 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1344,8 +1345,10 @@ vErrors.push(err110);
 errors++;
 }
 }
-else {
-const err111 = {instancePath:instancePath+"/restoredFrom/strategy",schemaPath:"#/properties/restoredFrom/properties/strategy/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data40.kind !== undefined){
+let data41 = data40.kind;
+if(!((data41 === "rebase") || (data41 === "merge"))){
+const err111 = {instancePath:instancePath+"/operation/kind",schemaPath:"#/properties/operation/properties/kind/enum",keyword:"enum",params:{allowedValues: schema12.properties.operation.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1355,11 +1358,11 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data39.endedAt !== undefined){
-let data41 = data39.endedAt;
-if(typeof data41 === "string"){
-if(!pattern1.test(data41)){
-const err112 = {instancePath:instancePath+"/restoredFrom/endedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(data40.before !== undefined){
+let data42 = data40.before;
+if(typeof data42 === "string"){
+if(!pattern2.test(data42)){
+const err112 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1370,7 +1373,7 @@ errors++;
 }
 }
 else {
-const err113 = {instancePath:instancePath+"/restoredFrom/endedAt",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err113 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1380,11 +1383,11 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data39.savedAs !== undefined){
-let data42 = data39.savedAs;
-if(typeof data42 === "string"){
-if(func2(data42) > 1024){
-const err114 = {instancePath:instancePath+"/restoredFrom/savedAs",schemaPath:"#/properties/restoredFrom/properties/savedAs/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(data40.onto !== undefined){
+let data43 = data40.onto;
+if(typeof data43 === "string"){
+if(!pattern2.test(data43)){
+const err114 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1395,7 +1398,7 @@ errors++;
 }
 }
 else {
-const err115 = {instancePath:instancePath+"/restoredFrom/savedAs",schemaPath:"#/properties/restoredFrom/properties/savedAs/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err115 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1405,9 +1408,11 @@ vErrors.push(err115);
 errors++;
 }
 }
-}
-else {
-const err116 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data40.at !== undefined){
+let data44 = data40.at;
+if(typeof data44 === "string"){
+if(!pattern1.test(data44)){
+const err116 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1417,11 +1422,8 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data.copiedDigests !== undefined){
-let data43 = data.copiedDigests;
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-if(Object.keys(data43).length > 10000){
-const err117 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"};
+else {
+const err117 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1430,11 +1432,10 @@ vErrors.push(err117);
 }
 errors++;
 }
-for(const key8 in data43){
-let data44 = data43[key8];
-if(typeof data44 === "string"){
-if(!pattern9.test(data44)){
-const err118 = {instancePath:instancePath+"/copiedDigests/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+}
+}
+else {
+const err118 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1444,8 +1445,11 @@ vErrors.push(err118);
 errors++;
 }
 }
-else {
-const err119 = {instancePath:instancePath+"/copiedDigests/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.restoredFrom !== undefined){
+let data45 = data.restoredFrom;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.strategy === undefined){
+const err119 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "strategy"},message:"must have required property '"+"strategy"+"'"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1454,10 +1458,8 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-}
-else {
-const err120 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data45.endedAt === undefined){
+const err120 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "endedAt"},message:"must have required property '"+"endedAt"+"'"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1466,12 +1468,8 @@ vErrors.push(err120);
 }
 errors++;
 }
-}
-if(data.sessionLogDigest !== undefined){
-let data45 = data.sessionLogDigest;
-if(typeof data45 === "string"){
-if(!pattern9.test(data45)){
-const err121 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(data45.savedAs === undefined){
+const err121 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "savedAs"},message:"must have required property '"+"savedAs"+"'"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1480,9 +1478,9 @@ vErrors.push(err121);
 }
 errors++;
 }
-}
-else {
-const err122 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key8 in data45){
+if(!(((key8 === "strategy") || (key8 === "endedAt")) || (key8 === "savedAs"))){
+const err122 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1492,11 +1490,11 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data.claudeSession !== undefined){
-let data46 = data.claudeSession;
+if(data45.strategy !== undefined){
+let data46 = data45.strategy;
 if(typeof data46 === "string"){
-if(!pattern11.test(data46)){
-const err123 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
+if(func2(data46) > 64){
+const err123 = {instancePath:instancePath+"/restoredFrom/strategy",schemaPath:"#/properties/restoredFrom/properties/strategy/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1507,7 +1505,7 @@ errors++;
 }
 }
 else {
-const err124 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err124 = {instancePath:instancePath+"/restoredFrom/strategy",schemaPath:"#/properties/restoredFrom/properties/strategy/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1517,11 +1515,11 @@ vErrors.push(err124);
 errors++;
 }
 }
-if(data.issue !== undefined){
-let data47 = data.issue;
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-if(data47.number === undefined){
-const err125 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
+if(data45.endedAt !== undefined){
+let data47 = data45.endedAt;
+if(typeof data47 === "string"){
+if(!pattern1.test(data47)){
+const err125 = {instancePath:instancePath+"/restoredFrom/endedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1530,8 +1528,9 @@ vErrors.push(err125);
 }
 errors++;
 }
-if(data47.url === undefined){
-const err126 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+}
+else {
+const err126 = {instancePath:instancePath+"/restoredFrom/endedAt",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1540,8 +1539,12 @@ vErrors.push(err126);
 }
 errors++;
 }
-if(data47.title === undefined){
-const err127 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
+}
+if(data45.savedAs !== undefined){
+let data48 = data45.savedAs;
+if(typeof data48 === "string"){
+if(func2(data48) > 1024){
+const err127 = {instancePath:instancePath+"/restoredFrom/savedAs",schemaPath:"#/properties/restoredFrom/properties/savedAs/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1550,9 +1553,9 @@ vErrors.push(err127);
 }
 errors++;
 }
-for(const key9 in data47){
-if(!(((key9 === "number") || (key9 === "url")) || (key9 === "title"))){
-const err128 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+}
+else {
+const err128 = {instancePath:instancePath+"/restoredFrom/savedAs",schemaPath:"#/properties/restoredFrom/properties/savedAs/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1562,10 +1565,9 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data47.number !== undefined){
-let data48 = data47.number;
-if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
-const err129 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err129 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1574,9 +1576,12 @@ vErrors.push(err129);
 }
 errors++;
 }
-if((typeof data48 == "number") && (isFinite(data48))){
-if(data48 < 1 || isNaN(data48)){
-const err130 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data.copiedDigests !== undefined){
+let data49 = data.copiedDigests;
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+if(Object.keys(data49).length > 10000){
+const err130 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1585,13 +1590,11 @@ vErrors.push(err130);
 }
 errors++;
 }
-}
-}
-if(data47.url !== undefined){
-let data49 = data47.url;
-if(typeof data49 === "string"){
-if(func2(data49) > 2048){
-const err131 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+for(const key9 in data49){
+let data50 = data49[key9];
+if(typeof data50 === "string"){
+if(!pattern9.test(data50)){
+const err131 = {instancePath:instancePath+"/copiedDigests/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1602,7 +1605,7 @@ errors++;
 }
 }
 else {
-const err132 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err132 = {instancePath:instancePath+"/copiedDigests/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1612,11 +1615,9 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data47.title !== undefined){
-let data50 = data47.title;
-if(typeof data50 === "string"){
-if(func2(data50) > 1000){
-const err133 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+}
+else {
+const err133 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1626,8 +1627,11 @@ vErrors.push(err133);
 errors++;
 }
 }
-else {
-const err134 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.sessionLogDigest !== undefined){
+let data51 = data.sessionLogDigest;
+if(typeof data51 === "string"){
+if(!pattern9.test(data51)){
+const err134 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1637,9 +1641,8 @@ vErrors.push(err134);
 errors++;
 }
 }
-}
 else {
-const err135 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err135 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1649,11 +1652,11 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data.pr !== undefined){
-let data51 = data.pr;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-if(data51.number === undefined){
-const err136 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
+if(data.claudeSession !== undefined){
+let data52 = data.claudeSession;
+if(typeof data52 === "string"){
+if(!pattern11.test(data52)){
+const err136 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1662,8 +1665,9 @@ vErrors.push(err136);
 }
 errors++;
 }
-if(data51.url === undefined){
-const err137 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+}
+else {
+const err137 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1672,8 +1676,12 @@ vErrors.push(err137);
 }
 errors++;
 }
-if(data51.title === undefined){
-const err138 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
+}
+if(data.issue !== undefined){
+let data53 = data.issue;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.number === undefined){
+const err138 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1682,8 +1690,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(data51.remote === undefined){
-const err139 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "remote"},message:"must have required property '"+"remote"+"'"};
+if(data53.url === undefined){
+const err139 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1692,8 +1700,8 @@ vErrors.push(err139);
 }
 errors++;
 }
-if(data51.branch === undefined){
-const err140 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
+if(data53.title === undefined){
+const err140 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1702,9 +1710,9 @@ vErrors.push(err140);
 }
 errors++;
 }
-for(const key10 in data51){
-if(!(((((key10 === "number") || (key10 === "url")) || (key10 === "title")) || (key10 === "remote")) || (key10 === "branch"))){
-const err141 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+for(const key10 in data53){
+if(!(((key10 === "number") || (key10 === "url")) || (key10 === "title"))){
+const err141 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1714,10 +1722,10 @@ vErrors.push(err141);
 errors++;
 }
 }
-if(data51.number !== undefined){
-let data52 = data51.number;
-if(!(((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52))) && (isFinite(data52)))){
-const err142 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data53.number !== undefined){
+let data54 = data53.number;
+if(!(((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54))) && (isFinite(data54)))){
+const err142 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1726,9 +1734,9 @@ vErrors.push(err142);
 }
 errors++;
 }
-if((typeof data52 == "number") && (isFinite(data52))){
-if(data52 < 1 || isNaN(data52)){
-const err143 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if((typeof data54 == "number") && (isFinite(data54))){
+if(data54 < 1 || isNaN(data54)){
+const err143 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1739,11 +1747,11 @@ errors++;
 }
 }
 }
-if(data51.url !== undefined){
-let data53 = data51.url;
-if(typeof data53 === "string"){
-if(func2(data53) > 2048){
-const err144 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+if(data53.url !== undefined){
+let data55 = data53.url;
+if(typeof data55 === "string"){
+if(func2(data55) > 2048){
+const err144 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1754,7 +1762,7 @@ errors++;
 }
 }
 else {
-const err145 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err145 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1764,11 +1772,11 @@ vErrors.push(err145);
 errors++;
 }
 }
-if(data51.title !== undefined){
-let data54 = data51.title;
-if(typeof data54 === "string"){
-if(func2(data54) > 1000){
-const err146 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(data53.title !== undefined){
+let data56 = data53.title;
+if(typeof data56 === "string"){
+if(func2(data56) > 1000){
+const err146 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1779,7 +1787,7 @@ errors++;
 }
 }
 else {
-const err147 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err147 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1789,11 +1797,9 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data51.remote !== undefined){
-let data55 = data51.remote;
-if(typeof data55 === "string"){
-if(func2(data55) > 255){
-const err148 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+}
+else {
+const err148 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1802,8 +1808,12 @@ vErrors.push(err148);
 }
 errors++;
 }
-if(func2(data55) < 1){
-const err149 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.pr !== undefined){
+let data57 = data.pr;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.number === undefined){
+const err149 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1812,9 +1822,8 @@ vErrors.push(err149);
 }
 errors++;
 }
-}
-else {
-const err150 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data57.url === undefined){
+const err150 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1823,12 +1832,8 @@ vErrors.push(err150);
 }
 errors++;
 }
-}
-if(data51.branch !== undefined){
-let data56 = data51.branch;
-if(typeof data56 === "string"){
-if(func2(data56) > 255){
-const err151 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(data57.title === undefined){
+const err151 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1837,8 +1842,8 @@ vErrors.push(err151);
 }
 errors++;
 }
-if(func2(data56) < 1){
-const err152 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data57.remote === undefined){
+const err152 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "remote"},message:"must have required property '"+"remote"+"'"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1847,9 +1852,8 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-else {
-const err153 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data57.branch === undefined){
+const err153 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1858,10 +1862,9 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-}
-else {
-const err154 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key11 in data57){
+if(!(((((key11 === "number") || (key11 === "url")) || (key11 === "title")) || (key11 === "remote")) || (key11 === "branch"))){
+const err154 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -1871,14 +1874,171 @@ vErrors.push(err154);
 errors++;
 }
 }
-}
-else {
-const err155 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data57.number !== undefined){
+let data58 = data57.number;
+if(!(((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58))) && (isFinite(data58)))){
+const err155 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err155];
 }
 else {
 vErrors.push(err155);
+}
+errors++;
+}
+if((typeof data58 == "number") && (isFinite(data58))){
+if(data58 < 1 || isNaN(data58)){
+const err156 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+}
+}
+if(data57.url !== undefined){
+let data59 = data57.url;
+if(typeof data59 === "string"){
+if(func2(data59) > 2048){
+const err157 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+}
+else {
+const err158 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+}
+if(data57.title !== undefined){
+let data60 = data57.title;
+if(typeof data60 === "string"){
+if(func2(data60) > 1000){
+const err159 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+else {
+const err160 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+}
+if(data57.remote !== undefined){
+let data61 = data57.remote;
+if(typeof data61 === "string"){
+if(func2(data61) > 255){
+const err161 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+if(func2(data61) < 1){
+const err162 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+if(data57.branch !== undefined){
+let data62 = data57.branch;
+if(typeof data62 === "string"){
+if(func2(data62) > 255){
+const err164 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+if(func2(data62) < 1){
+const err165 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+}
+else {
+const err166 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+}
+}
+else {
+const err167 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+}
+}
+else {
+const err168 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
 }
 errors++;
 }
@@ -2029,7 +2189,7 @@ return errors === 0;
 }
 
 export const validateConfig = validate13;
-const schema21 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."},"sessionMode":{"enum":["ask","parallel","standard"],"description":"What /dev-session.start does when the user does not say: ask (the default) whether to work here or in a worktree of its own, or go straight to a parallel or a standard session. The user can still choose the other for one session."},"savedRefsMaxAgeDays":{"type":"number","minimum":1,"description":"Cleanup offers to prune the saved refs (refs/sessions/...) of an ended session once they are older than this many days, or as soon as the base holds all of them. Default 30."},"agentIdleMinutes":{"type":"number","exclusiveMinimum":0,"description":"Status shows a session's agent as idle once its turn ended this many minutes ago and no prompt came since (a wait for a permission stays waiting). Default 30."}}};
+const schema21 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."},"sessionMode":{"enum":["ask","parallel","standard"],"description":"What /dev-session.start does when the user does not say: ask (the default) whether to work here or in a worktree of its own, or go straight to a parallel or a standard session. The user can still choose the other for one session."},"savedRefsMaxAgeDays":{"type":"number","minimum":1,"description":"Cleanup offers to prune the saved refs (refs/sessions/...) of an ended session once they are older than this many days, or as soon as the base holds all of them. Default 30."},"agentIdleMinutes":{"type":"number","exclusiveMinimum":0,"description":"Status shows a session's agent as idle once its turn ended this many minutes ago and no prompt came since (a wait for a permission stays waiting). Default 30."},"dependencyClone":{"enum":["auto","hardlink","off"],"description":"How a new worktree gets its node_modules when its lockfile is byte for byte the main checkout's and the main checkout's installed tree matches it: auto (the default) clones the tree, copy-on-write where the file system can, else a plain copy; hardlink shares the files with the main checkout (fast, but a postinstall or a patch in one changes them all); off always installs."}}};
 const pattern12 = new RegExp("^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$", "u");
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2507,14 +2667,27 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
-else {
-const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.dependencyClone !== undefined){
+let data16 = data.dependencyClone;
+if(!(((data16 === "auto") || (data16 === "hardlink")) || (data16 === "off"))){
+const err39 = {instancePath:instancePath+"/dependencyClone",schemaPath:"#/properties/dependencyClone/enum",keyword:"enum",params:{allowedValues: schema21.properties.dependencyClone.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err39];
 }
 else {
 vErrors.push(err39);
+}
+errors++;
+}
+}
+}
+else {
+const err40 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
 }
 errors++;
 }

@@ -7,30 +7,10 @@ import { appendFileSync, closeSync, constants, fstatSync, openSync, readSync } f
 import { join } from 'node:path';
 import { HISTORY_FILE } from '../core/paths.js';
 import { parseHistory, type EndedSession, type SavedRef } from '../core/history-records.js';
-import type { IssueLink, PortBlock, PrLink, SessionEntry } from '../core/manifest-types.js';
+import type { SessionEntry } from '../core/manifest-types.js';
 
-export interface HistoryRecord {
-  id: string;
-  branch: string;
-  /** pr, merge, keep, abandon, or a cleanup action such as cleanup-orphan. */
-  strategy: string;
-  head: string | null;
-  base: { branch: string; commit: string };
-  endedAt: string;
-  /** Where the work can be found afterwards: a ref, a PR URL, a merge commit. */
-  savedAs?: string;
-  /** What `session restore` needs that the rest does not say. */
-  goals?: string[];
-  port?: PortBlock;
-  copiedFiles?: string[];
-  sessionLog?: string | null;
-  /** Every ref the end saved work under, the branch tip first. */
-  savedRefs?: SavedRef[];
-  /** The GitHub issue or pull request it was started from. */
-  issue?: IssueLink;
-  pr?: PrLink;
-  [extra: string]: unknown;
-}
+/** A record as written: what core/history-records.ts reads back, checked, and nothing else besides. */
+export type HistoryRecord = EndedSession;
 
 export function appendHistory(sessionsDir: string, record: HistoryRecord): void {
   appendFileSync(join(sessionsDir, HISTORY_FILE), `${JSON.stringify(record)}\n`, { mode: 0o644 });

@@ -29,11 +29,6 @@ export function permissionAsks(run: ClientRun): string[] {
   return [...run.asks.map((ask) => describe(ask.tool_name, ask.tool_input)), ...run.result.permission_denials.map((denial) => `denied ${describe(denial.tool_name, denial.tool_input)}`)];
 }
 
-/** The asks and denials for Bash calls only: the helper and git lines the text gives. */
-export function bashAsks(run: ClientRun): string[] {
-  return permissionAsks(run).filter((ask) => /^(denied )?Bash: /.test(ask));
-}
-
 /** Waits up to five seconds for `path` to go (the folder a tool's shell stood in goes once that shell exits). */
 export async function gone(path: string): Promise<boolean> {
   for (let i = 0; i < 50 && existsSync(path); i++) await new Promise((done) => setTimeout(done, 100));
