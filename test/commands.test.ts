@@ -36,7 +36,7 @@ const source = (file: string) => readFileSync(join(ROOT, 'commands', file), 'utf
 const SOURCE_PREFIX = helperPrefix(SOURCE_RUNTIME_DIR);
 
 /** Subcommands that change something; a command running one must be user-invoked only. */
-const SIDE_EFFECTS = new Set(['start', 'end', 'restore', 'sync', 'setup', 'cleanup']);
+const SIDE_EFFECTS = new Set(['start', 'end', 'restore', 'sync', 'setup', 'cleanup', 'open']);
 /** Read-only and always exit 0: the only ones a `!` line may run, since any non-zero exit aborts the command. */
 const BANG_SAFE = new Set(['status', 'overlap']);
 
