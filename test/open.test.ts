@@ -14,8 +14,10 @@ import { outputSchemaErrors } from './helpers/schemas.js';
 
 let repo: Repo;
 let servers: string[] = [];
+/** The tests' tmux servers keep their sockets in the test's own folder, which goes with it. */
+const tmuxEnv = () => ({ ...process.env, TMUX_TMPDIR: repo.root });
 afterEach(() => {
-  for (const name of servers) spawnSync('tmux', ['-L', name, 'kill-server'], { stdio: 'ignore' });
+  for (const name of servers) spawnSync('tmux', ['-L', name, 'kill-server'], { stdio: 'ignore', env: tmuxEnv() });
   servers = [];
   repo?.cleanup();
 });
@@ -111,20 +113,21 @@ describe.skipIf(!hasTmux)('in a real tmux server', () => {
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'claude'), '#!/bin/sh\nprintf \'stand-in claude [%s] in %s\\n\' "$*" "$PWD"\nexec sleep 60\n');
     chmodSync(join(bin, 'claude'), 0o755);
-    const env = { ...repo.env, PATH: `${bin}${delimiter}${process.env.PATH}` };
+    const env = { ...repo.env, PATH: `${bin}${delimiter}${process.env.PATH}`, TMUX_TMPDIR: repo.root };
     execFileSync('tmux', ['-L', name, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '200', '-y', '20'], { env });
     servers.push(name);
-    const [socket, pid] = execFileSync('tmux', ['-L', name, 'display-message', '-p', '#{socket_path} #{pid}'], { encoding: 'utf8' }).trim().split(' ');
+    const [socket, pid] = execFileSync('tmux', ['-L', name, 'display-message', '-p', '#{socket_path} #{pid}'], { encoding: 'utf8', env: tmuxEnv() }).trim().split(' ');
+    expect(socket!.startsWith(repo.root)).toBe(true);
     // tmux gives a new window the PATH of the client that asked for it: the helper's, as a user's shell would.
     return { name, env: { TMUX: `${socket},${pid},0`, PATH: env.PATH } };
   }
 
-  const windows = (server: string) => execFileSync('tmux', ['-L', server, 'list-windows', '-t', 'main', '-F', '#{window_name}'], { encoding: 'utf8' }).trim().split('\n');
+  const windows = (server: string) => execFileSync('tmux', ['-L', server, 'list-windows', '-t', 'main', '-F', '#{window_name}'], { encoding: 'utf8', env: tmuxEnv() }).trim().split('\n');
 
   /** What the window shows, once the stand-in has printed its line. */
   async function pane(server: string, window: string): Promise<string> {
     for (let i = 0; i < 50; i++) {
-      const text = execFileSync('tmux', ['-L', server, 'capture-pane', '-p', '-t', `main:${window}`], { encoding: 'utf8' }).trim();
+      const text = execFileSync('tmux', ['-L', server, 'capture-pane', '-p', '-t', `main:${window}`], { encoding: 'utf8', env: tmuxEnv() }).trim();
       if (text.includes('stand-in claude')) return text;
       await new Promise((done) => setTimeout(done, 100));
     }
