@@ -13,7 +13,7 @@ const hook = fileURLToPath(new URL('../dist/hook.mjs', import.meta.url));
 const resultsPath = fileURLToPath(new URL('./results.json', import.meta.url));
 const quick = process.argv.includes('--quick');
 const runs = quick ? 3 : 9;
-// `--only <text>`: run only the groups whose name holds it (start-end, status, leftovers, hooks, concurrent, land), and write no results file.
+// `--only <text>`: run only the groups whose name holds it (start, end, status, leftovers, hooks, agent, concurrent, land), and write no results file.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : null;
 const wanted = (group) => only === null || group.includes(only);
 
@@ -138,7 +138,7 @@ function benchEnd(repo) {
   return { name: 'end --strategy merge vs git merge + worktree remove + branch -d', ours: median(ours), raw: median(raw) };
 }
 
-/** The hooks, as Claude Code runs them, inside one of 10 sessions that all changed the same file (no land has moved its base: the land notice's usual, quiet answer). */
+/** The hooks, as Claude Code runs them, inside one of 10 sessions that all changed the same file. */
 function benchHooks(repo) {
   const ids = Array.from({ length: 10 }, (_, i) => `hook-${i}`);
   startSessions(repo, ids.length, 'hook');
@@ -153,7 +153,6 @@ function benchHooks(repo) {
   const events = {
     'session-start': { session_id: 'bench', transcript_path: '/t.jsonl', cwd, hook_event_name: 'SessionStart', source: 'startup' },
     'pre-tool-use': { session_id: 'bench', transcript_path: '/t.jsonl', cwd, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: join(cwd, 'src/mod00/file0.js'), old_string: 'a', new_string: 'b' } },
-    'land-notice': { session_id: 'bench', transcript_path: '/t.jsonl', cwd, hook_event_name: 'UserPromptSubmit', prompt: 'Go on.' },
   };
   return Object.entries(events).map(([mode, event]) => {
     const input = JSON.stringify(event);
@@ -202,6 +201,35 @@ function benchLand(repo, count = 5) {
   return { name: `land ${count} sessions vs ${count} x (git merge --no-ff + worktree remove + branch -d)`, ours: median(ours), raw: median(raw) };
 }
 
+/**
+ * The agent-state hook, as Claude Code runs it on every prompt, turn end and notification, inside one of 10 and then
+ * 50 sessions, against node's own start-up (`node -e 0`): it runs no git, and reads the manifest only on a prompt
+ * (for a land notice, quiet here since nothing landed), so the number of sessions should barely show. Alternates the two sides; each event once per run.
+ */
+function benchAgentHooks(repo) {
+  const rows = [];
+  let started = 0;
+  for (const count of [10, 50]) {
+    startSessions(repo, count - started, `agent${count}`);
+    started = count;
+    const id = JSON.parse(session(repo, ['status', '--json'])).sessions[0].id;
+    const cwd = join(repo.sessions, id);
+    const events = ['UserPromptSubmit', 'Notification', 'Stop', 'SessionEnd'].map((hook_event_name) => JSON.stringify({
+      session_id: '9f3c2a4e-1b2d-4c5e-8f90-123456789abc', transcript_path: '/t.jsonl', cwd, hook_event_name, message: 'Claude needs your permission to use Bash', notification_type: 'permission_prompt',
+    }));
+    const ours = [];
+    const raw = [];
+    for (let i = 0; i < runs * 2; i++) {
+      const input = events[i % events.length];
+      const measureOurs = () => ours.push(time(() => execFileSync('node', [hook, 'agent-state'], { cwd, env: repo.env, input })));
+      const measureRaw = () => raw.push(time(() => execFileSync('node', ['-e', '0'], { cwd, env: repo.env, input })));
+      if (i % 2) { measureOurs(); measureRaw(); } else { measureRaw(); measureOurs(); }
+    }
+    rows.push({ name: `hook agent-state, ${count} sessions vs node -e 0`, sessions: count, ours: median(ours), raw: median(raw) });
+  }
+  return rows;
+}
+
 async function benchConcurrentStarts(repo, count = 16) {
   const started = process.hrtime.bigint();
   const codes = await Promise.all(Array.from({ length: count }, (_, i) => new Promise((resolve) => {
@@ -215,36 +243,39 @@ async function benchConcurrentStarts(repo, count = 16) {
 
 const fmt = (ms) => (ms === null ? '-' : `${ms.toFixed(0)} ms`);
 const results = [];
-/** Each group on a repository of its own. */
-async function group(name, body) {
+async function group(name, files, body) {
   if (!wanted(name)) return;
-  const repo = makeBenchRepo();
+  const repo = makeBenchRepo(files);
   try {
     await body(repo);
   } finally {
     repo.cleanup();
   }
 }
-await group('start-end', (repo) => {
+await group('start end', undefined, (repo) => {
   results.push(benchStart(repo));
   results.push(benchEnd(repo));
 });
-await group('status', (repo) => {
+await group('status', undefined, (repo) => {
   results.push(benchStatus(repo, 1, 0));
   results.push(benchStatus(repo, 10, 1));
   results.push(benchStatus(repo, 50, 10));
 });
-await group('leftovers', (repo) => {
+await group('leftovers', undefined, (repo) => {
   startSessions(repo, 1, 's1');
   results.push(benchStatusLeftovers(repo));
 });
-await group('hooks', (repo) => {
+await group('hooks', undefined, (repo) => {
   results.push(...benchHooks(repo));
 });
-await group('concurrent', async (repo) => {
+// The agent-state hook reads nothing of the worktree: a small repository keeps 50 worktrees cheap to make.
+await group('agent hooks', 500, (repo) => {
+  results.push(...benchAgentHooks(repo));
+});
+await group('concurrent starts', undefined, async (repo) => {
   results.push(await benchConcurrentStarts(repo));
 });
-await group('land', (repo) => {
+await group('land', undefined, (repo) => {
   results.push(benchLand(repo));
 });
 
@@ -266,6 +297,7 @@ for (const r of results) {
   const overhead = r.raw ? `${(r.ours - r.raw).toFixed(0)} ms` : r.ok === false ? 'FAILED' : '-';
   console.log(`| ${r.name} | ${fmt(r.ours)} | ${fmt(r.raw)} | ${ratio} | ${overhead} |`);
 }
+// A partial run (--only) prints its rows and leaves the full results as they were.
 if (only === null) {
   writeFileSync(resultsPath, `${JSON.stringify({ machine, results }, null, 2)}\n`);
   console.log(`wrote ${resultsPath}`);

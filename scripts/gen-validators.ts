@@ -12,6 +12,7 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 export const RUNTIME_SCHEMAS: Record<string, string> = {
   validateManifest: 'manifest.schema.json',
   validateConfig: 'config.schema.json',
+  validateAgentState: 'agent-state.schema.json',
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

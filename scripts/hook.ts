@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
- * Claude Code hook entry: `node hook.mjs session-start|pre-tool-use|land-notice`, with the hook's JSON on stdin.
+ * Claude Code hook entry: `node hook.mjs session-start|pre-tool-use|agent-state`, with the hook's JSON on stdin.
  * Kept apart from the helper, which never reads stdin. A hook must never break editing:
  * every internal error exits 0 with no output, and a watchdog ends a run that takes too long.
- * Only reads: no index, ref or working tree is written (the land notice keeps one small marker
- * file per session in the sessions folder, so that it tells each notice once).
+ * Only reads: no index, ref or working tree is written. agent-state writes its one file in the
+ * sessions folder, and on UserPromptSubmit tells a land notice once, keeping a marker there too.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -25,6 +25,7 @@ import { aheadBehind } from './git/branches.js';
 import { branchesTouching, statusOfPath } from './git/compare.js';
 import { limiter } from './lib/limit.js';
 import { landNoticeFor } from './engine/land/land-notice.js';
+import { recordAgentState } from './engine/agent/record-agent-state.js';
 
 const STDIN_TIMEOUT_MS = 1_000;
 const WATCHDOG_MS = 5_000;
@@ -149,7 +150,14 @@ async function preToolUse(input: HookInput, cwd: string): Promise<void> {
 const HANDLERS: Record<string, (input: HookInput, cwd: string) => Promise<void>> = {
   'session-start': sessionStart,
   'pre-tool-use': preToolUse,
-  'land-notice': async (_input, cwd) => {
+  // One command for every agent event, so a prompt starts node once for both its jobs.
+  'agent-state': async (input, cwd) => {
+    try {
+      recordAgentState(input, cwd);
+    } catch {
+      /* the state is a hint; the notice below still has its say */
+    }
+    if (input.hook_event_name !== 'UserPromptSubmit') return;
     const text = await landNoticeFor(cwd);
     if (text) emit('UserPromptSubmit', text);
   },

@@ -27,14 +27,14 @@ function editManifest(change: (manifest: any) => void): void {
 }
 
 /** A session with one committed change on its branch. */
-function startWithCommit(name: string, file = `${name}.txt`): string {
-  expect(repo.helper(['start', name]).exitCode).toBe(0);
+async function startWithCommit(name: string, file = `${name}.txt`): Promise<string> {
+  expect((await repo.cli(['start', name])).exitCode).toBe(0);
   repo.write(file, `${name}\n`, worktreeOf(name));
   return repo.commitAll(`work in ${name}`, worktreeOf(name));
 }
 
-function cleanup(...flags: string[]) {
-  const result = repo.helper(['cleanup', ...flags, '--json']);
+async function cleanup(...flags: string[]) {
+  const result = await repo.cli(['cleanup', ...flags, '--json']);
   expect(result.exitCode, result.stdout + result.stderr).toBe(0);
   expect(outputSchemaErrors(result.json)).toBe('');
   return result.json;
@@ -43,15 +43,15 @@ function cleanup(...flags: string[]) {
 describe('session cleanup: each case', () => {
   it('drops an orphan, keeps its unmerged branch and says how to finish it', async () => {
     repo = makeRepo();
-    const tip = startWithCommit('lost-work');
+    const tip = await startWithCommit('lost-work');
     rmSync(worktreeOf('lost-work'), { recursive: true, force: true });
-    const plan = cleanup();
+    const plan = await cleanup();
     expect(plan.mode).toBe('plan');
     expect(plan.actions.map((a: any) => a.kind)).toEqual(['prune-worktree-records', 'drop-entry']);
     expect(plan.kept).toEqual([expect.objectContaining({ subject: 'session/lost-work', reason: expect.stringContaining('holds commits main lacks') })]);
     expect(plan.kept[0].next).toContain('git branch -d session/lost-work');
 
-    const done = cleanup('--yes');
+    const done = await cleanup('--yes');
     expect(done.actions.map((a: any) => a.result)).toEqual(['done', 'done']);
     expect(ids()).toEqual([]);
     expect(branchTip('session/lost-work')).toBe(tip);
@@ -61,10 +61,10 @@ describe('session cleanup: each case', () => {
 
   it('drops an orphan whose branch is already merged, deleting the branch', async () => {
     repo = makeRepo();
-    startWithCommit('landed');
+    await startWithCommit('landed');
     repo.git(['merge', '-q', '--no-ff', '-m', 'merge landed', 'session/landed']);
     rmSync(worktreeOf('landed'), { recursive: true, force: true });
-    const done = cleanup('--yes');
+    const done = await cleanup('--yes');
     expect(done.actions.find((a: any) => a.kind === 'drop-entry').message).toContain('deleted branch session/landed');
     expect(branchTip('session/landed')).toBe('');
     expect(history()[0]).toMatchObject({ id: 'landed', strategy: 'cleanup-orphan' });
@@ -73,16 +73,16 @@ describe('session cleanup: each case', () => {
 
   it('removes a merged session with a clean worktree, and keeps a merged one with uncommitted changes', async () => {
     repo = makeRepo();
-    startWithCommit('merged-clean');
-    startWithCommit('merged-dirty');
+    await startWithCommit('merged-clean');
+    await startWithCommit('merged-dirty');
     repo.git(['merge', '-q', '--no-ff', '-m', 'merge', 'session/merged-clean', 'session/merged-dirty']);
     repo.write('merged-dirty.txt', 'edited after the merge\n', worktreeOf('merged-dirty'));
-    const plan = cleanup();
+    const plan = await cleanup();
     expect(plan.actions.map((a: any) => [a.kind, a.subject])).toEqual([['drop-entry', 'merged-clean']]);
     expect(plan.kept).toEqual([expect.objectContaining({ subject: 'merged-dirty', reason: expect.stringContaining('uncommitted changes') })]);
     expect(plan.kept[0].reason).toContain('M merged-dirty.txt');
 
-    cleanup('--yes');
+    await cleanup('--yes');
     expect(existsSync(worktreeOf('merged-clean'))).toBe(false);
     expect(branchTip('session/merged-clean')).toBe('');
     expect(ids()).toEqual(['merged-dirty']);
@@ -95,9 +95,9 @@ describe('session cleanup: each case', () => {
     await repo.cli(['start', 'kept-alive']);
     const before = repo.manifest().sessions[0];
     editManifest((m) => (m.sessions = []));
-    const plan = cleanup();
+    const plan = await cleanup();
     expect(plan.actions).toEqual([expect.objectContaining({ kind: 'register', subject: 'kept-alive' })]);
-    cleanup('--yes');
+    await cleanup('--yes');
     const manifest = repo.manifest();
     expect(schemaErrors('manifest', manifest)).toBe('');
     // Goals, the setup record and the stub's digest are gone with the manifest; the port block comes back from .env.session.
@@ -112,9 +112,9 @@ describe('session cleanup: each case', () => {
     repo.git(['worktree', 'lock', '--reason', 'on a stick', join(repo.sessions, 'locked')]);
     rmSync(join(repo.sessions, 'plain'), { recursive: true, force: true });
     rmSync(join(repo.sessions, 'locked'), { recursive: true, force: true });
-    const plan = cleanup();
+    const plan = await cleanup();
     expect(plan.actions.map((a: any) => a.kind)).toEqual(['unlock-and-prune', 'prune-worktree-records']);
-    cleanup('--yes');
+    await cleanup('--yes');
     const list = repo.git(['worktree', 'list', '--porcelain']);
     expect(list).not.toContain('plain');
     expect(list).not.toContain('locked');
@@ -127,9 +127,9 @@ describe('session cleanup: each case', () => {
     await repo.cli(['start', 'half-made']);
     const pid = deadPid();
     editManifest((m) => Object.assign(m.sessions[0], { status: 'starting', owner: { pid, host: hostname() }, sessionLog: null }));
-    const plan = cleanup();
+    const plan = await cleanup();
     expect(plan.actions).toEqual([expect.objectContaining({ kind: 'drop-entry', subject: 'half-made', reason: expect.stringContaining('rolled back') })]);
-    cleanup('--yes');
+    await cleanup('--yes');
     expect(existsSync(worktreeOf('half-made'))).toBe(false);
     expect(branchTip('session/half-made')).toBe('');
     expect(ids()).toEqual([]);
@@ -138,16 +138,16 @@ describe('session cleanup: each case', () => {
 
   it('promotes an interrupted start that has work to active, and returns an interrupted end to active', async () => {
     repo = makeRepo();
-    const tip = startWithCommit('has-work');
+    const tip = await startWithCommit('has-work');
     await repo.cli(['start', 'was-ending']);
     const host = hostname();
     editManifest((m) => {
       Object.assign(m.sessions[0], { status: 'starting', owner: { pid: deadPid(), host }, sessionLog: null });
       Object.assign(m.sessions[1], { status: 'ending', owner: { pid: deadPid(), host } });
     });
-    const plan = cleanup();
+    const plan = await cleanup();
     expect(plan.actions.map((a: any) => [a.kind, a.subject])).toEqual([['restore-active', 'has-work'], ['restore-active', 'was-ending']]);
-    cleanup('--yes');
+    await cleanup('--yes');
     const sessions = repo.manifest().sessions;
     expect(sessions.map((s: any) => [s.id, s.status, s.owner])).toEqual([['has-work', 'active', undefined], ['was-ending', 'active', undefined]]);
     expect(sessions[0].sessionLog).toMatch(/_has-work_session\.md$/);
@@ -156,10 +156,10 @@ describe('session cleanup: each case', () => {
 
   it('treats an interrupted end whose worktree is gone as an orphan', async () => {
     repo = makeRepo();
-    const tip = startWithCommit('end-cut');
+    const tip = await startWithCommit('end-cut');
     editManifest((m) => Object.assign(m.sessions[0], { status: 'ending', owner: { pid: deadPid(), host: hostname() } }));
     repo.git(['worktree', 'remove', '--force', worktreeOf('end-cut')]);
-    cleanup('--yes');
+    await cleanup('--yes');
     expect(ids()).toEqual([]);
     expect(branchTip('session/end-cut')).toBe(tip);
   });
@@ -168,7 +168,7 @@ describe('session cleanup: each case', () => {
     repo = makeRepo();
     await repo.cli(['start', 'busy']);
     editManifest((m) => Object.assign(m.sessions[0], { status: 'starting', owner: { pid: process.pid, host: hostname() } }));
-    const plan = cleanup();
+    const plan = await cleanup();
     expect(plan.actions).toEqual([]);
     expect(plan.kept).toEqual([expect.objectContaining({ subject: 'busy', reason: expect.stringContaining('in progress') })]);
   });
@@ -180,9 +180,9 @@ describe('session cleanup: each case', () => {
     const stray = [`.manifest.json.${pid}.abc123.tmp`, `.manifest.json.lock.${pid}.00ff.tmp`, `.manifest.json.lock.${pid}.00ff.stale`];
     const live = `.manifest.json.${process.pid}.abc123.tmp`;
     for (const name of [...stray, live]) writeFileSync(join(repo.sessions, name), '{}');
-    const plan = cleanup();
+    const plan = await cleanup();
     expect(plan.actions.map((a: any) => a.subject).sort()).toEqual([...stray].sort());
-    cleanup('--yes');
+    await cleanup('--yes');
     expect(readdirSync(repo.sessions).filter((name) => name.startsWith('.manifest.json.'))).toEqual([live]);
   });
 
@@ -194,10 +194,10 @@ describe('session cleanup: each case', () => {
     writeFileSync(join(repo.main, '.git', 'flight-rules-merge.lock'), owner(pid));
     writeFileSync(join(repo.main, '.git', 'flight-rules-worktrees.lock'), owner(pid));
     writeFileSync(join(repo.sessions, '.manifest.json.lock'), owner(process.pid));
-    const plan = cleanup();
+    const plan = await cleanup();
     expect(plan.actions.map((a: any) => a.subject).sort()).toEqual([join(repo.main, '.git', 'flight-rules-merge.lock'), join(repo.main, '.git', 'flight-rules-worktrees.lock')].sort());
     rmSync(join(repo.sessions, '.manifest.json.lock'));
-    cleanup('--yes');
+    await cleanup('--yes');
     expect(existsSync(join(repo.main, '.git', 'flight-rules-merge.lock'))).toBe(false);
     expect(existsSync(join(repo.main, '.git', 'flight-rules-worktrees.lock'))).toBe(false);
   });
@@ -215,7 +215,7 @@ describe('session cleanup: nothing to do', () => {
 
   it('reports each action it took, for a person', async () => {
     repo = makeRepo();
-    startWithCommit('landed');
+    await startWithCommit('landed');
     repo.git(['merge', '-q', '--no-ff', '-m', 'merge landed', 'session/landed']);
     const result = await repo.cli(['cleanup', '--yes']);
     expect(result.exitCode).toBe(0);
@@ -224,13 +224,13 @@ describe('session cleanup: nothing to do', () => {
 });
 
 describe('session cleanup: planning changes nothing', () => {
-  function messyRepo(): void {
+  async function messyRepo(): Promise<void> {
     repo = makeRepo();
-    startWithCommit('orphan');
+    await startWithCommit('orphan');
     rmSync(worktreeOf('orphan'), { recursive: true, force: true });
-    startWithCommit('merged');
+    await startWithCommit('merged');
     repo.git(['merge', '-q', '--no-ff', '-m', 'merge', 'session/merged']);
-    repo.helper(['start', 'interrupted']);
+    await repo.cli(['start', 'interrupted']);
     repo.git(['worktree', 'add', '-q', join(repo.sessions, 'unlisted'), '-b', 'session/unlisted']);
     repo.write('x.txt', 'x', join(repo.sessions, 'unlisted'));
     editManifest((m) => Object.assign(m.sessions.find((s: any) => s.id === 'interrupted'), { status: 'starting', owner: { pid: deadPid(), host: hostname() } }));
@@ -238,16 +238,16 @@ describe('session cleanup: planning changes nothing', () => {
   }
 
   it.each([[[]], [['--dry-run']], [['--dry-run', '--yes']]])('with flags %j: refs, manifest bytes and folders are identical', async (flags) => {
-    messyRepo();
+    await messyRepo();
     const before = snapshot(repo);
-    const plan = cleanup(...flags);
+    const plan = await cleanup(...flags);
     expect(plan.mode).toBe('plan');
     expect(plan.actions.length).toBeGreaterThanOrEqual(5);
     expect(snapshot(repo)).toEqual(before);
   });
 
   it('prints the plan for a person', async () => {
-    messyRepo();
+    await messyRepo();
     const result = await repo.cli(['cleanup']);
     expect(result.exitCode).toBe(0);
     const text = normalise(result.stdout, repo);
@@ -262,12 +262,12 @@ describe('session cleanup: planning changes nothing', () => {
   });
 
   it('then --yes does it all and leaves nothing to do', async () => {
-    messyRepo();
-    const done = cleanup('--yes');
+    await messyRepo();
+    const done = await cleanup('--yes');
     expect(done.failed).toBe(0);
     expect(done.actions.every((a: any) => a.result === 'done')).toBe(true);
     expect(ids().sort()).toEqual(['unlisted']);
-    expect(cleanup().actions).toEqual([]);
+    expect((await cleanup()).actions).toEqual([]);
   });
 });
 
@@ -275,18 +275,18 @@ describe('session cleanup: a corrupt manifest', () => {
   it('plans the rebuild without touching anything, then moves the bad file aside and rebuilds', async () => {
     repo = makeRepo();
     await repo.cli(['start', 'alpha']);
-    startWithCommit('beta');
+    await startWithCommit('beta');
     const logOfBeta = repo.manifest().sessions[1].sessionLog;
     const junk = '{"version": 1, "sessions": [ broken';
     writeFileSync(repo.manifestPath, junk);
 
     const before = snapshot(repo);
-    const plan = cleanup();
+    const plan = await cleanup();
     expect(plan.manifestState).toBe('corrupt');
     expect(plan.actions).toEqual([expect.objectContaining({ kind: 'rebuild-manifest', reason: expect.stringContaining('alpha, beta') })]);
     expect(snapshot(repo)).toEqual(before);
 
-    const done = cleanup('--yes');
+    const done = await cleanup('--yes');
     expect(done.actions[0].result).toBe('done');
     expect(done.next).toContain('session cleanup');
     const aside = readdirSync(repo.sessions).filter((name) => name.startsWith('.manifest.json.corrupt-'));

@@ -44,6 +44,7 @@ describe('hostile session names', () => {
     (name) => ['land', name],
     (name) => ['land', 'existing', name, '--dry-run'],
     (name) => ['overlap', name],
+    (name) => ['open', name],
   ];
 
   it.each(Object.entries(names))('%s is refused by every command with exit 2, naming the rule', async (_label, name) => {
@@ -158,7 +159,8 @@ describe('hostile config and env inputs', () => {
     expect(existsSync(join(worktree, '.env'))).toBe(true);
     expect(readdirSync(repo.sessions).filter((n) => n.endsWith('.secret'))).toEqual([]);
     expect(existsSync(join(worktree, 'outside.secret'))).toBe(false);
-    expect(JSON.stringify(result.json.workspace)).toMatch(/outside/);
+    expect(result.json.workspace.copy.rejected.map((item: any) => item.pattern)).toEqual(expect.arrayContaining(['../outside.secret']));
+    expect(result.json.workspace.copy.copied).toEqual(['.env']);
   });
 
   it('a config copy glob pointing outside the repository is reported, not followed', async () => {
@@ -169,8 +171,9 @@ describe('hostile config and env inputs', () => {
     repo.git(['add', '-A']);
     repo.git(['commit', '-qm', 'config']);
     const result = await repo.cli(['start', 'glob', '--no-setup', '--json']);
-    expect([0, 1]).toContain(result.exitCode);
-    expect(JSON.stringify(result.json)).toMatch(/outside/);
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.json.workspace.copy.rejected).toEqual([{ pattern: '../outside.env', source: 'config copy', reason: 'it climbs out of the repository with ..' }]);
+    expect(result.json.workspace.copy.copied).toEqual([]);
     expect(existsSync(join(repo.sessions, 'glob', 'outside.env'))).toBe(false);
     expect(existsSync(join(repo.sessions, 'glob', 'passwd'))).toBe(false);
   });

@@ -10,13 +10,11 @@ import {
   cursorMissing,
   homeIsUsable,
   missingHelperNote,
-  parseAllowedTools,
   renderCommand,
-  ruleAllows,
   runtimeDirFor,
-  shellWords,
   splitBangCommand,
 } from '../scripts/install/command-text.js';
+import { parseAllowedTools, ruleAllows, shellWords } from './helpers/command-text.js';
 import { parseInstallArgs } from '../scripts/install/args.js';
 import { planInstall, sha256, type InstallFacts } from '../scripts/install/plan.js';
 
@@ -32,7 +30,7 @@ describe('settings: merge, then unmerge, gives back the original', () => {
   ];
   it.each(cases)('%s', (_name, original) => {
     const { settings, added } = mergeSettings(original, pack);
-    expect(added.hooks).toHaveLength(3);
+    expect(added.hooks).toHaveLength(7);
     expect(added.allow).toHaveLength(4);
     expect(added.deny).toHaveLength(1);
     expect(unmergeSettings(settings, added)).toEqual(original);

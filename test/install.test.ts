@@ -52,6 +52,10 @@ describe('install into a project', () => {
     const hooks = settings().hooks;
     expect(hooks.SessionStart[0].hooks[0].command).toBe('node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" session-start || true');
     expect(hooks.PreToolUse[0].matcher).toBe('Edit|Write|MultiEdit');
+    // The agent's state follows five events, with one command that reads the event from the hook's input.
+    for (const event of ['UserPromptSubmit', 'Stop', 'Notification', 'SessionStart', 'SessionEnd']) {
+      expect(hooks[event].at(-1)).toEqual({ hooks: [{ type: 'command', command: 'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" agent-state || true', timeout: 10 }] });
+    }
     // Committed and shared: the rules name no folder (test/client/status.test.ts shows the client matching them).
     expect(settings().permissions).toEqual({ allow: packSettings('project', false).allow, deny: [PROJECT_HELPER_DENY] });
     expect(read('.claude/settings.json')).not.toContain(repo.root);
@@ -60,7 +64,7 @@ describe('install into a project', () => {
 
     const helper = spawnSync('node', [join(repo.main, '.claude/commands/flight-rules/session.mjs'), 'start', '--help'], { cwd: repo.main, env: repo.env, encoding: 'utf8' });
     expect(helper.status).toBe(0);
-    expect(helper.stdout).toContain('usage: session start <name>');
+    expect(helper.stdout).toContain('usage: session start [<name>]');
   });
 
   it('installs into the repository top level when given a subfolder, as `npx tsx install.ts` does', () => {

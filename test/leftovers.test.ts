@@ -141,7 +141,7 @@ describe('status shows the leftovers', () => {
     }));
     const report = buildStatusReport({
       sessions: [], main: { path: '/r/p', branch: 'main', clean: true, changes: 0, untracked: 0, busy: null }, sessionsDir: '/r/p-sessions', manifestPath: '/r/p-sessions/.manifest.json',
-      otherWorktrees: [], problems: [], leftovers, config: { staleAfterDays: 3, behindWarningCommits: 10, sessionMode: "ask", savedRefsMaxAgeDays: 30 }, now: NOW, currentWorktree: '/r/p',
+      otherWorktrees: [], problems: [], leftovers, config: { staleAfterDays: 3, behindWarningCommits: 10, sessionMode: "ask", savedRefsMaxAgeDays: 30, agentIdleMinutes: 30 }, now: NOW, currentWorktree: '/r/p',
     });
     expect(report.leftovers?.prunable).toEqual({ savedRefSets: 1, setupLogs: 1, branches: 0 });
     expect(renderStatus(report, { cwd: '/r/p' })).toMatchInlineSnapshot(`

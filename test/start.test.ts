@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { startHelperGroup, waitFor } from './helpers/processes.js';
 import { makeRepo, normalise, snapshot, type Repo } from './helpers/gitdir.js';
 import { outputSchemaErrors } from './helpers/schemas.js';
 
@@ -187,7 +188,7 @@ describe('session start refusals leave everything unchanged', () => {
   });
 });
 
-describe('a dirty main checkout (7.1)', () => {
+describe('a dirty main checkout', () => {
   it('does not count untracked files as dirty, and lists them as left behind', async () => {
     repo = makeRepo();
     repo.write('scratch.txt', 'notes');
@@ -252,13 +253,12 @@ describe('all or nothing', () => {
     const hook = join(repo.main, '.git/hooks/post-checkout');
     writeFileSync(hook, '#!/bin/sh\nsleep 1\n');
     chmodSync(hook, 0o755);
-    const pending = repo.helperAsync(['start', 'interrupted', '--json']);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const pids = repo.git(['worktree', 'list']).includes('interrupted');
-    expect(pids).toBe(true);
-    const { execFileSync } = await import('node:child_process');
-    execFileSync('pkill', ['-TERM', '-f', 'session.mjs start interrupted']);
-    const result = await pending;
+    // Signalled the moment its checkout runs the hook, and only this run's own process.
+    const run = startHelperGroup(repo, ['start', 'interrupted', '--json']);
+    expect(await waitFor(() => repo.git(['worktree', 'list']).includes('interrupted'), 10_000)).toBe(true);
+    process.kill(run.pid, 'SIGTERM');
+    const finished = await run.done;
+    const result = { exitCode: finished.code, json: JSON.parse(finished.stdout) };
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('interrupted');
     expect(repo.git(['branch', '--list', 'session/interrupted'])).toBe('');

@@ -14,7 +14,7 @@ function facts(id: string, overrides: Partial<SessionFacts> = {}): SessionFacts 
     worktreePath: `/r/p-sessions/${id}`,
     folderExists: true, knownToGit: true, locked: false, lockedReason: null, prunable: false, prunableReason: null, ownerAlive: null,
     branch: `session/${id}`, branchTip: 'b'.repeat(40), lastCommitDate: '2026-01-15T09:30:00Z', baseBranch: 'main', baseTip: 'c'.repeat(40),
-    ahead: 1, behind: 0, uncommittedFiles: [], committedFiles: [], merge: { clean: true, conflicts: [] }, mergeNote: null, problems: [], trustProblems: [], busy: null, setupOwner: null, state: 'active',
+    ahead: 1, behind: 0, uncommittedFiles: [], committedFiles: [], merge: { clean: true, conflicts: [] }, mergeNote: null, problems: [], trustProblems: [], busy: null, setupOwner: null, agent: null, agentClient: null, state: 'active',
     ...overrides,
   };
 }
@@ -28,7 +28,7 @@ function input(sessions: SessionFacts[], currentWorktree: string | null = '/r/p'
     manifestPath: '/r/p-sessions/.manifest.json',
     otherWorktrees: [{ path: '/r/p/.claude/worktrees/x', branch: 'worktree-x' }],
     problems: [],
-    config: { staleAfterDays: 3, behindWarningCommits: 10, sessionMode: 'ask', savedRefsMaxAgeDays: 30 },
+    config: { staleAfterDays: 3, behindWarningCommits: 10, sessionMode: 'ask', savedRefsMaxAgeDays: 30, agentIdleMinutes: 30 },
     leftovers: null,
     now: NOW,
   };

@@ -13,16 +13,16 @@ const worktreeOf = (name: string) => join(repo.sessions, name);
 const tipOf = (ref: string) => repo.git(['rev-parse', ref]).trim();
 
 /** A session with its log and one change committed, and main moved on by one commit. */
-function divergedSession(name: string, sessionFile = 'feature.txt', mainFile = 'other.txt'): void {
-  expect(repo.helper(['start', name]).exitCode).toBe(0);
+async function divergedSession(name: string, sessionFile = 'feature.txt', mainFile = 'other.txt'): Promise<void> {
+  expect((await repo.cli(['start', name])).exitCode).toBe(0);
   repo.write(sessionFile, 'session work\n', worktreeOf(name));
   repo.commitAll('session work', worktreeOf(name));
   repo.write(mainFile, 'main work\n');
   repo.commitAll('main moves on');
 }
 
-function sync(args: string[], cwd?: string) {
-  const result = repo.helper(['sync', ...args, '--json'], { cwd, env: { FLIGHT_RULES_NOW: LATER } });
+async function sync(args: string[], cwd?: string) {
+  const result = await repo.cli(['sync', ...args, '--json'], { cwd, env: { FLIGHT_RULES_NOW: LATER } });
   expect(outputSchemaErrors(result.json)).toBe('');
   return result;
 }
@@ -42,9 +42,9 @@ describe('withLastSynced', () => {
 describe('session sync', () => {
   it('rebases onto the base, records the sync in the log and the manifest, and leaves the tree clean', async () => {
     repo = makeRepo();
-    divergedSession('rebased');
+    await divergedSession('rebased');
     const before = tipOf('session/rebased');
-    const result = sync(['rebased']);
+    const result = await sync(['rebased']);
     expect(result.exitCode, result.stdout).toBe(0);
     const main = tipOf('main');
     expect(result.json).toMatchObject({ mode: 'rebase', upToDate: false, before, pickedUp: 1, base: { branch: 'main', commit: main }, logUpdated: true, lastSyncedAt: LATER.replace(':00Z', ':00Z') });
@@ -59,7 +59,7 @@ describe('session sync', () => {
 
   it('reports for a person', async () => {
     repo = makeRepo();
-    divergedSession('told');
+    await divergedSession('told');
     const result = await repo.cli(['sync', 'told'], { env: { FLIGHT_RULES_NOW: LATER } });
     expect(result.exitCode).toBe(0);
     expect(normalise(result.stdout, repo)).toBe([
@@ -72,9 +72,9 @@ describe('session sync', () => {
 
   it('merges the base in with --merge, from inside the worktree without a name', async () => {
     repo = makeRepo();
-    divergedSession('merged');
+    await divergedSession('merged');
     const before = tipOf('session/merged');
-    const result = sync(['--merge'], join(worktreeOf('merged'), 'src'));
+    const result = await sync(['--merge'], join(worktreeOf('merged'), 'src'));
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.json).toMatchObject({ session: 'merged', mode: 'merge', pickedUp: 1 });
     expect(repo.git(['log', '--format=%s', '-2', 'session/merged']).trim().split('\n')).toEqual(['Record sync with main in the session log', 'Merge main into session/merged']);
@@ -86,7 +86,7 @@ describe('session sync', () => {
     await repo.cli(['start', 'fresh']);
     repo.write('other.txt', 'main work\n');
     repo.commitAll('main moves on');
-    const result = sync(['fresh']);
+    const result = await sync(['fresh']);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.json.logCommit).toBe(tipOf('session/fresh'));
     expect(repo.git(['status', '--porcelain'], worktreeOf('fresh'))).toBe('');
@@ -96,7 +96,7 @@ describe('session sync', () => {
     repo = makeRepo();
     await repo.cli(['start', 'current']);
     const before = tipOf('session/current');
-    const result = sync(['current']);
+    const result = await sync(['current']);
     expect(result.exitCode).toBe(0);
     expect(result.json).toMatchObject({ upToDate: true, pickedUp: 0, before, after: before });
     expect(tipOf('session/current')).toBe(before);
@@ -104,7 +104,7 @@ describe('session sync', () => {
 
   it.each([['rebase', []], ['merge', ['--merge']]])('on a %s conflict aborts, leaves the branch and worktree exactly as before, lists the files, exits 1', async (mode, flags) => {
     repo = makeRepo();
-    divergedSession('clash', 'README.md', 'README.md');
+    await divergedSession('clash', 'README.md', 'README.md');
     // An aborted rebase or merge rewrites the worktree's index (same entries, new stat data) and ORIG_HEAD; all else must match.
     const comparable = () => {
       const shot = snapshot(repo) as { files: Record<string, string> };
@@ -112,7 +112,7 @@ describe('session sync', () => {
       return shot;
     };
     const before = comparable();
-    const result = sync(['clash', ...flags]);
+    const result = await sync(['clash', ...flags]);
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('sync-conflict');
     expect(result.json.error.details).toMatchObject({ mode, conflicts: ['README.md'], intact: true });
@@ -126,7 +126,7 @@ describe('session sync', () => {
     expect(human.stderr).toContain('conflicts in 1 file(s):\n  README.md');
 
     // From inside the worktree, as an agent runs it, the steps are the plain git its command allows.
-    const inside = sync([...flags], worktreeOf('clash'));
+    const inside = await sync([...flags], worktreeOf('clash'));
     expect(inside.json.error.code).toBe('sync-conflict');
     expect(inside.json.error.next).toContain(`git ${mode === 'rebase' ? 'rebase' : 'merge'} main`);
     expect(inside.json.error.next).not.toContain('git -C');
@@ -134,31 +134,31 @@ describe('session sync', () => {
 
   it('after a conflict resolved by hand, a sync that finds nothing to bring in records the sync', async () => {
     repo = makeRepo();
-    divergedSession('byhand', 'README.md', 'README.md');
-    expect(sync(['byhand']).json.error.code).toBe('sync-conflict');
+    await divergedSession('byhand', 'README.md', 'README.md');
+    expect((await sync(['byhand'])).json.error.code).toBe('sync-conflict');
     const worktree = worktreeOf('byhand');
     expect(() => repo.git(['merge', '-q', 'main'], worktree)).toThrow();
     repo.write('README.md', 'both\n', worktree);
     repo.git(['add', '--', 'README.md'], worktree);
     repo.git(['commit', '-q', '--no-edit'], worktree);
-    const result = sync([], worktree);
+    const result = await sync([], worktree);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(result.json).toMatchObject({ upToDate: true, pickedUp: 0, logUpdated: true, base: { commit: tipOf('main') } });
     expect(repo.manifest().sessions[0]).toMatchObject({ lastSyncedAt: '2026-01-17T08:30:00Z', base: { branch: 'main', commit: tipOf('main') } });
     expect(repo.git(['status', '--porcelain'], worktree)).toBe('');
     expect(repo.git(['log', '-1', '--format=%s'], worktree).trim()).toBe('Record sync with main in the session log');
     // Said once: a second sync changes nothing.
-    const again = sync([], worktree);
+    const again = await sync([], worktree);
     expect(again.json).toMatchObject({ upToDate: true, logUpdated: false, logCommit: null });
   });
 
   it('refuses uncommitted work, listing the files, and changes nothing', async () => {
     repo = makeRepo();
-    divergedSession('dirty');
+    await divergedSession('dirty');
     repo.write('feature.txt', 'more\n', worktreeOf('dirty'));
     repo.write('scratch.txt', 'notes\n', worktreeOf('dirty'));
     const before = snapshot(repo);
-    const result = sync(['dirty']);
+    const result = await sync(['dirty']);
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('session-dirty');
     expect(result.json.error.details.files).toEqual([' M feature.txt', '?? scratch.txt']);
@@ -172,7 +172,7 @@ describe('session sync', () => {
     await repo.cli(['start', 'orphan-base', '--base', 'develop']);
     repo.git(['branch', '-D', 'develop']);
     const before = snapshot(repo);
-    const result = sync(['orphan-base']);
+    const result = await sync(['orphan-base']);
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('base-missing');
     expect(result.json.error.message).toContain('develop');
@@ -181,8 +181,8 @@ describe('session sync', () => {
 
   it('needs a name outside a session, and refuses an unknown one', async () => {
     repo = makeRepo();
-    expect(sync([]).json.error.kind).toBe('usage');
-    const unknown = sync(['nope']);
+    expect((await sync([])).json.error.kind).toBe('usage');
+    const unknown = await sync(['nope']);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.json.error.code).toBe('no-such-session');
   });

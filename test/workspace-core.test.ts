@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { npmCloneVerdict } from '../scripts/core/dependency-clone.js';
 import { mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,7 +162,16 @@ describe('dependency setup plans', () => {
   it('a pip setup makes a per-worktree .venv, recorded as the pack\'s', () => {
     const pip = plan({ requirements: ['requirements.txt'] });
     expect(pip.packFiles).toEqual(['.venv/']);
-    expect(pip.steps[1]!.program).toBe('/w/.venv/bin/python');
+    expect(pip.steps[1]).toMatchObject({ program: '/w/.venv/bin/python' });
+  });
+
+  it('clones the main checkout\'s npm tree when it may, installing if the clone fails; hard links only when asked; never when off', () => {
+    const npmClone = { clone: true as const, from: '/m/node_modules' };
+    const install = { program: 'npm', args: ['ci', '--prefer-offline', '--no-audit', '--no-fund'], label: 'npm ci --prefer-offline --no-audit --no-fund', jsInstall: true };
+    expect(plan({ jsAgent: 'npm', npmClone }).steps).toEqual([{ kind: 'clone', from: '/m/node_modules', to: 'node_modules', link: false, label: 'clone node_modules from the main checkout (its lockfile is the same)', fallback: install }]);
+    expect(planSetup({ ...none, jsAgent: 'npm', npmClone }, { worktree: '/w', clone: 'hardlink' }).steps[0]).toMatchObject({ kind: 'clone', link: true });
+    expect(planSetup({ ...none, jsAgent: 'npm', npmClone }, { worktree: '/w', clone: 'off' })).toMatchObject({ steps: [install], noClone: 'dependencyClone is off in the project config' });
+    expect(plan({ jsAgent: 'npm', npmClone: { clone: false, why: 'the lockfiles differ', from: '/m/node_modules' } })).toMatchObject({ steps: [install], noClone: 'the lockfiles differ' });
   });
 
   it('postCreate replaces the detected install and runs through sh -c', () => {
@@ -223,4 +233,34 @@ describe('reading .env.session back', () => {
     ['SESSION_ID=a\nDATABASE_NAME=x\n', null],
     ['PORT_RANGE_START=3109\nPORT_RANGE_END=3100\n', null],
   ])('%j', (text, expected) => expect(parseEnvSessionPort(text)).toEqual(expected));
+});
+
+describe('npmCloneVerdict: the main checkout\'s tree is cloned only when nothing would differ', () => {
+  const lock = (packages: Record<string, object>) => JSON.stringify({ name: 'p', lockfileVersion: 3, packages: { '': { name: 'p' }, ...packages } });
+  const a = { version: '1.0.0', resolved: 'https://r/a-1.0.0.tgz', integrity: 'sha512-a' };
+  const b = { version: '2.0.0', resolved: 'https://r/b-2.0.0.tgz', integrity: 'sha512-b' };
+  const wanted = lock({ 'node_modules/a': a, 'node_modules/b': b });
+  const installed = JSON.stringify({ name: 'p', lockfileVersion: 3, packages: { 'node_modules/a': a, 'node_modules/b': b } });
+  const ok = { mainLock: wanted, worktreeLock: wanted, installedRecord: installed, worktreeHasTree: false };
+  it.each([
+    ['everything matches', {}, null],
+    ['the worktree already has a tree', { worktreeHasTree: true }, 'already has a node_modules'],
+    ['no lockfile in the worktree', { worktreeLock: null }, 'no package-lock.json'],
+    ['the lockfiles differ by a byte', { worktreeLock: `${wanted}\n` }, 'differs'],
+    ['nothing installed in main', { installedRecord: null }, 'nothing is installed'],
+    ['main\'s tree is a link', { mainTreeIsLink: true }, 'symbolic link'],
+    ['a package installed at another version', { installedRecord: JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/a': { ...a, version: '1.0.1' }, 'node_modules/b': b } }) }, '1 package(s) differ, such as node_modules/a'],
+    ['a package missing from main\'s tree', { installedRecord: JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/a': a } }) }, 'such as node_modules/b'],
+    ['an extra package in main\'s tree', { installedRecord: JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/a': a, 'node_modules/b': b, 'node_modules/c': a } }) }, 'such as node_modules/c'],
+    ['an old lockfile', { mainLock: JSON.stringify({ lockfileVersion: 1 }), worktreeLock: JSON.stringify({ lockfileVersion: 1 }) }, 'lockfileVersion 1'],
+  ] as const)('%s', (_label, change, why) => {
+    const verdict = npmCloneVerdict({ ...ok, ...change });
+    if (why === null) expect(verdict).toEqual({ clone: true });
+    else expect(verdict.clone === false && verdict.why).toContain(why);
+  });
+
+  it('an optional package for another platform, absent from main\'s tree, does not stop the clone', () => {
+    const withOptional = lock({ 'node_modules/a': a, 'node_modules/b': b, 'node_modules/fsevents': { ...a, optional: true } });
+    expect(npmCloneVerdict({ ...ok, mainLock: withOptional, worktreeLock: withOptional })).toEqual({ clone: true });
+  });
 });

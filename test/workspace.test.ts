@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileMode, makeRepo, ROOT, type Repo } from './helpers/gitdir.js';
 import { outputSchemaErrors } from './helpers/schemas.js';
@@ -260,8 +260,79 @@ describe('dependency setup', () => {
     expect(result.stderr).toContain('- setup 1/1: npm ci --prefer-offline --no-audit --no-fund');
     expect(readFileSync(join(wt, 'installed.txt'), 'utf8')).toBe('npm\n');
     expect(readFileSync(join(repo.sessions, 'deps.setup.log'), 'utf8')).toContain('$ npm ci');
-    expect(sessionOf('deps').setup).toEqual({ status: 'ok', command: 'npm ci --prefer-offline --no-audit --no-fund', log: '../project-sessions/deps.setup.log', at: '2026-01-15T10:00:00Z' });
+    expect(sessionOf('deps').setup).toMatchObject({ status: 'ok', command: 'npm ci --prefer-offline --no-audit --no-fund', log: '../project-sessions/deps.setup.log', at: '2026-01-15T10:00:00Z' });
+    expect(sessionOf('deps').setup.dependencies).toMatchObject({ strategy: 'installed', why: 'nothing is installed in the main checkout (no node_modules/.package-lock.json)' });
     expect(statusBesidesLog(wt)).toEqual([]);
+  });
+
+  /** A project whose one dependency is a local tarball, installed for real by npm in the main checkout (no network). */
+  const installedNpmProject = () => {
+    repo = makeRepo({ files: { '.gitignore': 'node_modules/\n' } });
+    const pkg = join(repo.root, 'pkg-a');
+    mkdirSync(pkg);
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'a', version: '1.0.0', main: 'index.js' }));
+    writeFileSync(join(pkg, 'index.js'), 'module.exports = 1;\n');
+    mkdirSync(join(repo.main, 'vendor'));
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', join(repo.main, 'vendor')], { cwd: pkg, env: repo.env, stdio: 'ignore' });
+    writeFileSync(join(repo.main, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', private: true, dependencies: { a: 'file:vendor/a-1.0.0.tgz' } }));
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent'], { cwd: repo.main, env: repo.env, stdio: 'ignore' });
+    repo.commitAll('an npm project, installed');
+  };
+
+  it('clones the main checkout\'s installed tree when the lockfiles and the tree match, and the clone is its own', async () => {
+    installedNpmProject();
+    const result = await repo.cli(['start', 'cloned', '--json']);
+    expect(result.exitCode, result.stdout).toBe(0);
+    const wt = worktreeOf('cloned');
+    expect(result.json.workspace.setup.dependencies).toMatchObject({ strategy: 'cloned', files: expect.any(Number), bytes: expect.any(Number) });
+    expect(result.json.workspace.setup.dependencies.files).toBeGreaterThanOrEqual(3);
+    expect(sessionOf('cloned').setup.dependencies).toMatchObject({ strategy: 'cloned' });
+    expect(readFileSync(join(repo.sessions, 'cloned.setup.log'), 'utf8')).toMatch(/\d+ files, \d+ bytes, in \d+ ms \(copy-on-write where the file system can\)/);
+    expect(result.stderr).toContain('- setup 1/1: clone node_modules from the main checkout (its lockfile is the same)');
+    // Independent: a change in one tree never shows in the other.
+    const inMain = join(repo.main, 'node_modules/a/index.js');
+    const inSession = join(wt, 'node_modules/a/index.js');
+    expect(readFileSync(inSession, 'utf8')).toBe('module.exports = 1;\n');
+    expect(statSync(inSession).ino).not.toBe(statSync(inMain).ino);
+    writeFileSync(inSession, 'module.exports = 2;\n');
+    expect(readFileSync(inMain, 'utf8')).toBe('module.exports = 1;\n');
+    writeFileSync(inMain, 'module.exports = 3;\n');
+    expect(readFileSync(inSession, 'utf8')).toBe('module.exports = 2;\n');
+    // npm itself takes the clone for an installed tree.
+    expect(execFileSync('npm', ['ls', '--offline', '--parseable'], { cwd: wt, env: repo.env, encoding: 'utf8' })).toContain(join(wt, 'node_modules/a'));
+    expect(statusBesidesLog(wt)).toEqual([]);
+  });
+
+  it.each([
+    ['the main checkout\'s tree no longer matches its lockfile', (r: Repo) => {
+      const record = join(r.main, 'node_modules/.package-lock.json');
+      // What npm installed is now another build of the package than the lockfile names.
+      writeFileSync(record, readFileSync(record, 'utf8').replace('"integrity": "sha512-', '"integrity": "sha512-X'));
+    }, 'does not match its lockfile'],
+    ['nothing is installed in the main checkout', (r: Repo) => rmSync(join(r.main, 'node_modules'), { recursive: true, force: true }), 'nothing is installed'],
+    ['the project turned cloning off', (r: Repo) => {
+      mkdirSync(join(r.main, '.claude'), { recursive: true });
+      writeFileSync(join(r.main, '.claude/flight-rules.json'), JSON.stringify({ dependencyClone: 'off' }));
+      r.commitAll('no clones');
+    }, 'dependencyClone is off'],
+  ])('installs instead when %s, and says why', async (_label, arrange, why) => {
+    installedNpmProject();
+    arrange(repo);
+    const result = await repo.cli(['start', 'installed', '--json']);
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.json.workspace.setup.dependencies).toMatchObject({ strategy: 'installed', why: expect.stringContaining(why) });
+    expect(existsSync(join(worktreeOf('installed'), 'node_modules/a/index.js'))).toBe(true);
+  });
+
+  it('hard-links the tree only when the project asks for it, and then the files are shared', async () => {
+    installedNpmProject();
+    mkdirSync(join(repo.main, '.claude'), { recursive: true });
+    writeFileSync(join(repo.main, '.claude/flight-rules.json'), JSON.stringify({ dependencyClone: 'hardlink' }));
+    repo.commitAll('hard links');
+    const result = await repo.cli(['start', 'linked']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain("node_modules hard-linked to the main checkout's");
+    expect(statSync(join(worktreeOf('linked'), 'node_modules/a/index.js')).ino).toBe(statSync(join(repo.main, 'node_modules/a/index.js')).ino);
   });
 
   it.skipIf(!hasPnpm)('runs pnpm install in the worktree (pnpm on PATH)', () => {

@@ -37,3 +37,11 @@ export function ageInWords(seconds: number): string {
   }
   return 'under a minute';
 }
+
+/** A duration for a table cell or a status line: "<1 min", "12 min", "3 h", "2 d". */
+export function shortDuration(ms: number): string {
+  if (Number.isNaN(ms) || ms < MINUTE) return '<1 min';
+  if (ms < HOUR) return `${Math.floor(ms / MINUTE)} min`;
+  if (ms < 2 * DAY) return `${Math.floor(ms / HOUR)} h`;
+  return `${Math.floor(ms / DAY)} d`;
+}

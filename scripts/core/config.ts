@@ -40,7 +40,14 @@ export interface Config {
   sessionMode: SessionMode;
   /** Cleanup offers to prune saved refs of ended sessions older than this. */
   savedRefsMaxAgeDays: number;
+  /** How a new worktree gets an installed tree the main checkout already has (see the schema). */
+  dependencyClone: DependencyClone;
+  /** Status shows a waiting agent as idle after this many minutes with no turn. */
+  agentIdleMinutes: number;
 }
+
+export const DEPENDENCY_CLONES = ['auto', 'hardlink', 'off'] as const;
+export type DependencyClone = (typeof DEPENDENCY_CLONES)[number];
 
 export const SESSION_MODES = ['ask', 'parallel', 'standard'] as const;
 export type SessionMode = (typeof SESSION_MODES)[number];
@@ -51,6 +58,8 @@ export const DEFAULT_CONFIG: Config = {
   behindWarningCommits: 10,
   sessionMode: 'ask',
   savedRefsMaxAgeDays: 30,
+  dependencyClone: 'auto',
+  agentIdleMinutes: 30,
 };
 
 export const DEFAULT_PORTS: PortSettings = { base: 3100, blockSize: 10, blocks: 100 };
@@ -60,7 +69,7 @@ export function portSettings(config: Config): PortSettings {
 }
 
 /** The fields a config may have, for messages: the user's project has no copy of the schema. */
-export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'check', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode', 'savedRefsMaxAgeDays'];
+export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'check', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode', 'savedRefsMaxAgeDays', 'dependencyClone', 'agentIdleMinutes'];
 
 function schemaProblem(): string {
   return describeSchemaErrors(validateConfig.errors, 'it does not match the config schema', `the fields are ${CONFIG_FIELDS.join(', ')}`);

@@ -252,7 +252,7 @@ export function mergeConflictRefusal(name: string, baseBranch: string, worktreeP
   );
 }
 
-/** Facts every strategy reports (7.3): how far the base moved, and whether a merge would conflict. */
+/** Facts every strategy reports: how far the base moved, and whether a merge would conflict. */
 export function factLines(facts: Pick<EndFacts, 'baseBranch' | 'baseStart' | 'baseGained' | 'sessionCommits' | 'prediction' | 'baseTip'>): string[] {
   if (facts.baseTip === null) return [`! The base branch ${facts.baseBranch} no longer exists; no merge prediction.`];
   const gained = facts.baseGained === 0

@@ -5,7 +5,7 @@
  * an optional field that does not check out is dropped (an older record simply lacks it).
  * Pure: the file is read in store/history.ts.
  */
-import type { PortBlock } from './manifest-types.js';
+import type { IssueLink, PortBlock, PrLink } from './manifest-types.js';
 import { sessionNameProblem } from './names.js';
 import { staysInside } from './entry-trust.js';
 
@@ -32,12 +32,16 @@ export interface EndedSession {
   savedWorktreeAs?: string;
   prUrl?: string;
   mergeCommit?: string;
+  /** Why cleanup ended it, for a cleanup record. */
+  reason?: string;
   /** Written since restore exists; an older record has none of these. */
   goals?: string[];
   port?: PortBlock;
   copiedFiles?: string[];
   sessionLog?: string | null;
   savedRefs?: SavedRef[];
+  issue?: IssueLink;
+  pr?: PrLink;
 }
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -70,6 +74,12 @@ function savedRefOf(value: unknown): SavedRef | null {
   return { what, ref: value.ref };
 }
 
+function issueLinkOf(value: unknown): IssueLink | null {
+  if (!isObject(value) || !Number.isInteger(value.number) || (value.number as number) < 1) return null;
+  if (typeof value.url !== 'string' || value.url.length > 2048 || CONTROL.test(value.url) || typeof value.title !== 'string' || value.title.length > 1000) return null;
+  return { number: value.number as number, url: value.url, title: value.title };
+}
+
 /** One record, checked; null when a core field is missing or malformed. */
 export function parseHistoryRecord(value: unknown): EndedSession | null {
   if (!isObject(value)) return null;
@@ -85,6 +95,7 @@ export function parseHistoryRecord(value: unknown): EndedSession | null {
   if (fullRef(value.savedWorktreeAs) && value.savedWorktreeAs.startsWith('refs/sessions/')) record.savedWorktreeAs = value.savedWorktreeAs;
   if (typeof value.prUrl === 'string' && value.prUrl.length <= 2048) record.prUrl = value.prUrl;
   if (typeof value.mergeCommit === 'string' && SHA.test(value.mergeCommit)) record.mergeCommit = value.mergeCommit;
+  if (typeof value.reason === 'string' && value.reason.length <= 4096) record.reason = value.reason;
   if (Array.isArray(value.goals) && value.goals.every((goal) => typeof goal === 'string')) record.goals = value.goals as string[];
   const port = value.port;
   if (isObject(port) && Number.isInteger(port.base) && Number.isInteger(port.count) && (port.base as number) >= 1 && (port.count as number) >= 1 && (port.base as number) + (port.count as number) - 1 <= 65535) {
@@ -96,6 +107,10 @@ export function parseHistoryRecord(value: unknown): EndedSession | null {
     const refs = value.savedRefs.map(savedRefOf);
     if (refs.every((ref): ref is SavedRef => ref !== null)) record.savedRefs = refs;
   }
+  const issue = issueLinkOf(value.issue);
+  if (issue) record.issue = issue;
+  const pr = issueLinkOf(value.pr);
+  if (pr && isObject(value.pr) && plainRefName(value.pr.remote, 255) && plainRefName(value.pr.branch, 255)) record.pr = { ...pr, remote: value.pr.remote, branch: value.pr.branch };
   return record;
 }
 

@@ -43,6 +43,10 @@ export interface SessionEntry {
   landing?: Landing;
   /** What `session land` moved under this session since it last heard: the UserPromptSubmit hook tells its agent once. */
   landNotice?: LandNotice;
+  /** The GitHub issue it was started from: its PR closes it. */
+  issue?: IssueLink;
+  /** The pull request it was started on: its branch tracks the PR's, and a PR end pushes back there. */
+  pr?: PrLink;
 }
 
 export interface ReadyMark {
@@ -70,6 +74,18 @@ export interface LandNotice {
   /** Files a merge of the session into the base at `to` would conflict in. */
   conflicts: string[];
   at: string;
+}
+
+export interface IssueLink {
+  number: number;
+  url: string;
+  title: string;
+}
+
+export interface PrLink extends IssueLink {
+  remote: string;
+  /** The PR's head branch on the remote. */
+  branch: string;
 }
 
 export interface RestoredFrom {
@@ -102,6 +118,16 @@ export interface SetupRecord {
   at: string;
   /** While running: the process running it. */
   owner?: OwnerRecord;
+  /** How the dependencies came in: cloned from the main checkout's installed tree, or installed. */
+  dependencies?: DependencyRecord;
+}
+
+export interface DependencyRecord {
+  strategy: 'cloned' | 'hardlinked' | 'installed';
+  ms: number;
+  files?: number;
+  bytes?: number;
+  why?: string;
 }
 
 export interface Manifest {

@@ -75,7 +75,12 @@ export function claudeSessionProblem(id: string): string | null {
   return /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/.test(id) ? null : 'it is not a conversation id (letters, digits and hyphens, at most 100)';
 }
 
+/** The client, continuing a conversation when there is one. */
+export function claudeArgv(claudeSession: string | null | undefined): string[] {
+  return ['claude', ...(claudeSession ? ['--resume', claudeSession] : [])];
+}
+
 /** The line that opens a session: its worktree, and the conversation it came from when there is one. */
-export function openCommand(worktree: string, claudeSession: string | undefined, quote: (words: string[]) => string): string {
-  return `${quote(['cd', worktree])} && ${quote(['claude', ...(claudeSession ? ['--resume', claudeSession] : [])])}`;
+export function openCommand(worktree: string, claudeSession: string | null | undefined, quote: (words: string[]) => string): string {
+  return `${quote(['cd', worktree])} && ${quote(claudeArgv(claudeSession))}`;
 }

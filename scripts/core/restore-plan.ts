@@ -8,7 +8,7 @@ import { helper } from '../lib/invocation.js';
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { commandLine } from '../lib/shell-words.js';
 import type { EndedSession } from './history-records.js';
-import type { PortBlock, RestoredFrom } from './manifest-types.js';
+import type { IssueLink, PortBlock, PrLink, RestoredFrom } from './manifest-types.js';
 import { goalsProblem } from './names.js';
 import { refTimestamp } from './end-plan.js';
 
@@ -171,6 +171,9 @@ export interface RestorePlan {
   copy: RestoreCopy;
   sessionLog: string | null | undefined;
   restoredFrom: RestoredFrom;
+  /** The GitHub issue or pull request it was started from, recorded again. */
+  issue: IssueLink | null;
+  pr: PrLink | null;
   warnings: string[];
   notes: string[];
 }
@@ -267,6 +270,8 @@ export function planRestore(facts: RestoreFacts): RestorePlan | RefusalError {
     copy: record.copiedFiles === undefined ? { mode: 'auto' } : record.copiedFiles.length === 0 ? { mode: 'none' } : { mode: 'list', paths: record.copiedFiles },
     sessionLog: record.sessionLog,
     restoredFrom: { strategy: record.strategy, endedAt: record.endedAt, savedAs: source === 'head' ? record.head! : record.savedAs! },
+    issue: record.issue ?? null,
+    pr: record.pr ?? null,
     warnings,
     notes,
   };

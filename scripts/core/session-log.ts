@@ -38,9 +38,23 @@ export interface SessionLogFacts {
 }
 
 
+/**
+ * The sections of every session log, standard or parallel, in order: this stub writes them, and
+ * the template in /dev-session.start (for a standard session) lists the same (a test holds them together).
+ */
+export const SESSION_LOG_HEADINGS = ['Goals', 'Plan', 'Work log', 'Summary', 'Learnings'] as const;
+
 export function renderSessionLogStub(facts: SessionLogFacts): string {
   const goals = facts.goals.length > 0 ? facts.goals.map((goal) => `- ${oneLine(goal)}`) : ['- _To be agreed._'];
   const started = humanTimestamp(facts.startedAt);
+  const atEnd = '_Written at /dev-session.end._';
+  const body: Record<(typeof SESSION_LOG_HEADINGS)[number], string | null> = {
+    Goals: goals.join('\n'),
+    Plan: facts.plan ? planText(facts.plan) : '_Agreed with the user before coding._',
+    'Work log': null,
+    Summary: atEnd,
+    Learnings: atEnd,
+  };
   return [
     `# Session: ${facts.name}`,
     '',
@@ -49,24 +63,7 @@ export function renderSessionLogStub(facts: SessionLogFacts): string {
     `**Branch:** ${facts.branch} (from ${facts.baseBranch} at ${shortSha(facts.baseCommit)})`,
     `**Last synced with base:** ${started}`,
     '',
-    '## Goals',
-    '',
-    ...goals,
-    '',
-    '## Plan',
-    '',
-    ...(facts.plan ? [planText(facts.plan)] : ['_Agreed with the user before coding._']),
-    '',
-    '## Work log',
-    '',
-    '## Summary',
-    '',
-    '_Written at /dev-session.end._',
-    '',
-    '## Learnings',
-    '',
-    '_Written at /dev-session.end._',
-    '',
+    ...SESSION_LOG_HEADINGS.flatMap((heading) => [`## ${heading}`, '', ...(body[heading] ? [body[heading], ''] : [])]),
   ].join('\n');
 }
 

@@ -6,7 +6,8 @@ import { helper } from '../lib/invocation.js';
 import type { SessionEntry } from './manifest-types.js';
 import type { Config } from './config.js';
 import type { Busy } from './busy.js';
-import { olderThanDays, relativeAge, wholeDays } from './age.js';
+import { olderThanDays, relativeAge, shortDuration, wholeDays } from './age.js';
+import { BLOCKING_WAITS, type AgentEvent, type AgentRecord, type AgentState } from './agent-state.js';
 import { commandLine } from '../lib/shell-words.js';
 import { inlineList } from './format.js';
 
@@ -259,5 +260,93 @@ export interface SessionFacts {
   trustProblems: string[];
   busy: Busy | null;
   setupOwner: 'alive' | 'dead' | 'unknown' | null;
+  /** What the hooks last recorded about the session's agent; null when nothing was. */
+  agent: AgentRecord | null;
+  /** Whether the client process that recorded it still runs; null when none was recorded. */
+  agentClient: 'alive' | 'dead' | 'unknown' | null;
   state: SessionState;
+}
+
+/** What is known about a session's agent: its recorded state, and whether the client that recorded it still runs. */
+export interface AgentFacts {
+  record: AgentRecord | null;
+  /** When the session started: a record from before it is an earlier session's of the same name. */
+  startedAt: string | null;
+  /** The recorded client process: alive, dead, on another host (unknown); null when none was recorded. */
+  clientAlive: 'alive' | 'dead' | 'unknown' | null;
+}
+
+/** A session's agent as status shows it. */
+export interface AgentView {
+  state: AgentState;
+  /** When the recorded state began (the last hook event). */
+  since: string;
+  event: AgentEvent;
+  /** The Claude Code conversation: `claude --resume <it>` continues it. */
+  conversation: string | null;
+  /** A notification's message, kept as the client wrote it. */
+  message: string | null;
+  /** Why it is in that state, in words: the notification's message, "its turn ended", ... */
+  reason: string | null;
+  /** Waiting: the agent needs the user to go on. */
+  needsYou: boolean;
+  client: { pid: number; host: string; alive: boolean | null } | null;
+}
+
+const MINUTE_MS = 60_000;
+
+function waitReason(record: AgentRecord): string {
+  if (record.event === 'Notification') return record.message ?? 'a notification asked for you';
+  if (record.event === 'SessionStart') return record.detail === 'resume' ? 'resumed, no prompt yet' : 'no prompt yet';
+  return 'its turn ended';
+}
+
+/**
+ * The agent's one state, the first rule that matches winning:
+ * 0. no record, or one older than the session: unknown (null);
+ * 1. `gone`: the conversation ended, or the client process that recorded the state runs no more;
+ * 2. `idle`: waiting with no turn for `idleMinutes`, unless the wait blocks a turn (a permission prompt);
+ * 3. the recorded `working` or `waiting`.
+ */
+export function classifyAgent(facts: AgentFacts, now: Date, idleMinutes: number): AgentView | null {
+  const { record } = facts;
+  if (!record) return null;
+  if (facts.startedAt && Date.parse(record.at) < Date.parse(facts.startedAt)) return null;
+  const base = {
+    since: record.at,
+    event: record.event,
+    conversation: record.conversation,
+    message: record.message ?? null,
+    client: record.client ? { pid: record.client.pid, host: record.client.host, alive: facts.clientAlive === 'unknown' || facts.clientAlive === null ? null : facts.clientAlive === 'alive' } : null,
+  };
+  if (record.state === 'gone') return { ...base, state: 'gone', reason: 'the conversation ended', needsYou: false };
+  if (facts.clientAlive === 'dead') return { ...base, state: 'gone', reason: `its Claude Code process (pid ${record.client?.pid ?? '?'}) ended`, needsYou: false };
+  if (record.state === 'waiting') {
+    const blocking = record.notificationType !== undefined && BLOCKING_WAITS.has(record.notificationType);
+    const quietFor = now.getTime() - Date.parse(record.at);
+    if (!blocking && quietFor >= idleMinutes * MINUTE_MS) return { ...base, state: 'idle', reason: waitReason(record), needsYou: false };
+    return { ...base, state: 'waiting', reason: waitReason(record), needsYou: true };
+  }
+  return { ...base, state: 'working', reason: null, needsYou: false };
+}
+
+/** "waiting 12 min: Claude needs your permission to use Bash", for a status line or a table cell (`short`: without the reason). */
+export function agentSummary(view: AgentView, now: Date, short = false): string {
+  const age = shortDuration(now.getTime() - Date.parse(view.since));
+  if (view.state === 'gone' && view.event !== 'SessionEnd') return short ? 'gone' : `gone: ${view.reason} (last event ${age} ago)`;
+  const head = `${view.state} ${age}`;
+  return short || !view.reason ? head : `${head}: ${view.reason}`;
+}
+
+/** The agent as reports show it: its view, how long it has been so, and the one line that says it. */
+export type AgentReport = AgentView & {
+  /** How long it has been in that state: "12 min". */
+  age: string;
+  /** "waiting 12 min: Claude needs your permission to use Bash". */
+  summary: string;
+};
+
+export function describeAgent(facts: AgentFacts, now: Date, idleMinutes: number): AgentReport | null {
+  const view = classifyAgent(facts, now, idleMinutes);
+  return view ? { ...view, age: shortDuration(now.getTime() - Date.parse(view.since)), summary: agentSummary(view, now) } : null;
 }

@@ -11,7 +11,7 @@ import { commandLine } from '../lib/shell-words.js';
 import { fileOverlaps, overlapsOf, compare, type SessionChanges } from './overlap.js';
 import { renderTable, truncate } from './render-table.js';
 import { hasLeftovers, prunableCounts, type Leftovers } from './leftovers.js';
-import { attentionFor, CLEANUP_STATES, isLive, type Attention, type SessionFacts, type SessionState } from './session-state.js';
+import { attentionFor, CLEANUP_STATES, describeAgent, isLive, type AgentReport, type Attention, type SessionFacts, type SessionState } from './session-state.js';
 import { readyState } from './land-plan.js';
 
 export interface ReportProblem {
@@ -44,11 +44,14 @@ export interface SessionReport {
   owner: { pid: number; host: string; alive: boolean | null } | null;
   attention: Attention[];
   problems: string[];
-  /** The line that opens it: its worktree, and `claude --resume` with the conversation it came from. Null when its worktree is gone. */
+  /** The agent working in it, as the hooks last reported it; null when they reported nothing. */
+  agent: AgentReport | null;
+  /** The line that opens it: its worktree, and `claude --resume` with its agent's conversation (else the one it came from). Null when its worktree is gone. */
   open: string | null;
   /** Marked finished by `session ready`; `current` while the branch is still at the marked tip. */
   ready: { at: string; tip: string; current: boolean } | null;
 }
+
 
 export interface MainReport {
   path: string;
@@ -68,10 +71,12 @@ export interface StatusReport {
   manifest: string | null;
   problems: ReportProblem[];
   sessions: SessionReport[];
+  /** Sessions whose agent waits for the user, the longest waiting first. */
+  needsYou: string[];
   otherWorktrees: { path: string; branch: string | null }[];
   /** What ended sessions left: kept branches, saved refs, setup logs; null when it could not be told (no repository, an unusable manifest). */
   leftovers: LeftoversReport | null;
-  settings: { staleAfterDays: number; behindWarningCommits: number; sessionMode: Config['sessionMode']; savedRefsMaxAgeDays: number };
+  settings: { staleAfterDays: number; behindWarningCommits: number; sessionMode: Config['sessionMode']; savedRefsMaxAgeDays: number; agentIdleMinutes: number };
   next: string[];
 }
 
@@ -96,7 +101,7 @@ export interface ReportInput {
   otherWorktrees: { path: string; branch: string | null }[];
   problems: ReportProblem[];
   leftovers: Leftovers | null;
-  config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits' | 'sessionMode' | 'savedRefsMaxAgeDays'>;
+  config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits' | 'sessionMode' | 'savedRefsMaxAgeDays' | 'agentIdleMinutes'>;
   now: Date;
   /** Toplevel of the worktree holding cwd. */
   currentWorktree: string | null;
@@ -135,6 +140,7 @@ export function buildStatusReport(input: ReportInput): StatusReport {
         input.config,
         input.now,
       );
+      const agent = describeAgent({ record: facts.agent, startedAt: entry?.startedAt ?? null, clientAlive: facts.agentClient }, input.now, input.config.agentIdleMinutes);
       return {
         id: facts.id,
         state: facts.state,
@@ -159,7 +165,8 @@ export function buildStatusReport(input: ReportInput): StatusReport {
         owner: entry?.owner ? { ...entry.owner, alive: facts.ownerAlive } : null,
         attention,
         problems: facts.problems,
-        open: facts.folderExists && isLive(facts.state) ? openCommand(facts.worktreePath, entry?.claudeSession, commandLine) : null,
+        agent,
+        open: facts.folderExists && isLive(facts.state) ? openCommand(facts.worktreePath, agent?.conversation ?? entry?.claudeSession, commandLine) : null,
         ready: entry?.ready ? { ...entry.ready, current: readyState(entry.ready, facts.branchTip) === 'current' } : null,
       };
     });
@@ -174,9 +181,13 @@ export function buildStatusReport(input: ReportInput): StatusReport {
     manifest: input.manifestPath,
     problems: input.problems,
     sessions,
+    needsYou: sessions
+      .filter((session) => session.agent?.needsYou && session.state !== 'untrusted')
+      .sort((a, b) => compare(a.agent!.since, b.agent!.since) || compare(a.id, b.id))
+      .map((session) => session.id),
     otherWorktrees: input.otherWorktrees,
     leftovers: input.leftovers ? { ...input.leftovers, prunable: prunableCounts(input.leftovers) } : null,
-    settings: { staleAfterDays: input.config.staleAfterDays, behindWarningCommits: input.config.behindWarningCommits, sessionMode: input.config.sessionMode, savedRefsMaxAgeDays: input.config.savedRefsMaxAgeDays },
+    settings: { staleAfterDays: input.config.staleAfterDays, behindWarningCommits: input.config.behindWarningCommits, sessionMode: input.config.sessionMode, savedRefsMaxAgeDays: input.config.savedRefsMaxAgeDays, agentIdleMinutes: input.config.agentIdleMinutes },
     next: [],
   };
   report.next = nextSteps(report);
@@ -187,6 +198,10 @@ export function buildStatusReport(input: ReportInput): StatusReport {
 export function nextSteps(report: StatusReport): string[] {
   const next: string[] = [];
   for (const problem of report.problems) next.push(problem.next);
+  for (const id of report.needsYou) {
+    const session = report.sessions.find((each) => each.id === id)!;
+    next.push(`The agent in ${id} waits for you (${session.agent!.reason}): answer it in its terminal, or \`${helper(`open ${id}`)}\` opens it (a tmux window inside tmux, else the line to run).`);
+  }
   if (report.sessions.some((session) => CLEANUP_STATES.includes(session.state))) {
     next.push(`\`${helper('cleanup')}\` shows how it would resolve the orphaned, interrupted, merged or unregistered sessions; \`${helper('cleanup --yes')}\` does it.`);
   }
@@ -216,6 +231,7 @@ export function problemOnlyReport(problem: ReportProblem, settings: StatusReport
     manifest: null,
     problems: [problem],
     sessions: [],
+    needsYou: [],
     otherWorktrees: [],
     leftovers: null,
     settings,
@@ -224,6 +240,12 @@ export function problemOnlyReport(problem: ReportProblem, settings: StatusReport
 }
 
 const dash = (value: string | number | null | undefined) => (value === null || value === undefined || value === '' ? '-' : String(value));
+
+/** "waiting 12 min", "working <1 min", "gone". */
+function agentCell(agent: AgentReport | null): string {
+  if (!agent) return '-';
+  return agent.state === 'gone' ? 'gone' : `${agent.state} ${agent.age}`;
+}
 
 function mergeCell(session: SessionReport): string {
   if (session.merge.predicted) return session.merge.clean ? 'clean' : `conflict (${session.merge.conflicts.length})`;
@@ -261,30 +283,42 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
   const path = (absolute: string) => displayPath(options.cwd, absolute);
   const count = report.sessions.length;
   const attentionCount = report.sessions.filter((session) => session.attention.length > 0).length;
+  const waiting = report.needsYou.length;
   out.push(
     count === 0
       ? `- No parallel sessions (sessions folder: ${path(report.sessionsDir!)}).${report.leftovers && hasLeftovers(report.leftovers) ? ' Ended sessions left branches, saved refs or logs: see Leftovers below.' : ''}`
-      : `${attentionCount > 0 ? '!' : '✓'} ${count} parallel session${count === 1 ? '' : 's'}, ${attentionCount} needing attention (sessions folder: ${path(report.sessionsDir!)})`,
+      : `${attentionCount + waiting > 0 ? '!' : '✓'} ${count} parallel session${count === 1 ? '' : 's'}, ${waiting > 0 ? `${waiting} need${waiting === 1 ? 's' : ''} you, ` : ''}${attentionCount} needing attention (sessions folder: ${path(report.sessionsDir!)})`,
   );
   if (report.here.session) out.push(`- You are in session "${report.here.session}" (its worktree).`);
   else if (report.here.mainCheckout) out.push('- You are in the main checkout.');
+  // Sessions whose agent waits come first, the longest waiting first; then the rest by id.
+  const ordered = [...report.needsYou.map((id) => report.sessions.find((session) => session.id === id)!), ...report.sessions.filter((session) => !report.needsYou.includes(session.id))];
+  if (waiting > 0) {
+    out.push('', 'Needs you:');
+    for (const session of ordered.slice(0, waiting)) {
+      out.push(`! ${session.id}: ${session.agent!.summary}`);
+      if (session.open) out.push(`    ${session.open}`);
+    }
+  }
   if (count > 0) {
+    // The AGENT column once any hook has reported: a project without the hooks reads as before.
+    const agents = report.sessions.some((session) => session.agent !== null);
     out.push(
       '',
       renderTable(
         [
-          { header: 'SESSION' }, { header: 'STATE' }, { header: 'BASE' }, { header: 'AHEAD/BEHIND' }, { header: 'DIRTY', align: 'right' },
+          { header: 'SESSION' }, { header: 'STATE' }, ...(agents ? [{ header: 'AGENT' }] : []), { header: 'BASE' }, { header: 'AHEAD/BEHIND' }, { header: 'DIRTY', align: 'right' },
           { header: 'LAST COMMIT' }, { header: 'STARTED' }, { header: 'MERGE' }, { header: 'OVERLAPS' }, { header: 'PORT' }, { header: 'GOALS' },
         ],
-        report.sessions.map((s) => [
-          s.id, stateCell(s), dash(s.base?.branch), aheadBehindCell(s), dash(s.uncommitted), dash(s.lastCommit?.age), dash(s.started),
+        ordered.map((s) => [
+          s.id, stateCell(s), ...(agents ? [agentCell(s.agent)] : []), dash(s.base?.branch), aheadBehindCell(s), dash(s.uncommitted), dash(s.lastCommit?.age), dash(s.started),
           mergeCell(s), overlapCell(s), s.port ? `${s.port.base}-${s.port.base + s.port.count - 1}` : '-', truncate(s.goals.join('; ') || '-', 48),
         ]),
       ),
       '',
       renderTable(
         [{ header: 'SESSION' }, { header: 'BRANCH' }, { header: 'WORKTREE' }, { header: 'SESSION LOG' }],
-        report.sessions.map((s) => [s.id, dash(s.branch), path(s.worktree) + (s.worktreeExists ? '' : ' (missing)'), dash(s.sessionLog)]),
+        ordered.map((s) => [s.id, dash(s.branch), path(s.worktree) + (s.worktreeExists ? '' : ' (missing)'), dash(s.sessionLog)]),
       ),
     );
   }
@@ -298,7 +332,7 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
   }
   const notes = [...new Set(report.sessions.map((session) => session.merge.note).filter((note): note is string => note !== null))];
   for (const note of notes) out.push(`- Merge predictions skipped: ${note}.`);
-  const openable = report.sessions.filter((session) => session.open !== null);
+  const openable = ordered.filter((session) => session.open !== null);
   if (openable.length > 0) {
     out.push('', 'To work in a session, open a new terminal and run:');
     for (const session of openable) out.push(`  ${session.id}: ${session.open}`);

@@ -2,10 +2,10 @@
 /* eslint-disable */
 "use strict";
 export const validateManifest = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"ready":{"type":"object","additionalProperties":false,"required":["at","tip"],"description":"Set by `session ready`: the session's work is finished and may be landed. It counts for `session land` only while the branch is still at `tip`; a commit since means it must be marked again.","properties":{"at":{"$ref":"#/definitions/timestamp"},"tip":{"$ref":"#/definitions/sha"}}},"landing":{"type":"object","additionalProperties":false,"required":["base","from","at"],"description":"Present while `session land` is landing this session (status ending): the base branch and its commit before the landing. If the land process dies, cleanup finishes the end when the base holds the branch, and hands the session back otherwise.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"landNotice":{"type":"object","additionalProperties":false,"required":["base","from","to","landed","gained","behind","conflicts","at"],"description":"Written by `session land` for every other session on the base it moved: which sessions landed, how far the base moved, and which files would now conflict. The UserPromptSubmit hook tells the session's agent once.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"to":{"$ref":"#/definitions/sha"},"landed":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"required":["id","commit"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"commit":{"$ref":"#/definitions/sha"}}}},"gained":{"type":"integer","minimum":0},"behind":{"type":"integer","minimum":0},"conflicts":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":4096}},"at":{"$ref":"#/definitions/timestamp"}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"dependencies":{"type":"object","additionalProperties":false,"required":["strategy","ms"],"description":"How the dependencies came into the worktree, how long it took and what it put on disk.","properties":{"strategy":{"enum":["cloned","hardlinked","installed"],"description":"cloned: the main checkout's installed tree copied (copy-on-write where the file system can); hardlinked: its files shared; installed: the package manager ran."},"ms":{"type":"integer","minimum":0},"files":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0,"description":"The files' size; a copy-on-write clone or hard links share most of it with the main checkout."},"why":{"type":"string","maxLength":500,"description":"Why the tree was installed rather than cloned."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}},"ready":{"type":"object","additionalProperties":false,"required":["at","tip"],"description":"Set by `session ready`: the session's work is finished and may be landed. It counts for `session land` only while the branch is still at `tip`; a commit since means it must be marked again.","properties":{"at":{"$ref":"#/definitions/timestamp"},"tip":{"$ref":"#/definitions/sha"}}},"landing":{"type":"object","additionalProperties":false,"required":["base","from","at"],"description":"Present while `session land` is landing this session (status ending): the base branch and its commit before the landing. If the land process dies, cleanup finishes the end when the base holds the branch, and hands the session back otherwise.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"landNotice":{"type":"object","additionalProperties":false,"required":["base","from","to","landed","gained","behind","conflicts","at"],"description":"Written by `session land` for every other session on the base it moved: which sessions landed, how far the base moved, and which files would now conflict. The UserPromptSubmit hook tells the session's agent once.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"to":{"$ref":"#/definitions/sha"},"landed":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"required":["id","commit"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"commit":{"$ref":"#/definitions/sha"}}}},"gained":{"type":"integer","minimum":0},"behind":{"type":"integer","minimum":0},"conflicts":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":4096}},"at":{"$ref":"#/definitions/timestamp"}}}}}}};
 import func2_module from "ajv/dist/runtime/ucs2length.js";
 const func2 = func2_module.default ?? func2_module;
-const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"ready":{"type":"object","additionalProperties":false,"required":["at","tip"],"description":"Set by `session ready`: the session's work is finished and may be landed. It counts for `session land` only while the branch is still at `tip`; a commit since means it must be marked again.","properties":{"at":{"$ref":"#/definitions/timestamp"},"tip":{"$ref":"#/definitions/sha"}}},"landing":{"type":"object","additionalProperties":false,"required":["base","from","at"],"description":"Present while `session land` is landing this session (status ending): the base branch and its commit before the landing. If the land process dies, cleanup finishes the end when the base holds the branch, and hands the session back otherwise.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"landNotice":{"type":"object","additionalProperties":false,"required":["base","from","to","landed","gained","behind","conflicts","at"],"description":"Written by `session land` for every other session on the base it moved: which sessions landed, how far the base moved, and which files would now conflict. The UserPromptSubmit hook tells the session's agent once.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"to":{"$ref":"#/definitions/sha"},"landed":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"required":["id","commit"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"commit":{"$ref":"#/definitions/sha"}}}},"gained":{"type":"integer","minimum":0},"behind":{"type":"integer","minimum":0},"conflicts":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":4096}},"at":{"$ref":"#/definitions/timestamp"}}}}};
+const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"dependencies":{"type":"object","additionalProperties":false,"required":["strategy","ms"],"description":"How the dependencies came into the worktree, how long it took and what it put on disk.","properties":{"strategy":{"enum":["cloned","hardlinked","installed"],"description":"cloned: the main checkout's installed tree copied (copy-on-write where the file system can); hardlinked: its files shared; installed: the package manager ran."},"ms":{"type":"integer","minimum":0},"files":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0,"description":"The files' size; a copy-on-write clone or hard links share most of it with the main checkout."},"why":{"type":"string","maxLength":500,"description":"Why the tree was installed rather than cloned."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}},"ready":{"type":"object","additionalProperties":false,"required":["at","tip"],"description":"Set by `session ready`: the session's work is finished and may be landed. It counts for `session land` only while the branch is still at `tip`; a commit since means it must be marked again.","properties":{"at":{"$ref":"#/definitions/timestamp"},"tip":{"$ref":"#/definitions/sha"}}},"landing":{"type":"object","additionalProperties":false,"required":["base","from","at"],"description":"Present while `session land` is landing this session (status ending): the base branch and its commit before the landing. If the land process dies, cleanup finishes the end when the base holds the branch, and hands the session back otherwise.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"landNotice":{"type":"object","additionalProperties":false,"required":["base","from","to","landed","gained","behind","conflicts","at"],"description":"Written by `session land` for every other session on the base it moved: which sessions landed, how far the base moved, and which files would now conflict. The UserPromptSubmit hook tells the session's agent once.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"to":{"$ref":"#/definitions/sha"},"landed":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"required":["id","commit"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"commit":{"$ref":"#/definitions/sha"}}}},"gained":{"type":"integer","minimum":0},"behind":{"type":"integer","minimum":0},"conflicts":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":4096}},"at":{"$ref":"#/definitions/timestamp"}}}}};
 const schema13 = {"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."};
 const schema14 = {"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"};
 const func4 = Object.prototype.hasOwnProperty;
@@ -872,7 +872,7 @@ vErrors.push(err71);
 errors++;
 }
 for(const key4 in data24){
-if(!(((((key4 === "status") || (key4 === "command")) || (key4 === "log")) || (key4 === "at")) || (key4 === "owner"))){
+if(!((((((key4 === "status") || (key4 === "command")) || (key4 === "log")) || (key4 === "at")) || (key4 === "owner")) || (key4 === "dependencies"))){
 const err72 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err72];
@@ -1118,9 +1118,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-}
-else {
-const err92 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data24.dependencies !== undefined){
+let data34 = data24.dependencies;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.strategy === undefined){
+const err92 = {instancePath:instancePath+"/setup/dependencies",schemaPath:"#/properties/setup/properties/dependencies/required",keyword:"required",params:{missingProperty: "strategy"},message:"must have required property '"+"strategy"+"'"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1129,12 +1131,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-if(data.operation !== undefined){
-let data34 = data.operation;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.kind === undefined){
-const err93 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(data34.ms === undefined){
+const err93 = {instancePath:instancePath+"/setup/dependencies",schemaPath:"#/properties/setup/properties/dependencies/required",keyword:"required",params:{missingProperty: "ms"},message:"must have required property '"+"ms"+"'"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1143,8 +1141,9 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(data34.before === undefined){
-const err94 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "before"},message:"must have required property '"+"before"+"'"};
+for(const key6 in data34){
+if(!(((((key6 === "strategy") || (key6 === "ms")) || (key6 === "files")) || (key6 === "bytes")) || (key6 === "why"))){
+const err94 = {instancePath:instancePath+"/setup/dependencies",schemaPath:"#/properties/setup/properties/dependencies/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1153,8 +1152,11 @@ vErrors.push(err94);
 }
 errors++;
 }
-if(data34.onto === undefined){
-const err95 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "onto"},message:"must have required property '"+"onto"+"'"};
+}
+if(data34.strategy !== undefined){
+let data35 = data34.strategy;
+if(!(((data35 === "cloned") || (data35 === "hardlinked")) || (data35 === "installed"))){
+const err95 = {instancePath:instancePath+"/setup/dependencies/strategy",schemaPath:"#/properties/setup/properties/dependencies/properties/strategy/enum",keyword:"enum",params:{allowedValues: schema12.properties.setup.properties.dependencies.properties.strategy.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1163,8 +1165,11 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(data34.at === undefined){
-const err96 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+}
+if(data34.ms !== undefined){
+let data36 = data34.ms;
+if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
+const err96 = {instancePath:instancePath+"/setup/dependencies/ms",schemaPath:"#/properties/setup/properties/dependencies/properties/ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1173,9 +1178,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-for(const key6 in data34){
-if(!((((key6 === "kind") || (key6 === "before")) || (key6 === "onto")) || (key6 === "at"))){
-const err97 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if((typeof data36 == "number") && (isFinite(data36))){
+if(data36 < 0 || isNaN(data36)){
+const err97 = {instancePath:instancePath+"/setup/dependencies/ms",schemaPath:"#/properties/setup/properties/dependencies/properties/ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1185,10 +1190,11 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data34.kind !== undefined){
-let data35 = data34.kind;
-if(!((data35 === "rebase") || (data35 === "merge"))){
-const err98 = {instancePath:instancePath+"/operation/kind",schemaPath:"#/properties/operation/properties/kind/enum",keyword:"enum",params:{allowedValues: schema12.properties.operation.properties.kind.enum},message:"must be equal to one of the allowed values"};
+}
+if(data34.files !== undefined){
+let data37 = data34.files;
+if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
+const err98 = {instancePath:instancePath+"/setup/dependencies/files",schemaPath:"#/properties/setup/properties/dependencies/properties/files/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1197,12 +1203,9 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-if(data34.before !== undefined){
-let data36 = data34.before;
-if(typeof data36 === "string"){
-if(!pattern2.test(data36)){
-const err99 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 < 0 || isNaN(data37)){
+const err99 = {instancePath:instancePath+"/setup/dependencies/files",schemaPath:"#/properties/setup/properties/dependencies/properties/files/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1212,8 +1215,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-else {
-const err100 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data34.bytes !== undefined){
+let data38 = data34.bytes;
+if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
+const err100 = {instancePath:instancePath+"/setup/dependencies/bytes",schemaPath:"#/properties/setup/properties/dependencies/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1222,12 +1228,9 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-if(data34.onto !== undefined){
-let data37 = data34.onto;
-if(typeof data37 === "string"){
-if(!pattern2.test(data37)){
-const err101 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if((typeof data38 == "number") && (isFinite(data38))){
+if(data38 < 0 || isNaN(data38)){
+const err101 = {instancePath:instancePath+"/setup/dependencies/bytes",schemaPath:"#/properties/setup/properties/dependencies/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1237,8 +1240,12 @@ vErrors.push(err101);
 errors++;
 }
 }
-else {
-const err102 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data34.why !== undefined){
+let data39 = data34.why;
+if(typeof data39 === "string"){
+if(func2(data39) > 500){
+const err102 = {instancePath:instancePath+"/setup/dependencies/why",schemaPath:"#/properties/setup/properties/dependencies/properties/why/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1248,11 +1255,8 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data34.at !== undefined){
-let data38 = data34.at;
-if(typeof data38 === "string"){
-if(!pattern1.test(data38)){
-const err103 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+else {
+const err103 = {instancePath:instancePath+"/setup/dependencies/why",schemaPath:"#/properties/setup/properties/dependencies/properties/why/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1262,8 +1266,9 @@ vErrors.push(err103);
 errors++;
 }
 }
+}
 else {
-const err104 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err104 = {instancePath:instancePath+"/setup/dependencies",schemaPath:"#/properties/setup/properties/dependencies/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1275,7 +1280,7 @@ errors++;
 }
 }
 else {
-const err105 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err105 = {instancePath:instancePath+"/setup",schemaPath:"#/properties/setup/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1285,11 +1290,11 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data.restoredFrom !== undefined){
-let data39 = data.restoredFrom;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.strategy === undefined){
-const err106 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "strategy"},message:"must have required property '"+"strategy"+"'"};
+if(data.operation !== undefined){
+let data40 = data.operation;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.kind === undefined){
+const err106 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1298,8 +1303,8 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(data39.endedAt === undefined){
-const err107 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "endedAt"},message:"must have required property '"+"endedAt"+"'"};
+if(data40.before === undefined){
+const err107 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "before"},message:"must have required property '"+"before"+"'"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1308,8 +1313,8 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(data39.savedAs === undefined){
-const err108 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "savedAs"},message:"must have required property '"+"savedAs"+"'"};
+if(data40.onto === undefined){
+const err108 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "onto"},message:"must have required property '"+"onto"+"'"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1318,9 +1323,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-for(const key7 in data39){
-if(!(((key7 === "strategy") || (key7 === "endedAt")) || (key7 === "savedAs"))){
-const err109 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(data40.at === undefined){
+const err109 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1329,12 +1333,9 @@ vErrors.push(err109);
 }
 errors++;
 }
-}
-if(data39.strategy !== undefined){
-let data40 = data39.strategy;
-if(typeof data40 === "string"){
-if(func2(data40) > 64){
-const err110 = {instancePath:instancePath+"/restoredFrom/strategy",schemaPath:"#/properties/restoredFrom/properties/strategy/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+for(const key7 in data40){
+if(!((((key7 === "kind") || (key7 === "before")) || (key7 === "onto")) || (key7 === "at"))){
+const err110 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1344,8 +1345,10 @@ vErrors.push(err110);
 errors++;
 }
 }
-else {
-const err111 = {instancePath:instancePath+"/restoredFrom/strategy",schemaPath:"#/properties/restoredFrom/properties/strategy/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data40.kind !== undefined){
+let data41 = data40.kind;
+if(!((data41 === "rebase") || (data41 === "merge"))){
+const err111 = {instancePath:instancePath+"/operation/kind",schemaPath:"#/properties/operation/properties/kind/enum",keyword:"enum",params:{allowedValues: schema12.properties.operation.properties.kind.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1355,11 +1358,11 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data39.endedAt !== undefined){
-let data41 = data39.endedAt;
-if(typeof data41 === "string"){
-if(!pattern1.test(data41)){
-const err112 = {instancePath:instancePath+"/restoredFrom/endedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(data40.before !== undefined){
+let data42 = data40.before;
+if(typeof data42 === "string"){
+if(!pattern2.test(data42)){
+const err112 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1370,7 +1373,7 @@ errors++;
 }
 }
 else {
-const err113 = {instancePath:instancePath+"/restoredFrom/endedAt",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err113 = {instancePath:instancePath+"/operation/before",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1380,11 +1383,11 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data39.savedAs !== undefined){
-let data42 = data39.savedAs;
-if(typeof data42 === "string"){
-if(func2(data42) > 1024){
-const err114 = {instancePath:instancePath+"/restoredFrom/savedAs",schemaPath:"#/properties/restoredFrom/properties/savedAs/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(data40.onto !== undefined){
+let data43 = data40.onto;
+if(typeof data43 === "string"){
+if(!pattern2.test(data43)){
+const err114 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1395,7 +1398,7 @@ errors++;
 }
 }
 else {
-const err115 = {instancePath:instancePath+"/restoredFrom/savedAs",schemaPath:"#/properties/restoredFrom/properties/savedAs/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err115 = {instancePath:instancePath+"/operation/onto",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1405,9 +1408,11 @@ vErrors.push(err115);
 errors++;
 }
 }
-}
-else {
-const err116 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data40.at !== undefined){
+let data44 = data40.at;
+if(typeof data44 === "string"){
+if(!pattern1.test(data44)){
+const err116 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1417,11 +1422,8 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data.copiedDigests !== undefined){
-let data43 = data.copiedDigests;
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-if(Object.keys(data43).length > 10000){
-const err117 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"};
+else {
+const err117 = {instancePath:instancePath+"/operation/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1430,11 +1432,10 @@ vErrors.push(err117);
 }
 errors++;
 }
-for(const key8 in data43){
-let data44 = data43[key8];
-if(typeof data44 === "string"){
-if(!pattern9.test(data44)){
-const err118 = {instancePath:instancePath+"/copiedDigests/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+}
+}
+else {
+const err118 = {instancePath:instancePath+"/operation",schemaPath:"#/properties/operation/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1444,8 +1445,11 @@ vErrors.push(err118);
 errors++;
 }
 }
-else {
-const err119 = {instancePath:instancePath+"/copiedDigests/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.restoredFrom !== undefined){
+let data45 = data.restoredFrom;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.strategy === undefined){
+const err119 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "strategy"},message:"must have required property '"+"strategy"+"'"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1454,10 +1458,8 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-}
-else {
-const err120 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data45.endedAt === undefined){
+const err120 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "endedAt"},message:"must have required property '"+"endedAt"+"'"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1466,12 +1468,8 @@ vErrors.push(err120);
 }
 errors++;
 }
-}
-if(data.sessionLogDigest !== undefined){
-let data45 = data.sessionLogDigest;
-if(typeof data45 === "string"){
-if(!pattern9.test(data45)){
-const err121 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(data45.savedAs === undefined){
+const err121 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/required",keyword:"required",params:{missingProperty: "savedAs"},message:"must have required property '"+"savedAs"+"'"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1480,9 +1478,9 @@ vErrors.push(err121);
 }
 errors++;
 }
-}
-else {
-const err122 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key8 in data45){
+if(!(((key8 === "strategy") || (key8 === "endedAt")) || (key8 === "savedAs"))){
+const err122 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1492,11 +1490,11 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data.claudeSession !== undefined){
-let data46 = data.claudeSession;
+if(data45.strategy !== undefined){
+let data46 = data45.strategy;
 if(typeof data46 === "string"){
-if(!pattern11.test(data46)){
-const err123 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
+if(func2(data46) > 64){
+const err123 = {instancePath:instancePath+"/restoredFrom/strategy",schemaPath:"#/properties/restoredFrom/properties/strategy/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1507,7 +1505,7 @@ errors++;
 }
 }
 else {
-const err124 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err124 = {instancePath:instancePath+"/restoredFrom/strategy",schemaPath:"#/properties/restoredFrom/properties/strategy/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1517,11 +1515,11 @@ vErrors.push(err124);
 errors++;
 }
 }
-if(data.ready !== undefined){
-let data47 = data.ready;
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-if(data47.at === undefined){
-const err125 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(data45.endedAt !== undefined){
+let data47 = data45.endedAt;
+if(typeof data47 === "string"){
+if(!pattern1.test(data47)){
+const err125 = {instancePath:instancePath+"/restoredFrom/endedAt",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1530,8 +1528,9 @@ vErrors.push(err125);
 }
 errors++;
 }
-if(data47.tip === undefined){
-const err126 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/required",keyword:"required",params:{missingProperty: "tip"},message:"must have required property '"+"tip"+"'"};
+}
+else {
+const err126 = {instancePath:instancePath+"/restoredFrom/endedAt",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1540,9 +1539,12 @@ vErrors.push(err126);
 }
 errors++;
 }
-for(const key9 in data47){
-if(!((key9 === "at") || (key9 === "tip"))){
-const err127 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+}
+if(data45.savedAs !== undefined){
+let data48 = data45.savedAs;
+if(typeof data48 === "string"){
+if(func2(data48) > 1024){
+const err127 = {instancePath:instancePath+"/restoredFrom/savedAs",schemaPath:"#/properties/restoredFrom/properties/savedAs/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1552,11 +1554,8 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data47.at !== undefined){
-let data48 = data47.at;
-if(typeof data48 === "string"){
-if(!pattern1.test(data48)){
-const err128 = {instancePath:instancePath+"/ready/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+else {
+const err128 = {instancePath:instancePath+"/restoredFrom/savedAs",schemaPath:"#/properties/restoredFrom/properties/savedAs/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1566,8 +1565,9 @@ vErrors.push(err128);
 errors++;
 }
 }
+}
 else {
-const err129 = {instancePath:instancePath+"/ready/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err129 = {instancePath:instancePath+"/restoredFrom",schemaPath:"#/properties/restoredFrom/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1577,11 +1577,11 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data47.tip !== undefined){
-let data49 = data47.tip;
-if(typeof data49 === "string"){
-if(!pattern2.test(data49)){
-const err130 = {instancePath:instancePath+"/ready/tip",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(data.copiedDigests !== undefined){
+let data49 = data.copiedDigests;
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+if(Object.keys(data49).length > 10000){
+const err130 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1590,9 +1590,11 @@ vErrors.push(err130);
 }
 errors++;
 }
-}
-else {
-const err131 = {instancePath:instancePath+"/ready/tip",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key9 in data49){
+let data50 = data49[key9];
+if(typeof data50 === "string"){
+if(!pattern9.test(data50)){
+const err131 = {instancePath:instancePath+"/copiedDigests/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1602,9 +1604,8 @@ vErrors.push(err131);
 errors++;
 }
 }
-}
 else {
-const err132 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err132 = {instancePath:instancePath+"/copiedDigests/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/copiedDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1614,11 +1615,9 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data.landing !== undefined){
-let data50 = data.landing;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-if(data50.base === undefined){
-const err133 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
+}
+else {
+const err133 = {instancePath:instancePath+"/copiedDigests",schemaPath:"#/properties/copiedDigests/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1627,8 +1626,12 @@ vErrors.push(err133);
 }
 errors++;
 }
-if(data50.from === undefined){
-const err134 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'"};
+}
+if(data.sessionLogDigest !== undefined){
+let data51 = data.sessionLogDigest;
+if(typeof data51 === "string"){
+if(!pattern9.test(data51)){
+const err134 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1637,8 +1640,9 @@ vErrors.push(err134);
 }
 errors++;
 }
-if(data50.at === undefined){
-const err135 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+}
+else {
+const err135 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1647,9 +1651,12 @@ vErrors.push(err135);
 }
 errors++;
 }
-for(const key10 in data50){
-if(!(((key10 === "base") || (key10 === "from")) || (key10 === "at"))){
-const err136 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+}
+if(data.claudeSession !== undefined){
+let data52 = data.claudeSession;
+if(typeof data52 === "string"){
+if(!pattern11.test(data52)){
+const err136 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1659,11 +1666,8 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data50.base !== undefined){
-let data51 = data50.base;
-if(typeof data51 === "string"){
-if(func2(data51) > 255){
-const err137 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+else {
+const err137 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1672,8 +1676,12 @@ vErrors.push(err137);
 }
 errors++;
 }
-if(func2(data51) < 1){
-const err138 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.issue !== undefined){
+let data53 = data.issue;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.number === undefined){
+const err138 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1682,9 +1690,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-else {
-const err139 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data53.url === undefined){
+const err139 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1693,12 +1700,8 @@ vErrors.push(err139);
 }
 errors++;
 }
-}
-if(data50.from !== undefined){
-let data52 = data50.from;
-if(typeof data52 === "string"){
-if(!pattern2.test(data52)){
-const err140 = {instancePath:instancePath+"/landing/from",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(data53.title === undefined){
+const err140 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1707,9 +1710,9 @@ vErrors.push(err140);
 }
 errors++;
 }
-}
-else {
-const err141 = {instancePath:instancePath+"/landing/from",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key10 in data53){
+if(!(((key10 === "number") || (key10 === "url")) || (key10 === "title"))){
+const err141 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1719,11 +1722,10 @@ vErrors.push(err141);
 errors++;
 }
 }
-if(data50.at !== undefined){
-let data53 = data50.at;
-if(typeof data53 === "string"){
-if(!pattern1.test(data53)){
-const err142 = {instancePath:instancePath+"/landing/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(data53.number !== undefined){
+let data54 = data53.number;
+if(!(((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54))) && (isFinite(data54)))){
+const err142 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1732,9 +1734,9 @@ vErrors.push(err142);
 }
 errors++;
 }
-}
-else {
-const err143 = {instancePath:instancePath+"/landing/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data54 == "number") && (isFinite(data54))){
+if(data54 < 1 || isNaN(data54)){
+const err143 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1745,8 +1747,11 @@ errors++;
 }
 }
 }
-else {
-const err144 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data53.url !== undefined){
+let data55 = data53.url;
+if(typeof data55 === "string"){
+if(func2(data55) > 2048){
+const err144 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1756,11 +1761,8 @@ vErrors.push(err144);
 errors++;
 }
 }
-if(data.landNotice !== undefined){
-let data54 = data.landNotice;
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-if(data54.base === undefined){
-const err145 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
+else {
+const err145 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1769,8 +1771,12 @@ vErrors.push(err145);
 }
 errors++;
 }
-if(data54.from === undefined){
-const err146 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'"};
+}
+if(data53.title !== undefined){
+let data56 = data53.title;
+if(typeof data56 === "string"){
+if(func2(data56) > 1000){
+const err146 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1779,8 +1785,9 @@ vErrors.push(err146);
 }
 errors++;
 }
-if(data54.to === undefined){
-const err147 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'"};
+}
+else {
+const err147 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1789,8 +1796,10 @@ vErrors.push(err147);
 }
 errors++;
 }
-if(data54.landed === undefined){
-const err148 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "landed"},message:"must have required property '"+"landed"+"'"};
+}
+}
+else {
+const err148 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1799,8 +1808,12 @@ vErrors.push(err148);
 }
 errors++;
 }
-if(data54.gained === undefined){
-const err149 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "gained"},message:"must have required property '"+"gained"+"'"};
+}
+if(data.pr !== undefined){
+let data57 = data.pr;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.number === undefined){
+const err149 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1809,8 +1822,8 @@ vErrors.push(err149);
 }
 errors++;
 }
-if(data54.behind === undefined){
-const err150 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "behind"},message:"must have required property '"+"behind"+"'"};
+if(data57.url === undefined){
+const err150 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1819,8 +1832,8 @@ vErrors.push(err150);
 }
 errors++;
 }
-if(data54.conflicts === undefined){
-const err151 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "conflicts"},message:"must have required property '"+"conflicts"+"'"};
+if(data57.title === undefined){
+const err151 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1829,8 +1842,8 @@ vErrors.push(err151);
 }
 errors++;
 }
-if(data54.at === undefined){
-const err152 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(data57.remote === undefined){
+const err152 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "remote"},message:"must have required property '"+"remote"+"'"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1839,9 +1852,8 @@ vErrors.push(err152);
 }
 errors++;
 }
-for(const key11 in data54){
-if(!((((((((key11 === "base") || (key11 === "from")) || (key11 === "to")) || (key11 === "landed")) || (key11 === "gained")) || (key11 === "behind")) || (key11 === "conflicts")) || (key11 === "at"))){
-const err153 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(data57.branch === undefined){
+const err153 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1850,12 +1862,9 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-if(data54.base !== undefined){
-let data55 = data54.base;
-if(typeof data55 === "string"){
-if(func2(data55) > 255){
-const err154 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+for(const key11 in data57){
+if(!(((((key11 === "number") || (key11 === "url")) || (key11 === "title")) || (key11 === "remote")) || (key11 === "branch"))){
+const err154 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -1864,8 +1873,11 @@ vErrors.push(err154);
 }
 errors++;
 }
-if(func2(data55) < 1){
-const err155 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data57.number !== undefined){
+let data58 = data57.number;
+if(!(((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58))) && (isFinite(data58)))){
+const err155 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -1874,9 +1886,9 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-else {
-const err156 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data58 == "number") && (isFinite(data58))){
+if(data58 < 1 || isNaN(data58)){
+const err156 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -1886,11 +1898,12 @@ vErrors.push(err156);
 errors++;
 }
 }
-if(data54.from !== undefined){
-let data56 = data54.from;
-if(typeof data56 === "string"){
-if(!pattern2.test(data56)){
-const err157 = {instancePath:instancePath+"/landNotice/from",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+}
+if(data57.url !== undefined){
+let data59 = data57.url;
+if(typeof data59 === "string"){
+if(func2(data59) > 2048){
+const err157 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -1901,7 +1914,7 @@ errors++;
 }
 }
 else {
-const err158 = {instancePath:instancePath+"/landNotice/from",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err158 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -1911,11 +1924,11 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data54.to !== undefined){
-let data57 = data54.to;
-if(typeof data57 === "string"){
-if(!pattern2.test(data57)){
-const err159 = {instancePath:instancePath+"/landNotice/to",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(data57.title !== undefined){
+let data60 = data57.title;
+if(typeof data60 === "string"){
+if(func2(data60) > 1000){
+const err159 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -1926,7 +1939,7 @@ errors++;
 }
 }
 else {
-const err160 = {instancePath:instancePath+"/landNotice/to",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err160 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -1936,11 +1949,11 @@ vErrors.push(err160);
 errors++;
 }
 }
-if(data54.landed !== undefined){
-let data58 = data54.landed;
-if(Array.isArray(data58)){
-if(data58.length > 100){
-const err161 = {instancePath:instancePath+"/landNotice/landed",schemaPath:"#/properties/landNotice/properties/landed/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
+if(data57.remote !== undefined){
+let data61 = data57.remote;
+if(typeof data61 === "string"){
+if(func2(data61) > 255){
+const err161 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -1949,12 +1962,8 @@ vErrors.push(err161);
 }
 errors++;
 }
-const len3 = data58.length;
-for(let i3=0; i3<len3; i3++){
-let data59 = data58[i3];
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-if(data59.id === undefined){
-const err162 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(func2(data61) < 1){
+const err162 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -1963,8 +1972,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-if(data59.commit === undefined){
-const err163 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/required",keyword:"required",params:{missingProperty: "commit"},message:"must have required property '"+"commit"+"'"};
+}
+else {
+const err163 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -1973,9 +1983,12 @@ vErrors.push(err163);
 }
 errors++;
 }
-for(const key12 in data59){
-if(!((key12 === "id") || (key12 === "commit"))){
-const err164 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+}
+if(data57.branch !== undefined){
+let data62 = data57.branch;
+if(typeof data62 === "string"){
+if(func2(data62) > 255){
+const err164 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -1984,12 +1997,8 @@ vErrors.push(err164);
 }
 errors++;
 }
-}
-if(data59.id !== undefined){
-let data60 = data59.id;
-if(typeof data60 === "string"){
-if(func2(data60) > 64){
-const err165 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(func2(data62) < 1){
+const err165 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -1998,8 +2007,9 @@ vErrors.push(err165);
 }
 errors++;
 }
-if(!pattern0.test(data60)){
-const err166 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
+}
+else {
+const err166 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2009,8 +2019,9 @@ vErrors.push(err166);
 errors++;
 }
 }
+}
 else {
-const err167 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err167 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2020,11 +2031,11 @@ vErrors.push(err167);
 errors++;
 }
 }
-if(data59.commit !== undefined){
-let data61 = data59.commit;
-if(typeof data61 === "string"){
-if(!pattern2.test(data61)){
-const err168 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/commit",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(data.ready !== undefined){
+let data63 = data.ready;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+if(data63.at === undefined){
+const err168 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2033,9 +2044,8 @@ vErrors.push(err168);
 }
 errors++;
 }
-}
-else {
-const err169 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/commit",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data63.tip === undefined){
+const err169 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/required",keyword:"required",params:{missingProperty: "tip"},message:"must have required property '"+"tip"+"'"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2044,10 +2054,9 @@ vErrors.push(err169);
 }
 errors++;
 }
-}
-}
-else {
-const err170 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key12 in data63){
+if(!((key12 === "at") || (key12 === "tip"))){
+const err170 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2057,9 +2066,11 @@ vErrors.push(err170);
 errors++;
 }
 }
-}
-else {
-const err171 = {instancePath:instancePath+"/landNotice/landed",schemaPath:"#/properties/landNotice/properties/landed/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data63.at !== undefined){
+let data64 = data63.at;
+if(typeof data64 === "string"){
+if(!pattern1.test(data64)){
+const err171 = {instancePath:instancePath+"/ready/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2069,10 +2080,8 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data54.gained !== undefined){
-let data62 = data54.gained;
-if(!(((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62))) && (isFinite(data62)))){
-const err172 = {instancePath:instancePath+"/landNotice/gained",schemaPath:"#/properties/landNotice/properties/gained/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err172 = {instancePath:instancePath+"/ready/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2081,9 +2090,12 @@ vErrors.push(err172);
 }
 errors++;
 }
-if((typeof data62 == "number") && (isFinite(data62))){
-if(data62 < 0 || isNaN(data62)){
-const err173 = {instancePath:instancePath+"/landNotice/gained",schemaPath:"#/properties/landNotice/properties/gained/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data63.tip !== undefined){
+let data65 = data63.tip;
+if(typeof data65 === "string"){
+if(!pattern2.test(data65)){
+const err173 = {instancePath:instancePath+"/ready/tip",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2093,11 +2105,8 @@ vErrors.push(err173);
 errors++;
 }
 }
-}
-if(data54.behind !== undefined){
-let data63 = data54.behind;
-if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
-const err174 = {instancePath:instancePath+"/landNotice/behind",schemaPath:"#/properties/landNotice/properties/behind/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err174 = {instancePath:instancePath+"/ready/tip",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2106,9 +2115,10 @@ vErrors.push(err174);
 }
 errors++;
 }
-if((typeof data63 == "number") && (isFinite(data63))){
-if(data63 < 0 || isNaN(data63)){
-const err175 = {instancePath:instancePath+"/landNotice/behind",schemaPath:"#/properties/landNotice/properties/behind/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err175 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2118,12 +2128,11 @@ vErrors.push(err175);
 errors++;
 }
 }
-}
-if(data54.conflicts !== undefined){
-let data64 = data54.conflicts;
-if(Array.isArray(data64)){
-if(data64.length > 1000){
-const err176 = {instancePath:instancePath+"/landNotice/conflicts",schemaPath:"#/properties/landNotice/properties/conflicts/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+if(data.landing !== undefined){
+let data66 = data.landing;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(data66.base === undefined){
+const err176 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2132,12 +2141,8 @@ vErrors.push(err176);
 }
 errors++;
 }
-const len4 = data64.length;
-for(let i4=0; i4<len4; i4++){
-let data65 = data64[i4];
-if(typeof data65 === "string"){
-if(func2(data65) > 4096){
-const err177 = {instancePath:instancePath+"/landNotice/conflicts/" + i4,schemaPath:"#/properties/landNotice/properties/conflicts/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(data66.from === undefined){
+const err177 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2146,9 +2151,8 @@ vErrors.push(err177);
 }
 errors++;
 }
-}
-else {
-const err178 = {instancePath:instancePath+"/landNotice/conflicts/" + i4,schemaPath:"#/properties/landNotice/properties/conflicts/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data66.at === undefined){
+const err178 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2157,10 +2161,9 @@ vErrors.push(err178);
 }
 errors++;
 }
-}
-}
-else {
-const err179 = {instancePath:instancePath+"/landNotice/conflicts",schemaPath:"#/properties/landNotice/properties/conflicts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key13 in data66){
+if(!(((key13 === "base") || (key13 === "from")) || (key13 === "at"))){
+const err179 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2170,11 +2173,11 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data54.at !== undefined){
-let data66 = data54.at;
-if(typeof data66 === "string"){
-if(!pattern1.test(data66)){
-const err180 = {instancePath:instancePath+"/landNotice/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(data66.base !== undefined){
+let data67 = data66.base;
+if(typeof data67 === "string"){
+if(func2(data67) > 255){
+const err180 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2183,9 +2186,8 @@ vErrors.push(err180);
 }
 errors++;
 }
-}
-else {
-const err181 = {instancePath:instancePath+"/landNotice/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data67) < 1){
+const err181 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2195,9 +2197,8 @@ vErrors.push(err181);
 errors++;
 }
 }
-}
 else {
-const err182 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err182 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2207,14 +2208,527 @@ vErrors.push(err182);
 errors++;
 }
 }
-}
-else {
-const err183 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data66.from !== undefined){
+let data68 = data66.from;
+if(typeof data68 === "string"){
+if(!pattern2.test(data68)){
+const err183 = {instancePath:instancePath+"/landing/from",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err183];
 }
 else {
 vErrors.push(err183);
+}
+errors++;
+}
+}
+else {
+const err184 = {instancePath:instancePath+"/landing/from",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+}
+if(data66.at !== undefined){
+let data69 = data66.at;
+if(typeof data69 === "string"){
+if(!pattern1.test(data69)){
+const err185 = {instancePath:instancePath+"/landing/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+}
+else {
+const err186 = {instancePath:instancePath+"/landing/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+}
+}
+else {
+const err187 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
+}
+errors++;
+}
+}
+if(data.landNotice !== undefined){
+let data70 = data.landNotice;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+if(data70.base === undefined){
+const err188 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
+if(vErrors === null){
+vErrors = [err188];
+}
+else {
+vErrors.push(err188);
+}
+errors++;
+}
+if(data70.from === undefined){
+const err189 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'"};
+if(vErrors === null){
+vErrors = [err189];
+}
+else {
+vErrors.push(err189);
+}
+errors++;
+}
+if(data70.to === undefined){
+const err190 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'"};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
+}
+errors++;
+}
+if(data70.landed === undefined){
+const err191 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "landed"},message:"must have required property '"+"landed"+"'"};
+if(vErrors === null){
+vErrors = [err191];
+}
+else {
+vErrors.push(err191);
+}
+errors++;
+}
+if(data70.gained === undefined){
+const err192 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "gained"},message:"must have required property '"+"gained"+"'"};
+if(vErrors === null){
+vErrors = [err192];
+}
+else {
+vErrors.push(err192);
+}
+errors++;
+}
+if(data70.behind === undefined){
+const err193 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "behind"},message:"must have required property '"+"behind"+"'"};
+if(vErrors === null){
+vErrors = [err193];
+}
+else {
+vErrors.push(err193);
+}
+errors++;
+}
+if(data70.conflicts === undefined){
+const err194 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "conflicts"},message:"must have required property '"+"conflicts"+"'"};
+if(vErrors === null){
+vErrors = [err194];
+}
+else {
+vErrors.push(err194);
+}
+errors++;
+}
+if(data70.at === undefined){
+const err195 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(vErrors === null){
+vErrors = [err195];
+}
+else {
+vErrors.push(err195);
+}
+errors++;
+}
+for(const key14 in data70){
+if(!((((((((key14 === "base") || (key14 === "from")) || (key14 === "to")) || (key14 === "landed")) || (key14 === "gained")) || (key14 === "behind")) || (key14 === "conflicts")) || (key14 === "at"))){
+const err196 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err196];
+}
+else {
+vErrors.push(err196);
+}
+errors++;
+}
+}
+if(data70.base !== undefined){
+let data71 = data70.base;
+if(typeof data71 === "string"){
+if(func2(data71) > 255){
+const err197 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err197];
+}
+else {
+vErrors.push(err197);
+}
+errors++;
+}
+if(func2(data71) < 1){
+const err198 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err198];
+}
+else {
+vErrors.push(err198);
+}
+errors++;
+}
+}
+else {
+const err199 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err199];
+}
+else {
+vErrors.push(err199);
+}
+errors++;
+}
+}
+if(data70.from !== undefined){
+let data72 = data70.from;
+if(typeof data72 === "string"){
+if(!pattern2.test(data72)){
+const err200 = {instancePath:instancePath+"/landNotice/from",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(vErrors === null){
+vErrors = [err200];
+}
+else {
+vErrors.push(err200);
+}
+errors++;
+}
+}
+else {
+const err201 = {instancePath:instancePath+"/landNotice/from",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err201];
+}
+else {
+vErrors.push(err201);
+}
+errors++;
+}
+}
+if(data70.to !== undefined){
+let data73 = data70.to;
+if(typeof data73 === "string"){
+if(!pattern2.test(data73)){
+const err202 = {instancePath:instancePath+"/landNotice/to",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(vErrors === null){
+vErrors = [err202];
+}
+else {
+vErrors.push(err202);
+}
+errors++;
+}
+}
+else {
+const err203 = {instancePath:instancePath+"/landNotice/to",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err203];
+}
+else {
+vErrors.push(err203);
+}
+errors++;
+}
+}
+if(data70.landed !== undefined){
+let data74 = data70.landed;
+if(Array.isArray(data74)){
+if(data74.length > 100){
+const err204 = {instancePath:instancePath+"/landNotice/landed",schemaPath:"#/properties/landNotice/properties/landed/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
+if(vErrors === null){
+vErrors = [err204];
+}
+else {
+vErrors.push(err204);
+}
+errors++;
+}
+const len3 = data74.length;
+for(let i3=0; i3<len3; i3++){
+let data75 = data74[i3];
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+if(data75.id === undefined){
+const err205 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err205];
+}
+else {
+vErrors.push(err205);
+}
+errors++;
+}
+if(data75.commit === undefined){
+const err206 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/required",keyword:"required",params:{missingProperty: "commit"},message:"must have required property '"+"commit"+"'"};
+if(vErrors === null){
+vErrors = [err206];
+}
+else {
+vErrors.push(err206);
+}
+errors++;
+}
+for(const key15 in data75){
+if(!((key15 === "id") || (key15 === "commit"))){
+const err207 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err207];
+}
+else {
+vErrors.push(err207);
+}
+errors++;
+}
+}
+if(data75.id !== undefined){
+let data76 = data75.id;
+if(typeof data76 === "string"){
+if(func2(data76) > 64){
+const err208 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err208];
+}
+else {
+vErrors.push(err208);
+}
+errors++;
+}
+if(!pattern0.test(data76)){
+const err209 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
+if(vErrors === null){
+vErrors = [err209];
+}
+else {
+vErrors.push(err209);
+}
+errors++;
+}
+}
+else {
+const err210 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err210];
+}
+else {
+vErrors.push(err210);
+}
+errors++;
+}
+}
+if(data75.commit !== undefined){
+let data77 = data75.commit;
+if(typeof data77 === "string"){
+if(!pattern2.test(data77)){
+const err211 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/commit",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(vErrors === null){
+vErrors = [err211];
+}
+else {
+vErrors.push(err211);
+}
+errors++;
+}
+}
+else {
+const err212 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/commit",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err212];
+}
+else {
+vErrors.push(err212);
+}
+errors++;
+}
+}
+}
+else {
+const err213 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err213];
+}
+else {
+vErrors.push(err213);
+}
+errors++;
+}
+}
+}
+else {
+const err214 = {instancePath:instancePath+"/landNotice/landed",schemaPath:"#/properties/landNotice/properties/landed/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err214];
+}
+else {
+vErrors.push(err214);
+}
+errors++;
+}
+}
+if(data70.gained !== undefined){
+let data78 = data70.gained;
+if(!(((typeof data78 == "number") && (!(data78 % 1) && !isNaN(data78))) && (isFinite(data78)))){
+const err215 = {instancePath:instancePath+"/landNotice/gained",schemaPath:"#/properties/landNotice/properties/gained/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err215];
+}
+else {
+vErrors.push(err215);
+}
+errors++;
+}
+if((typeof data78 == "number") && (isFinite(data78))){
+if(data78 < 0 || isNaN(data78)){
+const err216 = {instancePath:instancePath+"/landNotice/gained",schemaPath:"#/properties/landNotice/properties/gained/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err216];
+}
+else {
+vErrors.push(err216);
+}
+errors++;
+}
+}
+}
+if(data70.behind !== undefined){
+let data79 = data70.behind;
+if(!(((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79))) && (isFinite(data79)))){
+const err217 = {instancePath:instancePath+"/landNotice/behind",schemaPath:"#/properties/landNotice/properties/behind/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err217];
+}
+else {
+vErrors.push(err217);
+}
+errors++;
+}
+if((typeof data79 == "number") && (isFinite(data79))){
+if(data79 < 0 || isNaN(data79)){
+const err218 = {instancePath:instancePath+"/landNotice/behind",schemaPath:"#/properties/landNotice/properties/behind/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err218];
+}
+else {
+vErrors.push(err218);
+}
+errors++;
+}
+}
+}
+if(data70.conflicts !== undefined){
+let data80 = data70.conflicts;
+if(Array.isArray(data80)){
+if(data80.length > 1000){
+const err219 = {instancePath:instancePath+"/landNotice/conflicts",schemaPath:"#/properties/landNotice/properties/conflicts/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+if(vErrors === null){
+vErrors = [err219];
+}
+else {
+vErrors.push(err219);
+}
+errors++;
+}
+const len4 = data80.length;
+for(let i4=0; i4<len4; i4++){
+let data81 = data80[i4];
+if(typeof data81 === "string"){
+if(func2(data81) > 4096){
+const err220 = {instancePath:instancePath+"/landNotice/conflicts/" + i4,schemaPath:"#/properties/landNotice/properties/conflicts/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if(vErrors === null){
+vErrors = [err220];
+}
+else {
+vErrors.push(err220);
+}
+errors++;
+}
+}
+else {
+const err221 = {instancePath:instancePath+"/landNotice/conflicts/" + i4,schemaPath:"#/properties/landNotice/properties/conflicts/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err221];
+}
+else {
+vErrors.push(err221);
+}
+errors++;
+}
+}
+}
+else {
+const err222 = {instancePath:instancePath+"/landNotice/conflicts",schemaPath:"#/properties/landNotice/properties/conflicts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err222];
+}
+else {
+vErrors.push(err222);
+}
+errors++;
+}
+}
+if(data70.at !== undefined){
+let data82 = data70.at;
+if(typeof data82 === "string"){
+if(!pattern1.test(data82)){
+const err223 = {instancePath:instancePath+"/landNotice/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err223];
+}
+else {
+vErrors.push(err223);
+}
+errors++;
+}
+}
+else {
+const err224 = {instancePath:instancePath+"/landNotice/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err224];
+}
+else {
+vErrors.push(err224);
+}
+errors++;
+}
+}
+}
+else {
+const err225 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err225];
+}
+else {
+vErrors.push(err225);
+}
+errors++;
+}
+}
+}
+else {
+const err226 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err226];
+}
+else {
+vErrors.push(err226);
 }
 errors++;
 }
@@ -2365,7 +2879,7 @@ return errors === 0;
 }
 
 export const validateConfig = validate13;
-const schema29 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"check":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command (sh -c) that `session land` runs on each candidate merge, in a temporary worktree, before it moves the base; a failure stops the queue. `--check` overrides it, `--no-check` skips it."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."},"sessionMode":{"enum":["ask","parallel","standard"],"description":"What /dev-session.start does when the user does not say: ask (the default) whether to work here or in a worktree of its own, or go straight to a parallel or a standard session. The user can still choose the other for one session."},"savedRefsMaxAgeDays":{"type":"number","minimum":1,"description":"Cleanup offers to prune the saved refs (refs/sessions/...) of an ended session once they are older than this many days, or as soon as the base holds all of them. Default 30."}}};
+const schema29 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"check":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command (sh -c) that `session land` runs on each candidate merge, in a temporary worktree, before it moves the base; a failure stops the queue. `--check` overrides it, `--no-check` skips it."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."},"sessionMode":{"enum":["ask","parallel","standard"],"description":"What /dev-session.start does when the user does not say: ask (the default) whether to work here or in a worktree of its own, or go straight to a parallel or a standard session. The user can still choose the other for one session."},"savedRefsMaxAgeDays":{"type":"number","minimum":1,"description":"Cleanup offers to prune the saved refs (refs/sessions/...) of an ended session once they are older than this many days, or as soon as the base holds all of them. Default 30."},"agentIdleMinutes":{"type":"number","exclusiveMinimum":0,"description":"Status shows a session's agent as idle once its turn ended this many minutes ago and no prompt came since (a wait for a permission stays waiting). Default 30."},"dependencyClone":{"enum":["auto","hardlink","off"],"description":"How a new worktree gets its node_modules when its lockfile is byte for byte the main checkout's and the main checkout's installed tree matches it: auto (the default) clones the tree, copy-on-write where the file system can, else a plain copy; hardlink shares the files with the main checkout (fast, but a postinstall or a patch in one changes them all); off always installs."}}};
 const pattern21 = new RegExp("^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$", "u");
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2853,9 +3367,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-}
-else {
-const err40 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.agentIdleMinutes !== undefined){
+let data16 = data.agentIdleMinutes;
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 <= 0 || isNaN(data16)){
+const err40 = {instancePath:instancePath+"/agentIdleMinutes",schemaPath:"#/properties/agentIdleMinutes/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2864,6 +3380,457 @@ vErrors.push(err40);
 }
 errors++;
 }
+}
+else {
+const err41 = {instancePath:instancePath+"/agentIdleMinutes",schemaPath:"#/properties/agentIdleMinutes/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data.dependencyClone !== undefined){
+let data17 = data.dependencyClone;
+if(!(((data17 === "auto") || (data17 === "hardlink")) || (data17 === "off"))){
+const err42 = {instancePath:instancePath+"/dependencyClone",schemaPath:"#/properties/dependencyClone/enum",keyword:"enum",params:{allowedValues: schema29.properties.dependencyClone.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+}
+else {
+const err43 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
 validate13.errors = vErrors;
+return errors === 0;
+}
+
+export const validateAgentState = validate14;
+const schema30 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/agent-state.schema.json","title":"The agent of one parallel session","description":"The sessions folder's .agent-<id>.json: what Claude Code's hooks last reported about the agent working in session <id>. Written by the hooks alone (never under the manifest lock), atomically, and read by status, which works out idle and gone from it.","type":"object","additionalProperties":false,"required":["version","session","state","event","at","conversation"],"properties":{"version":{"const":1,"description":"Format version. Readers ignore any other value."},"session":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64,"description":"The session id, as in the file's name."},"state":{"enum":["working","waiting","gone"],"description":"working: a prompt was submitted. waiting: the turn stopped, the client started or resumed a conversation, or a notification asked for the user. gone: the conversation ended. Status also shows idle (waiting with no turn for agentIdleMinutes) and gone (the client process recorded here is no more)."},"event":{"enum":["UserPromptSubmit","Stop","Notification","SessionStart","SessionEnd"],"description":"The hook event that set the state."},"at":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"When the state changed (UTC)."},"conversation":{"type":["string","null"],"pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation (the hook's session_id): `claude --resume <it>` in the worktree continues it. Null when the hook gave none."},"message":{"type":"string","maxLength":300,"description":"What a notification said (e.g. Claude needs your permission to use Bash), on one line."},"notificationType":{"type":"string","maxLength":64,"description":"The notification's type as the client names it (permission_prompt, idle_prompt, elicitation_dialog, ...)."},"detail":{"type":"string","maxLength":64,"description":"SessionStart's source (startup, resume, clear) or SessionEnd's reason (prompt_input_exit, clear, logout, other)."},"client":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The Claude Code process that ran the hook: while it runs the agent is attached; once it is gone, so is the agent.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The process's start time as the system reports it, so that a reused pid is not taken for the client."}}}}};
+
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://flight-rules.dev/schemas/agent-state.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.version === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.session === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "session"},message:"must have required property '"+"session"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.state === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.event === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "event"},message:"must have required property '"+"event"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.at === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.conversation === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "conversation"},message:"must have required property '"+"conversation"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func4.call(schema30.properties, key0))){
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.version !== undefined){
+if(1 !== data.version){
+const err7 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.session !== undefined){
+let data1 = data.session;
+if(typeof data1 === "string"){
+if(func2(data1) > 64){
+const err8 = {instancePath:instancePath+"/session",schemaPath:"#/properties/session/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(!pattern0.test(data1)){
+const err9 = {instancePath:instancePath+"/session",schemaPath:"#/properties/session/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/session",schemaPath:"#/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.state !== undefined){
+let data2 = data.state;
+if(!(((data2 === "working") || (data2 === "waiting")) || (data2 === "gone"))){
+const err11 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/enum",keyword:"enum",params:{allowedValues: schema30.properties.state.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.event !== undefined){
+let data3 = data.event;
+if(!(((((data3 === "UserPromptSubmit") || (data3 === "Stop")) || (data3 === "Notification")) || (data3 === "SessionStart")) || (data3 === "SessionEnd"))){
+const err12 = {instancePath:instancePath+"/event",schemaPath:"#/properties/event/enum",keyword:"enum",params:{allowedValues: schema30.properties.event.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.at !== undefined){
+let data4 = data.at;
+if(typeof data4 === "string"){
+if(!pattern1.test(data4)){
+const err13 = {instancePath:instancePath+"/at",schemaPath:"#/properties/at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/at",schemaPath:"#/properties/at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.conversation !== undefined){
+let data5 = data.conversation;
+if((typeof data5 !== "string") && (data5 !== null)){
+const err15 = {instancePath:instancePath+"/conversation",schemaPath:"#/properties/conversation/type",keyword:"type",params:{type: schema30.properties.conversation.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(typeof data5 === "string"){
+if(!pattern11.test(data5)){
+const err16 = {instancePath:instancePath+"/conversation",schemaPath:"#/properties/conversation/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+if(data.message !== undefined){
+let data6 = data.message;
+if(typeof data6 === "string"){
+if(func2(data6) > 300){
+const err17 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.notificationType !== undefined){
+let data7 = data.notificationType;
+if(typeof data7 === "string"){
+if(func2(data7) > 64){
+const err19 = {instancePath:instancePath+"/notificationType",schemaPath:"#/properties/notificationType/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/notificationType",schemaPath:"#/properties/notificationType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.detail !== undefined){
+let data8 = data.detail;
+if(typeof data8 === "string"){
+if(func2(data8) > 64){
+const err21 = {instancePath:instancePath+"/detail",schemaPath:"#/properties/detail/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/detail",schemaPath:"#/properties/detail/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.client !== undefined){
+let data9 = data.client;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.pid === undefined){
+const err23 = {instancePath:instancePath+"/client",schemaPath:"#/properties/client/required",keyword:"required",params:{missingProperty: "pid"},message:"must have required property '"+"pid"+"'"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(data9.host === undefined){
+const err24 = {instancePath:instancePath+"/client",schemaPath:"#/properties/client/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+for(const key1 in data9){
+if(!(((key1 === "pid") || (key1 === "host")) || (key1 === "since"))){
+const err25 = {instancePath:instancePath+"/client",schemaPath:"#/properties/client/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data9.pid !== undefined){
+let data10 = data9.pid;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err26 = {instancePath:instancePath+"/client/pid",schemaPath:"#/properties/client/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 1 || isNaN(data10)){
+const err27 = {instancePath:instancePath+"/client/pid",schemaPath:"#/properties/client/properties/pid/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+if(data9.host !== undefined){
+let data11 = data9.host;
+if(typeof data11 === "string"){
+if(func2(data11) > 255){
+const err28 = {instancePath:instancePath+"/client/host",schemaPath:"#/properties/client/properties/host/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/client/host",schemaPath:"#/properties/client/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data9.since !== undefined){
+let data12 = data9.since;
+if(typeof data12 === "string"){
+if(func2(data12) > 200){
+const err30 = {instancePath:instancePath+"/client/since",schemaPath:"#/properties/client/properties/since/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/client/since",schemaPath:"#/properties/client/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/client",schemaPath:"#/properties/client/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+validate14.errors = vErrors;
 return errors === 0;
 }

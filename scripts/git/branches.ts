@@ -1,11 +1,6 @@
 import { git } from '../lib/shell.js';
 import { isoSeconds } from '../core/format.js';
 
-export async function branchExists(cwd: string, branch: string): Promise<boolean> {
-  const result = await git(cwd, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], { okExitCodes: [0, 1] });
-  return result.exitCode === 0;
-}
-
 /**
  * Deletes the branch only if it still points at `expectedCommit`: git compares and deletes
  * atomically, so a commit made meanwhile is never lost.

@@ -1,5 +1,6 @@
 /** The repository's own exclude file, shared by every worktree (info/exclude in the common git dir). */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeAtomically } from '../lib/safe-fs.js';
 import { dirname, join } from 'node:path';
 import { commonGitDir } from './repo.js';
 
@@ -25,8 +26,6 @@ export function ensureExcludeLines(excludeFile: string, lines: string[]): boolea
   const next = withExcludeLines(text, lines);
   if (next === null) return false;
   mkdirSync(dirname(excludeFile), { recursive: true });
-  const temp = `${excludeFile}.${process.pid}.tmp`;
-  writeFileSync(temp, next);
-  renameSync(temp, excludeFile);
+  writeAtomically(excludeFile, next);
   return true;
 }

@@ -14,9 +14,9 @@ export async function remoteUrl(cwd: string, remote: string): Promise<string | n
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
 
-/** Pushes the local branch to the same name on `remote` and records it as the branch's upstream. */
-export async function pushBranch(cwd: string, remote: string, branch: string): Promise<void> {
-  await git(cwd, ['push', '--quiet', '--set-upstream', '--end-of-options', remote, `refs/heads/${branch}:refs/heads/${branch}`], { timeout: PUSH_TIMEOUT_MS });
+/** Pushes the local branch to `remoteBranch` (default: the same name) on `remote` and records it as the branch's upstream. */
+export async function pushBranch(cwd: string, remote: string, branch: string, remoteBranch = branch): Promise<void> {
+  await git(cwd, ['push', '--quiet', '--set-upstream', '--end-of-options', remote, `refs/heads/${branch}:refs/heads/${remoteBranch}`], { timeout: PUSH_TIMEOUT_MS });
 }
 
 export interface GitHubRepo {
@@ -54,4 +54,20 @@ export function compareUrl(remote: string, base: string, branch: string): string
 export async function upstreamOf(cwd: string, branch: string): Promise<string | null> {
   const result = await git(cwd, ['for-each-ref', '--format=%(upstream)', `refs/heads/${branch}`]);
   return result.stdout.trim() || null;
+}
+
+/** A fetch of one branch that hangs on the network must not hang a start forever. */
+const FETCH_TIMEOUT_MS = 120_000;
+
+/** Fetches `branch` of `remote` into its remote-tracking ref, refs/remotes/<remote>/<branch>; returns the commit it is at. */
+export async function fetchRemoteBranch(cwd: string, remote: string, branch: string): Promise<string> {
+  const tracking = `refs/remotes/${remote}/${branch}`;
+  await git(cwd, ['fetch', '--quiet', '--no-tags', '--end-of-options', remote, `+refs/heads/${branch}:${tracking}`], { timeout: FETCH_TIMEOUT_MS });
+  const { stdout } = await git(cwd, ['rev-parse', '--verify', '--end-of-options', `${tracking}^{commit}`]);
+  return stdout.trim();
+}
+
+/** Makes `branch` track `remote`'s `remoteBranch` (which must have been fetched). */
+export async function setUpstream(cwd: string, branch: string, remote: string, remoteBranch: string): Promise<void> {
+  await git(cwd, ['branch', `--set-upstream-to=refs/remotes/${remote}/${remoteBranch}`, '--end-of-options', branch]);
 }

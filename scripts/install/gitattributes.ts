@@ -1,6 +1,6 @@
 /**
  * Parallel sessions each append an entry to docs/progress.md; the union merge driver keeps both sides' lines, so
- * those appends merge without a conflict (7.4). Pure text in, text out.
+ * those appends merge without a conflict. Pure text in, text out.
  */
 export const PROGRESS_UNION_LINE = 'docs/progress.md merge=union';
 

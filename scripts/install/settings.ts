@@ -3,12 +3,13 @@
  * and taken out again, touching nothing else. Pure: objects in, objects out.
  */
 import { RUNTIME_SUBDIR, helperPrefix, runtimeDirFor, type Scope } from './command-text.js';
+import { AGENT_EVENTS, type AgentEvent } from '../core/agent-state.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
 export interface HookEntry {
-  event: 'SessionStart' | 'PreToolUse' | 'UserPromptSubmit';
+  event: 'SessionStart' | 'PreToolUse' | AgentEvent;
   matcher?: string;
   command: string;
 }
@@ -72,7 +73,8 @@ export function packSettings(scope: Scope, withHooks: boolean, home?: string): P
       ? [
           { event: 'SessionStart', command: `node ${hookFile} session-start || true` },
           { event: 'PreToolUse', matcher: EDIT_TOOLS_MATCHER, command: `node ${hookFile} pre-tool-use || true` },
-          { event: 'UserPromptSubmit', command: `node ${hookFile} land-notice || true` },
+          // The agent's state, one command for every event it follows (the event is in the hook's input).
+          ...AGENT_EVENTS.map((event) => ({ event, command: `node ${hookFile} agent-state || true` })),
         ]
       : [],
     allow: allowRules(scope, home),

@@ -68,7 +68,7 @@ export async function main(subcommands: Subcommand[], io: Io): Promise<number> {
       io.stdout.write(`usage: ${PROGRAM} ${subcommand.usage}\n${subcommand.summary}\n`);
       return EXIT.done;
     }
-    const context: Context = { cwd: io.cwd, now: now(io.env), env: io.env, stderr: io.stderr };
+    const context: Context = { cwd: io.cwd, now: now(io.env), env: io.env, stderr: io.stderr, stdout: io.stdout };
     const outcome = await withProcessScope({ env: io.env, stderr: io.stderr }, () => subcommand.run(invocation, context));
     io.stdout.write(invocation.json ? `${JSON.stringify({ ok: true, command: name, ...outcome.json })}\n` : `${outcome.text}\n`);
     return EXIT.done;

@@ -84,3 +84,39 @@ export function selfRecord(): ProcessRecord {
   const since = selfStartToken();
   return { pid: process.pid, host: hostname(), ...(since ? { since } : {}), claimedAt: new Date().toISOString() };
 }
+
+/** Programs that run a command line for another: a hook's command runs under one of them. */
+const SHELLS = new Set(['sh', 'dash', 'bash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox', 'fish', 'tcsh', 'csh']);
+
+/** A process's parent and program name: from /proc on Linux (no process spawned), else from `ps`. */
+function parentAndName(pid: number): { ppid: number; name: string } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? { ppid, name } : null;
+  } catch {
+    if (process.platform === 'linux') return null;
+    const result = runSync('/', 'ps', ['-o', 'ppid=,comm=', '-p', String(pid)], { okExitCodes: [0, 1], timeout: 2_000 });
+    const match = /^\s*(\d+)\s+(.+)$/.exec(result.stdout.trim());
+    return match ? { ppid: Number(match[1]), name: match[2]!.trim().split('/').pop()!.replace(/^-/, '') } : null;
+  }
+}
+
+/**
+ * The process that started this one, past the shells in between: for a hook, the client
+ * that runs it (which runs hook commands through /bin/sh). Null when it cannot be told.
+ */
+export function launchingProcess(): ProcessRecord | null {
+  let pid = process.ppid;
+  for (let depth = 0; depth < 4 && pid > 1; depth++) {
+    const info = parentAndName(pid);
+    if (!info) return null;
+    if (!SHELLS.has(info.name)) {
+      const since = processStartToken(pid);
+      return { pid, host: hostname(), ...(since ? { since } : {}) };
+    }
+    pid = info.ppid;
+  }
+  return null;
+}

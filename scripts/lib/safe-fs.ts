@@ -4,7 +4,7 @@
  * symlink at the last step, and never more than a cap; opening never blocks. Writes never
  * follow a symlink at any step below the folder they are confined to.
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -135,10 +135,22 @@ export function writeConfinedFile(root: string, rel: string, content: string | B
     }
     return target;
   }
-  const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, existing ? existing.mode & 0o7777 : mode);
+  writeAtomically(target, content, { mode: existing ? existing.mode & 0o7777 : mode });
+  return target;
+}
+
+/**
+ * The one atomic replace: the content goes to a new temporary file beside `target` (never
+ * through a symlink), then is renamed over it, so a reader sees the old file or the new one,
+ * whole. `durable` also fsyncs the file and its folder, for a file a crash must not lose.
+ * The temporary name, `<target>.<pid>.<nonce>.tmp`, lets cleanup tell a dead writer's leftover.
+ */
+export function writeAtomically(target: string, content: string | Buffer, options: { mode?: number; durable?: boolean } = {}): void {
+  const temp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, options.mode ?? 0o644);
   try {
     writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
+    if (options.durable) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -148,7 +160,20 @@ export function writeConfinedFile(root: string, rel: string, content: string | B
     unlinkSync(temp);
     throw error;
   }
-  return target;
+  if (options.durable) syncFolder(dirname(target));
+}
+
+function syncFolder(folder: string): void {
+  try {
+    const fd = openSync(folder, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* some platforms cannot fsync a folder; the rename is still atomic */
+  }
 }
 
 /** No path a tool can open is longer; anything longer is not a path worth resolving. */

@@ -3,8 +3,8 @@
  * stdin is closed so that nothing we run can ever wait for a terminal.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { spawn } from 'node:child_process';
-import { $ as zx, ProcessOutput, type Options } from 'zx/core';
+import { spawn, spawnSync } from 'node:child_process';
+import type { Options, ProcessOutput } from 'zx/core';
 import { GitError } from './errors.js';
 import { shellQuote } from './shell-words.js';
 
@@ -72,7 +72,13 @@ function shellFor(cwd: string, options: RunOptions): Partial<Options> {
   };
 }
 
-function settle(cwd: string, program: string, args: readonly string[], options: RunOptions, output: ProcessOutput): RunResult {
+/** zx is loaded with the first process, not at start-up: a hook that starts none (agent-state) does not pay for it. */
+let zxModule: Promise<typeof import('zx/core')> | null = null;
+const loadZx = () => (zxModule ??= import('zx/core'));
+
+type Finished = Pick<ProcessOutput, 'exitCode' | 'stdout' | 'stderr' | 'duration'>;
+
+function settle(cwd: string, program: string, args: readonly string[], options: RunOptions, output: Finished): RunResult {
   const ok = options.okExitCodes ?? [0];
   const { env, stderr } = current();
   if (env.FLIGHT_RULES_TRACE) {
@@ -86,6 +92,7 @@ function settle(cwd: string, program: string, args: readonly string[], options: 
 }
 
 export async function run(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const { $: zx, ProcessOutput } = await loadZx();
   let output: ProcessOutput;
   try {
     const running = zx(shellFor(cwd, options))`${program} ${args}`;
@@ -104,15 +111,26 @@ export async function run(cwd: string, program: string, args: readonly string[],
   return settle(cwd, program, args, options, output);
 }
 
-/** The same, blocking: only for the rare question asked where nothing may await (a lock's owner on macOS). */
+/**
+ * The same, blocking, and with no shell in between: only for the rare question asked where
+ * nothing may await (a process's start time or parent on macOS).
+ */
 export function runSync(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): RunResult {
-  let output: ProcessOutput;
-  try {
-    output = zx.sync(shellFor(cwd, options))`${program} ${args}`;
-  } catch (error) {
-    output = error instanceof ProcessOutput ? error : ProcessOutput.fromError(error as Error);
-  }
-  return settle(cwd, program, args, options, output);
+  const started = Date.now();
+  const result = spawnSync(program, [...args], {
+    cwd,
+    env: { ...current().env, ...quietEnv, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    ...(options.timeout ? { timeout: options.timeout } : {}),
+  });
+  const missing = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  return settle(cwd, program, args, options, {
+    exitCode: missing ? 127 : result.status,
+    stdout: result.stdout ?? '',
+    stderr: result.stderr || (result.error ? result.error.message : ''),
+    duration: Date.now() - started,
+  });
 }
 
 export function git(cwd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {

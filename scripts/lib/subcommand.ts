@@ -6,6 +6,8 @@ export interface Context {
   env: NodeJS.ProcessEnv;
   /** Progress lines go here (a long setup), never to stdout, which holds the one result. */
   stderr: { write(text: string): unknown };
+  /** Only for a subcommand that keeps printing until it is stopped (`status --watch`); the result still goes through the CLI. */
+  stdout: { write(text: string): unknown; isTTY?: boolean };
 }
 
 export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -13,6 +15,8 @@ export type OptionValues = Record<string, string | boolean | string[] | boolean[
 export interface Invocation {
   values: OptionValues;
   positionals: string[];
+  /** --json was given: the result is one JSON document. */
+  json?: boolean;
 }
 
 /** What a subcommand hands back: one JSON document and the same facts as short text. */

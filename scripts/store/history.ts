@@ -7,40 +7,25 @@ import { appendFileSync, closeSync, constants, fstatSync, openSync, readSync } f
 import { join } from 'node:path';
 import { HISTORY_FILE } from '../core/paths.js';
 import { parseHistory, type EndedSession, type SavedRef } from '../core/history-records.js';
-import type { PortBlock, SessionEntry } from '../core/manifest-types.js';
+import type { SessionEntry } from '../core/manifest-types.js';
 
-export interface HistoryRecord {
-  id: string;
-  branch: string;
-  /** pr, merge, keep, abandon, or a cleanup action such as cleanup-orphan. */
-  strategy: string;
-  head: string | null;
-  base: { branch: string; commit: string };
-  endedAt: string;
-  /** Where the work can be found afterwards: a ref, a PR URL, a merge commit. */
-  savedAs?: string;
-  /** What `session restore` needs that the rest does not say. */
-  goals?: string[];
-  port?: PortBlock;
-  copiedFiles?: string[];
-  sessionLog?: string | null;
-  /** Every ref the end saved work under, the branch tip first. */
-  savedRefs?: SavedRef[];
-  [extra: string]: unknown;
-}
+/** A record as written: what core/history-records.ts reads back, checked, and nothing else besides. */
+export type HistoryRecord = EndedSession;
 
 export function appendHistory(sessionsDir: string, record: HistoryRecord): void {
   appendFileSync(join(sessionsDir, HISTORY_FILE), `${JSON.stringify(record)}\n`, { mode: 0o644 });
 }
 
 /** What `session restore` needs beside the refs: the goals, the port block, the copied files, the session log, and every saved ref. */
-export function restoreFacts(entry: SessionEntry, savedRefs: SavedRef[]): Pick<HistoryRecord, 'goals' | 'port' | 'copiedFiles' | 'sessionLog' | 'savedRefs'> {
+export function restoreFacts(entry: SessionEntry, savedRefs: SavedRef[]): Pick<HistoryRecord, 'goals' | 'port' | 'copiedFiles' | 'sessionLog' | 'savedRefs' | 'issue' | 'pr'> {
   return {
     goals: entry.goals,
     ...(entry.port ? { port: entry.port } : {}),
     copiedFiles: entry.copiedFiles ?? [],
     sessionLog: entry.sessionLog,
     savedRefs,
+    ...(entry.issue ? { issue: entry.issue } : {}),
+    ...(entry.pr ? { pr: entry.pr } : {}),
   };
 }
 

@@ -5,10 +5,9 @@
  * or the new manifest, never a torn one.
  */
 import { helper } from '../lib/invocation.js';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { readBoundedText, UnsafeFileError } from '../lib/safe-fs.js';
+import { mkdirSync } from 'node:fs';
+import { readBoundedText, UnsafeFileError, writeAtomically } from '../lib/safe-fs.js';
 import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { validateManifest } from '../generated/validators.js';
 import { describeSchemaErrors } from '../core/schema-errors.js';
 import { RefusalError } from '../lib/errors.js';
@@ -64,7 +63,7 @@ export function readManifest(path: string, project: string): Manifest {
   return data as unknown as Manifest;
 }
 
-function writeAtomically(path: string, manifest: Manifest): void {
+function writeManifestFile(path: string, manifest: Manifest): void {
   if (!validateManifest(manifest)) {
     throw new Error(`refusing to write an invalid manifest: ${schemaProblem()}`);
   }
@@ -73,34 +72,7 @@ function writeAtomically(path: string, manifest: Manifest): void {
   if (Buffer.byteLength(text) > MAX_MANIFEST_BYTES) {
     throw new RefusalError('manifest-full', `The session manifest would grow to ${Buffer.byteLength(text)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit, so it was not written; nothing was changed.`, `End or clean up sessions you no longer need (\`${helper('cleanup')}\`), or keep goals short, then run the same command again.`, { manifest: path, bytes: Buffer.byteLength(text) });
   }
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(temp, 'wx', 0o644);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    unlinkSync(temp);
-    throw error;
-  }
-  syncFolder(dirname(path));
-}
-
-function syncFolder(folder: string): void {
-  try {
-    const fd = openSync(folder, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* some platforms cannot fsync a folder; the rename is still atomic */
-  }
+  writeAtomically(path, text, { durable: true });
 }
 
 /**
@@ -121,7 +93,7 @@ export async function updateManifest<T>(
       const result = change(manifest);
       if (result !== false) {
         assertLockHeld(lock);
-        writeAtomically(path, manifest);
+        writeManifestFile(path, manifest);
       }
       return { manifest, result };
     } catch (error) {
@@ -144,7 +116,7 @@ export async function withManifestLock<T>(path: string, body: (write: (manifest:
   return withLock(lockPathFor(path), MANIFEST_LOCK, (lock) =>
     body((manifest) => {
       assertLockHeld(lock);
-      writeAtomically(path, manifest);
+      writeManifestFile(path, manifest);
     }),
   );
 }

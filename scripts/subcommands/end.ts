@@ -91,7 +91,7 @@ export const end: Subcommand = {
   },
 };
 
-/** A refusal also reports the 7.3 facts (how far the base moved, predicted conflicts). */
+/** A refusal also reports the base facts (how far the base moved, predicted conflicts). */
 function withFacts(refusal: RefusalError, facts: string[]): RefusalError {
   return new RefusalError(refusal.code, refusal.message, refusal.next, { ...refusal.details, facts });
 }

@@ -9,6 +9,7 @@ import { setup } from './setup.js';
 import { restore } from './restore.js';
 import { ready } from './ready.js';
 import { land } from './land.js';
+import { open } from './open.js';
 
 /** Every subcommand the helper offers, in the order `--help` lists them. */
-export const SUBCOMMANDS: Subcommand[] = [start, end, restore, ready, land, status, overlap, sync, cleanup, setup];
+export const SUBCOMMANDS: Subcommand[] = [start, end, restore, ready, land, status, open, overlap, sync, cleanup, setup];

@@ -1,3 +1,4 @@
+import { inlineList, shortSha } from '../core/format.js';
 import { join } from 'node:path';
 import { UsageError } from '../lib/errors.js';
 import { helper } from '../lib/invocation.js';
@@ -13,8 +14,8 @@ import { restoreSession } from '../engine/restore/restore-session.js';
 import { describePortBlock } from '../workspace/ports.js';
 import { renderWorkspace, workspaceJson } from '../workspace/report.js';
 
-const short = (sha: string) => sha.slice(0, 12);
-const list = (paths: string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? `, ... (${paths.length} in all)` : ''}`;
+const short = shortSha;
+const list = (paths: string[]) => inlineList(paths);
 
 export const restore: Subcommand = {
   name: 'restore',

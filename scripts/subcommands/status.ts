@@ -1,4 +1,8 @@
-import type { Subcommand } from '../lib/subcommand.js';
+import type { Context, Subcommand } from '../lib/subcommand.js';
+import { now as clock } from '../lib/clock.js';
+import { UsageError } from '../lib/errors.js';
+import { commonGitDir } from '../git/repo.js';
+import { watchStatus, watchTargets } from '../engine/report/watch-status.js';
 import { describeError } from '../lib/errors.js';
 import { limiter } from '../lib/limit.js';
 import { DEFAULT_CONFIG } from '../core/config.js';
@@ -35,7 +39,7 @@ async function mainReport(project: Project): Promise<MainReport> {
 }
 
 async function report(cwd: string, now: Date): Promise<StatusReport> {
-  const defaults = { staleAfterDays: DEFAULT_CONFIG.staleAfterDays, behindWarningCommits: DEFAULT_CONFIG.behindWarningCommits, sessionMode: DEFAULT_CONFIG.sessionMode, savedRefsMaxAgeDays: DEFAULT_CONFIG.savedRefsMaxAgeDays };
+  const defaults = { staleAfterDays: DEFAULT_CONFIG.staleAfterDays, behindWarningCommits: DEFAULT_CONFIG.behindWarningCommits, sessionMode: DEFAULT_CONFIG.sessionMode, savedRefsMaxAgeDays: DEFAULT_CONFIG.savedRefsMaxAgeDays, agentIdleMinutes: DEFAULT_CONFIG.agentIdleMinutes };
   let project: Project;
   try {
     project = await findProject(cwd);
@@ -60,7 +64,7 @@ async function report(cwd: string, now: Date): Promise<StatusReport> {
       manifestPath: project.manifestPath,
       otherWorktrees: facts.otherWorktrees.map((record) => ({ path: record.path, branch: shortBranch(record.branch) })),
       problems: problem ? [problem] : [],
-      config: { staleAfterDays: project.config.staleAfterDays, behindWarningCommits: project.config.behindWarningCommits, sessionMode: project.config.sessionMode, savedRefsMaxAgeDays: project.config.savedRefsMaxAgeDays },
+      config: { staleAfterDays: project.config.staleAfterDays, behindWarningCommits: project.config.behindWarningCommits, sessionMode: project.config.sessionMode, savedRefsMaxAgeDays: project.config.savedRefsMaxAgeDays, agentIdleMinutes: project.config.agentIdleMinutes },
       now,
       currentWorktree: project.currentWorktree,
     });
@@ -69,13 +73,45 @@ async function report(cwd: string, now: Date): Promise<StatusReport> {
   }
 }
 
+/** Draws the status again on every change until Ctrl-C, for a coordinator's own terminal. */
+async function watch(context: Context): Promise<{ frames: number }> {
+  let sessionsDir: string | null = null;
+  let commonDir: string | null = null;
+  let where = context.cwd;
+  try {
+    const project = await findProject(context.cwd);
+    sessionsDir = project.sessionsDir;
+    commonDir = await commonGitDir(project.mainCheckout);
+    where = project.mainCheckout;
+  } catch {
+    /* the status itself says what is wrong, and is drawn again on the timer */
+  }
+  let drawnAt = clock(context.env);
+  const frames = await watchStatus({
+    render: async () => {
+      drawnAt = clock(context.env);
+      return renderStatus(await report(context.cwd, drawnAt), { cwd: context.cwd });
+    },
+    write: (text) => context.stdout.write(text),
+    isTTY: context.stdout.isTTY === true,
+    header: () => `Parallel sessions of ${where}, as of ${drawnAt.toTimeString().slice(0, 8)}; redrawn on every change (Ctrl-C to stop).`,
+    targets: () => watchTargets(sessionsDir, commonDir),
+  });
+  return { frames };
+}
+
 export const status: Subcommand = {
   name: 'status',
-  summary: 'Show every parallel session, what needs attention and why, the leftovers of ended sessions, and the main checkout. Read-only; always exits 0.',
-  usage: 'status [--json]',
-  options: {},
+  summary: 'Show every parallel session, what needs attention and why, the agents that need you, the leftovers of ended sessions, and the main checkout. Read-only; always exits 0. --watch redraws it on every change until Ctrl-C.',
+  usage: 'status [--watch] [--json]',
+  options: { watch: { type: 'boolean' } },
   positionals: { min: 0, max: 0 },
-  async run(_invocation, context) {
+  async run({ values, json }, context) {
+    if (values.watch === true) {
+      if (json) throw new UsageError('--watch draws the status for a terminal; it cannot be --json', 'Run `status --json` for one document, or `status --watch` to follow the sessions.');
+      const { frames } = await watch(context);
+      return { json: { frames }, text: `- Stopped watching (${frames} frame${frames === 1 ? '' : 's'} drawn).` };
+    }
     const result = await report(context.cwd, context.now);
     return { json: { ...result }, text: renderStatus(result, { cwd: context.cwd }) };
   },

@@ -1,7 +1,7 @@
 /** Human lines for a workspace report, shared by start and setup. Pure. */
 import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
-import type { PortBlock, SetupRecord } from '../core/manifest-types.js';
+import type { DependencyRecord, PortBlock, SetupRecord } from '../core/manifest-types.js';
 import type { CopyChoice } from './include-matching.js';
 import type { Skipped } from './copy-plan.js';
 import { describePortBlock } from './ports.js';
@@ -24,12 +24,21 @@ export interface WorkspaceReport {
   envSession: { written: boolean; message: string | null };
   port: PortBlock | null;
   submodules: { status: 'ok' | 'failed' | 'none'; message: string | null };
-  setup: { status: SetupRecord['status']; command: string | null; log: string | null; message: string | null };
+  setup: { status: SetupRecord['status']; command: string | null; log: string | null; message: string | null; dependencies?: DependencyRecord | null };
   /** Everything recorded as the pack's, relative to the worktree. */
   recordedPackFiles: string[];
 }
 
 const list = (paths: string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? `, ... (${paths.length} in all)` : ''}`;
+
+/** How the dependencies came in, with what it cost. */
+export function dependencyLine(record: DependencyRecord): string {
+  const seconds = `${(record.ms / 1000).toFixed(1)} s`;
+  const size = record.bytes === undefined ? '' : `, ${record.files ?? 0} files, ${(record.bytes / 1_048_576).toFixed(1)} MB`;
+  if (record.strategy === 'cloned') return `${MARK.done} Dependencies: node_modules cloned from the main checkout in ${seconds}${size} (copy-on-write where the file system can; no install ran)`;
+  if (record.strategy === 'hardlinked') return `${MARK.done} Dependencies: node_modules hard-linked to the main checkout's in ${seconds}${size} (the files are shared: a change to one is a change to both)`;
+  return `${MARK.done} Dependencies: installed in ${seconds}${record.why ? ` (not cloned: ${record.why})` : ''}`;
+}
 
 export function setupNext(name: string): string {
   return `fix the problem shown in the setup log, then run: ${helper(`setup ${name}`)}`;
@@ -55,6 +64,7 @@ export function renderWorkspace(report: WorkspaceReport, name: string): string[]
   for (const skipped of report.packFiles.skipped) lines.push(`${MARK.warn} Not copied: ${skipped.path}: ${skipped.message}`);
   const setup = report.setup;
   if (setup.status === 'ok') lines.push(`${MARK.done} Setup: ${setup.command} (log: ${setup.log})`);
+  if (setup.dependencies) lines.push(dependencyLine(setup.dependencies));
   if (setup.status === 'failed' || setup.status === 'interrupted') {
     lines.push(`${MARK.warn} Setup ${setup.status === 'failed' ? 'failed' : 'was interrupted (its processes were stopped)'}, the session is usable: ${setup.message}`);
     if (setup.log) lines.push(`${MARK.info} Full log: ${setup.log}`);

@@ -9,8 +9,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { history, sessionWithWork } from '../helpers/end.js';
 import { describeClient } from './availability.js';
 import { exitOf, jsonOf, permissionAsks, refExists, stateOf, worktreePaths } from './flow.js';
-import { commandFromText } from './follow-text.js';
-import { askUser, bash, commandText, say, toolExchanges, type ToolExchange } from './messages.js';
+import { commandFromText, pickedOption, questionFromText } from './follow-text.js';
+import { answerTo, askUser, bash, commandText, say, toolExchanges, type ToolExchange } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientRun } from './runner.js';
 
@@ -47,15 +47,16 @@ describeClient('/parallel.cleanup: plan, then --yes on the user\'s yes', () => {
         if (exchanges.length === 1) {
           atPlan = stateOf(project.repo);
           const json = jsonOf(exchanges[0]!);
-          question = /Ask: "([^"]+)"/.exec(text)?.[1] ?? '';
-          if (!question) throw new Error('the text gives no question to ask');
+          const asked = questionFromText(text, 'Apply');
+          question = asked.question;
           if (!/AskUserQuestion/.test(text)) throw new Error('the text does not say to ask with AskUserQuestion');
           const lines = [...json.actions.map((action: any) => `- ${action.description}`), ...json.kept.map((kept: any) => `- Kept ${kept.subject}: ${kept.reason}`)];
           shown = lines.join('\n');
-          return [say(shown), askUser(question, [APPLY, 'Not now'], 'Cleanup')];
+          return [say(shown), askUser(question, asked.options.map((option) => option.label), 'Cleanup')];
         }
         if (exchanges.length === 2) {
-          if (!/"Apply it"/.test(exchanges[1]!.output)) throw new Error(`expected the user's answer, got ${exchanges[1]!.output}`);
+          const picked = pickedOption(questionFromText(text, 'Apply'), answerTo(exchanges[1]!, question));
+          if (picked.label !== APPLY) throw new Error(`expected the user's answer to apply it, got ${exchanges[1]!.output}`);
           return [bash(commandFromText(text, { subcommand: 'cleanup', containing: '--yes', values: {} }), 'Apply the cleanup')];
         }
         return `Done: ${jsonOf(exchanges[2]!).actions.length} actions.`;
@@ -76,7 +77,7 @@ describeClient('/parallel.cleanup: plan, then --yes on the user\'s yes', () => {
     expect(question).toBe('Apply this cleanup?');
     for (const action of jsonOf(plan).actions) expect(shown).toContain(`- ${action.description}`);
     expect(shown).toContain('- Kept session/lost: ');
-    expect(run.questions.map((asked) => [asked.question, asked.answer])).toEqual([['Apply this cleanup?', APPLY]]);
+    expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([['Apply this cleanup?', [APPLY, 'Not now'], APPLY]]);
   });
 
   it('applies it with --yes after the user\'s yes', () => {

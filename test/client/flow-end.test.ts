@@ -1,7 +1,9 @@
 /**
  * `/dev-session.end` run inside a session worktree, once per way the work comes back: a PR (after the whole ritual:
- * review, session log, progress entry, commit), keep without a push, keep with a push to origin, and abandon,
- * confirmed by the name the user types (a mistyped one first). Each follows the lines the command text gives,
+ * review, session log, progress entry, commit; the PR's body is the committed log's summary), keep without a push,
+ * keep with a push to origin, and abandon, confirmed by the name the user types (a mistyped one first). The user
+ * picks the strategy, the push and the typed name in AskUserQuestion, whose answers come back in the command's own
+ * turn, so no step after them asks for permission. Each follows the lines and questions the command text gives,
  * and each ends with the worktree gone and the strategy's promises kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addOrigin, ghCalls, ghPresentEnv, history, sessionWithWork } from '../helpers/end.js';
 import { describeClient } from './availability.js';
-import { bashAsks, exitOf, gone, jsonOf, permissionAsks, refExists, stateOf, worktreePaths } from './flow.js';
-import { commandFromText, fencedBlocks, fillTemplate, lineFromText } from './follow-text.js';
-import { bash, commandText, edit, hookContexts, latestUserText, lastToolResult, toolExchanges, write, type ModelRequest, type ToolExchange, type TurnBlock } from './messages.js';
+import { exitOf, gone, jsonOf, permissionAsks, refExists, stateOf, worktreePaths, withoutAgentColumn } from './flow.js';
+import { commandFromText, fencedBlocks, fillTemplate, lineFromText, pickedOption, questionFromText, type TextQuestion } from './follow-text.js';
+import { allText, answerTo, askUser, bash, commandText, edit, hookContexts, lastToolResult, say, toolExchanges, write, type ModelRequest, type ToolExchange, type TurnBlock } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientRun } from './runner.js';
 
@@ -21,7 +23,8 @@ const COMMIT = 'Close the shipping session';
 const SUMMARY = 'Added the shipping notes; nothing is left open.';
 
 /** The facts of session `name` the inlined status gives: its base branch and its session log. */
-function statusFacts(text: string, name: string): { base: string; log: string } {
+function statusFacts(inlined: string, name: string): { base: string; log: string } {
+  const text = withoutAgentColumn(inlined);
   const base = new RegExp(`^${name} +\\S+ +(\\S+) +[+-]`, 'm').exec(text)?.[1];
   const log = new RegExp(`^${name} +session/${name} +\\S+ +(docs/\\S+_session\\.md)$`, 'm').exec(text)?.[1];
   if (!base || !log) throw new Error(`the inlined status gives no base or session log for ${name}`);
@@ -67,6 +70,15 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
     });
   }
 
+  /** B2's question, as the text words it, with its options. */
+  const integrate = (text: string): TextQuestion => questionFromText(text, 'How would you like to integrate');
+  /** The strategy each of B2's options means, as its bullets below the question say. */
+  const STRATEGY: Record<string, string> = { 'Create a PR': 'pr', 'Merge directly': 'merge', 'Keep the branch for later': 'keep', Abandon: 'abandon' };
+  /** Asks B2's question with AskUserQuestion. */
+  const askIntegrate = (text: string): TurnBlock => askUser(integrate(text).question, integrate(text).options.map((option) => option.label), 'Integrate');
+  /** The strategy the user picked in the answer to B2's question. */
+  const strategyFrom = (text: string, exchange: ToolExchange): string => STRATEGY[pickedOption(integrate(text), answerTo(exchange, integrate(text).question)).label]!;
+
   /** The text's closing words, with the helper's Next line. */
   const closing = (request: ModelRequest, exchange: ToolExchange) => {
     const text = commandText(request, '/dev-session.end');
@@ -78,19 +90,16 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
   describe('pr, after the ritual', () => {
     let run: ClientRun;
     let end: ToolExchange;
-    let bodyFile = '';
-    let body = '';
     let logPath = '';
     beforeAll(async () => {
       const worktree = project.worktree('shipped');
-      bodyFile = join(project.repo.root, 'pr-body-shipped.md');
       run = await runClaude({
         home: project.home,
         cwd: worktree,
         env,
-        prompt: `/dev-session.end Create a PR titled "${TITLE}". Commit the session log and the progress entry as "${COMMIT}".`,
+        prompt: `/dev-session.end Commit the session log and the progress entry as "${COMMIT}".`,
         permissionMode: 'acceptEdits',
-        approve: true,
+        answer: () => 'Create a PR',
         maxTurns: 12,
         script: (request) => {
           const text = commandText(request, '/dev-session.end');
@@ -120,13 +129,13 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
             // A7: commit, staging by name.
             () => [bash(lineFromText(text, { startsWith: 'git add', values: { paths: [log, 'docs/progress.md'] } }))],
             () => [bash(lineFromText(text, { startsWith: 'git commit', values: { message: COMMIT } }))],
-            // B2: the PR body, written outside the worktree.
+            // B2: how the work comes back, asked with AskUserQuestion.
+            () => [askIntegrate(text)],
+            // B3, as the user chose: the title the model proposes, and no body file (the helper takes the log's summary).
             () => {
-              body = `${SUMMARY}\n\nSession log: ${log}\n`;
-              return [write(bodyFile, body)];
+              const strategy = strategyFrom(text, lastToolResult(request)!);
+              return [bash(commandFromText(text, { subcommand: 'end', containing: `--strategy ${strategy}`, values: { name: 'shipped', title: TITLE } }), 'Push and open the PR')];
             },
-            // B3.
-            () => [bash(commandFromText(text, { subcommand: 'end', containing: '--strategy pr', values: { name: 'shipped', title: TITLE, file: bodyFile } }), 'Push and open the PR')],
           ];
           // Each step is one turn; a step's results must be in before the next.
           const turn = [0, 5, 7, 8, 9, 10, 11].indexOf(done);
@@ -139,30 +148,31 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
 
     itEndsCleanly('shipped', 'pr', () => ({ run, end }));
 
-    it('runs every git and helper line the text gives without a permission prompt, and each succeeds', () => {
-      expect(bashAsks(run)).toEqual([]);
+    it('runs every git and helper line the text gives, and each succeeds', () => {
       const exchanges = toolExchanges(run.main.at(-1)!);
       expect(exchanges.filter((exchange) => exchange.isError)).toEqual([]);
       // The review's reads run side by side, so their results may come in any order.
-      expect(exchanges.map((exchange) => exchange.name).sort()).toEqual(['Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Edit', 'Read', 'Write', 'Write']);
+      expect(exchanges.map((exchange) => exchange.name).sort()).toEqual(['AskUserQuestion', 'Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Edit', 'Read', 'Write']);
       const commands = exchanges.filter((exchange) => exchange.name === 'Bash').map((exchange) => exchange.input.command);
       expect(commands.slice(0, 4).sort()).toEqual(['git diff --stat', 'git log --oneline -20', 'git log --oneline main..HEAD', 'git status']);
       expect(commands.slice(4)).toEqual([
         `git add ${logPath.slice(project.worktree('shipped').length + 1)} docs/progress.md`,
         `git commit -m "${COMMIT}"`,
-        `node "${project.worktree('shipped')}/.claude/commands/flight-rules/session.mjs" end shipped --strategy pr --pr-title "${TITLE}" --pr-body-file ${bodyFile} --json`,
+        `node "${project.worktree('shipped')}/.claude/commands/flight-rules/session.mjs" end shipped --strategy pr --pr-title "${TITLE}" --json`,
       ]);
     });
 
-    it('asks the user about nothing but the PR body file outside the worktree (see the next test)', () => {
-      expect(permissionAsks(run)).toEqual([`Write: ${bodyFile}`]);
+    it('asks how the work comes back with AskUserQuestion, B2\'s options as its own, and runs the end in the same turn', () => {
+      expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([
+        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Keep the branch for later', 'Abandon'], 'Create a PR'],
+      ]);
+      expect(toolExchanges(run.main.at(-1)!).slice(-2).map((exchange) => exchange.name)).toEqual(['AskUserQuestion', 'Bash']);
+      expect(run.results).toHaveLength(1);
     });
 
-    // Defect: the text has the body written "to a file outside the worktree (for example in the system temp
-    // folder)"; the client grants a Write there in no permission mode short of bypass, and the command's
-    // allowed-tools grant no Bash that writes a file, so the user is always asked (and -p mode denies it).
-    it.fails('writes the PR body where the text says without a permission prompt', () => {
+    it('asks for no permission at all: the edits are in the worktree, and no body file is written', () => {
       expect(permissionAsks(run)).toEqual([]);
+      expect(toolExchanges(run.main.at(-1)!).filter((exchange) => exchange.name === 'Write').map((exchange) => exchange.input.file_path)).toEqual([join(project.worktree('shipped'), 'docs/progress.md')]);
     });
 
     it('commits the session log and the progress entry on the branch, pushes it and opens the PR from the main checkout', () => {
@@ -180,40 +190,75 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       expect(calls).toHaveLength(1);
       expect(calls[0]!.argv.slice(0, 2)).toEqual(['pr', 'create']);
       expect(calls[0]!.argv).toEqual(expect.arrayContaining(['--title', TITLE, '--head', 'session/shipped']));
-      expect(calls[0]!.body).toBe(body);
       expect(calls[0]!.cwd).toBe(project.repo.main);
-      expect(readFileSync(bodyFile, 'utf8')).toBe(body);
+    });
+
+    it('gives gh the committed session log\'s Summary as the PR\'s body', () => {
+      const calls = ghCalls(project.repo);
+      expect(calls[0]!.body).toBe(SUMMARY);
+      expect(jsonOf(end).pr.body).toBe(SUMMARY);
+      expect(end.input.command).not.toContain('--pr-body-file');
     });
   });
 
   describe.each([
-    { name: 'parked', ask: 'Keep the branch for later, and do not push it.', containing: '--strategy keep --json', values: {} as Record<string, string>, pushed: false },
-    { name: 'backed-up', ask: 'Keep the branch for later, and push it to origin as a backup.', containing: '--strategy keep --remote', values: { remote: 'origin' }, pushed: true },
-  ])('keep: $ask', ({ name, ask, containing, values, pushed }) => {
+    { name: 'parked', push: 'Keep it local', pushed: false },
+    { name: 'backed-up', push: 'Push it', pushed: true },
+  ])('keep, and to the push question the user answers: $push', ({ name, push, pushed }) => {
     let run: ClientRun;
     let end: ToolExchange;
     let before = '';
     beforeAll(async () => {
       before = project.repo.git(['rev-parse', `session/${name}`]).trim();
+      let asked = 0;
       run = await runClaude({
         home: project.home,
         cwd: project.worktree(name),
         env,
-        prompt: `/dev-session.end ${ask}`,
-        approve: true,
-        script: (request, turn) => {
+        prompt: '/dev-session.end',
+        answer: () => (asked++ === 0 ? 'Keep the branch for later' : push),
+        script: (request) => {
           const text = commandText(request, '/dev-session.end');
-          if (turn === 0) return [bash(commandFromText(text, { subcommand: 'end', containing, values: { name, ...values } }), 'Keep the branch')];
-          return closing(request, lastToolResult(request)!);
+          const exchanges = toolExchanges(request);
+          // B2's Keep bullet: whether to push too, and to which remote.
+          const pushing = questionFromText(text, 'Push the branch too');
+          const keep = (values: Record<string, string>) => [bash(commandFromText(text, { subcommand: 'end', containing: values.remote ? '--strategy keep --remote' : '--strategy keep --json', values: { name, ...values } }), 'Keep the branch')];
+          if (exchanges.length === 0) return [askIntegrate(text)];
+          if (exchanges.length === 1) {
+            if (strategyFrom(text, exchanges[0]!) !== 'keep') throw new Error(`expected keep, got ${exchanges[0]!.output}`);
+            return [askUser(pushing.question, pushing.options.map((option) => option.label), 'Push')];
+          }
+          if (exchanges.length === 2) {
+            const picked = pickedOption(pushing, answerTo(exchanges[1]!, pushing.question));
+            if (picked.label !== 'Push it') return keep({});
+            // "usually origin; if `git remote` lists several, ask which".
+            return [bash(lineFromText(text, { startsWith: 'git remote', inline: true, values: {} }), 'List the remotes')];
+          }
+          const last = lastToolResult(request)!;
+          if (last.input.command === 'git remote') {
+            const remotes = last.output.trim().split('\n');
+            if (remotes.length !== 1) throw new Error(`expected one remote, got ${last.output}`);
+            return keep({ remote: remotes[0]! });
+          }
+          return closing(request, last);
         },
       });
-      [end] = toolExchanges(run.main.at(-1)!) as [ToolExchange];
+      end = toolExchanges(run.main.at(-1)!).at(-1)!;
     });
 
     itEndsCleanly(name, 'keep', () => ({ run, end }));
 
-    it('runs the keep line without a permission prompt', () => {
+    it('asks the strategy and then the push with AskUserQuestion, each with the text\'s options', () => {
+      expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([
+        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Keep the branch for later', 'Abandon'], 'Keep the branch for later'],
+        ['Push the branch too, as a backup or to share it?', ['Push it', 'Keep it local'], push],
+      ]);
+      expect(toolExchanges(run.main.at(-1)!).map((exchange) => exchange.input.command ?? exchange.name)).toEqual(['AskUserQuestion', 'AskUserQuestion', ...(pushed ? ['git remote'] : []), end.input.command]);
+    });
+
+    it('runs the keep line after the answers in the same turn, with no permission prompt', () => {
       expect(permissionAsks(run)).toEqual([]);
+      expect(run.results).toHaveLength(1);
       expect(end.input.command).toBe(`node "${project.worktree(name)}/.claude/commands/flight-rules/session.mjs" end ${name} --strategy keep${pushed ? ' --remote origin' : ''} --json`);
     });
 
@@ -243,74 +288,89 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
     let before: Record<string, unknown> = {};
     let atRefusal: Record<string, unknown> = {};
     let tip = '';
+    let retold = '';
     beforeAll(async () => {
       tip = project.repo.git(['rev-parse', `session/${NAME}`]).trim();
       before = stateOf(project.repo);
+      // The user at the keyboard: Abandon, then the name as their own answer, mistyped the first time.
+      const answers = ['Abandon', TYPO, NAME];
       run = await runClaude({
         home: project.home,
         cwd: project.worktree(NAME),
         env,
-        prompt: '/dev-session.end Abandon this session.',
-        replies: [TYPO, NAME],
-        approve: true,
+        prompt: '/dev-session.end',
+        answer: () => answers.shift() ?? 'no further question was expected',
         script: (request) => {
           const text = commandText(request, '/dev-session.end');
           const exchanges = toolExchanges(request);
-          const typed = latestUserText(request);
           const last = lastToolResult(request);
-          // B2: the text's words for asking the name to be typed.
-          const askToType = () => {
-            const words = /\(for example "(type `[^`]+` to discard this session's changes)"\)/.exec(text.replace(/\s+/g, ' '));
-            if (!words) throw new Error('the text gives no words to ask for the typed name');
-            return words[1]!.replace(/`[^`]+`/, `\`${NAME}\``).replace(/^t/, 'T') + '.';
-          };
-          const abandon = () => [bash(commandFromText(text, { subcommand: 'end', containing: '--strategy abandon', values: { name: NAME, 'typed name': typed } }), 'Abandon the session')];
-          if (exchanges.length === 0 && typed.includes('/dev-session.end')) return askToType();
-          if (last === null) return abandon();
-          if (exitOf(last) === 2) {
-            atRefusal = stateOf(project.repo);
-            if (!/The confirmation did not match the session name: nothing was discarded\. Ask again/.test(text.replace(/\s+/g, ' '))) throw new Error('the text says nothing of a confirmation that does not match');
-            return `That did not match, so nothing was discarded. ${askToType()}`;
+          // B2's Abandon bullet: its question, for this session's name.
+          const typeIt = questionFromText(text, 'Type `<name>`');
+          const question = fillTemplate(typeIt.question, { name: NAME });
+          const askToType = () => askUser(question, typeIt.options.map((option) => option.label), 'Confirm');
+          if (exchanges.length === 0) return [askIntegrate(text)];
+          if (exchanges.length === 1) {
+            if (strategyFrom(text, exchanges[0]!) !== 'abandon') throw new Error(`expected abandon, got ${exchanges[0]!.output}`);
+            return [askToType()];
+          }
+          if (last === null) throw new Error('expected a tool result');
+          if (last.name === 'AskUserQuestion') {
+            const typed = answerTo(last, question);
+            if (typeIt.options.some((option) => option.label === typed)) throw new Error(`this test's user types the name, but picked ${typed}`);
+            // Exactly what they typed, as --confirm.
+            return [bash(commandFromText(text, { subcommand: 'end', containing: '--strategy abandon', values: { name: NAME, 'typed name': typed } }), 'Abandon the session')];
           }
           const json = jsonOf(last);
+          if (!json.ok) {
+            atRefusal = stateOf(project.repo);
+            // The text's rule for this code: ask again, never fill it in.
+            const rule = new RegExp(`\`${json.error.code}\`: ([^\n]*(?:\n {2}[^\n]*)*)`).exec(text)?.[1]?.replace(/\s+/g, ' ');
+            if (exitOf(last) !== 1 || !rule?.includes('Ask the user again to type it')) throw new Error(`the text gives no rule to ask again for ${last.output}`);
+            retold = `That did not match, so nothing was discarded: ${json.error.message}`;
+            return [say(retold), askToType()];
+          }
           return `Saved: ${json.saved.restore.join('; ')}. ${closing(request, last)}`;
         },
       });
-      [mistyped, end] = toolExchanges(run.main.at(-1)!) as [ToolExchange, ToolExchange];
+      const exchanges = toolExchanges(run.main.at(-1)!).filter((exchange) => exchange.name === 'Bash');
+      [mistyped, end] = exchanges as [ToolExchange, ToolExchange];
     });
 
-    it('asks for the typed name before anything runs', () => {
-      expect(run.results.map((result) => result.result).slice(0, 2)).toEqual([
-        `Type \`${NAME}\` to discard this session's changes.`,
-        `That did not match, so nothing was discarded. Type \`${NAME}\` to discard this session's changes.`,
+    it('asks the strategy, then for the typed name, with AskUserQuestion, before anything runs; and again after the mismatch', () => {
+      const typeIt = `Type \`${NAME}\` to discard this session's changes.`;
+      expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([
+        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Keep the branch for later', 'Abandon'], 'Abandon'],
+        [typeIt, ['Keep the branch instead', 'Do not end it now'], TYPO],
+        [typeIt, ['Keep the branch instead', 'Do not end it now'], NAME],
       ]);
+      expect(toolExchanges(run.main.at(-1)!).map((exchange) => exchange.name)).toEqual(['AskUserQuestion', 'AskUserQuestion', 'Bash', 'AskUserQuestion', 'Bash']);
+      expect(allText(run.main.at(-1)!)).toContain(retold);
     });
 
-    it('refuses the mistyped confirmation with exit 2, and nothing changes', () => {
+    it('refuses the mistyped confirmation with exit 1, confirmation-mismatch, and nothing changes', () => {
       expect(mistyped.input.command).toBe(`node "${project.worktree(NAME)}/.claude/commands/flight-rules/session.mjs" end ${NAME} --strategy abandon --confirm ${TYPO} --json`);
-      expect(exitOf(mistyped)).toBe(2);
-      expect(jsonOf(mistyped)).toMatchObject({ ok: false, error: { code: 'usage', message: expect.stringContaining(`needs --confirm ${NAME}`) } });
+      expect(exitOf(mistyped)).toBe(1);
+      expect(jsonOf(mistyped)).toMatchObject({ ok: false, error: { code: 'confirmation-mismatch', message: expect.stringContaining(`--confirm "${TYPO}" does not match the session's name`) } });
       expect(atRefusal).toEqual(before);
     });
 
-    it('finds the text\'s words for a mismatched confirmation among the exit-1 refusals, away from the exit-2 rule (see the next test)', () => {
+    it('has the refusal say to ask the user again, without spelling out the name to pass', () => {
+      const next: string = jsonOf(mistyped).error.next;
+      expect(next).toMatch(/^Ask the user to type the session's name/);
+      expect(next).not.toContain(`--confirm ${NAME}`);
+      expect(next).not.toContain(`--confirm "${NAME}"`);
+      expect(next).toContain('--confirm "<exactly what they typed>"');
+    });
+
+    it('finds the text\'s rule for confirmation-mismatch among the exit-1 refusals, the exit the helper gives it', () => {
       const text = commandText(run.main[0]!, '/dev-session.end').replace(/\s+/g, ' ');
       const exit1 = text.indexOf('**`"ok": false`, exit 1: refused.**');
       const exit2 = text.indexOf('**Exit 2: usage error.**');
-      const mismatch = text.indexOf('The confirmation did not match the session name');
+      const mismatch = text.indexOf('`confirmation-mismatch`: ');
       expect([exit1 >= 0, exit1 < mismatch, mismatch < exit2]).toEqual([true, true, true]);
-      expect(text.slice(exit2).trim()).toBe('**Exit 2: usage error.** Fix the invocation (a missing `--strategy`, a bad flag) and rerun.');
-      expect(jsonOf(mistyped).error.next).toContain(`--strategy abandon --confirm ${NAME}`);
-    });
-
-    // Defect: the text lists "The confirmation did not match the session name" among the exit-1 refusals, but the
-    // helper exits 2, and the text's rule for exit 2 is "Fix the invocation ... and rerun", next to an error.next
-    // that spells out the whole command with the right --confirm: a model that goes by the exit code reruns
-    // without the user typing the name.
-    it.fails('the text handles a mismatched confirmation under the exit code the helper gives it', () => {
-      const text = commandText(run.main[0]!, '/dev-session.end').replace(/\s+/g, ' ');
-      const exit2 = text.slice(text.indexOf('**Exit 2: usage error.**'));
-      expect(exit2).toContain('confirmation');
+      // The bullet, up to the next one.
+      expect(text.slice(mismatch, text.indexOf(' - ', mismatch))).toContain('nothing was discarded. Ask the user again to type it, or drop the abandon; never fill it in yourself.');
+      expect(text.slice(exit2)).not.toContain('confirmation');
     });
 
     itEndsCleanly(NAME, 'abandon', () => ({ run, end }));
@@ -333,15 +393,10 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       expect(readFileSync(join(checkout, 'notes/dropped.md'), 'utf8')).toBe('# Dropped\n');
     });
 
-    it('asks the user about both abandon runs, each after a typed name (see the next test)', () => {
-      expect(permissionAsks(run)).toEqual([`Bash: ${mistyped.input.command}`, `Bash: ${end.input.command}`]);
-    });
-
-    // Defect: the text has the model abandon "only after the user types the session name", which is the user's
-    // next turn, and the command's allowed-tools grant its end line only in the turn of the slash command: the user
-    // is asked to approve the abandon after typing the name (and -p mode denies it).
-    it.fails('runs the abandon after the typed name without a permission prompt', () => {
-      expect(bashAsks(run)).toEqual([]);
+    it('runs both abandon lines after the typed names in the same turn, with no permission prompt', () => {
+      expect(end.input.command).toBe(`node "${project.worktree(NAME)}/.claude/commands/flight-rules/session.mjs" end ${NAME} --strategy abandon --confirm ${NAME} --json`);
+      expect(permissionAsks(run)).toEqual([]);
+      expect(run.results).toHaveLength(1);
     });
   });
 });

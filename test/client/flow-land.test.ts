@@ -112,7 +112,7 @@ describeClient('/parallel.land: the plan, the user\'s yes, the land; and the not
     it('gives the model the notice at the next prompt: what landed, how far main moved, the file, how to sync', () => {
       // The committed hook names the hook file through $CLAUDE_PROJECT_DIR, as the other hooks do.
       const committed = JSON.parse(project.repo.git(['show', 'HEAD:.claude/settings.json']));
-      expect(committed.hooks.UserPromptSubmit[0].hooks[0].command).toBe('node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" land-notice || true');
+      expect(committed.hooks.UserPromptSubmit.map((entry: { hooks: Array<{ command: string }> }) => entry.hooks[0]!.command)).toEqual(['node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" agent-state || true']);
       const contexts = hookContexts(notice.main[0]!, 'UserPromptSubmit');
       expect(contexts).toHaveLength(1);
       expect(contexts[0]).toMatch(/^Parallel session "watcher": Sessions "alpha", "beta" landed in main \(now at [0-9a-f]{12}\); main moved by 4 commits, and this session is now 5 behind it\./);

@@ -1,16 +1,18 @@
 /**
  * `/dev-session.start`, parallel, with uncommitted changes in the main checkout: the first start is refused
- * `main-dirty`, the model offers what the text's refusal table offers, and on the user's answer reruns the start
- * line with the flags that table gives for it: commit them first (with the user's message), stash them, or
- * proceed without them. Each answer in its own client session, in one project.
+ * `main-dirty`; the model tells the user what the text's refusal table says and asks its question with
+ * AskUserQuestion, the table's options as the question's; on the user's pick it reruns the start line with the
+ * flags the table gives for it, in the same turn: commit them first (with the message the user types as their own
+ * answer to the follow-up question), stash them, or proceed without them. Each answer in its own client session, in
+ * one project, and none asks for any permission.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeClient } from './availability.js';
-import { bashAsks, exitOf, jsonOf, permissionAsks } from './flow.js';
-import { codeSpans, commandFromText, fillPlaceholders, tableRow } from './follow-text.js';
-import { bash, commandText, lastToolResult, latestUserText, toolExchanges, type ToolExchange } from './messages.js';
+import { exitOf, jsonOf, permissionAsks } from './flow.js';
+import { codeSpans, commandFromText, fillPlaceholders, fillTemplate, pickedOption, questionFromText, tableRow } from './follow-text.js';
+import { allText, answerTo, askUser, bash, commandText, say, toolExchanges, type ToolExchange } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientRun } from './runner.js';
 
@@ -20,16 +22,18 @@ const MESSAGE = 'Notes before the session';
 
 interface Answer {
   name: string;
-  reply: string;
-  /** The word that picks the table's rerun flags for this answer. */
+  /** The option the user picks, by its label. */
+  pick: string;
+  /** The word of the `--if-dirty` flag the table gives for that option. */
   option: 'commit' | 'stash' | 'proceed';
-  values: Record<string, string>;
+  /** What the user types as their own answer to the follow-up question, if the option has one. */
+  typed?: string;
 }
 
 const ANSWERS: Answer[] = [
-  { name: 'dirty-commit', reply: `Commit them first, with the message "${MESSAGE}".`, option: 'commit', values: { message: MESSAGE } },
-  { name: 'dirty-stash', reply: 'Stash them.', option: 'stash', values: {} },
-  { name: 'dirty-proceed', reply: 'Proceed anyway; leave them here.', option: 'proceed', values: {} },
+  { name: 'dirty-commit', pick: 'Commit them first', option: 'commit', typed: MESSAGE },
+  { name: 'dirty-stash', pick: 'Stash them', option: 'stash' },
+  { name: 'dirty-proceed', pick: 'Proceed anyway', option: 'proceed' },
 ];
 
 describeClient('/dev-session.start with uncommitted changes in the main checkout', () => {
@@ -39,12 +43,13 @@ describeClient('/dev-session.start with uncommitted changes in the main checkout
   });
   afterAll(() => project?.cleanup());
 
-  describe.each(ANSWERS)('the user answers: $reply', (answer) => {
+  describe.each(ANSWERS)('the user answers: $pick', (answer) => {
     let run: ClientRun;
     let refused: ToolExchange;
     let rerun: ToolExchange;
     let rerunCommand = '';
     let flags = '';
+    let told = '';
     let atRefusal = { worktree: true, branch: '' };
     let stashesBefore = 0;
     let headBefore = '';
@@ -54,53 +59,74 @@ describeClient('/dev-session.start with uncommitted changes in the main checkout
       stashesBefore = project.repo.git(['stash', 'list']).split('\n').filter(Boolean).length;
       headBefore = project.repo.git(['rev-parse', 'HEAD']).trim();
       const goal = `Work on ${answer.name}`;
+      let asked = 0;
       run = await runClaude({
         home: project.home,
         cwd: project.repo.main,
         prompt: `/dev-session.start ${goal}. A parallel session named ${answer.name}, with that one goal; the plan is agreed.`,
-        replies: [answer.reply],
-        approve: true,
+        // The user at the keyboard: the option they chose first, then, if asked, their own words.
+        answer: () => (asked++ === 0 ? answer.pick : answer.typed ?? 'no second question was expected'),
         script: (request) => {
           const text = commandText(request, '/dev-session.start');
-          const start = commandFromText(text, { subcommand: 'start', values: { name: answer.name, 'goal 1': goal, 'goal 2': null, 'the agreed plan': '1. Do it.' } });
+          const start = commandFromText(text, { subcommand: 'start', containing: '--claude-session', values: { name: answer.name, 'goal 1': goal, 'goal 2': null, 'the agreed plan': '1. Do it.' } });
           const exchanges = toolExchanges(request);
           if (exchanges.length === 0) return [bash(start, 'Start the parallel session')];
-          if (exchanges.length === 2) return `Parallel session created. To work in it: ${jsonOf(exchanges[1]!).next}`;
-          const row = tableRow(text, jsonOf(exchanges[0]!).error?.code ?? 'none');
-          if (exchanges.length === 1 && lastToolResult(request) !== null) {
-            atRefusal = { worktree: existsSync(project.worktree(answer.name)), branch: project.repo.git(['branch', '--list', `session/${answer.name}`]) };
-            // What the row says to tell the user and offer, as the model would put it.
-            const offers = ['**commit them first**', '**stash them**', '**proceed anyway**'].every((offer) => row.includes(offer));
-            return `You have uncommitted changes in the main checkout (README.md). ${offers ? 'Commit them first, stash them, or proceed anyway?' : row}`;
-          }
+          const refusal = jsonOf(exchanges[0]!);
+          const row = tableRow(text, refusal.error?.code ?? 'none');
+          // What the row says to tell the user, the files, and its question with its options.
+          const files = (refusal.error.details.tracked as string[]).map((line) => line.slice(3)).join(', ');
+          const choice = questionFromText(row, 'What should happen');
+          const question = fillTemplate(choice.question, { files });
           if (exchanges.length === 1) {
-            if (latestUserText(request) !== answer.reply) throw new Error(`expected the user's answer, got ${latestUserText(request)}`);
-            const options = codeSpans(row).filter((span) => span.startsWith('--if-dirty '));
-            const chosen = options.filter((span) => span.startsWith(`--if-dirty ${answer.option}`));
-            if (chosen.length !== 1) throw new Error(`expected one rerun for "${answer.option}" in the main-dirty row, found ${JSON.stringify(options)}`);
-            flags = fillPlaceholders(chosen[0]!, answer.values);
+            atRefusal = { worktree: existsSync(project.worktree(answer.name)), branch: project.repo.git(['branch', '--list', `session/${answer.name}`]) };
+            const words = /^"([^"]+)"/.exec(row)?.[1];
+            if (!words) throw new Error(`the main-dirty row gives no words to tell the user: ${row}`);
+            told = `${words} The changes: ${files}.`;
+            return [say(told), askUser(question, choice.options.map((option) => option.label), 'Changes')];
+          }
+          const picked = pickedOption(choice, answerTo(exchanges[1]!, question));
+          // An option with a question of its own (the commit's message) asks it next, with messages the model proposes.
+          const followUp = /\bask "([^"]+)"/.exec(picked.body)?.[1];
+          if (followUp && exchanges.length === 2) return [askUser(followUp, [`Work in progress before ${answer.name}`, `Save the notes before ${answer.name}`], 'Message')];
+          if (exchanges.length === (followUp ? 3 : 2)) {
+            const rerunFlags = codeSpans(picked.body).filter((span) => span.startsWith('--if-dirty '));
+            if (rerunFlags.length !== 1) throw new Error(`expected one rerun for "${picked.label}" in the main-dirty row, found ${JSON.stringify(rerunFlags)}`);
+            flags = fillPlaceholders(rerunFlags[0]!, followUp ? { message: answerTo(exchanges[2]!, followUp) } : {});
             rerunCommand = start.replace(/ --json$/, ` ${flags} --json`);
             return [bash(rerunCommand, 'Start the parallel session again, as the user chose')];
           }
-          throw new Error('unexpected turn');
+          return `Parallel session created. To work in it: ${jsonOf(exchanges.at(-1)!).next}`;
         },
       });
-      [refused, rerun] = toolExchanges(run.main.at(-1)!) as [ToolExchange, ToolExchange];
+      const exchanges = toolExchanges(run.main.at(-1)!);
+      refused = exchanges[0]!;
+      rerun = exchanges.at(-1)!;
     });
 
-    it('is refused main-dirty first, with nothing created', () => {
+    it('is refused main-dirty first, with nothing created, and tells the user what the table says', () => {
       expect(exitOf(refused)).toBe(1);
       expect(jsonOf(refused)).toMatchObject({ ok: false, error: { code: 'main-dirty', details: { tracked: [' M README.md'] } } });
       expect(atRefusal).toEqual({ worktree: false, branch: '' });
-      expect(run.results[0]!.result).toBe('You have uncommitted changes in the main checkout (README.md). Commit them first, stash them, or proceed anyway?');
+      expect(told).toBe('You have uncommitted changes in the main checkout. Parallel sessions branch from the last commit, so they would not be in the new worktree. The changes: README.md.');
+      expect(allText(run.main.at(-1)!)).toContain(told);
+    });
+
+    it('asks the table\'s question with AskUserQuestion, its three options the table\'s, and the commit\'s message as a follow-up', () => {
+      const [choice, ...more] = run.questions;
+      expect(choice).toMatchObject({ question: 'What should happen to the uncommitted changes in README.md?', answer: answer.pick });
+      expect(choice!.options.map((option) => option.label)).toEqual(['Commit them first', 'Stash them', 'Proceed anyway']);
+      expect(more.map((asked) => [asked.question, asked.answer])).toEqual(answer.typed ? [['Which commit message should the changes get?', answer.typed]] : []);
+      expect(toolExchanges(run.main.at(-1)!).map((exchange) => exchange.name)).toEqual(['Bash', 'AskUserQuestion', ...(answer.typed ? ['AskUserQuestion'] : []), 'Bash']);
     });
 
     it('reruns the start line with the flags the refusal table gives for the answer, and it succeeds', () => {
       expect(flags).toBe({ commit: `--if-dirty commit --commit-message "${MESSAGE}"`, stash: '--if-dirty stash', proceed: '--if-dirty proceed' }[answer.option]);
+      expect(rerun.input.command).toBe(rerunCommand);
       expect(exitOf(rerun)).toBe(0);
       expect(rerun.isError).toBe(false);
       expect(jsonOf(rerun)).toMatchObject({ ok: true, dirty: { action: answer.option, tracked: [' M README.md'] }, worktreePath: project.worktree(answer.name) });
       expect(project.repo.manifest().sessions.map((session: any) => session.id)).toContain(answer.name);
+      expect(run.result.result).toBe(`Parallel session created. To work in it: ${jsonOf(rerun).next}`);
     });
 
     it('leaves the main checkout as the answer promises', () => {
@@ -131,15 +157,9 @@ describeClient('/dev-session.start with uncommitted changes in the main checkout
       }
     });
 
-    it('asks the user about no call but the rerun after their answer (see the next test)', () => {
-      expect(permissionAsks(run)).toEqual([`Bash: ${rerunCommand}`]);
-    });
-
-    // Defect: the command's allowed-tools grant its helper calls only in the turn of the slash command. The user's
-    // answer to the refusal is a new turn, so the rerun the text prescribes there needs the user's approval again
-    // (and is denied outright in -p mode).
-    it.fails('runs the rerun after the user\'s answer without a permission prompt', () => {
-      expect(bashAsks(run)).toEqual([]);
+    it('runs the rerun after the user\'s answer in the same turn, with no permission prompt at all', () => {
+      expect(permissionAsks(run)).toEqual([]);
+      expect(run.results).toHaveLength(1);
     });
   });
 

@@ -1,15 +1,17 @@
 /**
  * `/dev-session.start`, standard session: the user asks for one in the main checkout, and the model writes the
  * session log there with the Write tool, from the template and at the path the command text gives, filled with
- * the agreed goal and plan. No helper runs, no session is registered, and git sees only the new log.
+ * the agreed goal and plan; then it shows the log's path and asks the text's "Ready to start?" with
+ * AskUserQuestion, the text's options as the question's. No helper runs, no session is registered, git sees only
+ * the new log, and nothing asks for permission.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeClient } from './availability.js';
 import { permissionAsks } from './flow.js';
-import { fencedBlocks, fillTemplate } from './follow-text.js';
-import { commandText, say, toolExchanges, write } from './messages.js';
+import { fencedBlocks, fillTemplate, questionFromText } from './follow-text.js';
+import { allText, answerTo, askUser, commandText, say, toolExchanges, write } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientRun } from './runner.js';
 
@@ -22,6 +24,7 @@ describeClient('/dev-session.start, standard session', () => {
   let run: ClientRun;
   let logPath = '';
   let content = '';
+  let shown = '';
   beforeAll(async () => {
     project = await installedProject();
     run = await runClaude({
@@ -29,7 +32,8 @@ describeClient('/dev-session.start, standard session', () => {
       cwd: project.repo.main,
       prompt: `/dev-session.start ${GOAL}. A standard session, here in the main checkout. The plan: 1. ${PLAN[0]}. 2. ${PLAN[1]}.`,
       permissionMode: 'acceptEdits',
-      approve: true,
+      // The user at the keyboard picks the first option: start now.
+      answer: (asked) => asked.options[0]!.label,
       script: (request, turn) => {
         const text = commandText(request, '/dev-session.start');
         if (turn === 0) {
@@ -53,7 +57,13 @@ describeClient('/dev-session.start, standard session', () => {
           content = filled;
           return [say('A standard session, here in the main checkout.'), write(logPath, filled)];
         }
-        return `The session log is ${logPath}. Ready to start?`;
+        // Step 2: the log's path, and the text's question with its options.
+        const ready = questionFromText(text, 'Ready to start');
+        if (turn === 1) {
+          shown = `The session log is ${logPath}.`;
+          return [say(shown), askUser(ready.question, ready.options.map((option) => option.label), 'Start')];
+        }
+        return `Starting: ${answerTo(toolExchanges(request).at(-1)!, ready.question)}.`;
       },
     });
   });
@@ -62,8 +72,15 @@ describeClient('/dev-session.start, standard session', () => {
   it('writes the log with the Write tool, with no permission prompt', () => {
     expect(permissionAsks(run)).toEqual([]);
     const exchanges = toolExchanges(run.main.at(-1)!);
-    expect(exchanges.map((exchange) => [exchange.name, exchange.input.file_path, exchange.isError])).toEqual([['Write', logPath, false]]);
-    expect(run.result.result).toBe(`The session log is ${logPath}. Ready to start?`);
+    expect(exchanges.map((exchange) => [exchange.name, exchange.input.file_path, exchange.isError])).toEqual([['Write', logPath, false], ['AskUserQuestion', undefined, false]]);
+  });
+
+  it('shows the log\'s path and asks "Ready to start?" with AskUserQuestion, in the same turn', () => {
+    expect(allText(run.main.at(-1)!)).toContain(`The session log is ${logPath}.`);
+    expect(shown).toBe(`The session log is ${logPath}.`);
+    expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([['Ready to start?', ['Start now', 'Change something first'], 'Start now']]);
+    expect(run.result.result).toBe('Starting: Start now.');
+    expect(run.results).toHaveLength(1);
   });
 
   it('leaves the log in the main checkout with the template\'s headings, the goal and the plan', () => {

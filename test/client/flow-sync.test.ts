@@ -2,17 +2,18 @@
  * `/parallel.sync` inside a session worktree after the base moved. Clean: the helper rebases the branch onto the
  * base and commits the session log's "Last synced with base" line itself, so the worktree stays clean and the
  * model edits nothing. Conflicting: the helper stops with `sync-conflict` and changes nothing, and the model
- * resolves it with the git steps the text gives (read both sides, `git rebase <base>`, edit the file,
- * `git add`, `git rebase --continue`), each granted by the command's allowed-tools.
+ * resolves it with the git steps the text gives (read both sides, ask the user with AskUserQuestion unless they
+ * already said, `git rebase <base>`, edit the file, `git add`, `git rebase --continue`), each granted by the
+ * command's allowed-tools in the command's own turn; then it runs the sync line once more, which records the sync.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sessionWithWork } from '../helpers/end.js';
 import { describeClient } from './availability.js';
-import { bashAsks, exitOf, jsonOf, permissionAsks } from './flow.js';
+import { exitOf, jsonOf, permissionAsks } from './flow.js';
 import { commandFromText, lineFromText } from './follow-text.js';
-import { bash, commandText, hookContexts, lastToolResult, toolExchanges, write, type ToolExchange, type TurnBlock } from './messages.js';
+import { answerTo, askUser, bash, commandText, hookContexts, lastToolResult, toolExchanges, write, type ToolExchange, type TurnBlock } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientRun } from './runner.js';
 
@@ -92,15 +93,17 @@ describeClient('/parallel.sync inside a session worktree', () => {
   });
 
   describe.each([
-    { name: 'clash', when: 'agreed in the command\'s own turn', prompt: '/parallel.sync If it conflicts, resolve it here: keep both lines, the base\'s first.', reply: null },
-    { name: 'clash-later', when: 'agreed in the user\'s next turn, after the model asks', prompt: '/parallel.sync', reply: 'Keep both lines, the base\'s first.' },
-  ])('conflicting, resolved by the text\'s git steps, $when', ({ name, prompt, reply }) => {
+    { name: 'clash', when: 'agreed up front, in the command\'s own words', prompt: '/parallel.sync If it conflicts, resolve it here: keep both lines, the base\'s first.', asks: false },
+    { name: 'clash-later', when: 'agreed in AskUserQuestion, after the model reads both sides', prompt: '/parallel.sync', asks: true },
+  ])('conflicting, resolved by the text\'s git steps, $when', ({ name, prompt, asks }) => {
     let run: ClientRun;
     let exchanges: ToolExchange[];
     let before = '';
     let base = '';
     let file = '';
-    const question = 'Both sides change the same line of src/app.js: the base logs "main", this session logs its own. Which do you want?';
+    const question = `Both sides change the same line of src/app.js: the base logs "main", this session logs "${name}". Which do you want?`;
+    const BOTH = 'Both, the base\'s first';
+    const SYNCED_AGAIN = '2026-01-16T10:45:00Z';
     beforeAll(async () => {
       before = project.repo.git(['rev-parse', `session/${name}`]).trim();
       const worktree = project.worktree(name);
@@ -108,13 +111,16 @@ describeClient('/parallel.sync inside a session worktree', () => {
         home: project.home,
         cwd: worktree,
         prompt,
-        ...(reply ? { replies: [reply] } : {}),
+        env: { FLIGHT_RULES_NOW: SYNCED_AGAIN },
         permissionMode: 'acceptEdits',
-        approve: true,
-        maxTurns: 12,
+        // The user at the keyboard keeps both lines (a question where they said it up front would be a failure below).
+        answer: (asked) => asked.options.find((option) => option.label === BOTH)?.label ?? 'none of these',
+        maxTurns: 14,
         script: (request) => {
           const text = commandText(request, '/parallel.sync');
           const done = toolExchanges(request);
+          // Step 2, when the user has not said it already: the question, and the rest one step later.
+          const asked = asks ? 1 : 0;
           const steps: Record<number, () => TurnBlock[] | string> = {
             0: () => [bash(commandFromText(text, { subcommand: 'sync', containing: 'sync --json', values: {} }), 'Sync with the base')],
             // Step 1: what each side meant, for the file the refusal lists.
@@ -129,14 +135,29 @@ describeClient('/parallel.sync inside a session worktree', () => {
                 bash(lineFromText(text, { startsWith: 'git diff', containing: '...HEAD', inline: true, values: { base, file } })),
               ];
             },
-            // Step 2 (unless the user already said) and step 3, with the go-ahead: start the rebase, resolve, stage, continue.
-            3: () => (reply && lastToolResult(request) !== null ? question : [bash(lineFromText(text, { startsWith: 'git rebase', containing: '<base branch>', inline: true, values: { 'base branch': base } }))]),
-            4: () => [read(`${worktree}/${file}`)],
-            5: () => [write(`${worktree}/${file}`, agreed(name))],
-            6: () => [bash(lineFromText(text, { startsWith: 'git add', inline: true, values: { file } }))],
-            7: () => [bash(lineFromText(text, { startsWith: 'git rebase', containing: '--continue', inline: true, values: {} }))],
-            8: () => 'Resolved: both lines kept, the base\'s first; the branch is rebased onto the base.',
+            // Step 3, with the go-ahead: start the rebase, resolve, stage, continue.
+            [3 + asked]: () => {
+              if (asks && answerTo(done.at(-1)!, question) !== BOTH) throw new Error(`this test's user keeps both lines, but answered ${done.at(-1)!.output}`);
+              return [bash(lineFromText(text, { startsWith: 'git rebase', containing: '<base branch>', inline: true, values: { 'base branch': base } }))];
+            },
+            [4 + asked]: () => [read(`${worktree}/${file}`)],
+            [5 + asked]: () => [write(`${worktree}/${file}`, agreed(name))],
+            [6 + asked]: () => [bash(lineFromText(text, { startsWith: 'git add', inline: true, values: { file } }))],
+            [7 + asked]: () => [bash(lineFromText(text, { startsWith: 'git rebase', containing: '--continue', inline: true, values: {} }))],
+            // Step 5: the sync line once more, which records the sync.
+            [8 + asked]: () => [bash(commandFromText(text, { subcommand: 'sync', containing: 'sync --json', values: {} }), 'Record the sync')],
+            [9 + asked]: () => {
+              const json = jsonOf(lastToolResult(request)!);
+              return json.ok ? 'Resolved: both lines kept, the base\'s first; the branch is rebased onto the base, and the sync is recorded.' : `Sync refused: ${json.error.message}`;
+            },
           };
+          // Step 2, unless the user already said: the options the text names, for this conflict.
+          if (asks) {
+            steps[3] = () => {
+              if (!/ask the user which behaviour they want \(options: the base's, this session's, and a combination/.test(text.replace(/\s+/g, ' '))) throw new Error('the text gives no question for contradicting intents');
+              return [askUser(question, ['The base\'s line', 'This session\'s line', BOTH], 'Conflict')];
+            };
+          }
           const step = steps[done.length];
           if (!step) throw new Error(`unexpected number of tool results: ${done.length}`);
           return step();
@@ -160,27 +181,22 @@ describeClient('/parallel.sync inside a session worktree', () => {
         ['git rebase main', 1],
         ['git add src/app.js', 0],
         ['git rebase --continue', 0],
+        [`node "${project.worktree(name)}/.claude/commands/flight-rules/session.mjs" sync --json`, 0],
       ]);
-      expect(run.results.map((result) => result.result)).toEqual([...(reply ? [question] : []), 'Resolved: both lines kept, the base\'s first; the branch is rebased onto the base.']);
+      expect(run.result.result).toBe('Resolved: both lines kept, the base\'s first; the branch is rebased onto the base, and the sync is recorded.');
     });
 
-    if (reply === null) {
-      it('asks no permission for any of them: the command\'s allowed-tools grant each', () => {
-        expect(permissionAsks(run)).toEqual([]);
-        expect(exchanges.filter((exchange) => exchange.output === 'This command requires approval')).toEqual([]);
-      });
-    } else {
-      it('asks the user about each git step that changes something, once they have answered (see the next test)', () => {
-        expect(permissionAsks(run)).toEqual(['Bash: git rebase main', 'Bash: git add src/app.js', 'Bash: git rebase --continue']);
-      });
+    it(asks ? 'asks which behaviour the user wants with AskUserQuestion, before the rebase, in the same turn' : 'asks nothing: the user said it up front', () => {
+      expect(run.questions.map((asked) => [asked.question, asked.answer])).toEqual(asks ? [[question, BOTH]] : []);
+      const names = exchanges.map((exchange) => exchange.input.command ?? exchange.name);
+      expect(names.indexOf('AskUserQuestion')).toBe(asks ? 3 : -1);
+      expect(run.results).toHaveLength(1);
+    });
 
-      // Defect: step 2 has the model ask the user which behaviour they want, and step 3 runs the git steps "with the
-      // user's go-ahead", which is the user's next turn; the command's allowed-tools grant them only in the turn of
-      // the slash command, so each needs the user's approval again (and -p mode denies it).
-      it.fails('runs the git steps after the user\'s go-ahead without a permission prompt', () => {
-        expect(bashAsks(run)).toEqual([]);
-      });
-    }
+    it('asks no permission for any of them: the command\'s allowed-tools grant each', () => {
+      expect(permissionAsks(run)).toEqual([]);
+      expect(exchanges.filter((exchange) => exchange.output === 'This command requires approval')).toEqual([]);
+    });
 
     it('shows the model both sides before it resolves', () => {
       const log = exchanges.find((exchange) => exchange.input.command === 'git log -p main -- src/app.js');
@@ -198,8 +214,9 @@ describeClient('/parallel.sync inside a session worktree', () => {
 
     it('ends with the branch rebased onto the base and the agreed content, the rebase finished', () => {
       const tip = project.repo.git(['rev-parse', `session/${name}`]).trim();
-      expect(project.repo.git(['rev-parse', `${tip}~1`]).trim()).toBe(mainTip);
-      expect(project.repo.git(['log', '-1', '--format=%s', tip]).trim()).toBe(`Work of ${name}`);
+      // The session's own commit on the base, and the sync's log commit on top (see the next test).
+      expect(project.repo.git(['rev-parse', `${tip}~2`]).trim()).toBe(mainTip);
+      expect(project.repo.git(['log', '-1', '--format=%s', `${tip}~1`]).trim()).toBe(`Work of ${name}`);
       expect(project.repo.git(['show', `${tip}:src/app.js`])).toBe(agreed(name));
       const worktree = project.worktree(name);
       expect(project.repo.git(['rev-parse', '--abbrev-ref', 'HEAD'], worktree).trim()).toBe(`session/${name}`);
@@ -208,22 +225,30 @@ describeClient('/parallel.sync inside a session worktree', () => {
       expect(project.repo.manifest().sessions.find((session: any) => session.id === name)).toMatchObject({ status: 'active' });
     });
 
-    if (reply === null) {
-      // Defect: the refusal's own next steps write every git command as `git -C <worktree> …`, which the command's
-      // allowed-tools (`Bash(git rebase:*)`, `Bash(git add:*)`, ...) do not match: the client asks the user before
-      // each (a run of `git -C <worktree> rebase --abort` and `git -C <worktree> add -- <file>` under /parallel.sync
-      // is asked; `git rebase --abort` and `git add -- <file>` are not). A model that follows error.next is stopped.
-      it.fails('the refusal\'s next steps are commands the command grants', () => {
-        const next: string = jsonOf(exchanges[0]!).error.next;
-        // Each git command the next steps name, up to its subcommand.
-        const commands = next.match(/\bgit (?:-C \S+ )?[a-z-]+/g) ?? [];
-        expect(commands.length).toBeGreaterThan(0);
-        // The git prefixes the installed command's allowed-tools grant: `Bash(git rebase:*)` and the like.
-        const frontmatter = readFileSync(join(project.repo.main, '.claude/commands/parallel.sync.md'), 'utf8').split('\n---\n')[0]!;
-        const granted = [...frontmatter.matchAll(/Bash\((git [a-z-]+):\*\)/g)].map((match) => match[1]!);
-        expect(granted).toContain('git rebase');
-        expect(commands.filter((command) => !granted.includes(command))).toEqual([]);
-      });
-    }
+    it('records the sync once the resolution is committed: the rerun commits the log\'s "Last synced with base" line, and the manifest has the new base', () => {
+      const rerun = exchanges.at(-1)!;
+      const tip = project.repo.git(['rev-parse', `session/${name}`]).trim();
+      expect(jsonOf(rerun)).toMatchObject({ ok: true, command: 'sync', upToDate: true, pickedUp: 0, logUpdated: true, logCommit: tip, after: tip, base: { branch: 'main', commit: mainTip }, lastSyncedAt: SYNCED_AGAIN });
+      expect(project.repo.git(['diff', '--name-only', `${tip}~1`, tip]).trim()).toBe(logOf(name));
+      expect(project.repo.git(['show', `${tip}:${logOf(name)}`])).toContain('**Last synced with base:** 2026-01-16 10:45\n');
+      expect(project.repo.git(['status', '--porcelain', '--untracked-files=all'], project.worktree(name))).toBe('');
+      expect(project.repo.manifest().sessions.find((session: any) => session.id === name)).toMatchObject({ status: 'active', lastSyncedAt: SYNCED_AGAIN, base: { branch: 'main', commit: mainTip } });
+    });
+
+    // The refusal's own next steps are plain git, as run from inside the worktree, so that the command's
+    // allowed-tools (`Bash(git rebase:*)`, `Bash(git add:*)`, ...) match them: `git -C <worktree> …` would not.
+    it('the refusal\'s next steps are commands the command grants', () => {
+      const next: string = jsonOf(exchanges[0]!).error.next;
+      expect(next).not.toContain('git -C');
+      for (const step of ['git rebase main', 'git add -- <file>', 'git rebase --continue']) expect(next).toContain(step);
+      // Each git command the next steps name, up to its subcommand.
+      const commands = next.match(/\bgit (?:-C \S+ )?[a-z-]+/g) ?? [];
+      expect(commands.length).toBeGreaterThan(0);
+      // The git prefixes the installed command's allowed-tools grant: `Bash(git rebase:*)` and the like.
+      const frontmatter = readFileSync(join(project.repo.main, '.claude/commands/parallel.sync.md'), 'utf8').split('\n---\n')[0]!;
+      const granted = [...frontmatter.matchAll(/Bash\((git [a-z-]+):\*\)/g)].map((match) => match[1]!);
+      expect(granted).toContain('git rebase');
+      expect(commands.filter((command) => !granted.includes(command))).toEqual([]);
+    });
   });
 });

@@ -29,11 +29,6 @@ export function permissionAsks(run: ClientRun): string[] {
   return [...run.asks.map((ask) => describe(ask.tool_name, ask.tool_input)), ...run.result.permission_denials.map((denial) => `denied ${describe(denial.tool_name, denial.tool_input)}`)];
 }
 
-/** The asks and denials for Bash calls only: the helper and git lines the text gives. */
-export function bashAsks(run: ClientRun): string[] {
-  return permissionAsks(run).filter((ask) => /^(denied )?Bash: /.test(ask));
-}
-
 /** Waits up to five seconds for `path` to go (the folder a tool's shell stood in goes once that shell exits). */
 export async function gone(path: string): Promise<boolean> {
   for (let i = 0; i < 50 && existsSync(path); i++) await new Promise((done) => setTimeout(done, 100));
@@ -55,8 +50,27 @@ export function refExists(repo: Repo, ref: string, cwd?: string): boolean {
   }
 }
 
-/** Every ref, the manifest and every file below the test folder (see `snapshot`), less the index files, which the client's own `git status` at start-up may refresh. */
+/**
+ * Every ref, the manifest and every file below the test folder (see `snapshot`), less the index files, which the
+ * client's own `git status` at start-up may refresh, and the agents' state files, which the client's hooks write.
+ */
 export function stateOf(repo: Repo): Record<string, unknown> {
   const taken = snapshot(repo) as { refs: string; head: string; files: Record<string, string> };
-  return { ...taken, files: Object.fromEntries(Object.entries(taken.files).filter(([path]) => !/(^|\/)index$/.test(path))) };
+  return { ...taken, files: Object.fromEntries(Object.entries(taken.files).filter(([path]) => !/(^|\/)index$/.test(path) && !/(^|\/)\.agent-[a-z0-9-]+\.json$/.test(path))) };
+}
+
+/**
+ * Status text without its AGENT column (shown once the hooks reported an agent): what a session's agent is doing
+ * changes between the moment the client inlined a status and the moment a test prints it again.
+ */
+export function withoutAgentColumn(text: string): string {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const header = /^(SESSION +STATE +)(AGENT +)\S/.exec(lines[i]!);
+    if (!header) continue;
+    const from = header[1]!.length;
+    const to = from + header[2]!.length;
+    for (let j = i; j < lines.length && lines[j] !== ''; j++) lines[j] = [...lines[j]!].slice(0, from).join('') + [...lines[j]!].slice(to).join('');
+  }
+  return lines.join('\n');
 }

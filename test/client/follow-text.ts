@@ -195,3 +195,112 @@ export function tableRow(text: string, code: string): string {
   if (rows.length !== 1) throw new Error(`expected one table row for \`${code}\` in the command text, found ${rows.length}`);
   return rows[0]!.trim().replace(/^\|[^|]*\|/, '').replace(/\|$/, '').trim();
 }
+
+export interface TextOption {
+  /** The option as the user sees it: its words from the text, the first letter capitalised (`apply it` → `Apply it`). */
+  label: string;
+  /** What the text says after the option, up to the next one: what to do when the user picks it. */
+  body: string;
+}
+
+export interface TextQuestion {
+  /** The question as the text words it, placeholders left in. */
+  question: string;
+  /** Its options as the text gives them; empty when the text leaves them to the model. */
+  options: TextOption[];
+}
+
+const capitalise = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
+
+/**
+ * The text's paragraphs, list items, table rows and blockquotes, each as one string with its line breaks made
+ * spaces (fenced code left out): the places a question and its options are written.
+ */
+function textBlocks(text: string): { kind: 'prose' | 'quote'; lines: string[] }[] {
+  const blocks: { kind: 'prose' | 'quote'; lines: string[] }[] = [];
+  let current: { kind: 'prose' | 'quote'; lines: string[] } | null = null;
+  let fenced = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (/^```/.test(line)) {
+      fenced = !fenced;
+      current = null;
+      continue;
+    }
+    if (fenced) continue;
+    if (line.startsWith('>')) {
+      if (current?.kind !== 'quote') blocks.push((current = { kind: 'quote', lines: [] }));
+      current.lines.push(line.replace(/^>\s?/, ''));
+      continue;
+    }
+    if (line === '') {
+      current = null;
+      continue;
+    }
+    // A table row, a list item or a heading starts a block of its own.
+    if (current === null || current.kind === 'quote' || /^(\||[-*] |\d+\. |#)/.test(line)) blocks.push((current = { kind: 'prose', lines: [] }));
+    current.lines.push(line);
+  }
+  return blocks;
+}
+
+/** The `**bold**` options in `text`, each with what follows it up to the next one. */
+function boldOptions(text: string): TextOption[] {
+  const spans = [...text.matchAll(/\*\*([^*]+)\*\*/g)];
+  return spans.map((span, index) => ({
+    label: capitalise(span[1]!.trim()),
+    body: text.slice(span.index! + span[0].length, spans[index + 1]?.index ?? text.length).trim(),
+  }));
+}
+
+/**
+ * The one question in the text that starts with `startsWith`, and its options, in either of the ways the command
+ * texts write them:
+ * - inline, quoted: `Ask "<question>" (options: <one>, or <other>)`, or `… "<question>", with the options **one**
+ *   (what to do), **two** (…), or **three** (…)` to the end of its paragraph, list item or table row;
+ * - a blockquote whose first line is the question and whose `- **Option** …` items are the options.
+ * A question the text gives no options for has none; anything but exactly one such question is an error.
+ */
+export function questionFromText(text: string, startsWith: string): TextQuestion {
+  const found: TextQuestion[] = [];
+  for (const block of textBlocks(text)) {
+    if (block.kind === 'quote') {
+      const [first, ...rest] = block.lines;
+      if (!first?.startsWith(startsWith)) continue;
+      // One option per `- **Option** …` item (its continuation lines joined): the bold words, and the rest of the item.
+      const items: string[] = [];
+      for (const line of rest) {
+        if (line.startsWith('- ')) items.push(line.slice(2));
+        else if (line !== '' && items.length > 0) items[items.length - 1] += ` ${line}`;
+      }
+      const options = items.flatMap((item) => {
+        const match = /^\*\*([^*]+)\*\*(.*)$/.exec(item);
+        return match ? [{ label: capitalise(match[1]!.trim()), body: match[2]!.trim() }] : [];
+      });
+      found.push({ question: first, options });
+      continue;
+    }
+    const prose = block.lines.join(' ');
+    for (const match of prose.matchAll(/"([^"]*)"/g)) {
+      if (!match[1]!.startsWith(startsWith)) continue;
+      const after = prose.slice(match.index! + match[0].length);
+      const listed = /^\s*\(options: ([^)]*)\)/.exec(after);
+      const bold = /^,? with the options (.*)$/.exec(after);
+      const options = listed
+        ? listed[1]!.split(/,\s*(?:or\s+)?|\s+or\s+/).map((words) => words.trim()).filter(Boolean).map((words) => ({ label: capitalise(words.replace(/\*\*/g, '')), body: '' }))
+        : bold
+          ? boldOptions(bold[1]!.replace(/\s*\|\s*$/, ''))
+          : [];
+      found.push({ question: match[1]!, options });
+    }
+  }
+  if (found.length !== 1) throw new Error(`expected one question starting "${startsWith}" in the command text, found ${found.length}: ${JSON.stringify(found.map((each) => each.question))}`);
+  return found[0]!;
+}
+
+/** The option of `question` the user picked, by its label; an answer that is none of them is an error. */
+export function pickedOption(question: TextQuestion, answer: string): TextOption {
+  const option = question.options.find((each) => each.label === answer);
+  if (!option) throw new Error(`the answer "${answer}" is none of the options of "${question.question}": ${JSON.stringify(question.options.map((each) => each.label))}`);
+  return option;
+}

@@ -137,3 +137,17 @@ export function hookContexts(request: ModelRequest, label: string): string[] {
 export function workingDirectories(request: ModelRequest): string[] {
   return [...allText(request).matchAll(/Primary working directory: (.*)/g)].map((match) => match[1]!.trim());
 }
+
+/**
+ * What the user answered to `question`, as the model reads it in the AskUserQuestion tool's result: the client
+ * writes each answer as `"<question>"="<answer>"`, the pairs joined by `, ` and ended by `. ` (or the result's end).
+ */
+export function answerTo(exchange: ToolExchange, question: string): string {
+  if (exchange.name !== 'AskUserQuestion') throw new Error(`expected the AskUserQuestion result, got ${exchange.name}: ${exchange.output}`);
+  const key = `"${question}"="`;
+  const start = exchange.output.indexOf(key);
+  if (start < 0 || exchange.isError) throw new Error(`the AskUserQuestion result holds no answer to "${question}": ${exchange.output}`);
+  const rest = exchange.output.slice(start + key.length);
+  const end = /"(?:, "|\.(?:\s|$)|$)/.exec(rest);
+  return end ? rest.slice(0, end.index) : rest;
+}

@@ -54,7 +54,7 @@ describeClient('the plugin form in the real client', () => {
       prompt: `/flight-rules:dev-session.start ${GOAL}. Parallel, named ${NAME}.`,
       pluginDir: PLUGIN,
       script: (request, turn) => {
-        if (turn === 0) return [bash(commandFromText(commandText(request, '/flight-rules:dev-session.start'), { subcommand: 'start', values: { name: NAME, 'goal 1': GOAL, 'goal 2': null, 'the agreed plan': '1. Do it.' } }))];
+        if (turn === 0) return [bash(commandFromText(commandText(request, '/flight-rules:dev-session.start'), { subcommand: 'start', containing: '--claude-session', values: { name: NAME, 'goal 1': GOAL, 'goal 2': null, 'the agreed plan': '1. Do it.' } }))];
         started = JSON.parse(lastToolResult(request)!.output);
         return 'Started.';
       },

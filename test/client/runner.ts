@@ -77,6 +77,11 @@ export interface RunOptions {
    */
   replies?: string[];
   /**
+   * Runs after each turn's result, before the next reply is sent (the client waits at its prompt meanwhile), given
+   * that result: for a test that looks at what the client left between turns.
+   */
+  betweenTurns?: (result: ClientResult) => Promise<void> | void;
+  /**
    * Answer every permission prompt with yes, as a user at the keyboard would (a PermissionRequest hook, given with
    * `--settings`), and record each one in `asks`. Without it, -p mode denies whatever would prompt.
    */
@@ -152,12 +157,13 @@ const userLine = (text: string) => `${JSON.stringify({ type: 'user', message: { 
 /** Answers one `control_request` the client sends when its permission prompts come to this process. */
 export type ControlResponder = (request: { subtype: string; tool_name?: string; input?: Record<string, unknown> }) => Record<string, unknown>;
 
-function runInNamespace(socketPath: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, messages?: string[], control?: ControlResponder): Promise<Finished> {
+function runInNamespace(socketPath: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, messages?: string[], control?: ControlResponder, betweenTurns?: (result: ClientResult) => Promise<void> | void): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn('unshare', ['-n', 'node', RELAY, socketPath, ...argv], { cwd, env, stdio: [messages ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let sent = 0;
+    let failed: unknown = null;
     const sendNext = () => {
       if (!messages || !child.stdin) return;
       if (sent < messages.length) child.stdin.write(userLine(messages[sent++]!));
@@ -170,7 +176,16 @@ function runInNamespace(socketPath: string, argv: string[], cwd: string, env: No
       if (!messages) return;
       const lines = stdout.split('\n');
       for (const line of lines.slice(scanned, -1)) {
-        if (isResultLine(line)) sendNext();
+        if (isResultLine(line)) {
+          if (betweenTurns && sent < messages.length) {
+            Promise.resolve()
+              .then(() => betweenTurns(JSON.parse(line)))
+              .then(sendNext, (error: unknown) => {
+                failed = error;
+                child.stdin!.end();
+              });
+          } else sendNext();
+        }
         else if (control && line.startsWith('{"type":"control_request"')) {
           const message = JSON.parse(line);
           const response = control(message.request);
@@ -194,7 +209,8 @@ function runInNamespace(socketPath: string, argv: string[], cwd: string, env: No
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ exitCode: code ?? -1, stdout, stderr });
+      if (failed) reject(failed);
+      else resolve({ exitCode: code ?? -1, stdout, stderr });
     });
   });
 }
@@ -242,7 +258,7 @@ export async function runClaude(options: RunOptions): Promise<ClientRun> {
   const started = Date.now();
   try {
     const messages = streaming ? [options.prompt, ...(options.replies ?? [])] : undefined;
-    const { exitCode, stdout, stderr } = await runInNamespace(socketPath, ['node', CLIENT_LAUNCHER, ...args], options.cwd, env, options.timeoutMs ?? 45_000, messages, control);
+    const { exitCode, stdout, stderr } = await runInNamespace(socketPath, ['node', CLIENT_LAUNCHER, ...args], options.cwd, env, options.timeoutMs ?? 45_000, messages, control, options.betweenTurns);
     if (model.scriptError) throw model.scriptError;
     let results: ClientResult[];
     try {

@@ -28,7 +28,7 @@ describeClient('/dev-session.start in the real client', () => {
       permissionMode: 'acceptEdits',
       script: (request, turn): TurnBlock[] | string => {
         if (turn === 0) {
-          const command = commandFromText(commandText(request, '/dev-session.start'), { subcommand: 'start', values: { name: NAME, 'goal 1': GOAL, 'goal 2': null, 'the agreed plan': PLAN } });
+          const command = commandFromText(commandText(request, '/dev-session.start'), { subcommand: 'start', containing: '--claude-session', values: { name: NAME, 'goal 1': GOAL, 'goal 2': null, 'the agreed plan': PLAN } });
           return [say('Starting the parallel session.'), bash(command, 'Start the parallel session')];
         }
         startJson = JSON.parse(lastToolResult(request)!.output);

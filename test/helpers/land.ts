@@ -22,10 +22,10 @@ export async function markReady(repo: Repo, ...names: string[]): Promise<void> {
   }
 }
 
-/** The UserPromptSubmit hook in `cwd`, as Claude Code runs it: the additional context it adds, or '' when it stays quiet. */
+/** The UserPromptSubmit hook (agent-state, which tells the land notice) in `cwd`, as Claude Code runs it: the additional context it adds, or '' when it stays quiet. */
 export function landNotice(repo: Repo, cwd: string): string {
   const input = { session_id: '9f3c2a4e-1b2d-4c5e-8f90-123456789abc', transcript_path: join(repo.root, 'home/t.jsonl'), cwd, permission_mode: 'default', hook_event_name: 'UserPromptSubmit', prompt: 'Carry on.' };
-  const result = spawnSync('node', [HOOK, 'land-notice'], { cwd, env: repo.env, input: JSON.stringify(input), encoding: 'utf8' });
+  const result = spawnSync('node', [HOOK, 'agent-state'], { cwd, env: repo.env, input: JSON.stringify(input), encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`the hook exited ${result.status}: ${result.stderr}`);
   if (result.stdout.trim() === '') return '';
   const json = JSON.parse(result.stdout);

@@ -17,6 +17,7 @@ import { refTimestamp } from '../../core/end-plan.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
 import { shortBranch } from '../../core/worktree-list.js';
 import { appendHistory, restoreFacts } from '../../store/history.js';
+import { forgetAgentState } from '../../store/agent-state.js';
 import { readManifest, updateManifest, withManifestLock } from '../../store/manifest-store.js';
 import { mergeLockPath } from '../../store/merge-lock.js';
 import type { Project } from '../../store/project.js';
@@ -407,6 +408,7 @@ async function dropPlannedEntry(project: Project, action: Extract<CleanupAction,
       reason: action.reason,
       ...restoreFacts(entry, savedRefsOf(saved)),
     });
+    forgetAgentState(project.sessionsDir, entry.id);
     return true;
   });
   if (!dropped) throw new Skip(`"${entry.id}" changed in the manifest since the plan; ${notes.join('; ') || 'nothing done'}`);

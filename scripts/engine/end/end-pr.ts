@@ -12,7 +12,8 @@ import { writeConfinedFile } from '../../lib/safe-fs.js';
 import { commandLine, defaultPrBody, prTitle, pushFailureNext, summarySection } from '../../core/end-plan.js';
 import { readFileAtCommit } from '../../git/branches.js';
 import { compareUrl, remoteUrl } from '../../git/remote.js';
-import { removeSessionWorktreeOf, savedRefBase, step, tryPush, type EndRun } from './end-run.js';
+import { pushTarget, removeSessionWorktreeOf, savedRefBase, step, tryPush, type EndRun } from './end-run.js';
+import { withClosingLine } from '../../core/github.js';
 
 const GH_TIMEOUT_MS = 120_000;
 
@@ -28,19 +29,32 @@ export async function endByPr(run: EndRun, givenBody: { text: string; path: stri
   const main = run.project.mainCheckout;
   const { branch } = run.entry;
   const base = run.facts.baseBranch;
-  const remote = run.options.remote;
+  // A session started on a pull request goes back to that PR's branch, on the remote it came from.
+  const remote = run.entry.pr?.remote ?? run.options.remote;
   const failure = await tryPush(run, remote);
   if (failure) {
     const what = failure.kind === 'rejected' ? 'was rejected as non-fast-forward' : failure.kind === 'access' ? 'was refused by the remote' : failure.kind === 'network' ? 'could not reach the remote' : 'failed';
-    throw new RefusalError('push-failed', `Pushing ${branch} to ${remote} ${what}: ${failure.message}. Nothing else was changed.`, pushFailureNext(failure.kind, remote, branch), { kind: failure.kind });
+    const target = pushTarget(run.entry, remote);
+    throw new RefusalError('push-failed', `Pushing ${branch} to ${remote}${target === branch ? '' : `/${target}`} ${what}: ${failure.message}. Nothing else was changed.`, pushFailureNext(failure.kind, remote, target), { kind: failure.kind });
   }
 
   const title = prTitle(run.entry.id, run.entry.goals, run.options.prTitle);
-  const body = givenBody?.text ?? (await prBody(run, null));
+  const written = givenBody?.text ?? (await prBody(run, null));
+  const body = run.entry.issue ? withClosingLine(written, run.entry.issue.number) : written;
+  if (run.entry.pr) {
+    // The PR exists: pushing to its branch is what updates it.
+    run.pr = { created: false, url: run.entry.pr.url, manualStep: null, title: run.entry.pr.title, body, bodyFile: null, existing: run.entry.pr.number };
+    step(run, 'pr', `Updated pull request #${run.entry.pr.number} (${run.entry.pr.url}) with the session's commits; no new PR was opened`);
+    await removeSessionWorktreeOf(run, 'clean', savedRefBase(run));
+    step(run, 'keep-branch', `Kept the branch ${branch} for the PR`);
+    return;
+  }
   // gh reads the body from a file: a private temporary one, or, when a manual step must read it
   // later, one in the sessions folder that the output names.
-  const folder = givenBody ? null : mkdtempSync(join(tmpdir(), 'flight-rules-pr-'));
-  const bodyFile = givenBody?.path ?? join(folder!, 'body.md');
+  // The given file is read as it is, unless the issue's closing line had to be added to it.
+  const givenAsIs = givenBody !== null && body === givenBody.text;
+  const folder = givenAsIs ? null : mkdtempSync(join(tmpdir(), 'flight-rules-pr-'));
+  const bodyFile = givenAsIs ? givenBody.path : join(folder!, 'body.md');
   if (folder) writeFileSync(bodyFile, body);
   const ghArgs = (file: string) => ['pr', 'create', '--head', branch, '--base', base, '--title', title, '--body-file', file];
   try {
@@ -52,7 +66,7 @@ export async function endByPr(run: EndRun, givenBody: { text: string; path: stri
     if (!(error instanceof GitError)) throw error;
     const why = error.exitCode === 127 ? 'gh (the GitHub CLI) is not installed' : `gh pr create failed: ${(error.stderr.trim() || error.stdout.trim()).split('\n')[0]}`;
     const compare = compareUrl((await remoteUrl(main, remote)) ?? '', base, branch);
-    const kept = givenBody ? givenBody.path : writeConfinedFile(run.project.sessionsDir, `${run.entry.id}.pr-body.md`, body);
+    const kept = givenAsIs ? givenBody.path : writeConfinedFile(run.project.sessionsDir, `${run.entry.id}.pr-body.md`, body);
     const manual = compare ?? commandLine(['gh', ...ghArgs(kept)]);
     run.pr = { created: false, url: null, manualStep: manual, title, body, bodyFile: kept };
     run.warnings.push(`No PR was opened: ${why}. The branch is pushed, so nothing is lost.`);

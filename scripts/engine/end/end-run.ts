@@ -37,7 +37,8 @@ export interface EndRun {
   rebased: { from: string; to: string } | null;
   merge: { commit: string | null; how: 'main-checkout' | 'ref-only' | 'already-merged' } | null;
   push: { remote: string; pushed: boolean; error: string | null } | null;
-  pr: { created: boolean; url: string | null; manualStep: string | null; title: string; body: string; bodyFile: string | null } | null;
+  /** `existing`: the number of the PR the session was started on, which the push updated (no new PR). */
+  pr: { created: boolean; url: string | null; manualStep: string | null; title: string; body: string; bodyFile: string | null; existing?: number } | null;
   saved: { tip: string; worktree: string | null; restore: string[] } | null;
   /** Everything saved before the worktree went, with how to restore it. */
   savedItems: SavedItem[];
@@ -128,12 +129,18 @@ export function savedRefBase(run: EndRun): string {
 }
 
 /** Pushes the session branch; returns what went wrong, and what kind of failure it was, instead of throwing. */
+/** Where the session branch goes on `remote`: a session started on a pull request pushes back to that PR's branch. */
+export function pushTarget(entry: SessionEntry, remote: string): string {
+  return entry.pr && entry.pr.remote === remote ? entry.pr.branch : entry.branch;
+}
+
 export async function tryPush(run: EndRun, remote: string): Promise<{ message: string; kind: PushFailure } | null> {
+  const target = pushTarget(run.entry, remote);
   try {
-    await pushBranch(run.project.mainCheckout, remote, run.entry.branch);
+    await pushBranch(run.project.mainCheckout, remote, run.entry.branch, target);
     run.push = { remote, pushed: true, error: null };
     run.committedTo.push(`pushed ${run.entry.branch} to ${remote}`);
-    step(run, 'push', `Pushed ${run.entry.branch} to ${remote} (upstream set)`);
+    step(run, 'push', target === run.entry.branch ? `Pushed ${run.entry.branch} to ${remote} (upstream set)` : `Pushed ${run.entry.branch} to ${remote}/${target}, the branch of pull request #${run.entry.pr!.number}`);
     return null;
   } catch (error) {
     const stderr = error instanceof GitError ? error.stderr : '';

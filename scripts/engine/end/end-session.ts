@@ -10,6 +10,7 @@ import { RefusalError } from '../../lib/errors.js';
 import { commandLine } from '../../lib/shell-words.js';
 import { holdSignals } from '../../lib/interrupt.js';
 import { appendHistory, restoreFacts, type HistoryRecord } from '../../store/history.js';
+import { forgetAgentState } from '../../store/agent-state.js';
 import { rebaseConflictRefusal, uncommittedRefusal, type EndFacts, type EndOptions } from '../../core/end-plan.js';
 import { sessionWork } from '../../core/status-porcelain.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
@@ -112,6 +113,7 @@ export async function endSession(input: EndInput): Promise<EndRun> {
     }
     await dropOwnEntry(project, entry.id);
     appendHistory(project.sessionsDir, historyRecord(run));
+    forgetAgentState(project.sessionsDir, entry.id);
     step(run, 'manifest', `Removed "${entry.id}" from the manifest and recorded it in ${project.sessionsDir}/.history.jsonl`);
     return run;
   } catch (error) {

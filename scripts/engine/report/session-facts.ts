@@ -27,6 +27,7 @@ import { branchTips, type BranchTip } from '../../git/branches.js';
 import { MERGE_TREE_UNSUPPORTED, mergeTreeSupported, predictMerge } from '../../git/merge.js';
 import type { ReportProblem } from '../../core/status-report.js';
 import type { RefFacts } from '../../git/refs.js';
+import { readAgentState } from '../../store/agent-state.js';
 
 
 export interface ManifestRead {
@@ -156,8 +157,15 @@ async function gatherOne(project: Project, candidate: Candidate, tips: Map<strin
     trustProblems: entry ? trustProblemsOf(project, entry) : [],
     busy: null,
     setupOwner: entry?.setup?.status === 'running' ? liveness(entry.setup.owner) : null,
+    agent: null,
+    agentClient: null,
     state: 'active',
   };
+  // The agent's state file: a small read, never a lock; an unregistered worktree has none that counts.
+  if (entry) {
+    facts.agent = readAgentState(project.sessionsDir, entry.id);
+    facts.agentClient = facts.agent?.client ? liveness(facts.agent.client) : null;
+  }
   const attempt = async <T>(what: string, task: () => Promise<T>): Promise<T | null> => {
     try {
       return await limit(task);

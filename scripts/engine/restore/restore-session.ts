@@ -19,6 +19,8 @@ import { ignoredPaths } from '../../git/ignored.js';
 import { applySnapshot, indexTree, treeOf, treePaths, worktreeHolds, writeFilesFrom } from '../../git/restore-work.js';
 import type { Skipped } from '../../workspace/copy-plan.js';
 import { createSession } from '../start/create-session.js';
+import { setUpstream } from '../../git/remote.js';
+import { commandLine } from '../../lib/shell-words.js';
 import { findSessionLog } from '../cleanup/cleanup-facts.js';
 import { excludeSessionsDir, prepareWorkspaceSafely, type WorkspaceReport } from '../start/prepare-workspace.js';
 
@@ -87,6 +89,8 @@ export async function restoreSession(project: Project, plan: RestorePlan, option
     writeLogStub: false,
     ...(plan.port ? { preferredPort: plan.port } : {}),
     restoredFrom: plan.restoredFrom,
+    ...(plan.issue ? { issue: plan.issue } : {}),
+    ...(plan.pr ? { pr: plan.pr } : {}),
     fill: async (worktree) => {
       if (plan.changes) {
         const { commit, staged, ref } = plan.changes;
@@ -98,6 +102,11 @@ export async function restoreSession(project: Project, plan: RestorePlan, option
       return { sessionLog: sessionLogIn(worktree, plan) };
     },
   });
+  if (plan.pr) {
+    // A session on a pull request pushes back to its branch: the branch tracks it again.
+    const { remote, branch } = plan.pr;
+    await setUpstream(main, plan.branch, remote, branch).catch(() => warnings.push(`The branch ${plan.branch} does not track ${remote}/${branch} again (it is not fetched); after ${commandLine(['git', 'fetch', remote, branch])}, run: ${commandLine(['git', 'branch', `--set-upstream-to=${remote}/${branch}`, plan.branch])}`));
+  }
   const workspace = await prepareWorkspaceSafely(project, created, { copy: plan.copy, runSetup: options.runSetup, progress: options.progress, now: options.now });
   // A saved ignored file put back is the session's own version: the main checkout's copy was rightly not copied over it.
   const restoredIgnored = new Set<string>((ignored as RestoreRun['ignored'])?.restored ?? []);

@@ -45,6 +45,9 @@ export interface NewSession {
   preferredPort?: PortBlock;
   /** Where a restored session came from, recorded in its entry. */
   restoredFrom?: SessionEntry['restoredFrom'];
+  /** The GitHub issue or pull request it was started from, recorded in its entry. */
+  issue?: SessionEntry['issue'];
+  pr?: SessionEntry['pr'];
   /**
    * Runs after the checkout, before the session becomes active, inside the roll back: a
    * restore puts the saved work back here. It names the session log, if there is one.
@@ -68,6 +71,8 @@ export async function createSession(project: Project, spec: NewSession): Promise
     base: { branch: spec.baseBranch, commit: spec.baseCommit },
     ...(spec.claudeSession ? { claudeSession: spec.claudeSession } : {}),
     ...(spec.restoredFrom ? { restoredFrom: spec.restoredFrom } : {}),
+    ...(spec.issue ? { issue: spec.issue } : {}),
+    ...(spec.pr ? { pr: spec.pr } : {}),
   };
   const startCommit = spec.startCommit ?? spec.baseCommit;
   try {

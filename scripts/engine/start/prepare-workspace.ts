@@ -172,7 +172,11 @@ export async function prepareWorkspace(project: Project, session: SessionEntry, 
   const port = await ensurePort(project, session);
   const envSession = await writeEnvSession(project, worktree, session, port);
 
-  const plan = planSetup(await detectDependencies(worktree), { worktree, ...(project.config.postCreate ? { postCreate: project.config.postCreate } : {}) });
+  const plan = planSetup(await detectDependencies(worktree, project.mainCheckout), {
+    worktree,
+    clone: project.config.dependencyClone,
+    ...(project.config.postCreate ? { postCreate: project.config.postCreate } : {}),
+  });
   const willRun = options.runSetup && plan.steps.length > 0;
   if (willRun && plan.packFiles.length > 0) await excludeInRepository(project, plan.packFiles.map((path) => `/${path}`));
   const recordedPackFiles = union(session.packFiles, [
@@ -199,13 +203,14 @@ export async function prepareWorkspace(project: Project, session: SessionEntry, 
   else {
     const env = { SESSION_ID: session.id, ...(port ? { PORT: String(port.base) } : {}) };
     const outcome = await runSetup(plan, worktree, logPath, env, options.progress);
-    setup = { status: outcome.ok ? 'ok' : outcome.interrupted ? 'interrupted' : 'failed', command, log: logPath, message: outcome.failure };
+    setup = { status: outcome.ok ? 'ok' : outcome.interrupted ? 'interrupted' : 'failed', command, log: logPath, message: outcome.failure, dependencies: outcome.dependencies };
   }
   const record: SetupRecord = {
     status: setup.status,
     command: setup.command,
     log: setup.log ? toStoredPath(project.mainCheckout, setup.log) : null,
     at: timestamp(options.now),
+    ...(setup.dependencies ? { dependencies: setup.dependencies } : {}),
   };
   await recordInManifest(project, session.id, (entry) => {
     entry.setup = record;

@@ -9,7 +9,8 @@ import { MARK } from '../../lib/output.js';
 import { commandLine } from '../../lib/shell-words.js';
 import { busyRefusal } from '../../core/busy.js';
 import { shortSha } from '../../core/format.js';
-import { findSession, type SessionEntry } from '../../core/manifest-types.js';
+import { findSession, type IssueLink, type PrLink, type SessionEntry } from '../../core/manifest-types.js';
+import { setUpstream } from '../../git/remote.js';
 import { orphanReport, type OrphanFinding } from '../../core/orphans.js';
 import { sessionIdForWorktree } from '../../core/session-lookup.js';
 import { dirtyRefusal, planDirty, startRefusal, type DirtyPlan, type IfDirtyMode } from '../../core/start-rules.js';
@@ -36,6 +37,11 @@ export interface StartRequest {
   copy: CopyChoice;
   runSetup: boolean;
   claudeSession: string | undefined;
+  /** The GitHub issue it starts from (recorded), or the pull request it starts on (its branch fetched to `startCommit`). */
+  issue?: IssueLink;
+  pr?: PrLink;
+  /** Where the session branch starts instead of the base: the PR branch's commit. */
+  startCommit?: string;
 }
 
 export interface StartResult {
@@ -127,7 +133,16 @@ export async function startSession(project: Project, request: StartRequest, now:
     startedAt: now,
     plan: request.plan,
     ...(request.claudeSession ? { claudeSession: request.claudeSession } : {}),
+    ...(request.startCommit ? { startCommit: request.startCommit } : {}),
+    ...(request.issue ? { issue: request.issue } : {}),
+    ...(request.pr ? { pr: request.pr } : {}),
   });
+  if (request.pr) {
+    // The session branch pulls from and pushes to the PR's branch; a sync then merges rather than rebases.
+    await setUpstream(main, branch, request.pr.remote, request.pr.branch).catch((error: unknown) => {
+      createWarnings.push(`The branch ${branch} could not be set to track ${request.pr!.remote}/${request.pr!.branch} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); set it with: ${commandLine(['git', 'branch', `--set-upstream-to=${request.pr!.remote}/${request.pr!.branch}`, branch])}`);
+    });
+  }
   // The session exists from here on; a workspace step that fails is reported, never rolled back.
   const workspace = await prepareWorkspaceSafely(project, created, { copy: request.copy, runSetup: request.runSetup, progress, now });
   const session = findSession(readManifest(project.manifestPath, project.name), name) ?? created;
