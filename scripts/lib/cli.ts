@@ -7,6 +7,7 @@ import { describeError, EXIT, UsageError } from './errors.js';
 import { now } from './clock.js';
 import { MARK } from './output.js';
 import { withProcessScope } from './shell.js';
+import { startTrace, traceSummary } from './trace.js';
 import type { Context, Invocation, Subcommand } from './subcommand.js';
 
 export interface Io {
@@ -54,6 +55,15 @@ function parse(subcommand: Subcommand, args: string[]): Invocation & { json: boo
 }
 
 export async function main(subcommands: Subcommand[], io: Io): Promise<number> {
+  const trace = io.env.FLIGHT_RULES_TRACE ? startTrace((line) => io.stderr.write(`${line}\n`)) : undefined;
+  try {
+    return await dispatch(subcommands, io, trace);
+  } finally {
+    if (trace) trace.write(traceSummary(trace));
+  }
+}
+
+async function dispatch(subcommands: Subcommand[], io: Io, trace: ReturnType<typeof startTrace> | undefined): Promise<number> {
   const [name, ...rest] = io.argv;
   const wantsJson = rest.includes('--json');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -69,7 +79,7 @@ export async function main(subcommands: Subcommand[], io: Io): Promise<number> {
       return EXIT.done;
     }
     const context: Context = { cwd: io.cwd, now: now(io.env), env: io.env, stderr: io.stderr, stdout: io.stdout };
-    const outcome = await withProcessScope({ env: io.env, stderr: io.stderr }, () => subcommand.run(invocation, context));
+    const outcome = await withProcessScope({ env: io.env, stderr: io.stderr, ...(trace ? { trace } : {}) }, () => subcommand.run(invocation, context));
     io.stdout.write(invocation.json ? `${JSON.stringify({ ok: true, command: name, ...outcome.json })}\n` : `${outcome.text}\n`);
     return EXIT.done;
   } catch (error) {

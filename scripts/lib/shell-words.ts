@@ -1,6 +1,6 @@
 /**
- * POSIX shell quoting, in one place: zx uses it to quote every value the helper passes to a
- * process, and printed commands use it so that a path with spaces can be pasted as it is.
+ * POSIX shell quoting, in one place: printed commands use it so that a path with spaces can be
+ * pasted as it is. (Processes the helper starts get their arguments without a shell.)
  * Plain words stay unquoted so that printed commands remain readable.
  */
 export function shellQuote(value: unknown): string {

@@ -1,12 +1,13 @@
 /**
- * The one place that starts processes. Every call names its cwd; zx quotes every value.
- * stdin is closed so that nothing we run can ever wait for a terminal.
+ * The one place that starts processes. Every call names its cwd, and its program and arguments
+ * go to the process as they are: no shell is started in between, so no value is ever quoted,
+ * parsed or expanded. stdin is closed so that nothing we run can ever wait for a terminal.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { spawn, spawnSync } from 'node:child_process';
-import type { Options, ProcessOutput } from 'zx/core';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { GitError } from './errors.js';
-import { shellQuote } from './shell-words.js';
+import { startTrace, type Trace } from './trace.js';
 
 export interface RunResult {
   stdout: string;
@@ -35,6 +36,8 @@ export interface RunOptions {
 export interface ProcessScope {
   env: NodeJS.ProcessEnv;
   stderr: { write(text: string): unknown };
+  /** Set when FLIGHT_RULES_TRACE is: every process is recorded and printed (lib/trace.ts). */
+  trace?: Trace;
 }
 
 const scope = new AsyncLocalStorage<ProcessScope>();
@@ -43,8 +46,27 @@ export function withProcessScope<T>(given: ProcessScope, work: () => Promise<T>)
   return scope.run(given, work);
 }
 
+/** Outside any run's scope (the hooks): the process's own environment and error stream, traced when it asks. */
+let processScope: ProcessScope | null = null;
+
 function current(): ProcessScope {
-  return scope.getStore() ?? { env: process.env, stderr: process.stderr };
+  const given = scope.getStore();
+  if (given) return given;
+  processScope ??= {
+    env: process.env,
+    stderr: process.stderr,
+    ...(process.env.FLIGHT_RULES_TRACE ? { trace: startTrace((line) => process.stderr.write(`${line}\n`)) } : {}),
+  };
+  return processScope;
+}
+
+/** Loads code the run needs now (a subcommand's modules), recorded in the trace as module load. */
+export async function tracedLoad<T>(label: string, load: () => Promise<T>): Promise<T> {
+  const trace = current().trace;
+  const start = performance.now();
+  const loaded = await load();
+  trace?.spans.push({ kind: 'load', label, start, end: performance.now() });
+  return loaded;
 }
 
 const quietEnv: NodeJS.ProcessEnv = {
@@ -54,36 +76,19 @@ const quietEnv: NodeJS.ProcessEnv = {
   GIT_MERGE_AUTOEDIT: 'no',
 };
 
+type Finished = { exitCode: number | null; stdout: string; stderr: string };
 
-function shellFor(cwd: string, options: RunOptions): Partial<Options> {
-  return {
-    cwd,
-    shell: '/bin/sh',
-    prefix: '',
-    postfix: '',
-    // zx runs every command through a shell: /bin/sh starts faster than bash, and POSIX single quotes read literally in sh, dash and bash.
-    quote: shellQuote,
-    quiet: true,
-    nothrow: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...current().env, ...quietEnv, ...options.env },
-    ...(options.timeout ? { timeout: options.timeout } : {}),
-    ...(options.group ? { detached: true } : {}),
-  };
+/** Records one finished process in the run's trace and prints its line; nothing when not tracing. */
+function traced(cwd: string, program: string, args: readonly string[], start: number, exitCode: number | null): void {
+  const trace = current().trace;
+  if (!trace) return;
+  const end = performance.now();
+  trace.spans.push({ kind: 'process', label: program, start, end });
+  trace.write(`[trace] at ${Math.round(start)} ms: ${Math.round(end - start)} ms exit ${exitCode} ${program} ${args.join(' ')} (in ${cwd})`);
 }
-
-/** zx is loaded with the first process, not at start-up: a hook that starts none (agent-state) does not pay for it. */
-let zxModule: Promise<typeof import('zx/core')> | null = null;
-const loadZx = () => (zxModule ??= import('zx/core'));
-
-type Finished = Pick<ProcessOutput, 'exitCode' | 'stdout' | 'stderr' | 'duration'>;
 
 function settle(cwd: string, program: string, args: readonly string[], options: RunOptions, output: Finished): RunResult {
   const ok = options.okExitCodes ?? [0];
-  const { env, stderr } = current();
-  if (env.FLIGHT_RULES_TRACE) {
-    stderr.write(`[trace] at ${Math.round(process.uptime() * 1000)} ms: ${output.duration} ms exit ${output.exitCode} ${program} ${args.join(' ')} (in ${cwd})\n`);
-  }
   const exitCode = output.exitCode ?? -1;
   if (!ok.includes(exitCode)) {
     throw new GitError([program, ...args], cwd, output.exitCode, output.stderr, output.stdout);
@@ -91,32 +96,70 @@ function settle(cwd: string, program: string, args: readonly string[], options: 
   return { stdout: output.stdout, stderr: output.stderr, exitCode };
 }
 
-export async function run(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const { $: zx, ProcessOutput } = await loadZx();
-  let output: ProcessOutput;
+/**
+ * Why a program could not be started: one that is not installed answers as a shell would, exit 127; a folder
+ * that is not there is said so, since node names only the program for both.
+ */
+function notStarted(cwd: string, program: string, error: NodeJS.ErrnoException): Finished {
+  if (error.code === 'ENOENT' && !isFolder(cwd)) return { exitCode: null, stdout: '', stderr: `cannot run ${program}: the folder ${cwd} does not exist` };
+  if (error.code === 'ENOENT') return { exitCode: 127, stdout: '', stderr: `${program}: not found` };
+  return { exitCode: null, stdout: '', stderr: `cannot run ${program}: ${error.message}` };
+}
+
+function isFolder(path: string): boolean {
   try {
-    const running = zx(shellFor(cwd, options))`${program} ${args}`;
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `program` with `args` as they are, in `cwd`: no shell in between, so nothing is ever parsed or expanded,
+ * and no shell process is started before each program.
+ */
+export async function run(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const start = performance.now();
+  const output = await new Promise<Finished>((resolve) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(program, [...args], {
+        cwd,
+        env: { ...current().env, ...quietEnv, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(options.timeout ? { timeout: options.timeout, killSignal: 'SIGTERM' as const } : {}),
+        ...(options.group ? { detached: true } : {}),
+      });
+    } catch (error) {
+      resolve(notStarted(cwd, program, error as NodeJS.ErrnoException));
+      return;
+    }
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error) => {
+      if (child.pid === undefined) resolve(notStarted(cwd, program, error));
+    });
+    child.on('close', (code) => resolve({ exitCode: code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
     options.group?.((signal) => {
-      if (!running.pid) return;
+      if (!child.pid) return;
       try {
-        process.kill(-running.pid, signal);
+        process.kill(-child.pid, signal);
       } catch {
         /* the group is gone already */
       }
     });
-    output = await running;
-  } catch (error) {
-    output = error instanceof ProcessOutput ? error : ProcessOutput.fromError(error as Error);
-  }
+  });
+  traced(cwd, program, args, start, output.exitCode);
   return settle(cwd, program, args, options, output);
 }
 
 /**
- * The same, blocking, and with no shell in between: only for the rare question asked where
- * nothing may await (a process's start time or parent on macOS).
+ * The same, blocking: only for the rare question asked where nothing may await (a process's start time or parent on macOS).
  */
 export function runSync(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): RunResult {
-  const started = Date.now();
+  const start = performance.now();
   const result = spawnSync(program, [...args], {
     cwd,
     env: { ...current().env, ...quietEnv, ...options.env },
@@ -125,11 +168,11 @@ export function runSync(cwd: string, program: string, args: readonly string[], o
     ...(options.timeout ? { timeout: options.timeout } : {}),
   });
   const missing = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  traced(cwd, program, args, start, missing ? 127 : result.status);
   return settle(cwd, program, args, options, {
     exitCode: missing ? 127 : result.status,
     stdout: result.stdout ?? '',
     stderr: result.stderr || (result.error ? result.error.message : ''),
-    duration: Date.now() - started,
   });
 }
 
