@@ -35,6 +35,9 @@ export interface Subcommand {
   run(invocation: Invocation, context: Context): Promise<Outcome>;
 }
 
+/** A subcommand without its code: enough to parse its arguments and describe it. */
+export type SubcommandSpec = Omit<Subcommand, 'run'>;
+
 export function stringOption(values: OptionValues, name: string): string | undefined {
   const value = values[name];
   return typeof value === 'string' ? value : undefined;

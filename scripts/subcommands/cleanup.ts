@@ -1,6 +1,7 @@
 import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
 import type { Subcommand } from '../lib/subcommand.js';
+import { SPECS } from './specs.js';
 import { findProject } from '../store/project.js';
 import { describeAction, planCleanup, type CleanupAction, type KeptItem } from '../core/cleanup-plan.js';
 import { gatherCleanupFacts } from '../engine/cleanup/cleanup-facts.js';
@@ -21,14 +22,7 @@ function keptLines(kept: KeptItem[]): string[] {
 }
 
 export const cleanup: Subcommand = {
-  name: 'cleanup',
-  summary: 'Find orphaned, interrupted, unregistered, stale and merged sessions, and leftovers of ended sessions that are merged or old, and tidy them up without losing work (plans only, unless --yes).',
-  usage: 'cleanup [--dry-run] [--yes] [--json]',
-  options: {
-    'dry-run': { type: 'boolean' },
-    yes: { type: 'boolean' },
-  },
-  positionals: { min: 0, max: 0 },
+  ...SPECS.cleanup,
   async run({ values }, context) {
     const apply = values.yes === true && values['dry-run'] !== true;
     const project = await findProject(context.cwd);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RefusalError, UsageError } from '../lib/errors.js';
 import { stringOption, type Subcommand } from '../lib/subcommand.js';
+import { SPECS } from './specs.js';
 import { findProject } from '../store/project.js';
 import { readManifest } from '../store/manifest-store.js';
 import { HISTORY_FILE } from '../core/paths.js';
@@ -23,18 +24,7 @@ function readBodyFile(cwd: string, given: string | undefined): { text: string; p
 }
 
 export const end: Subcommand = {
-  name: 'end',
-  summary: 'End a session: open a PR, merge it, keep its branch, or abandon it (saved under a ref); then remove its worktree.',
-  usage: 'end [<name>] --strategy pr|merge|keep|abandon [--rebase] [--remote NAME] [--pr-title T] [--pr-body-file F] [--confirm NAME] [--json]',
-  options: {
-    strategy: { type: 'string' },
-    rebase: { type: 'boolean' },
-    remote: { type: 'string' },
-    'pr-title': { type: 'string' },
-    'pr-body-file': { type: 'string' },
-    confirm: { type: 'string' },
-  },
-  positionals: { min: 0, max: 1 },
+  ...SPECS.end,
   async run({ values, positionals }, context) {
     const options = parseEndOptions({
       strategy: stringOption(values, 'strategy'),

@@ -1,19 +1,12 @@
 import { UsageError } from '../lib/errors.js';
 import { stringOption, type Subcommand } from '../lib/subcommand.js';
+import { SPECS } from './specs.js';
 import { renderLand } from '../core/land-plan.js';
 import { findProject } from '../store/project.js';
 import { landSessions } from '../engine/land/land-run.js';
 
 export const land: Subcommand = {
-  name: 'land',
-  summary: 'Land finished sessions in order: each merge built without touching a checkout, checked, and the base moved by compare-and-swap; the others are told.',
-  usage: 'land [<name>...] [--check CMD | --no-check] [--dry-run] [--json]',
-  options: {
-    check: { type: 'string' },
-    'no-check': { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-  },
-  positionals: { min: 0, max: 100 },
+  ...SPECS.land,
   async run({ values, positionals }, context) {
     const given = stringOption(values, 'check');
     if (given !== undefined && given.trim() === '') throw new UsageError('--check is empty', 'Pass the command to run on each candidate merge, e.g. --check "npm test", or leave it out.');

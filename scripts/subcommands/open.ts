@@ -4,6 +4,7 @@ import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
 import { commandLine } from '../lib/shell-words.js';
 import type { Subcommand } from '../lib/subcommand.js';
+import { SPECS } from './specs.js';
 import { insideTmux } from '../core/open-plan.js';
 import { readManifest } from '../store/manifest-store.js';
 import { findProject, worktreePathOf } from '../store/project.js';
@@ -46,14 +47,7 @@ export function openFields(result: OpenResult): Record<string, unknown> {
 }
 
 export const open: Subcommand = {
-  name: 'open',
-  summary: "Open a session's agent: inside tmux, a new window named after the session running claude in its worktree (continuing its conversation); elsewhere, the line to run.",
-  usage: 'open [<name>] [--tmux | --print] [--json]',
-  options: {
-    tmux: { type: 'boolean' },
-    print: { type: 'boolean' },
-  },
-  positionals: { min: 0, max: 1 },
+  ...SPECS.open,
   async run({ values, positionals }, context) {
     if (values.tmux === true && values.print === true) throw new UsageError('--tmux and --print cannot go together', 'Pass --tmux for a tmux window, --print for the line to run, or neither (a window inside tmux, else the line).');
     const project = await findProject(context.cwd);

@@ -1,4 +1,5 @@
 import type { Subcommand } from '../lib/subcommand.js';
+import { SPECS } from './specs.js';
 import { describeError } from '../lib/errors.js';
 import { limiter } from '../lib/limit.js';
 import { findProject, type Project } from '../store/project.js';
@@ -14,11 +15,7 @@ function unavailable(error: unknown, session: string | null): OverlapReport {
 }
 
 export const overlap: Subcommand = {
-  name: 'overlap',
-  summary: 'Files that several active sessions change, predicted conflicts between sessions, and a merge order. Read-only.',
-  usage: 'overlap [<name>] [--json]',
-  options: {},
-  positionals: { min: 0, max: 1 },
+  ...SPECS.overlap,
   async run({ positionals }, context) {
     const name = positionals[0];
     let project: Project;

@@ -2,6 +2,7 @@ import { shortSha } from '../core/format.js';
 import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
 import type { Subcommand } from '../lib/subcommand.js';
+import { SPECS } from './specs.js';
 import { inlineList } from '../core/format.js';
 import { findProject } from '../store/project.js';
 import { readManifest } from '../store/manifest-store.js';
@@ -9,11 +10,7 @@ import { assertTrusted, resolveSession } from '../engine/resolve-session.js';
 import { markReady } from '../engine/land/mark-ready.js';
 
 export const ready: Subcommand = {
-  name: 'ready',
-  summary: "Mark a session's committed work as finished, ready to land (a new commit clears the mark); --undo takes the mark off.",
-  usage: 'ready [<name>] [--undo] [--json]',
-  options: { undo: { type: 'boolean' } },
-  positionals: { min: 0, max: 1 },
+  ...SPECS.ready,
   async run({ values, positionals }, context) {
     const project = await findProject(context.cwd);
     const entry = resolveSession(project, readManifest(project.manifestPath, project.name), positionals[0], 'ready');

@@ -5,6 +5,7 @@ import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
 import { commandLine } from '../lib/shell-words.js';
 import { stringOption, type Subcommand } from '../lib/subcommand.js';
+import { SPECS } from './specs.js';
 import { HISTORY_FILE } from '../core/paths.js';
 import { SESSION_NAME_RULE, sessionNameProblem } from '../core/names.js';
 import { atProblem, nestedRestoreCommand, nestedRestoreTemplate, planRestore } from '../core/restore-plan.js';
@@ -18,14 +19,7 @@ const short = shortSha;
 const list = (paths: string[]) => inlineList(paths);
 
 export const restore: Subcommand = {
-  name: 'restore',
-  summary: 'Bring an ended session back from its history: its branch, worktree, uncommitted work, ignored files, goals, ports and env files.',
-  usage: 'restore <name> [--at TIME|REF] [--no-setup] [--json]',
-  options: {
-    at: { type: 'string' },
-    'no-setup': { type: 'boolean' },
-  },
-  positionals: { min: 1, max: 1 },
+  ...SPECS.restore,
   async run({ values, positionals }, context) {
     const name = positionals[0]!;
     const problem = sessionNameProblem(name);

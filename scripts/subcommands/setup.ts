@@ -1,6 +1,7 @@
 import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
 import type { Subcommand } from '../lib/subcommand.js';
+import { SPECS } from './specs.js';
 import { findProject, worktreePathOf } from '../store/project.js';
 import { readManifest } from '../store/manifest-store.js';
 import { findSession } from '../core/manifest-types.js';
@@ -14,11 +15,7 @@ import { prepareWorkspace } from '../engine/start/prepare-workspace.js';
 import { renderWorkspace, setupNext, workspaceJson } from '../workspace/report.js';
 
 export const setup: Subcommand = {
-  name: 'setup',
-  summary: "Prepare a session's worktree again: submodules, the pack's own files, .env.session and its ports, dependencies (or postCreate).",
-  usage: 'setup [<name>] [--json]',
-  options: {},
-  positionals: { min: 0, max: 1 },
+  ...SPECS.setup,
   async run({ positionals }, context) {
     const project = await findProject(context.cwd);
     const manifest = readManifest(project.manifestPath, project.name);

@@ -5,6 +5,7 @@ import { helper } from '../lib/invocation.js';
 import { MARK } from '../lib/output.js';
 import { commandLine } from '../lib/shell-words.js';
 import { listOption, stringOption, type Outcome, type Subcommand } from '../lib/subcommand.js';
+import { SPECS } from './specs.js';
 import { claudeSessionProblem, goalsProblem, openCommand, planProblem, SESSION_NAME_RULE, sessionNameProblem, suggestSessionName } from '../core/names.js';
 import { describeOrphan } from '../core/orphans.js';
 import { parseIfDirty } from '../core/start-rules.js';
@@ -19,25 +20,7 @@ import { parseGitHubRef } from '../core/github.js';
 import { readStartSource, type StartSource } from '../engine/start/from-github.js';
 
 export const start: Subcommand = {
-  name: 'start',
-  summary: 'Create a parallel session: a worktree on a new branch, registered in the manifest, with a session log stub.',
-  usage: 'start [<name>] [--goal TEXT]... [--base BRANCH] [--if-dirty abort|stash|commit|proceed] [--commit-message MSG] [--copy auto|none|PATH,...] [--no-setup] [--plan TEXT] [--claude-session ID] [--open tmux|print] [--issue N|URL | --pr N [--remote NAME]] [--propose] [--json]',
-  options: {
-    goal: { type: 'string', multiple: true },
-    base: { type: 'string' },
-    'if-dirty': { type: 'string' },
-    'commit-message': { type: 'string' },
-    copy: { type: 'string' },
-    'no-setup': { type: 'boolean' },
-    'claude-session': { type: 'string' },
-    plan: { type: 'string' },
-    open: { type: 'string' },
-    issue: { type: 'string' },
-    pr: { type: 'string' },
-    remote: { type: 'string' },
-    propose: { type: 'boolean' },
-  },
-  positionals: { min: 0, max: 1 },
+  ...SPECS.start,
   async run({ values, positionals }, context) {
     const issueRef = stringOption(values, 'issue');
     const prRef = stringOption(values, 'pr');

@@ -1,4 +1,5 @@
 import type { Context, Subcommand } from '../lib/subcommand.js';
+import { SPECS } from './specs.js';
 import { now as clock } from '../lib/clock.js';
 import { UsageError } from '../lib/errors.js';
 import { commonGitDir } from '../git/repo.js';
@@ -101,11 +102,7 @@ async function watch(context: Context): Promise<{ frames: number }> {
 }
 
 export const status: Subcommand = {
-  name: 'status',
-  summary: 'Show every parallel session, what needs attention and why, the agents that need you, the leftovers of ended sessions, and the main checkout. Read-only; always exits 0. --watch redraws it on every change until Ctrl-C.',
-  usage: 'status [--watch] [--json]',
-  options: { watch: { type: 'boolean' } },
-  positionals: { min: 0, max: 0 },
+  ...SPECS.status,
   async run({ values, json }, context) {
     if (values.watch === true) {
       if (json) throw new UsageError('--watch draws the status for a terminal; it cannot be --json', 'Run `status --json` for one document, or `status --watch` to follow the sessions.');

@@ -3,6 +3,7 @@ import { UsageError } from '../lib/errors.js';
 import { holdSignals } from '../lib/interrupt.js';
 import { MARK } from '../lib/output.js';
 import type { Subcommand } from '../lib/subcommand.js';
+import { SPECS } from './specs.js';
 import { syncMode, syncRefusal } from '../core/sync-rules.js';
 import { findProject } from '../store/project.js';
 import { readManifest } from '../store/manifest-store.js';
@@ -11,11 +12,7 @@ import { sessionBusyRefusal } from '../engine/end/end-run.js';
 import { gatherSyncFacts, syncSession } from '../engine/sync/sync-session.js';
 
 export const sync: Subcommand = {
-  name: 'sync',
-  summary: 'Bring a session up to date with its base: rebase onto it, or merge it in when the branch was pushed (--rebase or --merge to choose); a conflict is backed out and listed.',
-  usage: 'sync [<name>] [--merge | --rebase] [--json]',
-  options: { merge: { type: 'boolean' }, rebase: { type: 'boolean' } },
-  positionals: { min: 0, max: 1 },
+  ...SPECS.sync,
   async run({ values, positionals }, context) {
     if (values.merge === true && values.rebase === true) throw new UsageError('--merge and --rebase exclude each other', 'Pass one of them, or neither: a pushed branch is merged, any other rebased.');
     const asked = values.merge === true ? 'merge' : values.rebase === true ? 'rebase' : null;
