@@ -10,7 +10,10 @@ export type { MergePrediction };
 
 let supported: Promise<boolean> | null = null;
 
-/** `merge-tree --write-tree` needs git 2.38. */
+/**
+ * `merge-tree --write-tree` needs git 2.38. A merge-tree that answered proves it (predictMerge records that), so
+ * `git --version` is asked only when none has run yet, or when one failed with a usage error.
+ */
 export function mergeTreeSupported(cwd: string): Promise<boolean> {
   supported ??= gitVersion(cwd).then(([major, minor]) => major > 2 || (major === 2 && minor >= 38));
   return supported;
@@ -18,13 +21,23 @@ export function mergeTreeSupported(cwd: string): Promise<boolean> {
 
 export const MERGE_TREE_UNSUPPORTED = 'conflict prediction needs git 2.38 or newer (merge-tree --write-tree)';
 
+/** What git before 2.38 answers `merge-tree --write-tree …` with: its usage, exit 129. */
+const USAGE_EXIT = 129;
+
 /**
  * Predicts merging `theirs` into `ours`. Writes only unreachable objects to the object
- * store, never a ref, an index or a working tree. Returns null when git is too old.
+ * store, never a ref, an index or a working tree. Returns null when git is too old: merge-tree
+ * is simply run, and only a usage error sends for git's version to tell an old git from a real failure.
  */
 export async function predictMerge(cwd: string, ours: string, theirs: string): Promise<MergePrediction | null> {
-  if (!(await mergeTreeSupported(cwd))) return null;
-  const result = await git(cwd, ['merge-tree', '--write-tree', '-z', '--name-only', '--no-messages', ours, theirs], { okExitCodes: [0, 1] });
+  if (supported && !(await supported)) return null;
+  const args = ['merge-tree', '--write-tree', '-z', '--name-only', '--no-messages', ours, theirs];
+  const result = await git(cwd, args, { okExitCodes: [0, 1, USAGE_EXIT] });
+  if (result.exitCode === USAGE_EXIT) {
+    if (!(await mergeTreeSupported(cwd))) return null;
+    throw new GitError(['git', ...args], cwd, result.exitCode, result.stderr, result.stdout);
+  }
+  supported ??= Promise.resolve(true);
   return parseMergeTree(result.stdout, result.exitCode);
 }
 
