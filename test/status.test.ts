@@ -146,7 +146,7 @@ describe('session status: what needs attention', () => {
     `);
   });
 
-  it('never writes an index, a ref or a file: every index is byte-identical afterwards', async () => {
+  it('never writes an index, a ref or a working tree: every index is byte-identical afterwards, and its merge predictions are the only file it writes', async () => {
     twoSessionsAndMain();
     // Touched files make a normal `git status` rewrite the index; status must not.
     const future = new Date('2030-01-01T00:00:00Z');
@@ -154,12 +154,17 @@ describe('session status: what needs attention', () => {
     utimesSync(join(worktree('auth'), 'README.md'), future, future);
     const indexes = indexHashes();
     expect(Object.keys(indexes)).toHaveLength(3);
-    const before = snapshot(repo);
+    const before = snapshot(repo) as { files: Record<string, string> };
     expect((await repo.cli(['status'])).exitCode).toBe(0);
     expect((await repo.cli(['status', '--json'])).exitCode).toBe(0);
     expect((await repo.cli(['overlap', '--json'])).exitCode).toBe(0);
     expect(indexHashes()).toEqual(indexes);
-    expect(snapshot(repo)).toEqual(before);
+    const after = snapshot(repo) as { files: Record<string, string> };
+    const predictions = 'project-sessions/.merge-predictions.json';
+    expect(before.files[predictions]).toBeUndefined();
+    expect(after.files[predictions]).toBeDefined();
+    const { [predictions]: _written, ...rest } = after.files;
+    expect({ ...after, files: rest }).toEqual(before);
   });
 });
 

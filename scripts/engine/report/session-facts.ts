@@ -24,7 +24,8 @@ import { aheadBehind } from '../../git/branches.js';
 import { readStatus } from '../../git/changes.js';
 import { changedFilesSinceFork } from '../../git/compare.js';
 import { branchTips, type BranchTip } from '../../git/branches.js';
-import { MERGE_TREE_UNSUPPORTED, mergeTreeSupported, predictMerge } from '../../git/merge.js';
+import { MERGE_TREE_UNSUPPORTED, predictMerge } from '../../git/merge.js';
+import type { MergeOutcome, PredictionCache } from '../../store/prediction-cache.js';
 import type { ReportProblem } from '../../core/status-report.js';
 import type { RefFacts } from '../../git/refs.js';
 import { readAgentState } from '../../store/agent-state.js';
@@ -58,6 +59,8 @@ export interface GatherOptions {
   limit?: Limit;
   /** Every branch and saved ref, when the caller read them already (status reads them once for its leftovers too). */
   refs?: Promise<RefFacts[]>;
+  /** Predictions of earlier runs, by both tips: one whose two tips are the same is not asked of git again. */
+  predictions?: PredictionCache;
 }
 
 /** Branch tips by short name, from the one for-each-ref. */
@@ -69,7 +72,6 @@ export interface ProjectFacts {
   sessions: SessionFacts[];
   /** Worktrees that are neither the main checkout nor in the sessions folder. */
   otherWorktrees: WorktreeRecord[];
-  mergeTreeSupported: boolean;
   tips: Map<string, BranchTip>;
 }
 
@@ -113,24 +115,23 @@ export function uncommittedPaths(entries: StatusEntry[], packFiles: readonly str
 
 const message = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0]! : String(error));
 
+/**
+ * Each session's worktree status is asked for at once, without waiting for the branch tips: those are needed only
+ * by the branch comparisons, which follow the one for-each-ref.
+ */
 export async function gatherProjectFacts(project: Project, manifest: Manifest, options: GatherOptions): Promise<ProjectFacts> {
   const limit = options.limit ?? limiter();
   const main = project.mainCheckout;
-  const [tips, canPredict] = await Promise.all([
-    options.refs ? options.refs.then(tipsFromRefs) : limit(() => branchTips(main)),
-    options.predictMerges ? limit(() => mergeTreeSupported(main)) : Promise.resolve(false),
-  ]);
+  const tips = options.refs ? options.refs.then(tipsFromRefs) : limit(() => branchTips(main));
   const { sessions: found, others } = candidates(project, manifest);
-  const sessions = await Promise.all(found.map((candidate) => gatherOne(project, candidate, tips, limit, options.predictMerges && canPredict, options.predictMerges)));
-  return { sessions, otherWorktrees: others, mergeTreeSupported: canPredict, tips };
+  const sessions = await Promise.all(found.map((candidate) => gatherOne(project, candidate, tips, limit, options)));
+  return { sessions, otherWorktrees: others, tips: await tips };
 }
 
-async function gatherOne(project: Project, candidate: Candidate, tips: Map<string, BranchTip>, limit: Limit, predict: boolean, wantedPrediction: boolean): Promise<SessionFacts> {
+async function gatherOne(project: Project, candidate: Candidate, tipsRead: Promise<Map<string, BranchTip>>, limit: Limit, options: GatherOptions): Promise<SessionFacts> {
   const { entry, record } = candidate;
   const branch = entry?.branch ?? shortBranch(record?.branch ?? null);
   const baseBranch = entry?.base.branch ?? null;
-  const tip = branch ? tips.get(branch) ?? null : null;
-  const baseTip = baseBranch ? tips.get(baseBranch)?.commit ?? null : null;
   const facts: SessionFacts = {
     id: candidate.id,
     entry,
@@ -143,10 +144,10 @@ async function gatherOne(project: Project, candidate: Candidate, tips: Map<strin
     prunableReason: record?.prunableReason ?? null,
     ownerAlive: ownerAlive(entry),
     branch,
-    branchTip: tip?.commit ?? null,
-    lastCommitDate: tip?.date ?? null,
+    branchTip: null,
+    lastCommitDate: null,
     baseBranch,
-    baseTip,
+    baseTip: null,
     ahead: null,
     behind: null,
     uncommittedFiles: null,
@@ -182,6 +183,12 @@ async function gatherOne(project: Project, candidate: Candidate, tips: Map<strin
       })
     : Promise.resolve();
   const branchRead = (async () => {
+    const tips = await tipsRead;
+    const tip = branch ? tips.get(branch) ?? null : null;
+    const baseTip = baseBranch ? tips.get(baseBranch)?.commit ?? null : null;
+    facts.branchTip = tip?.commit ?? null;
+    facts.lastCommitDate = tip?.date ?? null;
+    facts.baseTip = baseTip;
     if (!facts.branchTip || !baseTip) return;
     const counts = await attempt('counting commits ahead/behind', () => aheadBehind(project.mainCheckout, facts.branchTip!, baseTip));
     if (!counts) return;
@@ -194,15 +201,14 @@ async function gatherOne(project: Project, candidate: Candidate, tips: Map<strin
         facts.committedFiles = files;
       }));
     }
-    if (!wantedPrediction) return Promise.all(work);
+    if (!options.predictMerges) return Promise.all(work);
     if (counts.ahead === 0 || counts.behind === 0) {
       // Nothing to merge, or a fast-forward: clean without asking git.
       facts.merge = { clean: true, conflicts: [] };
-    } else if (!predict) {
-      facts.mergeNote = MERGE_TREE_UNSUPPORTED;
     } else {
-      work.push(attempt('predicting the merge', () => predictMerge(project.mainCheckout, baseTip, facts.branchTip!)).then((prediction) => {
-        if (prediction) facts.merge = { clean: prediction.clean, conflicts: prediction.conflicts };
+      work.push(predictOne(project, baseTip, facts.branchTip, attempt, options.predictions).then((outcome) => {
+        if (outcome === 'unsupported') facts.mergeNote = MERGE_TREE_UNSUPPORTED;
+        else if (outcome) facts.merge = outcome;
       }));
     }
     await Promise.all(work);
@@ -224,6 +230,24 @@ async function gatherOne(project: Project, candidate: Candidate, tips: Map<strin
   return facts;
 }
 
+/** The prediction of merging `theirs` into `ours`: from the cache when both tips are the ones it was made for, else from merge-tree. */
+async function predictOne(
+  project: Project,
+  ours: string,
+  theirs: string,
+  attempt: <T>(what: string, task: () => Promise<T>) => Promise<T | null>,
+  cache: PredictionCache | undefined,
+): Promise<MergeOutcome | 'unsupported' | null> {
+  const known = cache?.get(ours, theirs);
+  if (known) return known;
+  // null: the attempt failed (and said why); 'unsupported': git is too old to predict.
+  const prediction = await attempt('predicting the merge', async () => (await predictMerge(project.mainCheckout, ours, theirs)) ?? ('unsupported' as const));
+  if (prediction === null || prediction === 'unsupported') return prediction;
+  const outcome = { clean: prediction.clean, conflicts: prediction.conflicts };
+  cache?.set(ours, theirs, outcome);
+  return outcome;
+}
+
 /**
  * Predicts merging each pair of sessions' branches with merge-tree. Only pairs that share a
  * committed file can conflict on content, so only those reach git. Uncommitted changes cannot
@@ -231,12 +255,11 @@ async function gatherOne(project: Project, candidate: Candidate, tips: Map<strin
  */
 export async function predictSessionPairs(project: Project, sessions: readonly SessionFacts[], limit: Limit = limiter()): Promise<PredictedPair[]> {
   const tips = new Map(sessions.map((session) => [session.id, session.branchTip]));
-  const supported = await mergeTreeSupported(project.mainCheckout);
   return Promise.all(
     sessionPairs(sessions.map(changesOf)).map(async (pair): Promise<PredictedPair> => {
       if (!needsPrediction(pair)) return { ...pair, prediction: 'clean', conflicts: [], method: 'no-shared-commits' };
       const [a, b] = [tips.get(pair.a), tips.get(pair.b)];
-      if (!supported || !a || !b) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
+      if (!a || !b) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
       try {
         const prediction = await limit(() => predictMerge(project.mainCheckout, a, b));
         if (!prediction) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };

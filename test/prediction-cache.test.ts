@@ -1,0 +1,188 @@
+/**
+ * Status keeps its merge predictions by both tips (`<sessions>/.merge-predictions.json`): one is reused only while
+ * the session branch and its base are the very commits it was made for, and a file that is not exactly ours, or
+ * not a file, is ignored and never followed. Which git calls a status made is read from its trace
+ * (FLIGHT_RULES_TRACE), so that reuse is seen, not assumed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeRepo, type Repo } from './helpers/gitdir.js';
+import { parsePredictionCache, PREDICTION_CACHE_FILE } from '../scripts/store/prediction-cache.js';
+
+let repo: Repo;
+afterEach(() => repo?.cleanup());
+
+const worktree = (name: string) => join(repo.sessions, name);
+const cachePath = () => join(repo.sessions, PREDICTION_CACHE_FILE);
+const TRACE = { FLIGHT_RULES_TRACE: '1' };
+
+/** auth conflicts with main on src/app.js; api merges cleanly; both are ahead of main and behind it. */
+function twoSessions(): void {
+  repo = makeRepo({ files: { 'README.md': '# sample\n', 'src/app.js': 'console.log(1);\n', 'src/lib.js': 'export {};\n' } });
+  repo.helper(['start', 'auth', '--no-setup']);
+  repo.helper(['start', 'api', '--no-setup']);
+  repo.write('src/app.js', 'console.log("auth");\n', worktree('auth'));
+  repo.commitAll('auth: app', worktree('auth'));
+  repo.write('src/lib.js', 'export const api = 1;\n', worktree('api'));
+  repo.commitAll('api: lib', worktree('api'));
+  repo.write('src/app.js', 'console.log("main");\n');
+  repo.commitAll('main: app');
+}
+
+/** The status, and which sessions' merges it asked merge-tree about (by session tip). */
+async function status(): Promise<{ merges: Record<string, unknown>; predicted: string[] }> {
+  const result = await repo.cli(['status', '--json'], { env: TRACE });
+  expect(result.exitCode).toBe(0);
+  const merges = Object.fromEntries(result.json.sessions.map((s: any) => [s.id, s.merge]));
+  const tips = Object.fromEntries(result.json.sessions.map((s: any) => [tipOf(s.id), s.id]));
+  const predicted = [...result.stderr.matchAll(/^\[trace\] .* git merge-tree --write-tree \S+ \S+ \S+ [0-9a-f]+ ([0-9a-f]+) \(in /gm)].map((match) => tips[match[1]!] ?? match[1]!).sort();
+  return { merges, predicted };
+}
+
+const tipOf = (id: string) => repo.git(['rev-parse', `refs/heads/session/${id}`]).trim();
+const conflict = { predicted: true, clean: false, conflicts: ['src/app.js'], note: null };
+const clean = { predicted: true, clean: true, conflicts: [], note: null };
+
+describe('merge predictions kept between runs of status', () => {
+  it('asks merge-tree once per pair of tips: a second status reuses both predictions and writes nothing', async () => {
+    twoSessions();
+    const first = await status();
+    expect(first.merges).toEqual({ api: clean, auth: conflict });
+    expect(first.predicted).toEqual(['api', 'auth']);
+    const written = readFileSync(cachePath(), 'utf8');
+    const mtime = lstatSync(cachePath()).mtimeMs;
+    const second = await status();
+    expect(second.merges).toEqual(first.merges);
+    expect(second.predicted).toEqual([]);
+    expect(readFileSync(cachePath(), 'utf8')).toBe(written);
+    expect(lstatSync(cachePath()).mtimeMs).toBe(mtime);
+  });
+
+  it('predicts again when the session tip moved, and only for that session', async () => {
+    twoSessions();
+    await status();
+    // auth takes main's line: the same file, no longer a conflict.
+    repo.write('src/app.js', 'console.log("main");\n', worktree('auth'));
+    repo.commitAll('auth: agree with main', worktree('auth'));
+    const after = await status();
+    expect(after.predicted).toEqual(['auth']);
+    expect(after.merges).toEqual({ api: clean, auth: clean });
+  });
+
+  it('predicts again for every session when the base moved', async () => {
+    twoSessions();
+    await status();
+    repo.write('src/lib.js', 'export const main = 2;\n');
+    repo.commitAll('main: lib');
+    const after = await status();
+    expect(after.predicted).toEqual(['api', 'auth']);
+    expect(after.merges).toEqual({ api: { ...conflict, conflicts: ['src/lib.js'] }, auth: conflict });
+  });
+
+  it('uses what the file holds for exactly those two tips, and drops it all when the repository config changes', async () => {
+    twoSessions();
+    await status();
+    // A hand-made answer for auth's very tips is taken as the file says: the file is the cache.
+    const doc = JSON.parse(readFileSync(cachePath(), 'utf8'));
+    for (const key of Object.keys(doc.predictions)) if (key.endsWith(tipOf('auth'))) doc.predictions[key] = { clean: true, conflicts: [] };
+    writeFileSync(cachePath(), JSON.stringify(doc));
+    expect((await status()).merges.auth).toEqual(clean);
+    // How the repository merges may have changed: nothing kept counts any more.
+    repo.git(['config', 'merge.renames', 'false']);
+    const after = await status();
+    expect(after.predicted).toEqual(['api', 'auth']);
+    expect(after.merges.auth).toEqual(conflict);
+  });
+
+  it.each([
+    ['not JSON', 'not json {'],
+    ['another format', JSON.stringify({ format: 'something else', version: 1, predictions: {} })],
+    ['another project', 'OTHER_PROJECT'],
+    ['an entry of the wrong shape', 'BAD_ENTRY'],
+    ['an empty file', ''],
+  ])('ignores a cache file holding %s, predicts live, and replaces it with its own', async (_label, content) => {
+    twoSessions();
+    await status();
+    const doc = JSON.parse(readFileSync(cachePath(), 'utf8'));
+    // Every planted variant claims auth merges cleanly; a status that believed it would say so.
+    for (const key of Object.keys(doc.predictions)) doc.predictions[key] = { clean: true, conflicts: [] };
+    const planted =
+      content === 'OTHER_PROJECT' ? JSON.stringify({ ...doc, project: 'other' })
+        : content === 'BAD_ENTRY' ? JSON.stringify({ ...doc, predictions: { ...doc.predictions, 'not-a-commit main': { clean: true, conflicts: [] } } })
+          : content;
+    writeFileSync(cachePath(), planted);
+    const after = await status();
+    expect(after.predicted).toEqual(['api', 'auth']);
+    expect(after.merges).toEqual({ api: clean, auth: conflict });
+    const rewritten = parsePredictionCache(readFileSync(cachePath(), 'utf8'), 'project', JSON.parse(readFileSync(cachePath(), 'utf8')).settings);
+    expect(rewritten?.size).toBe(2);
+  });
+
+  it('never follows a symlink in the cache file\'s place, nor writes through it or over it', async () => {
+    twoSessions();
+    await status();
+    const doc = JSON.parse(readFileSync(cachePath(), 'utf8'));
+    for (const key of Object.keys(doc.predictions)) doc.predictions[key] = { clean: true, conflicts: [] };
+    // What the link points at is a well-formed cache that calls every merge clean.
+    const elsewhere = join(repo.root, 'elsewhere');
+    mkdirSync(elsewhere);
+    const target = join(elsewhere, 'predictions.json');
+    const planted = JSON.stringify(doc);
+    writeFileSync(target, planted);
+    unlinkSync(cachePath());
+    symlinkSync(target, cachePath());
+    const after = await status();
+    expect(after.predicted).toEqual(['api', 'auth']);
+    expect(after.merges).toEqual({ api: clean, auth: conflict });
+    expect(lstatSync(cachePath()).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe(planted);
+  });
+
+  it('writes no cache file when there is nothing to predict, and never creates the sessions folder', async () => {
+    repo = makeRepo();
+    expect((await repo.cli(['status'])).exitCode).toBe(0);
+    expect(existsSync(repo.sessions)).toBe(false);
+    repo.helper(['start', 'fresh', '--no-setup']);
+    expect((await repo.cli(['status'])).exitCode).toBe(0);
+    // A session level with its base merges as a fast-forward: nothing asked of merge-tree, nothing kept.
+    expect(existsSync(cachePath())).toBe(false);
+  });
+});
+
+describe('a git too old for merge-tree --write-tree', () => {
+  /** A `git` first on PATH that says it is 2.37 and answers merge-tree --write-tree with its usage, as 2.37 does. */
+  function oldGit(): Record<string, string> {
+    const bin = join(repo.root, 'old-git-bin');
+    mkdirSync(bin);
+    const real = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+    const script = join(bin, 'git');
+    writeFileSync(script, `#!/bin/sh
+for arg in "$@"; do
+  case "$arg" in
+    --version) echo "git version 2.37.0"; exit 0 ;;
+    --write-tree) echo "usage: git merge-tree <base-tree> <branch1> <branch2>" >&2; exit 129 ;;
+  esac
+done
+exec '${real}' "$@"
+`);
+    chmodSync(script, 0o755);
+    return { PATH: `${bin}:${process.env.PATH}` };
+  }
+
+  it('status says predictions need git 2.38 and end --strategy merge refuses, while a newer git is never asked its version', () => {
+    twoSessions();
+    const old = oldGit();
+    const before = repo.helper(['status', '--json'], { env: old });
+    expect(before.exitCode).toBe(0);
+    const auth = before.json.sessions.find((s: any) => s.id === 'auth');
+    expect(auth.merge).toMatchObject({ predicted: false, note: expect.stringContaining('git 2.38') });
+    const refused = repo.helper(['end', 'api', '--strategy', 'merge', '--json'], { env: old });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.json.error.code).toBe('git-too-old');
+    const traced = repo.helper(['status'], { env: TRACE });
+    expect(traced.stderr).toContain('merge-tree --write-tree');
+    expect(traced.stderr).not.toContain('git --version');
+  });
+});
