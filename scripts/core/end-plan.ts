@@ -114,6 +114,8 @@ export interface EndFacts {
   mainBusy: Busy | null;
   /** Untracked or ignored files in the main checkout that the merge would write over. */
   overwrites: string[];
+  /** The paths the predicted merge adds to the base; null when it was not predicted or the base is held nowhere it matters. */
+  mergeAdds: string[] | null;
   /** Paths the merge would change below the sessions folder, when that folder is inside the repository. */
   sessionsPaths: string[];
   sessionsDirInRepo: string | null;

@@ -6,8 +6,7 @@ import { shortBranch } from '../../core/worktree-list.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
 import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
 import { withMergeLock } from '../../store/merge-lock.js';
-import { resolveCommit } from '../../git/repo.js';
-import { aheadBehind } from '../../git/branches.js';
+import { aheadBehind, branchTips } from '../../git/branches.js';
 import { readStatus } from '../../git/changes.js';
 import { checkoutBusy, heldBranches } from '../../git/checkout-state.js';
 import { listRemotes } from '../../git/remote.js';
@@ -30,25 +29,37 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
   const worktreePath = stored;
   const worktreeExists = record !== null && !record.prunable && existsSync(worktreePath);
   const baseBranch = entry.base.branch;
-  const [tip, baseTip, remotes, status] = await Promise.all([
-    resolveCommit(main, `refs/heads/${entry.branch}`),
-    resolveCommit(main, `refs/heads/${baseBranch}`),
-    listRemotes(main),
-    worktreeExists ? readStatus(worktreePath) : Promise.resolve([]),
-  ]);
-  const compare = tip !== null && baseTip !== null;
-  const predict = options.strategy === 'merge' ? requireMergePrediction : predictMerge;
-  const [baseGained, sessionCommits, prediction, worktreeBusy] = await Promise.all([
-    baseTip ? gained(main, entry.base.commit, baseTip) : Promise.resolve(null),
-    compare ? gained(main, baseTip, tip) : Promise.resolve(null),
-    compare ? predict(main, baseTip, tip) : Promise.resolve(null),
-    worktreeExists ? checkoutBusy(worktreePath, status) : Promise.resolve(null),
-  ]);
   const bringsIntoBase = options.strategy === 'merge' || options.strategy === 'pr';
-  // Under the merge lock: a merge of another session stages files in the main checkout for a moment.
-  const target = bringsIntoBase
-    ? await withMergeLock(main, () => gatherMergeTarget(project, project.worktrees, baseBranch, baseTip, prediction?.tree ?? null))
-    : null;
+  // Only a strategy that pushes needs the remotes.
+  const pushes = options.strategy === 'pr' || (options.strategy === 'keep' && options.remoteGiven);
+  const predict = options.strategy === 'merge' ? requireMergePrediction : predictMerge;
+  // Two chains at once: the worktree's own status (the longest single read), and the branches, their
+  // comparison and what a merge would do, which the tips (one for-each-ref) start.
+  const [worktree, branches, remotes] = await Promise.all([
+    (async () => {
+      const status = worktreeExists ? await readStatus(worktreePath) : [];
+      return { status, busy: worktreeExists ? await checkoutBusy(worktreePath, status) : null };
+    })(),
+    (async () => {
+      const tips = await branchTips(main, [entry.branch, baseBranch]);
+      const tip = tips.get(entry.branch)?.commit ?? null;
+      const baseTip = tips.get(baseBranch)?.commit ?? null;
+      const compare = tip !== null && baseTip !== null;
+      const [baseGained, sessionCommits, prediction] = await Promise.all([
+        baseTip ? gained(main, entry.base.commit, baseTip) : Promise.resolve(null),
+        compare ? gained(main, baseTip, tip) : Promise.resolve(null),
+        compare ? predict(main, baseTip, tip) : Promise.resolve(null),
+      ]);
+      // Under the merge lock: a merge of another session stages files in the main checkout for a moment.
+      const target = bringsIntoBase
+        ? await withMergeLock(main, () => gatherMergeTarget(project, project.worktrees, baseBranch, baseTip, prediction?.tree ?? null))
+        : null;
+      return { tip, baseTip, baseGained, sessionCommits, prediction, target };
+    })(),
+    pushes ? listRemotes(main) : Promise.resolve([]),
+  ]);
+  const { status, busy: worktreeBusy } = worktree;
+  const { tip, baseTip, baseGained, sessionCommits, prediction, target } = branches;
   const branchRef = `refs/heads/${entry.branch}`;
   const branchHeldBy = heldBranches(project.worktrees).filter((held) => held.branch === branchRef && held.path !== worktreePath).map((held) => held.path);
   return {
@@ -78,6 +89,7 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
     worktreeBusy,
     mainBusy: options.strategy === 'merge' ? target?.mainBusy ?? null : null,
     overwrites: options.strategy === 'merge' ? target?.overwrites ?? [] : [],
+    mergeAdds: target?.added ?? null,
     sessionsPaths: target?.sessionsPaths ?? [],
     sessionsDirInRepo: target?.sessionsDirInRepo ?? null,
     branchHeldBy,

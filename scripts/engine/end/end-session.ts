@@ -85,6 +85,13 @@ function incomplete(run: EndRun, error: unknown): RefusalError {
   );
 }
 
+/** Refuses when the worktree holds uncommitted work of the session's own (keep commits the session log itself). */
+async function refuseUncommitted(run: EndRun): Promise<void> {
+  const { entry, options } = run;
+  const work = sessionWork(await readStatus(run.worktreePath), ownFilesOf(entry, run.worktreePath)).filter((item) => !(options.strategy === 'keep' && item.path === entry.sessionLog));
+  if (work.length > 0) throw uncommittedRefusal(entry.id, run.worktreePath, work);
+}
+
 export async function endSession(input: EndInput): Promise<EndRun> {
   const { project, entry, options, facts } = input;
   await markEnding(project, entry.id, options.rebase && facts.baseTip ? { kind: 'rebase', before: facts.tip!, onto: facts.baseTip, at: new Date().toISOString() } : undefined);
@@ -99,14 +106,16 @@ export async function endSession(input: EndInput): Promise<EndRun> {
   };
   try {
     guard.check();
-    if (options.strategy !== 'abandon') {
-      const work = sessionWork(await readStatus(run.worktreePath), ownFilesOf(entry, run.worktreePath)).filter((item) => !(options.strategy === 'keep' && item.path === entry.sessionLog));
-      if (work.length > 0) throw uncommittedRefusal(entry.id, run.worktreePath, work);
-    }
+    // The worktree is looked at again now that the session is claimed: work written since the facts were read must
+    // not be merged, pushed or kept past. A merge takes its lock and reads the base meanwhile, and waits for this
+    // answer before it decides anything; every other strategy waits for it first.
+    const claimChecked = options.strategy === 'abandon' ? Promise.resolve() : refuseUncommitted(run);
+    claimChecked.catch(() => undefined);
+    if (options.strategy !== 'merge' || options.rebase) await claimChecked;
     if (options.rebase) await rebaseSession(run);
     guard.check();
     switch (options.strategy) {
-      case 'merge': await endByMerge(run); break;
+      case 'merge': await endByMerge(run, claimChecked); break;
       case 'pr': await endByPr(run, input.prBody); break;
       case 'keep': await endByKeep(run); break;
       case 'abandon': await endByAbandon(run); break;

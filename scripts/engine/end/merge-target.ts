@@ -19,6 +19,8 @@ export interface MergeTarget {
   checkout: BaseCheckout;
   mainBusy: Busy | null;
   mainDirty: string[];
+  /** The paths the merge adds, when the base is checked out in the main checkout and the merge was predicted; else null. */
+  added: string[] | null;
   overwrites: string[];
   sessionsPaths: string[];
   sessionsDirInRepo: string | null;
@@ -31,6 +33,11 @@ export async function gatherMergeTarget(
   baseTip: string | null,
   /** The merged tree merge-tree predicted; null when not predicted. */
   mergedTree: string | null,
+  /**
+   * What the tree comparisons found for this very base tip and merged tree before (the facts, read earlier): they
+   * compare two fixed objects, so they are not asked of git again. The checkouts are always looked at afresh.
+   */
+  known?: { added: string[] | null; sessionsPaths: string[] },
 ): Promise<MergeTarget> {
   const main = project.mainCheckout;
   const checkout = classifyBaseCheckout(heldBranches(worktrees), baseBranch);
@@ -38,14 +45,15 @@ export async function gatherMergeTarget(
   const canDiff = baseTip !== null && mergedTree !== null;
   const [status, added, sessionsPaths] = await Promise.all([
     checkout.where === 'main' ? readStatus(main) : Promise.resolve(null),
-    checkout.where === 'main' && canDiff ? treeDiffPaths(main, baseTip, mergedTree, { addedOnly: true }) : Promise.resolve([]),
-    sessionsDirInRepo && canDiff ? treeDiffPaths(main, baseTip, mergedTree, { below: sessionsDirInRepo }) : Promise.resolve([]),
+    checkout.where === 'main' && canDiff ? (known?.added ?? treeDiffPaths(main, baseTip, mergedTree, { addedOnly: true })) : Promise.resolve(null),
+    sessionsDirInRepo && canDiff ? (known?.sessionsPaths ?? treeDiffPaths(main, baseTip, mergedTree, { below: sessionsDirInRepo })) : Promise.resolve([]),
   ]);
   return {
     checkout,
     mainBusy: status ? await checkoutBusy(main, status) : null,
     mainDirty: status ? status.filter(isTrackedChange).map(formatStatusEntry) : [],
-    overwrites: pathsInTheWay(main, added),
+    added,
+    overwrites: pathsInTheWay(main, added ?? []),
     sessionsPaths,
     sessionsDirInRepo,
   };
