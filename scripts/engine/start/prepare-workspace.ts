@@ -36,6 +36,8 @@ export interface WorkspaceOptions {
   runSetup: boolean;
   progress: (line: string) => void;
   now: Date;
+  /** What was read from the main checkout already (start reads it during the checkout); read here when not given. */
+  fromMain?: Promise<MainCheckoutInputs>;
 }
 
 export type { CopyReport, WorkspaceReport } from '../../workspace/report.js';
@@ -95,14 +97,27 @@ export function readIncludeFile(mainCheckout: string): { text: string | null; re
 
 const MAX_INCLUDE_BYTES = 256 * 1024;
 
-async function copyIgnoredFiles(project: Project, worktree: string, choice: CopyChoice): Promise<CopyReport> {
-  const found = await copyCandidates(project, choice);
+/** What the workspace step reads from the main checkout alone: the files to copy (null: copy nothing), and the pack's own untracked files. */
+export interface MainCheckoutInputs {
+  copy: Omit<CopyReport, 'copied' | 'skipped' | 'digests'> | null;
+  packUntracked: string[];
+}
+
+/**
+ * Reads them. They do not depend on the worktree, so start reads them while the worktree is being checked out;
+ * each file is looked at again, on both sides, when it is copied.
+ */
+export async function readMainCheckoutInputs(project: Project, copy: CopyChoice | null): Promise<MainCheckoutInputs> {
+  const [candidates, packUntracked] = await Promise.all([copy ? copyCandidates(project, copy) : Promise.resolve(null), untrackedAt(project.mainCheckout, PACK_PATHS)]);
+  return { copy: candidates, packUntracked };
+}
+
+async function copyIgnoredFiles(project: Project, worktree: string, found: NonNullable<MainCheckoutInputs['copy']>): Promise<CopyReport> {
   const result = await copyIntoWorktree(project.mainCheckout, worktree, found.candidates, { requireIgnoredInMain: true, requireIgnoredInWorktree: true });
   return { ...found, ...result };
 }
 
-async function copyPackFiles(project: Project, worktree: string) {
-  const untracked = await untrackedAt(project.mainCheckout, PACK_PATHS);
+async function copyPackFiles(project: Project, worktree: string, untracked: string[]) {
   const result = await copyIntoWorktree(project.mainCheckout, worktree, untracked, { requireIgnoredInMain: false, requireIgnoredInWorktree: false });
   // A re-run finds its own earlier copies in place: that is not worth a warning.
   return { copied: result.copied, skipped: result.skipped.filter((skip) => skip.reason !== 'exists') };
@@ -167,8 +182,9 @@ export function setupLogPath(project: Project, id: string): string {
 export async function prepareWorkspace(project: Project, session: SessionEntry, options: WorkspaceOptions): Promise<WorkspaceReport> {
   const worktree = worktreePathOf(project, session);
   const submoduleReport = await submodules(worktree);
-  const copy = options.copy ? await copyIgnoredFiles(project, worktree, options.copy) : null;
-  const pack = await copyPackFiles(project, worktree);
+  const fromMain = await (options.fromMain ?? readMainCheckoutInputs(project, options.copy));
+  const copy = fromMain.copy ? await copyIgnoredFiles(project, worktree, fromMain.copy) : null;
+  const pack = await copyPackFiles(project, worktree, fromMain.packUntracked);
   const port = await ensurePort(project, session);
   const envSession = await writeEnvSession(project, worktree, session, port);
 
@@ -187,31 +203,39 @@ export async function prepareWorkspace(project: Project, session: SessionEntry, 
   ]);
   const logPath = setupLogPath(project, session.id);
   const command = plan.steps.map((step) => step.label).join(' && ') || null;
-  await recordInManifest(project, session.id, (entry) => {
+  const recordFiles = (entry: SessionEntry) => {
     if (copy && copy.copied.length > 0) {
       entry.copiedFiles = union(entry.copiedFiles, copy.copied);
       entry.copiedDigests = { ...entry.copiedDigests, ...copy.digests };
     }
     if (recordedPackFiles.length > 0) entry.packFiles = union(entry.packFiles, recordedPackFiles);
-    // Recorded before it runs: a setup killed outright reads as interrupted (its owner is dead), never as done.
-    if (willRun) entry.setup = { status: 'running', command, log: toStoredPath(project.mainCheckout, logPath), at: timestamp(options.now), owner: selfRecord() };
-  });
-
-  let setup: WorkspaceReport['setup'];
-  if (!options.runSetup) setup = { status: 'skipped', command: null, log: null, message: '--no-setup' };
-  else if (!command) setup = { status: 'skipped', command: null, log: null, message: plan.reason };
-  else {
-    const env = { SESSION_ID: session.id, ...(port ? { PORT: String(port.base) } : {}) };
-    const outcome = await runSetup(plan, worktree, logPath, env, options.progress);
-    setup = { status: outcome.ok ? 'ok' : outcome.interrupted ? 'interrupted' : 'failed', command, log: logPath, message: outcome.failure, dependencies: outcome.dependencies };
-  }
-  const record: SetupRecord = {
+  };
+  const setupRecord = (setup: WorkspaceReport['setup']): SetupRecord => ({
     status: setup.status,
     command: setup.command,
     log: setup.log ? toStoredPath(project.mainCheckout, setup.log) : null,
     at: timestamp(options.now),
     ...(setup.dependencies ? { dependencies: setup.dependencies } : {}),
-  };
+  });
+  if (!willRun) {
+    // Nothing runs: what was copied and why setup was skipped go into the manifest in one write.
+    const setup: WorkspaceReport['setup'] = { status: 'skipped', command: null, log: null, message: options.runSetup ? plan.reason : '--no-setup' };
+    const record = setupRecord(setup);
+    await recordInManifest(project, session.id, (entry) => {
+      recordFiles(entry);
+      entry.setup = record;
+    });
+    return { copy, packFiles: pack, envSession, port, submodules: submoduleReport, setup, recordedPackFiles };
+  }
+  await recordInManifest(project, session.id, (entry) => {
+    recordFiles(entry);
+    // Recorded before it runs: a setup killed outright reads as interrupted (its owner is dead), never as done.
+    entry.setup = { status: 'running', command, log: toStoredPath(project.mainCheckout, logPath), at: timestamp(options.now), owner: selfRecord() };
+  });
+  const env = { SESSION_ID: session.id, ...(port ? { PORT: String(port.base) } : {}) };
+  const outcome = await runSetup(plan, worktree, logPath, env, options.progress);
+  const setup: WorkspaceReport['setup'] = { status: outcome.ok ? 'ok' : outcome.interrupted ? 'interrupted' : 'failed', command, log: logPath, message: outcome.failure, dependencies: outcome.dependencies };
+  const record = setupRecord(setup);
   await recordInManifest(project, session.id, (entry) => {
     entry.setup = record;
   });
