@@ -41,7 +41,7 @@ const facts = (over: Partial<EndFacts> = {}): EndFacts => ({
   worktreeExists: true, worktreeLocked: false, worktreeBranch: 'session/x', branch: 'session/x', tip: B, work: [],
   baseBranch: 'main', baseStart: A, baseTip: A, baseGained: 0, sessionCommits: 1,
   prediction: { clean: true, tree: C, conflicts: [] }, remotes: ['origin'], remote: 'origin', remoteGiven: false,
-  baseCheckout: { where: 'main' }, mainDirty: [], worktreeBusy: null, mainBusy: null, overwrites: [], mergeAdds: [], sessionsPaths: [], sessionsDirInRepo: null, branchHeldBy: [], ...over,
+  baseCheckout: { where: 'main' }, mainDirty: [], worktreeBusy: null, mainBusy: null, mainHead: A, overwrites: [], mergeAdds: [], sessionsPaths: [], sessionsDirInRepo: null, branchHeldBy: [], ...over,
 });
 
 describe('endRefusal', () => {

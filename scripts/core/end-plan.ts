@@ -108,6 +108,8 @@ export interface EndFacts {
   baseCheckout: BaseCheckout;
   /** Tracked changes in the main checkout, formatted as git prints them. */
   mainDirty: string[];
+  /** The commit the main checkout's HEAD was at, as the worktree list read with these facts gave it. */
+  mainHead: string | null;
   /** An operation under way in the session's worktree. */
   worktreeBusy: Busy | null;
   /** An operation under way in the main checkout, when a merge would run there. */

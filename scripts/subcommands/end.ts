@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RefusalError, UsageError } from '../lib/errors.js';
+import { UsageError } from '../lib/errors.js';
 import { stringOption, type Subcommand } from '../lib/subcommand.js';
 import { SPECS } from './specs.js';
 import { findProject } from '../store/project.js';
 import { readManifest } from '../store/manifest-store.js';
 import { HISTORY_FILE } from '../core/paths.js';
-import { confirmProblem, endRefusal, factLines, parseEndOptions, renderEnd } from '../core/end-plan.js';
+import { confirmProblem, factLines, parseEndOptions, renderEnd } from '../core/end-plan.js';
 import { assertTrusted, resolveSession } from '../engine/resolve-session.js';
-import { gatherEndFacts } from '../engine/end/end-facts.js';
 import { sessionBusyRefusal } from '../engine/end/end-run.js';
 import { endSession } from '../engine/end/end-session.js';
 import { commandLine } from '../lib/shell-words.js';
@@ -42,12 +41,10 @@ export const end: Subcommand = {
     if (confirm) throw confirm;
     if (entry.status !== 'active') throw sessionBusyRefusal(entry);
 
-    const facts = await gatherEndFacts(project, entry, options);
-    const refusal = endRefusal(facts);
-    if (refusal) throw withFacts(refusal, factLines(facts));
     // An agent's tool call checks its folder right after the command: that folder is left, empty, until its shell exits.
     const callerFolder = context.env.CLAUDECODE ? project.cwd : null;
-    const run = await endSession({ project, entry, options, facts, now: context.now, prBody, callerFolder });
+    const run = await endSession({ project, entry, options, now: context.now, prBody, callerFolder });
+    const { facts } = run;
 
     const main = project.mainCheckout;
     const next = [commandLine(['cd', main]), ...run.next];
@@ -80,8 +77,3 @@ export const end: Subcommand = {
     };
   },
 };
-
-/** A refusal also reports the base facts (how far the base moved, predicted conflicts). */
-function withFacts(refusal: RefusalError, facts: string[]): RefusalError {
-  return new RefusalError(refusal.code, refusal.message, refusal.next, { ...refusal.details, facts });
-}

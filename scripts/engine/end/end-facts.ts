@@ -11,6 +11,7 @@ import { readStatus } from '../../git/changes.js';
 import { checkoutBusy, heldBranches } from '../../git/checkout-state.js';
 import { listRemotes } from '../../git/remote.js';
 import { predictMerge, requireMergePrediction } from '../../git/merge.js';
+import { listWorktrees } from '../../git/worktrees.js';
 import { gatherMergeTarget } from './merge-target.js';
 
 /** Commits in `to` that `from` lacks; null when git cannot tell (e.g. the start commit was pruned). */
@@ -22,10 +23,17 @@ async function gained(cwd: string, from: string, to: string): Promise<number | n
   }
 }
 
-export async function gatherEndFacts(project: Project, entry: SessionEntry, options: EndOptions): Promise<EndFacts> {
+/**
+ * `mergeLockHeld`: the caller holds the merge lock for the whole end (a merge without --rebase), so the merge is
+ * decided on these very facts: the worktree list is then read afresh beside the tips, and the merge target is
+ * read without taking the lock again.
+ */
+export async function gatherEndFacts(project: Project, entry: SessionEntry, options: EndOptions, { mergeLockHeld = false }: { mergeLockHeld?: boolean } = {}): Promise<EndFacts> {
   const main = project.mainCheckout;
   const stored = worktreePathOf(project, entry);
   const record = project.worktrees.find((w) => w.path === stored) ?? null;
+  // Where the base and the session branch are checked out: as findProject listed them, or afresh under the lock.
+  const listed = mergeLockHeld ? listWorktrees(main) : Promise.resolve(project.worktrees);
   const worktreePath = stored;
   const worktreeExists = record !== null && !record.prunable && existsSync(worktreePath);
   const baseBranch = entry.base.branch;
@@ -35,7 +43,7 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
   const predict = options.strategy === 'merge' ? requireMergePrediction : predictMerge;
   // Two chains at once: the worktree's own status (the longest single read), and the branches, their
   // comparison and what a merge would do, which the tips (one for-each-ref) start.
-  const [worktree, branches, remotes] = await Promise.all([
+  const [worktree, branches, remotes, worktrees] = await Promise.all([
     (async () => {
       const status = worktreeExists ? await readStatus(worktreePath) : [];
       return { status, busy: worktreeExists ? await checkoutBusy(worktreePath, status) : null };
@@ -51,17 +59,18 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
         compare ? predict(main, baseTip, tip) : Promise.resolve(null),
       ]);
       // Under the merge lock: a merge of another session stages files in the main checkout for a moment.
-      const target = bringsIntoBase
-        ? await withMergeLock(main, () => gatherMergeTarget(project, project.worktrees, baseBranch, baseTip, prediction?.tree ?? null))
-        : null;
+      const worktrees = await listed;
+      const readTarget = () => gatherMergeTarget(project, worktrees, baseBranch, baseTip, prediction?.tree ?? null);
+      const target = bringsIntoBase ? await (mergeLockHeld ? readTarget() : withMergeLock(main, readTarget)) : null;
       return { tip, baseTip, baseGained, sessionCommits, prediction, target };
     })(),
     pushes ? listRemotes(main) : Promise.resolve([]),
+    listed,
   ]);
   const { status, busy: worktreeBusy } = worktree;
   const { tip, baseTip, baseGained, sessionCommits, prediction, target } = branches;
   const branchRef = `refs/heads/${entry.branch}`;
-  const branchHeldBy = heldBranches(project.worktrees).filter((held) => held.branch === branchRef && held.path !== worktreePath).map((held) => held.path);
+  const branchHeldBy = heldBranches(worktrees).filter((held) => held.branch === branchRef && held.path !== worktreePath).map((held) => held.path);
   return {
     name: entry.id,
     strategy: options.strategy,
@@ -86,6 +95,7 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
     remoteGiven: options.remoteGiven,
     baseCheckout: target?.checkout ?? { where: 'nowhere' },
     mainDirty: options.strategy === 'merge' ? target?.mainDirty ?? [] : [],
+    mainHead: worktrees[0]?.head ?? null,
     worktreeBusy,
     mainBusy: options.strategy === 'merge' ? target?.mainBusy ?? null : null,
     overwrites: options.strategy === 'merge' ? target?.overwrites ?? [] : [],

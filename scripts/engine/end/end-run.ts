@@ -56,7 +56,7 @@ export function step(run: EndRun, id: string, text: string): void {
 export const short = shortSha;
 
 /** Claims the session for this process; refuses when another start or end holds it. */
-export async function markEnding(project: Project, id: string, operation?: SessionEntry['operation']): Promise<void> {
+export async function markEnding(project: Project, id: string): Promise<void> {
   const owner = selfRecord();
   await updateManifest(project.manifestPath, project.name, (manifest) => {
     const session = findSession(manifest, id);
@@ -64,8 +64,15 @@ export async function markEnding(project: Project, id: string, operation?: Sessi
     if (session.status !== 'active') throw sessionBusyRefusal(session);
     session.status = 'ending';
     session.owner = owner;
-    // Recorded before the rebase starts, so cleanup can prove a stopped rebase is this one.
-    if (operation) session.operation = operation;
+  });
+}
+
+/** Records the operation an end is about to start in the session it holds: before a rebase, so cleanup can prove a stopped rebase is this one. */
+export async function recordOperation(project: Project, id: string, operation: NonNullable<SessionEntry['operation']>): Promise<void> {
+  await updateManifest(project.manifestPath, project.name, (manifest) => {
+    const session = findSession(manifest, id);
+    if (!session || !ownedByMe(session)) throw new Error(`the session ${id} is no longer held by this end`);
+    session.operation = operation;
   });
 }
 

@@ -1,25 +1,26 @@
 /**
- * Ending a session: claim it (status "ending"), optionally rebase it, run the strategy, then
- * drop it from the manifest and record it in the history. A failure before the worktree is
- * removed hands the session back as active; one after a lasting step (a push, a merge) says
- * exactly what was already done. A SIGKILL leaves an "ending" entry with a dead owner for cleanup.
+ * Ending a session: claim it (status "ending"), read the facts and refuse if they say so,
+ * optionally rebase it, run the strategy, then drop it from the manifest and record it in the
+ * history. A refusal or failure before the worktree is removed hands the session back as active;
+ * one after a lasting step (a push, a merge) says exactly what was already done. A SIGKILL leaves
+ * an "ending" entry with a dead owner for cleanup.
  */
 import { isoSeconds } from '../../core/format.js';
 import { helper } from '../../lib/invocation.js';
 import { RefusalError } from '../../lib/errors.js';
 import { commandLine } from '../../lib/shell-words.js';
-import { holdSignals } from '../../lib/interrupt.js';
+import { holdSignals, type SignalGuard } from '../../lib/interrupt.js';
 import { appendHistory, restoreFacts, type HistoryRecord } from '../../store/history.js';
 import { forgetAgentState } from '../../store/agent-state.js';
-import { rebaseConflictRefusal, uncommittedRefusal, type EndFacts, type EndOptions } from '../../core/end-plan.js';
-import { sessionWork } from '../../core/status-porcelain.js';
+import { endRefusal, factLines, rebaseConflictRefusal, type EndFacts, type EndOptions } from '../../core/end-plan.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
 import { savedRefsOf } from '../worktree-removal.js';
-import { ownFilesOf, type Project } from '../../store/project.js';
-import { readStatus } from '../../git/changes.js';
+import type { Project } from '../../store/project.js';
+import { withMergeLock } from '../../store/merge-lock.js';
 import { rebaseOnto } from '../../git/integrate.js';
-import { dropOwnEntry, markEnding, restoreActive, short, step, type EndRun } from './end-run.js';
-import { endByMerge } from './end-merge.js';
+import { dropOwnEntry, markEnding, recordOperation, restoreActive, short, step, type EndRun } from './end-run.js';
+import { gatherEndFacts } from './end-facts.js';
+import { endByMerge, finishMerge, mergeOnFacts } from './end-merge.js';
 import { endByPr } from './end-pr.js';
 import { endByKeep } from './end-keep.js';
 import { endByAbandon } from './end-abandon.js';
@@ -28,7 +29,6 @@ export interface EndInput {
   project: Project;
   entry: SessionEntry;
   options: EndOptions;
-  facts: EndFacts;
   now: Date;
   /** --pr-body-file, read before anything changed. */
   prBody: { text: string; path: string } | null;
@@ -85,40 +85,63 @@ function incomplete(run: EndRun, error: unknown): RefusalError {
   );
 }
 
-/** Refuses when the worktree holds uncommitted work of the session's own (keep commits the session log itself). */
-async function refuseUncommitted(run: EndRun): Promise<void> {
-  const { entry, options } = run;
-  const work = sessionWork(await readStatus(run.worktreePath), ownFilesOf(entry, run.worktreePath)).filter((item) => !(options.strategy === 'keep' && item.path === entry.sessionLog));
-  if (work.length > 0) throw uncommittedRefusal(entry.id, run.worktreePath, work);
+/** The facts, or the refusal they call for, with the facts' lines (how far the base moved, predicted conflicts). */
+async function factsOrRefusal(input: EndInput, mergeLockHeld: boolean): Promise<EndFacts> {
+  const facts = await gatherEndFacts(input.project, input.entry, input.options, { mergeLockHeld });
+  const refusal = endRefusal(facts);
+  if (refusal) throw new RefusalError(refusal.code, refusal.message, refusal.next, { ...refusal.details, facts: factLines(facts) });
+  return facts;
 }
 
-export async function endSession(input: EndInput): Promise<EndRun> {
-  const { project, entry, options, facts } = input;
-  await markEnding(project, entry.id, options.rebase && facts.baseTip ? { kind: 'rebase', before: facts.tip!, onto: facts.baseTip, at: new Date().toISOString() } : undefined);
-  const guard = holdSignals();
-  const run: EndRun = {
-    project, entry, options, facts, now: input.now, guard,
+function newRun(input: EndInput, facts: EndFacts, guard: SignalGuard): EndRun {
+  return {
+    project: input.project, entry: input.entry, options: input.options, facts, now: input.now, guard,
     worktreePath: facts.worktreePath,
     tip: facts.tip!,
     steps: [], warnings: [], notes: [], next: [], committedTo: [],
     worktreeRemoved: false, rebased: null, merge: null, push: null, pr: null, saved: null, savedItems: [], branchDeleted: false,
     callerFolder: input.callerFolder, leftForCaller: [],
   };
+}
+
+/**
+ * The session is claimed first (marked ending, which refuses another end, start or sync of it), and the facts are
+ * read after that: every refusal they call for still comes before anything is changed but the claim, which it
+ * hands back. A merge without --rebase holds the merge lock from before its facts are read until it has merged, so
+ * each fact the merge stands on is read once, under the lock it merges in.
+ */
+export async function endSession(input: EndInput): Promise<EndRun> {
+  const { project, entry, options } = input;
+  const guard = holdSignals();
+  let run: EndRun | null = null;
   try {
-    guard.check();
-    // The worktree is looked at again now that the session is claimed: work written since the facts were read must
-    // not be merged, pushed or kept past. A merge takes its lock and reads the base meanwhile, and waits for this
-    // answer before it decides anything; every other strategy waits for it first.
-    const claimChecked = options.strategy === 'abandon' ? Promise.resolve() : refuseUncommitted(run);
-    claimChecked.catch(() => undefined);
-    if (options.strategy !== 'merge' || options.rebase) await claimChecked;
-    if (options.rebase) await rebaseSession(run);
-    guard.check();
-    switch (options.strategy) {
-      case 'merge': await endByMerge(run, claimChecked); break;
-      case 'pr': await endByPr(run, input.prBody); break;
-      case 'keep': await endByKeep(run); break;
-      case 'abandon': await endByAbandon(run); break;
+    await markEnding(project, entry.id);
+  } catch (error) {
+    guard.release();
+    throw error;
+  }
+  try {
+    if (options.strategy === 'merge' && !options.rebase) {
+      run = await withMergeLock(project.mainCheckout, async (lock) => {
+        const held = newRun(input, await factsOrRefusal(input, true), guard);
+        guard.check();
+        await mergeOnFacts(held, lock);
+        return held;
+      });
+      await finishMerge(run);
+    } else {
+      const facts = await factsOrRefusal(input, false);
+      if (options.rebase && facts.baseTip) await recordOperation(project, entry.id, { kind: 'rebase', before: facts.tip!, onto: facts.baseTip, at: new Date().toISOString() });
+      run = newRun(input, facts, guard);
+      guard.check();
+      if (options.rebase) await rebaseSession(run);
+      guard.check();
+      switch (options.strategy) {
+        case 'merge': await endByMerge(run); break;
+        case 'pr': await endByPr(run, input.prBody); break;
+        case 'keep': await endByKeep(run); break;
+        case 'abandon': await endByAbandon(run); break;
+      }
     }
     await dropOwnEntry(project, entry.id);
     appendHistory(project.sessionsDir, historyRecord(run));
@@ -126,8 +149,8 @@ export async function endSession(input: EndInput): Promise<EndRun> {
     step(run, 'manifest', `Removed "${entry.id}" from the manifest and recorded it in ${project.sessionsDir}/.history.jsonl`);
     return run;
   } catch (error) {
-    if (!run.worktreeRemoved) await restoreActive(project, entry.id).catch(() => undefined);
-    throw run.committedTo.length > 0 ? incomplete(run, error) : error;
+    if (!run?.worktreeRemoved) await restoreActive(project, entry.id).catch(() => undefined);
+    throw run && run.committedTo.length > 0 ? incomplete(run, error) : error;
   } finally {
     guard.release();
   }
