@@ -146,7 +146,7 @@ describe('session status: what needs attention', () => {
     `);
   });
 
-  it('never writes an index, a ref or a working tree: every index is byte-identical afterwards, and its merge predictions are the only file it writes', async () => {
+  it('never writes an index, a ref or a working tree: every index is byte-identical afterwards, and its kept comparisons are the only file it writes', async () => {
     twoSessionsAndMain();
     // Touched files make a normal `git status` rewrite the index; status must not.
     const future = new Date('2030-01-01T00:00:00Z');
@@ -160,7 +160,7 @@ describe('session status: what needs attention', () => {
     expect((await repo.cli(['overlap', '--json'])).exitCode).toBe(0);
     expect(indexHashes()).toEqual(indexes);
     const after = snapshot(repo) as { files: Record<string, string> };
-    const predictions = 'project-sessions/.merge-predictions.json';
+    const predictions = 'project-sessions/.tip-comparisons.json';
     expect(before.files[predictions]).toBeUndefined();
     expect(after.files[predictions]).toBeDefined();
     const { [predictions]: _written, ...rest } = after.files;

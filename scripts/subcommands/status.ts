@@ -17,7 +17,7 @@ import { gatherProjectFacts, readManifestForReport } from '../engine/report/sess
 import { gatherLeftoverFacts } from '../engine/cleanup/leftover-facts.js';
 import { findLeftovers } from '../core/leftovers.js';
 import { readRefs } from '../git/refs.js';
-import { openPredictionCache } from '../store/prediction-cache.js';
+import { openComparisonCache } from '../store/comparison-cache.js';
 
 /** Any failure becomes a reported problem: status is inlined by slash commands, where a non-zero exit aborts. */
 function asProblem(error: unknown): ReportProblem {
@@ -53,13 +53,13 @@ async function report(cwd: string, now: Date): Promise<StatusReport> {
     const limit = limiter();
     // One for-each-ref for every branch and every saved ref: the sessions' tips and the leftovers.
     const refs = limit(() => readRefs(project.mainCheckout));
-    const predictions = await openPredictionCache(project);
+    const comparisons = await openComparisonCache(project);
     const [facts, main, leftoverFacts] = await Promise.all([
-      gatherProjectFacts(project, manifest, { predictMerges: true, limit, refs, predictions }),
+      gatherProjectFacts(project, manifest, { predictMerges: true, limit, refs, comparisons }),
       limit(() => mainReport(project)),
       problem ? Promise.resolve(null) : refs.then((rows) => gatherLeftoverFacts(project, manifest, rows, now, limit)),
     ]);
-    predictions.save();
+    comparisons.save();
     return buildStatusReport({
       leftovers: leftoverFacts ? findLeftovers(leftoverFacts) : null,
       sessions: facts.sessions,

@@ -25,7 +25,7 @@ import { readStatus } from '../../git/changes.js';
 import { changedFilesSinceFork } from '../../git/compare.js';
 import { branchTips, type BranchTip } from '../../git/branches.js';
 import { MERGE_TREE_UNSUPPORTED, predictMerge } from '../../git/merge.js';
-import type { MergeOutcome, PredictionCache } from '../../store/prediction-cache.js';
+import type { ComparisonCache, MergeOutcome, TipComparison } from '../../store/comparison-cache.js';
 import type { ReportProblem } from '../../core/status-report.js';
 import type { RefFacts } from '../../git/refs.js';
 import { readAgentState } from '../../store/agent-state.js';
@@ -59,8 +59,8 @@ export interface GatherOptions {
   limit?: Limit;
   /** Every branch and saved ref, when the caller read them already (status reads them once for its leftovers too). */
   refs?: Promise<RefFacts[]>;
-  /** Predictions of earlier runs, by both tips: one whose two tips are the same is not asked of git again. */
-  predictions?: PredictionCache;
+  /** What earlier runs learnt comparing a branch with its base, by both tips: asked of git again only for tips that moved. */
+  comparisons?: ComparisonCache;
 }
 
 /** Branch tips by short name, from the one for-each-ref. */
@@ -190,28 +190,42 @@ async function gatherOne(project: Project, candidate: Candidate, tipsRead: Promi
     facts.lastCommitDate = tip?.date ?? null;
     facts.baseTip = baseTip;
     if (!facts.branchTip || !baseTip) return;
-    const counts = await attempt('counting commits ahead/behind', () => aheadBehind(project.mainCheckout, facts.branchTip!, baseTip));
-    if (!counts) return;
-    facts.ahead = counts.ahead;
-    facts.behind = counts.behind;
-    const work: Promise<unknown>[] = [];
-    if (counts.ahead === 0) facts.committedFiles = [];
-    else {
-      work.push(attempt('listing changed files', () => changedFilesSinceFork(project.mainCheckout, baseTip, facts.branchTip!)).then((files) => {
-        facts.committedFiles = files;
-      }));
+    const sessionTip = facts.branchTip;
+    // What an earlier status learnt for these very two commits holds for them still; the rest is asked of git.
+    const kept = options.comparisons?.get(baseTip, sessionTip) ?? {};
+    const learnt: TipComparison = {};
+    try {
+      const counts = kept.counts ?? (await attempt('counting commits ahead/behind', () => aheadBehind(project.mainCheckout, sessionTip, baseTip)));
+      if (!counts) return;
+      if (!kept.counts) learnt.counts = counts;
+      facts.ahead = counts.ahead;
+      facts.behind = counts.behind;
+      const work: Promise<unknown>[] = [];
+      if (counts.ahead === 0) facts.committedFiles = [];
+      else if (kept.files) facts.committedFiles = kept.files;
+      else {
+        work.push(attempt('listing changed files', () => changedFilesSinceFork(project.mainCheckout, baseTip, sessionTip)).then((files) => {
+          facts.committedFiles = files;
+          if (files) learnt.files = files;
+        }));
+      }
+      if (options.predictMerges) {
+        if (counts.ahead === 0 || counts.behind === 0) {
+          // Nothing to merge, or a fast-forward: clean without asking git.
+          facts.merge = { clean: true, conflicts: [] };
+        } else if (kept.merge) {
+          facts.merge = kept.merge;
+        } else {
+          work.push(predictOne(project, baseTip, sessionTip, attempt).then((outcome) => {
+            if (outcome === 'unsupported') facts.mergeNote = MERGE_TREE_UNSUPPORTED;
+            else if (outcome) facts.merge = learnt.merge = outcome;
+          }));
+        }
+      }
+      await Promise.all(work);
+    } finally {
+      if (learnt.counts || learnt.files || learnt.merge) options.comparisons?.learn(baseTip, sessionTip, learnt);
     }
-    if (!options.predictMerges) return Promise.all(work);
-    if (counts.ahead === 0 || counts.behind === 0) {
-      // Nothing to merge, or a fast-forward: clean without asking git.
-      facts.merge = { clean: true, conflicts: [] };
-    } else {
-      work.push(predictOne(project, baseTip, facts.branchTip, attempt, options.predictions).then((outcome) => {
-        if (outcome === 'unsupported') facts.mergeNote = MERGE_TREE_UNSUPPORTED;
-        else if (outcome) facts.merge = outcome;
-      }));
-    }
-    await Promise.all(work);
   })();
   await Promise.all([statusRead, branchRead]);
   facts.state = classifySession({
@@ -230,22 +244,17 @@ async function gatherOne(project: Project, candidate: Candidate, tipsRead: Promi
   return facts;
 }
 
-/** The prediction of merging `theirs` into `ours`: from the cache when both tips are the ones it was made for, else from merge-tree. */
+/** The prediction of merging `theirs` into `ours`, from merge-tree. */
 async function predictOne(
   project: Project,
   ours: string,
   theirs: string,
   attempt: <T>(what: string, task: () => Promise<T>) => Promise<T | null>,
-  cache: PredictionCache | undefined,
 ): Promise<MergeOutcome | 'unsupported' | null> {
-  const known = cache?.get(ours, theirs);
-  if (known) return known;
   // null: the attempt failed (and said why); 'unsupported': git is too old to predict.
   const prediction = await attempt('predicting the merge', async () => (await predictMerge(project.mainCheckout, ours, theirs)) ?? ('unsupported' as const));
   if (prediction === null || prediction === 'unsupported') return prediction;
-  const outcome = { clean: prediction.clean, conflicts: prediction.conflicts };
-  cache?.set(ours, theirs, outcome);
-  return outcome;
+  return { clean: prediction.clean, conflicts: prediction.conflicts };
 }
 
 /**

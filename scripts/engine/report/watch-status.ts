@@ -3,12 +3,12 @@
  * agents' state files in the sessions folder, refs, worktrees' HEADs and operations in the git
  * dir), and at least every REFRESH_MS so ages move on. Node's own fs.watch, no dependency. A
  * frame identical to the one on screen is not drawn again, and nothing here writes where it
- * watches but the merge predictions status keeps (store/prediction-cache.ts), whose changes are
+ * watches but the comparisons status keeps (store/comparison-cache.ts), whose changes are
  * not listened to, so a redraw never triggers another. Ends on SIGINT, SIGTERM or SIGHUP.
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { PREDICTION_CACHE_FILE } from '../../store/prediction-cache.js';
+import { COMPARISON_CACHE_FILE } from '../../store/comparison-cache.js';
 
 const DEBOUNCE_MS = 150;
 export const REFRESH_MS = 30_000;
@@ -33,9 +33,9 @@ export function watchTargets(sessionsDir: string | null, commonDir: string | nul
   ];
 }
 
-/** Files whose coming and going announces a change rather than making one, and the predictions status itself keeps. */
+/** Files whose coming and going announces a change rather than making one, and the comparisons status itself keeps. */
 const NOISE = /(\.lock|\.tmp|\.stale)$/;
-const isNoise = (name: string) => NOISE.test(name) || name === PREDICTION_CACHE_FILE;
+const isNoise = (name: string) => NOISE.test(name) || name === COMPARISON_CACHE_FILE;
 
 export interface WatchIo {
   /** The frame's text: one whole status. */

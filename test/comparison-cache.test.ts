@@ -1,6 +1,7 @@
 /**
- * Status keeps its merge predictions by both tips (`<sessions>/.merge-predictions.json`): one is reused only while
- * the session branch and its base are the very commits it was made for, and a file that is not exactly ours, or
+ * Status keeps what it learnt comparing each branch with its base by both tips (`<sessions>/.tip-comparisons.json`):
+ * the counts ahead and behind, the files changed since the fork and the merge prediction are reused only while the
+ * session branch and its base are the very commits they were learnt for, and a file that is not exactly ours, or
  * not a file, is ignored and never followed. Which git calls a status made is read from its trace
  * (FLIGHT_RULES_TRACE), so that reuse is seen, not assumed.
  */
@@ -9,13 +10,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, type Repo } from './helpers/gitdir.js';
-import { parsePredictionCache, PREDICTION_CACHE_FILE } from '../scripts/store/prediction-cache.js';
+import { COMPARISON_CACHE_FILE, parseComparisonCache } from '../scripts/store/comparison-cache.js';
 
 let repo: Repo;
 afterEach(() => repo?.cleanup());
 
 const worktree = (name: string) => join(repo.sessions, name);
-const cachePath = () => join(repo.sessions, PREDICTION_CACHE_FILE);
+const cachePath = () => join(repo.sessions, COMPARISON_CACHE_FILE);
 const TRACE = { FLIGHT_RULES_TRACE: '1' };
 
 /** auth conflicts with main on src/app.js; api merges cleanly; both are ahead of main and behind it. */
@@ -31,31 +32,37 @@ function twoSessions(): void {
   repo.commitAll('main: app');
 }
 
-/** The status, and which sessions' merges it asked merge-tree about (by session tip). */
-async function status(): Promise<{ merges: Record<string, unknown>; predicted: string[] }> {
+/** The status, and which sessions it asked git to compare with their base (by session tip): merge-tree, rev-list and diff. */
+async function status(): Promise<{ merges: Record<string, unknown>; predicted: string[]; counted: string[]; listed: string[]; json: any }> {
   const result = await repo.cli(['status', '--json'], { env: TRACE });
   expect(result.exitCode).toBe(0);
   const merges = Object.fromEntries(result.json.sessions.map((s: any) => [s.id, s.merge]));
   const tips = Object.fromEntries(result.json.sessions.map((s: any) => [tipOf(s.id), s.id]));
-  const predicted = [...result.stderr.matchAll(/^\[trace\] .* git merge-tree --write-tree \S+ \S+ \S+ [0-9a-f]+ ([0-9a-f]+) \(in /gm)].map((match) => tips[match[1]!] ?? match[1]!).sort();
-  return { merges, predicted };
+  const asked = (pattern: RegExp) => [...result.stderr.matchAll(pattern)].map((match) => tips[match[1]!] ?? match[1]!).sort();
+  return {
+    merges,
+    predicted: asked(/^\[trace\] .* git merge-tree --write-tree \S+ \S+ \S+ [0-9a-f]+ ([0-9a-f]+) \(in /gm),
+    counted: asked(/^\[trace\] .* git rev-list --left-right --count ([0-9a-f]+)\.\.\.[0-9a-f]+ \(in /gm),
+    listed: asked(/^\[trace\] .* git diff --name-only -z --no-renames --no-ext-diff [0-9a-f]+\.\.\.([0-9a-f]+) -- \(in /gm),
+    json: result.json,
+  };
 }
 
 const tipOf = (id: string) => repo.git(['rev-parse', `refs/heads/session/${id}`]).trim();
 const conflict = { predicted: true, clean: false, conflicts: ['src/app.js'], note: null };
 const clean = { predicted: true, clean: true, conflicts: [], note: null };
 
-describe('merge predictions kept between runs of status', () => {
-  it('asks merge-tree once per pair of tips: a second status reuses both predictions and writes nothing', async () => {
+describe('comparisons kept between runs of status', () => {
+  it('compares each pair of tips once: a second status reuses the counts, the changed files and the predictions, reports the same, and writes nothing', async () => {
     twoSessions();
     const first = await status();
     expect(first.merges).toEqual({ api: clean, auth: conflict });
-    expect(first.predicted).toEqual(['api', 'auth']);
+    expect([first.predicted, first.counted, first.listed]).toEqual([['api', 'auth'], ['api', 'auth'], ['api', 'auth']]);
     const written = readFileSync(cachePath(), 'utf8');
     const mtime = lstatSync(cachePath()).mtimeMs;
     const second = await status();
-    expect(second.merges).toEqual(first.merges);
-    expect(second.predicted).toEqual([]);
+    expect([second.predicted, second.counted, second.listed]).toEqual([[], [], []]);
+    expect(second.json.sessions).toEqual(first.json.sessions);
     expect(readFileSync(cachePath(), 'utf8')).toBe(written);
     expect(lstatSync(cachePath()).mtimeMs).toBe(mtime);
   });
@@ -67,8 +74,9 @@ describe('merge predictions kept between runs of status', () => {
     repo.write('src/app.js', 'console.log("main");\n', worktree('auth'));
     repo.commitAll('auth: agree with main', worktree('auth'));
     const after = await status();
-    expect(after.predicted).toEqual(['auth']);
+    expect([after.predicted, after.counted, after.listed]).toEqual([['auth'], ['auth'], ['auth']]);
     expect(after.merges).toEqual({ api: clean, auth: clean });
+    expect(after.json.sessions.find((s: any) => s.id === 'auth')).toMatchObject({ ahead: 2, behind: 1 });
   });
 
   it('predicts again for every session when the base moved', async () => {
@@ -77,8 +85,9 @@ describe('merge predictions kept between runs of status', () => {
     repo.write('src/lib.js', 'export const main = 2;\n');
     repo.commitAll('main: lib');
     const after = await status();
-    expect(after.predicted).toEqual(['api', 'auth']);
+    expect([after.predicted, after.counted, after.listed]).toEqual([['api', 'auth'], ['api', 'auth'], ['api', 'auth']]);
     expect(after.merges).toEqual({ api: { ...conflict, conflicts: ['src/lib.js'] }, auth: conflict });
+    expect(after.json.sessions.map((s: any) => s.behind)).toEqual([2, 2]);
   });
 
   it('uses what the file holds for exactly those two tips, and drops it all when the repository config changes', async () => {
@@ -86,7 +95,7 @@ describe('merge predictions kept between runs of status', () => {
     await status();
     // A hand-made answer for auth's very tips is taken as the file says: the file is the cache.
     const doc = JSON.parse(readFileSync(cachePath(), 'utf8'));
-    for (const key of Object.keys(doc.predictions)) if (key.endsWith(tipOf('auth'))) doc.predictions[key] = { clean: true, conflicts: [] };
+    for (const key of Object.keys(doc.comparisons)) if (key.endsWith(tipOf('auth'))) doc.comparisons[key].merge = { clean: true, conflicts: [] };
     writeFileSync(cachePath(), JSON.stringify(doc));
     expect((await status()).merges.auth).toEqual(clean);
     // How the repository merges may have changed: nothing kept counts any more.
@@ -107,24 +116,25 @@ describe('merge predictions kept between runs of status', () => {
     await status();
     const doc = JSON.parse(readFileSync(cachePath(), 'utf8'));
     // Every planted variant claims auth merges cleanly; a status that believed it would say so.
-    for (const key of Object.keys(doc.predictions)) doc.predictions[key] = { clean: true, conflicts: [] };
+    for (const key of Object.keys(doc.comparisons)) doc.comparisons[key].merge = { clean: true, conflicts: [] };
     const planted =
       content === 'OTHER_PROJECT' ? JSON.stringify({ ...doc, project: 'other' })
-        : content === 'BAD_ENTRY' ? JSON.stringify({ ...doc, predictions: { ...doc.predictions, 'not-a-commit main': { clean: true, conflicts: [] } } })
+        : content === 'BAD_ENTRY' ? JSON.stringify({ ...doc, comparisons: { ...doc.comparisons, [Object.keys(doc.comparisons)[0]!]: { counts: { ahead: -1, behind: 0 } } } })
           : content;
     writeFileSync(cachePath(), planted);
     const after = await status();
     expect(after.predicted).toEqual(['api', 'auth']);
     expect(after.merges).toEqual({ api: clean, auth: conflict });
-    const rewritten = parsePredictionCache(readFileSync(cachePath(), 'utf8'), 'project', JSON.parse(readFileSync(cachePath(), 'utf8')).settings);
+    const rewritten = parseComparisonCache(readFileSync(cachePath(), 'utf8'), 'project', JSON.parse(readFileSync(cachePath(), 'utf8')).settings);
     expect(rewritten?.size).toBe(2);
+    expect([...rewritten!.values()].map((entry) => entry.merge)).toEqual(expect.arrayContaining([{ clean: false, conflicts: ['src/app.js'] }]));
   });
 
   it('never follows a symlink in the cache file\'s place, nor writes through it or over it', async () => {
     twoSessions();
     await status();
     const doc = JSON.parse(readFileSync(cachePath(), 'utf8'));
-    for (const key of Object.keys(doc.predictions)) doc.predictions[key] = { clean: true, conflicts: [] };
+    for (const key of Object.keys(doc.comparisons)) doc.comparisons[key].merge = { clean: true, conflicts: [] };
     // What the link points at is a well-formed cache that calls every merge clean.
     const elsewhere = join(repo.root, 'elsewhere');
     mkdirSync(elsewhere);
@@ -140,14 +150,16 @@ describe('merge predictions kept between runs of status', () => {
     expect(readFileSync(target, 'utf8')).toBe(planted);
   });
 
-  it('writes no cache file when there is nothing to predict, and never creates the sessions folder', async () => {
+  it('never creates the sessions folder for its file, and keeps the counts of a session level with its base without asking merge-tree', async () => {
     repo = makeRepo();
     expect((await repo.cli(['status'])).exitCode).toBe(0);
     expect(existsSync(repo.sessions)).toBe(false);
     repo.helper(['start', 'fresh', '--no-setup']);
     expect((await repo.cli(['status'])).exitCode).toBe(0);
-    // A session level with its base merges as a fast-forward: nothing asked of merge-tree, nothing kept.
-    expect(existsSync(cachePath())).toBe(false);
+    // A session level with its base: its counts are kept, nothing is asked of merge-tree.
+    const traced = await status();
+    expect(traced.predicted).toEqual([]);
+    expect(parseComparisonCache(readFileSync(cachePath(), 'utf8'), 'project', JSON.parse(readFileSync(cachePath(), 'utf8')).settings)?.size).toBe(1);
   });
 });
 
