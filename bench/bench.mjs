@@ -2,7 +2,7 @@
 // `npm run bench`: times the installed bundle (plain node, no tsx) against the raw git it stands for,
 // on a generated 5,000-file repository. Prints medians and ratios, writes bench/results.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,20 +63,47 @@ function shellLoop(repo, ids) {
   return lines.join('\n');
 }
 
+/**
+ * Status with `count` sessions that each committed work of their own while main moved on, so that every session
+ * needs a merge prediction. Cold: nothing kept from an earlier status (the comparisons file is removed before each
+ * run). Warm: what the previous status kept (counts, changed files, predictions). The worktrees' indexes are refreshed first, a second after
+ * they were written (a fresh index is racily clean until git rewrites it in a later second, and then every
+ * status re-reads its files), as an agent's first git command in the session would. The three sides alternate.
+ */
 function benchStatus(repo, count, existing) {
-  startSessions(repo, count - existing, `s${count}`);
-  const ids = JSON.parse(session(repo, ['status', '--json'])).sessions.map((s) => s.id);
-  // A fresh worktree's index is "racily clean" until some git command rewrites it; status never
-  // writes, so warm each one with a plain `git status`, as an agent's first command would.
-  for (const id of ids) repo.git(['status', '--porcelain'], join(repo.sessions, id));
-  const script = shellLoop(repo, ids);
-  const ours = [];
-  const raw = [];
-  for (let i = 0; i < runs; i++) {
-    ours.push(time(() => session(repo, ['status'])));
-    raw.push(time(() => execFileSync('bash', ['-c', script], { cwd: repo.main, env: repo.env })));
+  for (let i = existing; i < count; i++) {
+    const id = `s${count}-${i}`;
+    session(repo, ['start', id, '--no-setup', '--copy', 'none']);
+    const worktree = join(repo.sessions, id);
+    writeFileSync(join(worktree, `${id}.txt`), `${id}\n`);
+    repo.git(['add', '-A'], worktree);
+    repo.git(['commit', '-q', '-m', `work of ${id}`], worktree);
   }
-  return { name: `status, ${count} session(s) vs shell loop`, sessions: ids.length, ours: median(ours), raw: median(raw) };
+  writeFileSync(join(repo.main, `main-${count}.txt`), `${count}\n`);
+  repo.git(['add', '-A']);
+  repo.git(['commit', '-q', '-m', `main moves on (${count})`]);
+  const ids = JSON.parse(session(repo, ['status', '--json'])).sessions.map((s) => s.id);
+  execFileSync('sleep', ['1.1']);
+  for (const id of ids) repo.git(['status', '--porcelain'], join(repo.sessions, id));
+  repo.git(['status', '--porcelain']);
+  const script = shellLoop(repo, ids);
+  const kept = join(repo.sessions, '.tip-comparisons.json');
+  const cold = [];
+  const warm = [];
+  const raw = [];
+  const sides = [
+    () => {
+      rmSync(kept, { force: true });
+      cold.push(time(() => session(repo, ['status'])));
+    },
+    () => warm.push(time(() => session(repo, ['status']))),
+    () => raw.push(time(() => execFileSync('bash', ['-c', script], { cwd: repo.main, env: repo.env }))),
+  ];
+  for (let i = 0; i < runs; i++) for (let k = 0; k < sides.length; k++) sides[(i + k) % sides.length]();
+  return [
+    { name: `status, ${ids.length} session(s), cold vs shell loop`, sessions: ids.length, ours: median(cold), raw: median(raw) },
+    { name: `status, ${ids.length} session(s), warm vs shell loop`, sessions: ids.length, ours: median(warm), raw: median(raw) },
+  ];
 }
 
 /**
@@ -257,9 +284,10 @@ await group('start end', undefined, (repo) => {
   results.push(benchEnd(repo));
 });
 await group('status', undefined, (repo) => {
-  results.push(benchStatus(repo, 1, 0));
-  results.push(benchStatus(repo, 10, 1));
-  results.push(benchStatus(repo, 50, 10));
+  results.push(...benchStatus(repo, 1, 0));
+  results.push(...benchStatus(repo, 10, 1));
+  results.push(...benchStatus(repo, 50, 10));
+  results.push(...benchStatus(repo, 100, 50));
 });
 await group('leftovers', undefined, (repo) => {
   startSessions(repo, 1, 's1');
