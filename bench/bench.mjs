@@ -165,6 +165,48 @@ function benchEnd(repo) {
   return { name: 'end --strategy merge vs git merge + worktree remove + branch -d', ours: median(ours), raw: median(raw) };
 }
 
+/**
+ * The same end, of sessions that have lived a while: both sides' worktrees get their work committed, then, a second
+ * later, a plain `git status` (as any git command the agent ran there since would), so neither worktree's index is
+ * racily clean any more. A fresh worktree's index is: it was written in the same second as its files, and every
+ * status of it, the helper's and the one `git worktree remove` runs, re-reads every file. The two sides alternate.
+ */
+function benchEndSettled(repo) {
+  const pairs = [];
+  for (let i = 0; i < runs; i++) {
+    const a = `end-settled-${i}`;
+    session(repo, ['start', a, '--no-setup', '--copy', 'none']);
+    const wtA = join(repo.sessions, a);
+    writeFileSync(join(wtA, `${a}.txt`), `${a}\n`);
+    repo.git(['add', '-A'], wtA);
+    repo.git(['commit', '-q', '-m', 'work'], wtA);
+    const b = `raw-settled-${i}`;
+    const wtB = join(repo.root, 'raw-settled', b);
+    repo.git(['worktree', 'add', '-q', '-b', b, wtB, 'main']);
+    writeFileSync(join(wtB, `${b}.txt`), `${b}\n`);
+    repo.git(['add', '-A'], wtB);
+    repo.git(['commit', '-q', '-m', 'work'], wtB);
+    pairs.push({ a, wtA, b, wtB });
+  }
+  execFileSync('sleep', ['1.1']);
+  for (const { wtA, wtB } of pairs) {
+    repo.git(['status', '--porcelain'], wtA);
+    repo.git(['status', '--porcelain'], wtB);
+  }
+  const ours = [];
+  const raw = [];
+  pairs.forEach(({ a, b, wtB }, i) => {
+    const measureOurs = () => ours.push(time(() => session(repo, ['end', a, '--strategy', 'merge'])));
+    const measureRaw = () => raw.push(time(() => {
+      repo.git(['merge', '-q', '--no-ff', '-m', `Merge ${b}`, b]);
+      repo.git(['worktree', 'remove', wtB]);
+      repo.git(['branch', '-q', '-d', b]);
+    }));
+    if (i % 2) { measureOurs(); measureRaw(); } else { measureRaw(); measureOurs(); }
+  });
+  return { name: 'end --strategy merge, worktrees settled, vs git merge + worktree remove + branch -d', ours: median(ours), raw: median(raw) };
+}
+
 /** The hooks, as Claude Code runs them, inside one of 10 sessions that all changed the same file. */
 function benchHooks(repo) {
   const ids = Array.from({ length: 10 }, (_, i) => `hook-${i}`);
@@ -282,6 +324,7 @@ async function group(name, files, body) {
 await group('start end', undefined, (repo) => {
   results.push(benchStart(repo));
   results.push(benchEnd(repo));
+  results.push(benchEndSettled(repo));
 });
 await group('status', undefined, (repo) => {
   results.push(...benchStatus(repo, 1, 0));
