@@ -7,7 +7,7 @@ import { syncMode, syncRefusal } from '../core/sync-rules.js';
 import { findProject } from '../store/project.js';
 import { readManifest } from '../store/manifest-store.js';
 import { assertTrusted, resolveSession } from '../engine/resolve-session.js';
-import { sessionBusyRefusal } from '../engine/end/end-run.js';
+import { sessionBusyRefusal } from '../engine/session-claim.js';
 import { gatherSyncFacts, syncSession } from '../engine/sync/sync-session.js';
 
 export const sync: Subcommand = {
