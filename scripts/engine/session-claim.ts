@@ -9,7 +9,7 @@ import { RefusalError } from '../lib/errors.js';
 import { helper } from '../lib/invocation.js';
 import { selfRecord } from '../lib/process.js';
 import { findSession, type SessionEntry } from '../core/manifest-types.js';
-import { updateManifest } from '../store/manifest-store.js';
+import { readManifest, updateManifest } from '../store/manifest-store.js';
 import type { Project } from '../store/project.js';
 
 export type WorkingStatus = 'ending' | 'syncing';
@@ -23,6 +23,16 @@ export function sessionBusyRefusal(session: SessionEntry, doing = 'ended'): Refu
     `Wait for that process to finish. If it died, run \`${helper('cleanup')}\` to finish or roll back what it started.`,
     { session: session.id, status: session.status, owner: session.owner ?? null },
   );
+}
+
+/**
+ * The refusal to give for a session whose facts refused it. Another process may have claimed the
+ * session since its entry was read (two syncs at once: the second then finds the first one's
+ * rebase running); then that claim is the reason, and waiting for it the way on.
+ */
+export function refusalNow(project: Project, id: string, refusal: RefusalError, doing: string): RefusalError {
+  const entry = findSession(readManifest(project.manifestPath, project.name), id);
+  return entry && entry.status !== 'active' ? sessionBusyRefusal(entry, doing) : refusal;
 }
 
 /** The session is in `status` and this very process holds it. */
