@@ -8,7 +8,7 @@ import { readManifest } from '../store/manifest-store.js';
 import { HISTORY_FILE } from '../core/paths.js';
 import { confirmProblem, factLines, parseEndOptions, renderEnd } from '../core/end-plan.js';
 import { assertTrusted, resolveSession } from '../engine/resolve-session.js';
-import { sessionBusyRefusal } from '../engine/end/end-run.js';
+import { sessionBusyRefusal } from '../engine/session-claim.js';
 import { endSession } from '../engine/end/end-session.js';
 import { commandLine } from '../lib/shell-words.js';
 

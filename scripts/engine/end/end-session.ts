@@ -18,7 +18,8 @@ import { savedRefsOf } from '../worktree-removal.js';
 import type { Project } from '../../store/project.js';
 import { withMergeLock } from '../../store/merge-lock.js';
 import { rebaseOnto } from '../../git/integrate.js';
-import { dropOwnEntry, markEnding, recordOperation, restoreActive, short, step, type EndRun } from './end-run.js';
+import { short, step, type EndRun } from './end-run.js';
+import { claimSession, dropOwnEntry, handBack, markClaim } from '../session-claim.js';
 import { gatherEndFacts } from './end-facts.js';
 import { endByMerge, finishMerge, mergeOnFacts } from './end-merge.js';
 import { endByPr } from './end-pr.js';
@@ -115,7 +116,7 @@ export async function endSession(input: EndInput): Promise<EndRun> {
   const guard = holdSignals();
   let run: EndRun | null = null;
   try {
-    await markEnding(project, entry.id);
+    await claimSession(project, entry.id, 'ending', 'ended');
   } catch (error) {
     guard.release();
     throw error;
@@ -131,7 +132,11 @@ export async function endSession(input: EndInput): Promise<EndRun> {
       await finishMerge(run);
     } else {
       const facts = await factsOrRefusal(input, false);
-      if (options.rebase && facts.baseTip) await recordOperation(project, entry.id, { kind: 'rebase', before: facts.tip!, onto: facts.baseTip, at: new Date().toISOString() });
+      // The rebase is recorded before it starts, so cleanup can prove a stopped rebase is this one.
+      if (options.rebase && facts.baseTip) {
+        const rebase = { kind: 'rebase' as const, before: facts.tip!, onto: facts.baseTip, at: new Date().toISOString() };
+        await markClaim(project, entry.id, 'ending', (session) => (session.operation = rebase));
+      }
       run = newRun(input, facts, guard);
       guard.check();
       if (options.rebase) await rebaseSession(run);
@@ -149,7 +154,7 @@ export async function endSession(input: EndInput): Promise<EndRun> {
     step(run, 'manifest', `Removed "${entry.id}" from the manifest and recorded it in ${project.sessionsDir}/.history.jsonl`);
     return run;
   } catch (error) {
-    if (!run?.worktreeRemoved) await restoreActive(project, entry.id).catch(() => undefined);
+    if (!run?.worktreeRemoved) await handBack(project, entry.id, 'ending').catch(() => undefined);
     throw run && run.committedTo.length > 0 ? incomplete(run, error) : error;
   } finally {
     guard.release();
