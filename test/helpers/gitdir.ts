@@ -202,6 +202,17 @@ export function snapshot(repo: Repo): Record<string, unknown> {
   return { refs, head, files };
 }
 
+/**
+ * The same, without what status keeps of its comparisons in the sessions folder (`.tip-comparisons.json`), the
+ * one file a read-only command writes: for "status changed nothing" checks.
+ */
+export function snapshotBesidesKeptComparisons(repo: Repo): Record<string, unknown> {
+  const taken = snapshot(repo) as { files: Record<string, string> };
+  const kept = relative(repo.root, join(repo.sessions, '.tip-comparisons.json'));
+  const { [kept]: _kept, ...files } = taken.files;
+  return { ...taken, files };
+}
+
 export function fileMode(path: string): number {
   return statSync(path).mode & 0o777;
 }
