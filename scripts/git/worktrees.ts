@@ -39,23 +39,14 @@ async function withWorktreeLock<T>(mainCheckout: string, action: () => Promise<T
 }
 
 /**
- * The first checkout of a worktree the pack just registered: `checkout --force` in the new, empty
- * worktree fills index and files and runs the post-checkout hook as `worktree add` would (with
- * HEAD, not the null id, as the old head). It writes the files with one worker per core (git's
- * parallel checkout, `checkout.workers=0`): the same files and index, sooner on a large tree.
- */
-async function firstCheckout(path: string): Promise<void> {
-  await git(path, ['-c', 'checkout.workers=0', 'checkout', '--force', '--quiet']);
-}
-
-/**
  * Creates `branch` at `startCommit` and checks it out at `path`. Only the registration is
  * serialised; the checkout, which takes most of the time on a large tree, runs outside the
- * lock.
+ * lock. `checkout --force` in the new, empty worktree fills index and files and runs the
+ * post-checkout hook as `worktree add` would (with HEAD, not the null id, as the old head).
  */
 export async function addWorktreeWithNewBranch(mainCheckout: string, path: string, branch: string, startCommit: string): Promise<void> {
   await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '-b', branch, '--', path, startCommit]));
-  await firstCheckout(path);
+  await git(path, ['checkout', '--force', '--quiet']);
 }
 
 /**
@@ -64,7 +55,7 @@ export async function addWorktreeWithNewBranch(mainCheckout: string, path: strin
  */
 export async function addWorktreeForBranch(mainCheckout: string, path: string, branch: string): Promise<void> {
   await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '--', path, branch]));
-  await firstCheckout(path);
+  await git(path, ['checkout', '--force', '--quiet']);
 }
 
 /**
@@ -73,7 +64,7 @@ export async function addWorktreeForBranch(mainCheckout: string, path: string, b
  */
 export async function addDetachedWorktree(mainCheckout: string, path: string, commit: string): Promise<void> {
   await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '--detach', '--', path, commit]));
-  await firstCheckout(path);
+  await git(path, ['checkout', '--force', '--quiet']);
 }
 
 /**
