@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUNDLE, makeRepo, normalise, snapshot, type Repo } from './helpers/gitdir.js';
 import { spawnSync } from 'node:child_process';
@@ -455,5 +455,33 @@ describe('session end usage and refusals', () => {
     expect(busy.json.error.code).toBe('session-busy');
     expect(busy.json.error.next).toContain('session cleanup');
     expect(snapshot(repo)).toEqual(before);
+  });
+});
+
+describe('end --strategy merge: the worktree is moved aside and its stock taken while the merge runs', () => {
+  it('puts the worktree back, and the session back as active, when the merge itself fails', async () => {
+    repo = makeRepo();
+    expect((await repo.cli(['start', 'one', '--no-setup'])).exitCode).toBe(0);
+    const worktree = join(repo.sessions, 'one');
+    repo.write('feature.txt', 'work\n', worktree);
+    repo.commitAll('work', worktree);
+    repo.write('main.txt', 'main moved on\n');
+    repo.commitAll('main work');
+    const mainBefore = repo.git(['rev-parse', 'main']).trim();
+    const tip = repo.git(['rev-parse', 'session/one']).trim();
+    // Nothing the facts can see refuses this merge: git itself stops it, in the main checkout.
+    const hook = join(repo.main, '.git/hooks/pre-merge-commit');
+    writeFileSync(hook, '#!/bin/sh\necho "no merges today" >&2\nexit 1\n');
+    chmodSync(hook, 0o755);
+    const result = await repo.cli(['end', 'one', '--strategy', 'merge', '--json']);
+    expect(result.exitCode).toBe(1);
+    expect(result.json.error.code).toBe('merge-failed');
+    expect(repo.git(['rev-parse', 'main']).trim()).toBe(mainBefore);
+    expect(repo.git(['rev-parse', 'session/one']).trim()).toBe(tip);
+    expect(existsSync(join(worktree, 'feature.txt'))).toBe(true);
+    expect(readdirSync(repo.sessions).filter((name) => name.includes('.removing-'))).toEqual([]);
+    expect(repo.git(['worktree', 'list', '--porcelain'])).toContain(`worktree ${worktree}\n`);
+    expect(repo.manifest().sessions.map((s: any) => [s.id, s.status, s.owner])).toEqual([['one', 'active', undefined]]);
+    expect(repo.git(['status', '--porcelain'], worktree)).toBe('');
   });
 });

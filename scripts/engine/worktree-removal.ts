@@ -203,20 +203,59 @@ async function removeMarked(main: string, folder: string): Promise<void> {
   rmSync(mark, { force: true });
 }
 
-export async function removeSessionWorktree(spec: RemovalSpec): Promise<RemovalResult> {
+/** Uncommitted work, or a repository of its own, refuses a clean removal. */
+function refuseUnsaved(spec: RemovalSpec, inventory: Inventory): void {
+  if (spec.mode === 'clean' && inventory.changes.length > 0) throw uncommittedRefusal(spec.entry.id, spec.worktree, inventory.changes);
+  if (spec.mode === 'clean' && inventory.nested.some((repo) => repo.kind === 'repository')) {
+    const paths = inventory.nested.filter((repo) => repo.kind === 'repository').map((repo) => repo.path);
+    throw new RefusalError('unsaved-work', `The session "${spec.entry.id}" holds git repositories of its own that its branch does not: ${paths.join(', ')}.`, `Move them out of ${spec.worktree}, or end with --strategy abandon --confirm ${spec.entry.id} to save them under refs/sessions/.`, { nested: paths });
+  }
+}
+
+/** Steps 1 and 2: the worktree moved aside and its stock taken, nothing saved or removed yet. */
+export interface RemovalStock {
+  spec: RemovalSpec;
+  aside: string;
+  taken: { status: StatusEntry[]; inventory: Inventory };
+}
+
+/**
+ * Moves the worktree aside and takes its stock; refuses (and moves it back) when a clean removal
+ * finds work. Nothing is saved or removed: `removeWithStock` goes on from here, `putBack` undoes it.
+ */
+export async function takeRemovalStock(spec: RemovalSpec): Promise<RemovalStock> {
   const main = spec.project.mainCheckout;
   const aside = await moveAside(main, spec.worktree);
+  try {
+    const taken = await inventoryOf(spec.project, spec.entry, aside);
+    refuseUnsaved(spec, taken.inventory);
+    return { spec, aside, taken };
+  } catch (error) {
+    await moveBack(main, aside, spec.worktree).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Moves a worktree whose stock was taken back where it was: the removal does not go on. */
+export async function putBack(stock: RemovalStock): Promise<void> {
+  await moveBack(stock.spec.project.mainCheckout, stock.aside, stock.spec.worktree);
+}
+
+export async function removeSessionWorktree(spec: RemovalSpec): Promise<RemovalResult> {
+  return removeWithStock(await takeRemovalStock(spec));
+}
+
+/** Steps 3 to 5, from a stock taken: save, look again, remove. */
+export async function removeWithStock(stock: RemovalStock): Promise<RemovalResult> {
+  const { spec, aside } = stock;
+  const main = spec.project.mainCheckout;
   const saved: SavedItem[] = [];
   let inventory: Inventory | null = null;
   try {
-    let taken = await inventoryOf(spec.project, spec.entry, aside);
+    let taken = stock.taken;
     for (let round = 1; ; round++) {
       inventory = taken.inventory;
-      if (spec.mode === 'clean' && inventory.changes.length > 0) throw uncommittedRefusal(spec.entry.id, spec.worktree, inventory.changes);
-      if (spec.mode === 'clean' && inventory.nested.some((repo) => repo.kind === 'repository')) {
-        const paths = inventory.nested.filter((repo) => repo.kind === 'repository').map((repo) => repo.path);
-        throw new RefusalError('unsaved-work', `The session "${spec.entry.id}" holds git repositories of its own that its branch does not: ${paths.join(', ')}.`, `Move them out of ${spec.worktree}, or end with --strategy abandon --confirm ${spec.entry.id} to save them under refs/sessions/.`, { nested: paths });
-      }
+      refuseUnsaved(spec, inventory);
       const before = fingerprint(aside, taken.status, inventory);
       const savedNow = await saveInventory(spec, aside, taken.status, inventory, round);
       saved.push(...savedNow);

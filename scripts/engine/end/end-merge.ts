@@ -16,7 +16,8 @@ import { deleteBranchIfMerged } from '../../git/branch-deletion.js';
 import { MERGE_TREE_UNSUPPORTED, mergeInCheckout, mergeWithoutCheckout, requireMergePrediction, type MergePrediction } from '../../git/merge.js';
 import { updateLockPurpose, type HeldLock } from '../../lib/lock.js';
 import { gatherMergeTarget, type MergeTarget } from './merge-target.js';
-import { removeSessionWorktreeOf, savedRefBase, short, step, type EndRun } from './end-run.js';
+import { removalSpecOf, removeSessionWorktreeOf, savedRefBase, short, step, type EndRun } from './end-run.js';
+import { putBack, takeRemovalStock, type RemovalStock } from '../worktree-removal.js';
 
 /**
  * After --rebase (the session's tip moved since the facts): the merge lock is taken now, and the base read again
@@ -55,10 +56,27 @@ export async function mergeOnFacts(run: EndRun, lock: HeldLock): Promise<void> {
   await mergeIntoBase(run, read);
 }
 
-/** After the merge: the worktree removed the one safe way, then the branch deleted if it is safe to. */
-export async function finishMerge(run: EndRun): Promise<void> {
-  await removeSessionWorktreeOf(run, 'clean', savedRefBase(run));
+/** After the merge: the worktree removed the one safe way (from the stock taken meanwhile, if one was), then the branch deleted if it is safe to. */
+export async function finishMerge(run: EndRun, stock?: RemovalStock): Promise<void> {
+  await removeSessionWorktreeOf(run, 'clean', savedRefBase(run), stock);
   await deleteMergedBranch(run);
+}
+
+/**
+ * The first two steps of the removal (the worktree moved aside, its stock taken), run while the merge runs in
+ * the main checkout: they touch only the session's worktree and git's record of it, and save and remove
+ * nothing. The merge is not held up by them; if it does not happen, the worktree is put back.
+ */
+export async function mergeBesideStock(run: EndRun, merge: () => Promise<void>): Promise<{ stock: Promise<RemovalStock> }> {
+  const stock = takeRemovalStock(removalSpecOf(run, 'clean', savedRefBase(run)));
+  stock.catch(() => undefined);
+  try {
+    await merge();
+  } catch (error) {
+    await stock.then(putBack, () => undefined).catch(() => undefined);
+    throw error;
+  }
+  return { stock };
 }
 
 /** What the merge is decided on, read under the merge lock. */

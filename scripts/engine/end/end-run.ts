@@ -9,7 +9,7 @@ import type { SessionEntry } from '../../core/manifest-types.js';
 import { classifyPushFailure, refTimestamp, type EndFacts, type EndOptions, type PushFailure, type StepLine } from '../../core/end-plan.js';
 import type { Project } from '../../store/project.js';
 import { pushBranch } from '../../git/remote.js';
-import { removeSessionWorktree, type SavedItem } from '../worktree-removal.js';
+import { removeSessionWorktree, removeWithStock, type RemovalSpec, type RemovalStock, type SavedItem } from '../worktree-removal.js';
 
 export interface EndRun {
   project: Project;
@@ -54,10 +54,11 @@ export const short = shortSha;
 /**
  * Removes the worktree the one safe way (engine/worktree-removal.ts): moved aside, its stock
  * taken and saved, looked at again, then removed. `clean` refuses uncommitted work; `abandon`
- * saves it. What was saved is reported with how to get it back.
+ * saves it. What was saved is reported with how to get it back. `stock`: the worktree was moved
+ * aside and its stock taken already (a merge does that while it merges).
  */
-export async function removeSessionWorktreeOf(run: EndRun, mode: 'clean' | 'abandon', refBase: string): Promise<void> {
-  const result = await removeSessionWorktree({ project: run.project, entry: run.entry, worktree: run.worktreePath, mode, refBase, reason: `end session ${run.entry.id} (${run.options.strategy})`, callerFolder: run.callerFolder });
+export async function removeSessionWorktreeOf(run: EndRun, mode: 'clean' | 'abandon', refBase: string, stock?: RemovalStock): Promise<void> {
+  const result = stock ? await removeWithStock(stock) : await removeSessionWorktree(removalSpecOf(run, mode, refBase));
   run.leftForCaller = result.leftForCaller;
   run.worktreeRemoved = true;
   run.savedItems.push(...result.saved);
@@ -70,6 +71,11 @@ export async function removeSessionWorktreeOf(run: EndRun, mode: 'clean' | 'aban
   step(run, 'remove-worktree', `Removed the worktree ${run.worktreePath}${mode === 'abandon' ? ' (forced; its work is saved above)' : ''}`);
   if (result.droppedNote) run.notes.push(result.droppedNote);
   if (result.recreated) run.warnings.push(`Something wrote into ${run.worktreePath} while the session ended, so that folder exists again with those files; look inside before deleting it.`);
+}
+
+/** What the one removal (engine/worktree-removal.ts) is told about this end's worktree. */
+export function removalSpecOf(run: EndRun, mode: 'clean' | 'abandon', refBase: string): RemovalSpec {
+  return { project: run.project, entry: run.entry, worktree: run.worktreePath, mode, refBase, reason: `end session ${run.entry.id} (${run.options.strategy})`, callerFolder: run.callerFolder };
 }
 
 /** refs/sessions/saved/<name>/<time>: where a clean end keeps what its branch cannot hold (edited ignored files). */

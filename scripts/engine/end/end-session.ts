@@ -21,7 +21,7 @@ import { rebaseOnto } from '../../git/integrate.js';
 import { short, step, type EndRun } from './end-run.js';
 import { claimSession, dropOwnEntry, handBack, markClaim } from '../session-claim.js';
 import { gatherEndFacts } from './end-facts.js';
-import { endByMerge, finishMerge, mergeOnFacts } from './end-merge.js';
+import { endByMerge, finishMerge, mergeBesideStock, mergeOnFacts } from './end-merge.js';
 import { endByPr } from './end-pr.js';
 import { endByKeep } from './end-keep.js';
 import { endByAbandon } from './end-abandon.js';
@@ -123,13 +123,15 @@ export async function endSession(input: EndInput): Promise<EndRun> {
   }
   try {
     if (options.strategy === 'merge' && !options.rebase) {
-      run = await withMergeLock(project.mainCheckout, async (lock) => {
+      const merged = await withMergeLock(project.mainCheckout, async (lock) => {
         const held = newRun(input, await factsOrRefusal(input, true), guard);
+        run = held;
         guard.check();
-        await mergeOnFacts(held, lock);
-        return held;
+        return { held, ...(await mergeBesideStock(held, () => mergeOnFacts(held, lock))) };
       });
-      await finishMerge(run);
+      // The stock was taken while the merge ran; a clean removal it refused (work written meanwhile) stops here.
+      await finishMerge(merged.held, await merged.stock);
+      run = merged.held;
     } else {
       const facts = await factsOrRefusal(input, false);
       // The rebase is recorded before it starts, so cleanup can prove a stopped rebase is this one.
