@@ -26,6 +26,7 @@ import { branchesTouching, statusOfPath } from './git/compare.js';
 import { limiter } from './lib/limit.js';
 import { landNoticeFor } from './engine/land/land-notice.js';
 import { recordAgentState } from './engine/agent/record-agent-state.js';
+import { startProcessesDirectly } from './lib/shell.js';
 
 const STDIN_TIMEOUT_MS = 1_000;
 const WATCHDOG_MS = 5_000;
@@ -173,6 +174,8 @@ async function main(): Promise<void> {
 }
 
 setTimeout(() => process.exit(0), WATCHDOG_MS).unref();
+// Without zx or a shell in between: its every run is on an agent's critical path (lib/shell.ts).
+startProcessesDirectly();
 try {
   // The helper is installed beside this hook: the commands its messages name run it there.
   setHelperPath(join(dirname(realpathSync(process.argv[1]!)), 'session.mjs'));

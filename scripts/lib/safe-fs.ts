@@ -5,7 +5,7 @@
  * follow a symlink at any step below the folder they are confined to.
  */
 import { closeSync, constants, fsyncSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { cryptoModule } from './builtins.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 export type UnsafeReason = 'symlink' | 'not-a-file' | 'too-large' | 'outside' | 'through-symlink' | 'blocked';
@@ -146,7 +146,7 @@ export function writeConfinedFile(root: string, rel: string, content: string | B
  * The temporary name, `<target>.<pid>.<nonce>.tmp`, lets cleanup tell a dead writer's leftover.
  */
 export function writeAtomically(target: string, content: string | Buffer, options: { mode?: number; durable?: boolean } = {}): void {
-  const temp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const temp = `${target}.${process.pid}.${cryptoModule().randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, options.mode ?? 0o644);
   try {
     writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
@@ -211,7 +211,7 @@ export function fileDigest(path: string): string | null {
   }
   try {
     if (!fstatSync(fd).isFile()) return null;
-    const hash = createHash('sha256');
+    const hash = cryptoModule().createHash('sha256');
     const chunk = Buffer.alloc(1 << 20);
     for (let read = readSync(fd, chunk, 0, chunk.length, null); read > 0; read = readSync(fd, chunk, 0, chunk.length, null)) {
       hash.update(chunk.subarray(0, read));

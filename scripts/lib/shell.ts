@@ -1,9 +1,14 @@
 /**
  * The one place that starts processes. Every call names its cwd; zx quotes every value.
  * stdin is closed so that nothing we run can ever wait for a terminal.
+ *
+ * Neither zx nor node's child_process module is loaded until the first process: loading them
+ * costs a hook a good part of its budget above node's own start-up, and most hook runs start
+ * none. The hooks go further and start git directly (startProcessesDirectly), without zx or a
+ * shell in between.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { Options, ProcessOutput } from 'zx/core';
 import { GitError } from './errors.js';
 import { shellQuote } from './shell-words.js';
@@ -76,6 +81,20 @@ function shellFor(cwd: string, options: RunOptions): Partial<Options> {
 let zxModule: Promise<typeof import('zx/core')> | null = null;
 const loadZx = () => (zxModule ??= import('zx/core'));
 
+/** node's child_process, loaded on its first use for the same reason. */
+const childProcess = () => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+
+let direct = false;
+
+/**
+ * From here on, this process starts each program itself, with no shell and without zx: for the
+ * hook bundle, whose every run is on the agent's critical path. Arguments go as one array either
+ * way, so nothing is ever parsed by a shell.
+ */
+export function startProcessesDirectly(on = true): void {
+  direct = on;
+}
+
 type Finished = Pick<ProcessOutput, 'exitCode' | 'stdout' | 'stderr' | 'duration'>;
 
 function settle(cwd: string, program: string, args: readonly string[], options: RunOptions, output: Finished): RunResult {
@@ -91,7 +110,52 @@ function settle(cwd: string, program: string, args: readonly string[], options: 
   return { stdout: output.stdout, stderr: output.stderr, exitCode };
 }
 
+/** The program itself, no shell, no zx: stdin closed, both streams collected, killed past the timeout. */
+function runDirectly(cwd: string, program: string, args: readonly string[], options: RunOptions): Promise<Finished> {
+  const started = Date.now();
+  return new Promise((done) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let failure: NodeJS.ErrnoException | null = null;
+    let settled = false;
+    const finish = (code: number | null) => {
+      if (settled) return;
+      settled = true;
+      done({
+        exitCode: failure ? (failure.code === 'ENOENT' ? 127 : null) : code,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8') || (failure?.message ?? ''),
+        duration: Date.now() - started,
+      });
+    };
+    const child = childProcess().spawn(program, [...args], {
+      cwd,
+      env: { ...current().env, ...quietEnv, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.timeout ? { timeout: options.timeout } : {}),
+      ...(options.group ? { detached: true } : {}),
+    });
+    options.group?.((signal) => {
+      if (!child.pid) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        /* the group is gone already */
+      }
+    });
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error) => {
+      failure = error;
+      // A program that never started gives no 'close' to wait for.
+      if (child.pid === undefined) finish(null);
+    });
+    child.on('close', finish);
+  });
+}
+
 export async function run(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  if (direct) return settle(cwd, program, args, options, await runDirectly(cwd, program, args, options));
   const { $: zx, ProcessOutput } = await loadZx();
   let output: ProcessOutput;
   try {
@@ -117,7 +181,7 @@ export async function run(cwd: string, program: string, args: readonly string[],
  */
 export function runSync(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): RunResult {
   const started = Date.now();
-  const result = spawnSync(program, [...args], {
+  const result = childProcess().spawnSync(program, [...args], {
     cwd,
     env: { ...current().env, ...quietEnv, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -148,7 +212,7 @@ export function lines(text: string): string[] {
  * the empty folder that shell stood in.
  */
 export function spawnDetached(cwd: string, program: string, args: readonly string[]): void {
-  const child = spawn(program, [...args], { cwd, detached: true, stdio: 'ignore', env: { ...current().env, ...quietEnv } });
+  const child = childProcess().spawn(program, [...args], { cwd, detached: true, stdio: 'ignore', env: { ...current().env, ...quietEnv } });
   child.on('error', () => undefined);
   child.unref();
 }
