@@ -21,14 +21,20 @@ export class UnsafeFileError extends Error {
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 
+/** `followSymlinks`: for files the user owns rather than the repository (git's config files), a symlink is read through. */
+export interface BoundedRead {
+  followSymlinks?: boolean;
+}
+
 /**
  * The text of a regular file, or null when nothing is there. Throws UnsafeFileError for a
- * symlink, a FIFO, a device or a folder, and for a file larger than `maxBytes`.
+ * symlink (unless told to follow it), a FIFO, a device or a folder, and for a file larger
+ * than `maxBytes`.
  */
-export function readBoundedFile(path: string, maxBytes: number): Buffer | null {
+export function readBoundedFile(path: string, maxBytes: number, options: BoundedRead = {}): Buffer | null {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | (options.followSymlinks ? 0 : O_NOFOLLOW) | O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
@@ -61,8 +67,8 @@ export function readBoundedFile(path: string, maxBytes: number): Buffer | null {
   }
 }
 
-export function readBoundedText(path: string, maxBytes: number): string | null {
-  return readBoundedFile(path, maxBytes)?.toString('utf8') ?? null;
+export function readBoundedText(path: string, maxBytes: number, options: BoundedRead = {}): string | null {
+  return readBoundedFile(path, maxBytes, options)?.toString('utf8') ?? null;
 }
 
 function lstatOrNull(path: string) {
