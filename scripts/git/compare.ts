@@ -17,22 +17,12 @@ export async function changedFilesSinceFork(cwd: string, base: string, branch: s
 }
 
 /**
- * Which of `branches` have a commit touching `path` that `base` lacks: one `git log --source`
- * for them all, so the editing hook stays fast with many sessions.
+ * Whether a commit of `tip` that `base` lacks touches `path`: the editing hook's answer where
+ * there is no fork point to diff from (unrelated histories).
  */
-export async function branchesTouching(cwd: string, base: string, branches: readonly string[], path: string): Promise<Set<string>> {
-  if (branches.length === 0) return new Set();
-  const { stdout } = await git(cwd, [
-    '--literal-pathspecs',
-    'log',
-    '--source',
-    '--format=%S',
-    ...branches.map((branch) => `refs/heads/${branch}`),
-    `^refs/heads/${base}`,
-    '--',
-    path,
-  ]);
-  return new Set(lines(stdout).map((ref) => ref.replace(/^refs\/heads\//, '')));
+export async function commitsTouch(cwd: string, base: string, tip: string, path: string): Promise<boolean> {
+  const { stdout } = await git(cwd, ['--literal-pathspecs', 'log', '-1', '--format=%H', tip, `^${base}`, '--', path]);
+  return stdout.trim().length > 0;
 }
 
 /** Uncommitted changes to one path in a worktree; cheap because git only looks at that path. */
@@ -54,15 +44,6 @@ export async function treeDiffPaths(cwd: string, from: string, to: string, optio
     ...(options.below ? ['--', options.below] : []),
   ]);
   return stdout.split('\0').filter((path) => path.length > 0);
-}
-
-/**
- * Whether a commit of `tip` that `base` lacks touches `path`: the editing hook's answer where
- * there is no fork point to diff from (unrelated histories).
- */
-export async function commitsTouch(cwd: string, base: string, tip: string, path: string): Promise<boolean> {
-  const { stdout } = await git(cwd, ['--literal-pathspecs', 'log', '-1', '--format=%H', tip, `^${base}`, '--', path]);
-  return stdout.trim().length > 0;
 }
 
 /**

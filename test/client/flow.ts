@@ -52,11 +52,13 @@ export function refExists(repo: Repo, ref: string, cwd?: string): boolean {
 
 /**
  * Every ref, the manifest and every file below the test folder (see `snapshot`), less the index files, which the
- * client's own `git status` at start-up may refresh, and the agents' state files, which the client's hooks write.
+ * client's own `git status` at start-up may refresh, and the agents' state files and the hook cache, which the
+ * client's hooks write.
  */
 export function stateOf(repo: Repo): Record<string, unknown> {
   const taken = snapshot(repo) as { refs: string; head: string; files: Record<string, string> };
-  return { ...taken, files: Object.fromEntries(Object.entries(taken.files).filter(([path]) => !/(^|\/)index$/.test(path) && !/(^|\/)\.agent-[a-z0-9-]+\.json$/.test(path))) };
+  const hooksOwn = (path: string) => /(^|\/)\.agent-[a-z0-9-]+\.json$/.test(path) || /(^|\/)\.hook-cache\.json$/.test(path);
+  return { ...taken, files: Object.fromEntries(Object.entries(taken.files).filter(([path]) => !/(^|\/)index$/.test(path) && !hooksOwn(path))) };
 }
 
 /**

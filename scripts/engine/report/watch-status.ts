@@ -31,8 +31,8 @@ export function watchTargets(sessionsDir: string | null, commonDir: string | nul
   ];
 }
 
-/** Files whose coming and going announces a change rather than making one. */
-const NOISE = /(\.lock|\.tmp|\.stale)$/;
+/** Files whose coming and going announces a change rather than making one, and the hooks' cache, which status does not read. */
+const NOISE = /(\.lock|\.tmp|\.stale)$|^\.hook-cache\.json$/;
 
 export interface WatchIo {
   /** The frame's text: one whole status. */
