@@ -375,6 +375,16 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
     expect(warned()).toContain('"api" (uncommitted in its worktree)');
   });
 
+  it('a session whose worktree is gone still counts with its commits, and has nothing uncommitted', () => {
+    warmed();
+    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
+    repo.commitAll('api: app', worktree('api'));
+    repo.write('README.md', 'uncommitted\n', worktree('api'));
+    rmSync(worktree('api'), { recursive: true, force: true });
+    expect(warned()).toContain('"api" (in its commits)');
+    quiet(edit('README.md'));
+  });
+
   it('a corrupt cache file is ignored, and replaced', () => {
     warmed();
     for (const text of ['{not json', JSON.stringify({ format: 2, forks: { x: 'not a list' }, layouts: { y: { version: 9 } } }), '[]', '']) {

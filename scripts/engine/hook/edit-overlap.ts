@@ -180,7 +180,6 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
 
   const firsts = others.map((session) => {
     const worktree = check.worktreeOf(session);
-    if (!existsSync(worktree)) return { session, worktree, first: false as FirstAnswer };
     let first: FirstAnswer = ASK_GIT;
     if (repo) {
       try {
@@ -189,6 +188,8 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
         first = ASK_GIT;
       }
     }
+    // A worktree that is gone has nothing uncommitted (its commits are still counted).
+    if (first === ASK_GIT && !existsSync(worktree)) first = false;
     return { session, worktree, first };
   });
 
