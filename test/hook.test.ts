@@ -300,6 +300,17 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
     expect(warned()).toContain('"api" (in its commits)');
   });
 
+  it('git rm, and git rm --cached', () => {
+    warmed();
+    repo.git(['rm', '-q', 'src/app.js'], worktree('api'));
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+    repo.git(['reset', '-q', 'HEAD', 'src/app.js'], worktree('api'));
+    repo.git(['checkout', '--', 'src/app.js'], worktree('api'));
+    quiet(edit());
+    repo.git(['rm', '-q', '--cached', 'src/app.js'], worktree('api'));
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
   it('git add -N', () => {
     warmed('src/later.js');
     repo.write('src/later.js', 'later\n', worktree('api'));
