@@ -2,7 +2,7 @@
 // `npm run bench`: times the installed bundle (plain node, no tsx) against the raw git it stands for,
 // on a generated 5,000-file repository. Prints medians and ratios, writes bench/results.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ const hook = fileURLToPath(new URL('../dist/hook.mjs', import.meta.url));
 const resultsPath = fileURLToPath(new URL('./results.json', import.meta.url));
 const quick = process.argv.includes('--quick');
 const runs = quick ? 3 : 9;
-// `--only <text>`: run only the groups whose name holds it (start, end, status, leftovers, hooks, agent, concurrent, land), and write no results file.
+// `--only <text>`: run only the groups whose name holds it (start, end, status, leftovers, hooks, agent, concurrent, land, dependencies, peers), and write no results file.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : null;
 const wanted = (group) => only === null || group.includes(only);
 
@@ -267,6 +267,102 @@ async function benchConcurrentStarts(repo, count = 16) {
   return { name: `${count} concurrent starts (wall time)`, ours: wall, raw: null, ok: codes.every((c) => c === 0) && registered === count };
 }
 
+/**
+ * A real project's dependencies, from the registry, installed once and kept in bench/.cache
+ * (with npm's own cache there, so later runs install offline): a few hundred packages.
+ */
+const depsCache = fileURLToPath(new URL('./.cache/', import.meta.url));
+const DEPS_PACKAGE = { name: 'bench-deps', version: '1.0.0', private: true, dependencies: { eslint: '10.15.0', express: '5.3.0', webpack: '5.113.0', typescript: '7.0.2' } };
+function depsFixture() {
+  const folder = join(depsCache, 'deps');
+  const npmCache = join(depsCache, 'npm');
+  const wanted = `${JSON.stringify(DEPS_PACKAGE, null, 2)}\n`;
+  if (!existsSync(join(folder, 'package-lock.json')) || readFileSync(join(folder, 'package.json'), 'utf8') !== wanted) {
+    rmSync(folder, { recursive: true, force: true });
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'package.json'), wanted);
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--cache', npmCache], { cwd: folder, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return { packageJson: wanted, lock: readFileSync(join(folder, 'package-lock.json'), 'utf8'), npmCache };
+}
+
+/**
+ * A session ready to work in, dependencies and all: `start` with its setup (which clones the main
+ * checkout's installed tree when the lockfiles match) against `npm ci` alone in a fresh worktree,
+ * with a warm cache. Alternates the two sides.
+ */
+function benchDependencies(repo) {
+  const fixture = depsFixture();
+  writeFileSync(join(repo.main, 'package.json'), fixture.packageJson);
+  writeFileSync(join(repo.main, 'package-lock.json'), fixture.lock);
+  writeFileSync(join(repo.main, '.gitignore'), 'node_modules/\n');
+  repo.git(['add', '-A']);
+  repo.git(['commit', '-q', '-m', 'dependencies']);
+  const env = { ...repo.env, npm_config_cache: fixture.npmCache, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_prefer_offline: 'true' };
+  const npmCi = (cwd) => execFileSync('npm', ['ci', '--ignore-scripts'], { cwd, env, stdio: 'ignore' });
+  npmCi(repo.main);
+  const packages = Object.keys(JSON.parse(fixture.lock).packages).filter((key) => key.startsWith('node_modules/')).length;
+  const ours = [];
+  const raw = [];
+  const strategies = new Set();
+  const count = Math.max(3, Math.ceil(runs / 3));
+  for (let i = 0; i < count; i++) {
+    const measureOurs = () => {
+      ours.push(time(() => execFileSync('node', [helper, 'start', `deps-${i}`, '--copy', 'none'], { cwd: repo.main, env, stdio: 'ignore' })));
+      const entry = JSON.parse(readFileSync(join(repo.sessions, '.manifest.json'), 'utf8')).sessions.find((s) => s.id === `deps-${i}`);
+      strategies.add(entry?.setup?.dependencies?.strategy ?? 'none');
+    };
+    const measureRaw = () => {
+      const worktree = join(repo.root, 'raw-deps', `d${i}`);
+      repo.git(['worktree', 'add', '-q', '-b', `raw-deps-${i}`, worktree, 'main']);
+      raw.push(time(() => npmCi(worktree)));
+    };
+    if (i % 2) { measureOurs(); measureRaw(); } else { measureRaw(); measureOurs(); }
+  }
+  return { name: `session ready with ${packages} packages (start + dependencies: ${[...strategies].join(', ')}) vs npm ci in a fresh worktree`, ours: median(ours), raw: median(raw) };
+}
+
+/**
+ * git-worktree-runner (`git gtr`, a bash tool that does the same jobs) beside ours and raw git:
+ * `gtr new` against start, `gtr list` against status, on the same repository. Found through
+ * GTR_DIR (a checkout of github.com/coderabbitai/git-worktree-runner) or `git-gtr` on PATH;
+ * the rows say so when it is not there.
+ */
+function gtrCommand() {
+  const candidates = [process.env.GTR_DIR && join(process.env.GTR_DIR, 'bin', 'git-gtr'), ...(process.env.PATH ?? '').split(':').map((dir) => dir && join(dir, 'git-gtr'))];
+  return candidates.find((path) => path && existsSync(path)) ?? null;
+}
+function benchPeers(repo) {
+  const gtr = gtrCommand();
+  if (!gtr) return [{ name: 'peer git-worktree-runner: not found (set GTR_DIR to a checkout of coderabbitai/git-worktree-runner)', ours: null, raw: null }];
+  const run = (args) => execFileSync(gtr, args, { cwd: repo.main, env: repo.env, stdio: 'ignore' });
+  const ours = [];
+  const raw = [];
+  const peer = [];
+  for (let i = 0; i < runs; i++) {
+    const sides = [
+      () => ours.push(time(() => session(repo, ['start', `peer-${i}`, '--no-setup', '--copy', 'none']))),
+      () => raw.push(time(() => repo.git(['worktree', 'add', '-q', '-b', `raw-peer-${i}`, join(repo.root, 'raw-peer', `p${i}`), 'main']))),
+      () => peer.push(time(() => run(['new', `gtr-${i}`, '--from', 'main', '--no-copy', '--no-fetch', '--no-hooks', '--yes', '--track', 'none']))),
+    ];
+    for (let k = 0; k < sides.length; k++) sides[(i + k) % sides.length]();
+  }
+  const rows = [{ name: 'start (no setup) vs git worktree add; peer: gtr new', ours: median(ours), raw: median(raw), peer: median(peer) }];
+  const ids = JSON.parse(session(repo, ['status', '--json'])).sessions.map((s) => s.id);
+  for (const id of ids) repo.git(['status', '--porcelain'], join(repo.sessions, id));
+  const script = shellLoop(repo, ids);
+  const oursStatus = [];
+  const rawStatus = [];
+  const peerList = [];
+  for (let i = 0; i < runs; i++) {
+    oursStatus.push(time(() => session(repo, ['status'])));
+    rawStatus.push(time(() => execFileSync('bash', ['-c', script], { cwd: repo.main, env: repo.env })));
+    peerList.push(time(() => run(['list'])));
+  }
+  rows.push({ name: `status, ${ids.length} sessions vs shell loop; peer: gtr list (worktrees and branches only)`, ours: median(oursStatus), raw: median(rawStatus), peer: median(peerList) });
+  return rows;
+}
+
 const fmt = (ms) => (ms === null ? '-' : `${ms.toFixed(0)} ms`);
 const results = [];
 async function group(name, files, body) {
@@ -304,6 +400,12 @@ await group('concurrent starts', undefined, async (repo) => {
 await group('land', undefined, (repo) => {
   results.push(benchLand(repo));
 });
+await group('dependencies', 500, (repo) => {
+  results.push(benchDependencies(repo));
+});
+await group('peers', undefined, (repo) => {
+  results.push(...benchPeers(repo));
+});
 
 const machine = {
   cpus: availableParallelism(),
@@ -316,12 +418,13 @@ const machine = {
   benchDir,
 };
 console.log(`machine: ${machine.cpus} cores, ${machine.cpuModel}, ${machine.platform}, node ${machine.node}, ${machine.git}; repositories in ${benchDir}; medians of ${runs} runs`);
-console.log('| benchmark | helper | raw git | ratio | overhead |');
-console.log('|---|---|---|---|---|');
+console.log('| benchmark | helper | raw git or tool | ratio | overhead | peer | peer ratio |');
+console.log('|---|---|---|---|---|---|---|');
 for (const r of results) {
-  const ratio = r.raw ? `${(r.ours / r.raw).toFixed(2)}x` : '-';
-  const overhead = r.raw ? `${(r.ours - r.raw).toFixed(0)} ms` : r.ok === false ? 'FAILED' : '-';
-  console.log(`| ${r.name} | ${fmt(r.ours)} | ${fmt(r.raw)} | ${ratio} | ${overhead} |`);
+  const ratio = r.raw && r.ours !== null ? `${(r.ours / r.raw).toFixed(2)}x` : '-';
+  const overhead = r.raw && r.ours !== null ? `${(r.ours - r.raw).toFixed(0)} ms` : r.ok === false ? 'FAILED' : '-';
+  const peerRatio = r.peer && r.raw ? `${(r.peer / r.raw).toFixed(2)}x` : '-';
+  console.log(`| ${r.name} | ${fmt(r.ours ?? null)} | ${fmt(r.raw ?? null)} | ${ratio} | ${overhead} | ${fmt(r.peer ?? null)} | ${peerRatio} |`);
 }
 // A partial run (--only) prints its rows and leaves the full results as they were.
 if (only === null) {

@@ -24,6 +24,7 @@ import {
   type Agent,
   type Scope,
 } from '../scripts/install/command-text.js';
+import { textQuestions } from './client/follow-text.js';
 import { helperCalls, parseAllowedTools, parseFrontmatter, ruleAllows, shellLines } from './helpers/command-text.js';
 
 const registry = new Map(SUBCOMMANDS.map((subcommand) => [subcommand.name, Object.keys(subcommand.options)]));
@@ -41,6 +42,13 @@ const SIDE_EFFECTS = new Set(['start', 'end', 'restore', 'sync', 'setup', 'clean
 const BANG_SAFE = new Set(['status', 'overlap']);
 
 const calls = files.flatMap((file) => helperCalls(parseFrontmatter(source(file)).body, SOURCE_PREFIX).map((call) => ({ file, ...call })));
+
+it('gives each question it asks two to four options, as many as AskUserQuestion takes', () => {
+  const questions = files.flatMap((file) => textQuestions(parseFrontmatter(source(file)).body).filter((question) => question.options.length > 0).map((question) => ({ file, ...question })));
+  // The eight the texts ask today: a question the parser stops seeing would pass unchecked.
+  expect(questions.length).toBeGreaterThanOrEqual(8);
+  expect(questions.filter((question) => question.options.length < 2 || question.options.length > 4).map((question) => `${question.file}: ${question.question} (${question.options.length})`)).toEqual([]);
+});
 
 it('ships exactly the seven commands', () => {
   expect(files).toEqual(EXPECTED);

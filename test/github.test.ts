@@ -118,6 +118,9 @@ describe('start --issue', () => {
     const entry = repo.manifest().sessions[0];
     expect(entry).toMatchObject({ id: 'fix-the-login-timeout', goals: ['Fix the login timeout', 'Retry on 502', 'Log the timeout'], issue: { number: 42, url: ISSUE.url, title: ISSUE.title } });
     expect(schemaErrors('manifest', repo.manifest())).toBe('');
+    const status = await repo.cli(['status', '--json']);
+    expect(outputSchemaErrors(status.json)).toBe('');
+    expect(status.json.sessions[0]).toMatchObject({ id: 'fix-the-login-timeout', issue: { number: 42, url: ISSUE.url, title: ISSUE.title }, pr: null });
     const worktree = join(repo.sessions, 'fix-the-login-timeout');
     repo.write('login.js', 'retry();\n', worktree);
     repo.commitAll('Retry the login', worktree);
@@ -226,6 +229,8 @@ describe('start --pr', () => {
     expect(schemaErrors('manifest', repo.manifest())).toBe('');
     expect(repo.git(['rev-parse', 'session/add-login-retries']).trim()).toBe(head);
     expect(repo.git(['for-each-ref', '--format=%(upstream)', 'refs/heads/session/add-login-retries']).trim()).toBe('refs/remotes/origin/feature/retries');
+    const status = await repo.cli(['status', '--json']);
+    expect(status.json.sessions[0]).toMatchObject({ issue: null, pr: { number: 7, remote: 'origin', branch: 'feature/retries' } });
 
     const worktree = join(repo.sessions, 'add-login-retries');
     repo.write('backoff.js', 'backoff();\n', worktree);

@@ -249,7 +249,6 @@ export function sessionOfAction(action: CleanupAction): string | null {
 
 const short = shortSha;
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
-export { isoSeconds };
 
 /** `.manifest.json.corrupt-20260115T100000Z`: sortable, and never the name of a live file. */
 export function corruptAsideName(manifestPath: string, now: Date): string {

@@ -13,6 +13,7 @@ import { renderTable, truncate } from './render-table.js';
 import { hasLeftovers, prunableCounts, type Leftovers } from './leftovers.js';
 import { attentionFor, CLEANUP_STATES, describeAgent, isLive, type AgentReport, type Attention, type SessionFacts, type SessionState } from './session-state.js';
 import { readyState } from './land-plan.js';
+import type { IssueLink, PrLink } from './manifest-types.js';
 
 export interface ReportProblem {
   code: string;
@@ -50,6 +51,9 @@ export interface SessionReport {
   open: string | null;
   /** Marked finished by `session ready`; `current` while the branch is still at the marked tip. */
   ready: { at: string; tip: string; current: boolean } | null;
+  /** The GitHub issue it was started from (start --issue), and the pull request it was started on (start --pr). */
+  issue: IssueLink | null;
+  pr: PrLink | null;
 }
 
 
@@ -168,6 +172,8 @@ export function buildStatusReport(input: ReportInput): StatusReport {
         agent,
         open: facts.folderExists && isLive(facts.state) ? openCommand(facts.worktreePath, agent?.conversation ?? entry?.claudeSession, commandLine) : null,
         ready: entry?.ready ? { ...entry.ready, current: readyState(entry.ready, facts.branchTip) === 'current' } : null,
+        issue: entry?.issue ? { ...entry.issue } : null,
+        pr: entry?.pr ? { ...entry.pr } : null,
       };
     });
   const report: StatusReport = {

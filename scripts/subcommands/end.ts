@@ -8,7 +8,7 @@ import { HISTORY_FILE } from '../core/paths.js';
 import { confirmProblem, endRefusal, factLines, parseEndOptions, renderEnd } from '../core/end-plan.js';
 import { assertTrusted, resolveSession } from '../engine/resolve-session.js';
 import { gatherEndFacts } from '../engine/end/end-facts.js';
-import { sessionBusyRefusal } from '../engine/end/end-run.js';
+import { refusalNow, sessionBusyRefusal } from '../engine/session-claim.js';
 import { endSession } from '../engine/end/end-session.js';
 import { commandLine } from '../lib/shell-words.js';
 
@@ -54,7 +54,7 @@ export const end: Subcommand = {
 
     const facts = await gatherEndFacts(project, entry, options);
     const refusal = endRefusal(facts);
-    if (refusal) throw withFacts(refusal, factLines(facts));
+    if (refusal) throw withFacts(refusalNow(project, entry.id, refusal, 'ended'), factLines(facts));
     // An agent's tool call checks its folder right after the command: that folder is left, empty, until its shell exits.
     const callerFolder = context.env.CLAUDECODE ? project.cwd : null;
     const run = await endSession({ project, entry, options, facts, now: context.now, prBody, callerFolder });

@@ -8,7 +8,7 @@ import { insideTmux } from '../core/open-plan.js';
 import { readManifest } from '../store/manifest-store.js';
 import { findProject, worktreePathOf } from '../store/project.js';
 import { assertTrusted, resolveSession } from '../engine/resolve-session.js';
-import { sessionBusyRefusal } from '../engine/end/end-run.js';
+import { sessionBusyRefusal } from '../engine/session-claim.js';
 import { openSession, type OpenResult } from '../engine/open/open-session.js';
 
 /** What open and `start --open` print about it, for people. */

@@ -7,7 +7,7 @@ import { syncMode, syncRefusal } from '../core/sync-rules.js';
 import { findProject } from '../store/project.js';
 import { readManifest } from '../store/manifest-store.js';
 import { assertTrusted, resolveSession } from '../engine/resolve-session.js';
-import { sessionBusyRefusal } from '../engine/end/end-run.js';
+import { refusalNow, sessionBusyRefusal } from '../engine/session-claim.js';
 import { gatherSyncFacts, syncSession } from '../engine/sync/sync-session.js';
 
 export const sync: Subcommand = {
@@ -27,7 +27,7 @@ export const sync: Subcommand = {
     const facts = await gatherSyncFacts(project, entry, asked, positionals[0] !== undefined, context.cwd);
     const mode = syncMode(facts);
     const refusal = syncRefusal(facts, mode);
-    if (refusal) throw refusal;
+    if (refusal) throw refusalNow(project, entry.id, refusal, 'synced');
 
     const guard = holdSignals(); // a rebase cut in half is worse than one that finishes
     let result;

@@ -1,9 +1,10 @@
 /**
  * `/dev-session.end` run inside a session worktree, once per way the work comes back: a PR (after the whole ritual:
  * review, session log, progress entry, commit; the PR's body is the committed log's summary), keep without a push,
- * keep with a push to origin, and abandon, confirmed by the name the user types (a mistyped one first). The user
- * picks the strategy, the push and the typed name in AskUserQuestion, whose answers come back in the command's own
- * turn, so no step after them asks for permission. Each follows the lines and questions the command text gives,
+ * keep with a push to origin (typed by the user, since beside other active sessions Ready to land takes Keep's
+ * place among the four options), abandon, confirmed by the name the user types (a mistyped one first), and ready to
+ * land, which only marks the session. The user picks the strategy, the push and the typed name in AskUserQuestion,
+ * whose answers come back in the command's own turn, so no step after them asks for permission. Each follows the lines and questions the command text gives,
  * and each ends with the worktree gone and the strategy's promises kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,11 @@ const COMMIT = 'Close the shipping session';
 const SUMMARY = 'Added the shipping notes; nothing is left open.';
 
 /** The facts of session `name` the inlined status gives: its base branch and its session log. */
+/** The other sessions the inlined status lists as active. */
+function otherActive(inlined: string, name: string): string[] {
+  return [...withoutAgentColumn(inlined).matchAll(/^([a-z0-9-]+) +active +/gm)].map((match) => match[1]!).filter((id) => id !== name);
+}
+
 function statusFacts(inlined: string, name: string): { base: string; log: string } {
   const text = withoutAgentColumn(inlined);
   const base = new RegExp(`^${name} +\\S+ +(\\S+) +[+-]`, 'm').exec(text)?.[1];
@@ -71,13 +77,27 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
   }
 
   /** B2's question, as the text words it, with its options. */
-  const integrate = (text: string): TextQuestion => questionFromText(text, 'How would you like to integrate');
-  /** The strategy each of B2's options means, as its bullets below the question say. */
-  const STRATEGY: Record<string, string> = { 'Create a PR': 'pr', 'Merge directly': 'merge', 'Keep the branch for later': 'keep', Abandon: 'abandon' };
+  /**
+   * B2's question as the text has it asked of session `name`: its four options, with the one the text names standing
+   * in for Keep when the inlined status lists other active sessions.
+   */
+  const integrate = (text: string, name: string): TextQuestion => {
+    const question = questionFromText(text, 'How would you like to integrate');
+    if (otherActive(text, name).length === 0) return question;
+    const swap = /ask with \*\*([^*]+)\*\* \(([^)]*)\) in place of \*\*([^*]+)\*\*/.exec(text.replace(/\s+/g, ' '));
+    if (!swap) throw new Error('the text says nothing of the option to offer beside other sessions');
+    return { ...question, options: question.options.map((option) => (option.label === swap[3] ? { label: swap[1]!, body: swap[2]! } : option)) };
+  };
+  /** The strategy each of B2's options means, as its bullets below the question say; "keep" is what a user types. */
+  const STRATEGY: Record<string, string> = { 'Create a PR': 'pr', 'Merge directly': 'merge', 'Keep the branch for later': 'keep', 'Ready to land': 'ready', Abandon: 'abandon' };
   /** Asks B2's question with AskUserQuestion. */
-  const askIntegrate = (text: string): TurnBlock => askUser(integrate(text).question, integrate(text).options.map((option) => option.label), 'Integrate');
-  /** The strategy the user picked in the answer to B2's question. */
-  const strategyFrom = (text: string, exchange: ToolExchange): string => STRATEGY[pickedOption(integrate(text), answerTo(exchange, integrate(text).question)).label]!;
+  const askIntegrate = (text: string, name: string): TurnBlock => askUser(integrate(text, name).question, integrate(text, name).options.map((option) => option.label), 'Integrate');
+  /** The strategy the user picked, or typed as their own answer, in the answer to B2's question. */
+  const strategyFrom = (text: string, name: string, exchange: ToolExchange): string => {
+    const question = integrate(text, name);
+    const answer = answerTo(exchange, question.question);
+    return answer.trim().toLowerCase() === 'keep' ? 'keep' : STRATEGY[pickedOption(question, answer).label]!;
+  };
 
   /** The text's closing words, with the helper's Next line. */
   const closing = (request: ModelRequest, exchange: ToolExchange) => {
@@ -130,10 +150,10 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
             () => [bash(lineFromText(text, { startsWith: 'git add', values: { paths: [log, 'docs/progress.md'] } }))],
             () => [bash(lineFromText(text, { startsWith: 'git commit', values: { message: COMMIT } }))],
             // B2: how the work comes back, asked with AskUserQuestion.
-            () => [askIntegrate(text)],
+            () => [askIntegrate(text, 'shipped')],
             // B3, as the user chose: the title the model proposes, and no body file (the helper takes the log's summary).
             () => {
-              const strategy = strategyFrom(text, lastToolResult(request)!);
+              const strategy = strategyFrom(text, 'shipped', lastToolResult(request)!);
               return [bash(commandFromText(text, { subcommand: 'end', containing: `--strategy ${strategy}`, values: { name: 'shipped', title: TITLE } }), 'Push and open the PR')];
             },
           ];
@@ -164,7 +184,8 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
 
     it('asks how the work comes back with AskUserQuestion, B2\'s options as its own, and runs the end in the same turn', () => {
       expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([
-        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Keep the branch for later', 'Abandon'], 'Create a PR'],
+        // The other sessions are active, so Ready to land stands in for Keep.
+        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Ready to land', 'Abandon'], 'Create a PR'],
       ]);
       expect(toolExchanges(run.main.at(-1)!).slice(-2).map((exchange) => exchange.name)).toEqual(['AskUserQuestion', 'Bash']);
       expect(run.results).toHaveLength(1);
@@ -216,16 +237,17 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
         cwd: project.worktree(name),
         env,
         prompt: '/dev-session.end',
-        answer: () => (asked++ === 0 ? 'Keep the branch for later' : push),
+        // Keep is not among the options beside other active sessions: the user types it.
+        answer: () => (asked++ === 0 ? 'keep' : push),
         script: (request) => {
           const text = commandText(request, '/dev-session.end');
           const exchanges = toolExchanges(request);
           // B2's Keep bullet: whether to push too, and to which remote.
           const pushing = questionFromText(text, 'Push the branch too');
           const keep = (values: Record<string, string>) => [bash(commandFromText(text, { subcommand: 'end', containing: values.remote ? '--strategy keep --remote' : '--strategy keep --json', values: { name, ...values } }), 'Keep the branch')];
-          if (exchanges.length === 0) return [askIntegrate(text)];
+          if (exchanges.length === 0) return [askIntegrate(text, name)];
           if (exchanges.length === 1) {
-            if (strategyFrom(text, exchanges[0]!) !== 'keep') throw new Error(`expected keep, got ${exchanges[0]!.output}`);
+            if (strategyFrom(text, name, exchanges[0]!) !== 'keep') throw new Error(`expected keep, got ${exchanges[0]!.output}`);
             return [askUser(pushing.question, pushing.options.map((option) => option.label), 'Push')];
           }
           if (exchanges.length === 2) {
@@ -250,7 +272,7 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
 
     it('asks the strategy and then the push with AskUserQuestion, each with the text\'s options', () => {
       expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([
-        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Keep the branch for later', 'Abandon'], 'Keep the branch for later'],
+        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Ready to land', 'Abandon'], 'keep'],
         ['Push the branch too, as a backup or to share it?', ['Push it', 'Keep it local'], push],
       ]);
       expect(toolExchanges(run.main.at(-1)!).map((exchange) => exchange.input.command ?? exchange.name)).toEqual(['AskUserQuestion', 'AskUserQuestion', ...(pushed ? ['git remote'] : []), end.input.command]);
@@ -308,9 +330,9 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
           const typeIt = questionFromText(text, 'Type `<name>`');
           const question = fillTemplate(typeIt.question, { name: NAME });
           const askToType = () => askUser(question, typeIt.options.map((option) => option.label), 'Confirm');
-          if (exchanges.length === 0) return [askIntegrate(text)];
+          if (exchanges.length === 0) return [askIntegrate(text, NAME)];
           if (exchanges.length === 1) {
-            if (strategyFrom(text, exchanges[0]!) !== 'abandon') throw new Error(`expected abandon, got ${exchanges[0]!.output}`);
+            if (strategyFrom(text, NAME, exchanges[0]!) !== 'abandon') throw new Error(`expected abandon, got ${exchanges[0]!.output}`);
             return [askToType()];
           }
           if (last === null) throw new Error('expected a tool result');
@@ -397,6 +419,52 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       expect(end.input.command).toBe(`node "${project.worktree(NAME)}/.claude/commands/flight-rules/session.mjs" end ${NAME} --strategy abandon --confirm ${NAME} --json`);
       expect(permissionAsks(run)).toEqual([]);
       expect(run.results).toHaveLength(1);
+    });
+  });
+
+  describe('ready to land, beside another active session', () => {
+    let run: ClientRun;
+    let marked: ToolExchange;
+    let tip = '';
+    beforeAll(async () => {
+      const worktree = sessionWithWork(project.repo, 'finished', { 'notes/finished.md': '# Finished\n' }, ['Finish the notes']);
+      sessionWithWork(project.repo, 'neighbour', { 'notes/neighbour.md': '# Neighbour\n' }, ['Work beside it']);
+      tip = project.repo.git(['rev-parse', 'session/finished']).trim();
+      run = await runClaude({
+        home: project.home,
+        cwd: worktree,
+        env,
+        prompt: '/dev-session.end',
+        answer: () => 'Ready to land',
+        script: (request) => {
+          const text = commandText(request, '/dev-session.end');
+          const exchanges = toolExchanges(request);
+          if (exchanges.length === 0) return [askIntegrate(text, 'finished')];
+          if (exchanges.length === 1) {
+            if (strategyFrom(text, 'finished', exchanges[0]!) !== 'ready') throw new Error(`expected ready, got ${exchanges[0]!.output}`);
+            return [bash(commandFromText(text, { subcommand: 'ready', values: { name: 'finished' } }), 'Mark it ready')];
+          }
+          return 'Marked ready; the coordinator lands it with /parallel.land in the main checkout.';
+        },
+      });
+      marked = toolExchanges(run.main.at(-1)!).at(-1)!;
+    });
+
+    it('offers Ready to land in place of Keep, and marks the session at its tip with the text\'s ready line', () => {
+      expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([
+        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Ready to land', 'Abandon'], 'Ready to land'],
+      ]);
+      expect(marked.input.command).toBe(`node "${project.worktree('finished')}/.claude/commands/flight-rules/session.mjs" ready finished --json`);
+      expect(exitOf(marked)).toBe(0);
+      expect(jsonOf(marked)).toMatchObject({ ok: true, command: 'ready', session: { id: 'finished' }, ready: { tip } });
+      expect(permissionAsks(run)).toEqual([]);
+    });
+
+    it('leaves the worktree, the branch and the session as they were, with the mark in the manifest', () => {
+      expect(worktreePaths(project.repo)).toContain(project.worktree('finished'));
+      expect(project.repo.git(['rev-parse', 'session/finished']).trim()).toBe(tip);
+      const entry = project.repo.manifest().sessions.find((session: any) => session.id === 'finished');
+      expect(entry).toMatchObject({ status: 'active', ready: { tip } });
     });
   });
 });

@@ -253,6 +253,22 @@ function boldOptions(text: string): TextOption[] {
   }));
 }
 
+/** A blockquote whose first line is a question: that line, and one option per `- **Option** …` item (its continuation lines joined). */
+function quoteQuestion(lines: string[]): TextQuestion | null {
+  const [first, ...rest] = lines;
+  if (!first?.trim().endsWith('?')) return null;
+  const items: string[] = [];
+  for (const line of rest) {
+    if (line.startsWith('- ')) items.push(line.slice(2));
+    else if (line !== '' && items.length > 0) items[items.length - 1] += ` ${line}`;
+  }
+  const options = items.flatMap((item) => {
+    const match = /^\*\*([^*]+)\*\*(.*)$/.exec(item);
+    return match ? [{ label: capitalise(match[1]!.trim()), body: match[2]!.trim() }] : [];
+  });
+  return { question: first, options };
+}
+
 /**
  * The one question in the text that starts with `startsWith`, and its options, in either of the ways the command
  * texts write them:
@@ -262,27 +278,22 @@ function boldOptions(text: string): TextOption[] {
  * A question the text gives no options for has none; anything but exactly one such question is an error.
  */
 export function questionFromText(text: string, startsWith: string): TextQuestion {
+  const found = textQuestions(text).filter((question) => question.question.startsWith(startsWith));
+  if (found.length !== 1) throw new Error(`expected one question starting "${startsWith}" in the command text, found ${found.length}: ${JSON.stringify(found.map((each) => each.question))}`);
+  return found[0]!;
+}
+
+/** Every question the text gives options for, in either way above, with its options: what the agent asks as written. */
+export function textQuestions(text: string): TextQuestion[] {
   const found: TextQuestion[] = [];
   for (const block of textBlocks(text)) {
     if (block.kind === 'quote') {
-      const [first, ...rest] = block.lines;
-      if (!first?.startsWith(startsWith)) continue;
-      // One option per `- **Option** …` item (its continuation lines joined): the bold words, and the rest of the item.
-      const items: string[] = [];
-      for (const line of rest) {
-        if (line.startsWith('- ')) items.push(line.slice(2));
-        else if (line !== '' && items.length > 0) items[items.length - 1] += ` ${line}`;
-      }
-      const options = items.flatMap((item) => {
-        const match = /^\*\*([^*]+)\*\*(.*)$/.exec(item);
-        return match ? [{ label: capitalise(match[1]!.trim()), body: match[2]!.trim() }] : [];
-      });
-      found.push({ question: first, options });
+      const question = quoteQuestion(block.lines);
+      if (question) found.push(question);
       continue;
     }
     const prose = block.lines.join(' ');
     for (const match of prose.matchAll(/"([^"]*)"/g)) {
-      if (!match[1]!.startsWith(startsWith)) continue;
       const after = prose.slice(match.index! + match[0].length);
       const listed = /^\s*\(options: ([^)]*)\)/.exec(after);
       const bold = /^,? with the options (.*)$/.exec(after);
@@ -294,8 +305,7 @@ export function questionFromText(text: string, startsWith: string): TextQuestion
       found.push({ question: match[1]!, options });
     }
   }
-  if (found.length !== 1) throw new Error(`expected one question starting "${startsWith}" in the command text, found ${found.length}: ${JSON.stringify(found.map((each) => each.question))}`);
-  return found[0]!;
+  return found;
 }
 
 /** The option of `question` the user picked, by its label; an answer that is none of them is an error. */

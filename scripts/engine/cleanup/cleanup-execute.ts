@@ -12,7 +12,7 @@ import { RefusalError } from '../../lib/errors.js';
 import { clearStaleLock, ownerIsDead, readLockOwner } from '../../lib/lock.js';
 import { pidIsAlive } from '../../lib/process.js';
 import { sessionOfAction, type CleanupAction } from '../../core/cleanup-plan.js';
-import { isoSeconds } from '../../core/cleanup-plan.js';
+import { isoSeconds } from '../../core/format.js';
 import { refTimestamp } from '../../core/end-plan.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
 import { shortBranch } from '../../core/worktree-list.js';

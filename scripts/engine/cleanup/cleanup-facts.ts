@@ -19,7 +19,7 @@ import { sessionNameProblem } from '../../core/names.js';
 import { formatStatusEntry, isUntracked, sessionWork } from '../../core/status-porcelain.js';
 import { shortBranch, type WorktreeRecord } from '../../core/worktree-list.js';
 import type { CleanupFacts, EntryFacts, StrayFileFacts, UnregisteredFacts } from '../../core/cleanup-plan.js';
-import { isoSeconds } from '../../core/cleanup-plan.js';
+import { isoSeconds } from '../../core/format.js';
 import type { OrphanFacts } from '../../core/orphans.js';
 import { isAncestor, mergeBase } from '../../git/branches.js';
 import { readRefs } from '../../git/refs.js';

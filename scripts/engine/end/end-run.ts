@@ -3,13 +3,9 @@
  * (active -> ending -> gone, or back to active), and the steps every strategy shares.
  */
 import { shortSha } from '../../core/format.js';
-import { helper } from '../../lib/invocation.js';
-import { hostname } from 'node:os';
-import { GitError, RefusalError } from '../../lib/errors.js';
+import { GitError } from '../../lib/errors.js';
 import type { SignalGuard } from '../../lib/interrupt.js';
-import { selfRecord } from '../../lib/process.js';
-import { updateManifest } from '../../store/manifest-store.js';
-import { findSession, type SessionEntry } from '../../core/manifest-types.js';
+import type { SessionEntry } from '../../core/manifest-types.js';
 import { classifyPushFailure, refTimestamp, type EndFacts, type EndOptions, type PushFailure, type StepLine } from '../../core/end-plan.js';
 import type { Project } from '../../store/project.js';
 import { pushBranch } from '../../git/remote.js';
@@ -54,53 +50,6 @@ export function step(run: EndRun, id: string, text: string): void {
 }
 
 export const short = shortSha;
-
-/** Claims the session for this process; refuses when another start or end holds it. */
-export async function markEnding(project: Project, id: string, operation?: SessionEntry['operation']): Promise<void> {
-  const owner = selfRecord();
-  await updateManifest(project.manifestPath, project.name, (manifest) => {
-    const session = findSession(manifest, id);
-    if (!session) throw new RefusalError('no-such-session', `The session "${id}" left the manifest a moment ago; another process ended it.`, `Run \`${helper('status')}\` to see the sessions.`);
-    if (session.status !== 'active') throw sessionBusyRefusal(session);
-    session.status = 'ending';
-    session.owner = owner;
-    // Recorded before the rebase starts, so cleanup can prove a stopped rebase is this one.
-    if (operation) session.operation = operation;
-  });
-}
-
-/** Another start, end or sync holds the session. */
-export function sessionBusyRefusal(session: SessionEntry, doing = 'ended'): RefusalError {
-  const who = session.owner ? ` by pid ${session.owner.pid} on ${session.owner.host}` : '';
-  return new RefusalError(
-    'session-busy',
-    `The session "${session.id}" is ${session.status}${who}, so it cannot be ${doing} now; nothing was changed.`,
-    `Wait for that process to finish. If it died, run \`${helper('cleanup')}\` to finish or roll back what it started.`,
-    { session: session.id, status: session.status, owner: session.owner ?? null },
-  );
-}
-
-const ownedByMe = (session: SessionEntry) => session.status === 'ending' && session.owner?.pid === process.pid && session.owner.host === hostname();
-
-/** Hands the session back as active: the end stopped before its worktree was removed. */
-export async function restoreActive(project: Project, id: string): Promise<void> {
-  await updateManifest(project.manifestPath, project.name, (manifest) => {
-    const session = findSession(manifest, id);
-    if (!session || !ownedByMe(session)) return false;
-    session.status = 'active';
-    delete session.owner;
-    delete session.operation;
-    return true;
-  });
-}
-
-export async function dropOwnEntry(project: Project, id: string): Promise<void> {
-  await updateManifest(project.manifestPath, project.name, (manifest) => {
-    const before = manifest.sessions.length;
-    manifest.sessions = manifest.sessions.filter((session) => !(session.id === id && ownedByMe(session)));
-    return manifest.sessions.length !== before;
-  });
-}
 
 /**
  * Removes the worktree the one safe way (engine/worktree-removal.ts): moved aside, its stock

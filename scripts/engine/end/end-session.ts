@@ -18,7 +18,8 @@ import { savedRefsOf } from '../worktree-removal.js';
 import { ownFilesOf, type Project } from '../../store/project.js';
 import { readStatus } from '../../git/changes.js';
 import { rebaseOnto } from '../../git/integrate.js';
-import { dropOwnEntry, markEnding, restoreActive, short, step, type EndRun } from './end-run.js';
+import { short, step, type EndRun } from './end-run.js';
+import { claimSession, dropOwnEntry, handBack } from '../session-claim.js';
 import { endByMerge } from './end-merge.js';
 import { endByPr } from './end-pr.js';
 import { endByKeep } from './end-keep.js';
@@ -87,7 +88,9 @@ function incomplete(run: EndRun, error: unknown): RefusalError {
 
 export async function endSession(input: EndInput): Promise<EndRun> {
   const { project, entry, options, facts } = input;
-  await markEnding(project, entry.id, options.rebase && facts.baseTip ? { kind: 'rebase', before: facts.tip!, onto: facts.baseTip, at: new Date().toISOString() } : undefined);
+  const rebase = options.rebase && facts.baseTip ? { kind: 'rebase' as const, before: facts.tip!, onto: facts.baseTip, at: new Date().toISOString() } : null;
+  // The rebase is recorded before it starts, so cleanup can prove a stopped rebase is this one.
+  await claimSession(project, entry.id, 'ending', 'ended', (session) => rebase && (session.operation = rebase));
   const guard = holdSignals();
   const run: EndRun = {
     project, entry, options, facts, now: input.now, guard,
@@ -117,7 +120,7 @@ export async function endSession(input: EndInput): Promise<EndRun> {
     step(run, 'manifest', `Removed "${entry.id}" from the manifest and recorded it in ${project.sessionsDir}/.history.jsonl`);
     return run;
   } catch (error) {
-    if (!run.worktreeRemoved) await restoreActive(project, entry.id).catch(() => undefined);
+    if (!run.worktreeRemoved) await handBack(project, entry.id, 'ending').catch(() => undefined);
     throw run.committedTo.length > 0 ? incomplete(run, error) : error;
   } finally {
     guard.release();

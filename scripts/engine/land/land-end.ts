@@ -6,48 +6,29 @@
  * the same manifest write gives every other session on that base its notice.
  */
 import { rmSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { heardMarkerName } from '../../store/land-heard.js';
 import { isoSeconds } from '../../core/format.js';
 import { RefusalError } from '../../lib/errors.js';
-import { selfRecord } from '../../lib/process.js';
 import { refTimestamp } from '../../core/end-plan.js';
-import { findSession, type LandNotice, type SessionEntry } from '../../core/manifest-types.js';
+import type { LandNotice, SessionEntry } from '../../core/manifest-types.js';
 import { appendHistory, restoreFacts, type HistoryRecord } from '../../store/history.js';
-import { readManifest, updateManifest, withManifestLock } from '../../store/manifest-store.js';
+import { readManifest, withManifestLock } from '../../store/manifest-store.js';
 import { worktreePathOf, type Project } from '../../store/project.js';
 import { deleteBranchIfMerged } from '../../git/branch-deletion.js';
 import { removeSessionWorktree, savedRefsOf, type SavedItem } from '../worktree-removal.js';
-import { sessionBusyRefusal } from '../end/end-run.js';
+import { claimedHere, claimSession, handBack } from '../session-claim.js';
 
-const ownedByMe = (session: SessionEntry) => session.status === 'ending' && session.owner?.pid === process.pid && session.owner.host === hostname() && session.landing !== undefined;
+const ownedByMe = (session: SessionEntry) => claimedHere(session, 'ending') && session.landing !== undefined;
 
 /** Claims the session for this run: status ending, with the base and its commit the landing starts from. */
-export async function claimForLanding(project: Project, id: string, base: string, from: string, now: Date): Promise<SessionEntry> {
-  const owner = selfRecord();
-  const { result } = await updateManifest(project.manifestPath, project.name, (manifest) => {
-    const session = findSession(manifest, id);
-    if (!session) throw new RefusalError('no-such-session', `The session "${id}" left the manifest a moment ago; another process ended it.`, 'Run the land again.');
-    if (session.status !== 'active') throw sessionBusyRefusal(session, 'landed');
-    session.status = 'ending';
-    session.owner = owner;
-    session.landing = { base, from, at: isoSeconds(now) };
-    return structuredClone(session);
-  });
-  return result;
+export function claimForLanding(project: Project, id: string, base: string, from: string, now: Date): Promise<SessionEntry> {
+  return claimSession(project, id, 'ending', 'landed', (session) => (session.landing = { base, from, at: isoSeconds(now) }));
 }
 
 /** Hands the session back as active: the queue stopped before its base moved. */
-export async function releaseLanding(project: Project, id: string): Promise<void> {
-  await updateManifest(project.manifestPath, project.name, (manifest) => {
-    const session = findSession(manifest, id);
-    if (!session || !ownedByMe(session)) return false;
-    session.status = 'active';
-    delete session.owner;
-    delete session.landing;
-    return true;
-  });
+export function releaseLanding(project: Project, id: string): Promise<void> {
+  return handBack(project, id, 'ending');
 }
 
 export interface FinishedLanding {

@@ -43,7 +43,7 @@ import { attachHead, detachHeadAt, moveRefIfAt } from '../../git/refs.js';
 import { resolveCommit } from '../../git/repo.js';
 import { listWorktrees } from '../../git/worktrees.js';
 import { assertTrusted, resolveSession, trustProblemsOf } from '../resolve-session.js';
-import { sessionBusyRefusal } from '../end/end-run.js';
+import { sessionBusyRefusal } from '../session-claim.js';
 import { LandCheck } from './land-check.js';
 import { claimForLanding, finishLanding, releaseLanding } from './land-end.js';
 import {

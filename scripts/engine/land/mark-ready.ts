@@ -18,7 +18,7 @@ import { readStatus } from '../../git/changes.js';
 import { checkoutBusy } from '../../git/checkout-state.js';
 import { predictMerge } from '../../git/merge.js';
 import { resolveCommit } from '../../git/repo.js';
-import { sessionBusyRefusal } from '../end/end-run.js';
+import { sessionBusyRefusal } from '../session-claim.js';
 
 export interface ReadyResult {
   ready: ReadyMark | null;

@@ -6,20 +6,17 @@
  * the session log's "Last synced with base" line is updated and committed.
  */
 import { shortSha } from '../../core/format.js';
-import { helper } from '../../lib/invocation.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefusalError } from '../../lib/errors.js';
-import { selfRecord } from '../../lib/process.js';
 import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../../lib/safe-fs.js';
-import { isoSeconds } from '../../core/cleanup-plan.js';
+import { isoSeconds } from '../../core/format.js';
 import { sessionsDirInsideRepo } from '../../core/config.js';
 import { withLastSynced } from '../../core/last-synced.js';
-import { findSession, type SessionEntry } from '../../core/manifest-types.js';
+import type { SessionEntry } from '../../core/manifest-types.js';
 import { isUntracked, sessionWork } from '../../core/status-porcelain.js';
 import { gitInWorktree, type SyncFacts, type SyncMode } from '../../core/sync-rules.js';
 import { isWithin } from '../../core/paths.js';
-import { updateManifest } from '../../store/manifest-store.js';
 import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
 import { aheadBehind, currentBranchRef } from '../../git/branches.js';
 import { readStatus } from '../../git/changes.js';
@@ -29,7 +26,7 @@ import { mergeInto, rebaseOnto } from '../../git/integrate.js';
 import { upstreamOf } from '../../git/remote.js';
 import { resolveCommit } from '../../git/repo.js';
 import { commitPaths } from '../../git/save.js';
-import { sessionBusyRefusal } from '../end/end-run.js';
+import { claimSession, handBack } from '../session-claim.js';
 
 export interface SyncResult {
   mode: SyncMode;
@@ -78,34 +75,17 @@ export async function gatherSyncFacts(project: Project, entry: SessionEntry, ask
   };
 }
 
-const ownedByMe = (session: SessionEntry, pid: number) => session.status === 'syncing' && session.owner?.pid === pid;
-
 /** Claims the session for this sync, recording the operation before it starts. */
 async function claim(project: Project, id: string, operation: NonNullable<SessionEntry['operation']>): Promise<void> {
-  const owner = selfRecord();
-  await updateManifest(project.manifestPath, project.name, (manifest) => {
-    const session = findSession(manifest, id);
-    if (!session) throw new RefusalError('no-such-session', `The session "${id}" left the manifest a moment ago.`, `Run \`${helper('status')}\` to see the sessions.`);
-    if (session.status !== 'active') throw sessionBusyRefusal(session, 'synced');
-    session.status = 'syncing';
-    session.owner = owner;
-    session.operation = operation;
-  });
+  await claimSession(project, id, 'syncing', 'synced', (session) => (session.operation = operation));
 }
 
 /** Hands the session back as active; on success it is now based on `baseCommit`. */
 async function release(project: Project, id: string, synced: { at: string; baseCommit: string } | null): Promise<void> {
-  await updateManifest(project.manifestPath, project.name, (manifest) => {
-    const session = findSession(manifest, id);
-    if (!session || !ownedByMe(session, process.pid)) return false;
-    session.status = 'active';
-    delete session.owner;
-    delete session.operation;
-    if (synced) {
-      session.lastSyncedAt = synced.at;
-      session.base = { branch: session.base.branch, commit: synced.baseCommit };
-    }
-    return true;
+  await handBack(project, id, 'syncing', (session) => {
+    if (!synced) return;
+    session.lastSyncedAt = synced.at;
+    session.base = { branch: session.base.branch, commit: synced.baseCommit };
   });
 }
 
