@@ -45,7 +45,7 @@ describe('git\'s files read in-process', () => {
   it('gives up wherever git might see it otherwise', () => {
     repo = makeRepo();
     expect(readRepoFiles(commonDir(), repo.env)).not.toBeNull();
-    for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY']) {
+    for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_CEILING_DIRECTORIES']) {
       expect(readRepoFiles(commonDir(), { ...repo.env, [name]: '/x' })).toBeNull();
     }
     const config = join(commonDir(), 'config');
@@ -67,6 +67,19 @@ describe('git\'s files read in-process', () => {
     rmSync(join(commonDir(), 'reftable'), { recursive: true });
     writeFileSync(config, `${readFileSync(config, 'utf8')}[core] bare = false\n`);
     expect(readRepoFiles(commonDir(), repo.env)).toBeNull();
+  });
+
+  it('a worktree whose own config moves it is left to git, where git reads that config', () => {
+    repo = makeRepo();
+    const wt = join(repo.root, 'wt');
+    repo.git(['worktree', 'add', '-q', '-b', 'x', wt]);
+    const gitDir = rev('--absolute-git-dir', wt);
+    writeFileSync(join(gitDir, 'config.worktree'), '[core]\n\tworktree = /elsewhere\n');
+    expect(worktreeGitDir(realpathSync(wt), readRepoFiles(commonDir(), repo.env)!)).toBe(gitDir);
+    repo.git(['config', 'extensions.worktreeConfig', 'true']);
+    expect(worktreeGitDir(realpathSync(wt), readRepoFiles(commonDir(), repo.env)!)).toBeNull();
+    writeFileSync(join(gitDir, 'config.worktree'), '[core]\n\tsparseCheckout = true\n');
+    expect(worktreeGitDir(realpathSync(wt), readRepoFiles(commonDir(), repo.env)!)).toBe(gitDir);
   });
 
   it('a ref it cannot parse is left to git', () => {

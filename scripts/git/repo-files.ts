@@ -83,7 +83,7 @@ function readText(path: string): string | null {
 }
 
 /** Variables that make git look for its files elsewhere than these readers do. */
-const RELOCATING = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE', 'GIT_REF_STORAGE'];
+const RELOCATING = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE', 'GIT_REF_STORAGE', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM'];
 
 /** The keys of the repository's own config file the readers depend on. */
 export interface RepoConfig {
@@ -91,6 +91,8 @@ export interface RepoConfig {
   worktree: string | null;
   objectFormat: string;
   refStorage: string | null;
+  /** extensions.worktreeConfig: each worktree's `config.worktree` counts too. */
+  worktreeConfig: boolean;
 }
 
 /**
@@ -100,7 +102,7 @@ export interface RepoConfig {
 export function readRepoConfig(commonDir: string): RepoConfig | null {
   const text = readText(join(commonDir, 'config'));
   if (text === null) return null;
-  const config: RepoConfig = { bare: false, worktree: null, objectFormat: 'sha1', refStorage: null };
+  const config: RepoConfig = { bare: false, worktree: null, objectFormat: 'sha1', refStorage: null, worktreeConfig: false };
   let section = '';
   for (const raw of text.split('\n')) {
     const line = raw.trim();
@@ -120,6 +122,7 @@ export function readRepoConfig(commonDir: string): RepoConfig | null {
     else if (key === 'core.worktree') config.worktree = value;
     else if (key === 'extensions.objectformat') config.objectFormat = value.toLowerCase();
     else if (key === 'extensions.refstorage') config.refStorage = value.toLowerCase();
+    else if (key === 'extensions.worktreeconfig') config.worktreeConfig = /^(true|yes|on|1)$/i.test(value);
   }
   return config;
 }
@@ -186,6 +189,8 @@ export interface RepoFiles {
   mainCheckout: string;
   hashBytes: HashBytes;
   refs: RefReader;
+  /** Whether git reads each worktree's own `config.worktree`. */
+  worktreeConfig: boolean;
 }
 
 /**
@@ -208,15 +213,30 @@ export function readRepoFiles(commonDir: string, env: NodeJS.ProcessEnv): RepoFi
   } catch {
     return null;
   }
-  return { commonDir: real, mainCheckout, hashBytes: 20, refs: refReader(real, 20) };
+  return { commonDir: real, mainCheckout, hashBytes: 20, refs: refReader(real, 20), worktreeConfig: config.worktreeConfig };
 }
+
+/** A worktree's own config may move its files or say more than these readers follow: then git is asked. */
+const WORKTREE_CONFIG_WORDS = /\b(?:worktree|bare|include|includeif)\b/i;
 
 /**
  * The git dir of a worktree of the repository at `repo.commonDir`: where its `.git` file
  * points (the main checkout's `.git` folder is the common dir itself), when that git dir's
- * `commondir` leads back to this repository. Null for anything else.
+ * `commondir` leads back to this repository, and (where git reads one) its `config.worktree`
+ * does not move it. Null for anything else.
  */
-export function worktreeGitDir(worktree: string, repo: Pick<RepoFiles, 'commonDir'>): string | null {
+export function worktreeGitDir(worktree: string, repo: Pick<RepoFiles, 'commonDir' | 'worktreeConfig'>): string | null {
+  const gitDir = plainWorktreeGitDir(worktree, repo);
+  if (!gitDir || !repo.worktreeConfig) return gitDir;
+  try {
+    const text = readBoundedText(join(gitDir, 'config.worktree'), MAX_GIT_FILE_BYTES * 16, { followSymlinks: true });
+    return text !== null && WORKTREE_CONFIG_WORDS.test(text) ? null : gitDir;
+  } catch {
+    return null;
+  }
+}
+
+function plainWorktreeGitDir(worktree: string, repo: Pick<RepoFiles, 'commonDir'>): string | null {
   let text: string | null;
   try {
     text = readBoundedText(join(worktree, '.git'), MAX_GIT_FILE_BYTES);
