@@ -18,7 +18,7 @@ import type { Manifest, SessionEntry } from './core/manifest-types.js';
 import { readHookCache, type HookCache } from './store/hook-cache.js';
 import { isWithin, MANIFEST_FILE, sessionsDirFor } from './core/paths.js';
 import { worktreePathOf } from './store/project.js';
-import { MAX_PATH_BYTES, realPathAllowMissing } from './lib/safe-fs.js';
+import { MAX_PATH_BYTES, realPathAllowMissing, realPathResolver } from './lib/safe-fs.js';
 import type { WorktreeRecord } from './core/worktree-list.js';
 import { listWorktrees } from './git/worktrees.js';
 import { readRepoFiles, worktreeFromFiles, type RepoFiles } from './git/repo-files.js';
@@ -100,9 +100,10 @@ async function load(cwd: string): Promise<{ project: HookProject; manifest: Mani
   if (text !== null && cache.get('manifest', 'text') !== text) cache.set('manifest', 'text', text);
   const known = new Map<string, string>();
   const main = mainCheckout;
+  const realPath = realPathResolver();
   const worktreeOf = (entry: SessionEntry) => {
     let path = known.get(entry.id);
-    if (path === undefined) known.set(entry.id, (path = worktreePathOf({ mainCheckout: main }, entry)));
+    if (path === undefined) known.set(entry.id, (path = worktreePathOf({ mainCheckout: main }, entry, realPath)));
     return path;
   };
   return { project: { mainCheckout, config, sessionsDir, repo, worktrees, cache, worktreeOf }, manifest };

@@ -4,7 +4,8 @@
  * one they know, they give up (null or undefined, or doubt) so that the caller asks git.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { realPathAllowMissing, realPathResolver } from '../scripts/lib/safe-fs.js';
 import { join } from 'node:path';
 import { makeRepo, type Repo } from './helpers/gitdir.js';
 import { readHead, readRepoFiles, worktreeFromFiles, worktreeGitDir } from '../scripts/git/repo-files.js';
@@ -128,5 +129,21 @@ describe('doubt that git converts a file on its way into the index', () => {
     expect(fresh(() => undefined, { GIT_CONFIG_GLOBAL: global })).toBe(true);
     expect(fresh(() => undefined, { GIT_CONFIG_GLOBAL: join(repo.root, 'home', 'missing.config') })).toBe(false);
     expect(fresh(() => undefined)).toBe(false);
+  });
+});
+
+describe('real paths for many worktrees at once', () => {
+  it('resolves as realPathAllowMissing does: through a symlinked folder, a symlinked worktree, a missing one', () => {
+    repo = makeRepo();
+    const base = repo.root;
+    mkdirSync(join(base, 'real-sessions/a'), { recursive: true });
+    mkdirSync(join(base, 'elsewhere/b'), { recursive: true });
+    symlinkSync(join(base, 'real-sessions'), join(base, 'linked-sessions'));
+    symlinkSync(join(base, 'elsewhere/b'), join(base, 'real-sessions/b'));
+    const resolver = realPathResolver();
+    for (const path of ['linked-sessions/a', 'linked-sessions/b', 'linked-sessions/missing', 'real-sessions/a', 'nowhere/x', 'linked-sessions/a/deeper']) {
+      expect(resolver(join(base, path))).toBe(realPathAllowMissing(join(base, path)));
+    }
+    expect(resolver(join(base, 'linked-sessions/b'))).toBe(join(base, 'elsewhere/b'));
   });
 });

@@ -6,7 +6,7 @@
  */
 import { closeSync, constants, fsyncSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { cryptoModule } from './builtins.js';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
 export type UnsafeReason = 'symlink' | 'not-a-file' | 'too-large' | 'outside' | 'through-symlink' | 'blocked';
 
@@ -205,6 +205,28 @@ export function realPathAllowMissing(path: string): string {
       folder = parent;
     }
   }
+}
+
+/**
+ * realPathAllowMissing for many paths in a few folders (every session's worktree in the
+ * sessions folder): each folder is resolved once, and each path then costs one lstat of its
+ * last step (resolved in full only when that step is a symlink itself).
+ */
+export function realPathResolver(): (path: string) => string {
+  const folders = new Map<string, string>();
+  return (path) => {
+    const absolute = resolve(path);
+    const parent = dirname(absolute);
+    if (parent === absolute || Buffer.byteLength(absolute) > MAX_PATH_BYTES) return realPathAllowMissing(absolute);
+    let realParent = folders.get(parent);
+    if (realParent === undefined) folders.set(parent, (realParent = realPathAllowMissing(parent)));
+    const candidate = join(realParent, basename(absolute));
+    try {
+      return lstatSync(candidate, { throwIfNoEntry: false })?.isSymbolicLink() ? realPathAllowMissing(candidate) : candidate;
+    } catch {
+      return realPathAllowMissing(absolute);
+    }
+  };
 }
 
 /** SHA-256 of a regular file's content, read in chunks; null when it is not a regular file. */
