@@ -2,8 +2,9 @@
  * Whether one path is changed, uncommitted, in a worktree, decided as `git status` decides it
  * from the index entry and the file's stat data, without running git. Pure: the caller reads
  * the index and stats the file. Where the answer needs the content, the verdict says so
- * (`hash`); where git's own rules (ignore files, file modes, symlink settings, submodules)
- * decide, it says `ask-git`, and the caller runs `git status` for that path.
+ * (`hash`); where git's own rules (ignore files, file modes, symlink settings, submodules,
+ * skip-worktree and assume-unchanged entries) decide, it says `ask-git`, and the caller runs
+ * `git status` for that path.
  */
 import { MODE_EXECUTABLE, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, type IndexEntry, type PathLookup } from './git-index.js';
 

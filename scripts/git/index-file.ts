@@ -11,8 +11,8 @@ import { indexLayout, IndexFormatError, type HashBytes, type IndexLayout, type R
 export interface OpenIndex {
   /**
    * Device, inode, size, change and modification times, and the trailing checksum: a
-   * rewritten index differs in at least the inode and the checksum. Null when this version
-   * cannot be told apart from another with certainty (no checksum and whole-second times).
+   * rewritten index differs in at least the checksum. Null when the index carries no checksum
+   * (index.skipHash): then nothing read from it is cached.
    */
   identity: string | null;
   /** The index file's modification time: entries as recent are racily clean. */
@@ -25,6 +25,7 @@ export interface OpenIndex {
 }
 
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 
 function readAt(fd: number, start: number, end: number): Buffer {
   const buffer = Buffer.allocUnsafe(end - start);
@@ -44,7 +45,7 @@ function readAt(fd: number, start: number, end: number): Buffer {
 export function openIndex(gitDir: string, hashBytes: HashBytes, cached: (identity: string) => IndexLayout | undefined): OpenIndex | null {
   let fd: number;
   try {
-    fd = openSync(join(gitDir, 'index'), constants.O_RDONLY | O_NOFOLLOW);
+    fd = openSync(join(gitDir, 'index'), constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch {
     return null;
   }
@@ -53,8 +54,8 @@ export function openIndex(gitDir: string, hashBytes: HashBytes, cached: (identit
     const size = Number(stat.size);
     if (!stat.isFile() || size < 12 + hashBytes) throw new IndexFormatError('too short');
     const checksum = readAt(fd, size - hashBytes, size).toString('hex');
-    const trusted = /[^0]/.test(checksum) || stat.mtimeNs % 1_000_000_000n !== 0n;
-    const identity = trusted ? `${stat.dev}:${stat.ino}:${size}:${stat.ctimeNs}:${stat.mtimeNs}:${checksum}` : null;
+    // Without its checksum (index.skipHash) two versions may share all the rest: times are as coarse as the clock's tick.
+    const identity = /[^0]/.test(checksum) ? `${stat.dev}:${stat.ino}:${size}:${stat.ctimeNs}:${stat.mtimeNs}:${checksum}` : null;
     let layout = identity ? cached(identity) : undefined;
     let whole: Buffer | null = null;
     if (layout && (layout.hashBytes !== hashBytes || layout.checksum !== checksum)) layout = undefined;
