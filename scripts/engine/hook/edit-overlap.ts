@@ -167,8 +167,8 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
       try {
         files = await onceFor(`fork ${key}`, () => changedFilesSinceFork(mainCheckout, base, tip));
       } catch {
-        // No fork point (unrelated histories): ask about this path alone, uncached.
-        return onceFor(`touch ${key}`, () => commitsTouch(mainCheckout, base, tip, rel));
+        // No fork point (unrelated histories): ask about this path alone, uncached. A session git cannot read at all silences only itself.
+        return onceFor(`touch ${key}`, () => commitsTouch(mainCheckout, base, tip, rel)).catch(() => false);
       }
       cache.set('forks', key, files);
     }
