@@ -4,26 +4,29 @@
  * Kept apart from the helper, which never reads stdin. A hook must never break editing:
  * every internal error exits 0 with no output, and a watchdog ends a run that takes too long.
  * Only reads: no index, ref or working tree is written. agent-state writes its one file in the
- * sessions folder, and on UserPromptSubmit tells a land notice once, keeping a marker there too.
+ * sessions folder, and on UserPromptSubmit tells a land notice once, keeping a marker there too;
+ * session-start and pre-tool-use keep what they learnt about the sessions in one cache file there
+ * (store/hook-cache.ts).
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setHelperPath } from './lib/invocation.js';
 import { loadConfig } from './store/config-file.js';
 import type { Config } from './core/config.js';
-import { readManifest } from './store/manifest-store.js';
-import type { Manifest } from './core/manifest-types.js';
+import { readManifestText } from './store/manifest-store.js';
+import type { Manifest, SessionEntry } from './core/manifest-types.js';
+import { readHookCache, type HookCache } from './store/hook-cache.js';
 import { isWithin, MANIFEST_FILE, sessionsDirFor } from './core/paths.js';
-import { ownFilesOf, worktreePathOf } from './store/project.js';
-import { MAX_PATH_BYTES, realPathAllowMissing } from './lib/safe-fs.js';
+import { worktreePathOf } from './store/project.js';
+import { MAX_PATH_BYTES, realPathAllowMissing, realPathResolver } from './lib/safe-fs.js';
 import type { WorktreeRecord } from './core/worktree-list.js';
 import { listWorktrees } from './git/worktrees.js';
+import { readRepoFiles, worktreeFromFiles, type RepoFiles } from './git/repo-files.js';
 import { sessionAtPath } from './core/session-lookup.js';
-import { sessionWork } from './core/status-porcelain.js';
-import { preToolUseContext, sessionStartContext, type EditOverlap } from './core/hook-messages.js';
-import { aheadBehind } from './git/branches.js';
-import { branchesTouching, statusOfPath } from './git/compare.js';
-import { limiter } from './lib/limit.js';
+import { preToolUseContext, sessionStartContext } from './core/hook-messages.js';
+import { startProcessesDirectly } from './lib/shell.js';
+import { editOverlaps } from './engine/hook/edit-overlap.js';
+import { behindCount } from './engine/hook/behind.js';
 import { landNoticeFor } from './engine/land/land-notice.js';
 import { recordAgentState } from './engine/agent/record-agent-state.js';
 
@@ -61,47 +64,92 @@ function emit(hookEventName: string, additionalContext: string): void {
 
 interface HookProject {
   mainCheckout: string;
-  worktrees: WorktreeRecord[];
   config: Config;
+  sessionsDir: string;
+  /** git's files as read in-process; null when git had to be asked, and is asked for everything. */
+  repo: RepoFiles | null;
+  /** The worktree list as git gave it, when it was asked. */
+  worktrees: WorktreeRecord[] | null;
+  /** What the context hooks learnt on earlier runs (store/hook-cache.ts). */
+  cache: HookCache;
+  /** Each session's worktree as git names it (real path), found once per run. */
+  worktreeOf(entry: SessionEntry): string;
 }
 
 /**
- * What findProject finds, from one git call instead of three: a hook has a 150 ms budget.
- * Outside a repository `git worktree list` fails, and the hook stays quiet.
+ * What findProject finds, read from git's own files where they are laid out plainly, else from
+ * one git call: a hook runs before every edit. Outside a repository `git worktree list` fails,
+ * and the hook stays quiet.
  */
 async function load(cwd: string): Promise<{ project: HookProject; manifest: Manifest }> {
-  const worktrees = await listWorktrees(realpathSync(cwd));
-  const main = worktrees[0];
-  if (!main || main.bare) throw new Error('no main checkout');
-  const config = loadConfig(main.path);
-  const manifestPath = join(realPathAllowMissing(sessionsDirFor(main.path, config.sessionsDir)), MANIFEST_FILE);
-  return { project: { mainCheckout: main.path, worktrees, config }, manifest: readManifest(manifestPath, basename(main.path)) };
+  const folder = realpathSync(cwd);
+  const files = worktreeFromFiles(folder);
+  const repo = files ? readRepoFiles(files.commonDir, process.env) : null;
+  let mainCheckout = repo?.mainCheckout;
+  let worktrees: WorktreeRecord[] | null = null;
+  if (!mainCheckout) {
+    worktrees = await listWorktrees(folder);
+    const main = worktrees[0];
+    if (!main || main.bare) throw new Error('no main checkout');
+    mainCheckout = main.path;
+  }
+  const config = loadConfig(mainCheckout);
+  const sessionsDir = realPathAllowMissing(sessionsDirFor(mainCheckout, config.sessionsDir));
+  const cache = readHookCache(sessionsDir);
+  const { manifest, text } = readManifestText(join(sessionsDir, MANIFEST_FILE), basename(mainCheckout), cache.get('manifest', 'text'));
+  if (text !== null && cache.get('manifest', 'text') !== text) cache.set('manifest', 'text', text);
+  const known = new Map<string, string>();
+  const main = mainCheckout;
+  const realPath = realPathResolver();
+  const worktreeOf = (entry: SessionEntry) => {
+    let path = known.get(entry.id);
+    if (path === undefined) known.set(entry.id, (path = worktreePathOf({ mainCheckout: main }, entry, realPath)));
+    return path;
+  };
+  return { project: { mainCheckout, config, sessionsDir, repo, worktrees, cache, worktreeOf }, manifest };
 }
 
-/** The worktree holding `path`: the deepest one that contains it. */
-function worktreeHolding(worktrees: readonly WorktreeRecord[], path: string): WorktreeRecord | undefined {
-  return worktrees.filter((record) => !record.bare && isWithin(record.path, path)).sort((a, b) => b.path.length - a.path.length)[0];
+/** Keeps what this run learnt: a few entries per session. */
+function saveCache(project: HookProject, manifest: Manifest): void {
+  project.cache.saveQuietly(4 * (manifest.sessions.length + 1) + 16);
+}
+
+/**
+ * The top folder of the worktree of this repository holding `path` (a real path, existing or
+ * not): found from the `.git` above it, or, where that belongs to another repository (a
+ * submodule, a repository nested in a worktree) or cannot be read, the deepest worktree git
+ * lists that contains it.
+ */
+async function worktreeHolding(project: HookProject, path: string): Promise<string | undefined> {
+  if (project.repo) {
+    const found = worktreeFromFiles(path);
+    if (!found) return undefined;
+    if (realPathAllowMissing(found.commonDir) === project.repo.commonDir) return found.toplevel;
+  }
+  const worktrees = project.worktrees ?? (project.worktrees = await listWorktrees(project.mainCheckout));
+  return worktrees.filter((record) => !record.bare && isWithin(record.path, path)).sort((a, b) => b.path.length - a.path.length)[0]?.path;
 }
 
 async function sessionStart(input: HookInput, cwd: string): Promise<void> {
   const { project, manifest } = await load(cwd);
-  const holder = worktreeHolding(project.worktrees, realpathSync(cwd));
-  if (!holder || holder.path === project.mainCheckout) return;
-  const session = sessionAtPath((entry) => worktreePathOf(project, entry), manifest, holder.path);
+  const holder = await worktreeHolding(project, realpathSync(cwd));
+  if (!holder || holder === project.mainCheckout) return;
+  const session = sessionAtPath(project.worktreeOf, manifest, holder);
   if (!session) return;
-  const counts = await aheadBehind(project.mainCheckout, `refs/heads/${session.branch}`, `refs/heads/${session.base.branch}`).catch(() => null);
+  const behind = await behindCount(project.mainCheckout, project.repo, project.cache, session.branch, session.base.branch).catch(() => null);
+  saveCache(project, manifest);
   emit('SessionStart', sessionStartContext({
     id: session.id,
     branch: session.branch,
     baseBranch: session.base.branch,
-    worktree: worktreePathOf(project, session),
+    worktree: project.worktreeOf(session),
     goals: session.goals,
     sessionLog: session.sessionLog,
-    behind: counts?.behind ?? null,
+    behind,
     behindWarningCommits: project.config.behindWarningCommits,
     siblings: manifest.sessions
       .filter((other) => other.id !== session.id)
-      .map((other) => ({ id: other.id, goals: other.goals, status: other.status, worktree: worktreePathOf(project, other) })),
+      .map((other) => ({ id: other.id, goals: other.goals, status: other.status, worktree: project.worktreeOf(other) })),
   }));
 }
 
@@ -111,39 +159,23 @@ async function preToolUse(input: HookInput, cwd: string): Promise<void> {
   if (typeof filePath !== 'string' || filePath.length === 0 || Buffer.byteLength(filePath) > MAX_PATH_BYTES) return;
   const file = realPathAllowMissing(isAbsolute(filePath) ? filePath : resolve(cwd, filePath));
   const { project, manifest } = await load(cwd);
-  const holder = worktreeHolding(project.worktrees, file);
+  const holder = await worktreeHolding(project, file);
   if (!holder) return;
-  const rel = relative(holder.path, file).split(sep).join('/');
+  const rel = relative(holder, file).split(sep).join('/');
   if (rel === '' || rel === '.git' || rel.startsWith('.git/')) return;
-  const here = sessionAtPath((entry) => worktreePathOf(project, entry), manifest, holder.path)?.id ?? null;
+  const here = sessionAtPath(project.worktreeOf, manifest, holder)?.id ?? null;
   const others = manifest.sessions.filter((session) => session.status === 'active' && session.id !== here);
   if (others.length === 0) return;
-
-  const limit = limiter();
-  const byBase = new Map<string, string[]>();
-  for (const session of others) byBase.set(session.base.branch, [...(byBase.get(session.base.branch) ?? []), session.branch]);
-  const committed = new Set<string>();
-  const committedChecks = [...byBase].map(async ([base, branches]) => {
-    // One git log for every branch on this base; if one branch is missing, ask for each alone.
-    const touched = await limit(() => branchesTouching(project.mainCheckout, base, branches, rel)).catch(async () => {
-      const each = await Promise.all(branches.map((branch) => limit(() => branchesTouching(project.mainCheckout, base, [branch], rel)).catch(() => new Set<string>())));
-      return new Set(each.flatMap((set) => [...set]));
-    });
-    for (const branch of touched) committed.add(branch);
+  const overlaps = await editOverlaps({
+    mainCheckout: project.mainCheckout,
+    rel,
+    others,
+    worktreeOf: project.worktreeOf,
+    repo: project.repo,
+    env: process.env,
+    cache: project.cache,
   });
-  const uncommitted = new Set<string>();
-  const statusChecks = others.map(async (session) => {
-    const worktree = worktreePathOf(project, session);
-    if (!existsSync(worktree)) return;
-    const entries = await limit(() => statusOfPath(worktree, rel)).catch(() => []);
-    if (sessionWork(entries, ownFilesOf(session, worktree)).length > 0) uncommitted.add(session.id);
-  });
-  await Promise.all([...committedChecks, ...statusChecks]);
-
-  const overlaps: EditOverlap[] = others
-    .map((session) => ({ id: session.id, committed: committed.has(session.branch), uncommitted: uncommitted.has(session.id) }))
-    .filter((overlap) => overlap.committed || overlap.uncommitted)
-    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  saveCache(project, manifest);
   if (overlaps.length > 0) emit('PreToolUse', preToolUseContext(rel, here, overlaps));
 }
 
@@ -173,6 +205,8 @@ async function main(): Promise<void> {
 }
 
 setTimeout(() => process.exit(0), WATCHDOG_MS).unref();
+// Without zx or a shell in between: its every run is on an agent's critical path (lib/shell.ts).
+startProcessesDirectly();
 try {
   // The helper is installed beside this hook: the commands its messages name run it there.
   setHelperPath(join(dirname(realpathSync(process.argv[1]!)), 'session.mjs'));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { makeRepo, ROOT, snapshot, type Repo, INVOCATION } from './helpers/gitdir.js';
 
 const HOOK = join(ROOT, 'dist/hook.mjs');
@@ -58,6 +58,13 @@ function context(run: HookRun, event: string): string {
   expect(Object.keys(json.hookSpecificOutput)).toEqual(['hookEventName', 'additionalContext']);
   expect(json.hookSpecificOutput.hookEventName).toBe(event);
   return json.hookSpecificOutput.additionalContext;
+}
+
+/** A snapshot less the hooks' cache file, the one thing the context hooks write. */
+function withoutHookCache(taken: Record<string, unknown>): Record<string, unknown> {
+  const files = { ...(taken.files as Record<string, string>) };
+  delete files[`${basename(repo.sessions)}/.hook-cache.json`];
+  return { ...taken, files };
 }
 
 function quiet(run: HookRun): void {
@@ -145,7 +152,8 @@ describe('PreToolUse hook', () => {
     quiet(hook('pre-tool-use', editInput(worktree('auth'), join(repo.root, 'home/notes.txt'))));
     quiet(hook('pre-tool-use', { ...editInput(worktree('auth'), ''), tool_input: { command: 'ls' } }));
     quiet(hook('pre-tool-use', '[]'));
-    expect(snapshot(repo)).toEqual(before);
+    // The one file a hook may write: its cache, in the sessions folder.
+    expect(withoutHookCache(snapshot(repo))).toEqual(withoutHookCache(before));
   });
 
   it('never hangs on a stdin that stays open', async () => {
@@ -156,5 +164,283 @@ describe('PreToolUse hook', () => {
     const exitCode = await new Promise((resolve) => child.on('close', resolve));
     expect(exitCode).toBe(0);
     expect(stdout).toBe('');
+  });
+});
+
+/**
+ * The editing hook reads the other sessions from git's own files and keeps what it learnt in
+ * the sessions folder (`.hook-cache.json`). These prove that the cache never hides a change:
+ * each warms it first (the api session's file unchanged, the hook quiet, no git process at
+ * all on the second run), then changes the file in the api session by some means, and
+ * expects the warning git's own answer calls for.
+ */
+describe('PreToolUse hook: the cache and the in-process reading never hide a change', () => {
+  const CACHE = () => join(repo.sessions, '.hook-cache.json');
+  const apiFile = (rel = 'src/app.js') => join(worktree('api'), rel);
+  const edit = (rel = 'src/app.js', env: NodeJS.ProcessEnv = {}) => {
+    const result = spawnSync('node', [HOOK, 'pre-tool-use'], { cwd: repo.root, env: { ...repo.env, ...env }, input: JSON.stringify(editInput(worktree('auth'), join(worktree('auth'), rel))), encoding: 'utf8' });
+    return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  const gitCalls = (run: HookRun) => run.stderr.split('\n').filter((line) => line.startsWith('[trace]'));
+
+  /** Two sessions; the hook run once (cache written) and again with no git process at all. */
+  function warmed(rel = 'src/app.js'): void {
+    twoSessions();
+    quiet(edit(rel));
+    expect(existsSync(CACHE())).toBe(true);
+    const again = edit(rel, { FLIGHT_RULES_TRACE: '1' });
+    expect(gitCalls(again)).toEqual([]);
+    expect(again.stdout).toBe('');
+  }
+  const warned = (rel = 'src/app.js') => context(edit(rel), 'PreToolUse');
+  const nanoseconds = (path: string) => statSync(path, { bigint: true }).mtimeNs;
+  const touchTo = (path: string, ns: bigint) => execFileSync('touch', ['-h', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, path]);
+
+  it('a commit in another session invalidates the cache', () => {
+    warmed();
+    const cacheBefore = readFileSync(CACHE(), 'utf8');
+    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
+    repo.commitAll('api: app', worktree('api'));
+    const run = edit('src/app.js', { FLIGHT_RULES_TRACE: '1' });
+    expect(context({ ...run, stderr: '' }, 'PreToolUse')).toContain('"api" (in its commits)');
+    // Only the moved session's files were asked of git, once.
+    // The moved session's files since its fork, and the root tree of its new HEAD: one git call each.
+    expect(gitCalls(run).map((line) => / exit \d+ git (\S+)/.exec(line)?.[1]).sort()).toEqual(['diff', 'rev-parse']);
+    expect(readFileSync(CACHE(), 'utf8')).not.toBe(cacheBefore);
+    expect(gitCalls(edit('src/app.js', { FLIGHT_RULES_TRACE: '1' }))).toEqual([]);
+  });
+
+  it('a commit on the base does not hide a session\'s commits', () => {
+    warmed();
+    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
+    repo.commitAll('api: app', worktree('api'));
+    expect(warned()).toContain('(in its commits)');
+    repo.write('CHANGELOG.md', 'main moved\n');
+    repo.commitAll('main moves on');
+    expect(warned()).toContain('"api" (in its commits)');
+  });
+
+  it('a plain write that keeps the size and the modification time', () => {
+    twoSessions();
+    const path = apiFile();
+    // An old file in an index written since, so that git trusts its stat data (not racily clean).
+    execFileSync('touch', ['-d', '2001-02-03 04:05:06', path]);
+    repo.git(['update-index', '--refresh'], worktree('api'));
+    const mtime = nanoseconds(path);
+    quiet(edit());
+    expect(gitCalls(edit('src/app.js', { FLIGHT_RULES_TRACE: '1' }))).toEqual([]);
+    writeFileSync(path, 'console.log(9);\n');
+    touchTo(path, mtime);
+    expect(nanoseconds(path)).toBe(mtime);
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('an edit with its modification time set back (touch -d)', () => {
+    warmed();
+    writeFileSync(apiFile(), 'console.log("back-dated");\n');
+    execFileSync('touch', ['-d', '2001-02-03 04:05:06', apiFile()]);
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('a same-size edit in the second its index was written', () => {
+    twoSessions();
+    const path = apiFile();
+    const mtime = nanoseconds(path);
+    repo.git(['add', 'src/app.js'], worktree('api'));
+    quiet(edit());
+    writeFileSync(path, 'console.log(7);\n');
+    touchTo(path, mtime);
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('chmod +x', () => {
+    warmed();
+    chmodSync(apiFile(), 0o755);
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('a symlink in place of the file', () => {
+    warmed();
+    rmSync(apiFile());
+    symlinkSync('../README.md', apiFile());
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('a deleted file', () => {
+    warmed();
+    rmSync(apiFile());
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('a new untracked file, but not a new ignored one', () => {
+    warmed('src/new.js');
+    repo.write('src/new.js', 'new\n', worktree('api'));
+    expect(warned('src/new.js')).toContain('src/new.js is also changed in parallel session "api"');
+    repo.write('.gitignore', 'debug.log\n', worktree('api'));
+    repo.write('debug.log', 'noise\n', worktree('api'));
+    quiet(edit('debug.log'));
+  });
+
+  it('a change staged, then reverted on disk', () => {
+    warmed();
+    const original = readFileSync(apiFile(), 'utf8');
+    writeFileSync(apiFile(), 'console.log("staged");\n');
+    repo.git(['add', 'src/app.js'], worktree('api'));
+    writeFileSync(apiFile(), original);
+    expect(repo.git(['status', '--porcelain', '--', 'src/app.js'], worktree('api'))).toBe('MM src/app.js\n');
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('a change staged and left there, with the file as staged', () => {
+    warmed();
+    writeFileSync(apiFile(), 'console.log("staged");\n');
+    repo.git(['add', 'src/app.js'], worktree('api'));
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+    repo.git(['commit', '-q', '-m', 'api: staged'], worktree('api'));
+    expect(warned()).toContain('"api" (in its commits)');
+  });
+
+  it('git rm, and git rm --cached', () => {
+    warmed();
+    repo.git(['rm', '-q', 'src/app.js'], worktree('api'));
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+    repo.git(['reset', '-q', 'HEAD', 'src/app.js'], worktree('api'));
+    repo.git(['checkout', '--', 'src/app.js'], worktree('api'));
+    quiet(edit());
+    repo.git(['rm', '-q', '--cached', 'src/app.js'], worktree('api'));
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('git add -N', () => {
+    warmed('src/later.js');
+    repo.write('src/later.js', 'later\n', worktree('api'));
+    repo.git(['add', '-N', 'src/later.js'], worktree('api'));
+    expect(warned('src/later.js')).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  /** Two sessions on a base that also holds notes.txt and a file with CRLF line endings, warmed. */
+  function warmedWithText(): void {
+    repo = makeRepo({ files: { 'README.md': '# sample\n', 'src/app.js': 'console.log(1);\n', 'notes.txt': 'hello\n', 'src/crlf.js': 'console.log(1);\r\n' } });
+    repo.helper(['start', 'auth', '--goal', 'Refactor auth']);
+    repo.helper(['start', 'api', '--goal', 'Add endpoints']);
+    for (const rel of ['notes.txt', 'src/crlf.js', 'src/app.js']) quiet(edit(rel));
+  }
+  /** What the hook said of the path (and whether it asked git status in the api session), and what git status there says. */
+  const compared = (rel: string) => {
+    const run = edit(rel, { FLIGHT_RULES_TRACE: '1' });
+    expect(run.exitCode).toBe(0);
+    const hookSays = run.stdout !== '' && context({ ...run, stderr: '' }, 'PreToolUse').includes('"api" (uncommitted in its worktree)');
+    const askedGit = gitCalls(run).some((line) => line.includes(' status ') && line.includes(`(in ${worktree('api')})`));
+    // Read only, as the hook does: a refresh here would change what the next run sees.
+    const gitSays = repo.git(['--no-optional-locks', 'status', '--porcelain', '--', rel], worktree('api')).trim() !== '';
+    return { gitSays, hookSays, askedGit };
+  };
+
+  it('a clean filter: asks git, which sees a change the bytes on disk do not show', () => {
+    warmedWithText();
+    repo.git(['config', 'filter.upper.clean', 'tr a-z A-Z']);
+    repo.write('.gitattributes', 'notes.txt filter=upper\n', worktree('api'));
+    execFileSync('touch', ['-d', '2001-02-03 04:05:06', apiFile('notes.txt')]);
+    // The bytes on disk hash to what git stored; through the filter they do not.
+    expect(compared('notes.txt')).toEqual({ gitSays: true, hookSays: true, askedGit: true });
+  });
+
+  it('an eol attribute: asks git, which sees a change the bytes on disk do not show', () => {
+    warmedWithText();
+    repo.write('.gitattributes', '*.js eol=crlf\n', worktree('api'));
+    execFileSync('touch', ['-d', '2001-02-03 04:05:06', apiFile('src/crlf.js')]);
+    expect(compared('src/crlf.js')).toEqual({ gitSays: true, hookSays: true, askedGit: true });
+  });
+
+  it('core.autocrlf: asks git, and says what git says', () => {
+    warmedWithText();
+    repo.git(['config', 'core.autocrlf', 'true']);
+    execFileSync('touch', ['-d', '2001-02-03 04:05:06', apiFile('src/crlf.js')]);
+    expect(compared('src/crlf.js')).toEqual({ gitSays: false, hookSays: false, askedGit: true });
+    writeFileSync(apiFile(), 'console.log(1);\r\n');
+    const lineEndings = compared('src/app.js');
+    expect(lineEndings.askedGit).toBe(true);
+    expect(lineEndings.hookSays).toBe(lineEndings.gitSays);
+    writeFileSync(apiFile(), 'console.log(2);\r\n');
+    expect(compared('src/app.js')).toEqual({ gitSays: true, hookSays: true, askedGit: true });
+  });
+
+  it('assume-unchanged and skip-worktree entries: asks git, and says what git says', () => {
+    warmed();
+    repo.git(['update-index', '--assume-unchanged', 'src/app.js'], worktree('api'));
+    writeFileSync(apiFile(), 'console.log("hidden");\n');
+    expect(compared('src/app.js')).toEqual({ gitSays: false, hookSays: false, askedGit: true });
+    repo.git(['update-index', '--no-assume-unchanged', 'src/app.js'], worktree('api'));
+    repo.git(['update-index', '--skip-worktree', 'src/app.js'], worktree('api'));
+    expect(repo.git(['ls-files', '-t', 'src/app.js'], worktree('api'))).toBe('S src/app.js\n');
+    const skipped = compared('src/app.js');
+    expect(skipped.askedGit).toBe(true);
+    expect(skipped.hookSays).toBe(skipped.gitSays);
+  });
+
+  it('a split index: asks git, which sees a deleted file the split index no longer lists', () => {
+    warmed();
+    repo.git(['update-index', '--split-index'], worktree('api'));
+    quiet(edit());
+    rmSync(apiFile());
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('a session whose worktree is gone still counts with its commits, and has nothing uncommitted', () => {
+    warmed();
+    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
+    repo.commitAll('api: app', worktree('api'));
+    repo.write('README.md', 'uncommitted\n', worktree('api'));
+    rmSync(worktree('api'), { recursive: true, force: true });
+    expect(warned()).toContain('"api" (in its commits)');
+    quiet(edit('README.md'));
+  });
+
+  it('a corrupt cache file is ignored, and replaced', () => {
+    warmed();
+    for (const text of ['{not json', JSON.stringify({ format: 2, forks: { x: 'not a list' }, layouts: { y: { version: 9 } } }), '[]', '']) {
+      writeFileSync(CACHE(), text);
+      quiet(edit());
+      repo.write('src/app.js', `console.log(${JSON.stringify(text)});\n`, worktree('api'));
+      expect(warned()).toContain('"api" (uncommitted in its worktree)');
+      repo.git(['checkout', '--', 'src/app.js'], worktree('api'));
+    }
+    expect(JSON.parse(readFileSync(CACHE(), 'utf8')).format).toBe(2);
+  });
+
+  it('a symlink in the cache file\'s place is never followed', () => {
+    twoSessions();
+    const outside = join(repo.root, 'home', 'precious.json');
+    writeFileSync(outside, 'precious\n');
+    symlinkSync(outside, CACHE());
+    quiet(edit());
+    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+    expect(readFileSync(outside, 'utf8')).toBe('precious\n');
+    expect(lstatSync(CACHE()).isSymbolicLink()).toBe(true);
+  });
+
+  it('writes no index, ref or working tree', () => {
+    warmed();
+    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
+    const before = snapshot(repo);
+    expect(warned()).toContain('"api"');
+    expect(withoutHookCache(snapshot(repo))).toEqual(withoutHookCache(before));
+  });
+});
+
+describe('SessionStart hook: the behind count is cached under both tips', () => {
+  it('a commit on the base moves it', () => {
+    twoSessions();
+    mkdirSync(join(repo.main, '.claude'));
+    writeFileSync(join(repo.main, '.claude/flight-rules.json'), JSON.stringify({ behindWarningCommits: 1 }));
+    expect(context(hook('session-start', sessionStartInput(worktree('auth'))), 'SessionStart')).not.toContain('behind');
+    for (const n of [1, 2]) {
+      repo.write('CHANGELOG.md', `${n}\n`);
+      repo.commitAll(`main ${n}`);
+    }
+    expect(context(hook('session-start', sessionStartInput(worktree('auth'))), 'SessionStart')).toContain('2 commits behind main');
+    repo.git(['merge', '-q', 'main'], worktree('auth'));
+    expect(context(hook('session-start', sessionStartInput(worktree('auth'))), 'SessionStart')).not.toContain('behind');
   });
 });

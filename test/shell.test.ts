@@ -1,9 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
-import { git, run } from '../scripts/lib/shell.js';
+import { git, run, runSync, startProcessesDirectly } from '../scripts/lib/shell.js';
 import { GitError } from '../scripts/lib/errors.js';
 
-describe('the shell module', () => {
+// Every process starts directly, with no shell in between; asked for that way (as the hook bundle does) or not, the same answers.
+describe.each([
+  ['as the helper starts them', false],
+  ['as the hooks ask for them', true],
+])('the shell module, %s', (_how, direct) => {
+  beforeAll(() => startProcessesDirectly(direct));
+  afterAll(() => startProcessesDirectly(false));
+
   it.each([
     '', 'plain', "it's", '"double"', '$(touch PWNED)', '`id`', 'a;b|c&&d', 'line\nbreak', '\\back\\slash', '*', '~', '-n', 'üñí 🚀', "'", "''", ' lead and trail ',
   ])('passes %j through the shell unchanged', async (value) => {
@@ -32,5 +39,18 @@ describe('the shell module', () => {
   it('never gives a child a terminal to wait on', async () => {
     const { stdout } = await run(tmpdir(), 'sh', ['-c', 'cat; echo done']);
     expect(stdout).toBe('done\n');
+  });
+
+  it('kills a process past its timeout', async () => {
+    const started = Date.now();
+    const result = await run(tmpdir(), 'sleep', ['5'], { timeout: 200, okExitCodes: [0, -1, 143] }).catch((error) => error);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(result instanceof GitError || result.exitCode !== 0).toBe(true);
+  });
+
+  it('says 127 for a program that is not there', async () => {
+    const result = await run(tmpdir(), 'no-such-program-anywhere', [], { okExitCodes: [127] });
+    expect(result.exitCode).toBe(127);
+    expect(runSync(tmpdir(), 'no-such-program-anywhere', [], { okExitCodes: [127] }).exitCode).toBe(127);
   });
 });

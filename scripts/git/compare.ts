@@ -17,22 +17,12 @@ export async function changedFilesSinceFork(cwd: string, base: string, branch: s
 }
 
 /**
- * Which of `branches` have a commit touching `path` that `base` lacks: one `git log --source`
- * for them all, so the editing hook stays fast with many sessions.
+ * Whether a commit of `tip` that `base` lacks touches `path`: the editing hook's answer where
+ * there is no fork point to diff from (unrelated histories).
  */
-export async function branchesTouching(cwd: string, base: string, branches: readonly string[], path: string): Promise<Set<string>> {
-  if (branches.length === 0) return new Set();
-  const { stdout } = await git(cwd, [
-    '--literal-pathspecs',
-    'log',
-    '--source',
-    '--format=%S',
-    ...branches.map((branch) => `refs/heads/${branch}`),
-    `^refs/heads/${base}`,
-    '--',
-    path,
-  ]);
-  return new Set(lines(stdout).map((ref) => ref.replace(/^refs\/heads\//, '')));
+export async function commitsTouch(cwd: string, base: string, tip: string, path: string): Promise<boolean> {
+  const { stdout } = await git(cwd, ['--literal-pathspecs', 'log', '-1', '--format=%H', tip, `^${base}`, '--', path]);
+  return stdout.trim().length > 0;
 }
 
 /** Uncommitted changes to one path in a worktree; cheap because git only looks at that path. */
@@ -54,4 +44,22 @@ export async function treeDiffPaths(cwd: string, from: string, to: string, optio
     ...(options.below ? ['--', options.below] : []),
   ]);
   return stdout.split('\0').filter((path) => path.length > 0);
+}
+
+/**
+ * Paths whose index entry differs from `head` in a worktree (staged changes, as `git diff
+ * --cached` sees them; `git add -N` paths are not among them). Never refreshes or writes the index.
+ */
+export async function stagedPaths(worktree: string, head: string): Promise<string[]> {
+  const { stdout } = await git(worktree, ['--no-optional-locks', 'diff', '--cached', '--name-only', '-z', '--no-renames', '--no-ext-diff', head, '--']);
+  return stdout.split('\0').filter((path) => path.length > 0);
+}
+
+/** The root tree of each commit, in one call. */
+export async function rootTrees(cwd: string, commits: readonly string[]): Promise<Map<string, string>> {
+  if (commits.length === 0) return new Map();
+  const { stdout } = await git(cwd, ['rev-parse', ...commits.map((commit) => `${commit}^{tree}`)]);
+  const trees = lines(stdout);
+  if (trees.length !== commits.length) throw new Error(`rev-parse gave ${trees.length} trees for ${commits.length} commits`);
+  return new Map(commits.map((commit, i) => [commit, trees[i]!]));
 }

@@ -1,7 +1,4 @@
 /** Repository-level facts: where we are, whether there are commits, what a ref points at. */
-import { lstatSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { readBoundedText } from '../lib/safe-fs.js';
 import { git, lines } from '../lib/shell.js';
 
 export interface RepositoryLocation {
@@ -56,53 +53,4 @@ export async function gitVersion(cwd: string): Promise<[number, number]> {
 export async function isReachableFromAnyRef(cwd: string, commit: string): Promise<boolean> {
   const { stdout } = await git(cwd, ['for-each-ref', '--count=1', '--format=%(refname)', '--contains', commit], { okExitCodes: [0] });
   return stdout.trim().length > 0;
-}
-
-export interface WorktreeFiles {
-  /** The worktree's top folder: the one holding `.git`. */
-  toplevel: string;
-  /** The git dir every worktree shares. */
-  commonDir: string;
-}
-
-const MAX_GIT_FILE_BYTES = 4096;
-
-/**
- * Where `folder` sits, read from git's own files instead of asking git: the nearest `.git`
- * above it (a folder, or a worktree's `gitdir:` file) and the common dir its `commondir` file
- * names. For a hook, where a process costs more than the answer. Null when there is none.
- */
-export function worktreeFromFiles(folder: string): WorktreeFiles | null {
-  let dir = folder;
-  for (let depth = 0; depth < 256; depth++) {
-    const dotGit = join(dir, '.git');
-    let stat;
-    try {
-      stat = lstatSync(dotGit);
-    } catch {
-      stat = null;
-    }
-    if (stat?.isDirectory()) return { toplevel: dir, commonDir: dotGit };
-    if (stat?.isFile()) {
-      const pointer = /^gitdir: (.+)$/m.exec(readBoundedText(dotGit, MAX_GIT_FILE_BYTES) ?? '')?.[1]?.trim();
-      if (!pointer) return null;
-      const gitDir = resolve(dir, pointer);
-      const common = readBoundedText(join(gitDir, 'commondir'), MAX_GIT_FILE_BYTES)?.trim();
-      return { toplevel: dir, commonDir: common ? resolve(gitDir, common) : gitDir };
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-  return null;
-}
-
-/** The main checkout of a repository with a common dir `<main>/.git`; null for a bare or otherwise laid out one. */
-export function mainCheckoutFromFiles(commonDir: string): string | null {
-  if (basename(commonDir) !== '.git') return null;
-  try {
-    return lstatSync(commonDir).isDirectory() ? dirname(commonDir) : null;
-  } catch {
-    return null;
-  }
 }

@@ -9,7 +9,7 @@
  * write instead of clobbering another writer. A holder may record what it is doing
  * (`purpose`), so that whoever finds its lock after a crash knows what was left half done.
  */
-import { randomBytes } from 'node:crypto';
+import { cryptoModule } from './builtins.js';
 import { hostname } from 'node:os';
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { RefusalError, type RefusalCode } from './errors.js';
@@ -100,7 +100,7 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
   const me: LockOwner = {
     pid: process.pid,
     host: hostname(),
-    nonce: randomBytes(8).toString('hex'),
+    nonce: cryptoModule().randomBytes(8).toString('hex'),
     acquiredAt: new Date().toISOString(),
     ...(selfStartToken() ? { since: selfStartToken()! } : {}),
     ...(options.purpose ? { purpose: options.purpose } : {}),

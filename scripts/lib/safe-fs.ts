@@ -5,8 +5,8 @@
  * follow a symlink at any step below the folder they are confined to.
  */
 import { closeSync, constants, fsyncSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { cryptoModule } from './builtins.js';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
 export type UnsafeReason = 'symlink' | 'not-a-file' | 'too-large' | 'outside' | 'through-symlink' | 'blocked';
 
@@ -21,14 +21,20 @@ export class UnsafeFileError extends Error {
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 
+/** `followSymlinks`: for files the user owns rather than the repository (git's config files), a symlink is read through. */
+export interface BoundedRead {
+  followSymlinks?: boolean;
+}
+
 /**
  * The text of a regular file, or null when nothing is there. Throws UnsafeFileError for a
- * symlink, a FIFO, a device or a folder, and for a file larger than `maxBytes`.
+ * symlink (unless told to follow it), a FIFO, a device or a folder, and for a file larger
+ * than `maxBytes`.
  */
-export function readBoundedFile(path: string, maxBytes: number): Buffer | null {
+export function readBoundedFile(path: string, maxBytes: number, options: BoundedRead = {}): Buffer | null {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | (options.followSymlinks ? 0 : O_NOFOLLOW) | O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
@@ -61,8 +67,8 @@ export function readBoundedFile(path: string, maxBytes: number): Buffer | null {
   }
 }
 
-export function readBoundedText(path: string, maxBytes: number): string | null {
-  return readBoundedFile(path, maxBytes)?.toString('utf8') ?? null;
+export function readBoundedText(path: string, maxBytes: number, options: BoundedRead = {}): string | null {
+  return readBoundedFile(path, maxBytes, options)?.toString('utf8') ?? null;
 }
 
 function lstatOrNull(path: string) {
@@ -146,7 +152,7 @@ export function writeConfinedFile(root: string, rel: string, content: string | B
  * The temporary name, `<target>.<pid>.<nonce>.tmp`, lets cleanup tell a dead writer's leftover.
  */
 export function writeAtomically(target: string, content: string | Buffer, options: { mode?: number; durable?: boolean } = {}): void {
-  const temp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const temp = `${target}.${process.pid}.${cryptoModule().randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, options.mode ?? 0o644);
   try {
     writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
@@ -201,6 +207,28 @@ export function realPathAllowMissing(path: string): string {
   }
 }
 
+/**
+ * realPathAllowMissing for many paths in a few folders (every session's worktree in the
+ * sessions folder): each folder is resolved once, and each path then costs one lstat of its
+ * last step (resolved in full only when that step is a symlink itself).
+ */
+export function realPathResolver(): (path: string) => string {
+  const folders = new Map<string, string>();
+  return (path) => {
+    const absolute = resolve(path);
+    const parent = dirname(absolute);
+    if (parent === absolute || Buffer.byteLength(absolute) > MAX_PATH_BYTES) return realPathAllowMissing(absolute);
+    let realParent = folders.get(parent);
+    if (realParent === undefined) folders.set(parent, (realParent = realPathAllowMissing(parent)));
+    const candidate = join(realParent, basename(absolute));
+    try {
+      return lstatSync(candidate, { throwIfNoEntry: false })?.isSymbolicLink() ? realPathAllowMissing(candidate) : candidate;
+    } catch {
+      return realPathAllowMissing(absolute);
+    }
+  };
+}
+
 /** SHA-256 of a regular file's content, read in chunks; null when it is not a regular file. */
 export function fileDigest(path: string): string | null {
   let fd: number;
@@ -211,7 +239,7 @@ export function fileDigest(path: string): string | null {
   }
   try {
     if (!fstatSync(fd).isFile()) return null;
-    const hash = createHash('sha256');
+    const hash = cryptoModule().createHash('sha256');
     const chunk = Buffer.alloc(1 << 20);
     for (let read = readSync(fd, chunk, 0, chunk.length, null); read > 0; read = readSync(fd, chunk, 0, chunk.length, null)) {
       hash.update(chunk.subarray(0, read));

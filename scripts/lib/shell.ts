@@ -2,10 +2,14 @@
  * The one place that starts processes. Every call names its cwd, and its program and arguments
  * go to the process as they are: no shell is started in between, so no value is ever quoted,
  * parsed or expanded. stdin is closed so that nothing we run can ever wait for a terminal.
+ *
+ * node's child_process module is not loaded until the first process: loading it costs a hook a
+ * good part of its budget above node's own start-up, and most hook runs start none.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { GitError } from './errors.js';
 import { startTrace, type Trace } from './trace.js';
 
@@ -76,6 +80,17 @@ const quietEnv: NodeJS.ProcessEnv = {
   GIT_MERGE_AUTOEDIT: 'no',
 };
 
+/** node's child_process, loaded on its first use. */
+const childProcess = () => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+
+/**
+ * Every process is started directly (no shell, no zx), the helper's as the hooks'; the hook bundle
+ * still says so at start-up, from when only it did, and this changes nothing.
+ */
+export function startProcessesDirectly(_on = true): void {
+  /* always so */
+}
+
 type Finished = { exitCode: number | null; stdout: string; stderr: string };
 
 /** Records one finished process in the run's trace and prints its line; nothing when not tracing. */
@@ -123,7 +138,7 @@ export async function run(cwd: string, program: string, args: readonly string[],
   const output = await new Promise<Finished>((resolve) => {
     let child: ChildProcess;
     try {
-      child = spawn(program, [...args], {
+      child = childProcess().spawn(program, [...args], {
         cwd,
         env: { ...current().env, ...quietEnv, ...options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -160,7 +175,7 @@ export async function run(cwd: string, program: string, args: readonly string[],
  */
 export function runSync(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): RunResult {
   const start = performance.now();
-  const result = spawnSync(program, [...args], {
+  const result = childProcess().spawnSync(program, [...args], {
     cwd,
     env: { ...current().env, ...quietEnv, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -191,7 +206,7 @@ export function lines(text: string): string[] {
  * the empty folder that shell stood in.
  */
 export function spawnDetached(cwd: string, program: string, args: readonly string[]): void {
-  const child = spawn(program, [...args], { cwd, detached: true, stdio: 'ignore', env: { ...current().env, ...quietEnv } });
+  const child = childProcess().spawn(program, [...args], { cwd, detached: true, stdio: 'ignore', env: { ...current().env, ...quietEnv } });
   child.on('error', () => undefined);
   child.unref();
 }

@@ -41,6 +41,15 @@ export class ManifestInvalidError extends RefusalError {
 
 /** Reads and validates. A missing manifest is an empty one. */
 export function readManifest(path: string, project: string): Manifest {
+  return readManifestText(path, project).manifest;
+}
+
+/**
+ * The same, with the text it was read from (null for a missing manifest), for a caller that
+ * remembers the last text it found valid (`validated`: the hooks keep it in their cache): the
+ * very same bytes are not checked against the schema again.
+ */
+export function readManifestText(path: string, project: string, validated?: string): { manifest: Manifest; text: string | null } {
   let text: string | null;
   try {
     text = readBoundedText(path, MAX_MANIFEST_BYTES);
@@ -49,18 +58,19 @@ export function readManifest(path: string, project: string): Manifest {
     const problem = error.reason === 'symlink' ? 'it is a symbolic link, not a file' : error.reason === 'too-large' ? `it is over the ${MAX_MANIFEST_BYTES}-byte limit` : 'it is not a regular file';
     throw new ManifestInvalidError(path, problem);
   }
-  if (text === null) return emptyManifest(project);
+  if (text === null) return { manifest: emptyManifest(project), text: null };
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
     throw new ManifestInvalidError(path, `it is not valid JSON (${(error as Error).message})`);
   }
+  if (text === validated) return { manifest: data as Manifest, text };
   if (data && typeof data === 'object' && 'version' in data && (data as { version: unknown }).version !== 1) {
     throw new ManifestInvalidError(path, `it has version ${JSON.stringify((data as { version: unknown }).version)}, and this helper reads version 1 only`);
   }
   if (!validateManifest(data)) throw new ManifestInvalidError(path, schemaProblem());
-  return data as unknown as Manifest;
+  return { manifest: data as unknown as Manifest, text };
 }
 
 function writeManifestFile(path: string, manifest: Manifest): void {

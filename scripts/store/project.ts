@@ -66,10 +66,10 @@ export async function findProject(cwdInput: string): Promise<Project> {
   };
 }
 
-/** An entry's worktree as git names it: the stored path, resolved through symlinks. */
-export function worktreePathOf(project: Pick<Project, 'mainCheckout'>, entry: Pick<SessionEntry, 'worktree'>): string {
+/** An entry's worktree as git names it: the stored path, resolved through symlinks (by `realPath`, for a caller resolving many). */
+export function worktreePathOf(project: Pick<Project, 'mainCheckout'>, entry: Pick<SessionEntry, 'worktree'>, realPath: (path: string) => string = realPathAllowMissing): string {
   try {
-    return realPathAllowMissing(fromStoredPath(project.mainCheckout, entry.worktree));
+    return realPath(fromStoredPath(project.mainCheckout, entry.worktree));
   } catch {
     return fromStoredPath(project.mainCheckout, entry.worktree);
   }

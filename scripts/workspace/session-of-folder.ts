@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { realPathAllowMissing } from '../lib/safe-fs.js';
 import { sessionNameProblem } from '../core/names.js';
 import { isDirectlyInside, sessionsDirFor } from '../core/paths.js';
-import { mainCheckoutFromFiles, worktreeFromFiles } from '../git/repo.js';
+import { mainCheckoutFromFiles, worktreeFromFiles } from '../git/repo-files.js';
 import { loadConfig } from '../store/config-file.js';
 
 export interface FolderSession {

@@ -1,0 +1,230 @@
+/**
+ * The editing hook's question: which other active sessions change the file about to be
+ * edited, in their commits (since they forked from their base) or uncommitted in their
+ * worktrees (staged, unstaged, or a new file), whatever tool made the change.
+ *
+ * It is asked before every edit, so it is answered for that one path, in-process, from git's
+ * own files, in time that barely grows with the number of sessions:
+ *
+ * - committed: each session's files changed since its fork, cached under its branch tip and
+ *   its base's tip (store/hook-cache.ts); only a session whose tips moved costs a `git diff`;
+ * - uncommitted: the path's entry in each other worktree's index (read through a layout
+ *   cached under that index file's identity), compared with the file's stat data as git
+ *   compares them, and with its content's id where stat data differ or are racy; what the
+ *   index holds against HEAD comes from git's cached root tree, or from one cached `git diff
+ *   --cached` per index version.
+ *
+ * Wherever the in-process reading is not certain to see what git sees (filters and
+ * line-ending conversion, ignore rules for a new file, submodules, split or sparse indexes,
+ * skip-worktree and assume-unchanged entries, file modes and types, anything unreadable),
+ * that worktree gets a real `git status -- <path>`, exactly as before. Nothing here writes.
+ */
+import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { blobOid, bytePath, lookupPath, MODE_SYMLINK, type IndexEntry } from '../../core/git-index.js';
+import type { EditOverlap } from '../../core/hook-messages.js';
+import type { SessionEntry } from '../../core/manifest-types.js';
+import { worktreeVerdict, type DiskFacts } from '../../core/path-change.js';
+import { isPackFile, sessionWork } from '../../core/status-porcelain.js';
+import { changedFilesSinceFork, commitsTouch, rootTrees, stagedPaths, statusOfPath } from '../../git/compare.js';
+import { repositoryConversionDoubt, worktreeConversionDoubt } from '../../git/conversion-doubt.js';
+import { openIndex } from '../../git/index-file.js';
+import { readHead, worktreeGitDir, type RepoFiles } from '../../git/repo-files.js';
+import { limiter } from '../../lib/limit.js';
+import { readBoundedFile } from '../../lib/safe-fs.js';
+import type { HookCache } from '../../store/hook-cache.js';
+import { ownFilesOf } from '../../store/project.js';
+import { tipsOf } from './branch-tips.js';
+
+export interface EditCheck {
+  mainCheckout: string;
+  /** The path about to be edited, relative to its worktree, with / separators. */
+  rel: string;
+  others: readonly SessionEntry[];
+  worktreeOf(entry: SessionEntry): string;
+  /** git's files as read in-process; null when they could not be, and every answer then comes from git. */
+  repo: RepoFiles | null;
+  env: NodeJS.ProcessEnv;
+  /** What earlier runs learnt; what this one learns goes into it, and the caller saves it. */
+  cache: HookCache;
+}
+
+/** Above this, a file is left to git rather than read and hashed here. */
+const MAX_HASHED_BYTES = 64 * 1024 * 1024;
+
+function diskFacts(worktree: string, rel: string): DiskFacts {
+  const path = join(worktree, rel);
+  const none: DiskFacts = { kind: 'missing', executable: false, size: 0n, mtimeNs: 0n, ctimeNs: 0n, ino: 0n, uid: 0, gid: 0 };
+  let stat;
+  try {
+    stat = lstatSync(path, { bigint: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? none : { ...none, kind: 'other' };
+  }
+  const kind = stat.isFile() ? 'file' : stat.isSymbolicLink() ? 'symlink' : stat.isDirectory() ? 'folder' : 'other';
+  // git does not follow a symlinked folder on the way to a tracked file: leave such a path to git.
+  let direct: boolean;
+  try {
+    direct = realpathSync.native(dirname(path)) === dirname(path);
+  } catch {
+    direct = false;
+  }
+  return {
+    kind: direct ? kind : 'other',
+    executable: (stat.mode & 0o100n) !== 0n,
+    size: stat.size,
+    mtimeNs: stat.mtimeNs,
+    ctimeNs: stat.ctimeNs,
+    ino: stat.ino,
+    uid: Number(stat.uid),
+    gid: Number(stat.gid),
+  };
+}
+
+/** The bytes git hashes for the entry's file: a symlink's target, or the file's content. Null when it is gone; undefined when it is left to git. */
+function contentOf(path: string, entry: IndexEntry): Buffer | null | undefined {
+  try {
+    if (entry.mode === MODE_SYMLINK) return readlinkSync(path, { encoding: 'buffer' });
+    return readBoundedFile(path, MAX_HASHED_BYTES);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? null : undefined;
+  }
+}
+
+const ASK_GIT = 'ask-git' as const;
+
+/** What the in-process reading left open for one worktree: what its index holds against HEAD. */
+interface StagedQuestion {
+  head: string;
+  /** The index version, for the staged-paths cache; null when it cannot be told apart. */
+  identity: string | null;
+  /** git's cached root tree of the index, when it has a valid one. */
+  cachedRoot: string | null;
+}
+
+/** true: changed, for certain; false: not a change of this session's; or what is left to ask. */
+type FirstAnswer = boolean | typeof ASK_GIT | StagedQuestion;
+
+function inProcessAnswer(check: EditCheck, repo: RepoFiles, cache: HookCache, session: SessionEntry, worktree: string): FirstAnswer {
+  const gitDir = worktreeGitDir(worktree, repo);
+  if (!gitDir) return ASK_GIT;
+  const index = openIndex(gitDir, repo.hashBytes, (identity) => cache.get('layouts', identity));
+  if (!index) return ASK_GIT;
+  try {
+    if (index.fresh && index.identity) cache.set('layouts', index.identity, index.layout);
+    if (index.layout.unsupported.length > 0) return ASK_GIT;
+    const lookup = lookupPath(index.layout, index.read, bytePath(check.rel));
+    const found = worktreeVerdict(lookup, diskFacts(worktree, check.rel), index.mtimeNs);
+    switch (found.verdict) {
+      case 'changed':
+        return true;
+      case 'ask-git':
+        return ASK_GIT;
+      case 'untracked':
+        // A new file counts unless it is one the pack put there; whether git ignores it is git's to say.
+        if (!isPackFile(check.rel, ownFilesOf(session, worktree))) return ASK_GIT;
+        break;
+      case 'hash': {
+        const indexHolds = (path: string) => index.layout.attributes.includes(bytePath(path));
+        if (repositoryConversionDoubt(repo.commonDir, check.env) || worktreeConversionDoubt(worktree, gitDir, check.rel, indexHolds)) return ASK_GIT;
+        const content = contentOf(join(worktree, check.rel), found.entry);
+        if (content === undefined) return ASK_GIT;
+        if (content === null || blobOid(content, repo.hashBytes) !== found.entry.oid) return true;
+        break;
+      }
+      case 'clean':
+        break;
+    }
+    const head = readHead(gitDir, repo);
+    if (!head?.commit) return ASK_GIT;
+    const root = index.layout.cacheTree;
+    return { head: head.commit, identity: index.identity, cachedRoot: root?.valid ? root.oid : null };
+  } finally {
+    index.close();
+  }
+}
+
+export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
+  const { mainCheckout, rel, others, repo, cache } = check;
+  const limit = limiter();
+  const once = new Map<string, Promise<unknown>>();
+  const onceFor = <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    let running = once.get(key) as Promise<T> | undefined;
+    if (!running) once.set(key, (running = limit(work)));
+    return running;
+  };
+
+  const tips = await tipsOf(mainCheckout, repo, others.flatMap((session) => [session.branch, session.base.branch]));
+  const committedIn = async (session: SessionEntry): Promise<boolean> => {
+    const tip = tips.get(session.branch);
+    const base = tips.get(session.base.branch);
+    if (!tip || !base) return false;
+    const key = `${tip} ${base}`;
+    let files = cache.get('forks', key);
+    if (!files) {
+      try {
+        files = await onceFor(`fork ${key}`, () => changedFilesSinceFork(mainCheckout, base, tip));
+      } catch {
+        // No fork point (unrelated histories): ask about this path alone, uncached. A session git cannot read at all silences only itself.
+        return onceFor(`touch ${key}`, () => commitsTouch(mainCheckout, base, tip, rel)).catch(() => false);
+      }
+      cache.set('forks', key, files);
+    }
+    return files.includes(rel);
+  };
+
+  const askGit = (session: SessionEntry, worktree: string) =>
+    onceFor(`status ${worktree}`, () => statusOfPath(worktree, rel)).then((entries) => sessionWork(entries, ownFilesOf(session, worktree)).length > 0);
+
+  const firsts = others.map((session) => {
+    const worktree = check.worktreeOf(session);
+    let first: FirstAnswer = ASK_GIT;
+    if (repo) {
+      try {
+        first = inProcessAnswer(check, repo, cache, session, worktree);
+      } catch {
+        first = ASK_GIT;
+      }
+    }
+    // A worktree that is gone has nothing uncommitted (its commits are still counted).
+    if (first === ASK_GIT && !existsSync(worktree)) first = false;
+    return { session, worktree, first };
+  });
+
+  // One rev-parse for every HEAD whose root tree is not known yet.
+  const heads = [...new Set(firsts.flatMap(({ first }) => (typeof first === 'object' && first.cachedRoot && cache.get('trees', first.head) === undefined ? [first.head] : [])))];
+  const trees = heads.length > 0 ? onceFor('trees', () => rootTrees(mainCheckout, heads)).catch(() => new Map<string, string>()) : Promise.resolve(new Map<string, string>());
+
+  const uncommittedIn = async ({ session, worktree, first }: (typeof firsts)[number]): Promise<boolean> => {
+    if (first === ASK_GIT) return askGit(session, worktree);
+    if (typeof first === 'boolean') return first;
+    const { head, identity, cachedRoot } = first;
+    if (cachedRoot) {
+      let tree = cache.get('trees', head);
+      if (tree === undefined) {
+        tree = (await trees).get(head);
+        if (tree) cache.set('trees', head, tree);
+      }
+      // The index would write exactly HEAD's tree: nothing is staged.
+      if (tree === cachedRoot) return false;
+    }
+    const key = identity ? `${head} ${identity}` : null;
+    let staged = key ? cache.get('staged', key) : undefined;
+    if (!staged) {
+      staged = await onceFor(`staged ${worktree}`, () => stagedPaths(worktree, head));
+      if (key) cache.set('staged', key, staged);
+    }
+    return staged.includes(rel);
+  };
+
+  const [committed, uncommitted] = await Promise.all([
+    Promise.all(others.map((session) => committedIn(session))),
+    Promise.all(firsts.map((entry) => uncommittedIn(entry).catch(() => askGit(entry.session, entry.worktree).catch(() => false)))),
+  ]);
+  return others
+    .map((session, i) => ({ id: session.id, committed: committed[i]!, uncommitted: uncommitted[i]! }))
+    .filter((overlap) => overlap.committed || overlap.uncommitted)
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+}

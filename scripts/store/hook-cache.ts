@@ -1,0 +1,152 @@
+/**
+ * What the context hooks learnt about the sessions and may reuse on the next run, in
+ * `<sessions folder>/.hook-cache.json`. Every entry is keyed by the content ids (and, for an
+ * index, the file identity and checksum) that decide it, never by a name or a time, so an
+ * entry can be missing but never stale:
+ *
+ * - forks: "<branch tip> <base tip>" to the files changed on the branch since it forked from
+ *   the base (`git diff --name-only <base tip>...<branch tip>`);
+ * - behind: "<branch tip> <base tip>" to how many commits of the base the branch lacks;
+ * - trees: a commit to its root tree;
+ * - staged: "<HEAD commit> <index identity>" to the paths the index holds against HEAD;
+ * - layouts: an index identity (see git/index-file.ts) to that index's layout;
+ * - manifest: the manifest's text as last found valid, so that the same bytes are not checked
+ *   against the schema again.
+ *
+ * A hook run that learnt something rewrites the file (through a temporary file and a rename,
+ * never through or over a symlink); a file that is not one this module wrote, or cannot be
+ * read, is an empty cache, and an entry of the wrong shape is no entry. The entries this run
+ * used and then the newest others are kept, a few per session, so the file stays small.
+ * Nothing in git is written.
+ */
+import { join } from 'node:path';
+import type { CacheTreeRoot, IndexLayout } from '../core/git-index.js';
+import { readBoundedText, writeConfinedFile } from '../lib/safe-fs.js';
+
+export const HOOK_CACHE_FILE = '.hook-cache.json';
+const MAX_CACHE_BYTES = 32 * 1024 * 1024;
+const FORMAT = 2;
+
+interface Kinds {
+  forks: string[];
+  behind: number;
+  trees: string;
+  staged: string[];
+  layouts: IndexLayout;
+  manifest: string;
+}
+type Kind = keyof Kinds;
+const KINDS: Kind[] = ['forks', 'behind', 'trees', 'staged', 'layouts', 'manifest'];
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
+const isOffset = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+function isCacheTree(value: unknown): value is CacheTreeRoot | null {
+  if (value === null) return true;
+  const tree = value as CacheTreeRoot;
+  return typeof tree === 'object' && typeof tree.valid === 'boolean' && (tree.oid === null || isString(tree.oid));
+}
+
+function isLayout(value: unknown): value is IndexLayout {
+  const layout = value as IndexLayout;
+  return (
+    typeof layout === 'object' && layout !== null &&
+    [2, 3, 4].includes(layout.version) && (layout.hashBytes === 20 || layout.hashBytes === 32) &&
+    isOffset(layout.count) && isOffset(layout.entriesEnd) && isString(layout.checksum) &&
+    Array.isArray(layout.offsets) && layout.offsets.every(isOffset) &&
+    isStringArray(layout.paths) && layout.paths.length === layout.offsets.length &&
+    isStringArray(layout.previous) && layout.previous.length === (layout.version === 4 ? layout.offsets.length : 0) &&
+    isStringArray(layout.submodules) && isStringArray(layout.attributes) && isStringArray(layout.unsupported) &&
+    isCacheTree(layout.cacheTree)
+  );
+}
+
+const VALID: { [K in Kind]: (value: unknown) => value is Kinds[K] } = {
+  forks: isStringArray,
+  behind: isOffset,
+  trees: isString,
+  staged: isStringArray,
+  layouts: isLayout,
+  manifest: isString,
+};
+
+const perKind = <T>(make: () => T): Record<Kind, T> => Object.fromEntries(KINDS.map((kind) => [kind, make()])) as Record<Kind, T>;
+
+export class HookCache {
+  /** Entries as read, checked on first use: most runs use few of them. */
+  private readonly maps = perKind(() => new Map<string, unknown>());
+  private readonly checked = perKind(() => new Set<string>());
+  private readonly used = perKind(() => new Set<string>());
+  private dirty = false;
+
+  constructor(private readonly sessionsDir: string) {}
+
+  get<K extends Kind>(kind: K, key: string): Kinds[K] | undefined {
+    const map = this.maps[kind];
+    const value = map.get(key);
+    if (value === undefined) return undefined;
+    if (!this.checked[kind].has(key)) {
+      if (!VALID[kind](value)) {
+        map.delete(key);
+        return undefined;
+      }
+      this.checked[kind].add(key);
+    }
+    this.used[kind].add(key);
+    return value as Kinds[K];
+  }
+
+  set<K extends Kind>(kind: K, key: string, value: Kinds[K]): void {
+    this.maps[kind].delete(key);
+    this.maps[kind].set(key, value);
+    this.checked[kind].add(key);
+    this.used[kind].add(key);
+    this.dirty = true;
+  }
+
+  load(text: string): void {
+    const data = JSON.parse(text) as { format?: unknown } & Partial<Record<Kind, unknown>>;
+    if (typeof data !== 'object' || data === null || data.format !== FORMAT) return;
+    for (const kind of KINDS) {
+      const entries = data[kind];
+      if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) continue;
+      for (const [key, value] of Object.entries(entries)) this.maps[kind].set(key, value);
+    }
+  }
+
+  /** Writes the cache if this run added to it: what this run used last, then the newest others, up to `keep` of each kind. */
+  save(keep: number): void {
+    if (!this.dirty) return;
+    const out: Record<string, unknown> = { format: FORMAT };
+    for (const kind of KINDS) {
+      const map = this.maps[kind];
+      const kept = [...map.keys()].filter((key) => !this.used[kind].has(key) && VALID[kind](map.get(key)));
+      const order = [...kept, ...[...this.used[kind]].filter((key) => map.has(key))].slice(-keep);
+      out[kind] = Object.fromEntries(order.map((key) => [key, map.get(key)]));
+    }
+    writeConfinedFile(this.sessionsDir, HOOK_CACHE_FILE, `${JSON.stringify(out)}\n`);
+    this.dirty = false;
+  }
+
+  /** save(), for a hook: a cache that cannot be written (a symlink in its place, a full disk) is only a saving lost. */
+  saveQuietly(keep: number): void {
+    try {
+      this.save(keep);
+    } catch {
+      /* the answer stands without it */
+    }
+  }
+}
+
+/** The sessions folder's hook cache; empty when there is none or it cannot be used. */
+export function readHookCache(sessionsDir: string): HookCache {
+  const cache = new HookCache(sessionsDir);
+  try {
+    const text = readBoundedText(join(sessionsDir, HOOK_CACHE_FILE), MAX_CACHE_BYTES);
+    if (text !== null) cache.load(text);
+  } catch {
+    /* a cache that cannot be read is an empty one */
+  }
+  return cache;
+}

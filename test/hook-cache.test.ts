@@ -1,0 +1,73 @@
+/** The hooks' cache file (store/hook-cache.ts): what it keeps, what it refuses, and where it never writes. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HOOK_CACHE_FILE, readHookCache } from '../scripts/store/hook-cache.js';
+
+let folder: string;
+afterEach(() => rmSync(folder, { recursive: true, force: true }));
+const fresh = () => (folder = realpathSync(mkdtempSync(join(tmpdir(), 'fr-cache-'))));
+
+describe('the hook cache', () => {
+  it('keeps what a run learnt, and only writes when it learnt something', () => {
+    fresh();
+    const first = readHookCache(folder);
+    first.saveQuietly(10);
+    expect(() => readFileSync(join(folder, HOOK_CACHE_FILE))).toThrow();
+    first.set('forks', 'a b', ['x.js']);
+    first.set('behind', 'a b', 3);
+    first.set('trees', 'a', 't');
+    first.saveQuietly(10);
+    const second = readHookCache(folder);
+    expect(second.get('forks', 'a b')).toEqual(['x.js']);
+    expect(second.get('behind', 'a b')).toBe(3);
+    expect(second.get('trees', 'a')).toBe('t');
+    expect(second.get('trees', 'b')).toBeUndefined();
+  });
+
+  it('drops entries of the wrong shape, and files it did not write', () => {
+    fresh();
+    const path = join(folder, HOOK_CACHE_FILE);
+    writeFileSync(path, JSON.stringify({ format: 2, forks: { ok: ['a'], bad: 'a', worse: [1] }, behind: { neg: -1, half: 1.5 }, layouts: { l: { version: 2 } } }));
+    const cache = readHookCache(folder);
+    expect(cache.get('forks', 'ok')).toEqual(['a']);
+    expect(cache.get('forks', 'bad')).toBeUndefined();
+    expect(cache.get('forks', 'worse')).toBeUndefined();
+    expect(cache.get('behind', 'neg')).toBeUndefined();
+    expect(cache.get('behind', 'half')).toBeUndefined();
+    expect(cache.get('layouts', 'l')).toBeUndefined();
+    for (const text of [JSON.stringify({ format: 1, forks: { ok: ['a'] } }), '{', 'null', '[]']) {
+      writeFileSync(path, text);
+      expect(readHookCache(folder).get('forks', 'ok')).toBeUndefined();
+    }
+  });
+
+  it('keeps the entries this run used, then the newest, up to the limit of each kind', () => {
+    fresh();
+    const cache = readHookCache(folder);
+    for (let i = 0; i < 10; i++) cache.set('trees', `c${i}`, `t${i}`);
+    cache.saveQuietly(4);
+    const next = readHookCache(folder);
+    expect(next.get('trees', 'c0')).toBeUndefined();
+    expect(next.get('trees', 'c6')).toBe('t6');
+    next.set('trees', 'new', 'n');
+    next.saveQuietly(2);
+    const last = readHookCache(folder);
+    expect(last.get('trees', 'c6')).toBe('t6');
+    expect(last.get('trees', 'new')).toBe('n');
+    expect(last.get('trees', 'c9')).toBeUndefined();
+  });
+
+  it('never writes through or over a symlink', () => {
+    fresh();
+    const outside = join(folder, 'outside.json');
+    writeFileSync(outside, 'precious\n');
+    symlinkSync(outside, join(folder, HOOK_CACHE_FILE));
+    const cache = readHookCache(folder);
+    cache.set('trees', 'a', 't');
+    expect(() => cache.save(10)).toThrow();
+    cache.saveQuietly(10);
+    expect(readFileSync(outside, 'utf8')).toBe('precious\n');
+  });
+});
