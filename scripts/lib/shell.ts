@@ -123,10 +123,18 @@ function traced(cwd: string, program: string, args: readonly string[], start: nu
   if (!trace) return;
   const end = performance.now();
   trace.spans.push({ kind: 'process', label: program, start, end });
-  trace.write(`[trace] at ${Math.round(start)} ms: ${Math.round(end - start)} ms exit ${exitCode} ${program} ${args.join(' ')} (in ${cwd})`);
+  trace.write(
+    `[trace] at ${Math.round(start)} ms: ${Math.round(end - start)} ms exit ${exitCode} ${program} ${args.join(' ')} (in ${cwd})`,
+  );
 }
 
-function settle(cwd: string, program: string, args: readonly string[], options: RunOptions, output: Finished): RunResult {
+function settle(
+  cwd: string,
+  program: string,
+  args: readonly string[],
+  options: RunOptions,
+  output: Finished,
+): RunResult {
   const ok = options.okExitCodes ?? [0];
   const exitCode = output.exitCode ?? -1;
   if (!ok.includes(exitCode)) {
@@ -140,7 +148,8 @@ function settle(cwd: string, program: string, args: readonly string[], options: 
  * that is not there is said so, since node names only the program for both.
  */
 function notStarted(cwd: string, program: string, error: NodeJS.ErrnoException): Finished {
-  if (error.code === 'ENOENT' && !isFolder(cwd)) return { exitCode: null, stdout: '', stderr: `cannot run ${program}: the folder ${cwd} does not exist` };
+  if (error.code === 'ENOENT' && !isFolder(cwd))
+    return { exitCode: null, stdout: '', stderr: `cannot run ${program}: the folder ${cwd} does not exist` };
   if (error.code === 'ENOENT') return { exitCode: 127, stdout: '', stderr: `${program}: not found` };
   return { exitCode: null, stdout: '', stderr: `cannot run ${program}: ${error.message}` };
 }
@@ -154,15 +163,26 @@ function isFolder(path: string): boolean {
 }
 
 /** Runs `program` with `args` in `cwd` through zx, or directly in the hooks; its output, or a GitError. */
-export async function run(cwd: string, program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function run(
+  cwd: string,
+  program: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   const start = performance.now();
   const output = direct ? await runDirectly(cwd, program, args, options) : await runWithZx(cwd, program, args, options);
   traced(cwd, program, args, start, output.exitCode);
   return settle(cwd, program, args, options, output);
 }
 
-async function runWithZx(cwd: string, program: string, args: readonly string[], options: RunOptions): Promise<Finished> {
-  if (!isFolder(cwd)) return { exitCode: null, stdout: '', stderr: `cannot run ${program}: the folder ${cwd} does not exist` };
+async function runWithZx(
+  cwd: string,
+  program: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<Finished> {
+  if (!isFolder(cwd))
+    return { exitCode: null, stdout: '', stderr: `cannot run ${program}: the folder ${cwd} does not exist` };
   const { $: zx, ProcessOutput } = await loadZx();
   let output: ProcessOutput;
   try {
@@ -205,7 +225,13 @@ function runDirectly(cwd: string, program: string, args: readonly string[], opti
     child.on('error', (error) => {
       if (child.pid === undefined) resolve(notStarted(cwd, program, error));
     });
-    child.on('close', (code) => resolve({ exitCode: code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
+    child.on('close', (code) =>
+      resolve({
+        exitCode: code,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      }),
+    );
     options.group?.((signal) => {
       if (!child.pid) return;
       try {
@@ -253,7 +279,12 @@ export function lines(text: string): string[] {
  * the empty folder that shell stood in.
  */
 export function spawnDetached(cwd: string, program: string, args: readonly string[]): void {
-  const child = childProcess().spawn(program, [...args], { cwd, detached: true, stdio: 'ignore', env: { ...current().env, ...quietEnv } });
+  const child = childProcess().spawn(program, [...args], {
+    cwd,
+    detached: true,
+    stdio: 'ignore',
+    env: { ...current().env, ...quietEnv },
+  });
   child.on('error', () => undefined);
   child.unref();
 }
