@@ -114,14 +114,12 @@ export class ScriptedModel {
     const url = request.url ?? '';
     const text = await readBody(request);
     if (request.method !== 'POST' || !url.startsWith('/v1/messages') || url.startsWith('/v1/messages/count_tokens')) {
-      response
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            type: 'error',
-            error: { type: 'not_found_error', message: `scripted model: no ${request.method} ${url}` },
-          }),
-        );
+      response.writeHead(404, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          type: 'error',
+          error: { type: 'not_found_error', message: `scripted model: no ${request.method} ${url}` },
+        }),
+      );
       return;
     }
     const body = JSON.parse(text) as ModelRequest;
