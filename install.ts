@@ -6,4 +6,9 @@
 import { main } from './scripts/install/main.js';
 
 // Under `npm run install-pack`, npm runs this from the pack's folder; INIT_CWD is where the user typed the command.
-process.exitCode = await main(process.argv.slice(2), { cwd: process.env.INIT_CWD ?? process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
+process.exitCode = await main(process.argv.slice(2), {
+  cwd: process.env.INIT_CWD ?? process.cwd(),
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});

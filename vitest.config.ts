@@ -29,7 +29,12 @@ export default defineConfig({
         // The real Claude Code client: last (so it never competes with the timing-sensitive stress and
         // fault-injection tests), one file at a time.
         extends: true,
-        test: { name: 'client', include: ['test/client/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 2 } },
+        test: {
+          name: 'client',
+          include: ['test/client/**/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
       },
     ],
   },

@@ -14,7 +14,7 @@ const resultsPath = fileURLToPath(new URL('./results.json', import.meta.url));
 const quick = process.argv.includes('--quick');
 const runs = quick ? 3 : 9;
 // `--only <text>`: run only the groups whose name holds it (start, end, status, leftovers, hooks, agent, concurrent, land, dependencies, peers), and write no results file.
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : null;
+const only = process.argv.includes('--only') ? (process.argv[process.argv.indexOf('--only') + 1] ?? '') : null;
 const wanted = (group) => only === null || group.includes(only);
 
 const median = (values) => {
@@ -27,7 +27,13 @@ const time = (fn) => {
   fn();
   return Number(process.hrtime.bigint() - started) / 1e6;
 };
-const session = (repo, args) => execFileSync('node', [helper, ...args], { cwd: repo.main, env: repo.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const session = (repo, args) =>
+  execFileSync('node', [helper, ...args], {
+    cwd: repo.main,
+    env: repo.env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 function startSessions(repo, count, prefix) {
   for (let i = 0; i < count; i++) session(repo, ['start', `${prefix}-${i}`, '--no-setup', '--copy', 'none']);
@@ -38,9 +44,19 @@ function benchStart(repo) {
   const raw = [];
   // Checkout time swings by tens of milliseconds, so take more samples and alternate which goes first.
   for (let i = 0; i < runs * 2; i++) {
-    const measureOurs = () => ours.push(time(() => session(repo, ['start', `bench-start-${i}`, '--no-setup', '--copy', 'none'])));
-    const measureRaw = () => raw.push(time(() => repo.git(['worktree', 'add', '-q', '-b', `raw-${i}`, join(repo.root, 'raw', `r${i}`), 'main'])));
-    if (i % 2) { measureOurs(); measureRaw(); } else { measureRaw(); measureOurs(); }
+    const measureOurs = () =>
+      ours.push(time(() => session(repo, ['start', `bench-start-${i}`, '--no-setup', '--copy', 'none'])));
+    const measureRaw = () =>
+      raw.push(
+        time(() => repo.git(['worktree', 'add', '-q', '-b', `raw-${i}`, join(repo.root, 'raw', `r${i}`), 'main'])),
+      );
+    if (i % 2) {
+      measureOurs();
+      measureRaw();
+    } else {
+      measureRaw();
+      measureOurs();
+    }
   }
   return { name: 'start (no setup) vs git worktree add', ours: median(ours), raw: median(raw) };
 }
@@ -101,8 +117,18 @@ function benchStatus(repo, count, existing) {
   ];
   for (let i = 0; i < runs; i++) for (let k = 0; k < sides.length; k++) sides[(i + k) % sides.length]();
   return [
-    { name: `status, ${ids.length} session(s), cold vs shell loop`, sessions: ids.length, ours: median(cold), raw: median(raw) },
-    { name: `status, ${ids.length} session(s), warm vs shell loop`, sessions: ids.length, ours: median(warm), raw: median(raw) },
+    {
+      name: `status, ${ids.length} session(s), cold vs shell loop`,
+      sessions: ids.length,
+      ours: median(cold),
+      raw: median(raw),
+    },
+    {
+      name: `status, ${ids.length} session(s), warm vs shell loop`,
+      sessions: ids.length,
+      ours: median(warm),
+      raw: median(raw),
+    },
   ];
 }
 
@@ -138,7 +164,12 @@ function benchStatusLeftovers(repo) {
     ours.push(time(() => session(repo, ['status'])));
     raw.push(time(() => execFileSync('bash', ['-c', script], { cwd: repo.main, env: repo.env })));
   }
-  return { name: `status, ${ids.length} session(s) and ${refs} leftover refs vs shell loop`, sessions: ids.length, ours: median(ours), raw: median(raw) };
+  return {
+    name: `status, ${ids.length} session(s) and ${refs} leftover refs vs shell loop`,
+    sessions: ids.length,
+    ours: median(ours),
+    raw: median(raw),
+  };
 }
 
 function benchEnd(repo) {
@@ -156,13 +187,19 @@ function benchEnd(repo) {
     const wtB = join(repo.root, 'raw-end', b);
     repo.git(['worktree', 'add', '-q', '-b', b, wtB, 'main']);
     repo.git(['commit', '-q', '--allow-empty', '-m', 'work'], wtB);
-    raw.push(time(() => {
-      repo.git(['merge', '-q', '--no-ff', '-m', `Merge ${b}`, b]);
-      repo.git(['worktree', 'remove', wtB]);
-      repo.git(['branch', '-q', '-d', b]);
-    }));
+    raw.push(
+      time(() => {
+        repo.git(['merge', '-q', '--no-ff', '-m', `Merge ${b}`, b]);
+        repo.git(['worktree', 'remove', wtB]);
+        repo.git(['branch', '-q', '-d', b]);
+      }),
+    );
   }
-  return { name: 'end --strategy merge vs git merge + worktree remove + branch -d', ours: median(ours), raw: median(raw) };
+  return {
+    name: 'end --strategy merge vs git merge + worktree remove + branch -d',
+    ours: median(ours),
+    raw: median(raw),
+  };
 }
 
 /**
@@ -197,14 +234,27 @@ function benchEndSettled(repo) {
   const raw = [];
   pairs.forEach(({ a, b, wtB }, i) => {
     const measureOurs = () => ours.push(time(() => session(repo, ['end', a, '--strategy', 'merge'])));
-    const measureRaw = () => raw.push(time(() => {
-      repo.git(['merge', '-q', '--no-ff', '-m', `Merge ${b}`, b]);
-      repo.git(['worktree', 'remove', wtB]);
-      repo.git(['branch', '-q', '-d', b]);
-    }));
-    if (i % 2) { measureOurs(); measureRaw(); } else { measureRaw(); measureOurs(); }
+    const measureRaw = () =>
+      raw.push(
+        time(() => {
+          repo.git(['merge', '-q', '--no-ff', '-m', `Merge ${b}`, b]);
+          repo.git(['worktree', 'remove', wtB]);
+          repo.git(['branch', '-q', '-d', b]);
+        }),
+      );
+    if (i % 2) {
+      measureOurs();
+      measureRaw();
+    } else {
+      measureRaw();
+      measureOurs();
+    }
   });
-  return { name: 'end --strategy merge, worktrees settled, vs git merge + worktree remove + branch -d', ours: median(ours), raw: median(raw) };
+  return {
+    name: 'end --strategy merge, worktrees settled, vs git merge + worktree remove + branch -d',
+    ours: median(ours),
+    raw: median(raw),
+  };
 }
 
 /**
@@ -219,20 +269,38 @@ function benchHooks(repo) {
   const rows = [];
   const ids = [];
   const timeHook = (mode, cwd, name, count) => {
-    const event = mode === 'session-start'
-      ? { session_id: 'bench', transcript_path: '/t.jsonl', cwd, hook_event_name: 'SessionStart', source: 'startup' }
-      : { session_id: 'bench', transcript_path: '/t.jsonl', cwd, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: join(cwd, 'src/mod00/file0.js'), old_string: 'a', new_string: 'b' } };
+    const event =
+      mode === 'session-start'
+        ? { session_id: 'bench', transcript_path: '/t.jsonl', cwd, hook_event_name: 'SessionStart', source: 'startup' }
+        : {
+            session_id: 'bench',
+            transcript_path: '/t.jsonl',
+            cwd,
+            hook_event_name: 'PreToolUse',
+            tool_name: 'Edit',
+            tool_input: { file_path: join(cwd, 'src/mod00/file0.js'), old_string: 'a', new_string: 'b' },
+          };
     const input = JSON.stringify(event);
     const runHook = () => execFileSync('node', [hook, mode], { cwd, env: repo.env, input, encoding: 'utf8' });
     // The first run fills the cache; it must warn about every other session, as the later ones do.
     const first = runHook();
-    if (mode === 'pre-tool-use' && !ids.slice(1).every((id) => JSON.parse(first).hookSpecificOutput.additionalContext.includes(`"${id}"`))) throw new Error('the pre-tool-use hook missed a session');
+    if (
+      mode === 'pre-tool-use' &&
+      !ids.slice(1).every((id) => JSON.parse(first).hookSpecificOutput.additionalContext.includes(`"${id}"`))
+    )
+      throw new Error('the pre-tool-use hook missed a session');
     const ours = [];
     const raw = [];
     for (let i = 0; i < runs * 2; i++) {
       const measureOurs = () => ours.push(time(runHook));
       const measureRaw = () => raw.push(time(() => execFileSync('node', ['-e', '0'], { cwd, env: repo.env, input })));
-      if (i % 2) { measureOurs(); measureRaw(); } else { measureRaw(); measureOurs(); }
+      if (i % 2) {
+        measureOurs();
+        measureRaw();
+      } else {
+        measureRaw();
+        measureOurs();
+      }
     }
     rows.push({ name, sessions: count, ours: median(ours), raw: median(raw) });
   };
@@ -247,7 +315,8 @@ function benchHooks(repo) {
       ids.push(id);
     }
     const cwd = join(repo.sessions, ids[0]);
-    if (count === 50) timeHook('pre-tool-use', cwd, `hook pre-tool-use, ${count} sessions, indexes racily clean, vs node -e 0`, count);
+    if (count === 50)
+      timeHook('pre-tool-use', cwd, `hook pre-tool-use, ${count} sessions, indexes racily clean, vs node -e 0`, count);
     const second = Math.floor(Date.now() / 1000);
     while (Math.floor(Date.now() / 1000) === second) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     for (const id of ids) repo.git(['status', '--porcelain'], join(repo.sessions, id));
@@ -285,15 +354,21 @@ function benchLand(repo, count = 5) {
       repo.git(['add', '-A'], worktree);
       repo.git(['commit', '-q', '-m', `work of ${branch}`], worktree);
     }
-    raw.push(time(() => {
-      for (const branch of branches) {
-        repo.git(['merge', '-q', '--no-ff', '-m', `Merge session ${branch}`, branch]);
-        repo.git(['worktree', 'remove', join(repo.root, 'raw-land', branch)]);
-        repo.git(['branch', '-q', '-d', branch]);
-      }
-    }));
+    raw.push(
+      time(() => {
+        for (const branch of branches) {
+          repo.git(['merge', '-q', '--no-ff', '-m', `Merge session ${branch}`, branch]);
+          repo.git(['worktree', 'remove', join(repo.root, 'raw-land', branch)]);
+          repo.git(['branch', '-q', '-d', branch]);
+        }
+      }),
+    );
   }
-  return { name: `land ${count} sessions vs ${count} x (git merge --no-ff + worktree remove + branch -d)`, ours: median(ours), raw: median(raw) };
+  return {
+    name: `land ${count} sessions vs ${count} x (git merge --no-ff + worktree remove + branch -d)`,
+    ours: median(ours),
+    raw: median(raw),
+  };
 }
 
 /**
@@ -309,31 +384,67 @@ function benchAgentHooks(repo) {
     started = count;
     const id = JSON.parse(session(repo, ['status', '--json'])).sessions[0].id;
     const cwd = join(repo.sessions, id);
-    const events = ['UserPromptSubmit', 'Notification', 'Stop', 'SessionEnd'].map((hook_event_name) => JSON.stringify({
-      session_id: '9f3c2a4e-1b2d-4c5e-8f90-123456789abc', transcript_path: '/t.jsonl', cwd, hook_event_name, message: 'Claude needs your permission to use Bash', notification_type: 'permission_prompt',
-    }));
+    const events = ['UserPromptSubmit', 'Notification', 'Stop', 'SessionEnd'].map((hook_event_name) =>
+      JSON.stringify({
+        session_id: '9f3c2a4e-1b2d-4c5e-8f90-123456789abc',
+        transcript_path: '/t.jsonl',
+        cwd,
+        hook_event_name,
+        message: 'Claude needs your permission to use Bash',
+        notification_type: 'permission_prompt',
+      }),
+    );
     const ours = [];
     const raw = [];
     for (let i = 0; i < runs * 2; i++) {
       const input = events[i % events.length];
-      const measureOurs = () => ours.push(time(() => execFileSync('node', [hook, 'agent-state'], { cwd, env: repo.env, input })));
+      const measureOurs = () =>
+        ours.push(time(() => execFileSync('node', [hook, 'agent-state'], { cwd, env: repo.env, input })));
       const measureRaw = () => raw.push(time(() => execFileSync('node', ['-e', '0'], { cwd, env: repo.env, input })));
-      if (i % 2) { measureOurs(); measureRaw(); } else { measureRaw(); measureOurs(); }
+      if (i % 2) {
+        measureOurs();
+        measureRaw();
+      } else {
+        measureRaw();
+        measureOurs();
+      }
     }
-    rows.push({ name: `hook agent-state, ${count} sessions vs node -e 0`, sessions: count, ours: median(ours), raw: median(raw) });
+    rows.push({
+      name: `hook agent-state, ${count} sessions vs node -e 0`,
+      sessions: count,
+      ours: median(ours),
+      raw: median(raw),
+    });
   }
   return rows;
 }
 
 async function benchConcurrentStarts(repo, count = 16) {
   const started = process.hrtime.bigint();
-  const codes = await Promise.all(Array.from({ length: count }, (_, i) => new Promise((resolve) => {
-    const child = spawn('node', [helper, 'start', `conc-${i}`, '--no-setup', '--copy', 'none'], { cwd: repo.main, env: repo.env, stdio: 'ignore' });
-    child.on('close', resolve);
-  })));
+  const codes = await Promise.all(
+    Array.from(
+      { length: count },
+      (_, i) =>
+        new Promise((resolve) => {
+          const child = spawn('node', [helper, 'start', `conc-${i}`, '--no-setup', '--copy', 'none'], {
+            cwd: repo.main,
+            env: repo.env,
+            stdio: 'ignore',
+          });
+          child.on('close', resolve);
+        }),
+    ),
+  );
   const wall = Number(process.hrtime.bigint() - started) / 1e6;
-  const registered = JSON.parse(session(repo, ['status', '--json'])).sessions.filter((s) => s.id.startsWith('conc-')).length;
-  return { name: `${count} concurrent starts (wall time)`, ours: wall, raw: null, ok: codes.every((c) => c === 0) && registered === count };
+  const registered = JSON.parse(session(repo, ['status', '--json'])).sessions.filter((s) =>
+    s.id.startsWith('conc-'),
+  ).length;
+  return {
+    name: `${count} concurrent starts (wall time)`,
+    ours: wall,
+    raw: null,
+    ok: codes.every((c) => c === 0) && registered === count,
+  };
 }
 
 /**
@@ -341,7 +452,12 @@ async function benchConcurrentStarts(repo, count = 16) {
  * (with npm's own cache there, so later runs install offline): a few hundred packages.
  */
 const depsCache = fileURLToPath(new URL('./.cache/', import.meta.url));
-const DEPS_PACKAGE = { name: 'bench-deps', version: '1.0.0', private: true, dependencies: { eslint: '10.15.0', express: '5.3.0', webpack: '5.113.0', typescript: '7.0.2' } };
+const DEPS_PACKAGE = {
+  name: 'bench-deps',
+  version: '1.0.0',
+  private: true,
+  dependencies: { eslint: '10.15.0', express: '5.3.0', webpack: '5.113.0', typescript: '7.0.2' },
+};
 function depsFixture() {
   const folder = join(depsCache, 'deps');
   const npmCache = join(depsCache, 'npm');
@@ -350,7 +466,10 @@ function depsFixture() {
     rmSync(folder, { recursive: true, force: true });
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'package.json'), wanted);
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--cache', npmCache], { cwd: folder, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--cache', npmCache], {
+      cwd: folder,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   return { packageJson: wanted, lock: readFileSync(join(folder, 'package-lock.json'), 'utf8'), npmCache };
 }
@@ -367,18 +486,36 @@ function benchDependencies(repo) {
   writeFileSync(join(repo.main, '.gitignore'), 'node_modules/\n');
   repo.git(['add', '-A']);
   repo.git(['commit', '-q', '-m', 'dependencies']);
-  const env = { ...repo.env, npm_config_cache: fixture.npmCache, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_prefer_offline: 'true' };
+  const env = {
+    ...repo.env,
+    npm_config_cache: fixture.npmCache,
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_prefer_offline: 'true',
+  };
   const npmCi = (cwd) => execFileSync('npm', ['ci', '--ignore-scripts'], { cwd, env, stdio: 'ignore' });
   npmCi(repo.main);
-  const packages = Object.keys(JSON.parse(fixture.lock).packages).filter((key) => key.startsWith('node_modules/')).length;
+  const packages = Object.keys(JSON.parse(fixture.lock).packages).filter((key) =>
+    key.startsWith('node_modules/'),
+  ).length;
   const ours = [];
   const raw = [];
   const strategies = new Set();
   const count = Math.max(3, Math.ceil(runs / 3));
   for (let i = 0; i < count; i++) {
     const measureOurs = () => {
-      ours.push(time(() => execFileSync('node', [helper, 'start', `deps-${i}`, '--copy', 'none'], { cwd: repo.main, env, stdio: 'ignore' })));
-      const entry = JSON.parse(readFileSync(join(repo.sessions, '.manifest.json'), 'utf8')).sessions.find((s) => s.id === `deps-${i}`);
+      ours.push(
+        time(() =>
+          execFileSync('node', [helper, 'start', `deps-${i}`, '--copy', 'none'], {
+            cwd: repo.main,
+            env,
+            stdio: 'ignore',
+          }),
+        ),
+      );
+      const entry = JSON.parse(readFileSync(join(repo.sessions, '.manifest.json'), 'utf8')).sessions.find(
+        (s) => s.id === `deps-${i}`,
+      );
       strategies.add(entry?.setup?.dependencies?.strategy ?? 'none');
     };
     const measureRaw = () => {
@@ -386,9 +523,19 @@ function benchDependencies(repo) {
       repo.git(['worktree', 'add', '-q', '-b', `raw-deps-${i}`, worktree, 'main']);
       raw.push(time(() => npmCi(worktree)));
     };
-    if (i % 2) { measureOurs(); measureRaw(); } else { measureRaw(); measureOurs(); }
+    if (i % 2) {
+      measureOurs();
+      measureRaw();
+    } else {
+      measureRaw();
+      measureOurs();
+    }
   }
-  return { name: `session ready with ${packages} packages (start + dependencies: ${[...strategies].join(', ')}) vs npm ci in a fresh worktree`, ours: median(ours), raw: median(raw) };
+  return {
+    name: `session ready with ${packages} packages (start + dependencies: ${[...strategies].join(', ')}) vs npm ci in a fresh worktree`,
+    ours: median(ours),
+    raw: median(raw),
+  };
 }
 
 /**
@@ -398,12 +545,22 @@ function benchDependencies(repo) {
  * the rows say so when it is not there.
  */
 function gtrCommand() {
-  const candidates = [process.env.GTR_DIR && join(process.env.GTR_DIR, 'bin', 'git-gtr'), ...(process.env.PATH ?? '').split(':').map((dir) => dir && join(dir, 'git-gtr'))];
+  const candidates = [
+    process.env.GTR_DIR && join(process.env.GTR_DIR, 'bin', 'git-gtr'),
+    ...(process.env.PATH ?? '').split(':').map((dir) => dir && join(dir, 'git-gtr')),
+  ];
   return candidates.find((path) => path && existsSync(path)) ?? null;
 }
 function benchPeers(repo) {
   const gtr = gtrCommand();
-  if (!gtr) return [{ name: 'peer git-worktree-runner: not found (set GTR_DIR to a checkout of coderabbitai/git-worktree-runner)', ours: null, raw: null }];
+  if (!gtr)
+    return [
+      {
+        name: 'peer git-worktree-runner: not found (set GTR_DIR to a checkout of coderabbitai/git-worktree-runner)',
+        ours: null,
+        raw: null,
+      },
+    ];
   const run = (args) => execFileSync(gtr, args, { cwd: repo.main, env: repo.env, stdio: 'ignore' });
   const ours = [];
   const raw = [];
@@ -411,12 +568,40 @@ function benchPeers(repo) {
   for (let i = 0; i < runs; i++) {
     const sides = [
       () => ours.push(time(() => session(repo, ['start', `peer-${i}`, '--no-setup', '--copy', 'none']))),
-      () => raw.push(time(() => repo.git(['worktree', 'add', '-q', '-b', `raw-peer-${i}`, join(repo.root, 'raw-peer', `p${i}`), 'main']))),
-      () => peer.push(time(() => run(['new', `gtr-${i}`, '--from', 'main', '--no-copy', '--no-fetch', '--no-hooks', '--yes', '--track', 'none']))),
+      () =>
+        raw.push(
+          time(() =>
+            repo.git(['worktree', 'add', '-q', '-b', `raw-peer-${i}`, join(repo.root, 'raw-peer', `p${i}`), 'main']),
+          ),
+        ),
+      () =>
+        peer.push(
+          time(() =>
+            run([
+              'new',
+              `gtr-${i}`,
+              '--from',
+              'main',
+              '--no-copy',
+              '--no-fetch',
+              '--no-hooks',
+              '--yes',
+              '--track',
+              'none',
+            ]),
+          ),
+        ),
     ];
     for (let k = 0; k < sides.length; k++) sides[(i + k) % sides.length]();
   }
-  const rows = [{ name: 'start (no setup) vs git worktree add; peer: gtr new', ours: median(ours), raw: median(raw), peer: median(peer) }];
+  const rows = [
+    {
+      name: 'start (no setup) vs git worktree add; peer: gtr new',
+      ours: median(ours),
+      raw: median(raw),
+      peer: median(peer),
+    },
+  ];
   const ids = JSON.parse(session(repo, ['status', '--json'])).sessions.map((s) => s.id);
   for (const id of ids) repo.git(['status', '--porcelain'], join(repo.sessions, id));
   const script = shellLoop(repo, ids);
@@ -428,7 +613,12 @@ function benchPeers(repo) {
     rawStatus.push(time(() => execFileSync('bash', ['-c', script], { cwd: repo.main, env: repo.env })));
     peerList.push(time(() => run(['list'])));
   }
-  rows.push({ name: `status, ${ids.length} sessions vs shell loop; peer: gtr list (worktrees and branches only)`, ours: median(oursStatus), raw: median(rawStatus), peer: median(peerList) });
+  rows.push({
+    name: `status, ${ids.length} sessions vs shell loop; peer: gtr list (worktrees and branches only)`,
+    ours: median(oursStatus),
+    raw: median(rawStatus),
+    peer: median(peerList),
+  });
   return rows;
 }
 
@@ -488,14 +678,18 @@ const machine = {
   runs,
   benchDir,
 };
-console.log(`machine: ${machine.cpus} cores, ${machine.cpuModel}, ${machine.platform}, node ${machine.node}, ${machine.git}; repositories in ${benchDir}; medians of ${runs} runs`);
+console.log(
+  `machine: ${machine.cpus} cores, ${machine.cpuModel}, ${machine.platform}, node ${machine.node}, ${machine.git}; repositories in ${benchDir}; medians of ${runs} runs`,
+);
 console.log('| benchmark | helper | raw git or tool | ratio | overhead | peer | peer ratio |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of results) {
   const ratio = r.raw && r.ours !== null ? `${(r.ours / r.raw).toFixed(2)}x` : '-';
   const overhead = r.raw && r.ours !== null ? `${(r.ours - r.raw).toFixed(0)} ms` : r.ok === false ? 'FAILED' : '-';
   const peerRatio = r.peer && r.raw ? `${(r.peer / r.raw).toFixed(2)}x` : '-';
-  console.log(`| ${r.name} | ${fmt(r.ours ?? null)} | ${fmt(r.raw ?? null)} | ${ratio} | ${overhead} | ${fmt(r.peer ?? null)} | ${peerRatio} |`);
+  console.log(
+    `| ${r.name} | ${fmt(r.ours ?? null)} | ${fmt(r.raw ?? null)} | ${ratio} | ${overhead} | ${fmt(r.peer ?? null)} | ${peerRatio} |`,
+  );
 }
 // A partial run (--only) prints its rows and leaves the full results as they were.
 if (only === null) {

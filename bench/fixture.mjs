@@ -31,7 +31,8 @@ export function makeBenchRepo(fileCount = 5000) {
   const main = join(root, 'app');
   const env = benchEnv(home);
   mkdirSync(main);
-  const git = (args, cwd = main) => execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const git = (args, cwd = main) =>
+    execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   git(['init', '-q', '-b', 'main']);
   for (let i = 0; i < fileCount; i++) {
     const folder = join(main, 'src', `mod${String(i % 50).padStart(2, '0')}`);
@@ -40,5 +41,12 @@ export function makeBenchRepo(fileCount = 5000) {
   }
   git(['add', '-A']);
   git(['commit', '-q', '-m', 'Initial commit']);
-  return { root, main, env, git, sessions: join(root, 'app-sessions'), cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    main,
+    env,
+    git,
+    sessions: join(root, 'app-sessions'),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
 }

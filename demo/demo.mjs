@@ -26,7 +26,8 @@ const env = {
 delete env.INIT_CWD;
 
 const show = (text) => process.stdout.write(text.replaceAll(root, '<demo>'));
-const git = (args, cwd = project) => execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const git = (args, cwd = project) =>
+  execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const step = (title) => console.log(`\n\u2500\u2500 ${title}`);
 function write(path, content, cwd = project) {
   mkdirSync(dirname(join(cwd, path)), { recursive: true });
@@ -34,7 +35,9 @@ function write(path, content, cwd = project) {
 }
 function session(args, cwd = project) {
   const where = cwd === project ? '' : `(in ${cwd.replace(root, '<demo>')}) `;
-  console.log(`${where}$ node .claude/commands/flight-rules/session.mjs ${args.map((a) => (/[^\w./=-]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+  console.log(
+    `${where}$ node .claude/commands/flight-rules/session.mjs ${args.map((a) => (/[^\w./=-]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`,
+  );
   try {
     show(execFileSync('node', [helper, ...args], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
   } catch (error) {
@@ -63,7 +66,13 @@ git(['commit', '-q', '-m', 'Initial commit']);
 console.log(git(['log', '--oneline']).trim());
 
 step('Install the pack: slash commands, the helper, hooks (then commit .claude/ so every worktree has them)');
-show(execFileSync(join(pack, 'node_modules/.bin/tsx'), [join(pack, 'install.ts'), project], { cwd: pack, env, encoding: 'utf8' }));
+show(
+  execFileSync(join(pack, 'node_modules/.bin/tsx'), [join(pack, 'install.ts'), project], {
+    cwd: pack,
+    env,
+    encoding: 'utf8',
+  }),
+);
 git(['add', '-A']);
 git(['commit', '-q', '-m', 'Add Flight Rules parallel session commands']);
 
@@ -77,8 +86,18 @@ step('Starting a session from inside a session worktree is refused (7.9)');
 session(['start', 'nested'], join(sessions, 'auth-jwt'));
 
 step('Both agents work; both happen to touch src/auth.js');
-commitIn('auth-jwt', 'src/auth.js', 'export const login = (user) => signJwt({ sub: user });\n', 'Issue JWTs from login');
-commitIn('api-endpoints', 'src/auth.js', 'export const login = (user) => `api session for ${user}`;\n', 'Name API sessions');
+commitIn(
+  'auth-jwt',
+  'src/auth.js',
+  'export const login = (user) => signJwt({ sub: user });\n',
+  'Issue JWTs from login',
+);
+commitIn(
+  'api-endpoints',
+  'src/auth.js',
+  'export const login = (user) => `api session for ${user}`;\n',
+  'Name API sessions',
+);
 commitIn('api-endpoints', 'src/api.js', "export const routes = ['/users', '/orders'];\n", 'Add routes');
 
 step('/parallel.status: every session, what needs attention, and why');
@@ -95,7 +114,9 @@ write('notes.txt', 'an uncommitted idea\n', join(sessions, 'api-endpoints'));
 session(['end', 'api-endpoints', '--strategy', 'abandon', '--confirm', 'api-endpoints']);
 
 step('One git command brings the abandoned branch back');
-const saved = git(['for-each-ref', '--format=%(refname)', 'refs/sessions/abandoned/api-endpoints/']).trim().split('\n')[0];
+const saved = git(['for-each-ref', '--format=%(refname)', 'refs/sessions/abandoned/api-endpoints/'])
+  .trim()
+  .split('\n')[0];
 console.log(`$ git branch recovered-api ${saved}`);
 git(['branch', 'recovered-api', saved]);
 console.log(git(['log', '--oneline', 'recovered-api', '-3']).trim());

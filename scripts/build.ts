@@ -46,7 +46,9 @@ function options(root: string): BuildOptions {
     charset: 'ascii',
     logLevel: 'warning',
     // zx's bundled dependencies call require() for node built-ins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     write: false,
   };
 }
@@ -60,7 +62,10 @@ const WITHOUT_ZX: Plugin = {
   name: 'without-zx',
   setup(plugin) {
     plugin.onResolve({ filter: /^zx(\/.*)?$/ }, (args) => ({ path: args.path, namespace: 'without-zx' }));
-    plugin.onLoad({ filter: /.*/, namespace: 'without-zx' }, () => ({ contents: "throw new Error('the hook bundle starts its processes without zx');", loader: 'js' }));
+    plugin.onLoad({ filter: /.*/, namespace: 'without-zx' }, () => ({
+      contents: "throw new Error('the hook bundle starts its processes without zx');",
+      loader: 'js',
+    }));
   },
 };
 const PLUGINS_FOR: Record<string, Plugin[]> = { hook: [WITHOUT_ZX] };
@@ -69,16 +74,23 @@ const PLUGINS_FOR: Record<string, Plugin[]> = { hook: [WITHOUT_ZX] };
 export async function buildBundles(root = ROOT): Promise<Map<string, Uint8Array>> {
   const all = options(root);
   const results = await Promise.all(
-    Object.entries(all.entryPoints as Record<string, string>).map(([name, entry]) => build({ ...all, entryPoints: { [name]: entry }, plugins: PLUGINS_FOR[name] ?? [] })),
+    Object.entries(all.entryPoints as Record<string, string>).map(([name, entry]) =>
+      build({ ...all, entryPoints: { [name]: entry }, plugins: PLUGINS_FOR[name] ?? [] }),
+    ),
   );
-  return new Map(results.flatMap((result) => result.outputFiles!.map((file) => [basename(file.path), file.contents] as const)));
+  return new Map(
+    results.flatMap((result) => result.outputFiles!.map((file) => [basename(file.path), file.contents] as const)),
+  );
 }
 
 /** Every file the plugin folder gets from the build, by path relative to the root: the bundles and the commands. */
 export async function pluginFiles(root = ROOT, bundles?: Map<string, Uint8Array>): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
-  for (const [name, contents] of bundles ?? (await buildBundles(root))) files.set(`${PLUGIN_DIR}/dist/${name}`, contents);
-  for (const name of readdirSync(join(root, 'commands')).filter((file) => file.endsWith('.md')).sort()) {
+  for (const [name, contents] of bundles ?? (await buildBundles(root)))
+    files.set(`${PLUGIN_DIR}/dist/${name}`, contents);
+  for (const name of readdirSync(join(root, 'commands'))
+    .filter((file) => file.endsWith('.md'))
+    .sort()) {
     files.set(`${PLUGIN_DIR}/commands/${name}`, readFileSync(join(root, 'commands', name)));
   }
   return files;
@@ -106,7 +118,8 @@ export async function writeAll(root = ROOT): Promise<void> {
   const files = await pluginFiles(root, bundles);
   for (const folder of PLUGIN_GENERATED) {
     mkdirSync(join(root, folder), { recursive: true });
-    for (const name of readdirSync(join(root, folder))) if (!files.has(`${folder}/${name}`)) rmSync(join(root, folder, name), { recursive: true, force: true });
+    for (const name of readdirSync(join(root, folder)))
+      if (!files.has(`${folder}/${name}`)) rmSync(join(root, folder, name), { recursive: true, force: true });
   }
   for (const [path, contents] of files) writeFile(join(root, path), contents);
 }

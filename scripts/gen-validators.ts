@@ -34,7 +34,8 @@ export function generateValidators(): string {
 function esmImports(code: string): string {
   return code.replace(
     /const (\w+) = require\("([^"]+)"\)\.default;/g,
-    (_, name: string, from: string) => `import ${name}_module from "${from}.js";\nconst ${name} = ${name}_module.default ?? ${name}_module;`,
+    (_, name: string, from: string) =>
+      `import ${name}_module from "${from}.js";\nconst ${name} = ${name}_module.default ?? ${name}_module;`,
   );
 }
 

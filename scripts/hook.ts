@@ -96,7 +96,11 @@ async function load(cwd: string): Promise<{ project: HookProject; manifest: Mani
   const config = loadConfig(mainCheckout);
   const sessionsDir = realPathAllowMissing(sessionsDirFor(mainCheckout, config.sessionsDir));
   const cache = readHookCache(sessionsDir);
-  const { manifest, text } = readManifestText(join(sessionsDir, MANIFEST_FILE), basename(mainCheckout), cache.get('manifest', 'text'));
+  const { manifest, text } = readManifestText(
+    join(sessionsDir, MANIFEST_FILE),
+    basename(mainCheckout),
+    cache.get('manifest', 'text'),
+  );
   if (text !== null && cache.get('manifest', 'text') !== text) cache.set('manifest', 'text', text);
   const known = new Map<string, string>();
   const main = mainCheckout;
@@ -127,7 +131,9 @@ async function worktreeHolding(project: HookProject, path: string): Promise<stri
     if (realPathAllowMissing(found.commonDir) === project.repo.commonDir) return found.toplevel;
   }
   const worktrees = project.worktrees ?? (project.worktrees = await listWorktrees(project.mainCheckout));
-  return worktrees.filter((record) => !record.bare && isWithin(record.path, path)).sort((a, b) => b.path.length - a.path.length)[0]?.path;
+  return worktrees
+    .filter((record) => !record.bare && isWithin(record.path, path))
+    .sort((a, b) => b.path.length - a.path.length)[0]?.path;
 }
 
 async function sessionStart(input: HookInput, cwd: string): Promise<void> {
@@ -136,21 +142,35 @@ async function sessionStart(input: HookInput, cwd: string): Promise<void> {
   if (!holder || holder === project.mainCheckout) return;
   const session = sessionAtPath(project.worktreeOf, manifest, holder);
   if (!session) return;
-  const behind = await behindCount(project.mainCheckout, project.repo, project.cache, session.branch, session.base.branch).catch(() => null);
+  const behind = await behindCount(
+    project.mainCheckout,
+    project.repo,
+    project.cache,
+    session.branch,
+    session.base.branch,
+  ).catch(() => null);
   saveCache(project, manifest);
-  emit('SessionStart', sessionStartContext({
-    id: session.id,
-    branch: session.branch,
-    baseBranch: session.base.branch,
-    worktree: project.worktreeOf(session),
-    goals: session.goals,
-    sessionLog: session.sessionLog,
-    behind,
-    behindWarningCommits: project.config.behindWarningCommits,
-    siblings: manifest.sessions
-      .filter((other) => other.id !== session.id)
-      .map((other) => ({ id: other.id, goals: other.goals, status: other.status, worktree: project.worktreeOf(other) })),
-  }));
+  emit(
+    'SessionStart',
+    sessionStartContext({
+      id: session.id,
+      branch: session.branch,
+      baseBranch: session.base.branch,
+      worktree: project.worktreeOf(session),
+      goals: session.goals,
+      sessionLog: session.sessionLog,
+      behind,
+      behindWarningCommits: project.config.behindWarningCommits,
+      siblings: manifest.sessions
+        .filter((other) => other.id !== session.id)
+        .map((other) => ({
+          id: other.id,
+          goals: other.goals,
+          status: other.status,
+          worktree: project.worktreeOf(other),
+        })),
+    }),
+  );
 }
 
 async function preToolUse(input: HookInput, cwd: string): Promise<void> {

@@ -14,12 +14,21 @@ import { BUNDLE_NAMES, buildBundles, modeFor, PLUGIN_GENERATED, pluginFiles } fr
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const FIX = 'run `npm run build` and commit plugin/ with the sources';
-const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, env: hermeticEnv(ROOT), maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+const git = (args: string[]) =>
+  execFileSync('git', args, {
+    cwd: ROOT,
+    env: hermeticEnv(ROOT),
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
 
 /** Path → [mode, blob sha256] for what the index holds under the generated folders. */
 function indexed(): Map<string, { mode: string; contents: Buffer }> {
   const entries = new Map<string, { mode: string; contents: Buffer }>();
-  for (const line of git(['ls-files', '-s', '--', ...PLUGIN_GENERATED]).toString('utf8').split('\n').filter(Boolean)) {
+  for (const line of git(['ls-files', '-s', '--', ...PLUGIN_GENERATED])
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)) {
     const [meta, path] = line.split('\t') as [string, string];
     const [mode, object] = meta.split(' ') as [string, string];
     entries.set(path, { mode, contents: git(['cat-file', 'blob', object]) });
@@ -37,7 +46,9 @@ describe('the plugin folder holds what the sources build to', () => {
   });
 
   it('builds the bundles and copies every command, quickly', () => {
-    expect([...expected.keys()].filter((path) => path.startsWith('plugin/dist/')).sort()).toEqual(BUNDLE_NAMES.map((name) => `plugin/dist/${name}`).sort());
+    expect([...expected.keys()].filter((path) => path.startsWith('plugin/dist/')).sort()).toEqual(
+      BUNDLE_NAMES.map((name) => `plugin/dist/${name}`).sort(),
+    );
     expect([...expected.keys()].filter((path) => path.startsWith('plugin/commands/')).length).toBe(7);
     expect(buildMs).toBeLessThan(10_000);
   });
@@ -60,11 +71,15 @@ describe('the plugin folder holds what the sources build to', () => {
   });
 
   it('dist/, which the installer copies and the tests run, is the same build', () => {
-    for (const name of BUNDLE_NAMES) expect(sha(readFileSync(join(ROOT, 'dist', name))), `dist/${name} is out of date: run npm run build`).toBe(sha(expected.get(`plugin/dist/${name}`)!));
+    for (const name of BUNDLE_NAMES)
+      expect(sha(readFileSync(join(ROOT, 'dist', name))), `dist/${name} is out of date: run npm run build`).toBe(
+        sha(expected.get(`plugin/dist/${name}`)!),
+      );
   });
 
   it('is deterministic: a second build gives the same bytes', async () => {
     const again = await buildBundles();
-    for (const name of BUNDLE_NAMES) expect(sha(again.get(name)!), name).toBe(sha(expected.get(`plugin/dist/${name}`)!));
+    for (const name of BUNDLE_NAMES)
+      expect(sha(again.get(name)!), name).toBe(sha(expected.get(`plugin/dist/${name}`)!));
   });
 });

@@ -16,8 +16,15 @@ function deadPid(): number {
 }
 
 const worktreeOf = (name: string) => join(repo.sessions, name);
-const branchTip = (branch: string) => repo.git(['for-each-ref', '--format=%(objectname)', `refs/heads/${branch}`]).trim();
-const history = () => (existsSync(join(repo.sessions, '.history.jsonl')) ? readFileSync(join(repo.sessions, '.history.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : []);
+const branchTip = (branch: string) =>
+  repo.git(['for-each-ref', '--format=%(objectname)', `refs/heads/${branch}`]).trim();
+const history = () =>
+  existsSync(join(repo.sessions, '.history.jsonl'))
+    ? readFileSync(join(repo.sessions, '.history.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+    : [];
 const ids = () => repo.manifest().sessions.map((s: any) => s.id);
 
 function editManifest(change: (manifest: any) => void): void {
@@ -48,7 +55,12 @@ describe('session cleanup: each case', () => {
     const plan = await cleanup();
     expect(plan.mode).toBe('plan');
     expect(plan.actions.map((a: any) => a.kind)).toEqual(['prune-worktree-records', 'drop-entry']);
-    expect(plan.kept).toEqual([expect.objectContaining({ subject: 'session/lost-work', reason: expect.stringContaining('holds commits main lacks') })]);
+    expect(plan.kept).toEqual([
+      expect.objectContaining({
+        subject: 'session/lost-work',
+        reason: expect.stringContaining('holds commits main lacks'),
+      }),
+    ]);
     expect(plan.kept[0].next).toContain('git branch -d session/lost-work');
 
     const done = await cleanup('--yes');
@@ -56,7 +68,14 @@ describe('session cleanup: each case', () => {
     expect(ids()).toEqual([]);
     expect(branchTip('session/lost-work')).toBe(tip);
     expect(repo.git(['worktree', 'list', '--porcelain'])).not.toContain('lost-work');
-    expect(history()).toEqual([expect.objectContaining({ id: 'lost-work', strategy: 'cleanup-orphan', head: tip, savedAs: 'refs/heads/session/lost-work' })]);
+    expect(history()).toEqual([
+      expect.objectContaining({
+        id: 'lost-work',
+        strategy: 'cleanup-orphan',
+        head: tip,
+        savedAs: 'refs/heads/session/lost-work',
+      }),
+    ]);
   });
 
   it('drops an orphan whose branch is already merged, deleting the branch', async () => {
@@ -79,7 +98,9 @@ describe('session cleanup: each case', () => {
     repo.write('merged-dirty.txt', 'edited after the merge\n', worktreeOf('merged-dirty'));
     const plan = await cleanup();
     expect(plan.actions.map((a: any) => [a.kind, a.subject])).toEqual([['drop-entry', 'merged-clean']]);
-    expect(plan.kept).toEqual([expect.objectContaining({ subject: 'merged-dirty', reason: expect.stringContaining('uncommitted changes') })]);
+    expect(plan.kept).toEqual([
+      expect.objectContaining({ subject: 'merged-dirty', reason: expect.stringContaining('uncommitted changes') }),
+    ]);
     expect(plan.kept[0].reason).toContain('M merged-dirty.txt');
 
     await cleanup('--yes');
@@ -126,9 +147,17 @@ describe('session cleanup: each case', () => {
     repo = makeRepo();
     await repo.cli(['start', 'half-made']);
     const pid = deadPid();
-    editManifest((m) => Object.assign(m.sessions[0], { status: 'starting', owner: { pid, host: hostname() }, sessionLog: null }));
+    editManifest((m) =>
+      Object.assign(m.sessions[0], { status: 'starting', owner: { pid, host: hostname() }, sessionLog: null }),
+    );
     const plan = await cleanup();
-    expect(plan.actions).toEqual([expect.objectContaining({ kind: 'drop-entry', subject: 'half-made', reason: expect.stringContaining('rolled back') })]);
+    expect(plan.actions).toEqual([
+      expect.objectContaining({
+        kind: 'drop-entry',
+        subject: 'half-made',
+        reason: expect.stringContaining('rolled back'),
+      }),
+    ]);
     await cleanup('--yes');
     expect(existsSync(worktreeOf('half-made'))).toBe(false);
     expect(branchTip('session/half-made')).toBe('');
@@ -146,10 +175,16 @@ describe('session cleanup: each case', () => {
       Object.assign(m.sessions[1], { status: 'ending', owner: { pid: deadPid(), host } });
     });
     const plan = await cleanup();
-    expect(plan.actions.map((a: any) => [a.kind, a.subject])).toEqual([['restore-active', 'has-work'], ['restore-active', 'was-ending']]);
+    expect(plan.actions.map((a: any) => [a.kind, a.subject])).toEqual([
+      ['restore-active', 'has-work'],
+      ['restore-active', 'was-ending'],
+    ]);
     await cleanup('--yes');
     const sessions = repo.manifest().sessions;
-    expect(sessions.map((s: any) => [s.id, s.status, s.owner])).toEqual([['has-work', 'active', undefined], ['was-ending', 'active', undefined]]);
+    expect(sessions.map((s: any) => [s.id, s.status, s.owner])).toEqual([
+      ['has-work', 'active', undefined],
+      ['was-ending', 'active', undefined],
+    ]);
     expect(sessions[0].sessionLog).toMatch(/_has-work_session\.md$/);
     expect(branchTip('session/has-work')).toBe(tip);
   });
@@ -157,7 +192,9 @@ describe('session cleanup: each case', () => {
   it('treats an interrupted end whose worktree is gone as an orphan', async () => {
     repo = makeRepo();
     const tip = await startWithCommit('end-cut');
-    editManifest((m) => Object.assign(m.sessions[0], { status: 'ending', owner: { pid: deadPid(), host: hostname() } }));
+    editManifest((m) =>
+      Object.assign(m.sessions[0], { status: 'ending', owner: { pid: deadPid(), host: hostname() } }),
+    );
     repo.git(['worktree', 'remove', '--force', worktreeOf('end-cut')]);
     await cleanup('--yes');
     expect(ids()).toEqual([]);
@@ -167,17 +204,25 @@ describe('session cleanup: each case', () => {
   it('leaves a session whose start is still running alone', async () => {
     repo = makeRepo();
     await repo.cli(['start', 'busy']);
-    editManifest((m) => Object.assign(m.sessions[0], { status: 'starting', owner: { pid: process.pid, host: hostname() } }));
+    editManifest((m) =>
+      Object.assign(m.sessions[0], { status: 'starting', owner: { pid: process.pid, host: hostname() } }),
+    );
     const plan = await cleanup();
     expect(plan.actions).toEqual([]);
-    expect(plan.kept).toEqual([expect.objectContaining({ subject: 'busy', reason: expect.stringContaining('in progress') })]);
+    expect(plan.kept).toEqual([
+      expect.objectContaining({ subject: 'busy', reason: expect.stringContaining('in progress') }),
+    ]);
   });
 
   it('removes stray temp files left by dead processes, and only those', async () => {
     repo = makeRepo();
     await repo.cli(['start', 'one']);
     const pid = deadPid();
-    const stray = [`.manifest.json.${pid}.abc123.tmp`, `.manifest.json.lock.${pid}.00ff.tmp`, `.manifest.json.lock.${pid}.00ff.stale`];
+    const stray = [
+      `.manifest.json.${pid}.abc123.tmp`,
+      `.manifest.json.lock.${pid}.00ff.tmp`,
+      `.manifest.json.lock.${pid}.00ff.stale`,
+    ];
     const live = `.manifest.json.${process.pid}.abc123.tmp`;
     for (const name of [...stray, live]) writeFileSync(join(repo.sessions, name), '{}');
     const plan = await cleanup();
@@ -189,13 +234,19 @@ describe('session cleanup: each case', () => {
   it('removes lock files whose owner died, in the sessions folder and the git dir, and leaves a live one', async () => {
     repo = makeRepo();
     await repo.cli(['start', 'one']);
-    const owner = (pid: number) => JSON.stringify({ pid, host: hostname(), nonce: `n${pid}`, acquiredAt: '2026-01-15T10:00:00Z' });
+    const owner = (pid: number) =>
+      JSON.stringify({ pid, host: hostname(), nonce: `n${pid}`, acquiredAt: '2026-01-15T10:00:00Z' });
     const pid = deadPid();
     writeFileSync(join(repo.main, '.git', 'flight-rules-merge.lock'), owner(pid));
     writeFileSync(join(repo.main, '.git', 'flight-rules-worktrees.lock'), owner(pid));
     writeFileSync(join(repo.sessions, '.manifest.json.lock'), owner(process.pid));
     const plan = await cleanup();
-    expect(plan.actions.map((a: any) => a.subject).sort()).toEqual([join(repo.main, '.git', 'flight-rules-merge.lock'), join(repo.main, '.git', 'flight-rules-worktrees.lock')].sort());
+    expect(plan.actions.map((a: any) => a.subject).sort()).toEqual(
+      [
+        join(repo.main, '.git', 'flight-rules-merge.lock'),
+        join(repo.main, '.git', 'flight-rules-worktrees.lock'),
+      ].sort(),
+    );
     rmSync(join(repo.sessions, '.manifest.json.lock'));
     await cleanup('--yes');
     expect(existsSync(join(repo.main, '.git', 'flight-rules-merge.lock'))).toBe(false);
@@ -219,7 +270,9 @@ describe('session cleanup: nothing to do', () => {
     repo.git(['merge', '-q', '--no-ff', '-m', 'merge landed', 'session/landed']);
     const result = await repo.cli(['cleanup', '--yes']);
     expect(result.exitCode).toBe(0);
-    expect(normalise(result.stdout, repo)).toBe('✓ "landed": removed worktree <root>/project-sessions/landed; deleted branch session/landed (was <short-sha>); dropped its manifest entry\n');
+    expect(normalise(result.stdout, repo)).toBe(
+      '✓ "landed": removed worktree <root>/project-sessions/landed; deleted branch session/landed (was <short-sha>); dropped its manifest entry\n',
+    );
   });
 });
 
@@ -233,18 +286,26 @@ describe('session cleanup: planning changes nothing', () => {
     await repo.cli(['start', 'interrupted']);
     repo.git(['worktree', 'add', '-q', join(repo.sessions, 'unlisted'), '-b', 'session/unlisted']);
     repo.write('x.txt', 'x', join(repo.sessions, 'unlisted'));
-    editManifest((m) => Object.assign(m.sessions.find((s: any) => s.id === 'interrupted'), { status: 'starting', owner: { pid: deadPid(), host: hostname() } }));
+    editManifest((m) =>
+      Object.assign(
+        m.sessions.find((s: any) => s.id === 'interrupted'),
+        { status: 'starting', owner: { pid: deadPid(), host: hostname() } },
+      ),
+    );
     writeFileSync(join(repo.sessions, `.manifest.json.${deadPid()}.ab.tmp`), '{}');
   }
 
-  it.each([[[]], [['--dry-run']], [['--dry-run', '--yes']]])('with flags %j: refs, manifest bytes and folders are identical', async (flags) => {
-    await messyRepo();
-    const before = snapshot(repo);
-    const plan = await cleanup(...flags);
-    expect(plan.mode).toBe('plan');
-    expect(plan.actions.length).toBeGreaterThanOrEqual(5);
-    expect(snapshot(repo)).toEqual(before);
-  });
+  it.each([[[]], [['--dry-run']], [['--dry-run', '--yes']]])(
+    'with flags %j: refs, manifest bytes and folders are identical',
+    async (flags) => {
+      await messyRepo();
+      const before = snapshot(repo);
+      const plan = await cleanup(...flags);
+      expect(plan.mode).toBe('plan');
+      expect(plan.actions.length).toBeGreaterThanOrEqual(5);
+      expect(snapshot(repo)).toEqual(before);
+    },
+  );
 
   it('prints the plan for a person', async () => {
     await messyRepo();
@@ -253,11 +314,17 @@ describe('session cleanup: planning changes nothing', () => {
     const text = normalise(result.stdout, repo);
     expect(text).toContain('- Cleanup would (nothing has been changed):');
     expect(text).toContain('remove stray file .manifest.json.');
-    expect(text).toContain('"orphan": keep branch session/orphan (<short-sha>), drop its manifest entry (orphaned: its worktree folder <root>/project-sessions/orphan is missing; its branch session/orphan is kept)');
-    expect(text).toContain('"merged": remove its worktree <root>/project-sessions/merged, delete branch session/merged');
+    expect(text).toContain(
+      '"orphan": keep branch session/orphan (<short-sha>), drop its manifest entry (orphaned: its worktree folder <root>/project-sessions/orphan is missing; its branch session/orphan is kept)',
+    );
+    expect(text).toContain(
+      '"merged": remove its worktree <root>/project-sessions/merged, delete branch session/merged',
+    );
     expect(text).toContain('register "unlisted" in the manifest');
     expect(text).toContain('"interrupted": remove its worktree');
-    expect(text).toContain('! Kept session/orphan: branch of "orphan" at <short-sha>: it holds commits main lacks, so it is not deleted.');
+    expect(text).toContain(
+      '! Kept session/orphan: branch of "orphan" at <short-sha>: it holds commits main lacks, so it is not deleted.',
+    );
     expect(text.trim().endsWith('Next: Ask the user, then run `session cleanup --yes` to do this.')).toBe(true);
   });
 
@@ -283,7 +350,9 @@ describe('session cleanup: a corrupt manifest', () => {
     const before = snapshot(repo);
     const plan = await cleanup();
     expect(plan.manifestState).toBe('corrupt');
-    expect(plan.actions).toEqual([expect.objectContaining({ kind: 'rebuild-manifest', reason: expect.stringContaining('alpha, beta') })]);
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ kind: 'rebuild-manifest', reason: expect.stringContaining('alpha, beta') }),
+    ]);
     expect(snapshot(repo)).toEqual(before);
 
     const done = await cleanup('--yes');
@@ -310,17 +379,25 @@ describe('session start: the orphan check', () => {
     await repo.cli(['start', 'gone'], { env: { FLIGHT_RULES_NOW: '2026-01-13T10:00:00Z' } });
     await repo.cli(['start', 'cut-short']);
     rmSync(worktreeOf('gone'), { recursive: true, force: true });
-    editManifest((m) => Object.assign(m.sessions[1], { status: 'starting', owner: { pid: deadPid(), host: hostname() } }));
+    editManifest((m) =>
+      Object.assign(m.sessions[1], { status: 'starting', owner: { pid: deadPid(), host: hostname() } }),
+    );
     repo.git(['worktree', 'add', '-q', join(repo.sessions, 'stray'), '-b', 'session/stray']);
 
     const result = await repo.cli(['start', 'next-one', '--json']);
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
-    expect(result.json.orphans.map((o: any) => [o.id, o.kind])).toEqual([['gone', 'orphaned'], ['cut-short', 'interrupted-start'], ['stray', 'unregistered']]);
+    expect(result.json.orphans.map((o: any) => [o.id, o.kind])).toEqual([
+      ['gone', 'orphaned'],
+      ['cut-short', 'interrupted-start'],
+      ['stray', 'unregistered'],
+    ]);
     expect(result.json.orphans[0]).toMatchObject({ since: '2026-01-13T10:00:00Z', ageSeconds: 172_800, age: '2 days' });
 
     const text = await repo.cli(['start', 'another']);
-    expect(text.stdout).toContain('! Found an incomplete session "gone" (orphaned: its worktree folder is missing, from 2 days ago). Resume it, clean up (`session cleanup`), or ignore it.');
+    expect(text.stdout).toContain(
+      '! Found an incomplete session "gone" (orphaned: its worktree folder is missing, from 2 days ago). Resume it, clean up (`session cleanup`), or ignore it.',
+    );
   });
 
   it('reports nothing when all is well', async () => {

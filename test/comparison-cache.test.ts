@@ -7,7 +7,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, type Repo } from './helpers/gitdir.js';
 import { COMPARISON_CACHE_FILE, parseComparisonCache } from '../scripts/store/comparison-cache.js';
@@ -21,7 +30,9 @@ const TRACE = { FLIGHT_RULES_TRACE: '1' };
 
 /** auth conflicts with main on src/app.js; api merges cleanly; both are ahead of main and behind it. */
 function twoSessions(): void {
-  repo = makeRepo({ files: { 'README.md': '# sample\n', 'src/app.js': 'console.log(1);\n', 'src/lib.js': 'export {};\n' } });
+  repo = makeRepo({
+    files: { 'README.md': '# sample\n', 'src/app.js': 'console.log(1);\n', 'src/lib.js': 'export {};\n' },
+  });
   repo.helper(['start', 'auth', '--no-setup']);
   repo.helper(['start', 'api', '--no-setup']);
   repo.write('src/app.js', 'console.log("auth");\n', worktree('auth'));
@@ -33,17 +44,26 @@ function twoSessions(): void {
 }
 
 /** The status, and which sessions it asked git to compare with their base (by session tip): merge-tree, rev-list and diff. */
-async function status(): Promise<{ merges: Record<string, unknown>; predicted: string[]; counted: string[]; listed: string[]; json: any }> {
+async function status(): Promise<{
+  merges: Record<string, unknown>;
+  predicted: string[];
+  counted: string[];
+  listed: string[];
+  json: any;
+}> {
   const result = await repo.cli(['status', '--json'], { env: TRACE });
   expect(result.exitCode).toBe(0);
   const merges = Object.fromEntries(result.json.sessions.map((s: any) => [s.id, s.merge]));
   const tips = Object.fromEntries(result.json.sessions.map((s: any) => [tipOf(s.id), s.id]));
-  const asked = (pattern: RegExp) => [...result.stderr.matchAll(pattern)].map((match) => tips[match[1]!] ?? match[1]!).sort();
+  const asked = (pattern: RegExp) =>
+    [...result.stderr.matchAll(pattern)].map((match) => tips[match[1]!] ?? match[1]!).sort();
   return {
     merges,
     predicted: asked(/^\[trace\] .* git merge-tree --write-tree \S+ \S+ \S+ [0-9a-f]+ ([0-9a-f]+) \(in /gm),
     counted: asked(/^\[trace\] .* git rev-list --left-right --count ([0-9a-f]+)\.\.\.[0-9a-f]+ \(in /gm),
-    listed: asked(/^\[trace\] .* git diff --name-only -z --no-renames --no-ext-diff [0-9a-f]+\.\.\.([0-9a-f]+) -- \(in /gm),
+    listed: asked(
+      /^\[trace\] .* git diff --name-only -z --no-renames --no-ext-diff [0-9a-f]+\.\.\.([0-9a-f]+) -- \(in /gm,
+    ),
     json: result.json,
   };
 }
@@ -57,7 +77,11 @@ describe('comparisons kept between runs of status', () => {
     twoSessions();
     const first = await status();
     expect(first.merges).toEqual({ api: clean, auth: conflict });
-    expect([first.predicted, first.counted, first.listed]).toEqual([['api', 'auth'], ['api', 'auth'], ['api', 'auth']]);
+    expect([first.predicted, first.counted, first.listed]).toEqual([
+      ['api', 'auth'],
+      ['api', 'auth'],
+      ['api', 'auth'],
+    ]);
     const written = readFileSync(cachePath(), 'utf8');
     const mtime = lstatSync(cachePath()).mtimeMs;
     const second = await status();
@@ -85,7 +109,11 @@ describe('comparisons kept between runs of status', () => {
     repo.write('src/lib.js', 'export const main = 2;\n');
     repo.commitAll('main: lib');
     const after = await status();
-    expect([after.predicted, after.counted, after.listed]).toEqual([['api', 'auth'], ['api', 'auth'], ['api', 'auth']]);
+    expect([after.predicted, after.counted, after.listed]).toEqual([
+      ['api', 'auth'],
+      ['api', 'auth'],
+      ['api', 'auth'],
+    ]);
     expect(after.merges).toEqual({ api: { ...conflict, conflicts: ['src/lib.js'] }, auth: conflict });
     expect(after.json.sessions.map((s: any) => s.behind)).toEqual([2, 2]);
   });
@@ -95,7 +123,8 @@ describe('comparisons kept between runs of status', () => {
     await status();
     // A hand-made answer for auth's very tips is taken as the file says: the file is the cache.
     const doc = JSON.parse(readFileSync(cachePath(), 'utf8'));
-    for (const key of Object.keys(doc.comparisons)) if (key.endsWith(tipOf('auth'))) doc.comparisons[key].merge = { clean: true, conflicts: [] };
+    for (const key of Object.keys(doc.comparisons))
+      if (key.endsWith(tipOf('auth'))) doc.comparisons[key].merge = { clean: true, conflicts: [] };
     writeFileSync(cachePath(), JSON.stringify(doc));
     expect((await status()).merges.auth).toEqual(clean);
     // How the repository merges may have changed: nothing kept counts any more.
@@ -118,19 +147,33 @@ describe('comparisons kept between runs of status', () => {
     // Every planted variant claims auth merges cleanly; a status that believed it would say so.
     for (const key of Object.keys(doc.comparisons)) doc.comparisons[key].merge = { clean: true, conflicts: [] };
     const planted =
-      content === 'OTHER_PROJECT' ? JSON.stringify({ ...doc, project: 'other' })
-        : content === 'BAD_ENTRY' ? JSON.stringify({ ...doc, comparisons: { ...doc.comparisons, [Object.keys(doc.comparisons)[0]!]: { counts: { ahead: -1, behind: 0 } } } })
+      content === 'OTHER_PROJECT'
+        ? JSON.stringify({ ...doc, project: 'other' })
+        : content === 'BAD_ENTRY'
+          ? JSON.stringify({
+              ...doc,
+              comparisons: {
+                ...doc.comparisons,
+                [Object.keys(doc.comparisons)[0]!]: { counts: { ahead: -1, behind: 0 } },
+              },
+            })
           : content;
     writeFileSync(cachePath(), planted);
     const after = await status();
     expect(after.predicted).toEqual(['api', 'auth']);
     expect(after.merges).toEqual({ api: clean, auth: conflict });
-    const rewritten = parseComparisonCache(readFileSync(cachePath(), 'utf8'), 'project', JSON.parse(readFileSync(cachePath(), 'utf8')).settings);
+    const rewritten = parseComparisonCache(
+      readFileSync(cachePath(), 'utf8'),
+      'project',
+      JSON.parse(readFileSync(cachePath(), 'utf8')).settings,
+    );
     expect(rewritten?.size).toBe(2);
-    expect([...rewritten!.values()].map((entry) => entry.merge)).toEqual(expect.arrayContaining([{ clean: false, conflicts: ['src/app.js'] }]));
+    expect([...rewritten!.values()].map((entry) => entry.merge)).toEqual(
+      expect.arrayContaining([{ clean: false, conflicts: ['src/app.js'] }]),
+    );
   });
 
-  it('never follows a symlink in the cache file\'s place, nor writes through it or over it', async () => {
+  it("never follows a symlink in the cache file's place, nor writes through it or over it", async () => {
     twoSessions();
     await status();
     const doc = JSON.parse(readFileSync(cachePath(), 'utf8'));
@@ -159,7 +202,13 @@ describe('comparisons kept between runs of status', () => {
     // A session level with its base: its counts are kept, nothing is asked of merge-tree.
     const traced = await status();
     expect(traced.predicted).toEqual([]);
-    expect(parseComparisonCache(readFileSync(cachePath(), 'utf8'), 'project', JSON.parse(readFileSync(cachePath(), 'utf8')).settings)?.size).toBe(1);
+    expect(
+      parseComparisonCache(
+        readFileSync(cachePath(), 'utf8'),
+        'project',
+        JSON.parse(readFileSync(cachePath(), 'utf8')).settings,
+      )?.size,
+    ).toBe(1);
   });
 });
 
@@ -170,7 +219,9 @@ describe('a git too old for merge-tree --write-tree', () => {
     mkdirSync(bin);
     const real = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
     const script = join(bin, 'git');
-    writeFileSync(script, `#!/bin/sh
+    writeFileSync(
+      script,
+      `#!/bin/sh
 for arg in "$@"; do
   case "$arg" in
     --version) echo "git version 2.37.0"; exit 0 ;;
@@ -178,7 +229,8 @@ for arg in "$@"; do
   esac
 done
 exec '${real}' "$@"
-`);
+`,
+    );
     chmodSync(script, 0o755);
     return { PATH: `${bin}:${process.env.PATH}` };
   }

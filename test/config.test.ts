@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, parseConfig, portSettings, sessionsDirInsideRepo, sessionsDirProblem, CONFIG_FIELDS } from '../scripts/core/config.js';
+import {
+  DEFAULT_CONFIG,
+  parseConfig,
+  portSettings,
+  sessionsDirInsideRepo,
+  sessionsDirProblem,
+  CONFIG_FIELDS,
+} from '../scripts/core/config.js';
 import { makeRepo, snapshot, type Repo } from './helpers/gitdir.js';
 import { outputSchemaErrors } from './helpers/schemas.js';
 
@@ -11,9 +18,16 @@ describe('parseConfig', () => {
   it('fills defaults and keeps what is given', async () => {
     expect(parseConfig({}, MAIN)).toEqual({ config: DEFAULT_CONFIG });
     expect(DEFAULT_CONFIG.savedRefsMaxAgeDays).toBe(30);
-    expect(parseConfig({ savedRefsMaxAgeDays: 7 }, MAIN)).toEqual({ config: { ...DEFAULT_CONFIG, savedRefsMaxAgeDays: 7 } });
-    const parsed = parseConfig({ $schema: './x.json', branchPrefix: 'agents/', copy: ['.env'], ports: { base: 5000 } }, MAIN);
-    expect(parsed).toEqual({ config: { ...DEFAULT_CONFIG, branchPrefix: 'agents/', copy: ['.env'], ports: { base: 5000 } } });
+    expect(parseConfig({ savedRefsMaxAgeDays: 7 }, MAIN)).toEqual({
+      config: { ...DEFAULT_CONFIG, savedRefsMaxAgeDays: 7 },
+    });
+    const parsed = parseConfig(
+      { $schema: './x.json', branchPrefix: 'agents/', copy: ['.env'], ports: { base: 5000 } },
+      MAIN,
+    );
+    expect(parsed).toEqual({
+      config: { ...DEFAULT_CONFIG, branchPrefix: 'agents/', copy: ['.env'], ports: { base: 5000 } },
+    });
     if ('config' in parsed) expect(portSettings(parsed.config)).toEqual({ base: 5000, blockSize: 10, blocks: 100 });
   });
 
@@ -22,7 +36,10 @@ describe('parseConfig', () => {
     [{ ports: { base: 3000.5 } }, '/ports/base must be integer'],
     [{ ports: { base: 80 } }, '/ports/base must be >= 1024'],
     [{ ports: { bse: 4000 } }, '/ports has an unknown field "bse"'],
-    [{ ports: { base: 65000, blockSize: 100, blocks: 100 } }, '/ports: base + blocks * blockSize - 1 = 74999, above the last port 65535'],
+    [
+      { ports: { base: 65000, blockSize: 100, blocks: 100 } },
+      '/ports: base + blocks * blockSize - 1 = 74999, above the last port 65535',
+    ],
     [{ copy: '.env' }, '/copy must be array'],
     [{ copy: [''] }, '/copy/0 must NOT have fewer than 1 characters'],
     [{ postCreate: 7 }, '/postCreate must be string'],
@@ -66,8 +83,12 @@ describe('parseConfig', () => {
   it('reports every problem at once, and names the fields the file may hold', async () => {
     const parsed = parseConfig({ staleAfterDays: 'soon', sessionMode: 'always', colour: true }, '/r/p');
     expect('problem' in parsed && parsed.problem).toContain('/staleAfterDays must be number');
-    expect('problem' in parsed && parsed.problem).toContain('/sessionMode must be one of "ask", "parallel", "standard"');
-    expect('problem' in parsed && parsed.problem).toContain('unknown field "colour" (the fields are sessionsDir, branchPrefix');
+    expect('problem' in parsed && parsed.problem).toContain(
+      '/sessionMode must be one of "ask", "parallel", "standard"',
+    );
+    expect('problem' in parsed && parsed.problem).toContain(
+      'unknown field "colour" (the fields are sessionsDir, branchPrefix',
+    );
   });
 });
 
@@ -95,7 +116,12 @@ describe('the config file in a real repository', () => {
   });
 
   it('a sessions folder inside the repository is excluded once and never shows in status', async () => {
-    repo = makeRepo({ files: { 'README.md': '# x\n', '.claude/flight-rules.json': '{"sessionsDir": ".sessions", "branchPrefix": "agent/"}\n' } });
+    repo = makeRepo({
+      files: {
+        'README.md': '# x\n',
+        '.claude/flight-rules.json': '{"sessionsDir": ".sessions", "branchPrefix": "agent/"}\n',
+      },
+    });
     for (const name of ['one', 'two']) {
       const result = await repo.cli(['start', name, '--json']);
       expect(result.exitCode, result.stdout).toBe(0);

@@ -15,8 +15,29 @@ describe('session names', () => {
   ])('accepts %s', (name, expected) => expect(sessionNameProblem(name)).toBe(expected));
 
   it.each([
-    '', 'Auth', 'auth_refactor', '-leading', 'trailing-', 'double--hyphen', '../escape', 'a/b', '.hidden', 'HEAD', '@',
-    'x.lock', 'café', 'a b', '$(touch pwned)', '`id`', 'a;b', 'a|b', 'a&&b', "it's", 'line\nbreak', 'x'.repeat(65), 'ü'.repeat(200),
+    '',
+    'Auth',
+    'auth_refactor',
+    '-leading',
+    'trailing-',
+    'double--hyphen',
+    '../escape',
+    'a/b',
+    '.hidden',
+    'HEAD',
+    '@',
+    'x.lock',
+    'café',
+    'a b',
+    '$(touch pwned)',
+    '`id`',
+    'a;b',
+    'a|b',
+    'a&&b',
+    "it's",
+    'line\nbreak',
+    'x'.repeat(65),
+    'ü'.repeat(200),
   ])('rejects %j', (name) => expect(sessionNameProblem(name)).not.toBeNull());
 
   it.each([
@@ -29,10 +50,26 @@ describe('session names', () => {
 describe('parseWorktreeList', () => {
   it('parses main, linked, detached, locked and prunable records', () => {
     const output = [
-      'worktree /r/main', 'HEAD aaaa', 'branch refs/heads/main', '',
-      'worktree /r/s/one', 'HEAD bbbb', 'branch refs/heads/session/one', 'locked', '',
-      'worktree /r/s/two', 'HEAD cccc', 'detached', 'prunable gitdir file points to non-existent location', '',
-      'worktree /r/s/three has space', 'HEAD dddd', 'branch refs/heads/x', 'locked busy here', '', '',
+      'worktree /r/main',
+      'HEAD aaaa',
+      'branch refs/heads/main',
+      '',
+      'worktree /r/s/one',
+      'HEAD bbbb',
+      'branch refs/heads/session/one',
+      'locked',
+      '',
+      'worktree /r/s/two',
+      'HEAD cccc',
+      'detached',
+      'prunable gitdir file points to non-existent location',
+      '',
+      'worktree /r/s/three has space',
+      'HEAD dddd',
+      'branch refs/heads/x',
+      'locked busy here',
+      '',
+      '',
     ].join('\0');
     const records = parseWorktreeList(output);
     expect(records.map((r) => [r.path, r.branch, r.detached, r.locked, r.lockedReason, r.prunable])).toEqual([
@@ -67,11 +104,22 @@ describe('session log', () => {
     expect(sessionLogPath(date, 'auth', () => false)).toBe('docs/session_logs/20260115_0905_auth_session.md');
   });
   it('adds a suffix when a log of that name exists', () => {
-    const taken = new Set(['docs/session_logs/20260115_0905_auth_session.md', 'docs/session_logs/20260115_0905_auth_2_session.md']);
+    const taken = new Set([
+      'docs/session_logs/20260115_0905_auth_session.md',
+      'docs/session_logs/20260115_0905_auth_2_session.md',
+    ]);
     expect(sessionLogPath(date, 'auth', (p) => taken.has(p))).toBe('docs/session_logs/20260115_0905_auth_3_session.md');
   });
   it('carries the worktree header and keeps each goal on one line', () => {
-    const text = renderSessionLogStub({ name: 'a', goals: ['one\n## Injected'], worktree: '../p-sessions/a', branch: 'session/a', baseBranch: 'main', baseCommit: 'f'.repeat(40), startedAt: date });
+    const text = renderSessionLogStub({
+      name: 'a',
+      goals: ['one\n## Injected'],
+      worktree: '../p-sessions/a',
+      branch: 'session/a',
+      baseBranch: 'main',
+      baseCommit: 'f'.repeat(40),
+      startedAt: date,
+    });
     expect(text).toContain('**Worktree:** ../p-sessions/a');
     expect(text).toContain('- one ## Injected');
     expect(text).not.toMatch(/^## Injected/m);
@@ -80,8 +128,15 @@ describe('session log', () => {
 
 describe('start rules', () => {
   const base: StartFacts = {
-    name: 'a', branch: 'session/a', worktreePath: '/s/a', mainCheckout: '/m', hasCommits: true,
-    insideSession: null, nameInManifest: false, worktreePathExists: false, branchExists: false,
+    name: 'a',
+    branch: 'session/a',
+    worktreePath: '/s/a',
+    mainCheckout: '/m',
+    hasCommits: true,
+    insideSession: null,
+    nameInManifest: false,
+    worktreePathExists: false,
+    branchExists: false,
   };
   it.each([
     [{}, null],
@@ -95,7 +150,10 @@ describe('start rules', () => {
   });
 
   it('treats only tracked changes as dirty', () => {
-    const status = [{ code: '??', path: 'u.txt' }, { code: ' M', path: 'a.js' }];
+    const status = [
+      { code: '??', path: 'u.txt' },
+      { code: ' M', path: 'a.js' },
+    ];
     expect(planDirty('abort', status)).toEqual({ action: 'abort', tracked: [' M a.js'], untracked: ['u.txt'] });
     expect(planDirty('abort', [{ code: '??', path: 'u.txt' }]).action).toBe('none');
   });
@@ -115,7 +173,10 @@ describe('paths', () => {
     expect(fromStoredPath('/w/app', '../app-sessions/a')).toBe('/w/app-sessions/a');
   });
   it.each([
-    ['/a', '/a', true], ['/a', '/a/b', true], ['/a', '/ab', false], ['/a/b', '/a', false],
+    ['/a', '/a', true],
+    ['/a', '/a/b', true],
+    ['/a', '/ab', false],
+    ['/a/b', '/a', false],
   ])('isWithin(%s, %s) is %s', (outer, inner, expected) => expect(isWithin(outer, inner)).toBe(expected));
 });
 
@@ -127,7 +188,10 @@ describe('pack files are not session work', () => {
     { code: ' M', path: '.env.session' },
   ];
   it('drops untracked pack files and folders, keeps everything else', () => {
-    expect(sessionWork(entries, ['.env.session', '.claude/commands/']).map((e) => `${e.code} ${e.path}`)).toEqual(['?? notes.md', ' M .env.session']);
+    expect(sessionWork(entries, ['.env.session', '.claude/commands/']).map((e) => `${e.code} ${e.path}`)).toEqual([
+      '?? notes.md',
+      ' M .env.session',
+    ]);
   });
   it('keeps everything without pack files', () => expect(sessionWork(entries)).toHaveLength(4));
 });

@@ -15,14 +15,31 @@ describe('concurrent ends', () => {
     const sessions = Array.from({ length: 12 }, (_, i) => ({ name: `s${i}`, strategy: strategies[i % 4]! }));
     for (const { name } of sessions) sessionWithWork(repo, name);
     const env = ghPresentEnv(repo);
-    const results = await Promise.all(sessions.map(({ name, strategy }) =>
-      repo.helperAsync(['end', '--strategy', strategy, ...(strategy === 'abandon' ? ['--confirm', name] : []), ...(strategy === 'keep' ? ['--remote', 'origin'] : []), '--json'], { cwd: `${repo.sessions}/${name}`, env })));
+    const results = await Promise.all(
+      sessions.map(({ name, strategy }) =>
+        repo.helperAsync(
+          [
+            'end',
+            '--strategy',
+            strategy,
+            ...(strategy === 'abandon' ? ['--confirm', name] : []),
+            ...(strategy === 'keep' ? ['--remote', 'origin'] : []),
+            '--json',
+          ],
+          { cwd: `${repo.sessions}/${name}`, env },
+        ),
+      ),
+    );
     for (const result of results) expect(result.exitCode, result.stdout + result.stderr).toBe(0);
 
     const manifest = repo.manifest();
     expect(schemaErrors('manifest', manifest)).toBe('');
     expect(manifest.sessions).toEqual([]);
-    expect(history(repo).map((record) => record.id).sort()).toEqual(sessions.map((s) => s.name).sort());
+    expect(
+      history(repo)
+        .map((record) => record.id)
+        .sort(),
+    ).toEqual(sessions.map((s) => s.name).sort());
     expect(repo.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
     const merged = sessions.filter((s) => s.strategy === 'merge').map((s) => s.name);
     for (const name of merged) expect(repo.git(['show', `main:${name}.txt`])).toBe(`${name}\n`);
@@ -31,6 +48,8 @@ describe('concurrent ends', () => {
     for (const { name, strategy } of sessions) {
       expect(remoteBranches.includes(`refs/heads/session/${name}\n`)).toBe(strategy === 'pr' || strategy === 'keep');
     }
-    expect(readdirSync(repo.sessions).filter((f) => f.includes('.lock') || f.endsWith('.tmp') || f.endsWith('.stale'))).toEqual([]);
+    expect(
+      readdirSync(repo.sessions).filter((f) => f.includes('.lock') || f.endsWith('.tmp') || f.endsWith('.stale')),
+    ).toEqual([]);
   });
 });

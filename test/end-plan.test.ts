@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
-  abandonedRef, classifyBaseCheckout, classifyPushFailure, pushFailureNext, commandLine, confirmProblem, endRefusal, factLines, freeFileName, mergeMessage,
-  parseEndOptions, prTitle, renderEnd, summarySection, type EndFacts, type RawEndOptions,
+  abandonedRef,
+  classifyBaseCheckout,
+  classifyPushFailure,
+  pushFailureNext,
+  commandLine,
+  confirmProblem,
+  endRefusal,
+  factLines,
+  freeFileName,
+  mergeMessage,
+  parseEndOptions,
+  prTitle,
+  renderEnd,
+  summarySection,
+  type EndFacts,
+  type RawEndOptions,
 } from '../scripts/core/end-plan.js';
 import { compareUrl, gitHubRepo } from '../scripts/git/remote.js';
 
@@ -16,17 +30,34 @@ describe('parseEndOptions', () => {
     ['--pr-title with keep', { strategy: 'keep', prTitle: 'T' }, /--pr-title applies only to --strategy pr/],
     ['--pr-body-file with merge', { strategy: 'merge', prBodyFile: 'b.md' }, /--pr-body-file applies only/],
     ['--confirm with pr', { strategy: 'pr', confirm: 'x' }, /--confirm applies only to --strategy abandon/],
-    ['--rebase with abandon', { strategy: 'abandon', rebase: true }, /--rebase applies only to --strategy merge or pr or keep/],
+    [
+      '--rebase with abandon',
+      { strategy: 'abandon', rebase: true },
+      /--rebase applies only to --strategy merge or pr or keep/,
+    ],
     ['--remote with merge', { strategy: 'merge', remote: 'origin' }, /--remote applies only to --strategy pr or keep/],
     ['an empty --pr-title', { strategy: 'pr', prTitle: '  ' }, /--pr-title is empty/],
   ])('rejects %s', (_label, raw, message) => expect(() => parseEndOptions(raw, 'x')).toThrow(message));
 
   it('defaults the remote to origin and remembers whether it was given', () => {
-    expect(parseEndOptions({ strategy: 'keep' }, undefined)).toMatchObject({ remote: 'origin', remoteGiven: false, rebase: false, name: undefined });
-    expect(parseEndOptions({ strategy: 'pr', remote: 'upstream', prTitle: ' T ' }, 'x')).toMatchObject({ remote: 'upstream', remoteGiven: true, prTitle: 'T' });
+    expect(parseEndOptions({ strategy: 'keep' }, undefined)).toMatchObject({
+      remote: 'origin',
+      remoteGiven: false,
+      rebase: false,
+      name: undefined,
+    });
+    expect(parseEndOptions({ strategy: 'pr', remote: 'upstream', prTitle: ' T ' }, 'x')).toMatchObject({
+      remote: 'upstream',
+      remoteGiven: true,
+      prTitle: 'T',
+    });
   });
 
-  it.each<[string | undefined, boolean]>([[undefined, false], ['other', false], ['x', true]])('abandon with --confirm %j is accepted: %s', (confirm, ok) => {
+  it.each<[string | undefined, boolean]>([
+    [undefined, false],
+    ['other', false],
+    ['x', true],
+  ])('abandon with --confirm %j is accepted: %s', (confirm, ok) => {
     const options = parseEndOptions({ strategy: 'abandon', confirm }, undefined);
     expect(confirmProblem(options, 'x') === null).toBe(ok);
   });
@@ -37,11 +68,37 @@ describe('parseEndOptions', () => {
 });
 
 const facts = (over: Partial<EndFacts> = {}): EndFacts => ({
-  name: 'x', strategy: 'merge', rebase: false, mainCheckout: '/r/p', worktreePath: '/r/p-sessions/x',
-  worktreeExists: true, worktreeLocked: false, worktreeBranch: 'session/x', branch: 'session/x', tip: B, work: [],
-  baseBranch: 'main', baseStart: A, baseTip: A, baseGained: 0, sessionCommits: 1,
-  prediction: { clean: true, tree: C, conflicts: [] }, remotes: ['origin'], remote: 'origin', remoteGiven: false,
-  baseCheckout: { where: 'main' }, mainDirty: [], worktreeBusy: null, mainBusy: null, mainHead: A, overwrites: [], mergeAdds: [], sessionsPaths: [], sessionsDirInRepo: null, branchHeldBy: [], ...over,
+  name: 'x',
+  strategy: 'merge',
+  rebase: false,
+  mainCheckout: '/r/p',
+  worktreePath: '/r/p-sessions/x',
+  worktreeExists: true,
+  worktreeLocked: false,
+  worktreeBranch: 'session/x',
+  branch: 'session/x',
+  tip: B,
+  work: [],
+  baseBranch: 'main',
+  baseStart: A,
+  baseTip: A,
+  baseGained: 0,
+  sessionCommits: 1,
+  prediction: { clean: true, tree: C, conflicts: [] },
+  remotes: ['origin'],
+  remote: 'origin',
+  remoteGiven: false,
+  baseCheckout: { where: 'main' },
+  mainDirty: [],
+  worktreeBusy: null,
+  mainBusy: null,
+  mainHead: A,
+  overwrites: [],
+  mergeAdds: [],
+  sessionsPaths: [],
+  sessionsDirInRepo: null,
+  branchHeldBy: [],
+  ...over,
 });
 
 describe('endRefusal', () => {
@@ -57,14 +114,30 @@ describe('endRefusal', () => {
     ['pr without remotes', { strategy: 'pr', remotes: [] }, 'no-remote'],
     ['pr to an unknown remote', { strategy: 'pr', remote: 'upstream' }, 'unknown-remote'],
     ['keep without remotes', { strategy: 'keep', remotes: [] }, null],
-    ['keep to an unknown remote that was asked for', { strategy: 'keep', remote: 'upstream', remoteGiven: true }, 'unknown-remote'],
+    [
+      'keep to an unknown remote that was asked for',
+      { strategy: 'keep', remote: 'upstream', remoteGiven: true },
+      'unknown-remote',
+    ],
     ['pr with nothing to propose', { strategy: 'pr', sessionCommits: 0 }, 'nothing-to-propose'],
     ['merge into a missing base', { baseTip: null, prediction: null }, 'base-missing'],
-    ['merge into a base checked out elsewhere', { baseCheckout: { where: 'other', path: '/r/o' } }, 'base-checked-out-elsewhere'],
+    [
+      'merge into a base checked out elsewhere',
+      { baseCheckout: { where: 'other', path: '/r/o' } },
+      'base-checked-out-elsewhere',
+    ],
     ['merge into a dirty main checkout', { mainDirty: [' M a'] }, 'main-dirty'],
-    ['merge into a dirty checkout the base is not in', { mainDirty: [' M a'], baseCheckout: { where: 'nowhere' } }, null],
+    [
+      'merge into a dirty checkout the base is not in',
+      { mainDirty: [' M a'], baseCheckout: { where: 'nowhere' } },
+      null,
+    ],
     ['merge with predicted conflicts', { prediction: { clean: false, tree: C, conflicts: ['a'] } }, 'merge-conflicts'],
-    ['merge with predicted conflicts and --rebase', { prediction: { clean: false, tree: C, conflicts: ['a'] }, rebase: true }, null],
+    [
+      'merge with predicted conflicts and --rebase',
+      { prediction: { clean: false, tree: C, conflicts: ['a'] }, rebase: true },
+      null,
+    ],
     ['pr with predicted conflicts', { strategy: 'pr', prediction: { clean: false, tree: C, conflicts: ['a'] } }, null],
   ])('%s', (_label, over, code) => {
     const refusal = endRefusal(facts(over));
@@ -73,7 +146,14 @@ describe('endRefusal', () => {
   });
 
   it('lists the uncommitted files and how to commit or abandon them', () => {
-    const refusal = endRefusal(facts({ work: [{ code: ' M', path: 'src/a.ts' }, { code: '??', path: 'new.txt' }] }))!;
+    const refusal = endRefusal(
+      facts({
+        work: [
+          { code: ' M', path: 'src/a.ts' },
+          { code: '??', path: 'new.txt' },
+        ],
+      }),
+    )!;
     expect(refusal.message).toContain('  M src/a.ts\n  ?? new.txt');
     expect(refusal.next).toContain('git -C /r/p-sessions/x add -- src/a.ts new.txt && git -C /r/p-sessions/x commit');
     expect(refusal.next).toContain('--strategy abandon --confirm x');
@@ -82,9 +162,33 @@ describe('endRefusal', () => {
 
 describe('factLines', () => {
   it.each<[string, Partial<EndFacts>, string[]]>([
-    ['an unmoved base', {}, ['- main has not moved since the session branched from it or last synced (aaaaaaaaaaaa)', '- The session has 1 commit(s) main lacks', '- Merging into main would not conflict']],
-    ['a moved base with conflicts', { baseGained: 5, prediction: { clean: false, tree: C, conflicts: ['a', 'b'] } }, ['! main gained 5 commit(s) since the session branched from it or last synced (aaaaaaaaaaaa)', '- The session has 1 commit(s) main lacks', '! Merging into main would conflict in 2 file(s): a, b']],
-    ['no prediction', { prediction: null }, ['- main has not moved since the session branched from it or last synced (aaaaaaaaaaaa)', '- The session has 1 commit(s) main lacks', '- Merge prediction unavailable (needs git 2.38 or newer)']],
+    [
+      'an unmoved base',
+      {},
+      [
+        '- main has not moved since the session branched from it or last synced (aaaaaaaaaaaa)',
+        '- The session has 1 commit(s) main lacks',
+        '- Merging into main would not conflict',
+      ],
+    ],
+    [
+      'a moved base with conflicts',
+      { baseGained: 5, prediction: { clean: false, tree: C, conflicts: ['a', 'b'] } },
+      [
+        '! main gained 5 commit(s) since the session branched from it or last synced (aaaaaaaaaaaa)',
+        '- The session has 1 commit(s) main lacks',
+        '! Merging into main would conflict in 2 file(s): a, b',
+      ],
+    ],
+    [
+      'no prediction',
+      { prediction: null },
+      [
+        '- main has not moved since the session branched from it or last synced (aaaaaaaaaaaa)',
+        '- The session has 1 commit(s) main lacks',
+        '- Merge prediction unavailable (needs git 2.38 or newer)',
+      ],
+    ],
     ['a missing base', { baseTip: null }, ['! The base branch main no longer exists; no merge prediction.']],
   ])('%s', (_label, over, expected) => expect(factLines(facts(over))).toEqual(expected));
 });
@@ -107,7 +211,11 @@ describe('titles, messages and bodies', () => {
     ['no section', '# S\n\n## Goals\n\n- a\n', null],
     ['empty section', '## Summary\n\n## Next\n', null],
     ['a written summary', '## Work log\n\n- x\n\n## Summary\n\nDid it.\n\n- with tests\n', 'Did it.\n\n- with tests'],
-    ['a summary followed by a section', '## Summary\nDone.\n### Detail\nmore\n## Merge pending\nlater\n', 'Done.\n### Detail\nmore'],
+    [
+      'a summary followed by a section',
+      '## Summary\nDone.\n### Detail\nmore\n## Merge pending\nlater\n',
+      'Done.\n### Detail\nmore',
+    ],
     ['CRLF line ends', '## Summary\r\n\r\nDone.\r\n', 'Done.'],
   ])('summarySection: %s', (_label, log, expected) => expect(summarySection(log)).toBe(expected));
 });
@@ -124,20 +232,34 @@ describe('names and commands', () => {
     ['a_session.md', ['a_session.md'], 'a_session-2.md'],
     ['a_session.md', ['a_session.md', 'a_session-2.md'], 'a_session-3.md'],
     ['README', ['README'], 'README-2'],
-  ])('freeFileName(%j) with %j taken', (name, taken, expected) => expect(freeFileName(name, (n) => taken.includes(n))).toBe(expected));
+  ])('freeFileName(%j) with %j taken', (name, taken, expected) =>
+    expect(freeFileName(name, (n) => taken.includes(n))).toBe(expected),
+  );
 
   it.each<[string[], string]>([
     [['gh', 'pr', 'create', '--title', 'Plain'], 'gh pr create --title Plain'],
     [['gh', '--title', "it's a title"], "gh --title 'it'\\''s a title'"],
-    [['git', 'branch', 'session/x', 'refs/sessions/abandoned/x/20260115T100000Z'], 'git branch session/x refs/sessions/abandoned/x/20260115T100000Z'],
+    [
+      ['git', 'branch', 'session/x', 'refs/sessions/abandoned/x/20260115T100000Z'],
+      'git branch session/x refs/sessions/abandoned/x/20260115T100000Z',
+    ],
     [['cat', '/tmp/a b/$(x)'], "cat '/tmp/a b/$(x)'"],
   ])('commandLine(%j)', (words, line) => expect(commandLine(words)).toBe(line));
 
   it.each<[string, Array<{ path: string; branch: string | null }>, unknown]>([
     ['nowhere', [{ path: '/m', branch: 'refs/heads/dev' }], { where: 'nowhere' }],
     ['in the main checkout', [{ path: '/m', branch: 'refs/heads/main' }], { where: 'main' }],
-    ['in another worktree', [{ path: '/m', branch: null }, { path: '/o', branch: 'refs/heads/main' }], { where: 'other', path: '/o' }],
-  ])('the base checked out %s', (_label, worktrees, expected) => expect(classifyBaseCheckout(worktrees, 'main')).toEqual(expected));
+    [
+      'in another worktree',
+      [
+        { path: '/m', branch: null },
+        { path: '/o', branch: 'refs/heads/main' },
+      ],
+      { where: 'other', path: '/o' },
+    ],
+  ])('the base checked out %s', (_label, worktrees, expected) =>
+    expect(classifyBaseCheckout(worktrees, 'main')).toEqual(expected),
+  );
 });
 
 describe('GitHub compare URLs', () => {
@@ -160,33 +282,44 @@ describe('GitHub compare URLs', () => {
   });
 
   it('builds the compare page for a session branch', () => {
-    expect(compareUrl('git@github.com:acme/widget.git', 'main', 'session/auth-refactor')).toBe('https://github.com/acme/widget/compare/main...session/auth-refactor?expand=1');
-    expect(compareUrl('https://github.com/acme/widget', 'release/1.x', 'session/a')).toBe('https://github.com/acme/widget/compare/release/1.x...session/a?expand=1');
+    expect(compareUrl('git@github.com:acme/widget.git', 'main', 'session/auth-refactor')).toBe(
+      'https://github.com/acme/widget/compare/main...session/auth-refactor?expand=1',
+    );
+    expect(compareUrl('https://github.com/acme/widget', 'release/1.x', 'session/a')).toBe(
+      'https://github.com/acme/widget/compare/release/1.x...session/a?expand=1',
+    );
     expect(compareUrl('/srv/git/widget.git', 'main', 'session/a')).toBeNull();
   });
 });
 
 describe('renderEnd', () => {
   it('puts facts, steps, warnings and notes before the next steps', () => {
-    expect(renderEnd({
-      name: 'x',
-      facts: ['- fact'],
-      steps: [{ id: 'push', text: 'Pushed' }, { id: 'remove-worktree', text: 'Removed' }],
-      warnings: ['No PR was opened'],
-      notes: ['To restore: git branch x r'],
-      worktreePath: '/r/p-sessions/x',
-      next: ['cd /r/p', 'open https://example'],
-    })).toBe([
-      '- fact',
-      '✓ Pushed',
-      '✓ Removed',
-      '! No PR was opened',
-      '- To restore: git branch x r',
-      '- Session "x" ended. Its worktree /r/p-sessions/x is gone; a shell that was in it must leave it.',
-      '',
-      'Next: cd /r/p',
-      '  then: open https://example',
-    ].join('\n'));
+    expect(
+      renderEnd({
+        name: 'x',
+        facts: ['- fact'],
+        steps: [
+          { id: 'push', text: 'Pushed' },
+          { id: 'remove-worktree', text: 'Removed' },
+        ],
+        warnings: ['No PR was opened'],
+        notes: ['To restore: git branch x r'],
+        worktreePath: '/r/p-sessions/x',
+        next: ['cd /r/p', 'open https://example'],
+      }),
+    ).toBe(
+      [
+        '- fact',
+        '✓ Pushed',
+        '✓ Removed',
+        '! No PR was opened',
+        '- To restore: git branch x r',
+        '- Session "x" ended. Its worktree /r/p-sessions/x is gone; a shell that was in it must leave it.',
+        '',
+        'Next: cd /r/p',
+        '  then: open https://example',
+      ].join('\n'),
+    );
   });
 });
 

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { BUNDLE, makeRepo, normalise, snapshot, type Repo } from './helpers/gitdir.js';
 import { spawnSync } from 'node:child_process';
 import { outputSchemaErrors, schemaErrors } from './helpers/schemas.js';
-import { addOrigin, ghAbsentEnv, ghCalls, ghPresentEnv, history, sessionLogOf, sessionWithWork } from './helpers/end.js';
+import {
+  addOrigin,
+  ghAbsentEnv,
+  ghCalls,
+  ghPresentEnv,
+  history,
+  sessionLogOf,
+  sessionWithWork,
+} from './helpers/end.js';
 
 let repo: Repo;
 afterEach(() => repo?.cleanup());
@@ -12,7 +20,11 @@ afterEach(() => repo?.cleanup());
 const rev = (r: Repo, ref: string, cwd?: string) => r.git(['rev-parse', ref], cwd).trim();
 const branchExists = (r: Repo, branch: string) => r.git(['branch', '--list', branch]).trim() !== '';
 
-function expectEndedCleanly(r: Repo, name: string, result: { exitCode: number; json: any; stdout: string; stderr: string }) {
+function expectEndedCleanly(
+  r: Repo,
+  name: string,
+  result: { exitCode: number; json: any; stdout: string; stderr: string },
+) {
   expect(result.exitCode, result.stdout + result.stderr).toBe(0);
   expect(outputSchemaErrors(result.json)).toBe('');
   expect(existsSync(join(r.sessions, name))).toBe(false);
@@ -32,17 +44,31 @@ describe('session end --strategy merge', () => {
     expectEndedCleanly(repo, 'feature', result);
     const head = rev(repo, 'main');
     expect(result.json.merge).toEqual({ commit: head, how: 'main-checkout' });
-    expect(repo.git(['log', '-1', '--format=%P%n%s', head]).trim()).toBe(`${base} ${tip}\nMerge session feature: Add the feature`);
+    expect(repo.git(['log', '-1', '--format=%P%n%s', head]).trim()).toBe(
+      `${base} ${tip}\nMerge session feature: Add the feature`,
+    );
     expect(readFileSync(join(repo.main, 'feature.txt'), 'utf8')).toBe('feature\n');
     expect(repo.git(['status', '--porcelain'])).toBe('');
     expect(branchExists(repo, 'session/feature')).toBe(false);
     expect(result.json.branch).toEqual({ name: 'session/feature', kept: false, deleted: true });
     expect(result.json.steps.map((s: any) => s.id)).toEqual(['merge', 'remove-worktree', 'delete-branch', 'manifest']);
-    expect(history(repo)).toEqual([{
-      id: 'feature', branch: 'session/feature', strategy: 'merge', head: tip, base: { branch: 'main', commit: base }, endedAt: '2026-01-15T10:00:00Z', mergeCommit: head,
-      // What a restore needs: the goals, the port block, the copied files, the session log, every saved ref.
-      goals: ['Add the feature', 'Test it'], port: { base: expect.any(Number), count: 10 }, copiedFiles: [], sessionLog: expect.stringMatching(/_feature_session\.md$/), savedRefs: [],
-    }]);
+    expect(history(repo)).toEqual([
+      {
+        id: 'feature',
+        branch: 'session/feature',
+        strategy: 'merge',
+        head: tip,
+        base: { branch: 'main', commit: base },
+        endedAt: '2026-01-15T10:00:00Z',
+        mergeCommit: head,
+        // What a restore needs: the goals, the port block, the copied files, the session log, every saved ref.
+        goals: ['Add the feature', 'Test it'],
+        port: { base: expect.any(Number), count: 10 },
+        copiedFiles: [],
+        sessionLog: expect.stringMatching(/_feature_session\.md$/),
+        savedRefs: [],
+      },
+    ]);
   });
 
   it('names every step in human output and tells the user to leave the worktree', async () => {
@@ -79,14 +105,22 @@ describe('session end --strategy merge', () => {
     repo.commitAll('work on develop', onDevelop);
     const developBefore = rev(repo, 'develop');
     const tip = rev(repo, 'session/on-develop');
-    const mainBefore = { head: rev(repo, 'HEAD'), index: readFileSync(join(repo.main, '.git/index')), status: repo.git(['status', '--porcelain']) };
+    const mainBefore = {
+      head: rev(repo, 'HEAD'),
+      index: readFileSync(join(repo.main, '.git/index')),
+      status: repo.git(['status', '--porcelain']),
+    };
     const result = await repo.cli(['end', 'on-develop', '--strategy', 'merge', '--json'], { cwd: worktree });
     expectEndedCleanly(repo, 'on-develop', result);
     expect(result.json.merge.how).toBe('ref-only');
     const merged = rev(repo, 'develop');
     expect(repo.git(['log', '-1', '--format=%P', merged]).trim()).toBe(`${developBefore} ${tip}`);
     expect(repo.git(['show', `${merged}:d.txt`])).toBe('d\n');
-    expect({ head: rev(repo, 'HEAD'), index: readFileSync(join(repo.main, '.git/index')), status: repo.git(['status', '--porcelain']) }).toEqual(mainBefore);
+    expect({
+      head: rev(repo, 'HEAD'),
+      index: readFileSync(join(repo.main, '.git/index')),
+      status: repo.git(['status', '--porcelain']),
+    }).toEqual(mainBefore);
     expect(existsSync(join(repo.main, 'd.txt'))).toBe(false);
   });
 
@@ -117,7 +151,9 @@ describe('session end --strategy merge', () => {
     expect(result.json.error.message).toContain('README.md');
     expect(result.json.error.next).toContain(`git -C ${join(repo.sessions, 'clash')} merge main`);
     expect(result.json.error.details.conflicts).toEqual(['README.md']);
-    expect(result.json.error.details.facts[0]).toMatch(/^! main gained 1 commit\(s\) since the session branched from it or last synced/);
+    expect(result.json.error.details.facts[0]).toMatch(
+      /^! main gained 1 commit\(s\) since the session branched from it or last synced/,
+    );
     expect(result.json.error.details.facts[2]).toBe('! Merging into main would conflict in 1 file(s): README.md');
     expect(snapshot(repo)).toEqual(before);
     expect(existsSync(join(repo.main, '.git/MERGE_HEAD'))).toBe(false);
@@ -143,8 +179,21 @@ describe('session end --strategy merge', () => {
 
   const mergeRefusals: Array<[string, (r: Repo, worktree: string) => void, string, RegExp]> = [
     ['a dirty main checkout', (r) => r.write('README.md', 'edited in main\n'), 'main-dirty', / M README.md/],
-    ['the base checked out in another worktree', (r) => { r.git(['switch', '-q', '-c', 'elsewhere']); r.git(['worktree', 'add', '-q', join(r.root, 'other'), 'main']); }, 'base-checked-out-elsewhere', /checked out in .*\/other/],
-    ['a worktree switched off its branch', (r, w) => r.git(['switch', '-q', '--detach'], w), 'worktree-off-branch', /detached HEAD/],
+    [
+      'the base checked out in another worktree',
+      (r) => {
+        r.git(['switch', '-q', '-c', 'elsewhere']);
+        r.git(['worktree', 'add', '-q', join(r.root, 'other'), 'main']);
+      },
+      'base-checked-out-elsewhere',
+      /checked out in .*\/other/,
+    ],
+    [
+      'a worktree switched off its branch',
+      (r, w) => r.git(['switch', '-q', '--detach'], w),
+      'worktree-off-branch',
+      /detached HEAD/,
+    ],
   ];
   it.each(mergeRefusals)('refuses %s and changes nothing', async (_label, arrange, code, message) => {
     repo = makeRepo();
@@ -169,11 +218,16 @@ describe('uncommitted work refuses every strategy but abandon', () => {
     repo.write('dirty.txt', 'edited\n', worktree);
     repo.write('notes/new.txt', 'new\n', worktree);
     const before = snapshot(repo);
-    const result = await repo.cli(['end', '--strategy', strategy, '--json'], { cwd: worktree, env: ghPresentEnv(repo) });
+    const result = await repo.cli(['end', '--strategy', strategy, '--json'], {
+      cwd: worktree,
+      env: ghPresentEnv(repo),
+    });
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('uncommitted-work');
     expect(result.json.error.details.files).toEqual([' M dirty.txt', '?? notes/new.txt']);
-    expect(result.json.error.next).toContain(`git -C ${worktree} add -- dirty.txt notes/new.txt && git -C ${worktree} commit`);
+    expect(result.json.error.next).toContain(
+      `git -C ${worktree} add -- dirty.txt notes/new.txt && git -C ${worktree} commit`,
+    );
     expect(result.json.error.next).not.toContain('add -A');
     expect(snapshot(repo)).toEqual(before);
     expect(ghCalls(repo)).toEqual([]);
@@ -201,7 +255,10 @@ describe('session end --strategy pr', () => {
     const origin = addOrigin(repo);
     const worktree = sessionWithWork(repo, 'proposal', { 'p.txt': 'p\n' }, ['Propose a change']);
     const log = join(worktree, sessionLogOf(repo, 'proposal'));
-    writeFileSync(log, readFileSync(log, 'utf8').replace('_Written at /dev-session.end._', 'Added p.txt.\n\n- tested by hand'));
+    writeFileSync(
+      log,
+      readFileSync(log, 'utf8').replace('_Written at /dev-session.end._', 'Added p.txt.\n\n- tested by hand'),
+    );
     const tip = repo.commitAll('Summary', worktree);
     const result = await repo.cli(['end', '--strategy', 'pr', '--json'], { cwd: worktree, env: ghPresentEnv(repo) });
     expectEndedCleanly(repo, 'proposal', result);
@@ -210,13 +267,31 @@ describe('session end --strategy pr', () => {
     const calls = ghCalls(repo);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.cwd).toBe(repo.main);
-    expect(calls[0]!.argv.slice(0, 8)).toEqual(['pr', 'create', '--head', 'session/proposal', '--base', 'main', '--title', 'Propose a change']);
+    expect(calls[0]!.argv.slice(0, 8)).toEqual([
+      'pr',
+      'create',
+      '--head',
+      'session/proposal',
+      '--base',
+      'main',
+      '--title',
+      'Propose a change',
+    ]);
     expect(calls[0]!.argv[8]).toBe('--body-file');
     expect(calls[0]!.body).toBe('Added p.txt.\n\n- tested by hand');
-    expect(result.json.pr).toMatchObject({ created: true, url: 'https://github.com/example/project/pull/42', manualStep: null, bodyFile: null });
+    expect(result.json.pr).toMatchObject({
+      created: true,
+      url: 'https://github.com/example/project/pull/42',
+      manualStep: null,
+      bodyFile: null,
+    });
     expect(rev(repo, 'session/proposal')).toBe(tip);
     expect(result.json.branch.kept).toBe(true);
-    expect(history(repo)[0]).toMatchObject({ strategy: 'pr', head: tip, prUrl: 'https://github.com/example/project/pull/42' });
+    expect(history(repo)[0]).toMatchObject({
+      strategy: 'pr',
+      head: tip,
+      prUrl: 'https://github.com/example/project/pull/42',
+    });
   });
 
   it('passes --pr-title and --pr-body-file through, by name from the main checkout', async () => {
@@ -224,10 +299,24 @@ describe('session end --strategy pr', () => {
     addOrigin(repo);
     sessionWithWork(repo, 'titled');
     writeFileSync(join(repo.root, 'body.md'), 'Custom body\n');
-    const result = await repo.cli(['end', 'titled', '--strategy', 'pr', '--pr-title', 'A "quoted" title', '--pr-body-file', '../body.md', '--json'], { env: ghPresentEnv(repo) });
+    const result = await repo.cli(
+      ['end', 'titled', '--strategy', 'pr', '--pr-title', 'A "quoted" title', '--pr-body-file', '../body.md', '--json'],
+      { env: ghPresentEnv(repo) },
+    );
     expectEndedCleanly(repo, 'titled', result);
     expect(ghCalls(repo)[0]).toEqual({
-      argv: ['pr', 'create', '--head', 'session/titled', '--base', 'main', '--title', 'A "quoted" title', '--body-file', join(repo.root, 'body.md')],
+      argv: [
+        'pr',
+        'create',
+        '--head',
+        'session/titled',
+        '--base',
+        'main',
+        '--title',
+        'A "quoted" title',
+        '--body-file',
+        join(repo.root, 'body.md'),
+      ],
       cwd: repo.main,
       body: 'Custom body\n',
     });
@@ -255,11 +344,16 @@ describe('session end --strategy pr', () => {
     repo = makeRepo();
     addOrigin(repo);
     const worktree = sessionWithWork(repo, 'gh-fails', undefined, ["Fix the user's bug"]);
-    const result = await repo.cli(['end', '--strategy', 'pr'], { cwd: worktree, env: ghPresentEnv(repo, { GH_FAIL: '1' }) });
+    const result = await repo.cli(['end', '--strategy', 'pr'], {
+      cwd: worktree,
+      env: ghPresentEnv(repo, { GH_FAIL: '1' }),
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('! No PR was opened: gh pr create failed: To get started with GitHub CLI');
     const command = result.stdout.match(/then: run in .*?: (gh pr create .*)/)![1]!;
-    expect(command).toMatch(/^gh pr create --head session\/gh-fails --base main --title 'Fix the user'\\''s bug' --body-file \S+body\.md$/);
+    expect(command).toMatch(
+      /^gh pr create --head session\/gh-fails --base main --title 'Fix the user'\\''s bug' --body-file \S+body\.md$/,
+    );
     const bodyFile = command.split(' ').pop()!;
     expect(readFileSync(bodyFile, 'utf8')).toContain('Work from the parallel dev session "gh-fails"');
   });
@@ -281,7 +375,10 @@ describe('session end --strategy pr', () => {
     addOrigin(repo);
     const worktree = sessionWithWork(repo, 'wrong-remote');
     const before = snapshot(repo);
-    const result = await repo.cli(['end', '--strategy', 'pr', '--remote', 'upstream', '--json'], { cwd: worktree, env: ghPresentEnv(repo) });
+    const result = await repo.cli(['end', '--strategy', 'pr', '--remote', 'upstream', '--json'], {
+      cwd: worktree,
+      env: ghPresentEnv(repo),
+    });
     expect(result.exitCode).toBe(1);
     expect(result.json.error.code).toBe('unknown-remote');
     expect(result.json.error.next).toContain('origin');
@@ -295,7 +392,11 @@ describe('an end run by an agent from inside the worktree', () => {
     const worktree = sessionWithWork(repo, 'inside');
     const inner = join(worktree, 'src');
     // As the agent's tool runs it: a shell in the worktree, with the client's variable set, that checks its folder after.
-    const shell = spawnSync('sh', ['-c', `node "$1" end --strategy merge --json; echo "exit=$?"; pwd -P`, 'sh', BUNDLE], { cwd: inner, env: { ...repo.env, CLAUDECODE: '1' }, encoding: 'utf8' });
+    const shell = spawnSync(
+      'sh',
+      ['-c', `node "$1" end --strategy merge --json; echo "exit=$?"; pwd -P`, 'sh', BUNDLE],
+      { cwd: inner, env: { ...repo.env, CLAUDECODE: '1' }, encoding: 'utf8' },
+    );
     const [json, exit, pwd] = shell.stdout.trim().split('\n');
     expect(exit).toBe('exit=0');
     expect(pwd).toBe(inner);
@@ -328,11 +429,19 @@ describe('session end --strategy keep', () => {
     expectEndedCleanly(repo, 'later', result);
     const tip = rev(repo, 'session/later');
     expect(result.json.head).toBe(tip);
-    expect(repo.git(['log', '-1', '--format=%s', tip]).trim()).toBe('Session later: merge pending, branch kept for later');
+    expect(repo.git(['log', '-1', '--format=%s', tip]).trim()).toBe(
+      'Session later: merge pending, branch kept for later',
+    );
     expect(repo.git(['show', `${tip}:${log}`])).toContain('## Merge pending');
     expect(repo.git(['ls-remote', origin, 'refs/heads/session/later'])).toContain(tip);
     expect(repo.git(['status', '--porcelain', '--untracked-files=all'])).toBe('');
-    expect(result.json.steps.map((s: any) => s.id)).toEqual(['note', 'push', 'remove-worktree', 'keep-branch', 'manifest']);
+    expect(result.json.steps.map((s: any) => s.id)).toEqual([
+      'note',
+      'push',
+      'remove-worktree',
+      'keep-branch',
+      'manifest',
+    ]);
     expect(result.json.notes.join('\n')).toContain(`git show session/later:${log}`);
     expect(history(repo)[0]).toMatchObject({ strategy: 'keep', head: tip, savedAs: 'refs/heads/session/later' });
   });
@@ -366,17 +475,22 @@ describe('session end --strategy abandon', () => {
   it.each([
     ['without --confirm', []],
     ['with the wrong --confirm', ['--confirm', 'other']],
-  ])('refuses %s (confirmation-mismatch, exit 1), says to ask the user, and changes nothing', async (_label, confirm) => {
-    repo = makeRepo();
-    const worktree = sessionWithWork(repo, 'doomed');
-    const before = snapshot(repo);
-    const result = await repo.cli(['end', '--strategy', 'abandon', ...confirm, '--json'], { cwd: worktree });
-    expect(result.exitCode).toBe(1);
-    expect(result.json.error.code).toBe('confirmation-mismatch');
-    expect(result.json.error.message).toContain('needs the user to type its name to confirm');
-    expect(result.json.error.next).toBe('Ask the user to type the session\'s name to confirm the abandon, then run: session end doomed --strategy abandon --confirm "<exactly what they typed>"');
-    expect(snapshot(repo)).toEqual(before);
-  });
+  ])(
+    'refuses %s (confirmation-mismatch, exit 1), says to ask the user, and changes nothing',
+    async (_label, confirm) => {
+      repo = makeRepo();
+      const worktree = sessionWithWork(repo, 'doomed');
+      const before = snapshot(repo);
+      const result = await repo.cli(['end', '--strategy', 'abandon', ...confirm, '--json'], { cwd: worktree });
+      expect(result.exitCode).toBe(1);
+      expect(result.json.error.code).toBe('confirmation-mismatch');
+      expect(result.json.error.message).toContain('needs the user to type its name to confirm');
+      expect(result.json.error.next).toBe(
+        'Ask the user to type the session\'s name to confirm the abandon, then run: session end doomed --strategy abandon --confirm "<exactly what they typed>"',
+      );
+      expect(snapshot(repo)).toEqual(before);
+    },
+  );
 
   it('saves the tip and the uncommitted work, and the printed commands bring both back', async () => {
     repo = makeRepo();
@@ -390,7 +504,12 @@ describe('session end --strategy abandon', () => {
     expect(result.json.saved.tip).toBe('refs/sessions/abandoned/scrap/20260115T100000Z');
     expect(result.json.saved.worktree).toBe('refs/sessions/abandoned/scrap/20260115T100000Z-worktree');
     expect(repo.git(['status', '--porcelain', '--untracked-files=all'])).toBe('');
-    expect(history(repo)[0]).toMatchObject({ strategy: 'abandon', head: tip, savedAs: result.json.saved.tip, savedWorktreeAs: result.json.saved.worktree });
+    expect(history(repo)[0]).toMatchObject({
+      strategy: 'abandon',
+      head: tip,
+      savedAs: result.json.saved.tip,
+      savedWorktreeAs: result.json.saved.worktree,
+    });
 
     const [restoreBranch, restoreWork] = result.json.saved.restore as string[];
     expect(restoreBranch).toBe('git branch session/scrap refs/sessions/abandoned/scrap/20260115T100000Z');

@@ -11,7 +11,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, type Repo } from './helpers/gitdir.js';
-import { blobOid, bytePath, indexLayout, IndexFormatError, lookupPath, MODE_GITLINK, type IndexEntry, type IndexLayout } from '../scripts/core/git-index.js';
+import {
+  blobOid,
+  bytePath,
+  indexLayout,
+  IndexFormatError,
+  lookupPath,
+  MODE_GITLINK,
+  type IndexEntry,
+  type IndexLayout,
+} from '../scripts/core/git-index.js';
 import { isRacy, isSmudged, statMatches, worktreeVerdict, type DiskFacts } from '../scripts/core/path-change.js';
 import { sha1Hex } from '../scripts/core/sha1.js';
 
@@ -43,7 +52,16 @@ function listed(cwd = repo.main): Listed[] {
     const head = /^(\d{6}) ([0-9a-f]+) (\d)\t(.*)$/.exec(line);
     if (head) {
       if (current) entries.push(current);
-      current = { path: head[4]!, mode: parseInt(head[1]!, 8), oid: head[2]!, stage: Number(head[3]), ctimeSec: 0, mtimeSec: 0, ino: 0, size: 0 };
+      current = {
+        path: head[4]!,
+        mode: parseInt(head[1]!, 8),
+        oid: head[2]!,
+        stage: Number(head[3]),
+        ctimeSec: 0,
+        mtimeSec: 0,
+        ino: 0,
+        size: 0,
+      };
       continue;
     }
     if (!current) continue;
@@ -68,23 +86,38 @@ function parsedAll(layout: IndexLayout, bytes: Buffer, paths: string[]): IndexEn
 function expectSameAsGit(layout: IndexLayout, bytes: Buffer, cwd = repo.main): void {
   const fromGit = listed(cwd);
   expect(layout.count).toBe(fromGit.length);
-  const parsed = parsedAll(layout, bytes, fromGit.map((entry) => entry.path));
-  expect(parsed.map((entry) => ({
-    path: Buffer.from(entry.path, 'latin1').toString('utf8'),
-    mode: entry.mode,
-    oid: entry.oid,
-    stage: entry.stage,
-    ctimeSec: entry.ctimeSec,
-    mtimeSec: entry.mtimeSec,
-    ino: entry.ino,
-    size: entry.size,
-  }))).toEqual(fromGit);
+  const parsed = parsedAll(
+    layout,
+    bytes,
+    fromGit.map((entry) => entry.path),
+  );
+  expect(
+    parsed.map((entry) => ({
+      path: Buffer.from(entry.path, 'latin1').toString('utf8'),
+      mode: entry.mode,
+      oid: entry.oid,
+      stage: entry.stage,
+      ctimeSec: entry.ctimeSec,
+      mtimeSec: entry.mtimeSec,
+      ino: entry.ino,
+      size: entry.size,
+    })),
+  ).toEqual(fromGit);
 }
 
 /** Many files with shared prefixes, so that version 4's path compression and many windows both come into play. */
 function manyFiles(): Record<string, string> {
-  const files: Record<string, string> = { 'README.md': '# sample\n', 'a.js': 'a\n', 'a/b.js': 'b\n', 'a-b/c.js': 'c\n', 'a.b/d.js': 'd\n', 'üñí/ñame.txt': 'utf8\n', 'sp ace/x y.txt': 'space\n' };
-  for (let i = 0; i < 60; i++) files[`src/mod${i % 7}/file${String(i).padStart(3, '0')}.js`] = `export const v${i} = ${i};\n`;
+  const files: Record<string, string> = {
+    'README.md': '# sample\n',
+    'a.js': 'a\n',
+    'a/b.js': 'b\n',
+    'a-b/c.js': 'c\n',
+    'a.b/d.js': 'd\n',
+    'üñí/ñame.txt': 'utf8\n',
+    'sp ace/x y.txt': 'space\n',
+  };
+  for (let i = 0; i < 60; i++)
+    files[`src/mod${i % 7}/file${String(i).padStart(3, '0')}.js`] = `export const v${i} = ${i};\n`;
   return files;
 }
 
@@ -167,7 +200,7 @@ describe('the index parser, against indexes git writes', () => {
     expectSameAsGit(layout, bytes);
   });
 
-  it('keeps the cache tree: HEAD\'s tree after a commit, none that is valid after a staged change', () => {
+  it("keeps the cache tree: HEAD's tree after a commit, none that is valid after a staged change", () => {
     repo = makeRepo({ files: manyFiles() });
     const clean = indexLayout(indexBytes(), 20);
     expect(clean.cacheTree).toEqual({ valid: true, oid: repo.git(['rev-parse', 'HEAD^{tree}']).trim() });
@@ -177,7 +210,14 @@ describe('the index parser, against indexes git writes', () => {
   });
 
   it('lists submodules and .gitattributes files, and what lies inside a submodule', () => {
-    repo = makeRepo({ files: { 'README.md': 'x\n', '.gitattributes': '*.bin binary\n', 'docs/.gitattributes': '* text\n', 'docs/a.md': 'a\n' } });
+    repo = makeRepo({
+      files: {
+        'README.md': 'x\n',
+        '.gitattributes': '*.bin binary\n',
+        'docs/.gitattributes': '* text\n',
+        'docs/a.md': 'a\n',
+      },
+    });
     const head = repo.git(['rev-parse', 'HEAD']).trim();
     repo.git(['update-index', '--add', '--cacheinfo', `160000,${head},vendor/lib`]);
     const bytes = indexBytes();
@@ -200,7 +240,7 @@ describe('the index parser, against indexes git writes', () => {
     expect(indexLayout(indexBytes(), 20).unsupported).toContain('sdir');
   });
 
-  it('reads a SHA-256 repository\'s index', () => {
+  it("reads a SHA-256 repository's index", () => {
     repo = makeRepo({ empty: true });
     rmSync(join(repo.main, '.git'), { recursive: true });
     repo.git(['init', '-q', '-b', 'main', '--object-format=sha256']);
@@ -250,14 +290,40 @@ describe('SHA-1 in plain code', () => {
 
 describe('the worktree verdict', () => {
   const entry = (over: Partial<IndexEntry> = {}): IndexEntry => ({
-    path: 'f', stage: 0, mode: 0o100644, oid: 'ce013625030ba8dba906f756967f9e9ca394464a',
-    ctimeSec: 100, ctimeNsec: 5, mtimeSec: 100, mtimeNsec: 7, ino: 42, uid: 1, gid: 2, size: 6,
-    assumeValid: false, skipWorktree: false, intentToAdd: false, ...over,
+    path: 'f',
+    stage: 0,
+    mode: 0o100644,
+    oid: 'ce013625030ba8dba906f756967f9e9ca394464a',
+    ctimeSec: 100,
+    ctimeNsec: 5,
+    mtimeSec: 100,
+    mtimeNsec: 7,
+    ino: 42,
+    uid: 1,
+    gid: 2,
+    size: 6,
+    assumeValid: false,
+    skipWorktree: false,
+    intentToAdd: false,
+    ...over,
   });
   const disk = (over: Partial<DiskFacts> = {}): DiskFacts => ({
-    kind: 'file', executable: false, size: 6n, mtimeNs: 100_000_000_007n, ctimeNs: 100_000_000_005n, ino: 42n, uid: 1, gid: 2, ...over,
+    kind: 'file',
+    executable: false,
+    size: 6n,
+    mtimeNs: 100_000_000_007n,
+    ctimeNs: 100_000_000_005n,
+    ino: 42n,
+    uid: 1,
+    gid: 2,
+    ...over,
   });
-  const lookup = (entries: IndexEntry[], over: { folder?: boolean; insideSubmodule?: boolean } = {}) => ({ entries, folder: false, insideSubmodule: false, ...over });
+  const lookup = (entries: IndexEntry[], over: { folder?: boolean; insideSubmodule?: boolean } = {}) => ({
+    entries,
+    folder: false,
+    insideSubmodule: false,
+    ...over,
+  });
   const indexTime = 200_000_000_000n;
 
   it.each<[string, ReturnType<typeof lookup>, DiskFacts, string]>([
@@ -280,9 +346,19 @@ describe('the worktree verdict', () => {
     ['back-dated mtime, new ctime', lookup([entry()]), disk({ ctimeNs: 300_000_000_000n }), 'hash'],
     ['another size', lookup([entry()]), disk({ size: 7n }), 'hash'],
     ['another inode', lookup([entry()]), disk({ ino: 43n }), 'hash'],
-    ['written in the second the index was', lookup([entry({ mtimeSec: 200 })]), disk({ mtimeNs: 200_000_000_007n }), 'hash'],
+    [
+      'written in the second the index was',
+      lookup([entry({ mtimeSec: 200 })]),
+      disk({ mtimeNs: 200_000_000_007n }),
+      'hash',
+    ],
     ['smudged by git (size 0)', lookup([entry({ size: 0 })]), disk({ size: 0n }), 'hash'],
-    ['an empty file, stat data match', lookup([entry({ size: 0, oid: 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391' })]), disk({ size: 0n }), 'clean'],
+    [
+      'an empty file, stat data match',
+      lookup([entry({ size: 0, oid: 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391' })]),
+      disk({ size: 0n }),
+      'clean',
+    ],
   ])('%s', (_name, found, facts, verdict) => {
     expect(worktreeVerdict(found, facts, indexTime).verdict).toBe(verdict);
   });
@@ -307,6 +383,21 @@ describe('racy entries', () => {
     const found = lookupPath(layout, reader(bytes), 'src/app.js');
     const indexTime = statSync(join(repo.main, '.git/index'), { bigint: true }).mtimeNs;
     expect(isRacy(found.entries[0]!, indexTime)).toBe(true);
-    expect(worktreeVerdict(found, { kind: 'file', executable: false, size: 16n, mtimeNs: BigInt(future.getTime()) * 1_000_000n, ctimeNs: 0n, ino: 0n, uid: 0, gid: 0 }, indexTime).verdict).toBe('hash');
+    expect(
+      worktreeVerdict(
+        found,
+        {
+          kind: 'file',
+          executable: false,
+          size: 16n,
+          mtimeNs: BigInt(future.getTime()) * 1_000_000n,
+          ctimeNs: 0n,
+          ino: 0n,
+          uid: 0,
+          gid: 0,
+        },
+        indexTime,
+      ).verdict,
+    ).toBe('hash');
   });
 });

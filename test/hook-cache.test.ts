@@ -29,7 +29,15 @@ describe('the hook cache', () => {
   it('drops entries of the wrong shape, and files it did not write', () => {
     fresh();
     const path = join(folder, HOOK_CACHE_FILE);
-    writeFileSync(path, JSON.stringify({ format: 2, forks: { ok: ['a'], bad: 'a', worse: [1] }, behind: { neg: -1, half: 1.5 }, layouts: { l: { version: 2 } } }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        format: 2,
+        forks: { ok: ['a'], bad: 'a', worse: [1] },
+        behind: { neg: -1, half: 1.5 },
+        layouts: { l: { version: 2 } },
+      }),
+    );
     const cache = readHookCache(folder);
     expect(cache.get('forks', 'ok')).toEqual(['a']);
     expect(cache.get('forks', 'bad')).toBeUndefined();

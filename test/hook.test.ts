@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { makeRepo, ROOT, snapshot, type Repo, INVOCATION } from './helpers/gitdir.js';
 
@@ -43,11 +53,12 @@ const editInput = (cwd: string, filePath: string, toolName = 'Edit') => ({
   permission_mode: 'default',
   hook_event_name: 'PreToolUse',
   tool_name: toolName,
-  tool_input: toolName === 'Write'
-    ? { file_path: filePath, content: 'new content\n' }
-    : toolName === 'MultiEdit'
-      ? { file_path: filePath, edits: [{ old_string: 'a', new_string: 'b' }] }
-      : { file_path: filePath, old_string: 'console.log(1);', new_string: 'console.log(2);', replace_all: false },
+  tool_input:
+    toolName === 'Write'
+      ? { file_path: filePath, content: 'new content\n' }
+      : toolName === 'MultiEdit'
+        ? { file_path: filePath, edits: [{ old_string: 'a', new_string: 'b' }] }
+        : { file_path: filePath, old_string: 'console.log(1);', new_string: 'console.log(2);', replace_all: false },
 });
 
 function context(run: HookRun, event: string): string {
@@ -80,7 +91,10 @@ function twoSessions(): void {
 describe('SessionStart hook', () => {
   it.each(['startup', 'resume', 'clear', 'compact'])('tells the agent which session it is in (%s)', (source) => {
     twoSessions();
-    const text = context(hook('session-start', sessionStartInput(join(worktree('auth'), 'src'), source)), 'SessionStart');
+    const text = context(
+      hook('session-start', sessionStartInput(join(worktree('auth'), 'src'), source)),
+      'SessionStart',
+    );
     expect(text).toContain('parallel dev session "auth": branch session/auth, based on main');
     expect(text).toContain('- Refactor auth');
     expect(text).toContain('Session log: docs/session_logs/20260115_1000_auth_session.md');
@@ -97,7 +111,9 @@ describe('SessionStart hook', () => {
       repo.write('CHANGELOG.md', `${n}\n`);
       repo.commitAll(`main ${n}`);
     }
-    expect(context(hook('session-start', sessionStartInput(worktree('auth'))), 'SessionStart')).toContain('2 commits behind main');
+    expect(context(hook('session-start', sessionStartInput(worktree('auth'))), 'SessionStart')).toContain(
+      '2 commits behind main',
+    );
   });
 
   it('is quiet in the main checkout, outside a repository, and on bad input', () => {
@@ -116,7 +132,10 @@ describe('PreToolUse hook', () => {
     repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
     repo.commitAll('api: app', worktree('api'));
     for (const tool of ['Edit', 'Write', 'MultiEdit']) {
-      const text = context(hook('pre-tool-use', editInput(worktree('auth'), join(worktree('auth'), 'src/app.js'), tool)), 'PreToolUse');
+      const text = context(
+        hook('pre-tool-use', editInput(worktree('auth'), join(worktree('auth'), 'src/app.js'), tool)),
+        'PreToolUse',
+      );
       expect(text).toBe(
         'Warning: src/app.js is also changed in parallel session "api" (in its commits). Editing it in parallel session "auth" too may cause a merge conflict later. ' +
           // The helper sits beside the hook; the agent is told to run that very file.
@@ -129,8 +148,12 @@ describe('PreToolUse hook', () => {
     twoSessions();
     repo.write('README.md', 'api edits\n', worktree('api'));
     repo.write('src/new.js', 'new\n', worktree('api'));
-    expect(context(hook('pre-tool-use', editInput(worktree('auth'), 'README.md')), 'PreToolUse')).toContain('"api" (uncommitted in its worktree)');
-    expect(context(hook('pre-tool-use', editInput(join(worktree('auth'), 'src'), 'new.js', 'Write')), 'PreToolUse')).toContain('src/new.js is also changed in parallel session "api"');
+    expect(context(hook('pre-tool-use', editInput(worktree('auth'), 'README.md')), 'PreToolUse')).toContain(
+      '"api" (uncommitted in its worktree)',
+    );
+    expect(
+      context(hook('pre-tool-use', editInput(join(worktree('auth'), 'src'), 'new.js', 'Write')), 'PreToolUse'),
+    ).toContain('src/new.js is also changed in parallel session "api"');
   });
 
   it('warns in the main checkout about a file a session changes', () => {
@@ -158,7 +181,11 @@ describe('PreToolUse hook', () => {
 
   it('never hangs on a stdin that stays open', async () => {
     twoSessions();
-    const child = spawn('node', [HOOK, 'pre-tool-use'], { cwd: repo.main, env: repo.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('node', [HOOK, 'pre-tool-use'], {
+      cwd: repo.main,
+      env: repo.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const exitCode = await new Promise((resolve) => child.on('close', resolve));
@@ -178,7 +205,12 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
   const CACHE = () => join(repo.sessions, '.hook-cache.json');
   const apiFile = (rel = 'src/app.js') => join(worktree('api'), rel);
   const edit = (rel = 'src/app.js', env: NodeJS.ProcessEnv = {}) => {
-    const result = spawnSync('node', [HOOK, 'pre-tool-use'], { cwd: repo.root, env: { ...repo.env, ...env }, input: JSON.stringify(editInput(worktree('auth'), join(worktree('auth'), rel))), encoding: 'utf8' });
+    const result = spawnSync('node', [HOOK, 'pre-tool-use'], {
+      cwd: repo.root,
+      env: { ...repo.env, ...env },
+      input: JSON.stringify(editInput(worktree('auth'), join(worktree('auth'), rel))),
+      encoding: 'utf8',
+    });
     return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
   };
   const gitCalls = (run: HookRun) => run.stderr.split('\n').filter((line) => line.startsWith('[trace]'));
@@ -194,7 +226,13 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
   }
   const warned = (rel = 'src/app.js') => context(edit(rel), 'PreToolUse');
   const nanoseconds = (path: string) => statSync(path, { bigint: true }).mtimeNs;
-  const touchTo = (path: string, ns: bigint) => execFileSync('touch', ['-h', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, path]);
+  const touchTo = (path: string, ns: bigint) =>
+    execFileSync('touch', [
+      '-h',
+      '-d',
+      `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`,
+      path,
+    ]);
 
   it('a commit in another session invalidates the cache', () => {
     warmed();
@@ -205,12 +243,16 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
     expect(context({ ...run, stderr: '' }, 'PreToolUse')).toContain('"api" (in its commits)');
     // Only the moved session's files were asked of git, once.
     // The moved session's files since its fork, and the root tree of its new HEAD: one git call each.
-    expect(gitCalls(run).map((line) => / exit \d+ git (\S+)/.exec(line)?.[1]).sort()).toEqual(['diff', 'rev-parse']);
+    expect(
+      gitCalls(run)
+        .map((line) => / exit \d+ git (\S+)/.exec(line)?.[1])
+        .sort(),
+    ).toEqual(['diff', 'rev-parse']);
     expect(readFileSync(CACHE(), 'utf8')).not.toBe(cacheBefore);
     expect(gitCalls(edit('src/app.js', { FLIGHT_RULES_TRACE: '1' }))).toEqual([]);
   });
 
-  it('a commit on the base does not hide a session\'s commits', () => {
+  it("a commit on the base does not hide a session's commits", () => {
     warmed();
     repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
     repo.commitAll('api: app', worktree('api'));
@@ -320,7 +362,14 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
 
   /** Two sessions on a base that also holds notes.txt and a file with CRLF line endings, warmed. */
   function warmedWithText(): void {
-    repo = makeRepo({ files: { 'README.md': '# sample\n', 'src/app.js': 'console.log(1);\n', 'notes.txt': 'hello\n', 'src/crlf.js': 'console.log(1);\r\n' } });
+    repo = makeRepo({
+      files: {
+        'README.md': '# sample\n',
+        'src/app.js': 'console.log(1);\n',
+        'notes.txt': 'hello\n',
+        'src/crlf.js': 'console.log(1);\r\n',
+      },
+    });
     repo.helper(['start', 'auth', '--goal', 'Refactor auth']);
     repo.helper(['start', 'api', '--goal', 'Add endpoints']);
     for (const rel of ['notes.txt', 'src/crlf.js', 'src/app.js']) quiet(edit(rel));
@@ -329,10 +378,15 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
   const compared = (rel: string) => {
     const run = edit(rel, { FLIGHT_RULES_TRACE: '1' });
     expect(run.exitCode).toBe(0);
-    const hookSays = run.stdout !== '' && context({ ...run, stderr: '' }, 'PreToolUse').includes('"api" (uncommitted in its worktree)');
-    const askedGit = gitCalls(run).some((line) => line.includes(' status ') && line.includes(`(in ${worktree('api')})`));
+    const hookSays =
+      run.stdout !== '' &&
+      context({ ...run, stderr: '' }, 'PreToolUse').includes('"api" (uncommitted in its worktree)');
+    const askedGit = gitCalls(run).some(
+      (line) => line.includes(' status ') && line.includes(`(in ${worktree('api')})`),
+    );
     // Read only, as the hook does: a refresh here would change what the next run sees.
-    const gitSays = repo.git(['--no-optional-locks', 'status', '--porcelain', '--', rel], worktree('api')).trim() !== '';
+    const gitSays =
+      repo.git(['--no-optional-locks', 'status', '--porcelain', '--', rel], worktree('api')).trim() !== '';
     return { gitSays, hookSays, askedGit };
   };
 
@@ -398,7 +452,12 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
 
   it('a corrupt cache file is ignored, and replaced', () => {
     warmed();
-    for (const text of ['{not json', JSON.stringify({ format: 2, forks: { x: 'not a list' }, layouts: { y: { version: 9 } } }), '[]', '']) {
+    for (const text of [
+      '{not json',
+      JSON.stringify({ format: 2, forks: { x: 'not a list' }, layouts: { y: { version: 9 } } }),
+      '[]',
+      '',
+    ]) {
       writeFileSync(CACHE(), text);
       quiet(edit());
       repo.write('src/app.js', `console.log(${JSON.stringify(text)});\n`, worktree('api'));
@@ -408,7 +467,7 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
     expect(JSON.parse(readFileSync(CACHE(), 'utf8')).format).toBe(2);
   });
 
-  it('a symlink in the cache file\'s place is never followed', () => {
+  it("a symlink in the cache file's place is never followed", () => {
     twoSessions();
     const outside = join(repo.root, 'home', 'precious.json');
     writeFileSync(outside, 'precious\n');
@@ -439,7 +498,9 @@ describe('SessionStart hook: the behind count is cached under both tips', () => 
       repo.write('CHANGELOG.md', `${n}\n`);
       repo.commitAll(`main ${n}`);
     }
-    expect(context(hook('session-start', sessionStartInput(worktree('auth'))), 'SessionStart')).toContain('2 commits behind main');
+    expect(context(hook('session-start', sessionStartInput(worktree('auth'))), 'SessionStart')).toContain(
+      '2 commits behind main',
+    );
     repo.git(['merge', '-q', 'main'], worktree('auth'));
     expect(context(hook('session-start', sessionStartInput(worktree('auth'))), 'SessionStart')).not.toContain('behind');
   });

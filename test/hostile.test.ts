@@ -47,22 +47,25 @@ describe('hostile session names', () => {
     (name) => ['open', name],
   ];
 
-  it.each(Object.entries(names))('%s is refused by every command with exit 2, naming the rule', async (_label, name) => {
-    repo = makeRepo();
-    await repo.cli(['start', 'existing', '--no-setup']);
-    const before = snapshot(repo);
-    for (const command of commands) {
-      const args = command(name);
-      const result = await repo.cli([...args, '--json']);
-      // overlap is read-only and always exits 0, but still names the problem.
-      const expected = args[0] === 'overlap' ? [0, 2] : [2];
-      expect(expected, `${args[0]}: ${result.stdout}`).toContain(result.exitCode);
-      expect(outputSchemaErrors(result.json)).toBe('');
-      expect(JSON.stringify(result.json)).toMatch(/invalid session name/);
-    }
-    expect(pwned(repo)).toEqual([]);
-    expect(snapshot(repo)).toEqual(before);
-  });
+  it.each(Object.entries(names))(
+    '%s is refused by every command with exit 2, naming the rule',
+    async (_label, name) => {
+      repo = makeRepo();
+      await repo.cli(['start', 'existing', '--no-setup']);
+      const before = snapshot(repo);
+      for (const command of commands) {
+        const args = command(name);
+        const result = await repo.cli([...args, '--json']);
+        // overlap is read-only and always exits 0, but still names the problem.
+        const expected = args[0] === 'overlap' ? [0, 2] : [2];
+        expect(expected, `${args[0]}: ${result.stdout}`).toContain(result.exitCode);
+        expect(outputSchemaErrors(result.json)).toBe('');
+        expect(JSON.stringify(result.json)).toMatch(/invalid session name/);
+      }
+      expect(pwned(repo)).toEqual([]);
+      expect(snapshot(repo)).toEqual(before);
+    },
+  );
 
   it.each(Object.entries(optionLikeNames))('%s is taken as an option, never a name (exit 2)', async (_label, name) => {
     repo = makeRepo();
@@ -78,7 +81,13 @@ describe('hostile goals', () => {
   it('stores every goal verbatim in the manifest, one line each in the log, and executes nothing', async () => {
     repo = makeRepo();
     const texts = Object.values(goals);
-    const result = await repo.cli(['start', 'goals', '--no-setup', '--json', ...texts.flatMap((goal) => ['--goal', goal])]);
+    const result = await repo.cli([
+      'start',
+      'goals',
+      '--no-setup',
+      '--json',
+      ...texts.flatMap((goal) => ['--goal', goal]),
+    ]);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(repo.manifest().sessions[0].goals).toEqual(texts.map((goal) => goal.trim()));
     const log = readFileSync(join(repo.sessions, 'goals', repo.manifest().sessions[0].sessionLog), 'utf8');
@@ -103,22 +112,25 @@ describe('hostile manifests', () => {
     writeFileSync(repo.manifestPath, content);
   };
 
-  it.each(Object.entries(manifests))('%s: start and end refuse (exit 1) naming it, status reports it (exit 0), nothing changes', async (_label, { content, problem }) => {
-    repo = makeRepo();
-    place(repo, content);
-    const before = snapshot(repo);
-    const start = await repo.cli(['start', 'x', '--json']);
-    expect(start.exitCode).toBe(1);
-    expect(start.json.error.code).toBe('manifest-invalid');
-    expect(start.json.error.message).toContain(problem);
-    const end = await repo.cli(['end', 'x', '--strategy', 'keep', '--json']);
-    expect(end.exitCode).toBe(1);
-    expect(end.json.error.message).toContain(problem);
-    const status = await repo.cli(['status']);
-    expect(status.exitCode).toBe(0);
-    expect(status.stdout + status.stderr).toContain(problem);
-    expect(snapshot(repo)).toEqual(before);
-  });
+  it.each(Object.entries(manifests))(
+    '%s: start and end refuse (exit 1) naming it, status reports it (exit 0), nothing changes',
+    async (_label, { content, problem }) => {
+      repo = makeRepo();
+      place(repo, content);
+      const before = snapshot(repo);
+      const start = await repo.cli(['start', 'x', '--json']);
+      expect(start.exitCode).toBe(1);
+      expect(start.json.error.code).toBe('manifest-invalid');
+      expect(start.json.error.message).toContain(problem);
+      const end = await repo.cli(['end', 'x', '--strategy', 'keep', '--json']);
+      expect(end.exitCode).toBe(1);
+      expect(end.json.error.message).toContain(problem);
+      const status = await repo.cli(['status']);
+      expect(status.exitCode).toBe(0);
+      expect(status.stdout + status.stderr).toContain(problem);
+      expect(snapshot(repo)).toEqual(before);
+    },
+  );
 
   it('a 50 MB manifest is refused by size, without being parsed', async () => {
     repo = makeRepo();
@@ -159,7 +171,9 @@ describe('hostile config and env inputs', () => {
     expect(existsSync(join(worktree, '.env'))).toBe(true);
     expect(readdirSync(repo.sessions).filter((n) => n.endsWith('.secret'))).toEqual([]);
     expect(existsSync(join(worktree, 'outside.secret'))).toBe(false);
-    expect(result.json.workspace.copy.rejected.map((item: any) => item.pattern)).toEqual(expect.arrayContaining(['../outside.secret']));
+    expect(result.json.workspace.copy.rejected.map((item: any) => item.pattern)).toEqual(
+      expect.arrayContaining(['../outside.secret']),
+    );
     expect(result.json.workspace.copy.copied).toEqual(['.env']);
   });
 
@@ -167,12 +181,17 @@ describe('hostile config and env inputs', () => {
     repo = makeRepo({ files: { 'README.md': '# x\n', '.gitignore': '.env\n' } });
     writeFileSync(join(repo.root, 'outside.env'), 'SECRET=1');
     mkdirSync(join(repo.main, '.claude'), { recursive: true });
-    writeFileSync(join(repo.main, '.claude/flight-rules.json'), JSON.stringify({ copy: ['../outside.env', '/etc/passwd'] }));
+    writeFileSync(
+      join(repo.main, '.claude/flight-rules.json'),
+      JSON.stringify({ copy: ['../outside.env', '/etc/passwd'] }),
+    );
     repo.git(['add', '-A']);
     repo.git(['commit', '-qm', 'config']);
     const result = await repo.cli(['start', 'glob', '--no-setup', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(result.json.workspace.copy.rejected).toEqual([{ pattern: '../outside.env', source: 'config copy', reason: 'it climbs out of the repository with ..' }]);
+    expect(result.json.workspace.copy.rejected).toEqual([
+      { pattern: '../outside.env', source: 'config copy', reason: 'it climbs out of the repository with ..' },
+    ]);
     expect(result.json.workspace.copy.copied).toEqual([]);
     expect(existsSync(join(repo.sessions, 'glob', 'outside.env'))).toBe(false);
     expect(existsSync(join(repo.sessions, 'glob', 'passwd'))).toBe(false);

@@ -1,7 +1,13 @@
 /** The installer's pure parts, as tables of cases. */
 import { describe, expect, it } from 'vitest';
 import { addUnionLine, removeUnionLine } from '../scripts/install/gitattributes.js';
-import { mergeSettings, packSettings, unmergeSettings, SettingsShapeError, type JsonObject } from '../scripts/install/settings.js';
+import {
+  mergeSettings,
+  packSettings,
+  unmergeSettings,
+  SettingsShapeError,
+  type JsonObject,
+} from '../scripts/install/settings.js';
 import {
   BANG_INTRO,
   BANG_MISSING,
@@ -24,7 +30,10 @@ describe('settings: merge, then unmerge, gives back the original', () => {
   const cases: [string, JsonObject][] = [
     ['no settings', {}],
     ['unrelated keys', { model: 'opus', env: { A: '1' } }],
-    ['user hooks on the same events', { hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'lint' }] }], SessionStart: [] } }],
+    [
+      'user hooks on the same events',
+      { hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'lint' }] }], SessionStart: [] } },
+    ],
     ['an empty allow list', { permissions: { allow: [] } }],
     ['user rules and a deny list', { permissions: { allow: ['Bash(npm test:*)'], deny: ['Bash(rm:*)'] } }],
   ];
@@ -61,12 +70,15 @@ describe('settings: merge, then unmerge, gives back the original', () => {
   it('allows only the read-only subcommands outright; a user install names the helper by its absolute path', () => {
     expect(packSettings('user', false, '/home/me')).toEqual({
       hooks: [],
-      allow: ['Bash(node "/home/me/.claude/commands/flight-rules/session.mjs" status:*)', 'Bash(node "/home/me/.claude/commands/flight-rules/session.mjs" overlap:*)'],
+      allow: [
+        'Bash(node "/home/me/.claude/commands/flight-rules/session.mjs" status:*)',
+        'Bash(node "/home/me/.claude/commands/flight-rules/session.mjs" overlap:*)',
+      ],
       deny: [],
     });
   });
 
-  it('a project install names no folder: the helper path\'s end, with a deny rule for a quote before it', () => {
+  it("a project install names no folder: the helper path's end, with a deny rule for a quote before it", () => {
     expect(packSettings('project', false)).toEqual({
       hooks: [],
       allow: [
@@ -151,10 +163,15 @@ describe('command text', () => {
     }
   });
 
-  it('names the main checkout\'s copy only where a project install has one', () => {
-    expect(missingHelperNote('project')).toContain('<main checkout>/.claude/commands/flight-rules/session.mjs, where <main checkout> is the first path git worktree list prints');
-    for (const note of [missingHelperNote('plugin'), missingHelperNote('user', '/home/me')]) expect(note).not.toContain('main checkout');
-    expect(missingHelperNote('user', '/home/me')).toContain('/home/me/.claude/commands/flight-rules/session.mjs is missing');
+  it("names the main checkout's copy only where a project install has one", () => {
+    expect(missingHelperNote('project')).toContain(
+      '<main checkout>/.claude/commands/flight-rules/session.mjs, where <main checkout> is the first path git worktree list prints',
+    );
+    for (const note of [missingHelperNote('plugin'), missingHelperNote('user', '/home/me')])
+      expect(note).not.toContain('main checkout');
+    expect(missingHelperNote('user', '/home/me')).toContain(
+      '/home/me/.claude/commands/flight-rules/session.mjs is missing',
+    );
     expect(missingHelperNote('plugin')).toMatch(/reinstall the plugin/);
   });
 
@@ -162,14 +179,20 @@ describe('command text', () => {
     const command = bangCommand('node "/x/session.mjs" overlap', 'Gone.');
     expect(command).toBe('node "/x/session.mjs" overlap 2>/dev/null || echo "Gone."');
     expect(splitBangCommand(command)).toEqual({ call: 'node "/x/session.mjs" overlap', note: 'Gone.' });
-    expect(splitBangCommand('node "/x/session.mjs" status')).toEqual({ call: 'node "/x/session.mjs" status', note: null });
+    expect(splitBangCommand('node "/x/session.mjs" status')).toEqual({
+      call: 'node "/x/session.mjs" status',
+      note: null,
+    });
     expect(() => bangCommand('x', 'a "quoted" note')).toThrow(/must not hold/);
   });
 
-  it.each(['relative/home', '/home/it\'s', '/home/$USER', '/home/a*b', '/home/(x)', '/home/a"b'])('refuses the home folder %j for a user install', (home) => {
-    expect(homeIsUsable(home)).toBe(false);
-    expect(() => runtimeDirFor('user', 'claude', home)).toThrow(/absolute home folder/);
-  });
+  it.each(['relative/home', "/home/it's", '/home/$USER', '/home/a*b', '/home/(x)', '/home/a"b'])(
+    'refuses the home folder %j for a user install',
+    (home) => {
+      expect(homeIsUsable(home)).toBe(false);
+      expect(() => runtimeDirFor('user', 'claude', home)).toThrow(/absolute home folder/);
+    },
+  );
 
   it.each([
     ['Bash(git status:*)', 'git status', true],
@@ -187,7 +210,14 @@ describe('command text', () => {
   });
 
   it('splits words honouring quotes', () => {
-    expect(shellWords(`start x --goal "two words" --x 'a b'`)).toEqual(['start', 'x', '--goal', 'two words', '--x', 'a b']);
+    expect(shellWords(`start x --goal "two words" --x 'a b'`)).toEqual([
+      'start',
+      'x',
+      '--goal',
+      'two words',
+      '--x',
+      'a b',
+    ]);
   });
 });
 
@@ -221,7 +251,10 @@ describe('planInstall', () => {
   it('records the folders it creates, so that uninstall can remove them', () => {
     const plan = planInstall(facts({}));
     const record = plan.steps.find((step) => step.kind === 'write' && step.path.endsWith('install-manifest.json'));
-    expect(record && record.kind === 'write' && JSON.parse(record.content).createdDirs).toEqual(['.claude/commands', '.claude/commands/flight-rules']);
+    expect(record && record.kind === 'write' && JSON.parse(record.content).createdDirs).toEqual([
+      '.claude/commands',
+      '.claude/commands/flight-rules',
+    ]);
   });
 
   it.each<[string, string | null, string | undefined, boolean, string]>([
@@ -232,11 +265,21 @@ describe('planInstall', () => {
     ['unknown to the record', 'mine\n', undefined, false, 'kept'],
     ['modified, with --force', 'mine\n', sha256('old\n'), true, 'overwrote'],
   ])('a file that is %s', (_name, current, recorded, force, outcome) => {
-    const plan = planInstall(facts({
-      current: new Map([['.claude/commands/a.md', current]]),
-      record: recorded ? { version: 1, files: { '.claude/commands/a.md': recorded }, settings: null, gitattributes: { added: false, created: false }, createdDirs: [] } : null,
-      force,
-    }));
+    const plan = planInstall(
+      facts({
+        current: new Map([['.claude/commands/a.md', current]]),
+        record: recorded
+          ? {
+              version: 1,
+              files: { '.claude/commands/a.md': recorded },
+              settings: null,
+              gitattributes: { added: false, created: false },
+              createdDirs: [],
+            }
+          : null,
+        force,
+      }),
+    );
     const said = [...plan.report.done, ...plan.report.kept].join('\n');
     if (outcome === 'unchanged') expect(plan.report.unchanged).toBe(1);
     else expect(said).toMatch(new RegExp(`^${outcome} \\.claude/commands/a\\.md`));

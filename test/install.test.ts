@@ -3,7 +3,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { existsSync, join, makeRepo, mkdirSync, readFileSync, ROOT, snapshot, writeFileSync, type Repo } from './helpers/gitdir.js';
+import {
+  existsSync,
+  join,
+  makeRepo,
+  mkdirSync,
+  readFileSync,
+  ROOT,
+  snapshot,
+  writeFileSync,
+  type Repo,
+} from './helpers/gitdir.js';
 import { main } from '../scripts/install/main.js';
 import { CURSOR_INTRO, isBangLine, missingHelperNote } from '../scripts/install/command-text.js';
 import { packSettings, PROJECT_HELPER_DENY } from '../scripts/install/settings.js';
@@ -33,7 +43,15 @@ async function install(args: string[], options: { cwd?: string; home?: string } 
   return { exitCode, stdout, stderr: stderr.replaceAll(repo.root, '<root>') };
 }
 
-const COMMANDS = ['dev-session.end.md', 'dev-session.start.md', 'parallel.cleanup.md', 'parallel.land.md', 'parallel.overview.md', 'parallel.status.md', 'parallel.sync.md'];
+const COMMANDS = [
+  'dev-session.end.md',
+  'dev-session.start.md',
+  'parallel.cleanup.md',
+  'parallel.land.md',
+  'parallel.overview.md',
+  'parallel.status.md',
+  'parallel.sync.md',
+];
 const read = (path: string) => readFileSync(join(repo.main, path), 'utf8');
 const settings = () => JSON.parse(read('.claude/settings.json'));
 
@@ -42,34 +60,65 @@ describe('install into a project', () => {
     repo = makeRepo();
     const result = await install([]);
     expect(result.exitCode).toBe(0);
-    expect(readdirSync(join(repo.main, '.claude/commands')).filter((file) => file.endsWith('.md')).sort()).toEqual(COMMANDS);
+    expect(
+      readdirSync(join(repo.main, '.claude/commands'))
+        .filter((file) => file.endsWith('.md'))
+        .sort(),
+    ).toEqual(COMMANDS);
     // Claude Code lists every .md below commands/ as a command: the runtime folder must hold none.
-    expect(readdirSync(join(repo.main, '.claude/commands/flight-rules')).sort()).toEqual(['hook.mjs', 'install-manifest.json', 'session.mjs']);
+    expect(readdirSync(join(repo.main, '.claude/commands/flight-rules')).sort()).toEqual([
+      'hook.mjs',
+      'install-manifest.json',
+      'session.mjs',
+    ]);
     const status = read('.claude/commands/parallel.status.md');
-    expect(status).toContain(`!\`node "\${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" status 2>/dev/null || echo "${missingHelperNote('project')}"\``);
+    expect(status).toContain(
+      `!\`node "\${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" status 2>/dev/null || echo "${missingHelperNote('project')}"\``,
+    );
     expect(status).not.toContain('CLAUDE_PLUGIN_ROOT');
 
     const hooks = settings().hooks;
-    expect(hooks.SessionStart[0].hooks[0].command).toBe('node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" session-start || true');
+    expect(hooks.SessionStart[0].hooks[0].command).toBe(
+      'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" session-start || true',
+    );
     expect(hooks.PreToolUse[0].matcher).toBe('Edit|Write|MultiEdit');
     // The agent's state follows five events, with one command that reads the event from the hook's input.
     for (const event of ['UserPromptSubmit', 'Stop', 'Notification', 'SessionStart', 'SessionEnd']) {
-      expect(hooks[event].at(-1)).toEqual({ hooks: [{ type: 'command', command: 'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" agent-state || true', timeout: 10 }] });
+      expect(hooks[event].at(-1)).toEqual({
+        hooks: [
+          {
+            type: 'command',
+            command: 'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" agent-state || true',
+            timeout: 10,
+          },
+        ],
+      });
     }
     // Committed and shared: the rules name no folder (test/client/status.test.ts shows the client matching them).
-    expect(settings().permissions).toEqual({ allow: packSettings('project', false).allow, deny: [PROJECT_HELPER_DENY] });
+    expect(settings().permissions).toEqual({
+      allow: packSettings('project', false).allow,
+      deny: [PROJECT_HELPER_DENY],
+    });
     expect(read('.claude/settings.json')).not.toContain(repo.root);
     expect(read('.gitattributes')).toBe('docs/progress.md merge=union\n');
     expect(result.stdout).toContain('Next: commit .claude and .gitattributes');
 
-    const helper = spawnSync('node', [join(repo.main, '.claude/commands/flight-rules/session.mjs'), 'start', '--help'], { cwd: repo.main, env: repo.env, encoding: 'utf8' });
+    const helper = spawnSync(
+      'node',
+      [join(repo.main, '.claude/commands/flight-rules/session.mjs'), 'start', '--help'],
+      { cwd: repo.main, env: repo.env, encoding: 'utf8' },
+    );
     expect(helper.status).toBe(0);
     expect(helper.stdout).toContain('usage: session start [<name>]');
   });
 
   it('installs into the repository top level when given a subfolder, as `npx tsx install.ts` does', () => {
     repo = makeRepo();
-    const result = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'install.ts'), join(repo.main, 'src')], { cwd: ROOT, env: repo.env, encoding: 'utf8' });
+    const result = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'install.ts'), join(repo.main, 'src')], {
+      cwd: ROOT,
+      env: repo.env,
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(0);
     expect(existsSync(join(repo.main, '.claude/commands/dev-session.start.md'))).toBe(true);
     expect(existsSync(join(repo.main, 'src/.claude'))).toBe(false);
@@ -92,7 +141,9 @@ describe('install into a project', () => {
     writeFileSync(join(repo.main, path), `${read(path)}\nOur team's extra step.\n`);
     const kept = await install([]);
     expect(kept.exitCode).toBe(0);
-    expect(kept.stdout).toContain(`! kept ${path}: it differs from what this pack installs (modified by you?). Rerun with --force to overwrite it.`);
+    expect(kept.stdout).toContain(
+      `! kept ${path}: it differs from what this pack installs (modified by you?). Rerun with --force to overwrite it.`,
+    );
     expect(read(path)).toContain("Our team's extra step.");
 
     const forced = await install(['--force']);
@@ -174,7 +225,9 @@ describe('install into a project', () => {
       expect(text, file).not.toMatch(/output appears (above|under)|what the helper printed/i);
     }
     expect(read('.cursor/commands/parallel.status.md')).toContain(CURSOR_INTRO);
-    expect(read('.cursor/commands/parallel.status.md')).toContain('node "$(git rev-parse --show-toplevel)/.claude/commands/flight-rules/session.mjs" status');
+    expect(read('.cursor/commands/parallel.status.md')).toContain(
+      'node "$(git rev-parse --show-toplevel)/.claude/commands/flight-rules/session.mjs" status',
+    );
     expect(existsSync(join(repo.main, '.claude/commands/flight-rules/session.mjs'))).toBe(true);
     expect(existsSync(join(repo.main, '.claude/settings.json'))).toBe(false);
     expect(existsSync(join(repo.main, '.claude/commands/dev-session.start.md'))).toBe(false);
@@ -190,13 +243,18 @@ describe('install into a project', () => {
 });
 
 describe('an install over an older one', () => {
-  it('replaces the permission rules an older version wrote, and keeps the user\'s own', async () => {
+  it("replaces the permission rules an older version wrote, and keeps the user's own", async () => {
     repo = makeRepo();
     await install([]);
     // What the previous version wrote: rules naming ${CLAUDE_PROJECT_DIR}, which the client never matched.
-    const old = ['status', 'overlap'].map((name) => `Bash(node "\${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" ${name}:*)`);
+    const old = ['status', 'overlap'].map(
+      (name) => `Bash(node "\${CLAUDE_PROJECT_DIR}/.claude/commands/flight-rules/session.mjs" ${name}:*)`,
+    );
     const current = settings();
-    writeFileSync(join(repo.main, '.claude/settings.json'), `${JSON.stringify({ ...current, permissions: { allow: ['Bash(npm test:*)', ...old] } }, null, 2)}\n`);
+    writeFileSync(
+      join(repo.main, '.claude/settings.json'),
+      `${JSON.stringify({ ...current, permissions: { allow: ['Bash(npm test:*)', ...old] } }, null, 2)}\n`,
+    );
     const recordPath = join(repo.main, '.claude/commands/flight-rules/install-manifest.json');
     const record = JSON.parse(readFileSync(recordPath, 'utf8'));
     record.settings.allow = old;
@@ -205,13 +263,20 @@ describe('an install over an older one', () => {
 
     const result = await install([]);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain(`✓ removed from .claude/settings.json this pack's outdated entries: ${old.join(', ')}`);
-    expect(settings().permissions).toEqual({ allow: ['Bash(npm test:*)', ...packSettings('project', false).allow], deny: [PROJECT_HELPER_DENY] });
+    expect(result.stdout).toContain(
+      `✓ removed from .claude/settings.json this pack's outdated entries: ${old.join(', ')}`,
+    );
+    expect(settings().permissions).toEqual({
+      allow: ['Bash(npm test:*)', ...packSettings('project', false).allow],
+      deny: [PROJECT_HELPER_DENY],
+    });
     expect(settings().hooks).toEqual(current.hooks);
     expect((await install([])).stdout).toContain('Nothing changed');
 
     await install(['--uninstall']);
-    expect(JSON.parse(readFileSync(join(repo.main, '.claude/settings.json'), 'utf8'))).toEqual({ permissions: { allow: ['Bash(npm test:*)'] } });
+    expect(JSON.parse(readFileSync(join(repo.main, '.claude/settings.json'), 'utf8'))).toEqual({
+      permissions: { allow: ['Bash(npm test:*)'] },
+    });
   });
 
   it('keeps its hooks when rerun with --no-hooks', async () => {
@@ -230,7 +295,9 @@ describe('install refusals', () => {
     const before = snapshot(repo);
     const result = await install([]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('✗ refused: <root>/project/.claude/settings.json cannot be merged into: it is not valid JSON');
+    expect(result.stderr).toContain(
+      '✗ refused: <root>/project/.claude/settings.json cannot be merged into: it is not valid JSON',
+    );
     expect(result.stderr).toContain('Next: Fix that file');
     expect(snapshot(repo)).toEqual(before);
   });
@@ -283,16 +350,29 @@ describe('user install', () => {
 
     const result = await install(['--user'], { home });
     expect(result.exitCode).toBe(0);
-    expect(readdirSync(join(home, '.claude/commands')).filter((file) => file.endsWith('.md')).sort()).toEqual(COMMANDS);
+    expect(
+      readdirSync(join(home, '.claude/commands'))
+        .filter((file) => file.endsWith('.md'))
+        .sort(),
+    ).toEqual(COMMANDS);
     // Claude Code expands no variable in a permission rule: the commands and rules name the home folder itself.
     const status = readFileSync(join(home, '.claude/commands/parallel.status.md'), 'utf8');
-    expect(status).toContain(`!\`node "${home}/.claude/commands/flight-rules/session.mjs" status 2>/dev/null || echo "${missingHelperNote('user', home)}"\``);
+    expect(status).toContain(
+      `!\`node "${home}/.claude/commands/flight-rules/session.mjs" status 2>/dev/null || echo "${missingHelperNote('user', home)}"\``,
+    );
     expect(status).toContain(`Bash(node "${home}/.claude/commands/flight-rules/session.mjs" status:*)`);
     expect(status).not.toContain('$HOME');
     const userSettings = JSON.parse(readFileSync(join(home, '.claude/settings.json'), 'utf8'));
     expect(userSettings.theme).toBe('dark');
-    expect(userSettings.permissions).toEqual({ allow: [`Bash(node "${home}/.claude/commands/flight-rules/session.mjs" status:*)`, `Bash(node "${home}/.claude/commands/flight-rules/session.mjs" overlap:*)`] });
-    expect(userSettings.hooks.SessionStart[0].hooks[0].command).toBe('node "$HOME/.claude/commands/flight-rules/hook.mjs" session-start || true');
+    expect(userSettings.permissions).toEqual({
+      allow: [
+        `Bash(node "${home}/.claude/commands/flight-rules/session.mjs" status:*)`,
+        `Bash(node "${home}/.claude/commands/flight-rules/session.mjs" overlap:*)`,
+      ],
+    });
+    expect(userSettings.hooks.SessionStart[0].hooks[0].command).toBe(
+      'node "$HOME/.claude/commands/flight-rules/hook.mjs" session-start || true',
+    );
     expect(snapshot(repo)).toEqual(project);
 
     expect((await install(['--user', '--uninstall'], { home })).exitCode).toBe(0);

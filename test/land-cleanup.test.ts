@@ -26,21 +26,36 @@ function deadPid(): number {
 const lockPath = (r: Repo) => join(r.main, '.git', 'flight-rules-merge.lock');
 
 function writeLandLock(r: Repo, pid: number, purpose: Record<string, unknown>): void {
-  writeFileSync(lockPath(r), JSON.stringify({ pid, host: hostname(), nonce: 'deadbeefdeadbeef', acquiredAt: new Date(Date.now() - 5_000).toISOString(), purpose: { kind: 'land', checkout: r.main, ...purpose } }));
+  writeFileSync(
+    lockPath(r),
+    JSON.stringify({
+      pid,
+      host: hostname(),
+      nonce: 'deadbeefdeadbeef',
+      acquiredAt: new Date(Date.now() - 5_000).toISOString(),
+      purpose: { kind: 'land', checkout: r.main, ...purpose },
+    }),
+  );
 }
 
 /** Marks `id` as a land left it: ending, owned by the dead process, the landing recorded. */
 function markLanding(r: Repo, id: string, pid: number, from: string): void {
   const manifest = r.manifest();
   const entry = manifest.sessions.find((s: any) => s.id === id);
-  Object.assign(entry, { status: 'ending', owner: { pid, host: hostname(), claimedAt: new Date(Date.now() - 5_000).toISOString() }, landing: { base: 'main', from, at: '2026-01-15T10:00:00Z' } });
+  Object.assign(entry, {
+    status: 'ending',
+    owner: { pid, host: hostname(), claimedAt: new Date(Date.now() - 5_000).toISOString() },
+    landing: { base: 'main', from, at: '2026-01-15T10:00:00Z' },
+  });
   writeFileSync(r.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** The merge commit land builds for `id` onto main, written as an object only. */
 function candidate(r: Repo, id: string): string {
   const tree = r.git(['merge-tree', '--write-tree', 'main', `session/${id}`]).trim();
-  return r.git(['commit-tree', tree, '-p', 'main', '-p', `session/${id}`, '-m', `Merge session ${id}: Goal of ${id}`]).trim();
+  return r
+    .git(['commit-tree', tree, '-p', 'main', '-p', `session/${id}`, '-m', `Merge session ${id}: Goal of ${id}`])
+    .trim();
 }
 
 async function cleanupYes(r: Repo): Promise<any> {
@@ -67,7 +82,12 @@ describe('cleanup after a land run was killed', () => {
     writeFileSync(join(repo.main, '.git', 'index.lock'), '');
 
     const json = await cleanupYes(repo);
-    expect(json.actions.map((a: any) => [a.kind, a.result])).toEqual(expect.arrayContaining([['finish-interrupted-land', 'done'], ['drop-entry', 'done']]));
+    expect(json.actions.map((a: any) => [a.kind, a.result])).toEqual(
+      expect.arrayContaining([
+        ['finish-interrupted-land', 'done'],
+        ['drop-entry', 'done'],
+      ]),
+    );
     expect(rev(repo, 'HEAD')).toBe(to);
     expect(repo.git(['status', '--porcelain'])).toBe('');
     expect(readFileSync(join(repo.main, 'README.md'), 'utf8')).toBe('# sample, landed\n');
@@ -86,11 +106,22 @@ describe('cleanup after a land run was killed', () => {
     const from = rev(repo, 'main');
     const pid = deadPid();
     markLanding(repo, 'feature', pid, from);
-    writeLandLock(repo, pid, { base: 'main', from, to: candidate(repo, 'feature'), mainAction: 'detach', detached: { base: 'main', at: from } });
+    writeLandLock(repo, pid, {
+      base: 'main',
+      from,
+      to: candidate(repo, 'feature'),
+      mainAction: 'detach',
+      detached: { base: 'main', at: from },
+    });
     repo.git(['update-ref', '--no-deref', 'HEAD', from]);
 
     const json = await cleanupYes(repo);
-    expect(json.actions.map((a: any) => [a.kind, a.result])).toEqual(expect.arrayContaining([['finish-interrupted-land', 'done'], ['restore-active', 'done']]));
+    expect(json.actions.map((a: any) => [a.kind, a.result])).toEqual(
+      expect.arrayContaining([
+        ['finish-interrupted-land', 'done'],
+        ['restore-active', 'done'],
+      ]),
+    );
     expect(repo.git(['symbolic-ref', 'HEAD']).trim()).toBe('refs/heads/main');
     expect(rev(repo, 'main')).toBe(from);
     expect(repo.git(['status', '--porcelain'])).toBe(' M README.md\n');
@@ -105,7 +136,13 @@ describe('cleanup after a land run was killed', () => {
     const from = rev(repo, 'main');
     const to = candidate(repo, 'feature');
     const pid = deadPid();
-    writeLandLock(repo, pid, { base: null, from: null, to: null, mainAction: null, detached: { base: 'main', at: from } });
+    writeLandLock(repo, pid, {
+      base: null,
+      from: null,
+      to: null,
+      mainAction: null,
+      detached: { base: 'main', at: from },
+    });
     repo.git(['update-ref', '--no-deref', 'HEAD', from]);
     repo.git(['update-ref', 'refs/heads/main', to, from]);
 

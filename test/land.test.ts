@@ -47,23 +47,36 @@ describe('session land', () => {
     expect(outputSchemaErrors(result.json)).toBe('');
     const json = result.json;
     expect(json.order).toEqual(['alpha', 'beta', 'delta', 'gamma']);
-    expect(json.sessions.map((s: any) => [s.id, s.result])).toEqual([['alpha', 'landed'], ['beta', 'landed'], ['delta', 'landed'], ['gamma', 'conflict']]);
+    expect(json.sessions.map((s: any) => [s.id, s.result])).toEqual([
+      ['alpha', 'landed'],
+      ['beta', 'landed'],
+      ['delta', 'landed'],
+      ['gamma', 'conflict'],
+    ]);
     expect(json.stopped).toMatchObject({ session: 'gamma', reason: 'conflict' });
     expect(json.sessions[3].conflicts).toEqual(['src/app.js']);
     expect(json.stopped.message).toContain('src/app.js');
 
     // The base moved by exactly the three merges, in order, each onto the one before with the session's tip, with end's message.
     const line = firstParentLine(repo, base, rev(repo, 'main'));
-    expect(line.map((c) => c.subject)).toEqual(['Merge session alpha: Name the app', 'Merge session beta: Document running it', 'Merge session delta: Add delta']);
+    expect(line.map((c) => c.subject)).toEqual([
+      'Merge session alpha: Name the app',
+      'Merge session beta: Document running it',
+      'Merge session delta: Add delta',
+    ]);
     expect(line.map((c) => c.parents[1])).toEqual([tips.alpha, tips.beta, tips.delta]);
     expect(line[0]!.parents[0]).toBe(base);
     expect(line.map((c) => c.commit)).toEqual(json.sessions.slice(0, 3).map((s: any) => s.merge.commit));
-    expect(json.bases).toEqual([{ branch: 'main', before: base, after: line[2]!.commit, landed: ['alpha', 'beta', 'delta'], gained: 6 }]);
+    expect(json.bases).toEqual([
+      { branch: 'main', before: base, after: line[2]!.commit, landed: ['alpha', 'beta', 'delta'], gained: 6 },
+    ]);
 
     // The main checkout, clean and on main, came along; the landed sessions ended as a merge end does.
     expect(json.mainCheckout.action).toBe('fast-forwarded');
     expect(repo.git(['status', '--porcelain'])).toBe('');
-    expect(readFileSync(join(repo.main, 'README.md'), 'utf8')).toBe(README.replace('# sample', '# sample app').replace('run it', 'run it with node'));
+    expect(readFileSync(join(repo.main, 'README.md'), 'utf8')).toBe(
+      README.replace('# sample', '# sample app').replace('run it', 'run it with node'),
+    );
     expect(existsSync(join(repo.main, 'src/delta.js'))).toBe(true);
     for (const id of ['alpha', 'beta', 'delta']) {
       expect(existsSync(join(repo.sessions, id))).toBe(false);
@@ -110,7 +123,12 @@ describe('session land', () => {
     expect(outputSchemaErrors(json)).toBe('');
     expect(json.dryRun).toBe(true);
     expect(json.bases[0].after).toBeNull();
-    expect(json.sessions.map((s: any) => [s.id, s.result])).toEqual([['alpha', 'would-land'], ['beta', 'would-land'], ['delta', 'would-land'], ['gamma', 'would-conflict']]);
+    expect(json.sessions.map((s: any) => [s.id, s.result])).toEqual([
+      ['alpha', 'would-land'],
+      ['beta', 'would-land'],
+      ['delta', 'would-land'],
+      ['gamma', 'would-conflict'],
+    ]);
 
     const ran = await repo.cli(['land']);
     expect(ran.exitCode, ran.stderr).toBe(0);
@@ -143,7 +161,10 @@ describe('session land', () => {
     const result = await repo.cli(['land', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     // Both conflict with each other; second changes fewer files, so it goes first, and first then conflicts with main.
-    expect(result.json.sessions.map((s: any) => [s.id, s.result])).toEqual([['second', 'landed'], ['first', 'conflict']]);
+    expect(result.json.sessions.map((s: any) => [s.id, s.result])).toEqual([
+      ['second', 'landed'],
+      ['first', 'conflict'],
+    ]);
     expect(result.json.sessions[0].mustSync).toEqual([{ id: 'first', conflicts: ['src/util.js'] }]);
     expect(result.json.sessions[1].conflicts).toEqual(['src/util.js']);
 
@@ -189,7 +210,8 @@ describe('session land', () => {
     await sessionWith(repo, 'alpha', { 'alpha.txt': 'a\n' });
     await sessionWith(repo, 'broken', { 'broken.txt': 'b\n', 'zz.txt': 'z\n' });
     await markReady(repo, 'alpha', 'broken');
-    const check = 'echo checking $SESSION_ID on port $PORT; test ! -f broken.txt || { echo "broken.txt must not exist" >&2; exit 3; }';
+    const check =
+      'echo checking $SESSION_ID on port $PORT; test ! -f broken.txt || { echo "broken.txt must not exist" >&2; exit 3; }';
     const result = await repo.cli(['land', '--check', check, '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
@@ -227,14 +249,15 @@ describe('session land', () => {
     expect({ ...after, files }).toEqual(before);
   });
 
-  it('runs the check in the candidate merge, detached, with the session\'s ignored env files', async () => {
+  it("runs the check in the candidate merge, detached, with the session's ignored env files", async () => {
     repo = makeRepo({ files: { 'README.md': '# sample\n', '.gitignore': '.env\n' } });
     writeFileSync(join(repo.main, '.env'), 'TOKEN=main\n');
     const worktree = await sessionWith(repo, 'envy', { 'feature.txt': 'f\n' });
     writeFileSync(join(worktree, '.env'), 'TOKEN=session\n');
     repo.write('base.txt', 'moved\n');
     repo.commitAll('main moves');
-    const check = 'test -f feature.txt && test -f base.txt && grep -q TOKEN=session .env && test -f .env.session && test -z "$(git symbolic-ref -q HEAD)" && git log -1 --format=%s > "$OUT"';
+    const check =
+      'test -f feature.txt && test -f base.txt && grep -q TOKEN=session .env && test -f .env.session && test -z "$(git symbolic-ref -q HEAD)" && git log -1 --format=%s > "$OUT"';
     const out = join(repo.root, 'check-saw.txt');
     const result = await repo.cli(['land', 'envy', '--check', check, '--json'], { env: { OUT: out } });
     expect(result.json.sessions[0].check?.status, JSON.stringify(result.json.sessions[0])).toBe('passed');
@@ -265,7 +288,8 @@ describe('two land runs at once', () => {
     await markReady(repo, 'one', 'two');
     const first = repo.helperAsync(['land', '--check', 'sleep 1', '--json']);
     // The second starts once the first holds the lock (its scratch worktree appears during the first check).
-    for (let i = 0; i < 200 && !readdirSync(repo.sessions).some((name) => name.startsWith('.land-check-')); i++) await new Promise((done) => setTimeout(done, 25));
+    for (let i = 0; i < 200 && !readdirSync(repo.sessions).some((name) => name.startsWith('.land-check-')); i++)
+      await new Promise((done) => setTimeout(done, 25));
     const second = await repo.helperAsync(['land', '--json']);
     const firstDone = await first;
     expect(firstDone.json.sessions.map((s: any) => s.result)).toEqual(['landed', 'landed']);
@@ -290,8 +314,13 @@ describe('more than one base', () => {
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.order).toEqual(['on-develop', 'on-main']);
-    expect(result.json.bases.map((b: any) => [b.branch, b.landed])).toEqual([['develop', ['on-develop']], ['main', ['on-main']]]);
-    expect(repo.git(['log', '-1', '--format=%P %s', 'develop']).trim()).toBe(`${develop} ${tip} Merge session on-develop: Develop it`);
+    expect(result.json.bases.map((b: any) => [b.branch, b.landed])).toEqual([
+      ['develop', ['on-develop']],
+      ['main', ['on-main']],
+    ]);
+    expect(repo.git(['log', '-1', '--format=%P %s', 'develop']).trim()).toBe(
+      `${develop} ${tip} Merge session on-develop: Develop it`,
+    );
     expect(existsSync(join(repo.main, 'd.txt'))).toBe(false);
     expect(existsSync(join(repo.main, 'm.txt'))).toBe(true);
     expect(result.json.mainCheckout.action).toBe('fast-forwarded');
@@ -321,7 +350,11 @@ describe('the main checkout', () => {
 
   it('with uncommitted changes, is left exactly as it was, detached at the old base, and the printed command brings it up keeping them', async () => {
     const { json, before } = await oneLanding((r) => writeFileSync(join(r.main, 'README.md'), `${README}my edit\n`));
-    expect(json.mainCheckout).toMatchObject({ action: 'detached', why: 'it has 1 uncommitted change(s)', update: `git -C ${repo.main} switch main` });
+    expect(json.mainCheckout).toMatchObject({
+      action: 'detached',
+      why: 'it has 1 uncommitted change(s)',
+      update: `git -C ${repo.main} switch main`,
+    });
     expect(rev(repo, 'HEAD')).toBe(before);
     expect(tryGit(repo, ['symbolic-ref', '-q', 'HEAD']).status).toBe(1);
     // Its changes are as they were, against the commit it stands on, and nothing of the landing shows.
@@ -363,32 +396,60 @@ describe('refusals change nothing', () => {
   const cases: Array<[string, (r: Repo) => Promise<string[]> | string[], string, RegExp]> = [
     ['nothing marked ready and no name', () => ['land'], 'nothing-to-land', /No session is marked ready to land/],
     ['an unknown session', () => ['land', 'ok', 'nope'], 'no-such-session', /no session named "nope"/],
-    ['uncommitted work in one of the named sessions', (r) => {
-      writeFileSync(join(r.sessions, 'other', 'other.txt'), 'changed\n');
-      return ['land', 'ok', 'other'];
-    }, 'uncommitted-work', /"other" has uncommitted or untracked changes[\s\S]*other\.txt/],
-    ['the base checked out in another worktree', (r) => {
-      r.git(['switch', '-q', '-c', 'side']);
-      r.git(['worktree', 'add', '-q', join(r.root, 'elsewhere'), 'main']);
-      return ['land', 'ok'];
-    }, 'base-checked-out-elsewhere', /checked out in .*elsewhere/],
-    ['a merge stopped in the main checkout, which has the base', (r) => {
-      r.git(['switch', '-q', '-c', 'clash']);
-      r.write('README.md', 'clash\n');
-      r.commitAll('clash');
-      r.git(['switch', '-q', 'main']);
-      r.write('README.md', 'main\n');
-      r.commitAll('main');
-      try { r.git(['merge', 'clash']); } catch { /* stops on the conflict */ }
-      return ['land', 'ok'];
-    }, 'git-busy', /main checkout/],
-    ['a rebase stopped in a session worktree', (r) => {
-      const wt = join(r.sessions, 'other');
-      r.write('other.txt', 'main version\n');
-      r.commitAll('main adds other.txt');
-      try { r.git(['rebase', 'main'], wt); } catch { /* stops on the conflict */ }
-      return ['land', 'other'];
-    }, 'git-busy', /rebase/],
+    [
+      'uncommitted work in one of the named sessions',
+      (r) => {
+        writeFileSync(join(r.sessions, 'other', 'other.txt'), 'changed\n');
+        return ['land', 'ok', 'other'];
+      },
+      'uncommitted-work',
+      /"other" has uncommitted or untracked changes[\s\S]*other\.txt/,
+    ],
+    [
+      'the base checked out in another worktree',
+      (r) => {
+        r.git(['switch', '-q', '-c', 'side']);
+        r.git(['worktree', 'add', '-q', join(r.root, 'elsewhere'), 'main']);
+        return ['land', 'ok'];
+      },
+      'base-checked-out-elsewhere',
+      /checked out in .*elsewhere/,
+    ],
+    [
+      'a merge stopped in the main checkout, which has the base',
+      (r) => {
+        r.git(['switch', '-q', '-c', 'clash']);
+        r.write('README.md', 'clash\n');
+        r.commitAll('clash');
+        r.git(['switch', '-q', 'main']);
+        r.write('README.md', 'main\n');
+        r.commitAll('main');
+        try {
+          r.git(['merge', 'clash']);
+        } catch {
+          /* stops on the conflict */
+        }
+        return ['land', 'ok'];
+      },
+      'git-busy',
+      /main checkout/,
+    ],
+    [
+      'a rebase stopped in a session worktree',
+      (r) => {
+        const wt = join(r.sessions, 'other');
+        r.write('other.txt', 'main version\n');
+        r.commitAll('main adds other.txt');
+        try {
+          r.git(['rebase', 'main'], wt);
+        } catch {
+          /* stops on the conflict */
+        }
+        return ['land', 'other'];
+      },
+      'git-busy',
+      /rebase/,
+    ],
   ];
 
   it.each(cases)('refuses %s', async (_label, arrange, code, message) => {
@@ -462,6 +523,8 @@ describe('session ready', () => {
     repo.commitAll('main');
     const result = await repo.cli(['ready', 'clash']);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('Merging it into main would conflict now, in README.md: the land queue stops at it.');
+    expect(result.stdout).toContain(
+      'Merging it into main would conflict now, in README.md: the land queue stops at it.',
+    );
   });
 });

@@ -24,7 +24,10 @@ function layerOf(path: string): string | null {
 }
 
 const imports = files(SCRIPTS).flatMap((file) =>
-  [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((match) => ({ file, spec: match[1]! })),
+  [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((match) => ({
+    file,
+    spec: match[1]!,
+  })),
 );
 
 describe('layers', () => {
@@ -46,7 +49,13 @@ describe('layers', () => {
   it('core is pure: no file system, no processes, no clock of its own', () => {
     const impure = imports
       .filter(({ file }) => layerOf(file) === 'core')
-      .filter(({ spec }) => /^(node:)?(fs|child_process|os|net|http)$/.test(spec) || spec.includes('lib/shell.js') || spec.includes('lib/safe-fs.js') || spec.includes('lib/lock.js'))
+      .filter(
+        ({ spec }) =>
+          /^(node:)?(fs|child_process|os|net|http)$/.test(spec) ||
+          spec.includes('lib/shell.js') ||
+          spec.includes('lib/safe-fs.js') ||
+          spec.includes('lib/lock.js'),
+      )
       .map(({ file, spec }) => `${relative(ROOT, file)} -> ${spec}`);
     expect(impure).toEqual([]);
   });
@@ -55,7 +64,12 @@ describe('layers', () => {
     const spawning = imports
       .filter(({ spec }) => /^(node:)?child_process$/.test(spec) || spec === 'zx' || spec.startsWith('zx/'))
       .map(({ file }) => relative(ROOT, file))
-      .filter((file) => file !== 'scripts/lib/shell.ts' && !file.startsWith('scripts/gen-validators') && !file.startsWith('scripts/build'));
+      .filter(
+        (file) =>
+          file !== 'scripts/lib/shell.ts' &&
+          !file.startsWith('scripts/gen-validators') &&
+          !file.startsWith('scripts/build'),
+      );
     expect(spawning).toEqual([]);
   });
 });

@@ -15,7 +15,8 @@ let repo: Repo;
 afterEach(() => repo?.cleanup());
 
 const LATER = { FLIGHT_RULES_NOW: '2026-02-25T10:00:00Z' };
-const refs = (r: Repo) => r.git(['for-each-ref', '--format=%(refname)', 'refs/sessions/']).trim().split('\n').filter(Boolean);
+const refs = (r: Repo) =>
+  r.git(['for-each-ref', '--format=%(refname)', 'refs/sessions/']).trim().split('\n').filter(Boolean);
 const branches = (r: Repo) => r.git(['for-each-ref', '--format=%(refname:short)', 'refs/heads/']).trim().split('\n');
 
 /** kept (local, unmerged), pushed (to origin), gone (abandoned with uncommitted work), and a setup log of gone. */
@@ -49,9 +50,14 @@ describe('status shows leftovers', () => {
       ['session/kept', false, null, 'keep', 'session restore kept'],
       ['session/pushed', false, 'origin/session/pushed', 'keep', 'session restore pushed'],
     ]);
-    expect(leftovers.savedRefs.map((s: any) => [s.session, s.inUse, s.refCount, s.sets.map((set: any) => [set.base, set.prune])])).toEqual([
-      ['gone', false, 2, [['refs/sessions/abandoned/gone/20260115T100000Z', null]]],
-    ]);
+    expect(
+      leftovers.savedRefs.map((s: any) => [
+        s.session,
+        s.inUse,
+        s.refCount,
+        s.sets.map((set: any) => [set.base, set.prune]),
+      ]),
+    ).toEqual([['gone', false, 2, [['refs/sessions/abandoned/gone/20260115T100000Z', null]]]]);
     expect(leftovers.setupLogs).toEqual([{ session: 'gone', file: 'gone.setup.log' }]);
     expect(leftovers.restorable.map((r: any) => r.session)).toEqual(['gone', 'kept', 'pushed']);
     expect(snapshotBesidesKeptComparisons(repo)).toEqual(before);
@@ -114,7 +120,9 @@ describe('cleanup prunes leftovers', () => {
     sessionWithWork(repo, 'kept');
     expect((await repo.cli(['end', 'kept', '--strategy', 'keep'])).exitCode).toBe(0);
     const tip = repo.git(['rev-parse', 'session/kept']).trim();
-    const applied = await repo.cli(['cleanup', '--yes', '--json'], { env: { FLIGHT_RULES_NOW: '2030-01-01T00:00:00Z' } });
+    const applied = await repo.cli(['cleanup', '--yes', '--json'], {
+      env: { FLIGHT_RULES_NOW: '2030-01-01T00:00:00Z' },
+    });
     expect(applied.exitCode).toBe(0);
     expect(applied.json.actions).toEqual([]);
     expect(applied.json.kept.map((k: any) => k.subject)).toEqual(['session/kept']);
@@ -136,6 +144,9 @@ describe('cleanup prunes leftovers', () => {
       ['prune-saved-refs', 'refs/sessions/abandoned/merged/20260115T100000Z', true],
     ]);
     expect((await repo.cli(['cleanup', '--yes'], { env: LATER })).exitCode).toBe(0);
-    expect(refs(repo)).toEqual(['refs/sessions/abandoned/back/20260115T100000Z', 'refs/sessions/abandoned/back/20260115T100000Z-worktree']);
+    expect(refs(repo)).toEqual([
+      'refs/sessions/abandoned/back/20260115T100000Z',
+      'refs/sessions/abandoned/back/20260115T100000Z-worktree',
+    ]);
   });
 });

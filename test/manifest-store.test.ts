@@ -3,7 +3,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { readManifest, updateManifest, lockPathFor, MANIFEST_LOCK, MAX_MANIFEST_BYTES } from '../scripts/store/manifest-store.js';
+import {
+  readManifest,
+  updateManifest,
+  lockPathFor,
+  MANIFEST_LOCK,
+  MAX_MANIFEST_BYTES,
+} from '../scripts/store/manifest-store.js';
 import { acquireLock, releaseLock } from '../scripts/lib/lock.js';
 import { generateValidators, GENERATED_PATH } from '../scripts/gen-validators.js';
 
@@ -12,8 +18,14 @@ afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 const fresh = () => (dir = mkdtempSync(join(tmpdir(), 'fr-manifest-')));
 
 const entry = (id: string) => ({
-  id, branch: `session/${id}`, worktree: `../p-sessions/${id}`, startedAt: '2026-01-15T10:00:00Z',
-  sessionLog: null, goals: [], status: 'active' as const, base: { branch: 'main', commit: 'a'.repeat(40) },
+  id,
+  branch: `session/${id}`,
+  worktree: `../p-sessions/${id}`,
+  startedAt: '2026-01-15T10:00:00Z',
+  sessionLog: null,
+  goals: [],
+  status: 'active' as const,
+  base: { branch: 'main', commit: 'a'.repeat(40) },
 });
 
 describe('manifest store', () => {
@@ -48,9 +60,15 @@ describe('manifest store', () => {
 
   it('refuses to write an update that breaks the schema, leaving the old manifest', async () => {
     const path = join(fresh(), 'm.json');
-    await updateManifest(path, 'p', (m) => { m.sessions.push(entry('a')); });
+    await updateManifest(path, 'p', (m) => {
+      m.sessions.push(entry('a'));
+    });
     const before = readFileSync(path, 'utf8');
-    await expect(updateManifest(path, 'p', (m) => { (m.sessions[0] as any).status = 'weird'; })).rejects.toThrow(/invalid manifest/);
+    await expect(
+      updateManifest(path, 'p', (m) => {
+        (m.sessions[0] as any).status = 'weird';
+      }),
+    ).rejects.toThrow(/invalid manifest/);
     expect(readFileSync(path, 'utf8')).toBe(before);
     expect(readdirSync(dir)).toEqual(['m.json']);
   });
@@ -59,8 +77,13 @@ describe('manifest store', () => {
     const path = join(fresh(), 'm.json');
     const child = spawn('node', ['-e', '0']);
     await new Promise((resolve) => child.on('close', resolve));
-    writeFileSync(lockPathFor(path), JSON.stringify({ pid: child.pid, host: hostname(), nonce: 'dead', acquiredAt: new Date().toISOString() }));
-    await updateManifest(path, 'p', (m) => { m.sessions.push(entry('after-takeover')); });
+    writeFileSync(
+      lockPathFor(path),
+      JSON.stringify({ pid: child.pid, host: hostname(), nonce: 'dead', acquiredAt: new Date().toISOString() }),
+    );
+    await updateManifest(path, 'p', (m) => {
+      m.sessions.push(entry('after-takeover'));
+    });
     expect(readManifest(path, 'p').sessions.map((s) => s.id)).toEqual(['after-takeover']);
     expect(existsSync(lockPathFor(path))).toBe(false);
   });
@@ -68,7 +91,9 @@ describe('manifest store', () => {
   it('waits for a live holder and reports it when the wait runs out', async () => {
     const path = join(fresh(), 'm.json');
     const held = await acquireLock(lockPathFor(path), MANIFEST_LOCK);
-    await expect(acquireLock(lockPathFor(path), { ...MANIFEST_LOCK, timeoutMs: 200 })).rejects.toThrow(`The lock on the session manifest is held by pid ${process.pid}`);
+    await expect(acquireLock(lockPathFor(path), { ...MANIFEST_LOCK, timeoutMs: 200 })).rejects.toThrow(
+      `The lock on the session manifest is held by pid ${process.pid}`,
+    );
     releaseLock(held);
     const again = await acquireLock(lockPathFor(path), { ...MANIFEST_LOCK, timeoutMs: 200 });
     releaseLock(again);

@@ -34,12 +34,23 @@ function started(names: string[], extra: string[] = []): void {
 
 /** A state file as the hooks write it: the agent waits, in conversation `conversation`, its client this test process. */
 function agentWaits(name: string, conversation: string, clientPid = process.pid): void {
-  const since = execFileSync('sh', ['-c', `cut -d' ' -f22 /proc/${clientPid}/stat 2>/dev/null || true`], { encoding: 'utf8' }).trim();
-  writeFileSync(join(repo.sessions, `.agent-${name}.json`), JSON.stringify({
-    version: 1, session: name, state: 'waiting', event: 'Notification', at: '2026-01-15T10:00:00.000Z', conversation,
-    message: 'Claude needs your permission to use Bash', notificationType: 'permission_prompt',
-    client: { pid: clientPid, host: hostname(), ...(since ? { since: `linux:${since}` } : {}) },
-  }));
+  const since = execFileSync('sh', ['-c', `cut -d' ' -f22 /proc/${clientPid}/stat 2>/dev/null || true`], {
+    encoding: 'utf8',
+  }).trim();
+  writeFileSync(
+    join(repo.sessions, `.agent-${name}.json`),
+    JSON.stringify({
+      version: 1,
+      session: name,
+      state: 'waiting',
+      event: 'Notification',
+      at: '2026-01-15T10:00:00.000Z',
+      conversation,
+      message: 'Claude needs your permission to use Bash',
+      notificationType: 'permission_prompt',
+      client: { pid: clientPid, host: hostname(), ...(since ? { since: `linux:${since}` } : {}) },
+    }),
+  );
 }
 
 describe('session open, outside tmux', () => {
@@ -47,7 +58,16 @@ describe('session open, outside tmux', () => {
     started(['auth'], ['--claude-session', 'from-the-start']);
     const before = await repo.cli(['open', 'auth', '--json']);
     expect(outputSchemaErrors(before.json)).toBe('');
-    expect(before.json).toMatchObject({ mode: 'print', opened: false, window: null, runs: ['claude', '--resume', 'from-the-start'], conversation: 'from-the-start', insideTmux: false, agent: null, problem: null });
+    expect(before.json).toMatchObject({
+      mode: 'print',
+      opened: false,
+      window: null,
+      runs: ['claude', '--resume', 'from-the-start'],
+      conversation: 'from-the-start',
+      insideTmux: false,
+      agent: null,
+      problem: null,
+    });
     agentWaits('auth', CONVERSATION);
     const result = await repo.cli(['open', 'auth']);
     expect(result.exitCode).toBe(0);
@@ -63,7 +83,11 @@ describe('session open, outside tmux', () => {
     const json = await repo.cli(['open', 'auth', '--json']);
     expect(outputSchemaErrors(json.json)).toBe('');
     expect(json.json.next).toBe(`cd ${join(repo.sessions, 'auth')} && claude --resume ${CONVERSATION}`);
-    expect(json.json.agent).toMatchObject({ state: 'waiting', needsYou: true, client: { pid: process.pid, alive: true } });
+    expect(json.json.agent).toMatchObject({
+      state: 'waiting',
+      needsYou: true,
+      client: { pid: process.pid, alive: true },
+    });
   });
 
   it('opens the session whose worktree holds the current folder when given no name', async () => {
@@ -74,8 +98,18 @@ describe('session open, outside tmux', () => {
   });
 
   it.each<[string, string[], string, RegExp]>([
-    ['--tmux outside tmux', ['open', 'auth', '--tmux'], 'not-in-tmux', /not inside tmux \(\$TMUX is not set\), so no window was opened for "auth"; nothing was changed/],
-    ['an unknown session', ['open', 'nope'], 'no-such-session', /There is no session named "nope" \(registered: auth\)/],
+    [
+      '--tmux outside tmux',
+      ['open', 'auth', '--tmux'],
+      'not-in-tmux',
+      /not inside tmux \(\$TMUX is not set\), so no window was opened for "auth"; nothing was changed/,
+    ],
+    [
+      'an unknown session',
+      ['open', 'nope'],
+      'no-such-session',
+      /There is no session named "nope" \(registered: auth\)/,
+    ],
   ])('refuses %s, changing nothing', async (_name, args, code, message) => {
     started(['auth']);
     const before = snapshot(repo);
@@ -93,7 +127,9 @@ describe('session open, outside tmux', () => {
     const before = snapshot(repo);
     const gone = await repo.cli(['open', 'auth']);
     expect(gone.exitCode).toBe(1);
-    expect(gone.stderr).toContain(`refused: The worktree ${join(repo.sessions, 'auth')} of session "auth" is gone, so there is nothing to open.`);
+    expect(gone.stderr).toContain(
+      `refused: The worktree ${join(repo.sessions, 'auth')} of session "auth" is gone, so there is nothing to open.`,
+    );
     expect(snapshot(repo)).toEqual(before);
     const both = await repo.cli(['open', 'auth', '--tmux', '--print']);
     expect(both.exitCode).toBe(2);
@@ -103,7 +139,10 @@ describe('session open, outside tmux', () => {
 
 const tmuxVersion = spawnSync('tmux', ['-V'], { encoding: 'utf8' });
 const hasTmux = tmuxVersion.status === 0;
-if (!hasTmux) console.warn(`[tmux tests] skipped: tmux is not installed here (${(tmuxVersion.error?.message ?? tmuxVersion.stderr).trim()}). Install it (Debian: apt-get install tmux) to run them.`);
+if (!hasTmux)
+  console.warn(
+    `[tmux tests] skipped: tmux is not installed here (${(tmuxVersion.error?.message ?? tmuxVersion.stderr).trim()}). Install it (Debian: apt-get install tmux) to run them.`,
+  );
 
 describe.skipIf(!hasTmux)('in a real tmux server', () => {
   /** A server of its own on a private socket, and a stand-in `claude` first on the PATH; returns what the helper needs to be "inside" it. */
@@ -111,23 +150,42 @@ describe.skipIf(!hasTmux)('in a real tmux server', () => {
     const name = `fr-open-${process.pid}-${servers.length}`;
     const bin = join(repo.root, 'stand-in-bin');
     mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'claude'), '#!/bin/sh\nprintf \'stand-in claude [%s] in %s\\n\' "$*" "$PWD"\nexec sleep 60\n');
+    writeFileSync(
+      join(bin, 'claude'),
+      '#!/bin/sh\nprintf \'stand-in claude [%s] in %s\\n\' "$*" "$PWD"\nexec sleep 60\n',
+    );
     chmodSync(join(bin, 'claude'), 0o755);
     const env = { ...repo.env, PATH: `${bin}${delimiter}${process.env.PATH}`, TMUX_TMPDIR: repo.root };
-    execFileSync('tmux', ['-L', name, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '200', '-y', '20'], { env });
+    execFileSync('tmux', ['-L', name, '-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '200', '-y', '20'], {
+      env,
+    });
     servers.push(name);
-    const [socket, pid] = execFileSync('tmux', ['-L', name, 'display-message', '-p', '#{socket_path} #{pid}'], { encoding: 'utf8', env: tmuxEnv() }).trim().split(' ');
+    const [socket, pid] = execFileSync('tmux', ['-L', name, 'display-message', '-p', '#{socket_path} #{pid}'], {
+      encoding: 'utf8',
+      env: tmuxEnv(),
+    })
+      .trim()
+      .split(' ');
     expect(socket!.startsWith(repo.root)).toBe(true);
     // tmux gives a new window the PATH of the client that asked for it: the helper's, as a user's shell would.
     return { name, env: { TMUX: `${socket},${pid},0`, PATH: env.PATH } };
   }
 
-  const windows = (server: string) => execFileSync('tmux', ['-L', server, 'list-windows', '-t', 'main', '-F', '#{window_name}'], { encoding: 'utf8', env: tmuxEnv() }).trim().split('\n');
+  const windows = (server: string) =>
+    execFileSync('tmux', ['-L', server, 'list-windows', '-t', 'main', '-F', '#{window_name}'], {
+      encoding: 'utf8',
+      env: tmuxEnv(),
+    })
+      .trim()
+      .split('\n');
 
   /** What the window shows, once the stand-in has printed its line. */
   async function pane(server: string, window: string): Promise<string> {
     for (let i = 0; i < 50; i++) {
-      const text = execFileSync('tmux', ['-L', server, 'capture-pane', '-p', '-t', `main:${window}`], { encoding: 'utf8', env: tmuxEnv() }).trim();
+      const text = execFileSync('tmux', ['-L', server, 'capture-pane', '-p', '-t', `main:${window}`], {
+        encoding: 'utf8',
+        env: tmuxEnv(),
+      }).trim();
       if (text.includes('stand-in claude')) return text;
       await new Promise((done) => setTimeout(done, 100));
     }
@@ -137,12 +195,36 @@ describe.skipIf(!hasTmux)('in a real tmux server', () => {
   it('start --open tmux opens a window named after the session that resumes the conversation the start came from', async () => {
     repo = makeRepo();
     const tmux = tmuxServer();
-    const result = await repo.cli(['start', 'feat', '--goal', 'Ship it', '--no-setup', '--claude-session', CONVERSATION, '--open', 'tmux', '--json'], { env: tmux.env });
+    const result = await repo.cli(
+      [
+        'start',
+        'feat',
+        '--goal',
+        'Ship it',
+        '--no-setup',
+        '--claude-session',
+        CONVERSATION,
+        '--open',
+        'tmux',
+        '--json',
+      ],
+      { env: tmux.env },
+    );
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
-    expect(result.json.open).toMatchObject({ mode: 'tmux', opened: true, window: 'main:1', runs: ['claude', '--resume', CONVERSATION], insideTmux: true, problem: null, next: null });
+    expect(result.json.open).toMatchObject({
+      mode: 'tmux',
+      opened: true,
+      window: 'main:1',
+      runs: ['claude', '--resume', CONVERSATION],
+      insideTmux: true,
+      problem: null,
+      next: null,
+    });
     expect(windows(tmux.name).slice(1)).toEqual(['feat']);
-    expect(await pane(tmux.name, 'feat')).toBe(`stand-in claude [--resume ${CONVERSATION}] in ${join(repo.sessions, 'feat')}`);
+    expect(await pane(tmux.name, 'feat')).toBe(
+      `stand-in claude [--resume ${CONVERSATION}] in ${join(repo.sessions, 'feat')}`,
+    );
   });
 
   it('says in text which window it opened, and open runs plain claude where no conversation is known', async () => {
@@ -168,11 +250,15 @@ describe.skipIf(!hasTmux)('in a real tmux server', () => {
     expect(refused.exitCode).toBe(1);
     expect(outputSchemaErrors(refused.json)).toBe('');
     expect(refused.json.error.code).toBe('tmux-failed');
-    expect(refused.json.error.message).toMatch(/^No tmux window was opened for "auth": tmux new-window failed: .+; nothing was changed\.$/);
+    expect(refused.json.error.message).toMatch(
+      /^No tmux window was opened for "auth": tmux new-window failed: .+; nothing was changed\.$/,
+    );
     expect(refused.json.error.next).toBe(`Open a new terminal and run: cd ${join(repo.sessions, 'auth')} && claude`);
     expect(snapshot(repo)).toEqual(before);
     const start = await repo.cli(['start', 'later', '--no-setup', '--open', 'tmux'], { env: broken });
     expect(start.exitCode).toBe(0);
-    expect(start.stdout).toMatch(/! No tmux window was opened: tmux new-window failed: .+\.\n\nNext: open a new terminal and run\n  cd \S+\/later && claude\n/);
+    expect(start.stdout).toMatch(
+      /! No tmux window was opened: tmux new-window failed: .+\.\n\nNext: open a new terminal and run\n  cd \S+\/later && claude\n/,
+    );
   });
 });

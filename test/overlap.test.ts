@@ -30,7 +30,13 @@ describe('session overlap', () => {
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.overlaps).toEqual([
-      { file: 'shared.txt', sessions: [{ id: 'alpha', committed: true, uncommitted: false }, { id: 'beta', committed: true, uncommitted: false }] },
+      {
+        file: 'shared.txt',
+        sessions: [
+          { id: 'alpha', committed: true, uncommitted: false },
+          { id: 'beta', committed: true, uncommitted: false },
+        ],
+      },
     ]);
     expect(result.json.pairs.map((p: any) => [p.a, p.b, p.prediction, p.conflicts, p.method])).toEqual([
       ['alpha', 'beta', 'conflict', ['shared.txt'], 'merge-tree'],
@@ -40,7 +46,11 @@ describe('session overlap', () => {
     // gamma conflicts with nobody; of alpha and beta, beta is the smaller change.
     expect(result.json.mergeOrder).toEqual([
       { id: 'gamma', conflictsWith: [], reason: 'no predicted conflict with the sessions still open' },
-      { id: 'beta', conflictsWith: ['alpha'], reason: 'conflicts with alpha; after it merges, sync that session and resolve there' },
+      {
+        id: 'beta',
+        conflictsWith: ['alpha'],
+        reason: 'conflicts with alpha; after it merges, sync that session and resolve there',
+      },
       { id: 'alpha', conflictsWith: [], reason: 'no predicted conflict with the sessions still open' },
     ]);
     expect(result.json.notes[0]).toContain('cover committed work only');
@@ -77,7 +87,13 @@ describe('session overlap', () => {
     expect(outputSchemaErrors(result.json)).toBe('');
     expect(result.json.session).toBe('gamma');
     expect(result.json.overlaps).toEqual([
-      { file: 'gamma.txt', sessions: [{ id: 'alpha', committed: false, uncommitted: true }, { id: 'gamma', committed: true, uncommitted: false }] },
+      {
+        file: 'gamma.txt',
+        sessions: [
+          { id: 'alpha', committed: false, uncommitted: true },
+          { id: 'gamma', committed: true, uncommitted: false },
+        ],
+      },
     ]);
     expect(result.json.pairs.map((p: any) => [p.a, p.b, p.prediction])).toEqual([
       ['alpha', 'gamma', 'clean'],

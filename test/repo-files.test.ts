@@ -17,8 +17,8 @@ afterEach(() => repo?.cleanup());
 const commonDir = () => join(repo.main, '.git');
 const rev = (ref: string, cwd = repo.main) => repo.git(['rev-parse', ref], cwd).trim();
 
-describe('git\'s files read in-process', () => {
-  it('finds the repository, its branch tips, loose and packed, and each worktree\'s HEAD', () => {
+describe("git's files read in-process", () => {
+  it("finds the repository, its branch tips, loose and packed, and each worktree's HEAD", () => {
     repo = makeRepo();
     repo.git(['branch', 'packed-one']);
     repo.git(['pack-refs', '--all']);
@@ -29,7 +29,8 @@ describe('git\'s files read in-process', () => {
     repo.commitAll('on feature', wt);
     const files = readRepoFiles(commonDir(), repo.env)!;
     expect(files.mainCheckout).toBe(repo.main);
-    for (const branch of ['main', 'packed-one', 'loose-one', 'feature/x']) expect(files.refs.resolve(`refs/heads/${branch}`)).toBe(rev(branch));
+    for (const branch of ['main', 'packed-one', 'loose-one', 'feature/x'])
+      expect(files.refs.resolve(`refs/heads/${branch}`)).toBe(rev(branch));
     expect(files.refs.resolve('refs/heads/none')).toBeNull();
     expect(files.refs.resolve('refs/heads/../../config')).toBeUndefined();
     const gitDir = worktreeGitDir(realpathSync(wt), files)!;
@@ -46,7 +47,14 @@ describe('git\'s files read in-process', () => {
   it('gives up wherever git might see it otherwise', () => {
     repo = makeRepo();
     expect(readRepoFiles(commonDir(), repo.env)).not.toBeNull();
-    for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_CEILING_DIRECTORIES']) {
+    for (const name of [
+      'GIT_DIR',
+      'GIT_WORK_TREE',
+      'GIT_INDEX_FILE',
+      'GIT_COMMON_DIR',
+      'GIT_OBJECT_DIRECTORY',
+      'GIT_CEILING_DIRECTORIES',
+    ]) {
       expect(readRepoFiles(commonDir(), { ...repo.env, [name]: '/x' })).toBeNull();
     }
     const config = join(commonDir(), 'config');
@@ -100,13 +108,19 @@ describe('doubt that git converts a file on its way into the index', () => {
     const none = () => false;
     expect(repositoryConversionDoubt(commonDir(), env)).toBe(false);
     expect(worktreeConversionDoubt(repo.main, commonDir(), 'docs/a.md', none)).toBe(false);
-    for (const [path, text] of [['.gitattributes', '*.md text\n'], ['docs/.gitattributes', '* filter=lfs\n'], ['.gitattributes', '[attr]binary -text\n']] as const) {
+    for (const [path, text] of [
+      ['.gitattributes', '*.md text\n'],
+      ['docs/.gitattributes', '* filter=lfs\n'],
+      ['.gitattributes', '[attr]binary -text\n'],
+    ] as const) {
       repo.write(path, text);
       expect(worktreeConversionDoubt(repo.main, commonDir(), 'docs/a.md', none)).toBe(true);
       rmSync(join(repo.main, path));
     }
     // A .gitattributes gone from disk but still in the index: git reads the index's copy.
-    expect(worktreeConversionDoubt(repo.main, commonDir(), 'docs/a.md', (path) => path === 'docs/.gitattributes')).toBe(true);
+    expect(worktreeConversionDoubt(repo.main, commonDir(), 'docs/a.md', (path) => path === 'docs/.gitattributes')).toBe(
+      true,
+    );
     mkdirSync(join(repo.main, '.gitattributes'));
     expect(worktreeConversionDoubt(repo.main, commonDir(), 'docs/a.md', none)).toBe(true);
     rmSync(join(repo.main, '.gitattributes'), { recursive: true });
@@ -141,7 +155,14 @@ describe('real paths for many worktrees at once', () => {
     symlinkSync(join(base, 'real-sessions'), join(base, 'linked-sessions'));
     symlinkSync(join(base, 'elsewhere/b'), join(base, 'real-sessions/b'));
     const resolver = realPathResolver();
-    for (const path of ['linked-sessions/a', 'linked-sessions/b', 'linked-sessions/missing', 'real-sessions/a', 'nowhere/x', 'linked-sessions/a/deeper']) {
+    for (const path of [
+      'linked-sessions/a',
+      'linked-sessions/b',
+      'linked-sessions/missing',
+      'real-sessions/a',
+      'nowhere/x',
+      'linked-sessions/a/deeper',
+    ]) {
       expect(resolver(join(base, path))).toBe(realPathAllowMissing(join(base, path)));
     }
     expect(resolver(join(base, 'linked-sessions/b'))).toBe(join(base, 'elsewhere/b'));

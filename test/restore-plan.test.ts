@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { chooseRecord, parseRestoreTime, planRestore, restorableTip, savedWork, type RestoreFacts, type RestorePlan } from '../scripts/core/restore-plan.js';
+import {
+  chooseRecord,
+  parseRestoreTime,
+  planRestore,
+  restorableTip,
+  savedWork,
+  type RestoreFacts,
+  type RestorePlan,
+} from '../scripts/core/restore-plan.js';
 import { parseHistory, parseHistoryRecord, type EndedSession } from '../scripts/core/history-records.js';
 import type { RefusalError } from '../scripts/lib/errors.js';
 
@@ -11,26 +19,71 @@ const OTHER = 'e'.repeat(40);
 const REF = 'refs/sessions/abandoned/x/20260115T100000Z';
 
 function record(over: Partial<EndedSession> = {}): EndedSession {
-  return { id: 'x', branch: 'session/x', strategy: 'abandon', head: TIP, base: { branch: 'main', commit: BASE }, endedAt: '2026-01-15T10:00:00Z', savedAs: REF, ...over };
+  return {
+    id: 'x',
+    branch: 'session/x',
+    strategy: 'abandon',
+    head: TIP,
+    base: { branch: 'main', commit: BASE },
+    endedAt: '2026-01-15T10:00:00Z',
+    savedAs: REF,
+    ...over,
+  };
 }
 
 function facts(over: Partial<RestoreFacts> = {}): RestoreFacts {
   return {
-    name: 'x', record: record(), recordCount: 1, branchPrefix: 'session/', mainCheckout: '/r/p', worktreePath: '/r/p-sessions/x',
-    registered: false, worktreePathExists: false, worktreeRecordExists: false, branchTip: null, branchHeldBy: null,
-    savedTip: TIP, headExists: true, refs: new Map([[REF, TIP]]), snapshotParents: null, ...over,
+    name: 'x',
+    record: record(),
+    recordCount: 1,
+    branchPrefix: 'session/',
+    mainCheckout: '/r/p',
+    worktreePath: '/r/p-sessions/x',
+    registered: false,
+    worktreePathExists: false,
+    worktreeRecordExists: false,
+    branchTip: null,
+    branchHeldBy: null,
+    savedTip: TIP,
+    headExists: true,
+    refs: new Map([[REF, TIP]]),
+    snapshotParents: null,
+    ...over,
   };
 }
 
 describe('history records read back', () => {
   it('keeps a well-formed record, drops malformed optional fields, and skips records without their core', () => {
-    const good = { ...record(), goals: ['g'], port: { base: 3100, count: 10 }, copiedFiles: ['.env'], sessionLog: 'docs/log.md', savedRefs: [{ what: 'tip', ref: REF }] };
+    const good = {
+      ...record(),
+      goals: ['g'],
+      port: { base: 3100, count: 10 },
+      copiedFiles: ['.env'],
+      sessionLog: 'docs/log.md',
+      savedRefs: [{ what: 'tip', ref: REF }],
+    };
     expect(parseHistoryRecord(good)).toEqual(good);
-    expect(parseHistoryRecord({ ...good, copiedFiles: ['../outside'], port: { base: 70000, count: 10 }, savedRefs: [{ what: 'nested', ref: `${REF}-nested/1` }] })).toEqual({ ...record(), goals: ['g'], sessionLog: 'docs/log.md' });
-    for (const broken of [{ ...good, id: 'Bad Name' }, { ...good, branch: 'a b' }, { ...good, base: { branch: 'main', commit: 'xyz' } }, { ...good, endedAt: 'yesterday' }, null, []]) {
+    expect(
+      parseHistoryRecord({
+        ...good,
+        copiedFiles: ['../outside'],
+        port: { base: 70000, count: 10 },
+        savedRefs: [{ what: 'nested', ref: `${REF}-nested/1` }],
+      }),
+    ).toEqual({ ...record(), goals: ['g'], sessionLog: 'docs/log.md' });
+    for (const broken of [
+      { ...good, id: 'Bad Name' },
+      { ...good, branch: 'a b' },
+      { ...good, base: { branch: 'main', commit: 'xyz' } },
+      { ...good, endedAt: 'yesterday' },
+      null,
+      [],
+    ]) {
       expect(parseHistoryRecord(broken)).toBeNull();
     }
-    expect(parseHistory(`${JSON.stringify(good)}\nnot json\n{"id":"x"}\n\n${JSON.stringify(record({ id: 'y' }))}\n`)).toEqual({ records: [good, record({ id: 'y' })], skipped: 2 });
+    expect(
+      parseHistory(`${JSON.stringify(good)}\nnot json\n{"id":"x"}\n\n${JSON.stringify(record({ id: 'y' }))}\n`),
+    ).toEqual({ records: [good, record({ id: 'y' })], skipped: 2 });
   });
 });
 
@@ -65,8 +118,19 @@ describe('which end is restored', () => {
 
 describe('where the saved work is', () => {
   it('as a new record lists it, skipping refs that are gone', () => {
-    const listed = record({ savedRefs: [{ what: 'tip', ref: REF }, { what: 'changes', ref: `${REF}-worktree` }, { what: 'ignored', ref: `${REF}-ignored` }, { what: 'nested', ref: `${REF}-nested/1`, path: 'vendor/tool' }] });
-    const refs = new Map([[REF, TIP], [`${REF}-worktree`, SNAP], [`${REF}-nested/1/HEAD`, OTHER]]);
+    const listed = record({
+      savedRefs: [
+        { what: 'tip', ref: REF },
+        { what: 'changes', ref: `${REF}-worktree` },
+        { what: 'ignored', ref: `${REF}-ignored` },
+        { what: 'nested', ref: `${REF}-nested/1`, path: 'vendor/tool' },
+      ],
+    });
+    const refs = new Map([
+      [REF, TIP],
+      [`${REF}-worktree`, SNAP],
+      [`${REF}-nested/1/HEAD`, OTHER],
+    ]);
     expect(savedWork(listed, refs)).toEqual({
       changes: `${REF}-worktree`,
       ignored: null,
@@ -77,8 +141,14 @@ describe('where the saved work is', () => {
 
   it('found by name for an older record, taking the last saving round and never a -2 namesake', () => {
     const refs = new Map([
-      [REF, TIP], [`${REF}-worktree`, SNAP], [`${REF}-again2-worktree`, OTHER], [`${REF}-ignored`, OTHER],
-      [`${REF}-nested/1/HEAD`, OTHER], [`${REF}-nested/2/worktree`, OTHER], [`${REF}-2`, TIP], [`${REF}-2-worktree`, SNAP],
+      [REF, TIP],
+      [`${REF}-worktree`, SNAP],
+      [`${REF}-again2-worktree`, OTHER],
+      [`${REF}-ignored`, OTHER],
+      [`${REF}-nested/1/HEAD`, OTHER],
+      [`${REF}-nested/2/worktree`, OTHER],
+      [`${REF}-2`, TIP],
+      [`${REF}-2-worktree`, SNAP],
     ]);
     expect(savedWork(record({ savedWorktreeAs: `${REF}-worktree` }), refs)).toEqual({
       changes: `${REF}-again2-worktree`,
@@ -107,13 +177,40 @@ describe('planRestore', () => {
     ['a registered session', 'session-exists', facts({ registered: true })],
     ['a folder where the worktree goes', 'worktree-path-exists', facts({ worktreePathExists: true })],
     ['a stale worktree record there', 'worktree-record-exists', facts({ worktreeRecordExists: true })],
-    ['a merge record', 'nothing-to-restore', facts({ record: record({ strategy: 'merge', savedAs: undefined, mergeCommit: OTHER }) })],
+    [
+      'a merge record',
+      'nothing-to-restore',
+      facts({ record: record({ strategy: 'merge', savedAs: undefined, mergeCommit: OTHER }) }),
+    ],
     ['a pruned tip ref', 'nothing-to-restore', facts({ savedTip: null })],
-    ['a kept branch deleted, its commit gone too', 'nothing-to-restore', facts({ record: record({ strategy: 'keep', savedAs: 'refs/heads/session/x' }), savedTip: null, headExists: false })],
+    [
+      'a kept branch deleted, its commit gone too',
+      'nothing-to-restore',
+      facts({
+        record: record({ strategy: 'keep', savedAs: 'refs/heads/session/x' }),
+        savedTip: null,
+        headExists: false,
+      }),
+    ],
     ['the branch elsewhere', 'branch-moved', facts({ branchTip: OTHER })],
-    ['the branch at the tip but checked out elsewhere', 'branch-checked-out-elsewhere', facts({ branchTip: TIP, branchHeldBy: '/r/p' })],
+    [
+      'the branch at the tip but checked out elsewhere',
+      'branch-checked-out-elsewhere',
+      facts({ branchTip: TIP, branchHeldBy: '/r/p' }),
+    ],
     ['a branch outside the prefix', 'branch-prefix-mismatch', facts({ record: record({ branch: 'feature/x' }) })],
-    ['a snapshot not on the tip', 'saved-work-mismatch', facts({ record: record({ savedWorktreeAs: `${REF}-worktree` }), refs: new Map([[REF, TIP], [`${REF}-worktree`, SNAP]]), snapshotParents: [OTHER, INDEX] })],
+    [
+      'a snapshot not on the tip',
+      'saved-work-mismatch',
+      facts({
+        record: record({ savedWorktreeAs: `${REF}-worktree` }),
+        refs: new Map([
+          [REF, TIP],
+          [`${REF}-worktree`, SNAP],
+        ]),
+        snapshotParents: [OTHER, INDEX],
+      }),
+    ],
     ['nothing in the way', null, facts()],
     ['the branch already at the tip', null, facts({ branchTip: TIP })],
   ] as const)('%s: %s', (_label, code, f) => {
@@ -121,16 +218,36 @@ describe('planRestore', () => {
   });
 
   it('plans the branch, the work, the goals, the port and the env files from the record', () => {
-    const plan = planRestore(facts({
-      record: record({ goals: ['Fix it'], port: { base: 3140, count: 10 }, copiedFiles: ['.env'], sessionLog: 'docs/log.md', savedWorktreeAs: `${REF}-worktree` }),
-      refs: new Map([[REF, TIP], [`${REF}-worktree`, SNAP]]),
-      snapshotParents: [TIP, INDEX],
-    })) as RestorePlan;
+    const plan = planRestore(
+      facts({
+        record: record({
+          goals: ['Fix it'],
+          port: { base: 3140, count: 10 },
+          copiedFiles: ['.env'],
+          sessionLog: 'docs/log.md',
+          savedWorktreeAs: `${REF}-worktree`,
+        }),
+        refs: new Map([
+          [REF, TIP],
+          [`${REF}-worktree`, SNAP],
+        ]),
+        snapshotParents: [TIP, INDEX],
+      }),
+    ) as RestorePlan;
     expect(plan).toMatchObject({
-      branch: 'session/x', tip: TIP, tipSource: 'saved-ref', createBranch: true,
-      changes: { ref: `${REF}-worktree`, commit: SNAP, staged: INDEX }, ignored: null,
-      goals: ['Fix it'], port: { base: 3140, count: 10 }, copy: { mode: 'list', paths: ['.env'] }, sessionLog: 'docs/log.md',
-      restoredFrom: { strategy: 'abandon', endedAt: '2026-01-15T10:00:00Z', savedAs: REF }, warnings: [], notes: [],
+      branch: 'session/x',
+      tip: TIP,
+      tipSource: 'saved-ref',
+      createBranch: true,
+      changes: { ref: `${REF}-worktree`, commit: SNAP, staged: INDEX },
+      ignored: null,
+      goals: ['Fix it'],
+      port: { base: 3140, count: 10 },
+      copy: { mode: 'list', paths: ['.env'] },
+      sessionLog: 'docs/log.md',
+      restoredFrom: { strategy: 'abandon', endedAt: '2026-01-15T10:00:00Z', savedAs: REF },
+      warnings: [],
+      notes: [],
     });
   });
 
@@ -147,8 +264,16 @@ describe('planRestore', () => {
 
   it.each([
     ['an abandon: the saved ref', { savedTip: TIP }, { tip: TIP, source: 'saved-ref' }],
-    ['a keep: the branch as it is now', { record: record({ strategy: 'keep', savedAs: 'refs/heads/session/x' }), branchTip: OTHER, savedTip: OTHER }, { tip: OTHER, source: 'branch' }],
-    ['a keep whose branch was deleted: the recorded head', { record: record({ strategy: 'keep', savedAs: 'refs/heads/session/x' }), branchTip: null, savedTip: null }, { tip: TIP, source: 'head' }],
+    [
+      'a keep: the branch as it is now',
+      { record: record({ strategy: 'keep', savedAs: 'refs/heads/session/x' }), branchTip: OTHER, savedTip: OTHER },
+      { tip: OTHER, source: 'branch' },
+    ],
+    [
+      'a keep whose branch was deleted: the recorded head',
+      { record: record({ strategy: 'keep', savedAs: 'refs/heads/session/x' }), branchTip: null, savedTip: null },
+      { tip: TIP, source: 'head' },
+    ],
   ] as const)('the tip of %s', (_label, over, expected) => {
     expect(restorableTip({ ...facts(), ...over })).toEqual(expected);
   });

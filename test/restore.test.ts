@@ -27,7 +27,10 @@ function abandonWithEverything(r: Repo, name = 'work') {
   r.commitAll('files to change');
   r.write('.env', 'SECRET=from-main\n');
   chmodSync(join(r.main, '.env'), 0o600);
-  const worktree = sessionWithWork(r, name, { 'committed.txt': 'committed in the session\n' }, ['Fix the parser', 'Test it']);
+  const worktree = sessionWithWork(r, name, { 'committed.txt': 'committed in the session\n' }, [
+    'Fix the parser',
+    'Test it',
+  ]);
   r.write('tracked.txt', 'staged\n', worktree);
   r.git(['add', 'tracked.txt'], worktree);
   r.write('tracked.txt', 'staged\nthen edited\n', worktree);
@@ -42,7 +45,12 @@ function abandonWithEverything(r: Repo, name = 'work') {
     index: r.git(['ls-files', '--stage'], worktree),
     tip: rev(r, 'HEAD', worktree),
     port: r.manifest().sessions.find((s: any) => s.id === name).port,
-    files: Object.fromEntries(['tracked.txt', 'new-staged.txt', 'notes/untracked.txt', 'committed.txt', '.env'].map((path) => [path, readFileSync(join(worktree, path), 'utf8')])),
+    files: Object.fromEntries(
+      ['tracked.txt', 'new-staged.txt', 'notes/untracked.txt', 'committed.txt', '.env'].map((path) => [
+        path,
+        readFileSync(join(worktree, path), 'utf8'),
+      ]),
+    ),
   };
   const ended = r.helper(['end', name, '--strategy', 'abandon', '--confirm', name, '--json']);
   expect(ended.exitCode, ended.stdout + ended.stderr).toBe(0);
@@ -72,7 +80,8 @@ describe('session restore after abandon', () => {
     // Exactly as it was: staged stays staged, untracked stays untracked, deletions stay deletions.
     expect(status(repo, worktree)).toBe(held.status);
     expect(repo.git(['ls-files', '--stage'], worktree)).toBe(held.index);
-    for (const [path, content] of Object.entries(held.files)) expect(readFileSync(join(worktree, path), 'utf8'), path).toBe(content);
+    for (const [path, content] of Object.entries(held.files))
+      expect(readFileSync(join(worktree, path), 'utf8'), path).toBe(content);
     expect(existsSync(join(worktree, 'gone.txt'))).toBe(false);
     // The ignored file is the session's own edited copy, not the main checkout's, and stays private.
     expect(fileMode(join(worktree, '.env'))).toBe(0o600);
@@ -80,7 +89,12 @@ describe('session restore after abandon', () => {
     expect(result.json.restored.changes).toMatchObject({ ref: `${TIP_REF}-worktree`, staged: 3, untracked: 1 });
 
     const entry = repo.manifest().sessions.find((s: any) => s.id === 'work');
-    expect(entry).toMatchObject({ status: 'active', goals: ['Fix the parser', 'Test it'], port: held.port, restoredFrom: { strategy: 'abandon', endedAt: '2026-01-15T10:00:00Z', savedAs: TIP_REF } });
+    expect(entry).toMatchObject({
+      status: 'active',
+      goals: ['Fix the parser', 'Test it'],
+      port: held.port,
+      restoredFrom: { strategy: 'abandon', endedAt: '2026-01-15T10:00:00Z', savedAs: TIP_REF },
+    });
     expect(entry.sessionLog).toMatch(/^docs\/session_logs\/.*_work_session\.md$/);
     expect(existsSync(join(worktree, entry.sessionLog))).toBe(true);
     expect(readFileSync(join(worktree, '.env.session'), 'utf8')).toContain(`PORT=${held.port.base}`);
@@ -89,7 +103,11 @@ describe('session restore after abandon', () => {
     expect(result.json.next).toEqual([`cd ${worktree} && claude`]);
     expectNextIsCommands(result.json.next);
     // The saved refs stay: a restore never deletes what it restored from.
-    expect(repo.git(['for-each-ref', '--format=%(refname)', 'refs/sessions/']).trim().split('\n')).toEqual([TIP_REF, `${TIP_REF}-ignored`, `${TIP_REF}-worktree`]);
+    expect(repo.git(['for-each-ref', '--format=%(refname)', 'refs/sessions/']).trim().split('\n')).toEqual([
+      TIP_REF,
+      `${TIP_REF}-ignored`,
+      `${TIP_REF}-worktree`,
+    ]);
 
     const shown = await repo.cli(['status', '--json']);
     expect(shown.json.sessions.map((s: any) => [s.id, s.state])).toEqual([['work', 'active']]);
@@ -102,8 +120,13 @@ describe('session restore after abandon', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('Session "work" restored from its abandon end at 2026-01-15T10:00:00Z');
     expect(result.stdout).toContain('Uncommitted work back as it was');
-    expect(result.stdout).toContain('Ignored files back from refs/sessions/abandoned/work/20260115T100000Z-ignored: .env');
-    expect(result.stdout.trimEnd().split('\n').slice(-2)).toEqual(['Next: open a new terminal and run', `  cd ${join(repo.sessions, 'work')} && claude`]);
+    expect(result.stdout).toContain(
+      'Ignored files back from refs/sessions/abandoned/work/20260115T100000Z-ignored: .env',
+    );
+    expect(result.stdout.trimEnd().split('\n').slice(-2)).toEqual([
+      'Next: open a new terminal and run',
+      `  cd ${join(repo.sessions, 'work')} && claude`,
+    ]);
   });
 
   it('can be ended again, and restored again from the newer end', async () => {
@@ -115,7 +138,10 @@ describe('session restore after abandon', () => {
     const again = await repo.cli(['end', 'work', '--strategy', 'abandon', '--confirm', 'work', '--json']);
     expect(again.exitCode, again.stdout).toBe(0);
     expect(again.json.saved.tip).toBe(`${TIP_REF}-2`);
-    expect(history(repo).map((record) => [record.strategy, record.savedAs])).toEqual([['abandon', TIP_REF], ['abandon', `${TIP_REF}-2`]]);
+    expect(history(repo).map((record) => [record.strategy, record.savedAs])).toEqual([
+      ['abandon', TIP_REF],
+      ['abandon', `${TIP_REF}-2`],
+    ]);
     expect(history(repo)[1].goals).toEqual(['Fix the parser', 'Test it']);
 
     const restored = await repo.cli(['restore', 'work', '--json']);
@@ -136,7 +162,10 @@ describe('session restore after abandon', () => {
     repo = makeRepo();
     const { worktree, held } = abandonWithEverything(repo);
     const path = join(repo.sessions, '.history.jsonl');
-    const [record] = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const [record] = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     for (const field of ['goals', 'port', 'copiedFiles', 'sessionLog', 'savedRefs']) delete record[field];
     writeFileSync(path, `${JSON.stringify(record)}\n`);
 
@@ -194,7 +223,11 @@ describe('session restore after keep', () => {
     expect(result.json.restored.changes).toBeNull();
     expect(rev(repo, 'HEAD', worktree)).toBe(tip);
     expect(status(repo, worktree)).toBe('');
-    expect(result.json.session).toMatchObject({ goals: ['Finish later'], port, restoredFrom: { strategy: 'keep', savedAs: 'refs/heads/session/later' } });
+    expect(result.json.session).toMatchObject({
+      goals: ['Finish later'],
+      port,
+      restoredFrom: { strategy: 'keep', savedAs: 'refs/heads/session/later' },
+    });
     expect(readFileSync(join(worktree, result.json.session.sessionLog), 'utf8')).toContain('## Merge pending');
 
     repo.write('more.txt', 'more\n', worktree);
@@ -219,44 +252,78 @@ describe('session restore after keep', () => {
 
 describe('session restore refuses, changing nothing', () => {
   const cases: Array<[string, string, (r: Repo) => void]> = [
-    ['a session of that name is registered', 'session-exists', (r) => {
-      abandonWithEverything(r);
-      expect(r.helper(['restore', 'work']).exitCode).toBe(0);
-    }],
-    ['the worktree path exists', 'worktree-path-exists', (r) => {
-      abandonWithEverything(r);
-      mkdirSync(join(r.sessions, 'work'));
-      writeFileSync(join(r.sessions, 'work', 'someone-elses.txt'), 'x');
-    }],
-    ['the branch exists at another commit', 'branch-moved', (r) => {
-      abandonWithEverything(r);
-      r.git(['branch', 'session/work', 'main']);
-    }],
-    ['the branch of a kept session is checked out in the main checkout', 'branch-checked-out-elsewhere', (r) => {
-      sessionWithWork(r, 'work');
-      expect(r.helper(['end', 'work', '--strategy', 'keep']).exitCode).toBe(0);
-      r.git(['switch', '-q', 'session/work']);
-    }],
-    ['the history has no such session', 'nothing-to-restore', (r) => {
-      sessionWithWork(r, 'other');
-    }],
-    ['the session was merged', 'nothing-to-restore', (r) => {
-      sessionWithWork(r, 'work');
-      expect(r.helper(['end', 'work', '--strategy', 'merge']).exitCode).toBe(0);
-    }],
-    ['its saved ref was pruned', 'nothing-to-restore', (r) => {
-      abandonWithEverything(r);
-      r.git(['update-ref', '-d', TIP_REF]);
-    }],
-    ['--at names no end of it', 'no-such-end', (r) => {
-      abandonWithEverything(r);
-    }],
+    [
+      'a session of that name is registered',
+      'session-exists',
+      (r) => {
+        abandonWithEverything(r);
+        expect(r.helper(['restore', 'work']).exitCode).toBe(0);
+      },
+    ],
+    [
+      'the worktree path exists',
+      'worktree-path-exists',
+      (r) => {
+        abandonWithEverything(r);
+        mkdirSync(join(r.sessions, 'work'));
+        writeFileSync(join(r.sessions, 'work', 'someone-elses.txt'), 'x');
+      },
+    ],
+    [
+      'the branch exists at another commit',
+      'branch-moved',
+      (r) => {
+        abandonWithEverything(r);
+        r.git(['branch', 'session/work', 'main']);
+      },
+    ],
+    [
+      'the branch of a kept session is checked out in the main checkout',
+      'branch-checked-out-elsewhere',
+      (r) => {
+        sessionWithWork(r, 'work');
+        expect(r.helper(['end', 'work', '--strategy', 'keep']).exitCode).toBe(0);
+        r.git(['switch', '-q', 'session/work']);
+      },
+    ],
+    [
+      'the history has no such session',
+      'nothing-to-restore',
+      (r) => {
+        sessionWithWork(r, 'other');
+      },
+    ],
+    [
+      'the session was merged',
+      'nothing-to-restore',
+      (r) => {
+        sessionWithWork(r, 'work');
+        expect(r.helper(['end', 'work', '--strategy', 'merge']).exitCode).toBe(0);
+      },
+    ],
+    [
+      'its saved ref was pruned',
+      'nothing-to-restore',
+      (r) => {
+        abandonWithEverything(r);
+        r.git(['update-ref', '-d', TIP_REF]);
+      },
+    ],
+    [
+      '--at names no end of it',
+      'no-such-end',
+      (r) => {
+        abandonWithEverything(r);
+      },
+    ],
   ];
   it.each(cases)('when %s (%s)', async (label, code, arrange) => {
     repo = makeRepo();
     arrange(repo);
     const before = snapshot(repo);
-    const args = label.startsWith('--at') ? ['restore', 'work', '--at', '2020-01-01T00:00:00Z', '--json'] : ['restore', 'work', '--json'];
+    const args = label.startsWith('--at')
+      ? ['restore', 'work', '--at', '2020-01-01T00:00:00Z', '--json']
+      : ['restore', 'work', '--json'];
     const result = await repo.cli(args);
     expect(result.exitCode, result.stdout).toBe(1);
     expect(result.json.error.code).toBe(code);

@@ -16,7 +16,10 @@ afterEach(() => repo?.cleanup());
 
 function claimedBy(r: Repo, id: string, pid: number, status: 'syncing' | 'ending'): void {
   const manifest = r.manifest();
-  Object.assign(manifest.sessions.find((s: any) => s.id === id), { status, owner: { pid, host: hostname(), claimedAt: new Date().toISOString() } });
+  Object.assign(
+    manifest.sessions.find((s: any) => s.id === id),
+    { status, owner: { pid, host: hostname(), claimedAt: new Date().toISOString() } },
+  );
   writeFileSync(r.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
@@ -35,7 +38,9 @@ describe('refusalNow', () => {
     claimedBy(repo, 'x', 4_000_000, 'syncing');
     const refusal = refusalNow(await findProject(repo.main), 'x', busy, 'synced');
     expect(refusal.code).toBe('session-busy');
-    expect(refusal.message).toBe(`The session "x" is syncing by pid 4000000 on ${hostname()}, so it cannot be synced now; nothing was changed.`);
+    expect(refusal.message).toBe(
+      `The session "x" is syncing by pid 4000000 on ${hostname()}, so it cannot be synced now; nothing was changed.`,
+    );
   });
 });
 
@@ -44,8 +49,24 @@ describe('claimSession and handBack', () => {
     repo = makeRepo();
     expect((await repo.cli(['start', 'x', '--no-setup'])).exitCode).toBe(0);
     const project = await findProject(repo.main);
-    const claimed = await claimSession(project, 'x', 'ending', 'ended', (session) => (session.operation = { kind: 'rebase', before: 'a'.repeat(40), onto: 'b'.repeat(40), at: '2026-01-15T10:00:00Z' }));
-    expect(claimed).toMatchObject({ status: 'ending', owner: { pid: process.pid, host: hostname() }, operation: { kind: 'rebase' } });
+    const claimed = await claimSession(
+      project,
+      'x',
+      'ending',
+      'ended',
+      (session) =>
+        (session.operation = {
+          kind: 'rebase',
+          before: 'a'.repeat(40),
+          onto: 'b'.repeat(40),
+          at: '2026-01-15T10:00:00Z',
+        }),
+    );
+    expect(claimed).toMatchObject({
+      status: 'ending',
+      owner: { pid: process.pid, host: hostname() },
+      operation: { kind: 'rebase' },
+    });
     const written = readFileSync(repo.manifestPath, 'utf8');
     await expect(claimSession(project, 'x', 'syncing', 'synced')).rejects.toMatchObject({ code: 'session-busy' });
     expect(readFileSync(repo.manifestPath, 'utf8')).toBe(written);

@@ -12,7 +12,22 @@ describe.each([
   afterAll(() => startProcessesDirectly(false));
 
   it.each([
-    '', 'plain', "it's", '"double"', '$(touch PWNED)', '`id`', 'a;b|c&&d', 'line\nbreak', '\\back\\slash', '*', '~', '-n', 'üñí 🚀', "'", "''", ' lead and trail ',
+    '',
+    'plain',
+    "it's",
+    '"double"',
+    '$(touch PWNED)',
+    '`id`',
+    'a;b|c&&d',
+    'line\nbreak',
+    '\\back\\slash',
+    '*',
+    '~',
+    '-n',
+    'üñí 🚀',
+    "'",
+    "''",
+    ' lead and trail ',
   ])('passes %j through the shell unchanged', async (value) => {
     const { stdout } = await run(tmpdir(), 'printf', ['%s', value]);
     expect(stdout).toBe(value);
@@ -43,7 +58,9 @@ describe.each([
 
   it('kills a process past its timeout', async () => {
     const started = Date.now();
-    const result = await run(tmpdir(), 'sleep', ['5'], { timeout: 200, okExitCodes: [0, -1, 143] }).catch((error) => error);
+    const result = await run(tmpdir(), 'sleep', ['5'], { timeout: 200, okExitCodes: [0, -1, 143] }).catch(
+      (error) => error,
+    );
     expect(Date.now() - started).toBeLessThan(3000);
     expect(result instanceof GitError || result.exitCode !== 0).toBe(true);
   });

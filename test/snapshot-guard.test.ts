@@ -24,7 +24,9 @@ function testFiles(folder: string): string[] {
 const withSnapshots = testFiles(join(ROOT, 'test'))
   .map((path) => ({ file: relative(ROOT, path), snapshots: inlineSnapshots(readFileSync(path, 'utf8')) }))
   .filter(({ snapshots }) => snapshots.length > 0);
-const hostMarkers = [tmpdir(), homedir(), ROOT, '/tmp/', '/Users/', '/private/var/', 'fr-test-'].filter((marker) => marker.length > 1);
+const hostMarkers = [tmpdir(), homedir(), ROOT, '/tmp/', '/Users/', '/private/var/', 'fr-test-'].filter(
+  (marker) => marker.length > 1,
+);
 
 describe('snapshots carry no host paths', () => {
   it('finds the inline snapshots it guards', () => {

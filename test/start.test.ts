@@ -12,7 +12,15 @@ describe('session start', () => {
   it('creates the worktree, branch, manifest entry and session log', async () => {
     repo = makeRepo();
     const base = repo.git(['rev-parse', 'HEAD']).trim();
-    const result = await repo.cli(['start', 'auth-refactor', '--goal', 'Refactor auth', '--goal', 'Add tests', '--json']);
+    const result = await repo.cli([
+      'start',
+      'auth-refactor',
+      '--goal',
+      'Refactor auth',
+      '--goal',
+      'Add tests',
+      '--json',
+    ]);
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
     const worktree = join(repo.sessions, 'auth-refactor');
@@ -22,20 +30,22 @@ describe('session start', () => {
 
     const manifest = repo.manifest();
     expect(manifest).toMatchObject({ version: 1, project: 'project' });
-    expect(manifest.sessions).toEqual([{
-      id: 'auth-refactor',
-      branch: 'session/auth-refactor',
-      worktree: '../project-sessions/auth-refactor',
-      startedAt: '2026-01-15T10:00:00Z',
-      sessionLog: 'docs/session_logs/20260115_1000_auth-refactor_session.md',
-      sessionLogDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
-      goals: ['Refactor auth', 'Add tests'],
-      status: 'active',
-      base: { branch: 'main', commit: base },
-      port: { base: expect.any(Number), count: 10 },
-      packFiles: ['.env.session'],
-      setup: { status: 'skipped', command: null, log: null, at: '2026-01-15T10:00:00Z' },
-    }]);
+    expect(manifest.sessions).toEqual([
+      {
+        id: 'auth-refactor',
+        branch: 'session/auth-refactor',
+        worktree: '../project-sessions/auth-refactor',
+        startedAt: '2026-01-15T10:00:00Z',
+        sessionLog: 'docs/session_logs/20260115_1000_auth-refactor_session.md',
+        sessionLogDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+        goals: ['Refactor auth', 'Add tests'],
+        status: 'active',
+        base: { branch: 'main', commit: base },
+        port: { base: expect.any(Number), count: 10 },
+        packFiles: ['.env.session'],
+        setup: { status: 'skipped', command: null, log: null, at: '2026-01-15T10:00:00Z' },
+      },
+    ]);
     const log = readFileSync(join(worktree, manifest.sessions[0].sessionLog), 'utf8');
     expect(log).toContain('**Worktree:** ../project-sessions/auth-refactor');
     expect(log).toContain('- Refactor auth\n- Add tests');
@@ -59,7 +69,15 @@ describe('session start', () => {
 
   it('writes the agreed plan into the log stub, keeping its lines but never a heading', async () => {
     repo = makeRepo();
-    const result = await repo.cli(['start', 'planned', '--goal', 'Ship it', '--plan', '1. Read the code\n2. Change it\n## not a heading', '--json']);
+    const result = await repo.cli([
+      'start',
+      'planned',
+      '--goal',
+      'Ship it',
+      '--plan',
+      '1. Read the code\n2. Change it\n## not a heading',
+      '--json',
+    ]);
     expect(result.exitCode).toBe(0);
     const log = readFileSync(result.json.sessionLogPath, 'utf8');
     expect(log).toContain('## Plan\n\n1. Read the code\n2. Change it\n\\## not a heading\n\n## Work log');
@@ -107,12 +125,57 @@ describe('session start', () => {
 
 describe('session start refusals leave everything unchanged', () => {
   const refusalCases: Array<[string, (r: Repo) => string[], number, string, RegExp]> = [
-    ['an existing session name', (r) => { r.helper(['start', 'taken']); return ['start', 'taken']; }, 1, 'session-exists', /already registered/],
-    ['an existing worktree path', (r) => { mkdirSync(join(r.sessions, 'occupied'), { recursive: true }); return ['start', 'occupied']; }, 1, 'worktree-path-exists', /already exists/],
-    ['an existing branch', (r) => { r.git(['branch', 'session/branchy']); return ['start', 'branchy']; }, 1, 'branch-exists', /session\/branchy already exists/],
+    [
+      'an existing session name',
+      (r) => {
+        r.helper(['start', 'taken']);
+        return ['start', 'taken'];
+      },
+      1,
+      'session-exists',
+      /already registered/,
+    ],
+    [
+      'an existing worktree path',
+      (r) => {
+        mkdirSync(join(r.sessions, 'occupied'), { recursive: true });
+        return ['start', 'occupied'];
+      },
+      1,
+      'worktree-path-exists',
+      /already exists/,
+    ],
+    [
+      'an existing branch',
+      (r) => {
+        r.git(['branch', 'session/branchy']);
+        return ['start', 'branchy'];
+      },
+      1,
+      'branch-exists',
+      /session\/branchy already exists/,
+    ],
     ['an unknown base', () => ['start', 'x', '--base', 'nope'], 1, 'unknown-base', /no local branch "nope"/],
-    ['a dirty main checkout', (r) => { r.write('README.md', 'changed\n'); return ['start', 'dirty']; }, 1, 'main-dirty', / M README.md/],
-    ['commit without a message', (r) => { r.write('README.md', 'changed\n'); return ['start', 'c', '--if-dirty', 'commit']; }, 2, 'usage', /--commit-message/],
+    [
+      'a dirty main checkout',
+      (r) => {
+        r.write('README.md', 'changed\n');
+        return ['start', 'dirty'];
+      },
+      1,
+      'main-dirty',
+      / M README.md/,
+    ],
+    [
+      'commit without a message',
+      (r) => {
+        r.write('README.md', 'changed\n');
+        return ['start', 'c', '--if-dirty', 'commit'];
+      },
+      2,
+      'usage',
+      /--commit-message/,
+    ],
     ['a bad --if-dirty', () => ['start', 'c', '--if-dirty', 'maybe'], 2, 'usage', /must be one of/],
     ['an unknown flag', () => ['start', 'c', '--frobnicate'], 2, 'usage', /Unknown option/],
     ['a missing name', () => ['start'], 2, 'usage', /expected 1 argument/],
@@ -156,7 +219,25 @@ describe('session start refusals leave everything unchanged', () => {
     expect(result.json.error.code).toBe('not-a-repository');
   });
 
-  const hostileNames = ['$(touch pwned)', '`touch pwned`', 'a;touch pwned', 'a|b', 'a&&b', "it's", 'a"b', 'line\nbreak', '../escape', 'a/b', '.hidden', 'HEAD', '@', 'x.lock', 'café', 'x'.repeat(300), 'Upper'];
+  const hostileNames = [
+    '$(touch pwned)',
+    '`touch pwned`',
+    'a;touch pwned',
+    'a|b',
+    'a&&b',
+    "it's",
+    'a"b',
+    'line\nbreak',
+    '../escape',
+    'a/b',
+    '.hidden',
+    'HEAD',
+    '@',
+    'x.lock',
+    'café',
+    'x'.repeat(300),
+    'Upper',
+  ];
   it.each(hostileNames)('refuses the name %j with exit 2 and the rule', async (name) => {
     repo = makeRepo();
     const before = snapshot(repo);
@@ -211,7 +292,15 @@ describe('a dirty main checkout', () => {
   it('commits tracked changes and bases the session on that commit', async () => {
     repo = makeRepo();
     repo.write('README.md', 'changed\n');
-    const result = await repo.cli(['start', 'c', '--if-dirty', 'commit', '--commit-message', 'WIP before session', '--json']);
+    const result = await repo.cli([
+      'start',
+      'c',
+      '--if-dirty',
+      'commit',
+      '--commit-message',
+      'WIP before session',
+      '--json',
+    ]);
     expect(result.exitCode).toBe(0);
     const head = repo.git(['rev-parse', 'HEAD']).trim();
     expect(result.json.dirty.commit).toBe(head);

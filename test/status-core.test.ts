@@ -58,7 +58,11 @@ describe('classifySession: exactly one state per session', () => {
     ['a merged branch whose changes could not be read', { ahead: 0, uncommitted: null }, 'active'],
     ['a missing branch', { ahead: null, branchTip: null }, 'active'],
     ['a start whose process died', { entry: entry({ status: 'starting', owner }), ownerAlive: false }, 'interrupted'],
-    ['an end whose process died', { entry: entry({ status: 'ending', owner }), ownerAlive: false, folderExists: false }, 'interrupted'],
+    [
+      'an end whose process died',
+      { entry: entry({ status: 'ending', owner }), ownerAlive: false, folderExists: false },
+      'interrupted',
+    ],
     ['a start in progress', { entry: entry({ status: 'starting', owner }), ownerAlive: true }, 'starting'],
     ['an end in progress on another host', { entry: entry({ status: 'ending', owner }), ownerAlive: null }, 'ending'],
   ])('%s is %s', (_label, overrides, state) => {
@@ -91,7 +95,8 @@ function attention(overrides: Partial<AttentionFacts> = {}): AttentionFacts {
 }
 
 const settings = { staleAfterDays: 3, behindWarningCommits: 10 };
-const codes = (overrides: Partial<AttentionFacts>, now = NOW) => attentionFor(attention(overrides), settings, now).map((item) => item.code);
+const codes = (overrides: Partial<AttentionFacts>, now = NOW) =>
+  attentionFor(attention(overrides), settings, now).map((item) => item.code);
 
 describe('attentionFor', () => {
   it.each<[string, Partial<AttentionFacts>, string[]]>([
@@ -100,13 +105,29 @@ describe('attentionFor', () => {
     ['10 behind is within the limit', { behind: 10 }, []],
     ['11 behind', { behind: 11 }, ['behind']],
     ['started 4 days ago', { entry: entry({ startedAt: '2026-01-11T09:00:00Z' }) }, ['stale']],
-    ['started 4 days ago but synced today', { entry: entry({ startedAt: '2026-01-11T09:00:00Z', lastSyncedAt: '2026-01-15T09:00:00Z' }) }, []],
-    ['dirty with no commit for 4 days', { entry: entry({ startedAt: '2026-01-11T09:00:00Z' }), uncommitted: 3, lastCommitDate: '2026-01-11T09:00:00Z' }, ['stale', 'dirty-old']],
+    [
+      'started 4 days ago but synced today',
+      { entry: entry({ startedAt: '2026-01-11T09:00:00Z', lastSyncedAt: '2026-01-15T09:00:00Z' }) },
+      [],
+    ],
+    [
+      'dirty with no commit for 4 days',
+      { entry: entry({ startedAt: '2026-01-11T09:00:00Z' }), uncommitted: 3, lastCommitDate: '2026-01-11T09:00:00Z' },
+      ['stale', 'dirty-old'],
+    ],
     ['dirty but recently committed', { uncommitted: 3 }, []],
     ['files shared with another session', { overlaps: [{ file: 'a', sessions: ['api'] }] }, ['overlap']],
     ['a missing branch', { branchExists: false }, ['branch-missing']],
     ['orphaned', { state: 'orphaned' }, ['orphaned']],
-    ['interrupted', { state: 'interrupted', entry: entry({ status: 'starting', owner: { pid: 9, host: 'h' } }), owner: { pid: 9, host: 'h' } }, ['interrupted']],
+    [
+      'interrupted',
+      {
+        state: 'interrupted',
+        entry: entry({ status: 'starting', owner: { pid: 9, host: 'h' } }),
+        owner: { pid: 9, host: 'h' },
+      },
+      ['interrupted'],
+    ],
     ['merged', { state: 'merged' }, ['merged']],
     ['locked', { state: 'locked', lockedReason: 'on a USB disk' }, ['locked']],
     ['unregistered', { state: 'unregistered', entry: null }, ['unregistered']],
@@ -114,7 +135,11 @@ describe('attentionFor', () => {
   ])('%s', (_label, overrides, expected) => expect(codes(overrides)).toEqual(expected));
 
   it('names the sync command, the conflicting files, the other session and cleanup', () => {
-    const all = attentionFor(attention({ behind: 15, mergeConflicts: ['src/a.ts'], overlaps: [{ file: 'x', sessions: ['api'] }] }), settings, NOW);
+    const all = attentionFor(
+      attention({ behind: 15, mergeConflicts: ['src/a.ts'], overlaps: [{ file: 'x', sessions: ['api'] }] }),
+      settings,
+      NOW,
+    );
     expect(all.map((item) => `${item.message} | ${item.next}`)).toEqual([
       'would conflict with main in src/a.ts | Run `session sync auth` and resolve the conflicts in the session.',
       '15 commits behind main (over 10) | Run `session sync auth` to bring in main.',
@@ -140,12 +165,26 @@ describe('relativeAge', () => {
 
 describe('renderTable', () => {
   it('pads columns, right-aligns numbers, and trims trailing blanks', () => {
-    const text = renderTable([{ header: 'NAME' }, { header: 'N', align: 'right' }, { header: 'NOTE' }], [['alpha', '3', ''], ['b', '12', 'x']]);
+    const text = renderTable(
+      [{ header: 'NAME' }, { header: 'N', align: 'right' }, { header: 'NOTE' }],
+      [
+        ['alpha', '3', ''],
+        ['b', '12', 'x'],
+      ],
+    );
     expect(text).toBe(['NAME    N  NOTE', 'alpha   3', 'b      12  x'].join('\n'));
   });
 
   it('keeps each row on one line and counts symbols as one cell', () => {
-    expect(renderTable([{ header: 'A' }, { header: 'B' }], [['line\nbreak', '✓'], ['→', 'x']])).toBe(['A           B', 'line break  ✓', '→           x'].join('\n'));
+    expect(
+      renderTable(
+        [{ header: 'A' }, { header: 'B' }],
+        [
+          ['line\nbreak', '✓'],
+          ['→', 'x'],
+        ],
+      ),
+    ).toBe(['A           B', 'line break  ✓', '→           x'].join('\n'));
   });
 
   it('truncates with an ellipsis', () => {
@@ -165,8 +204,15 @@ describe('portOf reads an optional port block defensively', () => {
 
 describe('hook messages', () => {
   const start = {
-    id: 'auth', branch: 'session/auth', baseBranch: 'main', worktree: '/r/p-sessions/auth', goals: ['Refactor auth'],
-    sessionLog: 'docs/session_logs/x_session.md', behind: 0, behindWarningCommits: 10, siblings: [{ id: 'api', goals: ['Endpoints'], status: 'active', worktree: '/r/p-sessions/api' }],
+    id: 'auth',
+    branch: 'session/auth',
+    baseBranch: 'main',
+    worktree: '/r/p-sessions/auth',
+    goals: ['Refactor auth'],
+    sessionLog: 'docs/session_logs/x_session.md',
+    behind: 0,
+    behindWarningCommits: 10,
+    siblings: [{ id: 'api', goals: ['Endpoints'], status: 'active', worktree: '/r/p-sessions/api' }],
   };
 
   it('says which session, its goals, log, siblings and the end reminder', () => {
@@ -184,7 +230,12 @@ describe('hook messages', () => {
   });
 
   it('stays under the output cap with many long goals', () => {
-    const siblings = Array.from({ length: 50 }, (_, i) => ({ id: `s${i}`, goals: ['g'.repeat(1500)], status: 'active', worktree: '/w' }));
+    const siblings = Array.from({ length: 50 }, (_, i) => ({
+      id: `s${i}`,
+      goals: ['g'.repeat(1500)],
+      status: 'active',
+      worktree: '/w',
+    }));
     const text = sessionStartContext({ ...start, siblings });
     expect(text.length).toBeLessThan(10_000);
     expect(text).toContain('[... cut');
@@ -192,7 +243,12 @@ describe('hook messages', () => {
   });
 
   it('names every other session changing the file', () => {
-    expect(preToolUseContext('src/a.ts', 'auth', [{ id: 'api', committed: true, uncommitted: false }, { id: 'ui', committed: false, uncommitted: true }])).toBe(
+    expect(
+      preToolUseContext('src/a.ts', 'auth', [
+        { id: 'api', committed: true, uncommitted: false },
+        { id: 'ui', committed: false, uncommitted: true },
+      ]),
+    ).toBe(
       'Warning: src/a.ts is also changed in parallel sessions "api" (in its commits), "ui" (uncommitted in its worktree). Editing it in parallel session "auth" too may cause a merge conflict later. Keep the change small, tell the user, and run `session overlap` to see predicted conflicts and a merge order.',
     );
   });

@@ -8,13 +8,41 @@ function facts(id: string, overrides: Partial<SessionFacts> = {}): SessionFacts 
   return {
     id,
     entry: {
-      id, branch: `session/${id}`, worktree: `../p-sessions/${id}`, startedAt: '2026-01-15T08:00:00Z', sessionLog: `docs/session_logs/${id}_session.md`,
-      goals: [`Goal ${id}`], status: 'active', base: { branch: 'main', commit: 'a'.repeat(40) },
+      id,
+      branch: `session/${id}`,
+      worktree: `../p-sessions/${id}`,
+      startedAt: '2026-01-15T08:00:00Z',
+      sessionLog: `docs/session_logs/${id}_session.md`,
+      goals: [`Goal ${id}`],
+      status: 'active',
+      base: { branch: 'main', commit: 'a'.repeat(40) },
     },
     worktreePath: `/r/p-sessions/${id}`,
-    folderExists: true, knownToGit: true, locked: false, lockedReason: null, prunable: false, prunableReason: null, ownerAlive: null,
-    branch: `session/${id}`, branchTip: 'b'.repeat(40), lastCommitDate: '2026-01-15T09:30:00Z', baseBranch: 'main', baseTip: 'c'.repeat(40),
-    ahead: 1, behind: 0, uncommittedFiles: [], committedFiles: [], merge: { clean: true, conflicts: [] }, mergeNote: null, problems: [], trustProblems: [], busy: null, setupOwner: null, agent: null, agentClient: null, state: 'active',
+    folderExists: true,
+    knownToGit: true,
+    locked: false,
+    lockedReason: null,
+    prunable: false,
+    prunableReason: null,
+    ownerAlive: null,
+    branch: `session/${id}`,
+    branchTip: 'b'.repeat(40),
+    lastCommitDate: '2026-01-15T09:30:00Z',
+    baseBranch: 'main',
+    baseTip: 'c'.repeat(40),
+    ahead: 1,
+    behind: 0,
+    uncommittedFiles: [],
+    committedFiles: [],
+    merge: { clean: true, conflicts: [] },
+    mergeNote: null,
+    problems: [],
+    trustProblems: [],
+    busy: null,
+    setupOwner: null,
+    agent: null,
+    agentClient: null,
+    state: 'active',
     ...overrides,
   };
 }
@@ -28,7 +56,13 @@ function input(sessions: SessionFacts[], currentWorktree: string | null = '/r/p'
     manifestPath: '/r/p-sessions/.manifest.json',
     otherWorktrees: [{ path: '/r/p/.claude/worktrees/x', branch: 'worktree-x' }],
     problems: [],
-    config: { staleAfterDays: 3, behindWarningCommits: 10, sessionMode: 'ask', savedRefsMaxAgeDays: 30, agentIdleMinutes: 30 },
+    config: {
+      staleAfterDays: 3,
+      behindWarningCommits: 10,
+      sessionMode: 'ask',
+      savedRefsMaxAgeDays: 30,
+      agentIdleMinutes: 30,
+    },
     leftovers: null,
     now: NOW,
   };
@@ -52,9 +86,18 @@ describe('buildStatusReport and renderStatus', () => {
     (withPort.entry as any).port = { base: 3100, count: 10 };
     const sessions = [
       withPort,
-      facts('api', { committedFiles: ['a.ts'], merge: null, mergeNote: 'conflict prediction needs git 2.38 or newer (merge-tree --write-tree)', behind: 3 }),
+      facts('api', {
+        committedFiles: ['a.ts'],
+        merge: null,
+        mergeNote: 'conflict prediction needs git 2.38 or newer (merge-tree --write-tree)',
+        behind: 3,
+      }),
       facts('gone', { folderExists: false, state: 'orphaned', committedFiles: ['a.ts'] }),
-      facts('crash', { state: 'interrupted', entry: { ...facts('crash').entry!, status: 'starting', owner: { pid: 7, host: 'h' } }, ownerAlive: false }),
+      facts('crash', {
+        state: 'interrupted',
+        entry: { ...facts('crash').entry!, status: 'starting', owner: { pid: 7, host: 'h' } },
+        ownerAlive: false,
+      }),
     ];
     const report = buildStatusReport(input(sessions));
     expect(report.sessions.map((s) => [s.id, s.state, s.overlaps])).toEqual([

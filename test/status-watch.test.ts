@@ -27,15 +27,22 @@ interface Watching {
 }
 
 function watch(): Watching {
-  const child = spawn('node', [BUNDLE, 'status', '--watch'], { cwd: repo.main, env: repo.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', [BUNDLE, 'status', '--watch'], {
+    cwd: repo.main,
+    env: repo.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   watcher = child;
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('close', (code, signal) => done({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('close', (code, signal) => done({ code, signal })),
+  );
   // Frames are whole: each starts with the header line and ends with the status's Next steps.
-  const frames = () => stdout.split(/\n(?=Parallel sessions of )/).filter((frame) => HEADER.test(frame) && /\nNext:/.test(frame));
+  const frames = () =>
+    stdout.split(/\n(?=Parallel sessions of )/).filter((frame) => HEADER.test(frame) && /\nNext:/.test(frame));
   return {
     frames,
     output: () => stdout + stderr,
@@ -52,35 +59,57 @@ function watch(): Watching {
 }
 
 function runHook(worktree: string, hook_event_name: string): void {
-  const result = spawnSync('sh', ['-c', `node '${HOOK}' agent-state || true`], { cwd: worktree, env: repo.env, input: JSON.stringify({ session_id: 'watched-conversation', cwd: worktree, hook_event_name }), encoding: 'utf8' });
-  if (result.status !== 0 || result.stdout !== '') throw new Error(`hook: ${result.status} ${result.stdout}${result.stderr}`);
+  const result = spawnSync('sh', ['-c', `node '${HOOK}' agent-state || true`], {
+    cwd: worktree,
+    env: repo.env,
+    input: JSON.stringify({ session_id: 'watched-conversation', cwd: worktree, hook_event_name }),
+    encoding: 'utf8',
+  });
+  if (result.status !== 0 || result.stdout !== '')
+    throw new Error(`hook: ${result.status} ${result.stdout}${result.stderr}`);
 }
 
 describe('session status --watch', () => {
-  it('redraws when an agent\'s state, a ref or the manifest changes, only then, and stops cleanly on SIGINT', async () => {
+  it("redraws when an agent's state, a ref or the manifest changes, only then, and stops cleanly on SIGINT", async () => {
     repo = makeRepo();
     for (const name of ['alpha', 'beta']) repo.helper(['start', name, '--no-setup']);
     const alpha = join(repo.sessions, 'alpha');
     const watching = watch();
 
-    const first = await watching.frame(0, (frame) => frame.includes('✓ 2 parallel sessions, 0 needing attention'), 'at start');
+    const first = await watching.frame(
+      0,
+      (frame) => frame.includes('✓ 2 parallel sessions, 0 needing attention'),
+      'at start',
+    );
     expect(first).toMatch(/\nalpha +session\/alpha/);
     // Nothing changes, nothing is drawn: its own git calls write nothing it watches.
     await new Promise((done) => setTimeout(done, 1500));
     expect(watching.frames()).toHaveLength(1);
 
     runHook(alpha, 'Stop');
-    const waiting = await watching.frame(1, (frame) => frame.includes('1 needs you'), 'after the hook wrote a state file');
+    const waiting = await watching.frame(
+      1,
+      (frame) => frame.includes('1 needs you'),
+      'after the hook wrote a state file',
+    );
     expect(waiting).toContain('! alpha: waiting <1 min: its turn ended');
 
     repo.write('work.txt', 'work\n', alpha);
     repo.commitAll('Work in alpha', alpha);
-    const committed = await watching.frame(watching.frames().length, (frame) => /\nalpha +active +waiting <1 min +main +\+1\/-0/.test(frame), 'after a commit moved a ref');
+    const committed = await watching.frame(
+      watching.frames().length,
+      (frame) => /\nalpha +active +waiting <1 min +main +\+1\/-0/.test(frame),
+      'after a commit moved a ref',
+    );
     expect(committed).toContain('alpha');
 
     const ended = repo.helper(['end', 'beta', '--strategy', 'abandon', '--confirm', 'beta']);
     expect(ended.exitCode, ended.stderr).toBe(0);
-    await watching.frame(watching.frames().length, (frame) => frame.includes('1 parallel session, 1 needs you'), 'after the manifest changed');
+    await watching.frame(
+      watching.frames().length,
+      (frame) => frame.includes('1 parallel session, 1 needs you'),
+      'after the manifest changed',
+    );
 
     const drawn = watching.frames().length;
     watcher!.kill('SIGINT');
@@ -92,6 +121,9 @@ describe('session status --watch', () => {
     repo = makeRepo();
     const result = await repo.cli(['status', '--watch', '--json']);
     expect(result.exitCode).toBe(2);
-    expect(result.json.error).toMatchObject({ code: 'usage', message: '--watch draws the status for a terminal; it cannot be --json' });
+    expect(result.json.error).toMatchObject({
+      code: 'usage',
+      message: '--watch draws the status for a terminal; it cannot be --json',
+    });
   });
 });

@@ -22,21 +22,37 @@ function deadPid(): number {
 function addManifestEntry(extra: Record<string, unknown>): void {
   const manifest = repo.manifest();
   const base = manifest.sessions[0].base;
-  manifest.sessions.push({ branch: `session/${extra.id}`, worktree: `../project-sessions/${extra.id}`, startedAt: '2026-01-15T09:00:00Z', sessionLog: null, goals: [], base, ...extra });
+  manifest.sessions.push({
+    branch: `session/${extra.id}`,
+    worktree: `../project-sessions/${extra.id}`,
+    startedAt: '2026-01-15T09:00:00Z',
+    sessionLog: null,
+    goals: [],
+    base,
+    ...extra,
+  });
   writeFileSync(repo.manifestPath, JSON.stringify(manifest, null, 2));
 }
 
 /** The index of the main checkout and of every linked worktree, hashed. */
 function indexHashes(): Record<string, string> {
   const gitDir = join(repo.main, '.git');
-  const files = [join(gitDir, 'index'), ...(existsSync(join(gitDir, 'worktrees')) ? readdirSync(join(gitDir, 'worktrees')).map((name) => join(gitDir, 'worktrees', name, 'index')) : [])];
-  return Object.fromEntries(files.filter(existsSync).map((file) => [file, createHash('sha1').update(readFileSync(file)).digest('hex')]));
+  const files = [
+    join(gitDir, 'index'),
+    ...(existsSync(join(gitDir, 'worktrees'))
+      ? readdirSync(join(gitDir, 'worktrees')).map((name) => join(gitDir, 'worktrees', name, 'index'))
+      : []),
+  ];
+  return Object.fromEntries(
+    files.filter(existsSync).map((file) => [file, createHash('sha1').update(readFileSync(file)).digest('hex')]),
+  );
 }
 
 describe('session status: one state per session', () => {
   it('reports active, orphaned, unregistered, locked, prunable, merged, interrupted and in-progress sessions', async () => {
     repo = makeRepo();
-    for (const name of ['active', 'orphaned', 'locked', 'prunable', 'merged']) expect((await repo.cli(['start', name, '--goal', `Goal of ${name}`])).exitCode).toBe(0);
+    for (const name of ['active', 'orphaned', 'locked', 'prunable', 'merged'])
+      expect((await repo.cli(['start', name, '--goal', `Goal of ${name}`])).exitCode).toBe(0);
     repo.write('feature.txt', 'work\n', worktree('active'));
     repo.commitAll('active work', worktree('active'));
     rmSync(worktree('orphaned'), { recursive: true, force: true });
@@ -62,8 +78,25 @@ describe('session status: one state per session', () => {
       prunable: 'prunable',
       stray: 'unregistered',
     });
-    expect(result.json.sessions.map((s: any) => s.id)).toEqual(['active', 'busy', 'crashed', 'locked', 'merged', 'orphaned', 'prunable', 'stray']);
-    expect(session(result.json, 'active')).toMatchObject({ ahead: 1, behind: 2, goals: ['Goal of active'], uncommitted: 0, merge: { predicted: true, clean: true }, port: { base: expect.any(Number), count: 10 }, attention: [] });
+    expect(result.json.sessions.map((s: any) => s.id)).toEqual([
+      'active',
+      'busy',
+      'crashed',
+      'locked',
+      'merged',
+      'orphaned',
+      'prunable',
+      'stray',
+    ]);
+    expect(session(result.json, 'active')).toMatchObject({
+      ahead: 1,
+      behind: 2,
+      goals: ['Goal of active'],
+      uncommitted: 0,
+      merge: { predicted: true, clean: true },
+      port: { base: expect.any(Number), count: 10 },
+      attention: [],
+    });
     expect(session(result.json, 'locked').locked).toEqual({ reason: 'on a slow disk' });
     expect(session(result.json, 'crashed').attention[0].next).toContain('session cleanup');
     expect(session(result.json, 'stray')).toMatchObject({ registered: false, branch: 'stray' });
@@ -71,13 +104,22 @@ describe('session status: one state per session', () => {
     // There is no `session` program: what the agent reads names the helper's own file.
     expect(JSON.parse(result.raw.stdout).next.join('\n')).toContain(`\`${INVOCATION} cleanup\``);
     expect(result.raw.stdout).not.toMatch(/`session (cleanup|sync|overlap|start|end|setup)/);
-    expect(result.json.mainCheckout).toEqual({ busy: null, path: repo.main, branch: 'main', clean: true, changes: 0, untracked: 0 });
+    expect(result.json.mainCheckout).toEqual({
+      busy: null,
+      path: repo.main,
+      branch: 'main',
+      clean: true,
+      changes: 0,
+      untracked: 0,
+    });
   });
 });
 
 describe('session status: what needs attention', () => {
   function twoSessionsAndMain(): void {
-    repo = makeRepo({ files: { 'README.md': '# sample\n', 'src/app.js': 'console.log(1);\n', 'src/lib.js': 'export {};\n' } });
+    repo = makeRepo({
+      files: { 'README.md': '# sample\n', 'src/app.js': 'console.log(1);\n', 'src/lib.js': 'export {};\n' },
+    });
     repo.helper(['start', 'auth', '--goal', 'Refactor auth']);
     repo.helper(['start', 'api', '--goal', 'Add endpoints', '--goal', 'Write tests']);
     repo.write('src/app.js', 'console.log("auth");\n', worktree('auth'));

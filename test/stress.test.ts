@@ -30,11 +30,15 @@ function random(seed: number) {
 }
 
 function sessionIds(repo: Repo): string[] {
-  return repo.manifest().sessions.map((s: any) => s.id).sort();
+  return repo
+    .manifest()
+    .sessions.map((s: any) => s.id)
+    .sort();
 }
 
 function gitSessionWorktrees(repo: Repo): string[] {
-  return repo.git(['worktree', 'list', '--porcelain'])
+  return repo
+    .git(['worktree', 'list', '--porcelain'])
     .split('\n')
     .filter((line) => line.startsWith('worktree ') && line.includes(`${repo.sessions}/`))
     .map((line) => line.slice('worktree '.length).slice(repo.sessions.length + 1))
@@ -52,7 +56,12 @@ function allReachable(repo: Repo, tips: string[]): string[] {
 }
 
 /** Starts a helper process and, if `killAfterMs` is set, SIGKILLs it then. */
-function runHelper(repo: Repo, args: string[], cwd: string, killAfterMs?: number): Promise<{ code: number | null; signal: string | null; out: string }> {
+function runHelper(
+  repo: Repo,
+  args: string[],
+  cwd: string,
+  killAfterMs?: number,
+): Promise<{ code: number | null; signal: string | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn('node', [BUNDLE, ...args], { cwd, env: repo.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -67,106 +76,127 @@ function runHelper(repo: Repo, args: string[], cwd: string, killAfterMs?: number
 }
 
 describe('stress: many workers start and end sessions at random', () => {
-  it(`${WORKERS} workers x ${ROUNDS} rounds keep the manifest and git in agreement and lose no commit`, async () => {
-    repo = makeRepo();
-    const origin = join(repo.root, 'origin.git');
-    repo.git(['init', '-q', '--bare', origin]);
-    repo.git(['remote', 'add', 'origin', origin]);
-    const tips: string[] = [];
-    const failures: string[] = [];
+  it(
+    `${WORKERS} workers x ${ROUNDS} rounds keep the manifest and git in agreement and lose no commit`,
+    async () => {
+      repo = makeRepo();
+      const origin = join(repo.root, 'origin.git');
+      repo.git(['init', '-q', '--bare', origin]);
+      repo.git(['remote', 'add', 'origin', origin]);
+      const tips: string[] = [];
+      const failures: string[] = [];
 
-    const worker = async (w: number) => {
-      const rand = random(1000 + w);
-      const mine: string[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        if (mine.length === 0 || rand() < 0.6) {
-          const id = `w${w}-r${round}`;
-          const result = await runHelper(repo, ['start', id, '--no-setup', '--copy', 'none'], repo.main);
-          if (result.code !== 0) { failures.push(`start ${id}: ${result.out}`); continue; }
-          const worktree = join(repo.sessions, id);
-          writeFileSync(join(worktree, `${id}.txt`), `work of ${id}\n`);
-          repo.git(['add', '-A'], worktree);
-          repo.git(['commit', '-q', '-m', `work ${id}`], worktree);
-          tips.push(repo.git(['rev-parse', 'HEAD'], worktree).trim());
-          mine.push(id);
-        } else {
-          const id = mine.splice(Math.floor(rand() * mine.length), 1)[0]!;
-          const strategy = (['merge', 'keep', 'abandon'] as const)[Math.floor(rand() * 3)]!;
-          const args = ['end', id, '--strategy', strategy, ...(strategy === 'abandon' ? ['--confirm', id] : [])];
-          const result = await runHelper(repo, args, join(repo.sessions, id));
-          if (result.code !== 0) failures.push(`end ${id} ${strategy}: ${result.out}`);
+      const worker = async (w: number) => {
+        const rand = random(1000 + w);
+        const mine: string[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          if (mine.length === 0 || rand() < 0.6) {
+            const id = `w${w}-r${round}`;
+            const result = await runHelper(repo, ['start', id, '--no-setup', '--copy', 'none'], repo.main);
+            if (result.code !== 0) {
+              failures.push(`start ${id}: ${result.out}`);
+              continue;
+            }
+            const worktree = join(repo.sessions, id);
+            writeFileSync(join(worktree, `${id}.txt`), `work of ${id}\n`);
+            repo.git(['add', '-A'], worktree);
+            repo.git(['commit', '-q', '-m', `work ${id}`], worktree);
+            tips.push(repo.git(['rev-parse', 'HEAD'], worktree).trim());
+            mine.push(id);
+          } else {
+            const id = mine.splice(Math.floor(rand() * mine.length), 1)[0]!;
+            const strategy = (['merge', 'keep', 'abandon'] as const)[Math.floor(rand() * 3)]!;
+            const args = ['end', id, '--strategy', strategy, ...(strategy === 'abandon' ? ['--confirm', id] : [])];
+            const result = await runHelper(repo, args, join(repo.sessions, id));
+            if (result.code !== 0) failures.push(`end ${id} ${strategy}: ${result.out}`);
+          }
         }
-      }
-    };
-    await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
+      };
+      await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
 
-    expect(failures).toEqual([]);
-    const manifest = repo.manifest();
-    expect(schemaErrors('manifest', manifest)).toBe('');
-    expect(sessionIds(repo)).toEqual(gitSessionWorktrees(repo));
-    expect(leftovers(repo)).toEqual([]);
-    expect(allReachable(repo, tips)).toEqual([]);
-  }, TIMEOUT_MS);
+      expect(failures).toEqual([]);
+      const manifest = repo.manifest();
+      expect(schemaErrors('manifest', manifest)).toBe('');
+      expect(sessionIds(repo)).toEqual(gitSessionWorktrees(repo));
+      expect(leftovers(repo)).toEqual([]);
+      expect(allReachable(repo, tips)).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe('fault injection: SIGKILL at random moments', () => {
-  it(`${KILL_TRIALS} killed starts and ends leave a valid manifest that one cleanup reconciles, losing nothing`, async () => {
-    repo = makeRepo();
-    const rand = random(42);
-    // Kill within the time a whole start or end takes here, so that most kills land mid-way.
-    const probe = Date.now();
-    expect((await runHelper(repo, ['start', 'probe', '--no-setup', '--copy', 'none'], repo.main)).code).toBe(0);
-    expect((await runHelper(repo, ['end', 'probe', '--strategy', 'abandon', '--confirm', 'probe'], repo.main)).code).toBe(0);
-    // Under load the probe can mislead: a kill that came too late shrinks the window for the next trials.
-    let window = Math.max(40, ((Date.now() - probe) / 2) * 0.8);
-    const landed = (signal: string | null) => {
-      if (signal === 'SIGKILL') killed++;
-      else window = Math.max(20, window * 0.7);
-    };
-    const tips: string[] = [];
-    const uncommitted: Array<{ id: string; file: string }> = [];
-    let killed = 0;
-    for (let trial = 0; trial < KILL_TRIALS; trial++) {
-      const id = `k${trial}`;
-      const killAfter = Math.floor(rand() * window);
-      const killStart = rand() < 0.5;
-      if (killStart) {
-        const result = await runHelper(repo, ['start', id, '--no-setup', '--copy', 'none'], repo.main, killAfter);
-        landed(result.signal);
-      } else {
-        const started = await runHelper(repo, ['start', id, '--no-setup', '--copy', 'none'], repo.main);
-        expect(started.code, started.out).toBe(0);
-        const worktree = join(repo.sessions, id);
-        writeFileSync(join(worktree, `${id}.txt`), `committed ${id}\n`);
-        repo.git(['add', '-A'], worktree);
-        repo.git(['commit', '-q', '-m', `work ${id}`], worktree);
-        tips.push(repo.git(['rev-parse', 'HEAD'], worktree).trim());
-        const strategy = (['merge', 'keep', 'abandon'] as const)[Math.floor(rand() * 3)]!;
-        if (strategy === 'abandon') {
-          writeFileSync(join(worktree, `${id}-draft.txt`), `uncommitted ${id}\n`);
-          uncommitted.push({ id, file: `${id}-draft.txt` });
+  it(
+    `${KILL_TRIALS} killed starts and ends leave a valid manifest that one cleanup reconciles, losing nothing`,
+    async () => {
+      repo = makeRepo();
+      const rand = random(42);
+      // Kill within the time a whole start or end takes here, so that most kills land mid-way.
+      const probe = Date.now();
+      expect((await runHelper(repo, ['start', 'probe', '--no-setup', '--copy', 'none'], repo.main)).code).toBe(0);
+      expect(
+        (await runHelper(repo, ['end', 'probe', '--strategy', 'abandon', '--confirm', 'probe'], repo.main)).code,
+      ).toBe(0);
+      // Under load the probe can mislead: a kill that came too late shrinks the window for the next trials.
+      let window = Math.max(40, ((Date.now() - probe) / 2) * 0.8);
+      const landed = (signal: string | null) => {
+        if (signal === 'SIGKILL') killed++;
+        else window = Math.max(20, window * 0.7);
+      };
+      const tips: string[] = [];
+      const uncommitted: Array<{ id: string; file: string }> = [];
+      let killed = 0;
+      for (let trial = 0; trial < KILL_TRIALS; trial++) {
+        const id = `k${trial}`;
+        const killAfter = Math.floor(rand() * window);
+        const killStart = rand() < 0.5;
+        if (killStart) {
+          const result = await runHelper(repo, ['start', id, '--no-setup', '--copy', 'none'], repo.main, killAfter);
+          landed(result.signal);
+        } else {
+          const started = await runHelper(repo, ['start', id, '--no-setup', '--copy', 'none'], repo.main);
+          expect(started.code, started.out).toBe(0);
+          const worktree = join(repo.sessions, id);
+          writeFileSync(join(worktree, `${id}.txt`), `committed ${id}\n`);
+          repo.git(['add', '-A'], worktree);
+          repo.git(['commit', '-q', '-m', `work ${id}`], worktree);
+          tips.push(repo.git(['rev-parse', 'HEAD'], worktree).trim());
+          const strategy = (['merge', 'keep', 'abandon'] as const)[Math.floor(rand() * 3)]!;
+          if (strategy === 'abandon') {
+            writeFileSync(join(worktree, `${id}-draft.txt`), `uncommitted ${id}\n`);
+            uncommitted.push({ id, file: `${id}-draft.txt` });
+          }
+          const result = await runHelper(
+            repo,
+            ['end', id, '--strategy', strategy, ...(strategy === 'abandon' ? ['--confirm', id] : [])],
+            repo.main,
+            killAfter,
+          );
+          landed(result.signal);
         }
-        const result = await runHelper(repo, ['end', id, '--strategy', strategy, ...(strategy === 'abandon' ? ['--confirm', id] : [])], repo.main, killAfter);
-        landed(result.signal);
+        if (existsSync(repo.manifestPath)) expect(schemaErrors('manifest', repo.manifest()), `trial ${trial}`).toBe('');
       }
-      if (existsSync(repo.manifestPath)) expect(schemaErrors('manifest', repo.manifest()), `trial ${trial}`).toBe('');
-    }
 
-    // Most trials must really be cut short, or this test proves nothing.
-    expect(killed).toBeGreaterThanOrEqual(Math.ceil(KILL_TRIALS / 2));
-    const cleanup = await runHelper(repo, ['cleanup', '--yes'], repo.main);
-    expect(cleanup.code, cleanup.out).toBe(0);
-    expect(schemaErrors('manifest', repo.manifest())).toBe('');
-    expect(sessionIds(repo)).toEqual(gitSessionWorktrees(repo));
-    expect(repo.manifest().sessions.every((s: any) => s.status === 'active')).toBe(true);
-    expect(leftovers(repo)).toEqual([]);
-    expect(allReachable(repo, tips)).toEqual([]);
-    // An uncommitted change survives either in its worktree or in a saved abandon ref.
-    for (const { id, file } of uncommitted) {
-      const inWorktree = existsSync(join(repo.sessions, id, file));
-      const saved = repo.git(['for-each-ref', '--format=%(refname)', `refs/sessions/abandoned/${id}/`]).split('\n').filter(Boolean);
-      const inRef = saved.some((ref) => repo.git(['ls-tree', '-r', '--name-only', ref]).split('\n').includes(file));
-      expect(inWorktree || inRef, `uncommitted ${file} of ${id}`).toBe(true);
-    }
-  }, TIMEOUT_MS);
+      // Most trials must really be cut short, or this test proves nothing.
+      expect(killed).toBeGreaterThanOrEqual(Math.ceil(KILL_TRIALS / 2));
+      const cleanup = await runHelper(repo, ['cleanup', '--yes'], repo.main);
+      expect(cleanup.code, cleanup.out).toBe(0);
+      expect(schemaErrors('manifest', repo.manifest())).toBe('');
+      expect(sessionIds(repo)).toEqual(gitSessionWorktrees(repo));
+      expect(repo.manifest().sessions.every((s: any) => s.status === 'active')).toBe(true);
+      expect(leftovers(repo)).toEqual([]);
+      expect(allReachable(repo, tips)).toEqual([]);
+      // An uncommitted change survives either in its worktree or in a saved abandon ref.
+      for (const { id, file } of uncommitted) {
+        const inWorktree = existsSync(join(repo.sessions, id, file));
+        const saved = repo
+          .git(['for-each-ref', '--format=%(refname)', `refs/sessions/abandoned/${id}/`])
+          .split('\n')
+          .filter(Boolean);
+        const inRef = saved.some((ref) => repo.git(['ls-tree', '-r', '--name-only', ref]).split('\n').includes(file));
+        expect(inWorktree || inRef, `uncommitted ${file} of ${id}`).toBe(true);
+      }
+    },
+    TIMEOUT_MS,
+  );
 });

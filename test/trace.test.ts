@@ -11,8 +11,13 @@ let repo: Repo;
 afterEach(() => repo?.cleanup());
 
 const TRACE = { FLIGHT_RULES_TRACE: '1' };
-const calls = (stderr: string) => [...stderr.matchAll(/^\[trace\] at \d+ ms: \d+ ms exit \S+ (.*) \(in (.*)\)$/gm)].map((match) => ({ command: match[1]!, cwd: match[2]! }));
-const count = (list: Array<{ command: string; cwd: string }>, pattern: RegExp, cwd?: string) => list.filter((call) => pattern.test(call.command) && (cwd === undefined || call.cwd === cwd)).length;
+const calls = (stderr: string) =>
+  [...stderr.matchAll(/^\[trace\] at \d+ ms: \d+ ms exit \S+ (.*) \(in (.*)\)$/gm)].map((match) => ({
+    command: match[1]!,
+    cwd: match[2]!,
+  }));
+const count = (list: Array<{ command: string; cwd: string }>, pattern: RegExp, cwd?: string) =>
+  list.filter((call) => pattern.test(call.command) && (cwd === undefined || call.cwd === cwd)).length;
 
 describe('the trace', () => {
   it('prints each git call with its timing and ends with one summary line', async () => {
@@ -22,7 +27,9 @@ describe('the trace', () => {
     expect(calls(result.stderr).length).toBeGreaterThan(0);
     const summaries = result.stderr.split('\n').filter((line) => line.startsWith('[trace] summary:'));
     expect(summaries).toHaveLength(1);
-    expect(summaries[0]).toMatch(/^\[trace\] summary: \d+ git call\(s\) in \d+ ms: node start-up \d+ ms, module load \d+ ms \(bundle \d+ ms, the status code \d+ ms\), waiting on git \d+ ms \(\d+ ms summed over the calls\), our JS \d+ ms$/);
+    expect(summaries[0]).toMatch(
+      /^\[trace\] summary: \d+ git call\(s\) in \d+ ms: node start-up \d+ ms, module load \d+ ms \(bundle \d+ ms, the status code \d+ ms\), waiting on git \d+ ms \(\d+ ms summed over the calls\), our JS \d+ ms$/,
+    );
     expect(Number(/summary: (\d+) git call/.exec(summaries[0]!)![1])).toBe(calls(result.stderr).length);
   });
 
@@ -33,14 +40,27 @@ describe('the trace', () => {
   });
 
   it('counts the time during which any process ran once, however they overlap', () => {
-    expect(unionLength([{ start: 0, end: 10 }, { start: 5, end: 15 }, { start: 20, end: 25 }])).toBe(20);
+    expect(
+      unionLength([
+        { start: 0, end: 10 },
+        { start: 5, end: 15 },
+        { start: 20, end: 25 },
+      ]),
+    ).toBe(20);
     expect(unionLength([])).toBe(0);
-    const line = traceSummary({ entered: 0, write: () => undefined, spans: [
-      { kind: 'process', label: 'git', start: 10, end: 30 },
-      { kind: 'process', label: 'git', start: 20, end: 40 },
-      { kind: 'process', label: 'gh', start: 50, end: 60 },
-      { kind: 'load', label: 'the end code', start: 0, end: 5 },
-    ] }, 100);
+    const line = traceSummary(
+      {
+        entered: 0,
+        write: () => undefined,
+        spans: [
+          { kind: 'process', label: 'git', start: 10, end: 30 },
+          { kind: 'process', label: 'git', start: 20, end: 40 },
+          { kind: 'process', label: 'gh', start: 50, end: 60 },
+          { kind: 'load', label: 'the end code', start: 0, end: 5 },
+        ],
+      },
+      100,
+    );
     expect(line).toContain('2 git call(s) and 1 other process(es) in 100 ms');
     expect(line).toContain('waiting on processes 40 ms (50 ms summed over the calls)');
     expect(line).toContain('our JS 55 ms');
@@ -48,7 +68,7 @@ describe('the trace', () => {
 });
 
 describe('each git question once', () => {
-  it('start asks for the main checkout\'s status once, and never for git\'s version', async () => {
+  it("start asks for the main checkout's status once, and never for git's version", async () => {
     repo = makeRepo();
     const result = await repo.cli(['start', 'one', '--no-setup'], { env: TRACE });
     expect(result.exitCode).toBe(0);

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allocatePortBlock, describePortBlock, preferredBlockIndex } from '../scripts/workspace/ports.js';
 import { databaseName, parseEnvSessionPort, renderEnvSession } from '../scripts/core/env-session.js';
-import { literalPathProblem, outsideSessionsDir, parseCopyChoice, patternLines, patternProblem } from '../scripts/workspace/include-matching.js';
+import {
+  literalPathProblem,
+  outsideSessionsDir,
+  parseCopyChoice,
+  patternLines,
+  patternProblem,
+} from '../scripts/workspace/include-matching.js';
 import { copyVerdict, type CopyFacts } from '../scripts/workspace/copy-plan.js';
 import { detectDependencies, planSetup, type DependencyFacts } from '../scripts/workspace/dependencies.js';
 import { withExcludeLines } from '../scripts/git/exclude.js';
@@ -30,7 +36,10 @@ describe('port blocks', () => {
 
   it('never overlaps a held block, even one of another size (config changed)', () => {
     const settings = { base: 4000, blockSize: 10, blocks: 4 };
-    const held = [{ base: 4005, count: 10 }, { base: 4025, count: 3 }];
+    const held = [
+      { base: 4005, count: 10 },
+      { base: 4025, count: 3 },
+    ];
     const block = allocatePortBlock(held, 'y', settings)!;
     expect(block.base).toBe(4030);
   });
@@ -48,7 +57,10 @@ describe('port blocks', () => {
     expect(held.map((b) => b.base).sort()).toEqual([4000, 4005, 4010, 4015, 4020, 4025, 4030, 4035]);
   });
 
-  it.each([[{ base: 3100, count: 10 }, '3100-3109'], [{ base: 8080, count: 1 }, '8080']])('describes %j as %s', (block, text) => expect(describePortBlock(block)).toBe(text));
+  it.each([
+    [{ base: 3100, count: 10 }, '3100-3109'],
+    [{ base: 8080, count: 1 }, '8080'],
+  ])('describes %j as %s', (block, text) => expect(describePortBlock(block)).toBe(text));
 });
 
 describe('.env.session', () => {
@@ -110,17 +122,31 @@ describe('copy choices and patterns', () => {
   });
 
   it('reads pattern lines like git: comments and blanks dropped, trailing spaces trimmed', () => {
-    expect(patternLines('# comment\n.env  \n\n!keep\r\nsecrets/\n\\#hash\n')).toEqual(['.env', '!keep', 'secrets/', '\\#hash']);
+    expect(patternLines('# comment\n.env  \n\n!keep\r\nsecrets/\n\\#hash\n')).toEqual([
+      '.env',
+      '!keep',
+      'secrets/',
+      '\\#hash',
+    ]);
   });
 
   it('drops paths inside the sessions folder', () => {
-    expect(outsideSessionsDir(['.env', '.sessions/x.log', '.sessions', '.sessionsx'], '.sessions')).toEqual(['.env', '.sessionsx']);
+    expect(outsideSessionsDir(['.env', '.sessions/x.log', '.sessions', '.sessionsx'], '.sessions')).toEqual([
+      '.env',
+      '.sessionsx',
+    ]);
     expect(outsideSessionsDir(['.env'], null)).toEqual(['.env']);
   });
 });
 
 describe('copy safety rules', () => {
-  const ok: CopyFacts = { path: '.env', source: 'file', destination: 'free', ignoredInMain: true, ignoredInWorktree: true };
+  const ok: CopyFacts = {
+    path: '.env',
+    source: 'file',
+    destination: 'free',
+    ignoredInMain: true,
+    ignoredInWorktree: true,
+  };
   const envRules = { requireIgnoredInMain: true, requireIgnoredInWorktree: true };
   const packRules = { requireIgnoredInMain: false, requireIgnoredInWorktree: false };
   it.each([
@@ -155,27 +181,56 @@ describe('dependency setup plans', () => {
     [{ jsAgent: 'bun' }, ['bun install --frozen-lockfile']],
     [{ uvLock: true }, ['uv sync --frozen']],
     [{ poetryLock: true }, ['poetry install --no-interaction']],
-    [{ requirements: ['requirements-dev.txt', 'requirements.txt'] }, ['python3 -m venv .venv', '.venv/bin/python -m pip install --disable-pip-version-check -r requirements-dev.txt -r requirements.txt']],
+    [
+      { requirements: ['requirements-dev.txt', 'requirements.txt'] },
+      [
+        'python3 -m venv .venv',
+        '.venv/bin/python -m pip install --disable-pip-version-check -r requirements-dev.txt -r requirements.txt',
+      ],
+    ],
     [{ jsAgent: 'pnpm', uvLock: true }, ['pnpm install --frozen-lockfile --prefer-offline', 'uv sync --frozen']],
   ])('%j runs %j', (facts, labels) => expect(plan(facts).steps.map((s) => s.label)).toEqual(labels));
 
-  it('a pip setup makes a per-worktree .venv, recorded as the pack\'s', () => {
+  it("a pip setup makes a per-worktree .venv, recorded as the pack's", () => {
     const pip = plan({ requirements: ['requirements.txt'] });
     expect(pip.packFiles).toEqual(['.venv/']);
     expect(pip.steps[1]).toMatchObject({ program: '/w/.venv/bin/python' });
   });
 
-  it('clones the main checkout\'s npm tree when it may, installing if the clone fails; hard links only when asked; never when off', () => {
+  it("clones the main checkout's npm tree when it may, installing if the clone fails; hard links only when asked; never when off", () => {
     const npmClone = { clone: true as const, from: '/m/node_modules' };
-    const install = { program: 'npm', args: ['ci', '--prefer-offline', '--no-audit', '--no-fund'], label: 'npm ci --prefer-offline --no-audit --no-fund', jsInstall: true };
-    expect(plan({ jsAgent: 'npm', npmClone }).steps).toEqual([{ kind: 'clone', from: '/m/node_modules', to: 'node_modules', link: false, label: 'clone node_modules from the main checkout (its lockfile is the same)', fallback: install }]);
-    expect(planSetup({ ...none, jsAgent: 'npm', npmClone }, { worktree: '/w', clone: 'hardlink' }).steps[0]).toMatchObject({ kind: 'clone', link: true });
-    expect(planSetup({ ...none, jsAgent: 'npm', npmClone }, { worktree: '/w', clone: 'off' })).toMatchObject({ steps: [install], noClone: 'dependencyClone is off in the project config' });
-    expect(plan({ jsAgent: 'npm', npmClone: { clone: false, why: 'the lockfiles differ', from: '/m/node_modules' } })).toMatchObject({ steps: [install], noClone: 'the lockfiles differ' });
+    const install = {
+      program: 'npm',
+      args: ['ci', '--prefer-offline', '--no-audit', '--no-fund'],
+      label: 'npm ci --prefer-offline --no-audit --no-fund',
+      jsInstall: true,
+    };
+    expect(plan({ jsAgent: 'npm', npmClone }).steps).toEqual([
+      {
+        kind: 'clone',
+        from: '/m/node_modules',
+        to: 'node_modules',
+        link: false,
+        label: 'clone node_modules from the main checkout (its lockfile is the same)',
+        fallback: install,
+      },
+    ]);
+    expect(
+      planSetup({ ...none, jsAgent: 'npm', npmClone }, { worktree: '/w', clone: 'hardlink' }).steps[0],
+    ).toMatchObject({ kind: 'clone', link: true });
+    expect(planSetup({ ...none, jsAgent: 'npm', npmClone }, { worktree: '/w', clone: 'off' })).toMatchObject({
+      steps: [install],
+      noClone: 'dependencyClone is off in the project config',
+    });
+    expect(
+      plan({ jsAgent: 'npm', npmClone: { clone: false, why: 'the lockfiles differ', from: '/m/node_modules' } }),
+    ).toMatchObject({ steps: [install], noClone: 'the lockfiles differ' });
   });
 
   it('postCreate replaces the detected install and runs through sh -c', () => {
-    expect(plan({ jsAgent: 'npm' }, 'make setup && echo "done"').steps).toEqual([{ program: 'sh', args: ['-c', 'make setup && echo "done"'], label: 'make setup && echo "done"' }]);
+    expect(plan({ jsAgent: 'npm' }, 'make setup && echo "done"').steps).toEqual([
+      { program: 'sh', args: ['-c', 'make setup && echo "done"'], label: 'make setup && echo "done"' },
+    ]);
   });
 
   it('says why nothing runs', () => {
@@ -214,7 +269,9 @@ describe('dependency setup plans', () => {
 describe('small git text helpers', () => {
   it('adds exclude lines once', () => {
     expect(withExcludeLines('', ['/.env.session'])).toBe('# added by flight-rules parallel sessions\n/.env.session\n');
-    expect(withExcludeLines('*.o', ['/.env.session'])).toBe('*.o\n# added by flight-rules parallel sessions\n/.env.session\n');
+    expect(withExcludeLines('*.o', ['/.env.session'])).toBe(
+      '*.o\n# added by flight-rules parallel sessions\n/.env.session\n',
+    );
     expect(withExcludeLines('a\n/.env.session\n', ['/.env.session'])).toBeNull();
   });
 
@@ -235,12 +292,17 @@ describe('reading .env.session back', () => {
   ])('%j', (text, expected) => expect(parseEnvSessionPort(text)).toEqual(expected));
 });
 
-describe('npmCloneVerdict: the main checkout\'s tree is cloned only when nothing would differ', () => {
-  const lock = (packages: Record<string, object>) => JSON.stringify({ name: 'p', lockfileVersion: 3, packages: { '': { name: 'p' }, ...packages } });
+describe("npmCloneVerdict: the main checkout's tree is cloned only when nothing would differ", () => {
+  const lock = (packages: Record<string, object>) =>
+    JSON.stringify({ name: 'p', lockfileVersion: 3, packages: { '': { name: 'p' }, ...packages } });
   const a = { version: '1.0.0', resolved: 'https://r/a-1.0.0.tgz', integrity: 'sha512-a' };
   const b = { version: '2.0.0', resolved: 'https://r/b-2.0.0.tgz', integrity: 'sha512-b' };
   const wanted = lock({ 'node_modules/a': a, 'node_modules/b': b });
-  const installed = JSON.stringify({ name: 'p', lockfileVersion: 3, packages: { 'node_modules/a': a, 'node_modules/b': b } });
+  const installed = JSON.stringify({
+    name: 'p',
+    lockfileVersion: 3,
+    packages: { 'node_modules/a': a, 'node_modules/b': b },
+  });
   const ok = { mainLock: wanted, worktreeLock: wanted, installedRecord: installed, worktreeHasTree: false };
   it.each([
     ['everything matches', {}, null],
@@ -248,19 +310,49 @@ describe('npmCloneVerdict: the main checkout\'s tree is cloned only when nothing
     ['no lockfile in the worktree', { worktreeLock: null }, 'no package-lock.json'],
     ['the lockfiles differ by a byte', { worktreeLock: `${wanted}\n` }, 'differs'],
     ['nothing installed in main', { installedRecord: null }, 'nothing is installed'],
-    ['main\'s tree is a link', { mainTreeIsLink: true }, 'symbolic link'],
-    ['a package installed at another version', { installedRecord: JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/a': { ...a, version: '1.0.1' }, 'node_modules/b': b } }) }, '1 package(s) differ, such as node_modules/a'],
-    ['a package missing from main\'s tree', { installedRecord: JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/a': a } }) }, 'such as node_modules/b'],
-    ['an extra package in main\'s tree', { installedRecord: JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/a': a, 'node_modules/b': b, 'node_modules/c': a } }) }, 'such as node_modules/c'],
-    ['an old lockfile', { mainLock: JSON.stringify({ lockfileVersion: 1 }), worktreeLock: JSON.stringify({ lockfileVersion: 1 }) }, 'lockfileVersion 1'],
+    ["main's tree is a link", { mainTreeIsLink: true }, 'symbolic link'],
+    [
+      'a package installed at another version',
+      {
+        installedRecord: JSON.stringify({
+          lockfileVersion: 3,
+          packages: { 'node_modules/a': { ...a, version: '1.0.1' }, 'node_modules/b': b },
+        }),
+      },
+      '1 package(s) differ, such as node_modules/a',
+    ],
+    [
+      "a package missing from main's tree",
+      { installedRecord: JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/a': a } }) },
+      'such as node_modules/b',
+    ],
+    [
+      "an extra package in main's tree",
+      {
+        installedRecord: JSON.stringify({
+          lockfileVersion: 3,
+          packages: { 'node_modules/a': a, 'node_modules/b': b, 'node_modules/c': a },
+        }),
+      },
+      'such as node_modules/c',
+    ],
+    [
+      'an old lockfile',
+      { mainLock: JSON.stringify({ lockfileVersion: 1 }), worktreeLock: JSON.stringify({ lockfileVersion: 1 }) },
+      'lockfileVersion 1',
+    ],
   ] as const)('%s', (_label, change, why) => {
     const verdict = npmCloneVerdict({ ...ok, ...change });
     if (why === null) expect(verdict).toEqual({ clone: true });
     else expect(verdict.clone === false && verdict.why).toContain(why);
   });
 
-  it('an optional package for another platform, absent from main\'s tree, does not stop the clone', () => {
-    const withOptional = lock({ 'node_modules/a': a, 'node_modules/b': b, 'node_modules/fsevents': { ...a, optional: true } });
+  it("an optional package for another platform, absent from main's tree, does not stop the clone", () => {
+    const withOptional = lock({
+      'node_modules/a': a,
+      'node_modules/b': b,
+      'node_modules/fsevents': { ...a, optional: true },
+    });
     expect(npmCloneVerdict({ ...ok, mainLock: withOptional, worktreeLock: withOptional })).toEqual({ clone: true });
   });
 });

@@ -1,6 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileMode, makeRepo, ROOT, type Repo } from './helpers/gitdir.js';
 import { outputSchemaErrors } from './helpers/schemas.js';
@@ -13,7 +24,8 @@ const worktreeOf = (name: string) => join(repo.sessions, name);
 const sessionOf = (name: string) => repo.manifest().sessions.find((s: any) => s.id === name);
 const statusIn = (cwd: string) => repo.git(['status', '--porcelain', '-z', '--untracked-files=all'], cwd);
 /** Status apart from the session log stub, which start writes and leaves for the session to commit. */
-const statusBesidesLog = (cwd: string) => parseStatus(statusIn(cwd)).filter((entry) => !entry.path.startsWith('docs/session_logs/'));
+const statusBesidesLog = (cwd: string) =>
+  parseStatus(statusIn(cwd)).filter((entry) => !entry.path.startsWith('docs/session_logs/'));
 
 describe('ignored files: .worktreeinclude', () => {
   it('copies what matches and is ignored on both sides, and nothing else', async () => {
@@ -53,13 +65,17 @@ describe('ignored files: .worktreeinclude', () => {
     // tracked files never become candidates; the worktree keeps the committed version
     expect(copy.candidates).not.toContain('config/settings.json');
     expect(readFileSync(join(wt, 'config/settings.json'), 'utf8')).toBe('{"tracked": true}\n');
-    expect(copy.skipped).toEqual(expect.arrayContaining([
-      expect.objectContaining({ path: '.env.link', reason: 'symlink' }),
-      expect.objectContaining({ path: 'secrets/linked', reason: 'symlink' }),
-    ]));
+    expect(copy.skipped).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: '.env.link', reason: 'symlink' }),
+        expect.objectContaining({ path: 'secrets/linked', reason: 'symlink' }),
+      ]),
+    );
     expect(existsSync(join(wt, '.env.link'))).toBe(false);
     expect(existsSync(join(wt, 'secrets/linked'))).toBe(false);
-    expect(copy.rejected).toEqual([{ pattern: '../outside.env', source: '.worktreeinclude', reason: expect.stringContaining('climbs out') }]);
+    expect(copy.rejected).toEqual([
+      { pattern: '../outside.env', source: '.worktreeinclude', reason: expect.stringContaining('climbs out') },
+    ]);
     expect(fileMode(join(wt, '.env'))).toBe(0o600);
     expect(fileMode(join(wt, 'secrets/api.key'))).toBe(0o640);
     expect(readFileSync(join(wt, '.env'), 'utf8')).toBe('SECRET=1\n');
@@ -70,13 +86,17 @@ describe('ignored files: .worktreeinclude', () => {
     // a branch whose .gitignore does not ignore a candidate: skipped, so it cannot be committed
     const older = await repo.cli(['start', 'older', '--base', 'older-ignores', '--if-dirty', 'proceed', '--json']);
     expect(older.exitCode).toBe(0);
-    expect(older.json.workspace.copy.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'extra.secret', reason: 'not-ignored-in-worktree' })]));
+    expect(older.json.workspace.copy.skipped).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'extra.secret', reason: 'not-ignored-in-worktree' })]),
+    );
     expect(existsSync(join(worktreeOf('older'), 'extra.secret'))).toBe(false);
     expect(statusBesidesLog(worktreeOf('older'))).toEqual([]);
   });
 
   it('human output names what was copied, skipped and refused', async () => {
-    repo = makeRepo({ files: { '.gitignore': '.env*\n', '.worktreeinclude': '.env\n/etc/../../x\n', 'README.md': '# x\n' } });
+    repo = makeRepo({
+      files: { '.gitignore': '.env*\n', '.worktreeinclude': '.env\n/etc/../../x\n', 'README.md': '# x\n' },
+    });
     repo.write('.env', 'A=1\n');
     symlinkSync('/etc/hostname', join(repo.main, '.env.local'));
     repo.write('.worktreeinclude', '.env\n.env.local\n../x\n');
@@ -84,7 +104,9 @@ describe('ignored files: .worktreeinclude', () => {
     const result = await repo.cli(['start', 'human']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('✓ Copied 1 ignored file(s) from the main checkout: .env\n');
-    expect(result.stdout).toContain('! Not used: "../x" from .worktreeinclude: it climbs out of the repository with ..\n');
+    expect(result.stdout).toContain(
+      '! Not used: "../x" from .worktreeinclude: it climbs out of the repository with ..\n',
+    );
     expect(result.stdout).toContain('! Not copied: .env.local: it is a symbolic link; links are never followed\n');
   });
 });
@@ -98,7 +120,11 @@ describe('an unexpected workspace failure', () => {
     const result = await repo.cli(['start', 'odd', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
-    expect(result.json.workspace.setup).toMatchObject({ status: 'failed', message: expect.stringMatching(/ENOTDIR|EEXIST/), next: expect.stringContaining('session setup odd') });
+    expect(result.json.workspace.setup).toMatchObject({
+      status: 'failed',
+      message: expect.stringMatching(/ENOTDIR|EEXIST/),
+      next: expect.stringContaining('session setup odd'),
+    });
     expect(sessionOf('odd')).toMatchObject({ status: 'active', setup: { status: 'failed' } });
     expect(existsSync(join(worktreeOf('odd'), 'README.md'))).toBe(true);
   });
@@ -114,7 +140,9 @@ describe('a .worktreeinclude that is not a regular file', () => {
     const result = await repo.cli(['start', 'odd', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
-    expect(result.json.workspace.copy.rejected).toEqual([expect.objectContaining({ pattern: '.worktreeinclude', reason: expect.stringContaining('the file is not used') })]);
+    expect(result.json.workspace.copy.rejected).toEqual([
+      expect.objectContaining({ pattern: '.worktreeinclude', reason: expect.stringContaining('the file is not used') }),
+    ]);
     expect(sessionOf('odd')).toMatchObject({ status: 'active' });
   });
 });
@@ -154,7 +182,13 @@ describe('ignored files: defaults and --copy', () => {
 
   it('--copy PATH,... copies exactly those, still under the rules', async () => {
     arrange();
-    const result = await repo.cli(['start', 'picked', '--copy', 'debug.log,.env.production.local,../x,/etc/passwd,missing.txt,README.md', '--json']);
+    const result = await repo.cli([
+      'start',
+      'picked',
+      '--copy',
+      'debug.log,.env.production.local,../x,/etc/passwd,missing.txt,README.md',
+      '--json',
+    ]);
     expect(result.exitCode).toBe(0);
     const copy = result.json.workspace.copy;
     expect(copy.copied).toEqual(['debug.log']);
@@ -164,12 +198,20 @@ describe('ignored files: defaults and --copy', () => {
   });
 
   it('config copy globs add to the candidates', async () => {
-    repo = makeRepo({ files: { '.gitignore': '*.local.json\n', '.claude/flight-rules.json': '{"copy": ["config/*.local.json", "../up.json"]}\n', 'README.md': '# x\n' } });
+    repo = makeRepo({
+      files: {
+        '.gitignore': '*.local.json\n',
+        '.claude/flight-rules.json': '{"copy": ["config/*.local.json", "../up.json"]}\n',
+        'README.md': '# x\n',
+      },
+    });
     repo.write('config/db.local.json', '{}\n');
     const result = await repo.cli(['start', 'globs', '--json']);
     expect(result.exitCode).toBe(0);
     expect(result.json.workspace.copy).toMatchObject({ sources: ['config copy'], copied: ['config/db.local.json'] });
-    expect(result.json.workspace.copy.rejected).toEqual([expect.objectContaining({ pattern: '../up.json', source: 'config copy' })]);
+    expect(result.json.workspace.copy.rejected).toEqual([
+      expect.objectContaining({ pattern: '../up.json', source: 'config copy' }),
+    ]);
   });
 });
 
@@ -182,17 +224,25 @@ describe("the pack's own untracked files", () => {
     repo.write('.claude/settings.local.json', '{}\n');
     const result = await repo.cli(['start', 'packed', '--json']);
     expect(result.exitCode).toBe(0);
-    const expected = ['.claude/commands/dev-session.end.md', '.claude/commands/flight-rules/hook.mjs', '.claude/commands/flight-rules/session.mjs', '.claude/settings.local.json'];
+    const expected = [
+      '.claude/commands/dev-session.end.md',
+      '.claude/commands/flight-rules/hook.mjs',
+      '.claude/commands/flight-rules/session.mjs',
+      '.claude/settings.local.json',
+    ];
     expect(result.json.workspace.packFiles.copied.sort()).toEqual(expected);
     const wt = worktreeOf('packed');
-    for (const path of expected) expect(readFileSync(join(wt, path), 'utf8')).toBe(readFileSync(join(repo.main, path), 'utf8'));
+    for (const path of expected)
+      expect(readFileSync(join(wt, path), 'utf8')).toBe(readFileSync(join(repo.main, path), 'utf8'));
     const session = sessionOf('packed');
     expect(session.packFiles).toEqual(expect.arrayContaining([...expected, '.env.session']));
     expect(session.copiedFiles).toBeUndefined();
     // the copies show as untracked in the worktree, but none of it is the session's work
     const status = parseStatus(statusIn(wt));
     expect(status.length).toBeGreaterThan(0);
-    expect(sessionWork(status, session.packFiles).map((e) => e.path)).toEqual([expect.stringMatching(/^docs\/session_logs\//)]);
+    expect(sessionWork(status, session.packFiles).map((e) => e.path)).toEqual([
+      expect.stringMatching(/^docs\/session_logs\//),
+    ]);
     expect(result.json.dirty.untrackedLeftBehind).toEqual([]);
 
     const human = await repo.cli(['start', 'packed-too']);
@@ -203,11 +253,19 @@ describe("the pack's own untracked files", () => {
 
 describe('ports and .env.session', () => {
   it('8 concurrent starts get 8 distinct blocks; a 9th still starts, without ports', async () => {
-    repo = makeRepo({ files: { '.claude/flight-rules.json': '{"ports": {"base": 4000, "blockSize": 5, "blocks": 8}}\n', 'README.md': '# x\n' } });
+    repo = makeRepo({
+      files: {
+        '.claude/flight-rules.json': '{"ports": {"base": 4000, "blockSize": 5, "blocks": 8}}\n',
+        'README.md': '# x\n',
+      },
+    });
     const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
     const results = await Promise.all(names.map((name) => repo.helperAsync(['start', name, '--json'])));
     for (const result of results) expect(result.exitCode, result.stdout).toBe(0);
-    const bases = repo.manifest().sessions.map((s: any) => s.port.base).sort();
+    const bases = repo
+      .manifest()
+      .sessions.map((s: any) => s.port.base)
+      .sort();
     expect(bases).toEqual([4000, 4005, 4010, 4015, 4020, 4025, 4030, 4035]);
     for (const name of names) {
       const env = readFileSync(join(worktreeOf(name), '.env.session'), 'utf8');
@@ -236,7 +294,10 @@ describe('ports and .env.session', () => {
     repo = makeRepo({ files: { '.env.session': 'MINE=1\n', 'README.md': '# x\n' } });
     const result = await repo.cli(['start', 'tracked', '--json']);
     expect(result.exitCode).toBe(0);
-    expect(result.json.workspace.envSession).toEqual({ written: false, message: expect.stringContaining('left alone') });
+    expect(result.json.workspace.envSession).toEqual({
+      written: false,
+      message: expect.stringContaining('left alone'),
+    });
     expect(readFileSync(join(worktreeOf('tracked'), '.env.session'), 'utf8')).toBe('MINE=1\n');
     expect(sessionOf('tracked').packFiles ?? []).not.toContain('.env.session');
   });
@@ -256,12 +317,24 @@ describe('dependency setup', () => {
     const result = await repo.cli(['start', 'deps', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     const wt = worktreeOf('deps');
-    expect(result.json.workspace.setup).toMatchObject({ status: 'ok', command: 'npm ci --prefer-offline --no-audit --no-fund', log: join(repo.sessions, 'deps.setup.log') });
+    expect(result.json.workspace.setup).toMatchObject({
+      status: 'ok',
+      command: 'npm ci --prefer-offline --no-audit --no-fund',
+      log: join(repo.sessions, 'deps.setup.log'),
+    });
     expect(result.stderr).toContain('- setup 1/1: npm ci --prefer-offline --no-audit --no-fund');
     expect(readFileSync(join(wt, 'installed.txt'), 'utf8')).toBe('npm\n');
     expect(readFileSync(join(repo.sessions, 'deps.setup.log'), 'utf8')).toContain('$ npm ci');
-    expect(sessionOf('deps').setup).toMatchObject({ status: 'ok', command: 'npm ci --prefer-offline --no-audit --no-fund', log: '../project-sessions/deps.setup.log', at: '2026-01-15T10:00:00Z' });
-    expect(sessionOf('deps').setup.dependencies).toMatchObject({ strategy: 'installed', why: 'nothing is installed in the main checkout (no node_modules/.package-lock.json)' });
+    expect(sessionOf('deps').setup).toMatchObject({
+      status: 'ok',
+      command: 'npm ci --prefer-offline --no-audit --no-fund',
+      log: '../project-sessions/deps.setup.log',
+      at: '2026-01-15T10:00:00Z',
+    });
+    expect(sessionOf('deps').setup.dependencies).toMatchObject({
+      strategy: 'installed',
+      why: 'nothing is installed in the main checkout (no node_modules/.package-lock.json)',
+    });
     expect(statusBesidesLog(wt)).toEqual([]);
   });
 
@@ -273,22 +346,41 @@ describe('dependency setup', () => {
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'a', version: '1.0.0', main: 'index.js' }));
     writeFileSync(join(pkg, 'index.js'), 'module.exports = 1;\n');
     mkdirSync(join(repo.main, 'vendor'));
-    execFileSync('npm', ['pack', '--silent', '--pack-destination', join(repo.main, 'vendor')], { cwd: pkg, env: repo.env, stdio: 'ignore' });
-    writeFileSync(join(repo.main, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', private: true, dependencies: { a: 'file:vendor/a-1.0.0.tgz' } }));
-    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent'], { cwd: repo.main, env: repo.env, stdio: 'ignore' });
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', join(repo.main, 'vendor')], {
+      cwd: pkg,
+      env: repo.env,
+      stdio: 'ignore',
+    });
+    writeFileSync(
+      join(repo.main, 'package.json'),
+      JSON.stringify({ name: 'p', version: '1.0.0', private: true, dependencies: { a: 'file:vendor/a-1.0.0.tgz' } }),
+    );
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent'], {
+      cwd: repo.main,
+      env: repo.env,
+      stdio: 'ignore',
+    });
     repo.commitAll('an npm project, installed');
   };
 
-  it('clones the main checkout\'s installed tree when the lockfiles and the tree match, and the clone is its own', async () => {
+  it("clones the main checkout's installed tree when the lockfiles and the tree match, and the clone is its own", async () => {
     installedNpmProject();
     const result = await repo.cli(['start', 'cloned', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
     const wt = worktreeOf('cloned');
-    expect(result.json.workspace.setup.dependencies).toMatchObject({ strategy: 'cloned', files: expect.any(Number), bytes: expect.any(Number) });
+    expect(result.json.workspace.setup.dependencies).toMatchObject({
+      strategy: 'cloned',
+      files: expect.any(Number),
+      bytes: expect.any(Number),
+    });
     expect(result.json.workspace.setup.dependencies.files).toBeGreaterThanOrEqual(3);
     expect(sessionOf('cloned').setup.dependencies).toMatchObject({ strategy: 'cloned' });
-    expect(readFileSync(join(repo.sessions, 'cloned.setup.log'), 'utf8')).toMatch(/\d+ files, \d+ bytes, in \d+ ms \(copy-on-write where the file system can\)/);
-    expect(result.stderr).toContain('- setup 1/1: clone node_modules from the main checkout (its lockfile is the same)');
+    expect(readFileSync(join(repo.sessions, 'cloned.setup.log'), 'utf8')).toMatch(
+      /\d+ files, \d+ bytes, in \d+ ms \(copy-on-write where the file system can\)/,
+    );
+    expect(result.stderr).toContain(
+      '- setup 1/1: clone node_modules from the main checkout (its lockfile is the same)',
+    );
     // Independent: a change in one tree never shows in the other.
     const inMain = join(repo.main, 'node_modules/a/index.js');
     const inSession = join(wt, 'node_modules/a/index.js');
@@ -299,28 +391,45 @@ describe('dependency setup', () => {
     writeFileSync(inMain, 'module.exports = 3;\n');
     expect(readFileSync(inSession, 'utf8')).toBe('module.exports = 2;\n');
     // npm itself takes the clone for an installed tree.
-    expect(execFileSync('npm', ['ls', '--offline', '--parseable'], { cwd: wt, env: repo.env, encoding: 'utf8' })).toContain(join(wt, 'node_modules/a'));
+    expect(
+      execFileSync('npm', ['ls', '--offline', '--parseable'], { cwd: wt, env: repo.env, encoding: 'utf8' }),
+    ).toContain(join(wt, 'node_modules/a'));
     expect(statusBesidesLog(wt)).toEqual([]);
   });
 
   it.each([
-    ['the main checkout\'s tree no longer matches its lockfile', (r: Repo) => {
-      const record = join(r.main, 'node_modules/.package-lock.json');
-      // What npm installed is now another build of the package than the lockfile names.
-      writeFileSync(record, readFileSync(record, 'utf8').replace('"integrity": "sha512-', '"integrity": "sha512-X'));
-    }, 'does not match its lockfile'],
-    ['nothing is installed in the main checkout', (r: Repo) => rmSync(join(r.main, 'node_modules'), { recursive: true, force: true }), 'nothing is installed'],
-    ['the project turned cloning off', (r: Repo) => {
-      mkdirSync(join(r.main, '.claude'), { recursive: true });
-      writeFileSync(join(r.main, '.claude/flight-rules.json'), JSON.stringify({ dependencyClone: 'off' }));
-      r.commitAll('no clones');
-    }, 'dependencyClone is off'],
+    [
+      "the main checkout's tree no longer matches its lockfile",
+      (r: Repo) => {
+        const record = join(r.main, 'node_modules/.package-lock.json');
+        // What npm installed is now another build of the package than the lockfile names.
+        writeFileSync(record, readFileSync(record, 'utf8').replace('"integrity": "sha512-', '"integrity": "sha512-X'));
+      },
+      'does not match its lockfile',
+    ],
+    [
+      'nothing is installed in the main checkout',
+      (r: Repo) => rmSync(join(r.main, 'node_modules'), { recursive: true, force: true }),
+      'nothing is installed',
+    ],
+    [
+      'the project turned cloning off',
+      (r: Repo) => {
+        mkdirSync(join(r.main, '.claude'), { recursive: true });
+        writeFileSync(join(r.main, '.claude/flight-rules.json'), JSON.stringify({ dependencyClone: 'off' }));
+        r.commitAll('no clones');
+      },
+      'dependencyClone is off',
+    ],
   ])('installs instead when %s, and says why', async (_label, arrange, why) => {
     installedNpmProject();
     arrange(repo);
     const result = await repo.cli(['start', 'installed', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(result.json.workspace.setup.dependencies).toMatchObject({ strategy: 'installed', why: expect.stringContaining(why) });
+    expect(result.json.workspace.setup.dependencies).toMatchObject({
+      strategy: 'installed',
+      why: expect.stringContaining(why),
+    });
     expect(existsSync(join(worktreeOf('installed'), 'node_modules/a/index.js'))).toBe(true);
   });
 
@@ -332,14 +441,19 @@ describe('dependency setup', () => {
     const result = await repo.cli(['start', 'linked']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain("node_modules hard-linked to the main checkout's");
-    expect(statSync(join(worktreeOf('linked'), 'node_modules/a/index.js')).ino).toBe(statSync(join(repo.main, 'node_modules/a/index.js')).ino);
+    expect(statSync(join(worktreeOf('linked'), 'node_modules/a/index.js')).ino).toBe(
+      statSync(join(repo.main, 'node_modules/a/index.js')).ino,
+    );
   });
 
   it.skipIf(!hasPnpm)('runs pnpm install in the worktree (pnpm on PATH)', () => {
     fixtureRepo('pnpm-project');
     const result = repo.helper(['start', 'pnpm-deps', '--json']);
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(result.json.workspace.setup).toMatchObject({ status: 'ok', command: 'pnpm install --frozen-lockfile --prefer-offline' });
+    expect(result.json.workspace.setup).toMatchObject({
+      status: 'ok',
+      command: 'pnpm install --frozen-lockfile --prefer-offline',
+    });
     expect(readFileSync(join(worktreeOf('pnpm-deps'), 'installed.txt'), 'utf8')).toBe('pnpm\n');
   });
 
@@ -353,18 +467,30 @@ describe('dependency setup', () => {
   });
 
   it('a failing postCreate leaves a usable session; session setup runs it again', async () => {
-    repo = makeRepo({ files: { '.gitignore': 'ran.txt\n', '.claude/flight-rules.json': '{"postCreate": "echo going; echo broken tool >&2; exit 3"}\n', 'README.md': '# x\n' } });
+    repo = makeRepo({
+      files: {
+        '.gitignore': 'ran.txt\n',
+        '.claude/flight-rules.json': '{"postCreate": "echo going; echo broken tool >&2; exit 3"}\n',
+        'README.md': '# x\n',
+      },
+    });
     const result = await repo.cli(['start', 'flaky', '--json']);
     expect(result.exitCode).toBe(0);
     expect(outputSchemaErrors(result.json)).toBe('');
-    expect(result.json.workspace.setup).toMatchObject({ status: 'failed', message: expect.stringContaining('exited with 3: broken tool'), next: expect.stringContaining('session setup flaky') });
+    expect(result.json.workspace.setup).toMatchObject({
+      status: 'failed',
+      message: expect.stringContaining('exited with 3: broken tool'),
+      next: expect.stringContaining('session setup flaky'),
+    });
     expect(sessionOf('flaky')).toMatchObject({ status: 'active', setup: { status: 'failed' } });
     expect(readFileSync(join(repo.sessions, 'flaky.setup.log'), 'utf8')).toContain('going\nbroken tool\n');
     expect(repo.git(['rev-parse', '--abbrev-ref', 'HEAD'], worktreeOf('flaky')).trim()).toBe('session/flaky');
 
     const human = await repo.cli(['start', 'flaky-human']);
     expect(human.exitCode).toBe(0);
-    expect(human.stdout).toContain('! Setup failed, the session is usable: echo going; echo broken tool >&2; exit 3 exited with 3: broken tool');
+    expect(human.stdout).toContain(
+      '! Setup failed, the session is usable: echo going; echo broken tool >&2; exit 3 exited with 3: broken tool',
+    );
     expect(human.stdout).toContain('Next: fix the problem shown in the setup log, then run: session setup flaky-human');
 
     repo.write('.claude/flight-rules.json', '{"postCreate": "echo \\"$SESSION_ID:$PORT\\" > ran.txt"}\n');

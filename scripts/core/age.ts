@@ -30,7 +30,11 @@ export function wholeDays(from: Date | string, now: Date): number {
 
 /** An age in words, for sentences: "under a minute", "5 minutes", "1 hour", "2 days". */
 export function ageInWords(seconds: number): string {
-  const units: Array<[number, string]> = [[DAY / 1000, 'day'], [HOUR / 1000, 'hour'], [MINUTE / 1000, 'minute']];
+  const units: Array<[number, string]> = [
+    [DAY / 1000, 'day'],
+    [HOUR / 1000, 'hour'],
+    [MINUTE / 1000, 'minute'],
+  ];
   for (const [size, name] of units) {
     const count = Math.floor(seconds / size);
     if (count >= 1) return `${count} ${name}${count === 1 ? '' : 's'}`;

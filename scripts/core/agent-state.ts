@@ -58,7 +58,10 @@ const MAX_WORD = 64;
 function cleanText(value: unknown, max: number): string | undefined {
   if (typeof value !== 'string') return undefined;
   // eslint-disable-next-line no-control-regex
-  const text = value.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = value
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!text) return undefined;
   return [...text].length <= max ? text : `${[...text].slice(0, max - 1).join('')}…`;
 }
@@ -84,7 +87,8 @@ export interface AgentChange {
 export function agentChange(input: AgentHookInput): AgentChange | null {
   const event = AGENT_EVENTS.find((name) => name === input.hook_event_name);
   if (!event) return null;
-  const conversation = typeof input.session_id === 'string' && claudeSessionProblem(input.session_id) === null ? input.session_id : null;
+  const conversation =
+    typeof input.session_id === 'string' && claudeSessionProblem(input.session_id) === null ? input.session_id : null;
   switch (event) {
     case 'UserPromptSubmit':
       return { state: 'working', event, conversation };
@@ -94,7 +98,13 @@ export function agentChange(input: AgentHookInput): AgentChange | null {
       const notificationType = cleanWord(input.notification_type);
       if (notificationType && NOT_WAITING.has(notificationType)) return null;
       const message = cleanText(input.message, MAX_MESSAGE);
-      return { state: 'waiting', event, conversation, ...(message ? { message } : {}), ...(notificationType ? { notificationType } : {}) };
+      return {
+        state: 'waiting',
+        event,
+        conversation,
+        ...(message ? { message } : {}),
+        ...(notificationType ? { notificationType } : {}),
+      };
     }
     case 'SessionStart': {
       const detail = cleanWord(input.source);

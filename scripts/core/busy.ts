@@ -5,7 +5,16 @@
 import { RefusalError } from '../lib/errors.js';
 import { commandLine } from '../lib/shell-words.js';
 
-export const BUSY_OPERATIONS = ['merge', 'rebase', 'am', 'cherry-pick', 'revert', 'bisect', 'unmerged-paths', 'index-lock'] as const;
+export const BUSY_OPERATIONS = [
+  'merge',
+  'rebase',
+  'am',
+  'cherry-pick',
+  'revert',
+  'bisect',
+  'unmerged-paths',
+  'index-lock',
+] as const;
 export type BusyOperation = (typeof BUSY_OPERATIONS)[number];
 
 /** What a checkout's git dir says is under way; each null or false when absent. */
@@ -23,7 +32,15 @@ export interface GitDirMarks {
   indexLock: boolean;
 }
 
-export const NO_MARKS: GitDirMarks = { mergeHead: null, rebase: null, am: false, cherryPickHead: null, revertHead: null, bisectStart: null, indexLock: false };
+export const NO_MARKS: GitDirMarks = {
+  mergeHead: null,
+  rebase: null,
+  am: false,
+  cherryPickHead: null,
+  revertHead: null,
+  bisectStart: null,
+  indexLock: false,
+};
 
 export interface Busy {
   operation: BusyOperation;
@@ -36,22 +53,70 @@ export interface Busy {
 }
 
 /** The first thing under way in the checkout, or null when git is idle there. */
-export function busyState(checkout: string, marks: GitDirMarks, unmergedPaths: readonly string[] = [], indexLockPath = '.git/index.lock'): Busy | null {
+export function busyState(
+  checkout: string,
+  marks: GitDirMarks,
+  unmergedPaths: readonly string[] = [],
+  indexLockPath = '.git/index.lock',
+): Busy | null {
   const at = (words: string[]) => commandLine(['git', '-C', checkout, ...words]);
   if (marks.rebase && !marks.am) {
     const branch = marks.rebase.headName?.replace(/^refs\/heads\//, '') ?? 'a detached HEAD';
-    return { operation: 'rebase', checkout, what: `a rebase of ${branch} is stopped part way`, finish: [at(['rebase', '--continue'])], abort: [at(['rebase', '--abort'])] };
+    return {
+      operation: 'rebase',
+      checkout,
+      what: `a rebase of ${branch} is stopped part way`,
+      finish: [at(['rebase', '--continue'])],
+      abort: [at(['rebase', '--abort'])],
+    };
   }
-  if (marks.am) return { operation: 'am', checkout, what: 'a `git am` is stopped part way', finish: [at(['am', '--continue'])], abort: [at(['am', '--abort'])] };
+  if (marks.am)
+    return {
+      operation: 'am',
+      checkout,
+      what: 'a `git am` is stopped part way',
+      finish: [at(['am', '--continue'])],
+      abort: [at(['am', '--abort'])],
+    };
   if (marks.mergeHead) {
-    const what = unmergedPaths.length > 0 ? `a merge is in progress with ${unmergedPaths.length} unmerged path(s)` : 'a merge is in progress (its conflicts are resolved but not committed)';
+    const what =
+      unmergedPaths.length > 0
+        ? `a merge is in progress with ${unmergedPaths.length} unmerged path(s)`
+        : 'a merge is in progress (its conflicts are resolved but not committed)';
     return { operation: 'merge', checkout, what, finish: [at(['commit'])], abort: [at(['merge', '--abort'])] };
   }
-  if (marks.cherryPickHead) return { operation: 'cherry-pick', checkout, what: 'a cherry-pick is stopped part way', finish: [at(['cherry-pick', '--continue'])], abort: [at(['cherry-pick', '--abort'])] };
-  if (marks.revertHead) return { operation: 'revert', checkout, what: 'a revert is stopped part way', finish: [at(['revert', '--continue'])], abort: [at(['revert', '--abort'])] };
-  if (marks.bisectStart !== null) return { operation: 'bisect', checkout, what: 'a bisect is in progress', finish: [at(['bisect', 'reset'])], abort: [at(['bisect', 'reset'])] };
+  if (marks.cherryPickHead)
+    return {
+      operation: 'cherry-pick',
+      checkout,
+      what: 'a cherry-pick is stopped part way',
+      finish: [at(['cherry-pick', '--continue'])],
+      abort: [at(['cherry-pick', '--abort'])],
+    };
+  if (marks.revertHead)
+    return {
+      operation: 'revert',
+      checkout,
+      what: 'a revert is stopped part way',
+      finish: [at(['revert', '--continue'])],
+      abort: [at(['revert', '--abort'])],
+    };
+  if (marks.bisectStart !== null)
+    return {
+      operation: 'bisect',
+      checkout,
+      what: 'a bisect is in progress',
+      finish: [at(['bisect', 'reset'])],
+      abort: [at(['bisect', 'reset'])],
+    };
   if (unmergedPaths.length > 0) {
-    return { operation: 'unmerged-paths', checkout, what: `${unmergedPaths.length} path(s) are unmerged (${unmergedPaths.slice(0, 3).join(', ')}${unmergedPaths.length > 3 ? ', ...' : ''})`, finish: [`resolve each file, then ${at(['add', '--'])} <file>`], abort: [`${at(['reset', '--merge'])} (other uncommitted changes stay)`] };
+    return {
+      operation: 'unmerged-paths',
+      checkout,
+      what: `${unmergedPaths.length} path(s) are unmerged (${unmergedPaths.slice(0, 3).join(', ')}${unmergedPaths.length > 3 ? ', ...' : ''})`,
+      finish: [`resolve each file, then ${at(['add', '--'])} <file>`],
+      abort: [`${at(['reset', '--merge'])} (other uncommitted changes stay)`],
+    };
   }
   if (marks.indexLock) {
     return {
@@ -86,6 +151,7 @@ export function heldBranchRef(headRef: string | null, marks: GitDirMarks): strin
   if (headRef) return headRef;
   if (marks.rebase?.headName?.startsWith('refs/heads/')) return marks.rebase.headName;
   // BISECT_START holds the short branch name, or a commit when the bisect began detached.
-  if (marks.bisectStart && !/^[0-9a-f]{40,64}$/.test(marks.bisectStart)) return `refs/heads/${marks.bisectStart.replace(/^refs\/heads\//, '')}`;
+  if (marks.bisectStart && !/^[0-9a-f]{40,64}$/.test(marks.bisectStart))
+    return `refs/heads/${marks.bisectStart.replace(/^refs\/heads\//, '')}`;
   return null;
 }

@@ -144,7 +144,16 @@ export interface CleanupFacts {
   /** Scratch worktrees of land runs whose process is gone. */
   checkWorktrees: { path: string; registered: boolean; folderExists: boolean }[];
   /** A merge this pack ran in a checkout, left stopped by its dead process (the merge lock records it). */
-  interruptedMerge: { checkout: string; theirs: string; lockFile: string; mergeHead: string | null; indexLock: boolean; headIsBefore: boolean; theirsInHead: boolean; since: number } | null;
+  interruptedMerge: {
+    checkout: string;
+    theirs: string;
+    lockFile: string;
+    mergeHead: string | null;
+    indexLock: boolean;
+    headIsBefore: boolean;
+    theirsInHead: boolean;
+    since: number;
+  } | null;
   strays: StrayFileFacts[];
   /** git lock files in the common git dir made while a step of ours ran whose process is gone. */
   staleRefLocks: LockFileFacts[];
@@ -163,15 +172,55 @@ export type CleanupAction =
   | { kind: 'rebuild-manifest'; subject: string; reason: string; aside: string; sessions: SessionEntry[] }
   | { kind: 'unlock-and-prune'; subject: string; reason: string; path: string }
   | { kind: 'prune-worktree-records'; subject: string; reason: string; paths: string[] }
-  | { kind: 'restore-active'; subject: string; reason: string; id: string; fromStatus: TransientStatus; ownerPid: number; sessionLog: string | null }
-  | { kind: 'move-back'; subject: string; reason: string; id: string; aside: string; hollowed: string | null; path: string }
+  | {
+      kind: 'restore-active';
+      subject: string;
+      reason: string;
+      id: string;
+      fromStatus: TransientStatus;
+      ownerPid: number;
+      sessionLog: string | null;
+    }
+  | {
+      kind: 'move-back';
+      subject: string;
+      reason: string;
+      id: string;
+      aside: string;
+      hollowed: string | null;
+      path: string;
+    }
   | { kind: 'finish-removal'; subject: string; reason: string; id: string | null; folder: string }
   | { kind: 'relink-worktree'; subject: string; reason: string; id: string; path: string }
   | { kind: 'remove-git-locks'; subject: string; reason: string; id: string | null; locks: LockFileFacts[] }
-  | { kind: 'undo-log-edit'; subject: string; reason: string; id: string; worktree: string; path: string; digest: string; text: string }
+  | {
+      kind: 'undo-log-edit';
+      subject: string;
+      reason: string;
+      id: string;
+      worktree: string;
+      path: string;
+      digest: string;
+      text: string;
+    }
   | { kind: 'remove-remnants'; subject: string; reason: string; paths: string[] }
-  | { kind: 'back-out-operation'; subject: string; reason: string; id: string; path: string; branch: string; operation: SessionOperation }
-  | { kind: 'finish-interrupted-merge'; subject: string; reason: string; checkout: string; theirs: string; lockFile: string }
+  | {
+      kind: 'back-out-operation';
+      subject: string;
+      reason: string;
+      id: string;
+      path: string;
+      branch: string;
+      operation: SessionOperation;
+    }
+  | {
+      kind: 'finish-interrupted-merge';
+      subject: string;
+      reason: string;
+      checkout: string;
+      theirs: string;
+      lockFile: string;
+    }
   | {
       kind: 'finish-interrupted-land';
       subject: string;
@@ -200,9 +249,34 @@ export type CleanupAction =
       deleteBranch: { branch: string; tip: string; baseTip: string } | null;
       keepBranch: { branch: string; tip: string } | null;
     }
-  | { kind: 'remove-worktree'; subject: string; reason: string; path: string; branch: string; tip: string; baseTip: string }
-  | { kind: 'delete-merged-branch'; subject: string; reason: string; session: string; branch: string; tip: string; base: string }
-  | { kind: 'prune-saved-refs'; subject: string; reason: string; session: string; set: string; refs: Array<{ ref: string; commit: string }>; why: 'merged' | 'old'; base: string | null }
+  | {
+      kind: 'remove-worktree';
+      subject: string;
+      reason: string;
+      path: string;
+      branch: string;
+      tip: string;
+      baseTip: string;
+    }
+  | {
+      kind: 'delete-merged-branch';
+      subject: string;
+      reason: string;
+      session: string;
+      branch: string;
+      tip: string;
+      base: string;
+    }
+  | {
+      kind: 'prune-saved-refs';
+      subject: string;
+      reason: string;
+      session: string;
+      set: string;
+      refs: Array<{ ref: string; commit: string }>;
+      why: 'merged' | 'old';
+      base: string | null;
+    }
   | { kind: 'remove-setup-log'; subject: string; reason: string; session: string; file: string };
 
 export interface KeptItem {
@@ -222,10 +296,27 @@ export interface CleanupPlan {
  * worktree's); an operation is backed out before its session is handed back.
  */
 export const ACTION_ORDER: CleanupAction['kind'][] = [
-  'remove-git-locks', 'finish-interrupted-merge', 'finish-interrupted-land', 'remove-check-worktree', 'remove-stray-file', 'rebuild-manifest',
-  'finish-removal', 'move-back', 'relink-worktree', 'remove-remnants', 'unlock-and-prune', 'prune-worktree-records',
-  'back-out-operation', 'undo-log-edit', 'restore-active', 'register', 'drop-entry', 'remove-worktree',
-  'delete-merged-branch', 'prune-saved-refs', 'remove-setup-log',
+  'remove-git-locks',
+  'finish-interrupted-merge',
+  'finish-interrupted-land',
+  'remove-check-worktree',
+  'remove-stray-file',
+  'rebuild-manifest',
+  'finish-removal',
+  'move-back',
+  'relink-worktree',
+  'remove-remnants',
+  'unlock-and-prune',
+  'prune-worktree-records',
+  'back-out-operation',
+  'undo-log-edit',
+  'restore-active',
+  'register',
+  'drop-entry',
+  'remove-worktree',
+  'delete-merged-branch',
+  'prune-saved-refs',
+  'remove-setup-log',
 ];
 
 /** The session an action works on, when it is one: a later action on it waits for the earlier ones to succeed. */
@@ -263,18 +354,45 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
   if (merge) planInterruptedMerge(merge, actions, kept);
   const land = facts.interruptedLand ? planInterruptedLand(facts.interruptedLand, actions, kept) : null;
   for (const check of facts.checkWorktrees) {
-    actions.push({ kind: 'remove-check-worktree', subject: check.path, reason: `the scratch worktree of a land run that is gone; it held only a candidate merge and what its check made`, path: check.path });
+    actions.push({
+      kind: 'remove-check-worktree',
+      subject: check.path,
+      reason: `the scratch worktree of a land run that is gone; it held only a candidate merge and what its check made`,
+      path: check.path,
+    });
   }
   if (facts.staleRefLocks.length > 0) {
-    actions.push({ kind: 'remove-git-locks', subject: 'the repository', reason: `git lock files a killed step of this pack left in the repository (${facts.staleRefLocks.map((lock) => lock.path).join(', ')}); removed once no git could still hold them`, id: null, locks: facts.staleRefLocks });
+    actions.push({
+      kind: 'remove-git-locks',
+      subject: 'the repository',
+      reason: `git lock files a killed step of this pack left in the repository (${facts.staleRefLocks.map((lock) => lock.path).join(', ')}); removed once no git could still hold them`,
+      id: null,
+      locks: facts.staleRefLocks,
+    });
   }
   for (const removal of facts.unclaimedRemovals) {
-    actions.push({ kind: 'finish-removal', subject: removal.folder, reason: `a removal cut short of a worktree that no session claims any more, after everything in it was saved or committed; the removal is finished`, id: null, folder: removal.folder });
+    actions.push({
+      kind: 'finish-removal',
+      subject: removal.folder,
+      reason: `a removal cut short of a worktree that no session claims any more, after everything in it was saved or committed; the removal is finished`,
+      id: null,
+      folder: removal.folder,
+    });
   }
   for (const stray of facts.strays) {
     // The dead merge's (or land's) lock goes with that merge, once it is backed out.
-    if (stray.ownerAlive || (merge && baseName(stray.name) === baseName(merge.lockFile)) || (land && baseName(stray.name) === baseName(land))) continue;
-    actions.push({ kind: 'remove-stray-file', subject: stray.name, reason: `left by process ${stray.pid}, which is no longer running`, file: stray.name });
+    if (
+      stray.ownerAlive ||
+      (merge && baseName(stray.name) === baseName(merge.lockFile)) ||
+      (land && baseName(stray.name) === baseName(land))
+    )
+      continue;
+    actions.push({
+      kind: 'remove-stray-file',
+      subject: stray.name,
+      reason: `left by process ${stray.pid}, which is no longer running`,
+      file: stray.name,
+    });
   }
 
   if (facts.corruptManifest) {
@@ -285,23 +403,49 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
   }
 
   const unlocked = new Set<string>();
-  for (const worktree of facts.corruptManifest ? facts.unregistered : [...facts.unregistered, ...facts.entries.map(entryAsRecord)]) {
+  for (const worktree of facts.corruptManifest
+    ? facts.unregistered
+    : [...facts.unregistered, ...facts.entries.map(entryAsRecord)]) {
     if (worktree.locked && !worktree.folderExists && !unlocked.has(worktree.path)) {
       unlocked.add(worktree.path);
-      actions.push({ kind: 'unlock-and-prune', subject: worktree.path, reason: 'git keeps a locked record for it, but its folder is gone', path: worktree.path });
+      actions.push({
+        kind: 'unlock-and-prune',
+        subject: worktree.path,
+        reason: 'git keeps a locked record for it, but its folder is gone',
+        path: worktree.path,
+      });
     }
   }
   for (const path of facts.foreignLockedMissing) {
-    kept.push({ subject: path, reason: 'locked in git and its folder is missing, but it lies outside the sessions folder, so the lock may be deliberate (e.g. removable media)', next: `If it is truly gone: ${commandLine(['git', 'worktree', 'unlock', path])} && ${commandLine(['git', 'worktree', 'remove', path])}` });
+    kept.push({
+      subject: path,
+      reason:
+        'locked in git and its folder is missing, but it lies outside the sessions folder, so the lock may be deliberate (e.g. removable media)',
+      next: `If it is truly gone: ${commandLine(['git', 'worktree', 'unlock', path])} && ${commandLine(['git', 'worktree', 'remove', path])}`,
+    });
   }
   for (const record of facts.foreignPrunable) {
-    kept.push({ subject: record.path, reason: `git's record of a worktree outside the sessions folder whose folder is gone${record.reason ? ` (${record.reason})` : ''}; cleanup leaves worktrees that are not sessions alone`, next: `If it was moved: ${commandLine(['git', 'worktree', 'repair', '<its new path>'])}. If it is truly gone and holds nothing you need: ${commandLine(['git', 'worktree', 'remove', record.path])}` });
+    kept.push({
+      subject: record.path,
+      reason: `git's record of a worktree outside the sessions folder whose folder is gone${record.reason ? ` (${record.reason})` : ''}; cleanup leaves worktrees that are not sessions alone`,
+      next: `If it was moved: ${commandLine(['git', 'worktree', 'repair', '<its new path>'])}. If it is truly gone and holds nothing you need: ${commandLine(['git', 'worktree', 'remove', record.path])}`,
+    });
   }
   for (const record of facts.unreachablePrunable) {
-    kept.push({ subject: record.path, reason: `git's record of a session worktree whose folder is gone, but its HEAD ${short(record.head)} is on no branch or ref, so removing the record would lose those commits`, next: `Keep them on a branch first (${commandLine(['git', 'branch', '<name>', record.head])}), then run \`${helper('cleanup')}\` again.` });
+    kept.push({
+      subject: record.path,
+      reason: `git's record of a session worktree whose folder is gone, but its HEAD ${short(record.head)} is on no branch or ref, so removing the record would lose those commits`,
+      next: `Keep them on a branch first (${commandLine(['git', 'branch', '<name>', record.head])}), then run \`${helper('cleanup')}\` again.`,
+    });
   }
   if (facts.remnants.length > 0) {
-    actions.push({ kind: 'remove-remnants', subject: facts.remnants.join(', '), reason: 'empty folders an end left in the sessions folder (for the shell that stood in them); only empty folders are removed', paths: facts.remnants });
+    actions.push({
+      kind: 'remove-remnants',
+      subject: facts.remnants.join(', '),
+      reason:
+        'empty folders an end left in the sessions folder (for the shell that stood in them); only empty folders are removed',
+      paths: facts.remnants,
+    });
   }
   if (facts.prunable.length > 0) {
     actions.push({
@@ -338,7 +482,10 @@ function planLeftovers(leftovers: Leftovers, sessionsDir: string, actions: Clean
       });
       continue;
     }
-    const why = branch.merged === null ? `its base ${branch.base ?? '(unknown)'} cannot be compared with` : `it holds commits ${branch.base} lacks`;
+    const why =
+      branch.merged === null
+        ? `its base ${branch.base ?? '(unknown)'} cannot be compared with`
+        : `it holds commits ${branch.base} lacks`;
     kept.push({
       subject: branch.branch,
       reason: `a branch no session uses any more${branch.upstream ? `, pushed to ${branch.upstream}` : ', not pushed'}; ${why}, so it is not deleted`,
@@ -353,9 +500,10 @@ function planLeftovers(leftovers: Leftovers, sessionsDir: string, actions: Clean
       actions.push({
         kind: 'prune-saved-refs',
         subject: set.base,
-        reason: set.prune === 'merged'
-          ? `saved when "${session.session}" ended (${set.age}); ${session.base} holds every commit of it`
-          : `saved when "${session.session}" ended, ${set.age}, more than ${leftovers.maxAgeDays} days ago`,
+        reason:
+          set.prune === 'merged'
+            ? `saved when "${session.session}" ended (${set.age}); ${session.base} holds every commit of it`
+            : `saved when "${session.session}" ended, ${set.age}, more than ${leftovers.maxAgeDays} days ago`,
         session: session.session,
         set: set.base,
         refs: set.refs,
@@ -365,7 +513,13 @@ function planLeftovers(leftovers: Leftovers, sessionsDir: string, actions: Clean
     }
   }
   for (const log of leftovers.setupLogs) {
-    actions.push({ kind: 'remove-setup-log', subject: log.file, reason: `${log.file.endsWith('.heard') ? 'the land-notice marker' : log.file.endsWith('.check.log') ? 'the land-check log' : 'the setup log'} of "${log.session}", which is no longer a session`, session: log.session, file: log.file });
+    actions.push({
+      kind: 'remove-setup-log',
+      subject: log.file,
+      reason: `${log.file.endsWith('.heard') ? 'the land-notice marker' : log.file.endsWith('.check.log') ? 'the land-check log' : 'the setup log'} of "${log.session}", which is no longer a session`,
+      session: log.session,
+      file: log.file,
+    });
   }
 }
 
@@ -374,16 +528,34 @@ function entryAsRecord(facts: EntryFacts) {
 }
 
 const STEP: Record<TransientStatus, string> = { starting: 'start', ending: 'end', syncing: 'sync' };
-const stepOf = (entry: SessionEntry) => (entry.landing && entry.status === 'ending' ? 'land' : STEP[entry.status as TransientStatus]);
+const stepOf = (entry: SessionEntry) =>
+  entry.landing && entry.status === 'ending' ? 'land' : STEP[entry.status as TransientStatus];
 
-function planInterruptedMerge(merge: NonNullable<CleanupFacts['interruptedMerge']>, actions: CleanupAction[], kept: KeptItem[]): void {
+function planInterruptedMerge(
+  merge: NonNullable<CleanupFacts['interruptedMerge']>,
+  actions: CleanupAction[],
+  kept: KeptItem[],
+): void {
   // Stopped before its commit (HEAD where it was), or killed after it (the commit made, MERGE_HEAD not yet removed).
   const ours = merge.mergeHead === merge.theirs && (merge.headIsBefore || merge.theirsInHead);
   if (merge.mergeHead !== null && !ours) {
-    kept.push({ subject: merge.checkout, reason: `a merge of ${short(merge.mergeHead)} is in progress there, which is not the one this pack's dead process was making (${short(merge.theirs)})`, next: `Finish or abort it yourself (${commandLine(['git', '-C', merge.checkout, 'merge', '--abort'])}), then run \`${helper('cleanup')}\` again.` });
+    kept.push({
+      subject: merge.checkout,
+      reason: `a merge of ${short(merge.mergeHead)} is in progress there, which is not the one this pack's dead process was making (${short(merge.theirs)})`,
+      next: `Finish or abort it yourself (${commandLine(['git', '-C', merge.checkout, 'merge', '--abort'])}), then run \`${helper('cleanup')}\` again.`,
+    });
     return;
   }
-  const what = [ours ? (merge.theirsInHead ? `the state of a merge of ${short(merge.theirs)} that had committed` : `a stopped merge of ${short(merge.theirs)}`) : null, merge.indexLock ? 'an index.lock' : null].filter(Boolean).join(' and ');
+  const what = [
+    ours
+      ? merge.theirsInHead
+        ? `the state of a merge of ${short(merge.theirs)} that had committed`
+        : `a stopped merge of ${short(merge.theirs)}`
+      : null,
+    merge.indexLock ? 'an index.lock' : null,
+  ]
+    .filter(Boolean)
+    .join(' and ');
   actions.push({
     kind: 'finish-interrupted-merge',
     subject: merge.checkout,
@@ -400,11 +572,21 @@ function planInterruptedMerge(merge: NonNullable<CleanupFacts['interruptedMerge'
  * move is put back on the base; one detached for a base that did move stays, with the command
  * that brings it up. Returns the lock file when an action takes care of it.
  */
-function planInterruptedLand(land: NonNullable<CleanupFacts['interruptedLand']>, actions: CleanupAction[], kept: KeptItem[]): string | null {
+function planInterruptedLand(
+  land: NonNullable<CleanupFacts['interruptedLand']>,
+  actions: CleanupAction[],
+  kept: KeptItem[],
+): string | null {
   const onBase = land.base !== null && land.headRef === `refs/heads/${land.base}`;
-  const fastForward = land.mainAction === 'fast-forward' && land.from && land.to && onBase && land.baseTip === land.to && land.indexAtTo === false
-    ? { base: land.base!, from: land.from, to: land.to }
-    : null;
+  const fastForward =
+    land.mainAction === 'fast-forward' &&
+    land.from &&
+    land.to &&
+    onBase &&
+    land.baseTip === land.to &&
+    land.indexAtTo === false
+      ? { base: land.base!, from: land.from, to: land.to }
+      : null;
   const detachedHere = land.detached !== null && land.headRef === null && land.head === land.detached.at;
   const reattach = detachedHere && land.baseTip === land.detached!.at ? land.detached : null;
   if (detachedHere && !reattach) {
@@ -451,35 +633,65 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
   const state = entryState(facts);
   switch (state) {
     case 'untrusted':
-      kept.push({ subject: entry.id, reason: `its manifest entry disagrees with git or the layout (${facts.trustProblems.join('; ')}), so cleanup does not act on it`, next: `Fix or remove that entry in the manifest by hand; \`${helper('status')}\` shows what git knows.` });
+      kept.push({
+        subject: entry.id,
+        reason: `its manifest entry disagrees with git or the layout (${facts.trustProblems.join('; ')}), so cleanup does not act on it`,
+        next: `Fix or remove that entry in the manifest by hand; \`${helper('status')}\` shows what git knows.`,
+      });
       return;
     case 'starting':
     case 'ending':
     case 'syncing': {
       const who = entry.owner ? `process ${entry.owner.pid} on ${entry.owner.host}` : 'an unknown process';
-      kept.push({ subject: entry.id, reason: `its ${STEP[state]} is in progress (${who})`, next: `Wait for it to finish, then run \`${helper('cleanup')}\` again.` });
+      kept.push({
+        subject: entry.id,
+        reason: `its ${STEP[state]} is in progress (${who})`,
+        next: `Wait for it to finish, then run \`${helper('cleanup')}\` again.`,
+      });
       return;
     }
     default:
       break;
   }
   if (state === 'interrupted' && facts.staleLocks.length > 0) {
-    actions.push({ kind: 'remove-git-locks', subject: entry.id, reason: `git lock files its killed ${STEP[entry.status as TransientStatus]} left (${facts.staleLocks.map((lock) => lock.path).join(', ')}); removed once no git could still hold them`, id: entry.id, locks: facts.staleLocks });
+    actions.push({
+      kind: 'remove-git-locks',
+      subject: entry.id,
+      reason: `git lock files its killed ${STEP[entry.status as TransientStatus]} left (${facts.staleLocks.map((lock) => lock.path).join(', ')}); removed once no git could still hold them`,
+      id: entry.id,
+      locks: facts.staleLocks,
+    });
   }
   // A removal of its worktree that was cut short comes first, whoever ran it (an end, or a cleanup).
   if (facts.marked || facts.aside || facts.hollowed) return planCutRemoval(facts, state, actions, kept);
   if (facts.relinkFrom) {
-    actions.push({ kind: 'relink-worktree', subject: entry.id, reason: `its worktree is back at ${facts.worktreePath}, but git's record still names ${facts.relinkFrom} (a move was cut short); git is told where it is`, id: entry.id, path: facts.worktreePath });
-    if (state === 'interrupted') actions.push(restoreActive(facts, `${interruptedStep(entry)} and its worktree is still there, so it goes back to active`));
+    actions.push({
+      kind: 'relink-worktree',
+      subject: entry.id,
+      reason: `its worktree is back at ${facts.worktreePath}, but git's record still names ${facts.relinkFrom} (a move was cut short); git is told where it is`,
+      id: entry.id,
+      path: facts.worktreePath,
+    });
+    if (state === 'interrupted')
+      actions.push(
+        restoreActive(facts, `${interruptedStep(entry)} and its worktree is still there, so it goes back to active`),
+      );
     return;
   }
   switch (state) {
     case 'interrupted':
-      return entry.status === 'starting' ? planInterruptedStart(facts, actions, kept) : planInterruptedStep(facts, actions, kept);
+      return entry.status === 'starting'
+        ? planInterruptedStart(facts, actions, kept)
+        : planInterruptedStep(facts, actions, kept);
     case 'orphaned':
     case 'prunable':
-      if (!facts.folderExists) return planDrop(facts, actions, kept, `orphaned: its worktree folder ${facts.worktreePath} is missing`);
-      kept.push({ subject: entry.id, reason: `its folder ${facts.worktreePath} exists but git does not list it as a worktree`, next: `Look inside it; if it is a moved worktree run ${commandLine(['git', 'worktree', 'repair', facts.worktreePath])}.` });
+      if (!facts.folderExists)
+        return planDrop(facts, actions, kept, `orphaned: its worktree folder ${facts.worktreePath} is missing`);
+      kept.push({
+        subject: entry.id,
+        reason: `its folder ${facts.worktreePath} exists but git does not list it as a worktree`,
+        next: `Look inside it; if it is a moved worktree run ${commandLine(['git', 'worktree', 'repair', facts.worktreePath])}.`,
+      });
       return;
     default:
       break;
@@ -488,7 +700,11 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
   const tip = facts.branchTip;
   if (!tip || !facts.baseTip || !facts.merged || tip === entry.base.commit) return; // live work, nothing to do
   if (state === 'locked') {
-    kept.push({ subject: entry.id, reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree is locked in git`, next: `If the lock is no longer needed: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}, then run \`${helper('cleanup')}\` again.` });
+    kept.push({
+      subject: entry.id,
+      reason: `its branch ${entry.branch} is merged into ${entry.base.branch}, but its worktree is locked in git`,
+      next: `If the lock is no longer needed: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}, then run \`${helper('cleanup')}\` again.`,
+    });
     return;
   }
   if (facts.work === null || facts.work.length > 0) {
@@ -518,12 +734,22 @@ function landedStrategy(facts: EntryFacts): HistoryStrategy | undefined {
 
 /** "its end was interrupted (process 42 is gone)", or for an active entry, what cut its removal short. */
 function interruptedStep(entry: SessionEntry): string {
-  return entry.status === 'active' ? 'a removal of its worktree was cut short (its process is gone)' : `its ${stepOf(entry)} was interrupted (process ${entry.owner?.pid} is gone)`;
+  return entry.status === 'active'
+    ? 'a removal of its worktree was cut short (its process is gone)'
+    : `its ${stepOf(entry)} was interrupted (process ${entry.owner?.pid} is gone)`;
 }
 
 function restoreActive(facts: EntryFacts, reason: string): CleanupAction {
   const { entry } = facts;
-  return { kind: 'restore-active', subject: entry.id, reason, id: entry.id, fromStatus: entry.status as TransientStatus, ownerPid: entry.owner?.pid ?? 0, sessionLog: entry.status === 'starting' ? (entry.sessionLog ?? facts.foundSessionLog) : null };
+  return {
+    kind: 'restore-active',
+    subject: entry.id,
+    reason,
+    id: entry.id,
+    fromStatus: entry.status as TransientStatus,
+    ownerPid: entry.owner?.pid ?? 0,
+    sessionLog: entry.status === 'starting' ? (entry.sessionLog ?? facts.foundSessionLog) : null,
+  };
 }
 
 /**
@@ -534,12 +760,33 @@ function restoreActive(facts: EntryFacts, reason: string): CleanupAction {
 function planCutRemoval(facts: EntryFacts, state: SessionState, actions: CleanupAction[], kept: KeptItem[]): void {
   const { entry } = facts;
   const dead = interruptedStep(entry);
-  const leftovers = (except: string | null) => [facts.aside?.path, facts.hollowed?.path, facts.folderIsRemnant ? facts.worktreePath : null].filter((path): path is string => Boolean(path) && path !== except);
+  const leftovers = (except: string | null) =>
+    [facts.aside?.path, facts.hollowed?.path, facts.folderIsRemnant ? facts.worktreePath : null].filter(
+      (path): path is string => Boolean(path) && path !== except,
+    );
   if (facts.marked) {
-    actions.push({ kind: 'finish-removal', subject: entry.id, reason: `${dead} while git removed ${facts.marked}, after everything in it was saved or committed; the removal is finished`, id: entry.id, folder: facts.marked });
+    actions.push({
+      kind: 'finish-removal',
+      subject: entry.id,
+      reason: `${dead} while git removed ${facts.marked}, after everything in it was saved or committed; the removal is finished`,
+      id: entry.id,
+      folder: facts.marked,
+    });
     const empty = leftovers(facts.marked);
-    if (empty.length > 0) actions.push({ kind: 'remove-remnants', subject: entry.id, reason: `the empty folders that removal of "${entry.id}" left (only empty folders are removed)`, paths: empty });
-    return planDrop(facts, actions, kept, `${dead} while removing its worktree`, entry.status === 'starting' ? 'cleanup-rollback-start' : landedStrategy(facts) ?? 'cleanup-orphan');
+    if (empty.length > 0)
+      actions.push({
+        kind: 'remove-remnants',
+        subject: entry.id,
+        reason: `the empty folders that removal of "${entry.id}" left (only empty folders are removed)`,
+        paths: empty,
+      });
+    return planDrop(
+      facts,
+      actions,
+      kept,
+      `${dead} while removing its worktree`,
+      entry.status === 'starting' ? 'cleanup-rollback-start' : (landedStrategy(facts) ?? 'cleanup-orphan'),
+    );
   }
   const recoverable = facts.aside !== null && (facts.aside.hasGit || facts.hollowed?.hasGit === true);
   if (recoverable && (!facts.folderExists || facts.folderIsRemnant)) {
@@ -554,40 +801,78 @@ function planCutRemoval(facts: EntryFacts, state: SessionState, actions: Cleanup
     });
     if (state === 'interrupted' && entry.landing && facts.merged === true) {
       // Its base holds it: the landing was done, and its end goes on, from the worktree put back, the safe way again.
-      return planDrop(facts, actions, kept, `its land was interrupted (process ${entry.owner?.pid} is gone) after ${entry.landing.base} took it in; once its worktree is back, its end is finished`, 'land', {
-        path: facts.worktreePath,
-        checkoutOnly: false,
-        allowedLeftovers: [],
-      });
+      return planDrop(
+        facts,
+        actions,
+        kept,
+        `its land was interrupted (process ${entry.owner?.pid} is gone) after ${entry.landing.base} took it in; once its worktree is back, its end is finished`,
+        'land',
+        {
+          path: facts.worktreePath,
+          checkoutOnly: false,
+          allowedLeftovers: [],
+        },
+      );
     }
-    if (state === 'interrupted') actions.push(restoreActive(facts, `${dead} and its worktree is back, so it goes back to active`));
+    if (state === 'interrupted')
+      actions.push(restoreActive(facts, `${dead} and its worktree is back, so it goes back to active`));
     return;
   }
   if (recoverable) {
-    kept.push({ subject: entry.id, reason: `${dead}: its worktree was moved aside to ${facts.aside!.path}, but ${facts.worktreePath} holds files again`, next: `Look at both folders and keep what you need in one of them, then run \`${helper('cleanup')}\` again.` });
+    kept.push({
+      subject: entry.id,
+      reason: `${dead}: its worktree was moved aside to ${facts.aside!.path}, but ${facts.worktreePath} holds files again`,
+      next: `Look at both folders and keep what you need in one of them, then run \`${helper('cleanup')}\` again.`,
+    });
     return;
   }
   // Neither holds a worktree any more: git's removal had finished, and only empty folders can be left.
   const empty = leftovers(null);
-  if (empty.length > 0) actions.push({ kind: 'remove-remnants', subject: entry.id, reason: `what an interrupted removal of "${entry.id}"'s worktree left (everything in it was saved or committed first); only empty folders are removed`, paths: empty });
-  if (!facts.folderExists || facts.folderIsRemnant) return planDrop(facts, actions, kept, `${dead} after its worktree was removed`, landedStrategy(facts));
+  if (empty.length > 0)
+    actions.push({
+      kind: 'remove-remnants',
+      subject: entry.id,
+      reason: `what an interrupted removal of "${entry.id}"'s worktree left (everything in it was saved or committed first); only empty folders are removed`,
+      paths: empty,
+    });
+  if (!facts.folderExists || facts.folderIsRemnant)
+    return planDrop(facts, actions, kept, `${dead} after its worktree was removed`, landedStrategy(facts));
 }
 
 /** An end or sync whose process died with the worktree in place: back out its own operation, undo its log line, hand the session back. */
 function planInterruptedStep(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
   const { entry } = facts;
   const dead = interruptedStep(entry);
-  if (!facts.folderExists) return planDrop(facts, actions, kept, `${dead} after its worktree was removed`, landedStrategy(facts));
-  if (entry.landing && facts.merged === true && facts.gitRecord && facts.work?.length === 0 && !facts.busy && !entry.operation) {
+  if (!facts.folderExists)
+    return planDrop(facts, actions, kept, `${dead} after its worktree was removed`, landedStrategy(facts));
+  if (
+    entry.landing &&
+    facts.merged === true &&
+    facts.gitRecord &&
+    facts.work?.length === 0 &&
+    !facts.busy &&
+    !entry.operation
+  ) {
     // The base holds it: the landing was done, only its end was cut short. That end is finished.
-    return planDrop(facts, actions, kept, `its land was interrupted (process ${entry.owner?.pid} is gone) after ${entry.landing.base} took it in; its end is finished`, 'land', {
-      path: facts.worktreePath,
-      checkoutOnly: false,
-      allowedLeftovers: [],
-    });
+    return planDrop(
+      facts,
+      actions,
+      kept,
+      `its land was interrupted (process ${entry.owner?.pid} is gone) after ${entry.landing.base} took it in; its end is finished`,
+      'land',
+      {
+        path: facts.worktreePath,
+        checkoutOnly: false,
+        allowedLeftovers: [],
+      },
+    );
   }
   if (entry.operation && facts.busy && !facts.operationState) {
-    kept.push({ subject: entry.id, reason: `${dead}, and ${facts.busy.what} in its worktree, which is not the ${entry.operation.kind} it started`, next: `Finish or abort it yourself (${facts.busy.abort.join('; ')}), then run \`${helper('cleanup')}\` again.` });
+    kept.push({
+      subject: entry.id,
+      reason: `${dead}, and ${facts.busy.what} in its worktree, which is not the ${entry.operation.kind} it started`,
+      next: `Finish or abort it yourself (${facts.busy.abort.join('; ')}), then run \`${helper('cleanup')}\` again.`,
+    });
     return;
   }
   if (entry.operation && facts.operationState) {
@@ -597,10 +882,27 @@ function planInterruptedStep(facts: EntryFacts, actions: CleanupAction[], kept: 
       'half-checkout': `the files it had begun to write are put back, and ${entry.branch} stays at ${short(entry.operation.before)}`,
       committed: 'it had been committed, so only the merge state it left is forgotten',
     }[facts.operationState];
-    actions.push({ kind: 'back-out-operation', subject: entry.id, reason: `${dead} in the middle of its ${entry.operation.kind}; ${what}`, id: entry.id, path: facts.worktreePath, branch: entry.branch, operation: entry.operation });
+    actions.push({
+      kind: 'back-out-operation',
+      subject: entry.id,
+      reason: `${dead} in the middle of its ${entry.operation.kind}; ${what}`,
+      id: entry.id,
+      path: facts.worktreePath,
+      branch: entry.branch,
+      operation: entry.operation,
+    });
   }
   if (facts.logEdit) {
-    actions.push({ kind: 'undo-log-edit', subject: entry.id, reason: `${dead} after it wrote its line into the session log ${facts.logEdit.path} and before it committed it; the log goes back to what it was`, id: entry.id, worktree: facts.worktreePath, path: facts.logEdit.path, digest: facts.logEdit.digest, text: facts.logEdit.text });
+    actions.push({
+      kind: 'undo-log-edit',
+      subject: entry.id,
+      reason: `${dead} after it wrote its line into the session log ${facts.logEdit.path} and before it committed it; the log goes back to what it was`,
+      id: entry.id,
+      worktree: facts.worktreePath,
+      path: facts.logEdit.path,
+      digest: facts.logEdit.digest,
+      text: facts.logEdit.text,
+    });
   }
   actions.push(restoreActive(facts, `${dead} and its worktree is still there, so it goes back to active`));
 }
@@ -632,7 +934,10 @@ function planDrop(
     keepBranch,
   });
   if (keepBranch) {
-    const baseNote = facts.baseTip === null ? `its base ${entry.base.branch} no longer exists` : `it holds commits ${entry.base.branch} lacks`;
+    const baseNote =
+      facts.baseTip === null
+        ? `its base ${entry.base.branch} no longer exists`
+        : `it holds commits ${entry.base.branch} lacks`;
     kept.push({
       subject: entry.branch,
       reason: `branch of "${entry.id}" at ${short(keepBranch.tip)}: ${baseNote}, so it is not deleted`,
@@ -653,20 +958,37 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
   if (facts.checkoutIncomplete && untouchedBranch && facts.gitRecord) {
     // Start never reported this worktree to anyone, and its checkout never finished: what git
     // status shows there (every file deleted, or half the files untracked) is no one's work.
-    return planDrop(facts, actions, kept, `${dead} before its checkout finished: rolled back`, 'cleanup-rollback-start', {
-      path: facts.worktreePath,
-      checkoutOnly: true,
-      allowedLeftovers: [],
-    });
+    return planDrop(
+      facts,
+      actions,
+      kept,
+      `${dead} before its checkout finished: rolled back`,
+      'cleanup-rollback-start',
+      {
+        path: facts.worktreePath,
+        checkoutOnly: true,
+        allowedLeftovers: [],
+      },
+    );
   }
   const work = facts.work;
   if (work !== null && work.length === 0 && untouchedBranch && facts.gitRecord) {
-    const leftovers = facts.startLeftovers.length > 0 ? ` (only the session log stub start wrote: ${facts.startLeftovers.join(', ')})` : '';
-    return planDrop(facts, actions, kept, `${dead} and its worktree holds no session work${leftovers}: rolled back`, 'cleanup-rollback-start', {
-      path: facts.worktreePath,
-      checkoutOnly: false,
-      allowedLeftovers: facts.startLeftovers,
-    });
+    const leftovers =
+      facts.startLeftovers.length > 0
+        ? ` (only the session log stub start wrote: ${facts.startLeftovers.join(', ')})`
+        : '';
+    return planDrop(
+      facts,
+      actions,
+      kept,
+      `${dead} and its worktree holds no session work${leftovers}: rolled back`,
+      'cleanup-rollback-start',
+      {
+        path: facts.worktreePath,
+        checkoutOnly: false,
+        allowedLeftovers: facts.startLeftovers,
+      },
+    );
   }
   const why = !facts.gitRecord
     ? 'its folder is not a git worktree'
@@ -676,7 +998,11 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
         ? `its worktree has work: ${work.join(', ')}`
         : `its branch moved to ${short(tip!)}`;
   if (!facts.gitRecord) {
-    kept.push({ subject: entry.id, reason: `${dead}, but ${why}`, next: `Look inside ${facts.worktreePath} and move anything you need, then remove the folder and run \`${helper('cleanup')}\` again.` });
+    kept.push({
+      subject: entry.id,
+      reason: `${dead}, but ${why}`,
+      next: `Look inside ${facts.worktreePath} and move anything you need, then remove the folder and run \`${helper('cleanup')}\` again.`,
+    });
     return;
   }
   actions.push({
@@ -701,7 +1027,11 @@ function planUnregistered(worktree: UnregisteredFacts, actions: CleanupAction[],
     return;
   }
   if (worktree.idTaken) {
-    kept.push({ subject: worktree.path, reason: `another registered session is already called "${worktree.dirName}"`, next: `Run \`${helper('status')}\` and decide which one to keep.` });
+    kept.push({
+      subject: worktree.path,
+      reason: `another registered session is already called "${worktree.dirName}"`,
+      next: `Run \`${helper('status')}\` and decide which one to keep.`,
+    });
     return;
   }
   const clean = worktree.work !== null && worktree.work.length === 0;
@@ -719,10 +1049,20 @@ function planUnregistered(worktree: UnregisteredFacts, actions: CleanupAction[],
   }
   const entry = rebuiltEntry(worktree);
   if (!entry) {
-    kept.push({ subject: worktree.path, reason: 'an unregistered session worktree, but its base cannot be worked out (the main checkout is detached or shares no history)', next: `Check out the base branch in the main checkout, then run \`${helper('cleanup')}\` again.` });
+    kept.push({
+      subject: worktree.path,
+      reason:
+        'an unregistered session worktree, but its base cannot be worked out (the main checkout is detached or shares no history)',
+      next: `Check out the base branch in the main checkout, then run \`${helper('cleanup')}\` again.`,
+    });
     return;
   }
-  actions.push({ kind: 'register', subject: worktree.dirName, reason: `a session worktree on ${worktree.branch} that the manifest lost; it is registered again (goals unknown)`, entry });
+  actions.push({
+    kind: 'register',
+    subject: worktree.dirName,
+    reason: `a session worktree on ${worktree.branch} that the manifest lost; it is registered again (goals unknown)`,
+    entry,
+  });
 }
 
 /** A manifest entry for a worktree that looks like a session; null when its base is unknown. */
@@ -751,12 +1091,21 @@ function planRebuild(facts: CleanupFacts, actions: CleanupAction[], kept: KeptIt
   for (const worktree of facts.unregistered) {
     if (!worktree.folderExists) continue;
     if (!worktree.looksLikeSession) {
-      kept.push({ subject: worktree.path, reason: `not a session worktree (${worktree.branch ? `branch ${worktree.branch}` : 'detached HEAD'}), so the rebuilt manifest leaves it out`, next: `If it is not needed: ${commandLine(['git', 'worktree', 'remove', worktree.path])}` });
+      kept.push({
+        subject: worktree.path,
+        reason: `not a session worktree (${worktree.branch ? `branch ${worktree.branch}` : 'detached HEAD'}), so the rebuilt manifest leaves it out`,
+        next: `If it is not needed: ${commandLine(['git', 'worktree', 'remove', worktree.path])}`,
+      });
       continue;
     }
     const entry = rebuiltEntry(worktree);
     if (entry) sessions.push(entry);
-    else kept.push({ subject: worktree.path, reason: 'its base cannot be worked out, so the rebuilt manifest leaves it out', next: `Check out the base branch in the main checkout, then run \`${helper('cleanup --yes')}\` again.` });
+    else
+      kept.push({
+        subject: worktree.path,
+        reason: 'its base cannot be worked out, so the rebuilt manifest leaves it out',
+        next: `Check out the base branch in the main checkout, then run \`${helper('cleanup --yes')}\` again.`,
+      });
   }
   actions.push({
     kind: 'rebuild-manifest',
@@ -805,7 +1154,9 @@ export function describeAction(action: CleanupAction): string {
     case 'drop-entry': {
       const steps = [
         action.removeWorktree ? `remove its worktree ${action.removeWorktree.path}` : null,
-        action.deleteBranch ? `delete branch ${action.deleteBranch.branch} (${short(action.deleteBranch.tip)}, already in its base)` : null,
+        action.deleteBranch
+          ? `delete branch ${action.deleteBranch.branch} (${short(action.deleteBranch.tip)}, already in its base)`
+          : null,
         action.keepBranch ? `keep branch ${action.keepBranch.branch} (${short(action.keepBranch.tip)})` : null,
         'drop its manifest entry',
       ].filter(Boolean);

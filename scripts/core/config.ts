@@ -69,10 +69,28 @@ export function portSettings(config: Config): PortSettings {
 }
 
 /** The fields a config may have, for messages: the user's project has no copy of the schema. */
-export const CONFIG_FIELDS = ['sessionsDir', 'branchPrefix', 'baseBranch', 'copy', 'postCreate', 'check', 'ports', 'staleAfterDays', 'behindWarningCommits', 'sessionMode', 'savedRefsMaxAgeDays', 'dependencyClone', 'agentIdleMinutes'];
+export const CONFIG_FIELDS = [
+  'sessionsDir',
+  'branchPrefix',
+  'baseBranch',
+  'copy',
+  'postCreate',
+  'check',
+  'ports',
+  'staleAfterDays',
+  'behindWarningCommits',
+  'sessionMode',
+  'savedRefsMaxAgeDays',
+  'dependencyClone',
+  'agentIdleMinutes',
+];
 
 function schemaProblem(): string {
-  return describeSchemaErrors(validateConfig.errors, 'it does not match the config schema', `the fields are ${CONFIG_FIELDS.join(', ')}`);
+  return describeSchemaErrors(
+    validateConfig.errors,
+    'it does not match the config schema',
+    `the fields are ${CONFIG_FIELDS.join(', ')}`,
+  );
 }
 
 /**

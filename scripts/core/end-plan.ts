@@ -34,21 +34,29 @@ export interface RawEndOptions {
   confirm?: string;
 }
 
-const STRATEGY_HINT = 'Ask the user how to integrate the work, then pass --strategy pr (open a PR), merge (merge into the base), keep (keep the branch for later) or abandon (discard, saved under a ref).';
+const STRATEGY_HINT =
+  'Ask the user how to integrate the work, then pass --strategy pr (open a PR), merge (merge into the base), keep (keep the branch for later) or abandon (discard, saved under a ref).';
 
 /** Flag rules that need no repository. The abandon confirmation is checked once the name is known. */
 export function parseEndOptions(raw: RawEndOptions, name: string | undefined): EndOptions {
-  if (raw.strategy === undefined) throw new UsageError('--strategy is required: pr, merge, keep or abandon', STRATEGY_HINT);
+  if (raw.strategy === undefined)
+    throw new UsageError('--strategy is required: pr, merge, keep or abandon', STRATEGY_HINT);
   const strategy = raw.strategy as Strategy;
-  if (!STRATEGIES.includes(strategy)) throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}; got "${raw.strategy}"`, STRATEGY_HINT);
+  if (!STRATEGIES.includes(strategy))
+    throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}; got "${raw.strategy}"`, STRATEGY_HINT);
   const misplaced = (flag: string, allowed: Strategy[]) =>
-    new UsageError(`${flag} applies only to --strategy ${allowed.join(' or ')}, not ${strategy}`, `Drop ${flag}, or use --strategy ${allowed[0]}.`);
+    new UsageError(
+      `${flag} applies only to --strategy ${allowed.join(' or ')}, not ${strategy}`,
+      `Drop ${flag}, or use --strategy ${allowed[0]}.`,
+    );
   if (strategy !== 'pr' && raw.prTitle !== undefined) throw misplaced('--pr-title', ['pr']);
   if (strategy !== 'pr' && raw.prBodyFile !== undefined) throw misplaced('--pr-body-file', ['pr']);
   if (strategy !== 'abandon' && raw.confirm !== undefined) throw misplaced('--confirm', ['abandon']);
   if (strategy === 'abandon' && raw.rebase) throw misplaced('--rebase', ['merge', 'pr', 'keep']);
-  if ((strategy === 'merge' || strategy === 'abandon') && raw.remote !== undefined) throw misplaced('--remote', ['pr', 'keep']);
-  if (raw.prTitle !== undefined && raw.prTitle.trim() === '') throw new UsageError('--pr-title is empty', 'Pass a title, or leave --pr-title out to use the first goal.');
+  if ((strategy === 'merge' || strategy === 'abandon') && raw.remote !== undefined)
+    throw misplaced('--remote', ['pr', 'keep']);
+  if (raw.prTitle !== undefined && raw.prTitle.trim() === '')
+    throw new UsageError('--pr-title is empty', 'Pass a title, or leave --pr-title out to use the first goal.');
   return {
     name,
     strategy,
@@ -68,7 +76,10 @@ export function parseEndOptions(raw: RawEndOptions, name: string | undefined): E
  */
 export function confirmProblem(options: EndOptions, name: string): RefusalError | null {
   if (options.strategy !== 'abandon' || options.confirm === name) return null;
-  const got = options.confirm === undefined ? 'no --confirm was given' : `--confirm "${options.confirm}" does not match the session's name`;
+  const got =
+    options.confirm === undefined
+      ? 'no --confirm was given'
+      : `--confirm "${options.confirm}" does not match the session's name`;
   return new RefusalError(
     'confirmation-mismatch',
     `Abandoning "${name}" needs the user to type its name to confirm; ${got}. Nothing was discarded.`,
@@ -144,7 +155,12 @@ export function addCommand(worktreePath: string, work: StatusEntry[]): string {
   return commandLine(['git', '-C', worktreePath, 'add', '--', ...paths]);
 }
 
-export function rebaseConflictRefusal(name: string, baseBranch: string, worktreePath: string, conflicts: string[]): RefusalError {
+export function rebaseConflictRefusal(
+  name: string,
+  baseBranch: string,
+  worktreePath: string,
+  conflicts: string[],
+): RefusalError {
   return new RefusalError(
     'rebase-conflicts',
     `Rebasing session/${name} onto ${baseBranch} conflicts; the rebase was aborted and the branch is exactly as before. Conflicting files:\n${list(conflicts)}`,
@@ -154,23 +170,50 @@ export function rebaseConflictRefusal(name: string, baseBranch: string, worktree
 }
 
 /** What the checks of a session's worktree and branch read, before anything acts on them. */
-export type WorktreeFacts = Pick<EndFacts, 'name' | 'worktreePath' | 'worktreeExists' | 'worktreeLocked' | 'tip' | 'branch' | 'worktreeBusy' | 'branchHeldBy' | 'worktreeBranch' | 'work'>;
+export type WorktreeFacts = Pick<
+  EndFacts,
+  | 'name'
+  | 'worktreePath'
+  | 'worktreeExists'
+  | 'worktreeLocked'
+  | 'tip'
+  | 'branch'
+  | 'worktreeBusy'
+  | 'branchHeldBy'
+  | 'worktreeBranch'
+  | 'work'
+>;
 
 /**
  * The first reason a session's worktree cannot be removed and its branch brought in: gone,
  * locked, no branch, git busy there, the branch held elsewhere, off its branch, uncommitted
  * work. `keepsWork` (abandon) saves whatever the worktree holds, so only the first checks apply.
  */
-export function worktreeRefusal(facts: WorktreeFacts, what: { keepsWork: boolean; mustNot: string }): RefusalError | null {
+export function worktreeRefusal(
+  facts: WorktreeFacts,
+  what: { keepsWork: boolean; mustNot: string },
+): RefusalError | null {
   const { name } = facts;
   if (!facts.worktreeExists) {
-    return new RefusalError('worktree-missing', `The worktree ${facts.worktreePath} of session "${name}" is gone.`, `Run \`${helper('cleanup')}\` to reconcile the manifest with git; it keeps the branch.`);
+    return new RefusalError(
+      'worktree-missing',
+      `The worktree ${facts.worktreePath} of session "${name}" is gone.`,
+      `Run \`${helper('cleanup')}\` to reconcile the manifest with git; it keeps the branch.`,
+    );
   }
   if (facts.worktreeLocked) {
-    return new RefusalError('worktree-locked', `The worktree ${facts.worktreePath} is locked (git worktree lock), so it must not be removed.`, `If nothing needs it any more: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}, then run the same command again.`);
+    return new RefusalError(
+      'worktree-locked',
+      `The worktree ${facts.worktreePath} is locked (git worktree lock), so it must not be removed.`,
+      `If nothing needs it any more: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}, then run the same command again.`,
+    );
   }
   if (facts.tip === null) {
-    return new RefusalError('branch-missing', `The branch ${facts.branch} of session "${name}" no longer exists.`, `Run \`${helper('cleanup')}\` to reconcile the manifest with git.`);
+    return new RefusalError(
+      'branch-missing',
+      `The branch ${facts.branch} of session "${name}" no longer exists.`,
+      `Run \`${helper('cleanup')}\` to reconcile the manifest with git.`,
+    );
   }
   if (facts.worktreeBusy) return busyRefusal(facts.worktreeBusy, `the worktree of session "${name}"`);
   if (facts.branchHeldBy.length > 0) {
@@ -183,7 +226,11 @@ export function worktreeRefusal(facts: WorktreeFacts, what: { keepsWork: boolean
   }
   if (!what.keepsWork && facts.worktreeBranch !== facts.branch) {
     const on = facts.worktreeBranch ? `on ${facts.worktreeBranch}` : 'on a detached HEAD';
-    return new RefusalError('worktree-off-branch', `The worktree ${facts.worktreePath} is ${on}, not on the session branch ${facts.branch}.`, `Check the session branch out again (${commandLine(['cd', facts.worktreePath])} && git switch ${facts.branch}), then run the same command again.`);
+    return new RefusalError(
+      'worktree-off-branch',
+      `The worktree ${facts.worktreePath} is ${on}, not on the session branch ${facts.branch}.`,
+      `Check the session branch out again (${commandLine(['cd', facts.worktreePath])} && git switch ${facts.branch}), then run the same command again.`,
+    );
   }
   if (!what.keepsWork && facts.work.length > 0) return uncommittedRefusal(name, facts.worktreePath, facts.work);
   return null;
@@ -192,20 +239,36 @@ export function worktreeRefusal(facts: WorktreeFacts, what: { keepsWork: boolean
 /** The first reason the planned end cannot go ahead; null when it can. Checked before anything changes. */
 export function endRefusal(facts: EndFacts): RefusalError | null {
   const { name, strategy } = facts;
-  const worktree = worktreeRefusal(facts, { keepsWork: strategy === 'abandon', mustNot: `ending the session must not ${strategy === 'abandon' ? 'delete it' : 'move or remove it'}` });
+  const worktree = worktreeRefusal(facts, {
+    keepsWork: strategy === 'abandon',
+    mustNot: `ending the session must not ${strategy === 'abandon' ? 'delete it' : 'move or remove it'}`,
+  });
   if (worktree) return worktree;
   if (strategy === 'pr' || (strategy === 'keep' && facts.remoteGiven)) {
     if (facts.remotes.length === 0) {
-      return new RefusalError('no-remote', 'The repository has no remote, so there is nowhere to push the session branch.', `Add one (git remote add origin URL) and run the same command again, or use --strategy keep or merge.`);
+      return new RefusalError(
+        'no-remote',
+        'The repository has no remote, so there is nowhere to push the session branch.',
+        `Add one (git remote add origin URL) and run the same command again, or use --strategy keep or merge.`,
+      );
     }
     if (!facts.remotes.includes(facts.remote)) {
-      return new RefusalError('unknown-remote', `There is no remote named "${facts.remote}" (remotes: ${facts.remotes.join(', ')}).`, `Pass --remote with one of: ${facts.remotes.join(', ')}.`);
+      return new RefusalError(
+        'unknown-remote',
+        `There is no remote named "${facts.remote}" (remotes: ${facts.remotes.join(', ')}).`,
+        `Pass --remote with one of: ${facts.remotes.join(', ')}.`,
+      );
     }
   }
   if (strategy === 'pr' && facts.sessionCommits === 0) {
-    return new RefusalError('nothing-to-propose', `The session branch ${facts.branch} has no commits that ${facts.baseBranch} lacks, so there is nothing to open a PR for.`, `Commit the work first, or end with --strategy merge (nothing to merge; it just cleans up) or --strategy abandon --confirm ${name}.`);
+    return new RefusalError(
+      'nothing-to-propose',
+      `The session branch ${facts.branch} has no commits that ${facts.baseBranch} lacks, so there is nothing to open a PR for.`,
+      `Commit the work first, or end with --strategy merge (nothing to merge; it just cleans up) or --strategy abandon --confirm ${name}.`,
+    );
   }
-  if ((strategy === 'merge' || strategy === 'pr') && facts.sessionsPaths.length > 0) return sessionsPathsRefusal(facts.branch, facts.sessionsDirInRepo!, facts.sessionsPaths);
+  if ((strategy === 'merge' || strategy === 'pr') && facts.sessionsPaths.length > 0)
+    return sessionsPathsRefusal(facts.branch, facts.sessionsDirInRepo!, facts.sessionsPaths);
   if (strategy === 'merge') return mergeRefusal(facts);
   return null;
 }
@@ -213,16 +276,30 @@ export function endRefusal(facts: EndFacts): RefusalError | null {
 function mergeRefusal(facts: EndFacts): RefusalError | null {
   const { name, baseBranch } = facts;
   if (facts.baseTip === null) {
-    return new RefusalError('base-missing', `The base branch ${baseBranch} no longer exists, so there is nothing to merge into.`, `Recreate it (${commandLine(['git', 'branch', baseBranch])} <commit>) or end with --strategy pr or keep.`);
+    return new RefusalError(
+      'base-missing',
+      `The base branch ${baseBranch} no longer exists, so there is nothing to merge into.`,
+      `Recreate it (${commandLine(['git', 'branch', baseBranch])} <commit>) or end with --strategy pr or keep.`,
+    );
   }
   if (facts.baseCheckout.where === 'other') {
-    return new RefusalError('base-checked-out-elsewhere', `The base branch ${baseBranch} is checked out in ${facts.baseCheckout.path}, and merging must not change another worktree under its feet.`, `Merge from that checkout (${commandLine(['cd', facts.baseCheckout.path])} && git merge --no-ff ${facts.branch}), or switch it to another branch and run the same command again.`);
+    return new RefusalError(
+      'base-checked-out-elsewhere',
+      `The base branch ${baseBranch} is checked out in ${facts.baseCheckout.path}, and merging must not change another worktree under its feet.`,
+      `Merge from that checkout (${commandLine(['cd', facts.baseCheckout.path])} && git merge --no-ff ${facts.branch}), or switch it to another branch and run the same command again.`,
+    );
   }
   if (facts.mainBusy) return busyRefusal(facts.mainBusy, 'the main checkout, where the merge would run,');
   if (facts.baseCheckout.where === 'main' && facts.mainDirty.length > 0) {
-    return new RefusalError('main-dirty', `The main checkout ${facts.mainCheckout} has ${baseBranch} checked out with uncommitted changes, and the merge would run there:\n${list(facts.mainDirty)}`, `Ask the user to commit or stash them in ${facts.mainCheckout}, then run the same command again.`, { tracked: facts.mainDirty });
+    return new RefusalError(
+      'main-dirty',
+      `The main checkout ${facts.mainCheckout} has ${baseBranch} checked out with uncommitted changes, and the merge would run there:\n${list(facts.mainDirty)}`,
+      `Ask the user to commit or stash them in ${facts.mainCheckout}, then run the same command again.`,
+      { tracked: facts.mainDirty },
+    );
   }
-  if (facts.prediction && !facts.prediction.clean && !facts.rebase) return mergeConflictRefusal(name, baseBranch, facts.worktreePath, facts.prediction.conflicts);
+  if (facts.prediction && !facts.prediction.clean && !facts.rebase)
+    return mergeConflictRefusal(name, baseBranch, facts.worktreePath, facts.prediction.conflicts);
   if (facts.overwrites.length > 0) return overwriteRefusal(facts.branch, facts.mainCheckout, facts.overwrites);
   return null;
 }
@@ -247,7 +324,12 @@ export function sessionsPathsRefusal(branch: string, sessionsDirInRepo: string, 
   );
 }
 
-export function mergeConflictRefusal(name: string, baseBranch: string, worktreePath: string, conflicts: string[]): RefusalError {
+export function mergeConflictRefusal(
+  name: string,
+  baseBranch: string,
+  worktreePath: string,
+  conflicts: string[],
+): RefusalError {
   return new RefusalError(
     'merge-conflicts',
     `Merging session/${name} into ${baseBranch} would conflict; nothing was changed. Conflicting files:\n${list(conflicts)}`,
@@ -257,17 +339,21 @@ export function mergeConflictRefusal(name: string, baseBranch: string, worktreeP
 }
 
 /** Facts every strategy reports: how far the base moved, and whether a merge would conflict. */
-export function factLines(facts: Pick<EndFacts, 'baseBranch' | 'baseStart' | 'baseGained' | 'sessionCommits' | 'prediction' | 'baseTip'>): string[] {
+export function factLines(
+  facts: Pick<EndFacts, 'baseBranch' | 'baseStart' | 'baseGained' | 'sessionCommits' | 'prediction' | 'baseTip'>,
+): string[] {
   if (facts.baseTip === null) return [`! The base branch ${facts.baseBranch} no longer exists; no merge prediction.`];
-  const gained = facts.baseGained === 0
-    ? `- ${facts.baseBranch} has not moved since the session branched from it or last synced (${shortSha(facts.baseStart)})`
-    : `${facts.baseGained! > 0 ? '!' : '-'} ${facts.baseBranch} gained ${facts.baseGained} commit(s) since the session branched from it or last synced (${shortSha(facts.baseStart)})`;
+  const gained =
+    facts.baseGained === 0
+      ? `- ${facts.baseBranch} has not moved since the session branched from it or last synced (${shortSha(facts.baseStart)})`
+      : `${facts.baseGained! > 0 ? '!' : '-'} ${facts.baseBranch} gained ${facts.baseGained} commit(s) since the session branched from it or last synced (${shortSha(facts.baseStart)})`;
   const own = `- The session has ${facts.sessionCommits} commit(s) ${facts.baseBranch} lacks`;
-  const prediction = facts.prediction === null
-    ? '- Merge prediction unavailable (needs git 2.38 or newer)'
-    : facts.prediction.clean
-      ? `- Merging into ${facts.baseBranch} would not conflict`
-      : `! Merging into ${facts.baseBranch} would conflict in ${facts.prediction.conflicts.length} file(s): ${facts.prediction.conflicts.join(', ')}`;
+  const prediction =
+    facts.prediction === null
+      ? '- Merge prediction unavailable (needs git 2.38 or newer)'
+      : facts.prediction.clean
+        ? `- Merging into ${facts.baseBranch} would not conflict`
+        : `! Merging into ${facts.baseBranch} would conflict in ${facts.prediction.conflicts.length} file(s): ${facts.prediction.conflicts.join(', ')}`;
   return [gained, own, prediction];
 }
 
@@ -368,7 +454,10 @@ export function renderEnd(view: EndRendering): string {
  * Where the base branch is held: the main checkout is git's first worktree. `branch` is the
  * branch a worktree holds, counting one a rebase or bisect there will move or return to.
  */
-export function classifyBaseCheckout(worktrees: Array<{ path: string; branch: string | null }>, baseBranch: string): BaseCheckout {
+export function classifyBaseCheckout(
+  worktrees: Array<{ path: string; branch: string | null }>,
+  baseBranch: string,
+): BaseCheckout {
   const index = worktrees.findIndex((worktree) => worktree.branch === `refs/heads/${baseBranch}`);
   if (index === -1) return { where: 'nowhere' };
   return index === 0 ? { where: 'main' } : { where: 'other', path: worktrees[index]!.path };
@@ -379,8 +468,14 @@ export type PushFailure = 'rejected' | 'access' | 'network' | 'other';
 /** What kind of failure a push's stderr describes, so the next step fits it. */
 export function classifyPushFailure(stderr: string): PushFailure {
   if (/\[rejected\]|non-fast-forward|fetch first|\(stale info\)/i.test(stderr)) return 'rejected';
-  if (/could not resolve host|network is unreachable|connection (timed out|refused)|operation timed out/i.test(stderr)) return 'network';
-  if (/permission denied|authentication failed|could not read from remote|repository not found|access denied|403|401/i.test(stderr)) return 'access';
+  if (/could not resolve host|network is unreachable|connection (timed out|refused)|operation timed out/i.test(stderr))
+    return 'network';
+  if (
+    /permission denied|authentication failed|could not read from remote|repository not found|access denied|403|401/i.test(
+      stderr,
+    )
+  )
+    return 'access';
   return 'other';
 }
 

@@ -30,8 +30,10 @@ export function entryTrustProblems(entry: SessionEntry, facts: TrustFacts): stri
   const problems: string[] = [];
   const idProblem = sessionNameProblem(entry.id);
   if (idProblem) problems.push(`its id ${JSON.stringify(entry.id)} is not a session name (${idProblem})`);
-  if (dirname(facts.worktreeReal) !== facts.sessionsDir) problems.push(`its worktree ${facts.worktreeReal} is not directly inside the sessions folder ${facts.sessionsDir}`);
-  else if (basename(facts.worktreeReal) !== entry.id) problems.push(`its worktree folder ${basename(facts.worktreeReal)} is not named after its id "${entry.id}"`);
+  if (dirname(facts.worktreeReal) !== facts.sessionsDir)
+    problems.push(`its worktree ${facts.worktreeReal} is not directly inside the sessions folder ${facts.sessionsDir}`);
+  else if (basename(facts.worktreeReal) !== entry.id)
+    problems.push(`its worktree folder ${basename(facts.worktreeReal)} is not named after its id "${entry.id}"`);
   if (facts.worktreeReal === facts.mainCheckout) problems.push('its worktree is the main checkout');
   if (!entry.branch.startsWith(facts.branchPrefix) || entry.branch.length === facts.branchPrefix.length) {
     problems.push(`its branch ${entry.branch} does not start with the session prefix ${facts.branchPrefix}`);
@@ -39,7 +41,8 @@ export function entryTrustProblems(entry: SessionEntry, facts: TrustFacts): stri
   if (entry.branch === entry.base.branch) problems.push(`its branch ${entry.branch} is its own base`);
   const record = facts.worktrees.find((worktree) => worktree.path === facts.worktreeReal);
   if (record && record.path === facts.worktrees[0]?.path) problems.push('git lists its worktree as the main checkout');
-  if (entry.sessionLog !== null && !staysInside(entry.sessionLog)) problems.push(`its session log ${JSON.stringify(entry.sessionLog)} leaves the worktree`);
+  if (entry.sessionLog !== null && !staysInside(entry.sessionLog))
+    problems.push(`its session log ${JSON.stringify(entry.sessionLog)} leaves the worktree`);
   for (const list of [entry.packFiles ?? [], entry.copiedFiles ?? []]) {
     const bad = list.find((path) => !staysInside(path));
     if (bad !== undefined) problems.push(`it lists a file ${JSON.stringify(bad)} outside the worktree`);

@@ -5,7 +5,11 @@ export const ENV_SESSION_FILE = '.env.session';
 
 /** `<project>_<session>_dev`, kept to [a-z0-9_] so it is a valid name in every database. */
 export function databaseName(project: string, session: string): string {
-  const clean = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const clean = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '');
   const name = [clean(project) || 'project', clean(session), 'dev'].join('_');
   return (/^[0-9]/.test(name) ? `db_${name}` : name).slice(0, 63);
 }
@@ -32,5 +36,7 @@ export function parseEnvSessionPort(text: string): PortBlock | null {
   const value = (key: string) => Number(new RegExp(`^${key}=(\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
   const start = value('PORT_RANGE_START');
   const end = value('PORT_RANGE_END');
-  return Number.isInteger(start) && Number.isInteger(end) && end >= start ? { base: start, count: end - start + 1 } : null;
+  return Number.isInteger(start) && Number.isInteger(end) && end >= start
+    ? { base: start, count: end - start + 1 }
+    : null;
 }

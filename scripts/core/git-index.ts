@@ -96,7 +96,11 @@ const PLAIN_SHA1_BYTES = 64 * 1024;
 export function blobOid(content: Uint8Array, hashBytes: HashBytes): string {
   const header = Buffer.from(`blob ${content.length}\0`, 'latin1');
   if (hashBytes === 20 && content.length <= PLAIN_SHA1_BYTES) return sha1Hex(Buffer.concat([header, content]));
-  return cryptoModule().createHash(hashBytes === 20 ? 'sha1' : 'sha256').update(header).update(content).digest('hex');
+  return cryptoModule()
+    .createHash(hashBytes === 20 ? 'sha1' : 'sha256')
+    .update(header)
+    .update(content)
+    .digest('hex');
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -124,7 +128,14 @@ interface Located {
  * and where the next entry starts. `previous` is the path of the entry before it, which
  * version 4 compresses against.
  */
-function pathAt(buffer: Buffer, base: number, offset: number, version: number, hashBytes: HashBytes, previous: string): Located {
+function pathAt(
+  buffer: Buffer,
+  base: number,
+  offset: number,
+  version: number,
+  hashBytes: HashBytes,
+  previous: string,
+): Located {
   const at = offset - base;
   const flagsAt = at + 40 + hashBytes;
   if (at < 0 || flagsAt + 2 > buffer.length) throw new IndexFormatError('an entry runs past the end');
@@ -145,12 +156,24 @@ function pathAt(buffer: Buffer, base: number, offset: number, version: number, h
     }
     const end = buffer.indexOf(0, name);
     if (end < 0 || strip > previous.length) throw new IndexFormatError('a version 4 path does not decode');
-    return { path: previous.slice(0, previous.length - strip) + buffer.toString('latin1', name, end), at, flags, extended, next: base + end + 1 };
+    return {
+      path: previous.slice(0, previous.length - strip) + buffer.toString('latin1', name, end),
+      at,
+      flags,
+      extended,
+      next: base + end + 1,
+    };
   }
   const length = flags & NAME_MASK;
   const end = length < NAME_MASK ? name + length : buffer.indexOf(0, name + NAME_MASK);
   if (end < 0 || end >= buffer.length || buffer[end] !== 0) throw new IndexFormatError('a path is not terminated');
-  return { path: buffer.toString('latin1', name, end), at, flags, extended, next: offset + ((name - at + (end - name) + 8) & ~7) };
+  return {
+    path: buffer.toString('latin1', name, end),
+    at,
+    flags,
+    extended,
+    next: offset + ((name - at + (end - name) + 8) & ~7),
+  };
 }
 
 function entryOf(buffer: Buffer, located: Located, hashBytes: HashBytes): IndexEntry {
@@ -184,7 +207,12 @@ function skipEntry(buffer: Buffer, at: number, hashBytes: HashBytes): { next: nu
   const length = flags & NAME_MASK;
   const end = length < NAME_MASK ? name + length : buffer.indexOf(0, name + NAME_MASK);
   if (end < 0 || end >= buffer.length || buffer[end] !== 0) throw new IndexFormatError('a path is not terminated');
-  const attributes = end - name >= ATTRIBUTES.length && buffer[end - 1] === 0x73 && buffer[end - ATTRIBUTES.length] === 0x2e && buffer.toString('latin1', end - ATTRIBUTES.length, end) === ATTRIBUTES && (end - name === ATTRIBUTES.length || buffer[end - ATTRIBUTES.length - 1] === 0x2f);
+  const attributes =
+    end - name >= ATTRIBUTES.length &&
+    buffer[end - 1] === 0x73 &&
+    buffer[end - ATTRIBUTES.length] === 0x2e &&
+    buffer.toString('latin1', end - ATTRIBUTES.length, end) === ATTRIBUTES &&
+    (end - name === ATTRIBUTES.length || buffer[end - ATTRIBUTES.length - 1] === 0x2f);
   return { next: at + ((name - at + (end - name) + 8) & ~7), attributes };
 }
 
@@ -194,7 +222,8 @@ const isAttributesPath = (path: string) => path === ATTRIBUTES || path.endsWith(
 /** Reads the header, walks every entry and lists the extensions: what later lookups need. */
 export function indexLayout(bytes: Uint8Array, hashBytes: HashBytes, minimumStep = LAYOUT_STEP): IndexLayout {
   const buffer = asBuffer(bytes);
-  if (buffer.length < 12 + hashBytes || buffer.toString('latin1', 0, 4) !== 'DIRC') throw new IndexFormatError('no DIRC header');
+  if (buffer.length < 12 + hashBytes || buffer.toString('latin1', 0, 4) !== 'DIRC')
+    throw new IndexFormatError('no DIRC header');
   const version = buffer.readUInt32BE(4);
   if (version !== 2 && version !== 3 && version !== 4) throw new IndexFormatError(`version ${version}`);
   const count = buffer.readUInt32BE(8);
@@ -243,7 +272,20 @@ export function indexLayout(bytes: Uint8Array, hashBytes: HashBytes, minimumStep
     offset += 8 + length;
   }
   if (offset !== end) throw new IndexFormatError('extensions do not end at the checksum');
-  return { version, hashBytes, count, entriesEnd, offsets, paths, previous: previousPaths, submodules, attributes, unsupported, cacheTree, checksum: buffer.toString('hex', end) };
+  return {
+    version,
+    hashBytes,
+    count,
+    entriesEnd,
+    offsets,
+    paths,
+    previous: previousPaths,
+    submodules,
+    attributes,
+    unsupported,
+    cacheTree,
+    checksum: buffer.toString('hex', end),
+  };
 }
 
 /** Reads `[start, end)` of the index file. */
@@ -275,7 +317,13 @@ function markBefore(layout: IndexLayout, path: string): number {
  * each path to `visit` with a way to decode the whole entry, until `visit` returns true, the
  * entries end, or (with `oneWindow`) the window does.
  */
-function walkFrom(layout: IndexLayout, read: ReadRange, index: number, oneWindow: boolean, visit: (path: string, entry: () => IndexEntry) => boolean | void): void {
+function walkFrom(
+  layout: IndexLayout,
+  read: ReadRange,
+  index: number,
+  oneWindow: boolean,
+  visit: (path: string, entry: () => IndexEntry) => boolean | void,
+): void {
   let previous = layout.previous[index] ?? '';
   for (let mark = index; mark < layout.offsets.length; mark++) {
     const start = layout.offsets[mark]!;
@@ -285,7 +333,8 @@ function walkFrom(layout: IndexLayout, read: ReadRange, index: number, oneWindow
     let offset = start;
     while (offset < stop) {
       const located = pathAt(buffer, start, offset, layout.version, layout.hashBytes, previous);
-      if (offset === start && located.path !== layout.paths[mark]) throw new IndexFormatError('the layout does not fit this index');
+      if (offset === start && located.path !== layout.paths[mark])
+        throw new IndexFormatError('the layout does not fit this index');
       if (visit(located.path, () => entryOf(buffer, located, layout.hashBytes))) return;
       previous = located.path;
       offset = located.next;
@@ -333,7 +382,8 @@ export function cacheTreeRoot(data: Uint8Array, hashBytes: HashBytes): CacheTree
   const newline = buffer.indexOf(10, 1);
   if (newline < 0) throw new IndexFormatError('a torn cache tree');
   const [entries = '', subtrees = ''] = buffer.toString('latin1', 1, newline).split(' ');
-  if (!/^-?\d+$/.test(entries) || !/^\d+$/.test(subtrees)) throw new IndexFormatError('a cache tree count is not a number');
+  if (!/^-?\d+$/.test(entries) || !/^\d+$/.test(subtrees))
+    throw new IndexFormatError('a cache tree count is not a number');
   if (Number(entries) < 0) return { valid: false, oid: null };
   if (newline + 1 + hashBytes > buffer.length) throw new IndexFormatError('a torn cache tree');
   return { valid: true, oid: buffer.toString('hex', newline + 1, newline + 1 + hashBytes) };

@@ -27,7 +27,10 @@ export function parseGitHubRef(value: string, kind: 'issue' | 'pr'): string {
   const trimmed = value.trim();
   if (/^#?[1-9]\d{0,9}$/.test(trimmed)) return trimmed.replace(/^#/, '');
   const path = kind === 'issue' ? 'issues' : 'pull';
-  if (new RegExp(`^https://[A-Za-z0-9.-]+(:\\d+)?/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/${path}/[1-9]\\d{0,9}/?$`).test(trimmed)) return trimmed;
+  if (
+    new RegExp(`^https://[A-Za-z0-9.-]+(:\\d+)?/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/${path}/[1-9]\\d{0,9}/?$`).test(trimmed)
+  )
+    return trimmed;
   const flag = kind === 'issue' ? '--issue' : '--pr';
   throw new UsageError(
     `invalid ${flag} ${JSON.stringify(value)}: expected a number${kind === 'issue' ? ' or an issue URL' : ' or a pull request URL'}`,
@@ -35,7 +38,8 @@ export function parseGitHubRef(value: string, kind: 'issue' | 'pr'): string {
   );
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function json(text: string): Record<string, unknown> | null {
   try {
@@ -49,16 +53,41 @@ function json(text: string): Record<string, unknown> | null {
 /** What `gh issue view --json title,body,number,url` printed, or null when it is not an issue. */
 export function parseIssueJson(text: string): GitHubIssue | null {
   const data = json(text);
-  if (!data || !Number.isInteger(data.number) || (data.number as number) < 1 || typeof data.url !== 'string' || typeof data.title !== 'string') return null;
-  return { number: data.number as number, url: data.url, title: data.title, body: typeof data.body === 'string' ? data.body : '' };
+  if (
+    !data ||
+    !Number.isInteger(data.number) ||
+    (data.number as number) < 1 ||
+    typeof data.url !== 'string' ||
+    typeof data.title !== 'string'
+  )
+    return null;
+  return {
+    number: data.number as number,
+    url: data.url,
+    title: data.title,
+    body: typeof data.body === 'string' ? data.body : '',
+  };
 }
 
 /** What `gh pr view --json ...` printed, or null when it is not a pull request. */
 export function parsePrJson(text: string): GitHubPr | null {
   const issue = parseIssueJson(text);
   const data = json(text);
-  if (!issue || !data || typeof data.headRefName !== 'string' || data.headRefName === '' || typeof data.baseRefName !== 'string') return null;
-  return { ...issue, headRefName: data.headRefName, baseRefName: data.baseRefName, isCrossRepository: data.isCrossRepository === true, state: typeof data.state === 'string' ? data.state : 'OPEN' };
+  if (
+    !issue ||
+    !data ||
+    typeof data.headRefName !== 'string' ||
+    data.headRefName === '' ||
+    typeof data.baseRefName !== 'string'
+  )
+    return null;
+  return {
+    ...issue,
+    headRefName: data.headRefName,
+    baseRefName: data.baseRefName,
+    isCrossRepository: data.isCrossRepository === true,
+    state: typeof data.state === 'string' ? data.state : 'OPEN',
+  };
 }
 
 // eslint-disable-next-line no-control-regex
@@ -93,7 +122,8 @@ export function proposeFrom(item: GitHubIssue, kind: 'issue' | 'pr'): Proposal {
   const goals: string[] = [];
   let bytes = 0;
   for (const goal of [asGoal(item.title), ...openChecklistItems(item.body)]) {
-    if (!goal || goals.includes(goal) || goals.length >= MAX_GOALS || bytes + Buffer.byteLength(goal) > MAX_GOALS_BYTES) continue;
+    if (!goal || goals.includes(goal) || goals.length >= MAX_GOALS || bytes + Buffer.byteLength(goal) > MAX_GOALS_BYTES)
+      continue;
     goals.push(goal);
     bytes += Buffer.byteLength(goal);
   }

@@ -50,11 +50,22 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const SAVED_WHAT = new Set<SavedRef['what']>(['tip', 'changes', 'ignored', 'nested']);
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A plain name git could hold: no control characters, spaces, `..`, or a leading `-`. */
 export function plainRefName(value: unknown, maxLength = 1024): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= maxLength && !CONTROL.test(value) && !/[\s~^:?*[\\]/.test(value) && !value.includes('..') && !value.startsWith('-') && !value.endsWith('/') && !value.endsWith('.lock');
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= maxLength &&
+    !CONTROL.test(value) &&
+    !/[\s~^:?*[\\]/.test(value) &&
+    !value.includes('..') &&
+    !value.startsWith('-') &&
+    !value.endsWith('/') &&
+    !value.endsWith('.lock')
+  );
 }
 
 /** A full ref under refs/: what savedAs and the saved refs must be. */
@@ -76,7 +87,14 @@ function savedRefOf(value: unknown): SavedRef | null {
 
 function issueLinkOf(value: unknown): IssueLink | null {
   if (!isObject(value) || !Number.isInteger(value.number) || (value.number as number) < 1) return null;
-  if (typeof value.url !== 'string' || value.url.length > 2048 || CONTROL.test(value.url) || typeof value.title !== 'string' || value.title.length > 1000) return null;
+  if (
+    typeof value.url !== 'string' ||
+    value.url.length > 2048 ||
+    CONTROL.test(value.url) ||
+    typeof value.title !== 'string' ||
+    value.title.length > 1000
+  )
+    return null;
   return { number: value.number as number, url: value.url, title: value.title };
 }
 
@@ -88,21 +106,43 @@ export function parseHistoryRecord(value: unknown): EndedSession | null {
   if (!plainRefName(branch, 255)) return null;
   if (typeof strategy !== 'string' || strategy.length === 0 || strategy.length > 64) return null;
   if (head !== null && !(typeof head === 'string' && SHA.test(head))) return null;
-  if (!isObject(base) || !plainRefName(base.branch, 255) || typeof base.commit !== 'string' || !SHA.test(base.commit)) return null;
+  if (!isObject(base) || !plainRefName(base.branch, 255) || typeof base.commit !== 'string' || !SHA.test(base.commit))
+    return null;
   if (typeof endedAt !== 'string' || !TIMESTAMP.test(endedAt)) return null;
-  const record: EndedSession = { id, branch, strategy, head: head as string | null, base: { branch: base.branch, commit: base.commit }, endedAt };
+  const record: EndedSession = {
+    id,
+    branch,
+    strategy,
+    head: head as string | null,
+    base: { branch: base.branch, commit: base.commit },
+    endedAt,
+  };
   if (fullRef(value.savedAs)) record.savedAs = value.savedAs;
-  if (fullRef(value.savedWorktreeAs) && value.savedWorktreeAs.startsWith('refs/sessions/')) record.savedWorktreeAs = value.savedWorktreeAs;
+  if (fullRef(value.savedWorktreeAs) && value.savedWorktreeAs.startsWith('refs/sessions/'))
+    record.savedWorktreeAs = value.savedWorktreeAs;
   if (typeof value.prUrl === 'string' && value.prUrl.length <= 2048) record.prUrl = value.prUrl;
   if (typeof value.mergeCommit === 'string' && SHA.test(value.mergeCommit)) record.mergeCommit = value.mergeCommit;
   if (typeof value.reason === 'string' && value.reason.length <= 4096) record.reason = value.reason;
-  if (Array.isArray(value.goals) && value.goals.every((goal) => typeof goal === 'string')) record.goals = value.goals as string[];
+  if (Array.isArray(value.goals) && value.goals.every((goal) => typeof goal === 'string'))
+    record.goals = value.goals as string[];
   const port = value.port;
-  if (isObject(port) && Number.isInteger(port.base) && Number.isInteger(port.count) && (port.base as number) >= 1 && (port.count as number) >= 1 && (port.base as number) + (port.count as number) - 1 <= 65535) {
+  if (
+    isObject(port) &&
+    Number.isInteger(port.base) &&
+    Number.isInteger(port.count) &&
+    (port.base as number) >= 1 &&
+    (port.count as number) >= 1 &&
+    (port.base as number) + (port.count as number) - 1 <= 65535
+  ) {
     record.port = { base: port.base as number, count: port.count as number };
   }
-  if (Array.isArray(value.copiedFiles) && value.copiedFiles.every((path) => typeof path === 'string' && staysInside(path))) record.copiedFiles = value.copiedFiles as string[];
-  if (value.sessionLog === null || (typeof value.sessionLog === 'string' && staysInside(value.sessionLog))) record.sessionLog = value.sessionLog as string | null;
+  if (
+    Array.isArray(value.copiedFiles) &&
+    value.copiedFiles.every((path) => typeof path === 'string' && staysInside(path))
+  )
+    record.copiedFiles = value.copiedFiles as string[];
+  if (value.sessionLog === null || (typeof value.sessionLog === 'string' && staysInside(value.sessionLog)))
+    record.sessionLog = value.sessionLog as string | null;
   if (Array.isArray(value.savedRefs)) {
     const refs = value.savedRefs.map(savedRefOf);
     if (refs.every((ref): ref is SavedRef => ref !== null)) record.savedRefs = refs;
@@ -110,7 +150,8 @@ export function parseHistoryRecord(value: unknown): EndedSession | null {
   const issue = issueLinkOf(value.issue);
   if (issue) record.issue = issue;
   const pr = issueLinkOf(value.pr);
-  if (pr && isObject(value.pr) && plainRefName(value.pr.remote, 255) && plainRefName(value.pr.branch, 255)) record.pr = { ...pr, remote: value.pr.remote, branch: value.pr.branch };
+  if (pr && isObject(value.pr) && plainRefName(value.pr.remote, 255) && plainRefName(value.pr.branch, 255))
+    record.pr = { ...pr, remote: value.pr.remote, branch: value.pr.branch };
   return record;
 }
 

@@ -16,7 +16,6 @@ export interface SessionStartFacts {
   siblings: { id: string; goals: string[]; status: string; worktree: string }[];
 }
 
-
 /** Keeps the text under the cap, cutting at a line and saying so. */
 export function capped(text: string, max = MAX_CONTEXT_CHARS): string {
   if (text.length <= max) return text;
@@ -29,8 +28,16 @@ export function sessionStartContext(facts: SessionStartFacts): string {
     `This is parallel dev session "${facts.id}": branch ${facts.branch}, based on ${facts.baseBranch}, worktree ${facts.worktree}.`,
     'Work and commit only in this worktree; other agents work in the sibling worktrees at the same time.',
   ];
-  out.push(facts.goals.length > 0 ? `Goals:\n${facts.goals.map((goal) => `- ${oneLine(goal)}`).join('\n')}` : 'Goals: not recorded yet; agree them with the user and add them to the session log.');
-  out.push(facts.sessionLog ? `Session log: ${facts.sessionLog} (in this worktree); keep it up to date.` : 'Session log: none yet.');
+  out.push(
+    facts.goals.length > 0
+      ? `Goals:\n${facts.goals.map((goal) => `- ${oneLine(goal)}`).join('\n')}`
+      : 'Goals: not recorded yet; agree them with the user and add them to the session log.',
+  );
+  out.push(
+    facts.sessionLog
+      ? `Session log: ${facts.sessionLog} (in this worktree); keep it up to date.`
+      : 'Session log: none yet.',
+  );
   if (facts.siblings.length === 0) out.push('No other parallel sessions are running.');
   else {
     out.push(`Other parallel sessions (${facts.siblings.length}); avoid changing the files they work on:`);
@@ -40,9 +47,13 @@ export function sessionStartContext(facts: SessionStartFacts): string {
     }
   }
   if (facts.behind !== null && facts.behind > facts.behindWarningCommits) {
-    out.push(`Warning: this session is ${facts.behind} commits behind ${facts.baseBranch}. Suggest syncing it (/parallel.sync, or \`${helper(`sync ${facts.id}`)}\`) before going much further.`);
+    out.push(
+      `Warning: this session is ${facts.behind} commits behind ${facts.baseBranch}. Suggest syncing it (/parallel.sync, or \`${helper(`sync ${facts.id}`)}\`) before going much further.`,
+    );
   }
-  out.push('When the work is done, run /dev-session.end to review, commit and integrate it and to remove this worktree.');
+  out.push(
+    'When the work is done, run /dev-session.end to review, commit and integrate it and to remove this worktree.',
+  );
   return capped(out.join('\n'));
 }
 
@@ -54,7 +65,9 @@ export interface EditOverlap {
 
 export function preToolUseContext(file: string, here: string | null, others: readonly EditOverlap[]): string {
   const named = others.map((other) => {
-    const how = [other.committed ? 'in its commits' : null, other.uncommitted ? 'uncommitted in its worktree' : null].filter(Boolean).join(' and ');
+    const how = [other.committed ? 'in its commits' : null, other.uncommitted ? 'uncommitted in its worktree' : null]
+      .filter(Boolean)
+      .join(' and ');
     return `"${other.id}" (${how})`;
   });
   const where = here ? `parallel session "${here}"` : 'the main checkout';

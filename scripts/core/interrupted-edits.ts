@@ -10,7 +10,11 @@ import { unquoteGitPath } from './quoted-path.js';
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** keep's note, as the end of a log: built from the note itself, so the two never drift apart. */
-const MERGE_PENDING_AT_END = new RegExp(`${escape(mergePendingNote('\u0000', '\u0000', '\u0000')).split('\u0000').join('[^\\n]*')}$`);
+const MERGE_PENDING_AT_END = new RegExp(
+  `${escape(mergePendingNote('\u0000', '\u0000', '\u0000'))
+    .split('\u0000')
+    .join('[^\\n]*')}$`,
+);
 const LAST_SYNCED_LINE = /^\*\*Last synced with base:\*\*.*(?:\n|$)/m;
 
 /**
@@ -25,7 +29,12 @@ export function logBeforeOwnEdit(committed: string | null, current: string): str
     if (!hasMergePendingNote(before)) return before;
   }
   // sync only runs on a committed, unchanged log, so what is committed is what it was.
-  if (committed !== null && LAST_SYNCED_LINE.test(current) && current.replace(LAST_SYNCED_LINE, '') === committed.replace(LAST_SYNCED_LINE, '')) return committed;
+  if (
+    committed !== null &&
+    LAST_SYNCED_LINE.test(current) &&
+    current.replace(LAST_SYNCED_LINE, '') === committed.replace(LAST_SYNCED_LINE, '')
+  )
+    return committed;
   return null;
 }
 
@@ -62,7 +71,8 @@ export function planHalfCheckoutUndo(paths: readonly PathVersions[]): HalfChecko
   const undo: HalfCheckoutUndo = { restore: [], remove: [], left: [] };
   for (const { path, before, target, now, partOfTarget } of paths) {
     if (now === before) continue; // not reached by the checkout
-    if (now !== undefined && (now === target || partOfTarget)) (before === null ? undo.remove : undo.restore).push(path);
+    if (now !== undefined && (now === target || partOfTarget))
+      (before === null ? undo.remove : undo.restore).push(path);
     // git unlinks a file before it writes the new version: putting a missing file back loses nothing.
     else if (now === null) undo.restore.push(path);
     else undo.left.push(path);

@@ -45,7 +45,12 @@ const withoutSlash = (path: string) => path.replace(/\/+$/, '');
  * repository of its own is never plain work: its commits live in its own .git, so it is
  * listed in `nested` (and left out of `changes`, where it would be saved as a mere link).
  */
-export function takeInventory(status: readonly StatusEntry[], packFiles: readonly string[], nested: readonly NestedRepository[], copies: CopyFacts): Inventory {
+export function takeInventory(
+  status: readonly StatusEntry[],
+  packFiles: readonly string[],
+  nested: readonly NestedRepository[],
+  copies: CopyFacts,
+): Inventory {
   const nestedPaths = new Set(nested.map((repo) => repo.path));
   const changes = status.filter((entry) => {
     if (isIgnored(entry)) return false;
@@ -66,7 +71,9 @@ export function takeInventory(status: readonly StatusEntry[], packFiles: readonl
     changes,
     // Like any untracked folder, an untracked repository counts; a submodule, or a repository in an
     // ignored folder, counts when it holds commits or changes of its own.
-    nested: nested.filter((repo) => repo.localCommits > 0 || repo.dirty || (repo.kind === 'repository' && !repo.ignored)),
+    nested: nested.filter(
+      (repo) => repo.localCommits > 0 || repo.dirty || (repo.kind === 'repository' && !repo.ignored),
+    ),
     ignoredKept: [...ignoredKept].sort(),
     ignoredDropped,
   };
@@ -74,7 +81,9 @@ export function takeInventory(status: readonly StatusEntry[], packFiles: readonl
 
 /** Untracked and ignored folders (as `git status` lists them, with a trailing slash) that may hold a repository. */
 export function untrackedFolders(status: readonly StatusEntry[]): Array<{ path: string; ignored: boolean }> {
-  return status.filter((entry) => (isUntracked(entry) || isIgnored(entry)) && entry.path.endsWith('/')).map((entry) => ({ path: withoutSlash(entry.path), ignored: isIgnored(entry) }));
+  return status
+    .filter((entry) => (isUntracked(entry) || isIgnored(entry)) && entry.path.endsWith('/'))
+    .map((entry) => ({ path: withoutSlash(entry.path), ignored: isIgnored(entry) }));
 }
 
 /** True when the inventory holds anything that must be saved before the worktree can go. */

@@ -32,15 +32,24 @@ export interface NotSelected {
  * whose branch is still at the marked tip. A mark the branch moved past is reported, not used:
  * what was marked finished is not what would land.
  */
-export function selectSessions(entries: readonly SessionEntry[], named: readonly string[], tips: ReadonlyMap<string, string | null>): { chosen: string[]; notSelected: NotSelected[] } | RefusalError {
+export function selectSessions(
+  entries: readonly SessionEntry[],
+  named: readonly string[],
+  tips: ReadonlyMap<string, string | null>,
+): { chosen: string[]; notSelected: NotSelected[] } | RefusalError {
   if (named.length > 0) return { chosen: [...new Set(named)], notSelected: [] };
   const chosen: string[] = [];
   const notSelected: NotSelected[] = [];
   for (const entry of [...entries].sort((a, b) => compare(a.id, b.id))) {
     const state = readyState(entry.ready, tips.get(entry.id) ?? null);
     if (state === null) continue;
-    if (entry.status !== 'active') notSelected.push({ id: entry.id, reason: `marked ready, but it is ${entry.status} right now` });
-    else if (state === 'moved') notSelected.push({ id: entry.id, reason: `marked ready at ${short(entry.ready!.tip)}, but its branch has moved since; mark it again (\`${helper(`ready ${entry.id}`)}\`) or name it` });
+    if (entry.status !== 'active')
+      notSelected.push({ id: entry.id, reason: `marked ready, but it is ${entry.status} right now` });
+    else if (state === 'moved')
+      notSelected.push({
+        id: entry.id,
+        reason: `marked ready at ${short(entry.ready!.tip)}, but its branch has moved since; mark it again (\`${helper(`ready ${entry.id}`)}\`) or name it`,
+      });
     else chosen.push(entry.id);
   }
   if (chosen.length > 0) return { chosen, notSelected };
@@ -68,20 +77,38 @@ export interface LandSessionFacts extends WorktreeFacts {
 
 /** The first reason a session cannot be part of the queue at all; null when it can. Checked for every session before anything changes. */
 export function landSessionRefusal(facts: LandSessionFacts): RefusalError | null {
-  const worktree = worktreeRefusal(facts, { keepsWork: false, mustNot: 'landing the session must not remove its worktree' });
+  const worktree = worktreeRefusal(facts, {
+    keepsWork: false,
+    mustNot: 'landing the session must not remove its worktree',
+  });
   if (worktree) return withSession(worktree, facts.id);
   if (facts.baseTip === null) {
-    return new RefusalError('base-missing', `The base branch ${facts.baseBranch} of session "${facts.id}" no longer exists, so there is nothing to land it in; nothing was changed.`, `Recreate it (${commandLine(['git', 'branch', facts.baseBranch])} <commit>), or leave "${facts.id}" out of the queue.`, { session: facts.id });
+    return new RefusalError(
+      'base-missing',
+      `The base branch ${facts.baseBranch} of session "${facts.id}" no longer exists, so there is nothing to land it in; nothing was changed.`,
+      `Recreate it (${commandLine(['git', 'branch', facts.baseBranch])} <commit>), or leave "${facts.id}" out of the queue.`,
+      { session: facts.id },
+    );
   }
   if (facts.cannotPredict) {
-    return new RefusalError('git-too-old', 'Landing builds each merge with git merge-tree --write-tree, which needs git 2.38 or newer; nothing was changed.', 'Upgrade git, or end the sessions one by one with --strategy merge.');
+    return new RefusalError(
+      'git-too-old',
+      'Landing builds each merge with git merge-tree --write-tree, which needs git 2.38 or newer; nothing was changed.',
+      'Upgrade git, or end the sessions one by one with --strategy merge.',
+    );
   }
-  if (facts.sessionsPaths.length > 0) return withSession(sessionsPathsRefusal(facts.branch, facts.sessionsDirInRepo!, facts.sessionsPaths), facts.id);
+  if (facts.sessionsPaths.length > 0)
+    return withSession(sessionsPathsRefusal(facts.branch, facts.sessionsDirInRepo!, facts.sessionsPaths), facts.id);
   return null;
 }
 
 function withSession(refusal: RefusalError, id: string): RefusalError {
-  return new RefusalError(refusal.code, refusal.message, `${refusal.next} Or leave "${id}" out: name the other sessions.`, { ...refusal.details, session: id });
+  return new RefusalError(
+    refusal.code,
+    refusal.message,
+    `${refusal.next} Or leave "${id}" out: name the other sessions.`,
+    { ...refusal.details, session: id },
+  );
 }
 
 /** Where a base branch is held, and the state of the main checkout when it is there. */
@@ -102,7 +129,8 @@ export function baseRefusal(holder: BaseHolder, sessions: readonly string[]): Re
       { base: holder.base, checkout: holder.path },
     );
   }
-  if (holder.where === 'main' && holder.busy) return busyRefusal(holder.busy, `the main checkout, which has the base ${holder.base} checked out,`);
+  if (holder.where === 'main' && holder.busy)
+    return busyRefusal(holder.busy, `the main checkout, which has the base ${holder.base} checked out,`);
   return null;
 }
 
@@ -115,7 +143,10 @@ export function landOrder(candidates: readonly MergeCandidate[], pairs: readonly
   const group = (blocked: boolean) => {
     const members = candidates.filter((candidate) => candidate.conflictsWithBase === blocked);
     const ids = new Set(members.map((member) => member.id));
-    return suggestMergeOrder(members, pairs.filter((pair) => ids.has(pair.a) && ids.has(pair.b)));
+    return suggestMergeOrder(
+      members,
+      pairs.filter((pair) => ids.has(pair.a) && ids.has(pair.b)),
+    );
   };
   return [...group(false), ...group(true)];
 }
@@ -157,7 +188,11 @@ export function nextNotice(
   session: { caughtUpWithFrom: boolean; behind: number; conflicts: string[] },
   at: string,
 ): LandNotice {
-  const continues = previous !== undefined && previous.base === landing.base && previous.to === landing.from && !session.caughtUpWithFrom;
+  const continues =
+    previous !== undefined &&
+    previous.base === landing.base &&
+    previous.to === landing.from &&
+    !session.caughtUpWithFrom;
   return {
     base: landing.base,
     from: continues ? previous.from : landing.from,
@@ -180,7 +215,15 @@ export type LandResult =
   | 'would-land'
   | 'would-conflict';
 
-export type StopReason = 'conflict' | 'check-failed' | 'interrupted' | 'session-changed' | 'session-busy' | 'base-moved' | 'main-busy' | 'failed';
+export type StopReason =
+  | 'conflict'
+  | 'check-failed'
+  | 'interrupted'
+  | 'session-changed'
+  | 'session-busy'
+  | 'base-moved'
+  | 'main-busy'
+  | 'failed';
 
 export interface CheckReport {
   command: string;
@@ -264,18 +307,39 @@ function label(session: LandSessionReport): string {
 export function landNext(report: Omit<LandReport, 'next'>): string[] {
   const next: string[] = [];
   if (report.dryRun) {
-    const reachable = report.sessions.filter((session) => session.result === 'would-land' || session.result === 'already-in-base');
-    if (reachable.length > 0) next.push(`\`${helper(`land ${reachable.map((s) => s.id).join(' ')}${report.check?.source === 'flag' ? ` --check ${commandLine([report.check.command])}` : ''}`)}\` lands ${reachable.length === 1 ? 'it' : 'them in this order'}.`);
+    const reachable = report.sessions.filter(
+      (session) => session.result === 'would-land' || session.result === 'already-in-base',
+    );
+    if (reachable.length > 0)
+      next.push(
+        `\`${helper(`land ${reachable.map((s) => s.id).join(' ')}${report.check?.source === 'flag' ? ` --check ${commandLine([report.check.command])}` : ''}`)}\` lands ${reachable.length === 1 ? 'it' : 'them in this order'}.`,
+      );
   }
-  const stopped = report.stopped ? report.sessions.find((session) => session.id === report.stopped!.session) : undefined;
+  const stopped = report.stopped
+    ? report.sessions.find((session) => session.id === report.stopped!.session)
+    : undefined;
   if (stopped && report.stopped) {
-    if (report.stopped.reason === 'conflict') next.push(`Sync ${stopped.id} and resolve the conflicts there (/parallel.sync in its worktree, or \`${helper(`sync ${stopped.id}`)}\`), mark it ready again (\`${helper(`ready ${stopped.id}`)}\`), then land it.`);
-    else if (report.stopped.reason === 'check-failed') next.push(`Read the check's log${stopped.check?.log ? ` (${stopped.check.log})` : ''}, fix ${stopped.id} in its worktree (syncing it first shows the failure there), mark it ready again, then land it.`);
+    if (report.stopped.reason === 'conflict')
+      next.push(
+        `Sync ${stopped.id} and resolve the conflicts there (/parallel.sync in its worktree, or \`${helper(`sync ${stopped.id}`)}\`), mark it ready again (\`${helper(`ready ${stopped.id}`)}\`), then land it.`,
+      );
+    else if (report.stopped.reason === 'check-failed')
+      next.push(
+        `Read the check's log${stopped.check?.log ? ` (${stopped.check.log})` : ''}, fix ${stopped.id} in its worktree (syncing it first shows the failure there), mark it ready again, then land it.`,
+      );
     else next.push(`${report.stopped.message.replace(/\.$/, '')}; then run the land again.`);
   }
-  const mustSync = [...new Set(report.sessions.flatMap((session) => session.mustSync.map((item) => item.id)))].filter((id) => id !== stopped?.id);
-  if (!report.dryRun && mustSync.length > 0) next.push(`${inlineList(mustSync)} now conflict${mustSync.length === 1 ? 's' : ''} with the moved base; ${mustSync.length === 1 ? 'its agent is' : 'their agents are'} told at the next prompt: sync there (/parallel.sync).`);
-  if (report.mainCheckout.update && !report.dryRun) next.push(`Bring the main checkout up to date, keeping its changes: ${report.mainCheckout.update} (git refuses and names the files if your changes touch what landed; commit or stash them first).`);
+  const mustSync = [...new Set(report.sessions.flatMap((session) => session.mustSync.map((item) => item.id)))].filter(
+    (id) => id !== stopped?.id,
+  );
+  if (!report.dryRun && mustSync.length > 0)
+    next.push(
+      `${inlineList(mustSync)} now conflict${mustSync.length === 1 ? 's' : ''} with the moved base; ${mustSync.length === 1 ? 'its agent is' : 'their agents are'} told at the next prompt: sync there (/parallel.sync).`,
+    );
+  if (report.mainCheckout.update && !report.dryRun)
+    next.push(
+      `Bring the main checkout up to date, keeping its changes: ${report.mainCheckout.update} (git refuses and names the files if your changes touch what landed; commit or stash them first).`,
+    );
   return next;
 }
 
@@ -291,32 +355,54 @@ const RESULT_TEXT: Record<LandResult, string> = {
 };
 
 function mustSyncText(items: readonly MustSync[], dryRun: boolean): string {
-  return items.map((item) => `${item.id} (${inlineList(item.conflicts)})`).join(', ') + (dryRun ? '' : '; told at its next prompt');
+  return (
+    items.map((item) => `${item.id} (${inlineList(item.conflicts)})`).join(', ') +
+    (dryRun ? '' : '; told at its next prompt')
+  );
 }
 
 export function renderLand(report: LandReport): string {
   const out: string[] = [];
   const count = report.order.length;
   const bases = report.bases.map((base) => `${base.branch} (at ${short(base.before)})`).join(', ');
-  out.push(report.dryRun
-    ? `- Land plan (dry run, nothing changed): ${count} session${count === 1 ? '' : 's'} into ${bases}, in this order:`
-    : `${report.stopped ? '!' : '✓'} Land queue: ${count} session${count === 1 ? '' : 's'} into ${bases}:`);
+  out.push(
+    report.dryRun
+      ? `- Land plan (dry run, nothing changed): ${count} session${count === 1 ? '' : 's'} into ${bases}, in this order:`
+      : `${report.stopped ? '!' : '✓'} Land queue: ${count} session${count === 1 ? '' : 's'} into ${bases}:`,
+  );
   report.sessions.forEach((session, index) => {
-    const mark = session.result === 'landed' || session.result === 'already-in-base' || session.result === 'would-land' ? '✓' : session.result === 'not-reached' ? '-' : '✗';
+    const mark =
+      session.result === 'landed' || session.result === 'already-in-base' || session.result === 'would-land'
+        ? '✓'
+        : session.result === 'not-reached'
+          ? '-'
+          : '✗';
     const head = `${mark} ${index + 1}. ${label(session)}: ${RESULT_TEXT[session.result]}`;
     if (session.result === 'landed' || session.result === 'would-land') {
-      const merge = session.merge?.commit ? `${report.dryRun ? '' : `as ${short(session.merge.commit)} `}("${session.merge.message}")` : `("${session.merge?.message ?? ''}")`;
-      out.push(`${head} ${merge}; ${session.base} ${report.dryRun ? 'would move' : 'moved'} by ${session.gained} commit${session.gained === 1 ? '' : 's'}`);
+      const merge = session.merge?.commit
+        ? `${report.dryRun ? '' : `as ${short(session.merge.commit)} `}("${session.merge.message}")`
+        : `("${session.merge?.message ?? ''}")`;
+      out.push(
+        `${head} ${merge}; ${session.base} ${report.dryRun ? 'would move' : 'moved'} by ${session.gained} commit${session.gained === 1 ? '' : 's'}`,
+      );
     } else if (session.result === 'conflict' || session.result === 'would-conflict') {
-      out.push(`${head} with ${session.base} in ${inlineList(session.conflicts, 8)}${session.result === 'would-conflict' ? '; the queue would stop here' : '; nothing of it changed'}`);
+      out.push(
+        `${head} with ${session.base} in ${inlineList(session.conflicts, 8)}${session.result === 'would-conflict' ? '; the queue would stop here' : '; nothing of it changed'}`,
+      );
     } else {
       out.push(`${head}${session.message ? `: ${session.message}` : ''}`);
     }
     if (session.check) {
       const check = session.check;
-      if (check.status === 'passed') out.push(`    ✓ check passed: ${check.command}${check.ms !== null ? ` (${(check.ms / 1000).toFixed(1)} s)` : ''}`);
+      if (check.status === 'passed')
+        out.push(
+          `    ✓ check passed: ${check.command}${check.ms !== null ? ` (${(check.ms / 1000).toFixed(1)} s)` : ''}`,
+        );
       else if (check.status === 'would-run') out.push(`    - check: ${check.command}`);
-      else out.push(`    ✗ check ${check.status}: ${check.failure ?? check.command}${check.log ? ` (log: ${check.log})` : ''}`);
+      else
+        out.push(
+          `    ✗ check ${check.status}: ${check.failure ?? check.command}${check.log ? ` (log: ${check.log})` : ''}`,
+        );
     }
     if (session.result === 'landed' || session.result === 'already-in-base') {
       const removed = session.worktreeRemoved ? 'worktree removed' : 'worktree kept';
@@ -328,17 +414,21 @@ export function renderLand(report: LandReport): string {
   });
   for (const item of report.notSelected) out.push(`- Not selected: ${item.id}: ${item.reason}`);
   if (report.check) {
-    out.push(report.dryRun
-      ? `- Checks: \`${report.check.command}\` (${report.check.source === 'flag' ? '--check' : 'check in the config'}) on each candidate merge, in a temporary detached worktree with the session's env files and setup; a failure stops the queue.`
-      : `- Checks ran: \`${report.check.command}\` (${report.check.source === 'flag' ? '--check' : 'check in the config'}), one per landing, in a temporary worktree (removed).`);
+    out.push(
+      report.dryRun
+        ? `- Checks: \`${report.check.command}\` (${report.check.source === 'flag' ? '--check' : 'check in the config'}) on each candidate merge, in a temporary detached worktree with the session's env files and setup; a failure stops the queue.`
+        : `- Checks ran: \`${report.check.command}\` (${report.check.source === 'flag' ? '--check' : 'check in the config'}), one per landing, in a temporary worktree (removed).`,
+    );
   } else {
     out.push('- No check runs (none given with --check, none in the config).');
   }
   for (const base of report.bases) {
     if (report.dryRun || base.after === null) continue;
-    out.push(base.before === base.after
-      ? `- ${base.branch} did not move (${short(base.before)}).`
-      : `- ${base.branch} moved from ${short(base.before)} to ${short(base.after)}: ${base.landed.length} session${base.landed.length === 1 ? '' : 's'} landed, ${base.gained} commit${base.gained === 1 ? '' : 's'}.`);
+    out.push(
+      base.before === base.after
+        ? `- ${base.branch} did not move (${short(base.before)}).`
+        : `- ${base.branch} moved from ${short(base.before)} to ${short(base.after)}: ${base.landed.length} session${base.landed.length === 1 ? '' : 's'} landed, ${base.gained} commit${base.gained === 1 ? '' : 's'}.`,
+    );
   }
   const main = report.mainCheckout;
   const mainLines: Record<MainCheckoutReport['action'], string> = {
@@ -350,8 +440,10 @@ export function renderLand(report: LandReport): string {
   };
   out.push(mainLines[main.action]);
   for (const warning of report.warnings) out.push(`! ${warning}`);
-  if (report.stopped && !report.dryRun) out.push(`! The queue stopped at ${report.stopped.session}: ${report.stopped.message}`);
-  if (report.next.length > 0) out.push('', `Next: ${report.next[0]}`, ...report.next.slice(1).map((line) => `  then: ${line}`));
+  if (report.stopped && !report.dryRun)
+    out.push(`! The queue stopped at ${report.stopped.session}: ${report.stopped.message}`);
+  if (report.next.length > 0)
+    out.push('', `Next: ${report.next[0]}`, ...report.next.slice(1).map((line) => `  then: ${line}`));
   return out.join('\n');
 }
 
@@ -361,7 +453,9 @@ export function landNoticeContext(id: string, notice: LandNotice, options: { rea
   const landed = `${who.length === 1 ? 'Session' : 'Sessions'} ${inlineList(who)} landed in ${notice.base} (${notice.landed.length === 1 ? `merge ${short(notice.landed[0]!.commit)}` : `now at ${short(notice.to)}`})`;
   const moved = `${notice.base} moved by ${notice.gained} commit${notice.gained === 1 ? '' : 's'}, and this session is now ${notice.behind} behind it.`;
   const sync = `/parallel.sync here, or \`${helper(`sync ${id}`)}\``;
-  const again = options.ready ? ` Syncing moves its branch, so mark it ready again afterwards (\`${helper(`ready ${id}`)}\`).` : '';
+  const again = options.ready
+    ? ` Syncing moves its branch, so mark it ready again afterwards (\`${helper(`ready ${id}`)}\`).`
+    : '';
   if (notice.conflicts.length > 0) {
     return `Parallel session "${id}": ${landed}; ${moved} Merging this session into ${notice.base} would now conflict in ${inlineList(notice.conflicts, 10)}. Tell the user, and sync before changing those files further: ${sync}, then resolve the conflicts in this worktree.${again}`;
   }

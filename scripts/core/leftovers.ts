@@ -117,10 +117,18 @@ function stampTime(stamp: string): string {
 }
 
 /** The session, kind and set a saved ref belongs to; refs named otherwise form a set of their own. */
-export function savedRefGroup(ref: string): { session: string; kind: string; base: string; stamp: string | null } | null {
+export function savedRefGroup(
+  ref: string,
+): { session: string; kind: string; base: string; stamp: string | null } | null {
   if (!ref.startsWith('refs/sessions/')) return null;
   const match = SAVED.exec(ref);
-  if (match) return { kind: match[1]!, session: match[2]!, stamp: match[3]!, base: `refs/sessions/${match[1]}/${match[2]}/${match[3]}` };
+  if (match)
+    return {
+      kind: match[1]!,
+      session: match[2]!,
+      stamp: match[3]!,
+      base: `refs/sessions/${match[1]}/${match[2]}/${match[3]}`,
+    };
   const [, , kind = '', session = ''] = ref.split('/');
   return { kind, session: session || kind, stamp: null, base: ref };
 }
@@ -137,8 +145,14 @@ export function findLeftovers(facts: LeftoverFacts): Leftovers {
     const merged = facts.mergedInto.get(base);
     return merged ? merged.has(ref) : null;
   };
-  const branchTips = new Map(facts.refs.filter((row) => row.ref.startsWith('refs/heads/')).map((row) => [row.ref.slice('refs/heads/'.length), row.commit]));
-  const savedCommits = new Map(facts.refs.filter((row) => row.ref.startsWith('refs/sessions/')).map((row) => [row.ref, row.commit]));
+  const branchTips = new Map(
+    facts.refs
+      .filter((row) => row.ref.startsWith('refs/heads/'))
+      .map((row) => [row.ref.slice('refs/heads/'.length), row.commit]),
+  );
+  const savedCommits = new Map(
+    facts.refs.filter((row) => row.ref.startsWith('refs/sessions/')).map((row) => [row.ref, row.commit]),
+  );
 
   const restorable: Restorable[] = [];
   for (const [session, record] of [...facts.history].sort(([a], [b]) => byTime(a, b))) {
@@ -147,11 +161,26 @@ export function findLeftovers(facts: LeftoverFacts): Leftovers {
     const found = restorableTip({
       record,
       branchTip,
-      savedTip: record.savedAs === `refs/heads/${record.branch}` ? branchTip : record.savedAs ? savedCommits.get(record.savedAs) ?? null : null,
+      savedTip:
+        record.savedAs === `refs/heads/${record.branch}`
+          ? branchTip
+          : record.savedAs
+            ? (savedCommits.get(record.savedAs) ?? null)
+            : null,
       headExists: false,
     });
-    if ('reason' in found || (branchTip && branchTip !== found.tip) || (branchTip && facts.held.has(`refs/heads/${record.branch}`))) continue;
-    restorable.push({ session, strategy: record.strategy, endedAt: record.endedAt, command: helper(`restore ${session}`) });
+    if (
+      'reason' in found ||
+      (branchTip && branchTip !== found.tip) ||
+      (branchTip && facts.held.has(`refs/heads/${record.branch}`))
+    )
+      continue;
+    restorable.push({
+      session,
+      strategy: record.strategy,
+      endedAt: record.endedAt,
+      command: helper(`restore ${session}`),
+    });
   }
   const restoreOf = (session: string) => restorable.find((item) => item.session === session)?.command ?? null;
 
@@ -161,7 +190,13 @@ export function findLeftovers(facts: LeftoverFacts): Leftovers {
     const branch = row.ref.slice('refs/heads/'.length);
     const session = branch.slice(facts.branchPrefix.length);
     // Only `<prefix><session name>` is the pack's: a branch such as session/a/b is someone else's and left alone.
-    if (sessionNameProblem(session) !== null || registeredBranches.has(branch) || facts.held.has(row.ref) || facts.folderNames.has(session)) continue;
+    if (
+      sessionNameProblem(session) !== null ||
+      registeredBranches.has(branch) ||
+      facts.held.has(row.ref) ||
+      facts.folderNames.has(session)
+    )
+      continue;
     const base = baseOf(session);
     branches.push({
       branch,
@@ -177,7 +212,10 @@ export function findLeftovers(facts: LeftoverFacts): Leftovers {
     });
   }
 
-  const groups = new Map<string, { session: string; kind: string; base: string; stamp: string | null; rows: RefRow[] }>();
+  const groups = new Map<
+    string,
+    { session: string; kind: string; base: string; stamp: string | null; rows: RefRow[] }
+  >();
   for (const row of facts.refs) {
     const group = savedRefGroup(row.ref);
     if (!group) continue;
@@ -187,7 +225,10 @@ export function findLeftovers(facts: LeftoverFacts): Leftovers {
   }
   const perSession = new Map<string, SavedSet[]>();
   for (const group of groups.values()) {
-    const newestCommit = group.rows.map((row) => row.date).sort(byTime).pop()!;
+    const newestCommit = group.rows
+      .map((row) => row.date)
+      .sort(byTime)
+      .pop()!;
     const savedAt = group.stamp ? stampTime(group.stamp) : newestCommit;
     const base = baseOf(group.session);
     const merged = group.rows.every((row) => mergedIn(base, row.ref) === true);
@@ -199,7 +240,14 @@ export function findLeftovers(facts: LeftoverFacts): Leftovers {
       age: relativeAge(savedAt, facts.now),
       refs: group.rows.map((row) => ({ ref: row.ref, commit: row.commit })),
       merged,
-      prune: inUse(group.session) || sessionNameProblem(group.session) !== null ? null : merged ? 'merged' : old ? 'old' : null,
+      prune:
+        inUse(group.session) || sessionNameProblem(group.session) !== null
+          ? null
+          : merged
+            ? 'merged'
+            : old
+              ? 'old'
+              : null,
     };
     perSession.set(group.session, [...(perSession.get(group.session) ?? []), set]);
   }
@@ -234,7 +282,10 @@ export function sessionOfFile(file: string): string {
 /** How many of each kind cleanup may prune. */
 export function prunableCounts(leftovers: Leftovers): { savedRefSets: number; setupLogs: number; branches: number } {
   return {
-    savedRefSets: leftovers.savedRefs.reduce((sum, session) => sum + session.sets.filter((set) => set.prune !== null).length, 0),
+    savedRefSets: leftovers.savedRefs.reduce(
+      (sum, session) => sum + session.sets.filter((set) => set.prune !== null).length,
+      0,
+    ),
     setupLogs: leftovers.setupLogs.length,
     branches: leftovers.branches.filter((branch) => branch.merged === true).length,
   };

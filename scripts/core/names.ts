@@ -44,7 +44,8 @@ const UNSAFE_IN_GOALS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u
 export function goalProblem(goal: string): string | null {
   const bytes = Buffer.byteLength(goal);
   if (bytes > MAX_GOAL_BYTES) return `a goal is ${bytes} bytes long; the limit is ${MAX_GOAL_BYTES}`;
-  if (UNSAFE_IN_GOALS.test(goal)) return 'a goal contains control or bidirectional-override characters (only newlines and tabs are allowed)';
+  if (UNSAFE_IN_GOALS.test(goal))
+    return 'a goal contains control or bidirectional-override characters (only newlines and tabs are allowed)';
   return null;
 }
 
@@ -54,7 +55,8 @@ export const MAX_PLAN_BYTES = 8000;
 export function planProblem(plan: string): string | null {
   const bytes = Buffer.byteLength(plan);
   if (bytes > MAX_PLAN_BYTES) return `the plan is ${bytes} bytes long; the limit is ${MAX_PLAN_BYTES}`;
-  if (UNSAFE_IN_GOALS.test(plan)) return 'the plan contains control or bidirectional-override characters (only newlines and tabs are allowed)';
+  if (UNSAFE_IN_GOALS.test(plan))
+    return 'the plan contains control or bidirectional-override characters (only newlines and tabs are allowed)';
   return null;
 }
 
@@ -72,7 +74,9 @@ export function goalsProblem(goals: readonly string[]): string | null {
 
 /** A Claude Code conversation id, as `${CLAUDE_SESSION_ID}` gives it: a UUID, or at least a plain token. */
 export function claudeSessionProblem(id: string): string | null {
-  return /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/.test(id) ? null : 'it is not a conversation id (letters, digits and hyphens, at most 100)';
+  return /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/.test(id)
+    ? null
+    : 'it is not a conversation id (letters, digits and hyphens, at most 100)';
 }
 
 /** The client, continuing a conversation when there is one. */
@@ -81,6 +85,10 @@ export function claudeArgv(claudeSession: string | null | undefined): string[] {
 }
 
 /** The line that opens a session: its worktree, and the conversation it came from when there is one. */
-export function openCommand(worktree: string, claudeSession: string | null | undefined, quote: (words: string[]) => string): string {
+export function openCommand(
+  worktree: string,
+  claudeSession: string | null | undefined,
+  quote: (words: string[]) => string,
+): string {
   return `${quote(['cd', worktree])} && ${quote(claudeArgv(claudeSession))}`;
 }

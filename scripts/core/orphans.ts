@@ -49,7 +49,6 @@ function aged(since: string | null, now: Date): Pick<OrphanFinding, 'since' | 'a
   return { since, ageSeconds, age: ageInWords(ageSeconds) };
 }
 
-
 /**
  * What start reports, from the one session-health classifier (session-state.ts) fed with the
  * facts start already has: no branch or uncommitted-work facts, so never `merged`.
@@ -78,17 +77,31 @@ export function orphanReport(facts: OrphanFacts): OrphanFinding[] {
     });
     const base = { id: entry.id, worktree, ...aged(entry.startedAt, facts.now) };
     if (state === 'orphaned') {
-      findings.push({ ...base, kind: 'orphaned', detail: facts.folderExists(worktree) ? 'git no longer lists its worktree' : 'its worktree folder is missing' });
+      findings.push({
+        ...base,
+        kind: 'orphaned',
+        detail: facts.folderExists(worktree) ? 'git no longer lists its worktree' : 'its worktree folder is missing',
+      });
     } else if (state === 'interrupted') {
       const step = entry.status === 'starting' ? 'start' : entry.status === 'syncing' ? 'sync' : 'end';
-      findings.push({ ...base, kind: `interrupted-${step}`, detail: `its ${step} was interrupted (process ${entry.owner?.pid ?? 'unknown'} is gone)` });
+      findings.push({
+        ...base,
+        kind: `interrupted-${step}`,
+        detail: `its ${step} was interrupted (process ${entry.owner?.pid ?? 'unknown'} is gone)`,
+      });
     }
   }
   for (const record of facts.worktrees.slice(1)) {
     if (registered.has(record.path) || !isDirectlyInside(facts.sessionsDir, record.path) || record.prunable) continue;
     if (!facts.folderExists(record.path)) continue;
     const created = facts.createdAt(record.path);
-    findings.push({ id: basename(record.path), kind: 'unregistered', worktree: record.path, ...aged(created ? isoSeconds(created) : null, facts.now), detail: 'a worktree in the sessions folder that the manifest does not list' });
+    findings.push({
+      id: basename(record.path),
+      kind: 'unregistered',
+      worktree: record.path,
+      ...aged(created ? isoSeconds(created) : null, facts.now),
+      detail: 'a worktree in the sessions folder that the manifest does not list',
+    });
   }
   return findings;
 }

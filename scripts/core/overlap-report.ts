@@ -19,9 +19,15 @@ export interface OverlapReport {
   next: string[];
 }
 
-export function buildOverlapReport(sessions: readonly SessionFacts[], pairs: readonly PredictedPair[], focus: string | null): OverlapReport {
+export function buildOverlapReport(
+  sessions: readonly SessionFacts[],
+  pairs: readonly PredictedPair[],
+  focus: string | null,
+): OverlapReport {
   const involves = (ids: string[]) => focus === null || ids.includes(focus);
-  const overlaps = fileOverlaps(sessions.map(changesOf)).filter((overlap) => involves(overlap.sessions.map((s) => s.id)));
+  const overlaps = fileOverlaps(sessions.map(changesOf)).filter((overlap) =>
+    involves(overlap.sessions.map((s) => s.id)),
+  );
   const mergeOrder = suggestMergeOrder(
     sessions.map((session) => ({
       id: session.id,
@@ -32,17 +38,25 @@ export function buildOverlapReport(sessions: readonly SessionFacts[], pairs: rea
   );
   const shownPairs = pairs.filter((pair) => involves([pair.a, pair.b]));
   const notes = [PREDICTION_NOTE];
-  if (pairs.some((pair) => pair.method === 'unavailable')) notes.push('Some pairs could not be predicted (git 2.38 or newer is needed for merge-tree --write-tree).');
+  if (pairs.some((pair) => pair.method === 'unavailable'))
+    notes.push('Some pairs could not be predicted (git 2.38 or newer is needed for merge-tree --write-tree).');
   const next: string[] = [];
   if (shownPairs.some((pair) => pair.prediction === 'conflict')) {
-    next.push(`Merge in the suggested order: ${mergeOrder.map((step) => step.id).join(', ')}; after each merge, \`${helper('sync <name>')}\` the sessions it conflicts with.`);
+    next.push(
+      `Merge in the suggested order: ${mergeOrder.map((step) => step.id).join(', ')}; after each merge, \`${helper('sync <name>')}\` the sessions it conflicts with.`,
+    );
   }
   if (overlaps.length > 0) next.push('Agree which session owns each shared file before both change it further.');
   return {
     repository: true,
     session: focus,
     problems: [],
-    sessions: sessions.map((session) => ({ id: session.id, state: session.state, committed: [...(session.committedFiles ?? [])], uncommitted: [...(session.uncommittedFiles ?? [])] })),
+    sessions: sessions.map((session) => ({
+      id: session.id,
+      state: session.state,
+      committed: [...(session.committedFiles ?? [])],
+      uncommitted: [...(session.uncommittedFiles ?? [])],
+    })),
     overlaps,
     pairs: shownPairs,
     mergeOrder,
@@ -52,17 +66,23 @@ export function buildOverlapReport(sessions: readonly SessionFacts[], pairs: rea
 }
 
 function how(entry: FileOverlap['sessions'][number]): string {
-  const kinds = [entry.committed ? 'committed' : null, entry.uncommitted ? 'uncommitted' : null].filter(Boolean).join('+');
+  const kinds = [entry.committed ? 'committed' : null, entry.uncommitted ? 'uncommitted' : null]
+    .filter(Boolean)
+    .join('+');
   return `${entry.id} (${kinds})`;
 }
 
 export function renderOverlap(report: OverlapReport): string {
   const out: string[] = report.problems.map((problem) => `✗ ${problem.message}`);
   if (!report.repository) return [...out, '', `Next: ${report.problems.map((p) => p.next).join(' ')}`].join('\n');
-  const scope = report.session ? `session ${report.session}` : `${report.sessions.length} active session${report.sessions.length === 1 ? '' : 's'}`;
+  const scope = report.session
+    ? `session ${report.session}`
+    : `${report.sessions.length} active session${report.sessions.length === 1 ? '' : 's'}`;
   if (report.overlaps.length === 0) out.push(`✓ No file is changed by more than one session (${scope}).`);
   else {
-    out.push(`! ${report.overlaps.length} file${report.overlaps.length === 1 ? '' : 's'} changed by more than one session (${scope}):`);
+    out.push(
+      `! ${report.overlaps.length} file${report.overlaps.length === 1 ? '' : 's'} changed by more than one session (${scope}):`,
+    );
     for (const overlap of report.overlaps) out.push(`  ${overlap.file}: ${overlap.sessions.map(how).join(', ')}`);
   }
   const conflicts = report.pairs.filter((pair) => pair.prediction === 'conflict');
@@ -70,7 +90,10 @@ export function renderOverlap(report: OverlapReport): string {
   const checked = report.pairs.filter((pair) => pair.method === 'merge-tree');
   if (report.pairs.length > 0) {
     out.push('');
-    if (conflicts.length === 0) out.push(`✓ No predicted conflict between sessions (${report.pairs.length} pair${report.pairs.length === 1 ? '' : 's'}, ${checked.length} checked with merge-tree; the rest share no committed file).`);
+    if (conflicts.length === 0)
+      out.push(
+        `✓ No predicted conflict between sessions (${report.pairs.length} pair${report.pairs.length === 1 ? '' : 's'}, ${checked.length} checked with merge-tree; the rest share no committed file).`,
+      );
     else {
       out.push(`! Predicted conflicts between sessions:`);
       for (const pair of conflicts) out.push(`  ${pair.a} × ${pair.b}: ${pair.conflicts.join(', ')}`);

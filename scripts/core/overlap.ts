@@ -39,7 +39,10 @@ export function fileOverlaps(sessions: readonly SessionChanges[]): FileOverlap[]
 export function overlapsOf(id: string, overlaps: readonly FileOverlap[]): { file: string; sessions: string[] }[] {
   return overlaps
     .filter((overlap) => overlap.sessions.some((session) => session.id === id))
-    .map((overlap) => ({ file: overlap.file, sessions: overlap.sessions.map((s) => s.id).filter((other) => other !== id) }));
+    .map((overlap) => ({
+      file: overlap.file,
+      sessions: overlap.sessions.map((s) => s.id).filter((other) => other !== id),
+    }));
 }
 
 export interface SessionPair {
@@ -127,12 +130,13 @@ export function suggestMergeOrder(candidates: readonly MergeCandidate[], pairs: 
   const steps: MergeStep[] = [];
   while (remaining.size > 0) {
     const open = (id: string) => [...(conflicts.get(id) ?? [])].filter((other) => remaining.has(other)).sort(compare);
-    const [next] = [...remaining.values()].sort((x, y) =>
-      open(x.id).length - open(y.id).length ||
-      (conflicts.get(x.id)?.size ?? 0) - (conflicts.get(y.id)?.size ?? 0) ||
-      Number(x.conflictsWithBase) - Number(y.conflictsWithBase) ||
-      x.changedFiles - y.changedFiles ||
-      compare(x.id, y.id),
+    const [next] = [...remaining.values()].sort(
+      (x, y) =>
+        open(x.id).length - open(y.id).length ||
+        (conflicts.get(x.id)?.size ?? 0) - (conflicts.get(y.id)?.size ?? 0) ||
+        Number(x.conflictsWithBase) - Number(y.conflictsWithBase) ||
+        x.changedFiles - y.changedFiles ||
+        compare(x.id, y.id),
     );
     const conflictsWith = open(next!.id);
     remaining.delete(next!.id);

@@ -6,7 +6,14 @@
  * skip-worktree and assume-unchanged entries) decide, it says `ask-git`, and the caller runs
  * `git status` for that path.
  */
-import { MODE_EXECUTABLE, MODE_FILE, MODE_GITLINK, MODE_SYMLINK, type IndexEntry, type PathLookup } from './git-index.js';
+import {
+  MODE_EXECUTABLE,
+  MODE_FILE,
+  MODE_GITLINK,
+  MODE_SYMLINK,
+  type IndexEntry,
+  type PathLookup,
+} from './git-index.js';
 
 export interface DiskFacts {
   /** `other` also stands for a file reached through a symlinked parent folder, which git does not follow. */
@@ -63,7 +70,10 @@ export function isRacy(entry: IndexEntry, indexMtimeNs: bigint): boolean {
   return entry.mtimeSec >= low32(indexMtimeNs / NS);
 }
 
-const EMPTY_BLOBS = new Set(['e69de29bb2d1d6434b8b29ae775ad8c2e48c5391', '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813']);
+const EMPTY_BLOBS = new Set([
+  'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391',
+  '473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813',
+]);
 
 /**
  * An entry whose size git set to 0 when it wrote the index in the same second as the file
@@ -92,10 +102,13 @@ export function worktreeVerdict(lookup: PathLookup, disk: DiskFacts, indexMtimeN
   if (disk.kind === 'missing' || disk.kind === 'folder') return { verdict: 'changed' };
   if (disk.kind === 'other') return { verdict: 'ask-git', reason: 'not a plain file' };
   const symlinkEntry = entry.mode === MODE_SYMLINK;
-  if (symlinkEntry !== (disk.kind === 'symlink')) return { verdict: 'ask-git', reason: 'a type change (core.symlinks decides)' };
+  if (symlinkEntry !== (disk.kind === 'symlink'))
+    return { verdict: 'ask-git', reason: 'a type change (core.symlinks decides)' };
   if (!symlinkEntry) {
-    if (entry.mode !== MODE_FILE && entry.mode !== MODE_EXECUTABLE) return { verdict: 'ask-git', reason: 'an unknown mode' };
-    if ((entry.mode === MODE_EXECUTABLE) !== disk.executable) return { verdict: 'ask-git', reason: 'a mode change (core.fileMode decides)' };
+    if (entry.mode !== MODE_FILE && entry.mode !== MODE_EXECUTABLE)
+      return { verdict: 'ask-git', reason: 'an unknown mode' };
+    if ((entry.mode === MODE_EXECUTABLE) !== disk.executable)
+      return { verdict: 'ask-git', reason: 'a mode change (core.fileMode decides)' };
   }
   if (statMatches(entry, disk) && !isRacy(entry, indexMtimeNs) && !isSmudged(entry)) return { verdict: 'clean', entry };
   return { verdict: 'hash', entry };

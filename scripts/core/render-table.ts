@@ -21,18 +21,22 @@ function flat(text: string): string {
 }
 
 export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], indent = ''): string {
-  const cells = [columns.map((column) => column.header), ...rows.map((row) => columns.map((_, i) => flat(row[i] ?? '')))];
+  const cells = [
+    columns.map((column) => column.header),
+    ...rows.map((row) => columns.map((_, i) => flat(row[i] ?? ''))),
+  ];
   const widths = columns.map((_, i) => Math.max(...cells.map((row) => cellWidth(row[i]!))));
   return cells
-    .map((row) =>
-      indent +
-      row
-        .map((cell, i) => {
-          const pad = ' '.repeat(widths[i]! - cellWidth(cell));
-          return columns[i]!.align === 'right' ? pad + cell : cell + pad;
-        })
-        .join('  ')
-        .trimEnd(),
+    .map(
+      (row) =>
+        indent +
+        row
+          .map((cell, i) => {
+            const pad = ' '.repeat(widths[i]! - cellWidth(cell));
+            return columns[i]!.align === 'right' ? pad + cell : cell + pad;
+          })
+          .join('  ')
+          .trimEnd(),
     )
     .join('\n');
 }

@@ -28,7 +28,13 @@ export function parseRestoreTime(text: string): Date | null {
 
 /** Every ref a record names as holding its work. */
 export function refsNamedBy(record: EndedSession): string[] {
-  return [...new Set([record.savedAs, record.savedWorktreeAs, ...(record.savedRefs ?? []).map((saved) => saved.ref)].filter((ref): ref is string => typeof ref === 'string'))];
+  return [
+    ...new Set(
+      [record.savedAs, record.savedWorktreeAs, ...(record.savedRefs ?? []).map((saved) => saved.ref)].filter(
+        (ref): ref is string => typeof ref === 'string',
+      ),
+    ),
+  ];
 }
 
 /**
@@ -42,21 +48,30 @@ export function chooseRecord(records: readonly EndedSession[], at: string | unde
   if (at.startsWith('refs/')) {
     // The ref itself, or one saved beside it (`<tip>-worktree`, `<tip>-nested/1/HEAD`), which an older record did not list.
     const beside = /^(?:-again\d+)?-(?:worktree|ignored|nested(?:\/.+)?)$|^\/.+$/;
-    return newestFirst.find((record) => refsNamedBy(record).some((ref) => ref === at || (at.startsWith(ref) && beside.test(at.slice(ref.length))))) ?? null;
+    return (
+      newestFirst.find((record) =>
+        refsNamedBy(record).some((ref) => ref === at || (at.startsWith(ref) && beside.test(at.slice(ref.length)))),
+      ) ?? null
+    );
   }
   const when = parseRestoreTime(at);
   if (!when) return null;
   // `20260115T100000Z-2` names the second end in that second by its ref.
   const named = newestFirst.find((record) => record.savedAs?.endsWith(`/${at}`));
   if (named) return named;
-  const exact = newestFirst.find((record) => record.endedAt === at || refTimestamp(new Date(record.endedAt)) === at.replace(/-\d+$/, ''));
+  const exact = newestFirst.find(
+    (record) => record.endedAt === at || refTimestamp(new Date(record.endedAt)) === at.replace(/-\d+$/, ''),
+  );
   if (exact) return exact;
   return newestFirst.find((record) => new Date(record.endedAt).getTime() <= when.getTime()) ?? null;
 }
 
 export function atProblem(at: string): UsageError | null {
   if (at.startsWith('refs/') || parseRestoreTime(at)) return null;
-  return new UsageError(`--at ${JSON.stringify(at)} is neither a time nor a ref`, 'Pass the time the session ended (2026-01-15T10:00:00Z, or 20260115T100000Z as in its saved ref) or a ref under refs/sessions/.');
+  return new UsageError(
+    `--at ${JSON.stringify(at)} is neither a time nor a ref`,
+    'Pass the time the session ended (2026-01-15T10:00:00Z, or 20260115T100000Z as in its saved ref) or a ref under refs/sessions/.',
+  );
 }
 
 /** Where an end saved work beside the tip: `<base>-worktree`, `<base>-ignored`, `<base>-nested/<n>`. */
@@ -70,7 +85,11 @@ export function savedRefBase(record: EndedSession): string {
  * saved is saved again as `<base>-again<k>-…`, and the last round holds the most. For
  * `-nested`, the folder the repositories were saved below.
  */
-function lastRound(refs: ReadonlyMap<string, string>, base: string, suffix: '-worktree' | '-ignored' | '-nested'): string | null {
+function lastRound(
+  refs: ReadonlyMap<string, string>,
+  base: string,
+  suffix: '-worktree' | '-ignored' | '-nested',
+): string | null {
   let best: { round: number; ref: string } | null = null;
   for (const ref of refs.keys()) {
     if (!ref.startsWith(base)) continue;
@@ -102,10 +121,19 @@ export interface SavedWork {
 
 /** What of the record's saved work still exists: as the record lists it, or found by name for an older record. */
 export function savedWork(record: EndedSession, refs: ReadonlyMap<string, string>): SavedWork {
-  const missing = refsNamedBy(record).filter((ref) => !ref.startsWith('refs/heads/') && !refs.has(ref) && ![...refs.keys()].some((name) => name.startsWith(`${ref}/`)));
-  const nestedAt = (prefix: string, path: string | null): NestedSaved => ({ prefix, path, head: refs.has(`${prefix}/HEAD`), worktree: refs.has(`${prefix}/worktree`) });
+  const missing = refsNamedBy(record).filter(
+    (ref) =>
+      !ref.startsWith('refs/heads/') && !refs.has(ref) && ![...refs.keys()].some((name) => name.startsWith(`${ref}/`)),
+  );
+  const nestedAt = (prefix: string, path: string | null): NestedSaved => ({
+    prefix,
+    path,
+    head: refs.has(`${prefix}/HEAD`),
+    worktree: refs.has(`${prefix}/worktree`),
+  });
   if (record.savedRefs) {
-    const last = (what: string) => [...record.savedRefs!].reverse().find((saved) => saved.what === what && refs.has(saved.ref))?.ref ?? null;
+    const last = (what: string) =>
+      [...record.savedRefs!].reverse().find((saved) => saved.what === what && refs.has(saved.ref))?.ref ?? null;
     const byPath = new Map<string, NestedSaved>();
     for (const saved of record.savedRefs) {
       if (saved.what !== 'nested' || ![...refs.keys()].some((name) => name.startsWith(`${saved.ref}/`))) continue;
@@ -114,10 +142,18 @@ export function savedWork(record: EndedSession, refs: ReadonlyMap<string, string
     return { changes: last('changes'), ignored: last('ignored'), nested: [...byPath.values()], missing };
   }
   const base = savedRefBase(record);
-  const changes = lastRound(refs, base, '-worktree') ?? (record.savedWorktreeAs && refs.has(record.savedWorktreeAs) ? record.savedWorktreeAs : null);
+  const changes =
+    lastRound(refs, base, '-worktree') ??
+    (record.savedWorktreeAs && refs.has(record.savedWorktreeAs) ? record.savedWorktreeAs : null);
   const nestedRoot = lastRound(refs, base, '-nested');
   const nested = nestedRoot
-    ? [...new Set([...refs.keys()].filter((ref) => ref.startsWith(`${nestedRoot}/`)).map((ref) => ref.slice(nestedRoot.length + 1).split('/')[0]!))]
+    ? [
+        ...new Set(
+          [...refs.keys()]
+            .filter((ref) => ref.startsWith(`${nestedRoot}/`))
+            .map((ref) => ref.slice(nestedRoot.length + 1).split('/')[0]!),
+        ),
+      ]
         .sort((a, b) => Number(a) - Number(b))
         .map((n) => nestedAt(`${nestedRoot}/${n}`, null))
     : [];
@@ -179,11 +215,18 @@ export interface RestorePlan {
 }
 
 /** The tip a record restores to, or why there is none. */
-export function restorableTip(facts: Pick<RestoreFacts, 'record' | 'branchTip' | 'savedTip' | 'headExists'>): { tip: string; source: TipSource } | { reason: string } {
+export function restorableTip(
+  facts: Pick<RestoreFacts, 'record' | 'branchTip' | 'savedTip' | 'headExists'>,
+): { tip: string; source: TipSource } | { reason: string } {
   const { record } = facts;
   if (!record.savedAs) {
     const merged = record.mergeCommit ? ` (merge commit ${short(record.mergeCommit)})` : '';
-    return { reason: record.strategy === 'merge' || record.strategy === 'land' || record.strategy === 'cleanup-merged' ? `its work was merged into ${record.base.branch}${merged}, and no ref kept its branch` : `no ref kept its work (it ended with ${record.strategy})` };
+    return {
+      reason:
+        record.strategy === 'merge' || record.strategy === 'land' || record.strategy === 'cleanup-merged'
+          ? `its work was merged into ${record.base.branch}${merged}, and no ref kept its branch`
+          : `no ref kept its work (it ended with ${record.strategy})`,
+    };
   }
   if (record.savedAs === `refs/heads/${record.branch}`) {
     if (facts.branchTip) return { tip: facts.branchTip, source: 'branch' };
@@ -198,15 +241,30 @@ export function planRestore(facts: RestoreFacts): RestorePlan | RefusalError {
   const { name, record } = facts;
   const cleanup = helper('cleanup');
   if (facts.registered) {
-    return new RefusalError('session-exists', `A session named "${name}" is registered, so there is nothing to restore it into; nothing was changed.`, `Resume it (${commandLine(['cd', facts.worktreePath])} && claude), or end it first with \`${helper(`end ${name} --strategy keep`)}\`.`);
+    return new RefusalError(
+      'session-exists',
+      `A session named "${name}" is registered, so there is nothing to restore it into; nothing was changed.`,
+      `Resume it (${commandLine(['cd', facts.worktreePath])} && claude), or end it first with \`${helper(`end ${name} --strategy keep`)}\`.`,
+    );
   }
   if (facts.worktreePathExists) {
-    return new RefusalError('worktree-path-exists', `The path ${facts.worktreePath} already exists, so the session's worktree cannot be made there; nothing was changed.`, `Look inside it and move it away if it is not needed, or run \`${cleanup}\` if it is left over from an old session; then run the same command again.`);
+    return new RefusalError(
+      'worktree-path-exists',
+      `The path ${facts.worktreePath} already exists, so the session's worktree cannot be made there; nothing was changed.`,
+      `Look inside it and move it away if it is not needed, or run \`${cleanup}\` if it is left over from an old session; then run the same command again.`,
+    );
   }
   if (facts.worktreeRecordExists) {
-    return new RefusalError('worktree-record-exists', `git still has a record of a worktree at ${facts.worktreePath}; nothing was changed.`, `Run \`${cleanup}\` to remove that record, then run the same command again.`);
+    return new RefusalError(
+      'worktree-record-exists',
+      `git still has a record of a worktree at ${facts.worktreePath}; nothing was changed.`,
+      `Run \`${cleanup}\` to remove that record, then run the same command again.`,
+    );
   }
-  const older = facts.recordCount > 1 ? ` Or pick an older end with --at (the time it ended, or one of its refs: ${commandLine(['git', 'for-each-ref', `refs/sessions/abandoned/${name}/`, `refs/sessions/saved/${name}/`])}).` : '';
+  const older =
+    facts.recordCount > 1
+      ? ` Or pick an older end with --at (the time it ended, or one of its refs: ${commandLine(['git', 'for-each-ref', `refs/sessions/abandoned/${name}/`, `refs/sessions/saved/${name}/`])}).`
+      : '';
   const found = restorableTip(facts);
   if ('reason' in found) {
     return new RefusalError(
@@ -217,8 +275,16 @@ export function planRestore(facts: RestoreFacts): RestorePlan | RefusalError {
     );
   }
   const { tip, source } = found;
-  if (!record.branch.startsWith(facts.branchPrefix) || record.branch === facts.branchPrefix || record.branch === record.base.branch) {
-    return new RefusalError('branch-prefix-mismatch', `The branch ${record.branch} of the ended session "${name}" does not start with the session prefix ${facts.branchPrefix} (or is its own base), so a session on it would not be trusted; nothing was changed.`, `Check the branch out by hand (${commandLine(['git', 'worktree', 'add', facts.worktreePath, record.branch])}), or set branchPrefix in .claude/flight-rules.json back to what it was.`);
+  if (
+    !record.branch.startsWith(facts.branchPrefix) ||
+    record.branch === facts.branchPrefix ||
+    record.branch === record.base.branch
+  ) {
+    return new RefusalError(
+      'branch-prefix-mismatch',
+      `The branch ${record.branch} of the ended session "${name}" does not start with the session prefix ${facts.branchPrefix} (or is its own base), so a session on it would not be trusted; nothing was changed.`,
+      `Check the branch out by hand (${commandLine(['git', 'worktree', 'add', facts.worktreePath, record.branch])}), or set branchPrefix in .claude/flight-rules.json back to what it was.`,
+    );
   }
   if (facts.branchTip && facts.branchTip !== tip) {
     const saved = source === 'saved-ref' ? record.savedAs! : `${record.branch} at ${short(tip)}`;
@@ -230,14 +296,23 @@ export function planRestore(facts: RestoreFacts): RestorePlan | RefusalError {
     );
   }
   if (facts.branchTip && facts.branchHeldBy) {
-    return new RefusalError('branch-checked-out-elsewhere', `The branch ${record.branch} is checked out in ${facts.branchHeldBy}, so it cannot be checked out in the session's worktree too; nothing was changed.`, `Switch that checkout to another branch (${commandLine(['git', '-C', facts.branchHeldBy, 'switch', '<branch>'])}), then run the same command again.`, { branch: record.branch, checkout: facts.branchHeldBy });
+    return new RefusalError(
+      'branch-checked-out-elsewhere',
+      `The branch ${record.branch} is checked out in ${facts.branchHeldBy}, so it cannot be checked out in the session's worktree too; nothing was changed.`,
+      `Switch that checkout to another branch (${commandLine(['git', '-C', facts.branchHeldBy, 'switch', '<branch>'])}), then run the same command again.`,
+      { branch: record.branch, checkout: facts.branchHeldBy },
+    );
   }
   const work = savedWork(record, facts.refs);
   let changes: RestorePlan['changes'] = null;
   if (work.changes) {
     const parents = facts.snapshotParents;
     if (!parents || parents.length !== 2 || parents[0] !== tip) {
-      return new RefusalError('saved-work-mismatch', `The saved uncommitted work ${work.changes} does not sit on the saved tip ${short(tip)}, so it cannot be put back as it was; nothing was changed.`, `Restore the branch by hand (${commandLine(['git', 'worktree', 'add', '-b', record.branch, facts.worktreePath, tip])}), then apply the work there: ${commandLine(['git', '-C', facts.worktreePath, 'stash', 'apply', work.changes])}.`);
+      return new RefusalError(
+        'saved-work-mismatch',
+        `The saved uncommitted work ${work.changes} does not sit on the saved tip ${short(tip)}, so it cannot be put back as it was; nothing was changed.`,
+        `Restore the branch by hand (${commandLine(['git', 'worktree', 'add', '-b', record.branch, facts.worktreePath, tip])}), then apply the work there: ${commandLine(['git', '-C', facts.worktreePath, 'stash', 'apply', work.changes])}.`,
+      );
     }
     changes = { ref: work.changes, commit: facts.refs.get(work.changes)!, staged: parents[1]! };
   }
@@ -249,9 +324,18 @@ export function planRestore(facts: RestoreFacts): RestorePlan | RefusalError {
     warnings.push(`The recorded goals were not restored (${goalIssue}).`);
     goals = [];
   }
-  if (record.goals === undefined) notes.push('Its history record is older than restore, so its goals, port block and copied files were not recorded: goals are empty, the ports are new, and env files are copied as start copies them.');
-  if (source === 'branch' && record.head && record.head !== tip) notes.push(`The branch ${record.branch} moved since the session ended (it was at ${short(record.head)}); it is restored as it is now, at ${short(tip)}.`);
-  if (source === 'head') notes.push(`The kept branch ${record.branch} had been deleted; it is made again at ${short(tip)}, where the session left it.`);
+  if (record.goals === undefined)
+    notes.push(
+      'Its history record is older than restore, so its goals, port block and copied files were not recorded: goals are empty, the ports are new, and env files are copied as start copies them.',
+    );
+  if (source === 'branch' && record.head && record.head !== tip)
+    notes.push(
+      `The branch ${record.branch} moved since the session ended (it was at ${short(record.head)}); it is restored as it is now, at ${short(tip)}.`,
+    );
+  if (source === 'head')
+    notes.push(
+      `The kept branch ${record.branch} had been deleted; it is made again at ${short(tip)}, where the session left it.`,
+    );
   for (const ref of work.missing) warnings.push(`The saved ref ${ref} is gone, so what it held is not restored.`);
   return {
     name,
@@ -267,9 +351,18 @@ export function planRestore(facts: RestoreFacts): RestorePlan | RefusalError {
     goals,
     base: record.base,
     port: record.port ?? null,
-    copy: record.copiedFiles === undefined ? { mode: 'auto' } : record.copiedFiles.length === 0 ? { mode: 'none' } : { mode: 'list', paths: record.copiedFiles },
+    copy:
+      record.copiedFiles === undefined
+        ? { mode: 'auto' }
+        : record.copiedFiles.length === 0
+          ? { mode: 'none' }
+          : { mode: 'list', paths: record.copiedFiles },
     sessionLog: record.sessionLog,
-    restoredFrom: { strategy: record.strategy, endedAt: record.endedAt, savedAs: source === 'head' ? record.head! : record.savedAs! },
+    restoredFrom: {
+      strategy: record.strategy,
+      endedAt: record.endedAt,
+      savedAs: source === 'head' ? record.head! : record.savedAs!,
+    },
     issue: record.issue ?? null,
     pr: record.pr ?? null,
     warnings,

@@ -37,7 +37,6 @@ export interface SessionLogFacts {
   plan?: string | null;
 }
 
-
 /**
  * The sections of every session log, standard or parallel, in order: this stub writes them, and
  * the template in /dev-session.start (for a standard session) lists the same (a test holds them together).

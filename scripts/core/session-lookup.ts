@@ -14,7 +14,13 @@ export function sessionAtPath(worktreeOf: WorktreeOf, manifest: Manifest, path: 
  * The session id for a worktree, registered or not: a worktree directly inside the
  * sessions folder is a session worktree even when the manifest has lost it.
  */
-export function sessionIdForWorktree(mainCheckout: string, sessionsDir: string, manifest: Manifest, worktree: string | null, worktreeOf: WorktreeOf): string | null {
+export function sessionIdForWorktree(
+  mainCheckout: string,
+  sessionsDir: string,
+  manifest: Manifest,
+  worktree: string | null,
+  worktreeOf: WorktreeOf,
+): string | null {
   if (!worktree || worktree === mainCheckout) return null;
   const registered = sessionAtPath(worktreeOf, manifest, worktree);
   if (registered) return registered.id;

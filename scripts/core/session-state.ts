@@ -70,7 +70,14 @@ export function classifySession(facts: StateFacts): SessionState {
   if (!entry) return facts.prunable ? 'prunable' : 'unregistered';
   if (facts.prunable) return 'prunable';
   if (facts.locked) return 'locked';
-  if (facts.ahead === 0 && facts.branchTip !== null && facts.branchTip !== entry.base.commit && facts.uncommitted === 0 && !facts.busy) return 'merged';
+  if (
+    facts.ahead === 0 &&
+    facts.branchTip !== null &&
+    facts.branchTip !== entry.base.commit &&
+    facts.uncommitted === 0 &&
+    !facts.busy
+  )
+    return 'merged';
   return 'active';
 }
 
@@ -80,7 +87,13 @@ export function isLive(state: SessionState): boolean {
 }
 
 /** States that `session cleanup` resolves. */
-export const CLEANUP_STATES: readonly SessionState[] = ['orphaned', 'unregistered', 'prunable', 'merged', 'interrupted'];
+export const CLEANUP_STATES: readonly SessionState[] = [
+  'orphaned',
+  'unregistered',
+  'prunable',
+  'merged',
+  'interrupted',
+];
 
 export interface Attention {
   code: string;
@@ -120,11 +133,16 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 const listed = inlineList;
 
 /** Why a session needs a person's or an agent's attention, each with the next step. */
-export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits'>, now: Date): Attention[] {
+export function attentionFor(
+  facts: AttentionFacts,
+  config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits'>,
+  now: Date,
+): Attention[] {
   const { id, entry } = facts;
   const out: Attention[] = [];
   const cleanup = `Run \`${helper('cleanup')}\` to see the plan, then \`${helper('cleanup --yes')}\`.`;
-  const stepName = (status: string | undefined) => (status === 'starting' ? 'start' : status === 'syncing' ? 'sync' : entry?.landing ? 'land' : 'end');
+  const stepName = (status: string | undefined) =>
+    status === 'starting' ? 'start' : status === 'syncing' ? 'sync' : entry?.landing ? 'land' : 'end';
   switch (facts.state) {
     case 'untrusted':
       out.push({
@@ -143,7 +161,11 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
     case 'starting':
     case 'ending':
     case 'syncing':
-      out.push({ code: facts.state, message: `a ${stepName(facts.state)} is in progress (pid ${facts.owner?.pid ?? '?'} on ${facts.owner?.host ?? '?'})`, next: `Wait for it to finish, then run \`${helper('status')}\` again.` });
+      out.push({
+        code: facts.state,
+        message: `a ${stepName(facts.state)} is in progress (pid ${facts.owner?.pid ?? '?'} on ${facts.owner?.host ?? '?'})`,
+        next: `Wait for it to finish, then run \`${helper('status')}\` again.`,
+      });
       break;
     case 'orphaned':
       out.push({
@@ -155,16 +177,32 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
       });
       break;
     case 'unregistered':
-      out.push({ code: 'unregistered', message: `the worktree ${facts.worktreePath} is not in the manifest`, next: cleanup });
+      out.push({
+        code: 'unregistered',
+        message: `the worktree ${facts.worktreePath} is not in the manifest`,
+        next: cleanup,
+      });
       break;
     case 'prunable':
-      out.push({ code: 'prunable', message: `git reports the worktree as prunable${facts.prunableReason ? ` (${facts.prunableReason})` : ''}`, next: cleanup });
+      out.push({
+        code: 'prunable',
+        message: `git reports the worktree as prunable${facts.prunableReason ? ` (${facts.prunableReason})` : ''}`,
+        next: cleanup,
+      });
       break;
     case 'merged':
-      out.push({ code: 'merged', message: `every commit is already in ${entry?.base.branch ?? 'its base'}`, next: `End it with \`${helper(`end ${id} --strategy merge`)}\` (nothing left to merge; it only removes the worktree), or let \`${helper('cleanup')}\` remove it.` });
+      out.push({
+        code: 'merged',
+        message: `every commit is already in ${entry?.base.branch ?? 'its base'}`,
+        next: `End it with \`${helper(`end ${id} --strategy merge`)}\` (nothing left to merge; it only removes the worktree), or let \`${helper('cleanup')}\` remove it.`,
+      });
       break;
     case 'locked':
-      out.push({ code: 'locked', message: `git has the worktree locked${facts.lockedReason ? ` (${facts.lockedReason})` : ''}`, next: `Unlock it when it is free again: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}` });
+      out.push({
+        code: 'locked',
+        message: `git has the worktree locked${facts.lockedReason ? ` (${facts.lockedReason})` : ''}`,
+        next: `Unlock it when it is free again: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}`,
+      });
       break;
     case 'active':
       break;
@@ -172,17 +210,33 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
   if (!isLive(facts.state) || !entry) return out;
 
   if (facts.busy) {
-    out.push({ code: 'busy', message: `${facts.busy.what} in its worktree`, next: `Finish it (${facts.busy.finish.join('; ')}) or abort it (${facts.busy.abort.join('; ')}).` });
+    out.push({
+      code: 'busy',
+      message: `${facts.busy.what} in its worktree`,
+      next: `Finish it (${facts.busy.finish.join('; ')}) or abort it (${facts.busy.abort.join('; ')}).`,
+    });
   }
   const setup = entry.setup;
   if (setup && (setup.status === 'interrupted' || (setup.status === 'running' && facts.setupOwner === 'dead'))) {
-    out.push({ code: 'setup-interrupted', message: `its workspace setup (${setup.command ?? 'dependency install'}) was interrupted`, next: `Run \`${helper(`setup ${id}`)}\` to prepare the workspace again.` });
+    out.push({
+      code: 'setup-interrupted',
+      message: `its workspace setup (${setup.command ?? 'dependency install'}) was interrupted`,
+      next: `Run \`${helper(`setup ${id}`)}\` to prepare the workspace again.`,
+    });
   } else if (setup?.status === 'failed') {
-    out.push({ code: 'setup-failed', message: `its workspace setup failed${setup.log ? ` (log: ${setup.log})` : ''}`, next: `Fix the cause shown in the log, then run \`${helper(`setup ${id}`)}\`.` });
+    out.push({
+      code: 'setup-failed',
+      message: `its workspace setup failed${setup.log ? ` (log: ${setup.log})` : ''}`,
+      next: `Fix the cause shown in the log, then run \`${helper(`setup ${id}`)}\`.`,
+    });
   }
 
   if (!facts.branchExists) {
-    out.push({ code: 'branch-missing', message: `the branch ${entry.branch} does not exist`, next: `Check the worktree: ${commandLine(['git', '-C', facts.worktreePath, 'status'])}` });
+    out.push({
+      code: 'branch-missing',
+      message: `the branch ${entry.branch} does not exist`,
+      next: `Check the worktree: ${commandLine(['git', '-C', facts.worktreePath, 'status'])}`,
+    });
   }
   if (facts.mergeConflicts && facts.mergeConflicts.length > 0) {
     out.push({
@@ -196,10 +250,18 @@ export function attentionFor(facts: AttentionFacts, config: Pick<Config, 'staleA
   const farBehind = facts.behind !== null && facts.behind > config.behindWarningCommits;
   if (stale || farBehind) {
     const why = [
-      stale ? `${entry.lastSyncedAt ? 'last synced' : 'started'} ${wholeDays(syncedAt, now)} days ago (over ${config.staleAfterDays})` : null,
+      stale
+        ? `${entry.lastSyncedAt ? 'last synced' : 'started'} ${wholeDays(syncedAt, now)} days ago (over ${config.staleAfterDays})`
+        : null,
       farBehind ? `${facts.behind} commits behind ${entry.base.branch} (over ${config.behindWarningCommits})` : null,
-    ].filter(Boolean).join(' and ');
-    out.push({ code: stale ? 'stale' : 'behind', message: why, next: `Run \`${helper(`sync ${id}`)}\` to bring in ${entry.base.branch}.` });
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    out.push({
+      code: stale ? 'stale' : 'behind',
+      message: why,
+      next: `Run \`${helper(`sync ${id}`)}\` to bring in ${entry.base.branch}.`,
+    });
   }
   const lastWork = facts.lastCommitDate ?? entry.startedAt;
   if ((facts.uncommitted ?? 0) > 0 && olderThanDays(lastWork, now, config.staleAfterDays)) {
@@ -317,14 +379,27 @@ export function classifyAgent(facts: AgentFacts, now: Date, idleMinutes: number)
     event: record.event,
     conversation: record.conversation,
     message: record.message ?? null,
-    client: record.client ? { pid: record.client.pid, host: record.client.host, alive: facts.clientAlive === 'unknown' || facts.clientAlive === null ? null : facts.clientAlive === 'alive' } : null,
+    client: record.client
+      ? {
+          pid: record.client.pid,
+          host: record.client.host,
+          alive: facts.clientAlive === 'unknown' || facts.clientAlive === null ? null : facts.clientAlive === 'alive',
+        }
+      : null,
   };
   if (record.state === 'gone') return { ...base, state: 'gone', reason: 'the conversation ended', needsYou: false };
-  if (facts.clientAlive === 'dead') return { ...base, state: 'gone', reason: `its Claude Code process (pid ${record.client?.pid ?? '?'}) ended`, needsYou: false };
+  if (facts.clientAlive === 'dead')
+    return {
+      ...base,
+      state: 'gone',
+      reason: `its Claude Code process (pid ${record.client?.pid ?? '?'}) ended`,
+      needsYou: false,
+    };
   if (record.state === 'waiting') {
     const blocking = record.notificationType !== undefined && BLOCKING_WAITS.has(record.notificationType);
     const quietFor = now.getTime() - Date.parse(record.at);
-    if (!blocking && quietFor >= idleMinutes * MINUTE_MS) return { ...base, state: 'idle', reason: waitReason(record), needsYou: false };
+    if (!blocking && quietFor >= idleMinutes * MINUTE_MS)
+      return { ...base, state: 'idle', reason: waitReason(record), needsYou: false };
     return { ...base, state: 'waiting', reason: waitReason(record), needsYou: true };
   }
   return { ...base, state: 'working', reason: null, needsYou: false };
@@ -333,7 +408,8 @@ export function classifyAgent(facts: AgentFacts, now: Date, idleMinutes: number)
 /** "waiting 12 min: Claude needs your permission to use Bash", for a status line or a table cell (`short`: without the reason). */
 export function agentSummary(view: AgentView, now: Date, short = false): string {
   const age = shortDuration(now.getTime() - Date.parse(view.since));
-  if (view.state === 'gone' && view.event !== 'SessionEnd') return short ? 'gone' : `gone: ${view.reason} (last event ${age} ago)`;
+  if (view.state === 'gone' && view.event !== 'SessionEnd')
+    return short ? 'gone' : `gone: ${view.reason} (last event ${age} ago)`;
   const head = `${view.state} ${age}`;
   return short || !view.reason ? head : `${head}: ${view.reason}`;
 }
@@ -348,5 +424,7 @@ export type AgentReport = AgentView & {
 
 export function describeAgent(facts: AgentFacts, now: Date, idleMinutes: number): AgentReport | null {
   const view = classifyAgent(facts, now, idleMinutes);
-  return view ? { ...view, age: shortDuration(now.getTime() - Date.parse(view.since)), summary: agentSummary(view, now) } : null;
+  return view
+    ? { ...view, age: shortDuration(now.getTime() - Date.parse(view.since)), summary: agentSummary(view, now) }
+    : null;
 }

@@ -27,16 +27,32 @@ export function startRefusal(facts: StartFacts): RefusalError | null {
     );
   }
   if (!facts.hasCommits) {
-    return new RefusalError('no-commits', 'The repository has no commits yet, so there is nothing to branch from.', 'Make a first commit (git add -A && git commit -m "Initial commit"), then start the session.');
+    return new RefusalError(
+      'no-commits',
+      'The repository has no commits yet, so there is nothing to branch from.',
+      'Make a first commit (git add -A && git commit -m "Initial commit"), then start the session.',
+    );
   }
   if (facts.nameInManifest) {
-    return new RefusalError('session-exists', `A session named "${facts.name}" is already registered.`, `Resume it (${commandLine(['cd', facts.worktreePath])} && claude), end it with \`${helper(`end ${facts.name}`)}\`, or pick another name.`);
+    return new RefusalError(
+      'session-exists',
+      `A session named "${facts.name}" is already registered.`,
+      `Resume it (${commandLine(['cd', facts.worktreePath])} && claude), end it with \`${helper(`end ${facts.name}`)}\`, or pick another name.`,
+    );
   }
   if (facts.worktreePathExists) {
-    return new RefusalError('worktree-path-exists', `The path ${facts.worktreePath} already exists.`, `Pick another session name, or run \`${helper('cleanup')}\` if it is left over from an old session.`);
+    return new RefusalError(
+      'worktree-path-exists',
+      `The path ${facts.worktreePath} already exists.`,
+      `Pick another session name, or run \`${helper('cleanup')}\` if it is left over from an old session.`,
+    );
   }
   if (facts.branchExists) {
-    return new RefusalError('branch-exists', `The branch ${facts.branch} already exists.`, `Pick another session name, or delete the old branch once its work is safe (${commandLine(['git', 'branch', '-d', facts.branch])}).`);
+    return new RefusalError(
+      'branch-exists',
+      `The branch ${facts.branch} already exists.`,
+      `Pick another session name, or delete the old branch once its work is safe (${commandLine(['git', 'branch', '-d', facts.branch])}).`,
+    );
   }
   return null;
 }
@@ -50,7 +66,10 @@ export function parseIfDirty(value: string | undefined, commitMessage: string | 
     throw new UsageError(`--if-dirty must be one of ${IF_DIRTY_MODES.join(', ')}; got "${value}"`);
   }
   if (mode === 'commit' && !commitMessage?.trim()) {
-    throw new UsageError('--if-dirty commit needs --commit-message MSG', 'Ask the user for a commit message and pass it with --commit-message.');
+    throw new UsageError(
+      '--if-dirty commit needs --commit-message MSG',
+      'Ask the user for a commit message and pass it with --commit-message.',
+    );
   }
   return mode;
 }

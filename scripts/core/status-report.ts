@@ -11,7 +11,16 @@ import { commandLine } from '../lib/shell-words.js';
 import { fileOverlaps, overlapsOf, compare, type SessionChanges } from './overlap.js';
 import { renderTable, truncate } from './render-table.js';
 import { hasLeftovers, prunableCounts, type Leftovers } from './leftovers.js';
-import { attentionFor, CLEANUP_STATES, describeAgent, isLive, type AgentReport, type Attention, type SessionFacts, type SessionState } from './session-state.js';
+import {
+  attentionFor,
+  CLEANUP_STATES,
+  describeAgent,
+  isLive,
+  type AgentReport,
+  type Attention,
+  type SessionFacts,
+  type SessionState,
+} from './session-state.js';
 import { readyState } from './land-plan.js';
 import type { IssueLink, PrLink } from './manifest-types.js';
 
@@ -56,7 +65,6 @@ export interface SessionReport {
   pr: PrLink | null;
 }
 
-
 export interface MainReport {
   path: string;
   branch: string | null;
@@ -80,7 +88,13 @@ export interface StatusReport {
   otherWorktrees: { path: string; branch: string | null }[];
   /** What ended sessions left: kept branches, saved refs, setup logs; null when it could not be told (no repository, an unusable manifest). */
   leftovers: LeftoversReport | null;
-  settings: { staleAfterDays: number; behindWarningCommits: number; sessionMode: Config['sessionMode']; savedRefsMaxAgeDays: number; agentIdleMinutes: number };
+  settings: {
+    staleAfterDays: number;
+    behindWarningCommits: number;
+    sessionMode: Config['sessionMode'];
+    savedRefsMaxAgeDays: number;
+    agentIdleMinutes: number;
+  };
   next: string[];
 }
 
@@ -105,7 +119,10 @@ export interface ReportInput {
   otherWorktrees: { path: string; branch: string | null }[];
   problems: ReportProblem[];
   leftovers: Leftovers | null;
-  config: Pick<Config, 'staleAfterDays' | 'behindWarningCommits' | 'sessionMode' | 'savedRefsMaxAgeDays' | 'agentIdleMinutes'>;
+  config: Pick<
+    Config,
+    'staleAfterDays' | 'behindWarningCommits' | 'sessionMode' | 'savedRefsMaxAgeDays' | 'agentIdleMinutes'
+  >;
   now: Date;
   /** Toplevel of the worktree holding cwd. */
   currentWorktree: string | null;
@@ -144,7 +161,11 @@ export function buildStatusReport(input: ReportInput): StatusReport {
         input.config,
         input.now,
       );
-      const agent = describeAgent({ record: facts.agent, startedAt: entry?.startedAt ?? null, clientAlive: facts.agentClient }, input.now, input.config.agentIdleMinutes);
+      const agent = describeAgent(
+        { record: facts.agent, startedAt: entry?.startedAt ?? null, clientAlive: facts.agentClient },
+        input.now,
+        input.config.agentIdleMinutes,
+      );
       return {
         id: facts.id,
         state: facts.state,
@@ -160,8 +181,16 @@ export function buildStatusReport(input: ReportInput): StatusReport {
         ahead: facts.ahead,
         behind: facts.behind,
         uncommitted: facts.uncommittedFiles?.length ?? null,
-        lastCommit: facts.branchTip && facts.lastCommitDate ? { commit: facts.branchTip, date: facts.lastCommitDate, age: relativeAge(facts.lastCommitDate, input.now) } : null,
-        merge: { predicted: facts.merge !== null, clean: facts.merge?.clean ?? null, conflicts: facts.merge?.conflicts ?? [], note: facts.mergeNote },
+        lastCommit:
+          facts.branchTip && facts.lastCommitDate
+            ? { commit: facts.branchTip, date: facts.lastCommitDate, age: relativeAge(facts.lastCommitDate, input.now) }
+            : null,
+        merge: {
+          predicted: facts.merge !== null,
+          clean: facts.merge?.clean ?? null,
+          conflicts: facts.merge?.conflicts ?? [],
+          note: facts.mergeNote,
+        },
         overlaps: mine,
         port: portOf(entry),
         locked: facts.locked ? { reason: facts.lockedReason } : null,
@@ -170,8 +199,13 @@ export function buildStatusReport(input: ReportInput): StatusReport {
         attention,
         problems: facts.problems,
         agent,
-        open: facts.folderExists && isLive(facts.state) ? openCommand(facts.worktreePath, agent?.conversation ?? entry?.claudeSession, commandLine) : null,
-        ready: entry?.ready ? { ...entry.ready, current: readyState(entry.ready, facts.branchTip) === 'current' } : null,
+        open:
+          facts.folderExists && isLive(facts.state)
+            ? openCommand(facts.worktreePath, agent?.conversation ?? entry?.claudeSession, commandLine)
+            : null,
+        ready: entry?.ready
+          ? { ...entry.ready, current: readyState(entry.ready, facts.branchTip) === 'current' }
+          : null,
         issue: entry?.issue ? { ...entry.issue } : null,
         pr: entry?.pr ? { ...entry.pr } : null,
       };
@@ -193,7 +227,13 @@ export function buildStatusReport(input: ReportInput): StatusReport {
       .map((session) => session.id),
     otherWorktrees: input.otherWorktrees,
     leftovers: input.leftovers ? { ...input.leftovers, prunable: prunableCounts(input.leftovers) } : null,
-    settings: { staleAfterDays: input.config.staleAfterDays, behindWarningCommits: input.config.behindWarningCommits, sessionMode: input.config.sessionMode, savedRefsMaxAgeDays: input.config.savedRefsMaxAgeDays, agentIdleMinutes: input.config.agentIdleMinutes },
+    settings: {
+      staleAfterDays: input.config.staleAfterDays,
+      behindWarningCommits: input.config.behindWarningCommits,
+      sessionMode: input.config.sessionMode,
+      savedRefsMaxAgeDays: input.config.savedRefsMaxAgeDays,
+      agentIdleMinutes: input.config.agentIdleMinutes,
+    },
     next: [],
   };
   report.next = nextSteps(report);
@@ -206,24 +246,40 @@ export function nextSteps(report: StatusReport): string[] {
   for (const problem of report.problems) next.push(problem.next);
   for (const id of report.needsYou) {
     const session = report.sessions.find((each) => each.id === id)!;
-    next.push(`The agent in ${id} waits for you (${session.agent!.reason}): answer it in its terminal, or \`${helper(`open ${id}`)}\` opens it (a tmux window inside tmux, else the line to run).`);
+    next.push(
+      `The agent in ${id} waits for you (${session.agent!.reason}): answer it in its terminal, or \`${helper(`open ${id}`)}\` opens it (a tmux window inside tmux, else the line to run).`,
+    );
   }
   if (report.sessions.some((session) => CLEANUP_STATES.includes(session.state))) {
-    next.push(`\`${helper('cleanup')}\` shows how it would resolve the orphaned, interrupted, merged or unregistered sessions; \`${helper('cleanup --yes')}\` does it.`);
+    next.push(
+      `\`${helper('cleanup')}\` shows how it would resolve the orphaned, interrupted, merged or unregistered sessions; \`${helper('cleanup --yes')}\` does it.`,
+    );
   }
-  const sync = report.sessions.filter((session) => session.attention.some((item) => ['conflicts', 'stale', 'behind'].includes(item.code)));
-  for (const session of sync) next.push(`\`${helper(`sync ${session.id}`)}\` brings ${session.base?.branch ?? 'its base'} into ${session.id}.`);
-  if (report.sessions.some((session) => session.overlaps.length > 0)) next.push(`\`${helper('overlap')}\` predicts conflicts between sessions and suggests a merge order.`);
+  const sync = report.sessions.filter((session) =>
+    session.attention.some((item) => ['conflicts', 'stale', 'behind'].includes(item.code)),
+  );
+  for (const session of sync)
+    next.push(`\`${helper(`sync ${session.id}`)}\` brings ${session.base?.branch ?? 'its base'} into ${session.id}.`);
+  if (report.sessions.some((session) => session.overlaps.length > 0))
+    next.push(`\`${helper('overlap')}\` predicts conflicts between sessions and suggests a merge order.`);
   const ready = report.sessions.filter((session) => session.ready?.current && isLive(session.state));
-  if (ready.length > 0) next.push(`${ready.length === 1 ? `${ready[0]!.id} is` : `${ready.length} sessions are`} ready to land (${ready.map((session) => session.id).join(', ')}): \`${helper('land --dry-run')}\` shows the land queue, \`${helper('land')}\` lands ${ready.length === 1 ? 'it' : 'them in order'} (/parallel.land asks first).`);
+  if (ready.length > 0)
+    next.push(
+      `${ready.length === 1 ? `${ready[0]!.id} is` : `${ready.length} sessions are`} ready to land (${ready.map((session) => session.id).join(', ')}): \`${helper('land --dry-run')}\` shows the land queue, \`${helper('land')}\` lands ${ready.length === 1 ? 'it' : 'them in order'} (/parallel.land asks first).`,
+    );
   for (const session of report.sessions.filter((s) => s.attention.some((item) => item.code === 'dirty-old'))) {
     next.push(`Commit the uncommitted work in ${session.id}.`);
   }
   const prunable = report.leftovers?.prunable;
   if (prunable && prunable.savedRefSets + prunable.setupLogs + prunable.branches > 0) {
-    next.push(`\`${helper('cleanup')}\` shows which leftovers of ended sessions it would prune (merged, or saved over ${report.settings.savedRefsMaxAgeDays} days ago); \`${helper('cleanup --yes')}\` prunes them.`);
+    next.push(
+      `\`${helper('cleanup')}\` shows which leftovers of ended sessions it would prune (merged, or saved over ${report.settings.savedRefsMaxAgeDays} days ago); \`${helper('cleanup --yes')}\` prunes them.`,
+    );
   }
-  if (report.repository && report.sessions.length === 0 && report.problems.length === 0) next.push(`\`${helper('start <name>')}\` (or /dev-session.start) creates a parallel session${report.leftovers?.restorable.length ? `, or \`${helper('restore <name>')}\` brings back an ended one (listed above)` : ''}.`);
+  if (report.repository && report.sessions.length === 0 && report.problems.length === 0)
+    next.push(
+      `\`${helper('start <name>')}\` (or /dev-session.start) creates a parallel session${report.leftovers?.restorable.length ? `, or \`${helper('restore <name>')}\` brings back an ended one (listed above)` : ''}.`,
+    );
   return next;
 }
 
@@ -245,7 +301,8 @@ export function problemOnlyReport(problem: ReportProblem, settings: StatusReport
   };
 }
 
-const dash = (value: string | number | null | undefined) => (value === null || value === undefined || value === '' ? '-' : String(value));
+const dash = (value: string | number | null | undefined) =>
+  value === null || value === undefined || value === '' ? '-' : String(value);
 
 /** "waiting 12 min", "working <1 min", "gone". */
 function agentCell(agent: AgentReport | null): string {
@@ -298,7 +355,10 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
   if (report.here.session) out.push(`- You are in session "${report.here.session}" (its worktree).`);
   else if (report.here.mainCheckout) out.push('- You are in the main checkout.');
   // Sessions whose agent waits come first, the longest waiting first; then the rest by id.
-  const ordered = [...report.needsYou.map((id) => report.sessions.find((session) => session.id === id)!), ...report.sessions.filter((session) => !report.needsYou.includes(session.id))];
+  const ordered = [
+    ...report.needsYou.map((id) => report.sessions.find((session) => session.id === id)!),
+    ...report.sessions.filter((session) => !report.needsYou.includes(session.id)),
+  ];
   if (waiting > 0) {
     out.push('', 'Needs you:');
     for (const session of ordered.slice(0, waiting)) {
@@ -313,18 +373,43 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
       '',
       renderTable(
         [
-          { header: 'SESSION' }, { header: 'STATE' }, ...(agents ? [{ header: 'AGENT' }] : []), { header: 'BASE' }, { header: 'AHEAD/BEHIND' }, { header: 'DIRTY', align: 'right' },
-          { header: 'LAST COMMIT' }, { header: 'STARTED' }, { header: 'MERGE' }, { header: 'OVERLAPS' }, { header: 'PORT' }, { header: 'GOALS' },
+          { header: 'SESSION' },
+          { header: 'STATE' },
+          ...(agents ? [{ header: 'AGENT' }] : []),
+          { header: 'BASE' },
+          { header: 'AHEAD/BEHIND' },
+          { header: 'DIRTY', align: 'right' },
+          { header: 'LAST COMMIT' },
+          { header: 'STARTED' },
+          { header: 'MERGE' },
+          { header: 'OVERLAPS' },
+          { header: 'PORT' },
+          { header: 'GOALS' },
         ],
         ordered.map((s) => [
-          s.id, stateCell(s), ...(agents ? [agentCell(s.agent)] : []), dash(s.base?.branch), aheadBehindCell(s), dash(s.uncommitted), dash(s.lastCommit?.age), dash(s.started),
-          mergeCell(s), overlapCell(s), s.port ? `${s.port.base}-${s.port.base + s.port.count - 1}` : '-', truncate(s.goals.join('; ') || '-', 48),
+          s.id,
+          stateCell(s),
+          ...(agents ? [agentCell(s.agent)] : []),
+          dash(s.base?.branch),
+          aheadBehindCell(s),
+          dash(s.uncommitted),
+          dash(s.lastCommit?.age),
+          dash(s.started),
+          mergeCell(s),
+          overlapCell(s),
+          s.port ? `${s.port.base}-${s.port.base + s.port.count - 1}` : '-',
+          truncate(s.goals.join('; ') || '-', 48),
         ]),
       ),
       '',
       renderTable(
         [{ header: 'SESSION' }, { header: 'BRANCH' }, { header: 'WORKTREE' }, { header: 'SESSION LOG' }],
-        ordered.map((s) => [s.id, dash(s.branch), path(s.worktree) + (s.worktreeExists ? '' : ' (missing)'), dash(s.sessionLog)]),
+        ordered.map((s) => [
+          s.id,
+          dash(s.branch),
+          path(s.worktree) + (s.worktreeExists ? '' : ' (missing)'),
+          dash(s.sessionLog),
+        ]),
       ),
     );
   }
@@ -336,21 +421,30 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
       for (const problem of session.problems) out.push(`✗ ${session.id}: git failed while ${problem}`);
     }
   }
-  const notes = [...new Set(report.sessions.map((session) => session.merge.note).filter((note): note is string => note !== null))];
+  const notes = [
+    ...new Set(report.sessions.map((session) => session.merge.note).filter((note): note is string => note !== null)),
+  ];
   for (const note of notes) out.push(`- Merge predictions skipped: ${note}.`);
   const openable = ordered.filter((session) => session.open !== null);
   if (openable.length > 0) {
     out.push('', 'To work in a session, open a new terminal and run:');
     for (const session of openable) out.push(`  ${session.id}: ${session.open}`);
   }
-  for (const other of report.otherWorktrees) out.push(`- Other worktree (not a session): ${path(other.path)} on ${dash(other.branch)}`);
+  for (const other of report.otherWorktrees)
+    out.push(`- Other worktree (not a session): ${path(other.path)} on ${dash(other.branch)}`);
   if (report.leftovers && hasLeftovers(report.leftovers)) out.push('', ...renderLeftovers(report.leftovers));
   const main = report.mainCheckout!;
   const state = main.clean ? 'clean' : `dirty: ${main.changes} changed file${main.changes === 1 ? '' : 's'}`;
   const untracked = main.untracked > 0 ? `, ${main.untracked} untracked` : '';
   out.push('', `Main checkout: ${main.path} on ${main.branch ?? '(detached HEAD)'}, ${state}${untracked}`);
-  if (report.settings.sessionMode !== 'ask') out.push(`- New sessions are ${report.settings.sessionMode} unless the user says otherwise (sessionMode in .claude/flight-rules.json).`);
-  if (main.busy) out.push(`! Git is busy there: ${main.busy.what}. Finish it (${main.busy.finish.join('; ')}) or abort it (${main.busy.abort.join('; ')}).`);
+  if (report.settings.sessionMode !== 'ask')
+    out.push(
+      `- New sessions are ${report.settings.sessionMode} unless the user says otherwise (sessionMode in .claude/flight-rules.json).`,
+    );
+  if (main.busy)
+    out.push(
+      `! Git is busy there: ${main.busy.what}. Finish it (${main.busy.finish.join('; ')}) or abort it (${main.busy.abort.join('; ')}).`,
+    );
   if (report.next.length > 0) {
     out.push('', 'Next:', ...report.next.map((step) => `  - ${step}`));
   } else if (count > 0) {
@@ -363,15 +457,25 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** The leftovers of ended sessions, for people: what is there, whether it is merged, how old, and how to get it back. */
 export function renderLeftovers(leftovers: LeftoversReport): string[] {
-  const out: string[] = [`Leftovers of ended sessions (kept, not lost; cleanup prunes only what is merged or older than ${leftovers.maxAgeDays} days, and only with --yes):`];
+  const out: string[] = [
+    `Leftovers of ended sessions (kept, not lost; cleanup prunes only what is merged or older than ${leftovers.maxAgeDays} days, and only with --yes):`,
+  ];
   if (leftovers.branches.length > 0) {
     out.push(
       '',
       renderTable(
-        [{ header: 'BRANCH' }, { header: 'MERGED' }, { header: 'UPSTREAM' }, { header: 'LAST COMMIT' }, { header: 'ENDED AS' }],
+        [
+          { header: 'BRANCH' },
+          { header: 'MERGED' },
+          { header: 'UPSTREAM' },
+          { header: 'LAST COMMIT' },
+          { header: 'ENDED AS' },
+        ],
         leftovers.branches.map((branch) => [
           branch.branch,
-          branch.merged === null ? `? (${branch.base ?? 'no base'})` : `${branch.merged ? 'yes' : 'no'} (${branch.base})`,
+          branch.merged === null
+            ? `? (${branch.base ?? 'no base'})`
+            : `${branch.merged ? 'yes' : 'no'} (${branch.base})`,
           branch.upstream ?? 'none',
           branch.lastCommitAge,
           branch.endedAs ?? '-',
@@ -384,12 +488,30 @@ export function renderLeftovers(leftovers: LeftoversReport): string[] {
     out.push(
       '',
       renderTable(
-        [{ header: 'SAVED REFS OF' }, { header: 'ENDS', align: 'right' }, { header: 'REFS', align: 'right' }, { header: 'NEWEST' }, { header: 'OLDEST' }, { header: 'PRUNABLE' }],
+        [
+          { header: 'SAVED REFS OF' },
+          { header: 'ENDS', align: 'right' },
+          { header: 'REFS', align: 'right' },
+          { header: 'NEWEST' },
+          { header: 'OLDEST' },
+          { header: 'PRUNABLE' },
+        ],
         leftovers.savedRefs.map((session) => {
           const merged = session.sets.filter((set) => set.prune === 'merged').length;
           const old = session.sets.filter((set) => set.prune === 'old').length;
-          const prunable = session.inUse ? 'no (session in use)' : merged + old === 0 ? 'no' : [merged ? `${merged} merged` : null, old ? `${old} old` : null].filter(Boolean).join(', ');
-          return [session.session, String(session.sets.length), String(session.refCount), ageOf(session.sets[session.sets.length - 1]!), ageOf(session.sets[0]!), prunable];
+          const prunable = session.inUse
+            ? 'no (session in use)'
+            : merged + old === 0
+              ? 'no'
+              : [merged ? `${merged} merged` : null, old ? `${old} old` : null].filter(Boolean).join(', ');
+          return [
+            session.session,
+            String(session.sets.length),
+            String(session.refCount),
+            ageOf(session.sets[session.sets.length - 1]!),
+            ageOf(session.sets[0]!),
+            prunable,
+          ];
         }),
         '  ',
       ),
@@ -397,11 +519,20 @@ export function renderLeftovers(leftovers: LeftoversReport): string[] {
     );
   }
   if (leftovers.setupLogs.length > 0) {
-    out.push('', `  Files of ended sessions (setup and check logs, notice markers): ${leftovers.setupLogs.slice(0, 8).map((log) => log.file).join(', ')}${leftovers.setupLogs.length > 8 ? `, and ${leftovers.setupLogs.length - 8} more` : ''} (${plural(leftovers.setupLogs.length, 'file')})`);
+    out.push(
+      '',
+      `  Files of ended sessions (setup and check logs, notice markers): ${leftovers.setupLogs
+        .slice(0, 8)
+        .map((log) => log.file)
+        .join(
+          ', ',
+        )}${leftovers.setupLogs.length > 8 ? `, and ${leftovers.setupLogs.length - 8} more` : ''} (${plural(leftovers.setupLogs.length, 'file')})`,
+    );
   }
   if (leftovers.restorable.length > 0) {
     out.push('', '  Restore an ended session (branch, worktree, uncommitted work, goals, ports):');
-    for (const item of leftovers.restorable) out.push(`    ${item.session} (${item.strategy} at ${item.endedAt}): ${item.command}`);
+    for (const item of leftovers.restorable)
+      out.push(`    ${item.session} (${item.strategy} at ${item.endedAt}): ${item.command}`);
   }
   return out;
 }

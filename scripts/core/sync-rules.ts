@@ -48,18 +48,36 @@ export function syncMode(facts: Pick<SyncFacts, 'asked' | 'upstream'>): SyncMode
 export function syncRefusal(facts: SyncFacts, mode: SyncMode): RefusalError | null {
   const { entry, worktree } = facts;
   if (!facts.worktreeExists) {
-    return new RefusalError('worktree-missing', `The worktree of "${entry.id}" (${worktree}) is missing.`, `Run \`${helper('cleanup')}\` to see how to recover it.`);
+    return new RefusalError(
+      'worktree-missing',
+      `The worktree of "${entry.id}" (${worktree}) is missing.`,
+      `Run \`${helper('cleanup')}\` to see how to recover it.`,
+    );
   }
   if (!facts.baseCommit) {
-    return new RefusalError('base-missing', `The base branch ${entry.base.branch} of "${entry.id}" no longer exists, so there is nothing to sync with.`, `Recreate it (${commandLine(['git', 'branch', entry.base.branch, '<commit>'])}) or end the session with \`${helper(`end ${entry.id} --strategy keep`)}\`.`, { base: entry.base });
+    return new RefusalError(
+      'base-missing',
+      `The base branch ${entry.base.branch} of "${entry.id}" no longer exists, so there is nothing to sync with.`,
+      `Recreate it (${commandLine(['git', 'branch', entry.base.branch, '<commit>'])}) or end the session with \`${helper(`end ${entry.id} --strategy keep`)}\`.`,
+      { base: entry.base },
+    );
   }
   if (facts.busy) return busyRefusal(facts.busy, `the worktree of session "${entry.id}"`);
   if (!facts.tip || facts.headRef !== `refs/heads/${entry.branch}`) {
-    return new RefusalError('not-on-session-branch', `The worktree ${worktree} is not on ${entry.branch} (HEAD: ${facts.headRef ?? 'detached'}).`, `Check the session branch out again (${gitInWorktree(facts, ['switch', entry.branch])}), then run the same command again.`);
+    return new RefusalError(
+      'not-on-session-branch',
+      `The worktree ${worktree} is not on ${entry.branch} (HEAD: ${facts.headRef ?? 'detached'}).`,
+      `Check the session branch out again (${gitInWorktree(facts, ['switch', entry.branch])}), then run the same command again.`,
+    );
   }
   if (facts.work.length > 0) {
     const files = facts.work.map(formatStatusEntry);
-    const again = ['session', 'sync', ...(facts.named ? [entry.id] : []), ...(facts.asked ? [`--${facts.asked}`] : [])].join(' ');
+    const again = [
+      'session',
+      'sync',
+      ...(facts.named ? [entry.id] : []),
+      ...(facts.asked ? [`--${facts.asked}`] : []),
+    ].join(' ');
     return new RefusalError(
       'session-dirty',
       `Session "${entry.id}" has uncommitted changes, and a ${mode} needs a clean worktree:\n${files.map((line) => `  ${line}`).join('\n')}`,
@@ -67,6 +85,11 @@ export function syncRefusal(facts: SyncFacts, mode: SyncMode): RefusalError | nu
       { files },
     );
   }
-  if (facts.sessionsPaths.length > 0) return sessionsPathsRefusal(`Syncing ${entry.branch} with ${entry.base.branch}`, facts.sessionsDirInRepo!, facts.sessionsPaths);
+  if (facts.sessionsPaths.length > 0)
+    return sessionsPathsRefusal(
+      `Syncing ${entry.branch} with ${entry.base.branch}`,
+      facts.sessionsDirInRepo!,
+      facts.sessionsPaths,
+    );
   return null;
 }

@@ -42,12 +42,26 @@ export function parseWorktreeList(output: string): WorktreeRecord[] {
     }
     if (!current) continue;
     switch (key) {
-      case 'HEAD': current.head = value; break;
-      case 'branch': current.branch = value; break;
-      case 'bare': current.bare = true; break;
-      case 'detached': current.detached = true; break;
-      case 'locked': current.locked = true; current.lockedReason = value || null; break;
-      case 'prunable': current.prunable = true; current.prunableReason = value || null; break;
+      case 'HEAD':
+        current.head = value;
+        break;
+      case 'branch':
+        current.branch = value;
+        break;
+      case 'bare':
+        current.bare = true;
+        break;
+      case 'detached':
+        current.detached = true;
+        break;
+      case 'locked':
+        current.locked = true;
+        current.lockedReason = value || null;
+        break;
+      case 'prunable':
+        current.prunable = true;
+        current.prunableReason = value || null;
+        break;
     }
   }
   if (current) records.push(current);

@@ -10,20 +10,34 @@ import { sessionAtPath } from '../core/session-lookup.js';
 import { entryTrustProblems } from '../core/entry-trust.js';
 import { worktreePathOf, type Project } from '../store/project.js';
 
-export function resolveSession(project: Project, manifest: Manifest, name: string | undefined, command: string): SessionEntry {
+export function resolveSession(
+  project: Project,
+  manifest: Manifest,
+  name: string | undefined,
+  command: string,
+): SessionEntry {
   if (name !== undefined) {
     const problem = sessionNameProblem(name);
     if (problem) throw new UsageError(`invalid session name ${JSON.stringify(name)}: ${problem}`);
     const session = findSession(manifest, name);
     if (!session) {
       const known = manifest.sessions.map((s) => s.id).join(', ') || 'none';
-      throw new RefusalError('no-such-session', `There is no session named "${name}" (registered: ${known}).`, `Run \`${helper('status')}\` to see the sessions.`);
+      throw new RefusalError(
+        'no-such-session',
+        `There is no session named "${name}" (registered: ${known}).`,
+        `Run \`${helper('status')}\` to see the sessions.`,
+      );
     }
     return session;
   }
-  const here = project.currentWorktree ? sessionAtPath((entry) => worktreePathOf(project, entry), manifest, project.currentWorktree) : null;
+  const here = project.currentWorktree
+    ? sessionAtPath((entry) => worktreePathOf(project, entry), manifest, project.currentWorktree)
+    : null;
   if (!here) {
-    throw new UsageError(`not inside a session worktree, so ${command} needs a session name`, `Run \`session ${command} <name>\`, or run it from inside the session's worktree. \`${helper('status')}\` lists the sessions.`);
+    throw new UsageError(
+      `not inside a session worktree, so ${command} needs a session name`,
+      `Run \`session ${command} <name>\`, or run it from inside the session's worktree. \`${helper('status')}\` lists the sessions.`,
+    );
   }
   return here;
 }

@@ -45,11 +45,22 @@ export function claimedHere(session: SessionEntry, status: WorkingStatus): boole
  * process holds it. `mark` records, in the same write, what a cleanup after a kill needs to
  * know (the operation, the landing). Gives the entry as claimed.
  */
-export async function claimSession(project: Project, id: string, status: WorkingStatus, doing: string, mark?: (session: SessionEntry) => void): Promise<SessionEntry> {
+export async function claimSession(
+  project: Project,
+  id: string,
+  status: WorkingStatus,
+  doing: string,
+  mark?: (session: SessionEntry) => void,
+): Promise<SessionEntry> {
   const owner = selfRecord();
   const { result } = await updateManifest(project.manifestPath, project.name, (manifest) => {
     const session = findSession(manifest, id);
-    if (!session) throw new RefusalError('no-such-session', `The session "${id}" left the manifest a moment ago; another process ended it, and nothing was changed.`, `Run \`${helper('status')}\` to see the sessions.`);
+    if (!session)
+      throw new RefusalError(
+        'no-such-session',
+        `The session "${id}" left the manifest a moment ago; another process ended it, and nothing was changed.`,
+        `Run \`${helper('status')}\` to see the sessions.`,
+      );
     if (session.status !== 'active') throw sessionBusyRefusal(session, doing);
     session.status = status;
     session.owner = owner;
@@ -63,16 +74,27 @@ export async function claimSession(project: Project, id: string, status: Working
  * Records in this process's claim what a cleanup after a kill needs to know and was learnt only
  * after claiming (an end reads its facts once it holds the session: then the rebase it starts).
  */
-export async function markClaim(project: Project, id: string, status: WorkingStatus, mark: (session: SessionEntry) => void): Promise<void> {
+export async function markClaim(
+  project: Project,
+  id: string,
+  status: WorkingStatus,
+  mark: (session: SessionEntry) => void,
+): Promise<void> {
   await updateManifest(project.manifestPath, project.name, (manifest) => {
     const session = findSession(manifest, id);
-    if (!session || !claimedHere(session, status)) throw new Error(`the session ${id} is no longer held by this process`);
+    if (!session || !claimedHere(session, status))
+      throw new Error(`the session ${id} is no longer held by this process`);
     mark(session);
   });
 }
 
 /** Hands this process's claim back: active again, with what `update` changes in the same write. */
-export async function handBack(project: Project, id: string, status: WorkingStatus, update?: (session: SessionEntry) => void): Promise<void> {
+export async function handBack(
+  project: Project,
+  id: string,
+  status: WorkingStatus,
+  update?: (session: SessionEntry) => void,
+): Promise<void> {
   await updateManifest(project.manifestPath, project.name, (manifest) => {
     const session = findSession(manifest, id);
     if (!session || !claimedHere(session, status)) return false;

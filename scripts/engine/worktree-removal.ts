@@ -11,7 +11,17 @@
  *
  * Any failure before the removal moves the worktree back where it was.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { spawnDetached } from '../lib/shell.js';
 import { RefusalError } from '../lib/errors.js';
@@ -33,7 +43,25 @@ import { copyPatterns } from '../workspace/include-matching.js';
 import { readIncludeFile } from './start/prepare-workspace.js';
 
 /** Ignored folders that setup or a build recreates: they go with a one-line note. */
-export const BUILD_OUTPUT_DIRS = new Set(['node_modules', '.venv', 'venv', '__pycache__', 'dist', 'build', 'target', '.next', '.nuxt', '.cache', '.turbo', '.parcel-cache', 'coverage', '.pytest_cache', '.mypy_cache', '.gradle', '.tox']);
+export const BUILD_OUTPUT_DIRS = new Set([
+  'node_modules',
+  '.venv',
+  'venv',
+  '__pycache__',
+  'dist',
+  'build',
+  'target',
+  '.next',
+  '.nuxt',
+  '.cache',
+  '.turbo',
+  '.parcel-cache',
+  'coverage',
+  '.pytest_cache',
+  '.mypy_cache',
+  '.gradle',
+  '.tox',
+]);
 
 const isBuildOutput = (path: string) => BUILD_OUTPUT_DIRS.has(basename(path.replace(/\/+$/, '')));
 
@@ -67,7 +95,11 @@ export interface SavedItem {
 
 /** The saved items as history records them: each ref, and for a nested repository its folder. */
 export function savedRefsOf(items: readonly SavedItem[]): SavedRef[] {
-  return items.map((item) => (item.what === 'nested' ? { what: item.what, ref: item.ref, path: item.paths[0]! } : { what: item.what, ref: item.ref }));
+  return items.map((item) =>
+    item.what === 'nested'
+      ? { what: item.what, ref: item.ref, path: item.paths[0]! }
+      : { what: item.what, ref: item.ref },
+  );
 }
 
 export interface RemovalResult {
@@ -92,14 +124,22 @@ function lstatKey(path: string): string {
 /** Changes to watch for between the stock and the removal: the status itself and each listed file's stat. */
 function fingerprint(folder: string, status: readonly StatusEntry[], inventory: Inventory): string {
   const watched = [
-    ...status.filter((entry) => !isIgnored(entry)).map((entry) => `${entry.code} ${entry.path} ${lstatKey(join(folder, entry.path))}`),
+    ...status
+      .filter((entry) => !isIgnored(entry))
+      .map((entry) => `${entry.code} ${entry.path} ${lstatKey(join(folder, entry.path))}`),
     ...inventory.ignoredKept.map((path) => `!! ${path} ${lstatKey(join(folder, path))}`),
-    ...inventory.nested.map((repo) => `nested ${repo.path} ${repo.localCommits} ${repo.dirty} ${lstatKey(join(folder, repo.path, '.git'))}`),
+    ...inventory.nested.map(
+      (repo) => `nested ${repo.path} ${repo.localCommits} ${repo.dirty} ${lstatKey(join(folder, repo.path, '.git'))}`,
+    ),
   ];
   return watched.sort().join('\n');
 }
 
-async function inventoryOf(project: Project, entry: SessionEntry, folder: string): Promise<{ status: StatusEntry[]; inventory: Inventory }> {
+async function inventoryOf(
+  project: Project,
+  entry: SessionEntry,
+  folder: string,
+): Promise<{ status: StatusEntry[]; inventory: Inventory }> {
   const status = await readStatus(folder, { ignored: true, skipSubmodules: true });
   const folders = untrackedFolders(status).filter((folder) => !(folder.ignored && isBuildOutput(folder.path)));
   const nested = await findNestedRepositories(folder, folders);
@@ -110,9 +150,15 @@ async function inventoryOf(project: Project, entry: SessionEntry, folder: string
   let matching: string[] = [];
   if (lookIn.length > 0) {
     const rules = copyPatterns(readIncludeFile(project.mainCheckout).text, project.config.copy, project.mainCheckout);
-    if (rules.patterns.length > 0) matching = await untrackedMatching(folder, { patterns: rules.patterns, literalPaths: lookIn.map((path) => path.replace(/\/+$/, '')) });
+    if (rules.patterns.length > 0)
+      matching = await untrackedMatching(folder, {
+        patterns: rules.patterns,
+        literalPaths: lookIn.map((path) => path.replace(/\/+$/, '')),
+      });
   }
-  const copied = new Map<string, string | null>((entry.copiedFiles ?? []).map((path) => [path, entry.copiedDigests?.[path] ?? null]));
+  const copied = new Map<string, string | null>(
+    (entry.copiedFiles ?? []).map((path) => [path, entry.copiedDigests?.[path] ?? null]),
+  );
   // What start copied is looked at too, whichever rule named it (--copy lists paths, not patterns).
   for (const path of copied.keys()) if (!matching.includes(path) && existsSync(join(folder, path))) matching.push(path);
   const digestNow = new Map<string, string>();
@@ -120,33 +166,69 @@ async function inventoryOf(project: Project, entry: SessionEntry, folder: string
     const digest = fileDigest(join(folder, path));
     if (digest) digestNow.set(path, digest);
   }
-  return { status, inventory: takeInventory(status, ownFilesOf(entry, folder), nested, { matching, copied, digestNow }) };
+  return {
+    status,
+    inventory: takeInventory(status, ownFilesOf(entry, folder), nested, { matching, copied, digestNow }),
+  };
 }
 
 /** Saves what the stock holds under `<refBase>-…` refs of the main repository. */
-async function saveInventory(spec: RemovalSpec, folder: string, status: readonly StatusEntry[], inventory: Inventory, round: number): Promise<SavedItem[]> {
+async function saveInventory(
+  spec: RemovalSpec,
+  folder: string,
+  status: readonly StatusEntry[],
+  inventory: Inventory,
+  round: number,
+): Promise<SavedItem[]> {
   const main = spec.project.mainCheckout;
   const base = round === 1 ? spec.refBase : `${spec.refBase}-again${round}`;
   const saved: SavedItem[] = [];
   // A repository inside the worktree would go into the snapshot as a bare link; it is saved whole below.
   const nestedPaths = inventory.nested.filter((repo) => repo.kind === 'repository').map((repo) => repo.path);
   if (spec.mode === 'abandon' && inventory.changes.length > 0) {
-    const untrackedPack = status.filter((item) => item.code === '??' && !inventory.changes.includes(item)).map((item) => item.path);
-    const snapshot = await snapshotWorktree(folder, [...untrackedPack, ...nestedPaths], `Abandoned session ${spec.entry.id}: its uncommitted work`);
+    const untrackedPack = status
+      .filter((item) => item.code === '??' && !inventory.changes.includes(item))
+      .map((item) => item.path);
+    const snapshot = await snapshotWorktree(
+      folder,
+      [...untrackedPack, ...nestedPaths],
+      `Abandoned session ${spec.entry.id}: its uncommitted work`,
+    );
     const ref = `${base}-worktree`;
     if (!(await createRefIfAbsent(main, ref, snapshot, `${spec.reason}: uncommitted work`))) throw saveFailed(ref);
-    saved.push({ what: 'changes', ref, paths: inventory.changes.map(formatStatusEntry), restore: `${commandLine(['git', 'stash', 'apply', ref])}   (inside a checkout of ${spec.entry.branch})` });
+    saved.push({
+      what: 'changes',
+      ref,
+      paths: inventory.changes.map(formatStatusEntry),
+      restore: `${commandLine(['git', 'stash', 'apply', ref])}   (inside a checkout of ${spec.entry.branch})`,
+    });
   }
   if (inventory.ignoredKept.length > 0) {
-    const commit = await commitFiles(folder, inventory.ignoredKept, `Session ${spec.entry.id}: ignored files it changed or made (${inventory.ignoredKept.length})`);
+    const commit = await commitFiles(
+      folder,
+      inventory.ignoredKept,
+      `Session ${spec.entry.id}: ignored files it changed or made (${inventory.ignoredKept.length})`,
+    );
     const ref = `${base}-ignored`;
     if (!(await createRefIfAbsent(main, ref, commit, `${spec.reason}: ignored files`))) throw saveFailed(ref);
-    saved.push({ what: 'ignored', ref, paths: [...inventory.ignoredKept], restore: `${commandLine(['git', 'archive', ref])} | tar -x -C <folder>   (or: ${commandLine(['git', 'show', `${ref}:${inventory.ignoredKept[0]!}`])} > ${commandLine([inventory.ignoredKept[0]!])})` });
+    saved.push({
+      what: 'ignored',
+      ref,
+      paths: [...inventory.ignoredKept],
+      restore: `${commandLine(['git', 'archive', ref])} | tar -x -C <folder>   (or: ${commandLine(['git', 'show', `${ref}:${inventory.ignoredKept[0]!}`])} > ${commandLine([inventory.ignoredKept[0]!])})`,
+    });
   }
   const into = await commonGitDir(main);
   for (const [index, repo] of inventory.nested.entries()) {
     const nestedFolder = join(folder, repo.path);
-    const snapshot = repo.dirty ? await snapshotWorktree(nestedFolder, [], `Session ${spec.entry.id}: uncommitted work in ${repo.path}`, nestedEnv(nestedFolder)) : null;
+    const snapshot = repo.dirty
+      ? await snapshotWorktree(
+          nestedFolder,
+          [],
+          `Session ${spec.entry.id}: uncommitted work in ${repo.path}`,
+          nestedEnv(nestedFolder),
+        )
+      : null;
     const prefix = `${base}-nested/${index + 1}`;
     await saveNestedRepository(nestedFolder, into, prefix, snapshot);
     saved.push({
@@ -160,7 +242,11 @@ async function saveInventory(spec: RemovalSpec, folder: string, status: readonly
 }
 
 function saveFailed(ref: string): RefusalError {
-  return new RefusalError('save-failed', `Could not create ${ref} to save the session's work; nothing was removed.`, 'Check the repository (git for-each-ref refs/sessions/), then run the same command again.');
+  return new RefusalError(
+    'save-failed',
+    `Could not create ${ref} to save the session's work; nothing was removed.`,
+    'Check the repository (git for-each-ref refs/sessions/), then run the same command again.',
+  );
 }
 
 /** Moves the worktree to a hidden name beside it and tells git; returns the new path, or the old one if it cannot move. */
@@ -184,7 +270,12 @@ async function moveAside(main: string, worktree: string): Promise<string> {
 
 async function moveBack(main: string, aside: string, worktree: string): Promise<void> {
   if (aside === worktree || existsSync(worktree)) return;
-  await relocateWorktree(main, worktree, () => (renameSync(aside, worktree), true), () => renameSync(worktree, aside));
+  await relocateWorktree(
+    main,
+    worktree,
+    () => (renameSync(aside, worktree), true),
+    () => renameSync(worktree, aside),
+  );
 }
 
 /**
@@ -205,10 +296,16 @@ async function removeMarked(main: string, folder: string): Promise<void> {
 
 /** Uncommitted work, or a repository of its own, refuses a clean removal. */
 function refuseUnsaved(spec: RemovalSpec, inventory: Inventory): void {
-  if (spec.mode === 'clean' && inventory.changes.length > 0) throw uncommittedRefusal(spec.entry.id, spec.worktree, inventory.changes);
+  if (spec.mode === 'clean' && inventory.changes.length > 0)
+    throw uncommittedRefusal(spec.entry.id, spec.worktree, inventory.changes);
   if (spec.mode === 'clean' && inventory.nested.some((repo) => repo.kind === 'repository')) {
     const paths = inventory.nested.filter((repo) => repo.kind === 'repository').map((repo) => repo.path);
-    throw new RefusalError('unsaved-work', `The session "${spec.entry.id}" holds git repositories of its own that its branch does not: ${paths.join(', ')}.`, `Move them out of ${spec.worktree}, or end with --strategy abandon --confirm ${spec.entry.id} to save them under refs/sessions/.`, { nested: paths });
+    throw new RefusalError(
+      'unsaved-work',
+      `The session "${spec.entry.id}" holds git repositories of its own that its branch does not: ${paths.join(', ')}.`,
+      `Move them out of ${spec.worktree}, or end with --strategy abandon --confirm ${spec.entry.id} to save them under refs/sessions/.`,
+      { nested: paths },
+    );
   }
 }
 
@@ -263,7 +360,12 @@ export async function removeWithStock(stock: RemovalStock): Promise<RemovalResul
       // Saving took time: look again right before the removal, and save again if anything changed.
       const again = await inventoryOf(spec.project, spec.entry, aside);
       if (fingerprint(aside, again.status, again.inventory) === before) break;
-      if (round >= 3) throw new RefusalError('worktree-changing', `Files in ${spec.worktree} kept changing while the session ended, so it was not removed; what was saved so far is under ${spec.refBase}-*.`, 'Stop whatever still writes there (an agent, a watcher, a dev server), then run the same command again.');
+      if (round >= 3)
+        throw new RefusalError(
+          'worktree-changing',
+          `Files in ${spec.worktree} kept changing while the session ended, so it was not removed; what was saved so far is under ${spec.refBase}-*.`,
+          'Stop whatever still writes there (an agent, a watcher, a dev server), then run the same command again.',
+        );
       taken = again;
     }
   } catch (error) {
@@ -273,18 +375,33 @@ export async function removeWithStock(stock: RemovalStock): Promise<RemovalResul
   const keep = callerChain(spec.worktree, spec.callerFolder ?? null);
   if (keep === null || aside === spec.worktree) {
     await removeMarked(main, aside);
-    return { saved, droppedNote: inventory ? droppedNote(inventory) : null, recreated: aside !== spec.worktree && existsSync(spec.worktree), leftForCaller: [] };
+    return {
+      saved,
+      droppedNote: inventory ? droppedNote(inventory) : null,
+      recreated: aside !== spec.worktree && existsSync(spec.worktree),
+      leftForCaller: [],
+    };
   }
   const recreated = existsSync(spec.worktree);
   // Everything but the caller's folders moves into a second folder, which git removes; the
   // emptied folders go back where the caller's shell expects them, and go once it exits.
   const doomed = hollowPath(spec.worktree);
-  await relocateWorktree(main, doomed, () => (hollowOut(aside, doomed, keep), true), () => mergeBack(doomed, aside));
+  await relocateWorktree(
+    main,
+    doomed,
+    () => (hollowOut(aside, doomed, keep), true),
+    () => mergeBack(doomed, aside),
+  );
   await removeMarked(main, doomed);
   const left = recreated ? [] : keptFolders(spec.worktree, keep);
   if (!recreated) renameSync(aside, spec.worktree);
   removeWhenCallerExits(spec.project.sessionsDir, recreated ? keptFolders(aside, keep) : left);
-  return { saved, droppedNote: inventory ? droppedNote(inventory) : null, recreated, leftForCaller: recreated ? keptFolders(aside, keep) : left };
+  return {
+    saved,
+    droppedNote: inventory ? droppedNote(inventory) : null,
+    recreated,
+    leftForCaller: recreated ? keptFolders(aside, keep) : left,
+  };
 }
 
 /** `.<name>.removed-<pid>`: where a worktree's contents go to be removed while its folder stays for the caller. */
@@ -340,6 +457,7 @@ function keptFolders(worktree: string, chain: readonly string[]): string[] {
  */
 function removeWhenCallerExits(cwd: string, folders: readonly string[]): void {
   if (folders.length === 0) return;
-  const script = 'p=$1; shift; i=0; while kill -0 "$p" 2>/dev/null && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i+1)); done; for d in "$@"; do rmdir "$d" 2>/dev/null; done';
+  const script =
+    'p=$1; shift; i=0; while kill -0 "$p" 2>/dev/null && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i+1)); done; for d in "$@"; do rmdir "$d" 2>/dev/null; done';
   spawnDetached(cwd, 'sh', ['-c', script, 'sh', String(process.ppid), ...folders]);
 }

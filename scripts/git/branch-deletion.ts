@@ -11,7 +11,12 @@ import { listWorktrees } from './worktrees.js';
 
 export type BranchDeletion = { deleted: true } | { deleted: false; gone: boolean; why: string };
 
-export async function deleteBranchIfMerged(mainCheckout: string, branch: string, tip: string, base: string): Promise<BranchDeletion> {
+export async function deleteBranchIfMerged(
+  mainCheckout: string,
+  branch: string,
+  tip: string,
+  base: string,
+): Promise<BranchDeletion> {
   const [current, merged, worktrees] = await Promise.all([
     resolveCommit(mainCheckout, `refs/heads/${branch}`),
     isAncestor(mainCheckout, tip, base),
@@ -22,6 +27,7 @@ export async function deleteBranchIfMerged(mainCheckout: string, branch: string,
   if (!merged) return { deleted: false, gone: false, why: 'it holds commits its base lacks' };
   const holder = heldBranches(worktrees).find((held) => held.branch === `refs/heads/${branch}`);
   if (holder) return { deleted: false, gone: false, why: `it is checked out in ${holder.path}` };
-  if (!(await deleteBranchIfAt(mainCheckout, branch, tip))) return { deleted: false, gone: false, why: 'it changed while being deleted' };
+  if (!(await deleteBranchIfAt(mainCheckout, branch, tip)))
+    return { deleted: false, gone: false, why: 'it changed while being deleted' };
   return { deleted: true };
 }

@@ -6,12 +6,18 @@ import { isoSeconds } from '../core/format.js';
  * atomically, so a commit made meanwhile is never lost.
  */
 export async function deleteBranchIfAt(cwd: string, branch: string, expectedCommit: string): Promise<boolean> {
-  const result = await git(cwd, ['update-ref', '-d', `refs/heads/${branch}`, expectedCommit], { okExitCodes: [0, 1, 128] });
+  const result = await git(cwd, ['update-ref', '-d', `refs/heads/${branch}`, expectedCommit], {
+    okExitCodes: [0, 1, 128],
+  });
   return result.exitCode === 0;
 }
 
 /** Commits `left` has that `right` lacks, and the reverse. */
-export async function aheadBehind(cwd: string, left: string, right: string): Promise<{ ahead: number; behind: number }> {
+export async function aheadBehind(
+  cwd: string,
+  left: string,
+  right: string,
+): Promise<{ ahead: number; behind: number }> {
   const { stdout } = await git(cwd, ['rev-list', '--left-right', '--count', `${left}...${right}`]);
   const [ahead = '0', behind = '0'] = stdout.trim().split(/\s+/);
   return { ahead: Number(ahead), behind: Number(behind) };
@@ -44,13 +50,18 @@ export interface BranchTip {
 /** Local branch tips and their dates in one call, by short name: every branch, or only the named ones. */
 export async function branchTips(cwd: string, only?: string[]): Promise<Map<string, BranchTip>> {
   const patterns = only ? only.map((name) => `refs/heads/${name}`) : ['refs/heads/'];
-  const { stdout } = await git(cwd, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(committerdate:unix)', ...patterns]);
+  const { stdout } = await git(cwd, [
+    'for-each-ref',
+    '--format=%(refname)%00%(objectname)%00%(committerdate:unix)',
+    ...patterns,
+  ]);
   const tips = new Map<string, BranchTip>();
   for (const line of stdout.split('\n')) {
     const [ref = '', commit = '', unix = '0'] = line.split('\0');
     const name = ref.slice('refs/heads/'.length);
     // for-each-ref patterns also match refs below a name (main/x for main), so keep exact names only.
-    if (commit && (!only || only.includes(name))) tips.set(name, { commit, date: isoSeconds(new Date(Number(unix) * 1000)) });
+    if (commit && (!only || only.includes(name)))
+      tips.set(name, { commit, date: isoSeconds(new Date(Number(unix) * 1000)) });
   }
   return tips;
 }

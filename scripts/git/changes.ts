@@ -8,13 +8,24 @@ import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
  * change the repository anyway pass `mayRefreshIndex`: the refreshed index makes this and
  * every later status fast instead of re-reading racily clean files each time.
  */
-export async function readStatus(worktree: string, options: { mayRefreshIndex?: boolean; ignored?: boolean; skipSubmodules?: boolean } = {}): Promise<StatusEntry[]> {
+export async function readStatus(
+  worktree: string,
+  options: { mayRefreshIndex?: boolean; ignored?: boolean; skipSubmodules?: boolean } = {},
+): Promise<StatusEntry[]> {
   const lockFlag = options.mayRefreshIndex ? [] : ['--no-optional-locks'];
   // `matching` lists an ignored folder once (node_modules/) instead of every file in it.
   const ignored = options.ignored ? ['--ignored=matching'] : [];
   // For a caller that looks into each submodule itself (git would fail there once the worktree moved).
   const submodules = options.skipSubmodules ? ['--ignore-submodules=all'] : [];
-  const { stdout } = await git(worktree, [...lockFlag, 'status', '--porcelain=v1', '-z', '--untracked-files=all', ...ignored, ...submodules]);
+  const { stdout } = await git(worktree, [
+    ...lockFlag,
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=all',
+    ...ignored,
+    ...submodules,
+  ]);
   return parseStatus(stdout);
 }
 

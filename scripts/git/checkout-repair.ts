@@ -30,7 +30,10 @@ async function blobsIn(cwd: string, treeish: string): Promise<Map<string, string
 }
 
 /** The blob each file in the working tree would be (git's filters applied, as `git add` would). */
-async function blobsOnDisk(checkout: string, paths: readonly string[]): Promise<Map<string, string | null | undefined>> {
+async function blobsOnDisk(
+  checkout: string,
+  paths: readonly string[],
+): Promise<Map<string, string | null | undefined>> {
   const found = new Map<string, string | null | undefined>();
   const regular: string[] = [];
   for (const path of paths) {
@@ -64,10 +67,22 @@ async function isStartOf(cwd: string, file: string, blob: string): Promise<boole
  * Undoes the part of a merge's checkout that reached the working tree and index of `checkout`,
  * whose HEAD is still `before`; `mergedTree` is what that merge writes (merge-tree's result).
  */
-export async function undoHalfCheckout(checkout: string, before: string, mergedTree: string): Promise<HalfCheckoutUndo> {
-  const changed = (await git(checkout, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', before, mergedTree])).stdout.split('\0').filter(Boolean);
+export async function undoHalfCheckout(
+  checkout: string,
+  before: string,
+  mergedTree: string,
+): Promise<HalfCheckoutUndo> {
+  const changed = (
+    await git(checkout, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', before, mergedTree])
+  ).stdout
+    .split('\0')
+    .filter(Boolean);
   if (changed.length === 0) return { restore: [], remove: [], left: [] };
-  const [beforeBlobs, targetBlobs, onDisk] = await Promise.all([blobsIn(checkout, before), blobsIn(checkout, mergedTree), blobsOnDisk(checkout, changed)]);
+  const [beforeBlobs, targetBlobs, onDisk] = await Promise.all([
+    blobsIn(checkout, before),
+    blobsIn(checkout, mergedTree),
+    blobsOnDisk(checkout, changed),
+  ]);
   const versions: PathVersions[] = changed.map((path) => ({
     path,
     before: beforeBlobs.has(path) ? (beforeBlobs.get(path) ?? 'not-a-file') : null,
@@ -76,14 +91,22 @@ export async function undoHalfCheckout(checkout: string, before: string, mergedT
   }));
   // A file git was killed while writing holds the start of the merge's version.
   for (const version of versions) {
-    if (typeof version.now === 'string' && version.now !== version.before && version.now !== version.target && version.target && version.target !== 'not-a-file') {
+    if (
+      typeof version.now === 'string' &&
+      version.now !== version.before &&
+      version.now !== version.target &&
+      version.target &&
+      version.target !== 'not-a-file'
+    ) {
       version.partOfTarget = await isStartOf(checkout, join(checkout, version.path), version.target);
     }
   }
   const undo = planHalfCheckoutUndo(versions);
   // The index first (a killed merge may have written it), then the files.
-  for (const group of chunks([...undo.restore, ...undo.remove])) await git(checkout, ['--literal-pathspecs', 'reset', '--quiet', before, '--', ...group]);
-  for (const group of chunks(undo.restore)) await git(checkout, ['--literal-pathspecs', 'checkout', before, '--', ...group]);
+  for (const group of chunks([...undo.restore, ...undo.remove]))
+    await git(checkout, ['--literal-pathspecs', 'reset', '--quiet', before, '--', ...group]);
+  for (const group of chunks(undo.restore))
+    await git(checkout, ['--literal-pathspecs', 'checkout', before, '--', ...group]);
   for (const path of undo.remove) unlinkSync(join(checkout, path));
   return undo;
 }

@@ -40,11 +40,16 @@ export function gitDirOf(checkout: string): string | null {
 
 export function readGitDirMarks(gitDir: string | null): GitDirMarks {
   if (!gitDir) return NO_MARKS;
-  const rebaseDir = ['rebase-merge', 'rebase-apply'].map((name) => join(gitDir, name)).find((path) => existsSync(path)) ?? null;
+  const rebaseDir =
+    ['rebase-merge', 'rebase-apply'].map((name) => join(gitDir, name)).find((path) => existsSync(path)) ?? null;
   return {
     mergeHead: firstLine(join(gitDir, 'MERGE_HEAD')),
     rebase: rebaseDir
-      ? { headName: firstLine(join(rebaseDir, 'head-name')), origHead: firstLine(join(rebaseDir, 'orig-head')), onto: firstLine(join(rebaseDir, 'onto')) }
+      ? {
+          headName: firstLine(join(rebaseDir, 'head-name')),
+          origHead: firstLine(join(rebaseDir, 'orig-head')),
+          onto: firstLine(join(rebaseDir, 'onto')),
+        }
       : null,
     am: existsSync(join(gitDir, 'rebase-apply', 'applying')),
     cherryPickHead: firstLine(join(gitDir, 'CHERRY_PICK_HEAD')),
@@ -65,7 +70,11 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
  * poll) holds index.lock for milliseconds, so a lock is looked at again for up to
  * `indexLockGraceMs` before it counts; one that stays is busy, stale or not.
  */
-export async function checkoutBusy(checkout: string, status: readonly StatusEntry[], indexLockGraceMs = 1_500): Promise<Busy | null> {
+export async function checkoutBusy(
+  checkout: string,
+  status: readonly StatusEntry[],
+  indexLockGraceMs = 1_500,
+): Promise<Busy | null> {
   const gitDir = gitDirOf(checkout);
   const lockPath = gitDir ? join(gitDir, 'index.lock') : join(checkout, '.git', 'index.lock');
   let marks = readGitDirMarks(gitDir);
@@ -81,10 +90,14 @@ export async function checkoutBusy(checkout: string, status: readonly StatusEntr
  * in progress there will move or return to (its HEAD is detached meanwhile). A branch held
  * this way must not be moved or deleted from elsewhere.
  */
-export function heldBranches(worktrees: readonly WorktreeRecord[]): Array<{ path: string; branch: string | null; record: WorktreeRecord }> {
+export function heldBranches(
+  worktrees: readonly WorktreeRecord[],
+): Array<{ path: string; branch: string | null; record: WorktreeRecord }> {
   return worktrees.map((record) => ({
     path: record.path,
-    branch: record.branch ?? (record.detached && !record.prunable ? heldBranchRef(null, readGitDirMarks(gitDirOf(record.path))) : null),
+    branch:
+      record.branch ??
+      (record.detached && !record.prunable ? heldBranchRef(null, readGitDirMarks(gitDirOf(record.path))) : null),
     record,
   }));
 }
@@ -93,8 +106,17 @@ export function heldBranches(worktrees: readonly WorktreeRecord[]): Array<{ path
  * The same answer without waiting on an index.lock: for read-only reports, which only tell.
  * `ignoreIndexLock`: for cleanup, which has proven that lock stale and removes it first.
  */
-export function checkoutBusySync(checkout: string, status: readonly StatusEntry[], options: { ignoreIndexLock?: boolean } = {}): Busy | null {
+export function checkoutBusySync(
+  checkout: string,
+  status: readonly StatusEntry[],
+  options: { ignoreIndexLock?: boolean } = {},
+): Busy | null {
   const gitDir = gitDirOf(checkout);
   const marks = readGitDirMarks(gitDir);
-  return busyState(checkout, options.ignoreIndexLock ? { ...marks, indexLock: false } : marks, unmergedPathsIn(status), gitDir ? join(gitDir, 'index.lock') : join(checkout, '.git', 'index.lock'));
+  return busyState(
+    checkout,
+    options.ignoreIndexLock ? { ...marks, indexLock: false } : marks,
+    unmergedPathsIn(status),
+    gitDir ? join(gitDir, 'index.lock') : join(checkout, '.git', 'index.lock'),
+  );
 }

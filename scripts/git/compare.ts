@@ -12,7 +12,15 @@ export type { BranchTip } from './branches.js';
  * count as a delete and an add, so both paths take part in overlaps.
  */
 export async function changedFilesSinceFork(cwd: string, base: string, branch: string): Promise<string[]> {
-  const { stdout } = await git(cwd, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', `${base}...${branch}`, '--']);
+  const { stdout } = await git(cwd, [
+    'diff',
+    '--name-only',
+    '-z',
+    '--no-renames',
+    '--no-ext-diff',
+    `${base}...${branch}`,
+    '--',
+  ]);
   return stdout.split('\0').filter((path) => path.length > 0);
 }
 
@@ -27,7 +35,16 @@ export async function commitsTouch(cwd: string, base: string, tip: string, path:
 
 /** Uncommitted changes to one path in a worktree; cheap because git only looks at that path. */
 export async function statusOfPath(worktree: string, path: string): Promise<StatusEntry[]> {
-  const { stdout } = await git(worktree, ['--no-optional-locks', '--literal-pathspecs', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--', path]);
+  const { stdout } = await git(worktree, [
+    '--no-optional-locks',
+    '--literal-pathspecs',
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=all',
+    '--',
+    path,
+  ]);
   return parseStatus(stdout);
 }
 
@@ -35,12 +52,22 @@ export async function statusOfPath(worktree: string, path: string): Promise<Stat
  * Paths that differ between two trees (or commits), optionally only those added, optionally
  * below one folder. Reads objects only; no index or working tree is involved.
  */
-export async function treeDiffPaths(cwd: string, from: string, to: string, options: { addedOnly?: boolean; below?: string } = {}): Promise<string[]> {
+export async function treeDiffPaths(
+  cwd: string,
+  from: string,
+  to: string,
+  options: { addedOnly?: boolean; below?: string } = {},
+): Promise<string[]> {
   const { stdout } = await git(cwd, [
     '--literal-pathspecs',
-    'diff-tree', '-r', '-z', '--no-renames', '--name-only',
+    'diff-tree',
+    '-r',
+    '-z',
+    '--no-renames',
+    '--name-only',
     ...(options.addedOnly ? ['--diff-filter=A'] : []),
-    from, to,
+    from,
+    to,
     ...(options.below ? ['--', options.below] : []),
   ]);
   return stdout.split('\0').filter((path) => path.length > 0);
@@ -51,7 +78,17 @@ export async function treeDiffPaths(cwd: string, from: string, to: string, optio
  * --cached` sees them; `git add -N` paths are not among them). Never refreshes or writes the index.
  */
 export async function stagedPaths(worktree: string, head: string): Promise<string[]> {
-  const { stdout } = await git(worktree, ['--no-optional-locks', 'diff', '--cached', '--name-only', '-z', '--no-renames', '--no-ext-diff', head, '--']);
+  const { stdout } = await git(worktree, [
+    '--no-optional-locks',
+    'diff',
+    '--cached',
+    '--name-only',
+    '-z',
+    '--no-renames',
+    '--no-ext-diff',
+    head,
+    '--',
+  ]);
   return stdout.split('\0').filter((path) => path.length > 0);
 }
 
@@ -60,6 +97,7 @@ export async function rootTrees(cwd: string, commits: readonly string[]): Promis
   if (commits.length === 0) return new Map();
   const { stdout } = await git(cwd, ['rev-parse', ...commits.map((commit) => `${commit}^{tree}`)]);
   const trees = lines(stdout);
-  if (trees.length !== commits.length) throw new Error(`rev-parse gave ${trees.length} trees for ${commits.length} commits`);
+  if (trees.length !== commits.length)
+    throw new Error(`rev-parse gave ${trees.length} trees for ${commits.length} commits`);
   return new Map(commits.map((commit, i) => [commit, trees[i]!]));
 }

@@ -45,7 +45,11 @@ const truthy = (value: string | undefined) => value !== undefined && /^(1|true|y
  * MacPorts, Nix, a source build under a prefix), and Apple's command-line tools.
  */
 function systemFolders(env: NodeJS.ProcessEnv): string[] {
-  const folders = new Set(['/etc', '/Library/Developer/CommandLineTools/usr/share/git-core', '/Applications/Xcode.app/Contents/Developer/usr/share/git-core']);
+  const folders = new Set([
+    '/etc',
+    '/Library/Developer/CommandLineTools/usr/share/git-core',
+    '/Applications/Xcode.app/Contents/Developer/usr/share/git-core',
+  ]);
   for (const folder of (env.PATH ?? '').split(delimiter)) {
     if (!folder || !existsSync(join(folder, 'git'))) continue;
     try {
@@ -69,11 +73,19 @@ export function repositoryConversionDoubt(commonDir: string, env: NodeJS.Process
   const xdg = env.XDG_CONFIG_HOME ? join(env.XDG_CONFIG_HOME, 'git') : join(home, '.config', 'git');
   const system = systemFolders(env);
   const configs = [
-    ...(truthy(env.GIT_CONFIG_NOSYSTEM) ? [] : env.GIT_CONFIG_SYSTEM ? [env.GIT_CONFIG_SYSTEM] : system.map((folder) => join(folder, 'gitconfig'))),
+    ...(truthy(env.GIT_CONFIG_NOSYSTEM)
+      ? []
+      : env.GIT_CONFIG_SYSTEM
+        ? [env.GIT_CONFIG_SYSTEM]
+        : system.map((folder) => join(folder, 'gitconfig'))),
     ...(env.GIT_CONFIG_GLOBAL ? [env.GIT_CONFIG_GLOBAL] : [join(xdg, 'config'), join(home, '.gitconfig')]),
     join(commonDir, 'config'),
   ];
-  const attributes = [...(truthy(env.GIT_ATTR_NOSYSTEM) ? [] : system.map((folder) => join(folder, 'gitattributes'))), join(xdg, 'attributes'), join(commonDir, 'info', 'attributes')];
+  const attributes = [
+    ...(truthy(env.GIT_ATTR_NOSYSTEM) ? [] : system.map((folder) => join(folder, 'gitattributes'))),
+    join(xdg, 'attributes'),
+    join(commonDir, 'info', 'attributes'),
+  ];
   const doubt =
     Boolean(env.GIT_CONFIG_PARAMETERS) ||
     Boolean(env.GIT_CONFIG_COUNT) ||
@@ -89,7 +101,12 @@ export function repositoryConversionDoubt(commonDir: string, env: NodeJS.Process
  * config.worktree, and each `.gitattributes` from its top folder down to the path's folder,
  * on disk or (where the file is missing) in its index, which git then reads instead.
  */
-export function worktreeConversionDoubt(worktree: string, gitDir: string, rel: string, indexHolds: (path: string) => boolean): boolean {
+export function worktreeConversionDoubt(
+  worktree: string,
+  gitDir: string,
+  rel: string,
+  indexHolds: (path: string) => boolean,
+): boolean {
   if (doubtful(join(gitDir, 'config.worktree'), CONFIG_WORDS)) return true;
   const folders = rel.split('/').slice(0, -1);
   for (let depth = 0; depth <= folders.length; depth++) {

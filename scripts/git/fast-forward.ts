@@ -9,7 +9,11 @@ import { git } from '../lib/shell.js';
  * `git read-tree -m -u <from> <to>` in `checkout`, whose index and files are at `from`.
  * Returns false (and changes nothing) when git refuses, e.g. a local change in the way.
  */
-export async function fastForwardCheckout(checkout: string, from: string, to: string): Promise<{ ok: true } | { ok: false; why: string }> {
+export async function fastForwardCheckout(
+  checkout: string,
+  from: string,
+  to: string,
+): Promise<{ ok: true } | { ok: false; why: string }> {
   const result = await git(checkout, ['read-tree', '-m', '-u', from, to], { okExitCodes: [0, 1, 128] });
   if (result.exitCode === 0) return { ok: true };
   return { ok: false, why: (result.stderr.trim() || result.stdout.trim()).split('\n').slice(0, 3).join(' ') };

@@ -31,7 +31,14 @@ export async function untrackedMatching(cwd: string, query: UntrackedQuery): Pro
 
 /** Every untracked file at or below the given paths, ignored or not. */
 export async function untrackedAt(cwd: string, paths: string[]): Promise<string[]> {
-  const { stdout } = await git(cwd, ['--no-optional-locks', 'ls-files', '-z', '--others', '--', ...paths.map((path) => `:(literal)${path}`)]);
+  const { stdout } = await git(cwd, [
+    '--no-optional-locks',
+    'ls-files',
+    '-z',
+    '--others',
+    '--',
+    ...paths.map((path) => `:(literal)${path}`),
+  ]);
   return splitZ(stdout);
 }
 
@@ -46,7 +53,11 @@ export async function ignoredPaths(cwd: string, paths: string[]): Promise<Set<st
   for (let i = 0; i < paths.length; i += 200) {
     const batch = paths.slice(i, i + 200);
     // -z needs --stdin, which this runner does not feed, so paths come back C-quoted when odd.
-    const result = await git(cwd, ['--no-optional-locks', '-c', 'core.quotePath=false', 'check-ignore', '--', ...batch], { okExitCodes: [0, 1, 128] });
+    const result = await git(
+      cwd,
+      ['--no-optional-locks', '-c', 'core.quotePath=false', 'check-ignore', '--', ...batch],
+      { okExitCodes: [0, 1, 128] },
+    );
     if (result.exitCode === 128) continue;
     for (const line of lines(result.stdout)) ignored.add(unquoteGitPath(line));
   }

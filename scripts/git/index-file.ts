@@ -42,7 +42,11 @@ function readAt(fd: number, start: number, end: number): Buffer {
  * Opens `<gitDir>/index`, taking its layout from `cached` when that knows this very version.
  * Null when there is no index, or one this reader does not take (see core/git-index.ts).
  */
-export function openIndex(gitDir: string, hashBytes: HashBytes, cached: (identity: string) => IndexLayout | undefined): OpenIndex | null {
+export function openIndex(
+  gitDir: string,
+  hashBytes: HashBytes,
+  cached: (identity: string) => IndexLayout | undefined,
+): OpenIndex | null {
   let fd: number;
   try {
     fd = openSync(join(gitDir, 'index'), constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -55,7 +59,9 @@ export function openIndex(gitDir: string, hashBytes: HashBytes, cached: (identit
     if (!stat.isFile() || size < 12 + hashBytes) throw new IndexFormatError('too short');
     const checksum = readAt(fd, size - hashBytes, size).toString('hex');
     // Without its checksum (index.skipHash) two versions may share all the rest: times are as coarse as the clock's tick.
-    const identity = /[^0]/.test(checksum) ? `${stat.dev}:${stat.ino}:${size}:${stat.ctimeNs}:${stat.mtimeNs}:${checksum}` : null;
+    const identity = /[^0]/.test(checksum)
+      ? `${stat.dev}:${stat.ino}:${size}:${stat.ctimeNs}:${stat.mtimeNs}:${checksum}`
+      : null;
     let layout = identity ? cached(identity) : undefined;
     let whole: Buffer | null = null;
     if (layout && (layout.hashBytes !== hashBytes || layout.checksum !== checksum)) layout = undefined;

@@ -20,7 +20,18 @@ export type IntegrationOutcome =
   | { ok: false; conflicts: string[]; output: string; restored: boolean; headNow: string | null };
 
 /** Settings of the user's that would change what a rebase does are fixed here: no autostash, autosquash or updateRefs. */
-const REBASE = ['-c', 'rebase.autoStash=false', '-c', 'rebase.updateRefs=false', '-c', 'rebase.autoSquash=false', 'rebase', '--quiet', '--no-autostash', '--no-autosquash'];
+const REBASE = [
+  '-c',
+  'rebase.autoStash=false',
+  '-c',
+  'rebase.updateRefs=false',
+  '-c',
+  'rebase.autoSquash=false',
+  'rebase',
+  '--quiet',
+  '--no-autostash',
+  '--no-autosquash',
+];
 
 async function headOf(worktree: string): Promise<string | null> {
   const result = await git(worktree, ['rev-parse', '--quiet', '--verify', 'HEAD'], { okExitCodes: [0, 1, 128] });
@@ -32,7 +43,10 @@ async function branchAt(worktree: string, branch: string): Promise<{ tip: string
     git(worktree, ['rev-parse', '--quiet', '--verify', `refs/heads/${branch}`], { okExitCodes: [0, 1, 128] }),
     git(worktree, ['symbolic-ref', '--quiet', 'HEAD'], { okExitCodes: [0, 1, 128] }),
   ]);
-  return { tip: tip.exitCode === 0 ? tip.stdout.trim() : null, onBranch: symbolic.exitCode === 0 && symbolic.stdout.trim() === `refs/heads/${branch}` };
+  return {
+    tip: tip.exitCode === 0 ? tip.stdout.trim() : null,
+    onBranch: symbolic.exitCode === 0 && symbolic.stdout.trim() === `refs/heads/${branch}`,
+  };
 }
 
 /** Paths git left unmerged in the index. */
@@ -54,20 +68,36 @@ export async function isOwnMerge(worktree: string, before: string, commit: strin
 }
 
 /** How far an operation of ours got (core/interrupted-edits.ts); null when nothing of ours is left, or what is there is someone else's. */
-export async function ownOperationState(worktree: string, branch: string, operation: Pick<SessionOperation, 'kind' | 'before' | 'onto'>, hasChanges: boolean): Promise<OwnOperationState | null> {
+export async function ownOperationState(
+  worktree: string,
+  branch: string,
+  operation: Pick<SessionOperation, 'kind' | 'before' | 'onto'>,
+  hasChanges: boolean,
+): Promise<OwnOperationState | null> {
   const marks = readGitDirMarks(gitDirOf(worktree));
   const ref = `refs/heads/${branch}`;
   if (operation.kind === 'rebase') {
     if (isOwnRebase(worktree, branch, operation.before)) return 'stopped';
     const rebase = marks.rebase;
-    if (!rebase || rebase.origHead !== null || ![null, ref].includes(rebase.headName) || ![null, operation.onto].includes(rebase.onto)) return null;
+    if (
+      !rebase ||
+      rebase.origHead !== null ||
+      ![null, ref].includes(rebase.headName) ||
+      ![null, operation.onto].includes(rebase.onto)
+    )
+      return null;
     const now = await branchAt(worktree, branch);
     return now.onBranch && now.tip === operation.before ? 'unbegun' : null;
   }
   if (marks.mergeHead === operation.onto) {
     if ((await headOf(worktree)) === operation.before) return 'stopped';
     const now = await branchAt(worktree, branch);
-    return now.onBranch && now.tip !== null && (await isAncestor(worktree, operation.onto, now.tip)) && (await isAncestor(worktree, operation.before, now.tip)) ? 'committed' : null;
+    return now.onBranch &&
+      now.tip !== null &&
+      (await isAncestor(worktree, operation.onto, now.tip)) &&
+      (await isAncestor(worktree, operation.before, now.tip))
+      ? 'committed'
+      : null;
   }
   if (marks.mergeHead !== null || marks.rebase || !hasChanges) return null;
   const now = await branchAt(worktree, branch);
@@ -83,7 +113,8 @@ async function abortRebase(worktree: string, saveInTheWay?: (paths: string[]) =>
   const first = await git(worktree, ['rebase', '--abort'], { okExitCodes: [0, 1, 128] });
   if (first.exitCode === 0) return;
   const inTheWay = untrackedInTheWay(first.stderr);
-  if (inTheWay.length === 0 || !saveInTheWay) throw new GitError(['git', 'rebase', '--abort'], worktree, first.exitCode, first.stderr, first.stdout);
+  if (inTheWay.length === 0 || !saveInTheWay)
+    throw new GitError(['git', 'rebase', '--abort'], worktree, first.exitCode, first.stderr, first.stdout);
   await saveInTheWay(inTheWay);
   for (const path of inTheWay) rmSync(join(worktree, path), { force: true });
   await git(worktree, ['rebase', '--abort']);
@@ -107,7 +138,8 @@ export async function backOutOwnOperation(
   if (state === 'unbegun') {
     const gitDir = gitDirOf(worktree);
     // Only the state files of a rebase that never started: nothing of anyone's work is in there.
-    if (gitDir) for (const name of ['rebase-merge', 'rebase-apply']) rmSync(join(gitDir, name), { recursive: true, force: true });
+    if (gitDir)
+      for (const name of ['rebase-merge', 'rebase-apply']) rmSync(join(gitDir, name), { recursive: true, force: true });
   }
   if (state === 'half-checkout') {
     const prediction = await predictMerge(worktree, operation.before, operation.onto);
@@ -117,28 +149,47 @@ export async function backOutOwnOperation(
   return { state, restored: now.onBranch && now.tip === operation.before, left };
 }
 
-async function stopped(worktree: string, branch: string, operation: Pick<SessionOperation, 'kind' | 'before' | 'onto'>, output: string): Promise<IntegrationOutcome> {
+async function stopped(
+  worktree: string,
+  branch: string,
+  operation: Pick<SessionOperation, 'kind' | 'before' | 'onto'>,
+  output: string,
+): Promise<IntegrationOutcome> {
   const conflicts = await unmergedPaths(worktree).catch(() => []);
   const { restored } = await backOutOwnOperation(worktree, branch, operation);
   return { ok: false, conflicts, output, restored, headNow: await headOf(worktree) };
 }
 
 /** Replays `branch` (checked out at `worktree`, at `before`) onto `onto`. On a stop, backs out. */
-export async function rebaseOnto(worktree: string, branch: string, before: string, onto: string): Promise<IntegrationOutcome> {
+export async function rebaseOnto(
+  worktree: string,
+  branch: string,
+  before: string,
+  onto: string,
+): Promise<IntegrationOutcome> {
   const args = [...REBASE, onto];
   const result = await git(worktree, args, { okExitCodes: [0, 1, 128] });
   if (result.exitCode === 0) return { ok: true, tip: (await headOf(worktree))! };
   if (!isOwnRebase(worktree, branch, before)) {
     const now = await branchAt(worktree, branch);
     // It stopped before it started (a hook, a bad upstream): nothing to abort.
-    if (now.onBranch && now.tip === before) throw new GitError(['git', ...args], worktree, result.exitCode, result.stderr, result.stdout);
+    if (now.onBranch && now.tip === before)
+      throw new GitError(['git', ...args], worktree, result.exitCode, result.stderr, result.stdout);
   }
   return stopped(worktree, branch, { kind: 'rebase', before, onto }, `${result.stdout}${result.stderr}`.trim());
 }
 
 /** Merges `onto` into `branch` (checked out at `worktree`, at `before`) with `message`. On a stop, backs out. */
-export async function mergeInto(worktree: string, branch: string, before: string, onto: string, message: string): Promise<IntegrationOutcome> {
-  const result = await git(worktree, ['merge', '--no-edit', '--message', message, '--end-of-options', onto], { okExitCodes: [0, 1, 128] });
+export async function mergeInto(
+  worktree: string,
+  branch: string,
+  before: string,
+  onto: string,
+  message: string,
+): Promise<IntegrationOutcome> {
+  const result = await git(worktree, ['merge', '--no-edit', '--message', message, '--end-of-options', onto], {
+    okExitCodes: [0, 1, 128],
+  });
   if (result.exitCode === 0) return { ok: true, tip: (await headOf(worktree))! };
   return stopped(worktree, branch, { kind: 'merge', before, onto }, `${result.stdout}${result.stderr}`.trim());
 }

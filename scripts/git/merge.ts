@@ -45,7 +45,11 @@ export async function predictMerge(cwd: string, ours: string, theirs: string): P
 export async function requireMergePrediction(cwd: string, ours: string, theirs: string): Promise<MergePrediction> {
   const prediction = await predictMerge(cwd, ours, theirs);
   if (!prediction) {
-    throw new RefusalError('git-too-old', `This needs git 2.38 or newer: ${MERGE_TREE_UNSUPPORTED}.`, 'Upgrade git, or merge by hand in the main checkout.');
+    throw new RefusalError(
+      'git-too-old',
+      `This needs git 2.38 or newer: ${MERGE_TREE_UNSUPPORTED}.`,
+      'Upgrade git, or merge by hand in the main checkout.',
+    );
   }
   return prediction;
 }
@@ -56,7 +60,12 @@ export async function requireMergePrediction(cwd: string, ours: string, theirs: 
  * aborted only when it is provably this one (MERGE_HEAD is `commit`, HEAD still `before`), and
  * the checkout is then checked to be back where it was; the error says which it is.
  */
-export async function mergeInCheckout(checkout: string, before: string, commit: string, message: string): Promise<string> {
+export async function mergeInCheckout(
+  checkout: string,
+  before: string,
+  commit: string,
+  message: string,
+): Promise<string> {
   try {
     await git(checkout, ['merge', '--quiet', '--no-ff', '--no-edit', '-m', message, '--end-of-options', commit]);
   } catch (error) {
@@ -67,13 +76,19 @@ export async function mergeInCheckout(checkout: string, before: string, commit: 
 }
 
 async function backOutOfMerge(checkout: string, before: string, commit: string, error: unknown): Promise<Error> {
-  const why = error instanceof GitError ? (error.stderr.trim() || error.stdout.trim()).split('\n').slice(0, 3).join(' ') : String(error);
+  const why =
+    error instanceof GitError
+      ? (error.stderr.trim() || error.stdout.trim()).split('\n').slice(0, 3).join(' ')
+      : String(error);
   const state = async () => {
     const [mergeHead, head] = await Promise.all([
       git(checkout, ['rev-parse', '--quiet', '--verify', 'MERGE_HEAD'], { okExitCodes: [0, 1, 128] }),
       git(checkout, ['rev-parse', '--quiet', '--verify', 'HEAD'], { okExitCodes: [0, 1, 128] }),
     ]);
-    return { mergeHead: mergeHead.exitCode === 0 ? mergeHead.stdout.trim() : null, head: head.exitCode === 0 ? head.stdout.trim() : null };
+    return {
+      mergeHead: mergeHead.exitCode === 0 ? mergeHead.stdout.trim() : null,
+      head: head.exitCode === 0 ? head.stdout.trim() : null,
+    };
   };
   let now = await state();
   let aborted = false;
@@ -83,12 +98,19 @@ async function backOutOfMerge(checkout: string, before: string, commit: string, 
     now = await state();
   }
   if (now.mergeHead === null && now.head === before) {
-    return new RefusalError('merge-failed', `git merge stopped in ${checkout}: ${why}. ${aborted ? 'The merge was aborted and' : 'It had not started, and'} the main checkout is back at ${shortSha(before)}, as before.`, 'Fix the cause shown above, then run the same command again.', { checkout, restored: true });
+    return new RefusalError(
+      'merge-failed',
+      `git merge stopped in ${checkout}: ${why}. ${aborted ? 'The merge was aborted and' : 'It had not started, and'} the main checkout is back at ${shortSha(before)}, as before.`,
+      'Fix the cause shown above, then run the same command again.',
+      { checkout, restored: true },
+    );
   }
   return new RefusalError(
     'merge-failed',
     `git merge stopped in ${checkout}: ${why}. The main checkout is NOT as before: HEAD is ${(now.head ? shortSha(now.head) : undefined) ?? 'unknown'} (was ${shortSha(before)})${now.mergeHead ? `, and a merge of ${shortSha(now.mergeHead)} is in progress` : ''}.`,
-    now.mergeHead === commit ? `Look at ${checkout}; to undo this merge: ${commandLine(['git', '-C', checkout, 'merge', '--abort'])}` : `Look at ${checkout} before doing anything else there.`,
+    now.mergeHead === commit
+      ? `Look at ${checkout}; to undo this merge: ${commandLine(['git', '-C', checkout, 'merge', '--abort'])}`
+      : `Look at ${checkout} before doing anything else there.`,
     { checkout, restored: false },
   );
 }
@@ -98,7 +120,14 @@ async function backOutOfMerge(checkout: string, before: string, commit: string, 
  * base and `theirs`, then the branch is moved only if it still points at `base`
  * (compare-and-swap), so a concurrent update is never overwritten. Returns the merge commit.
  */
-export async function mergeWithoutCheckout(cwd: string, branch: string, base: string, theirs: string, tree: string, message: string): Promise<string> {
+export async function mergeWithoutCheckout(
+  cwd: string,
+  branch: string,
+  base: string,
+  theirs: string,
+  tree: string,
+  message: string,
+): Promise<string> {
   const commit = await commitMerge(cwd, tree, base, theirs, message);
   await git(cwd, ['update-ref', '-m', message, `refs/heads/${branch}`, commit, base]);
   return commit;
@@ -108,7 +137,13 @@ export async function mergeWithoutCheckout(cwd: string, branch: string, base: st
  * The merge commit of `tree` with parents `base` and `theirs`, written to the object store
  * only: no ref, index or working tree changes, so until a ref points at it, it is garbage.
  */
-export async function commitMerge(cwd: string, tree: string, base: string, theirs: string, message: string): Promise<string> {
+export async function commitMerge(
+  cwd: string,
+  tree: string,
+  base: string,
+  theirs: string,
+  message: string,
+): Promise<string> {
   const { stdout } = await git(cwd, ['commit-tree', tree, '-p', base, '-p', theirs, '-m', message]);
   return stdout.trim();
 }

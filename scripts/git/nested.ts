@@ -13,7 +13,10 @@ import { gitDirOf } from './checkout-state.js';
 export async function submodulePaths(worktree: string): Promise<string[]> {
   if (!existsSync(join(worktree, '.gitmodules'))) return [];
   const { stdout } = await git(worktree, ['--no-optional-locks', 'ls-files', '-z', '--stage']);
-  return stdout.split('\0').filter((line) => line.startsWith('160000 ')).map((line) => line.slice(line.indexOf('\t') + 1));
+  return stdout
+    .split('\0')
+    .filter((line) => line.startsWith('160000 '))
+    .map((line) => line.slice(line.indexOf('\t') + 1));
 }
 
 /**
@@ -26,19 +29,34 @@ export function nestedEnv(folder: string): NodeJS.ProcessEnv {
   return gitDir ? { GIT_DIR: gitDir, GIT_WORK_TREE: folder } : {};
 }
 
-async function describeNested(worktree: string, path: string, kind: NestedRepository['kind'], ignored: boolean): Promise<NestedRepository | null> {
+async function describeNested(
+  worktree: string,
+  path: string,
+  kind: NestedRepository['kind'],
+  ignored: boolean,
+): Promise<NestedRepository | null> {
   const folder = join(worktree, path);
   if (!gitDirOf(folder)) return null; // an uninitialised submodule, or a folder that is not a repository
   const [counted, status] = await Promise.all([
-    git(folder, ['rev-list', '--count', 'HEAD', '--branches', '--not', '--remotes'], { okExitCodes: [0, 128], env: nestedEnv(folder) }),
-    git(folder, ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=normal', '--ignore-submodules=none'], { okExitCodes: [0, 128], env: nestedEnv(folder) }),
+    git(folder, ['rev-list', '--count', 'HEAD', '--branches', '--not', '--remotes'], {
+      okExitCodes: [0, 128],
+      env: nestedEnv(folder),
+    }),
+    git(
+      folder,
+      ['--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=normal', '--ignore-submodules=none'],
+      { okExitCodes: [0, 128], env: nestedEnv(folder) },
+    ),
   ]);
   const localCommits = counted.exitCode === 0 ? Number(counted.stdout.trim()) || 0 : 0;
   return { path, kind, localCommits, dirty: status.exitCode !== 0 || status.stdout.length > 0, ignored };
 }
 
 /** The nested repositories among `candidates` (untracked or ignored folders) and every initialised submodule. */
-export async function findNestedRepositories(worktree: string, candidates: ReadonlyArray<{ path: string; ignored: boolean }>): Promise<NestedRepository[]> {
+export async function findNestedRepositories(
+  worktree: string,
+  candidates: ReadonlyArray<{ path: string; ignored: boolean }>,
+): Promise<NestedRepository[]> {
   const submodules = await submodulePaths(worktree);
   const found = await Promise.all([
     ...submodules.map((path) => describeNested(worktree, path, 'submodule', false)),
@@ -54,7 +72,12 @@ export async function findNestedRepositories(worktree: string, candidates: Reado
  * the repository at `intoGitDir`, under `refPrefix` (HEAD, heads/*, worktree). A push from the
  * nested repository can send any commit it has, a branch or not. Returns the refs written.
  */
-export async function saveNestedRepository(folder: string, intoGitDir: string, refPrefix: string, snapshot: string | null): Promise<string[]> {
+export async function saveNestedRepository(
+  folder: string,
+  intoGitDir: string,
+  refPrefix: string,
+  snapshot: string | null,
+): Promise<string[]> {
   const env = nestedEnv(folder);
   const head = await git(folder, ['rev-parse', '--verify', '--quiet', 'HEAD'], { okExitCodes: [0, 1, 128], env });
   const branches = lines((await git(folder, ['for-each-ref', '--format=%(refname)', 'refs/heads/'], { env })).stdout);

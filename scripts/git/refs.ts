@@ -18,7 +18,12 @@ const iso = (unix: string) => new Date(Number(unix) * 1000).toISOString().replac
 
 /** Every local branch and every ref under refs/sessions/, in one call. */
 export async function readRefs(cwd: string): Promise<RefFacts[]> {
-  const { stdout } = await git(cwd, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(committerdate:unix)%00%(upstream)', 'refs/heads/', 'refs/sessions/']);
+  const { stdout } = await git(cwd, [
+    'for-each-ref',
+    '--format=%(refname)%00%(objectname)%00%(committerdate:unix)%00%(upstream)',
+    'refs/heads/',
+    'refs/sessions/',
+  ]);
   return lines(stdout).map((line) => {
     const [ref = '', commit = '', unix = '0', upstream = ''] = line.split('\0');
     return { ref, commit, date: iso(unix || '0'), upstream: upstream || null };
@@ -51,7 +56,9 @@ export async function deleteRefIfAt(cwd: string, ref: string, expected: string):
 
 /** A commit's parents, in order; null when it is not a commit. */
 export async function commitParents(cwd: string, commit: string): Promise<string[] | null> {
-  const result = await git(cwd, ['rev-list', '--parents', '-n', '1', '--end-of-options', commit], { okExitCodes: [0, 128] });
+  const result = await git(cwd, ['rev-list', '--parents', '-n', '1', '--end-of-options', commit], {
+    okExitCodes: [0, 128],
+  });
   if (result.exitCode !== 0) return null;
   return result.stdout.trim().split(/\s+/).slice(1);
 }
@@ -60,7 +67,13 @@ export async function commitParents(cwd: string, commit: string): Promise<string
  * Moves `ref` to `to` only if it still points at `from`: git compares and swaps under the
  * ref's lock, so a commit someone made meanwhile is never overwritten. False when it moved.
  */
-export async function moveRefIfAt(cwd: string, ref: string, to: string, from: string, message: string): Promise<boolean> {
+export async function moveRefIfAt(
+  cwd: string,
+  ref: string,
+  to: string,
+  from: string,
+  message: string,
+): Promise<boolean> {
   const result = await git(cwd, ['update-ref', '-m', message, ref, to, from], { okExitCodes: [0, 1, 128] });
   return result.exitCode === 0;
 }
@@ -70,8 +83,15 @@ export async function moveRefIfAt(cwd: string, ref: string, to: string, from: st
  * the two the same, index and files stay exactly as they are, and the branch it was on can
  * move without moving them.
  */
-export async function detachHeadAt(checkout: string, commit: string, expected: string, message: string): Promise<boolean> {
-  const result = await git(checkout, ['update-ref', '--no-deref', '-m', message, 'HEAD', commit, expected], { okExitCodes: [0, 1, 128] });
+export async function detachHeadAt(
+  checkout: string,
+  commit: string,
+  expected: string,
+  message: string,
+): Promise<boolean> {
+  const result = await git(checkout, ['update-ref', '--no-deref', '-m', message, 'HEAD', commit, expected], {
+    okExitCodes: [0, 1, 128],
+  });
   return result.exitCode === 0;
 }
 

@@ -16,7 +16,18 @@ export async function remoteUrl(cwd: string, remote: string): Promise<string | n
 
 /** Pushes the local branch to `remoteBranch` (default: the same name) on `remote` and records it as the branch's upstream. */
 export async function pushBranch(cwd: string, remote: string, branch: string, remoteBranch = branch): Promise<void> {
-  await git(cwd, ['push', '--quiet', '--set-upstream', '--end-of-options', remote, `refs/heads/${branch}:refs/heads/${remoteBranch}`], { timeout: PUSH_TIMEOUT_MS });
+  await git(
+    cwd,
+    [
+      'push',
+      '--quiet',
+      '--set-upstream',
+      '--end-of-options',
+      remote,
+      `refs/heads/${branch}:refs/heads/${remoteBranch}`,
+    ],
+    { timeout: PUSH_TIMEOUT_MS },
+  );
 }
 
 export interface GitHubRepo {
@@ -62,7 +73,9 @@ const FETCH_TIMEOUT_MS = 120_000;
 /** Fetches `branch` of `remote` into its remote-tracking ref, refs/remotes/<remote>/<branch>; returns the commit it is at. */
 export async function fetchRemoteBranch(cwd: string, remote: string, branch: string): Promise<string> {
   const tracking = `refs/remotes/${remote}/${branch}`;
-  await git(cwd, ['fetch', '--quiet', '--no-tags', '--end-of-options', remote, `+refs/heads/${branch}:${tracking}`], { timeout: FETCH_TIMEOUT_MS });
+  await git(cwd, ['fetch', '--quiet', '--no-tags', '--end-of-options', remote, `+refs/heads/${branch}:${tracking}`], {
+    timeout: FETCH_TIMEOUT_MS,
+  });
   const { stdout } = await git(cwd, ['rev-parse', '--verify', '--end-of-options', `${tracking}^{commit}`]);
   return stdout.trim();
 }

@@ -83,7 +83,18 @@ function readText(path: string): string | null {
 }
 
 /** Variables that make git look for its files elsewhere than these readers do. */
-const RELOCATING = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE', 'GIT_REF_STORAGE', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM'];
+const RELOCATING = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_COMMON_DIR',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_NAMESPACE',
+  'GIT_REF_STORAGE',
+  'GIT_CEILING_DIRECTORIES',
+  'GIT_DISCOVERY_ACROSS_FILESYSTEM',
+];
 
 /** The keys of the repository's own config file the readers depend on. */
 export interface RepoConfig {
@@ -102,7 +113,13 @@ export interface RepoConfig {
 export function readRepoConfig(commonDir: string): RepoConfig | null {
   const text = readText(join(commonDir, 'config'));
   if (text === null) return null;
-  const config: RepoConfig = { bare: false, worktree: null, objectFormat: 'sha1', refStorage: null, worktreeConfig: false };
+  const config: RepoConfig = {
+    bare: false,
+    worktree: null,
+    objectFormat: 'sha1',
+    refStorage: null,
+    worktreeConfig: false,
+  };
   let section = '';
   for (const raw of text.split('\n')) {
     const line = raw.trim();
@@ -117,7 +134,10 @@ export function readRepoConfig(commonDir: string): RepoConfig | null {
     const pair = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$/.exec(line);
     if (!pair) return null;
     const key = `${section}.${pair[1]!.toLowerCase()}`;
-    const value = (pair[2] ?? 'true').replace(/\s+[#;].*$/, '').replace(/^"(.*)"$/, '$1').trim();
+    const value = (pair[2] ?? 'true')
+      .replace(/\s+[#;].*$/, '')
+      .replace(/^"(.*)"$/, '$1')
+      .trim();
     if (key === 'core.bare') config.bare = /^(true|yes|on|1)$/i.test(value);
     else if (key === 'core.worktree') config.worktree = value;
     else if (key === 'extensions.objectformat') config.objectFormat = value.toLowerCase();
@@ -154,7 +174,15 @@ export function refReader(commonDir: string, hashBytes: HashBytes): RefReader {
     return packed;
   };
   const resolveRef = (ref: string, depth: number): string | null | undefined => {
-    if (depth > 5 || !SAFE_REF.test(ref) || ref.includes('..') || ref.includes('//') || ref.endsWith('/') || ref.endsWith('.lock')) return undefined;
+    if (
+      depth > 5 ||
+      !SAFE_REF.test(ref) ||
+      ref.includes('..') ||
+      ref.includes('//') ||
+      ref.endsWith('/') ||
+      ref.endsWith('.lock')
+    )
+      return undefined;
     let text: string | null = null;
     try {
       text = readFileSync(join(commonDir, ref), 'utf8');
@@ -206,14 +234,27 @@ export function readRepoFiles(commonDir: string, env: NodeJS.ProcessEnv): RepoFi
   const mainCheckout = mainCheckoutFromFiles(real);
   if (!mainCheckout) return null;
   const config = readRepoConfig(real);
-  if (!config || config.bare || config.worktree !== null || config.refStorage !== null || config.objectFormat !== 'sha1') return null;
+  if (
+    !config ||
+    config.bare ||
+    config.worktree !== null ||
+    config.refStorage !== null ||
+    config.objectFormat !== 'sha1'
+  )
+    return null;
   // A reftable folder (or anything by that name, or one that cannot be looked at): git reads its refs.
   try {
     if (lstatSync(join(real, 'reftable'), { throwIfNoEntry: false })) return null;
   } catch {
     return null;
   }
-  return { commonDir: real, mainCheckout, hashBytes: 20, refs: refReader(real, 20), worktreeConfig: config.worktreeConfig };
+  return {
+    commonDir: real,
+    mainCheckout,
+    hashBytes: 20,
+    refs: refReader(real, 20),
+    worktreeConfig: config.worktreeConfig,
+  };
 }
 
 /** A worktree's own config may move its files or say more than these readers follow: then git is asked. */
@@ -245,7 +286,8 @@ function plainWorktreeGitDir(worktree: string, repo: Pick<RepoFiles, 'commonDir'
   }
   const pointer = text === null ? null : /^gitdir: (.+)$/m.exec(text)?.[1]?.trim();
   // As git makes a worktree: its git dir is `<common dir>/worktrees/<name>`, whose commondir leads back.
-  if (pointer && dirname(resolve(worktree, pointer)) === join(repo.commonDir, 'worktrees')) return resolve(worktree, pointer);
+  if (pointer && dirname(resolve(worktree, pointer)) === join(repo.commonDir, 'worktrees'))
+    return resolve(worktree, pointer);
   const files = worktreeFromFiles(worktree);
   if (!files || files.toplevel !== worktree) return null;
   return realOrNull(files.commonDir) === repo.commonDir ? files.gitDir : null;

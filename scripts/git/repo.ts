@@ -12,7 +12,9 @@ const commonDirs = new Map<string, Promise<string>>();
 
 /** Where cwd sits in its repository, in one git call; null outside any repository. */
 export async function locateRepository(cwd: string): Promise<RepositoryLocation | null> {
-  const both = await git(cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir', '--show-toplevel'], { okExitCodes: [0, 128] });
+  const both = await git(cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir', '--show-toplevel'], {
+    okExitCodes: [0, 128],
+  });
   if (both.exitCode === 0) {
     const [commonDir = '', toplevel = null] = lines(both.stdout);
     if (toplevel) commonDirs.set(toplevel, Promise.resolve(commonDir));
@@ -26,7 +28,9 @@ export async function locateRepository(cwd: string): Promise<RepositoryLocation 
 export function commonGitDir(worktree: string): Promise<string> {
   let dir = commonDirs.get(worktree);
   if (!dir) {
-    dir = git(worktree, ['rev-parse', '--path-format=absolute', '--git-common-dir']).then((result) => result.stdout.trim());
+    dir = git(worktree, ['rev-parse', '--path-format=absolute', '--git-common-dir']).then((result) =>
+      result.stdout.trim(),
+    );
     commonDirs.set(worktree, dir);
   }
   return dir;
@@ -39,7 +43,9 @@ export function rememberCommonDir(worktree: string, commonDir: string): void {
 
 /** The commit a revision names, or null if it names none. */
 export async function resolveCommit(cwd: string, revision: string): Promise<string | null> {
-  const result = await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], { okExitCodes: [0, 1, 128] });
+  const result = await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], {
+    okExitCodes: [0, 1, 128],
+  });
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
 
@@ -51,6 +57,8 @@ export async function gitVersion(cwd: string): Promise<[number, number]> {
 
 /** True when some branch, tag or other ref holds `commit`. */
 export async function isReachableFromAnyRef(cwd: string, commit: string): Promise<boolean> {
-  const { stdout } = await git(cwd, ['for-each-ref', '--count=1', '--format=%(refname)', '--contains', commit], { okExitCodes: [0] });
+  const { stdout } = await git(cwd, ['for-each-ref', '--count=1', '--format=%(refname)', '--contains', commit], {
+    okExitCodes: [0],
+  });
   return stdout.trim().length > 0;
 }

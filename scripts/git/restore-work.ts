@@ -50,7 +50,10 @@ export async function worktreeHolds(worktree: string, commit: string): Promise<b
   const env = { GIT_INDEX_FILE: join(folder, 'index') };
   try {
     await git(worktree, ['read-tree', commit], { env });
-    const refreshed = await git(worktree, ['update-index', '--ignore-submodules', '--refresh'], { env, okExitCodes: [0, 1] });
+    const refreshed = await git(worktree, ['update-index', '--ignore-submodules', '--refresh'], {
+      env,
+      okExitCodes: [0, 1],
+    });
     return refreshed.exitCode === 0;
   } finally {
     rmSync(folder, { recursive: true, force: true });

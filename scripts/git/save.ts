@@ -14,8 +14,18 @@ export async function createRefIfAbsent(cwd: string, ref: string, commit: string
   return result.exitCode === 0;
 }
 
-async function commitTree(cwd: string, tree: string, parents: string[], message: string, env?: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await git(cwd, ['commit-tree', tree, ...parents.flatMap((parent) => ['-p', parent]), '-m', message], env ? { env } : {});
+async function commitTree(
+  cwd: string,
+  tree: string,
+  parents: string[],
+  message: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<string> {
+  const { stdout } = await git(
+    cwd,
+    ['commit-tree', tree, ...parents.flatMap((parent) => ['-p', parent]), '-m', message],
+    env ? { env } : {},
+  );
   return stdout.trim();
 }
 
@@ -24,8 +34,13 @@ async function commitTree(cwd: string, tree: string, parents: string[], message:
  * files and `exclude` left out), shaped like a stash: parents HEAD and a commit of the staged
  * state, so `git stash apply <commit>` restores it. Works on a copy of the index.
  */
-export async function snapshotWorktree(worktree: string, exclude: string[], message: string, baseEnv: NodeJS.ProcessEnv = {}): Promise<string> {
-    const [{ stdout: indexPath }, head] = await Promise.all([
+export async function snapshotWorktree(
+  worktree: string,
+  exclude: string[],
+  message: string,
+  baseEnv: NodeJS.ProcessEnv = {},
+): Promise<string> {
+  const [{ stdout: indexPath }, head] = await Promise.all([
     git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index'], { env: baseEnv }),
     git(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD'], { okExitCodes: [0, 1, 128], env: baseEnv }),
   ]);
@@ -38,7 +53,12 @@ export async function snapshotWorktree(worktree: string, exclude: string[], mess
     const staged = await git(worktree, ['write-tree'], { env });
     const stagedCommit = await commitTree(worktree, staged.stdout.trim(), parents, `index on ${message}`, env);
     await git(worktree, ['add', '--all'], { env });
-    if (exclude.length > 0) await git(worktree, ['--literal-pathspecs', 'rm', '-r', '--cached', '--force', '--quiet', '--ignore-unmatch', '--', ...exclude], { env });
+    if (exclude.length > 0)
+      await git(
+        worktree,
+        ['--literal-pathspecs', 'rm', '-r', '--cached', '--force', '--quiet', '--ignore-unmatch', '--', ...exclude],
+        { env },
+      );
     const tree = await git(worktree, ['write-tree'], { env });
     return await commitTree(worktree, tree.stdout.trim(), [...parents, stagedCommit], message, env);
   } finally {

@@ -33,7 +33,9 @@ function locksIn(folder: string, recursive: boolean): LockFile[] {
     }
     if (stat.isDirectory()) return recursive ? locksIn(path, true) : [];
     // flight-rules-*.lock are this pack's own locks, which lib/lock.ts looks after.
-    return stat.isFile() && name.endsWith('.lock') && !name.startsWith('flight-rules-') ? [{ path, mtimeMs: stat.mtimeMs, ino: stat.ino }] : [];
+    return stat.isFile() && name.endsWith('.lock') && !name.startsWith('flight-rules-')
+      ? [{ path, mtimeMs: stat.mtimeMs, ino: stat.ino }]
+      : [];
   });
 }
 
@@ -41,7 +43,11 @@ function locksIn(folder: string, recursive: boolean): LockFile[] {
  * Lock files made at or after `sinceMs` in a git dir, at its top level; with `refs`, also
  * below its refs/ (a common git dir's branch and ref locks).
  */
-export function gitLocksSince(gitDir: string, sinceMs: number, options: { refs?: boolean; except?: readonly string[] } = {}): LockFile[] {
+export function gitLocksSince(
+  gitDir: string,
+  sinceMs: number,
+  options: { refs?: boolean; except?: readonly string[] } = {},
+): LockFile[] {
   const found = [...locksIn(gitDir, false), ...(options.refs ? locksIn(join(gitDir, 'refs'), true) : [])];
   // Seconds-resolution file systems round the time down.
   return found.filter((lock) => lock.mtimeMs >= sinceMs - 1_000 && !(options.except ?? []).includes(lock.path));
@@ -54,7 +60,10 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
  * would have let go of it by then. Says which it removed, which were gone already, and which
  * were made again meanwhile (a running git's, left alone).
  */
-export async function removeStaleGitLocks(locks: readonly LockFile[], graceMs = GIT_LOCK_GRACE_MS): Promise<{ removed: string[]; gone: string[]; renewed: string[] }> {
+export async function removeStaleGitLocks(
+  locks: readonly LockFile[],
+  graceMs = GIT_LOCK_GRACE_MS,
+): Promise<{ removed: string[]; gone: string[]; renewed: string[] }> {
   const youngest = Math.max(0, ...locks.map((lock) => lock.mtimeMs));
   const wait = youngest + graceMs - Date.now();
   if (wait > 0) await sleep(Math.min(wait, graceMs));

@@ -35,7 +35,11 @@ export async function worktreeLockPath(mainCheckout: string): Promise<string> {
  */
 async function withWorktreeLock<T>(mainCheckout: string, action: () => Promise<T>): Promise<T> {
   // Removing a large worktree can take seconds, so a queue of them may wait long; a live holder is making progress.
-  return withLock(await worktreeLockPath(mainCheckout), { label: 'adding and removing worktrees', code: 'worktrees-locked', timeoutMs: 300_000 }, action);
+  return withLock(
+    await worktreeLockPath(mainCheckout),
+    { label: 'adding and removing worktrees', code: 'worktrees-locked', timeoutMs: 300_000 },
+    action,
+  );
 }
 
 /**
@@ -44,8 +48,15 @@ async function withWorktreeLock<T>(mainCheckout: string, action: () => Promise<T
  * lock. `checkout --force` in the new, empty worktree fills index and files and runs the
  * post-checkout hook as `worktree add` would (with HEAD, not the null id, as the old head).
  */
-export async function addWorktreeWithNewBranch(mainCheckout: string, path: string, branch: string, startCommit: string): Promise<void> {
-  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '-b', branch, '--', path, startCommit]));
+export async function addWorktreeWithNewBranch(
+  mainCheckout: string,
+  path: string,
+  branch: string,
+  startCommit: string,
+): Promise<void> {
+  await withWorktreeLock(mainCheckout, () =>
+    git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '-b', branch, '--', path, startCommit]),
+  );
   await git(path, ['checkout', '--force', '--quiet']);
 }
 
@@ -54,7 +65,9 @@ export async function addWorktreeWithNewBranch(mainCheckout: string, path: strin
  * under the lock, the checkout outside it.
  */
 export async function addWorktreeForBranch(mainCheckout: string, path: string, branch: string): Promise<void> {
-  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '--', path, branch]));
+  await withWorktreeLock(mainCheckout, () =>
+    git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '--', path, branch]),
+  );
   await git(path, ['checkout', '--force', '--quiet']);
 }
 
@@ -63,7 +76,9 @@ export async function addWorktreeForBranch(mainCheckout: string, path: string, b
  * land check): the registration under the lock, the checkout outside it.
  */
 export async function addDetachedWorktree(mainCheckout: string, path: string, commit: string): Promise<void> {
-  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '--detach', '--', path, commit]));
+  await withWorktreeLock(mainCheckout, () =>
+    git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '--detach', '--', path, commit]),
+  );
   await git(path, ['checkout', '--force', '--quiet']);
 }
 
@@ -81,7 +96,9 @@ export async function resetScratchWorktree(path: string, commit: string): Promis
  * after those changes are saved under a ref, or when the worktree is one they just made.
  */
 export async function removeWorktree(mainCheckout: string, path: string, force: boolean): Promise<void> {
-  await withWorktreeLock(mainCheckout, () => git(mainCheckout, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), '--', path]));
+  await withWorktreeLock(mainCheckout, () =>
+    git(mainCheckout, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), '--', path]),
+  );
 }
 
 /**
@@ -108,7 +125,12 @@ export async function repairWorktree(mainCheckout: string, path: string): Promis
  * process in between would otherwise find the worktree half moved. `move` says whether it
  * moved anything; if it fails part way, or git cannot be told, `undo` puts the files back.
  */
-export async function relocateWorktree(mainCheckout: string, to: string, move: () => boolean, undo: () => void): Promise<boolean> {
+export async function relocateWorktree(
+  mainCheckout: string,
+  to: string,
+  move: () => boolean,
+  undo: () => void,
+): Promise<boolean> {
   return withWorktreeLock(mainCheckout, async () => {
     try {
       if (!move()) return false;

@@ -26,7 +26,10 @@ export function homeIsUsable(home: string): boolean {
 }
 
 function requireHome(home: string | undefined): string {
-  if (home === undefined || !homeIsUsable(home)) throw new Error(`a user install needs an absolute home folder without quotes, $, \\, * or parentheses; got ${JSON.stringify(home)}`);
+  if (home === undefined || !homeIsUsable(home))
+    throw new Error(
+      `a user install needs an absolute home folder without quotes, $, \\, * or parentheses; got ${JSON.stringify(home)}`,
+    );
   return home.replace(/\/+$/, '');
 }
 
@@ -38,7 +41,9 @@ function requireHome(home: string | undefined): string {
  */
 export function runtimeDirFor(scope: Scope, agent: Agent, home?: string): string {
   if (scope === 'user') return `${requireHome(home)}/${RUNTIME_SUBDIR}`;
-  return agent === 'claude' ? `\${CLAUDE_PROJECT_DIR}/${RUNTIME_SUBDIR}` : `$(git rev-parse --show-toplevel)/${RUNTIME_SUBDIR}`;
+  return agent === 'claude'
+    ? `\${CLAUDE_PROJECT_DIR}/${RUNTIME_SUBDIR}`
+    : `$(git rev-parse --show-toplevel)/${RUNTIME_SUBDIR}`;
 }
 
 export function helperPrefix(runtimeDir: string): string {
@@ -86,7 +91,8 @@ export function missingHelperNote(form: Form, home?: string): string {
  * what Cursor, which has no `!` lines, reads instead. Each sits on a line of its own in the command files.
  */
 export const BANG_INTRO = 'Above is what the helper printed. To see it again, run:';
-export const BANG_MISSING = 'If it printed that the helper did not run, do what that line says, for this and every helper command below.';
+export const BANG_MISSING =
+  'If it printed that the helper did not run, do what that line says, for this and every helper command below.';
 export const CURSOR_INTRO = 'Run the helper yourself and read what it prints before going on:';
 
 export function cursorMissing(scope: Scope): string {

@@ -46,17 +46,36 @@ async function ensureBuilt(packRoot: string): Promise<string | null> {
 async function installRoot(options: InstallOptions, env: NodeJS.ProcessEnv): Promise<string> {
   if (options.user) {
     const home = env.HOME;
-    if (!home || !existsSync(home)) throw new RefusalError('no-home', 'HOME is not set to an existing folder, so there is no user-level .claude/ to install into.', 'Set HOME, or install into a project instead.');
+    if (!home || !existsSync(home))
+      throw new RefusalError(
+        'no-home',
+        'HOME is not set to an existing folder, so there is no user-level .claude/ to install into.',
+        'Set HOME, or install into a project instead.',
+      );
     // The user-wide commands and permission rules name the helper by its absolute path (Claude Code expands no
     // variable in a permission rule), quoted in the text and in the rules.
-    if (!homeIsUsable(home)) throw new RefusalError('home-unusable', `HOME (${JSON.stringify(home)}) is not an absolute path free of quotes, $, \\, * and parentheses, so the commands cannot name the helper inside it.`, 'Install into a project instead.');
+    if (!homeIsUsable(home))
+      throw new RefusalError(
+        'home-unusable',
+        `HOME (${JSON.stringify(home)}) is not an absolute path free of quotes, $, \\, * and parentheses, so the commands cannot name the helper inside it.`,
+        'Install into a project instead.',
+      );
     return home;
   }
   const dir = options.projectDir!;
-  if (!existsSync(dir)) throw new RefusalError('no-such-folder', `The folder ${dir} does not exist.`, 'Pass the path of your project (a git repository).');
+  if (!existsSync(dir))
+    throw new RefusalError(
+      'no-such-folder',
+      `The folder ${dir} does not exist.`,
+      'Pass the path of your project (a git repository).',
+    );
   const toplevel = await git(dir, ['rev-parse', '--show-toplevel'], { okExitCodes: [0, 128] });
   if (toplevel.exitCode !== 0 || toplevel.stdout.trim() === '') {
-    throw new RefusalError('not-a-repository', `${dir} is not inside a git repository; parallel sessions need one.`, 'Run `git init` and make a first commit there, or pass the path of a git repository.');
+    throw new RefusalError(
+      'not-a-repository',
+      `${dir} is not inside a git repository; parallel sessions need one.`,
+      'Run `git init` and make a first commit there, or pass the path of a git repository.',
+    );
   }
   return toplevel.stdout.trim();
 }
@@ -71,13 +90,21 @@ function readRecord(root: string): InstallRecord | null {
   try {
     return JSON.parse(text) as InstallRecord;
   } catch (error) {
-    throw new RefusalError('install-record-invalid', `The install record ${join(root, RECORD_PATH)} is not valid JSON (${(error as Error).message}).`, 'Remove that file and rerun the install; files you changed are then kept unless you pass --force.');
+    throw new RefusalError(
+      'install-record-invalid',
+      `The install record ${join(root, RECORD_PATH)} is not valid JSON (${(error as Error).message}).`,
+      'Remove that file and rerun the install; files you changed are then kept unless you pass --force.',
+    );
   }
 }
 
 function settingsRefusal(path: string, error: unknown): RefusalError {
   const why = error instanceof SettingsShapeError ? error.message : `it is not valid JSON: ${(error as Error).message}`;
-  return new RefusalError('settings-invalid', `${path} cannot be merged into: ${why}. Nothing was written.`, 'Fix that file (it must be a JSON object, with "hooks" and "permissions" shaped as Claude Code expects), then rerun the install.');
+  return new RefusalError(
+    'settings-invalid',
+    `${path} cannot be merged into: ${why}. Nothing was written.`,
+    'Fix that file (it must be a JSON object, with "hooks" and "permissions" shaped as Claude Code expects), then rerun the install.',
+  );
 }
 
 function readSettings(path: string): JsonObject | null {
@@ -101,15 +128,26 @@ function planOrRefuse(settingsPath: string, plan: () => Plan): Plan {
 }
 
 /** `home`: the absolute home folder a user install names (undefined for a project install). */
-function desiredFiles(packRoot: string, scope: Scope, options: InstallOptions, home: string | undefined): { path: string; content: string }[] {
-  const sources = readdirSync(join(packRoot, 'commands')).filter((file) => file.endsWith('.md')).sort();
+function desiredFiles(
+  packRoot: string,
+  scope: Scope,
+  options: InstallOptions,
+  home: string | undefined,
+): { path: string; content: string }[] {
+  const sources = readdirSync(join(packRoot, 'commands'))
+    .filter((file) => file.endsWith('.md'))
+    .sort();
   const files: { path: string; content: string }[] = [];
   for (const agent of options.agents) {
     for (const file of sources) {
-      files.push({ path: `.${agent}/commands/${file}`, content: renderCommand(readFileSync(join(packRoot, 'commands', file), 'utf8'), scope, agent, home) });
+      files.push({
+        path: `.${agent}/commands/${file}`,
+        content: renderCommand(readFileSync(join(packRoot, 'commands', file), 'utf8'), scope, agent, home),
+      });
     }
   }
-  for (const file of RUNTIME_FILES) files.push({ path: `${RUNTIME_SUBDIR}/${file}`, content: readFileSync(join(packRoot, 'dist', file), 'utf8') });
+  for (const file of RUNTIME_FILES)
+    files.push({ path: `${RUNTIME_SUBDIR}/${file}`, content: readFileSync(join(packRoot, 'dist', file), 'utf8') });
   return files;
 }
 
@@ -122,33 +160,44 @@ function gatherPlan(root: string, options: InstallOptions, packRoot: string): Pl
   if (options.uninstall) {
     if (!record) return null;
     Object.keys(record.files).forEach(load);
-    return planOrRefuse(join(root, record.settings?.path ?? settingsPath), () => planUninstall({
-      record,
-      recordPath: RECORD_PATH,
-      current,
-      settingsCurrent: record.settings ? readSettings(join(root, record.settings.path)) : null,
-      gitattributesCurrent: readText(join(root, '.gitattributes')),
-    }));
+    return planOrRefuse(join(root, record.settings?.path ?? settingsPath), () =>
+      planUninstall({
+        record,
+        recordPath: RECORD_PATH,
+        current,
+        settingsCurrent: record.settings ? readSettings(join(root, record.settings.path)) : null,
+        gitattributesCurrent: readText(join(root, '.gitattributes')),
+      }),
+    );
   }
   // A user install's root is the home folder, which its commands and rules name.
   const home = scope === 'user' ? root : undefined;
   const desired = desiredFiles(packRoot, scope, options, home);
   [...desired.map((file) => file.path), RECORD_PATH].forEach(load);
   const claude = options.agents.includes('claude');
-  const candidateDirs = [...new Set([...desired.map((file) => file.path), RECORD_PATH, settingsPath].map(dirname))]
-    .flatMap((dir) => dir.split('/').map((_, index, parts) => parts.slice(0, index + 1).join('/')));
-  return planOrRefuse(join(root, settingsPath), () => planInstall({
-    desired,
-    current,
-    record,
-    recordPath: RECORD_PATH,
-    settings: claude
-      ? { path: settingsPath, current: readSettings(join(root, settingsPath)), pack: packSettings(scope, options.hooks, home), knownHooks: packSettings(scope, true, home).hooks.map((hook) => hook.command) }
-      : null,
-    gitattributes: scope === 'project' && options.gitattributes ? { current: readText(join(root, '.gitattributes')) } : null,
-    existingDirs: new Set(candidateDirs.filter((dir) => existsSync(join(root, dir)))),
-    force: options.force,
-  }));
+  const candidateDirs = [
+    ...new Set([...desired.map((file) => file.path), RECORD_PATH, settingsPath].map(dirname)),
+  ].flatMap((dir) => dir.split('/').map((_, index, parts) => parts.slice(0, index + 1).join('/')));
+  return planOrRefuse(join(root, settingsPath), () =>
+    planInstall({
+      desired,
+      current,
+      record,
+      recordPath: RECORD_PATH,
+      settings: claude
+        ? {
+            path: settingsPath,
+            current: readSettings(join(root, settingsPath)),
+            pack: packSettings(scope, options.hooks, home),
+            knownHooks: packSettings(scope, true, home).hooks.map((hook) => hook.command),
+          }
+        : null,
+      gitattributes:
+        scope === 'project' && options.gitattributes ? { current: readText(join(root, '.gitattributes')) } : null,
+      existingDirs: new Set(candidateDirs.filter((dir) => existsSync(join(root, dir)))),
+      force: options.force,
+    }),
+  );
 }
 
 function apply(root: string, steps: Step[]): void {
@@ -175,9 +224,11 @@ function touched(steps: Step[]): string[] {
 }
 
 function nextStep(options: InstallOptions, steps: Step[]): string {
-  if (options.user) return options.uninstall ? '' : 'Next: open Claude Code in any git project and run /dev-session.start.';
+  if (options.user)
+    return options.uninstall ? '' : 'Next: open Claude Code in any git project and run /dev-session.start.';
   const paths = touched(steps);
-  if (options.uninstall) return `Next: if these were committed, commit their removal: ${commandLine(['git', 'add', '-A', '--', ...paths])} && ${commandLine(['git', 'commit', '-m', 'Remove Flight Rules session commands'])}`;
+  if (options.uninstall)
+    return `Next: if these were committed, commit their removal: ${commandLine(['git', 'add', '-A', '--', ...paths])} && ${commandLine(['git', 'commit', '-m', 'Remove Flight Rules session commands'])}`;
   return `Next: commit ${paths.join(' and ')} so that every session worktree has the commands and the helper: ${commandLine(['git', 'add', '--', ...paths])} && ${commandLine(['git', 'commit', '-m', 'Add Flight Rules session commands'])}`;
 }
 
@@ -191,7 +242,9 @@ export async function install(argv: string[], io: InstallIo, packRoot = PACK_ROO
   const built = options.uninstall ? null : await ensureBuilt(packRoot);
   const plan = gatherPlan(root, options, packRoot);
   const what = options.uninstall ? 'Uninstall' : 'Install';
-  const lines = [`${what} of the Flight Rules session commands, ${options.user ? 'user-wide' : 'project'}: ${root} (${options.agents.join(' and ')})`];
+  const lines = [
+    `${what} of the Flight Rules session commands, ${options.user ? 'user-wide' : 'project'}: ${root} (${options.agents.join(' and ')})`,
+  ];
   if (built) lines.push(`${MARK.done} ${built}`);
   if (!plan) {
     lines.push(`${MARK.info} Nothing to uninstall: there is no install record at ${join(root, RECORD_PATH)}.`);
@@ -202,17 +255,25 @@ export async function install(argv: string[], io: InstallIo, packRoot = PACK_ROO
   const changes = report.done.length + report.kept.length;
   if (options.dryRun) {
     lines.push('Dry run: nothing was written. The plan:');
-    lines.push(...report.done.map((line) => `${MARK.info} would have ${line}`), ...report.kept.map((line) => `${MARK.warn} would have ${line}`));
+    lines.push(
+      ...report.done.map((line) => `${MARK.info} would have ${line}`),
+      ...report.kept.map((line) => `${MARK.warn} would have ${line}`),
+    );
     if (report.unchanged > 0) lines.push(`${MARK.info} ${report.unchanged} file(s) already up to date`);
     if (changes === 0) lines.push(`${MARK.info} nothing to do`);
     io.stdout.write(`${lines.join('\n')}\n`);
     return EXIT.done;
   }
   apply(root, steps);
-  lines.push(...report.done.map((line) => `${MARK.done} ${line}`), ...report.kept.map((line) => `${MARK.warn} ${line}`));
+  lines.push(
+    ...report.done.map((line) => `${MARK.done} ${line}`),
+    ...report.kept.map((line) => `${MARK.warn} ${line}`),
+  );
   if (report.unchanged > 0) lines.push(`${MARK.info} ${report.unchanged} file(s) already up to date`);
   if (report.done.length === 0 && !options.uninstall) {
-    lines.push(`${MARK.done} Nothing changed: ${report.kept.length > 0 ? 'everything else is' : 'everything is'} installed and up to date.`);
+    lines.push(
+      `${MARK.done} Nothing changed: ${report.kept.length > 0 ? 'everything else is' : 'everything is'} installed and up to date.`,
+    );
   } else {
     const next = nextStep(options, steps);
     if (next) lines.push('', next);
@@ -235,7 +296,9 @@ export async function main(argv: string[], io: InstallIo, packRoot = PACK_ROOT):
       return EXIT.refused;
     }
     if (error instanceof GitError) {
-      io.stderr.write(`${MARK.fail} error: ${error.message}\nNext: fix the problem shown above and rerun; nothing was written.\n`);
+      io.stderr.write(
+        `${MARK.fail} error: ${error.message}\nNext: fix the problem shown above and rerun; nothing was written.\n`,
+      );
       return EXIT.refused;
     }
     throw error;

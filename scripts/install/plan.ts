@@ -6,7 +6,14 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { addUnionLine, removeUnionLine } from './gitattributes.js';
-import { formatSettings, mergeSettings, unmergeSettings, type JsonObject, type PackSettings, type SettingsRecord } from './settings.js';
+import {
+  formatSettings,
+  mergeSettings,
+  unmergeSettings,
+  type JsonObject,
+  type PackSettings,
+  type SettingsRecord,
+} from './settings.js';
 
 export interface InstallRecord {
   version: 1;
@@ -92,7 +99,9 @@ export function planInstall(facts: InstallFacts): Plan {
       report.done.push(`overwrote ${file.path} (it had been modified; --force)`);
       files[file.path] = wanted;
     } else {
-      report.kept.push(`kept ${file.path}: it differs from what this pack installs (modified by you?). Rerun with --force to overwrite it.`);
+      report.kept.push(
+        `kept ${file.path}: it differs from what this pack installs (modified by you?). Rerun with --force to overwrite it.`,
+      );
       delete files[file.path];
     }
   }
@@ -115,12 +124,24 @@ export function planInstall(facts: InstallFacts): Plan {
     const { settings, added } = mergeSettings(cleaned, pack);
     const addedCount = added.hooks.length + added.allow.length + added.deny.length;
     if (addedCount > 0 || removed) {
-      steps.push({ kind: 'write', path: facts.settings.path, content: formatSettings(settings), note: facts.settings.current ? 'update' : 'create' });
+      steps.push({
+        kind: 'write',
+        path: facts.settings.path,
+        content: formatSettings(settings),
+        note: facts.settings.current ? 'update' : 'create',
+      });
       const rules = added.allow.length + added.deny.length;
-      if (addedCount > 0) report.done.push(`${facts.settings.current ? 'added to' : 'created'} ${facts.settings.path}: ${added.hooks.length} hook(s), ${rules} permission rule(s)`);
-      if (removed) report.done.push(`removed from ${facts.settings.path} this pack's outdated entries: ${[...outdated.hooks, ...outdated.allow, ...(outdated.deny ?? [])].join(', ')}`);
+      if (addedCount > 0)
+        report.done.push(
+          `${facts.settings.current ? 'added to' : 'created'} ${facts.settings.path}: ${added.hooks.length} hook(s), ${rules} permission rule(s)`,
+        );
+      if (removed)
+        report.done.push(
+          `removed from ${facts.settings.path} this pack's outdated entries: ${[...outdated.hooks, ...outdated.allow, ...(outdated.deny ?? [])].join(', ')}`,
+        );
     }
-    const keep = (list: string[] | undefined, gone: string[] | undefined) => (list ?? []).filter((entry) => !(gone ?? []).includes(entry));
+    const keep = (list: string[] | undefined, gone: string[] | undefined) =>
+      (list ?? []).filter((entry) => !(gone ?? []).includes(entry));
     settingsRecord = {
       path: facts.settings.path,
       created: (recorded?.created ?? false) || facts.settings.current === null,
@@ -135,8 +156,15 @@ export function planInstall(facts: InstallFacts): Plan {
   if (facts.gitattributes) {
     const next = addUnionLine(facts.gitattributes.current);
     if (next !== null) {
-      steps.push({ kind: 'write', path: '.gitattributes', content: next, note: facts.gitattributes.current === null ? 'create' : 'update' });
-      report.done.push('added "docs/progress.md merge=union" to .gitattributes, so appends to progress.md from parallel sessions merge cleanly');
+      steps.push({
+        kind: 'write',
+        path: '.gitattributes',
+        content: next,
+        note: facts.gitattributes.current === null ? 'create' : 'update',
+      });
+      report.done.push(
+        'added "docs/progress.md merge=union" to .gitattributes, so appends to progress.md from parallel sessions merge cleanly',
+      );
       gitattributes.added = true;
       gitattributes.created ||= facts.gitattributes.current === null;
       const before = facts.gitattributes.current ?? '';
@@ -145,7 +173,9 @@ export function planInstall(facts: InstallFacts): Plan {
   }
 
   const written = steps.filter((step) => step.kind === 'write').map((step) => step.path);
-  const newDirs = [...new Set([...written, facts.recordPath].flatMap(ancestors))].filter((dir) => !facts.existingDirs.has(dir));
+  const newDirs = [...new Set([...written, facts.recordPath].flatMap(ancestors))].filter(
+    (dir) => !facts.existingDirs.has(dir),
+  );
   const record: InstallRecord = {
     version: 1,
     files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))),
@@ -205,6 +235,7 @@ export function planUninstall(facts: UninstallFacts): Plan {
   }
   steps.push({ kind: 'remove', path: facts.recordPath });
   // Deepest first; each is removed only if empty when its turn comes.
-  for (const dir of [...facts.record.createdDirs].sort((a, b) => b.length - a.length)) steps.push({ kind: 'rmdir', path: dir });
+  for (const dir of [...facts.record.createdDirs].sort((a, b) => b.length - a.length))
+    steps.push({ kind: 'rmdir', path: dir });
   return { steps, report };
 }

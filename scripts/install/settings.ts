@@ -57,8 +57,14 @@ export const PROJECT_HELPER_GLOB = `node "/*/${RUNTIME_SUBDIR}/session.mjs"`;
 export const PROJECT_HELPER_DENY = `Bash(node "/*"*/${RUNTIME_SUBDIR}/session.mjs"*)`;
 
 function allowRules(scope: Scope, home: string | undefined): string[] {
-  if (scope === 'user') return READ_ONLY_SUBCOMMANDS.map((name) => `Bash(${helperPrefix(runtimeDirFor('user', 'claude', home))} ${name}:*)`);
-  return READ_ONLY_SUBCOMMANDS.flatMap((name) => [`Bash(${PROJECT_HELPER_GLOB} ${name})`, `Bash(${PROJECT_HELPER_GLOB} ${name} *)`]);
+  if (scope === 'user')
+    return READ_ONLY_SUBCOMMANDS.map(
+      (name) => `Bash(${helperPrefix(runtimeDirFor('user', 'claude', home))} ${name}:*)`,
+    );
+  return READ_ONLY_SUBCOMMANDS.flatMap((name) => [
+    `Bash(${PROJECT_HELPER_GLOB} ${name})`,
+    `Bash(${PROJECT_HELPER_GLOB} ${name} *)`,
+  ]);
 }
 
 /**
@@ -67,7 +73,8 @@ function allowRules(scope: Scope, home: string | undefined): string[] {
  * hook that cannot even start must not report an error on every edit.
  */
 export function packSettings(scope: Scope, withHooks: boolean, home?: string): PackSettings {
-  const hookFile = scope === 'user' ? `"$HOME/${RUNTIME_SUBDIR}/hook.mjs"` : `"$CLAUDE_PROJECT_DIR/${RUNTIME_SUBDIR}/hook.mjs"`;
+  const hookFile =
+    scope === 'user' ? `"$HOME/${RUNTIME_SUBDIR}/hook.mjs"` : `"$CLAUDE_PROJECT_DIR/${RUNTIME_SUBDIR}/hook.mjs"`;
   return {
     hooks: withHooks
       ? [
@@ -126,17 +133,25 @@ export function mergeSettings(current: JsonObject, pack: PackSettings): MergeRes
   const settings = structuredClone(current);
   const added: Required<SettingsRecord> = { hooks: [], allow: [], deny: [], createdKeys: [] };
   for (const entry of pack.hooks) {
-    const present = isObject(settings.hooks) && Array.isArray(settings.hooks[entry.event])
-      && (settings.hooks[entry.event] as Json[]).some((group) => hookCommands(group).includes(entry.command));
+    const present =
+      isObject(settings.hooks) &&
+      Array.isArray(settings.hooks[entry.event]) &&
+      (settings.hooks[entry.event] as Json[]).some((group) => hookCommands(group).includes(entry.command));
     if (present) continue;
     const hooks = objectAt(settings, 'hooks', 'hooks', added.createdKeys);
     const groups = arrayAt(hooks, entry.event, `hooks.${entry.event}`, added.createdKeys);
-    groups.push({ ...(entry.matcher ? { matcher: entry.matcher } : {}), hooks: [{ type: 'command', command: entry.command, timeout: HOOK_TIMEOUT_SECONDS }] });
+    groups.push({
+      ...(entry.matcher ? { matcher: entry.matcher } : {}),
+      hooks: [{ type: 'command', command: entry.command, timeout: HOOK_TIMEOUT_SECONDS }],
+    });
     added.hooks.push(entry.command);
   }
   for (const list of ['allow', 'deny'] as const) {
     for (const rule of pack[list]) {
-      const present = isObject(settings.permissions) && Array.isArray(settings.permissions[list]) && (settings.permissions[list] as Json[]).includes(rule);
+      const present =
+        isObject(settings.permissions) &&
+        Array.isArray(settings.permissions[list]) &&
+        (settings.permissions[list] as Json[]).includes(rule);
       if (present) continue;
       const permissions = objectAt(settings, 'permissions', 'permissions', added.createdKeys);
       arrayAt(permissions, list, `permissions.${list}`, added.createdKeys).push(rule);
@@ -156,7 +171,9 @@ export function unmergeSettings(current: JsonObject, record: SettingsRecord): Js
         if (!isObject(group) || !Array.isArray(group.hooks)) return [group];
         const ours = hookCommands(group).filter((command) => record.hooks.includes(command));
         if (ours.length === 0) return [group];
-        const hooks = group.hooks.filter((hook) => !(isObject(hook) && typeof hook.command === 'string' && record.hooks.includes(hook.command)));
+        const hooks = group.hooks.filter(
+          (hook) => !(isObject(hook) && typeof hook.command === 'string' && record.hooks.includes(hook.command)),
+        );
         return hooks.length === 0 ? [] : [{ ...group, hooks }];
       });
     }
@@ -164,17 +181,22 @@ export function unmergeSettings(current: JsonObject, record: SettingsRecord): Js
   for (const list of ['allow', 'deny'] as const) {
     const ours = record[list] ?? [];
     if (isObject(settings.permissions) && Array.isArray(settings.permissions[list])) {
-      settings.permissions[list] = (settings.permissions[list] as Json[]).filter((rule) => !(typeof rule === 'string' && ours.includes(rule)));
+      settings.permissions[list] = (settings.permissions[list] as Json[]).filter(
+        (rule) => !(typeof rule === 'string' && ours.includes(rule)),
+      );
     }
   }
   // Deepest first, so that emptying hooks.PreToolUse can empty hooks.
   for (const key of [...record.createdKeys].sort((a, b) => b.split('.').length - a.split('.').length)) {
     const parts = key.split('.');
-    const parent = parts.slice(0, -1).reduce<Json | undefined>((node, part) => (isObject(node) ? node[part] : undefined), settings);
+    const parent = parts
+      .slice(0, -1)
+      .reduce<Json | undefined>((node, part) => (isObject(node) ? node[part] : undefined), settings);
     const last = parts[parts.length - 1]!;
     if (!isObject(parent)) continue;
     const value = parent[last];
-    if ((Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0)) delete parent[last];
+    if ((Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0))
+      delete parent[last];
   }
   return settings;
 }

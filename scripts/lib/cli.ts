@@ -46,10 +46,14 @@ function parse(subcommand: Subcommand, args: string[]): Invocation & { json: boo
   const { json, help, ...values } = parsed.values as Record<string, unknown>;
   const positionals = parsed.positionals;
   if (!help && (positionals.length < subcommand.positionals.min || positionals.length > subcommand.positionals.max)) {
-    const expected = subcommand.positionals.min === subcommand.positionals.max
-      ? `${subcommand.positionals.min}`
-      : `${subcommand.positionals.min}-${subcommand.positionals.max}`;
-    throw new UsageError(`expected ${expected} argument(s), got ${positionals.length}`, `usage: ${PROGRAM} ${subcommand.usage}`);
+    const expected =
+      subcommand.positionals.min === subcommand.positionals.max
+        ? `${subcommand.positionals.min}`
+        : `${subcommand.positionals.min}-${subcommand.positionals.max}`;
+    throw new UsageError(
+      `expected ${expected} argument(s), got ${positionals.length}`,
+      `usage: ${PROGRAM} ${subcommand.usage}`,
+    );
   }
   return { values: values as Invocation['values'], positionals, json: json === true, help: help === true };
 }
@@ -63,7 +67,11 @@ export async function main(subcommands: Subcommand[], io: Io): Promise<number> {
   }
 }
 
-async function dispatch(subcommands: Subcommand[], io: Io, trace: ReturnType<typeof startTrace> | undefined): Promise<number> {
+async function dispatch(
+  subcommands: Subcommand[],
+  io: Io,
+  trace: ReturnType<typeof startTrace> | undefined,
+): Promise<number> {
   const [name, ...rest] = io.argv;
   const wantsJson = rest.includes('--json');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -79,8 +87,12 @@ async function dispatch(subcommands: Subcommand[], io: Io, trace: ReturnType<typ
       return EXIT.done;
     }
     const context: Context = { cwd: io.cwd, now: now(io.env), env: io.env, stderr: io.stderr, stdout: io.stdout };
-    const outcome = await withProcessScope({ env: io.env, stderr: io.stderr, ...(trace ? { trace } : {}) }, () => subcommand.run(invocation, context));
-    io.stdout.write(invocation.json ? `${JSON.stringify({ ok: true, command: name, ...outcome.json })}\n` : `${outcome.text}\n`);
+    const outcome = await withProcessScope({ env: io.env, stderr: io.stderr, ...(trace ? { trace } : {}) }, () =>
+      subcommand.run(invocation, context),
+    );
+    io.stdout.write(
+      invocation.json ? `${JSON.stringify({ ok: true, command: name, ...outcome.json })}\n` : `${outcome.text}\n`,
+    );
     return EXIT.done;
   } catch (error) {
     const doc = describeError(error, name);

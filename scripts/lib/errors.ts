@@ -12,14 +12,19 @@ export class GitError extends Error {
     readonly stderr: string,
     readonly stdout = '',
   ) {
-    super(`${command.join(' ')} failed (exit ${exitCode ?? 'signal'}): ${stderr.trim() || stdout.trim() || 'no output'}`);
+    super(
+      `${command.join(' ')} failed (exit ${exitCode ?? 'signal'}): ${stderr.trim() || stdout.trim() || 'no output'}`,
+    );
     this.name = 'GitError';
   }
 }
 
 /** The caller asked for something malformed: a bad flag, a bad name. Exit 2. */
 export class UsageError extends Error {
-  constructor(message: string, readonly next?: string) {
+  constructor(
+    message: string,
+    readonly next?: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -126,9 +131,15 @@ export class RefusalError extends Error {
  * said only once it was verified. A git failure keeps its code and its details.
  */
 export function withOutcome(error: unknown, outcome: string): unknown {
-  if (error instanceof RefusalError) return new RefusalError(error.code, `${error.message} ${outcome}`, error.next, error.details);
+  if (error instanceof RefusalError)
+    return new RefusalError(error.code, `${error.message} ${outcome}`, error.next, error.details);
   if (error instanceof GitError) {
-    return new RefusalError('git-failed', `git failed: ${error.command.join(' ')} (exit ${error.exitCode ?? 'signal'}) in ${error.cwd}: ${error.stderr.trim() || error.stdout.trim()} ${outcome}`, 'Fix the git problem shown above, then run the same command again.', { command: error.command, exitCode: error.exitCode, stderr: error.stderr, cwd: error.cwd });
+    return new RefusalError(
+      'git-failed',
+      `git failed: ${error.command.join(' ')} (exit ${error.exitCode ?? 'signal'}) in ${error.cwd}: ${error.stderr.trim() || error.stdout.trim()} ${outcome}`,
+      'Fix the git problem shown above, then run the same command again.',
+      { command: error.command, exitCode: error.exitCode, stderr: error.stderr, cwd: error.cwd },
+    );
   }
   return error;
 }
@@ -139,10 +150,24 @@ export function withOutcome(error: unknown, outcome: string): unknown {
  */
 export function describeError(error: unknown, command: string) {
   if (error instanceof UsageError) {
-    return { exit: EXIT.usage, kind: 'usage', code: 'usage', message: error.message, next: error.next ?? `Run \`session ${command} --help\`.`, details: {} };
+    return {
+      exit: EXIT.usage,
+      kind: 'usage',
+      code: 'usage',
+      message: error.message,
+      next: error.next ?? `Run \`session ${command} --help\`.`,
+      details: {},
+    };
   }
   if (error instanceof RefusalError) {
-    return { exit: EXIT.refused, kind: 'refused', code: error.code, message: error.message, next: error.next, details: error.details };
+    return {
+      exit: EXIT.refused,
+      kind: 'refused',
+      code: error.code,
+      message: error.message,
+      next: error.next,
+      details: error.details,
+    };
   }
   if (error instanceof GitError) {
     return {
@@ -155,5 +180,12 @@ export function describeError(error: unknown, command: string) {
     };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { exit: EXIT.refused, kind: 'internal', code: 'internal-error', message, next: 'This is a bug in the helper; report it with the command you ran.', details: {} };
+  return {
+    exit: EXIT.refused,
+    kind: 'internal',
+    code: 'internal-error',
+    message,
+    next: 'This is a bug in the helper; report it with the command you ran.',
+    details: {},
+  };
 }

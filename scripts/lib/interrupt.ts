@@ -24,7 +24,9 @@ export function holdSignals(onSignal?: (signal: NodeJS.Signals) => void): Signal
   return {
     check() {
       if (received) {
-        throw new RefusalError('interrupted', `Interrupted by ${received}.`, 'Run the command again when ready.', { signal: received });
+        throw new RefusalError('interrupted', `Interrupted by ${received}.`, 'Run the command again when ready.', {
+          signal: received,
+        });
       }
     },
     release() {

@@ -57,7 +57,10 @@ export function readLockOwner(path: string): LockOwner | null {
 }
 
 /** Dead means: on this host and not running. A lock from another host is trusted until it is very old. */
-export function ownerIsDead(owner: Pick<LockOwner, 'pid' | 'host' | 'acquiredAt' | 'since'>, nowMs = Date.now()): boolean {
+export function ownerIsDead(
+  owner: Pick<LockOwner, 'pid' | 'host' | 'acquiredAt' | 'since'>,
+  nowMs = Date.now(),
+): boolean {
   const state = liveness(owner);
   return state === 'dead' || (state === 'unknown' && nowMs - Date.parse(owner.acquiredAt) > 10 * 60_000);
 }
@@ -166,7 +169,11 @@ export function releaseLock(lock: HeldLock): void {
 }
 
 /** Runs `body` holding the lock at `path`; the lock is released however `body` ends. */
-export async function withLock<T>(path: string, options: LockOptions, body: (lock: HeldLock) => T | Promise<T>): Promise<T> {
+export async function withLock<T>(
+  path: string,
+  options: LockOptions,
+  body: (lock: HeldLock) => T | Promise<T>,
+): Promise<T> {
   const lock = await acquireLock(path, options);
   try {
     return await body(lock);

@@ -73,7 +73,10 @@ export interface ProcessRecord {
  * The one owner-alive rule: `dead` only when the owner ran on this host and runs no more
  * (its pid gone, or reused by a process with another start time); `unknown` for another host.
  */
-export function liveness(owner: ProcessRecord | null | undefined, host: string = hostname()): 'alive' | 'dead' | 'unknown' {
+export function liveness(
+  owner: ProcessRecord | null | undefined,
+  host: string = hostname(),
+): 'alive' | 'dead' | 'unknown' {
   if (!owner) return 'dead';
   if (owner.host !== host) return 'unknown';
   return recordedProcessIsAlive(owner.pid, owner.since) ? 'alive' : 'dead';
@@ -97,7 +100,10 @@ function parentAndName(pid: number): { ppid: number; name: string } | null {
     return Number.isInteger(ppid) ? { ppid, name } : null;
   } catch {
     if (process.platform === 'linux') return null;
-    const result = runSync('/', 'ps', ['-o', 'ppid=,comm=', '-p', String(pid)], { okExitCodes: [0, 1], timeout: 2_000 });
+    const result = runSync('/', 'ps', ['-o', 'ppid=,comm=', '-p', String(pid)], {
+      okExitCodes: [0, 1],
+      timeout: 2_000,
+    });
     const match = /^\s*(\d+)\s+(.+)$/.exec(result.stdout.trim());
     return match ? { ppid: Number(match[1]), name: match[2]!.trim().split('/').pop()!.replace(/^-/, '') } : null;
   }

@@ -4,7 +4,20 @@
  * symlink at the last step, and never more than a cap; opening never blocks. Writes never
  * follow a symlink at any step below the folder they are confined to.
  */
-import { closeSync, constants, fsyncSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { cryptoModule } from './builtins.js';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -12,7 +25,11 @@ export type UnsafeReason = 'symlink' | 'not-a-file' | 'too-large' | 'outside' | 
 
 /** A path that must not be read or written as asked; `reason` says why, for messages and codes. */
 export class UnsafeFileError extends Error {
-  constructor(readonly path: string, readonly reason: UnsafeReason, detail: string) {
+  constructor(
+    readonly path: string,
+    readonly reason: UnsafeReason,
+    detail: string,
+  ) {
     super(`${path} ${detail}`);
     this.name = 'UnsafeFileError';
   }
@@ -38,14 +55,16 @@ export function readBoundedFile(path: string, maxBytes: number, options: Bounded
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    if (code === 'ELOOP' || code === 'EMLINK') throw new UnsafeFileError(path, 'symlink', 'is a symbolic link, not a file');
+    if (code === 'ELOOP' || code === 'EMLINK')
+      throw new UnsafeFileError(path, 'symlink', 'is a symbolic link, not a file');
     if (code === 'EISDIR') throw new UnsafeFileError(path, 'not-a-file', 'is a folder, not a file');
     throw error;
   }
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new UnsafeFileError(path, 'not-a-file', 'is not a regular file');
-    if (stat.size > maxBytes) throw new UnsafeFileError(path, 'too-large', `is ${stat.size} bytes, over the ${maxBytes}-byte limit`);
+    if (stat.size > maxBytes)
+      throw new UnsafeFileError(path, 'too-large', `is ${stat.size} bytes, over the ${maxBytes}-byte limit`);
     // The file can grow between fstat and read: read to its end, never past the cap.
     let buffer = Buffer.alloc(Math.min(maxBytes + 1, stat.size + 1));
     let length = 0;
@@ -104,7 +123,8 @@ export function confinedPath(root: string, rel: string, options: { createFolders
       }
       continue;
     }
-    if (stat.isSymbolicLink()) throw new UnsafeFileError(current, 'through-symlink', 'is a symbolic link; nothing is written through it');
+    if (stat.isSymbolicLink())
+      throw new UnsafeFileError(current, 'through-symlink', 'is a symbolic link; nothing is written through it');
     if (!stat.isDirectory()) throw new UnsafeFileError(current, 'blocked', 'is a file where a folder should be');
   }
   // A folder swapped for a link after the walk still cannot carry the write outside.
@@ -125,11 +145,20 @@ export interface ConfinedWrite {
  * symlink, FIFO or device at the last step. A replacement goes through a temporary file and
  * a rename, so readers see the old or the new content. Returns the absolute path.
  */
-export function writeConfinedFile(root: string, rel: string, content: string | Buffer, options: ConfinedWrite = {}): string {
+export function writeConfinedFile(
+  root: string,
+  rel: string,
+  content: string | Buffer,
+  options: ConfinedWrite = {},
+): string {
   const target = confinedPath(root, rel, { createFolders: true });
   const existing = lstatOrNull(target);
   if (existing && !existing.isFile()) {
-    throw new UnsafeFileError(target, existing.isSymbolicLink() ? 'symlink' : 'not-a-file', existing.isSymbolicLink() ? 'is a symbolic link; it is not written through' : 'is not a regular file');
+    throw new UnsafeFileError(
+      target,
+      existing.isSymbolicLink() ? 'symlink' : 'not-a-file',
+      existing.isSymbolicLink() ? 'is a symbolic link; it is not written through' : 'is not a regular file',
+    );
   }
   const mode = options.mode ?? 0o644;
   if (options.exclusive) {
@@ -151,9 +180,17 @@ export function writeConfinedFile(root: string, rel: string, content: string | B
  * whole. `durable` also fsyncs the file and its folder, for a file a crash must not lose.
  * The temporary name, `<target>.<pid>.<nonce>.tmp`, lets cleanup tell a dead writer's leftover.
  */
-export function writeAtomically(target: string, content: string | Buffer, options: { mode?: number; durable?: boolean } = {}): void {
+export function writeAtomically(
+  target: string,
+  content: string | Buffer,
+  options: { mode?: number; durable?: boolean } = {},
+): void {
   const temp = `${target}.${process.pid}.${cryptoModule().randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, options.mode ?? 0o644);
+  const fd = openSync(
+    temp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW,
+    options.mode ?? 0o644,
+  );
   try {
     writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
     if (options.durable) fsyncSync(fd);
@@ -191,7 +228,12 @@ export const MAX_PATH_BYTES = 4096;
  */
 export function realPathAllowMissing(path: string): string {
   const absolute = resolve(path);
-  if (Buffer.byteLength(absolute) > MAX_PATH_BYTES) throw new UnsafeFileError(absolute.slice(0, 80), 'too-large', `(a path of ${Buffer.byteLength(absolute)} bytes) is longer than any path the system can open`);
+  if (Buffer.byteLength(absolute) > MAX_PATH_BYTES)
+    throw new UnsafeFileError(
+      absolute.slice(0, 80),
+      'too-large',
+      `(a path of ${Buffer.byteLength(absolute)} bytes) is longer than any path the system can open`,
+    );
   const missing: string[] = [];
   let folder = absolute;
   for (;;) {
@@ -222,7 +264,9 @@ export function realPathResolver(): (path: string) => string {
     if (realParent === undefined) folders.set(parent, (realParent = realPathAllowMissing(parent)));
     const candidate = join(realParent, basename(absolute));
     try {
-      return lstatSync(candidate, { throwIfNoEntry: false })?.isSymbolicLink() ? realPathAllowMissing(candidate) : candidate;
+      return lstatSync(candidate, { throwIfNoEntry: false })?.isSymbolicLink()
+        ? realPathAllowMissing(candidate)
+        : candidate;
     } catch {
       return realPathAllowMissing(absolute);
     }
@@ -241,7 +285,11 @@ export function fileDigest(path: string): string | null {
     if (!fstatSync(fd).isFile()) return null;
     const hash = cryptoModule().createHash('sha256');
     const chunk = Buffer.alloc(1 << 20);
-    for (let read = readSync(fd, chunk, 0, chunk.length, null); read > 0; read = readSync(fd, chunk, 0, chunk.length, null)) {
+    for (
+      let read = readSync(fd, chunk, 0, chunk.length, null);
+      read > 0;
+      read = readSync(fd, chunk, 0, chunk.length, null)
+    ) {
       hash.update(chunk.subarray(0, read));
     }
     return hash.digest('hex');

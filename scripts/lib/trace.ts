@@ -55,7 +55,10 @@ export function traceSummary(trace: Trace, now = performance.now()): string {
   const inProcesses = unionLength(processes);
   const js = Math.max(0, now - trace.entered - unionLength([...loads, ...processes]));
   const others = processes.length - git.length;
-  const loadParts = [`bundle ${ms(bundleLoad)}`, ...loads.map((span) => `${span.label} ${ms(span.end - span.start)}`)].join(', ');
+  const loadParts = [
+    `bundle ${ms(bundleLoad)}`,
+    ...loads.map((span) => `${span.label} ${ms(span.end - span.start)}`),
+  ].join(', ');
   return [
     `[trace] summary: ${git.length} git call(s)${others > 0 ? ` and ${others} other process(es)` : ''} in ${ms(now)}:`,
     `node start-up ${ms(nodeStart)},`,

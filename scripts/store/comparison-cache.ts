@@ -63,7 +63,9 @@ function stamp(path: string): string {
 
 /** How the repository merges, as far as the files that say so show it. */
 function mergeSettings(commonDir: string, mainCheckout: string): string {
-  return [join(commonDir, 'config'), join(commonDir, 'info', 'attributes'), join(mainCheckout, '.gitattributes')].map(stamp).join(' ');
+  return [join(commonDir, 'config'), join(commonDir, 'info', 'attributes'), join(mainCheckout, '.gitattributes')]
+    .map(stamp)
+    .join(' ');
 }
 
 const isCount = (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -101,7 +103,11 @@ function parseEntry(value: unknown): TipComparison | null {
 }
 
 /** The entries of a file that is exactly ours for this project and these settings; null for anything else. */
-export function parseComparisonCache(text: string, project: string, settings: string): Map<string, TipComparison> | null {
+export function parseComparisonCache(
+  text: string,
+  project: string,
+  settings: string,
+): Map<string, TipComparison> | null {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -158,7 +164,11 @@ export async function openComparisonCache(project: Project): Promise<ComparisonC
       try {
         if (!lstatSync(project.sessionsDir).isDirectory()) return;
         const comparisons = Object.fromEntries([...kept].sort(([a], [b]) => (a < b ? -1 : 1)));
-        writeConfinedFile(project.sessionsDir, COMPARISON_CACHE_FILE, `${JSON.stringify({ format: FORMAT, version: VERSION, project: project.name, settings, comparisons })}\n`);
+        writeConfinedFile(
+          project.sessionsDir,
+          COMPARISON_CACHE_FILE,
+          `${JSON.stringify({ format: FORMAT, version: VERSION, project: project.name, settings, comparisons })}\n`,
+        );
       } catch {
         /* no sessions folder, or the name is taken by something that is not ours to write over: the next status compares again */
       }

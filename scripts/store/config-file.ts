@@ -13,14 +13,24 @@ export function loadConfig(mainCheckout: string): Config {
     text = readBoundedText(path, MAX_CONFIG_BYTES);
   } catch (error) {
     if (!(error instanceof UnsafeFileError)) throw error;
-    throw new RefusalError('config-invalid', `The project config ${path} cannot be read safely: ${error.message.slice(path.length + 1)}.`, `Make ${CONFIG_PATH} a regular file of plain JSON, or remove it to use the defaults.`, { config: path, problem: error.reason });
+    throw new RefusalError(
+      'config-invalid',
+      `The project config ${path} cannot be read safely: ${error.message.slice(path.length + 1)}.`,
+      `Make ${CONFIG_PATH} a regular file of plain JSON, or remove it to use the defaults.`,
+      { config: path, problem: error.reason },
+    );
   }
   if (text === null) return { ...DEFAULT_CONFIG };
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new RefusalError('config-invalid', `The project config ${path} is not valid JSON (${(error as Error).message}).`, `Fix ${CONFIG_PATH} or remove it to use the defaults.`, { config: path });
+    throw new RefusalError(
+      'config-invalid',
+      `The project config ${path} is not valid JSON (${(error as Error).message}).`,
+      `Fix ${CONFIG_PATH} or remove it to use the defaults.`,
+      { config: path },
+    );
   }
   const parsed = parseConfig(data, mainCheckout);
   if ('problem' in parsed) {

@@ -17,7 +17,10 @@ export function appendHistory(sessionsDir: string, record: HistoryRecord): void 
 }
 
 /** What `session restore` needs beside the refs: the goals, the port block, the copied files, the session log, and every saved ref. */
-export function restoreFacts(entry: SessionEntry, savedRefs: SavedRef[]): Pick<HistoryRecord, 'goals' | 'port' | 'copiedFiles' | 'sessionLog' | 'savedRefs' | 'issue' | 'pr'> {
+export function restoreFacts(
+  entry: SessionEntry,
+  savedRefs: SavedRef[],
+): Pick<HistoryRecord, 'goals' | 'port' | 'copiedFiles' | 'sessionLog' | 'savedRefs' | 'issue' | 'pr'> {
   return {
     goals: entry.goals,
     ...(entry.port ? { port: entry.port } : {}),

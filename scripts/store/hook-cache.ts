@@ -51,13 +51,22 @@ function isCacheTree(value: unknown): value is CacheTreeRoot | null {
 function isLayout(value: unknown): value is IndexLayout {
   const layout = value as IndexLayout;
   return (
-    typeof layout === 'object' && layout !== null &&
-    [2, 3, 4].includes(layout.version) && (layout.hashBytes === 20 || layout.hashBytes === 32) &&
-    isOffset(layout.count) && isOffset(layout.entriesEnd) && isString(layout.checksum) &&
-    Array.isArray(layout.offsets) && layout.offsets.every(isOffset) &&
-    isStringArray(layout.paths) && layout.paths.length === layout.offsets.length &&
-    isStringArray(layout.previous) && layout.previous.length === (layout.version === 4 ? layout.offsets.length : 0) &&
-    isStringArray(layout.submodules) && isStringArray(layout.attributes) && isStringArray(layout.unsupported) &&
+    typeof layout === 'object' &&
+    layout !== null &&
+    [2, 3, 4].includes(layout.version) &&
+    (layout.hashBytes === 20 || layout.hashBytes === 32) &&
+    isOffset(layout.count) &&
+    isOffset(layout.entriesEnd) &&
+    isString(layout.checksum) &&
+    Array.isArray(layout.offsets) &&
+    layout.offsets.every(isOffset) &&
+    isStringArray(layout.paths) &&
+    layout.paths.length === layout.offsets.length &&
+    isStringArray(layout.previous) &&
+    layout.previous.length === (layout.version === 4 ? layout.offsets.length : 0) &&
+    isStringArray(layout.submodules) &&
+    isStringArray(layout.attributes) &&
+    isStringArray(layout.unsupported) &&
     isCacheTree(layout.cacheTree)
   );
 }
@@ -71,7 +80,8 @@ const VALID: { [K in Kind]: (value: unknown) => value is Kinds[K] } = {
   manifest: isString,
 };
 
-const perKind = <T>(make: () => T): Record<Kind, T> => Object.fromEntries(KINDS.map((kind) => [kind, make()])) as Record<Kind, T>;
+const perKind = <T>(make: () => T): Record<Kind, T> =>
+  Object.fromEntries(KINDS.map((kind) => [kind, make()])) as Record<Kind, T>;
 
 export class HookCache {
   /** Entries as read, checked on first use: most runs use few of them. */

@@ -49,13 +49,22 @@ export function readManifest(path: string, project: string): Manifest {
  * remembers the last text it found valid (`validated`: the hooks keep it in their cache): the
  * very same bytes are not checked against the schema again.
  */
-export function readManifestText(path: string, project: string, validated?: string): { manifest: Manifest; text: string | null } {
+export function readManifestText(
+  path: string,
+  project: string,
+  validated?: string,
+): { manifest: Manifest; text: string | null } {
   let text: string | null;
   try {
     text = readBoundedText(path, MAX_MANIFEST_BYTES);
   } catch (error) {
     if (!(error instanceof UnsafeFileError)) throw error;
-    const problem = error.reason === 'symlink' ? 'it is a symbolic link, not a file' : error.reason === 'too-large' ? `it is over the ${MAX_MANIFEST_BYTES}-byte limit` : 'it is not a regular file';
+    const problem =
+      error.reason === 'symlink'
+        ? 'it is a symbolic link, not a file'
+        : error.reason === 'too-large'
+          ? `it is over the ${MAX_MANIFEST_BYTES}-byte limit`
+          : 'it is not a regular file';
     throw new ManifestInvalidError(path, problem);
   }
   if (text === null) return { manifest: emptyManifest(project), text: null };
@@ -67,7 +76,10 @@ export function readManifestText(path: string, project: string, validated?: stri
   }
   if (text === validated) return { manifest: data as Manifest, text };
   if (data && typeof data === 'object' && 'version' in data && (data as { version: unknown }).version !== 1) {
-    throw new ManifestInvalidError(path, `it has version ${JSON.stringify((data as { version: unknown }).version)}, and this helper reads version 1 only`);
+    throw new ManifestInvalidError(
+      path,
+      `it has version ${JSON.stringify((data as { version: unknown }).version)}, and this helper reads version 1 only`,
+    );
   }
   if (!validateManifest(data)) throw new ManifestInvalidError(path, schemaProblem());
   return { manifest: data as unknown as Manifest, text };
@@ -80,7 +92,12 @@ function writeManifestFile(path: string, manifest: Manifest): void {
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
   // Never write what the next read would refuse: every later command would be locked out.
   if (Buffer.byteLength(text) > MAX_MANIFEST_BYTES) {
-    throw new RefusalError('manifest-full', `The session manifest would grow to ${Buffer.byteLength(text)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit, so it was not written; nothing was changed.`, `End or clean up sessions you no longer need (\`${helper('cleanup')}\`), or keep goals short, then run the same command again.`, { manifest: path, bytes: Buffer.byteLength(text) });
+    throw new RefusalError(
+      'manifest-full',
+      `The session manifest would grow to ${Buffer.byteLength(text)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit, so it was not written; nothing was changed.`,
+      `End or clean up sessions you no longer need (\`${helper('cleanup')}\`), or keep goals short, then run the same command again.`,
+      { manifest: path, bytes: Buffer.byteLength(text) },
+    );
   }
   writeAtomically(path, text, { durable: true });
 }
@@ -121,7 +138,10 @@ export async function updateManifest<T>(
  * file, or a removal that must append its history line only after the write. `write`
  * validates, checks the lock is still ours, and replaces the file atomically.
  */
-export async function withManifestLock<T>(path: string, body: (write: (manifest: Manifest) => void) => T | Promise<T>): Promise<T> {
+export async function withManifestLock<T>(
+  path: string,
+  body: (write: (manifest: Manifest) => void) => T | Promise<T>,
+): Promise<T> {
   mkdirSync(dirname(path), { recursive: true });
   return withLock(lockPathFor(path), MANIFEST_LOCK, (lock) =>
     body((manifest) => {

@@ -43,11 +43,19 @@ export interface LandPurpose {
   detached: { base: string; at: string } | null;
 }
 
-export async function withMergeLock<T>(mainCheckout: string, work: (lock: HeldLock) => Promise<T>, purpose?: MergePurpose | LandPurpose): Promise<T> {
-  return withLock(await mergeLockPath(mainCheckout), {
-    label: 'merges into the base and the main checkout',
-    code: 'merge-locked',
-    timeoutMs: 300_000,
-    ...(purpose ? { purpose: { ...purpose } } : {}),
-  }, work);
+export async function withMergeLock<T>(
+  mainCheckout: string,
+  work: (lock: HeldLock) => Promise<T>,
+  purpose?: MergePurpose | LandPurpose,
+): Promise<T> {
+  return withLock(
+    await mergeLockPath(mainCheckout),
+    {
+      label: 'merges into the base and the main checkout',
+      code: 'merge-locked',
+      timeoutMs: 300_000,
+      ...(purpose ? { purpose: { ...purpose } } : {}),
+    },
+    work,
+  );
 }

@@ -33,11 +33,22 @@ export async function findProject(cwdInput: string): Promise<Project> {
   try {
     cwd = realpathSync(cwdInput);
   } catch {
-    throw new RefusalError('no-such-folder', `The folder ${cwdInput} does not exist.`, 'Run the helper from inside your project.');
+    throw new RefusalError(
+      'no-such-folder',
+      `The folder ${cwdInput} does not exist.`,
+      'Run the helper from inside your project.',
+    );
   }
-  const [location, worktrees] = await Promise.all([locateRepository(cwd), listWorktrees(cwd).catch((error: unknown) => error)]);
+  const [location, worktrees] = await Promise.all([
+    locateRepository(cwd),
+    listWorktrees(cwd).catch((error: unknown) => error),
+  ]);
   if (!location) {
-    throw new RefusalError('not-a-repository', `${cwd} is not inside a git repository.`, 'Run the helper from inside your project, or run `git init` and make a first commit.');
+    throw new RefusalError(
+      'not-a-repository',
+      `${cwd} is not inside a git repository.`,
+      'Run the helper from inside your project, or run `git init` and make a first commit.',
+    );
   }
   if (!Array.isArray(worktrees)) throw worktrees;
   const currentWorktree = location.toplevel;
@@ -67,7 +78,11 @@ export async function findProject(cwdInput: string): Promise<Project> {
 }
 
 /** An entry's worktree as git names it: the stored path, resolved through symlinks (by `realPath`, for a caller resolving many). */
-export function worktreePathOf(project: Pick<Project, 'mainCheckout'>, entry: Pick<SessionEntry, 'worktree'>, realPath: (path: string) => string = realPathAllowMissing): string {
+export function worktreePathOf(
+  project: Pick<Project, 'mainCheckout'>,
+  entry: Pick<SessionEntry, 'worktree'>,
+  realPath: (path: string) => string = realPathAllowMissing,
+): string {
   try {
     return realPath(fromStoredPath(project.mainCheckout, entry.worktree));
   } catch {
@@ -80,8 +95,16 @@ export function worktreePathOf(project: Pick<Project, 'mainCheckout'>, entry: Pi
  * copied or wrote there (`packFiles`), and the session log stub while it is still exactly as
  * start wrote it (so a fresh session is not dirty, and an edited log is work like any other).
  */
-export function ownFilesOf(entry: Pick<SessionEntry, 'packFiles' | 'sessionLog' | 'sessionLogDigest'>, worktree: string): string[] {
+export function ownFilesOf(
+  entry: Pick<SessionEntry, 'packFiles' | 'sessionLog' | 'sessionLogDigest'>,
+  worktree: string,
+): string[] {
   const own = [...(entry.packFiles ?? [])];
-  if (entry.sessionLog && entry.sessionLogDigest && fileDigest(join(worktree, entry.sessionLog)) === entry.sessionLogDigest) own.push(entry.sessionLog);
+  if (
+    entry.sessionLog &&
+    entry.sessionLogDigest &&
+    fileDigest(join(worktree, entry.sessionLog)) === entry.sessionLogDigest
+  )
+    own.push(entry.sessionLog);
   return own;
 }

@@ -31,29 +31,47 @@ export const cleanup: Subcommand = {
     const manifestState = facts.corruptManifest ? 'corrupt' : 'ok';
 
     if (!apply) {
-      const lines = plan.actions.length === 0
-        ? [`${MARK.done} Nothing to clean up.`]
-        : [`${MARK.info} Cleanup would (nothing has been changed):`, ...plan.actions.map((action) => `  ${MARK.info} ${describeAction(action)}`)];
+      const lines =
+        plan.actions.length === 0
+          ? [`${MARK.done} Nothing to clean up.`]
+          : [
+              `${MARK.info} Cleanup would (nothing has been changed):`,
+              ...plan.actions.map((action) => `  ${MARK.info} ${describeAction(action)}`),
+            ];
       lines.push(...keptLines(plan.kept));
       const next = plan.actions.length > 0 ? `Ask the user, then run \`${helper('cleanup --yes')}\` to do this.` : null;
       if (next) lines.push('', `Next: ${next}`);
       return {
         text: lines.join('\n'),
-        json: { mode: 'plan', manifest: project.manifestPath, manifestState, actions: plan.actions.map((action) => actionJson(action)), kept: plan.kept, next },
+        json: {
+          mode: 'plan',
+          manifest: project.manifestPath,
+          manifestState,
+          actions: plan.actions.map((action) => actionJson(action)),
+          kept: plan.kept,
+          next,
+        },
       };
     }
 
     const outcomes = await executeCleanup(project, plan.actions, context.now);
     const mark = { done: MARK.done, skipped: MARK.warn, failed: MARK.fail } as const;
-    const lines = outcomes.length === 0 ? [`${MARK.done} Nothing to clean up.`] : outcomes.map((o) => `${mark[o.result]} ${o.result === 'done' ? o.message : `${o.result}: ${describeAction(o.action)}: ${o.message}`}`);
+    const lines =
+      outcomes.length === 0
+        ? [`${MARK.done} Nothing to clean up.`]
+        : outcomes.map(
+            (o) =>
+              `${mark[o.result]} ${o.result === 'done' ? o.message : `${o.result}: ${describeAction(o.action)}: ${o.message}`}`,
+          );
     lines.push(...keptLines(plan.kept));
     const failed = outcomes.filter((o) => o.result === 'failed').length;
     const rebuilt = outcomes.some((o) => o.action.kind === 'rebuild-manifest' && o.result === 'done');
-    const next = failed > 0
-      ? `Fix the problems shown above, then run \`${helper('cleanup')}\` again.`
-      : rebuilt
-        ? `Run \`${helper('cleanup')}\` again to review the rebuilt sessions (their goals are unknown).`
-        : null;
+    const next =
+      failed > 0
+        ? `Fix the problems shown above, then run \`${helper('cleanup')}\` again.`
+        : rebuilt
+          ? `Run \`${helper('cleanup')}\` again to review the rebuilt sessions (their goals are unknown).`
+          : null;
     if (next) lines.push('', `Next: ${next}`);
     return {
       text: lines.join('\n'),

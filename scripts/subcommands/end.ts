@@ -18,21 +18,27 @@ function readBodyFile(cwd: string, given: string | undefined): { text: string; p
   try {
     return { text: readFileSync(path, 'utf8'), path };
   } catch (error) {
-    throw new UsageError(`--pr-body-file ${given} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Pass a readable file, or leave --pr-body-file out to use the session log\'s summary.');
+    throw new UsageError(
+      `--pr-body-file ${given} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      "Pass a readable file, or leave --pr-body-file out to use the session log's summary.",
+    );
   }
 }
 
 export const end: Subcommand = {
   ...SPECS.end,
   async run({ values, positionals }, context) {
-    const options = parseEndOptions({
-      strategy: stringOption(values, 'strategy'),
-      rebase: values.rebase === true,
-      remote: stringOption(values, 'remote'),
-      prTitle: stringOption(values, 'pr-title'),
-      prBodyFile: stringOption(values, 'pr-body-file'),
-      confirm: stringOption(values, 'confirm'),
-    }, positionals[0]);
+    const options = parseEndOptions(
+      {
+        strategy: stringOption(values, 'strategy'),
+        rebase: values.rebase === true,
+        remote: stringOption(values, 'remote'),
+        prTitle: stringOption(values, 'pr-title'),
+        prBodyFile: stringOption(values, 'pr-body-file'),
+        confirm: stringOption(values, 'confirm'),
+      },
+      positionals[0],
+    );
     const prBody = readBodyFile(context.cwd, options.prBodyFile);
     const project = await findProject(context.cwd);
     const entry = resolveSession(project, readManifest(project.manifestPath, project.name), options.name, 'end');
@@ -49,12 +55,33 @@ export const end: Subcommand = {
     const main = project.mainCheckout;
     const next = [commandLine(['cd', main]), ...run.next];
     return {
-      text: renderEnd({ name: entry.id, facts: factLines(facts), steps: run.steps, warnings: run.warnings, notes: run.notes, worktreePath: run.worktreePath, next, leftForCaller: run.leftForCaller.length > 0 }),
+      text: renderEnd({
+        name: entry.id,
+        facts: factLines(facts),
+        steps: run.steps,
+        warnings: run.warnings,
+        notes: run.notes,
+        worktreePath: run.worktreePath,
+        next,
+        leftForCaller: run.leftForCaller.length > 0,
+      }),
       json: {
-        session: { id: entry.id, branch: entry.branch, worktree: run.worktreePath, sessionLog: entry.sessionLog, goals: entry.goals },
+        session: {
+          id: entry.id,
+          branch: entry.branch,
+          worktree: run.worktreePath,
+          sessionLog: entry.sessionLog,
+          goals: entry.goals,
+        },
         strategy: options.strategy,
         mainCheckout: main,
-        base: { branch: facts.baseBranch, startCommit: facts.baseStart, commit: facts.baseTip, gained: facts.baseGained, sessionCommits: facts.sessionCommits },
+        base: {
+          branch: facts.baseBranch,
+          startCommit: facts.baseStart,
+          commit: facts.baseTip,
+          gained: facts.baseGained,
+          sessionCommits: facts.sessionCommits,
+        },
         prediction: facts.prediction
           ? { available: true, clean: facts.prediction.clean, conflicts: facts.prediction.conflicts }
           : { available: false, clean: null, conflicts: [] },

@@ -22,8 +22,13 @@ const LOADERS: Record<keyof typeof SPECS, () => Promise<Subcommand>> = {
 
 function lazy(name: keyof typeof SPECS): Subcommand {
   const spec: SubcommandSpec = SPECS[name];
-  return { ...spec, run: async (invocation, context) => (await tracedLoad(`the ${name} code`, LOADERS[name])).run(invocation, context) };
+  return {
+    ...spec,
+    run: async (invocation, context) => (await tracedLoad(`the ${name} code`, LOADERS[name])).run(invocation, context),
+  };
 }
 
 /** Every subcommand the helper offers, in the order `--help` lists them. */
-export const SUBCOMMANDS: Subcommand[] = (['start', 'end', 'restore', 'ready', 'land', 'status', 'open', 'overlap', 'sync', 'cleanup', 'setup'] as const).map(lazy);
+export const SUBCOMMANDS: Subcommand[] = (
+  ['start', 'end', 'restore', 'ready', 'land', 'status', 'open', 'overlap', 'sync', 'cleanup', 'setup'] as const
+).map(lazy);

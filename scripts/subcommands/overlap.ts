@@ -11,7 +11,17 @@ import { resolveSession } from '../engine/resolve-session.js';
 function unavailable(error: unknown, session: string | null): OverlapReport {
   const { code, message, next } = describeError(error, 'overlap');
   const problem = { code, message, next };
-  return { repository: false, session, problems: [problem], sessions: [], overlaps: [], pairs: [], mergeOrder: [], notes: [], next: [problem.next] };
+  return {
+    repository: false,
+    session,
+    problems: [problem],
+    sessions: [],
+    overlaps: [],
+    pairs: [],
+    mergeOrder: [],
+    notes: [],
+    next: [problem.next],
+  };
 }
 
 export const overlap: Subcommand = {

@@ -21,17 +21,36 @@ export const ready: Subcommand = {
     const lines: string[] = [];
     const next: string[] = [];
     if (undo) {
-      lines.push(result.previous ? `${MARK.done} Session "${entry.id}" is no longer marked ready to land (it was marked at ${shortSha(result.previous.tip)}).` : `${MARK.info} Session "${entry.id}" was not marked ready; nothing changed.`);
+      lines.push(
+        result.previous
+          ? `${MARK.done} Session "${entry.id}" is no longer marked ready to land (it was marked at ${shortSha(result.previous.tip)}).`
+          : `${MARK.info} Session "${entry.id}" was not marked ready; nothing changed.`,
+      );
     } else {
-      const ahead = result.ahead === null ? '' : result.ahead === 0 ? `; it has no commit ${base} lacks, so landing it only ends it` : `; ${result.ahead} commit(s) ${base} lacks`;
-      lines.push(`${MARK.done} Session "${entry.id}" is marked ready to land at ${shortSha(result.ready!.tip)}${ahead}.`);
+      const ahead =
+        result.ahead === null
+          ? ''
+          : result.ahead === 0
+            ? `; it has no commit ${base} lacks, so landing it only ends it`
+            : `; ${result.ahead} commit(s) ${base} lacks`;
+      lines.push(
+        `${MARK.done} Session "${entry.id}" is marked ready to land at ${shortSha(result.ready!.tip)}${ahead}.`,
+      );
       if (result.prediction && !result.prediction.clean) {
-        lines.push(`${MARK.warn} Merging it into ${base} would conflict now, in ${inlineList(result.prediction.conflicts)}: the land queue stops at it. Sync it first (/parallel.sync here, or \`${helper(`sync ${entry.id}`)}\`), then mark it again.`);
+        lines.push(
+          `${MARK.warn} Merging it into ${base} would conflict now, in ${inlineList(result.prediction.conflicts)}: the land queue stops at it. Sync it first (/parallel.sync here, or \`${helper(`sync ${entry.id}`)}\`), then mark it again.`,
+        );
       } else if (result.behind) {
-        lines.push(`${MARK.info} ${base} has ${result.behind} commit(s) it lacks; it merges cleanly, so it can land as it is.`);
+        lines.push(
+          `${MARK.info} ${base} has ${result.behind} commit(s) it lacks; it merges cleanly, so it can land as it is.`,
+        );
       }
-      lines.push(`${MARK.info} A commit made in it from now on clears the mark: mark it again when that work is finished too.`);
-      next.push(`the coordinator lands the ready sessions with /parallel.land in the main checkout (or \`${helper('land --dry-run')}\`, then \`${helper('land')}\`).`);
+      lines.push(
+        `${MARK.info} A commit made in it from now on clears the mark: mark it again when that work is finished too.`,
+      );
+      next.push(
+        `the coordinator lands the ready sessions with /parallel.land in the main checkout (or \`${helper('land --dry-run')}\`, then \`${helper('land')}\`).`,
+      );
     }
     return {
       text: [...lines, ...(next.length > 0 ? ['', `Next: ${next[0]}`] : [])].join('\n'),

@@ -10,7 +10,14 @@ import { DEFAULT_CONFIG } from '../core/config.js';
 import { findProject, type Project } from '../store/project.js';
 import { isTrackedChange, isUntracked } from '../core/status-porcelain.js';
 import { shortBranch } from '../core/worktree-list.js';
-import { buildStatusReport, problemOnlyReport, renderStatus, type MainReport, type ReportProblem, type StatusReport } from '../core/status-report.js';
+import {
+  buildStatusReport,
+  problemOnlyReport,
+  renderStatus,
+  type MainReport,
+  type ReportProblem,
+  type StatusReport,
+} from '../core/status-report.js';
 import { readStatus } from '../git/changes.js';
 import { checkoutBusySync } from '../git/checkout-state.js';
 import { gatherProjectFacts, readManifestForReport } from '../engine/report/session-facts.js';
@@ -41,7 +48,13 @@ async function mainReport(project: Project): Promise<MainReport> {
 }
 
 async function report(cwd: string, now: Date): Promise<StatusReport> {
-  const defaults = { staleAfterDays: DEFAULT_CONFIG.staleAfterDays, behindWarningCommits: DEFAULT_CONFIG.behindWarningCommits, sessionMode: DEFAULT_CONFIG.sessionMode, savedRefsMaxAgeDays: DEFAULT_CONFIG.savedRefsMaxAgeDays, agentIdleMinutes: DEFAULT_CONFIG.agentIdleMinutes };
+  const defaults = {
+    staleAfterDays: DEFAULT_CONFIG.staleAfterDays,
+    behindWarningCommits: DEFAULT_CONFIG.behindWarningCommits,
+    sessionMode: DEFAULT_CONFIG.sessionMode,
+    savedRefsMaxAgeDays: DEFAULT_CONFIG.savedRefsMaxAgeDays,
+    agentIdleMinutes: DEFAULT_CONFIG.agentIdleMinutes,
+  };
   let project: Project;
   try {
     project = await findProject(cwd);
@@ -68,7 +81,13 @@ async function report(cwd: string, now: Date): Promise<StatusReport> {
       manifestPath: project.manifestPath,
       otherWorktrees: facts.otherWorktrees.map((record) => ({ path: record.path, branch: shortBranch(record.branch) })),
       problems: problem ? [problem] : [],
-      config: { staleAfterDays: project.config.staleAfterDays, behindWarningCommits: project.config.behindWarningCommits, sessionMode: project.config.sessionMode, savedRefsMaxAgeDays: project.config.savedRefsMaxAgeDays, agentIdleMinutes: project.config.agentIdleMinutes },
+      config: {
+        staleAfterDays: project.config.staleAfterDays,
+        behindWarningCommits: project.config.behindWarningCommits,
+        sessionMode: project.config.sessionMode,
+        savedRefsMaxAgeDays: project.config.savedRefsMaxAgeDays,
+        agentIdleMinutes: project.config.agentIdleMinutes,
+      },
       now,
       currentWorktree: project.currentWorktree,
     });
@@ -98,7 +117,8 @@ async function watch(context: Context): Promise<{ frames: number }> {
     },
     write: (text) => context.stdout.write(text),
     isTTY: context.stdout.isTTY === true,
-    header: () => `Parallel sessions of ${where}, as of ${drawnAt.toTimeString().slice(0, 8)}; redrawn on every change (Ctrl-C to stop).`,
+    header: () =>
+      `Parallel sessions of ${where}, as of ${drawnAt.toTimeString().slice(0, 8)}; redrawn on every change (Ctrl-C to stop).`,
     targets: () => watchTargets(sessionsDir, commonDir),
   });
   return { frames };
@@ -108,7 +128,11 @@ export const status: Subcommand = {
   ...SPECS.status,
   async run({ values, json }, context) {
     if (values.watch === true) {
-      if (json) throw new UsageError('--watch draws the status for a terminal; it cannot be --json', 'Run `status --json` for one document, or `status --watch` to follow the sessions.');
+      if (json)
+        throw new UsageError(
+          '--watch draws the status for a terminal; it cannot be --json',
+          'Run `status --json` for one document, or `status --watch` to follow the sessions.',
+        );
       const { frames } = await watch(context);
       return { json: { frames }, text: `- Stopped watching (${frames} frame${frames === 1 ? '' : 's'} drawn).` };
     }

@@ -14,7 +14,11 @@ import { gatherSyncFacts, syncSession } from '../engine/sync/sync-session.js';
 export const sync: Subcommand = {
   ...SPECS.sync,
   async run({ values, positionals }, context) {
-    if (values.merge === true && values.rebase === true) throw new UsageError('--merge and --rebase exclude each other', 'Pass one of them, or neither: a pushed branch is merged, any other rebased.');
+    if (values.merge === true && values.rebase === true)
+      throw new UsageError(
+        '--merge and --rebase exclude each other',
+        'Pass one of them, or neither: a pushed branch is merged, any other rebased.',
+      );
     const asked = values.merge === true ? 'merge' : values.rebase === true ? 'rebase' : null;
     const project = await findProject(context.cwd);
     const manifest = readManifest(project.manifestPath, project.name);
@@ -35,7 +39,11 @@ export const sync: Subcommand = {
     }
     const short = shortSha;
     const base = `${entry.base.branch} (${short(result.baseCommit)})`;
-    const logLine = result.logUpdated ? [`${MARK.done} Session log ${entry.sessionLog}: "Last synced with base" updated${result.logCommit ? `, committed as ${short(result.logCommit)}` : ''}`] : [];
+    const logLine = result.logUpdated
+      ? [
+          `${MARK.done} Session log ${entry.sessionLog}: "Last synced with base" updated${result.logCommit ? `, committed as ${short(result.logCommit)}` : ''}`,
+        ]
+      : [];
     const lines = result.upToDate
       ? [`${MARK.done} "${entry.id}" already contains ${base}; nothing to ${mode}.`, ...logLine]
       : [
@@ -45,7 +53,10 @@ export const sync: Subcommand = {
           ...logLine,
           `${MARK.done} ${entry.branch}: ${short(result.before)} -> ${short(result.after)}`,
         ];
-    if (!asked && facts.upstream && !result.upToDate) lines.push(`${MARK.info} Merged rather than rebased: ${entry.branch} was pushed (${facts.upstream.replace(/^refs\/remotes\//, '')}), and a rebase would rewrite what is published. Pass --rebase to rebase anyway.`);
+    if (!asked && facts.upstream && !result.upToDate)
+      lines.push(
+        `${MARK.info} Merged rather than rebased: ${entry.branch} was pushed (${facts.upstream.replace(/^refs\/remotes\//, '')}), and a rebase would rewrite what is published. Pass --rebase to rebase anyway.`,
+      );
     lines.push(...result.warnings.map((warning) => `${MARK.warn} ${warning}`));
     return {
       text: lines.join('\n'),

@@ -4,7 +4,16 @@
  * a plain copy), or, on request, by hard links, which share every file with the original.
  * Symbolic links are copied as links, never followed.
  */
-import { constants, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import {
+  constants,
+  copyFileSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  symlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export interface CloneOutcome {

@@ -40,7 +40,8 @@ export function copyVerdict(facts: CopyFacts, rules: CopyRules): Skipped | null 
     case 'file':
       break;
   }
-  if (rules.requireIgnoredInMain && !facts.ignoredInMain) return skip('not-ignored', 'git does not ignore it in the main checkout');
+  if (rules.requireIgnoredInMain && !facts.ignoredInMain)
+    return skip('not-ignored', 'git does not ignore it in the main checkout');
   switch (facts.destination) {
     case 'exists':
       return skip('exists', 'the worktree already has it (it may be tracked there)');
@@ -54,7 +55,10 @@ export function copyVerdict(facts: CopyFacts, rules: CopyRules): Skipped | null 
       break;
   }
   if (rules.requireIgnoredInWorktree && !facts.ignoredInWorktree) {
-    return skip('not-ignored-in-worktree', 'git would not ignore it in the worktree (tracked there, or the branch\'s .gitignore differs), so it could be committed by mistake');
+    return skip(
+      'not-ignored-in-worktree',
+      "git would not ignore it in the worktree (tracked there, or the branch's .gitignore differs), so it could be committed by mistake",
+    );
   }
   return null;
 }

@@ -8,7 +8,14 @@ import { dirname, join, resolve } from 'node:path';
 import { ignoredPaths } from '../git/ignored.js';
 import { fileDigest } from '../lib/safe-fs.js';
 import { isWithin } from '../core/paths.js';
-import { copyVerdict, type CopyFacts, type CopyRules, type DestinationKind, type Skipped, type SourceKind } from './copy-plan.js';
+import {
+  copyVerdict,
+  type CopyFacts,
+  type CopyRules,
+  type DestinationKind,
+  type Skipped,
+  type SourceKind,
+} from './copy-plan.js';
 
 export interface CopyResult {
   copied: string[];
@@ -62,13 +69,19 @@ function copyOne(mainReal: string, worktreeReal: string, rel: string): void {
   const destination = join(worktreeReal, rel);
   mkdirSync(dirname(destination), { recursive: true });
   const parent = realpathSync(dirname(destination));
-  if (!isWithin(worktreeReal, parent) || parent !== dirname(destination)) throw new Error('its destination folder resolves outside the worktree');
+  if (!isWithin(worktreeReal, parent) || parent !== dirname(destination))
+    throw new Error('its destination folder resolves outside the worktree');
   const mode = lstatSync(source).mode & 0o7777;
   copyFileSync(source, destination, constants.COPYFILE_EXCL);
   chmodSync(destination, mode);
 }
 
-export async function copyIntoWorktree(mainCheckout: string, worktree: string, paths: string[], rules: CopyRules): Promise<CopyResult> {
+export async function copyIntoWorktree(
+  mainCheckout: string,
+  worktree: string,
+  paths: string[],
+  rules: CopyRules,
+): Promise<CopyResult> {
   const mainReal = realpathSync(mainCheckout);
   const worktreeReal = realpathSync(worktree);
   const facts: CopyFacts[] = paths.map((path) => ({
@@ -80,8 +93,12 @@ export async function copyIntoWorktree(mainCheckout: string, worktree: string, p
   }));
   const plain = facts.filter((fact) => fact.source === 'file').map((fact) => fact.path);
   const ignoredInMain = rules.requireIgnoredInMain ? await ignoredPaths(mainCheckout, plain) : new Set<string>();
-  const placeable = facts.filter((fact) => fact.source === 'file' && fact.destination === 'free').map((fact) => fact.path);
-  const ignoredInWorktree = rules.requireIgnoredInWorktree ? await ignoredPaths(worktree, placeable) : new Set<string>();
+  const placeable = facts
+    .filter((fact) => fact.source === 'file' && fact.destination === 'free')
+    .map((fact) => fact.path);
+  const ignoredInWorktree = rules.requireIgnoredInWorktree
+    ? await ignoredPaths(worktree, placeable)
+    : new Set<string>();
   const result: CopyResult = { copied: [], skipped: [], digests: {} };
   for (const fact of facts) {
     fact.ignoredInMain = ignoredInMain.has(fact.path);

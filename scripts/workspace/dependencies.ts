@@ -63,11 +63,22 @@ const JS_INSTALLS: Record<string, string[]> = {
   bun: ['install', '--frozen-lockfile'],
 };
 
-const step = (program: string, args: string[], shown = program): RunStep => ({ program, args, label: [shown, ...args].join(' ') });
+const step = (program: string, args: string[], shown = program): RunStep => ({
+  program,
+  args,
+  label: [shown, ...args].join(' '),
+});
 
-export function planSetup(facts: DependencyFacts, options: { postCreate?: string; worktree: string; clone?: DependencyClone }): SetupPlan {
+export function planSetup(
+  facts: DependencyFacts,
+  options: { postCreate?: string; worktree: string; clone?: DependencyClone },
+): SetupPlan {
   if (options.postCreate) {
-    return { steps: [{ program: 'sh', args: ['-c', options.postCreate], label: options.postCreate }], packFiles: [], reason: null };
+    return {
+      steps: [{ program: 'sh', args: ['-c', options.postCreate], label: options.postCreate }],
+      packFiles: [],
+      reason: null,
+    };
   }
   const steps: SetupStep[] = [];
   const packFiles: string[] = [];
@@ -80,7 +91,14 @@ export function planSetup(facts: DependencyFacts, options: { postCreate?: string
     const mode = options.clone ?? 'auto';
     if (args && clone?.clone && mode !== 'off') {
       const link = mode === 'hardlink';
-      steps.push({ kind: 'clone', from: clone.from, to: 'node_modules', link, label: `${link ? 'hard-link' : 'clone'} node_modules from the main checkout (its lockfile is the same)`, fallback: { ...step(program, args), jsInstall: true } });
+      steps.push({
+        kind: 'clone',
+        from: clone.from,
+        to: 'node_modules',
+        link,
+        label: `${link ? 'hard-link' : 'clone'} node_modules from the main checkout (its lockfile is the same)`,
+        fallback: { ...step(program, args), jsInstall: true },
+      });
     } else if (args) {
       steps.push({ ...step(program, args), jsInstall: true });
       if (clone && !clone.clone) noClone = clone.why;
@@ -92,10 +110,16 @@ export function planSetup(facts: DependencyFacts, options: { postCreate?: string
   else if (facts.requirements.length > 0) {
     const python = join(options.worktree, '.venv', 'bin', 'python');
     steps.push(step('python3', ['-m', 'venv', '.venv']));
-    steps.push(step(python, ['-m', 'pip', 'install', '--disable-pip-version-check', ...facts.requirements.flatMap((file) => ['-r', file])], '.venv/bin/python'));
+    steps.push(
+      step(
+        python,
+        ['-m', 'pip', 'install', '--disable-pip-version-check', ...facts.requirements.flatMap((file) => ['-r', file])],
+        '.venv/bin/python',
+      ),
+    );
     packFiles.push('.venv/');
   }
-  const reason = steps.length > 0 ? null : notes[0] ?? 'no lockfile or requirements file to install from';
+  const reason = steps.length > 0 ? null : (notes[0] ?? 'no lockfile or requirements file to install from');
   return { steps, packFiles, reason, ...(noClone ? { noClone } : {}) };
 }
 
@@ -107,7 +131,9 @@ export async function detectDependencies(worktree: string, mainCheckout?: string
   const names = readdirSync(worktree);
   return {
     jsAgent,
-    ...(jsAgent === 'npm' && mainCheckout ? { npmClone: { ...npmCloneFacts(mainCheckout, worktree), from: join(mainCheckout, 'node_modules') } } : {}),
+    ...(jsAgent === 'npm' && mainCheckout
+      ? { npmClone: { ...npmCloneFacts(mainCheckout, worktree), from: join(mainCheckout, 'node_modules') } }
+      : {}),
     uvLock: names.includes('uv.lock'),
     poetryLock: names.includes('poetry.lock'),
     requirements: names.filter((name) => /^requirements.*\.txt$/.test(name)).sort(),

@@ -16,8 +16,15 @@ export type CopyChoice = { mode: 'auto' } | { mode: 'none' } | { mode: 'list'; p
 export function parseCopyChoice(value: string | undefined): CopyChoice {
   if (value === undefined || value === 'auto') return { mode: 'auto' };
   if (value === 'none') return { mode: 'none' };
-  const paths = value.split(',').map((path) => path.trim()).filter(Boolean);
-  if (paths.length === 0) throw new UsageError('--copy needs auto, none, or a comma-separated list of paths', 'e.g. --copy .env,config/local.json');
+  const paths = value
+    .split(',')
+    .map((path) => path.trim())
+    .filter(Boolean);
+  if (paths.length === 0)
+    throw new UsageError(
+      '--copy needs auto, none, or a comma-separated list of paths',
+      'e.g. --copy .env,config/local.json',
+    );
   return { mode: 'list', paths };
 }
 
@@ -33,14 +40,16 @@ export function patternProblem(pattern: string, mainCheckout: string): string | 
   const body = pattern.startsWith('!') ? pattern.slice(1) : pattern;
   if (hasParentSegment(body)) return 'it climbs out of the repository with ..';
   if (body.startsWith('~')) return 'it names a home folder; patterns are relative to the repository root';
-  if (body === mainCheckout || body.startsWith(`${mainCheckout}/`)) return 'it is an absolute path; write it relative to the repository root';
+  if (body === mainCheckout || body.startsWith(`${mainCheckout}/`))
+    return 'it is an absolute path; write it relative to the repository root';
   if (/^[A-Za-z]:[\\/]/.test(body)) return 'it is an absolute path; write it relative to the repository root';
   return null;
 }
 
 /** Why a --copy path is refused, or null. These are literal paths relative to the repository root. */
 export function literalPathProblem(path: string): string | null {
-  if (isAbsolute(path) || path.startsWith('~')) return 'it is an absolute path; give it relative to the repository root';
+  if (isAbsolute(path) || path.startsWith('~'))
+    return 'it is an absolute path; give it relative to the repository root';
   if (hasParentSegment(path)) return 'it climbs out of the repository with ..';
   if (path.split('/').includes('.git')) return 'it is inside .git';
   return null;
@@ -72,7 +81,11 @@ export interface CopyPatterns {
  * `.worktreeinclude`, then the config's `copy`, or the defaults when neither is there.
  * Pure: the include file's text is read by the caller (bounded, never through a symlink).
  */
-export function copyPatterns(includeText: string | null, configCopy: readonly string[] | undefined, mainCheckout: string): CopyPatterns {
+export function copyPatterns(
+  includeText: string | null,
+  configCopy: readonly string[] | undefined,
+  mainCheckout: string,
+): CopyPatterns {
   const result: CopyPatterns = { patterns: [], sources: [], rejected: [] };
   const take = (pattern: string, source: string) => {
     const reason = patternProblem(pattern, mainCheckout);

@@ -15,7 +15,8 @@ export function preferredBlockIndex(name: string, blocks: number): number {
 
 /** A block overlapping no held one, or null when every block is taken. */
 export function allocatePortBlock(held: readonly PortBlock[], name: string, settings: PortSettings): PortBlock | null {
-  const overlaps = (base: number) => held.some((block) => base < block.base + block.count && block.base < base + settings.blockSize);
+  const overlaps = (base: number) =>
+    held.some((block) => base < block.base + block.count && block.base < base + settings.blockSize);
   const first = preferredBlockIndex(name, settings.blocks);
   for (let step = 0; step < settings.blocks; step++) {
     const base = settings.base + ((first + step) % settings.blocks) * settings.blockSize;

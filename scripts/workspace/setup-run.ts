@@ -27,17 +27,32 @@ const GRACE_MS = 2_000;
 
 /** The most telling line of a failed step's output: the last one that reads like an error, else the last one. */
 export function failureLine(output: string): string {
-  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
-  const telling = [...lines].reverse().find((line) => /\b(err!?|error|fatal|failed|cannot|not found|denied|ERESOLVE|ENOENT|EACCES)\b/i.test(line));
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const telling = [...lines]
+    .reverse()
+    .find((line) => /\b(err!?|error|fatal|failed|cannot|not found|denied|ERESOLVE|ENOENT|EACCES)\b/i.test(line));
   return (telling ?? lines[lines.length - 1] ?? '').slice(0, 300);
 }
 
 /** `what` names the run in its progress lines and log: `setup`, or `check of <session>` for a land check. */
-export async function runSetup(plan: SetupPlan, worktree: string, logPath: string, env: NodeJS.ProcessEnv, progress: (line: string) => void, what = 'setup'): Promise<SetupRun> {
+export async function runSetup(
+  plan: SetupPlan,
+  worktree: string,
+  logPath: string,
+  env: NodeJS.ProcessEnv,
+  progress: (line: string) => void,
+  what = 'setup',
+): Promise<SetupRun> {
   mkdirSync(dirname(logPath), { recursive: true });
   writeFileSync(logPath, `# ${what} in ${worktree}\n`);
   // Set from signal handlers, so kept in an object the compiler does not narrow.
-  const state: { group: ((signal: NodeJS.Signals) => void) | null; interrupted: NodeJS.Signals | null } = { group: null, interrupted: null };
+  const state: { group: ((signal: NodeJS.Signals) => void) | null; interrupted: NodeJS.Signals | null } = {
+    group: null,
+    interrupted: null,
+  };
   const guard = holdSignals((signal) => {
     state.interrupted = signal;
     state.group?.(signal);
@@ -49,16 +64,30 @@ export async function runSetup(plan: SetupPlan, worktree: string, logPath: strin
     appendFileSync(logPath, `\n$ ${step.label}\n`);
     const started = Date.now();
     try {
-      const result = await run(worktree, step.program, step.args, { env, timeout: STEP_TIMEOUT_MS, group: (signal) => (state.group = signal) });
+      const result = await run(worktree, step.program, step.args, {
+        env,
+        timeout: STEP_TIMEOUT_MS,
+        group: (signal) => (state.group = signal),
+      });
       appendFileSync(logPath, `${result.stdout}${result.stderr}\n# exit 0\n`);
-      if (step.jsInstall) dependencies = { strategy: 'installed', ms: Date.now() - started, ...(plan.noClone ? { why: plan.noClone } : {}) };
+      if (step.jsInstall)
+        dependencies = {
+          strategy: 'installed',
+          ms: Date.now() - started,
+          ...(plan.noClone ? { why: plan.noClone } : {}),
+        };
       return null;
     } catch (error) {
       if (!(error instanceof GitError)) throw error;
       appendFileSync(logPath, `${error.stdout}${error.stderr}\n# exit ${error.exitCode ?? 'signal'}\n`);
       if (state.interrupted) return null;
       const line = failureLine(`${error.stdout}\n${error.stderr}`);
-      return { ok: false, failure: `${step.label} exited with ${error.exitCode ?? 'a signal'}${line ? `: ${line}` : ''}`, interrupted: null, dependencies };
+      return {
+        ok: false,
+        failure: `${step.label} exited with ${error.exitCode ?? 'a signal'}${line ? `: ${line}` : ''}`,
+        interrupted: null,
+        dependencies,
+      };
     } finally {
       // Whatever the step started in its group goes with it.
       state.group?.('SIGKILL');
@@ -76,8 +105,16 @@ export async function runSetup(plan: SetupPlan, worktree: string, logPath: strin
         try {
           const cloned = cloneTree(step.from, target, step.link);
           const ms = Date.now() - started;
-          dependencies = { strategy: step.link ? 'hardlinked' : 'cloned', ms, files: cloned.files, bytes: cloned.bytes };
-          appendFileSync(logPath, `${cloned.files} files, ${cloned.bytes} bytes, in ${ms} ms${step.link ? ' (hard links: shared with the main checkout)' : ' (copy-on-write where the file system can)'}\n# exit 0\n`);
+          dependencies = {
+            strategy: step.link ? 'hardlinked' : 'cloned',
+            ms,
+            files: cloned.files,
+            bytes: cloned.bytes,
+          };
+          appendFileSync(
+            logPath,
+            `${cloned.files} files, ${cloned.bytes} bytes, in ${ms} ms${step.link ? ' (hard links: shared with the main checkout)' : ' (copy-on-write where the file system can)'}\n# exit 0\n`,
+          );
           continue;
         } catch (error) {
           // What the clone made is its own, half a tree: it goes, and the install runs instead.

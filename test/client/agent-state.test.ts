@@ -13,7 +13,7 @@ import { bash, toolExchanges } from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientResult, type ClientRun } from './runner.js';
 
-describeClient('agent state from the real client\'s hooks', () => {
+describeClient("agent state from the real client's hooks", () => {
   let project: ClientProject;
   let worktree: string;
   let run: ClientRun;
@@ -54,10 +54,16 @@ describeClient('agent state from the real client\'s hooks', () => {
   });
   afterAll(() => project?.cleanup());
 
-  it('is working while a prompt\'s turn runs, in the conversation the client runs', () => {
+  it("is working while a prompt's turn runs, in the conversation the client runs", () => {
     expect(run.result.permission_denials).toEqual([]);
     const alpha = midTurn.sessions.find((session: any) => session.id === 'alpha');
-    expect(alpha.agent).toMatchObject({ state: 'working', event: 'UserPromptSubmit', conversation: run.results[0]!.session_id, needsYou: false, client: { alive: true } });
+    expect(alpha.agent).toMatchObject({
+      state: 'working',
+      event: 'UserPromptSubmit',
+      conversation: run.results[0]!.session_id,
+      needsYou: false,
+      client: { alive: true },
+    });
     // Hooks in one worktree say nothing about another.
     expect(midTurn.sessions.find((session: any) => session.id === 'beta').agent).toBeNull();
   });
@@ -66,17 +72,29 @@ describeClient('agent state from the real client\'s hooks', () => {
     expect(betweenTurns).not.toBeNull();
     const { status, text, result } = betweenTurns!;
     const alpha = status.sessions.find((session: any) => session.id === 'alpha');
-    expect(alpha.agent).toMatchObject({ state: 'waiting', event: 'Stop', conversation: result.session_id, needsYou: true, reason: 'its turn ended', client: { alive: true } });
+    expect(alpha.agent).toMatchObject({
+      state: 'waiting',
+      event: 'Stop',
+      conversation: result.session_id,
+      needsYou: true,
+      reason: 'its turn ended',
+      client: { alive: true },
+    });
     expect(status.needsYou).toEqual(['alpha']);
     expect(alpha.open).toBe(`cd ${worktree} && claude --resume ${result.session_id}`);
     expect(text).toMatch(/^! 2 parallel sessions, 1 needs you, 0 needing attention/);
-    expect(text).toContain(`Needs you:\n! alpha: waiting <1 min: its turn ended\n    cd ${worktree} && claude --resume ${result.session_id}\n`);
+    expect(text).toContain(
+      `Needs you:\n! alpha: waiting <1 min: its turn ended\n    cd ${worktree} && claude --resume ${result.session_id}\n`,
+    );
   });
 
   it('is gone once the client exits', async () => {
     expect(record()).toMatchObject({ state: 'gone', event: 'SessionEnd', conversation: run.result.session_id });
     const status = await project.repo.cli(['status', '--json']);
-    expect(status.json.sessions.find((session: any) => session.id === 'alpha').agent).toMatchObject({ state: 'gone', needsYou: false });
+    expect(status.json.sessions.find((session: any) => session.id === 'alpha').agent).toMatchObject({
+      state: 'gone',
+      needsYou: false,
+    });
     expect(status.json.needsYou).toEqual([]);
   });
 });

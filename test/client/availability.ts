@@ -24,15 +24,30 @@ function check(): Availability {
   const installed = installedVersion();
   if (installed === null) return { ok: false, reason: `${CLIENT_PACKAGE} is not installed (run npm ci)`, fatal: false };
   if (installed !== pin) {
-    return { ok: false, reason: `${CLIENT_PACKAGE} ${installed} is installed but package.json pins ${pin} (run npm ci)`, fatal: true };
+    return {
+      ok: false,
+      reason: `${CLIENT_PACKAGE} ${installed} is installed but package.json pins ${pin} (run npm ci)`,
+      fatal: true,
+    };
   }
   const version = spawnSync('node', [CLIENT_LAUNCHER, '--version'], { encoding: 'utf8', timeout: 30_000 });
   if (version.status !== 0 || !version.stdout.startsWith(`${pin} `)) {
-    return { ok: false, reason: `the installed client does not run: \`node ${CLIENT_LAUNCHER} --version\` exited ${version.status} with ${JSON.stringify((version.stdout + version.stderr).trim().slice(0, 300))}`, fatal: false };
+    return {
+      ok: false,
+      reason: `the installed client does not run: \`node ${CLIENT_LAUNCHER} --version\` exited ${version.status} with ${JSON.stringify((version.stdout + version.stderr).trim().slice(0, 300))}`,
+      fatal: false,
+    };
   }
-  const namespace = spawnSync('unshare', ['-n', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8', timeout: 10_000 });
+  const namespace = spawnSync('unshare', ['-n', 'ip', 'link', 'set', 'lo', 'up'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   if (namespace.status !== 0) {
-    return { ok: false, reason: `\`unshare -n ip link set lo up\` fails here (${(namespace.error?.message ?? namespace.stderr).trim()}), and the client must run without network`, fatal: false };
+    return {
+      ok: false,
+      reason: `\`unshare -n ip link set lo up\` fails here (${(namespace.error?.message ?? namespace.stderr).trim()}), and the client must run without network`,
+      fatal: false,
+    };
   }
   return { ok: true };
 }
@@ -55,7 +70,9 @@ export function describeClient(name: string, body: () => void): void {
         throw new Error(`${availability.reason}${required ? ` (${REQUIRE_ENV}=require)` : ''}`);
       });
     } else {
-      console.warn(`[client tests] skipped "${name}": ${availability.reason}. Set ${REQUIRE_ENV}=require to make this a failure.`);
+      console.warn(
+        `[client tests] skipped "${name}": ${availability.reason}. Set ${REQUIRE_ENV}=require to make this a failure.`,
+      );
       it.skip(`skipped: ${availability.reason}`, () => {});
     }
   });

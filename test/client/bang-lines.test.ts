@@ -18,7 +18,13 @@ import { ClientHome, runClaude } from './runner.js';
 
 /** The commands whose text runs something before the prompt is sent, read from the source. */
 const BANG_COMMANDS = readdirSync(join(ROOT, 'commands'))
-  .filter((file) => file.endsWith('.md') && readFileSync(join(ROOT, 'commands', file), 'utf8').split('\n').some((line) => line.startsWith('!`')))
+  .filter(
+    (file) =>
+      file.endsWith('.md') &&
+      readFileSync(join(ROOT, 'commands', file), 'utf8')
+        .split('\n')
+        .some((line) => line.startsWith('!`')),
+  )
   .map((file) => file.slice(0, -'.md'.length))
   .sort();
 
@@ -49,7 +55,12 @@ interface State {
 
 async function userInstall(repo: Repo): Promise<void> {
   let output = '';
-  const io = { cwd: repo.main, env: repo.env, stdout: { write: (text: string) => (output += text) }, stderr: { write: (text: string) => (output += text) } };
+  const io = {
+    cwd: repo.main,
+    env: repo.env,
+    stdout: { write: (text: string) => (output += text) },
+    stderr: { write: (text: string) => (output += text) },
+  };
   if ((await install(['--user'], io)) !== 0) throw new Error(output);
 }
 
@@ -92,7 +103,9 @@ const STATES: State[] = [
     // is not. The `!` line's fallback names the main checkout's copy.
     name: 'helper file missing (a worktree made by hand in a project that ignores .claude/commands/flight-rules/)',
     async setup() {
-      const project = await installedProject({ files: { 'README.md': '# sample\n', '.gitignore': '/.claude/commands/flight-rules/\n' } });
+      const project = await installedProject({
+        files: { 'README.md': '# sample\n', '.gitignore': '/.claude/commands/flight-rules/\n' },
+      });
       const cwd = join(project.repo.root, 'by-hand');
       project.repo.git(['worktree', 'add', '-q', '-b', 'by-hand', cwd]);
       return { repo: project.repo, cwd, home: project.home };
@@ -101,7 +114,10 @@ const STATES: State[] = [
     missing: true,
     advice(place) {
       const main = /^worktree (.*)$/m.exec(place.repo.git(['worktree', 'list', '--porcelain'], place.cwd))![1]!;
-      return { command: `node "${main}/.claude/commands/flight-rules/session.mjs" status`, prints: `Main checkout: ${place.repo.main} on main` };
+      return {
+        command: `node "${main}/.claude/commands/flight-rules/session.mjs" status`,
+        prints: `Main checkout: ${place.repo.main} on main`,
+      };
     },
   },
   {
@@ -121,12 +137,15 @@ const STATES: State[] = [
     name: 'plugin without its dist/',
     async setup() {
       const repo = makeRepo();
-      const pluginDir = join(copyPack(join(repo.root, 'pack'), (path) => path.startsWith('plugin/dist/')), 'plugin');
+      const pluginDir = join(
+        copyPack(join(repo.root, 'pack'), (path) => path.startsWith('plugin/dist/')),
+        'plugin',
+      );
       return { repo, cwd: repo.main, home: new ClientHome(repo.env.HOME!).trust(repo.main), pluginDir };
     },
     loadsWith: () => missingHelperNote('plugin'),
     missing: true,
-    never: ['.claude/commands/flight-rules', 'main checkout\'s copy'],
+    never: ['.claude/commands/flight-rules', "main checkout's copy"],
   },
 ];
 
@@ -140,7 +159,13 @@ describeClient('`!` lines in every state', () => {
 
     it.each(BANG_COMMANDS)('/%s loads, and its `!` output says what the state is', async (command) => {
       const name = `${place.pluginDir ? '/flight-rules:' : '/'}${command}`;
-      const run = await runClaude({ home: place.home, cwd: place.cwd, prompt: name, pluginDir: place.pluginDir, script: () => 'Loaded.' });
+      const run = await runClaude({
+        home: place.home,
+        cwd: place.cwd,
+        prompt: name,
+        pluginDir: place.pluginDir,
+        script: () => 'Loaded.',
+      });
       expect(run.result.permission_denials).toEqual([]);
       expect(run.result.result).toBe('Loaded.');
       const text = commandText(run.main[0]!, name);
@@ -149,7 +174,9 @@ describeClient('`!` lines in every state', () => {
       for (const phrase of state.never ?? []) expect(text).not.toContain(phrase);
       if (state.missing) {
         // One clear line per `!` line, in place of node's stack trace.
-        const bangs = readFileSync(join(ROOT, 'commands', `${command}.md`), 'utf8').split('\n').filter((line) => line.startsWith('!`')).length;
+        const bangs = readFileSync(join(ROOT, 'commands', `${command}.md`), 'utf8')
+          .split('\n')
+          .filter((line) => line.startsWith('!`')).length;
         expect(text.split('\n').filter((line) => line === state.loadsWith(place))).toHaveLength(bangs);
         expect(text).not.toContain('Cannot find module');
         expect(text).not.toContain('node:internal');
@@ -157,11 +184,17 @@ describeClient('`!` lines in every state', () => {
     });
 
     // The committed settings' rules allow it, in any checkout of the project.
-    if (state.advice) it('what the note says to run instead runs, without a prompt', async () => {
-      const { command, prints } = state.advice!(place);
-      const run = await runClaude({ home: place.home, cwd: place.cwd, prompt: 'How are the sessions?', script: (_request, turn) => (turn === 0 ? [bash(command)] : 'Done.') });
-      expect(run.result.permission_denials).toEqual([]);
-      expect(lastToolResult(run.main.at(-1)!)?.output).toContain(prints);
-    });
+    if (state.advice)
+      it('what the note says to run instead runs, without a prompt', async () => {
+        const { command, prints } = state.advice!(place);
+        const run = await runClaude({
+          home: place.home,
+          cwd: place.cwd,
+          prompt: 'How are the sessions?',
+          script: (_request, turn) => (turn === 0 ? [bash(command)] : 'Done.'),
+        });
+        expect(run.result.permission_denials).toEqual([]);
+        expect(lastToolResult(run.main.at(-1)!)?.output).toContain(prints);
+      });
   });
 });

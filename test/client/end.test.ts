@@ -32,8 +32,14 @@ describeClient('/dev-session.end --strategy merge from inside the worktree', () 
       prompt: '/dev-session.end Merge it directly.',
       script: (request, turn) => {
         const text = commandText(request, '/dev-session.end');
-        if (turn === 0) return [bash(commandFromText(text, { subcommand: 'end', containing: '--strategy merge', values: { name: NAME } }), 'Merge the session')];
-        return 'Merged. This session\'s worktree is gone.';
+        if (turn === 0)
+          return [
+            bash(
+              commandFromText(text, { subcommand: 'end', containing: '--strategy merge', values: { name: NAME } }),
+              'Merge the session',
+            ),
+          ];
+        return "Merged. This session's worktree is gone.";
       },
     });
     [end] = toolExchanges(run.main.at(-1)!) as [ToolExchange];
@@ -44,7 +50,7 @@ describeClient('/dev-session.end --strategy merge from inside the worktree', () 
     expect(run.result.permission_denials).toEqual([]);
     const helper = `${project.worktree(NAME)}/.claude/commands/flight-rules/session.mjs`;
     expect(end.input.command).toBe(`node "${helper}" end ${NAME} --strategy merge --json`);
-    expect(run.result.result).toBe('Merged. This session\'s worktree is gone.');
+    expect(run.result.result).toBe("Merged. This session's worktree is gone.");
   });
 
   it('lands the merge on main and removes the worktree, the branch and the manifest entry', async () => {
@@ -55,7 +61,8 @@ describeClient('/dev-session.end --strategy merge from inside the worktree', () 
     expect(project.repo.git(['branch', '--list', `session/${NAME}`])).toBe('');
     expect(project.repo.manifest().sessions).toEqual([]);
     // The folder the tool's shell stood in goes once that shell has exited.
-    for (let i = 0; i < 50 && existsSync(project.worktree(NAME)); i++) await new Promise((done) => setTimeout(done, 100));
+    for (let i = 0; i < 50 && existsSync(project.worktree(NAME)); i++)
+      await new Promise((done) => setTimeout(done, 100));
     expect(existsSync(project.worktree(NAME))).toBe(false);
   });
 
@@ -64,7 +71,14 @@ describeClient('/dev-session.end --strategy merge from inside the worktree', () 
     expect(end.output).not.toContain('Exit code');
     expect(end.output).not.toContain('getcwd');
     const json = JSON.parse(end.output);
-    expect(json).toMatchObject({ ok: true, command: 'end', strategy: 'merge', worktreeRemoved: true, branch: { deleted: true }, next: [`cd ${project.repo.main}`] });
+    expect(json).toMatchObject({
+      ok: true,
+      command: 'end',
+      strategy: 'merge',
+      worktreeRemoved: true,
+      branch: { deleted: true },
+      next: [`cd ${project.repo.main}`],
+    });
     expect(json.leftForCaller).toEqual([project.worktree(NAME)]);
   });
 });

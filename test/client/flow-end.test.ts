@@ -13,8 +13,31 @@ import { join } from 'node:path';
 import { addOrigin, ghCalls, ghPresentEnv, history, sessionWithWork } from '../helpers/end.js';
 import { describeClient } from './availability.js';
 import { exitOf, gone, jsonOf, permissionAsks, refExists, stateOf, worktreePaths, withoutAgentColumn } from './flow.js';
-import { commandFromText, fencedBlocks, fillTemplate, lineFromText, pickedOption, questionFromText, type TextQuestion } from './follow-text.js';
-import { allText, answerTo, askUser, bash, commandText, edit, hookContexts, lastToolResult, say, toolExchanges, write, type ModelRequest, type ToolExchange, type TurnBlock } from './messages.js';
+import {
+  commandFromText,
+  fencedBlocks,
+  fillTemplate,
+  lineFromText,
+  pickedOption,
+  questionFromText,
+  type TextQuestion,
+} from './follow-text.js';
+import {
+  allText,
+  answerTo,
+  askUser,
+  bash,
+  commandText,
+  edit,
+  hookContexts,
+  lastToolResult,
+  say,
+  toolExchanges,
+  write,
+  type ModelRequest,
+  type ToolExchange,
+  type TurnBlock,
+} from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientRun } from './runner.js';
 
@@ -26,7 +49,9 @@ const SUMMARY = 'Added the shipping notes; nothing is left open.';
 /** The facts of session `name` the inlined status gives: its base branch and its session log. */
 /** The other sessions the inlined status lists as active. */
 function otherActive(inlined: string, name: string): string[] {
-  return [...withoutAgentColumn(inlined).matchAll(/^([a-z0-9-]+) +active +/gm)].map((match) => match[1]!).filter((id) => id !== name);
+  return [...withoutAgentColumn(inlined).matchAll(/^([a-z0-9-]+) +active +/gm)]
+    .map((match) => match[1]!)
+    .filter((id) => id !== name);
 }
 
 function statusFacts(inlined: string, name: string): { base: string; log: string } {
@@ -60,19 +85,33 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       expect(exitOf(end)).toBe(0);
       expect(end.isError).toBe(false);
       expect(end.output).not.toContain('getcwd');
-      expect(jsonOf(end)).toMatchObject({ ok: true, command: 'end', strategy, worktreeRemoved: true, next: expect.arrayContaining([`cd ${project.repo.main}`]) });
+      expect(jsonOf(end)).toMatchObject({
+        ok: true,
+        command: 'end',
+        strategy,
+        worktreeRemoved: true,
+        next: expect.arrayContaining([`cd ${project.repo.main}`]),
+      });
       expect(jsonOf(end).leftForCaller).toEqual([project.worktree(name)]);
       expect(worktreePaths(project.repo)).not.toContain(project.worktree(name));
       expect(await gone(project.worktree(name))).toBe(true);
       expect(project.repo.manifest().sessions.map((session: any) => session.id)).not.toContain(name);
-      expect(history(project.repo).filter((entry) => entry.id === name).map((entry) => entry.strategy)).toEqual([strategy]);
+      expect(
+        history(project.repo)
+          .filter((entry) => entry.id === name)
+          .map((entry) => entry.strategy),
+      ).toEqual([strategy]);
     });
 
     it(`gives the model the session context at start-up, and the helper's Next line to relay (${strategy})`, () => {
       const { run } = get();
       const [context] = hookContexts(run.main[0]!, 'SessionStart');
-      expect(context).toContain(`This is parallel dev session "${name}": branch session/${name}, based on main, worktree ${project.worktree(name)}.`);
-      expect(run.result.result).toContain(`Close this Claude session and continue in the main checkout: \`cd ${project.repo.main}\``);
+      expect(context).toContain(
+        `This is parallel dev session "${name}": branch session/${name}, based on main, worktree ${project.worktree(name)}.`,
+      );
+      expect(run.result.result).toContain(
+        `Close this Claude session and continue in the main checkout: \`cd ${project.repo.main}\``,
+      );
     });
   }
 
@@ -86,12 +125,28 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
     if (otherActive(text, name).length === 0) return question;
     const swap = /ask with \*\*([^*]+)\*\* \(([^)]*)\) in place of \*\*([^*]+)\*\*/.exec(text.replace(/\s+/g, ' '));
     if (!swap) throw new Error('the text says nothing of the option to offer beside other sessions');
-    return { ...question, options: question.options.map((option) => (option.label === swap[3] ? { label: swap[1]!, body: swap[2]! } : option)) };
+    return {
+      ...question,
+      options: question.options.map((option) =>
+        option.label === swap[3] ? { label: swap[1]!, body: swap[2]! } : option,
+      ),
+    };
   };
   /** The strategy each of B2's options means, as its bullets below the question say; "keep" is what a user types. */
-  const STRATEGY: Record<string, string> = { 'Create a PR': 'pr', 'Merge directly': 'merge', 'Keep the branch for later': 'keep', 'Ready to land': 'ready', Abandon: 'abandon' };
+  const STRATEGY: Record<string, string> = {
+    'Create a PR': 'pr',
+    'Merge directly': 'merge',
+    'Keep the branch for later': 'keep',
+    'Ready to land': 'ready',
+    Abandon: 'abandon',
+  };
   /** Asks B2's question with AskUserQuestion. */
-  const askIntegrate = (text: string, name: string): TurnBlock => askUser(integrate(text, name).question, integrate(text, name).options.map((option) => option.label), 'Integrate');
+  const askIntegrate = (text: string, name: string): TurnBlock =>
+    askUser(
+      integrate(text, name).question,
+      integrate(text, name).options.map((option) => option.label),
+      'Integrate',
+    );
   /** The strategy the user picked, or typed as their own answer, in the answer to B2's question. */
   const strategyFrom = (text: string, name: string, exchange: ToolExchange): string => {
     const question = integrate(text, name);
@@ -132,7 +187,14 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
               bash(lineFromText(text, { startsWith: 'git status', values: {} })),
               bash(lineFromText(text, { startsWith: 'git log', containing: '-20', values: {} })),
               bash(lineFromText(text, { startsWith: 'git diff', containing: '--stat', values: {} })),
-              bash(lineFromText(text, { startsWith: 'git log', containing: '..HEAD', inline: true, values: { 'base branch': base } })),
+              bash(
+                lineFromText(text, {
+                  startsWith: 'git log',
+                  containing: '..HEAD',
+                  inline: true,
+                  values: { 'base branch': base },
+                }),
+              ),
               read(logPath),
             ],
             // A3 and A4: the session log's summary, and a progress entry from the text's template.
@@ -140,7 +202,12 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
               const [template] = fencedBlocks(text, ['markdown']).filter((block) => block.startsWith('### '));
               if (!template) throw new Error('the text gives no progress entry template');
               const name = log.split('/').at(-1)!;
-              const entry = fillTemplate(template, { 'YYYY-MM-DD HH:MM': '2026-01-15 11:00', 'what changed, in one line': 'Added the shipping notes', 'a decision, or what is still open': 'Nothing is open', 'log file name': name });
+              const entry = fillTemplate(template, {
+                'YYYY-MM-DD HH:MM': '2026-01-15 11:00',
+                'what changed, in one line': 'Added the shipping notes',
+                'a decision, or what is still open': 'Nothing is open',
+                'log file name': name,
+              });
               return [
                 edit(logPath, '## Summary\n\n_Written at /dev-session.end._', `## Summary\n\n${SUMMARY}`),
                 write(join(worktree, 'docs/progress.md'), `# Progress\n\n${entry}\n`),
@@ -154,7 +221,16 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
             // B3, as the user chose: the title the model proposes, and no body file (the helper takes the log's summary).
             () => {
               const strategy = strategyFrom(text, 'shipped', lastToolResult(request)!);
-              return [bash(commandFromText(text, { subcommand: 'end', containing: `--strategy ${strategy}`, values: { name: 'shipped', title: TITLE } }), 'Push and open the PR')];
+              return [
+                bash(
+                  commandFromText(text, {
+                    subcommand: 'end',
+                    containing: `--strategy ${strategy}`,
+                    values: { name: 'shipped', title: TITLE },
+                  }),
+                  'Push and open the PR',
+                ),
+              ];
             },
           ];
           // Each step is one turn; a step's results must be in before the next.
@@ -172,9 +248,28 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       const exchanges = toolExchanges(run.main.at(-1)!);
       expect(exchanges.filter((exchange) => exchange.isError)).toEqual([]);
       // The review's reads run side by side, so their results may come in any order.
-      expect(exchanges.map((exchange) => exchange.name).sort()).toEqual(['AskUserQuestion', 'Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Bash', 'Edit', 'Read', 'Write']);
-      const commands = exchanges.filter((exchange) => exchange.name === 'Bash').map((exchange) => exchange.input.command);
-      expect(commands.slice(0, 4).sort()).toEqual(['git diff --stat', 'git log --oneline -20', 'git log --oneline main..HEAD', 'git status']);
+      expect(exchanges.map((exchange) => exchange.name).sort()).toEqual([
+        'AskUserQuestion',
+        'Bash',
+        'Bash',
+        'Bash',
+        'Bash',
+        'Bash',
+        'Bash',
+        'Bash',
+        'Edit',
+        'Read',
+        'Write',
+      ]);
+      const commands = exchanges
+        .filter((exchange) => exchange.name === 'Bash')
+        .map((exchange) => exchange.input.command);
+      expect(commands.slice(0, 4).sort()).toEqual([
+        'git diff --stat',
+        'git log --oneline -20',
+        'git log --oneline main..HEAD',
+        'git status',
+      ]);
       expect(commands.slice(4)).toEqual([
         `git add ${logPath.slice(project.worktree('shipped').length + 1)} docs/progress.md`,
         `git commit -m "${COMMIT}"`,
@@ -182,31 +277,57 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       ]);
     });
 
-    it('asks how the work comes back with AskUserQuestion, B2\'s options as its own, and runs the end in the same turn', () => {
-      expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([
+    it("asks how the work comes back with AskUserQuestion, B2's options as its own, and runs the end in the same turn", () => {
+      expect(
+        run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer]),
+      ).toEqual([
         // The other sessions are active, so Ready to land stands in for Keep.
-        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Ready to land', 'Abandon'], 'Create a PR'],
+        [
+          'How would you like to integrate these changes?',
+          ['Create a PR', 'Merge directly', 'Ready to land', 'Abandon'],
+          'Create a PR',
+        ],
       ]);
-      expect(toolExchanges(run.main.at(-1)!).slice(-2).map((exchange) => exchange.name)).toEqual(['AskUserQuestion', 'Bash']);
+      expect(
+        toolExchanges(run.main.at(-1)!)
+          .slice(-2)
+          .map((exchange) => exchange.name),
+      ).toEqual(['AskUserQuestion', 'Bash']);
       expect(run.results).toHaveLength(1);
     });
 
     it('asks for no permission at all: the edits are in the worktree, and no body file is written', () => {
       expect(permissionAsks(run)).toEqual([]);
-      expect(toolExchanges(run.main.at(-1)!).filter((exchange) => exchange.name === 'Write').map((exchange) => exchange.input.file_path)).toEqual([join(project.worktree('shipped'), 'docs/progress.md')]);
+      expect(
+        toolExchanges(run.main.at(-1)!)
+          .filter((exchange) => exchange.name === 'Write')
+          .map((exchange) => exchange.input.file_path),
+      ).toEqual([join(project.worktree('shipped'), 'docs/progress.md')]);
     });
 
     it('commits the session log and the progress entry on the branch, pushes it and opens the PR from the main checkout', () => {
       const json = jsonOf(end);
-      expect(json).toMatchObject({ push: { remote: 'origin', pushed: true }, pr: { created: true, url: 'https://github.com/example/project/pull/42', title: TITLE }, branch: { name: 'session/shipped', kept: true, deleted: false } });
+      expect(json).toMatchObject({
+        push: { remote: 'origin', pushed: true },
+        pr: { created: true, url: 'https://github.com/example/project/pull/42', title: TITLE },
+        branch: { name: 'session/shipped', kept: true, deleted: false },
+      });
       const tip = project.repo.git(['rev-parse', 'session/shipped']).trim();
       expect(json.head).toBe(tip);
       expect(project.repo.git(['ls-remote', 'origin', 'refs/heads/session/shipped']).split('\t')[0]).toBe(tip);
       expect(project.repo.git(['log', '-1', '--format=%s', tip]).trim()).toBe(COMMIT);
       const log = logPath.slice(project.worktree('shipped').length + 1);
-      expect(project.repo.git(['diff', '--name-only', `${tip}~1`, tip]).trim().split('\n').sort()).toEqual(['docs/progress.md', log].sort());
+      expect(
+        project.repo
+          .git(['diff', '--name-only', `${tip}~1`, tip])
+          .trim()
+          .split('\n')
+          .sort(),
+      ).toEqual(['docs/progress.md', log].sort());
       expect(project.repo.git(['show', `${tip}:${log}`])).toContain(`## Summary\n\n${SUMMARY}\n`);
-      expect(project.repo.git(['show', `${tip}:docs/progress.md`])).toContain(`- Session log: [${log.split('/').at(-1)}](session_logs/${log.split('/').at(-1)})`);
+      expect(project.repo.git(['show', `${tip}:docs/progress.md`])).toContain(
+        `- Session log: [${log.split('/').at(-1)}](session_logs/${log.split('/').at(-1)})`,
+      );
       const calls = ghCalls(project.repo);
       expect(calls).toHaveLength(1);
       expect(calls[0]!.argv.slice(0, 2)).toEqual(['pr', 'create']);
@@ -214,7 +335,7 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       expect(calls[0]!.cwd).toBe(project.repo.main);
     });
 
-    it('gives gh the committed session log\'s Summary as the PR\'s body', () => {
+    it("gives gh the committed session log's Summary as the PR's body", () => {
       const calls = ghCalls(project.repo);
       expect(calls[0]!.body).toBe(SUMMARY);
       expect(jsonOf(end).pr.body).toBe(SUMMARY);
@@ -244,17 +365,35 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
           const exchanges = toolExchanges(request);
           // B2's Keep bullet: whether to push too, and to which remote.
           const pushing = questionFromText(text, 'Push the branch too');
-          const keep = (values: Record<string, string>) => [bash(commandFromText(text, { subcommand: 'end', containing: values.remote ? '--strategy keep --remote' : '--strategy keep --json', values: { name, ...values } }), 'Keep the branch')];
+          const keep = (values: Record<string, string>) => [
+            bash(
+              commandFromText(text, {
+                subcommand: 'end',
+                containing: values.remote ? '--strategy keep --remote' : '--strategy keep --json',
+                values: { name, ...values },
+              }),
+              'Keep the branch',
+            ),
+          ];
           if (exchanges.length === 0) return [askIntegrate(text, name)];
           if (exchanges.length === 1) {
-            if (strategyFrom(text, name, exchanges[0]!) !== 'keep') throw new Error(`expected keep, got ${exchanges[0]!.output}`);
-            return [askUser(pushing.question, pushing.options.map((option) => option.label), 'Push')];
+            if (strategyFrom(text, name, exchanges[0]!) !== 'keep')
+              throw new Error(`expected keep, got ${exchanges[0]!.output}`);
+            return [
+              askUser(
+                pushing.question,
+                pushing.options.map((option) => option.label),
+                'Push',
+              ),
+            ];
           }
           if (exchanges.length === 2) {
             const picked = pickedOption(pushing, answerTo(exchanges[1]!, pushing.question));
             if (picked.label !== 'Push it') return keep({});
             // "usually origin; if `git remote` lists several, ask which".
-            return [bash(lineFromText(text, { startsWith: 'git remote', inline: true, values: {} }), 'List the remotes')];
+            return [
+              bash(lineFromText(text, { startsWith: 'git remote', inline: true, values: {} }), 'List the remotes'),
+            ];
           }
           const last = lastToolResult(request)!;
           if (last.input.command === 'git remote') {
@@ -270,35 +409,58 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
 
     itEndsCleanly(name, 'keep', () => ({ run, end }));
 
-    it('asks the strategy and then the push with AskUserQuestion, each with the text\'s options', () => {
-      expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([
-        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Ready to land', 'Abandon'], 'keep'],
+    it("asks the strategy and then the push with AskUserQuestion, each with the text's options", () => {
+      expect(
+        run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer]),
+      ).toEqual([
+        [
+          'How would you like to integrate these changes?',
+          ['Create a PR', 'Merge directly', 'Ready to land', 'Abandon'],
+          'keep',
+        ],
         ['Push the branch too, as a backup or to share it?', ['Push it', 'Keep it local'], push],
       ]);
-      expect(toolExchanges(run.main.at(-1)!).map((exchange) => exchange.input.command ?? exchange.name)).toEqual(['AskUserQuestion', 'AskUserQuestion', ...(pushed ? ['git remote'] : []), end.input.command]);
+      expect(toolExchanges(run.main.at(-1)!).map((exchange) => exchange.input.command ?? exchange.name)).toEqual([
+        'AskUserQuestion',
+        'AskUserQuestion',
+        ...(pushed ? ['git remote'] : []),
+        end.input.command,
+      ]);
     });
 
     it('runs the keep line after the answers in the same turn, with no permission prompt', () => {
       expect(permissionAsks(run)).toEqual([]);
       expect(run.results).toHaveLength(1);
-      expect(end.input.command).toBe(`node "${project.worktree(name)}/.claude/commands/flight-rules/session.mjs" end ${name} --strategy keep${pushed ? ' --remote origin' : ''} --json`);
+      expect(end.input.command).toBe(
+        `node "${project.worktree(name)}/.claude/commands/flight-rules/session.mjs" end ${name} --strategy keep${pushed ? ' --remote origin' : ''} --json`,
+      );
     });
 
-    it(pushed ? 'keeps the branch with the merge-pending note, and pushes it to origin' : 'keeps the branch with the merge-pending note, and pushes nothing', () => {
-      const tip = project.repo.git(['rev-parse', `session/${name}`]).trim();
-      expect(project.repo.git(['rev-parse', `${tip}~1`]).trim()).toBe(before);
-      expect(project.repo.git(['log', '-1', '--format=%s', tip]).trim()).toMatch(/merge pending/);
-      expect(project.repo.git(['diff', '--name-only', before, tip]).trim()).toMatch(/^docs\/session_logs\/\S+_session\.md$/);
-      expect(jsonOf(end)).toMatchObject({ head: tip, branch: { name: `session/${name}`, kept: true, deleted: false } });
-      const remote = project.repo.git(['ls-remote', 'origin', `refs/heads/session/${name}`]);
-      if (pushed) {
-        expect(jsonOf(end).push).toMatchObject({ remote: 'origin', pushed: true });
-        expect(remote.split('\t')[0]).toBe(tip);
-      } else {
-        expect(jsonOf(end).push).toBeNull();
-        expect(remote).toBe('');
-      }
-    });
+    it(
+      pushed
+        ? 'keeps the branch with the merge-pending note, and pushes it to origin'
+        : 'keeps the branch with the merge-pending note, and pushes nothing',
+      () => {
+        const tip = project.repo.git(['rev-parse', `session/${name}`]).trim();
+        expect(project.repo.git(['rev-parse', `${tip}~1`]).trim()).toBe(before);
+        expect(project.repo.git(['log', '-1', '--format=%s', tip]).trim()).toMatch(/merge pending/);
+        expect(project.repo.git(['diff', '--name-only', before, tip]).trim()).toMatch(
+          /^docs\/session_logs\/\S+_session\.md$/,
+        );
+        expect(jsonOf(end)).toMatchObject({
+          head: tip,
+          branch: { name: `session/${name}`, kept: true, deleted: false },
+        });
+        const remote = project.repo.git(['ls-remote', 'origin', `refs/heads/session/${name}`]);
+        if (pushed) {
+          expect(jsonOf(end).push).toMatchObject({ remote: 'origin', pushed: true });
+          expect(remote.split('\t')[0]).toBe(tip);
+        } else {
+          expect(jsonOf(end).push).toBeNull();
+          expect(remote).toBe('');
+        }
+      },
+    );
   });
 
   describe('abandon, confirmed by the typed name (mistyped first)', () => {
@@ -329,25 +491,44 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
           // B2's Abandon bullet: its question, for this session's name.
           const typeIt = questionFromText(text, 'Type `<name>`');
           const question = fillTemplate(typeIt.question, { name: NAME });
-          const askToType = () => askUser(question, typeIt.options.map((option) => option.label), 'Confirm');
+          const askToType = () =>
+            askUser(
+              question,
+              typeIt.options.map((option) => option.label),
+              'Confirm',
+            );
           if (exchanges.length === 0) return [askIntegrate(text, NAME)];
           if (exchanges.length === 1) {
-            if (strategyFrom(text, NAME, exchanges[0]!) !== 'abandon') throw new Error(`expected abandon, got ${exchanges[0]!.output}`);
+            if (strategyFrom(text, NAME, exchanges[0]!) !== 'abandon')
+              throw new Error(`expected abandon, got ${exchanges[0]!.output}`);
             return [askToType()];
           }
           if (last === null) throw new Error('expected a tool result');
           if (last.name === 'AskUserQuestion') {
             const typed = answerTo(last, question);
-            if (typeIt.options.some((option) => option.label === typed)) throw new Error(`this test's user types the name, but picked ${typed}`);
+            if (typeIt.options.some((option) => option.label === typed))
+              throw new Error(`this test's user types the name, but picked ${typed}`);
             // Exactly what they typed, as --confirm.
-            return [bash(commandFromText(text, { subcommand: 'end', containing: '--strategy abandon', values: { name: NAME, 'typed name': typed } }), 'Abandon the session')];
+            return [
+              bash(
+                commandFromText(text, {
+                  subcommand: 'end',
+                  containing: '--strategy abandon',
+                  values: { name: NAME, 'typed name': typed },
+                }),
+                'Abandon the session',
+              ),
+            ];
           }
           const json = jsonOf(last);
           if (!json.ok) {
             atRefusal = stateOf(project.repo);
             // The text's rule for this code: ask again, never fill it in.
-            const rule = new RegExp(`\`${json.error.code}\`: ([^\n]*(?:\n {2}[^\n]*)*)`).exec(text)?.[1]?.replace(/\s+/g, ' ');
-            if (exitOf(last) !== 1 || !rule?.includes('Ask the user again to type it')) throw new Error(`the text gives no rule to ask again for ${last.output}`);
+            const rule = new RegExp(`\`${json.error.code}\`: ([^\n]*(?:\n {2}[^\n]*)*)`)
+              .exec(text)?.[1]
+              ?.replace(/\s+/g, ' ');
+            if (exitOf(last) !== 1 || !rule?.includes('Ask the user again to type it'))
+              throw new Error(`the text gives no rule to ask again for ${last.output}`);
             retold = `That did not match, so nothing was discarded: ${json.error.message}`;
             return [say(retold), askToType()];
           }
@@ -360,19 +541,39 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
 
     it('asks the strategy, then for the typed name, with AskUserQuestion, before anything runs; and again after the mismatch', () => {
       const typeIt = `Type \`${NAME}\` to discard this session's changes.`;
-      expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([
-        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Keep the branch for later', 'Abandon'], 'Abandon'],
+      expect(
+        run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer]),
+      ).toEqual([
+        [
+          'How would you like to integrate these changes?',
+          ['Create a PR', 'Merge directly', 'Keep the branch for later', 'Abandon'],
+          'Abandon',
+        ],
         [typeIt, ['Keep the branch instead', 'Do not end it now'], TYPO],
         [typeIt, ['Keep the branch instead', 'Do not end it now'], NAME],
       ]);
-      expect(toolExchanges(run.main.at(-1)!).map((exchange) => exchange.name)).toEqual(['AskUserQuestion', 'AskUserQuestion', 'Bash', 'AskUserQuestion', 'Bash']);
+      expect(toolExchanges(run.main.at(-1)!).map((exchange) => exchange.name)).toEqual([
+        'AskUserQuestion',
+        'AskUserQuestion',
+        'Bash',
+        'AskUserQuestion',
+        'Bash',
+      ]);
       expect(allText(run.main.at(-1)!)).toContain(retold);
     });
 
     it('refuses the mistyped confirmation with exit 1, confirmation-mismatch, and nothing changes', () => {
-      expect(mistyped.input.command).toBe(`node "${project.worktree(NAME)}/.claude/commands/flight-rules/session.mjs" end ${NAME} --strategy abandon --confirm ${TYPO} --json`);
+      expect(mistyped.input.command).toBe(
+        `node "${project.worktree(NAME)}/.claude/commands/flight-rules/session.mjs" end ${NAME} --strategy abandon --confirm ${TYPO} --json`,
+      );
       expect(exitOf(mistyped)).toBe(1);
-      expect(jsonOf(mistyped)).toMatchObject({ ok: false, error: { code: 'confirmation-mismatch', message: expect.stringContaining(`--confirm "${TYPO}" does not match the session's name`) } });
+      expect(jsonOf(mistyped)).toMatchObject({
+        ok: false,
+        error: {
+          code: 'confirmation-mismatch',
+          message: expect.stringContaining(`--confirm "${TYPO}" does not match the session's name`),
+        },
+      });
       expect(atRefusal).toEqual(before);
     });
 
@@ -384,14 +585,16 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       expect(next).toContain('--confirm "<exactly what they typed>"');
     });
 
-    it('finds the text\'s rule for confirmation-mismatch among the exit-1 refusals, the exit the helper gives it', () => {
+    it("finds the text's rule for confirmation-mismatch among the exit-1 refusals, the exit the helper gives it", () => {
       const text = commandText(run.main[0]!, '/dev-session.end').replace(/\s+/g, ' ');
       const exit1 = text.indexOf('**`"ok": false`, exit 1: refused.**');
       const exit2 = text.indexOf('**Exit 2: usage error.**');
       const mismatch = text.indexOf('`confirmation-mismatch`: ');
       expect([exit1 >= 0, exit1 < mismatch, mismatch < exit2]).toEqual([true, true, true]);
       // The bullet, up to the next one.
-      expect(text.slice(mismatch, text.indexOf(' - ', mismatch))).toContain('nothing was discarded. Ask the user again to type it, or drop the abandon; never fill it in yourself.');
+      expect(text.slice(mismatch, text.indexOf(' - ', mismatch))).toContain(
+        'nothing was discarded. Ask the user again to type it, or drop the abandon; never fill it in yourself.',
+      );
       expect(text.slice(exit2)).not.toContain('confirmation');
     });
 
@@ -405,18 +608,28 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       expect(refExists(project.repo, `refs/heads/session/${NAME}`)).toBe(false);
       const [restoreBranch, restoreWork] = json.saved.restore as string[];
       expect(restoreBranch).toBe(`git branch session/${NAME} ${json.saved.tip}`);
-      expect(restoreWork).toMatch(new RegExp(`^git stash apply ${json.saved.worktree} +\\(inside a checkout of session/${NAME}\\)$`));
+      expect(restoreWork).toMatch(
+        new RegExp(`^git stash apply ${json.saved.worktree} +\\(inside a checkout of session/${NAME}\\)$`),
+      );
       project.repo.git(restoreBranch!.split(' ').slice(1));
       const checkout = join(project.repo.root, 'restored');
       project.repo.git(['worktree', 'add', '-q', checkout, `session/${NAME}`]);
-      project.repo.git(restoreWork!.replace(/ +\(.*\)$/, '').split(' ').slice(1), checkout);
+      project.repo.git(
+        restoreWork!
+          .replace(/ +\(.*\)$/, '')
+          .split(' ')
+          .slice(1),
+        checkout,
+      );
       expect(readFileSync(join(checkout, 'README.md'), 'utf8')).toBe('# sample\n\nAn unfinished thought.\n');
       expect(readFileSync(join(checkout, 'notes/scratch.txt'), 'utf8')).toBe('scratch\n');
       expect(readFileSync(join(checkout, 'notes/dropped.md'), 'utf8')).toBe('# Dropped\n');
     });
 
     it('runs both abandon lines after the typed names in the same turn, with no permission prompt', () => {
-      expect(end.input.command).toBe(`node "${project.worktree(NAME)}/.claude/commands/flight-rules/session.mjs" end ${NAME} --strategy abandon --confirm ${NAME} --json`);
+      expect(end.input.command).toBe(
+        `node "${project.worktree(NAME)}/.claude/commands/flight-rules/session.mjs" end ${NAME} --strategy abandon --confirm ${NAME} --json`,
+      );
       expect(permissionAsks(run)).toEqual([]);
       expect(run.results).toHaveLength(1);
     });
@@ -427,7 +640,9 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
     let marked: ToolExchange;
     let tip = '';
     beforeAll(async () => {
-      const worktree = sessionWithWork(project.repo, 'finished', { 'notes/finished.md': '# Finished\n' }, ['Finish the notes']);
+      const worktree = sessionWithWork(project.repo, 'finished', { 'notes/finished.md': '# Finished\n' }, [
+        'Finish the notes',
+      ]);
       sessionWithWork(project.repo, 'neighbour', { 'notes/neighbour.md': '# Neighbour\n' }, ['Work beside it']);
       tip = project.repo.git(['rev-parse', 'session/finished']).trim();
       run = await runClaude({
@@ -441,8 +656,11 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
           const exchanges = toolExchanges(request);
           if (exchanges.length === 0) return [askIntegrate(text, 'finished')];
           if (exchanges.length === 1) {
-            if (strategyFrom(text, 'finished', exchanges[0]!) !== 'ready') throw new Error(`expected ready, got ${exchanges[0]!.output}`);
-            return [bash(commandFromText(text, { subcommand: 'ready', values: { name: 'finished' } }), 'Mark it ready')];
+            if (strategyFrom(text, 'finished', exchanges[0]!) !== 'ready')
+              throw new Error(`expected ready, got ${exchanges[0]!.output}`);
+            return [
+              bash(commandFromText(text, { subcommand: 'ready', values: { name: 'finished' } }), 'Mark it ready'),
+            ];
           }
           return 'Marked ready; the coordinator lands it with /parallel.land in the main checkout.';
         },
@@ -450,11 +668,19 @@ describeClient('/dev-session.end from inside the worktree, by strategy', () => {
       marked = toolExchanges(run.main.at(-1)!).at(-1)!;
     });
 
-    it('offers Ready to land in place of Keep, and marks the session at its tip with the text\'s ready line', () => {
-      expect(run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([
-        ['How would you like to integrate these changes?', ['Create a PR', 'Merge directly', 'Ready to land', 'Abandon'], 'Ready to land'],
+    it("offers Ready to land in place of Keep, and marks the session at its tip with the text's ready line", () => {
+      expect(
+        run.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer]),
+      ).toEqual([
+        [
+          'How would you like to integrate these changes?',
+          ['Create a PR', 'Merge directly', 'Ready to land', 'Abandon'],
+          'Ready to land',
+        ],
       ]);
-      expect(marked.input.command).toBe(`node "${project.worktree('finished')}/.claude/commands/flight-rules/session.mjs" ready finished --json`);
+      expect(marked.input.command).toBe(
+        `node "${project.worktree('finished')}/.claude/commands/flight-rules/session.mjs" ready finished --json`,
+      );
       expect(exitOf(marked)).toBe(0);
       expect(jsonOf(marked)).toMatchObject({ ok: true, command: 'ready', session: { id: 'finished' }, ready: { tip } });
       expect(permissionAsks(run)).toEqual([]);

@@ -17,7 +17,7 @@ import { runClaude, type ClientRun } from './runner.js';
 
 const LAND = 'Land them';
 
-describeClient('/parallel.land: the plan, the user\'s yes, the land; and the notice in a session it moved', () => {
+describeClient("/parallel.land: the plan, the user's yes, the land; and the notice in a session it moved", () => {
   let project: ClientProject;
   let run: ClientRun;
   let plan: ToolExchange;
@@ -49,20 +49,43 @@ describeClient('/parallel.land: the plan, the user\'s yes, the land; and the not
       script: (request) => {
         const text = commandText(request, '/parallel.land');
         const exchanges = toolExchanges(request);
-        if (exchanges.length === 0) return [bash(commandFromText(text, { subcommand: 'land', containing: '--dry-run', values: { names: null, command: null } }), 'Plan the land queue')];
+        if (exchanges.length === 0)
+          return [
+            bash(
+              commandFromText(text, {
+                subcommand: 'land',
+                containing: '--dry-run',
+                values: { names: null, command: null },
+              }),
+              'Plan the land queue',
+            ),
+          ];
         if (exchanges.length === 1) {
           atPlan = stateOf(repo);
           const json = jsonOf(exchanges[0]!);
           question = /Ask: "([^"]+)"/.exec(text)?.[1] ?? '';
           if (!question) throw new Error('the text gives no question to ask');
           if (!/AskUserQuestion/.test(text)) throw new Error('the text does not say to ask with AskUserQuestion');
-          const lines = json.sessions.map((session: any) => `${session.id}: ${session.result}${session.conflicts.length ? ` (${session.conflicts.join(', ')})` : ''}`);
+          const lines = json.sessions.map(
+            (session: any) =>
+              `${session.id}: ${session.result}${session.conflicts.length ? ` (${session.conflicts.join(', ')})` : ''}`,
+          );
           return [say(lines.join('\n')), askUser(`${question} ${json.order.join(', ')}`, [LAND, 'Not now'], 'Land')];
         }
         if (exchanges.length === 2) {
-          if (!new RegExp(`"${LAND}"`).test(exchanges[1]!.output)) throw new Error(`expected the user's answer, got ${exchanges[1]!.output}`);
+          if (!new RegExp(`"${LAND}"`).test(exchanges[1]!.output))
+            throw new Error(`expected the user's answer, got ${exchanges[1]!.output}`);
           const order = jsonOf(exchanges[0]!).order as string[];
-          return [bash(commandFromText(text, { subcommand: 'land', containing: '--check "<command>" --json', values: { names: order, command: null } }), 'Land the queue')];
+          return [
+            bash(
+              commandFromText(text, {
+                subcommand: 'land',
+                containing: '--check "<command>" --json',
+                values: { names: order, command: null },
+              }),
+              'Land the queue',
+            ),
+          ];
         }
         return `Landed: ${jsonOf(exchanges[2]!).bases[0].landed.join(', ')}.`;
       },
@@ -71,8 +94,10 @@ describeClient('/parallel.land: the plan, the user\'s yes, the land; and the not
   });
   afterAll(() => project?.cleanup());
 
-  it('plans with the dry run, changing nothing, and asks the text\'s question', () => {
-    expect(plan.input.command).toBe(`node "${project.repo.main}/.claude/commands/flight-rules/session.mjs" land --dry-run --json`);
+  it("plans with the dry run, changing nothing, and asks the text's question", () => {
+    expect(plan.input.command).toBe(
+      `node "${project.repo.main}/.claude/commands/flight-rules/session.mjs" land --dry-run --json`,
+    );
     expect(exitOf(plan)).toBe(0);
     const json = jsonOf(plan);
     expect(json).toMatchObject({ ok: true, command: 'land', dryRun: true });
@@ -84,14 +109,25 @@ describeClient('/parallel.land: the plan, the user\'s yes, the land; and the not
     expect(run.questions.map((asked) => asked.answer)).toEqual([LAND]);
   });
 
-  it('lands the plan\'s sessions in its order after the user\'s yes, in the same turn, with no permission prompt', () => {
-    expect(land.input.command).toBe(`node "${project.repo.main}/.claude/commands/flight-rules/session.mjs" land alpha beta gamma --json`);
+  it("lands the plan's sessions in its order after the user's yes, in the same turn, with no permission prompt", () => {
+    expect(land.input.command).toBe(
+      `node "${project.repo.main}/.claude/commands/flight-rules/session.mjs" land alpha beta gamma --json`,
+    );
     expect(exitOf(land)).toBe(0);
     const json = jsonOf(land);
-    expect(json.sessions.map((s: any) => [s.id, s.result])).toEqual([['alpha', 'landed'], ['beta', 'landed'], ['gamma', 'conflict']]);
+    expect(json.sessions.map((s: any) => [s.id, s.result])).toEqual([
+      ['alpha', 'landed'],
+      ['beta', 'landed'],
+      ['gamma', 'conflict'],
+    ]);
     expect(json.stopped).toMatchObject({ session: 'gamma', reason: 'conflict' });
     expect(json.mainCheckout.action).toBe('fast-forwarded');
-    expect(project.repo.git(['rev-list', '--first-parent', '--reverse', '--format=%s', `${mainBefore}..main`]).split('\n').filter((line) => line && !line.startsWith('commit '))).toEqual(['Merge session alpha: Polish the app', 'Merge session beta: Write the notes']);
+    expect(
+      project.repo
+        .git(['rev-list', '--first-parent', '--reverse', '--format=%s', `${mainBefore}..main`])
+        .split('\n')
+        .filter((line) => line && !line.startsWith('commit ')),
+    ).toEqual(['Merge session alpha: Polish the app', 'Merge session beta: Write the notes']);
     expect(project.repo.git(['status', '--porcelain'])).toBe('');
     expect(permissionAsks(run)).toEqual([]);
     expect(run.results).toHaveLength(1);
@@ -112,17 +148,25 @@ describeClient('/parallel.land: the plan, the user\'s yes, the land; and the not
     it('gives the model the notice at the next prompt: what landed, how far main moved, the file, how to sync', () => {
       // The committed hook names the hook file through $CLAUDE_PROJECT_DIR, as the other hooks do.
       const committed = JSON.parse(project.repo.git(['show', 'HEAD:.claude/settings.json']));
-      expect(committed.hooks.UserPromptSubmit.map((entry: { hooks: Array<{ command: string }> }) => entry.hooks[0]!.command)).toEqual(['node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" agent-state || true']);
+      expect(
+        committed.hooks.UserPromptSubmit.map((entry: { hooks: Array<{ command: string }> }) => entry.hooks[0]!.command),
+      ).toEqual(['node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" agent-state || true']);
       const contexts = hookContexts(notice.main[0]!, 'UserPromptSubmit');
       expect(contexts).toHaveLength(1);
-      expect(contexts[0]).toMatch(/^Parallel session "watcher": Sessions "alpha", "beta" landed in main \(now at [0-9a-f]{12}\); main moved by 4 commits, and this session is now 5 behind it\./);
+      expect(contexts[0]).toMatch(
+        /^Parallel session "watcher": Sessions "alpha", "beta" landed in main \(now at [0-9a-f]{12}\); main moved by 4 commits, and this session is now 5 behind it\./,
+      );
       expect(contexts[0]).toContain('would now conflict in src/app.js');
-      expect(contexts[0]).toContain(`/parallel.sync here, or \`node ${project.worktree('watcher')}/.claude/commands/flight-rules/session.mjs sync watcher\``);
+      expect(contexts[0]).toContain(
+        `/parallel.sync here, or \`node ${project.worktree('watcher')}/.claude/commands/flight-rules/session.mjs sync watcher\``,
+      );
     });
 
     it('says it once: the next prompt adds nothing', () => {
       expect(notice.main).toHaveLength(2);
-      expect(hookContexts(notice.main[1]!, 'UserPromptSubmit')).toEqual(hookContexts(notice.main[0]!, 'UserPromptSubmit'));
+      expect(hookContexts(notice.main[1]!, 'UserPromptSubmit')).toEqual(
+        hookContexts(notice.main[0]!, 'UserPromptSubmit'),
+      );
       expect(permissionAsks(notice)).toEqual([]);
     });
   });

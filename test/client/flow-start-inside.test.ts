@@ -9,7 +9,17 @@ import { existsSync } from 'node:fs';
 import { describeClient } from './availability.js';
 import { exitOf, jsonOf, permissionAsks } from './flow.js';
 import { commandFromText, fillTemplate, pickedOption, questionFromText, tableRow } from './follow-text.js';
-import { allText, answerTo, askUser, bash, commandText, hookContexts, say, toolExchanges, type ToolExchange } from './messages.js';
+import {
+  allText,
+  answerTo,
+  askUser,
+  bash,
+  commandText,
+  hookContexts,
+  say,
+  toolExchanges,
+  type ToolExchange,
+} from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientRun } from './runner.js';
 
@@ -38,14 +48,25 @@ describeClient('/dev-session.start inside a session worktree', () => {
         const text = commandText(request, '/dev-session.start');
         const inside = /^- You are in session "([^"]+)" \(its worktree\)\.$/m.exec(text);
         const main = /^Main checkout: (\S+) on /m.exec(text);
-        if (!inside || !main) throw new Error('the inlined status does not say which session this folder is, or where the main checkout is');
+        if (!inside || !main)
+          throw new Error(
+            'the inlined status does not say which session this folder is, or where the main checkout is',
+          );
         // Section 1: what to tell the user, quoted in the text, filled from the status; then the text's question.
         const words = /Tell the user: "(You're already in the parallel session `<name>`\. [^"]*)"/.exec(text);
         if (!words) throw new Error('the text gives no words for a start inside a session');
         told = fillTemplate(words[1]!.replace(/\s+/g, ' '), { name: inside[1]!, 'main checkout': main[1]! });
         const offer = questionFromText(text, 'Continue the parallel session');
         const question = fillTemplate(offer.question, { name: inside[1]! });
-        if (turn === 0) return [say(told), askUser(question, offer.options.map((option) => option.label), 'Continue')];
+        if (turn === 0)
+          return [
+            say(told),
+            askUser(
+              question,
+              offer.options.map((option) => option.label),
+              'Continue',
+            ),
+          ];
         const picked = pickedOption(offer, answerTo(toolExchanges(request).at(-1)!, question));
         if (picked.label !== 'Stop here') throw new Error(`this test's user stops, but the answer was ${picked.label}`);
         return `Stopping here. ${told}`;
@@ -58,7 +79,17 @@ describeClient('/dev-session.start inside a session worktree', () => {
       approve: true,
       script: (request, turn) => {
         const text = commandText(request, '/dev-session.start');
-        if (turn === 0) return [bash(commandFromText(text, { subcommand: 'start', containing: '--claude-session', values: { name: NEW, 'goal 1': 'Add a footer', 'goal 2': null, 'the agreed plan': '1. Add it.' } }), 'Start the parallel session')];
+        if (turn === 0)
+          return [
+            bash(
+              commandFromText(text, {
+                subcommand: 'start',
+                containing: '--claude-session',
+                values: { name: NEW, 'goal 1': 'Add a footer', 'goal 2': null, 'the agreed plan': '1. Add it.' },
+              }),
+              'Start the parallel session',
+            ),
+          ];
         const exchange = toolExchanges(request).at(-1)!;
         const code = jsonOf(exchange).error.code;
         relayed = tableRow(text, code);
@@ -73,9 +104,13 @@ describeClient('/dev-session.start inside a session worktree', () => {
     expect(stopped.main).toHaveLength(2);
     expect(toolExchanges(stopped.main[0]!)).toEqual([]);
     expect(toolExchanges(stopped.main[1]!).map((exchange) => exchange.name)).toEqual(['AskUserQuestion']);
-    expect(told).toBe(`You're already in the parallel session \`${HERE}\`. Start a new one from the main checkout instead: \`cd ${project.repo.main} && claude\`.`);
+    expect(told).toBe(
+      `You're already in the parallel session \`${HERE}\`. Start a new one from the main checkout instead: \`cd ${project.repo.main} && claude\`.`,
+    );
     expect(allText(stopped.main[1]!)).toContain(told);
-    expect(stopped.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer])).toEqual([[`Continue the parallel session \`${HERE}\` here instead?`, ['Continue it', 'Stop here'], 'Stop here']]);
+    expect(
+      stopped.questions.map((asked) => [asked.question, asked.options.map((option) => option.label), asked.answer]),
+    ).toEqual([[`Continue the parallel session \`${HERE}\` here instead?`, ['Continue it', 'Stop here'], 'Stop here']]);
     expect(stopped.result.result).toBe(`Stopping here. ${told}`);
     expect(stopped.results).toHaveLength(1);
     expect(permissionAsks(stopped)).toEqual([]);
@@ -85,7 +120,9 @@ describeClient('/dev-session.start inside a session worktree', () => {
 
   it('run anyway, the start is refused inside-session: exit 1, and the table tells the model not to retry', () => {
     expect(permissionAsks(regardless)).toEqual([]);
-    expect(refused.input.command).toBe(`node "${project.worktree(HERE)}/.claude/commands/flight-rules/session.mjs" start ${NEW} --goal "Add a footer" --plan "1. Add it." --claude-session "${regardless.result.session_id}" --json`);
+    expect(refused.input.command).toBe(
+      `node "${project.worktree(HERE)}/.claude/commands/flight-rules/session.mjs" start ${NEW} --goal "Add a footer" --plan "1. Add it." --claude-session "${regardless.result.session_id}" --json`,
+    );
     expect(exitOf(refused)).toBe(1);
     expect(jsonOf(refused)).toMatchObject({ ok: false, command: 'start', error: { code: 'inside-session' } });
     expect(relayed).toContain('Do not retry here.');

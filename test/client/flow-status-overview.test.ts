@@ -18,21 +18,37 @@ describeClient('/parallel.status and /parallel.overview with two sessions that c
   let project: ClientProject;
   beforeAll(async () => {
     project = await installedProject();
-    sessionWithWork(project.repo, 'alpha', { 'src/app.js': 'console.log("alpha");\n', 'alpha.txt': 'alpha\n' }, ['Polish the app']);
+    sessionWithWork(project.repo, 'alpha', { 'src/app.js': 'console.log("alpha");\n', 'alpha.txt': 'alpha\n' }, [
+      'Polish the app',
+    ]);
     sessionWithWork(project.repo, 'beta', { 'src/app.js': 'console.log("beta");\n' }, ['Rewrite the app']);
   });
   afterAll(() => project?.cleanup());
 
   /** What the installed helper in `folder` prints there, as the `!` line runs it. */
   const helperOutput = (folder: string, subcommand: string) => {
-    const result = spawnSync('node', [join(folder, '.claude/commands/flight-rules/session.mjs'), subcommand], { cwd: folder, env: project.repo.env, encoding: 'utf8' });
+    const result = spawnSync('node', [join(folder, '.claude/commands/flight-rules/session.mjs'), subcommand], {
+      cwd: folder,
+      env: project.repo.env,
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(0);
     return withoutAgentColumn(result.stdout.trim());
   };
 
   describe.each([
-    { where: 'the main checkout', folder: () => project.repo.main, here: '- You are in the main checkout.', context: null },
-    { where: 'a session worktree', folder: () => project.worktree('alpha'), here: '- You are in session "alpha" (its worktree).', context: 'This is parallel dev session "alpha"' },
+    {
+      where: 'the main checkout',
+      folder: () => project.repo.main,
+      here: '- You are in the main checkout.',
+      context: null,
+    },
+    {
+      where: 'a session worktree',
+      folder: () => project.worktree('alpha'),
+      here: '- You are in session "alpha" (its worktree).',
+      context: 'This is parallel dev session "alpha"',
+    },
   ])('from $where', ({ folder, here, context }) => {
     let run: ClientRun;
     let status: string;
@@ -57,7 +73,10 @@ describeClient('/parallel.status and /parallel.overview with two sessions that c
 
     it('loads both commands without a permission prompt, each with its own turn', () => {
       expect(permissionAsks(run)).toEqual([]);
-      expect(run.results.map((result) => result.result)).toEqual(['Two sessions, both active; they both change src/app.js.', 'Merge alpha first, then sync beta.']);
+      expect(run.results.map((result) => result.result)).toEqual([
+        'Two sessions, both active; they both change src/app.js.',
+        'Merge alpha first, then sync beta.',
+      ]);
       expect(run.main).toHaveLength(2);
       // The SessionStart hook speaks only in a session worktree.
       const contexts = hookContexts(run.main[0]!, 'SessionStart');
@@ -85,7 +104,9 @@ describeClient('/parallel.status and /parallel.overview with two sessions that c
       expect(overlap).toContain('src/app.js: alpha (committed), beta (committed)');
       expect(overlap).toContain('! Predicted conflicts between sessions:\n  alpha × beta: src/app.js');
       // Both conflict with one other; beta, the smaller change, goes first.
-      expect(overlap).toContain('Suggested merge order:\n  1. beta: conflicts with alpha; after it merges, sync that session and resolve there\n  2. alpha: no predicted conflict with the sessions still open');
+      expect(overlap).toContain(
+        'Suggested merge order:\n  1. beta: conflicts with alpha; after it merges, sync that session and resolve there\n  2. alpha: no predicted conflict with the sessions still open',
+      );
       expect(overview).not.toMatch(/^!`/m);
     });
   });

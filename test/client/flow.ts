@@ -25,8 +25,12 @@ export function jsonOf(exchange: ToolExchange): any {
 
 /** Every prompt the run raised (approved by the stand-in user) and every call it denied, as commands or paths. */
 export function permissionAsks(run: ClientRun): string[] {
-  const describe = (tool: string, input: Record<string, unknown>) => `${tool}: ${String(input.command ?? input.file_path ?? JSON.stringify(input))}`;
-  return [...run.asks.map((ask) => describe(ask.tool_name, ask.tool_input)), ...run.result.permission_denials.map((denial) => `denied ${describe(denial.tool_name, denial.tool_input)}`)];
+  const describe = (tool: string, input: Record<string, unknown>) =>
+    `${tool}: ${String(input.command ?? input.file_path ?? JSON.stringify(input))}`;
+  return [
+    ...run.asks.map((ask) => describe(ask.tool_name, ask.tool_input)),
+    ...run.result.permission_denials.map((denial) => `denied ${describe(denial.tool_name, denial.tool_input)}`),
+  ];
 }
 
 /** Waits up to five seconds for `path` to go (the folder a tool's shell stood in goes once that shell exits). */
@@ -37,7 +41,11 @@ export async function gone(path: string): Promise<boolean> {
 
 /** The worktree paths git lists. */
 export function worktreePaths(repo: Repo): string[] {
-  return repo.git(['worktree', 'list', '--porcelain']).split('\n').filter((line) => line.startsWith('worktree ')).map((line) => line.slice('worktree '.length));
+  return repo
+    .git(['worktree', 'list', '--porcelain'])
+    .split('\n')
+    .filter((line) => line.startsWith('worktree '))
+    .map((line) => line.slice('worktree '.length));
 }
 
 /** Whether `ref` names anything. */
@@ -58,9 +66,15 @@ export function refExists(repo: Repo, ref: string, cwd?: string): boolean {
  */
 export function stateOf(repo: Repo): Record<string, unknown> {
   const taken = snapshot(repo) as { refs: string; head: string; files: Record<string, string> };
-  const hooksOwn = (path: string) => /(^|\/)\.agent-[a-z0-9-]+\.json$/.test(path) || /(^|\/)\.hook-cache\.json$/.test(path);
+  const hooksOwn = (path: string) =>
+    /(^|\/)\.agent-[a-z0-9-]+\.json$/.test(path) || /(^|\/)\.hook-cache\.json$/.test(path);
   const statusOwn = (path: string) => /(^|\/)\.tip-comparisons\.json$/.test(path);
-  return { ...taken, files: Object.fromEntries(Object.entries(taken.files).filter(([path]) => !/(^|\/)index$/.test(path) && !hooksOwn(path) && !statusOwn(path))) };
+  return {
+    ...taken,
+    files: Object.fromEntries(
+      Object.entries(taken.files).filter(([path]) => !/(^|\/)index$/.test(path) && !hooksOwn(path) && !statusOwn(path)),
+    ),
+  };
 }
 
 /**
@@ -74,7 +88,8 @@ export function withoutAgentColumn(text: string): string {
     if (!header) continue;
     const from = header[1]!.length;
     const to = from + header[2]!.length;
-    for (let j = i; j < lines.length && lines[j] !== ''; j++) lines[j] = [...lines[j]!].slice(0, from).join('') + [...lines[j]!].slice(to).join('');
+    for (let j = i; j < lines.length && lines[j] !== ''; j++)
+      lines[j] = [...lines[j]!].slice(0, from).join('') + [...lines[j]!].slice(to).join('');
   }
   return lines.join('\n');
 }

@@ -20,13 +20,19 @@ const TEXT = [
 
 describe('commandFromText', () => {
   it('fills the placeholders and drops an optional flag given null', () => {
-    expect(commandFromText(TEXT, { subcommand: 'start', values: { name: 'auth', 'goal 1': 'Add login', 'goal 2': null } }))
-      .toBe('node "/p/.claude/commands/flight-rules/session.mjs" start auth --goal "Add login" --json');
+    expect(
+      commandFromText(TEXT, { subcommand: 'start', values: { name: 'auth', 'goal 1': 'Add login', 'goal 2': null } }),
+    ).toBe('node "/p/.claude/commands/flight-rules/session.mjs" start auth --goal "Add login" --json');
   });
 
   it('picks one of several lines by what it contains', () => {
-    expect(commandFromText(TEXT, { subcommand: 'end', containing: '--strategy abandon', values: { name: 'auth', 'typed name': 'auth' } }))
-      .toBe('node "/p/.claude/commands/flight-rules/session.mjs" end auth --strategy abandon --confirm auth --json');
+    expect(
+      commandFromText(TEXT, {
+        subcommand: 'end',
+        containing: '--strategy abandon',
+        values: { name: 'auth', 'typed name': 'auth' },
+      }),
+    ).toBe('node "/p/.claude/commands/flight-rules/session.mjs" end auth --strategy abandon --confirm auth --json');
   });
 
   it('reads only fenced sh blocks', () => {
@@ -34,11 +40,19 @@ describe('commandFromText', () => {
   });
 
   it('refuses when the text has a placeholder the test does not fill', () => {
-    expect(() => commandFromText(TEXT, { subcommand: 'start', values: { name: 'auth', 'goal 1': 'x' } })).toThrow('the command text has the placeholder <goal 2>');
+    expect(() => commandFromText(TEXT, { subcommand: 'start', values: { name: 'auth', 'goal 1': 'x' } })).toThrow(
+      'the command text has the placeholder <goal 2>',
+    );
   });
 
   it('refuses a value for a placeholder the text no longer has', () => {
-    expect(() => commandFromText(TEXT, { subcommand: 'end', containing: '--strategy merge', values: { name: 'auth', reason: 'x' } })).toThrow('placeholders the line does not have (reason)');
+    expect(() =>
+      commandFromText(TEXT, {
+        subcommand: 'end',
+        containing: '--strategy merge',
+        values: { name: 'auth', reason: 'x' },
+      }),
+    ).toThrow('placeholders the line does not have (reason)');
   });
 
   it('refuses when the choice is not exactly one line', () => {
@@ -47,8 +61,12 @@ describe('commandFromText', () => {
   });
 
   it('quotes a value that is not a plain word, and refuses one that would break out of its quotes', () => {
-    expect(fillPlaceholders('node "/p/session.mjs" end <name>', { name: 'two words' })).toBe('node "/p/session.mjs" end "two words"');
-    expect(() => fillPlaceholders('node "/p/session.mjs" start x --goal "<goal>"', { goal: 'a "b"' })).toThrow('must not hold');
+    expect(fillPlaceholders('node "/p/session.mjs" end <name>', { name: 'two words' })).toBe(
+      'node "/p/session.mjs" end "two words"',
+    );
+    expect(() => fillPlaceholders('node "/p/session.mjs" start x --goal "<goal>"', { goal: 'a "b"' })).toThrow(
+      'must not hold',
+    );
   });
 
   it('refuses a variable the client should have substituted', () => {

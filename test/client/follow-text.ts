@@ -50,9 +50,14 @@ export interface Pick {
 /** Exactly one helper line of the text, chosen by subcommand and the text it contains; anything else is an error. */
 export function pickHelperLine(text: string, pick: Pick): HelperLine {
   const lines = helperLines(text);
-  const candidates = lines.filter((line) => line.subcommand === pick.subcommand && (pick.containing === undefined || line.line.includes(pick.containing)));
+  const candidates = lines.filter(
+    (line) =>
+      line.subcommand === pick.subcommand && (pick.containing === undefined || line.line.includes(pick.containing)),
+  );
   if (candidates.length !== 1) {
-    throw new Error(`expected one \`${pick.subcommand}\` helper line${pick.containing ? ` containing "${pick.containing}"` : ''} in the command text, found ${candidates.length}. The text's helper lines:\n${lines.map((line) => `  ${line.line}`).join('\n') || '  (none)'}`);
+    throw new Error(
+      `expected one \`${pick.subcommand}\` helper line${pick.containing ? ` containing "${pick.containing}"` : ''} in the command text, found ${candidates.length}. The text's helper lines:\n${lines.map((line) => `  ${line.line}`).join('\n') || '  (none)'}`,
+    );
   }
   return candidates[0]!;
 }
@@ -60,7 +65,8 @@ export function pickHelperLine(text: string, pick: Pick): HelperLine {
 const SAFE_WORD = /^[A-Za-z0-9_./:=@%+-]+$/;
 
 function quote(value: string): string {
-  if (/["$`\\]/.test(value)) throw new Error(`a placeholder value must not hold ", $, \` or \\: ${JSON.stringify(value)}`);
+  if (/["$`\\]/.test(value))
+    throw new Error(`a placeholder value must not hold ", $, \` or \\: ${JSON.stringify(value)}`);
   return `"${value}"`;
 }
 
@@ -79,16 +85,20 @@ export function fillPlaceholders(line: string, values: Record<string, Value>): s
     const placeholder = /^"?<([^<>"]+)>"?$/.exec(word);
     if (!placeholder) {
       // A placeholder inside a word (`<base>...HEAD`) is filled only with a plain word, which needs no quoting.
-      out.push(word.replace(/<([^<>"]+)>/g, (_match, key: string) => {
-        const value = values[key];
-        if (typeof value !== 'string' || !SAFE_WORD.test(value)) throw new Error(`a placeholder inside a word is not understood: ${word} in ${line}`);
-        used.add(key);
-        return value;
-      }));
+      out.push(
+        word.replace(/<([^<>"]+)>/g, (_match, key: string) => {
+          const value = values[key];
+          if (typeof value !== 'string' || !SAFE_WORD.test(value))
+            throw new Error(`a placeholder inside a word is not understood: ${word} in ${line}`);
+          used.add(key);
+          return value;
+        }),
+      );
       continue;
     }
     const key = placeholder[1]!;
-    if (!(key in values)) throw new Error(`the command text has the placeholder <${key}>, which the test gives no value: ${line}`);
+    if (!(key in values))
+      throw new Error(`the command text has the placeholder <${key}>, which the test gives no value: ${line}`);
     used.add(key);
     const value = values[key];
     if (value === null) {
@@ -96,10 +106,12 @@ export function fillPlaceholders(line: string, values: Record<string, Value>): s
       continue;
     }
     // A list fills one word per item (`git add <paths>`).
-    for (const item of Array.isArray(value) ? value : [value!]) out.push(word.startsWith('"') || !SAFE_WORD.test(item) ? quote(item) : item);
+    for (const item of Array.isArray(value) ? value : [value!])
+      out.push(word.startsWith('"') || !SAFE_WORD.test(item) ? quote(item) : item);
   }
   const unused = Object.keys(values).filter((key) => !used.has(key));
-  if (unused.length > 0) throw new Error(`the test gives values for placeholders the line does not have (${unused.join(', ')}): ${line}`);
+  if (unused.length > 0)
+    throw new Error(`the test gives values for placeholders the line does not have (${unused.join(', ')}): ${line}`);
   const command = out.join(' ');
   if (command.includes('${')) throw new Error(`the client left a variable unsubstituted: ${command}`);
   return command;
@@ -112,7 +124,12 @@ export function commandFromText(text: string, pick: Pick): string {
 
 /** The lines of the text's fenced sh (or bash, shell) code blocks, trimmed, in order. */
 export function shellLines(text: string): string[] {
-  return fencedBlocks(text, ['sh', 'bash', 'shell']).flatMap((block) => block.split('\n').map((line) => line.trim()).filter(Boolean));
+  return fencedBlocks(text, ['sh', 'bash', 'shell']).flatMap((block) =>
+    block
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean),
+  );
 }
 
 /** The bodies of the text's fenced code blocks in one of `languages`, in order. */
@@ -163,9 +180,15 @@ export interface LinePick {
  */
 export function lineFromText(text: string, pick: LinePick): string {
   const lines = [...new Set([...shellLines(text), ...(pick.inline ? codeSpans(text) : [])])];
-  const candidates = lines.filter((line) => (line === pick.startsWith || line.startsWith(`${pick.startsWith} `)) && (pick.containing === undefined || line.includes(pick.containing)));
+  const candidates = lines.filter(
+    (line) =>
+      (line === pick.startsWith || line.startsWith(`${pick.startsWith} `)) &&
+      (pick.containing === undefined || line.includes(pick.containing)),
+  );
   if (candidates.length !== 1) {
-    throw new Error(`expected one line starting "${pick.startsWith}"${pick.containing ? ` containing "${pick.containing}"` : ''} in the command text, found ${candidates.length}: ${JSON.stringify(candidates)}`);
+    throw new Error(
+      `expected one line starting "${pick.startsWith}"${pick.containing ? ` containing "${pick.containing}"` : ''} in the command text, found ${candidates.length}: ${JSON.stringify(candidates)}`,
+    );
   }
   return fillPlaceholders(candidates[0]!, pick.values);
 }
@@ -177,12 +200,16 @@ export function lineFromText(text: string, pick: LinePick): string {
 export function fillTemplate(template: string, values: Record<string, string>): string {
   const used = new Set<string>();
   const filled = template.replace(/<([^<>\n]+)>/g, (_match, key: string) => {
-    if (!(key in values)) throw new Error(`the template has the placeholder <${key}>, which the test gives no value:\n${template}`);
+    if (!(key in values))
+      throw new Error(`the template has the placeholder <${key}>, which the test gives no value:\n${template}`);
     used.add(key);
     return values[key]!;
   });
   const unused = Object.keys(values).filter((key) => !used.has(key));
-  if (unused.length > 0) throw new Error(`the test gives values for placeholders the template does not have (${unused.join(', ')}):\n${template}`);
+  if (unused.length > 0)
+    throw new Error(
+      `the test gives values for placeholders the template does not have (${unused.join(', ')}):\n${template}`,
+    );
   return filled;
 }
 
@@ -191,9 +218,21 @@ export function fillTemplate(template: string, values: Record<string, string>): 
  * The command texts give their refusal codes so (`| \`main-dirty\` | what to tell the user, and what to offer |`).
  */
 export function tableRow(text: string, code: string): string {
-  const rows = text.split('\n').filter((line) => line.trim().startsWith('|') && (line.split('|')[1] ?? '').split(',').map((cell) => cell.trim()).includes(`\`${code}\``));
-  if (rows.length !== 1) throw new Error(`expected one table row for \`${code}\` in the command text, found ${rows.length}`);
-  return rows[0]!.trim().replace(/^\|[^|]*\|/, '').replace(/\|$/, '').trim();
+  const rows = text.split('\n').filter(
+    (line) =>
+      line.trim().startsWith('|') &&
+      (line.split('|')[1] ?? '')
+        .split(',')
+        .map((cell) => cell.trim())
+        .includes(`\`${code}\``),
+  );
+  if (rows.length !== 1)
+    throw new Error(`expected one table row for \`${code}\` in the command text, found ${rows.length}`);
+  return rows[0]!
+    .trim()
+    .replace(/^\|[^|]*\|/, '')
+    .replace(/\|$/, '')
+    .trim();
 }
 
 export interface TextOption {
@@ -238,7 +277,8 @@ function textBlocks(text: string): { kind: 'prose' | 'quote'; lines: string[] }[
       continue;
     }
     // A table row, a list item or a heading starts a block of its own.
-    if (current === null || current.kind === 'quote' || /^(\||[-*] |\d+\. |#)/.test(line)) blocks.push((current = { kind: 'prose', lines: [] }));
+    if (current === null || current.kind === 'quote' || /^(\||[-*] |\d+\. |#)/.test(line))
+      blocks.push((current = { kind: 'prose', lines: [] }));
     current.lines.push(line);
   }
   return blocks;
@@ -279,7 +319,10 @@ function quoteQuestion(lines: string[]): TextQuestion | null {
  */
 export function questionFromText(text: string, startsWith: string): TextQuestion {
   const found = textQuestions(text).filter((question) => question.question.startsWith(startsWith));
-  if (found.length !== 1) throw new Error(`expected one question starting "${startsWith}" in the command text, found ${found.length}: ${JSON.stringify(found.map((each) => each.question))}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one question starting "${startsWith}" in the command text, found ${found.length}: ${JSON.stringify(found.map((each) => each.question))}`,
+    );
   return found[0]!;
 }
 
@@ -298,7 +341,11 @@ export function textQuestions(text: string): TextQuestion[] {
       const listed = /^\s*\(options: ([^)]*)\)/.exec(after);
       const bold = /^,? with the options (.*)$/.exec(after);
       const options = listed
-        ? listed[1]!.split(/,\s*(?:or\s+)?|\s+or\s+/).map((words) => words.trim()).filter(Boolean).map((words) => ({ label: capitalise(words.replace(/\*\*/g, '')), body: '' }))
+        ? listed[1]!
+            .split(/,\s*(?:or\s+)?|\s+or\s+/)
+            .map((words) => words.trim())
+            .filter(Boolean)
+            .map((words) => ({ label: capitalise(words.replace(/\*\*/g, '')), body: '' }))
         : bold
           ? boldOptions(bold[1]!.replace(/\s*\|\s*$/, ''))
           : [];
@@ -311,6 +358,9 @@ export function textQuestions(text: string): TextQuestion[] {
 /** The option of `question` the user picked, by its label; an answer that is none of them is an error. */
 export function pickedOption(question: TextQuestion, answer: string): TextOption {
   const option = question.options.find((each) => each.label === answer);
-  if (!option) throw new Error(`the answer "${answer}" is none of the options of "${question.question}": ${JSON.stringify(question.options.map((each) => each.label))}`);
+  if (!option)
+    throw new Error(
+      `the answer "${answer}" is none of the options of "${question.question}": ${JSON.stringify(question.options.map((each) => each.label))}`,
+    );
   return option;
 }

@@ -18,9 +18,18 @@ import { bash, commandText, toolExchanges } from './messages.js';
 import { installedProject } from './project.js';
 import { ClientHome, runClaude } from './runner.js';
 
-const COMMANDS = readdirSync(join(ROOT, 'commands')).filter((file) => file.endsWith('.md')).map((file) => file.slice(0, -'.md'.length)).sort();
+const COMMANDS = readdirSync(join(ROOT, 'commands'))
+  .filter((file) => file.endsWith('.md'))
+  .map((file) => file.slice(0, -'.md'.length))
+  .sort();
 const SESSION = 'here';
-const BANG_COMMANDS = new Set(COMMANDS.filter((command) => readFileSync(join(ROOT, 'commands', `${command}.md`), 'utf8').split('\n').some(isBangLine)));
+const BANG_COMMANDS = new Set(
+  COMMANDS.filter((command) =>
+    readFileSync(join(ROOT, 'commands', `${command}.md`), 'utf8')
+      .split('\n')
+      .some(isBangLine),
+  ),
+);
 
 interface Form {
   name: string;
@@ -33,7 +42,12 @@ interface Form {
 }
 
 const FORMS: Form[] = [
-  { name: 'project install', prefix: '/', helperDir: (_repo, worktree) => `${worktree}/.claude/commands/flight-rules`, setup: async () => installedProject() },
+  {
+    name: 'project install',
+    prefix: '/',
+    helperDir: (_repo, worktree) => `${worktree}/.claude/commands/flight-rules`,
+    setup: async () => installedProject(),
+  },
   {
     // The client expands no variable in a rule: the user form names the home folder the installer saw.
     name: 'user install',
@@ -42,12 +56,26 @@ const FORMS: Form[] = [
     async setup() {
       const repo = makeRepo();
       let output = '';
-      const io = { cwd: repo.main, env: repo.env, stdout: { write: (text: string) => (output += text) }, stderr: { write: (text: string) => (output += text) } };
+      const io = {
+        cwd: repo.main,
+        env: repo.env,
+        stdout: { write: (text: string) => (output += text) },
+        stderr: { write: (text: string) => (output += text) },
+      };
       if ((await install(['--user'], io)) !== 0) throw new Error(output);
       return { repo, home: new ClientHome(repo.env.HOME!).trust(repo.main) };
     },
   },
-  { name: 'plugin', prefix: '/flight-rules:', pluginDir: join(ROOT, 'plugin'), helperDir: () => join(ROOT, 'plugin/dist'), setup: async () => { const repo = makeRepo(); return { repo, home: new ClientHome(repo.env.HOME!).trust(repo.main) }; } },
+  {
+    name: 'plugin',
+    prefix: '/flight-rules:',
+    pluginDir: join(ROOT, 'plugin'),
+    helperDir: () => join(ROOT, 'plugin/dist'),
+    setup: async () => {
+      const repo = makeRepo();
+      return { repo, home: new ClientHome(repo.env.HOME!).trust(repo.main) };
+    },
+  },
 ];
 
 describeClient('every helper line is granted by its command', () => {
@@ -64,7 +92,16 @@ describeClient('every helper line is granted by its command', () => {
     afterAll(() => repo?.cleanup());
 
     it.each(COMMANDS)('%s', async (command) => {
-      const values: Record<string, string | null> = { name: 'ghost', 'typed name': 'ghost', 'goal 1': 'Nothing', 'goal 2': null, 'the agreed plan': 'Nothing', remote: 'origin', title: 'Nothing', file: join(repo.root, 'pr-body.md') };
+      const values: Record<string, string | null> = {
+        name: 'ghost',
+        'typed name': 'ghost',
+        'goal 1': 'Nothing',
+        'goal 2': null,
+        'the agreed plan': 'Nothing',
+        remote: 'origin',
+        title: 'Nothing',
+        file: join(repo.root, 'pr-body.md'),
+      };
       let lines: string[] = [];
       let text = '';
       const run = await runClaude({
@@ -76,7 +113,9 @@ describeClient('every helper line is granted by its command', () => {
           if (turn === 0) {
             text = commandText(request, `${form.prefix}${command}`);
             lines = [...new Set(helperLines(text).map((line) => line.line))];
-            lines = lines.map((line) => fillPlaceholders(line, Object.fromEntries(placeholdersOf(line).map((key) => [key, values[key] ?? null]))));
+            lines = lines.map((line) =>
+              fillPlaceholders(line, Object.fromEntries(placeholdersOf(line).map((key) => [key, values[key] ?? null]))),
+            );
           }
           const line = lines[turn];
           return line ? [bash(line, 'Run the helper as the text says')] : 'Done.';
@@ -86,7 +125,8 @@ describeClient('every helper line is granted by its command', () => {
       // Its `!` lines ran too, before the text was sent: their status output is in it.
       expect(text).not.toMatch(/^!`/m);
       if (BANG_COMMANDS.has(command)) expect(text).toContain(`- You are in session "${SESSION}" (its worktree).`);
-      for (const line of lines) expect(line.startsWith(`node "${form.helperDir(repo, worktree)}/session.mjs" `), line).toBe(true);
+      for (const line of lines)
+        expect(line.startsWith(`node "${form.helperDir(repo, worktree)}/session.mjs" `), line).toBe(true);
       expect(run.result.permission_denials).toEqual([]);
       const exchanges = toolExchanges(run.main.at(-1)!);
       expect(exchanges.map((exchange) => exchange.input.command)).toEqual(lines);
@@ -94,7 +134,10 @@ describeClient('every helper line is granted by its command', () => {
         const command = String(exchange.input.command);
         const subcommand = /session\.mjs" (\S+)/.exec(command)![1];
         // The helper ran: a --json call printed its one document (after "Exit code 1" when it refused).
-        if (command.endsWith(' --json')) expect(JSON.parse(exchange.output.replace(/^Exit code \d+\n/, '')), exchange.output).toMatchObject({ command: subcommand });
+        if (command.endsWith(' --json'))
+          expect(JSON.parse(exchange.output.replace(/^Exit code \d+\n/, '')), exchange.output).toMatchObject({
+            command: subcommand,
+          });
         else expect(exchange.output).toMatch(/session|No file/);
       }
     });

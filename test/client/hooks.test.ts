@@ -21,7 +21,10 @@ describeClient('hooks in the real client', () => {
     project = await installedProject();
     alpha = project.worktree('alpha');
     const beta = project.worktree('beta');
-    for (const [name, goal] of [['alpha', 'Polish the app'], ['beta', 'Rewrite the app']]) {
+    for (const [name, goal] of [
+      ['alpha', 'Polish the app'],
+      ['beta', 'Rewrite the app'],
+    ]) {
       const started = project.repo.helper(['start', name!, '--goal', goal!]);
       if (started.exitCode !== 0) throw new Error(started.stderr);
     }
@@ -35,18 +38,34 @@ describeClient('hooks in the real client', () => {
     // The committed hook names the hook file through $CLAUDE_PROJECT_DIR: the client runs hook commands through
     // /bin/sh with CLAUDE_PROJECT_DIR (here the worktree) in the environment, so the shell expands it.
     const committed = JSON.parse(project.repo.git(['show', 'HEAD:.claude/settings.json']));
-    expect(committed.hooks.SessionStart[0].hooks[0].command).toBe('node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" session-start || true');
-    const run = await runClaude({ home: project.home, cwd: alpha, prompt: 'What is this session for?', script: () => 'Polishing the app.' });
+    expect(committed.hooks.SessionStart[0].hooks[0].command).toBe(
+      'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" session-start || true',
+    );
+    const run = await runClaude({
+      home: project.home,
+      cwd: alpha,
+      prompt: 'What is this session for?',
+      script: () => 'Polishing the app.',
+    });
     const contexts = hookContexts(run.main[0]!, 'SessionStart');
     expect(contexts).toHaveLength(1);
-    expect(contexts[0]).toContain(`This is parallel dev session "alpha": branch session/alpha, based on main, worktree ${alpha}.`);
+    expect(contexts[0]).toContain(
+      `This is parallel dev session "alpha": branch session/alpha, based on main, worktree ${alpha}.`,
+    );
     expect(contexts[0]).toContain('Goals:\n- Polish the app\n');
-    expect(contexts[0]).toContain('Other parallel sessions (1); avoid changing the files they work on:\n- beta: Rewrite the app\n');
+    expect(contexts[0]).toContain(
+      'Other parallel sessions (1); avoid changing the files they work on:\n- beta: Rewrite the app\n',
+    );
     expect(contexts[0]).toContain('run /dev-session.end');
   });
 
   it('gives none in the main checkout', async () => {
-    const run = await runClaude({ home: project.home, cwd: project.repo.main, prompt: 'Hello.', script: () => 'Hello.' });
+    const run = await runClaude({
+      home: project.home,
+      cwd: project.repo.main,
+      prompt: 'Hello.',
+      script: () => 'Hello.',
+    });
     expect(run.result.result).toBe('Hello.');
     expect(hookContexts(run.main[0]!, 'SessionStart')).toEqual([]);
     expect(JSON.stringify(run.main[0]!.messages)).not.toContain('hook additional context');
@@ -61,15 +80,22 @@ describeClient('hooks in the real client', () => {
       cwd: alpha,
       prompt: 'Polish the app.',
       permissionMode: 'acceptEdits',
-      script: (_request, turn) => [
-        [read(app), read(readme)],
-        [edit(app, 'console.log(1);', 'console.log(3);')],
-        [edit(readme, '# sample', '# sample app')],
-        [write(fresh, 'export const fresh = true;\n')],
-      ][turn] ?? 'Polished.',
+      script: (_request, turn) =>
+        [
+          [read(app), read(readme)],
+          [edit(app, 'console.log(1);', 'console.log(3);')],
+          [edit(readme, '# sample', '# sample app')],
+          [write(fresh, 'export const fresh = true;\n')],
+        ][turn] ?? 'Polished.',
     });
     expect(run.result.permission_denials).toEqual([]);
-    expect(toolExchanges(run.main.at(-1)!).map((exchange) => [exchange.name, exchange.isError])).toEqual([['Read', false], ['Read', false], ['Edit', false], ['Edit', false], ['Write', false]]);
+    expect(toolExchanges(run.main.at(-1)!).map((exchange) => [exchange.name, exchange.isError])).toEqual([
+      ['Read', false],
+      ['Read', false],
+      ['Edit', false],
+      ['Edit', false],
+      ['Write', false],
+    ]);
     const afterAppEdit = hookContexts(run.main[2]!, 'PreToolUse:Edit');
     expect(afterAppEdit).toEqual([
       // The helper the agent can run: the copy installed beside the hook, in this worktree.
@@ -77,7 +103,9 @@ describeClient('hooks in the real client', () => {
     ]);
     // README.md is changed by no other session: no new warning.
     expect(hookContexts(run.main[3]!, 'PreToolUse:Edit')).toEqual(afterAppEdit);
-    expect(hookContexts(run.main[4]!, 'PreToolUse:Write')).toEqual([expect.stringContaining('Warning: src/new.js is also changed in parallel session "beta"')]);
+    expect(hookContexts(run.main[4]!, 'PreToolUse:Write')).toEqual([
+      expect.stringContaining('Warning: src/new.js is also changed in parallel session "beta"'),
+    ]);
     // The warning never blocks.
     expect(readFileSync(app, 'utf8')).toBe('console.log(3);\n');
     expect(readFileSync(fresh, 'utf8')).toBe('export const fresh = true;\n');
@@ -90,7 +118,12 @@ describeClient('hooks of a user install in the real client', () => {
   beforeAll(async () => {
     repo = makeRepo();
     let output = '';
-    const io = { cwd: repo.main, env: repo.env, stdout: { write: (text: string) => (output += text) }, stderr: { write: (text: string) => (output += text) } };
+    const io = {
+      cwd: repo.main,
+      env: repo.env,
+      stdout: { write: (text: string) => (output += text) },
+      stderr: { write: (text: string) => (output += text) },
+    };
     if ((await install(['--user'], io)) !== 0) throw new Error(output);
     home = new ClientHome(repo.env.HOME!).trust(repo.main);
     const started = repo.helper(['start', 'gamma', '--goal', 'Work user-wide']);
@@ -98,10 +131,19 @@ describeClient('hooks of a user install in the real client', () => {
   });
   afterAll(() => repo?.cleanup());
 
-  it('names the hook file through $HOME, which the hook\'s shell expands', async () => {
+  it("names the hook file through $HOME, which the hook's shell expands", async () => {
     const settings = JSON.parse(readFileSync(join(repo.env.HOME!, '.claude/settings.json'), 'utf8'));
-    expect(settings.hooks.SessionStart[0].hooks[0].command).toBe('node "$HOME/.claude/commands/flight-rules/hook.mjs" session-start || true');
-    const run = await runClaude({ home, cwd: join(repo.sessions, 'gamma'), prompt: 'What is this session for?', script: () => 'Working.' });
-    expect(hookContexts(run.main[0]!, 'SessionStart')).toEqual([expect.stringContaining('This is parallel dev session "gamma"')]);
+    expect(settings.hooks.SessionStart[0].hooks[0].command).toBe(
+      'node "$HOME/.claude/commands/flight-rules/hook.mjs" session-start || true',
+    );
+    const run = await runClaude({
+      home,
+      cwd: join(repo.sessions, 'gamma'),
+      prompt: 'What is this session for?',
+      script: () => 'Working.',
+    });
+    expect(hookContexts(run.main[0]!, 'SessionStart')).toEqual([
+      expect.stringContaining('This is parallel dev session "gamma"'),
+    ]);
   });
 });

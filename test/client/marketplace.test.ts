@@ -63,7 +63,8 @@ describeClient('the plugin installed from its marketplace', () => {
     const record = JSON.parse(readFileSync(join(home.path, '.claude/plugins/installed_plugins.json'), 'utf8'));
     installPath = record.plugins[PLUGIN_ID][0].installPath;
     expect(installPath.startsWith(join(home.path, '.claude/plugins/'))).toBe(true);
-    for (const file of ['dist/session.mjs', 'dist/hook.mjs', 'hooks/hooks.json', 'commands/parallel.status.md']) expect(existsSync(join(installPath, file)), file).toBe(true);
+    for (const file of ['dist/session.mjs', 'dist/hook.mjs', 'hooks/hooks.json', 'commands/parallel.status.md'])
+      expect(existsSync(join(installPath, file)), file).toBe(true);
     // No package.json there, so the client installs no packages into the plugin.
     expect(existsSync(join(installPath, 'package.json'))).toBe(false);
     expect(existsSync(join(installPath, 'node_modules'))).toBe(false);
@@ -71,7 +72,11 @@ describeClient('the plugin installed from its marketplace', () => {
 
   it('installs in one step too: `claude plugin install flight-rules --marketplace <path>`', async () => {
     const other = new ClientHome(join(repo.root, 'one-step-home'));
-    const installed = await runClientCli({ home: other, cwd: repo.main, args: ['plugin', 'install', 'flight-rules', '--marketplace', pack] });
+    const installed = await runClientCli({
+      home: other,
+      cwd: repo.main,
+      args: ['plugin', 'install', 'flight-rules', '--marketplace', pack],
+    });
     expect(installed.exitCode, installed.stdout + installed.stderr).toBe(0);
     expect(installed.stdout).toContain(`Successfully installed plugin: ${PLUGIN_ID}`);
     const record = JSON.parse(readFileSync(join(other.path, '.claude/plugins/installed_plugins.json'), 'utf8'));
@@ -79,7 +84,12 @@ describeClient('the plugin installed from its marketplace', () => {
   });
 
   it('/flight-rules:parallel.status inlines the status from the installed helper, in a repository where nothing else is installed', async () => {
-    const run = await runClaude({ home, cwd: repo.main, prompt: '/flight-rules:parallel.status', script: () => 'Reported.' });
+    const run = await runClaude({
+      home,
+      cwd: repo.main,
+      prompt: '/flight-rules:parallel.status',
+      script: () => 'Reported.',
+    });
     expect(run.result.permission_denials).toEqual([]);
     const text = commandText(run.main[0]!, '/flight-rules:parallel.status');
     expect(text).toContain('- No parallel sessions (sessions folder: ../project-sessions).');
@@ -96,7 +106,16 @@ describeClient('the plugin installed from its marketplace', () => {
       cwd: repo.main,
       prompt: `/flight-rules:dev-session.start ${GOAL}. Parallel, named ${NAME}.`,
       script: (request, turn) => {
-        if (turn === 0) return [bash(commandFromText(commandText(request, '/flight-rules:dev-session.start'), { subcommand: 'start', containing: '--claude-session', values: { name: NAME, 'goal 1': GOAL, 'goal 2': null, 'the agreed plan': '1. Do it.' } }))];
+        if (turn === 0)
+          return [
+            bash(
+              commandFromText(commandText(request, '/flight-rules:dev-session.start'), {
+                subcommand: 'start',
+                containing: '--claude-session',
+                values: { name: NAME, 'goal 1': GOAL, 'goal 2': null, 'the agreed plan': '1. Do it.' },
+              }),
+            ),
+          ];
         started = JSON.parse(lastToolResult(request)!.output);
         return 'Started.';
       },
@@ -116,11 +135,26 @@ describeClient('the plugin installed from its marketplace', () => {
       cwd: worktree,
       prompt: 'Edit the app.',
       permissionMode: 'acceptEdits',
-      script: (_request, turn) => (turn === 0 ? [{ type: 'tool_use', name: 'Read', input: { file_path: join(worktree, 'README.md') } }] : turn === 1 ? [{ type: 'tool_use', name: 'Edit', input: { file_path: join(worktree, 'README.md'), old_string: '# sample', new_string: '# sample app' } }] : 'Edited.'),
+      script: (_request, turn) =>
+        turn === 0
+          ? [{ type: 'tool_use', name: 'Read', input: { file_path: join(worktree, 'README.md') } }]
+          : turn === 1
+            ? [
+                {
+                  type: 'tool_use',
+                  name: 'Edit',
+                  input: { file_path: join(worktree, 'README.md'), old_string: '# sample', new_string: '# sample app' },
+                },
+              ]
+            : 'Edited.',
     });
     expect(inside.result.permission_denials).toEqual([]);
-    expect(hookContexts(inside.main[0]!, 'SessionStart')).toEqual([expect.stringContaining(`This is parallel dev session "${NAME}"`)]);
-    expect(hookContexts(inside.main[2]!, 'PreToolUse:Edit')).toEqual([expect.stringContaining('Warning: README.md is also changed in parallel session "other"')]);
+    expect(hookContexts(inside.main[0]!, 'SessionStart')).toEqual([
+      expect.stringContaining(`This is parallel dev session "${NAME}"`),
+    ]);
+    expect(hookContexts(inside.main[2]!, 'PreToolUse:Edit')).toEqual([
+      expect.stringContaining('Warning: README.md is also changed in parallel session "other"'),
+    ]);
     expect(readFileSync(join(worktree, 'README.md'), 'utf8')).toBe('# sample app\n');
   });
 });

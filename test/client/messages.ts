@@ -3,12 +3,28 @@
  * things in a request: the latest user text, the expanded slash command, tool results and hook contexts.
  */
 
-export interface TextBlock { type: 'text'; text: string }
-export interface ToolUseBlock { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
-export interface ToolResultBlock { type: 'tool_result'; tool_use_id: string; content?: string | Block[]; is_error?: boolean }
+export interface TextBlock {
+  type: 'text';
+  text: string;
+}
+export interface ToolUseBlock {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+export interface ToolResultBlock {
+  type: 'tool_result';
+  tool_use_id: string;
+  content?: string | Block[];
+  is_error?: boolean;
+}
 export type Block = TextBlock | ToolUseBlock | ToolResultBlock | { type: string; [key: string]: unknown };
 
-export interface Message { role: string; content: string | Block[] }
+export interface Message {
+  role: string;
+  content: string | Block[];
+}
 
 export interface ModelRequest {
   model: string;
@@ -19,17 +35,34 @@ export interface ModelRequest {
 }
 
 /** What a script answers with: text and tool calls, in order. An id is made up for each tool call. */
-export type TurnBlock = { type: 'text'; text: string } | { type: 'tool_use'; name: string; input: Record<string, unknown> };
+export type TurnBlock =
+  { type: 'text'; text: string } | { type: 'tool_use'; name: string; input: Record<string, unknown> };
 
 export const say = (text: string): TurnBlock => ({ type: 'text', text });
-export const bash = (command: string, description = 'Run a command'): TurnBlock => ({ type: 'tool_use', name: 'Bash', input: { command, description } });
-export const edit = (file_path: string, old_string: string, new_string: string): TurnBlock => ({ type: 'tool_use', name: 'Edit', input: { file_path, old_string, new_string } });
-export const write = (file_path: string, content: string): TurnBlock => ({ type: 'tool_use', name: 'Write', input: { file_path, content } });
+export const bash = (command: string, description = 'Run a command'): TurnBlock => ({
+  type: 'tool_use',
+  name: 'Bash',
+  input: { command, description },
+});
+export const edit = (file_path: string, old_string: string, new_string: string): TurnBlock => ({
+  type: 'tool_use',
+  name: 'Edit',
+  input: { file_path, old_string, new_string },
+});
+export const write = (file_path: string, content: string): TurnBlock => ({
+  type: 'tool_use',
+  name: 'Write',
+  input: { file_path, content },
+});
 /** The agent asks the user one question with the AskUserQuestion tool, the options given as labels. */
 export const askUser = (question: string, options: string[], header = 'Question'): TurnBlock => ({
   type: 'tool_use',
   name: 'AskUserQuestion',
-  input: { questions: [{ question, header, options: options.map((label) => ({ label, description: label })), multiSelect: false }] },
+  input: {
+    questions: [
+      { question, header, options: options.map((label) => ({ label, description: label })), multiSelect: false },
+    ],
+  },
 });
 
 export function blocks(message: Message): Block[] {
@@ -54,7 +87,9 @@ export function allText(request: ModelRequest): string {
 export function latestUserText(request: ModelRequest): string {
   for (const message of [...request.messages].reverse()) {
     if (message.role !== 'user') continue;
-    const texts = blocks(message).filter((block) => block.type === 'text').map(blockText);
+    const texts = blocks(message)
+      .filter((block) => block.type === 'text')
+      .map(blockText);
     if (texts.length > 0) return texts.join('\n');
   }
   return '';
@@ -68,13 +103,22 @@ export function commandText(request: ModelRequest, name: string): string {
   for (const message of request.messages) {
     if (message.role !== 'user') continue;
     const list = blocks(message);
-    const index = list.findIndex((block) => block.type === 'text' && blockText(block).includes(`<command-name>${name}</command-name>`));
+    const index = list.findIndex(
+      (block) => block.type === 'text' && blockText(block).includes(`<command-name>${name}</command-name>`),
+    );
     if (index >= 0) {
       const next = list[index + 1];
       if (next?.type === 'text') return blockText(next);
     }
   }
-  throw new Error(`the request holds no expanded ${name} command; its user texts:\n${request.messages.filter((m) => m.role === 'user').flatMap(blocks).map(blockText).join('\n---\n').slice(0, 4000)}`);
+  throw new Error(
+    `the request holds no expanded ${name} command; its user texts:\n${request.messages
+      .filter((m) => m.role === 'user')
+      .flatMap(blocks)
+      .map(blockText)
+      .join('\n---\n')
+      .slice(0, 4000)}`,
+  );
 }
 
 export interface ToolExchange {
@@ -95,7 +139,12 @@ export function toolExchanges(request: ModelRequest): ToolExchange[] {
       if (block.type === 'tool_result') {
         const result = block as ToolResultBlock;
         const call = calls.get(result.tool_use_id);
-        found.push({ name: call?.name ?? '?', input: call?.input ?? {}, output: blockText(result), isError: result.is_error === true });
+        found.push({
+          name: call?.name ?? '?',
+          input: call?.input ?? {},
+          output: blockText(result),
+          isError: result.is_error === true,
+        });
       }
     }
   }
@@ -124,7 +173,9 @@ export function hookContexts(request: ModelRequest, label: string): string[] {
     let at = text.indexOf(marker);
     while (at >= 0) {
       const start = at + marker.length;
-      const ends = ['\n\n# ', '</system-reminder>', `\n${marker}`].map((end) => text.indexOf(end, start)).filter((end) => end >= 0);
+      const ends = ['\n\n# ', '</system-reminder>', `\n${marker}`]
+        .map((end) => text.indexOf(end, start))
+        .filter((end) => end >= 0);
       const end = ends.length > 0 ? Math.min(...ends) : text.length;
       found.push(text.slice(start, end).trim());
       at = text.indexOf(marker, start);
@@ -143,10 +194,12 @@ export function workingDirectories(request: ModelRequest): string[] {
  * writes each answer as `"<question>"="<answer>"`, the pairs joined by `, ` and ended by `. ` (or the result's end).
  */
 export function answerTo(exchange: ToolExchange, question: string): string {
-  if (exchange.name !== 'AskUserQuestion') throw new Error(`expected the AskUserQuestion result, got ${exchange.name}: ${exchange.output}`);
+  if (exchange.name !== 'AskUserQuestion')
+    throw new Error(`expected the AskUserQuestion result, got ${exchange.name}: ${exchange.output}`);
   const key = `"${question}"="`;
   const start = exchange.output.indexOf(key);
-  if (start < 0 || exchange.isError) throw new Error(`the AskUserQuestion result holds no answer to "${question}": ${exchange.output}`);
+  if (start < 0 || exchange.isError)
+    throw new Error(`the AskUserQuestion result holds no answer to "${question}": ${exchange.output}`);
   const rest = exchange.output.slice(start + key.length);
   const end = /"(?:, "|\.(?:\s|$)|$)/.exec(rest);
   return end ? rest.slice(0, end.index) : rest;

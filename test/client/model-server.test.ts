@@ -25,21 +25,28 @@ async function serve(model: ScriptedModel): Promise<string> {
 
 function post(socketPath: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      { socketPath, path, method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
 }
 
-const events = (text: string) => text.trim().split('\n\n').map((chunk) => {
-  const [event, data] = chunk.split('\n');
-  return { event: event!.slice('event: '.length), data: JSON.parse(data!.slice('data: '.length)) };
-});
+const events = (text: string) =>
+  text
+    .trim()
+    .split('\n\n')
+    .map((chunk) => {
+      const [event, data] = chunk.split('\n');
+      return { event: event!.slice('event: '.length), data: JSON.parse(data!.slice('data: '.length)) };
+    });
 
 it('streams a scripted turn as the Messages API does, and records the request', async () => {
   const seen: number[] = [];
@@ -54,9 +61,14 @@ it('streams a scripted turn as the Messages API does, and records the request', 
   const stream = events(text);
   expect(stream.map((item) => item.event)).toEqual([
     'message_start',
-    'content_block_start', 'content_block_delta', 'content_block_stop',
-    'content_block_start', 'content_block_delta', 'content_block_stop',
-    'message_delta', 'message_stop',
+    'content_block_start',
+    'content_block_delta',
+    'content_block_stop',
+    'content_block_start',
+    'content_block_delta',
+    'content_block_stop',
+    'message_delta',
+    'message_stop',
   ]);
   expect(stream[2]!.data.delta).toEqual({ type: 'text_delta', text: 'Running it.' });
   expect(stream[4]!.data.content_block).toMatchObject({ type: 'tool_use', name: 'Bash', input: {} });
@@ -71,7 +83,9 @@ it('answers a request without tools (a side request) with text, without asking t
     throw new Error('not for side requests');
   });
   const socket = await serve(model);
-  const stream = events((await post(socket, '/v1/messages', { model: 'm', messages: [{ role: 'user', content: 'title?' }] })).text);
+  const stream = events(
+    (await post(socket, '/v1/messages', { model: 'm', messages: [{ role: 'user', content: 'title?' }] })).text,
+  );
   expect(stream[2]!.data.delta).toEqual({ type: 'text_delta', text: SIDE_ANSWER });
   expect(stream.at(-2)!.data.delta.stop_reason).toBe('end_turn');
   expect(model.requests.map((recorded) => recorded.kind)).toEqual(['side']);
@@ -84,10 +98,19 @@ it('answers anything else with 404', async () => {
 });
 
 describeClient('a failing script', () => {
-  it('fails the run with the script\'s own error', async () => {
+  it("fails the run with the script's own error", async () => {
     const repo = makeRepo();
     cleanups.push(() => repo.cleanup());
     const home = new ClientHome(repo.env.HOME!).trust(repo.main);
-    await expect(runClaude({ home, cwd: repo.main, prompt: 'hi', script: () => { throw new Error('the text has no start line'); } })).rejects.toThrow('the text has no start line');
+    await expect(
+      runClaude({
+        home,
+        cwd: repo.main,
+        prompt: 'hi',
+        script: () => {
+          throw new Error('the text has no start line');
+        },
+      }),
+    ).rejects.toThrow('the text has no start line');
   });
 });

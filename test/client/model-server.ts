@@ -27,19 +27,39 @@ let nextId = 0;
 export function streamTurn(response: ServerResponse, model: string, turn: TurnBlock[]): void {
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const usage = { input_tokens: 1, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-  sse(response, 'message_start', { message: { id: `msg_scripted_${++nextId}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage } });
+  sse(response, 'message_start', {
+    message: {
+      id: `msg_scripted_${++nextId}`,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage,
+    },
+  });
   turn.forEach((block, index) => {
     if (block.type === 'text') {
       sse(response, 'content_block_start', { index, content_block: { type: 'text', text: '' } });
       sse(response, 'content_block_delta', { index, delta: { type: 'text_delta', text: block.text } });
     } else {
-      sse(response, 'content_block_start', { index, content_block: { type: 'tool_use', id: `toolu_scripted_${++nextId}`, name: block.name, input: {} } });
-      sse(response, 'content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
+      sse(response, 'content_block_start', {
+        index,
+        content_block: { type: 'tool_use', id: `toolu_scripted_${++nextId}`, name: block.name, input: {} },
+      });
+      sse(response, 'content_block_delta', {
+        index,
+        delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
+      });
     }
     sse(response, 'content_block_stop', { index });
   });
   const stopReason = turn.some((block) => block.type === 'tool_use') ? 'tool_use' : 'end_turn';
-  sse(response, 'message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: 1 } });
+  sse(response, 'message_delta', {
+    delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: { output_tokens: 1 },
+  });
   sse(response, 'message_stop', {});
   response.end();
 }
@@ -70,7 +90,10 @@ export class ScriptedModel {
     const server = createServer((request, response) => {
       this.handle(request, response).catch((error: Error) => {
         this.scriptError ??= error;
-        if (!response.headersSent) response.writeHead(500).end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: error.message } }));
+        if (!response.headersSent)
+          response
+            .writeHead(500)
+            .end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: error.message } }));
       });
     });
     this.server = server;
@@ -91,7 +114,12 @@ export class ScriptedModel {
     const url = request.url ?? '';
     const text = await readBody(request);
     if (request.method !== 'POST' || !url.startsWith('/v1/messages') || url.startsWith('/v1/messages/count_tokens')) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `scripted model: no ${request.method} ${url}` } }));
+      response.writeHead(404, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          type: 'error',
+          error: { type: 'not_found_error', message: `scripted model: no ${request.method} ${url}` },
+        }),
+      );
       return;
     }
     const body = JSON.parse(text) as ModelRequest;

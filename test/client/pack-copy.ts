@@ -9,7 +9,12 @@ import { hermeticEnv, ROOT } from '../helpers/gitdir.js';
 
 /** The tracked files that exist in this checkout, relative to the root. */
 export function trackedFiles(): string[] {
-  const listed = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, env: hermeticEnv(ROOT), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const listed = execFileSync('git', ['ls-files', '-z'], {
+    cwd: ROOT,
+    env: hermeticEnv(ROOT),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return listed.split('\0').filter((path) => {
     if (path === '') return false;
     try {
@@ -35,6 +40,11 @@ export function copyPack(dest: string, skip: (path: string) => boolean = () => f
 export function clonedPack(dest: string): string {
   copyPack(dest);
   const env = hermeticEnv(dest);
-  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'The pack as committed']]) execFileSync('git', args, { cwd: dest, env, stdio: 'ignore' });
+  for (const args of [
+    ['init', '-q', '-b', 'main'],
+    ['add', '-A'],
+    ['commit', '-q', '-m', 'The pack as committed'],
+  ])
+    execFileSync('git', args, { cwd: dest, env, stdio: 'ignore' });
   return dest;
 }

@@ -19,7 +19,9 @@ export function pinnedVersion(): string {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const pin: unknown = pkg.devDependencies?.[CLIENT_PACKAGE];
   if (typeof pin !== 'string' || !/^\d+\.\d+\.\d+$/.test(pin)) {
-    throw new Error(`package.json must pin ${CLIENT_PACKAGE} to an exact version in devDependencies, found ${JSON.stringify(pin)}`);
+    throw new Error(
+      `package.json must pin ${CLIENT_PACKAGE} to an exact version in devDependencies, found ${JSON.stringify(pin)}`,
+    );
   }
   return pin;
 }

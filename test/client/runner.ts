@@ -43,7 +43,8 @@ export class ClientHome {
   trust(...folders: string[]): this {
     const config = this.config();
     config.projects ??= {};
-    for (const folder of folders) config.projects[folder] = { ...config.projects[folder], hasTrustDialogAccepted: true };
+    for (const folder of folders)
+      config.projects[folder] = { ...config.projects[folder], hasTrustDialogAccepted: true };
     writeFileSync(this.configPath, `${JSON.stringify(config, null, 2)}\n`);
     return this;
   }
@@ -155,11 +156,29 @@ const userLine = (text: string) => `${JSON.stringify({ type: 'user', message: { 
  * has come out for the one before, and stdin closes after the last one's result.
  */
 /** Answers one `control_request` the client sends when its permission prompts come to this process. */
-export type ControlResponder = (request: { subtype: string; tool_name?: string; input?: Record<string, unknown> }) => Record<string, unknown>;
+export type ControlResponder = (request: {
+  subtype: string;
+  tool_name?: string;
+  input?: Record<string, unknown>;
+}) => Record<string, unknown>;
 
-function runInNamespace(socketPath: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, messages?: string[], control?: ControlResponder, betweenTurns?: (result: ClientResult) => Promise<void> | void): Promise<Finished> {
+function runInNamespace(
+  socketPath: string,
+  argv: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  messages?: string[],
+  control?: ControlResponder,
+  betweenTurns?: (result: ClientResult) => Promise<void> | void,
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', ['-n', 'node', RELAY, socketPath, ...argv], { cwd, env, stdio: [messages ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('unshare', ['-n', 'node', RELAY, socketPath, ...argv], {
+      cwd,
+      env,
+      stdio: [messages ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     let sent = 0;
@@ -185,11 +204,12 @@ function runInNamespace(socketPath: string, argv: string[], cwd: string, env: No
                 child.stdin!.end();
               });
           } else sendNext();
-        }
-        else if (control && line.startsWith('{"type":"control_request"')) {
+        } else if (control && line.startsWith('{"type":"control_request"')) {
           const message = JSON.parse(line);
           const response = control(message.request);
-          child.stdin!.write(`${JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: message.request_id, response } })}\n`);
+          child.stdin!.write(
+            `${JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: message.request_id, response } })}\n`,
+          );
         }
       }
       scanned = lines.length - 1;
@@ -225,7 +245,16 @@ export async function runClaude(options: RunOptions): Promise<ClientRun> {
   await model.listen(socketPath);
   const streaming = options.replies !== undefined || options.answer !== undefined;
   const args = streaming
-    ? ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--max-turns', String(options.maxTurns ?? 10)]
+    ? [
+        '-p',
+        '--input-format',
+        'stream-json',
+        '--output-format',
+        'stream-json',
+        '--verbose',
+        '--max-turns',
+        String(options.maxTurns ?? 10),
+      ]
     : ['-p', options.prompt, '--output-format', 'json', '--max-turns', String(options.maxTurns ?? 10)];
   if (options.permissionMode) args.push('--permission-mode', options.permissionMode);
   if (options.pluginDir) args.push('--plugin-dir', options.pluginDir);
@@ -241,12 +270,23 @@ export async function runClaude(options: RunOptions): Promise<ClientRun> {
       if (request.subtype !== 'can_use_tool') return {};
       const input = request.input ?? {};
       if (request.tool_name === 'AskUserQuestion') {
-        const asked = (input.questions as AskedQuestion[]).map((question) => ({ ...question, answer: answer(question) }));
+        const asked = (input.questions as AskedQuestion[]).map((question) => ({
+          ...question,
+          answer: answer(question),
+        }));
         questions.push(...asked);
-        return { behavior: 'allow', updatedInput: { ...input, answers: Object.fromEntries(asked.map((question) => [question.question, question.answer])) } };
+        return {
+          behavior: 'allow',
+          updatedInput: {
+            ...input,
+            answers: Object.fromEntries(asked.map((question) => [question.question, question.answer])),
+          },
+        };
       }
       controlAsks.push({ tool_name: request.tool_name ?? '', tool_input: input });
-      return options.approve ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: 'The user declined this permission prompt.' };
+      return options.approve
+        ? { behavior: 'allow', updatedInput: input }
+        : { behavior: 'deny', message: 'The user declined this permission prompt.' };
     };
   } else if (options.approve) {
     const settings = join(runDir, 'approve-settings.json');
@@ -254,23 +294,60 @@ export async function runClaude(options: RunOptions): Promise<ClientRun> {
     writeFileSync(settings, JSON.stringify({ hooks: { PermissionRequest: [{ matcher: '*', hooks: [hook] }] } }));
     args.push('--settings', settings);
   }
-  const env = { ...hermeticEnv(options.home.path), ...CLIENT_ENV, CLAUDE_CODE_TMPDIR: join(runDir, 'tmp'), ...options.env };
+  const env = {
+    ...hermeticEnv(options.home.path),
+    ...CLIENT_ENV,
+    CLAUDE_CODE_TMPDIR: join(runDir, 'tmp'),
+    ...options.env,
+  };
   const started = Date.now();
   try {
     const messages = streaming ? [options.prompt, ...(options.replies ?? [])] : undefined;
-    const { exitCode, stdout, stderr } = await runInNamespace(socketPath, ['node', CLIENT_LAUNCHER, ...args], options.cwd, env, options.timeoutMs ?? 45_000, messages, control, options.betweenTurns);
+    const { exitCode, stdout, stderr } = await runInNamespace(
+      socketPath,
+      ['node', CLIENT_LAUNCHER, ...args],
+      options.cwd,
+      env,
+      options.timeoutMs ?? 45_000,
+      messages,
+      control,
+      options.betweenTurns,
+    );
     if (model.scriptError) throw model.scriptError;
     let results: ClientResult[];
     try {
       const lines = stdout.trim().split('\n');
-      results = streaming ? lines.filter(isResultLine).map((line) => JSON.parse(line)) : [JSON.parse(lines.at(-1) ?? '')];
+      results = streaming
+        ? lines.filter(isResultLine).map((line) => JSON.parse(line))
+        : [JSON.parse(lines.at(-1) ?? '')];
     } catch {
       throw new Error(`claude printed no result JSON (exit ${exitCode})\nstdout: ${stdout}\nstderr: ${stderr}`);
     }
-    if (results.length !== (messages?.length ?? 1)) throw new Error(`claude printed ${results.length} results for ${messages?.length ?? 1} user messages (exit ${exitCode})\nstdout: ${stdout.slice(-4000)}\nstderr: ${stderr}`);
+    if (results.length !== (messages?.length ?? 1))
+      throw new Error(
+        `claude printed ${results.length} results for ${messages?.length ?? 1} user messages (exit ${exitCode})\nstdout: ${stdout.slice(-4000)}\nstderr: ${stderr}`,
+      );
     const result = { ...results.at(-1)!, permission_denials: results.flatMap((each) => each.permission_denials ?? []) };
-    const asks = [...controlAsks, ...(existsSync(asksPath) ? readFileSync(asksPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [])];
-    return { result, results, questions, asks, requests: model.requests, main: model.mainRequests, exitCode, stderr, ms: Date.now() - started };
+    const asks = [
+      ...controlAsks,
+      ...(existsSync(asksPath)
+        ? readFileSync(asksPath, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line))
+        : []),
+    ];
+    return {
+      result,
+      results,
+      questions,
+      asks,
+      requests: model.requests,
+      main: model.mainRequests,
+      exitCode,
+      stderr,
+      ms: Date.now() - started,
+    };
   } finally {
     await model.close();
     rmSync(runDir, { recursive: true, force: true });
@@ -287,7 +364,13 @@ export interface CliRun {
  * The client's own subcommands (`claude plugin …`), run as `runClaude` runs a prompt: in the network namespace,
  * under the test's HOME and the hermetic environment. No model is asked anything; one that is asked fails the run.
  */
-export async function runClientCli(options: { home: ClientHome; cwd: string; args: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliRun> {
+export async function runClientCli(options: {
+  home: ClientHome;
+  cwd: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}): Promise<CliRun> {
   const runDir = mkdtempSync(join(tmpdir(), 'frc-'));
   const socketPath = join(runDir, 'model.sock');
   mkdirSync(join(runDir, 'tmp'));
@@ -295,11 +378,23 @@ export async function runClientCli(options: { home: ClientHome; cwd: string; arg
     throw new Error(`claude ${options.args.join(' ')} asked the model something`);
   });
   await model.listen(socketPath);
-  const env = { ...hermeticEnv(options.home.path), ...CLIENT_ENV, CLAUDE_CODE_TMPDIR: join(runDir, 'tmp'), ...options.env };
+  const env = {
+    ...hermeticEnv(options.home.path),
+    ...CLIENT_ENV,
+    CLAUDE_CODE_TMPDIR: join(runDir, 'tmp'),
+    ...options.env,
+  };
   try {
-    const finished = await runInNamespace(socketPath, ['node', CLIENT_LAUNCHER, ...options.args], options.cwd, env, options.timeoutMs ?? 45_000);
+    const finished = await runInNamespace(
+      socketPath,
+      ['node', CLIENT_LAUNCHER, ...options.args],
+      options.cwd,
+      env,
+      options.timeoutMs ?? 45_000,
+    );
     if (model.scriptError) throw model.scriptError;
-    if (model.mainRequests.length > 0) throw new Error(`claude ${options.args.join(' ')} sent ${model.mainRequests.length} request(s) to the model`);
+    if (model.mainRequests.length > 0)
+      throw new Error(`claude ${options.args.join(' ')} sent ${model.mainRequests.length} request(s) to the model`);
     return finished;
   } finally {
     await model.close();

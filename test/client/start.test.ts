@@ -7,7 +7,16 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { describeClient } from './availability.js';
 import { commandFromText } from './follow-text.js';
-import { bash, commandText, hookContexts, lastToolResult, say, toolExchanges, workingDirectories, type TurnBlock } from './messages.js';
+import {
+  bash,
+  commandText,
+  hookContexts,
+  lastToolResult,
+  say,
+  toolExchanges,
+  workingDirectories,
+  type TurnBlock,
+} from './messages.js';
 import { installedProject, type ClientProject } from './project.js';
 import { runClaude, type ClientRun } from './runner.js';
 
@@ -28,7 +37,11 @@ describeClient('/dev-session.start in the real client', () => {
       permissionMode: 'acceptEdits',
       script: (request, turn): TurnBlock[] | string => {
         if (turn === 0) {
-          const command = commandFromText(commandText(request, '/dev-session.start'), { subcommand: 'start', containing: '--claude-session', values: { name: NAME, 'goal 1': GOAL, 'goal 2': null, 'the agreed plan': PLAN } });
+          const command = commandFromText(commandText(request, '/dev-session.start'), {
+            subcommand: 'start',
+            containing: '--claude-session',
+            values: { name: NAME, 'goal 1': GOAL, 'goal 2': null, 'the agreed plan': PLAN },
+          });
           return [say('Starting the parallel session.'), bash(command, 'Start the parallel session')];
         }
         startJson = JSON.parse(lastToolResult(request)!.output);
@@ -42,7 +55,9 @@ describeClient('/dev-session.start in the real client', () => {
     const [started, ...rest] = toolExchanges(run.main[1]!);
     expect(rest).toEqual([]);
     // ${CLAUDE_PROJECT_DIR} and ${CLAUDE_SESSION_ID} substituted by the client; the placeholders filled, the optional second goal dropped.
-    expect(started!.input.command).toBe(`node "${project.repo.main}/.claude/commands/flight-rules/session.mjs" start ${NAME} --goal "${GOAL}" --plan "${PLAN}" --claude-session "${run.result.session_id}" --json`);
+    expect(started!.input.command).toBe(
+      `node "${project.repo.main}/.claude/commands/flight-rules/session.mjs" start ${NAME} --goal "${GOAL}" --plan "${PLAN}" --claude-session "${run.result.session_id}" --json`,
+    );
     expect(started!.isError).toBe(false);
     expect(run.result.permission_denials).toEqual([]);
     expect(startJson.ok).toBe(true);
@@ -52,9 +67,17 @@ describeClient('/dev-session.start in the real client', () => {
   it('leaves the worktree, the branch and the manifest entry, with the conversation to continue', () => {
     expect(existsSync(project.worktree(NAME))).toBe(true);
     expect(project.repo.git(['worktree', 'list', '--porcelain'])).toContain(`worktree ${project.worktree(NAME)}\n`);
-    expect(project.repo.git(['rev-parse', '--abbrev-ref', 'HEAD'], project.worktree(NAME)).trim()).toBe(`session/${NAME}`);
+    expect(project.repo.git(['rev-parse', '--abbrev-ref', 'HEAD'], project.worktree(NAME)).trim()).toBe(
+      `session/${NAME}`,
+    );
     const entry = project.repo.manifest().sessions.find((session: any) => session.id === NAME);
-    expect(entry).toMatchObject({ branch: `session/${NAME}`, goals: [GOAL], status: 'active', base: { branch: 'main' }, claudeSession: run.result.session_id });
+    expect(entry).toMatchObject({
+      branch: `session/${NAME}`,
+      goals: [GOAL],
+      status: 'active',
+      base: { branch: 'main' },
+      claudeSession: run.result.session_id,
+    });
     expect(startJson.next).toBe(`cd ${project.worktree(NAME)} && claude --resume ${run.result.session_id}`);
   });
 
@@ -64,7 +87,10 @@ describeClient('/dev-session.start in the real client', () => {
     expect(log).toContain(`## Plan\n\n${PLAN}\n`);
     // The untouched stub is the pack's own: a fresh session is not dirty.
     const status = project.repo.helper(['status', '--json']);
-    expect(status.json.sessions.find((session: any) => session.id === NAME)).toMatchObject({ uncommitted: 0, open: startJson.next });
+    expect(status.json.sessions.find((session: any) => session.id === NAME)).toMatchObject({
+      uncommitted: 0,
+      open: startJson.next,
+    });
   });
 
   it('continues in the worktree with --resume: the client says where it was, and SessionStart names the session', async () => {
@@ -80,7 +106,9 @@ describeClient('/dev-session.start in the real client', () => {
     expect(workingDirectories(request)).toContain(`${project.worktree(NAME)} (was ${project.repo.main})`);
     const [context, ...more] = hookContexts(request, 'SessionStart');
     expect(more).toEqual([]);
-    expect(context).toContain(`This is parallel dev session "${NAME}": branch session/${NAME}, based on main, worktree ${project.worktree(NAME)}.`);
+    expect(context).toContain(
+      `This is parallel dev session "${NAME}": branch session/${NAME}, based on main, worktree ${project.worktree(NAME)}.`,
+    );
     expect(context).toContain(`Goals:\n- ${GOAL}\n`);
     // The earlier conversation is there: the start call and its result.
     expect(JSON.stringify(request.messages)).toContain(`start ${NAME} --goal`);

@@ -19,7 +19,12 @@ describeClient('/parallel.status in the real client', () => {
   afterAll(() => project?.cleanup());
 
   it('inlines the status from the main checkout', async () => {
-    const run = await runClaude({ home: project.home, cwd: project.repo.main, prompt: '/parallel.status', script: () => 'Reported.' });
+    const run = await runClaude({
+      home: project.home,
+      cwd: project.repo.main,
+      prompt: '/parallel.status',
+      script: () => 'Reported.',
+    });
     expect(run.result.permission_denials).toEqual([]);
     expect(run.result.result).toBe('Reported.');
     expect(run.main).toHaveLength(1);
@@ -36,7 +41,12 @@ describeClient('/parallel.status in the real client', () => {
 
   it('inlines the status from inside a session worktree, naming that session', async () => {
     const worktree = project.worktree('status-one');
-    const run = await runClaude({ home: project.home, cwd: worktree, prompt: '/parallel.status', script: () => 'Reported.' });
+    const run = await runClaude({
+      home: project.home,
+      cwd: worktree,
+      prompt: '/parallel.status',
+      script: () => 'Reported.',
+    });
     expect(run.result.permission_denials).toEqual([]);
     const text = commandText(run.main[0]!, '/parallel.status');
     expect(text).toContain('- You are in session "status-one" (its worktree).');
@@ -51,9 +61,14 @@ describeClient('/parallel.status in the real client', () => {
       home: project.home,
       cwd: project.repo.main,
       prompt: '/parallel.status',
-      script: (_request, turn) => (turn === 0 ? [bash(`node "${helper}" status --json`), bash(`node "${helper}" start not-allowed --json`)] : 'Stopped.'),
+      script: (_request, turn) =>
+        turn === 0
+          ? [bash(`node "${helper}" status --json`), bash(`node "${helper}" start not-allowed --json`)]
+          : 'Stopped.',
     });
-    expect(run.result.permission_denials.map((denial) => denial.tool_input.command)).toEqual([`node "${helper}" start not-allowed --json`]);
+    expect(run.result.permission_denials.map((denial) => denial.tool_input.command)).toEqual([
+      `node "${helper}" start not-allowed --json`,
+    ]);
     expect(project.repo.git(['branch', '--list', 'session/not-allowed'])).toBe('');
   });
 
@@ -63,9 +78,17 @@ describeClient('/parallel.status in the real client', () => {
     // `*` for the folder: the client matches `*` against the raw command text.
     const rules = project.repo.git(['show', 'HEAD:.claude/settings.json']);
     expect(rules).not.toContain(project.repo.root);
-    const calls = (folder: string) => ['status', 'status --json', 'overlap', 'overlap --json', 'overlap status-one --json'].map((args) => `node "${folder}/.claude/commands/flight-rules/session.mjs" ${args}`);
+    const calls = (folder: string) =>
+      ['status', 'status --json', 'overlap', 'overlap --json', 'overlap status-one --json'].map(
+        (args) => `node "${folder}/.claude/commands/flight-rules/session.mjs" ${args}`,
+      );
     for (const folder of [project.repo.main, project.worktree('status-one')]) {
-      const run = await runClaude({ home: project.home, cwd: folder, prompt: 'How are the sessions?', script: (_request, turn) => (turn === 0 ? calls(folder).map((call) => bash(call)) : 'Fine.') });
+      const run = await runClaude({
+        home: project.home,
+        cwd: folder,
+        prompt: 'How are the sessions?',
+        script: (_request, turn) => (turn === 0 ? calls(folder).map((call) => bash(call)) : 'Fine.'),
+      });
       expect(run.stderr).not.toContain('has not been trusted');
       expect(run.result.permission_denials).toEqual([]);
       const outputs = toolExchanges(run.main.at(-1)!).map((exchange) => exchange.output);
@@ -82,7 +105,11 @@ describeClient('/parallel.status in the real client', () => {
     const folder = project.worktree('status-one');
     const helper = `${folder}/.claude/commands/flight-rules/session.mjs`;
     const marker = join(project.repo.root, 'ran');
-    project.repo.write('evil.mjs', `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'evil');\n`, project.repo.root);
+    project.repo.write(
+      'evil.mjs',
+      `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'evil');\n`,
+      project.repo.root,
+    );
     const evil = join(project.repo.root, 'evil.mjs');
     const calls = [
       `node "${helper}" start not-allowed --json`,
@@ -95,7 +122,12 @@ describeClient('/parallel.status in the real client', () => {
       `node "${helper}" status --json; node "${evil}"`,
       `node "${helper}" status --json > ${marker}`,
     ];
-    const run = await runClaude({ home: project.home, cwd: folder, prompt: 'Try these.', script: (_request, turn) => (turn === 0 ? calls.map((call) => bash(call)) : 'Stopped.') });
+    const run = await runClaude({
+      home: project.home,
+      cwd: folder,
+      prompt: 'Try these.',
+      script: (_request, turn) => (turn === 0 ? calls.map((call) => bash(call)) : 'Stopped.'),
+    });
     expect(run.result.permission_denials.map((denial) => denial.tool_input.command)).toEqual(calls);
     expect(existsSync(marker)).toBe(false);
     expect(project.repo.git(['branch', '--list', 'session/not-allowed'])).toBe('');
@@ -103,10 +135,18 @@ describeClient('/parallel.status in the real client', () => {
     // Why the deny rule is there: with the allow rules alone, the client runs the other script.
     const bare = makeRepo();
     try {
-      bare.write('.claude/settings.json', `${JSON.stringify({ permissions: { allow: packSettings('project', false).allow } }, null, 2)}\n`);
+      bare.write(
+        '.claude/settings.json',
+        `${JSON.stringify({ permissions: { allow: packSettings('project', false).allow } }, null, 2)}\n`,
+      );
       const home = new ClientHome(bare.env.HOME!).trust(bare.main);
       const quoteCrossing = calls[2]!;
-      const loose = await runClaude({ home, cwd: bare.main, prompt: 'Try this.', script: (_request, turn) => (turn === 0 ? [bash(quoteCrossing)] : 'Stopped.') });
+      const loose = await runClaude({
+        home,
+        cwd: bare.main,
+        prompt: 'Try this.',
+        script: (_request, turn) => (turn === 0 ? [bash(quoteCrossing)] : 'Stopped.'),
+      });
       expect(loose.result.permission_denials).toEqual([]);
       expect(readFileSync(marker, 'utf8')).toBe('evil');
     } finally {
@@ -118,9 +158,18 @@ describeClient('/parallel.status in the real client', () => {
     const main = project.repo.main;
     const call = `node "${main}/.claude/commands/flight-rules/session.mjs" status --json`;
     const untrustedHome = new ClientHome(join(project.repo.root, 'untrusted-home'));
-    const untrusted = await runClaude({ home: untrustedHome, cwd: main, prompt: 'How are the sessions?', script: (_request, turn) => (turn === 0 ? [bash(call)] : 'Fine.') });
+    const untrusted = await runClaude({
+      home: untrustedHome,
+      cwd: main,
+      prompt: 'How are the sessions?',
+      script: (_request, turn) => (turn === 0 ? [bash(call)] : 'Fine.'),
+    });
     expect(untrusted.result.permission_denials.map((denial) => denial.tool_input.command)).toEqual([call]);
-    expect(untrusted.stderr).toContain('Ignoring 4 permissions.allow entries from .claude/settings.json: this workspace has not been trusted.');
-    expect(untrusted.stderr).toContain(`set projects["${main}"].hasTrustDialogAccepted: true in ${untrustedHome.path}/.claude.json`);
+    expect(untrusted.stderr).toContain(
+      'Ignoring 4 permissions.allow entries from .claude/settings.json: this workspace has not been trusted.',
+    );
+    expect(untrusted.stderr).toContain(
+      `set projects["${main}"].hasTrustDialogAccepted: true in ${untrustedHome.path}/.claude.json`,
+    );
   });
 });

@@ -19,7 +19,14 @@ export function parseFrontmatter(text: string): Frontmatter {
     const pair = /^([a-z-]+):\s*(.*)$/.exec(line);
     if (!pair) throw new Error(`frontmatter line not understood: ${line}`);
     const raw = pair[2]!;
-    fields[pair[1]!] = raw === 'true' ? true : raw === 'false' ? false : /^'.*'$/.test(raw) ? raw.slice(1, -1).replaceAll("''", "'") : raw;
+    fields[pair[1]!] =
+      raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : /^'.*'$/.test(raw)
+            ? raw.slice(1, -1).replaceAll("''", "'")
+            : raw;
   }
   return { fields, body: text.slice(match[0].length) };
 }
@@ -70,7 +77,8 @@ export function shellLines(body: string): ShellLine[] {
     if (fence === null) {
       const open = /^```(\S*)$/.exec(line);
       if (open) fence = open[1]!;
-      else if (isBangLine(line)) found.push({ line: splitBangCommand(line.slice(2, line.lastIndexOf('`'))).call, kind: 'bang' });
+      else if (isBangLine(line))
+        found.push({ line: splitBangCommand(line.slice(2, line.lastIndexOf('`'))).call, kind: 'bang' });
       continue;
     }
     if (line === '```') {
@@ -107,7 +115,10 @@ export function helperCalls(body: string, prefix: string): HelperCall[] {
         line,
         kind,
         subcommand: words[0] ?? '',
-        flags: words.slice(1).filter((word) => word.startsWith('--')).map((word) => word.slice(2).split('=')[0]!),
+        flags: words
+          .slice(1)
+          .filter((word) => word.startsWith('--'))
+          .map((word) => word.slice(2).split('=')[0]!),
       };
     });
 }

@@ -4,7 +4,17 @@
  * kill followed by one `cleanup --yes` must keep, and a dump of the state for a report.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { FIXED_DATE, makeRepo, type Repo } from './gitdir.js';
@@ -76,14 +86,17 @@ function inFolder<T>(folder: string, make: () => T): T {
 
 /** A repository of `files` tracked files (>= 2,000 for the matrix), `.env` ignored and present in the main checkout, and a bare origin with main pushed. */
 export function makeLargeRepo(files: number): LargeRepo {
-  const base = inFolder(crashTmpdir(), () => makeRepo({ files: { 'README.md': '# crash matrix\n', '.gitignore': '.env\nnode_modules/\n' } }));
+  const base = inFolder(crashTmpdir(), () =>
+    makeRepo({ files: { 'README.md': '# crash matrix\n', '.gitignore': '.env\nnode_modules/\n' } }),
+  );
   const tmp = join(base.root, 'tmp');
   mkdirSync(tmp);
   base.env.TMPDIR = tmp; // the helper's private index folders and PR bodies stay inside the test's folder
   const folders = Math.ceil(files / PER_FOLDER);
   for (let d = 0; d < folders; d++) {
     mkdirSync(join(base.main, `src/d${d}`), { recursive: true });
-    for (let f = 0; f < PER_FOLDER; f++) writeFileSync(join(base.main, `src/d${d}/f${f}.txt`), `folder ${d} file ${f}\n${'line of text\n'.repeat(8)}`);
+    for (let f = 0; f < PER_FOLDER; f++)
+      writeFileSync(join(base.main, `src/d${d}/f${f}.txt`), `folder ${d} file ${f}\n${'line of text\n'.repeat(8)}`);
   }
   base.commitAll(`${folders * PER_FOLDER} files`);
   writeFileSync(join(base.main, '.env'), ENV_CONTENT);
@@ -124,16 +137,25 @@ export interface SessionSpec {
  * untracked files. Everything is written to the ledger before anything is killed.
  */
 export function sessionWithWork(repo: LargeRepo, id: string, spec: SessionSpec, ledger: Ledger): string {
-  const started = repo.helper(['start', id, '--goal', `Goal of ${id}`, '--no-setup', ...(spec.base ? ['--base', spec.base] : [])], { env: { FLIGHT_RULES_NOW: repo.tick() } });
+  const started = repo.helper(
+    ['start', id, '--goal', `Goal of ${id}`, '--no-setup', ...(spec.base ? ['--base', spec.base] : [])],
+    { env: { FLIGHT_RULES_NOW: repo.tick() } },
+  );
   if (started.exitCode !== 0) throw new Error(`start ${id} failed:\n${started.stdout}\n${started.stderr}`);
   const worktree = join(repo.sessions, id);
   const envPath = join(worktree, '.env');
-  if (!existsSync(envPath) || readFileSync(envPath, 'utf8') !== ENV_CONTENT) throw new Error(`start ${id} did not copy the ignored .env`);
+  if (!existsSync(envPath) || readFileSync(envPath, 'utf8') !== ENV_CONTENT)
+    throw new Error(`start ${id} did not copy the ignored .env`);
   const folder = repo.claimFolder();
   for (let c = 0; c < spec.commits; c++) {
-    for (let f = c; f < PER_FOLDER; f += spec.commits) writeFileSync(join(worktree, `src/d${folder}/f${f}.txt`), `folder ${folder} file ${f}\nchanged by ${id} in commit ${c}\n`);
+    for (let f = c; f < PER_FOLDER; f += spec.commits)
+      writeFileSync(
+        join(worktree, `src/d${folder}/f${f}.txt`),
+        `folder ${folder} file ${f}\nchanged by ${id} in commit ${c}\n`,
+      );
     mkdirSync(join(worktree, `work/${id}`), { recursive: true });
-    for (let n = 0; n < 20; n++) writeFileSync(join(worktree, `work/${id}/c${c}-${n}.txt`), `new file ${n} of ${id}, commit ${c}\n`);
+    for (let n = 0; n < 20; n++)
+      writeFileSync(join(worktree, `work/${id}/c${c}-${n}.txt`), `new file ${n} of ${id}, commit ${c}\n`);
     repo.commitAll(`${id}: commit ${c}`, worktree);
   }
   ledger.tips.push({ what: `tip of session/${id}`, commit: repo.git(['rev-parse', 'HEAD'], worktree).trim() });
@@ -165,8 +187,12 @@ export function moveBase(repo: LargeRepo, branch: string, ledger: Ledger): void 
   const current = repo.git(['symbolic-ref', '-q', '--short', 'HEAD']).trim();
   const where = current === branch ? repo.main : scratch;
   if (where === scratch) repo.git(['worktree', 'add', '-q', scratch, branch]);
-  for (let f = 0; f < PER_FOLDER; f += 2) writeFileSync(join(where, `src/d${folder}/f${f}.txt`), `folder ${folder} file ${f}\nchanged on ${branch}\n`);
-  ledger.tips.push({ what: `${branch} moved on`, commit: repo.commitAll(`${branch} moves on (folder ${folder})`, where) });
+  for (let f = 0; f < PER_FOLDER; f += 2)
+    writeFileSync(join(where, `src/d${folder}/f${f}.txt`), `folder ${folder} file ${f}\nchanged on ${branch}\n`);
+  ledger.tips.push({
+    what: `${branch} moved on`,
+    commit: repo.commitAll(`${branch} moves on (folder ${folder})`, where),
+  });
   if (where === scratch) repo.git(['worktree', 'remove', scratch]);
 }
 
@@ -211,9 +237,22 @@ function groupAlive(pid: number): boolean {
  * whole group then (git, gh and every other child with it). Waits until no process of the
  * group is left, so nothing of it runs on while cleanup looks.
  */
-export async function runGroup(repo: Repo, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; killAfterMs?: number; killWhen?: () => boolean; killWhenTimeoutMs?: number } = {}): Promise<RunOutcome> {
+export async function runGroup(
+  repo: Repo,
+  args: string[],
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    killAfterMs?: number;
+    killWhen?: () => boolean;
+    killWhenTimeoutMs?: number;
+  } = {},
+): Promise<RunOutcome> {
   const started = Date.now();
-  const run = startHelperGroup(repo, args, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.env ? { env: options.env } : {}) });
+  const run = startHelperGroup(repo, args, {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
   let timer: NodeJS.Timeout | null = null;
   let exited = false;
   if (options.killAfterMs !== undefined) timer = setTimeout(() => killGroup(run.pid), options.killAfterMs);
@@ -232,7 +271,8 @@ export async function runGroup(repo: Repo, args: string[], options: { cwd?: stri
   if (timer) clearTimeout(timer);
   // A kill that lands after the leader exited may still find a child of it; none may outlive the trial.
   if (options.killAfterMs !== undefined || options.killWhen) killGroup(run.pid);
-  if (!(await waitFor(() => !groupAlive(run.pid), 10_000, 2))) throw new Error(`process group ${run.pid} (${args.join(' ')}) outlived SIGKILL`);
+  if (!(await waitFor(() => !groupAlive(run.pid), 10_000, 2)))
+    throw new Error(`process group ${run.pid} (${args.join(' ')}) outlived SIGKILL`);
   return { code: done.code, signal: done.signal, stdout: done.stdout, stderr: done.stderr, ms };
 }
 
@@ -243,7 +283,8 @@ export async function startupFloorMs(repo: Repo): Promise<number> {
   return Math.min(...times);
 }
 
-const git = (repo: Repo, args: string[], cwd = repo.main) => spawnSync('git', args, { cwd, env: repo.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const git = (repo: Repo, args: string[], cwd = repo.main) =>
+  spawnSync('git', args, { cwd, env: repo.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 
 /** The common git dir and every worktree's admin folder in it. */
 export function gitDirs(repo: Repo): string[] {
@@ -276,16 +317,21 @@ export interface WorktreeListed {
 
 export function worktreeList(repo: Repo): WorktreeListed[] {
   const out = git(repo, ['worktree', 'list', '--porcelain']).stdout;
-  return out.split('\n\n').filter((block) => block.startsWith('worktree ')).map((block) => {
-    const lines = block.split('\n');
-    const field = (name: string) => lines.find((line) => line.startsWith(`${name} `))?.slice(name.length + 1) ?? null;
-    return { path: field('worktree')!, head: field('HEAD'), branch: field('branch') };
-  });
+  return out
+    .split('\n\n')
+    .filter((block) => block.startsWith('worktree '))
+    .map((block) => {
+      const lines = block.split('\n');
+      const field = (name: string) => lines.find((line) => line.startsWith(`${name} `))?.slice(name.length + 1) ?? null;
+      return { path: field('worktree')!, head: field('HEAD'), branch: field('branch') };
+    });
 }
 
 /** Every ref under refs/sessions/ that names `session`, with the blob id of each path it holds. */
 function savedBlobs(repo: Repo, session: string): Map<string, Array<{ ref: string; path: string }>> {
-  const refs = git(repo, ['for-each-ref', '--format=%(refname)', 'refs/sessions/']).stdout.split('\n').filter((ref) => ref.includes(`/${session}/`));
+  const refs = git(repo, ['for-each-ref', '--format=%(refname)', 'refs/sessions/'])
+    .stdout.split('\n')
+    .filter((ref) => ref.includes(`/${session}/`));
   const byBlob = new Map<string, Array<{ ref: string; path: string }>>();
   for (const ref of refs) {
     const listing = git(repo, ['ls-tree', '-r', '-z', ref]).stdout;
@@ -299,7 +345,12 @@ function savedBlobs(repo: Repo, session: string): Map<string, Array<{ ref: strin
 }
 
 function blobOf(repo: Repo, content: string): string {
-  return spawnSync('git', ['hash-object', '--stdin'], { cwd: repo.main, env: repo.env, input: content, encoding: 'utf8' }).stdout.trim();
+  return spawnSync('git', ['hash-object', '--stdin'], {
+    cwd: repo.main,
+    env: repo.env,
+    input: content,
+    encoding: 'utf8',
+  }).stdout.trim();
 }
 
 function readIfFile(path: string): string | null {
@@ -313,8 +364,19 @@ function readIfFile(path: string): string | null {
 /** Patch ids of the non-merge commits `git log` lists for `range`, as `patch-id -> commit`. */
 function patchIds(repo: Repo, range: string[]): Map<string, string> {
   const log = git(repo, ['log', '-p', '--no-merges', '--no-color', '--no-ext-diff', ...range]).stdout;
-  const out = spawnSync('git', ['patch-id', '--stable'], { cwd: repo.main, env: repo.env, input: log, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout;
-  return new Map(out.split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
+  const out = spawnSync('git', ['patch-id', '--stable'], {
+    cwd: repo.main,
+    env: repo.env,
+    input: log,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  }).stdout;
+  return new Map(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ') as [string, string]),
+  );
 }
 
 /**
@@ -323,7 +385,10 @@ function patchIds(repo: Repo, range: string[]): Map<string, string> {
  * commit only `tip` reaches always counts as lost.
  */
 function notRewritten(repo: Repo, tip: string): string[] {
-  const only = git(repo, ['rev-list', '--parents', tip, '--not', '--all']).stdout.split('\n').filter(Boolean).map((line) => line.split(' '));
+  const only = git(repo, ['rev-list', '--parents', tip, '--not', '--all'])
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' '));
   const merges = only.filter((parts) => parts.length > 2).map((parts) => `${parts[0]!} (a merge)`);
   const plain = new Set(only.filter((parts) => parts.length <= 2).map((parts) => parts[0]!));
   if (plain.size === 0) return merges;
@@ -347,7 +412,10 @@ export function brokenInvariants(repo: Repo, ledger: Ledger, options: { mainClea
   for (const tip of ledger.tips) {
     if (reachable.has(tip.commit)) continue;
     const lost = notRewritten(repo, tip.commit);
-    if (lost.length > 0) broken.push(`1 lost commit: ${tip.what} ${tip.commit} is reachable from no ref, and ${lost.length} commit(s) only it reached have no rewritten copy on any ref: ${lost.slice(0, 3).join(', ')}`);
+    if (lost.length > 0)
+      broken.push(
+        `1 lost commit: ${tip.what} ${tip.commit} is reachable from no ref, and ${lost.length} commit(s) only it reached have no rewritten copy on any ref: ${lost.slice(0, 3).join(', ')}`,
+      );
   }
   // ... and no file: it is in its worktree, or in a saved ref of its session under refs/sessions/.
   const saved = new Map<string, Map<string, Array<{ ref: string; path: string }>>>();
@@ -356,9 +424,13 @@ export function brokenInvariants(repo: Repo, ledger: Ledger, options: { mainClea
     if (!saved.has(file.session)) saved.set(file.session, savedBlobs(repo, file.session));
     const holders = saved.get(file.session)!.get(blobOf(repo, file.content)) ?? [];
     if (holders.some((holder) => holder.path === file.path)) continue;
-    const asides = existsSync(repo.sessions) ? readdirSync(repo.sessions).filter((name) => name.startsWith(`.${file.session}.removing-`)) : [];
+    const asides = existsSync(repo.sessions)
+      ? readdirSync(repo.sessions).filter((name) => name.startsWith(`.${file.session}.removing-`))
+      : [];
     const onlyAside = asides.find((aside) => readIfFile(join(repo.sessions, aside, file.path)) === file.content);
-    broken.push(`1 lost ${file.kind} ${file.path} of session ${file.session}: not in its worktree, not in any refs/sessions/…/${file.session}/… ref${onlyAside ? ` (only in the aside folder ${onlyAside})` : ''}`);
+    broken.push(
+      `1 lost ${file.kind} ${file.path} of session ${file.session}: not in its worktree, not in any refs/sessions/…/${file.session}/… ref${onlyAside ? ` (only in the aside folder ${onlyAside})` : ''}`,
+    );
   }
 
   // 2. No git operation left in progress in any git dir, and the main checkout as clean as it was.
@@ -368,19 +440,26 @@ export function brokenInvariants(repo: Repo, ledger: Ledger, options: { mainClea
     }
   }
   if (options.mainClean) {
-    const dirty = git(repo, ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no']).stdout.split('\n').filter(Boolean);
-    if (dirty.length > 0) broken.push(`2 the main checkout was clean and now has ${dirty.length} tracked change(s): ${dirty.slice(0, 4).join('; ')}`);
+    const dirty = git(repo, ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'])
+      .stdout.split('\n')
+      .filter(Boolean);
+    if (dirty.length > 0)
+      broken.push(
+        `2 the main checkout was clean and now has ${dirty.length} tracked change(s): ${dirty.slice(0, 4).join('; ')}`,
+      );
   }
 
   // 3. No lock or temp file left: git's in any git dir, ours in the sessions folder and the common git dir.
   const common = join(repo.main, '.git');
   for (const path of walk(common, (p) => p === join(common, 'objects') || p === join(common, 'logs'))) {
     const name = path.slice(path.lastIndexOf('/') + 1);
-    if (name.endsWith('.lock') || (name.startsWith('flight-rules-') && /\.(tmp|stale)$/.test(name))) broken.push(`3 lock or temp file left: ${relative(repo.root, path)}`);
+    if (name.endsWith('.lock') || (name.startsWith('flight-rules-') && /\.(tmp|stale)$/.test(name)))
+      broken.push(`3 lock or temp file left: ${relative(repo.root, path)}`);
   }
   if (existsSync(repo.sessions)) {
     for (const name of readdirSync(repo.sessions)) {
-      if (/\.(lock|tmp|stale)$/.test(name) || name.includes('.lock.')) broken.push(`3 lock or temp file left in the sessions folder: ${name}`);
+      if (/\.(lock|tmp|stale)$/.test(name) || name.includes('.lock.'))
+        broken.push(`3 lock or temp file left in the sessions folder: ${name}`);
     }
   }
 
@@ -400,21 +479,39 @@ export function brokenInvariants(repo: Repo, ledger: Ledger, options: { mainClea
   const sessionWorktrees = listed.filter((w) => w.path.startsWith(`${repo.sessions}/`));
   for (const entry of entries) {
     const path = join(repo.main, entry.worktree);
-    if (!listed.some((w) => w.path === path)) broken.push(`4 entry ${entry.id} (${entry.status}): git does not list its worktree ${relative(repo.root, path)}`);
-    if (entry.status !== 'active') broken.push(`4 entry ${entry.id} is ${entry.status}, not active (owner ${JSON.stringify(entry.owner ?? null)})`);
+    if (!listed.some((w) => w.path === path))
+      broken.push(`4 entry ${entry.id} (${entry.status}): git does not list its worktree ${relative(repo.root, path)}`);
+    if (entry.status !== 'active')
+      broken.push(`4 entry ${entry.id} is ${entry.status}, not active (owner ${JSON.stringify(entry.owner ?? null)})`);
   }
   for (const worktree of sessionWorktrees) {
-    if (!entries.some((entry) => join(repo.main, entry.worktree) === worktree.path)) broken.push(`4 git lists the session-folder worktree ${relative(repo.root, worktree.path)} (${worktree.branch ?? 'detached'}), which no manifest entry claims`);
+    if (!entries.some((entry) => join(repo.main, entry.worktree) === worktree.path))
+      broken.push(
+        `4 git lists the session-folder worktree ${relative(repo.root, worktree.path)} (${worktree.branch ?? 'detached'}), which no manifest entry claims`,
+      );
   }
   // ... and a session handed back is usable: on its branch, every tracked file there, no change but the ones it had.
   for (const entry of entries) {
     const path = join(repo.main, entry.worktree);
     if (!existsSync(path)) continue;
     const head = git(repo, ['symbolic-ref', '-q', 'HEAD'], path).stdout.trim();
-    if (head !== `refs/heads/${entry.branch}`) broken.push(`4 session ${entry.id} (${entry.status}): HEAD is ${head || git(repo, ['rev-parse', 'HEAD'], path).stdout.trim() || 'unreadable'}, not ${entry.branch}`);
-    const own = new Set(ledger.files.filter((file) => file.session === entry.id && file.kind === 'tracked change').map((file) => file.path));
-    const changes = git(repo, ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], path).stdout.split('\n').filter(Boolean).filter((line) => !own.has(line.slice(3)));
-    if (changes.length > 0) broken.push(`4 session ${entry.id} (${entry.status}): ${changes.length} tracked change(s) it did not have: ${changes.slice(0, 4).join('; ')}`);
+    if (head !== `refs/heads/${entry.branch}`)
+      broken.push(
+        `4 session ${entry.id} (${entry.status}): HEAD is ${head || git(repo, ['rev-parse', 'HEAD'], path).stdout.trim() || 'unreadable'}, not ${entry.branch}`,
+      );
+    const own = new Set(
+      ledger.files
+        .filter((file) => file.session === entry.id && file.kind === 'tracked change')
+        .map((file) => file.path),
+    );
+    const changes = git(repo, ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], path)
+      .stdout.split('\n')
+      .filter(Boolean)
+      .filter((line) => !own.has(line.slice(3)));
+    if (changes.length > 0)
+      broken.push(
+        `4 session ${entry.id} (${entry.status}): ${changes.length} tracked change(s) it did not have: ${changes.slice(0, 4).join('; ')}`,
+      );
   }
 
   // 5. No aside folder of an end left behind.
@@ -427,18 +524,29 @@ export function brokenInvariants(repo: Repo, ledger: Ledger, options: { mainClea
 /** Everything a report of a broken trial needs: refs, manifest, worktree list, git dirs, the sessions folder, the main checkout's status. */
 export function describeState(repo: Repo): string {
   const section = (title: string, body: string) => `--- ${title}\n${body.trimEnd() || '(empty)'}`;
-  const gitDirListing = gitDirs(repo).map((dir) => {
-    const names = readdirSync(dir).filter((name) => !['objects', 'logs', 'hooks', 'info', 'refs', 'description', 'config', 'packed-refs'].includes(name) && !(dir === join(repo.main, '.git') && name === 'worktrees'));
-    const inside = ['rebase-merge', 'rebase-apply'].filter((name) => names.includes(name)).map((name) => `\n  ${name}/: ${readdirSync(join(dir, name)).sort().join(' ') || '(empty)'}`);
-    return `${relative(repo.root, dir)}: ${names.sort().join(' ')}${inside.join('')}`;
-  }).join('\n');
+  const gitDirListing = gitDirs(repo)
+    .map((dir) => {
+      const names = readdirSync(dir).filter(
+        (name) =>
+          !['objects', 'logs', 'hooks', 'info', 'refs', 'description', 'config', 'packed-refs'].includes(name) &&
+          !(dir === join(repo.main, '.git') && name === 'worktrees'),
+      );
+      const inside = ['rebase-merge', 'rebase-apply']
+        .filter((name) => names.includes(name))
+        .map((name) => `\n  ${name}/: ${readdirSync(join(dir, name)).sort().join(' ') || '(empty)'}`);
+      return `${relative(repo.root, dir)}: ${names.sort().join(' ')}${inside.join('')}`;
+    })
+    .join('\n');
   const sessionsListing = existsSync(repo.sessions)
-    ? readdirSync(repo.sessions).sort().map((name) => {
-        const path = join(repo.sessions, name);
-        if (!statSync(path).isDirectory()) return name;
-        const inside = readdirSync(path);
-        return `${name}/ (${inside.length} entries${inside.includes('.git') ? ', has .git' : ', NO .git'})`;
-      }).join('\n')
+    ? readdirSync(repo.sessions)
+        .sort()
+        .map((name) => {
+          const path = join(repo.sessions, name);
+          if (!statSync(path).isDirectory()) return name;
+          const inside = readdirSync(path);
+          return `${name}/ (${inside.length} entries${inside.includes('.git') ? ', has .git' : ', NO .git'})`;
+        })
+        .join('\n')
     : '(no sessions folder)';
   const manifest = existsSync(repo.manifestPath) ? readFileSync(repo.manifestPath, 'utf8') : '(no manifest)';
   return [
@@ -447,7 +555,10 @@ export function describeState(repo: Repo): string {
     section('manifest', manifest),
     section('git dirs (state files)', gitDirListing),
     section('sessions folder', sessionsListing),
-    section('main checkout: git status --porcelain', git(repo, ['--no-optional-locks', 'status', '--porcelain']).stdout),
+    section(
+      'main checkout: git status --porcelain',
+      git(repo, ['--no-optional-locks', 'status', '--porcelain']).stdout,
+    ),
   ].join('\n');
 }
 

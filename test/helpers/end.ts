@@ -7,14 +7,19 @@ export const GH_STAND_IN_DIR = join(ROOT, 'test/helpers/bin');
 
 /** PATH with no `gh` on it: a folder that holds one is replaced by links to everything else in it. */
 export function pathWithoutGh(repo: Repo): string {
-  return (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir, index) => {
-    if (dir === GH_STAND_IN_DIR) return null;
-    if (!existsSync(join(dir, 'gh'))) return dir;
-    const copy = join(repo.root, `path-without-gh-${index}`);
-    mkdirSync(copy, { recursive: true });
-    for (const name of readdirSync(dir)) if (name !== 'gh') symlinkSync(join(dir, name), join(copy, name));
-    return copy;
-  }).filter((dir): dir is string => dir !== null).join(delimiter);
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir, index) => {
+      if (dir === GH_STAND_IN_DIR) return null;
+      if (!existsSync(join(dir, 'gh'))) return dir;
+      const copy = join(repo.root, `path-without-gh-${index}`);
+      mkdirSync(copy, { recursive: true });
+      for (const name of readdirSync(dir)) if (name !== 'gh') symlinkSync(join(dir, name), join(copy, name));
+      return copy;
+    })
+    .filter((dir): dir is string => dir !== null)
+    .join(delimiter);
 }
 
 export function ghPresentEnv(repo: Repo, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -29,7 +34,12 @@ export const ghRecordPath = (repo: Repo) => join(repo.root, 'gh-calls.jsonl');
 
 export function ghCalls(repo: Repo): Array<{ argv: string[]; cwd: string; body: string | null }> {
   const path = ghRecordPath(repo);
-  return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [];
+  return existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+    : [];
 }
 
 /** A bare repository beside the project, added as `origin`, with main pushed. Returns its path. */
@@ -43,7 +53,12 @@ export function addOrigin(repo: Repo, fetchUrl?: string): string {
 }
 
 /** Starts a session and commits `files` in it (and the session log) as the session's work. Returns the worktree. */
-export function sessionWithWork(repo: Repo, name: string, files: Record<string, string> = { [`${name}.txt`]: `${name}\n` }, goals: string[] = [`Goal of ${name}`]): string {
+export function sessionWithWork(
+  repo: Repo,
+  name: string,
+  files: Record<string, string> = { [`${name}.txt`]: `${name}\n` },
+  goals: string[] = [`Goal of ${name}`],
+): string {
   const started = repo.helper(['start', name, ...goals.flatMap((goal) => ['--goal', goal])]);
   if (started.exitCode !== 0) throw new Error(started.stderr);
   const worktree = join(repo.sessions, name);
@@ -54,7 +69,12 @@ export function sessionWithWork(repo: Repo, name: string, files: Record<string, 
 
 export function history(repo: Repo): any[] {
   const path = join(repo.sessions, '.history.jsonl');
-  return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [];
+  return existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+    : [];
 }
 
 export function sessionLogOf(repo: Repo, name: string): string {

@@ -4,7 +4,18 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,7 +93,8 @@ export function makeRepo(options: RepoOptions = {}): Repo {
   const main = join(root, options.name ?? 'project');
   mkdirSync(main);
   const env = hermeticEnv(home);
-  const git = (args: string[], cwd = main) => execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const git = (args: string[], cwd = main) =>
+    execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const write = (path: string, content: string, cwd = main) => {
     mkdirSync(dirname(join(cwd, path)), { recursive: true });
     writeFileSync(join(cwd, path), content);
@@ -94,7 +106,10 @@ export function makeRepo(options: RepoOptions = {}): Repo {
   };
   git(['init', '-q', '-b', 'main']);
   if (!options.empty) {
-    for (const [path, content] of Object.entries(options.files ?? { 'README.md': '# sample\n', 'src/app.js': 'console.log(1);\n' })) write(path, content);
+    for (const [path, content] of Object.entries(
+      options.files ?? { 'README.md': '# sample\n', 'src/app.js': 'console.log(1);\n' },
+    ))
+      write(path, content);
     commitAll('Initial commit');
   }
   const sessions = join(root, `${options.name ?? 'project'}-sessions`);
@@ -109,7 +124,13 @@ export function makeRepo(options: RepoOptions = {}): Repo {
         throw new Error(`--json output is not one JSON document:\n${result.stdout}\n${result.stderr}`);
       }
     }
-    return { exitCode: result.status ?? -1, stdout, stderr, raw: { stdout: result.stdout, stderr: result.stderr }, json };
+    return {
+      exitCode: result.status ?? -1,
+      stdout,
+      stderr,
+      raw: { stdout: result.stdout, stderr: result.stderr },
+      json,
+    };
   };
   return {
     root,
@@ -121,12 +142,21 @@ export function makeRepo(options: RepoOptions = {}): Repo {
     write,
     commitAll,
     helper(args, opts = {}) {
-      const result = spawnSync('node', [BUNDLE, ...args], { cwd: opts.cwd ?? main, env: { ...env, ...opts.env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const result = spawnSync('node', [BUNDLE, ...args], {
+        cwd: opts.cwd ?? main,
+        env: { ...env, ...opts.env },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       return finish({ status: result.status, stdout: result.stdout, stderr: result.stderr }, args);
     },
     helperAsync(args, opts = {}) {
       return new Promise((resolve, reject) => {
-        const child = spawn('node', [BUNDLE, ...args], { cwd: opts.cwd ?? main, env: { ...env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn('node', [BUNDLE, ...args], {
+          cwd: opts.cwd ?? main,
+          env: { ...env, ...opts.env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -159,7 +189,11 @@ export function makeRepo(options: RepoOptions = {}): Repo {
  * environment and streams given, the messages naming the bundle as the built helper does, so
  * its output reads exactly as the bundle's.
  */
-async function runInProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number; stdout: string; stderr: string }> {
+async function runInProcess(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   const [{ main: cliMain }, { SUBCOMMANDS }, { setHelperPath }] = await Promise.all([
     import('../../scripts/lib/cli.js'),
     import('../../scripts/subcommands/index.js'),

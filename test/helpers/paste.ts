@@ -33,10 +33,23 @@ function commandExtent(line: string, start: number): { end: number; wordEnds: nu
       else if (c === '\\' && quote === '"') i++;
       continue;
     }
-    if (c === "'" || c === '"') { quote = c; continue; }
-    if (c === '\\') { i++; continue; }
-    if (c === '$' && next === '(') { depth++; i++; continue; }
-    if (depth > 0) { if (c === ')') depth--; continue; }
+    if (c === "'" || c === '"') {
+      quote = c;
+      continue;
+    }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '$' && next === '(') {
+      depth++;
+      i++;
+      continue;
+    }
+    if (depth > 0) {
+      if (c === ')') depth--;
+      continue;
+    }
     if (c === '`' || c === ')') break;
     if (c === ' ' && next === '(') break;
     if ((c === ',' || c === ';') && next === ' ') break;

@@ -16,7 +16,11 @@ export interface GroupRun {
 }
 
 /** Starts `node dist/session.mjs ...args` as a process group leader. */
-export function startHelperGroup(repo: Repo, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): GroupRun {
+export function startHelperGroup(
+  repo: Repo,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): GroupRun {
   const child = spawn('node', [BUNDLE, ...args], {
     cwd: options.cwd ?? repo.main,
     env: { ...repo.env, ...options.env },
@@ -27,9 +31,11 @@ export function startHelperGroup(repo: Repo, args: string[], options: { cwd?: st
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => {
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    },
+  );
   return { child, pid: child.pid!, done };
 }
 
@@ -67,7 +73,11 @@ export async function waitFor(check: () => boolean, timeoutMs: number, everyMs =
 /** Pids of live processes whose command line contains `needle` (Linux /proc). */
 export function processesMatching(needle: string): number[] {
   const out = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout ?? '';
-  return out.split('\n').filter((line) => line.includes(needle) && !line.includes('ps -eo')).map((line) => Number(line.trim().split(/\s+/)[0])).filter((pid) => pid !== process.pid);
+  return out
+    .split('\n')
+    .filter((line) => line.includes(needle) && !line.includes('ps -eo'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
+    .filter((pid) => pid !== process.pid);
 }
 
 const WRITER = `
@@ -131,7 +141,10 @@ export function startWriter(dir: string, log: string, everyMs = 2, maxMs = 20_00
 /** The files a writer recorded, with the content it wrote. */
 export function writerRecord(log: string): Array<{ path: string; content: string }> {
   if (!existsSync(log)) return [];
-  return readFileSync(log, 'utf8').split('\n').filter(Boolean).map((path) => ({ path, content: `written by the agent: ${Number(path.slice('agent-output/'.length, -4))}\n` }));
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((path) => ({ path, content: `written by the agent: ${Number(path.slice('agent-output/'.length, -4))}\n` }));
 }
 
 export interface BoundedRun {
@@ -149,7 +162,12 @@ export interface BoundedRun {
  * so a run that reads an endless file (/dev/zero) or waits on a FIFO fails fast instead of
  * eating the machine's memory or hanging the suite.
  */
-export function runBounded(repo: Repo, script: string, args: string[], options: { cwd?: string; input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): BoundedRun {
+export function runBounded(
+  repo: Repo,
+  script: string,
+  args: string[],
+  options: { cwd?: string; input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): BoundedRun {
   const started = Date.now();
   const timeoutMs = options.timeoutMs ?? 10_000;
   const result = spawnSync('sh', ['-c', 'ulimit -d 1000000; exec node "$@"', 'sh', script, ...args], {
@@ -162,5 +180,12 @@ export function runBounded(repo: Repo, script: string, args: string[], options: 
     maxBuffer: 64 * 1024 * 1024,
   });
   const ms = Date.now() - started;
-  return { exitCode: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '', ms, timedOut: result.signal === 'SIGKILL' && ms >= timeoutMs - 50 };
+  return {
+    exitCode: result.status,
+    signal: result.signal,
+    stdout: result.stdout ?? '',
+    stderr: result.stderr ?? '',
+    ms,
+    timedOut: result.signal === 'SIGKILL' && ms >= timeoutMs - 50,
+  };
 }

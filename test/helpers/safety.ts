@@ -10,8 +10,18 @@ import { expect } from 'vitest';
 import type { HelperResult, Repo } from './gitdir.js';
 
 /** A git call whose failure is part of the setup (a merge that stops on a conflict). */
-export function tryGit(repo: Repo, args: string[], cwd = repo.main, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync('git', args, { cwd, env: { ...repo.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+export function tryGit(
+  repo: Repo,
+  args: string[],
+  cwd = repo.main,
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync('git', args, {
+    cwd,
+    env: { ...repo.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -36,13 +46,18 @@ export function settle(repo: Repo, ...checkouts: string[]): void {
     for (let i = 0; i < 2; i++) tryGit(repo, ['status', '--porcelain'], cwd);
   }
   const until = Date.now() + 20;
-  while (Date.now() < until) { /* let the clock pass the index's mtime */ }
+  while (Date.now() < until) {
+    /* let the clock pass the index's mtime */
+  }
   for (const cwd of [repo.main, ...checkouts]) tryGit(repo, ['status', '--porcelain'], cwd);
 }
 
 /** Exit 1 with the given --json error code; returns the error for further checks. */
 export function expectRefused(result: HelperResult, code: string): any {
-  expect(result.exitCode, `expected a refusal (${code}); got exit ${result.exitCode}\n${result.stdout}\n${result.stderr}`).toBe(1);
+  expect(
+    result.exitCode,
+    `expected a refusal (${code}); got exit ${result.exitCode}\n${result.stdout}\n${result.stderr}`,
+  ).toBe(1);
   expect(result.json?.error?.code, `${result.json?.error?.message ?? result.stdout}\n${result.stderr}`).toBe(code);
   return result.json.error;
 }
@@ -53,7 +68,8 @@ export function expectDone(result: HelperResult): void {
 
 export const rev = (repo: Repo, ref: string, cwd?: string): string => repo.git(['rev-parse', ref], cwd).trim();
 
-export const refExists = (repo: Repo, ref: string): boolean => tryGit(repo, ['rev-parse', '--verify', '--quiet', ref]).status === 0;
+export const refExists = (repo: Repo, ref: string): boolean =>
+  tryGit(repo, ['rev-parse', '--verify', '--quiet', ref]).status === 0;
 
 /** Every commit reachable from any ref (and every worktree's HEAD), for "no commit lost" checks. */
 export function reachable(repo: Repo): Set<string> {
@@ -71,12 +87,22 @@ export function entryOf(repo: Repo, id: string): any {
 
 /** The blob id git gives `content`. */
 export function blobId(repo: Repo, content: string): string {
-  return spawnSync('git', ['hash-object', '--stdin'], { cwd: repo.main, env: repo.env, input: content, encoding: 'utf8' }).stdout.trim();
+  return spawnSync('git', ['hash-object', '--stdin'], {
+    cwd: repo.main,
+    env: repo.env,
+    input: content,
+    encoding: 'utf8',
+  }).stdout.trim();
 }
 
 /** Writes `content` into the object store; returns its blob id. */
 export function storeBlob(repo: Repo, content: string): string {
-  return spawnSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo.main, env: repo.env, input: content, encoding: 'utf8' }).stdout.trim();
+  return spawnSync('git', ['hash-object', '-w', '--stdin'], {
+    cwd: repo.main,
+    env: repo.env,
+    input: content,
+    encoding: 'utf8',
+  }).stdout.trim();
 }
 
 /** Every absolute path in a JSON document (any string value) that exists on disk. */
@@ -84,7 +110,8 @@ export function namedPaths(json: unknown): string[] {
   const found = new Set<string>();
   const visit = (value: unknown) => {
     if (typeof value === 'string') {
-      for (const word of value.split(/[\s"'`()]+/).map((w) => w.replace(/[.,;:]+$/, ''))) if (isAbsolute(word) && existsSync(word)) found.add(word);
+      for (const word of value.split(/[\s"'`()]+/).map((w) => w.replace(/[.,;:]+$/, '')))
+        if (isAbsolute(word) && existsSync(word)) found.add(word);
     } else if (Array.isArray(value)) value.forEach(visit);
     else if (value && typeof value === 'object') Object.values(value).forEach(visit);
   };
@@ -101,7 +128,12 @@ export function sessionRefs(repo: Repo): string[] {
 export function objectsReachable(repo: Repo, refs: string[], cwd = repo.main): Set<string> {
   if (refs.length === 0) return new Set();
   const out = repo.git(['rev-list', '--objects', ...refs, '--'], cwd);
-  return new Set(out.split('\n').filter(Boolean).map((line) => line.split(' ')[0]!));
+  return new Set(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ')[0]!),
+  );
 }
 
 /**
@@ -123,7 +155,11 @@ export function savedObjects(repo: Repo, output: unknown): Set<string> {
 
 /** Lets git clone from local paths for submodules in this repository's commands (and the helper's). */
 export function allowFileProtocol(repo: Repo): void {
-  Object.assign(repo.env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' });
+  Object.assign(repo.env, {
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'protocol.file.allow',
+    GIT_CONFIG_VALUE_0: 'always',
+  });
 }
 
 /** A bare repository `sub.git` beside the project with one commit (lib.txt), added to the project as submodule `sub` and committed. */

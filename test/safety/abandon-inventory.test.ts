@@ -8,7 +8,16 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, snapshot, type Repo } from '../helpers/gitdir.js';
 import { sessionWithWork } from '../helpers/end.js';
-import { addSubmodule, blobId, expectDone, expectRefused, keptAtNamedPath, rev, savedObjects, settle } from '../helpers/safety.js';
+import {
+  addSubmodule,
+  blobId,
+  expectDone,
+  expectRefused,
+  keptAtNamedPath,
+  rev,
+  savedObjects,
+  settle,
+} from '../helpers/safety.js';
 import { startWriter, writerRecord } from '../helpers/processes.js';
 
 let repo: Repo;
@@ -39,7 +48,12 @@ describe('abandon with nested repositories in the worktree', () => {
     const saved = savedObjects(repo, result.json);
     const missing = [
       ...[first, second, side].filter((commit) => !saved.has(commit)).map((commit) => `commit ${commit}`),
-      ...['first nested file\n', 'second nested file\n', 'only on a side branch\n', 'uncommitted in the nested repository\n']
+      ...[
+        'first nested file\n',
+        'second nested file\n',
+        'only on a side branch\n',
+        'uncommitted in the nested repository\n',
+      ]
         .filter((content) => !saved.has(blobId(repo, content)))
         .map((content) => `file ${JSON.stringify(content)}`),
     ];
@@ -107,9 +121,17 @@ describe('abandon while an agent is still writing in the worktree', () => {
     expect(written.length).toBeGreaterThan(20);
     const saved = savedObjects(repo, result.json);
     const lost = written
-      .filter((file) => !saved.has(blobId(repo, file.content)) && !existsSync(join(worktree, file.path)) && !keptAtNamedPath(result.json, file.path, file.content))
+      .filter(
+        (file) =>
+          !saved.has(blobId(repo, file.content)) &&
+          !existsSync(join(worktree, file.path)) &&
+          !keptAtNamedPath(result.json, file.path, file.content),
+      )
       .map((file) => file.path);
-    expect(lost, `${lost.length} of ${written.length} recorded files are neither in a saved ref, nor at a path the output names, nor still in the worktree (exit ${result.exitCode}: ${result.json.error?.message ?? ''})`).toEqual([]);
+    expect(
+      lost,
+      `${lost.length} of ${written.length} recorded files are neither in a saved ref, nor at a path the output names, nor still in the worktree (exit ${result.exitCode}: ${result.json.error?.message ?? ''})`,
+    ).toEqual([]);
     // Done, or (the other safe outcome) refused because the removal would lose what it cannot save.
     if (result.exitCode !== 0) {
       expectRefused(result, 'unsaved-work');

@@ -8,7 +8,17 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, snapshot, type Repo } from '../helpers/gitdir.js';
 import { sessionWithWork } from '../helpers/end.js';
-import { entryOf, expectRefused, gitPath, readIfExists, refExists, rev, sessionIds, settle, tryGit } from '../helpers/safety.js';
+import {
+  entryOf,
+  expectRefused,
+  gitPath,
+  readIfExists,
+  refExists,
+  rev,
+  sessionIds,
+  settle,
+  tryGit,
+} from '../helpers/safety.js';
 
 let repo: Repo;
 afterEach(() => repo?.cleanup());
@@ -48,28 +58,42 @@ const mainOperations: MainOperation[] = [
   {
     label: 'a conflicted merge (UU f.txt)',
     operation: 'merge',
-    arrange: (r) => { divergedOnF(r); expect(tryGit(r, ['merge', 'other']).status).toBe(1); },
+    arrange: (r) => {
+      divergedOnF(r);
+      expect(tryGit(r, ['merge', 'other']).status).toBe(1);
+    },
     ifDirty: ['--if-dirty', 'commit', '--commit-message', 'wip'],
     markers: ['MERGE_HEAD'],
   },
   {
     label: 'a merge whose conflict is resolved and staged',
     operation: 'merge',
-    arrange: (r) => { divergedOnF(r); expect(tryGit(r, ['merge', 'other']).status).toBe(1); r.write('f.txt', 'resolved\n'); r.git(['add', 'f.txt']); },
+    arrange: (r) => {
+      divergedOnF(r);
+      expect(tryGit(r, ['merge', 'other']).status).toBe(1);
+      r.write('f.txt', 'resolved\n');
+      r.git(['add', 'f.txt']);
+    },
     ifDirty: ['--if-dirty', 'stash'],
     markers: ['MERGE_HEAD'],
   },
   {
     label: 'a rebase stopped on a conflict',
     operation: 'rebase',
-    arrange: (r) => { divergedOnF(r); expect(tryGit(r, ['rebase', 'other']).status).not.toBe(0); },
+    arrange: (r) => {
+      divergedOnF(r);
+      expect(tryGit(r, ['rebase', 'other']).status).not.toBe(0);
+    },
     ifDirty: ['--base', 'main', '--if-dirty', 'commit', '--commit-message', 'wip'],
     markers: ['rebase-merge'],
   },
   {
     label: 'a cherry-pick stopped on a conflict',
     operation: 'cherry-pick',
-    arrange: (r) => { divergedOnF(r); expect(tryGit(r, ['cherry-pick', 'other']).status).not.toBe(0); },
+    arrange: (r) => {
+      divergedOnF(r);
+      expect(tryGit(r, ['cherry-pick', 'other']).status).not.toBe(0);
+    },
     ifDirty: ['--if-dirty', 'commit', '--commit-message', 'wip'],
     markers: ['CHERRY_PICK_HEAD'],
   },
@@ -92,7 +116,10 @@ const mainOperations: MainOperation[] = [
     label: 'a bisect, with a tracked file edited at the bisected commit',
     operation: 'bisect',
     arrange: (r) => {
-      for (const n of [1, 2, 3, 4]) { r.write('n.txt', `${n}\n`); r.commitAll(`n ${n}`); }
+      for (const n of [1, 2, 3, 4]) {
+        r.write('n.txt', `${n}\n`);
+        r.commitAll(`n ${n}`);
+      }
       r.git(['bisect', 'start', 'main', 'main~4']);
       r.write('README.md', 'probing\n');
     },
@@ -118,31 +145,37 @@ const mainOperations: MainOperation[] = [
   {
     label: 'a stale index.lock',
     operation: 'index-lock',
-    arrange: (r) => { r.write('README.md', 'edited\n'); writeFileSync(gitPath(r, 'index.lock'), ''); },
+    arrange: (r) => {
+      r.write('README.md', 'edited\n');
+      writeFileSync(gitPath(r, 'index.lock'), '');
+    },
     ifDirty: ['--if-dirty', 'stash'],
     markers: ['index.lock'],
   },
 ];
 
 describe('start while the main checkout is in the middle of a git operation', () => {
-  it.each(mainOperations)('refuses git-busy during $label and changes nothing', async ({ operation, arrange, ifDirty, markers }) => {
-    repo = makeRepo();
-    arrange(repo);
-    settle(repo);
-    const before = snapshot(repo);
-    const unmerged = repo.git(['ls-files', '-u']);
-    const markerContent = markers.map((name) => readIfExists(gitPath(repo, name)));
-    expect(markerContent.every((content) => content !== null)).toBe(true);
+  it.each(mainOperations)(
+    'refuses git-busy during $label and changes nothing',
+    async ({ operation, arrange, ifDirty, markers }) => {
+      repo = makeRepo();
+      arrange(repo);
+      settle(repo);
+      const before = snapshot(repo);
+      const unmerged = repo.git(['ls-files', '-u']);
+      const markerContent = markers.map((name) => readIfExists(gitPath(repo, name)));
+      expect(markerContent.every((content) => content !== null)).toBe(true);
 
-    const result = await repo.cli(['start', 's', ...ifDirty, '--json']);
+      const result = await repo.cli(['start', 's', ...ifDirty, '--json']);
 
-    expectBusy(result, operation, repo.main);
-    expect(snapshot(repo)).toEqual(before);
-    expect(repo.git(['ls-files', '-u'])).toBe(unmerged);
-    expect(markers.map((name) => readIfExists(gitPath(repo, name)))).toEqual(markerContent);
-    expect(refExists(repo, 'refs/heads/session/s')).toBe(false);
-    expect(sessionIds(repo)).toEqual([]);
-  });
+      expectBusy(result, operation, repo.main);
+      expect(snapshot(repo)).toEqual(before);
+      expect(repo.git(['ls-files', '-u'])).toBe(unmerged);
+      expect(markers.map((name) => readIfExists(gitPath(repo, name)))).toEqual(markerContent);
+      expect(refExists(repo, 'refs/heads/session/s')).toBe(false);
+      expect(sessionIds(repo)).toEqual([]);
+    },
+  );
 });
 
 describe('end --strategy merge while the main checkout is busy', () => {

@@ -36,7 +36,9 @@ function sessionStatus(r: Repo, id: string): any {
 }
 
 function operationInProgress(r: Repo, worktree: string): string[] {
-  return ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'CHERRY_PICK_HEAD', 'index.lock'].filter((name) => existsSync(gitPath(r, name, worktree)));
+  return ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'CHERRY_PICK_HEAD', 'index.lock'].filter((name) =>
+    existsSync(gitPath(r, name, worktree)),
+  );
 }
 
 describe('SIGKILL of the process group during start on a 6,000-file repository', () => {
@@ -60,7 +62,11 @@ describe('SIGKILL of the process group during start on a 6,000-file repository',
 
     const rand = random(8);
     // Two kills aimed at the checkout (its index.lock in the new worktree's admin folder), then kills at random moments.
-    const trials: Array<'checkout' | number> = ['checkout', 'checkout', ...Array.from({ length: FULL ? 10 : 3 }, () => Math.floor(rand() * startMs))];
+    const trials: Array<'checkout' | number> = [
+      'checkout',
+      'checkout',
+      ...Array.from({ length: FULL ? 10 : 3 }, () => Math.floor(rand() * startMs)),
+    ];
     let killed = 0;
     const states: string[] = [];
     for (const [n, when] of trials.entries()) {
@@ -82,8 +88,13 @@ describe('SIGKILL of the process group during start on a 6,000-file repository',
       let whole = false;
       let detail = '';
       if (entry?.status === 'active' && existsSync(worktree) && listed) {
-        const status = repo.git(['status', '--porcelain', '--untracked-files=all'], worktree).split('\n').filter(Boolean);
-        const changes = status.filter((line) => !(line.startsWith('?? ') && line.slice(3).startsWith('docs/session_logs/')));
+        const status = repo
+          .git(['status', '--porcelain', '--untracked-files=all'], worktree)
+          .split('\n')
+          .filter(Boolean);
+        const changes = status.filter(
+          (line) => !(line.startsWith('?? ') && line.slice(3).startsWith('docs/session_logs/')),
+        );
         const files = repo.git(['ls-files'], worktree).split('\n').filter(Boolean).length;
         const busy = operationInProgress(repo, worktree);
         whole = changes.length === 0 && files === tracked && busy.length === 0;
@@ -91,10 +102,15 @@ describe('SIGKILL of the process group during start on a 6,000-file repository',
       } else {
         detail = `entry ${entry?.status ?? 'none'}, folder ${existsSync(worktree)}, listed ${listed}, branch ${refExists(repo, `refs/heads/session/${id}`)}`;
       }
-      states.push(`${id} (kill ${when === 'checkout' ? 'during checkout' : `at ${when} ms`}, ${outcome.signal ?? `exit ${outcome.code}`}): ${gone ? 'gone' : whole ? 'whole' : `BROKEN ${detail}`}`);
+      states.push(
+        `${id} (kill ${when === 'checkout' ? 'during checkout' : `at ${when} ms`}, ${outcome.signal ?? `exit ${outcome.code}`}): ${gone ? 'gone' : whole ? 'whole' : `BROKEN ${detail}`}`,
+      );
     }
     expect(killed, states.join('\n')).toBeGreaterThanOrEqual(Math.ceil(trials.length / 2));
-    expect(states.filter((line) => line.includes('BROKEN')), states.join('\n')).toEqual([]);
+    expect(
+      states.filter((line) => line.includes('BROKEN')),
+      states.join('\n'),
+    ).toEqual([]);
   });
 });
 
@@ -102,7 +118,8 @@ describe('SIGKILL of the process group while a rebase runs, and two syncs at onc
   const COMMITS = 20;
   const hookLog = () => join(repo.root, 'post-commit.log');
   /** The rebase has begun: git's rebase folder is there, or the first commit was replayed. */
-  const rebaseBegun = (worktree: string) => existsSync(gitPath(repo, 'rebase-merge', worktree)) || existsSync(hookLog());
+  const rebaseBegun = (worktree: string) =>
+    existsSync(gitPath(repo, 'rebase-merge', worktree)) || existsSync(hookLog());
 
   /** Session x with COMMITS commits, main one commit ahead, and a post-commit hook that makes every replayed commit slow. */
   function slowRebaseSession(): { worktree: string; tip: string; subjects: string[] } {
@@ -130,9 +147,15 @@ describe('SIGKILL of the process group while a rebase runs, and two syncs at onc
     expect(repo.git(['status', '--porcelain', '--untracked-files=no'], worktree)).toBe('');
     const now = rev(repo, 'refs/heads/session/x');
     if (now !== tip) {
-      expect(tryGit(repo, ['merge-base', '--is-ancestor', 'main', now]).status, 'the branch moved but does not contain main').toBe(0);
+      expect(
+        tryGit(repo, ['merge-base', '--is-ancestor', 'main', now]).status,
+        'the branch moved but does not contain main',
+      ).toBe(0);
       const after = repo.git(['log', '--format=%s', 'main..session/x']).split('\n');
-      expect(subjects.filter((subject) => !after.includes(subject)), 'session commits lost').toEqual([]);
+      expect(
+        subjects.filter((subject) => !after.includes(subject)),
+        'session commits lost',
+      ).toEqual([]);
     }
   }
 
@@ -140,34 +163,49 @@ describe('SIGKILL of the process group while a rebase runs, and two syncs at onc
     ['sync', ['sync', 'x']],
     ['end --rebase', ['end', 'x', '--strategy', 'keep', '--rebase']],
   ];
-  it.each(killCases)('%s: status flags the session, and cleanup leaves no rebase in progress and no commit lost', async (_label, args) => {
-    const { worktree, tip, subjects } = slowRebaseSession();
-    const run = startHelperGroup(repo, args);
-    leftovers.push(run.pid);
-    expect(await waitFor(() => rebaseBegun(worktree), 15_000, 2), 'the rebase never started').toBe(true);
-    await sleep(300 + Math.floor(random(9)() * 600));
-    killGroup(run.pid);
-    const outcome = await run.done;
-    expect(outcome.signal, 'the helper finished before it could be killed').toBe('SIGKILL');
+  it.each(killCases)(
+    '%s: status flags the session, and cleanup leaves no rebase in progress and no commit lost',
+    async (_label, args) => {
+      const { worktree, tip, subjects } = slowRebaseSession();
+      const run = startHelperGroup(repo, args);
+      leftovers.push(run.pid);
+      expect(await waitFor(() => rebaseBegun(worktree), 15_000, 2), 'the rebase never started').toBe(true);
+      await sleep(300 + Math.floor(random(9)() * 600));
+      killGroup(run.pid);
+      const outcome = await run.done;
+      expect(outcome.signal, 'the helper finished before it could be killed').toBe('SIGKILL');
 
-    // Whatever the kill left half done in the worktree, status must point at it.
-    const halfDone = [
-      ...operationInProgress(repo, worktree),
-      ...(tryGit(repo, ['symbolic-ref', '-q', 'HEAD'], worktree).stdout.trim() === 'refs/heads/session/x' ? [] : ['HEAD off session/x']),
-      ...(repo.git(['status', '--porcelain', '--untracked-files=no'], worktree) === '' ? [] : ['tracked changes']),
-    ];
-    const flagged = sessionStatus(repo, 'x');
-    if (halfDone.length > 0) expect(flagged.attention.length, `status says nothing needs attention (state ${flagged.state}) with ${halfDone.join(', ')}`).toBeGreaterThan(0);
+      // Whatever the kill left half done in the worktree, status must point at it.
+      const halfDone = [
+        ...operationInProgress(repo, worktree),
+        ...(tryGit(repo, ['symbolic-ref', '-q', 'HEAD'], worktree).stdout.trim() === 'refs/heads/session/x'
+          ? []
+          : ['HEAD off session/x']),
+        ...(repo.git(['status', '--porcelain', '--untracked-files=no'], worktree) === '' ? [] : ['tracked changes']),
+      ];
+      const flagged = sessionStatus(repo, 'x');
+      if (halfDone.length > 0)
+        expect(
+          flagged.attention.length,
+          `status says nothing needs attention (state ${flagged.state}) with ${halfDone.join(', ')}`,
+        ).toBeGreaterThan(0);
 
-    expectDone(repo.helper(['cleanup', '--yes']));
-    expectConsistent(worktree, tip, subjects);
-  });
+      expectDone(repo.helper(['cleanup', '--yes']));
+      expectConsistent(worktree, tip, subjects);
+    },
+  );
 
   it('two syncs started at the same moment: one runs, the other is refused session-busy', async () => {
     const { worktree, tip, subjects } = slowRebaseSession();
-    const results = await Promise.all([repo.helperAsync(['sync', 'x', '--json']), repo.helperAsync(['sync', 'x', '--json'])]);
+    const results = await Promise.all([
+      repo.helperAsync(['sync', 'x', '--json']),
+      repo.helperAsync(['sync', 'x', '--json']),
+    ]);
 
-    expect(results.map((r) => r.exitCode).sort(), results.map((r) => r.json?.error?.message ?? 'ok').join('\n')).toEqual([0, 1]);
+    expect(
+      results.map((r) => r.exitCode).sort(),
+      results.map((r) => r.json?.error?.message ?? 'ok').join('\n'),
+    ).toEqual([0, 1]);
     expect(results.find((r) => r.exitCode === 1)!.json.error.code).toBe('session-busy');
     expectConsistent(worktree, tip, subjects);
   });
@@ -191,17 +229,26 @@ describe('SIGTERM while postCreate runs', () => {
   it('records the setup as interrupted, status flags it, and the child does not outlive the helper', async () => {
     repo = makeRepo();
     const pidFile = join(repo.root, 'setup.pid');
-    repo.write('.claude/flight-rules.json', `${JSON.stringify({ postCreate: `echo $$ > '${pidFile}'; exec sleep 30` })}\n`);
+    repo.write(
+      '.claude/flight-rules.json',
+      `${JSON.stringify({ postCreate: `echo $$ > '${pidFile}'; exec sleep 30` })}\n`,
+    );
     repo.commitAll('postCreate sleeps');
     const run = startHelperGroup(repo, ['start', 'x']);
     leftovers.push(run.pid);
-    expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 15_000), 'postCreate never started').toBe(true);
+    expect(
+      await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 15_000),
+      'postCreate never started',
+    ).toBe(true);
     const child = Number(readFileSync(pidFile, 'utf8').trim());
 
     process.kill(run.pid, 'SIGTERM');
     await run.done;
 
-    expect(await waitFor(() => !processAlive(child), 3_000), `postCreate (pid ${child}) still runs after the helper exited`).toBe(true);
+    expect(
+      await waitFor(() => !processAlive(child), 3_000),
+      `postCreate (pid ${child}) still runs after the helper exited`,
+    ).toBe(true);
     const setup = entryOf(repo, 'x')?.setup;
     expect(['interrupted', 'failed'], `setup recorded as ${JSON.stringify(setup)}`).toContain(setup?.status);
     expect(sessionStatus(repo, 'x').attention.length, 'status calls the session healthy').toBeGreaterThan(0);

@@ -6,7 +6,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { BUNDLE, makeRepo, ROOT, snapshot, type Repo } from '../helpers/gitdir.js';
 import { addOrigin, ghPresentEnv, sessionWithWork } from '../helpers/end.js';
@@ -24,31 +33,64 @@ function mkfifo(path: string): void {
 
 function hookInputs(r: Repo) {
   return {
-    'session-start': { session_id: 's', transcript_path: join(r.root, 't.jsonl'), cwd: r.main, hook_event_name: 'SessionStart', source: 'startup' },
-    'pre-tool-use': { session_id: 's', transcript_path: join(r.root, 't.jsonl'), cwd: r.main, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: join(r.main, 'README.md'), old_string: 'a', new_string: 'b' } },
+    'session-start': {
+      session_id: 's',
+      transcript_path: join(r.root, 't.jsonl'),
+      cwd: r.main,
+      hook_event_name: 'SessionStart',
+      source: 'startup',
+    },
+    'pre-tool-use': {
+      session_id: 's',
+      transcript_path: join(r.root, 't.jsonl'),
+      cwd: r.main,
+      permission_mode: 'default',
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Edit',
+      tool_input: { file_path: join(r.main, 'README.md'), old_string: 'a', new_string: 'b' },
+    },
   };
 }
 
 describe('a config file that never ends or never opens', () => {
   const kinds: Array<[string, (r: Repo, path: string) => void]> = [
-    ['a committed symlink to /dev/zero', (r, path) => { mkdirSync(join(path, '..'), { recursive: true }); symlinkSync('/dev/zero', path); r.commitAll('config is a link'); }],
+    [
+      'a committed symlink to /dev/zero',
+      (r, path) => {
+        mkdirSync(join(path, '..'), { recursive: true });
+        symlinkSync('/dev/zero', path);
+        r.commitAll('config is a link');
+      },
+    ],
     ['a FIFO', (_r, path) => mkfifo(path)],
   ];
 
-  it.each(kinds)('status exits 0 within seconds and reports a config problem when .claude/flight-rules.json is %s', async (_label, arrange) => {
-    repo = makeRepo();
-    expectDone(await repo.cli(['start', 'x', '--no-setup']));
-    arrange(repo, join(repo.main, '.claude/flight-rules.json'));
+  it.each(kinds)(
+    'status exits 0 within seconds and reports a config problem when .claude/flight-rules.json is %s',
+    async (_label, arrange) => {
+      repo = makeRepo();
+      expectDone(await repo.cli(['start', 'x', '--no-setup']));
+      arrange(repo, join(repo.main, '.claude/flight-rules.json'));
 
-    const run = runBounded(repo, BUNDLE, ['status', '--json'], { timeoutMs: 6_000 });
+      const run = runBounded(repo, BUNDLE, ['status', '--json'], { timeoutMs: 6_000 });
 
-    expect({ exitCode: run.exitCode, signal: run.signal, timedOut: run.timedOut }, run.stderr.slice(0, 500)).toEqual({ exitCode: 0, signal: null, timedOut: false });
-    expect(run.ms).toBeLessThan(5_000);
-    const json = JSON.parse(run.stdout);
-    expect(json.problems.map((p: any) => p.code).some((code: string) => /^config/.test(code)), JSON.stringify(json.problems)).toBe(true);
-  });
+      expect({ exitCode: run.exitCode, signal: run.signal, timedOut: run.timedOut }, run.stderr.slice(0, 500)).toEqual({
+        exitCode: 0,
+        signal: null,
+        timedOut: false,
+      });
+      expect(run.ms).toBeLessThan(5_000);
+      const json = JSON.parse(run.stdout);
+      expect(
+        json.problems.map((p: any) => p.code).some((code: string) => /^config/.test(code)),
+        JSON.stringify(json.problems),
+      ).toBe(true);
+    },
+  );
 
-  const hookCases = kinds.flatMap(([label, arrange]) => (['session-start', 'pre-tool-use'] as const).map((event) => ({ label, arrange, event })));
+  const hookCases = kinds.flatMap(([label, arrange]) =>
+    (['session-start', 'pre-tool-use'] as const).map((event) => ({ label, arrange, event })),
+  );
   it.each(hookCases)('the $event hook exits 0 quickly when the config is $label', async ({ arrange, event }) => {
     repo = makeRepo();
     expectDone(await repo.cli(['start', 'x', '--no-setup']));
@@ -56,7 +98,11 @@ describe('a config file that never ends or never opens', () => {
 
     const run = runBounded(repo, HOOK, [event], { input: JSON.stringify(hookInputs(repo)[event]), timeoutMs: 6_000 });
 
-    expect({ exitCode: run.exitCode, signal: run.signal, timedOut: run.timedOut }, run.stderr.slice(0, 500)).toEqual({ exitCode: 0, signal: null, timedOut: false });
+    expect({ exitCode: run.exitCode, signal: run.signal, timedOut: run.timedOut }, run.stderr.slice(0, 500)).toEqual({
+      exitCode: 0,
+      signal: null,
+      timedOut: false,
+    });
     expect(run.ms).toBeLessThan(3_000);
   });
 
@@ -67,7 +113,10 @@ describe('a config file that never ends or never opens', () => {
 
     const run = runBounded(repo, BUNDLE, ['start', 'x', '--no-setup', '--json'], { timeoutMs: 6_000 });
 
-    expect({ signal: run.signal, timedOut: run.timedOut }, run.stderr.slice(0, 500)).toEqual({ signal: null, timedOut: false });
+    expect({ signal: run.signal, timedOut: run.timedOut }, run.stderr.slice(0, 500)).toEqual({
+      signal: null,
+      timedOut: false,
+    });
     expect([0, 1], run.stderr.slice(0, 500)).toContain(run.exitCode);
     const json = JSON.parse(run.stdout);
     if (run.exitCode === 1) {
@@ -90,10 +139,13 @@ describe('a committed symlink docs/session_logs pointing outside the repository'
   }
   const contents = (folder: string) => readdirSync(folder);
   /** Names, bytes and modification times: a write that is later undone still shows. */
-  const state = (folder: string) => Object.fromEntries(readdirSync(folder).map((name) => {
-    const path = join(folder, name);
-    return [name, { content: readFileSync(path, 'utf8'), mtimeMs: statSync(path).mtimeMs }];
-  }));
+  const state = (folder: string) =>
+    Object.fromEntries(
+      readdirSync(folder).map((name) => {
+        const path = join(folder, name);
+        return [name, { content: readFileSync(path, 'utf8'), mtimeMs: statSync(path).mtimeMs }];
+      }),
+    );
 
   it('start writes nothing in the outside folder', async () => {
     const outside = linkedLogs();
@@ -149,10 +201,15 @@ describe('a sessions folder reached through a symbolic link', () => {
     linkedSessions();
     expectDone(await repo.cli(['start', 'x']));
     const status = await repo.cli(['status', '--json']);
-    expect(status.json.sessions.map((s: any) => [s.id, s.state, s.attention.map((a: any) => a.code)])).toEqual([['x', 'active', []]]);
+    expect(status.json.sessions.map((s: any) => [s.id, s.state, s.attention.map((a: any) => a.code)])).toEqual([
+      ['x', 'active', []],
+    ]);
   });
 
-  it.each([['the symlinked path', (r: Repo) => join(r.sessions, 'x')], ['the real path', (r: Repo) => join(r.root, 'real-sessions/x')]])('end works from inside the worktree, reached by %s', async (_label, cwdOf) => {
+  it.each([
+    ['the symlinked path', (r: Repo) => join(r.sessions, 'x')],
+    ['the real path', (r: Repo) => join(r.root, 'real-sessions/x')],
+  ])('end works from inside the worktree, reached by %s', async (_label, cwdOf) => {
     linkedSessions();
     sessionWithWork(repo, 'x');
     const result = await repo.cli(['end', '--strategy', 'merge', '--json'], { cwd: cwdOf(repo) });
@@ -196,30 +253,41 @@ describe('an ignored file copied in by start and then edited in the session', ()
     ['merge', ['end', 'x', '--strategy', 'merge'], {}],
     ['keep', ['end', 'x', '--strategy', 'keep'], {}],
     ['pr', ['end', 'x', '--strategy', 'pr'], 'gh'],
-  ] as const)('end --strategy %s keeps the edit where the output says, or refuses unsaved-work', (_label, args, extra) => {
-    const worktree = editedEnv();
-    const env = extra === 'gh' ? (addOrigin(repo), ghPresentEnv(repo)) : {};
-    settle(repo, worktree);
-    const before = snapshot(repo);
+  ] as const)(
+    'end --strategy %s keeps the edit where the output says, or refuses unsaved-work',
+    (_label, args, extra) => {
+      const worktree = editedEnv();
+      const env = extra === 'gh' ? (addOrigin(repo), ghPresentEnv(repo)) : {};
+      settle(repo, worktree);
+      const before = snapshot(repo);
 
-    const result = repo.helper([...args, '--json'], { env });
+      const result = repo.helper([...args, '--json'], { env });
 
-    if (result.exitCode === 0) {
-      const saved = savedObjects(repo, result.json).has(blobId(repo, EDITED)) || keptAtNamedPath(result.json, '.env', EDITED, [join(repo.main, '.env')]);
-      expect(saved, `the edited .env is in no refs/sessions/ ref, named bundle or named file (worktree ${existsSync(worktree) ? 'kept' : 'removed'})`).toBe(true);
-      expect(readFileSync(join(repo.main, '.env'), 'utf8')).toBe('SECRET=from main\n');
-    } else {
-      const error = expectRefused(result, 'unsaved-work');
-      expect(JSON.stringify(error.details)).toContain('.env');
-      expect(readFileSync(join(worktree, '.env'), 'utf8')).toBe(EDITED);
-      expect(snapshot(repo)).toEqual(before);
-    }
-  });
+      if (result.exitCode === 0) {
+        const saved =
+          savedObjects(repo, result.json).has(blobId(repo, EDITED)) ||
+          keptAtNamedPath(result.json, '.env', EDITED, [join(repo.main, '.env')]);
+        expect(
+          saved,
+          `the edited .env is in no refs/sessions/ ref, named bundle or named file (worktree ${existsSync(worktree) ? 'kept' : 'removed'})`,
+        ).toBe(true);
+        expect(readFileSync(join(repo.main, '.env'), 'utf8')).toBe('SECRET=from main\n');
+      } else {
+        const error = expectRefused(result, 'unsaved-work');
+        expect(JSON.stringify(error.details)).toContain('.env');
+        expect(readFileSync(join(worktree, '.env'), 'utf8')).toBe(EDITED);
+        expect(snapshot(repo)).toEqual(before);
+      }
+    },
+  );
 
   it('end --strategy abandon saves the edit too', async () => {
     editedEnv();
     const result = await repo.cli(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
     expectDone(result);
-    expect(savedObjects(repo, result.json).has(blobId(repo, EDITED)) || keptAtNamedPath(result.json, '.env', EDITED, [join(repo.main, '.env')])).toBe(true);
+    expect(
+      savedObjects(repo, result.json).has(blobId(repo, EDITED)) ||
+        keptAtNamedPath(result.json, '.env', EDITED, [join(repo.main, '.env')]),
+    ).toBe(true);
   });
 });

@@ -22,7 +22,12 @@ function deadPid(): number {
 }
 
 /** Marks the entry as mid-`status` by a process that died, as a killed end or sync leaves it. */
-function claimByDeadProcess(r: Repo, id: string, status: 'ending' | 'syncing', extra: Record<string, unknown> = {}): number {
+function claimByDeadProcess(
+  r: Repo,
+  id: string,
+  status: 'ending' | 'syncing',
+  extra: Record<string, unknown> = {},
+): number {
   const pid = deadPid();
   const manifest = r.manifest();
   const entry = manifest.sessions.find((s: any) => s.id === id);
@@ -47,7 +52,7 @@ describe('cleanup after a step killed at one exact moment', () => {
 
     const cleaned = await repo.cli(['cleanup', '--yes']);
     expectDone(cleaned);
-    expect(cleaned.stdout).not.toContain('removed git\'s record');
+    expect(cleaned.stdout).not.toContain("removed git's record");
     expect(listed(repo, worktree)).toBe(true);
     expect(existsSync(aside)).toBe(false);
     expect(readFileSync(join(worktree, 'notes.txt'), 'utf8')).toBe('uncommitted\n');
@@ -122,7 +127,10 @@ describe('cleanup after a step killed at one exact moment', () => {
     const log = entryOf(repo, 'eps').sessionLog;
     const committed = readFileSync(join(worktree, log), 'utf8');
     claimByDeadProcess(repo, 'eps', 'syncing');
-    writeFileSync(join(worktree, log), committed.replace(/\*\*Last synced with base:\*\*.*/, '**Last synced with base:** Jan 15, 2026 10:00'));
+    writeFileSync(
+      join(worktree, log),
+      committed.replace(/\*\*Last synced with base:\*\*.*/, '**Last synced with base:** Jan 15, 2026 10:00'),
+    );
     const headLock = gitPath(repo, 'HEAD.lock', worktree);
     const packedLock = join(repo.main, '.git/packed-refs.lock');
     writeFileSync(headLock, '');
@@ -158,7 +166,9 @@ describe('cleanup after a step killed at one exact moment', () => {
     const tip = rev(repo, 'session/eta');
     repo.write('base.txt', 'moved\n');
     const onto = repo.commitAll('base moves');
-    claimByDeadProcess(repo, 'eta', 'syncing', { operation: { kind: 'rebase', before: tip, onto, at: new Date(Date.now() - 5_000).toISOString() } });
+    claimByDeadProcess(repo, 'eta', 'syncing', {
+      operation: { kind: 'rebase', before: tip, onto, at: new Date(Date.now() - 5_000).toISOString() },
+    });
     const state = gitPath(repo, 'rebase-merge', worktree);
     mkdirSync(state);
     writeFileSync(join(state, 'head-name'), 'refs/heads/session/eta\n');
@@ -178,7 +188,9 @@ describe('cleanup after a step killed at one exact moment', () => {
     const tip = rev(repo, 'session/theta');
     repo.write('a.txt', 'base\n');
     const onto = repo.commitAll('base changes a.txt');
-    claimByDeadProcess(repo, 'theta', 'syncing', { operation: { kind: 'rebase', before: tip, onto, at: new Date(Date.now() - 5_000).toISOString() } });
+    claimByDeadProcess(repo, 'theta', 'syncing', {
+      operation: { kind: 'rebase', before: tip, onto, at: new Date(Date.now() - 5_000).toISOString() },
+    });
     expect(tryGit(repo, ['rebase', 'main'], worktree).status).not.toBe(0); // stops on a.txt
     writeFileSync(join(worktree, 'new.txt'), 'the pick writes me\n'); // as a killed pick leaves it: untracked
 
@@ -193,7 +205,7 @@ describe('cleanup after a step killed at one exact moment', () => {
     expect(status(repo, worktree)).toBe('');
   });
 
-  it('a merge into the main checkout killed while git wrote its files: those files go back, the user\'s own change stays', async () => {
+  it("a merge into the main checkout killed while git wrote its files: those files go back, the user's own change stays", async () => {
     repo = makeRepo({ files: { 'a.txt': 'one\n', 'b.txt': 'two\n', 'mine.txt': 'mine\n' } });
     sessionWithWork(repo, 'iota', { 'a.txt': 'session a\n', 'c.txt': 'new\n' });
     repo.git(['rm', '-q', 'b.txt'], join(repo.sessions, 'iota'));
@@ -203,7 +215,16 @@ describe('cleanup after a step killed at one exact moment', () => {
     claimByDeadProcess(repo, 'iota', 'ending');
     // The merge lock of the dead end, recording the merge it ran.
     const lock = join(repo.main, '.git/flight-rules-merge.lock');
-    writeFileSync(lock, JSON.stringify({ pid: deadPid(), host: hostname(), nonce: 'ab', acquiredAt: new Date(Date.now() - 5_000).toISOString(), purpose: { kind: 'merge', checkout: repo.main, theirs } }));
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: deadPid(),
+        host: hostname(),
+        nonce: 'ab',
+        acquiredAt: new Date(Date.now() - 5_000).toISOString(),
+        purpose: { kind: 'merge', checkout: repo.main, theirs },
+      }),
+    );
     writeFileSync(join(repo.main, 'a.txt'), 'session a\n');
     writeFileSync(join(repo.main, 'c.txt'), 'new\n');
     rmSync(join(repo.main, 'b.txt'));
@@ -227,7 +248,16 @@ describe('cleanup after a step killed at one exact moment', () => {
     writeFileSync(join(repo.main, '.git/MERGE_HEAD'), `${theirs}\n`);
     writeFileSync(join(repo.main, '.git/MERGE_MSG'), 'Merge session kappa\n');
     claimByDeadProcess(repo, 'kappa', 'ending');
-    writeFileSync(join(repo.main, '.git/flight-rules-merge.lock'), JSON.stringify({ pid: deadPid(), host: hostname(), nonce: 'cd', acquiredAt: new Date(Date.now() - 5_000).toISOString(), purpose: { kind: 'merge', checkout: repo.main, theirs } }));
+    writeFileSync(
+      join(repo.main, '.git/flight-rules-merge.lock'),
+      JSON.stringify({
+        pid: deadPid(),
+        host: hostname(),
+        nonce: 'cd',
+        acquiredAt: new Date(Date.now() - 5_000).toISOString(),
+        purpose: { kind: 'merge', checkout: repo.main, theirs },
+      }),
+    );
 
     expectDone(await repo.cli(['cleanup', '--yes']));
     expect(existsSync(join(repo.main, '.git/MERGE_HEAD'))).toBe(false);

@@ -17,16 +17,31 @@ afterEach(() => repo?.cleanup());
 
 describe('the manifest size limit', () => {
   // The longest goals the helper accepts, in CJK: three bytes a character in the manifest.
-  const cjkGoal = (bytes: number, tag: string) => `${tag}-${'漢字テスト'.repeat(bytes)}`.slice(0, Math.floor((bytes - tag.length - 1) / 3) + tag.length + 1);
-  const maxGoals = (tag: string) => Array.from({ length: MAX_GOALS }, (_, n) => cjkGoal(Math.floor(MAX_GOALS_BYTES / MAX_GOALS), `${tag}${n}`));
+  const cjkGoal = (bytes: number, tag: string) =>
+    `${tag}-${'漢字テスト'.repeat(bytes)}`.slice(0, Math.floor((bytes - tag.length - 1) / 3) + tag.length + 1);
+  const maxGoals = (tag: string) =>
+    Array.from({ length: MAX_GOALS }, (_, n) => cjkGoal(Math.floor(MAX_GOALS_BYTES / MAX_GOALS), `${tag}${n}`));
 
   it('a thousand sessions with the longest goals the helper accepts fit the read limit', async () => {
     const entry = (i: number) => ({
-      id: `session-number-${i}`, branch: `session/session-number-${i}`, worktree: `../project-sessions/session-number-${i}`,
-      startedAt: '2026-01-15T10:00:00Z', sessionLog: `docs/session_logs/20260115_1000_session-number-${i}_session.md`,
-      goals: maxGoals(String(i)), status: 'active', base: { branch: 'main', commit: 'a'.repeat(40) },
-      packFiles: ['.env', '.env.session', '.claude/commands/flight-rules/'], copiedFiles: ['.env'], copiedDigests: { '.env': 'b'.repeat(64) },
-      port: { base: 3100 + i, count: 10 }, setup: { status: 'ok', command: 'npm ci --prefer-offline --no-audit --no-fund', log: `../project-sessions/session-number-${i}.setup.log`, at: '2026-01-15T10:00:00Z' },
+      id: `session-number-${i}`,
+      branch: `session/session-number-${i}`,
+      worktree: `../project-sessions/session-number-${i}`,
+      startedAt: '2026-01-15T10:00:00Z',
+      sessionLog: `docs/session_logs/20260115_1000_session-number-${i}_session.md`,
+      goals: maxGoals(String(i)),
+      status: 'active',
+      base: { branch: 'main', commit: 'a'.repeat(40) },
+      packFiles: ['.env', '.env.session', '.claude/commands/flight-rules/'],
+      copiedFiles: ['.env'],
+      copiedDigests: { '.env': 'b'.repeat(64) },
+      port: { base: 3100 + i, count: 10 },
+      setup: {
+        status: 'ok',
+        command: 'npm ci --prefer-offline --no-audit --no-fund',
+        log: `../project-sessions/session-number-${i}.setup.log`,
+        at: '2026-01-15T10:00:00Z',
+      },
     });
     expect(maxGoals('x').reduce((sum, goal) => sum + Buffer.byteLength(goal), 0)).toBeLessThanOrEqual(MAX_GOALS_BYTES);
     const manifest = { version: 1, project: 'project', sessions: Array.from({ length: 1000 }, (_, i) => entry(i)) };
@@ -48,9 +63,11 @@ describe('the manifest size limit', () => {
     repo = makeRepo();
     expectDone(await repo.cli(['start', 'small', '--no-setup']));
     const before = readFileSync(repo.manifestPath, 'utf8');
-    await expect(updateManifest(repo.manifestPath, 'project', (manifest) => {
-      manifest.sessions[0]!.packFiles = Array.from({ length: 10_000 }, (_, i) => `${'p'.repeat(1000)}/${i}`);
-    })).rejects.toMatchObject({ code: 'manifest-full' });
+    await expect(
+      updateManifest(repo.manifestPath, 'project', (manifest) => {
+        manifest.sessions[0]!.packFiles = Array.from({ length: 10_000 }, (_, i) => `${'p'.repeat(1000)}/${i}`);
+      }),
+    ).rejects.toMatchObject({ code: 'manifest-full' });
     expect(readFileSync(repo.manifestPath, 'utf8')).toBe(before);
     const status = await repo.cli(['status', '--json']);
     expect(status.exitCode).toBe(0);
@@ -66,9 +83,21 @@ describe('the pre-tool-use hook with a huge file_path', () => {
     expectDone(await repo.cli(['start', 'b', '--no-setup']));
     const worktree = join(repo.sessions, 'a');
     const filePath = join(worktree, `${'d/'.repeat(400_000)}f.txt`);
-    const input = { session_id: 's', transcript_path: join(repo.root, 't.jsonl'), cwd: worktree, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: filePath, content: 'x' } };
+    const input = {
+      session_id: 's',
+      transcript_path: join(repo.root, 't.jsonl'),
+      cwd: worktree,
+      permission_mode: 'default',
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Write',
+      tool_input: { file_path: filePath, content: 'x' },
+    };
 
-    const run = runBounded(repo, HOOK, ['pre-tool-use'], { cwd: worktree, input: JSON.stringify(input), timeoutMs: 10_000 });
+    const run = runBounded(repo, HOOK, ['pre-tool-use'], {
+      cwd: worktree,
+      input: JSON.stringify(input),
+      timeoutMs: 10_000,
+    });
 
     expect({ exitCode: run.exitCode, timedOut: run.timedOut }).toEqual({ exitCode: 0, timedOut: false });
     expect(run.ms).toBeLessThan(2_500);

@@ -24,37 +24,80 @@ function sessionAdding(r: Repo, name: string, files: Record<string, string>): st
 }
 
 describe('end --strategy merge over files main does not track', () => {
-  const cases: Array<{ label: string; gitignore: string; mainFiles: Record<string, string>; branchFiles: Record<string, string>; named: string }> = [
-    { label: "the user's ignored .env", gitignore: '.env\n', mainFiles: { '.env': 'API_KEY=the-users-own\n' }, branchFiles: { '.env': 'API_KEY=from-the-session\n' }, named: '.env' },
-    { label: 'an untracked, not ignored config/local.json', gitignore: '', mainFiles: { 'config/local.json': '{"mine": true}\n' }, branchFiles: { 'config/local.json': '{"session": true}\n' }, named: 'config/local.json' },
-    { label: 'an ignored file inside an ignored folder', gitignore: 'tmp/\n', mainFiles: { 'tmp/cache/data.json': '{"cached": "by the user"}\n' }, branchFiles: { 'tmp/cache/data.json': '{"cached": "by the session"}\n' }, named: 'tmp/cache/data.json' },
-    { label: 'an ignored folder where the branch adds a file of the same name', gitignore: 'out/\n', mainFiles: { 'out/result.bin': 'hours of computation\n' }, branchFiles: { out: 'a file called out\n' }, named: 'out' },
+  const cases: Array<{
+    label: string;
+    gitignore: string;
+    mainFiles: Record<string, string>;
+    branchFiles: Record<string, string>;
+    named: string;
+  }> = [
+    {
+      label: "the user's ignored .env",
+      gitignore: '.env\n',
+      mainFiles: { '.env': 'API_KEY=the-users-own\n' },
+      branchFiles: { '.env': 'API_KEY=from-the-session\n' },
+      named: '.env',
+    },
+    {
+      label: 'an untracked, not ignored config/local.json',
+      gitignore: '',
+      mainFiles: { 'config/local.json': '{"mine": true}\n' },
+      branchFiles: { 'config/local.json': '{"session": true}\n' },
+      named: 'config/local.json',
+    },
+    {
+      label: 'an ignored file inside an ignored folder',
+      gitignore: 'tmp/\n',
+      mainFiles: { 'tmp/cache/data.json': '{"cached": "by the user"}\n' },
+      branchFiles: { 'tmp/cache/data.json': '{"cached": "by the session"}\n' },
+      named: 'tmp/cache/data.json',
+    },
+    {
+      label: 'an ignored folder where the branch adds a file of the same name',
+      gitignore: 'out/\n',
+      mainFiles: { 'out/result.bin': 'hours of computation\n' },
+      branchFiles: { out: 'a file called out\n' },
+      named: 'out',
+    },
   ];
 
-  it.each(cases)('refuses would-overwrite for $label and leaves it and main alone', async ({ gitignore, mainFiles, branchFiles, named }) => {
-    repo = makeRepo({ files: { 'README.md': '# sample\n', ...(gitignore ? { '.gitignore': gitignore } : {}) } });
-    sessionAdding(repo, 'x', branchFiles);
-    for (const [path, content] of Object.entries(mainFiles)) repo.write(path, content);
-    const mainBefore = rev(repo, 'refs/heads/main');
-    settle(repo, join(repo.sessions, 'x'));
-    const before = snapshot(repo);
+  it.each(cases)(
+    'refuses would-overwrite for $label and leaves it and main alone',
+    async ({ gitignore, mainFiles, branchFiles, named }) => {
+      repo = makeRepo({ files: { 'README.md': '# sample\n', ...(gitignore ? { '.gitignore': gitignore } : {}) } });
+      sessionAdding(repo, 'x', branchFiles);
+      for (const [path, content] of Object.entries(mainFiles)) repo.write(path, content);
+      const mainBefore = rev(repo, 'refs/heads/main');
+      settle(repo, join(repo.sessions, 'x'));
+      const before = snapshot(repo);
 
-    const result = await repo.cli(['end', 'x', '--strategy', 'merge', '--json']);
+      const result = await repo.cli(['end', 'x', '--strategy', 'merge', '--json']);
 
-    const mainContent = Object.fromEntries(Object.keys(mainFiles).map((path) => [path, existsSync(join(repo.main, path)) ? readFileSync(join(repo.main, path), 'utf8') : null]));
-    expect(mainContent).toEqual(mainFiles);
-    const error = expectRefused(result, 'would-overwrite');
-    expect(error.details.paths).toContain(named);
-    expect(rev(repo, 'refs/heads/main')).toBe(mainBefore);
-    expect(snapshot(repo)).toEqual(before);
-  });
+      const mainContent = Object.fromEntries(
+        Object.keys(mainFiles).map((path) => [
+          path,
+          existsSync(join(repo.main, path)) ? readFileSync(join(repo.main, path), 'utf8') : null,
+        ]),
+      );
+      expect(mainContent).toEqual(mainFiles);
+      const error = expectRefused(result, 'would-overwrite');
+      expect(error.details.paths).toContain(named);
+      expect(rev(repo, 'refs/heads/main')).toBe(mainBefore);
+      expect(snapshot(repo)).toEqual(before);
+    },
+  );
 });
 
 describe('a sessions folder inside the repository', () => {
   function sessionsInside(): Repo {
-    const r = makeRepo({ files: { 'README.md': '# sample\n', '.claude/flight-rules.json': '{"sessionsDir": ".sessions"}\n' } });
+    const r = makeRepo({
+      files: { 'README.md': '# sample\n', '.claude/flight-rules.json': '{"sessionsDir": ".sessions"}\n' },
+    });
     expect(r.sessions).not.toBe(join(r.main, '.sessions'));
-    return Object.assign(r, { sessions: join(r.main, '.sessions'), manifestPath: join(r.main, '.sessions/.manifest.json') });
+    return Object.assign(r, {
+      sessions: join(r.main, '.sessions'),
+      manifestPath: join(r.main, '.sessions/.manifest.json'),
+    });
   }
 
   it("refuses branch-writes-sessions when merging a branch that adds files under another session's folder", async () => {
@@ -63,7 +106,10 @@ describe('a sessions folder inside the repository', () => {
     const b = join(repo.sessions, 'b');
     repo.write('README.md', 'uncommitted edit in session b\n', b);
     repo.write('notes.txt', 'untracked notes of session b\n', b);
-    sessionAdding(repo, 'a', { '.sessions/b/README.md': 'written by session a\n', '.sessions/b/notes.txt': 'written by session a\n' });
+    sessionAdding(repo, 'a', {
+      '.sessions/b/README.md': 'written by session a\n',
+      '.sessions/b/notes.txt': 'written by session a\n',
+    });
     const mainBefore = rev(repo, 'refs/heads/main');
     settle(repo, b, join(repo.sessions, 'a'));
     const before = snapshot(repo);
@@ -94,7 +140,12 @@ describe('a sessions folder inside the repository', () => {
       return run.stdout.trim();
     };
     git(['read-tree', 'develop']);
-    git(['update-index', '--add', '--cacheinfo', `100644,${storeBlob(repo, 'written by a commit on develop\n')},.sessions/b/README.md`]);
+    git([
+      'update-index',
+      '--add',
+      '--cacheinfo',
+      `100644,${storeBlob(repo, 'written by a commit on develop\n')},.sessions/b/README.md`,
+    ]);
     const tree = git(['write-tree']);
     const commit = git(['commit-tree', tree, '-p', 'develop', '-m', 'develop gains .sessions/b/README.md']);
     repo.git(['update-ref', 'refs/heads/develop', commit]);
@@ -109,4 +160,3 @@ describe('a sessions folder inside the repository', () => {
     expect(snapshot(repo)).toEqual(before);
   });
 });
-

@@ -21,7 +21,11 @@ function sessionWithSubmodule(): string {
   return worktree;
 }
 
-const mergePendingCommits = (r: Repo) => r.git(['log', '--format=%s', 'main..session/x']).split('\n').filter((s) => s.includes('merge pending')).length;
+const mergePendingCommits = (r: Repo) =>
+  r
+    .git(['log', '--format=%s', 'main..session/x'])
+    .split('\n')
+    .filter((s) => s.includes('merge pending')).length;
 const logCopies = (r: Repo) => {
   const folder = join(r.main, 'docs/session_logs');
   return existsSync(folder) ? readdirSync(folder).filter((name) => name.includes('_x_')).length : 0;

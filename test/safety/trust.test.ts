@@ -23,18 +23,36 @@ function editEntry(r: Repo, id: string, change: (entry: any) => void): void {
 
 function addEntry(r: Repo, entry: Record<string, unknown>): void {
   const manifest = r.manifest();
-  manifest.sessions.push({ startedAt: '2026-01-15T10:00:00Z', sessionLog: null, goals: [], status: 'active', base: { branch: 'main', commit: rev(r, 'main') }, ...entry });
+  manifest.sessions.push({
+    startedAt: '2026-01-15T10:00:00Z',
+    sessionLog: null,
+    goals: [],
+    status: 'active',
+    base: { branch: 'main', commit: rev(r, 'main') },
+    ...entry,
+  });
   writeFileSync(r.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 function expectUntrusted(result: ReturnType<Repo['helper']>): void {
   const error = expectRefused(result, 'entry-untrusted');
-  expect(Array.isArray(error.details.problems) && error.details.problems.length > 0, JSON.stringify(error.details)).toBe(true);
+  expect(
+    Array.isArray(error.details.problems) && error.details.problems.length > 0,
+    JSON.stringify(error.details),
+  ).toBe(true);
 }
 
 /** Runs the command and checks it was refused as untrusted with nothing changed anywhere. */
 function expectRefusedUntouched(args: string[], alsoUntouched: () => void = () => undefined): void {
-  settle(repo, ...repo.git(['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice(9)).slice(1));
+  settle(
+    repo,
+    ...repo
+      .git(['worktree', 'list', '--porcelain'])
+      .split('\n')
+      .filter((l) => l.startsWith('worktree '))
+      .map((l) => l.slice(9))
+      .slice(1),
+  );
   const before = snapshot(repo);
   const result = repo.helper([...args, '--json']);
   let after: unknown;
@@ -52,7 +70,9 @@ describe('an entry whose branch is not its own', () => {
   it('abandon refuses an entry with "branch": "main" and main stays', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'x');
-    editEntry(repo, 'x', (entry) => { entry.branch = 'main'; });
+    editEntry(repo, 'x', (entry) => {
+      entry.branch = 'main';
+    });
     const main = rev(repo, 'refs/heads/main');
     expectRefusedUntouched(['end', 'x', '--strategy', 'abandon', '--confirm', 'x']);
     expect(rev(repo, 'refs/heads/main')).toBe(main);
@@ -62,7 +82,9 @@ describe('an entry whose branch is not its own', () => {
     repo = makeRepo();
     repo.git(['branch', 'develop']);
     expectDone(await repo.cli(['start', 'x', '--base', 'develop']));
-    editEntry(repo, 'x', (entry) => { entry.branch = 'develop'; });
+    editEntry(repo, 'x', (entry) => {
+      entry.branch = 'develop';
+    });
     const develop = rev(repo, 'refs/heads/develop');
     expectRefusedUntouched(['end', 'x', '--strategy', 'abandon', '--confirm', 'x']);
     expect(rev(repo, 'refs/heads/develop')).toBe(develop);
@@ -72,7 +94,9 @@ describe('an entry whose branch is not its own', () => {
     repo = makeRepo();
     sessionWithWork(repo, 'x');
     repo.git(['branch', 'users-feature', 'session/x']);
-    editEntry(repo, 'x', (entry) => { entry.branch = 'users-feature'; });
+    editEntry(repo, 'x', (entry) => {
+      entry.branch = 'users-feature';
+    });
     expectRefusedUntouched(['end', 'x', '--strategy', 'abandon', '--confirm', 'x']);
     expect(refExists(repo, 'refs/heads/users-feature')).toBe(true);
   });
@@ -94,15 +118,18 @@ describe('an entry that points at a worktree that is not its own', () => {
     ['end --strategy abandon', ['end', 'y', '--strategy', 'abandon', '--confirm', 'y']],
     ['end --strategy merge', ['end', 'y', '--strategy', 'merge']],
     ['end --strategy keep', ['end', 'y', '--strategy', 'keep']],
-  ])("%s refuses a user worktree outside the sessions folder and leaves it and its branch alone", async (_label, args) => {
-    repo = makeRepo();
-    const elsewhere = foreignWorktree(repo);
-    // keep and merge would be refused for the uncommitted draft; without it they would go ahead.
-    if (!args.includes('abandon')) repo.git(['stash', '-u', '-q'], elsewhere);
-    const tip = rev(repo, 'refs/heads/user-branch');
-    expectRefusedUntouched(args);
-    expect(rev(repo, 'refs/heads/user-branch')).toBe(tip);
-  });
+  ])(
+    '%s refuses a user worktree outside the sessions folder and leaves it and its branch alone',
+    async (_label, args) => {
+      repo = makeRepo();
+      const elsewhere = foreignWorktree(repo);
+      // keep and merge would be refused for the uncommitted draft; without it they would go ahead.
+      if (!args.includes('abandon')) repo.git(['stash', '-u', '-q'], elsewhere);
+      const tip = rev(repo, 'refs/heads/user-branch');
+      expectRefusedUntouched(args);
+      expect(rev(repo, 'refs/heads/user-branch')).toBe(tip);
+    },
+  );
 
   it('setup refuses and writes nothing into the folder an entry names', async () => {
     repo = makeRepo();
@@ -116,7 +143,9 @@ describe('an entry that points at a worktree that is not its own', () => {
     sessionWithWork(repo, 'x');
     const y = sessionWithWork(repo, 'y');
     repo.write('y-draft.txt', 'uncommitted work of y\n', y);
-    editEntry(repo, 'x', (entry) => { entry.worktree = '../project-sessions/y'; });
+    editEntry(repo, 'x', (entry) => {
+      entry.worktree = '../project-sessions/y';
+    });
     expectRefusedUntouched(['end', 'x', '--strategy', 'abandon', '--confirm', 'x']);
   });
 });
@@ -129,7 +158,9 @@ describe('an entry whose paths climb out of its worktree', () => {
     repo.commitAll('main moves on');
     const outside = join(repo.root, 'outside.md');
     writeFileSync(outside, '# not a session log\n**Branch:** mine\n');
-    editEntry(repo, 'x', (entry) => { entry.sessionLog = '../../outside.md'; });
+    editEntry(repo, 'x', (entry) => {
+      entry.sessionLog = '../../outside.md';
+    });
     expectRefusedUntouched(['sync', 'x']);
     expect(readFileSync(outside, 'utf8')).toBe('# not a session log\n**Branch:** mine\n');
   });
@@ -139,16 +170,22 @@ describe('an entry whose paths climb out of its worktree', () => {
     sessionWithWork(repo, 'x');
     const outside = join(repo.root, 'outside.md');
     writeFileSync(outside, '# not a session log\n');
-    editEntry(repo, 'x', (entry) => { entry.sessionLog = '../../outside.md'; });
+    editEntry(repo, 'x', (entry) => {
+      entry.sessionLog = '../../outside.md';
+    });
     const written = statSync(outside).mtimeMs;
     // Not even a write that is undone afterwards.
-    expectRefusedUntouched(['end', 'x', '--strategy', 'keep'], () => expect(statSync(outside).mtimeMs, 'outside.md was written').toBe(written));
+    expectRefusedUntouched(['end', 'x', '--strategy', 'keep'], () =>
+      expect(statSync(outside).mtimeMs, 'outside.md was written').toBe(written),
+    );
   });
 
   it('keep refuses packFiles that climb out with ../', async () => {
     repo = makeRepo();
     sessionWithWork(repo, 'x');
-    editEntry(repo, 'x', (entry) => { entry.packFiles = ['../../project/', '../y/']; });
+    editEntry(repo, 'x', (entry) => {
+      entry.packFiles = ['../../project/', '../y/'];
+    });
     expectRefusedUntouched(['end', 'x', '--strategy', 'keep']);
   });
 });

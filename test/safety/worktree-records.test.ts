@@ -46,6 +46,9 @@ describe('cleanup and prunable records outside the sessions folder', () => {
     const result = await repo.cli(['cleanup', '--yes', '--json']);
 
     expectDone(result);
-    expect(reachable(repo).has(commit), `the detached commit ${commit} is neither kept by its record nor saved under a ref`).toBe(true);
+    expect(
+      reachable(repo).has(commit),
+      `the detached commit ${commit} is neither kept by its record nor saved under a ref`,
+    ).toBe(true);
   });
 });

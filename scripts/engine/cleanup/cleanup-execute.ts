@@ -33,13 +33,27 @@ import { fastForwardCheckout, indexMatches } from '../../git/fast-forward.js';
 import { checkWorktreePid } from '../../core/paths.js';
 import { commandLine } from '../../lib/shell-words.js';
 import { deleteRefIfAt } from '../../git/refs.js';
-import { forgetWorktreeRecord, listWorktrees, relocateWorktree, removeWorktree, repairWorktree, unlockWorktree } from '../../git/worktrees.js';
+import {
+  forgetWorktreeRecord,
+  listWorktrees,
+  relocateWorktree,
+  removeWorktree,
+  repairWorktree,
+  unlockWorktree,
+} from '../../git/worktrees.js';
 import { removeStaleGitLocks } from '../../git/stale-locks.js';
 import { commitFiles, createRefIfAbsent } from '../../git/save.js';
 import { unstagePaths } from '../../git/changes.js';
 import { fileDigest, writeConfinedFile } from '../../lib/safe-fs.js';
 import { rebuildManifest } from './manifest-rebuild.js';
-import { mergeBack, removalMarkOf, removeEmptyFolders, removeSessionWorktree, savedRefsOf, type SavedItem } from '../worktree-removal.js';
+import {
+  mergeBack,
+  removalMarkOf,
+  removeEmptyFolders,
+  removeSessionWorktree,
+  savedRefsOf,
+  type SavedItem,
+} from '../worktree-removal.js';
 
 export type ActionResult = 'done' | 'skipped' | 'failed';
 
@@ -59,7 +73,11 @@ export async function executeCleanup(project: Project, actions: CleanupAction[],
     const session = sessionOfAction(action);
     const before = session === null ? undefined : stopped.get(session);
     if (before) {
-      outcomes.push({ action, result: 'skipped', message: `not done, because the step before it for "${session}" (${before}) did not succeed; run cleanup again once that is fixed` });
+      outcomes.push({
+        action,
+        result: 'skipped',
+        message: `not done, because the step before it for "${session}" (${before}) did not succeed; run cleanup again once that is fixed`,
+      });
       continue;
     }
     try {
@@ -78,11 +96,13 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
   switch (action.kind) {
     case 'remove-stray-file': {
       if (action.file.endsWith('.lock')) {
-        if (!(await clearStaleLock(resolve(project.sessionsDir, action.file)))) throw new Skip(`${action.file} is held by a running process again; left alone`);
+        if (!(await clearStaleLock(resolve(project.sessionsDir, action.file))))
+          throw new Skip(`${action.file} is held by a running process again; left alone`);
         return `removed the stale lock ${action.file}`;
       }
       const match = /\.(\d+)\.[0-9a-f]+\.(?:tmp|stale)$/.exec(action.file);
-      if (match && pidIsAlive(Number(match[1]))) throw new Skip(`process ${match[1]} is running again; ${action.file} left alone`);
+      if (match && pidIsAlive(Number(match[1])))
+        throw new Skip(`process ${match[1]} is running again; ${action.file} left alone`);
       try {
         unlinkSync(join(project.sessionsDir, action.file));
       } catch (error) {
@@ -113,25 +133,43 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
       return `removed git's record of ${done.join(', ')}`;
     }
     case 'move-back': {
-      if (existsSync(action.path) && !onlyEmptyFolders(action.path)) throw new Skip(`${action.path} exists again; ${action.aside} is left where it is`);
+      if (existsSync(action.path) && !onlyEmptyFolders(action.path))
+        throw new Skip(`${action.path} exists again; ${action.aside} is left where it is`);
       if (!existsSync(action.aside)) throw new Skip(`${action.aside} is gone`);
       if (action.hollowed && existsSync(action.hollowed)) mergeBack(action.hollowed, action.aside);
       if (existsSync(action.path)) removeEmptyFolders(action.path);
-      await relocateWorktree(main, action.path, () => (renameSync(action.aside, action.path), true), () => renameSync(action.path, action.aside));
-      if (!(await listWorktrees(main)).some((record) => record.path === action.path)) throw new Error(`moved "${action.id}"'s files back to ${action.path}, but git does not list it as a worktree there; look at ${action.path}`);
+      await relocateWorktree(
+        main,
+        action.path,
+        () => (renameSync(action.aside, action.path), true),
+        () => renameSync(action.path, action.aside),
+      );
+      if (!(await listWorktrees(main)).some((record) => record.path === action.path))
+        throw new Error(
+          `moved "${action.id}"'s files back to ${action.path}, but git does not list it as a worktree there; look at ${action.path}`,
+        );
       return `moved "${action.id}"'s worktree back to ${action.path}`;
     }
     case 'finish-removal':
       return finishMarkedRemoval(main, action.folder);
     case 'relink-worktree': {
       await repairWorktree(main, action.path);
-      if (!(await listWorktrees(main)).some((record) => record.path === action.path)) throw new Error(`git still does not list ${action.path} as a worktree; look there`);
+      if (!(await listWorktrees(main)).some((record) => record.path === action.path))
+        throw new Error(`git still does not list ${action.path} as a worktree; look there`);
       return `git knows "${action.id}"'s worktree at ${action.path} again`;
     }
     case 'remove-git-locks': {
       const { removed, gone, renewed } = await removeStaleGitLocks(action.locks);
-      if (renewed.length > 0) throw new Skip(`a running git holds ${renewed.join(', ')} again; left alone${removed.length > 0 ? ` (removed ${removed.join(', ')})` : ''}`);
-      return [removed.length > 0 ? `removed ${removed.join(', ')}` : null, gone.length > 0 ? `${gone.join(', ')} already gone` : null].filter(Boolean).join('; ');
+      if (renewed.length > 0)
+        throw new Skip(
+          `a running git holds ${renewed.join(', ')} again; left alone${removed.length > 0 ? ` (removed ${removed.join(', ')})` : ''}`,
+        );
+      return [
+        removed.length > 0 ? `removed ${removed.join(', ')}` : null,
+        gone.length > 0 ? `${gone.join(', ')} already gone` : null,
+      ]
+        .filter(Boolean)
+        .join('; ');
     }
     case 'undo-log-edit': {
       const file = join(action.worktree, action.path);
@@ -149,14 +187,22 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
         removeEmptyFolders(path);
         removed.push(path);
       }
-      if (removed.length === 0) throw new Skip('nothing left to remove (or something was written there since the plan)');
+      if (removed.length === 0)
+        throw new Skip('nothing left to remove (or something was written there since the plan)');
       return `removed ${removed.join(', ')}`;
     }
     case 'back-out-operation': {
       const outcome = await backOutStoppedOperation(project, action, now);
-      if (outcome.state === 'committed') return `the ${action.operation.kind} in "${action.id}" had been committed; forgot the merge state it left`;
-      if (!outcome.restored) throw new Error(`the ${action.operation.kind} in ${action.path} could not be backed out: ${action.branch} is not back at ${shortSha(action.operation.before)}; look at ${action.path}`);
-      const left = outcome.left.length > 0 ? `; ${outcome.left.length} file(s) changed since were left as they are: ${outcome.left.slice(0, 5).join(', ')}` : '';
+      if (outcome.state === 'committed')
+        return `the ${action.operation.kind} in "${action.id}" had been committed; forgot the merge state it left`;
+      if (!outcome.restored)
+        throw new Error(
+          `the ${action.operation.kind} in ${action.path} could not be backed out: ${action.branch} is not back at ${shortSha(action.operation.before)}; look at ${action.path}`,
+        );
+      const left =
+        outcome.left.length > 0
+          ? `; ${outcome.left.length} file(s) changed since were left as they are: ${outcome.left.slice(0, 5).join(', ')}`
+          : '';
       return `backed out the interrupted ${action.operation.kind} in "${action.id}"; ${action.branch} is back at ${shortSha(action.operation.before)}${outcome.saved ? `; the untracked files in its way are saved as ${outcome.saved}` : ''}${left}`;
     }
     case 'finish-interrupted-merge': {
@@ -182,7 +228,12 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
     }
     case 'register': {
       const { result } = await updateManifest(project.manifestPath, project.name, (manifest) => {
-        if (manifest.sessions.some((session) => session.id === action.entry.id || session.worktree === action.entry.worktree)) return false;
+        if (
+          manifest.sessions.some(
+            (session) => session.id === action.entry.id || session.worktree === action.entry.worktree,
+          )
+        )
+          return false;
         manifest.sessions.push(structuredClone(action.entry));
         return true;
       });
@@ -198,8 +249,21 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
     case 'remove-setup-log':
       return removeSetupLog(project, action);
     case 'remove-worktree': {
-      const found: SessionEntry = { id: action.subject, branch: action.branch, worktree: action.path, startedAt: isoSeconds(now), sessionLog: null, goals: [], status: 'active', base: { branch: '', commit: action.baseTip } };
-      const { notes } = await removeSessionWorktreeChecked(project, found, action.path, { checkoutOnly: false, allowedLeftovers: [], now });
+      const found: SessionEntry = {
+        id: action.subject,
+        branch: action.branch,
+        worktree: action.path,
+        startedAt: isoSeconds(now),
+        sessionLog: null,
+        goals: [],
+        status: 'active',
+        base: { branch: '', commit: action.baseTip },
+      };
+      const { notes } = await removeSessionWorktreeChecked(project, found, action.path, {
+        checkoutOnly: false,
+        allowedLeftovers: [],
+        now,
+      });
       const deleted = await deleteMergedBranch(project, action.branch, action.tip, action.baseTip);
       return `removed worktree ${action.path}; ${[...notes, deleted].join('; ')}`;
     }
@@ -212,11 +276,17 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
  * holds no work (what its branch cannot hold is saved first). An interrupted start whose
  * checkout never finished goes forced: nothing in it was ever anyone's.
  */
-async function removeSessionWorktreeChecked(project: Project, entry: SessionEntry, path: string, options: { checkoutOnly: boolean; allowedLeftovers: readonly string[]; now: Date }): Promise<{ notes: string[]; saved: SavedItem[] }> {
+async function removeSessionWorktreeChecked(
+  project: Project,
+  entry: SessionEntry,
+  path: string,
+  options: { checkoutOnly: boolean; allowedLeftovers: readonly string[]; now: Date },
+): Promise<{ notes: string[]; saved: SavedItem[] }> {
   const record = (await listWorktrees(project.mainCheckout)).find((worktree) => worktree.path === path);
   if (!record) throw new Skip(`${path} is no longer a git worktree`);
   if (shortBranch(record.branch) !== entry.branch) throw new Skip(`${path} is no longer on ${entry.branch}`);
-  if (record.locked) throw new Skip(`${path} is locked in git${record.lockedReason ? ` (${record.lockedReason})` : ''}; kept`);
+  if (record.locked)
+    throw new Skip(`${path} is locked in git${record.lockedReason ? ` (${record.lockedReason})` : ''}; kept`);
   if (options.checkoutOnly) {
     await removeWorktree(project.mainCheckout, path, true);
     return { notes: [], saved: [] };
@@ -233,7 +303,10 @@ async function removeSessionWorktreeChecked(project: Project, entry: SessionEntr
       reason: `cleanup of session ${entry.id}`,
     });
     return {
-      notes: result.saved.map((item) => `saved ${item.what === 'ignored' ? `the ignored files it changed (${item.paths.join(', ')})` : item.what === 'nested' ? `the repository ${item.paths[0]}` : 'its changes'} as ${item.ref} (restore: ${item.restore})`),
+      notes: result.saved.map(
+        (item) =>
+          `saved ${item.what === 'ignored' ? `the ignored files it changed (${item.paths.join(', ')})` : item.what === 'nested' ? `the repository ${item.paths[0]}` : 'its changes'} as ${item.ref} (restore: ${item.restore})`,
+      ),
       saved: result.saved,
     };
   } catch (error) {
@@ -254,15 +327,31 @@ async function deleteMergedBranch(project: Project, branch: string, tip: string,
  * its killed git left. Untracked files an abort refuses to overwrite (a pick's new files) are
  * saved under refs/sessions/saved/<id>/ first.
  */
-async function backOutStoppedOperation(project: Project, action: Extract<CleanupAction, { kind: 'back-out-operation' }>, now: Date): Promise<Awaited<ReturnType<typeof backOutOwnOperation>> & { saved: string | null }> {
+async function backOutStoppedOperation(
+  project: Project,
+  action: Extract<CleanupAction, { kind: 'back-out-operation' }>,
+  now: Date,
+): Promise<Awaited<ReturnType<typeof backOutOwnOperation>> & { saved: string | null }> {
   clearIndexLockSince(gitDirOf(action.path), Date.parse(action.operation.at));
   let saved: string | null = null;
   const outcome = await backOutOwnOperation(action.path, action.branch, action.operation, {
     hasChanges: true,
     saveInTheWay: async (paths) => {
-      const commit = await commitFiles(action.path, paths, `Session ${action.id}: untracked files in the way of backing out its ${action.operation.kind} (${paths.length})`);
+      const commit = await commitFiles(
+        action.path,
+        paths,
+        `Session ${action.id}: untracked files in the way of backing out its ${action.operation.kind} (${paths.length})`,
+      );
       const ref = `refs/sessions/saved/${action.id}/${refTimestamp(now)}-in-the-way`;
-      if (!(await createRefIfAbsent(project.mainCheckout, ref, commit, `cleanup of session ${action.id}: untracked files in the way`))) throw new Error(`could not save ${paths.join(', ')} as ${ref}; nothing was removed`);
+      if (
+        !(await createRefIfAbsent(
+          project.mainCheckout,
+          ref,
+          commit,
+          `cleanup of session ${action.id}: untracked files in the way`,
+        ))
+      )
+        throw new Error(`could not save ${paths.join(', ')} as ${ref}; nothing was removed`);
       saved = ref;
     },
   });
@@ -282,12 +371,16 @@ function clearIndexLockSince(gitDir: string | null, sinceMs: number): boolean {
   }
 }
 
-async function finishInterruptedMerge(project: Project, action: Extract<CleanupAction, { kind: 'finish-interrupted-merge' }>): Promise<string> {
+async function finishInterruptedMerge(
+  project: Project,
+  action: Extract<CleanupAction, { kind: 'finish-interrupted-merge' }>,
+): Promise<string> {
   const lockPath = await mergeLockPath(project.mainCheckout);
   const owner = readLockOwner(lockPath);
-  if (!owner || !ownerIsDead(owner)) throw new Skip('the merge lock is no longer the dead merge\'s; left alone');
+  if (!owner || !ownerIsDead(owner)) throw new Skip("the merge lock is no longer the dead merge's; left alone");
   const done: string[] = [];
-  if (clearIndexLockSince(gitDirOf(action.checkout), Date.parse(owner.acquiredAt))) done.push('removed the index.lock its killed git left');
+  if (clearIndexLockSince(gitDirOf(action.checkout), Date.parse(owner.acquiredAt)))
+    done.push('removed the index.lock its killed git left');
   const [mergeHead, head, origHead] = await Promise.all([
     Promise.resolve(readGitDirMarks(gitDirOf(action.checkout)).mergeHead),
     resolveCommit(action.checkout, 'HEAD'),
@@ -299,16 +392,21 @@ async function finishInterruptedMerge(project: Project, action: Extract<CleanupA
     done.push(`the merge of ${shortSha(action.theirs)} had been committed; forgot the merge state it left`);
   } else if (mergeHead === action.theirs && head === origHead) {
     await abortMergeIn(action.checkout);
-    if (readGitDirMarks(gitDirOf(action.checkout)).mergeHead !== null) throw new Error(`the merge in ${action.checkout} could not be aborted; look there`);
+    if (readGitDirMarks(gitDirOf(action.checkout)).mergeHead !== null)
+      throw new Error(`the merge in ${action.checkout} could not be aborted; look there`);
     done.push(`aborted the stopped merge of ${shortSha(action.theirs)}`);
   } else if (mergeHead !== null) {
-    throw new Skip(`a merge of ${shortSha(mergeHead)} is in progress in ${action.checkout}, not the one this pack was making; left alone`);
+    throw new Skip(
+      `a merge of ${shortSha(mergeHead)} is in progress in ${action.checkout}, not the one this pack was making; left alone`,
+    );
   } else if (head && !(await isAncestor(action.checkout, action.theirs, head))) {
     // A clean merge writes no MERGE_HEAD: killed while git wrote its files, it leaves some of them merged and HEAD where it was.
     const prediction = await predictMerge(action.checkout, head, action.theirs);
     const undo = prediction ? await undoHalfCheckout(action.checkout, head, prediction.tree) : null;
-    if (undo && undo.restore.length + undo.remove.length > 0) done.push(`put back ${undo.restore.length + undo.remove.length} file(s) the merge had begun to write`);
-    if (undo && undo.left.length > 0) done.push(`left ${undo.left.length} file(s) that changed since: ${undo.left.slice(0, 5).join(', ')}`);
+    if (undo && undo.restore.length + undo.remove.length > 0)
+      done.push(`put back ${undo.restore.length + undo.remove.length} file(s) the merge had begun to write`);
+    if (undo && undo.left.length > 0)
+      done.push(`left ${undo.left.length} file(s) that changed since: ${undo.left.slice(0, 5).join(', ')}`);
   }
   await clearStaleLock(lockPath);
   done.push('released the merge lock');
@@ -321,32 +419,49 @@ async function finishInterruptedMerge(project: Project, action: Extract<CleanupA
  * two-tree merge run again; if git refuses, the checkout is left detached at the old commit,
  * consistent with its files); a HEAD detached for a base that did not move goes back on it.
  */
-async function finishInterruptedLand(project: Project, action: Extract<CleanupAction, { kind: 'finish-interrupted-land' }>): Promise<string> {
+async function finishInterruptedLand(
+  project: Project,
+  action: Extract<CleanupAction, { kind: 'finish-interrupted-land' }>,
+): Promise<string> {
   const lockPath = await mergeLockPath(project.mainCheckout);
   const owner = readLockOwner(lockPath);
-  if (!owner || !ownerIsDead(owner) || (owner.purpose as { kind?: unknown } | undefined)?.kind !== 'land') throw new Skip('the merge lock is no longer the dead land run\'s; left alone');
+  if (!owner || !ownerIsDead(owner) || (owner.purpose as { kind?: unknown } | undefined)?.kind !== 'land')
+    throw new Skip("the merge lock is no longer the dead land run's; left alone");
   const checkout = action.checkout;
   const done: string[] = [];
   if (action.fastForward) {
     const { base, from, to } = action.fastForward;
-    const [headRef, baseTip] = await Promise.all([headBranchRef(checkout), resolveCommit(checkout, `refs/heads/${base}`)]);
-    if (headRef !== `refs/heads/${base}` || baseTip !== to) throw new Skip(`${checkout} or ${base} changed since the plan; left alone`);
-    if (clearIndexLockSince(gitDirOf(checkout), Date.parse(owner.acquiredAt))) done.push('removed the index.lock its killed git left');
+    const [headRef, baseTip] = await Promise.all([
+      headBranchRef(checkout),
+      resolveCommit(checkout, `refs/heads/${base}`),
+    ]);
+    if (headRef !== `refs/heads/${base}` || baseTip !== to)
+      throw new Skip(`${checkout} or ${base} changed since the plan; left alone`);
+    if (clearIndexLockSince(gitDirOf(checkout), Date.parse(owner.acquiredAt)))
+      done.push('removed the index.lock its killed git left');
     if (!(await indexMatches(checkout, to))) {
       const undo = await undoHalfCheckout(checkout, from, to);
-      if (undo.left.length > 0) done.push(`left ${undo.left.length} file(s) that changed since: ${undo.left.slice(0, 5).join(', ')}`);
+      if (undo.left.length > 0)
+        done.push(`left ${undo.left.length} file(s) that changed since: ${undo.left.slice(0, 5).join(', ')}`);
       const forwarded = await fastForwardCheckout(checkout, from, to);
       if (forwarded.ok) done.push(`brought its files from ${shortSha(from)} to ${shortSha(to)} (${base})`);
       else {
         await detachHeadAt(checkout, from, to, `cleanup: leave the main checkout at ${base} as it was`);
-        done.push(`git would not bring its files along (${forwarded.why}), so its HEAD is detached at ${shortSha(from)}, where its files are; to bring it up to ${base}: ${commandLine(['git', '-C', checkout, 'switch', base])}`);
+        done.push(
+          `git would not bring its files along (${forwarded.why}), so its HEAD is detached at ${shortSha(from)}, where its files are; to bring it up to ${base}: ${commandLine(['git', '-C', checkout, 'switch', base])}`,
+        );
       }
     }
   }
   if (action.reattach) {
     const { base, at } = action.reattach;
-    const [headRef, head, baseTip] = await Promise.all([headBranchRef(checkout), resolveCommit(checkout, 'HEAD'), resolveCommit(checkout, `refs/heads/${base}`)]);
-    if (headRef !== null || head !== at || baseTip !== at) throw new Skip(`${checkout} or ${base} changed since the plan; left alone`);
+    const [headRef, head, baseTip] = await Promise.all([
+      headBranchRef(checkout),
+      resolveCommit(checkout, 'HEAD'),
+      resolveCommit(checkout, `refs/heads/${base}`),
+    ]);
+    if (headRef !== null || head !== at || baseTip !== at)
+      throw new Skip(`${checkout} or ${base} changed since the plan; left alone`);
     await attachHead(checkout, base, 'cleanup: back on the base, which the land did not move');
     done.push(`its HEAD is back on ${base} (${shortSha(at)})`);
   }
@@ -358,7 +473,8 @@ async function finishInterruptedLand(project: Project, action: Extract<CleanupAc
 /** Removes a dead land run's scratch worktree: its folder (forced; a candidate merge and the check's output) and git's record of it. */
 async function removeCheckWorktree(project: Project, path: string): Promise<string> {
   const pid = checkWorktreePid(project.sessionsDir, path);
-  if (pid === null || pidIsAlive(pid)) throw new Skip(`${path} belongs to a land run that is running again; left alone`);
+  if (pid === null || pidIsAlive(pid))
+    throw new Skip(`${path} belongs to a land run that is running again; left alone`);
   const main = project.mainCheckout;
   const listed = async () => (await listWorktrees(main)).some((record) => record.path === path);
   if (existsSync(join(path, '.git')) && (await listed())) await removeWorktree(main, path, true);
@@ -367,13 +483,21 @@ async function removeCheckWorktree(project: Project, path: string): Promise<stri
   return `removed the scratch worktree ${path} of a land run that is gone`;
 }
 
-async function dropPlannedEntry(project: Project, action: Extract<CleanupAction, { kind: 'drop-entry' }>, now: Date): Promise<string> {
+async function dropPlannedEntry(
+  project: Project,
+  action: Extract<CleanupAction, { kind: 'drop-entry' }>,
+  now: Date,
+): Promise<string> {
   const { entry } = action;
   const notes: string[] = [];
   const saved: SavedItem[] = [];
   if (action.removeWorktree) {
     const { path, allowedLeftovers, checkoutOnly } = action.removeWorktree;
-    const removed = await removeSessionWorktreeChecked(project, entry, path, { checkoutOnly, allowedLeftovers, now }).catch(async (error: unknown) => {
+    const removed = await removeSessionWorktreeChecked(project, entry, path, {
+      checkoutOnly,
+      allowedLeftovers,
+      now,
+    }).catch(async (error: unknown) => {
       // A landed session whose worktree cannot go (something was written there since): it is handed back, active and merged, for its owner to look at.
       if (!(error instanceof Skip) || action.strategy !== 'land') throw error;
       await handBack(project, entry);
@@ -384,7 +508,12 @@ async function dropPlannedEntry(project: Project, action: Extract<CleanupAction,
   }
   let branchKept = action.keepBranch !== null;
   if (action.deleteBranch) {
-    const said = await deleteMergedBranch(project, action.deleteBranch.branch, action.deleteBranch.tip, action.deleteBranch.baseTip);
+    const said = await deleteMergedBranch(
+      project,
+      action.deleteBranch.branch,
+      action.deleteBranch.tip,
+      action.deleteBranch.baseTip,
+    );
     branchKept = said.startsWith('kept');
     notes.push(said);
   } else if (action.keepBranch) {
@@ -411,7 +540,8 @@ async function dropPlannedEntry(project: Project, action: Extract<CleanupAction,
     forgetAgentState(project.sessionsDir, entry.id);
     return true;
   });
-  if (!dropped) throw new Skip(`"${entry.id}" changed in the manifest since the plan; ${notes.join('; ') || 'nothing done'}`);
+  if (!dropped)
+    throw new Skip(`"${entry.id}" changed in the manifest since the plan; ${notes.join('; ') || 'nothing done'}`);
   notes.push('dropped its manifest entry');
   return `"${entry.id}": ${notes.join('; ')}`;
 }
@@ -429,7 +559,8 @@ async function finishMarkedRemoval(main: string, folder: string): Promise<string
     if (record && existsSync(join(folder, '.git'))) await removeWorktree(main, folder, true);
     else rmSync(folder, { recursive: true, force: true });
   }
-  if (record && (await listWorktrees(main)).some((worktree) => worktree.path === folder)) await forgetWorktreeRecord(main, folder);
+  if (record && (await listWorktrees(main)).some((worktree) => worktree.path === folder))
+    await forgetWorktreeRecord(main, folder);
   rmSync(mark, { force: true });
   return `finished removing ${folder} (everything in it had been saved or committed)`;
 }
@@ -448,17 +579,27 @@ async function handBack(project: Project, planned: SessionEntry): Promise<void> 
 }
 
 function sameEntry(current: SessionEntry, planned: SessionEntry): boolean {
-  return current.id === planned.id && current.branch === planned.branch && current.status === planned.status && current.owner?.pid === planned.owner?.pid;
+  return (
+    current.id === planned.id &&
+    current.branch === planned.branch &&
+    current.status === planned.status &&
+    current.owner?.pid === planned.owner?.pid
+  );
 }
 
 /** Leftovers belong to a session that is gone: one registered again, or with a folder again, since the plan keeps them. */
 function assertSessionStillGone(project: Project, session: string, branch?: string): void {
   const manifest = readManifest(project.manifestPath, project.name);
-  if (manifest.sessions.some((entry) => entry.id === session || (branch !== undefined && entry.branch === branch))) throw new Skip(`a session "${session}" is registered again; its leftovers are kept`);
-  if (existsSync(join(project.sessionsDir, session))) throw new Skip(`${join(project.sessionsDir, session)} exists again; the leftovers of "${session}" are kept`);
+  if (manifest.sessions.some((entry) => entry.id === session || (branch !== undefined && entry.branch === branch)))
+    throw new Skip(`a session "${session}" is registered again; its leftovers are kept`);
+  if (existsSync(join(project.sessionsDir, session)))
+    throw new Skip(`${join(project.sessionsDir, session)} exists again; the leftovers of "${session}" are kept`);
 }
 
-async function deleteLeftoverBranch(project: Project, action: Extract<CleanupAction, { kind: 'delete-merged-branch' }>): Promise<string> {
+async function deleteLeftoverBranch(
+  project: Project,
+  action: Extract<CleanupAction, { kind: 'delete-merged-branch' }>,
+): Promise<string> {
   assertSessionStillGone(project, action.session, action.branch);
   const baseTip = await resolveCommit(project.mainCheckout, `refs/heads/${action.base}`);
   if (!baseTip) throw new Skip(`its base ${action.base} is gone; ${action.branch} is kept`);
@@ -472,14 +613,18 @@ async function deleteLeftoverBranch(project: Project, action: Extract<CleanupAct
  * the plan saw it; the ref the others are named after goes last. Refs pruned because their
  * base holds them are checked against the base again first.
  */
-async function pruneSavedRefs(project: Project, action: Extract<CleanupAction, { kind: 'prune-saved-refs' }>): Promise<string> {
+async function pruneSavedRefs(
+  project: Project,
+  action: Extract<CleanupAction, { kind: 'prune-saved-refs' }>,
+): Promise<string> {
   const main = project.mainCheckout;
   assertSessionStillGone(project, action.session);
   if (action.why === 'merged') {
     const baseTip = action.base ? await resolveCommit(main, `refs/heads/${action.base}`) : null;
     if (!baseTip) throw new Skip(`its base ${action.base ?? '(unknown)'} is gone; the refs are kept`);
     for (const { ref, commit } of action.refs) {
-      if (!(await isAncestor(main, commit, baseTip))) throw new Skip(`${ref} is no longer in ${action.base}; the refs are kept`);
+      if (!(await isAncestor(main, commit, baseTip)))
+        throw new Skip(`${ref} is no longer in ${action.base}; the refs are kept`);
     }
   }
   const ordered = [...action.refs].sort((a, b) => Number(a.ref === action.set) - Number(b.ref === action.set));
@@ -494,7 +639,10 @@ async function pruneSavedRefs(project: Project, action: Extract<CleanupAction, {
   return `deleted ${deleted.length} saved ref(s) of "${action.session}" (${why}): ${deleted.join(', ')}${moved.length > 0 ? `; kept ${moved.join(', ')}, which changed since the plan` : ''}`;
 }
 
-async function removeSetupLog(project: Project, action: Extract<CleanupAction, { kind: 'remove-setup-log' }>): Promise<string> {
+async function removeSetupLog(
+  project: Project,
+  action: Extract<CleanupAction, { kind: 'remove-setup-log' }>,
+): Promise<string> {
   assertSessionStillGone(project, action.session);
   const path = join(project.sessionsDir, action.file);
   try {

@@ -91,7 +91,6 @@ export function findSessionLog(worktree: string, id: string): string | null {
   return found.length > 0 ? `${SESSION_LOG_DIR}/${found[found.length - 1]}` : null;
 }
 
-
 export function gatherOrphanFacts(project: Project, manifest: Manifest, now: Date): OrphanFacts {
   return {
     mainCheckout: project.mainCheckout,
@@ -125,7 +124,11 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
   const limit = limiter(Math.max(2, availableParallelism()));
   // One for-each-ref for every branch and every saved ref: the sessions' tips and the leftovers.
   const refs = await readRefs(main);
-  const tips = new Map(refs.filter((row) => row.ref.startsWith('refs/heads/')).map((row) => [row.ref.slice('refs/heads/'.length), row.commit]));
+  const tips = new Map(
+    refs
+      .filter((row) => row.ref.startsWith('refs/heads/'))
+      .map((row) => [row.ref.slice('refs/heads/'.length), row.commit]),
+  );
   const tipOf = (branch: string) => tips.get(branch) ?? null;
   const byPath = new Map(project.worktrees.slice(1).map((record) => [record.path, record]));
   const host = hostname();
@@ -138,7 +141,9 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       return [];
     }
   })();
-  const entries = await Promise.all(sessions.map((entry) => limit(() => entryFacts(project, entry, byPath, tipOf, host, sessionsDirNames))));
+  const entries = await Promise.all(
+    sessions.map((entry) => limit(() => entryFacts(project, entry, byPath, tipOf, host, sessionsDirNames))),
+  );
 
   const registeredPaths = new Set(entries.map((facts) => facts.worktreePath));
   // What an entry's cut-short move or removal left is that entry's: its records are neither pruned nor taken for unregistered worktrees.
@@ -147,21 +152,44 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
   const mainBranch = project.config.baseBranch ?? shortBranch(project.worktrees[0]!.branch);
   // A land run's scratch worktree is not a session: it is removed as such once its run is gone.
   const isCheck = (path: string) => checkWorktreePid(project.sessionsDir, path) !== null;
-  const candidates = project.worktrees.slice(1).filter((record) => !registeredPaths.has(record.path) && !claimed.has(record.path) && isDirectlyInside(project.sessionsDir, record.path) && !isCheck(record.path));
-  const unregistered = await Promise.all(candidates.map((record) => limit(() => unregisteredFacts(project, record, mainBranch, registeredIds, tipOf, now))));
+  const candidates = project.worktrees
+    .slice(1)
+    .filter(
+      (record) =>
+        !registeredPaths.has(record.path) &&
+        !claimed.has(record.path) &&
+        isDirectlyInside(project.sessionsDir, record.path) &&
+        !isCheck(record.path),
+    );
+  const unregistered = await Promise.all(
+    candidates.map((record) => limit(() => unregisteredFacts(project, record, mainBranch, registeredIds, tipOf, now))),
+  );
 
   // Only records of session worktrees are ever pruned, one by one, and only while a ref still
   // reaches their HEAD: a detached worktree's commits live nowhere else.
   const prunableRecords = project.worktrees.slice(1).filter((record) => record.prunable && !record.locked);
-  const ours = prunableRecords.filter((record) => isDirectlyInside(project.sessionsDir, record.path) && !claimed.has(record.path) && !isCheck(record.path));
-  const reachable = await Promise.all(ours.map((record) => limit(async () => {
-    if (!record.head) return true;
-    if (record.branch && tipOf(record.branch.replace(/^refs\/heads\//, '')) === record.head) return true;
-    return isReachableFromAnyRef(main, record.head);
-  })));
-  const prunable = ours.filter((_, i) => reachable[i]).map((record) => ({ path: record.path, reason: record.prunableReason }));
-  const unreachablePrunable = ours.filter((_, i) => !reachable[i]).map((record) => ({ path: record.path, head: record.head! }));
-  const foreignPrunable = prunableRecords.filter((record) => !isDirectlyInside(project.sessionsDir, record.path)).map((record) => ({ path: record.path, reason: record.prunableReason }));
+  const ours = prunableRecords.filter(
+    (record) =>
+      isDirectlyInside(project.sessionsDir, record.path) && !claimed.has(record.path) && !isCheck(record.path),
+  );
+  const reachable = await Promise.all(
+    ours.map((record) =>
+      limit(async () => {
+        if (!record.head) return true;
+        if (record.branch && tipOf(record.branch.replace(/^refs\/heads\//, '')) === record.head) return true;
+        return isReachableFromAnyRef(main, record.head);
+      }),
+    ),
+  );
+  const prunable = ours
+    .filter((_, i) => reachable[i])
+    .map((record) => ({ path: record.path, reason: record.prunableReason }));
+  const unreachablePrunable = ours
+    .filter((_, i) => !reachable[i])
+    .map((record) => ({ path: record.path, head: record.head! }));
+  const foreignPrunable = prunableRecords
+    .filter((record) => !isDirectlyInside(project.sessionsDir, record.path))
+    .map((record) => ({ path: record.path, reason: record.prunableReason }));
   const foreignLockedMissing = project.worktrees
     .slice(1)
     .filter((record) => record.locked && !isWithin(project.sessionsDir, record.path) && !existsSync(record.path))
@@ -187,8 +215,21 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       checkWorktrees: deadCheckWorktrees(project, sessionsDirNames),
       staleRefLocks: await staleRefLocks(main, entries, merge, land),
       unclaimedRemovals: unclaimedRemovals(project.sessionsDir, sessionsDirNames, claimed),
-      remnants: remnantFolders(project.sessionsDir, sessionsDirNames, new Set([...entries.map((facts) => facts.worktreePath), ...entries.flatMap((facts) => [facts.aside?.path, facts.hollowed?.path]).filter((path): path is string => Boolean(path))]), new Set(project.worktrees.map((record) => record.path))),
-      strays: strayFiles(project.sessionsDir, [await worktreeLockPath(project.mainCheckout), await mergeLockPath(project.mainCheckout)]),
+      remnants: remnantFolders(
+        project.sessionsDir,
+        sessionsDirNames,
+        new Set([
+          ...entries.map((facts) => facts.worktreePath),
+          ...entries
+            .flatMap((facts) => [facts.aside?.path, facts.hollowed?.path])
+            .filter((path): path is string => Boolean(path)),
+        ]),
+        new Set(project.worktrees.map((record) => record.path)),
+      ),
+      strays: strayFiles(project.sessionsDir, [
+        await worktreeLockPath(project.mainCheckout),
+        await mergeLockPath(project.mainCheckout),
+      ]),
       leftovers: manifest ? findLeftovers(await gatherLeftoverFacts(project, manifest, refs, now)) : null,
       now,
     },
@@ -196,7 +237,9 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
 }
 
 function leftoverPathsOf(facts: EntryFacts): string[] {
-  const paths = [facts.aside?.path, facts.hollowed?.path, facts.marked, facts.relinkFrom].filter((path): path is string => Boolean(path));
+  const paths = [facts.aside?.path, facts.hollowed?.path, facts.marked, facts.relinkFrom].filter(
+    (path): path is string => Boolean(path),
+  );
   return paths.length > 0 ? [...paths, facts.worktreePath] : [];
 }
 
@@ -205,7 +248,12 @@ function leftoverPathsOf(facts: EntryFacts): string[] {
  * made since the earliest step of ours whose process died: those steps' killed git left them.
  * The main checkout's index.lock is the interrupted merge's to deal with.
  */
-async function staleRefLocks(main: string, entries: readonly EntryFacts[], merge: CleanupFacts['interruptedMerge'], land: CleanupFacts['interruptedLand']): Promise<CleanupFacts['staleRefLocks']> {
+async function staleRefLocks(
+  main: string,
+  entries: readonly EntryFacts[],
+  merge: CleanupFacts['interruptedMerge'],
+  land: CleanupFacts['interruptedLand'],
+): Promise<CleanupFacts['staleRefLocks']> {
   const starts = entries
     .filter((facts) => facts.entry.status !== 'active' && facts.ownerAlive === false && facts.entry.owner?.claimedAt)
     .map((facts) => Date.parse(facts.entry.owner!.claimedAt!));
@@ -218,15 +266,25 @@ async function staleRefLocks(main: string, entries: readonly EntryFacts[], merge
 }
 
 /** Removals marked as all saved that no entry claims, their process gone: `<folder>.saved` in the sessions folder. */
-function unclaimedRemovals(sessionsDir: string, names: readonly string[], claimed: ReadonlySet<string>): CleanupFacts['unclaimedRemovals'] {
+function unclaimedRemovals(
+  sessionsDir: string,
+  names: readonly string[],
+  claimed: ReadonlySet<string>,
+): CleanupFacts['unclaimedRemovals'] {
   return names
     .filter((name) => name.endsWith('.saved'))
     .map((name) => join(sessionsDir, name))
     .filter((mark) => !claimed.has(mark.slice(0, -'.saved'.length)) && !markOwnerAlive(mark))
-    .map((mark) => ({ folder: mark.slice(0, -'.saved'.length), folderExists: existsSync(mark.slice(0, -'.saved'.length)) }));
+    .map((mark) => ({
+      folder: mark.slice(0, -'.saved'.length),
+      folderExists: existsSync(mark.slice(0, -'.saved'.length)),
+    }));
 }
 
-async function workIn(worktree: string, packFiles: readonly string[]): Promise<{ work: string[]; untracked: string[] } | null> {
+async function workIn(
+  worktree: string,
+  packFiles: readonly string[],
+): Promise<{ work: string[]; untracked: string[] } | null> {
   try {
     const status = await readStatus(worktree);
     const work = sessionWork(status, packFiles);
@@ -240,15 +298,34 @@ async function workIn(worktree: string, packFiles: readonly string[]): Promise<{
 async function interruptedMerge(lockFile: string): Promise<CleanupFacts['interruptedMerge']> {
   const owner = readLockOwner(lockFile);
   const purpose = owner?.purpose as { kind?: unknown; checkout?: unknown; theirs?: unknown } | undefined;
-  if (!owner || !ownerIsDead(owner) || purpose?.kind !== 'merge' || typeof purpose.checkout !== 'string' || typeof purpose.theirs !== 'string') return null;
+  if (
+    !owner ||
+    !ownerIsDead(owner) ||
+    purpose?.kind !== 'merge' ||
+    typeof purpose.checkout !== 'string' ||
+    typeof purpose.theirs !== 'string'
+  )
+    return null;
   const gitDir = gitDirOf(purpose.checkout);
   const marks = readGitDirMarks(gitDir);
   // An index.lock counts as the dead merge's only when it appeared after that merge began.
   const lockStat = gitDir ? statOrNull(join(gitDir, 'index.lock')) : null;
   const indexLock = lockStat !== null && lockStat.mtimeMs >= Date.parse(owner.acquiredAt) - 1_000;
-  const [head, origHead] = await Promise.all([resolveCommit(purpose.checkout, 'HEAD'), resolveCommit(purpose.checkout, 'ORIG_HEAD')]);
+  const [head, origHead] = await Promise.all([
+    resolveCommit(purpose.checkout, 'HEAD'),
+    resolveCommit(purpose.checkout, 'ORIG_HEAD'),
+  ]);
   const theirsInHead = head !== null && (await isAncestor(purpose.checkout, purpose.theirs, head));
-  return { checkout: purpose.checkout, theirs: purpose.theirs, lockFile: basename(lockFile), mergeHead: marks.mergeHead, indexLock, headIsBefore: head !== null && head === origHead, theirsInHead, since: Date.parse(owner.acquiredAt) };
+  return {
+    checkout: purpose.checkout,
+    theirs: purpose.theirs,
+    lockFile: basename(lockFile),
+    mergeHead: marks.mergeHead,
+    indexLock,
+    headIsBefore: head !== null && head === origHead,
+    theirsInHead,
+    since: Date.parse(owner.acquiredAt),
+  };
 }
 
 /**
@@ -285,17 +362,23 @@ async function interruptedLand(lockFile: string): Promise<CleanupFacts['interrup
 
 /** Scratch worktrees of land runs (`.land-check-<pid>`) whose run is gone: git's records and the folders. */
 function deadCheckWorktrees(project: Project, names: readonly string[]): CleanupFacts['checkWorktrees'] {
-  const paths = new Set([
-    ...project.worktrees.slice(1).map((record) => record.path),
-    ...names.map((name) => join(project.sessionsDir, name)),
-  ].filter((path) => checkWorktreePid(project.sessionsDir, path) !== null));
+  const paths = new Set(
+    [
+      ...project.worktrees.slice(1).map((record) => record.path),
+      ...names.map((name) => join(project.sessionsDir, name)),
+    ].filter((path) => checkWorktreePid(project.sessionsDir, path) !== null),
+  );
   return [...paths]
     .filter((path) => {
       const pid = checkWorktreePid(project.sessionsDir, path)!;
       return pid !== process.pid && !pidIsAlive(pid);
     })
     .sort()
-    .map((path) => ({ path, registered: project.worktrees.some((record) => record.path === path), folderExists: existsSync(path) }));
+    .map((path) => ({
+      path,
+      registered: project.worktrees.some((record) => record.path === path),
+      folderExists: existsSync(path),
+    }));
 }
 
 function statOrNull(path: string) {
@@ -311,11 +394,17 @@ function statOrNull(path: string) {
  * where it moved the worktree before removing it, `removed` where it moved the worktree's files
  * while it left the caller's folder in place.
  */
-function endLeftover(sessionsDir: string, id: string, kind: 'removing' | 'removed', names: readonly string[]): { path: string; hasGit: boolean } | null {
+function endLeftover(
+  sessionsDir: string,
+  id: string,
+  kind: 'removing' | 'removed',
+  names: readonly string[],
+): { path: string; hasGit: boolean } | null {
   const pattern = new RegExp(`^\\.${id}\\.${kind}-(\\d+)$`);
   for (const name of names) {
     const match = pattern.exec(name);
-    if (match && !pidIsAlive(Number(match[1]))) return { path: join(sessionsDir, name), hasGit: existsSync(join(sessionsDir, name, '.git')) };
+    if (match && !pidIsAlive(Number(match[1])))
+      return { path: join(sessionsDir, name), hasGit: existsSync(join(sessionsDir, name, '.git')) };
   }
   return null;
 }
@@ -340,7 +429,12 @@ export function onlyEmptyFolders(path: string): boolean {
 }
 
 /** Empty folders directly in the sessions folder that no entry or worktree claims: left for a shell by an end. */
-function remnantFolders(sessionsDir: string, names: readonly string[], claimed: ReadonlySet<string>, worktrees: ReadonlySet<string>): string[] {
+function remnantFolders(
+  sessionsDir: string,
+  names: readonly string[],
+  claimed: ReadonlySet<string>,
+  worktrees: ReadonlySet<string>,
+): string[] {
   return names
     .filter((name) => !name.startsWith('.') || /\.(removing|removed)-\d+$/.test(name))
     .map((name) => join(sessionsDir, name))
@@ -372,8 +466,12 @@ async function entryFacts(
   const baseTip = tipOf(entry.base.branch);
   // Only what can change the plan is asked: a live session with no commits of its own needs no git call.
   const live = entry.status === 'active' && folderExists && record !== null;
-  const merged = branchTip && baseTip && !(live && branchTip === entry.base.commit) ? await isAncestor(project.mainCheckout, branchTip, baseTip) : null;
-  const status = folderExists && record && (!live || merged) ? await workIn(worktreePath, ownFilesOf(entry, worktreePath)) : null;
+  const merged =
+    branchTip && baseTip && !(live && branchTip === entry.base.commit)
+      ? await isAncestor(project.mainCheckout, branchTip, baseTip)
+      : null;
+  const status =
+    folderExists && record && (!live || merged) ? await workIn(worktreePath, ownFilesOf(entry, worktreePath)) : null;
   const foundSessionLog = folderExists && !entry.sessionLog ? findSessionLog(worktreePath, entry.id) : null;
   // An interrupted start may have written the log stub; that file is start's own, not work.
   const stub = entry.sessionLog ?? foundSessionLog;
@@ -403,14 +501,21 @@ async function entryFacts(
     foundSessionLog,
     trustProblems: trustProblemsOf(project, entry),
     busy: folderExists ? checkoutBusySync(worktreePath, [], { ignoreIndexLock: staleIndexLock }) : null,
-    operationState: interrupted && folderExists && entry.operation ? await ownOperationState(worktreePath, entry.branch, entry.operation, (work?.length ?? 0) > 0) : null,
-    checkoutIncomplete: entry.status === 'starting' && folderExists && record !== null && checkoutIncomplete(worktreePath),
+    operationState:
+      interrupted && folderExists && entry.operation
+        ? await ownOperationState(worktreePath, entry.branch, entry.operation, (work?.length ?? 0) > 0)
+        : null,
+    checkoutIncomplete:
+      entry.status === 'starting' && folderExists && record !== null && checkoutIncomplete(worktreePath),
     aside,
     hollowed,
     marked: markedRemoval(project.sessionsDir, entry.id, worktreePath, sessionsDirNames),
     relinkFrom: folderExists && record === null ? movedRecordOf(gitDir, worktreePath) : null,
     staleLocks,
-    logEdit: interrupted && folderExists && entry.status !== 'starting' ? await ownLogEdit(worktreePath, entry.sessionLog, status?.work ?? []) : null,
+    logEdit:
+      interrupted && folderExists && entry.status !== 'starting'
+        ? await ownLogEdit(worktreePath, entry.sessionLog, status?.work ?? [])
+        : null,
     folderIsRemnant: folderExists && record === null && onlyEmptyFolders(worktreePath),
   };
 }
@@ -446,7 +551,11 @@ function movedRecordOf(gitDir: string | null, worktreePath: string): string | nu
 }
 
 /** The session log changed only by the line a killed sync or keep wrote: what it was before. */
-async function ownLogEdit(worktree: string, sessionLog: string | null, work: readonly string[]): Promise<EntryFacts['logEdit']> {
+async function ownLogEdit(
+  worktree: string,
+  sessionLog: string | null,
+  work: readonly string[],
+): Promise<EntryFacts['logEdit']> {
   if (!sessionLog || !work.some((line) => line.endsWith(` ${sessionLog}`) && !line.startsWith('??'))) return null;
   const path = join(worktree, sessionLog);
   let current: string | null;
@@ -472,7 +581,8 @@ async function unregisteredFacts(
   const dirName = basename(record.path);
   const branch = shortBranch(record.branch);
   const folderExists = existsSync(record.path);
-  const looksLikeSession = sessionNameProblem(dirName) === null && branch === `${project.config.branchPrefix}${dirName}`;
+  const looksLikeSession =
+    sessionNameProblem(dirName) === null && branch === `${project.config.branchPrefix}${dirName}`;
   const baseTip = mainBranch ? tipOf(mainBranch) : null;
   const usable = folderExists && looksLikeSession && record.head !== null;
   const [base, merged, status] = usable

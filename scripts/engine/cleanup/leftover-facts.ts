@@ -42,7 +42,13 @@ function listSessionsFolder(sessionsDir: string): { names: Set<string>; setupLog
   return { names, setupLogs };
 }
 
-export async function gatherLeftoverFacts(project: Project, manifest: Manifest, refs: readonly RefRow[], now: Date, limit: Limit = (task) => task()): Promise<LeftoverFacts> {
+export async function gatherLeftoverFacts(
+  project: Project,
+  manifest: Manifest,
+  refs: readonly RefRow[],
+  now: Date,
+  limit: Limit = (task) => task(),
+): Promise<LeftoverFacts> {
   const history = latestRecords(readHistory(project.sessionsDir).records);
   const { names, setupLogs } = listSessionsFolder(project.sessionsDir);
   const defaultBase = project.config.baseBranch ?? shortBranch(project.worktrees[0]!.branch);
@@ -55,7 +61,9 @@ export async function gatherLeftoverFacts(project: Project, manifest: Manifest, 
     const group = savedRefGroup(row.ref);
     if (group) sessions.add(group.session);
   }
-  const branches = new Set(refs.filter((row) => row.ref.startsWith('refs/heads/')).map((row) => row.ref.slice('refs/heads/'.length)));
+  const branches = new Set(
+    refs.filter((row) => row.ref.startsWith('refs/heads/')).map((row) => row.ref.slice('refs/heads/'.length)),
+  );
   const bases = new Set<string>();
   for (const session of sessions) {
     if (registeredIds.has(session)) continue;
@@ -63,9 +71,16 @@ export async function gatherLeftoverFacts(project: Project, manifest: Manifest, 
     if (base && branches.has(base)) bases.add(base);
   }
   const mergedInto = new Map<string, Set<string>>();
-  await Promise.all([...bases].map(async (base) => {
-    mergedInto.set(base, await limit(() => refsMergedInto(project.mainCheckout, `refs/heads/${base}`, ['refs/heads/', 'refs/sessions/'])));
-  }));
+  await Promise.all(
+    [...bases].map(async (base) => {
+      mergedInto.set(
+        base,
+        await limit(() =>
+          refsMergedInto(project.mainCheckout, `refs/heads/${base}`, ['refs/heads/', 'refs/sessions/']),
+        ),
+      );
+    }),
+  );
   return {
     branchPrefix: project.config.branchPrefix,
     defaultBase,

@@ -10,7 +10,11 @@ import type { Project } from '../../store/project.js';
 
 export type RebuildOutcome = { rebuilt: true; aside: string } | { rebuilt: false; why: string };
 
-export async function rebuildManifest(project: Project, aside: string, sessions: SessionEntry[]): Promise<RebuildOutcome> {
+export async function rebuildManifest(
+  project: Project,
+  aside: string,
+  sessions: SessionEntry[],
+): Promise<RebuildOutcome> {
   return withManifestLock(project.manifestPath, (write) => {
     try {
       readManifest(project.manifestPath, project.name);

@@ -20,7 +20,11 @@ async function saveTip(run: EndRun): Promise<string> {
     const ref = abandonedRef(run.entry.id, run.now, attempt);
     if (await createRefIfAbsent(run.project.mainCheckout, ref, run.tip, `abandon session ${run.entry.id}`)) return ref;
   }
-  throw new RefusalError('save-failed', `Could not create a ref under refs/sessions/abandoned/${run.entry.id}/ to save the branch tip; nothing was deleted.`, `Check the repository (${commandLine(['git', 'for-each-ref', 'refs/sessions/'])}), then run the same command again.`);
+  throw new RefusalError(
+    'save-failed',
+    `Could not create a ref under refs/sessions/abandoned/${run.entry.id}/ to save the branch tip; nothing was deleted.`,
+    `Check the repository (${commandLine(['git', 'for-each-ref', 'refs/sessions/'])}), then run the same command again.`,
+  );
 }
 
 export async function endByAbandon(run: EndRun): Promise<void> {
@@ -46,6 +50,12 @@ export async function endByAbandon(run: EndRun): Promise<void> {
   } else {
     run.warnings.push(`Kept the branch ${branch}: it moved away from the saved tip while ending.`);
   }
-  run.notes.unshift(`To restore the whole session (branch, worktree, uncommitted work, goals, ports): ${helper(`restore ${run.entry.id}`)}`, `To restore only the branch: ${restore[0]}`);
-  if (run.entry.sessionLog) run.notes.push(`The session log is saved with the work: ${commandLine(['git', 'show', `${changes?.ref ?? tipRef}:${run.entry.sessionLog}`])}`);
+  run.notes.unshift(
+    `To restore the whole session (branch, worktree, uncommitted work, goals, ports): ${helper(`restore ${run.entry.id}`)}`,
+    `To restore only the branch: ${restore[0]}`,
+  );
+  if (run.entry.sessionLog)
+    run.notes.push(
+      `The session log is saved with the work: ${commandLine(['git', 'show', `${changes?.ref ?? tipRef}:${run.entry.sessionLog}`])}`,
+    );
 }

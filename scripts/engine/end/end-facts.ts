@@ -28,7 +28,12 @@ async function gained(cwd: string, from: string, to: string): Promise<number | n
  * decided on these very facts: the worktree list is then read afresh beside the tips, and the merge target is
  * read without taking the lock again.
  */
-export async function gatherEndFacts(project: Project, entry: SessionEntry, options: EndOptions, { mergeLockHeld = false }: { mergeLockHeld?: boolean } = {}): Promise<EndFacts> {
+export async function gatherEndFacts(
+  project: Project,
+  entry: SessionEntry,
+  options: EndOptions,
+  { mergeLockHeld = false }: { mergeLockHeld?: boolean } = {},
+): Promise<EndFacts> {
   const main = project.mainCheckout;
   const stored = worktreePathOf(project, entry);
   const record = project.worktrees.find((w) => w.path === stored) ?? null;
@@ -70,7 +75,9 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
   const { status, busy: worktreeBusy } = worktree;
   const { tip, baseTip, baseGained, sessionCommits, prediction, target } = branches;
   const branchRef = `refs/heads/${entry.branch}`;
-  const branchHeldBy = heldBranches(worktrees).filter((held) => held.branch === branchRef && held.path !== worktreePath).map((held) => held.path);
+  const branchHeldBy = heldBranches(worktrees)
+    .filter((held) => held.branch === branchRef && held.path !== worktreePath)
+    .map((held) => held.path);
   return {
     name: entry.id,
     strategy: options.strategy,
@@ -83,7 +90,9 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
     branch: entry.branch,
     tip,
     // keep commits the session log itself (with its merge-pending note), so the log never blocks it.
-    work: sessionWork(status, ownFilesOf(entry, worktreePath)).filter((item) => !(options.strategy === 'keep' && item.path === entry.sessionLog)),
+    work: sessionWork(status, ownFilesOf(entry, worktreePath)).filter(
+      (item) => !(options.strategy === 'keep' && item.path === entry.sessionLog),
+    ),
     baseBranch,
     baseStart: entry.base.commit,
     baseTip,
@@ -94,11 +103,11 @@ export async function gatherEndFacts(project: Project, entry: SessionEntry, opti
     remote: options.remote,
     remoteGiven: options.remoteGiven,
     baseCheckout: target?.checkout ?? { where: 'nowhere' },
-    mainDirty: options.strategy === 'merge' ? target?.mainDirty ?? [] : [],
+    mainDirty: options.strategy === 'merge' ? (target?.mainDirty ?? []) : [],
     mainHead: worktrees[0]?.head ?? null,
     worktreeBusy,
-    mainBusy: options.strategy === 'merge' ? target?.mainBusy ?? null : null,
-    overwrites: options.strategy === 'merge' ? target?.overwrites ?? [] : [],
+    mainBusy: options.strategy === 'merge' ? (target?.mainBusy ?? null) : null,
+    overwrites: options.strategy === 'merge' ? (target?.overwrites ?? []) : [],
     mergeAdds: target?.added ?? null,
     sessionsPaths: target?.sessionsPaths ?? [],
     sessionsDirInRepo: target?.sessionsDirInRepo ?? null,

@@ -21,7 +21,9 @@ async function commitMergePendingNote(run: EndRun): Promise<void> {
     original = log ? readBoundedText(join(run.worktreePath, log), MAX_LOG_BYTES) : null;
   } catch (error) {
     if (!(error instanceof UnsafeFileError)) throw error;
-    run.warnings.push(`The session log ${log} cannot be read safely (${error.message}), so no "merge pending" note was added.`);
+    run.warnings.push(
+      `The session log ${log} cannot be read safely (${error.message}), so no "merge pending" note was added.`,
+    );
     return;
   }
   if (!log || original === null) {
@@ -33,14 +35,24 @@ async function commitMergePendingNote(run: EndRun): Promise<void> {
     return; // a keep that stopped later and is run again adds no second note
   }
   try {
-    writeConfinedFile(run.worktreePath, log, original + mergePendingNote(run.entry.branch, run.facts.baseBranch, humanTimestamp(run.now)));
+    writeConfinedFile(
+      run.worktreePath,
+      log,
+      original + mergePendingNote(run.entry.branch, run.facts.baseBranch, humanTimestamp(run.now)),
+    );
   } catch (error) {
     if (!(error instanceof UnsafeFileError)) throw error;
-    run.warnings.push(`The session log ${log} cannot be written safely (${error.message}), so no "merge pending" note was added.`);
+    run.warnings.push(
+      `The session log ${log} cannot be written safely (${error.message}), so no "merge pending" note was added.`,
+    );
     return;
   }
   try {
-    run.tip = await commitPaths(run.worktreePath, [log], `Session ${run.entry.id}: merge pending, branch kept for later`);
+    run.tip = await commitPaths(
+      run.worktreePath,
+      [log],
+      `Session ${run.entry.id}: merge pending, branch kept for later`,
+    );
   } catch (error) {
     writeConfinedFile(run.worktreePath, log, original); // leave the worktree exactly as it was
     throw error;
@@ -56,13 +68,20 @@ export async function endByKeep(run: EndRun): Promise<void> {
   if (run.options.remoteGiven) {
     const failure = await tryPush(run, run.options.remote);
     if (failure) {
-      run.warnings.push(`Pushing ${branch} to ${run.options.remote} failed (${failure.kind === 'rejected' ? 'rejected as non-fast-forward' : failure.kind}), so the branch is only local: ${failure.message}`);
+      run.warnings.push(
+        `Pushing ${branch} to ${run.options.remote} failed (${failure.kind === 'rejected' ? 'rejected as non-fast-forward' : failure.kind}), so the branch is only local: ${failure.message}`,
+      );
       run.next.push(pushFailureNext(failure.kind, run.options.remote, branch));
     }
   }
   await removeSessionWorktreeOf(run, 'clean', savedRefBase(run));
   step(run, 'keep-branch', `Kept the branch ${branch} for a later merge`);
-  if (run.entry.sessionLog) run.notes.push(`The session log is on the branch: ${commandLine(['git', 'show', `${branch}:${run.entry.sessionLog}`])}`);
+  if (run.entry.sessionLog)
+    run.notes.push(
+      `The session log is on the branch: ${commandLine(['git', 'show', `${branch}:${run.entry.sessionLog}`])}`,
+    );
   run.notes.push(`To pick the session up again later (worktree, goals, ports): ${helper(`restore ${run.entry.id}`)}`);
-  run.next.push(`when the work is ready, open a PR from ${branch} or merge it into ${run.facts.baseBranch}: ${commandLine(['git', 'merge', '--no-ff', branch])}`);
+  run.next.push(
+    `when the work is ready, open a PR from ${branch} or merge it into ${run.facts.baseBranch}: ${commandLine(['git', 'merge', '--no-ff', branch])}`,
+  );
 }

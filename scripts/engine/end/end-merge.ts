@@ -13,7 +13,13 @@ import { resolveCommit } from '../../git/repo.js';
 import { listWorktrees } from '../../git/worktrees.js';
 import { isAncestor } from '../../git/branches.js';
 import { deleteBranchIfMerged } from '../../git/branch-deletion.js';
-import { MERGE_TREE_UNSUPPORTED, mergeInCheckout, mergeWithoutCheckout, requireMergePrediction, type MergePrediction } from '../../git/merge.js';
+import {
+  MERGE_TREE_UNSUPPORTED,
+  mergeInCheckout,
+  mergeWithoutCheckout,
+  requireMergePrediction,
+  type MergePrediction,
+} from '../../git/merge.js';
 import { updateLockPurpose, type HeldLock } from '../../lib/lock.js';
 import { gatherMergeTarget, type MergeTarget } from './merge-target.js';
 import { removalSpecOf, removeSessionWorktreeOf, savedRefBase, short, step, type EndRun } from './end-run.js';
@@ -25,7 +31,11 @@ import { putBack, takeRemovalStock, type RemovalStock } from '../worktree-remova
  */
 export async function endByMerge(run: EndRun): Promise<void> {
   const main = run.project.mainCheckout;
-  await withMergeLock(main, async () => mergeIntoBase(run, await readAgainUnderLock(run)), { kind: 'merge', checkout: main, theirs: run.tip });
+  await withMergeLock(main, async () => mergeIntoBase(run, await readAgainUnderLock(run)), {
+    kind: 'merge',
+    checkout: main,
+    theirs: run.tip,
+  });
   await finishMerge(run);
 }
 
@@ -36,23 +46,24 @@ export async function endByMerge(run: EndRun): Promise<void> {
 export async function mergeOnFacts(run: EndRun, lock: HeldLock): Promise<void> {
   const { facts } = run;
   updateLockPurpose(lock, { kind: 'merge', checkout: run.project.mainCheckout, theirs: run.tip });
-  const read: UnderLock | null = facts.baseTip === null
-    ? null
-    : {
-        baseTip: facts.baseTip,
-        head: facts.mainHead,
-        merged: facts.sessionCommits === 0,
-        ...(facts.prediction ? { prediction: facts.prediction } : {}),
-        target: {
-          checkout: facts.baseCheckout,
-          mainBusy: facts.mainBusy,
-          mainDirty: facts.mainDirty,
-          added: facts.mergeAdds,
-          overwrites: facts.overwrites,
-          sessionsPaths: facts.sessionsPaths,
-          sessionsDirInRepo: facts.sessionsDirInRepo,
-        },
-      };
+  const read: UnderLock | null =
+    facts.baseTip === null
+      ? null
+      : {
+          baseTip: facts.baseTip,
+          head: facts.mainHead,
+          merged: facts.sessionCommits === 0,
+          ...(facts.prediction ? { prediction: facts.prediction } : {}),
+          target: {
+            checkout: facts.baseCheckout,
+            mainBusy: facts.mainBusy,
+            mainDirty: facts.mainDirty,
+            added: facts.mergeAdds,
+            overwrites: facts.overwrites,
+            sessionsPaths: facts.sessionsPaths,
+            sessionsDirInRepo: facts.sessionsDirInRepo,
+          },
+        };
   await mergeIntoBase(run, read);
 }
 
@@ -67,7 +78,10 @@ export async function finishMerge(run: EndRun, stock?: RemovalStock): Promise<vo
  * the main checkout: they touch only the session's worktree and git's record of it, and save and remove
  * nothing. The merge is not held up by them; if it does not happen, the worktree is put back.
  */
-export async function mergeBesideStock(run: EndRun, merge: () => Promise<void>): Promise<{ stock: Promise<RemovalStock> }> {
+export async function mergeBesideStock(
+  run: EndRun,
+  merge: () => Promise<void>,
+): Promise<{ stock: Promise<RemovalStock> }> {
   const stock = takeRemovalStock(removalSpecOf(run, 'clean', savedRefBase(run)));
   stock.catch(() => undefined);
   try {
@@ -93,26 +107,42 @@ interface UnderLock {
 async function readAgainUnderLock(run: EndRun): Promise<UnderLock | null> {
   const main = run.project.mainCheckout;
   const base = run.facts.baseBranch;
-  const [baseTip, worktrees, head] = await Promise.all([resolveCommit(main, `refs/heads/${base}`), listWorktrees(main), resolveCommit(main, 'HEAD')]);
+  const [baseTip, worktrees, head] = await Promise.all([
+    resolveCommit(main, `refs/heads/${base}`),
+    listWorktrees(main),
+    resolveCommit(main, 'HEAD'),
+  ]);
   if (!baseTip) return null;
   // When the base and the session's tip are the commits the facts compared, whether the base holds every commit,
   // the prediction and the paths it adds are what the facts found (each a function of those two commits alone),
   // so they are not asked again. The checkouts are looked at afresh.
   const { facts } = run;
-  const unchanged = baseTip === facts.baseTip && run.tip === facts.tip && facts.prediction !== null && facts.sessionCommits !== null;
+  const unchanged =
+    baseTip === facts.baseTip && run.tip === facts.tip && facts.prediction !== null && facts.sessionCommits !== null;
   const merged = unchanged ? facts.sessionCommits === 0 : await isAncestor(main, run.tip, baseTip);
   if (merged) return { baseTip, head, merged };
   const prediction = unchanged ? facts.prediction! : await requireMergePrediction(main, baseTip, run.tip);
   if (!prediction.clean) return { baseTip, head, merged, prediction };
   const known = unchanged ? { added: facts.mergeAdds, sessionsPaths: facts.sessionsPaths } : undefined;
-  return { baseTip, head, merged, prediction, target: await gatherMergeTarget(run.project, worktrees, base, baseTip, prediction.tree, known) };
+  return {
+    baseTip,
+    head,
+    merged,
+    prediction,
+    target: await gatherMergeTarget(run.project, worktrees, base, baseTip, prediction.tree, known),
+  };
 }
 
 async function mergeIntoBase(run: EndRun, read: UnderLock | null): Promise<void> {
   const main = run.project.mainCheckout;
   const { baseBranch: base } = run.facts;
   const { branch, id } = run.entry;
-  if (!read) throw new RefusalError('base-missing', `The base branch ${base} disappeared, so there is nothing to merge into.`, `Recreate it, or end with --strategy pr or keep.`);
+  if (!read)
+    throw new RefusalError(
+      'base-missing',
+      `The base branch ${base} disappeared, so there is nothing to merge into.`,
+      `Recreate it, or end with --strategy pr or keep.`,
+    );
   const { baseTip, head } = read;
   if (read.merged) {
     run.merge = { commit: null, how: 'already-merged' };
@@ -120,25 +150,43 @@ async function mergeIntoBase(run: EndRun, read: UnderLock | null): Promise<void>
     return;
   }
   const prediction = read.prediction;
-  if (!prediction) throw new RefusalError('git-too-old', `This needs git 2.38 or newer: ${MERGE_TREE_UNSUPPORTED}.`, 'Upgrade git, or merge by hand in the main checkout.');
+  if (!prediction)
+    throw new RefusalError(
+      'git-too-old',
+      `This needs git 2.38 or newer: ${MERGE_TREE_UNSUPPORTED}.`,
+      'Upgrade git, or merge by hand in the main checkout.',
+    );
   if (!prediction.clean) throw mergeConflictRefusal(id, base, run.worktreePath, prediction.conflicts);
   const target = read.target!;
-  if (target.sessionsPaths.length > 0) throw sessionsPathsRefusal(branch, target.sessionsDirInRepo!, target.sessionsPaths);
+  if (target.sessionsPaths.length > 0)
+    throw sessionsPathsRefusal(branch, target.sessionsDirInRepo!, target.sessionsPaths);
   run.guard.check();
   const message = mergeMessage(id, run.entry.goals);
   if (target.checkout.where === 'other') {
-    throw new RefusalError('base-checked-out-elsewhere', `The base branch ${base} was just checked out in ${target.checkout.path}.`, `Merge from there (${commandLine(['git', '-C', target.checkout.path, 'merge', '--no-ff', branch])}), or run the same command again once it is switched away.`);
+    throw new RefusalError(
+      'base-checked-out-elsewhere',
+      `The base branch ${base} was just checked out in ${target.checkout.path}.`,
+      `Merge from there (${commandLine(['git', '-C', target.checkout.path, 'merge', '--no-ff', branch])}), or run the same command again once it is switched away.`,
+    );
   }
   if (target.checkout.where === 'nowhere') {
     const commit = await mergeWithoutCheckout(main, base, baseTip, run.tip, prediction.tree, message);
     run.merge = { commit, how: 'ref-only' };
     run.committedTo.push(`merged into ${base} as ${short(commit)}`);
-    step(run, 'merge', `Merged ${branch} into ${base} as ${short(commit)} ("${message}"), without touching any checkout since ${base} is checked out nowhere`);
+    step(
+      run,
+      'merge',
+      `Merged ${branch} into ${base} as ${short(commit)} ("${message}"), without touching any checkout since ${base} is checked out nowhere`,
+    );
     return;
   }
   if (target.mainBusy) throw busyRefusal(target.mainBusy, 'the main checkout, where the merge would run,');
   if (head !== baseTip || target.mainDirty.length > 0) {
-    throw new RefusalError('main-changed', `The main checkout ${main} changed while ending (new commits or uncommitted changes on ${base}); nothing was merged.`, 'Let the other process finish, then run the same command again.');
+    throw new RefusalError(
+      'main-changed',
+      `The main checkout ${main} changed while ending (new commits or uncommitted changes on ${base}); nothing was merged.`,
+      'Let the other process finish, then run the same command again.',
+    );
   }
   if (target.overwrites.length > 0) throw overwriteRefusal(branch, main, target.overwrites);
   const commit = await mergeInCheckout(main, baseTip, run.tip, message);
@@ -157,5 +205,7 @@ async function deleteMergedBranch(run: EndRun): Promise<void> {
     step(run, 'delete-branch', `Deleted the branch ${branch}; its tip ${short(run.tip)} is in ${base}`);
     return;
   }
-  run.warnings.push(`Kept the branch ${branch}: ${outcome.why}. Delete it once it is safe: ${commandLine(['git', 'branch', '-d', branch])}`);
+  run.warnings.push(
+    `Kept the branch ${branch}: ${outcome.why}. Delete it once it is safe: ${commandLine(['git', 'branch', '-d', branch])}`,
+  );
 }

@@ -33,9 +33,21 @@ export async function endByPr(run: EndRun, givenBody: { text: string; path: stri
   const remote = run.entry.pr?.remote ?? run.options.remote;
   const failure = await tryPush(run, remote);
   if (failure) {
-    const what = failure.kind === 'rejected' ? 'was rejected as non-fast-forward' : failure.kind === 'access' ? 'was refused by the remote' : failure.kind === 'network' ? 'could not reach the remote' : 'failed';
+    const what =
+      failure.kind === 'rejected'
+        ? 'was rejected as non-fast-forward'
+        : failure.kind === 'access'
+          ? 'was refused by the remote'
+          : failure.kind === 'network'
+            ? 'could not reach the remote'
+            : 'failed';
     const target = pushTarget(run.entry, remote);
-    throw new RefusalError('push-failed', `Pushing ${branch} to ${remote}${target === branch ? '' : `/${target}`} ${what}: ${failure.message}. Nothing else was changed.`, pushFailureNext(failure.kind, remote, target), { kind: failure.kind });
+    throw new RefusalError(
+      'push-failed',
+      `Pushing ${branch} to ${remote}${target === branch ? '' : `/${target}`} ${what}: ${failure.message}. Nothing else was changed.`,
+      pushFailureNext(failure.kind, remote, target),
+      { kind: failure.kind },
+    );
   }
 
   const title = prTitle(run.entry.id, run.entry.goals, run.options.prTitle);
@@ -43,8 +55,20 @@ export async function endByPr(run: EndRun, givenBody: { text: string; path: stri
   const body = run.entry.issue ? withClosingLine(written, run.entry.issue.number) : written;
   if (run.entry.pr) {
     // The PR exists: pushing to its branch is what updates it.
-    run.pr = { created: false, url: run.entry.pr.url, manualStep: null, title: run.entry.pr.title, body, bodyFile: null, existing: run.entry.pr.number };
-    step(run, 'pr', `Updated pull request #${run.entry.pr.number} (${run.entry.pr.url}) with the session's commits; no new PR was opened`);
+    run.pr = {
+      created: false,
+      url: run.entry.pr.url,
+      manualStep: null,
+      title: run.entry.pr.title,
+      body,
+      bodyFile: null,
+      existing: run.entry.pr.number,
+    };
+    step(
+      run,
+      'pr',
+      `Updated pull request #${run.entry.pr.number} (${run.entry.pr.url}) with the session's commits; no new PR was opened`,
+    );
     await removeSessionWorktreeOf(run, 'clean', savedRefBase(run));
     step(run, 'keep-branch', `Kept the branch ${branch} for the PR`);
     return;
@@ -56,22 +80,50 @@ export async function endByPr(run: EndRun, givenBody: { text: string; path: stri
   const folder = givenAsIs ? null : mkdtempSync(join(tmpdir(), 'flight-rules-pr-'));
   const bodyFile = givenAsIs ? givenBody.path : join(folder!, 'body.md');
   if (folder) writeFileSync(bodyFile, body);
-  const ghArgs = (file: string) => ['pr', 'create', '--head', branch, '--base', base, '--title', title, '--body-file', file];
+  const ghArgs = (file: string) => [
+    'pr',
+    'create',
+    '--head',
+    branch,
+    '--base',
+    base,
+    '--title',
+    title,
+    '--body-file',
+    file,
+  ];
   try {
-    const result = await runProgram(main, 'gh', ghArgs(bodyFile), { env: { GH_PROMPT_DISABLED: '1' }, timeout: GH_TIMEOUT_MS });
+    const result = await runProgram(main, 'gh', ghArgs(bodyFile), {
+      env: { GH_PROMPT_DISABLED: '1' },
+      timeout: GH_TIMEOUT_MS,
+    });
     const url = result.stdout.match(/https?:\/\/\S+/g)?.pop() ?? null;
     run.pr = { created: true, url, manualStep: null, title, body, bodyFile: null };
     step(run, 'pr', `Opened the PR "${title}" from ${branch} into ${base}${url ? `: ${url}` : ''}`);
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
-    const why = error.exitCode === 127 ? 'gh (the GitHub CLI) is not installed' : `gh pr create failed: ${(error.stderr.trim() || error.stdout.trim()).split('\n')[0]}`;
+    const why =
+      error.exitCode === 127
+        ? 'gh (the GitHub CLI) is not installed'
+        : `gh pr create failed: ${(error.stderr.trim() || error.stdout.trim()).split('\n')[0]}`;
     const compare = compareUrl((await remoteUrl(main, remote)) ?? '', base, branch);
-    const kept = givenAsIs ? givenBody.path : writeConfinedFile(run.project.sessionsDir, `${run.entry.id}.pr-body.md`, body);
+    const kept = givenAsIs
+      ? givenBody.path
+      : writeConfinedFile(run.project.sessionsDir, `${run.entry.id}.pr-body.md`, body);
     const manual = compare ?? commandLine(['gh', ...ghArgs(kept)]);
     run.pr = { created: false, url: null, manualStep: manual, title, body, bodyFile: kept };
     run.warnings.push(`No PR was opened: ${why}. The branch is pushed, so nothing is lost.`);
-    run.notes.push(`The PR's title: ${title}`, `The PR's body (in ${kept}):\n${body.trim().split('\n').map((line) => `    ${line}`).join('\n')}`);
-    run.next.push(compare ? `open ${compare} to create the PR, with the title and body above` : `run in ${main}: ${manual}`);
+    run.notes.push(
+      `The PR's title: ${title}`,
+      `The PR's body (in ${kept}):\n${body
+        .trim()
+        .split('\n')
+        .map((line) => `    ${line}`)
+        .join('\n')}`,
+    );
+    run.next.push(
+      compare ? `open ${compare} to create the PR, with the title and body above` : `run in ${main}: ${manual}`,
+    );
   } finally {
     if (folder) rmSync(folder, { recursive: true, force: true });
   }

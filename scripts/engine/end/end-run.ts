@@ -6,10 +6,23 @@ import { shortSha } from '../../core/format.js';
 import { GitError } from '../../lib/errors.js';
 import type { SignalGuard } from '../../lib/interrupt.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
-import { classifyPushFailure, refTimestamp, type EndFacts, type EndOptions, type PushFailure, type StepLine } from '../../core/end-plan.js';
+import {
+  classifyPushFailure,
+  refTimestamp,
+  type EndFacts,
+  type EndOptions,
+  type PushFailure,
+  type StepLine,
+} from '../../core/end-plan.js';
 import type { Project } from '../../store/project.js';
 import { pushBranch } from '../../git/remote.js';
-import { removeSessionWorktree, removeWithStock, type RemovalSpec, type RemovalStock, type SavedItem } from '../worktree-removal.js';
+import {
+  removeSessionWorktree,
+  removeWithStock,
+  type RemovalSpec,
+  type RemovalStock,
+  type SavedItem,
+} from '../worktree-removal.js';
 
 export interface EndRun {
   project: Project;
@@ -34,7 +47,15 @@ export interface EndRun {
   merge: { commit: string | null; how: 'main-checkout' | 'ref-only' | 'already-merged' } | null;
   push: { remote: string; pushed: boolean; error: string | null } | null;
   /** `existing`: the number of the PR the session was started on, which the push updated (no new PR). */
-  pr: { created: boolean; url: string | null; manualStep: string | null; title: string; body: string; bodyFile: string | null; existing?: number } | null;
+  pr: {
+    created: boolean;
+    url: string | null;
+    manualStep: string | null;
+    title: string;
+    body: string;
+    bodyFile: string | null;
+    existing?: number;
+  } | null;
   saved: { tip: string; worktree: string | null; restore: string[] } | null;
   /** Everything saved before the worktree went, with how to restore it. */
   savedItems: SavedItem[];
@@ -57,25 +78,58 @@ export const short = shortSha;
  * saves it. What was saved is reported with how to get it back. `stock`: the worktree was moved
  * aside and its stock taken already (a merge does that while it merges).
  */
-export async function removeSessionWorktreeOf(run: EndRun, mode: 'clean' | 'abandon', refBase: string, stock?: RemovalStock): Promise<void> {
+export async function removeSessionWorktreeOf(
+  run: EndRun,
+  mode: 'clean' | 'abandon',
+  refBase: string,
+  stock?: RemovalStock,
+): Promise<void> {
   const result = stock ? await removeWithStock(stock) : await removeSessionWorktree(removalSpecOf(run, mode, refBase));
   run.leftForCaller = result.leftForCaller;
   run.worktreeRemoved = true;
   run.savedItems.push(...result.saved);
   for (const item of result.saved) {
-    if (item.what === 'changes') step(run, 'save-worktree', `Saved ${item.paths.length} uncommitted or untracked change(s) as ${item.ref}`);
-    if (item.what === 'ignored') step(run, 'save-ignored', `Saved ${item.paths.length} ignored file(s) the session changed or made (${item.paths.slice(0, 3).join(', ')}${item.paths.length > 3 ? ', ...' : ''}) as ${item.ref}`);
-    if (item.what === 'nested') step(run, 'save-nested', `Saved the repository ${item.paths[0]} (its HEAD, branches and uncommitted work) under ${item.ref}/`);
-    run.notes.push(`To restore ${item.what === 'nested' ? item.paths[0] : item.what === 'ignored' ? 'the ignored files' : 'the uncommitted work'}: ${item.restore}`);
+    if (item.what === 'changes')
+      step(run, 'save-worktree', `Saved ${item.paths.length} uncommitted or untracked change(s) as ${item.ref}`);
+    if (item.what === 'ignored')
+      step(
+        run,
+        'save-ignored',
+        `Saved ${item.paths.length} ignored file(s) the session changed or made (${item.paths.slice(0, 3).join(', ')}${item.paths.length > 3 ? ', ...' : ''}) as ${item.ref}`,
+      );
+    if (item.what === 'nested')
+      step(
+        run,
+        'save-nested',
+        `Saved the repository ${item.paths[0]} (its HEAD, branches and uncommitted work) under ${item.ref}/`,
+      );
+    run.notes.push(
+      `To restore ${item.what === 'nested' ? item.paths[0] : item.what === 'ignored' ? 'the ignored files' : 'the uncommitted work'}: ${item.restore}`,
+    );
   }
-  step(run, 'remove-worktree', `Removed the worktree ${run.worktreePath}${mode === 'abandon' ? ' (forced; its work is saved above)' : ''}`);
+  step(
+    run,
+    'remove-worktree',
+    `Removed the worktree ${run.worktreePath}${mode === 'abandon' ? ' (forced; its work is saved above)' : ''}`,
+  );
   if (result.droppedNote) run.notes.push(result.droppedNote);
-  if (result.recreated) run.warnings.push(`Something wrote into ${run.worktreePath} while the session ended, so that folder exists again with those files; look inside before deleting it.`);
+  if (result.recreated)
+    run.warnings.push(
+      `Something wrote into ${run.worktreePath} while the session ended, so that folder exists again with those files; look inside before deleting it.`,
+    );
 }
 
 /** What the one removal (engine/worktree-removal.ts) is told about this end's worktree. */
 export function removalSpecOf(run: EndRun, mode: 'clean' | 'abandon', refBase: string): RemovalSpec {
-  return { project: run.project, entry: run.entry, worktree: run.worktreePath, mode, refBase, reason: `end session ${run.entry.id} (${run.options.strategy})`, callerFolder: run.callerFolder };
+  return {
+    project: run.project,
+    entry: run.entry,
+    worktree: run.worktreePath,
+    mode,
+    refBase,
+    reason: `end session ${run.entry.id} (${run.options.strategy})`,
+    callerFolder: run.callerFolder,
+  };
 }
 
 /** refs/sessions/saved/<name>/<time>: where a clean end keeps what its branch cannot hold (edited ignored files). */
@@ -95,11 +149,18 @@ export async function tryPush(run: EndRun, remote: string): Promise<{ message: s
     await pushBranch(run.project.mainCheckout, remote, run.entry.branch, target);
     run.push = { remote, pushed: true, error: null };
     run.committedTo.push(`pushed ${run.entry.branch} to ${remote}`);
-    step(run, 'push', target === run.entry.branch ? `Pushed ${run.entry.branch} to ${remote} (upstream set)` : `Pushed ${run.entry.branch} to ${remote}/${target}, the branch of pull request #${run.entry.pr!.number}`);
+    step(
+      run,
+      'push',
+      target === run.entry.branch
+        ? `Pushed ${run.entry.branch} to ${remote} (upstream set)`
+        : `Pushed ${run.entry.branch} to ${remote}/${target}, the branch of pull request #${run.entry.pr!.number}`,
+    );
     return null;
   } catch (error) {
     const stderr = error instanceof GitError ? error.stderr : '';
-    const message = error instanceof GitError ? (stderr.trim() || error.message).split('\n').slice(0, 3).join(' ') : String(error);
+    const message =
+      error instanceof GitError ? (stderr.trim() || error.message).split('\n').slice(0, 3).join(' ') : String(error);
     run.push = { remote, pushed: false, error: message };
     return { message, kind: classifyPushFailure(stderr) };
   }

@@ -37,14 +37,15 @@ export interface EndInput {
   callerFolder: string | null;
 }
 
-
 async function rebaseSession(run: EndRun): Promise<void> {
   const base = run.facts.baseBranch;
   const before = run.tip;
   const outcome = await rebaseOnto(run.worktreePath, run.entry.branch, before, run.facts.baseTip!);
   if (!outcome.ok) {
     if (!outcome.restored) {
-      throw new Error(`the rebase onto ${base} stopped and could not be backed out: ${run.entry.branch} should be at ${before}, HEAD is ${outcome.headNow ?? 'unknown'}; the old tip is in ${commandLine(['git', 'reflog', run.entry.branch])}`);
+      throw new Error(
+        `the rebase onto ${base} stopped and could not be backed out: ${run.entry.branch} should be at ${before}, HEAD is ${outcome.headNow ?? 'unknown'}; the old tip is in ${commandLine(['git', 'reflog', run.entry.branch])}`,
+      );
     }
     throw rebaseConflictRefusal(run.entry.id, base, run.worktreePath, outcome.conflicts);
   }
@@ -67,11 +68,21 @@ function historyRecord(run: EndRun): HistoryRecord {
     base: run.entry.base,
     endedAt: isoSeconds(run.now),
   };
-  if (run.saved) Object.assign(record, { savedAs: run.saved.tip, ...(run.saved.worktree ? { savedWorktreeAs: run.saved.worktree } : {}) });
+  if (run.saved)
+    Object.assign(record, {
+      savedAs: run.saved.tip,
+      ...(run.saved.worktree ? { savedWorktreeAs: run.saved.worktree } : {}),
+    });
   if (!run.branchDeleted && !run.saved) record.savedAs = `refs/heads/${run.entry.branch}`;
   if (run.pr?.url) record.prUrl = run.pr.url;
   if (run.merge?.commit) record.mergeCommit = run.merge.commit;
-  return { ...record, ...restoreFacts(run.entry, run.saved ? [{ what: 'tip', ref: run.saved.tip }, ...savedRefsOf(run.savedItems)] : savedRefsOf(run.savedItems)) };
+  return {
+    ...record,
+    ...restoreFacts(
+      run.entry,
+      run.saved ? [{ what: 'tip', ref: run.saved.tip }, ...savedRefsOf(run.savedItems)] : savedRefsOf(run.savedItems),
+    ),
+  };
 }
 
 function incomplete(run: EndRun, error: unknown): RefusalError {
@@ -90,18 +101,39 @@ function incomplete(run: EndRun, error: unknown): RefusalError {
 async function factsOrRefusal(input: EndInput, mergeLockHeld: boolean): Promise<EndFacts> {
   const facts = await gatherEndFacts(input.project, input.entry, input.options, { mergeLockHeld });
   const refusal = endRefusal(facts);
-  if (refusal) throw new RefusalError(refusal.code, refusal.message, refusal.next, { ...refusal.details, facts: factLines(facts) });
+  if (refusal)
+    throw new RefusalError(refusal.code, refusal.message, refusal.next, {
+      ...refusal.details,
+      facts: factLines(facts),
+    });
   return facts;
 }
 
 function newRun(input: EndInput, facts: EndFacts, guard: SignalGuard): EndRun {
   return {
-    project: input.project, entry: input.entry, options: input.options, facts, now: input.now, guard,
+    project: input.project,
+    entry: input.entry,
+    options: input.options,
+    facts,
+    now: input.now,
+    guard,
     worktreePath: facts.worktreePath,
     tip: facts.tip!,
-    steps: [], warnings: [], notes: [], next: [], committedTo: [],
-    worktreeRemoved: false, rebased: null, merge: null, push: null, pr: null, saved: null, savedItems: [], branchDeleted: false,
-    callerFolder: input.callerFolder, leftForCaller: [],
+    steps: [],
+    warnings: [],
+    notes: [],
+    next: [],
+    committedTo: [],
+    worktreeRemoved: false,
+    rebased: null,
+    merge: null,
+    push: null,
+    pr: null,
+    saved: null,
+    savedItems: [],
+    branchDeleted: false,
+    callerFolder: input.callerFolder,
+    leftForCaller: [],
   };
 }
 
@@ -136,7 +168,12 @@ export async function endSession(input: EndInput): Promise<EndRun> {
       const facts = await factsOrRefusal(input, false);
       // The rebase is recorded before it starts, so cleanup can prove a stopped rebase is this one.
       if (options.rebase && facts.baseTip) {
-        const rebase = { kind: 'rebase' as const, before: facts.tip!, onto: facts.baseTip, at: new Date().toISOString() };
+        const rebase = {
+          kind: 'rebase' as const,
+          before: facts.tip!,
+          onto: facts.baseTip,
+          at: new Date().toISOString(),
+        };
         await markClaim(project, entry.id, 'ending', (session) => (session.operation = rebase));
       }
       run = newRun(input, facts, guard);
@@ -144,16 +181,28 @@ export async function endSession(input: EndInput): Promise<EndRun> {
       if (options.rebase) await rebaseSession(run);
       guard.check();
       switch (options.strategy) {
-        case 'merge': await endByMerge(run); break;
-        case 'pr': await endByPr(run, input.prBody); break;
-        case 'keep': await endByKeep(run); break;
-        case 'abandon': await endByAbandon(run); break;
+        case 'merge':
+          await endByMerge(run);
+          break;
+        case 'pr':
+          await endByPr(run, input.prBody);
+          break;
+        case 'keep':
+          await endByKeep(run);
+          break;
+        case 'abandon':
+          await endByAbandon(run);
+          break;
       }
     }
     await dropOwnEntry(project, entry.id);
     appendHistory(project.sessionsDir, historyRecord(run));
     forgetAgentState(project.sessionsDir, entry.id);
-    step(run, 'manifest', `Removed "${entry.id}" from the manifest and recorded it in ${project.sessionsDir}/.history.jsonl`);
+    step(
+      run,
+      'manifest',
+      `Removed "${entry.id}" from the manifest and recorded it in ${project.sessionsDir}/.history.jsonl`,
+    );
     return run;
   } catch (error) {
     if (!run?.worktreeRemoved) await handBack(project, entry.id, 'ending').catch(() => undefined);

@@ -45,8 +45,12 @@ export async function gatherMergeTarget(
   const canDiff = baseTip !== null && mergedTree !== null;
   const [status, added, sessionsPaths] = await Promise.all([
     checkout.where === 'main' ? readStatus(main) : Promise.resolve(null),
-    checkout.where === 'main' && canDiff ? (known?.added ?? treeDiffPaths(main, baseTip, mergedTree, { addedOnly: true })) : Promise.resolve(null),
-    sessionsDirInRepo && canDiff ? (known?.sessionsPaths ?? treeDiffPaths(main, baseTip, mergedTree, { below: sessionsDirInRepo })) : Promise.resolve([]),
+    checkout.where === 'main' && canDiff
+      ? (known?.added ?? treeDiffPaths(main, baseTip, mergedTree, { addedOnly: true }))
+      : Promise.resolve(null),
+    sessionsDirInRepo && canDiff
+      ? (known?.sessionsPaths ?? treeDiffPaths(main, baseTip, mergedTree, { below: sessionsDirInRepo }))
+      : Promise.resolve([]),
   ]);
   return {
     checkout,

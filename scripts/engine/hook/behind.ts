@@ -8,7 +8,13 @@ import type { HookCache } from '../../store/hook-cache.js';
 import { tipsOf } from './branch-tips.js';
 
 /** Commits of `base` that `branch` lacks; null when either branch is missing. What git is asked goes into `cache`. */
-export async function behindCount(mainCheckout: string, repo: RepoFiles | null, cache: HookCache, branch: string, base: string): Promise<number | null> {
+export async function behindCount(
+  mainCheckout: string,
+  repo: RepoFiles | null,
+  cache: HookCache,
+  branch: string,
+  base: string,
+): Promise<number | null> {
   const tips = await tipsOf(mainCheckout, repo, [branch, base]);
   const tip = tips.get(branch);
   const baseTip = tips.get(base);

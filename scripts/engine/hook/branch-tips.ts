@@ -6,7 +6,11 @@ import { branchTips } from '../../git/branches.js';
 import type { RepoFiles } from '../../git/repo-files.js';
 
 /** Each branch's tip commit by short name; null for a branch that does not exist. */
-export async function tipsOf(mainCheckout: string, repo: RepoFiles | null, branches: readonly string[]): Promise<Map<string, string | null>> {
+export async function tipsOf(
+  mainCheckout: string,
+  repo: RepoFiles | null,
+  branches: readonly string[],
+): Promise<Map<string, string | null>> {
   const unique = [...new Set(branches)];
   const tips = new Map<string, string | null>();
   const read = repo ? unique.map((branch) => repo.refs.resolve(`refs/heads/${branch}`)) : [];

@@ -54,7 +54,16 @@ const MAX_HASHED_BYTES = 64 * 1024 * 1024;
 
 function diskFacts(worktree: string, rel: string): DiskFacts {
   const path = join(worktree, rel);
-  const none: DiskFacts = { kind: 'missing', executable: false, size: 0n, mtimeNs: 0n, ctimeNs: 0n, ino: 0n, uid: 0, gid: 0 };
+  const none: DiskFacts = {
+    kind: 'missing',
+    executable: false,
+    size: 0n,
+    mtimeNs: 0n,
+    ctimeNs: 0n,
+    ino: 0n,
+    uid: 0,
+    gid: 0,
+  };
   let stat;
   try {
     stat = lstatSync(path, { bigint: true });
@@ -107,7 +116,13 @@ interface StagedQuestion {
 /** true: changed, for certain; false: not a change of this session's; or what is left to ask. */
 type FirstAnswer = boolean | typeof ASK_GIT | StagedQuestion;
 
-function inProcessAnswer(check: EditCheck, repo: RepoFiles, cache: HookCache, session: SessionEntry, worktree: string): FirstAnswer {
+function inProcessAnswer(
+  check: EditCheck,
+  repo: RepoFiles,
+  cache: HookCache,
+  session: SessionEntry,
+  worktree: string,
+): FirstAnswer {
   const gitDir = worktreeGitDir(worktree, repo);
   if (!gitDir) return ASK_GIT;
   const index = openIndex(gitDir, repo.hashBytes, (identity) => cache.get('layouts', identity));
@@ -128,7 +143,11 @@ function inProcessAnswer(check: EditCheck, repo: RepoFiles, cache: HookCache, se
         break;
       case 'hash': {
         const indexHolds = (path: string) => index.layout.attributes.includes(bytePath(path));
-        if (repositoryConversionDoubt(repo.commonDir, check.env) || worktreeConversionDoubt(worktree, gitDir, check.rel, indexHolds)) return ASK_GIT;
+        if (
+          repositoryConversionDoubt(repo.commonDir, check.env) ||
+          worktreeConversionDoubt(worktree, gitDir, check.rel, indexHolds)
+        )
+          return ASK_GIT;
         const content = contentOf(join(worktree, check.rel), found.entry);
         if (content === undefined) return ASK_GIT;
         if (content === null || blobOid(content, repo.hashBytes) !== found.entry.oid) return true;
@@ -156,7 +175,11 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
     return running;
   };
 
-  const tips = await tipsOf(mainCheckout, repo, others.flatMap((session) => [session.branch, session.base.branch]));
+  const tips = await tipsOf(
+    mainCheckout,
+    repo,
+    others.flatMap((session) => [session.branch, session.base.branch]),
+  );
   const committedIn = async (session: SessionEntry): Promise<boolean> => {
     const tip = tips.get(session.branch);
     const base = tips.get(session.base.branch);
@@ -176,7 +199,9 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
   };
 
   const askGit = (session: SessionEntry, worktree: string) =>
-    onceFor(`status ${worktree}`, () => statusOfPath(worktree, rel)).then((entries) => sessionWork(entries, ownFilesOf(session, worktree)).length > 0);
+    onceFor(`status ${worktree}`, () => statusOfPath(worktree, rel)).then(
+      (entries) => sessionWork(entries, ownFilesOf(session, worktree)).length > 0,
+    );
 
   const firsts = others.map((session) => {
     const worktree = check.worktreeOf(session);
@@ -194,8 +219,19 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
   });
 
   // One rev-parse for every HEAD whose root tree is not known yet.
-  const heads = [...new Set(firsts.flatMap(({ first }) => (typeof first === 'object' && first.cachedRoot && cache.get('trees', first.head) === undefined ? [first.head] : [])))];
-  const trees = heads.length > 0 ? onceFor('trees', () => rootTrees(mainCheckout, heads)).catch(() => new Map<string, string>()) : Promise.resolve(new Map<string, string>());
+  const heads = [
+    ...new Set(
+      firsts.flatMap(({ first }) =>
+        typeof first === 'object' && first.cachedRoot && cache.get('trees', first.head) === undefined
+          ? [first.head]
+          : [],
+      ),
+    ),
+  ];
+  const trees =
+    heads.length > 0
+      ? onceFor('trees', () => rootTrees(mainCheckout, heads)).catch(() => new Map<string, string>())
+      : Promise.resolve(new Map<string, string>());
 
   const uncommittedIn = async ({ session, worktree, first }: (typeof firsts)[number]): Promise<boolean> => {
     if (first === ASK_GIT) return askGit(session, worktree);
@@ -221,7 +257,9 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
 
   const [committed, uncommitted] = await Promise.all([
     Promise.all(others.map((session) => committedIn(session))),
-    Promise.all(firsts.map((entry) => uncommittedIn(entry).catch(() => askGit(entry.session, entry.worktree).catch(() => false)))),
+    Promise.all(
+      firsts.map((entry) => uncommittedIn(entry).catch(() => askGit(entry.session, entry.worktree).catch(() => false))),
+    ),
   ]);
   return others
     .map((session, i) => ({ id: session.id, committed: committed[i]!, uncommitted: uncommitted[i]! }))

@@ -13,13 +13,20 @@ import { checkLogName, checkWorktreePath } from '../../core/paths.js';
 import { ENV_SESSION_FILE } from '../../core/env-session.js';
 import { worktreePathOf, type Project } from '../../store/project.js';
 import { treeDiffPaths } from '../../git/compare.js';
-import { addDetachedWorktree, listWorktrees, removeWorktree, resetScratchWorktree, forgetWorktreeRecord } from '../../git/worktrees.js';
+import {
+  addDetachedWorktree,
+  listWorktrees,
+  removeWorktree,
+  resetScratchWorktree,
+  forgetWorktreeRecord,
+} from '../../git/worktrees.js';
 import { copyIntoWorktree } from '../../workspace/copy.js';
 import { detectDependencies, planSetup, type SetupStep } from '../../workspace/dependencies.js';
 import { runSetup } from '../../workspace/setup-run.js';
 
 /** Root files whose change means the dependencies must be installed again. */
-const LOCKFILE = /^(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|bun\.lockb?|uv\.lock|poetry\.lock|requirements[^/]*\.txt)$/;
+const LOCKFILE =
+  /^(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|bun\.lockb?|uv\.lock|poetry\.lock|requirements[^/]*\.txt)$/;
 
 export interface CheckOutcome extends CheckReport {
   ok: boolean;
@@ -34,7 +41,10 @@ export class LandCheck {
   /** Env files copied in for the last session, taken out before the next one's go in. */
   private copied: string[] = [];
 
-  constructor(private readonly project: Project, readonly command: string) {
+  constructor(
+    private readonly project: Project,
+    readonly command: string,
+  ) {
     this.path = checkWorktreePath(project.sessionsDir, process.pid);
   }
 
@@ -47,16 +57,34 @@ export class LandCheck {
     const log = join(this.project.sessionsDir, checkLogName(entry.id));
     await this.place(candidate);
     await this.copyEnvFiles(entry);
-    const steps: SetupStep[] = [...(await this.setupSteps(candidate)), { program: 'sh', args: ['-c', this.command], label: this.command }];
+    const steps: SetupStep[] = [
+      ...(await this.setupSteps(candidate)),
+      { program: 'sh', args: ['-c', this.command], label: this.command },
+    ];
     const env = { SESSION_ID: entry.id, ...(entry.port ? { PORT: String(entry.port.base) } : {}) };
-    const outcome = await runSetup({ steps, packFiles: [], reason: null }, this.path, log, env, progress, `check of ${entry.id}`);
+    const outcome = await runSetup(
+      { steps, packFiles: [], reason: null },
+      this.path,
+      log,
+      env,
+      progress,
+      `check of ${entry.id}`,
+    );
     const ms = Date.now() - started;
     if (outcome.ok) {
       this.setupFor = candidate;
       rmSync(log, { force: true });
       return { ok: true, interrupted: false, command: this.command, status: 'passed', log: null, failure: null, ms };
     }
-    return { ok: false, interrupted: outcome.interrupted !== null, command: this.command, status: outcome.interrupted ? 'interrupted' : 'failed', log, failure: outcome.failure, ms };
+    return {
+      ok: false,
+      interrupted: outcome.interrupted !== null,
+      command: this.command,
+      status: outcome.interrupted ? 'interrupted' : 'failed',
+      log,
+      failure: outcome.failure,
+      ms,
+    };
   }
 
   /** Removes the scratch worktree (forced: it holds a candidate and what the check made, nobody's work). */
@@ -66,7 +94,8 @@ export class LandCheck {
     const main = this.project.mainCheckout;
     if (existsSync(join(this.path, '.git'))) await removeWorktree(main, this.path, true);
     rmSync(this.path, { recursive: true, force: true });
-    if ((await listWorktrees(main)).some((record) => record.path === this.path)) await forgetWorktreeRecord(main, this.path);
+    if ((await listWorktrees(main)).some((record) => record.path === this.path))
+      await forgetWorktreeRecord(main, this.path);
   }
 
   private async place(candidate: string): Promise<void> {
@@ -83,9 +112,14 @@ export class LandCheck {
     for (const path of this.copied) rmSync(join(this.path, path), { force: true });
     this.copied = [];
     const worktree = worktreePathOf(this.project, entry);
-    const wanted = [...new Set([...(entry.copiedFiles ?? []), ENV_SESSION_FILE])].filter((path) => existsSync(join(worktree, path)));
+    const wanted = [...new Set([...(entry.copiedFiles ?? []), ENV_SESSION_FILE])].filter((path) =>
+      existsSync(join(worktree, path)),
+    );
     if (wanted.length === 0) return;
-    const result = await copyIntoWorktree(worktree, this.path, wanted, { requireIgnoredInMain: true, requireIgnoredInWorktree: true });
+    const result = await copyIntoWorktree(worktree, this.path, wanted, {
+      requireIgnoredInMain: true,
+      requireIgnoredInWorktree: true,
+    });
     this.copied = result.copied;
   }
 
@@ -97,8 +131,10 @@ export class LandCheck {
       const changed = await treeDiffPaths(this.project.mainCheckout, this.setupFor, candidate);
       if (!changed.some((path) => LOCKFILE.test(path))) return [];
     }
-    const plan = planSetup(await detectDependencies(this.path), { worktree: this.path, ...(postCreate ? { postCreate } : {}) });
+    const plan = planSetup(await detectDependencies(this.path), {
+      worktree: this.path,
+      ...(postCreate ? { postCreate } : {}),
+    });
     return plan.steps;
   }
 }
-

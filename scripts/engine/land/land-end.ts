@@ -22,8 +22,20 @@ import { claimedHere, claimSession, handBack } from '../session-claim.js';
 const ownedByMe = (session: SessionEntry) => claimedHere(session, 'ending') && session.landing !== undefined;
 
 /** Claims the session for this run: status ending, with the base and its commit the landing starts from. */
-export function claimForLanding(project: Project, id: string, base: string, from: string, now: Date): Promise<SessionEntry> {
-  return claimSession(project, id, 'ending', 'landed', (session) => (session.landing = { base, from, at: isoSeconds(now) }));
+export function claimForLanding(
+  project: Project,
+  id: string,
+  base: string,
+  from: string,
+  now: Date,
+): Promise<SessionEntry> {
+  return claimSession(
+    project,
+    id,
+    'ending',
+    'landed',
+    (session) => (session.landing = { base, from, at: isoSeconds(now) }),
+  );
 }
 
 /** Hands the session back as active: the queue stopped before its base moved. */
@@ -67,14 +79,22 @@ export async function finishLanding(
     });
     saved = removal.saved;
     worktreeRemoved = true;
-    if (removal.recreated) warnings.push(`Something wrote into the worktree of ${entry.id} while it was removed, so that folder exists again with those files; look inside before deleting it.`);
+    if (removal.recreated)
+      warnings.push(
+        `Something wrote into the worktree of ${entry.id} while it was removed, so that folder exists again with those files; look inside before deleting it.`,
+      );
   } catch (error) {
     if (!(error instanceof RefusalError)) throw error;
     warnings.push(`${entry.id} landed, but its worktree was kept: ${error.message.split('\n')[0]} ${error.next}`);
   }
   let branchDeleted = false;
   if (worktreeRemoved) {
-    const outcome = await deleteBranchIfMerged(project.mainCheckout, entry.branch, landed.tip, `refs/heads/${landed.base}`);
+    const outcome = await deleteBranchIfMerged(
+      project.mainCheckout,
+      entry.branch,
+      landed.tip,
+      `refs/heads/${landed.base}`,
+    );
     branchDeleted = outcome.deleted;
     if (!outcome.deleted) warnings.push(`Kept the branch ${entry.branch}: ${outcome.why}.`);
   }
@@ -100,7 +120,13 @@ export async function finishLanding(
   return { worktreeRemoved, branchDeleted, saved, warnings };
 }
 
-function historyRecord(entry: SessionEntry, landed: { tip: string; base: string; commit: string | null }, branchDeleted: boolean, saved: SavedItem[], now: Date): HistoryRecord {
+function historyRecord(
+  entry: SessionEntry,
+  landed: { tip: string; base: string; commit: string | null },
+  branchDeleted: boolean,
+  saved: SavedItem[],
+  now: Date,
+): HistoryRecord {
   return {
     id: entry.id,
     branch: entry.branch,

@@ -31,7 +31,13 @@ export interface QueuedSession {
 }
 
 /** A session's worktree, branch and prediction against its base, for the checks before the run. */
-export async function gatherQueuedSession(project: Project, entry: SessionEntry, worktrees: readonly WorktreeRecord[], baseTip: string | null, limit: Limit): Promise<QueuedSession> {
+export async function gatherQueuedSession(
+  project: Project,
+  entry: SessionEntry,
+  worktrees: readonly WorktreeRecord[],
+  baseTip: string | null,
+  limit: Limit,
+): Promise<QueuedSession> {
   const main = project.mainCheckout;
   const worktree = worktreePathOf(project, entry);
   const record = worktrees.find((w) => w.path === worktree) ?? null;
@@ -46,10 +52,15 @@ export async function gatherQueuedSession(project: Project, entry: SessionEntry,
   // The merged tree is needed here only to see whether it changes files below a sessions folder inside the repository.
   const [busy, prediction, changedFiles] = await Promise.all([
     exists ? checkoutBusy(worktree, status) : Promise.resolve(null),
-    tip && baseTip && canPredict && !merged && sessionsDirInRepo ? limit(() => predictMerge(main, baseTip, tip)) : Promise.resolve(null),
+    tip && baseTip && canPredict && !merged && sessionsDirInRepo
+      ? limit(() => predictMerge(main, baseTip, tip))
+      : Promise.resolve(null),
     tip && baseTip && !merged ? limit(() => changedFilesSinceFork(main, baseTip, tip)) : Promise.resolve([]),
   ]);
-  const sessionsPaths = sessionsDirInRepo && baseTip && prediction ? await limit(() => treeDiffPaths(main, baseTip, prediction.tree, { below: sessionsDirInRepo })) : [];
+  const sessionsPaths =
+    sessionsDirInRepo && baseTip && prediction
+      ? await limit(() => treeDiffPaths(main, baseTip, prediction.tree, { below: sessionsDirInRepo }))
+      : [];
   const branchRef = `refs/heads/${entry.branch}`;
   return {
     entry,
@@ -69,7 +80,9 @@ export async function gatherQueuedSession(project: Project, entry: SessionEntry,
       tip,
       work: sessionWork(status, ownFilesOf(entry, worktree)),
       worktreeBusy: busy,
-      branchHeldBy: heldBranches(worktrees).filter((held) => held.branch === branchRef && held.path !== worktree).map((held) => held.path),
+      branchHeldBy: heldBranches(worktrees)
+        .filter((held) => held.branch === branchRef && held.path !== worktree)
+        .map((held) => held.path),
       baseBranch: entry.base.branch,
       baseTip,
       cannotPredict: !canPredict && tip !== null && baseTip !== null && !merged,
@@ -80,7 +93,11 @@ export async function gatherQueuedSession(project: Project, entry: SessionEntry,
 }
 
 /** Where `base` is checked out, and whether git is busy there when it is the main checkout. */
-export async function gatherBaseHolder(project: Project, worktrees: readonly WorktreeRecord[], base: string): Promise<BaseHolder> {
+export async function gatherBaseHolder(
+  project: Project,
+  worktrees: readonly WorktreeRecord[],
+  base: string,
+): Promise<BaseHolder> {
   const checkout = classifyBaseCheckout(heldBranches(worktrees), base);
   if (checkout.where === 'other') return { base, where: 'other', path: checkout.path, busy: null };
   if (checkout.where === 'nowhere') return { base, where: 'nowhere', path: null, busy: null };
@@ -89,7 +106,11 @@ export async function gatherBaseHolder(project: Project, worktrees: readonly Wor
 }
 
 /** The main checkout, right before a landing moves the base it has checked out. */
-export async function gatherMainCheckout(project: Project, from: string, to: string): Promise<{ dirty: string[]; inTheWay: string[]; busy: Awaited<ReturnType<typeof checkoutBusy>> }> {
+export async function gatherMainCheckout(
+  project: Project,
+  from: string,
+  to: string,
+): Promise<{ dirty: string[]; inTheWay: string[]; busy: Awaited<ReturnType<typeof checkoutBusy>> }> {
   const main = project.mainCheckout;
   const [status, added] = await Promise.all([readStatus(main), treeDiffPaths(main, from, to, { addedOnly: true })]);
   return {
@@ -122,19 +143,39 @@ export async function predictLanding(main: string, baseTip: string, tip: string,
   if (ahead === 0) return { clean: true, conflicts: [], tree: null, inBase: true, ahead, behind };
   const prediction: MergePrediction | null = await limit(() => predictMerge(main, baseTip, tip));
   if (!prediction) return { clean: false, conflicts: [], tree: null, inBase: false, ahead, behind };
-  return { clean: prediction.clean, conflicts: prediction.conflicts, tree: prediction.clean ? prediction.tree : null, inBase: false, ahead, behind };
+  return {
+    clean: prediction.clean,
+    conflicts: prediction.conflicts,
+    tree: prediction.clean ? prediction.tree : null,
+    inBase: false,
+    ahead,
+    behind,
+  };
 }
 
 /** Predictions between every pair of queued sessions that share a committed file; the rest cannot conflict on content. */
-export async function predictQueuePairs(main: string, queue: readonly QueuedSession[], limit: Limit = limiter()): Promise<PredictedPair[]> {
+export async function predictQueuePairs(
+  main: string,
+  queue: readonly QueuedSession[],
+  limit: Limit = limiter(),
+): Promise<PredictedPair[]> {
   const tips = new Map(queue.map((item) => [item.entry.id, item.tip]));
-  return Promise.all(sessionPairs(queue.map((item) => ({ id: item.entry.id, committed: item.changedFiles, uncommitted: [] }))).map(async (pair): Promise<PredictedPair> => {
-    if (!needsPrediction(pair)) return { ...pair, prediction: 'clean', conflicts: [], method: 'no-shared-commits' };
-    const [a, b] = [tips.get(pair.a), tips.get(pair.b)];
-    const prediction = a && b ? await limit(() => predictMerge(main, a, b)).catch(() => null) : null;
-    if (!prediction) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
-    return { ...pair, prediction: prediction.clean ? 'clean' : 'conflict', conflicts: prediction.conflicts, method: 'merge-tree' };
-  }));
+  return Promise.all(
+    sessionPairs(queue.map((item) => ({ id: item.entry.id, committed: item.changedFiles, uncommitted: [] }))).map(
+      async (pair): Promise<PredictedPair> => {
+        if (!needsPrediction(pair)) return { ...pair, prediction: 'clean', conflicts: [], method: 'no-shared-commits' };
+        const [a, b] = [tips.get(pair.a), tips.get(pair.b)];
+        const prediction = a && b ? await limit(() => predictMerge(main, a, b)).catch(() => null) : null;
+        if (!prediction) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
+        return {
+          ...pair,
+          prediction: prediction.clean ? 'clean' : 'conflict',
+          conflicts: prediction.conflicts,
+          method: 'merge-tree',
+        };
+      },
+    ),
+  );
 }
 
 /** Whether the session's branch holds `commit` (it caught up with the base as it was then). */

@@ -22,7 +22,10 @@ export async function landNoticeFor(cwd: string): Promise<string | null> {
   const manifest = readManifest(join(found.sessionsDir, MANIFEST_FILE), basename(found.mainCheckout));
   const entry = manifest.sessions.find((candidate) => candidate.id === found.id);
   // The manifest's word is checked against the layout: its worktree must be the one the hook runs in.
-  const session = entry && realPathAllowMissing(worktreePathOf({ mainCheckout: found.mainCheckout }, entry)) === found.worktree ? entry : undefined;
+  const session =
+    entry && realPathAllowMissing(worktreePathOf({ mainCheckout: found.mainCheckout }, entry)) === found.worktree
+      ? entry
+      : undefined;
   const notice = session?.landNotice;
   if (!session || !notice || session.status !== 'active') return null;
   const key = landNoticeKey(notice);

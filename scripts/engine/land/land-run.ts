@@ -24,8 +24,22 @@ import { updateLockPurpose, type HeldLock } from '../../lib/lock.js';
 import { limiter, type Limit } from '../../lib/limit.js';
 import { isoSeconds } from '../../core/format.js';
 import {
-  baseRefusal, landNext, landOrder, landSessionRefusal, mainAction, mainUpdateCommand, mergeMessage, nextNotice, selectSessions,
-  type BaseHolder, type BaseReport, type LandReport, type LandSessionReport, type MainCheckoutReport, type MustSync, type StopReason,
+  baseRefusal,
+  landNext,
+  landOrder,
+  landSessionRefusal,
+  mainAction,
+  mainUpdateCommand,
+  mergeMessage,
+  nextNotice,
+  selectSessions,
+  type BaseHolder,
+  type BaseReport,
+  type LandReport,
+  type LandSessionReport,
+  type MainCheckoutReport,
+  type MustSync,
+  type StopReason,
 } from '../../core/land-plan.js';
 import { findSession, type LandNotice, type Manifest, type SessionEntry } from '../../core/manifest-types.js';
 import type { PredictedPair } from '../../core/overlap.js';
@@ -47,8 +61,14 @@ import { sessionBusyRefusal } from '../session-claim.js';
 import { LandCheck } from './land-check.js';
 import { claimForLanding, finishLanding, releaseLanding } from './land-end.js';
 import {
-  gatherBaseHolder, gatherMainCheckout, gatherQueuedSession, holds, predictLanding, predictQueuePairs,
-  type Prediction, type QueuedSession,
+  gatherBaseHolder,
+  gatherMainCheckout,
+  gatherQueuedSession,
+  holds,
+  predictLanding,
+  predictQueuePairs,
+  type Prediction,
+  type QueuedSession,
 } from './land-facts.js';
 
 export interface LandInput {
@@ -80,7 +100,10 @@ interface Group {
 }
 
 class Stop extends Error {
-  constructor(readonly reason: StopReason, message: string) {
+  constructor(
+    readonly reason: StopReason,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -91,7 +114,15 @@ export async function landSessions(input: LandInput): Promise<LandReport> {
   const first = readManifest(project.manifestPath, project.name);
   for (const name of input.named) resolveSession(project, first, name, 'land');
   if (input.dryRun) return runQueue(input, null);
-  const purpose: LandPurpose = { kind: 'land', checkout: project.mainCheckout, base: null, from: null, to: null, mainAction: null, detached: null };
+  const purpose: LandPurpose = {
+    kind: 'land',
+    checkout: project.mainCheckout,
+    base: null,
+    from: null,
+    to: null,
+    mainAction: null,
+    detached: null,
+  };
   return withMergeLock(project.mainCheckout, (lock) => runQueue(input, lock), purpose);
 }
 
@@ -102,20 +133,35 @@ async function runQueue(input: LandInput, lock: HeldLock | null): Promise<LandRe
   // Read under the lock: another land may have ended some of these sessions while this one waited for it.
   const manifest = readManifest(project.manifestPath, project.name);
   const tips = await branchTips(main);
-  const selected = selectSessions(manifest.sessions, input.named, new Map(manifest.sessions.map((entry) => [entry.id, tips.get(entry.branch)?.commit ?? null])));
+  const selected = selectSessions(
+    manifest.sessions,
+    input.named,
+    new Map(manifest.sessions.map((entry) => [entry.id, tips.get(entry.branch)?.commit ?? null])),
+  );
   if (selected instanceof RefusalError) throw selected;
   const { chosen, notSelected } = selected;
   const worktrees = await listWorktrees(main);
   const entries = chosen.map((id) => {
     const entry = findSession(manifest, id);
-    if (!entry) throw new RefusalError('no-such-session', `The session "${id}" left the manifest a moment ago; nothing was changed.`, `Run \`${helper('status')}\` to see the sessions.`);
+    if (!entry)
+      throw new RefusalError(
+        'no-such-session',
+        `The session "${id}" left the manifest a moment ago; nothing was changed.`,
+        `Run \`${helper('status')}\` to see the sessions.`,
+      );
     assertTrusted(project, entry);
     if (entry.status !== 'active') throw sessionBusyRefusal(entry, 'landed');
     return entry;
   });
   const bases = [...new Set(entries.map((entry) => entry.base.branch))].sort();
-  const baseTips = new Map(await Promise.all(bases.map(async (base) => [base, await resolveCommit(main, `refs/heads/${base}`)] as const)));
-  const queued = await Promise.all(entries.map((entry) => gatherQueuedSession(project, entry, worktrees, baseTips.get(entry.base.branch) ?? null, limit)));
+  const baseTips = new Map(
+    await Promise.all(bases.map(async (base) => [base, await resolveCommit(main, `refs/heads/${base}`)] as const)),
+  );
+  const queued = await Promise.all(
+    entries.map((entry) =>
+      gatherQueuedSession(project, entry, worktrees, baseTips.get(entry.base.branch) ?? null, limit),
+    ),
+  );
   for (const item of queued) {
     const refusal = landSessionRefusal(item.facts);
     if (refusal) throw refusal;
@@ -124,16 +170,32 @@ async function runQueue(input: LandInput, lock: HeldLock | null): Promise<LandRe
   for (const base of bases) {
     const queue = queued.filter((item) => item.entry.base.branch === base);
     const holder = await gatherBaseHolder(project, worktrees, base);
-    const refusal = baseRefusal(holder, queue.map((item) => item.entry.id));
+    const refusal = baseRefusal(
+      holder,
+      queue.map((item) => item.entry.id),
+    );
     if (refusal) throw refusal;
     const tip = baseTips.get(base)!;
     const watched = new Map<string, Watched>();
-    const others = manifest.sessions.filter((entry) => entry.base.branch === base && entry.status === 'active' && trustProblemsOf(project, entry).length === 0);
-    const branchTipsNow = await branchTips(main, others.map((entry) => entry.branch));
-    await Promise.all(others.map(async (entry) => {
-      const sessionTip = branchTipsNow.get(entry.branch)?.commit;
-      if (sessionTip) watched.set(entry.id, { entry, tip: sessionTip, prediction: await predictLanding(main, tip, sessionTip, limit) });
-    }));
+    const others = manifest.sessions.filter(
+      (entry) =>
+        entry.base.branch === base && entry.status === 'active' && trustProblemsOf(project, entry).length === 0,
+    );
+    const branchTipsNow = await branchTips(
+      main,
+      others.map((entry) => entry.branch),
+    );
+    await Promise.all(
+      others.map(async (entry) => {
+        const sessionTip = branchTipsNow.get(entry.branch)?.commit;
+        if (sessionTip)
+          watched.set(entry.id, {
+            entry,
+            tip: sessionTip,
+            prediction: await predictLanding(main, tip, sessionTip, limit),
+          });
+      }),
+    );
     groups.push({ base, before: tip, tip, holder, queue, watched, landed: [] });
   }
   const pairs = await predictQueuePairs(main, queued, limit);
@@ -154,12 +216,24 @@ class QueueRun {
   /** The main checkout's HEAD, once this run detached it. */
   private detached: LandPurpose['detached'] = null;
 
-  constructor(private readonly input: LandInput, private readonly lock: HeldLock | null, private readonly limit: Limit, private readonly pairs: PredictedPair[], manifest: Manifest) {
+  constructor(
+    private readonly input: LandInput,
+    private readonly lock: HeldLock | null,
+    private readonly limit: Limit,
+    private readonly pairs: PredictedPair[],
+    manifest: Manifest,
+  ) {
     this.check = input.check && !input.dryRun ? new LandCheck(input.project, input.check.command) : null;
     this.guard = input.dryRun ? null : holdSignals();
     for (const entry of manifest.sessions) if (entry.landNotice) this.notices.set(entry.id, entry.landNotice);
     const mainRecord = input.project.worktrees[0]!;
-    this.mainReport = { path: input.project.mainCheckout, branch: shortBranch(mainRecord.branch), action: 'untouched', why: null, update: null };
+    this.mainReport = {
+      path: input.project.mainCheckout,
+      branch: shortBranch(mainRecord.branch),
+      action: 'untouched',
+      why: null,
+      update: null,
+    };
   }
 
   async go(groups: Group[], notSelected: LandReport['notSelected']): Promise<LandReport> {
@@ -187,7 +261,13 @@ class QueueRun {
     } finally {
       this.guard?.release();
       if (this.check) {
-        await this.check.remove().catch((error: unknown) => this.warnings.push(`The scratch worktree ${this.check!.path} could not be removed (${error instanceof Error ? error.message : String(error)}); \`${helper('cleanup --yes')}\` removes it.`));
+        await this.check
+          .remove()
+          .catch((error: unknown) =>
+            this.warnings.push(
+              `The scratch worktree ${this.check!.path} could not be removed (${error instanceof Error ? error.message : String(error)}); \`${helper('cleanup --yes')}\` removes it.`,
+            ),
+          );
       }
     }
     const bases: BaseReport[] = groups.map((group) => ({
@@ -195,7 +275,13 @@ class QueueRun {
       before: group.before,
       after: this.input.dryRun ? null : group.tip,
       landed: group.landed,
-      gained: this.sessions.filter((session) => session.base === group.base).reduce((sum, session) => sum + (session.result === 'landed' || session.result === 'would-land' ? session.gained ?? 0 : 0), 0),
+      gained: this.sessions
+        .filter((session) => session.base === group.base)
+        .reduce(
+          (sum, session) =>
+            sum + (session.result === 'landed' || session.result === 'would-land' ? (session.gained ?? 0) : 0),
+          0,
+        ),
     }));
     const report: Omit<LandReport, 'next'> = {
       dryRun: this.input.dryRun,
@@ -217,7 +303,11 @@ class QueueRun {
     while (remaining.length > 0) {
       const candidates = remaining.map((item) => {
         const prediction = group.watched.get(item.entry.id)?.prediction;
-        return { id: item.entry.id, changedFiles: item.changedFiles.length, conflictsWithBase: prediction ? !prediction.clean : false };
+        return {
+          id: item.entry.id,
+          changedFiles: item.changedFiles.length,
+          conflictsWithBase: prediction ? !prediction.clean : false,
+        };
       });
       const nextId = landOrder(candidates, this.pairs)[0]!.id;
       const item = remaining.find((candidate) => candidate.entry.id === nextId)!;
@@ -246,7 +336,12 @@ class QueueRun {
       this.mainReport = { ...this.mainReport, action: 'would-fast-forward' };
       return;
     }
-    this.mainReport = { ...this.mainReport, action: 'would-detach', why: `it has ${dirty.length} uncommitted change(s)`, update: mainUpdateCommand(main, group.base) };
+    this.mainReport = {
+      ...this.mainReport,
+      action: 'would-detach',
+      why: `it has ${dirty.length} uncommitted change(s)`,
+      update: mainUpdateCommand(main, group.base),
+    };
   }
 
   private report(item: QueuedSession, group: Group, fields: Partial<LandSessionReport>): LandSessionReport {
@@ -274,7 +369,11 @@ class QueueRun {
 
   private notReached(item: QueuedSession, group: Group): void {
     const prediction = group.watched.get(item.entry.id)?.prediction;
-    this.report(item, group, { result: 'not-reached', conflicts: prediction && !prediction.clean ? prediction.conflicts : [], message: 'the queue stopped before it' });
+    this.report(item, group, {
+      result: 'not-reached',
+      conflicts: prediction && !prediction.clean ? prediction.conflicts : [],
+      message: 'the queue stopped before it',
+    });
   }
 
   private async landOne(group: Group, item: QueuedSession): Promise<void> {
@@ -286,8 +385,15 @@ class QueueRun {
     const prediction = watched?.prediction ?? (await predictLanding(main, group.tip, tip, this.limit));
     const message = mergeMessage(id, item.entry.goals);
     if (!prediction.inBase && !prediction.clean) {
-      this.report(item, group, { result: this.input.dryRun ? 'would-conflict' : 'conflict', conflicts: prediction.conflicts, merge: { commit: null, message } });
-      throw new Stop('conflict', `merging ${item.entry.branch} into ${group.base} would conflict in ${prediction.conflicts.join(', ')}; nothing of it changed`);
+      this.report(item, group, {
+        result: this.input.dryRun ? 'would-conflict' : 'conflict',
+        conflicts: prediction.conflicts,
+        merge: { commit: null, message },
+      });
+      throw new Stop(
+        'conflict',
+        `merging ${item.entry.branch} into ${group.base} would conflict in ${prediction.conflicts.join(', ')}; nothing of it changed`,
+      );
     }
     if (this.input.dryRun) return this.simulate(group, item, prediction, message);
 
@@ -309,9 +415,26 @@ class QueueRun {
         commit = await commitMerge(main, prediction.tree!, group.tip, tip, message);
         if (this.check) {
           const outcome = await this.check.run(entry, commit, this.input.progress);
-          check = { command: outcome.command, status: outcome.status, log: outcome.log, failure: outcome.failure, ms: outcome.ms };
-          if (outcome.interrupted) throw this.stopWith(item, group, 'interrupted', 'interrupted while its check ran; nothing of it landed', { check, merge: { commit: null, message } });
-          if (!outcome.ok) throw this.stopWith(item, group, 'check-failed', `its check failed (${outcome.failure}); ${group.base} was left where it was; the log is ${outcome.log}`, { result: 'check-failed', check, merge: { commit: null, message } });
+          check = {
+            command: outcome.command,
+            status: outcome.status,
+            log: outcome.log,
+            failure: outcome.failure,
+            ms: outcome.ms,
+          };
+          if (outcome.interrupted)
+            throw this.stopWith(item, group, 'interrupted', 'interrupted while its check ran; nothing of it landed', {
+              check,
+              merge: { commit: null, message },
+            });
+          if (!outcome.ok)
+            throw this.stopWith(
+              item,
+              group,
+              'check-failed',
+              `its check failed (${outcome.failure}); ${group.base} was left where it was; the log is ${outcome.log}`,
+              { result: 'check-failed', check, merge: { commit: null, message } },
+            );
         }
         this.stopIfInterrupted(item, group);
         // A check takes time, in which the session or the base may have moved: look again before moving the base.
@@ -327,7 +450,14 @@ class QueueRun {
       group.tip = to;
       group.watched.delete(id);
       const mustSync = commit ? await this.repredict(group, { id, commit, from, to, gained }) : [];
-      const finished = await finishLanding(project, entry, { tip, base: group.base, commit }, this.notices, this.input.now, this.input.callerFolder);
+      const finished = await finishLanding(
+        project,
+        entry,
+        { tip, base: group.base, commit },
+        this.notices,
+        this.input.now,
+        this.input.callerFolder,
+      );
       group.landed.push(id);
       this.report(item, group, {
         result: commit ? 'landed' : 'already-in-base',
@@ -355,7 +485,13 @@ class QueueRun {
 
   /** What the lock tells whoever finds it after a kill: the landing under way, and the main checkout's detached HEAD. */
   private record(landing: Pick<LandPurpose, 'base' | 'from' | 'to' | 'mainAction'>): void {
-    if (this.lock) updateLockPurpose(this.lock, { kind: 'land', checkout: this.input.project.mainCheckout, ...landing, detached: this.detached } satisfies LandPurpose);
+    if (this.lock)
+      updateLockPurpose(this.lock, {
+        kind: 'land',
+        checkout: this.input.project.mainCheckout,
+        ...landing,
+        detached: this.detached,
+      } satisfies LandPurpose);
   }
 
   /** A SIGINT, SIGTERM or SIGHUP since the last step stops the queue before the next one. */
@@ -364,11 +500,23 @@ class QueueRun {
       this.guard?.check();
     } catch (error) {
       if (!(error instanceof RefusalError)) throw error;
-      throw this.stopWith(item, group, 'interrupted', `${error.message.replace(/\.$/, '')} before it landed; nothing of it changed`, {});
+      throw this.stopWith(
+        item,
+        group,
+        'interrupted',
+        `${error.message.replace(/\.$/, '')} before it landed; nothing of it changed`,
+        {},
+      );
     }
   }
 
-  private stopWith(item: QueuedSession, group: Group, reason: StopReason, message: string, fields: Partial<LandSessionReport>): Stop {
+  private stopWith(
+    item: QueuedSession,
+    group: Group,
+    reason: StopReason,
+    message: string,
+    fields: Partial<LandSessionReport>,
+  ): Stop {
     this.report(item, group, { result: 'stopped', message, ...fields });
     return new Stop(reason, message);
   }
@@ -383,9 +531,37 @@ class QueueRun {
     ]);
     const work = sessionWork(status, ownFilesOf(item.entry, item.worktree));
     const busy = await checkoutBusy(item.worktree, status);
-    if (now !== tip) throw this.stopWith(item, group, 'session-changed', `its branch ${item.entry.branch} moved while the queue ran (now ${now ? now.slice(0, 12) : 'gone'}); nothing of it landed`, {});
-    if (work.length > 0 || busy) throw this.stopWith(item, group, 'session-changed', `its worktree ${work.length > 0 ? 'has uncommitted changes again' : 'is busy'} (${busy ? busy.what : work.map((w) => w.path).slice(0, 5).join(', ')}); nothing of it landed`, {});
-    if (baseNow !== group.tip) throw this.stopWith(item, group, 'base-moved', `${group.base} moved while the queue ran (now ${baseNow ? baseNow.slice(0, 12) : 'gone'}), not by this land; nothing of ${item.entry.id} landed`, {});
+    if (now !== tip)
+      throw this.stopWith(
+        item,
+        group,
+        'session-changed',
+        `its branch ${item.entry.branch} moved while the queue ran (now ${now ? now.slice(0, 12) : 'gone'}); nothing of it landed`,
+        {},
+      );
+    if (work.length > 0 || busy)
+      throw this.stopWith(
+        item,
+        group,
+        'session-changed',
+        `its worktree ${work.length > 0 ? 'has uncommitted changes again' : 'is busy'} (${
+          busy
+            ? busy.what
+            : work
+                .map((w) => w.path)
+                .slice(0, 5)
+                .join(', ')
+        }); nothing of it landed`,
+        {},
+      );
+    if (baseNow !== group.tip)
+      throw this.stopWith(
+        item,
+        group,
+        'base-moved',
+        `${group.base} moved while the queue ran (now ${baseNow ? baseNow.slice(0, 12) : 'gone'}), not by this land; nothing of ${item.entry.id} landed`,
+        {},
+      );
   }
 
   /**
@@ -399,16 +575,28 @@ class QueueRun {
     let why: string | null = null;
     if (group.holder.where === 'main') {
       const facts = await gatherMainCheckout(this.input.project, from, commit);
-      if (facts.busy) throw new Stop('main-busy', `git is busy in the main checkout (${facts.busy.what}), which has ${group.base} checked out; nothing of it landed`);
+      if (facts.busy)
+        throw new Stop(
+          'main-busy',
+          `git is busy in the main checkout (${facts.busy.what}), which has ${group.base} checked out; nothing of it landed`,
+        );
       action = mainAction({ holdsBase: true, dirty: facts.dirty, inTheWay: facts.inTheWay });
-      why = facts.dirty.length > 0 ? `it has ${facts.dirty.length} uncommitted change(s)` : facts.inTheWay.length > 0 ? `untracked files there are in the way: ${facts.inTheWay.slice(0, 5).join(', ')}` : null;
+      why =
+        facts.dirty.length > 0
+          ? `it has ${facts.dirty.length} uncommitted change(s)`
+          : facts.inTheWay.length > 0
+            ? `untracked files there are in the way: ${facts.inTheWay.slice(0, 5).join(', ')}`
+            : null;
     }
     if (action === 'detach') this.detached = { base: group.base, at: from };
     this.record({ base: group.base, from, to: commit, mainAction: action === 'none' ? null : action });
     if (action === 'detach') {
       if (!(await detachHeadAt(main, from, from, `land: leave the main checkout at ${group.base} as it was`))) {
         this.detached = null;
-        throw new Stop('base-moved', `the main checkout moved while the queue ran; ${group.base} was left where it was`);
+        throw new Stop(
+          'base-moved',
+          `the main checkout moved while the queue ran; ${group.base} was left where it was`,
+        );
       }
       this.leftDetached(group, why!);
     }
@@ -418,7 +606,10 @@ class QueueRun {
         this.detached = null;
         this.mainReport = { ...this.mainReport, action: 'untouched', why: null, update: null };
       }
-      throw new Stop('base-moved', `${group.base} moved while the queue ran, not by this land; it was left where it is`);
+      throw new Stop(
+        'base-moved',
+        `${group.base} moved while the queue ran, not by this land; it was left where it is`,
+      );
     }
     if (action === 'fast-forward') {
       const forwarded = await fastForwardCheckout(main, from, commit);
@@ -436,29 +627,47 @@ class QueueRun {
   }
 
   private leftDetached(group: Group, why: string): void {
-    this.mainReport = { ...this.mainReport, action: 'detached', why, update: mainUpdateCommand(this.input.project.mainCheckout, group.base) };
+    this.mainReport = {
+      ...this.mainReport,
+      action: 'detached',
+      why,
+      update: mainUpdateCommand(this.input.project.mainCheckout, group.base),
+    };
   }
 
   /**
    * Every other session on the base against the moved base: its new prediction, and its notice.
    * Returns those that conflict now and did not before.
    */
-  private async repredict(group: Group, landing: { id: string; commit: string; from: string; to: string; gained: number }): Promise<MustSync[]> {
+  private async repredict(
+    group: Group,
+    landing: { id: string; commit: string; from: string; to: string; gained: number },
+  ): Promise<MustSync[]> {
     const main = this.input.project.mainCheckout;
     const at = isoSeconds(this.input.now);
     const mustSync: MustSync[] = [];
-    await Promise.all([...group.watched.values()].map(async (watched) => {
-      const before = watched.prediction;
-      const prediction = await predictLanding(main, landing.to, watched.tip, this.limit);
-      watched.prediction = prediction;
-      if (!prediction.clean && before.clean) mustSync.push({ id: watched.entry.id, conflicts: prediction.conflicts });
-      if (this.input.dryRun) return;
-      const previous = this.notices.get(watched.entry.id);
-      // Whether it caught up since matters only to a notice this landing would continue.
-      const continues = previous !== undefined && previous.base === group.base && previous.to === landing.from;
-      const caughtUpWithFrom = continues ? await holds(main, watched.tip, landing.from, this.limit) : true;
-      this.notices.set(watched.entry.id, nextNotice(previous, { ...landing, base: group.base }, { caughtUpWithFrom, behind: prediction.behind, conflicts: prediction.conflicts }, at));
-    }));
+    await Promise.all(
+      [...group.watched.values()].map(async (watched) => {
+        const before = watched.prediction;
+        const prediction = await predictLanding(main, landing.to, watched.tip, this.limit);
+        watched.prediction = prediction;
+        if (!prediction.clean && before.clean) mustSync.push({ id: watched.entry.id, conflicts: prediction.conflicts });
+        if (this.input.dryRun) return;
+        const previous = this.notices.get(watched.entry.id);
+        // Whether it caught up since matters only to a notice this landing would continue.
+        const continues = previous !== undefined && previous.base === group.base && previous.to === landing.from;
+        const caughtUpWithFrom = continues ? await holds(main, watched.tip, landing.from, this.limit) : true;
+        this.notices.set(
+          watched.entry.id,
+          nextNotice(
+            previous,
+            { ...landing, base: group.base },
+            { caughtUpWithFrom, behind: prediction.behind, conflicts: prediction.conflicts },
+            at,
+          ),
+        );
+      }),
+    );
     return mustSync.sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
@@ -481,7 +690,9 @@ class QueueRun {
       merge: { commit: null, message },
       gained,
       mustSync,
-      check: this.input.check ? { command: this.input.check.command, status: 'would-run', log: null, failure: null, ms: null } : null,
+      check: this.input.check
+        ? { command: this.input.check.command, status: 'would-run', log: null, failure: null, ms: null }
+        : null,
     });
   }
 }

@@ -46,20 +46,37 @@ export async function markReady(project: Project, entry: SessionEntry, undo: boo
   }
   if (entry.status !== 'active') throw sessionBusyRefusal(entry, 'marked ready');
   if (!existsSync(worktree)) {
-    throw new RefusalError('worktree-missing', `The worktree ${worktree} of session "${entry.id}" is gone, so there is no finished work to mark.`, `Run \`${helper('cleanup')}\` to reconcile the manifest with git; it keeps the branch.`);
+    throw new RefusalError(
+      'worktree-missing',
+      `The worktree ${worktree} of session "${entry.id}" is gone, so there is no finished work to mark.`,
+      `Run \`${helper('cleanup')}\` to reconcile the manifest with git; it keeps the branch.`,
+    );
   }
   const [tip, baseTip, status] = await Promise.all([
     resolveCommit(main, `refs/heads/${entry.branch}`),
     resolveCommit(main, `refs/heads/${entry.base.branch}`),
     readStatus(worktree),
   ]);
-  if (!tip) throw new RefusalError('branch-missing', `The branch ${entry.branch} of session "${entry.id}" no longer exists.`, `Run \`${helper('cleanup')}\` to reconcile the manifest with git.`);
+  if (!tip)
+    throw new RefusalError(
+      'branch-missing',
+      `The branch ${entry.branch} of session "${entry.id}" no longer exists.`,
+      `Run \`${helper('cleanup')}\` to reconcile the manifest with git.`,
+    );
   const busy = await checkoutBusy(worktree, status);
   if (busy) throw busyRefusal(busy, `the worktree of session "${entry.id}"`);
   const work = sessionWork(status, ownFilesOf(entry, worktree));
   if (work.length > 0) {
     const refusal = uncommittedRefusal(entry.id, worktree, work);
-    throw new RefusalError(refusal.code, refusal.message.replace(', and its worktree cannot be removed with them in it', ', and only committed work can be marked ready to land'), refusal.next.replace(/ To discard them instead: .*$/, ''), refusal.details);
+    throw new RefusalError(
+      refusal.code,
+      refusal.message.replace(
+        ', and its worktree cannot be removed with them in it',
+        ', and only committed work can be marked ready to land',
+      ),
+      refusal.next.replace(/ To discard them instead: .*$/, ''),
+      refusal.details,
+    );
   }
   const [counts, prediction] = baseTip
     ? await Promise.all([aheadBehind(main, tip, baseTip), predictMerge(main, baseTip, tip)])
@@ -78,6 +95,11 @@ export async function markReady(project: Project, entry: SessionEntry, undo: boo
     baseTip,
     ahead: counts?.ahead ?? null,
     behind: counts?.behind ?? null,
-    prediction: prediction && merges ? { clean: prediction.clean, conflicts: prediction.conflicts } : counts ? { clean: true, conflicts: [] } : null,
+    prediction:
+      prediction && merges
+        ? { clean: prediction.clean, conflicts: prediction.conflicts }
+        : counts
+          ? { clean: true, conflicts: [] }
+          : null,
   };
 }

@@ -8,7 +8,13 @@ import { run } from '../../lib/shell.js';
 import { commandLine } from '../../lib/shell-words.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
 import { openCommand } from '../../core/names.js';
-import { conversationToOpen, insideTmux, liveAgentWarning, tmuxNewWindowArgs, type OpenMode } from '../../core/open-plan.js';
+import {
+  conversationToOpen,
+  insideTmux,
+  liveAgentWarning,
+  tmuxNewWindowArgs,
+  type OpenMode,
+} from '../../core/open-plan.js';
 import { describeAgent, type AgentReport } from '../../core/session-state.js';
 import { readAgentState } from '../../store/agent-state.js';
 import type { Project } from '../../store/project.js';
@@ -35,10 +41,21 @@ export interface OpenResult {
 
 export function agentOf(project: Project, entry: SessionEntry, now: Date): AgentReport | null {
   const record = readAgentState(project.sessionsDir, entry.id);
-  return describeAgent({ record, startedAt: entry.startedAt, clientAlive: record?.client ? liveness(record.client) : null }, now, project.config.agentIdleMinutes);
+  return describeAgent(
+    { record, startedAt: entry.startedAt, clientAlive: record?.client ? liveness(record.client) : null },
+    now,
+    project.config.agentIdleMinutes,
+  );
 }
 
-export async function openSession(project: Project, entry: SessionEntry, worktree: string, mode: OpenMode, env: NodeJS.ProcessEnv, now: Date): Promise<OpenResult> {
+export async function openSession(
+  project: Project,
+  entry: SessionEntry,
+  worktree: string,
+  mode: OpenMode,
+  env: NodeJS.ProcessEnv,
+  now: Date,
+): Promise<OpenResult> {
   const agent = agentOf(project, entry, now);
   const conversation = conversationToOpen(agent, entry.claudeSession);
   const args = tmuxNewWindowArgs(entry.id, worktree, conversation);
@@ -67,7 +84,10 @@ export async function openSession(project: Project, entry: SessionEntry, worktre
     result.window = stdout.trim() || null;
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
-    result.problem = error.exitCode === 127 ? 'tmux is not installed' : `tmux new-window failed: ${(error.stderr.trim() || error.stdout.trim() || `exit ${error.exitCode}`).split('\n')[0]}`;
+    result.problem =
+      error.exitCode === 127
+        ? 'tmux is not installed'
+        : `tmux new-window failed: ${(error.stderr.trim() || error.stdout.trim() || `exit ${error.exitCode}`).split('\n')[0]}`;
   }
   return result;
 }

@@ -30,7 +30,6 @@ import type { ReportProblem } from '../../core/status-report.js';
 import type { RefFacts } from '../../git/refs.js';
 import { readAgentState } from '../../store/agent-state.js';
 
-
 export interface ManifestRead {
   manifest: Manifest;
   /** Set when the manifest is unusable; the manifest above is then empty. */
@@ -45,11 +44,22 @@ export function readManifestForReport(project: Project): ManifestRead {
     if (error instanceof ManifestInvalidError) {
       return {
         manifest: emptyManifest(project.name),
-        problem: { code: error.code, message: `${error.message} The sessions below are listed from git alone.`, next: error.next },
+        problem: {
+          code: error.code,
+          message: `${error.message} The sessions below are listed from git alone.`,
+          next: error.next,
+        },
       };
     }
     const message = error instanceof Error ? error.message : String(error);
-    return { manifest: emptyManifest(project.name), problem: { code: 'manifest-unreadable', message: `The session manifest ${project.manifestPath} could not be read: ${message}`, next: 'Check the file and its permissions.' } };
+    return {
+      manifest: emptyManifest(project.name),
+      problem: {
+        code: 'manifest-unreadable',
+        message: `The session manifest ${project.manifestPath} could not be read: ${message}`,
+        next: 'Check the file and its permissions.',
+      },
+    };
   }
 }
 
@@ -65,7 +75,11 @@ export interface GatherOptions {
 
 /** Branch tips by short name, from the one for-each-ref. */
 export function tipsFromRefs(refs: readonly RefFacts[]): Map<string, BranchTip> {
-  return new Map(refs.filter((row) => row.ref.startsWith('refs/heads/')).map((row) => [row.ref.slice('refs/heads/'.length), { commit: row.commit, date: row.date }]));
+  return new Map(
+    refs
+      .filter((row) => row.ref.startsWith('refs/heads/'))
+      .map((row) => [row.ref.slice('refs/heads/'.length), { commit: row.commit, date: row.date }]),
+  );
 }
 
 export interface ProjectFacts {
@@ -95,7 +109,11 @@ function candidates(project: Project, manifest: Manifest): { sessions: Candidate
   const others: WorktreeRecord[] = [];
   for (const record of linked) {
     if (claimed.has(record.path)) continue;
-    if (isDirectlyInside(project.sessionsDir, record.path) && checkWorktreePid(project.sessionsDir, record.path) === null) sessions.push({ id: basename(record.path), entry: null, worktreePath: record.path, record });
+    if (
+      isDirectlyInside(project.sessionsDir, record.path) &&
+      checkWorktreePid(project.sessionsDir, record.path) === null
+    )
+      sessions.push({ id: basename(record.path), entry: null, worktreePath: record.path, record });
     else others.push(record);
   }
   sessions.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.worktreePath < b.worktreePath ? -1 : 1));
@@ -110,7 +128,11 @@ function ownerAlive(entry: SessionEntry | null): boolean | null {
 
 /** The paths of a session's own uncommitted work; a rename counts both its paths. */
 export function uncommittedPaths(entries: StatusEntry[], packFiles: readonly string[] | undefined): string[] {
-  return [...new Set(sessionWork(entries, packFiles).flatMap((entry) => (entry.from ? [entry.path, entry.from] : [entry.path])))].sort();
+  return [
+    ...new Set(
+      sessionWork(entries, packFiles).flatMap((entry) => (entry.from ? [entry.path, entry.from] : [entry.path])),
+    ),
+  ].sort();
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0]! : String(error));
@@ -119,7 +141,11 @@ const message = (error: unknown) => (error instanceof Error ? error.message.spli
  * Each session's worktree status is asked for at once, without waiting for the branch tips: those are needed only
  * by the branch comparisons, which follow the one for-each-ref.
  */
-export async function gatherProjectFacts(project: Project, manifest: Manifest, options: GatherOptions): Promise<ProjectFacts> {
+export async function gatherProjectFacts(
+  project: Project,
+  manifest: Manifest,
+  options: GatherOptions,
+): Promise<ProjectFacts> {
   const limit = options.limit ?? limiter();
   const main = project.mainCheckout;
   const tips = options.refs ? options.refs.then(tipsFromRefs) : limit(() => branchTips(main));
@@ -128,7 +154,13 @@ export async function gatherProjectFacts(project: Project, manifest: Manifest, o
   return { sessions, otherWorktrees: others, tips: await tips };
 }
 
-async function gatherOne(project: Project, candidate: Candidate, tipsRead: Promise<Map<string, BranchTip>>, limit: Limit, options: GatherOptions): Promise<SessionFacts> {
+async function gatherOne(
+  project: Project,
+  candidate: Candidate,
+  tipsRead: Promise<Map<string, BranchTip>>,
+  limit: Limit,
+  options: GatherOptions,
+): Promise<SessionFacts> {
   const { entry, record } = candidate;
   const branch = entry?.branch ?? shortBranch(record?.branch ?? null);
   const baseBranch = entry?.base.branch ?? null;
@@ -178,14 +210,15 @@ async function gatherOne(project: Project, candidate: Candidate, tipsRead: Promi
   const readable = facts.folderExists && facts.knownToGit && !facts.prunable;
   const statusRead = readable
     ? attempt('reading uncommitted changes', () => readStatus(candidate.worktreePath)).then((entries) => {
-        if (entries) facts.uncommittedFiles = uncommittedPaths(entries, entry ? ownFilesOf(entry, candidate.worktreePath) : []);
+        if (entries)
+          facts.uncommittedFiles = uncommittedPaths(entries, entry ? ownFilesOf(entry, candidate.worktreePath) : []);
         facts.busy = checkoutBusySync(candidate.worktreePath, entries ?? []);
       })
     : Promise.resolve();
   const branchRead = (async () => {
     const tips = await tipsRead;
-    const tip = branch ? tips.get(branch) ?? null : null;
-    const baseTip = baseBranch ? tips.get(baseBranch)?.commit ?? null : null;
+    const tip = branch ? (tips.get(branch) ?? null) : null;
+    const baseTip = baseBranch ? (tips.get(baseBranch)?.commit ?? null) : null;
     facts.branchTip = tip?.commit ?? null;
     facts.lastCommitDate = tip?.date ?? null;
     facts.baseTip = baseTip;
@@ -195,7 +228,9 @@ async function gatherOne(project: Project, candidate: Candidate, tipsRead: Promi
     const kept = options.comparisons?.get(baseTip, sessionTip) ?? {};
     const learnt: TipComparison = {};
     try {
-      const counts = kept.counts ?? (await attempt('counting commits ahead/behind', () => aheadBehind(project.mainCheckout, sessionTip, baseTip)));
+      const counts =
+        kept.counts ??
+        (await attempt('counting commits ahead/behind', () => aheadBehind(project.mainCheckout, sessionTip, baseTip)));
       if (!counts) return;
       if (!kept.counts) learnt.counts = counts;
       facts.ahead = counts.ahead;
@@ -204,10 +239,14 @@ async function gatherOne(project: Project, candidate: Candidate, tipsRead: Promi
       if (counts.ahead === 0) facts.committedFiles = [];
       else if (kept.files) facts.committedFiles = kept.files;
       else {
-        work.push(attempt('listing changed files', () => changedFilesSinceFork(project.mainCheckout, baseTip, sessionTip)).then((files) => {
-          facts.committedFiles = files;
-          if (files) learnt.files = files;
-        }));
+        work.push(
+          attempt('listing changed files', () => changedFilesSinceFork(project.mainCheckout, baseTip, sessionTip)).then(
+            (files) => {
+              facts.committedFiles = files;
+              if (files) learnt.files = files;
+            },
+          ),
+        );
       }
       if (options.predictMerges) {
         if (counts.ahead === 0 || counts.behind === 0) {
@@ -216,10 +255,12 @@ async function gatherOne(project: Project, candidate: Candidate, tipsRead: Promi
         } else if (kept.merge) {
           facts.merge = kept.merge;
         } else {
-          work.push(predictOne(project, baseTip, sessionTip, attempt).then((outcome) => {
-            if (outcome === 'unsupported') facts.mergeNote = MERGE_TREE_UNSUPPORTED;
-            else if (outcome) facts.merge = learnt.merge = outcome;
-          }));
+          work.push(
+            predictOne(project, baseTip, sessionTip, attempt).then((outcome) => {
+              if (outcome === 'unsupported') facts.mergeNote = MERGE_TREE_UNSUPPORTED;
+              else if (outcome) facts.merge = learnt.merge = outcome;
+            }),
+          );
         }
       }
       await Promise.all(work);
@@ -252,7 +293,10 @@ async function predictOne(
   attempt: <T>(what: string, task: () => Promise<T>) => Promise<T | null>,
 ): Promise<MergeOutcome | 'unsupported' | null> {
   // null: the attempt failed (and said why); 'unsupported': git is too old to predict.
-  const prediction = await attempt('predicting the merge', async () => (await predictMerge(project.mainCheckout, ours, theirs)) ?? ('unsupported' as const));
+  const prediction = await attempt(
+    'predicting the merge',
+    async () => (await predictMerge(project.mainCheckout, ours, theirs)) ?? ('unsupported' as const),
+  );
   if (prediction === null || prediction === 'unsupported') return prediction;
   return { clean: prediction.clean, conflicts: prediction.conflicts };
 }
@@ -262,7 +306,11 @@ async function predictOne(
  * committed file can conflict on content, so only those reach git. Uncommitted changes cannot
  * be merged by git, so predictions cover committed work only.
  */
-export async function predictSessionPairs(project: Project, sessions: readonly SessionFacts[], limit: Limit = limiter()): Promise<PredictedPair[]> {
+export async function predictSessionPairs(
+  project: Project,
+  sessions: readonly SessionFacts[],
+  limit: Limit = limiter(),
+): Promise<PredictedPair[]> {
   const tips = new Map(sessions.map((session) => [session.id, session.branchTip]));
   return Promise.all(
     sessionPairs(sessions.map(changesOf)).map(async (pair): Promise<PredictedPair> => {
@@ -272,7 +320,12 @@ export async function predictSessionPairs(project: Project, sessions: readonly S
       try {
         const prediction = await limit(() => predictMerge(project.mainCheckout, a, b));
         if (!prediction) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
-        return { ...pair, prediction: prediction.clean ? 'clean' : 'conflict', conflicts: prediction.conflicts, method: 'merge-tree' };
+        return {
+          ...pair,
+          prediction: prediction.clean ? 'clean' : 'conflict',
+          conflicts: prediction.conflicts,
+          method: 'merge-tree',
+        };
       } catch {
         return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
       }

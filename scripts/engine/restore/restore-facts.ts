@@ -17,19 +17,45 @@ import { heldBranches } from '../../git/checkout-state.js';
 import { commitParents, refsUnder } from '../../git/refs.js';
 import { resolveCommit } from '../../git/repo.js';
 
-export async function gatherRestoreFacts(project: Project, name: string, at: string | undefined): Promise<RestoreFacts> {
+export async function gatherRestoreFacts(
+  project: Project,
+  name: string,
+  at: string | undefined,
+): Promise<RestoreFacts> {
   const main = project.mainCheckout;
   const historyPath = join(project.sessionsDir, HISTORY_FILE);
   const history = readHistory(project.sessionsDir);
-  if (history.problem) throw new RefusalError('history-unreadable', `The session history cannot be read: ${history.problem}; nothing was changed.`, `Check ${historyPath}: it must be a regular file.`);
+  if (history.problem)
+    throw new RefusalError(
+      'history-unreadable',
+      `The session history cannot be read: ${history.problem}; nothing was changed.`,
+      `Check ${historyPath}: it must be a regular file.`,
+    );
   const records = history.records.filter((record) => record.id === name);
   if (records.length === 0) {
-    throw new RefusalError('nothing-to-restore', `No ended session named "${name}" is recorded in ${historyPath}, so there is nothing to restore; nothing was changed.`, `Run \`${helper('status')}\`: its Leftovers list the sessions that can be restored.`);
+    throw new RefusalError(
+      'nothing-to-restore',
+      `No ended session named "${name}" is recorded in ${historyPath}, so there is nothing to restore; nothing was changed.`,
+      `Run \`${helper('status')}\`: its Leftovers list the sessions that can be restored.`,
+    );
   }
   const record = chooseRecord(records, at);
   if (!record) {
-    const ends = records.map((item) => `${item.endedAt} (${item.strategy}${item.savedAs ? `, ${item.savedAs}` : ''})`).reverse();
-    throw new RefusalError('no-such-end', `Session "${name}" has no end matching --at ${at}; nothing was changed. Its ends, newest first:\n${ends.map((line) => `  ${line}`).join('\n')}`, `Pass --at with one of those times or refs, or leave --at out to restore the newest.`, { ends: records.map((item) => ({ endedAt: item.endedAt, strategy: item.strategy, savedAs: item.savedAs ?? null })) });
+    const ends = records
+      .map((item) => `${item.endedAt} (${item.strategy}${item.savedAs ? `, ${item.savedAs}` : ''})`)
+      .reverse();
+    throw new RefusalError(
+      'no-such-end',
+      `Session "${name}" has no end matching --at ${at}; nothing was changed. Its ends, newest first:\n${ends.map((line) => `  ${line}`).join('\n')}`,
+      `Pass --at with one of those times or refs, or leave --at out to restore the newest.`,
+      {
+        ends: records.map((item) => ({
+          endedAt: item.endedAt,
+          strategy: item.strategy,
+          savedAs: item.savedAs ?? null,
+        })),
+      },
+    );
   }
   const worktreePath = join(project.sessionsDir, name);
   const manifest = readManifest(project.manifestPath, project.name);

@@ -41,18 +41,35 @@ export interface RestoreRun {
 }
 
 /** Puts back the ignored files of the `-ignored` commit that are free and still ignored here; secrets stay private to the owner. */
-async function restoreIgnored(project: Project, worktree: string, saved: NonNullable<RestorePlan['ignored']>): Promise<NonNullable<RestoreRun['ignored']>> {
+async function restoreIgnored(
+  project: Project,
+  worktree: string,
+  saved: NonNullable<RestorePlan['ignored']>,
+): Promise<NonNullable<RestoreRun['ignored']>> {
   const paths = await treePaths(project.mainCheckout, saved.commit);
   const inTheWay = new Set(pathsInTheWay(worktree, paths));
   const free = paths.filter((path) => !inTheWay.has(path));
   const ignored = await ignoredPaths(worktree, free);
   const skipped: Skipped[] = [
-    ...paths.filter((path) => inTheWay.has(path)).map((path) => ({ path, reason: 'exists', message: `something is already at that path in the worktree; the saved copy stays in ${saved.ref}` })),
-    ...free.filter((path) => !ignored.has(path)).map((path) => ({ path, reason: 'not-ignored', message: `the branch no longer ignores it, so it could be committed; the saved copy stays in ${saved.ref}` })),
+    ...paths
+      .filter((path) => inTheWay.has(path))
+      .map((path) => ({
+        path,
+        reason: 'exists',
+        message: `something is already at that path in the worktree; the saved copy stays in ${saved.ref}`,
+      })),
+    ...free
+      .filter((path) => !ignored.has(path))
+      .map((path) => ({
+        path,
+        reason: 'not-ignored',
+        message: `the branch no longer ignores it, so it could be committed; the saved copy stays in ${saved.ref}`,
+      })),
   ];
   const restored = free.filter((path) => ignored.has(path));
   await writeFilesFrom(worktree, saved.commit, restored);
-  for (const path of restored) chmodSync(join(worktree, path), modeFor(project.mainCheckout, path, lstatSync(join(worktree, path)).mode));
+  for (const path of restored)
+    chmodSync(join(worktree, path), modeFor(project.mainCheckout, path, lstatSync(join(worktree, path)).mode));
   return { ref: saved.ref, restored, skipped };
 }
 
@@ -72,7 +89,11 @@ function sessionLogIn(worktree: string, plan: RestorePlan): string | null {
   return findSessionLog(worktree, plan.name);
 }
 
-export async function restoreSession(project: Project, plan: RestorePlan, options: RestoreOptions): Promise<RestoreRun> {
+export async function restoreSession(
+  project: Project,
+  plan: RestorePlan,
+  options: RestoreOptions,
+): Promise<RestoreRun> {
   const main = project.mainCheckout;
   let ignored: RestoreRun['ignored'] = null;
   await excludeSessionsDir(project);
@@ -95,8 +116,15 @@ export async function restoreSession(project: Project, plan: RestorePlan, option
       if (plan.changes) {
         const { commit, staged, ref } = plan.changes;
         await applySnapshot(worktree, plan.tip, commit, staged);
-        const [index, wanted, holds] = await Promise.all([indexTree(worktree), treeOf(main, staged), worktreeHolds(worktree, commit)]);
-        if (index !== wanted || !holds) throw new Error(`the worktree did not come back as ${ref} holds it (${index !== wanted ? 'the staged changes differ' : 'a file differs'})`);
+        const [index, wanted, holds] = await Promise.all([
+          indexTree(worktree),
+          treeOf(main, staged),
+          worktreeHolds(worktree, commit),
+        ]);
+        if (index !== wanted || !holds)
+          throw new Error(
+            `the worktree did not come back as ${ref} holds it (${index !== wanted ? 'the staged changes differ' : 'a file differs'})`,
+          );
       }
       if (plan.ignored) ignored = await restoreIgnored(project, worktree, plan.ignored);
       return { sessionLog: sessionLogIn(worktree, plan) };
@@ -105,12 +133,24 @@ export async function restoreSession(project: Project, plan: RestorePlan, option
   if (plan.pr) {
     // A session on a pull request pushes back to its branch: the branch tracks it again.
     const { remote, branch } = plan.pr;
-    await setUpstream(main, plan.branch, remote, branch).catch(() => warnings.push(`The branch ${plan.branch} does not track ${remote}/${branch} again (it is not fetched); after ${commandLine(['git', 'fetch', remote, branch])}, run: ${commandLine(['git', 'branch', `--set-upstream-to=${remote}/${branch}`, plan.branch])}`));
+    await setUpstream(main, plan.branch, remote, branch).catch(() =>
+      warnings.push(
+        `The branch ${plan.branch} does not track ${remote}/${branch} again (it is not fetched); after ${commandLine(['git', 'fetch', remote, branch])}, run: ${commandLine(['git', 'branch', `--set-upstream-to=${remote}/${branch}`, plan.branch])}`,
+      ),
+    );
   }
-  const workspace = await prepareWorkspaceSafely(project, created, { copy: plan.copy, runSetup: options.runSetup, progress: options.progress, now: options.now });
+  const workspace = await prepareWorkspaceSafely(project, created, {
+    copy: plan.copy,
+    runSetup: options.runSetup,
+    progress: options.progress,
+    now: options.now,
+  });
   // A saved ignored file put back is the session's own version: the main checkout's copy was rightly not copied over it.
   const restoredIgnored = new Set<string>((ignored as RestoreRun['ignored'])?.restored ?? []);
-  if (workspace.copy) workspace.copy.skipped = workspace.copy.skipped.filter((skip) => !(skip.reason === 'exists' && restoredIgnored.has(skip.path)));
+  if (workspace.copy)
+    workspace.copy.skipped = workspace.copy.skipped.filter(
+      (skip) => !(skip.reason === 'exists' && restoredIgnored.has(skip.path)),
+    );
   const entry = findSession(readManifest(project.manifestPath, project.name), plan.name) ?? created;
   let changes: RestoreRun['changes'] = null;
   if (plan.changes) {

@@ -11,7 +11,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RefusalError, withOutcome } from '../../lib/errors.js';
 import { holdSignals } from '../../lib/interrupt.js';
-import { addWorktreeForBranch, addWorktreeWithNewBranch, forgetWorktreeRecord, removeWorktree } from '../../git/worktrees.js';
+import {
+  addWorktreeForBranch,
+  addWorktreeWithNewBranch,
+  forgetWorktreeRecord,
+  removeWorktree,
+} from '../../git/worktrees.js';
 import { UnsafeFileError, writeConfinedFile } from '../../lib/safe-fs.js';
 import { selfRecord } from '../../lib/process.js';
 import { deleteBranchIfAt } from '../../git/branches.js';
@@ -55,7 +60,10 @@ export interface NewSession {
   fill?: (worktreePath: string) => Promise<{ sessionLog: string | null }>;
 }
 
-export async function createSession(project: Project, spec: NewSession): Promise<{ entry: SessionEntry; warnings: string[] }> {
+export async function createSession(
+  project: Project,
+  spec: NewSession,
+): Promise<{ entry: SessionEntry; warnings: string[] }> {
   const guard = holdSignals();
   const warnings: string[] = [];
   const made = { reserved: false, worktree: false };
@@ -78,11 +86,18 @@ export async function createSession(project: Project, spec: NewSession): Promise
   try {
     const reservation = await updateManifest(project.manifestPath, project.name, (manifest) => {
       if (findSession(manifest, spec.name)) {
-        throw new RefusalError('session-exists', `A session named "${spec.name}" was registered a moment ago by another process.`, 'Pick another name.');
+        throw new RefusalError(
+          'session-exists',
+          `A session named "${spec.name}" was registered a moment ago by another process.`,
+          'Pick another name.',
+        );
       }
       // The port block is chosen under the lock, so concurrent starts never share one.
       const held = manifest.sessions.flatMap((session) => session.port ?? []);
-      const port = spec.preferredPort && portBlockFree(held, spec.preferredPort) ? { ...spec.preferredPort } : allocatePortBlock(held, spec.name, portSettings(project.config));
+      const port =
+        spec.preferredPort && portBlockFree(held, spec.preferredPort)
+          ? { ...spec.preferredPort }
+          : allocatePortBlock(held, spec.name, portSettings(project.config));
       manifest.sessions.push({ ...structuredClone(entry), ...(port ? { port } : {}) });
       return port;
     });
@@ -144,10 +159,15 @@ export function portBlockFree(held: readonly PortBlock[], block: PortBlock): boo
 }
 
 /** What is left after a roll back, checked rather than assumed. */
-async function rollBackOutcome(project: Project, spec: NewSession, made: { reserved: boolean; worktree: boolean }): Promise<string> {
+async function rollBackOutcome(
+  project: Project,
+  spec: NewSession,
+  made: { reserved: boolean; worktree: boolean },
+): Promise<string> {
   const left: string[] = [];
   if (made.worktree && existsSync(spec.worktreePath)) left.push(`the folder ${spec.worktreePath}`);
-  if (made.worktree && !spec.existingBranch && (await resolveCommit(project.mainCheckout, `refs/heads/${spec.branch}`))) left.push(`the branch ${spec.branch}`);
+  if (made.worktree && !spec.existingBranch && (await resolveCommit(project.mainCheckout, `refs/heads/${spec.branch}`)))
+    left.push(`the branch ${spec.branch}`);
   try {
     const entry = findSession(readManifest(project.manifestPath, project.name), spec.name);
     if (entry?.status === 'starting' && entry.owner?.pid === process.pid) left.push('its manifest entry');
@@ -160,15 +180,25 @@ async function rollBackOutcome(project: Project, spec: NewSession, made: { reser
 }
 
 /** Undoes only what this run made; the branch is deleted only if this run made it and it still sits where it started. */
-async function rollBack(project: Project, spec: NewSession, made: { reserved: boolean; worktree: boolean }): Promise<void> {
+async function rollBack(
+  project: Project,
+  spec: NewSession,
+  made: { reserved: boolean; worktree: boolean },
+): Promise<void> {
   if (made.worktree) {
     await removeWorktree(project.mainCheckout, spec.worktreePath, true).catch(() => undefined);
-    if (!existsSync(spec.worktreePath)) await forgetWorktreeRecord(project.mainCheckout, spec.worktreePath).catch(() => undefined);
-    if (!spec.existingBranch) await deleteBranchIfAt(project.mainCheckout, spec.branch, spec.startCommit ?? spec.baseCommit).catch(() => undefined);
+    if (!existsSync(spec.worktreePath))
+      await forgetWorktreeRecord(project.mainCheckout, spec.worktreePath).catch(() => undefined);
+    if (!spec.existingBranch)
+      await deleteBranchIfAt(project.mainCheckout, spec.branch, spec.startCommit ?? spec.baseCommit).catch(
+        () => undefined,
+      );
   }
   if (made.reserved) {
     await updateManifest(project.manifestPath, project.name, (manifest) => {
-      manifest.sessions = manifest.sessions.filter((session) => !(session.id === spec.name && session.status === 'starting'));
+      manifest.sessions = manifest.sessions.filter(
+        (session) => !(session.id === spec.name && session.status === 'starting'),
+      );
     }).catch(() => undefined);
   }
 }

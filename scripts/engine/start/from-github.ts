@@ -45,14 +45,29 @@ export async function readStartSource(project: Project, request: SourceRequest):
   if (request.pr === undefined) return none;
   const read = await readPr(main, request.pr);
   if (!read.found) {
-    throw new RefusalError('pr-unreadable', `Pull request ${request.pr} could not be read: ${read.problem}. Nothing was changed.`, `Check it with ${commandLine(['gh', 'pr', 'view', request.pr])} in ${main} (gh must be installed and logged in), then run the same command again; or start without --pr.`, { pr: request.pr, problem: read.problem });
+    throw new RefusalError(
+      'pr-unreadable',
+      `Pull request ${request.pr} could not be read: ${read.problem}. Nothing was changed.`,
+      `Check it with ${commandLine(['gh', 'pr', 'view', request.pr])} in ${main} (gh must be installed and logged in), then run the same command again; or start without --pr.`,
+      { pr: request.pr, problem: read.problem },
+    );
   }
   const pr: GitHubPr = read.found;
   if (pr.isCrossRepository) {
-    throw new RefusalError('pr-from-fork', `Pull request #${pr.number} comes from a fork, so its branch ${pr.headRefName} is not on ${request.remote} and could not be pushed back to from here. Nothing was changed.`, `Check it out by hand (${commandLine(['gh', 'pr', 'checkout', String(pr.number)])}), or start a session without --pr.`, { pr: pr.number });
+    throw new RefusalError(
+      'pr-from-fork',
+      `Pull request #${pr.number} comes from a fork, so its branch ${pr.headRefName} is not on ${request.remote} and could not be pushed back to from here. Nothing was changed.`,
+      `Check it out by hand (${commandLine(['gh', 'pr', 'checkout', String(pr.number)])}), or start a session without --pr.`,
+      { pr: pr.number },
+    );
   }
   if (request.fetch && !(await listRemotes(main)).includes(request.remote)) {
-    throw new RefusalError('unknown-remote', `There is no remote "${request.remote}" to fetch pull request #${pr.number}'s branch from. Nothing was changed.`, `Pass --remote with the remote that holds ${pr.headRefName} (git remote -v lists them).`, { remote: request.remote });
+    throw new RefusalError(
+      'unknown-remote',
+      `There is no remote "${request.remote}" to fetch pull request #${pr.number}'s branch from. Nothing was changed.`,
+      `Pass --remote with the remote that holds ${pr.headRefName} (git remote -v lists them).`,
+      { remote: request.remote },
+    );
   }
   const startCommit = request.fetch ? await fetchRemoteBranch(main, request.remote, pr.headRefName) : null;
   return {

@@ -11,11 +11,21 @@ const GH_TIMEOUT_MS = 30_000;
 
 export type Read<T> = { found: T; problem: null } | { found: null; problem: string };
 
-async function ghView<T>(main: string, args: string[], parse: (text: string) => T | null, what: string): Promise<Read<T>> {
+async function ghView<T>(
+  main: string,
+  args: string[],
+  parse: (text: string) => T | null,
+  what: string,
+): Promise<Read<T>> {
   try {
-    const { stdout } = await run(main, 'gh', args, { env: { GH_PROMPT_DISABLED: '1', NO_COLOR: '1' }, timeout: GH_TIMEOUT_MS });
+    const { stdout } = await run(main, 'gh', args, {
+      env: { GH_PROMPT_DISABLED: '1', NO_COLOR: '1' },
+      timeout: GH_TIMEOUT_MS,
+    });
     const found = parse(stdout);
-    return found ? { found, problem: null } : { found: null, problem: `gh ${args.slice(0, 2).join(' ')} printed no ${what}` };
+    return found
+      ? { found, problem: null }
+      : { found: null, problem: `gh ${args.slice(0, 2).join(' ')} printed no ${what}` };
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
     if (error.exitCode === 127) return { found: null, problem: 'gh (the GitHub CLI) is not installed' };
@@ -29,5 +39,10 @@ export function readIssue(main: string, ref: string): Promise<Read<GitHubIssue>>
 }
 
 export function readPr(main: string, ref: string): Promise<Read<GitHubPr>> {
-  return ghView(main, ['pr', 'view', ref, '--json', 'number,url,title,body,headRefName,baseRefName,isCrossRepository,state'], parsePrJson, 'pull request');
+  return ghView(
+    main,
+    ['pr', 'view', ref, '--json', 'number,url,title,body,headRefName,baseRefName,isCrossRepository,state'],
+    parsePrJson,
+    'pull request',
+  );
 }

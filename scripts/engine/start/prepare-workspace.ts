@@ -18,7 +18,13 @@ import { excludeFilePath, ensureExcludeLines } from '../../git/exclude.js';
 import { ignoredPaths, untrackedAt, untrackedMatching } from '../../git/ignored.js';
 import { initSubmodules } from '../../git/submodules.js';
 import { copyIntoWorktree, inspectDestination } from '../../workspace/copy.js';
-import { copyPatterns, INCLUDE_FILE, literalPathProblem, outsideSessionsDir, type CopyChoice } from '../../workspace/include-matching.js';
+import {
+  copyPatterns,
+  INCLUDE_FILE,
+  literalPathProblem,
+  outsideSessionsDir,
+  type CopyChoice,
+} from '../../workspace/include-matching.js';
 import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../../lib/safe-fs.js';
 import type { CopyReport, WorkspaceReport } from '../../workspace/report.js';
 import { selfRecord } from '../../lib/process.js';
@@ -57,7 +63,10 @@ export async function excludeSessionsDir(project: Project): Promise<void> {
   if (inside) await excludeInRepository(project, [`/${inside}/`]);
 }
 
-async function copyCandidates(project: Project, choice: CopyChoice): Promise<Omit<CopyReport, 'copied' | 'skipped' | 'digests'>> {
+async function copyCandidates(
+  project: Project,
+  choice: CopyChoice,
+): Promise<Omit<CopyReport, 'copied' | 'skipped' | 'digests'>> {
   const main = project.mainCheckout;
   const rejected: CopyReport['rejected'] = [];
   const sessionsRel = sessionsDirInsideRepo(main, project.sessionsDir);
@@ -72,7 +81,11 @@ async function copyCandidates(project: Project, choice: CopyChoice): Promise<Omi
     const found = await untrackedMatching(main, { patterns: ['*'], literalPaths: accepted });
     for (const path of accepted) {
       if (!found.some((file) => file === path || file.startsWith(`${path}/`))) {
-        rejected.push({ pattern: path, source: '--copy', reason: 'no untracked file there in the main checkout (missing, or tracked)' });
+        rejected.push({
+          pattern: path,
+          source: '--copy',
+          reason: 'no untracked file there in the main checkout (missing, or tracked)',
+        });
       }
     }
     return { mode: 'list', sources: ['--copy'], candidates: outsideSessionsDir(found, sessionsRel), rejected };
@@ -91,7 +104,16 @@ export function readIncludeFile(mainCheckout: string): { text: string | null; re
     return { text: readBoundedText(join(mainCheckout, INCLUDE_FILE), MAX_INCLUDE_BYTES), rejected: [] };
   } catch (error) {
     if (!(error instanceof UnsafeFileError)) throw error;
-    return { text: null, rejected: [{ pattern: INCLUDE_FILE, source: INCLUDE_FILE, reason: `the file is not used: ${error.message.slice(error.path.length + 1)}` }] };
+    return {
+      text: null,
+      rejected: [
+        {
+          pattern: INCLUDE_FILE,
+          source: INCLUDE_FILE,
+          reason: `the file is not used: ${error.message.slice(error.path.length + 1)}`,
+        },
+      ],
+    };
   }
 }
 
@@ -108,29 +130,56 @@ export interface MainCheckoutInputs {
  * each file is looked at again, on both sides, when it is copied.
  */
 export async function readMainCheckoutInputs(project: Project, copy: CopyChoice | null): Promise<MainCheckoutInputs> {
-  const [candidates, packUntracked] = await Promise.all([copy ? copyCandidates(project, copy) : Promise.resolve(null), untrackedAt(project.mainCheckout, PACK_PATHS)]);
+  const [candidates, packUntracked] = await Promise.all([
+    copy ? copyCandidates(project, copy) : Promise.resolve(null),
+    untrackedAt(project.mainCheckout, PACK_PATHS),
+  ]);
   return { copy: candidates, packUntracked };
 }
 
-async function copyIgnoredFiles(project: Project, worktree: string, found: NonNullable<MainCheckoutInputs['copy']>): Promise<CopyReport> {
-  const result = await copyIntoWorktree(project.mainCheckout, worktree, found.candidates, { requireIgnoredInMain: true, requireIgnoredInWorktree: true });
+async function copyIgnoredFiles(
+  project: Project,
+  worktree: string,
+  found: NonNullable<MainCheckoutInputs['copy']>,
+): Promise<CopyReport> {
+  const result = await copyIntoWorktree(project.mainCheckout, worktree, found.candidates, {
+    requireIgnoredInMain: true,
+    requireIgnoredInWorktree: true,
+  });
   return { ...found, ...result };
 }
 
 async function copyPackFiles(project: Project, worktree: string, untracked: string[]) {
-  const result = await copyIntoWorktree(project.mainCheckout, worktree, untracked, { requireIgnoredInMain: false, requireIgnoredInWorktree: false });
+  const result = await copyIntoWorktree(project.mainCheckout, worktree, untracked, {
+    requireIgnoredInMain: false,
+    requireIgnoredInWorktree: false,
+  });
   // A re-run finds its own earlier copies in place: that is not worth a warning.
   return { copied: result.copied, skipped: result.skipped.filter((skip) => skip.reason !== 'exists') };
 }
 
-async function writeEnvSession(project: Project, worktree: string, session: SessionEntry, port: PortBlock | null): Promise<WorkspaceReport['envSession']> {
+async function writeEnvSession(
+  project: Project,
+  worktree: string,
+  session: SessionEntry,
+  port: PortBlock | null,
+): Promise<WorkspaceReport['envSession']> {
   await excludeInRepository(project, [`/${ENV_SESSION_FILE}`]);
   const place = inspectDestination(worktree, ENV_SESSION_FILE);
   const ignored = (await ignoredPaths(worktree, [ENV_SESSION_FILE])).has(ENV_SESSION_FILE);
-  if (!ignored) return { written: false, message: `${ENV_SESSION_FILE} is tracked or un-ignored on this branch, so it was left alone` };
-  if (place !== 'free' && place !== 'exists') return { written: false, message: `${ENV_SESSION_FILE} cannot be written safely (${place})` };
+  if (!ignored)
+    return {
+      written: false,
+      message: `${ENV_SESSION_FILE} is tracked or un-ignored on this branch, so it was left alone`,
+    };
+  if (place !== 'free' && place !== 'exists')
+    return { written: false, message: `${ENV_SESSION_FILE} cannot be written safely (${place})` };
   try {
-    writeConfinedFile(worktree, ENV_SESSION_FILE, renderEnvSession({ project: project.name, session: session.id, port }));
+    writeConfinedFile(
+      worktree,
+      ENV_SESSION_FILE,
+      renderEnvSession({ project: project.name, session: session.id, port }),
+    );
   } catch (error) {
     if (!(error instanceof UnsafeFileError)) throw error;
     return { written: false, message: `${ENV_SESSION_FILE} cannot be written safely: ${error.message}` };
@@ -156,7 +205,11 @@ async function ensurePort(project: Project, session: SessionEntry): Promise<Port
     const entry = findSession(manifest, session.id);
     if (!entry) return false;
     if (entry.port) return entry.port;
-    const port = allocatePortBlock(manifest.sessions.flatMap((other) => other.port ?? []), session.id, portSettings(project.config));
+    const port = allocatePortBlock(
+      manifest.sessions.flatMap((other) => other.port ?? []),
+      session.id,
+      portSettings(project.config),
+    );
     if (!port) return false;
     entry.port = port;
     return port;
@@ -179,7 +232,11 @@ export function setupLogPath(project: Project, id: string): string {
   return join(project.sessionsDir, `${id}.setup.log`);
 }
 
-export async function prepareWorkspace(project: Project, session: SessionEntry, options: WorkspaceOptions): Promise<WorkspaceReport> {
+export async function prepareWorkspace(
+  project: Project,
+  session: SessionEntry,
+  options: WorkspaceOptions,
+): Promise<WorkspaceReport> {
   const worktree = worktreePathOf(project, session);
   const submoduleReport = await submodules(worktree);
   const fromMain = await (options.fromMain ?? readMainCheckoutInputs(project, options.copy));
@@ -194,7 +251,11 @@ export async function prepareWorkspace(project: Project, session: SessionEntry, 
     ...(project.config.postCreate ? { postCreate: project.config.postCreate } : {}),
   });
   const willRun = options.runSetup && plan.steps.length > 0;
-  if (willRun && plan.packFiles.length > 0) await excludeInRepository(project, plan.packFiles.map((path) => `/${path}`));
+  if (willRun && plan.packFiles.length > 0)
+    await excludeInRepository(
+      project,
+      plan.packFiles.map((path) => `/${path}`),
+    );
   const recordedPackFiles = union(session.packFiles, [
     ...(copy?.copied ?? []),
     ...pack.copied,
@@ -219,7 +280,12 @@ export async function prepareWorkspace(project: Project, session: SessionEntry, 
   });
   if (!willRun) {
     // Nothing runs: what was copied and why setup was skipped go into the manifest in one write.
-    const setup: WorkspaceReport['setup'] = { status: 'skipped', command: null, log: null, message: options.runSetup ? plan.reason : '--no-setup' };
+    const setup: WorkspaceReport['setup'] = {
+      status: 'skipped',
+      command: null,
+      log: null,
+      message: options.runSetup ? plan.reason : '--no-setup',
+    };
     const record = setupRecord(setup);
     await recordInManifest(project, session.id, (entry) => {
       recordFiles(entry);
@@ -230,11 +296,23 @@ export async function prepareWorkspace(project: Project, session: SessionEntry, 
   await recordInManifest(project, session.id, (entry) => {
     recordFiles(entry);
     // Recorded before it runs: a setup killed outright reads as interrupted (its owner is dead), never as done.
-    entry.setup = { status: 'running', command, log: toStoredPath(project.mainCheckout, logPath), at: timestamp(options.now), owner: selfRecord() };
+    entry.setup = {
+      status: 'running',
+      command,
+      log: toStoredPath(project.mainCheckout, logPath),
+      at: timestamp(options.now),
+      owner: selfRecord(),
+    };
   });
   const env = { SESSION_ID: session.id, ...(port ? { PORT: String(port.base) } : {}) };
   const outcome = await runSetup(plan, worktree, logPath, env, options.progress);
-  const setup: WorkspaceReport['setup'] = { status: outcome.ok ? 'ok' : outcome.interrupted ? 'interrupted' : 'failed', command, log: logPath, message: outcome.failure, dependencies: outcome.dependencies };
+  const setup: WorkspaceReport['setup'] = {
+    status: outcome.ok ? 'ok' : outcome.interrupted ? 'interrupted' : 'failed',
+    command,
+    log: logPath,
+    message: outcome.failure,
+    dependencies: outcome.dependencies,
+  };
   const record = setupRecord(setup);
   await recordInManifest(project, session.id, (entry) => {
     entry.setup = record;
@@ -246,7 +324,11 @@ export async function prepareWorkspace(project: Project, session: SessionEntry, 
  * For start: the session exists already, so an unexpected error in any workspace step is
  * turned into a failed setup (reported, recorded when possible) instead of a failed start.
  */
-export async function prepareWorkspaceSafely(project: Project, session: SessionEntry, options: WorkspaceOptions): Promise<WorkspaceReport> {
+export async function prepareWorkspaceSafely(
+  project: Project,
+  session: SessionEntry,
+  options: WorkspaceOptions,
+): Promise<WorkspaceReport> {
   try {
     return await prepareWorkspace(project, session, options);
   } catch (error) {

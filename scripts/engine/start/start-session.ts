@@ -62,7 +62,12 @@ export interface StartResult {
   leftBehind: string[];
 }
 
-export async function startSession(project: Project, request: StartRequest, now: Date, progress: (line: string) => void): Promise<StartResult> {
+export async function startSession(
+  project: Project,
+  request: StartRequest,
+  now: Date,
+  progress: (line: string) => void,
+): Promise<StartResult> {
   const { name } = request;
   const main = project.mainCheckout;
   const branch = `${project.config.branchPrefix}${name}`;
@@ -88,18 +93,28 @@ export async function startSession(project: Project, request: StartRequest, now:
       worktreePath,
       mainCheckout: main,
       hasCommits: head !== null && !/^0+$/.test(head),
-      insideSession: sessionIdForWorktree(main, project.sessionsDir, manifest, project.currentWorktree, (entry) => worktreePathOf(project, entry)),
+      insideSession: sessionIdForWorktree(main, project.sessionsDir, manifest, project.currentWorktree, (entry) =>
+        worktreePathOf(project, entry),
+      ),
       nameInManifest: findSession(manifest, name) !== undefined,
       worktreePathExists: existsSync(worktreePath),
       branchExists: tips.has(branch),
     });
     if (refusal) throw refusal;
     if (!chosenBase) {
-      throw new RefusalError('detached-head', 'The main checkout is on a detached HEAD, so there is no branch to base the session on.', 'Pass --base BRANCH, or check out a branch in the main checkout.');
+      throw new RefusalError(
+        'detached-head',
+        'The main checkout is on a detached HEAD, so there is no branch to base the session on.',
+        'Pass --base BRANCH, or check out a branch in the main checkout.',
+      );
     }
     let baseCommit = tips.get(chosenBase)?.commit ?? null;
     if (!baseCommit) {
-      throw new RefusalError('unknown-base', `There is no local branch ${JSON.stringify(chosenBase)} to base the session on.`, 'Pass --base with an existing local branch (git branch --list), or create it first: git branch NAME origin/NAME');
+      throw new RefusalError(
+        'unknown-base',
+        `There is no local branch ${JSON.stringify(chosenBase)} to base the session on.`,
+        'Pass --base with an existing local branch (git branch --list), or create it first: git branch NAME origin/NAME',
+      );
     }
     const dirty = planDirty(request.ifDirty, status);
     const notes: string[] = [];
@@ -108,15 +123,21 @@ export async function startSession(project: Project, request: StartRequest, now:
     if (dirty.action === 'abort') throw dirtyRefusal(dirty, main);
     if (dirty.action === 'stash') {
       stash = await stashTrackedChanges(main, `flight-rules: before session ${name}`);
-      notes.push(`${MARK.done} Stashed ${dirty.tracked.length} uncommitted change(s) in the main checkout as ${shortSha(stash)}. Restore them with: ${commandLine(['git', '-C', main, 'stash', 'pop'])}`);
+      notes.push(
+        `${MARK.done} Stashed ${dirty.tracked.length} uncommitted change(s) in the main checkout as ${shortSha(stash)}. Restore them with: ${commandLine(['git', '-C', main, 'stash', 'pop'])}`,
+      );
     }
     if (dirty.action === 'commit') {
       committed = await commitTrackedChanges(main, request.commitMessage!);
       if (currentBranch === chosenBase) baseCommit = committed;
-      notes.push(`${MARK.done} Committed ${dirty.tracked.length} change(s) in the main checkout as ${shortSha(committed)}.`);
+      notes.push(
+        `${MARK.done} Committed ${dirty.tracked.length} change(s) in the main checkout as ${shortSha(committed)}.`,
+      );
     }
     if (dirty.action === 'proceed') {
-      notes.push(`${MARK.warn} ${dirty.tracked.length} uncommitted change(s) stay in the main checkout and are not in the session.`);
+      notes.push(
+        `${MARK.warn} ${dirty.tracked.length} uncommitted change(s) stay in the main checkout and are not in the session.`,
+      );
     }
     return { baseBranch: chosenBase, baseCommit, dirty, notes, stash, committed };
   });
@@ -143,12 +164,34 @@ export async function startSession(project: Project, request: StartRequest, now:
   if (request.pr) {
     // The session branch pulls from and pushes to the PR's branch; a sync then merges rather than rebases.
     await setUpstream(main, branch, request.pr.remote, request.pr.branch).catch((error: unknown) => {
-      createWarnings.push(`The branch ${branch} could not be set to track ${request.pr!.remote}/${request.pr!.branch} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); set it with: ${commandLine(['git', 'branch', `--set-upstream-to=${request.pr!.remote}/${request.pr!.branch}`, branch])}`);
+      createWarnings.push(
+        `The branch ${branch} could not be set to track ${request.pr!.remote}/${request.pr!.branch} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); set it with: ${commandLine(['git', 'branch', `--set-upstream-to=${request.pr!.remote}/${request.pr!.branch}`, branch])}`,
+      );
     });
   }
   // The session exists from here on; a workspace step that fails is reported, never rolled back.
-  const workspace = await prepareWorkspaceSafely(project, created, { copy: request.copy, runSetup: request.runSetup, progress, now, fromMain });
+  const workspace = await prepareWorkspaceSafely(project, created, {
+    copy: request.copy,
+    runSetup: request.runSetup,
+    progress,
+    now,
+    fromMain,
+  });
   const session = findSession(readManifest(project.manifestPath, project.name), name) ?? created;
   const leftBehind = dirty.untracked.filter((path) => !workspace.packFiles.copied.includes(path));
-  return { session, worktreePath, branch, baseBranch, baseCommit, dirty, stash: checked.stash, committed: checked.committed, notes: checked.notes, createWarnings, workspace, orphans, leftBehind };
+  return {
+    session,
+    worktreePath,
+    branch,
+    baseBranch,
+    baseCommit,
+    dirty,
+    stash: checked.stash,
+    committed: checked.committed,
+    notes: checked.notes,
+    createWarnings,
+    workspace,
+    orphans,
+    leftBehind,
+  };
 }

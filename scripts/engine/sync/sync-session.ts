@@ -44,7 +44,13 @@ export interface SyncResult {
 
 const MAX_LOG_BYTES = 4 * 1024 * 1024;
 
-export async function gatherSyncFacts(project: Project, entry: SessionEntry, asked: SyncMode | null, named: boolean, callerCwd: string): Promise<SyncFacts> {
+export async function gatherSyncFacts(
+  project: Project,
+  entry: SessionEntry,
+  asked: SyncMode | null,
+  named: boolean,
+  callerCwd: string,
+): Promise<SyncFacts> {
   const worktree = worktreePathOf(project, entry);
   const worktreeExists = existsSync(worktree);
   const [baseCommit, headRef, tip, status, upstream] = await Promise.all([
@@ -55,7 +61,10 @@ export async function gatherSyncFacts(project: Project, entry: SessionEntry, ask
     upstreamOf(project.mainCheckout, entry.branch),
   ]);
   const sessionsDirInRepo = sessionsDirInsideRepo(project.mainCheckout, project.sessionsDir);
-  const sessionsPaths = sessionsDirInRepo && tip && baseCommit ? await treeDiffPaths(project.mainCheckout, tip, baseCommit, { below: sessionsDirInRepo }) : [];
+  const sessionsPaths =
+    sessionsDirInRepo && tip && baseCommit
+      ? await treeDiffPaths(project.mainCheckout, tip, baseCommit, { below: sessionsDirInRepo })
+      : [];
   return {
     entry,
     worktree,
@@ -64,7 +73,9 @@ export async function gatherSyncFacts(project: Project, entry: SessionEntry, ask
     tip,
     headRef,
     // The untracked session log is left alone by a rebase or merge, and sync commits it anyway.
-    work: sessionWork(status, ownFilesOf(entry, worktree)).filter((item) => !(isUntracked(item) && item.path === entry.sessionLog)),
+    work: sessionWork(status, ownFilesOf(entry, worktree)).filter(
+      (item) => !(isUntracked(item) && item.path === entry.sessionLog),
+    ),
     busy: worktreeExists ? await checkoutBusy(worktree, status) : null,
     upstream,
     sessionsPaths,
@@ -102,40 +113,86 @@ export async function syncSession(project: Project, facts: SyncFacts, mode: Sync
       // Already in: nothing to bring in. If the base came in by hand (a conflict resolved with git), record that sync now.
       const log = entry.base.commit === baseCommit ? null : await recordInLog(worktree, entry, now);
       synced = true;
-      return { mode, upToDate: true, before: tip, after: log?.commit ?? tip, baseCommit, pickedUp: 0, logUpdated: log?.updated ?? false, logCommit: log?.commit ?? null, lastSyncedAt, warnings: log?.warnings ?? [] };
+      return {
+        mode,
+        upToDate: true,
+        before: tip,
+        after: log?.commit ?? tip,
+        baseCommit,
+        pickedUp: 0,
+        logUpdated: log?.updated ?? false,
+        logCommit: log?.commit ?? null,
+        lastSyncedAt,
+        warnings: log?.warnings ?? [],
+      };
     }
-    const outcome = mode === 'rebase'
-      ? await rebaseOnto(worktree, entry.branch, tip, baseCommit)
-      : await mergeInto(worktree, entry.branch, tip, baseCommit, `Merge ${entry.base.branch} into ${entry.branch}`);
+    const outcome =
+      mode === 'rebase'
+        ? await rebaseOnto(worktree, entry.branch, tip, baseCommit)
+        : await mergeInto(worktree, entry.branch, tip, baseCommit, `Merge ${entry.base.branch} into ${entry.branch}`);
     if (!outcome.ok) throw conflictRefusal(facts, mode, outcome);
     const log = await recordInLog(worktree, entry, now);
     synced = true;
-    return { mode, upToDate: false, before: tip, after: log.commit ?? outcome.tip, baseCommit, pickedUp: behind, logUpdated: log.updated, logCommit: log.commit, lastSyncedAt, warnings: log.warnings };
+    return {
+      mode,
+      upToDate: false,
+      before: tip,
+      after: log.commit ?? outcome.tip,
+      baseCommit,
+      pickedUp: behind,
+      logUpdated: log.updated,
+      logCommit: log.commit,
+      lastSyncedAt,
+      warnings: log.warnings,
+    };
   } finally {
     await release(project, entry.id, synced ? { at: lastSyncedAt, baseCommit } : null);
   }
 }
 
 /** Sets the log's "Last synced with base" line and commits only that file, so the worktree stays clean. */
-async function recordInLog(worktree: string, entry: SessionEntry, now: Date): Promise<{ updated: boolean; commit: string | null; warnings: string[] }> {
+async function recordInLog(
+  worktree: string,
+  entry: SessionEntry,
+  now: Date,
+): Promise<{ updated: boolean; commit: string | null; warnings: string[] }> {
   const log = entry.sessionLog;
   let text: string | null = null;
   try {
     text = log ? readBoundedText(join(worktree, log), MAX_LOG_BYTES) : null;
   } catch (error) {
     if (!(error instanceof UnsafeFileError)) throw error;
-    return { updated: false, commit: null, warnings: [`the session log ${log} cannot be read safely (${error.message}), so its "Last synced with base" line was not updated`] };
+    return {
+      updated: false,
+      commit: null,
+      warnings: [
+        `the session log ${log} cannot be read safely (${error.message}), so its "Last synced with base" line was not updated`,
+      ],
+    };
   }
   if (!log || text === null) {
-    return { updated: false, commit: null, warnings: [`no session log found${log ? ` at ${log}` : ''}, so the "Last synced with base" line was not updated`] };
+    return {
+      updated: false,
+      commit: null,
+      warnings: [`no session log found${log ? ` at ${log}` : ''}, so the "Last synced with base" line was not updated`],
+    };
   }
   const updated = withLastSynced(text, now);
-  if (updated === null) return { updated: false, commit: null, warnings: [`${log} has no "**Last synced with base:**" or "**Branch:**" line to update`] };
+  if (updated === null)
+    return {
+      updated: false,
+      commit: null,
+      warnings: [`${log} has no "**Last synced with base:**" or "**Branch:**" line to update`],
+    };
   try {
     writeConfinedFile(worktree, log, updated);
   } catch (error) {
     if (!(error instanceof UnsafeFileError)) throw error;
-    return { updated: false, commit: null, warnings: [`the session log ${log} cannot be written safely (${error.message})`] };
+    return {
+      updated: false,
+      commit: null,
+      warnings: [`the session log ${log} cannot be written safely (${error.message})`],
+    };
   }
   const pending = (await readStatus(worktree)).some((item) => item.path === log);
   if (!pending) return { updated: true, commit: null, warnings: [] }; // it already said so: a second sync within the minute
@@ -143,22 +200,34 @@ async function recordInLog(worktree: string, entry: SessionEntry, now: Date): Pr
     const commit = await commitPaths(worktree, [log], `Record sync with ${entry.base.branch} in the session log`);
     return { updated: true, commit, warnings: [] };
   } catch (error) {
-    return { updated: false, commit: null, warnings: [`the session log was updated but could not be committed (${(error as Error).message.split('\n')[0]}); commit ${log} yourself`] };
+    return {
+      updated: false,
+      commit: null,
+      warnings: [
+        `the session log was updated but could not be committed (${(error as Error).message.split('\n')[0]}); commit ${log} yourself`,
+      ],
+    };
   }
 }
 
-function conflictRefusal(facts: SyncFacts, mode: SyncMode, outcome: Extract<Awaited<ReturnType<typeof rebaseOnto>>, { ok: false }>): RefusalError {
+function conflictRefusal(
+  facts: SyncFacts,
+  mode: SyncMode,
+  outcome: Extract<Awaited<ReturnType<typeof rebaseOnto>>, { ok: false }>,
+): RefusalError {
   const { entry, worktree } = facts;
   const tip = facts.tip!;
   const base = entry.base.branch;
   const at = (words: string[]) => gitInWorktree(facts, words);
   // Both ways of resolving keep the conflicts in front of the user until they are settled.
-  const resolve = mode === 'rebase'
-    ? `To resolve them deliberately: ${at(['rebase', base])}, fix each conflicted file, ${at(['add', '--'])} <file> and ${at(['rebase', '--continue'])} (or ${at(['rebase', '--abort'])} to back out); to resolve them once, in one merge commit, instead: ${at(['merge', base])}, fix the files, ${at(['add', '--'])} <file> and ${at(['commit', '--no-edit'])}.`
-    : `To resolve them deliberately: ${at(['merge', base])}, fix each conflicted file, ${at(['add', '--'])} <file> and ${at(['commit', '--no-edit'])} (or ${at(['merge', '--abort'])} to back out).`;
-  const what = outcome.conflicts.length > 0
-    ? `conflicts in ${outcome.conflicts.length} file(s):\n${outcome.conflicts.map((path) => `  ${path}`).join('\n')}`
-    : `git stopped: ${outcome.output.split('\n').slice(0, 5).join(' ')}`;
+  const resolve =
+    mode === 'rebase'
+      ? `To resolve them deliberately: ${at(['rebase', base])}, fix each conflicted file, ${at(['add', '--'])} <file> and ${at(['rebase', '--continue'])} (or ${at(['rebase', '--abort'])} to back out); to resolve them once, in one merge commit, instead: ${at(['merge', base])}, fix the files, ${at(['add', '--'])} <file> and ${at(['commit', '--no-edit'])}.`
+      : `To resolve them deliberately: ${at(['merge', base])}, fix each conflicted file, ${at(['add', '--'])} <file> and ${at(['commit', '--no-edit'])} (or ${at(['merge', '--abort'])} to back out).`;
+  const what =
+    outcome.conflicts.length > 0
+      ? `conflicts in ${outcome.conflicts.length} file(s):\n${outcome.conflicts.map((path) => `  ${path}`).join('\n')}`
+      : `git stopped: ${outcome.output.split('\n').slice(0, 5).join(' ')}`;
   const state = outcome.restored
     ? `The ${mode} was aborted; ${entry.branch} is exactly as before (${shortSha(tip)}).`
     : `WARNING: it could not be backed out: ${entry.branch} should be at ${shortSha(tip)}, HEAD is ${(outcome.headNow ? shortSha(outcome.headNow) : undefined) ?? 'unknown'}. Inspect ${worktree}; the old tip is ${tip}.`;
