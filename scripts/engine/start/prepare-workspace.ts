@@ -42,8 +42,6 @@ export interface WorkspaceOptions {
   runSetup: boolean;
   progress: (line: string) => void;
   now: Date;
-  /** What was read from the main checkout already (start reads it during the checkout); read here when not given. */
-  fromMain?: Promise<MainCheckoutInputs>;
 }
 
 export type { CopyReport, WorkspaceReport } from '../../workspace/report.js';
@@ -119,29 +117,8 @@ export function readIncludeFile(mainCheckout: string): { text: string | null; re
 
 const MAX_INCLUDE_BYTES = 256 * 1024;
 
-/** What the workspace step reads from the main checkout alone: the files to copy (null: copy nothing), and the pack's own untracked files. */
-export interface MainCheckoutInputs {
-  copy: Omit<CopyReport, 'copied' | 'skipped' | 'digests'> | null;
-  packUntracked: string[];
-}
-
-/**
- * Reads them. They do not depend on the worktree, so start reads them while the worktree is being checked out;
- * each file is looked at again, on both sides, when it is copied.
- */
-export async function readMainCheckoutInputs(project: Project, copy: CopyChoice | null): Promise<MainCheckoutInputs> {
-  const [candidates, packUntracked] = await Promise.all([
-    copy ? copyCandidates(project, copy) : Promise.resolve(null),
-    untrackedAt(project.mainCheckout, PACK_PATHS),
-  ]);
-  return { copy: candidates, packUntracked };
-}
-
-async function copyIgnoredFiles(
-  project: Project,
-  worktree: string,
-  found: NonNullable<MainCheckoutInputs['copy']>,
-): Promise<CopyReport> {
+async function copyIgnoredFiles(project: Project, worktree: string, choice: CopyChoice): Promise<CopyReport> {
+  const found = await copyCandidates(project, choice);
   const result = await copyIntoWorktree(project.mainCheckout, worktree, found.candidates, {
     requireIgnoredInMain: true,
     requireIgnoredInWorktree: true,
@@ -149,7 +126,8 @@ async function copyIgnoredFiles(
   return { ...found, ...result };
 }
 
-async function copyPackFiles(project: Project, worktree: string, untracked: string[]) {
+async function copyPackFiles(project: Project, worktree: string) {
+  const untracked = await untrackedAt(project.mainCheckout, PACK_PATHS);
   const result = await copyIntoWorktree(project.mainCheckout, worktree, untracked, {
     requireIgnoredInMain: false,
     requireIgnoredInWorktree: false,
@@ -239,9 +217,8 @@ export async function prepareWorkspace(
 ): Promise<WorkspaceReport> {
   const worktree = worktreePathOf(project, session);
   const submoduleReport = await submodules(worktree);
-  const fromMain = await (options.fromMain ?? readMainCheckoutInputs(project, options.copy));
-  const copy = fromMain.copy ? await copyIgnoredFiles(project, worktree, fromMain.copy) : null;
-  const pack = await copyPackFiles(project, worktree, fromMain.packUntracked);
+  const copy = options.copy ? await copyIgnoredFiles(project, worktree, options.copy) : null;
+  const pack = await copyPackFiles(project, worktree);
   const port = await ensurePort(project, session);
   const envSession = await writeEnvSession(project, worktree, session, port);
 

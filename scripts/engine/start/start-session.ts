@@ -25,7 +25,7 @@ import type { CopyChoice } from '../../workspace/include-matching.js';
 import type { WorkspaceReport } from '../../workspace/report.js';
 import { gatherOrphanFacts } from '../cleanup/cleanup-facts.js';
 import { createSession } from './create-session.js';
-import { excludeSessionsDir, prepareWorkspaceSafely, readMainCheckoutInputs } from './prepare-workspace.js';
+import { excludeSessionsDir, prepareWorkspaceSafely } from './prepare-workspace.js';
 
 export interface StartRequest {
   name: string;
@@ -143,9 +143,6 @@ export async function startSession(
   });
   const { baseBranch, baseCommit, dirty } = checked;
 
-  // What the workspace step needs from the main checkout is read while the worktree is made and checked out.
-  const fromMain = readMainCheckoutInputs(project, request.copy);
-  fromMain.catch(() => undefined);
   await excludeSessionsDir(project);
   const { entry: created, warnings: createWarnings } = await createSession(project, {
     name,
@@ -175,7 +172,6 @@ export async function startSession(
     runSetup: request.runSetup,
     progress,
     now,
-    fromMain,
   });
   const session = findSession(readManifest(project.manifestPath, project.name), name) ?? created;
   const leftBehind = dirty.untracked.filter((path) => !workspace.packFiles.copied.includes(path));
