@@ -16,6 +16,8 @@ import { gatherMergeTarget } from './merge-target.js';
 
 /** Commits in `to` that `from` lacks; null when git cannot tell (e.g. the start commit was pruned). */
 async function gained(cwd: string, from: string, to: string): Promise<number | null> {
+  // A base that has not moved gained nothing: no need to ask git.
+  if (from === to) return 0;
   try {
     return (await aheadBehind(cwd, from, to)).behind;
   } catch {
