@@ -5,8 +5,8 @@
  * every internal error exits 0 with no output, and a watchdog ends a run that takes too long.
  * Only reads: no index, ref or working tree is written. agent-state writes its one file in the
  * sessions folder, and on UserPromptSubmit tells a land notice once, keeping a marker there too;
- * session-start and pre-tool-use keep what they learnt about the sessions in one cache file there
- * (store/hook-cache.ts).
+ * session-start and pre-tool-use keep what they learnt about the sessions there: their own cache
+ * file (store/hook-cache.ts) and the tip comparisons they share with status (store/comparison-cache.ts).
  */
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -16,6 +16,8 @@ import type { Config } from './core/config.js';
 import { readManifestText } from './store/manifest-store.js';
 import type { Manifest, SessionEntry } from './core/manifest-types.js';
 import { readHookCache, type HookCache } from './store/hook-cache.js';
+import { comparisonsToKeep, openComparisonCache, type ComparisonCache } from './store/comparison-cache.js';
+import { commonGitDir } from './git/repo.js';
 import { isWithin, MANIFEST_FILE, sessionsDirFor } from './core/paths.js';
 import { worktreePathOf } from './store/project.js';
 import { MAX_PATH_BYTES, realPathAllowMissing, realPathResolver } from './lib/safe-fs.js';
@@ -72,6 +74,8 @@ interface HookProject {
   worktrees: WorktreeRecord[] | null;
   /** What the context hooks learnt on earlier runs (store/hook-cache.ts). */
   cache: HookCache;
+  /** Each session tip against its base tip, as this hook or status compared them. */
+  comparisons: ComparisonCache;
   /** Each session's worktree as git names it (real path), found once per run. */
   worktreeOf(entry: SessionEntry): string;
 }
@@ -102,6 +106,12 @@ async function load(cwd: string): Promise<{ project: HookProject; manifest: Mani
     cache.get('manifest', 'text'),
   );
   if (text !== null && cache.get('manifest', 'text') !== text) cache.set('manifest', 'text', text);
+  const comparisons = openComparisonCache({
+    sessionsDir,
+    project: basename(mainCheckout),
+    mainCheckout,
+    commonDir: repo?.commonDir ?? (await commonGitDir(mainCheckout)),
+  });
   const known = new Map<string, string>();
   const main = mainCheckout;
   const realPath = realPathResolver();
@@ -110,12 +120,14 @@ async function load(cwd: string): Promise<{ project: HookProject; manifest: Mani
     if (path === undefined) known.set(entry.id, (path = worktreePathOf({ mainCheckout: main }, entry, realPath)));
     return path;
   };
-  return { project: { mainCheckout, config, sessionsDir, repo, worktrees, cache, worktreeOf }, manifest };
+  return { project: { mainCheckout, config, sessionsDir, repo, worktrees, cache, comparisons, worktreeOf }, manifest };
 }
 
 /** Keeps what this run learnt: a few entries per session. */
 function saveCache(project: HookProject, manifest: Manifest): void {
-  project.cache.saveQuietly(4 * (manifest.sessions.length + 1) + 16);
+  const keep = comparisonsToKeep(manifest.sessions.length);
+  project.cache.saveQuietly(keep);
+  project.comparisons.save(keep);
 }
 
 /**
@@ -145,7 +157,7 @@ async function sessionStart(input: HookInput, cwd: string): Promise<void> {
   const behind = await behindCount(
     project.mainCheckout,
     project.repo,
-    project.cache,
+    project.comparisons,
     session.branch,
     session.base.branch,
   ).catch(() => null);
@@ -194,6 +206,7 @@ async function preToolUse(input: HookInput, cwd: string): Promise<void> {
     repo: project.repo,
     env: process.env,
     cache: project.cache,
+    comparisons: project.comparisons,
   });
   saveCache(project, manifest);
   if (overlaps.length > 0) emit('PreToolUse', preToolUseContext(rel, here, overlaps));

@@ -19,7 +19,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, type Repo } from './helpers/gitdir.js';
-import { COMPARISON_CACHE_FILE, parseComparisonCache } from '../scripts/store/comparison-cache.js';
+import { COMPARISON_CACHE_FILE, openComparisonCache, parseComparisonCache } from '../scripts/store/comparison-cache.js';
 
 let repo: Repo;
 afterEach(() => repo?.cleanup());
@@ -118,7 +118,7 @@ describe('comparisons kept between runs of status', () => {
     expect(after.json.sessions.map((s: any) => s.behind)).toEqual([2, 2]);
   });
 
-  it('uses what the file holds for exactly those two tips, and drops it all when the repository config changes', async () => {
+  it('uses what the file holds for exactly those two tips, and drops the predictions when the repository config changes', async () => {
     twoSessions();
     await status();
     // A hand-made answer for auth's very tips is taken as the file says: the file is the cache.
@@ -127,11 +127,15 @@ describe('comparisons kept between runs of status', () => {
       if (key.endsWith(tipOf('auth'))) doc.comparisons[key].merge = { clean: true, conflicts: [] };
     writeFileSync(cachePath(), JSON.stringify(doc));
     expect((await status()).merges.auth).toEqual(clean);
-    // How the repository merges may have changed: nothing kept counts any more.
+    // How the repository merges may have changed: no prediction kept holds any more; the counts and files still do.
     repo.git(['config', 'merge.renames', 'false']);
     const after = await status();
-    expect(after.predicted).toEqual(['api', 'auth']);
+    expect([after.predicted, after.counted, after.listed]).toEqual([['api', 'auth'], [], []]);
     expect(after.merges.auth).toEqual(conflict);
+    expect(after.json.sessions.map((s: any) => [s.ahead, s.behind])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
   });
 
   it.each([
@@ -248,5 +252,37 @@ exec '${real}' "$@"
     const traced = repo.helper(['status'], { env: TRACE });
     expect(traced.stderr).toContain('merge-tree --write-tree');
     expect(traced.stderr).not.toContain('git --version');
+  });
+});
+
+describe('which pairs the file keeps', () => {
+  const pair = (n: number) => [n.toString(16).padStart(40, 'a'), n.toString(16).padStart(40, 'b')] as const;
+
+  it('keeps the pairs a run used or learnt, after the newest others, up to the number asked, and writes only what it learnt', () => {
+    repo = makeRepo();
+    mkdirSync(repo.sessions);
+    const place = {
+      sessionsDir: repo.sessions,
+      project: 'project',
+      mainCheckout: repo.main,
+      commonDir: join(repo.main, '.git'),
+    };
+    const first = openComparisonCache(place);
+    for (let n = 0; n < 30; n++) first.learn(...pair(n), { counts: { ahead: n, behind: 0 } });
+    first.save(10);
+    const kept = () => [...parseComparisonCache(readFileSync(cachePath(), 'utf8'), 'project', settingsNow())!.keys()];
+    const settingsNow = () => JSON.parse(readFileSync(cachePath(), 'utf8')).settings;
+    expect(kept()).toEqual(Array.from({ length: 10 }, (_, i) => pair(20 + i).join(' ')));
+    // A run that only reads writes nothing; one that learns keeps what it used last.
+    const reader = openComparisonCache(place);
+    expect(reader.get(...pair(20)).counts).toEqual({ ahead: 20, behind: 0 });
+    const mtime = lstatSync(cachePath()).mtimeMs;
+    reader.save(10);
+    expect(lstatSync(cachePath()).mtimeMs).toBe(mtime);
+    reader.learn(...pair(99), { files: ['x.js'] });
+    reader.save(3);
+    expect(kept()).toEqual([pair(29), pair(20), pair(99)].map((p) => p.join(' ')));
+    expect(openComparisonCache(place).get(...pair(99))).toEqual({ files: ['x.js'] });
+    expect(openComparisonCache(place).get(...pair(21))).toEqual({});
   });
 });

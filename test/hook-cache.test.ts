@@ -15,13 +15,11 @@ describe('the hook cache', () => {
     const first = readHookCache(folder);
     first.saveQuietly(10);
     expect(() => readFileSync(join(folder, HOOK_CACHE_FILE))).toThrow();
-    first.set('forks', 'a b', ['x.js']);
-    first.set('behind', 'a b', 3);
+    first.set('staged', 'a b', ['x.js']);
     first.set('trees', 'a', 't');
     first.saveQuietly(10);
     const second = readHookCache(folder);
-    expect(second.get('forks', 'a b')).toEqual(['x.js']);
-    expect(second.get('behind', 'a b')).toBe(3);
+    expect(second.get('staged', 'a b')).toEqual(['x.js']);
     expect(second.get('trees', 'a')).toBe('t');
     expect(second.get('trees', 'b')).toBeUndefined();
   });
@@ -32,22 +30,22 @@ describe('the hook cache', () => {
     writeFileSync(
       path,
       JSON.stringify({
-        format: 2,
-        forks: { ok: ['a'], bad: 'a', worse: [1] },
-        behind: { neg: -1, half: 1.5 },
+        format: 3,
+        staged: { ok: ['a'], bad: 'a', worse: [1] },
+        trees: { number: 1, list: ['t'] },
         layouts: { l: { version: 2 } },
       }),
     );
     const cache = readHookCache(folder);
-    expect(cache.get('forks', 'ok')).toEqual(['a']);
-    expect(cache.get('forks', 'bad')).toBeUndefined();
-    expect(cache.get('forks', 'worse')).toBeUndefined();
-    expect(cache.get('behind', 'neg')).toBeUndefined();
-    expect(cache.get('behind', 'half')).toBeUndefined();
+    expect(cache.get('staged', 'ok')).toEqual(['a']);
+    expect(cache.get('staged', 'bad')).toBeUndefined();
+    expect(cache.get('staged', 'worse')).toBeUndefined();
+    expect(cache.get('trees', 'number')).toBeUndefined();
+    expect(cache.get('trees', 'list')).toBeUndefined();
     expect(cache.get('layouts', 'l')).toBeUndefined();
-    for (const text of [JSON.stringify({ format: 1, forks: { ok: ['a'] } }), '{', 'null', '[]']) {
+    for (const text of [JSON.stringify({ format: 2, staged: { ok: ['a'] } }), '{', 'null', '[]']) {
       writeFileSync(path, text);
-      expect(readHookCache(folder).get('forks', 'ok')).toBeUndefined();
+      expect(readHookCache(folder).get('staged', 'ok')).toBeUndefined();
     }
   });
 

@@ -71,10 +71,11 @@ function context(run: HookRun, event: string): string {
   return json.hookSpecificOutput.additionalContext;
 }
 
-/** A snapshot less the hooks' cache file, the one thing the context hooks write. */
+/** A snapshot less the two files the context hooks write: their cache, and the tip comparisons they share with status. */
 function withoutHookCache(taken: Record<string, unknown>): Record<string, unknown> {
   const files = { ...(taken.files as Record<string, string>) };
   delete files[`${basename(repo.sessions)}/.hook-cache.json`];
+  delete files[`${basename(repo.sessions)}/.tip-comparisons.json`];
   return { ...taken, files };
 }
 
@@ -196,7 +197,8 @@ describe('PreToolUse hook', () => {
 
 /**
  * The editing hook reads the other sessions from git's own files and keeps what it learnt in
- * the sessions folder (`.hook-cache.json`). These prove that the cache never hides a change:
+ * the sessions folder (`.hook-cache.json`, and `.tip-comparisons.json` shared with status). These
+ * prove that neither ever hides a change:
  * each warms it first (the api session's file unchanged, the hook quiet, no git process at
  * all on the second run), then changes the file in the api session by some means, and
  * expects the warning git's own answer calls for.
@@ -454,7 +456,7 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
     warmed();
     for (const text of [
       '{not json',
-      JSON.stringify({ format: 2, forks: { x: 'not a list' }, layouts: { y: { version: 9 } } }),
+      JSON.stringify({ format: 3, staged: { x: 'not a list' }, layouts: { y: { version: 9 } } }),
       '[]',
       '',
     ]) {
@@ -464,7 +466,7 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
       expect(warned()).toContain('"api" (uncommitted in its worktree)');
       repo.git(['checkout', '--', 'src/app.js'], worktree('api'));
     }
-    expect(JSON.parse(readFileSync(CACHE(), 'utf8')).format).toBe(2);
+    expect(JSON.parse(readFileSync(CACHE(), 'utf8')).format).toBe(3);
   });
 
   it("a symlink in the cache file's place is never followed", () => {
@@ -503,5 +505,114 @@ describe('SessionStart hook: the behind count is cached under both tips', () => 
     );
     repo.git(['merge', '-q', 'main'], worktree('auth'));
     expect(context(hook('session-start', sessionStartInput(worktree('auth'))), 'SessionStart')).not.toContain('behind');
+  });
+});
+
+/**
+ * Status and the context hooks keep what they learn of each session tip against its base tip in one file
+ * (`.tip-comparisons.json`): what one of them asked git, the other does not ask again, and neither drops what the
+ * other keeps. The git calls each made are read from its trace.
+ */
+describe('status and the hooks share the tip comparisons', () => {
+  const COMPARISONS = () => join(repo.sessions, '.tip-comparisons.json');
+  const traced = (event: 'session-start' | 'pre-tool-use', input: object) => {
+    const result = spawnSync('node', [HOOK, event], {
+      cwd: repo.root,
+      env: { ...repo.env, FLIGHT_RULES_TRACE: '1' },
+      input: JSON.stringify(input),
+      encoding: 'utf8',
+    });
+    return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  const asked = (stderr: string, command: string) =>
+    stderr.split('\n').filter((line) => line.startsWith('[trace]') && line.includes(` git ${command}`));
+  const editApp = () => editInput(worktree('auth'), join(worktree('auth'), 'src/app.js'));
+  const statusTrace = () => repo.helper(['status', '--json'], { env: { FLIGHT_RULES_TRACE: '1' } });
+
+  /** Two sessions; api changed src/app.js in a commit. */
+  function apiCommitted(): void {
+    twoSessions();
+    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
+    repo.commitAll('api: app', worktree('api'));
+  }
+
+  it('the editing hook warns from the files status listed, without a git diff of its own', () => {
+    apiCommitted();
+    const status = statusTrace();
+    expect(asked(status.stderr, 'diff --name-only')).toHaveLength(1);
+    const run = traced('pre-tool-use', editApp());
+    expect(context({ ...run, stderr: '' }, 'PreToolUse')).toContain('"api" (in its commits)');
+    expect(asked(run.stderr, 'diff --name-only')).toEqual([]);
+  });
+
+  it('status lists no files the editing hook already listed, and the session-start hook counts nothing status counted', () => {
+    apiCommitted();
+    expect(context(hook('pre-tool-use', editApp()), 'PreToolUse')).toContain('"api" (in its commits)');
+    const status = statusTrace();
+    expect(status.exitCode).toBe(0);
+    // auth has no commits of its own, so only api's files were ever to be listed: the hook listed them.
+    expect(asked(status.stderr, 'diff --name-only')).toEqual([]);
+    expect(status.json.sessions.find((s: any) => s.id === 'api')).toMatchObject({ ahead: 1, behind: 0 });
+    const start = traced('session-start', sessionStartInput(worktree('api')));
+    expect(context({ ...start, stderr: '' }, 'SessionStart')).toContain('parallel dev session "api"');
+    expect(asked(start.stderr, 'rev-list')).toEqual([]);
+  });
+
+  it('a hook that learnt one pair keeps the pairs status learnt for the others', () => {
+    apiCommitted();
+    repo.write('src/lib.js', 'export const auth = 1;\n', worktree('auth'));
+    repo.commitAll('auth: lib', worktree('auth'));
+    statusTrace();
+    // api moves on: the hook learns its new pair, and must not forget auth's.
+    repo.write('README.md', 'api again\n', worktree('api'));
+    repo.commitAll('api: readme', worktree('api'));
+    const before = JSON.parse(readFileSync(COMPARISONS(), 'utf8'));
+    expect(Object.keys(before.comparisons)).toHaveLength(2);
+    quiet(hook('pre-tool-use', editInput(worktree('auth'), join(worktree('auth'), 'src/other.js'))));
+    const after = JSON.parse(readFileSync(COMPARISONS(), 'utf8'));
+    expect(Object.keys(after.comparisons)).toEqual(expect.arrayContaining(Object.keys(before.comparisons)));
+    expect(Object.keys(after.comparisons)).toHaveLength(3);
+    const status = statusTrace();
+    expect(asked(status.stderr, 'diff --name-only')).toEqual([]);
+    expect(asked(status.stderr, 'rev-list')).toHaveLength(1);
+  });
+
+  it.each([
+    ['not JSON', '{not json'],
+    ['a wrong entry', 'WRONG'],
+    ['another project', 'OTHER'],
+  ])(
+    'a comparisons file holding %s is ignored by the hook, which warns from git and writes its own',
+    (_label, kind) => {
+      apiCommitted();
+      statusTrace();
+      const doc = JSON.parse(readFileSync(COMPARISONS(), 'utf8'));
+      // Every planted variant says api changed nothing; a hook that believed it would stay quiet.
+      for (const key of Object.keys(doc.comparisons)) doc.comparisons[key].files = [];
+      const planted =
+        kind === 'WRONG'
+          ? JSON.stringify({ ...doc, comparisons: { ...doc.comparisons, 'not a pair': { files: [] } } })
+          : kind === 'OTHER'
+            ? JSON.stringify({ ...doc, project: 'other' })
+            : kind;
+      writeFileSync(COMPARISONS(), planted);
+      const run = traced('pre-tool-use', editApp());
+      expect(context({ ...run, stderr: '' }, 'PreToolUse')).toContain('"api" (in its commits)');
+      expect(asked(run.stderr, 'diff --name-only')).toHaveLength(1);
+      const rewritten = JSON.parse(readFileSync(COMPARISONS(), 'utf8'));
+      expect(rewritten.project).toBe('project');
+      expect(Object.values(rewritten.comparisons).flatMap((entry: any) => entry.files)).toContain('src/app.js');
+    },
+  );
+
+  it("a symlink in the comparisons file's place is never followed nor written through", () => {
+    apiCommitted();
+    const outside = join(repo.root, 'home', 'precious.json');
+    writeFileSync(outside, 'precious\n');
+    mkdirSync(repo.sessions, { recursive: true });
+    symlinkSync(outside, COMPARISONS());
+    expect(context(hook('pre-tool-use', editApp()), 'PreToolUse')).toContain('"api" (in its commits)');
+    expect(readFileSync(outside, 'utf8')).toBe('precious\n');
+    expect(lstatSync(COMPARISONS()).isSymbolicLink()).toBe(true);
   });
 });

@@ -1,21 +1,21 @@
 /**
- * What status learnt comparing each session's branch with its base, kept in `<sessions>/.tip-comparisons.json` by
- * both tips: how many commits each has that the other lacks, the files the session changed since it forked, and
- * the prediction of merging it. Each is a function of the two commits alone, so a session whose branch and base
- * have not moved since the last status is not compared again by git.
+ * What is known of each session tip against its base tip, kept in `<sessions>/.tip-comparisons.json` by both
+ * commits: how many commits each has that the other lacks, the files the session changed since it forked, and
+ * the prediction of merging it. Each is a function of the two commits alone, so a pair that has not moved since
+ * status or a hook last compared it is not compared again by git. Status and the context hooks share this one
+ * file: what either learnt, the other reuses.
  *
  * Besides the two commits, a prediction depends only on how the repository merges: its config and attribute files
  * (a merge driver such as `merge=union`). Their sizes and times are recorded with the comparisons, and a change of
- * any drops them all. The file is read size-capped and never through a symlink; one that cannot be read, or is not
- * exactly ours (another format, project or set of merge settings, an entry of the wrong shape), counts as empty.
- * It is written only when it changed, atomically, never through or over a symlink, and only into a sessions folder
- * that exists: status never creates it, and a failed write is ignored.
+ * any drops the predictions (the counts and files stand). The file is read size-capped and never through a symlink;
+ * one that cannot be read, or is not exactly ours (another format or project, an entry of the wrong shape), counts
+ * as empty. It is written only when this run learnt something, atomically, never through or over a symlink, and
+ * only into a sessions folder that exists: status never creates it, and a failed write is ignored. It keeps the
+ * pairs this run used, then the newest others, up to a number the caller sets from the count of sessions.
  */
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBoundedText, writeConfinedFile } from '../lib/safe-fs.js';
-import { commonGitDir } from '../git/repo.js';
-import type { Project } from './project.js';
 
 export const COMPARISON_CACHE_FILE = '.tip-comparisons.json';
 const FORMAT = 'flight-rules tip comparisons';
@@ -46,9 +46,22 @@ export interface ComparisonCache {
   get(base: string, tip: string): TipComparison;
   /** Adds what this run learnt for these two commits. */
   learn(base: string, tip: string, learnt: TipComparison): void;
-  /** Keeps the comparisons this run used or made, if that is not what the file holds already. */
-  save(): void;
+  /** Writes the file if this run learnt something: the pairs this run used last, after the newest others, `keep` in all. */
+  save(keep: number): void;
 }
+
+/** Where the file is, and what decides whether its predictions hold. */
+export interface ComparisonPlace {
+  sessionsDir: string;
+  /** The project's name (the main checkout's folder name): a file of another project is not ours. */
+  project: string;
+  mainCheckout: string;
+  /** The repository's common git dir, whose config says how it merges. */
+  commonDir: string;
+}
+
+/** How many pairs to keep for a project of `sessions` sessions: a few per session, for the tips each had lately. */
+export const comparisonsToKeep = (sessions: number) => 4 * (sessions + 1) + 16;
 
 const keyOf = (base: string, tip: string) => `${base} ${tip}`;
 
@@ -116,13 +129,16 @@ export function parseComparisonCache(
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return null;
   const { format, version, project: owner, settings: recorded, comparisons } = doc as Record<string, unknown>;
-  if (format !== FORMAT || version !== VERSION || owner !== project || recorded !== settings) return null;
+  if (format !== FORMAT || version !== VERSION || owner !== project) return null;
+  // Merged under other settings, a prediction may no longer hold; the counts and the files still do.
+  const predictionsHold = recorded === settings;
   if (typeof comparisons !== 'object' || comparisons === null || Array.isArray(comparisons)) return null;
   const entries = new Map<string, TipComparison>();
   for (const [key, value] of Object.entries(comparisons)) {
     const [base = '', tip = '', ...rest] = key.split(' ');
     const entry = parseEntry(value);
     if (rest.length > 0 || !OBJECT_ID.test(base) || !OBJECT_ID.test(tip) || !entry) return null;
+    if (!predictionsHold) delete entry.merge;
     entries.set(key, entry);
   }
   return entries;
@@ -130,47 +146,53 @@ export function parseComparisonCache(
 
 const copy = (entry: TipComparison): TipComparison => structuredClone(entry);
 
-export async function openComparisonCache(project: Project): Promise<ComparisonCache> {
-  const path = join(project.sessionsDir, COMPARISON_CACHE_FILE);
-  const settings = mergeSettings(await commonGitDir(project.mainCheckout), project.mainCheckout);
+export function openComparisonCache(place: ComparisonPlace): ComparisonCache {
+  const path = join(place.sessionsDir, COMPARISON_CACHE_FILE);
+  const settings = mergeSettings(place.commonDir, place.mainCheckout);
   let stored: Map<string, TipComparison> = new Map();
   try {
     const text = readBoundedText(path, MAX_BYTES);
-    if (text !== null) stored = parseComparisonCache(text, project.name, settings) ?? new Map();
+    if (text !== null) stored = parseComparisonCache(text, place.project, settings) ?? new Map();
   } catch {
     /* a symlink, a folder, a FIFO or a file too large: not ours, not read */
   }
-  const kept = new Map<string, TipComparison>();
-  let changed = false;
+  // In the order they will be written: what this run used moves to the end.
+  const entries = new Map(stored);
+  const touch = (key: string, entry: TipComparison) => {
+    entries.delete(key);
+    entries.set(key, entry);
+  };
+  let learnt = false;
   return {
     get(base, tip) {
       const key = keyOf(base, tip);
-      const entry = stored.get(key);
+      const entry = entries.get(key);
       if (!entry) return {};
-      if (!kept.has(key)) kept.set(key, copy(entry));
+      touch(key, entry);
       return copy(entry);
     },
-    learn(base, tip, learnt) {
+    learn(base, tip, found) {
       const key = keyOf(base, tip);
-      const entry = kept.get(key) ?? {};
-      if (learnt.counts) entry.counts = { ...learnt.counts };
-      if (learnt.files && learnt.files.length <= MAX_PATHS) entry.files = [...learnt.files];
-      if (learnt.merge) entry.merge = { clean: learnt.merge.clean, conflicts: [...learnt.merge.conflicts] };
-      kept.set(key, entry);
-      changed = true;
+      const entry = entries.get(key) ?? {};
+      if (found.counts) entry.counts = { ...found.counts };
+      if (found.files && found.files.length <= MAX_PATHS) entry.files = [...found.files];
+      if (found.merge) entry.merge = { clean: found.merge.clean, conflicts: [...found.merge.conflicts] };
+      touch(key, entry);
+      learnt = true;
     },
-    save() {
-      if (!changed && kept.size === stored.size) return;
+    save(keep) {
+      if (!learnt) return;
       try {
-        if (!lstatSync(project.sessionsDir).isDirectory()) return;
-        const comparisons = Object.fromEntries([...kept].sort(([a], [b]) => (a < b ? -1 : 1)));
+        if (!lstatSync(place.sessionsDir).isDirectory()) return;
+        const comparisons = Object.fromEntries([...entries].slice(-Math.max(1, keep)));
         writeConfinedFile(
-          project.sessionsDir,
+          place.sessionsDir,
           COMPARISON_CACHE_FILE,
-          `${JSON.stringify({ format: FORMAT, version: VERSION, project: project.name, settings, comparisons })}\n`,
+          `${JSON.stringify({ format: FORMAT, version: VERSION, project: place.project, settings, comparisons })}\n`,
         );
+        learnt = false;
       } catch {
-        /* no sessions folder, or the name is taken by something that is not ours to write over: the next status compares again */
+        /* no sessions folder, or the name is taken by something that is not ours to write over: the next run compares again */
       }
     },
   };

@@ -4,9 +4,6 @@
  * index, the file identity and checksum) that decide it, never by a name or a time, so an
  * entry can be missing but never stale:
  *
- * - forks: "<branch tip> <base tip>" to the files changed on the branch since it forked from
- *   the base (`git diff --name-only <base tip>...<branch tip>`);
- * - behind: "<branch tip> <base tip>" to how many commits of the base the branch lacks;
  * - trees: a commit to its root tree;
  * - staged: "<HEAD commit> <index identity>" to the paths the index holds against HEAD;
  * - layouts: an index identity (see git/index-file.ts) to that index's layout;
@@ -17,7 +14,8 @@
  * never through or over a symlink); a file that is not one this module wrote, or cannot be
  * read, is an empty cache, and an entry of the wrong shape is no entry. The entries this run
  * used and then the newest others are kept, a few per session, so the file stays small.
- * Nothing in git is written.
+ * Nothing in git is written. What they learn of a session tip against its base tip (the files
+ * changed since the fork, how far behind it is) they keep with status's, in store/comparison-cache.ts.
  */
 import { join } from 'node:path';
 import type { CacheTreeRoot, IndexLayout } from '../core/git-index.js';
@@ -25,18 +23,16 @@ import { readBoundedText, writeConfinedFile } from '../lib/safe-fs.js';
 
 export const HOOK_CACHE_FILE = '.hook-cache.json';
 const MAX_CACHE_BYTES = 32 * 1024 * 1024;
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface Kinds {
-  forks: string[];
-  behind: number;
   trees: string;
   staged: string[];
   layouts: IndexLayout;
   manifest: string;
 }
 type Kind = keyof Kinds;
-const KINDS: Kind[] = ['forks', 'behind', 'trees', 'staged', 'layouts', 'manifest'];
+const KINDS: Kind[] = ['trees', 'staged', 'layouts', 'manifest'];
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
@@ -72,8 +68,6 @@ function isLayout(value: unknown): value is IndexLayout {
 }
 
 const VALID: { [K in Kind]: (value: unknown) => value is Kinds[K] } = {
-  forks: isStringArray,
-  behind: isOffset,
   trees: isString,
   staged: isStringArray,
   layouts: isLayout,

@@ -24,7 +24,7 @@ import { gatherProjectFacts, readManifestForReport } from '../engine/report/sess
 import { gatherLeftoverFacts } from '../engine/cleanup/leftover-facts.js';
 import { findLeftovers } from '../core/leftovers.js';
 import { readRefs } from '../git/refs.js';
-import { openComparisonCache } from '../store/comparison-cache.js';
+import { comparisonsToKeep, openComparisonCache } from '../store/comparison-cache.js';
 
 /** Any failure becomes a reported problem: status is inlined by slash commands, where a non-zero exit aborts. */
 function asProblem(error: unknown): ReportProblem {
@@ -66,13 +66,18 @@ async function report(cwd: string, now: Date): Promise<StatusReport> {
     const limit = limiter();
     // One for-each-ref for every branch and every saved ref: the sessions' tips and the leftovers.
     const refs = limit(() => readRefs(project.mainCheckout));
-    const comparisons = await openComparisonCache(project);
+    const comparisons = openComparisonCache({
+      sessionsDir: project.sessionsDir,
+      project: project.name,
+      mainCheckout: project.mainCheckout,
+      commonDir: await commonGitDir(project.mainCheckout),
+    });
     const [facts, main, leftoverFacts] = await Promise.all([
       gatherProjectFacts(project, manifest, { predictMerges: true, limit, refs, comparisons }),
       limit(() => mainReport(project)),
       problem ? Promise.resolve(null) : refs.then((rows) => gatherLeftoverFacts(project, manifest, rows, now, limit)),
     ]);
-    comparisons.save();
+    comparisons.save(comparisonsToKeep(manifest.sessions.length));
     return buildStatusReport({
       leftovers: leftoverFacts ? findLeftovers(leftoverFacts) : null,
       sessions: facts.sessions,

@@ -61,18 +61,18 @@ export function refExists(repo: Repo, ref: string, cwd?: string): boolean {
 /**
  * Every ref, the manifest and every file below the test folder (see `snapshot`), less the index files, which the
  * client's own `git status` at start-up may refresh, the agents' state files and the hook cache, which the
- * client's hooks write, and the comparisons `session status` keeps (`.tip-comparisons.json`), which the commands'
- * inlined status writes.
+ * client's hooks write, and the tip comparisons (`.tip-comparisons.json`), which the hooks and the commands'
+ * inlined status both keep.
  */
 export function stateOf(repo: Repo): Record<string, unknown> {
   const taken = snapshot(repo) as { refs: string; head: string; files: Record<string, string> };
   const hooksOwn = (path: string) =>
     /(^|\/)\.agent-[a-z0-9-]+\.json$/.test(path) || /(^|\/)\.hook-cache\.json$/.test(path);
-  const statusOwn = (path: string) => /(^|\/)\.tip-comparisons\.json$/.test(path);
+  const shared = (path: string) => /(^|\/)\.tip-comparisons\.json$/.test(path);
   return {
     ...taken,
     files: Object.fromEntries(
-      Object.entries(taken.files).filter(([path]) => !/(^|\/)index$/.test(path) && !hooksOwn(path) && !statusOwn(path)),
+      Object.entries(taken.files).filter(([path]) => !/(^|\/)index$/.test(path) && !hooksOwn(path) && !shared(path)),
     ),
   };
 }

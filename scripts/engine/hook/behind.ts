@@ -1,17 +1,18 @@
 /**
- * How far a session's branch is behind its base, for the SessionStart hook: cached under both
- * tips (store/hook-cache.ts), so that only a start after one of them moved asks git.
+ * How far a session's branch is behind its base, for the SessionStart hook: kept under both
+ * tips (store/comparison-cache.ts, shared with status), so that only a start after one of them
+ * moved asks git.
  */
 import { aheadBehind } from '../../git/branches.js';
 import type { RepoFiles } from '../../git/repo-files.js';
-import type { HookCache } from '../../store/hook-cache.js';
+import type { ComparisonCache } from '../../store/comparison-cache.js';
 import { tipsOf } from './branch-tips.js';
 
-/** Commits of `base` that `branch` lacks; null when either branch is missing. What git is asked goes into `cache`. */
+/** Commits of `base` that `branch` lacks; null when either branch is missing. What git is asked goes into `comparisons`. */
 export async function behindCount(
   mainCheckout: string,
   repo: RepoFiles | null,
-  cache: HookCache,
+  comparisons: ComparisonCache,
   branch: string,
   base: string,
 ): Promise<number | null> {
@@ -19,10 +20,9 @@ export async function behindCount(
   const tip = tips.get(branch);
   const baseTip = tips.get(base);
   if (!tip || !baseTip) return null;
-  const key = `${tip} ${baseTip}`;
-  const known = cache.get('behind', key);
-  if (known !== undefined) return known;
-  const { behind } = await aheadBehind(mainCheckout, tip, baseTip);
-  cache.set('behind', key, behind);
-  return behind;
+  const known = comparisons.get(baseTip, tip).counts;
+  if (known) return known.behind;
+  const counts = await aheadBehind(mainCheckout, tip, baseTip);
+  comparisons.learn(baseTip, tip, { counts });
+  return counts.behind;
 }

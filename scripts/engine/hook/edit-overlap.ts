@@ -6,8 +6,9 @@
  * It is asked before every edit, so it is answered for that one path, in-process, from git's
  * own files, in time that barely grows with the number of sessions:
  *
- * - committed: each session's files changed since its fork, cached under its branch tip and
- *   its base's tip (store/hook-cache.ts); only a session whose tips moved costs a `git diff`;
+ * - committed: each session's files changed since its fork, kept under its branch tip and
+ *   its base's tip (store/comparison-cache.ts, shared with status); only a session whose
+ *   tips moved since either last looked costs a `git diff`;
  * - uncommitted: the path's entry in each other worktree's index (read through a layout
  *   cached under that index file's identity), compared with the file's stat data as git
  *   compares them, and with its content's id where stat data differ or are racy; what the
@@ -32,6 +33,7 @@ import { openIndex } from '../../git/index-file.js';
 import { readHead, worktreeGitDir, type RepoFiles } from '../../git/repo-files.js';
 import { limiter } from '../../lib/limit.js';
 import { readBoundedFile } from '../../lib/safe-fs.js';
+import type { ComparisonCache } from '../../store/comparison-cache.js';
 import type { HookCache } from '../../store/hook-cache.js';
 import { ownFilesOf } from '../../store/project.js';
 import { tipsOf } from './branch-tips.js';
@@ -47,6 +49,8 @@ export interface EditCheck {
   env: NodeJS.ProcessEnv;
   /** What earlier runs learnt; what this one learns goes into it, and the caller saves it. */
   cache: HookCache;
+  /** The same, for each session tip against its base tip. */
+  comparisons: ComparisonCache;
 }
 
 /** Above this, a file is left to git rather than read and hashed here. */
@@ -166,7 +170,7 @@ function inProcessAnswer(
 }
 
 export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
-  const { mainCheckout, rel, others, repo, cache } = check;
+  const { mainCheckout, rel, others, repo, cache, comparisons } = check;
   const limit = limiter();
   const once = new Map<string, Promise<unknown>>();
   const onceFor = <T>(key: string, work: () => Promise<T>): Promise<T> => {
@@ -185,7 +189,7 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
     const base = tips.get(session.base.branch);
     if (!tip || !base) return false;
     const key = `${tip} ${base}`;
-    let files = cache.get('forks', key);
+    let files = comparisons.get(base, tip).files;
     if (!files) {
       try {
         files = await onceFor(`fork ${key}`, () => changedFilesSinceFork(mainCheckout, base, tip));
@@ -193,7 +197,7 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
         // No fork point (unrelated histories): ask about this path alone, uncached. A session git cannot read at all silences only itself.
         return onceFor(`touch ${key}`, () => commitsTouch(mainCheckout, base, tip, rel)).catch(() => false);
       }
-      cache.set('forks', key, files);
+      comparisons.learn(base, tip, { files });
     }
     return files.includes(rel);
   };
