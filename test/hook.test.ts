@@ -193,6 +193,39 @@ describe('PreToolUse hook', () => {
     expect(exitCode).toBe(0);
     expect(stdout).toBe('');
   });
+
+  it('answers a writer that sent its JSON but never closed stdin, after the stdin wait and before the watchdog', async () => {
+    twoSessions();
+    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
+    repo.commitAll('api: app', worktree('api'));
+    const child = spawn('node', [HOOK, 'pre-tool-use'], {
+      cwd: repo.main,
+      env: repo.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stdin.write(JSON.stringify(editInput(worktree('auth'), join(worktree('auth'), 'src/app.js'))));
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const started = Date.now();
+    const exitCode = await new Promise((resolve) => child.on('close', resolve));
+    // The hook waits 1 s for the end of stdin; its watchdog would end it, silent, at 5 s.
+    expect(Date.now() - started).toBeLessThan(4_500);
+    child.stdin.destroy();
+    expect(context({ exitCode: exitCode as number, stdout, stderr: '' }, 'PreToolUse')).toContain(
+      '"api" (in its commits)',
+    );
+  });
+
+  it('reads nothing from /dev/null, and stays quiet', () => {
+    twoSessions();
+    const result = spawnSync('node', [HOOK, 'pre-tool-use'], {
+      cwd: worktree('auth'),
+      env: repo.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
+    quiet({ exitCode: result.status, stdout: result.stdout, stderr: result.stderr });
+  });
 });
 
 /**
