@@ -8,7 +8,8 @@ import { sessionsDirInsideRepo } from '../../core/config.js';
 import { classifyBaseCheckout } from '../../core/end-plan.js';
 import type { BaseHolder, LandSessionFacts } from '../../core/land-plan.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
-import { needsPrediction, sessionPairs, type PredictedPair } from '../../core/overlap.js';
+import type { PredictedPair } from '../../core/overlap.js';
+import { predictPairs } from '../pair-predictions.js';
 import { formatStatusEntry, isTrackedChange, sessionWork } from '../../core/status-porcelain.js';
 import { shortBranch, type WorktreeRecord } from '../../core/worktree-list.js';
 import { limiter, type Limit } from '../../lib/limit.js';
@@ -154,27 +155,16 @@ export async function predictLanding(main: string, baseTip: string, tip: string,
 }
 
 /** Predictions between every pair of queued sessions that share a committed file; the rest cannot conflict on content. */
-export async function predictQueuePairs(
+export function predictQueuePairs(
   main: string,
   queue: readonly QueuedSession[],
   limit: Limit = limiter(),
 ): Promise<PredictedPair[]> {
-  const tips = new Map(queue.map((item) => [item.entry.id, item.tip]));
-  return Promise.all(
-    sessionPairs(queue.map((item) => ({ id: item.entry.id, committed: item.changedFiles, uncommitted: [] }))).map(
-      async (pair): Promise<PredictedPair> => {
-        if (!needsPrediction(pair)) return { ...pair, prediction: 'clean', conflicts: [], method: 'no-shared-commits' };
-        const [a, b] = [tips.get(pair.a), tips.get(pair.b)];
-        const prediction = a && b ? await limit(() => predictMerge(main, a, b)).catch(() => null) : null;
-        if (!prediction) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
-        return {
-          ...pair,
-          prediction: prediction.clean ? 'clean' : 'conflict',
-          conflicts: prediction.conflicts,
-          method: 'merge-tree',
-        };
-      },
-    ),
+  return predictPairs(
+    main,
+    queue.map((item) => ({ id: item.entry.id, committed: item.changedFiles, uncommitted: [] })),
+    new Map(queue.map((item) => [item.entry.id, item.tip])),
+    limit,
   );
 }
 

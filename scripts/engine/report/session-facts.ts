@@ -17,7 +17,8 @@ import { emptyManifest, type Manifest, type SessionEntry } from '../../core/mani
 import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
 import { classifySession, type SessionFacts } from '../../core/session-state.js';
 import { sessionWork, type StatusEntry } from '../../core/status-porcelain.js';
-import { needsPrediction, sessionPairs, type PredictedPair } from '../../core/overlap.js';
+import type { PredictedPair } from '../../core/overlap.js';
+import { predictPairs } from '../pair-predictions.js';
 import { changesOf } from '../../core/status-report.js';
 import { shortBranch, type WorktreeRecord } from '../../core/worktree-list.js';
 import { aheadBehind } from '../../git/branches.js';
@@ -301,34 +302,16 @@ async function predictOne(
   return { clean: prediction.clean, conflicts: prediction.conflicts };
 }
 
-/**
- * Predicts merging each pair of sessions' branches with merge-tree. Only pairs that share a
- * committed file can conflict on content, so only those reach git. Uncommitted changes cannot
- * be merged by git, so predictions cover committed work only.
- */
-export async function predictSessionPairs(
+/** Predicts merging each pair of sessions' branches (engine/pair-predictions.ts). */
+export function predictSessionPairs(
   project: Project,
   sessions: readonly SessionFacts[],
   limit: Limit = limiter(),
 ): Promise<PredictedPair[]> {
-  const tips = new Map(sessions.map((session) => [session.id, session.branchTip]));
-  return Promise.all(
-    sessionPairs(sessions.map(changesOf)).map(async (pair): Promise<PredictedPair> => {
-      if (!needsPrediction(pair)) return { ...pair, prediction: 'clean', conflicts: [], method: 'no-shared-commits' };
-      const [a, b] = [tips.get(pair.a), tips.get(pair.b)];
-      if (!a || !b) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
-      try {
-        const prediction = await limit(() => predictMerge(project.mainCheckout, a, b));
-        if (!prediction) return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
-        return {
-          ...pair,
-          prediction: prediction.clean ? 'clean' : 'conflict',
-          conflicts: prediction.conflicts,
-          method: 'merge-tree',
-        };
-      } catch {
-        return { ...pair, prediction: 'unknown', conflicts: [], method: 'unavailable' };
-      }
-    }),
+  return predictPairs(
+    project.mainCheckout,
+    sessions.map(changesOf),
+    new Map(sessions.map((session) => [session.id, session.branchTip])),
+    limit,
   );
 }
