@@ -27,6 +27,16 @@ const time = (fn) => {
   fn();
   return Number(process.hrtime.bigint() - started) / 1e6;
 };
+/** Runs the two sides of a pair in turn, the one or the other first by the parity of `i`, so neither always goes first. */
+const inTurn = (i, ours, raw) => {
+  for (const side of i % 2 ? [ours, raw] : [raw, ours]) side();
+};
+/** What ending a session by hand takes: merge the branch into main, remove its worktree, delete the branch. */
+const endByHand = (repo, branch, worktree, message = `Merge ${branch}`) => {
+  repo.git(['merge', '-q', '--no-ff', '-m', message, branch]);
+  repo.git(['worktree', 'remove', worktree]);
+  repo.git(['branch', '-q', '-d', branch]);
+};
 const session = (repo, args) =>
   execFileSync('node', [helper, ...args], {
     cwd: repo.main,
@@ -50,13 +60,7 @@ function benchStart(repo) {
       raw.push(
         time(() => repo.git(['worktree', 'add', '-q', '-b', `raw-${i}`, join(repo.root, 'raw', `r${i}`), 'main'])),
       );
-    if (i % 2) {
-      measureOurs();
-      measureRaw();
-    } else {
-      measureRaw();
-      measureOurs();
-    }
+    inTurn(i, measureOurs, measureRaw);
   }
   return { name: 'start (no setup) vs git worktree add', ours: median(ours), raw: median(raw) };
 }
@@ -187,13 +191,7 @@ function benchEnd(repo) {
     const wtB = join(repo.root, 'raw-end', b);
     repo.git(['worktree', 'add', '-q', '-b', b, wtB, 'main']);
     repo.git(['commit', '-q', '--allow-empty', '-m', 'work'], wtB);
-    raw.push(
-      time(() => {
-        repo.git(['merge', '-q', '--no-ff', '-m', `Merge ${b}`, b]);
-        repo.git(['worktree', 'remove', wtB]);
-        repo.git(['branch', '-q', '-d', b]);
-      }),
-    );
+    raw.push(time(() => endByHand(repo, b, wtB)));
   }
   return {
     name: 'end --strategy merge vs git merge + worktree remove + branch -d',
@@ -234,21 +232,8 @@ function benchEndSettled(repo) {
   const raw = [];
   pairs.forEach(({ a, b, wtB }, i) => {
     const measureOurs = () => ours.push(time(() => session(repo, ['end', a, '--strategy', 'merge'])));
-    const measureRaw = () =>
-      raw.push(
-        time(() => {
-          repo.git(['merge', '-q', '--no-ff', '-m', `Merge ${b}`, b]);
-          repo.git(['worktree', 'remove', wtB]);
-          repo.git(['branch', '-q', '-d', b]);
-        }),
-      );
-    if (i % 2) {
-      measureOurs();
-      measureRaw();
-    } else {
-      measureRaw();
-      measureOurs();
-    }
+    const measureRaw = () => raw.push(time(() => endByHand(repo, b, wtB)));
+    inTurn(i, measureOurs, measureRaw);
   });
   return {
     name: 'end --strategy merge, worktrees settled, vs git merge + worktree remove + branch -d',
@@ -294,13 +279,7 @@ function benchHooks(repo) {
     for (let i = 0; i < runs * 2; i++) {
       const measureOurs = () => ours.push(time(runHook));
       const measureRaw = () => raw.push(time(() => execFileSync('node', ['-e', '0'], { cwd, env: repo.env, input })));
-      if (i % 2) {
-        measureOurs();
-        measureRaw();
-      } else {
-        measureRaw();
-        measureOurs();
-      }
+      inTurn(i, measureOurs, measureRaw);
     }
     rows.push({ name, sessions: count, ours: median(ours), raw: median(raw) });
   };
@@ -356,11 +335,8 @@ function benchLand(repo, count = 5) {
     }
     raw.push(
       time(() => {
-        for (const branch of branches) {
-          repo.git(['merge', '-q', '--no-ff', '-m', `Merge session ${branch}`, branch]);
-          repo.git(['worktree', 'remove', join(repo.root, 'raw-land', branch)]);
-          repo.git(['branch', '-q', '-d', branch]);
-        }
+        for (const branch of branches)
+          endByHand(repo, branch, join(repo.root, 'raw-land', branch), `Merge session ${branch}`);
       }),
     );
   }
@@ -401,13 +377,7 @@ function benchAgentHooks(repo) {
       const measureOurs = () =>
         ours.push(time(() => execFileSync('node', [hook, 'agent-state'], { cwd, env: repo.env, input })));
       const measureRaw = () => raw.push(time(() => execFileSync('node', ['-e', '0'], { cwd, env: repo.env, input })));
-      if (i % 2) {
-        measureOurs();
-        measureRaw();
-      } else {
-        measureRaw();
-        measureOurs();
-      }
+      inTurn(i, measureOurs, measureRaw);
     }
     rows.push({
       name: `hook agent-state, ${count} sessions vs node -e 0`,
@@ -523,13 +493,7 @@ function benchDependencies(repo) {
       repo.git(['worktree', 'add', '-q', '-b', `raw-deps-${i}`, worktree, 'main']);
       raw.push(time(() => npmCi(worktree)));
     };
-    if (i % 2) {
-      measureOurs();
-      measureRaw();
-    } else {
-      measureRaw();
-      measureOurs();
-    }
+    inTurn(i, measureOurs, measureRaw);
   }
   return {
     name: `session ready with ${packages} packages (start + dependencies: ${[...strategies].join(', ')}) vs npm ci in a fresh worktree`,
