@@ -140,10 +140,20 @@ const list = (items: string[]) => blockList(items);
 
 export function uncommittedRefusal(name: string, worktreePath: string, work: StatusEntry[]): RefusalError {
   const files = work.map(formatStatusEntry);
+  // git add passes over a file its index entry marks as unchanged or outside the sparse checkout; update-index clears one kind of mark per call.
+  const unmark = (['assume-unchanged', 'skip-worktree'] as const)
+    .map((kind) => {
+      const marked = work.filter((entry) => entry.hiddenBy === kind).map((entry) => entry.path);
+      if (marked.length === 0) return '';
+      const paths = marked.length > 20 ? [] : marked;
+      const line = commandLine(['git', '-C', worktreePath, 'update-index', `--no-${kind}`, '--', ...paths]);
+      return `${line}${marked.length > 20 ? ` <the files listed above as marked ${kind}>` : ''} && `;
+    })
+    .join('');
   return new RefusalError(
     'uncommitted-work',
     `The session "${name}" has uncommitted or untracked changes in ${worktreePath}, and its worktree cannot be removed with them in it:\n${list(files)}`,
-    `Commit the ones that belong to the session on its branch, by name (${addCommand(worktreePath, work)} && ${commandLine(['git', '-C', worktreePath, 'commit', '-m', '<message>'])}), and move or delete the rest; then run the same command again. To discard them instead: ${helper(`end ${name} --strategy abandon --confirm ${name}`)} (they are saved under a ref first).`,
+    `Commit the ones that belong to the session on its branch, by name (${unmark}${addCommand(worktreePath, work)} && ${commandLine(['git', '-C', worktreePath, 'commit', '-m', '<message>'])}), and move or delete the rest; then run the same command again. To discard them instead: ${helper(`end ${name} --strategy abandon --confirm ${name}`)} (they are saved under a ref first).`,
     { files },
   );
 }

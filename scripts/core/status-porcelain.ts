@@ -5,6 +5,8 @@ export interface StatusEntry {
   path: string;
   /** For renames and copies, the path it came from. */
   from?: string;
+  /** A change `git status` does not show, because the index entry is marked (core/hidden-entries.ts). */
+  hiddenBy?: 'assume-unchanged' | 'skip-worktree';
 }
 
 export function parseStatus(output: string): StatusEntry[] {
@@ -27,7 +29,8 @@ export const isTrackedChange = (entry: StatusEntry) => !isUntracked(entry) && !i
 
 /** `M  src/a.ts` style, as git prints it, for refusal messages. */
 export function formatStatusEntry(entry: StatusEntry): string {
-  return entry.from ? `${entry.code} ${entry.from} -> ${entry.path}` : `${entry.code} ${entry.path}`;
+  const line = entry.from ? `${entry.code} ${entry.from} -> ${entry.path}` : `${entry.code} ${entry.path}`;
+  return entry.hiddenBy ? `${line} (marked ${entry.hiddenBy}, so git status does not show it)` : line;
 }
 
 /** A status entry is the pack's own file when it is listed in packFiles, or lies below a listed folder (trailing /). */

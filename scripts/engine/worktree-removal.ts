@@ -140,7 +140,7 @@ async function inventoryOf(
   entry: SessionEntry,
   folder: string,
 ): Promise<{ status: StatusEntry[]; inventory: Inventory }> {
-  const status = await readStatus(folder, { ignored: true, skipSubmodules: true });
+  const status = await readStatus(folder, { ignored: true, skipSubmodules: true, hidden: true });
   const folders = untrackedFolders(status).filter((folder) => !(folder.ignored && isBuildOutput(folder.path)));
   const nested = await findNestedRepositories(folder, folders);
   const ignored = status.filter(isIgnored).map((item) => item.path);
@@ -193,6 +193,8 @@ async function saveInventory(
       folder,
       [...untrackedPack, ...nestedPaths],
       `Abandoned session ${spec.entry.id}: its uncommitted work`,
+      {},
+      inventory.changes.filter((item) => item.hiddenBy).map((item) => item.path),
     );
     const ref = `${base}-worktree`;
     if (!(await createRefIfAbsent(main, ref, snapshot, `${spec.reason}: uncommitted work`))) throw saveFailed(ref);

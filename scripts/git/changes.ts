@@ -1,6 +1,10 @@
 /** Uncommitted changes in a worktree: reading them, stashing them, committing them. */
+import { lstatSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { git } from '../lib/shell.js';
 import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
+import { hiddenChange, parseMarkedEntries, type DiskKind } from '../core/hidden-entries.js';
+import { blobOid } from '../core/git-index.js';
 
 /**
  * By default `--no-optional-locks` keeps git from refreshing and rewriting the index while
@@ -10,8 +14,16 @@ import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
  */
 export async function readStatus(
   worktree: string,
-  options: { mayRefreshIndex?: boolean; ignored?: boolean; skipSubmodules?: boolean } = {},
+  options: { mayRefreshIndex?: boolean; ignored?: boolean; skipSubmodules?: boolean; hidden?: boolean } = {},
 ): Promise<StatusEntry[]> {
+  // Before a worktree goes: the changes git status cannot show, too (see hiddenChanges).
+  if (options.hidden) {
+    const [shown, hidden] = await Promise.all([
+      readStatus(worktree, { ...options, hidden: false }),
+      hiddenChanges(worktree),
+    ]);
+    return [...shown, ...hidden];
+  }
   const lockFlag = options.mayRefreshIndex ? [] : ['--no-optional-locks'];
   // `matching` lists an ignored folder once (node_modules/) instead of every file in it.
   const ignored = options.ignored ? ['--ignored=matching'] : [];
@@ -46,4 +58,47 @@ export async function commitTrackedChanges(worktree: string, message: string): P
 /** Sets the index entries of `paths` back to HEAD's; the files themselves stay as they are. */
 export async function unstagePaths(worktree: string, paths: readonly string[]): Promise<void> {
   await git(worktree, ['--literal-pathspecs', 'reset', '--quiet', 'HEAD', '--', ...paths], { okExitCodes: [0, 1] });
+}
+
+function diskKind(path: string): DiskKind {
+  try {
+    const stat = lstatSync(path);
+    return stat.isSymbolicLink() ? 'symlink' : stat.isFile() ? 'file' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+/**
+ * The changes to files whose index entries are marked assume-unchanged or skip-worktree
+ * (core/hidden-entries.ts), which git status, git stash and git add --all pass over: each
+ * marked file on disk is hashed as `git add` would stage it (its filters applied) and compared
+ * with the index. One `git ls-files` when nothing is marked; a file that cannot be hashed counts
+ * as changed.
+ */
+export async function hiddenChanges(worktree: string): Promise<StatusEntry[]> {
+  const { stdout } = await git(worktree, ['--no-optional-locks', 'ls-files', '-z', '-v', '-s']);
+  const marked = parseMarkedEntries(stdout).map((entry) => ({ entry, kind: diskKind(join(worktree, entry.path)) }));
+  const oids = new Map<string, string | null>();
+  for (const { entry, kind } of marked) {
+    if (kind !== 'symlink' || entry.mode !== '120000') continue;
+    try {
+      oids.set(
+        entry.path,
+        blobOid(Buffer.from(readlinkSync(join(worktree, entry.path), 'buffer')), entry.oid.length === 64 ? 32 : 20),
+      );
+    } catch {
+      oids.set(entry.path, null);
+    }
+  }
+  const files = marked
+    .filter(({ entry, kind }) => kind === 'file' && entry.mode !== '120000')
+    .map(({ entry }) => entry.path);
+  for (let at = 0; at < files.length; at += 500) {
+    const chunk = files.slice(at, at + 500);
+    const hashed = await git(worktree, ['hash-object', '--', ...chunk], { okExitCodes: [0, 128] });
+    const found = hashed.exitCode === 0 ? hashed.stdout.split('\n') : [];
+    chunk.forEach((path, i) => oids.set(path, found[i] || null));
+  }
+  return marked.flatMap(({ entry, kind }) => hiddenChange(entry, kind, oids.get(entry.path) ?? null) ?? []);
 }

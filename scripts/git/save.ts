@@ -32,13 +32,16 @@ async function commitTree(
 /**
  * A commit of everything in the worktree, tracked changes and untracked files alike (ignored
  * files and `exclude` left out), shaped like a stash: parents HEAD and a commit of the staged
- * state, so `git stash apply <commit>` restores it. Works on a copy of the index.
+ * state, so `git stash apply <commit>` restores it. Works on a copy of the index. `reveal` names
+ * files marked assume-unchanged or skip-worktree that changed (git/changes.ts, hiddenChanges):
+ * their marks are cleared in that copy, so that `git add` takes them in.
  */
 export async function snapshotWorktree(
   worktree: string,
   exclude: string[],
   message: string,
   baseEnv: NodeJS.ProcessEnv = {},
+  reveal: string[] = [],
 ): Promise<string> {
   const [{ stdout: indexPath }, head] = await Promise.all([
     git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index'], { env: baseEnv }),
@@ -52,6 +55,10 @@ export async function snapshotWorktree(
     if (existsSync(indexPath.trim())) copyFileSync(indexPath.trim(), env.GIT_INDEX_FILE);
     const staged = await git(worktree, ['write-tree'], { env });
     const stagedCommit = await commitTree(worktree, staged.stdout.trim(), parents, `index on ${message}`, env);
+    // One mark per call: update-index applies only the first of --no-assume-unchanged and --no-skip-worktree to a path.
+    for (const unmark of ['--no-assume-unchanged', '--no-skip-worktree'])
+      for (let at = 0; at < reveal.length; at += 500)
+        await git(worktree, ['update-index', unmark, '--', ...reveal.slice(at, at + 500)], { env });
     await git(worktree, ['add', '--all'], { env });
     if (exclude.length > 0)
       await git(

@@ -286,7 +286,7 @@ async function workIn(
   packFiles: readonly string[],
 ): Promise<{ work: string[]; untracked: string[] } | null> {
   try {
-    const status = await readStatus(worktree);
+    const status = await readStatus(worktree, { hidden: true });
     const work = sessionWork(status, packFiles);
     return { work: work.map(formatStatusEntry), untracked: work.filter(isUntracked).map((entry) => entry.path) };
   } catch {

@@ -52,7 +52,7 @@ export async function gatherEndFacts(
   // comparison and what a merge would do, which the tips (one for-each-ref) start.
   const [worktree, branches, remotes, worktrees] = await Promise.all([
     (async () => {
-      const status = worktreeExists ? await readStatus(worktreePath) : [];
+      const status = worktreeExists ? await readStatus(worktreePath, { hidden: true }) : [];
       return { status, busy: worktreeExists ? await checkoutBusy(worktreePath, status) : null };
     })(),
     (async () => {

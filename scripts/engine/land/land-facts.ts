@@ -45,7 +45,7 @@ export async function gatherQueuedSession(
   const exists = record !== null && !record.prunable && existsSync(worktree);
   const [tip, status] = await Promise.all([
     limit(() => resolveCommit(main, `refs/heads/${entry.branch}`)),
-    exists ? limit(() => readStatus(worktree)) : Promise.resolve([]),
+    exists ? limit(() => readStatus(worktree, { hidden: true })) : Promise.resolve([]),
   ]);
   const canPredict = await mergeTreeSupported(main);
   const merged = tip && baseTip ? await limit(() => isAncestor(main, tip, baseTip)) : false;

@@ -527,7 +527,7 @@ class QueueRun {
     const [now, baseNow, status] = await Promise.all([
       resolveCommit(main, `refs/heads/${item.entry.branch}`),
       resolveCommit(main, `refs/heads/${group.base}`),
-      readStatus(item.worktree),
+      readStatus(item.worktree, { hidden: true }),
     ]);
     const work = sessionWork(status, ownFilesOf(item.entry, item.worktree));
     const busy = await checkoutBusy(item.worktree, status);

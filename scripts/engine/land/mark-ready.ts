@@ -55,7 +55,7 @@ export async function markReady(project: Project, entry: SessionEntry, undo: boo
   const [tip, baseTip, status] = await Promise.all([
     resolveCommit(main, `refs/heads/${entry.branch}`),
     resolveCommit(main, `refs/heads/${entry.base.branch}`),
-    readStatus(worktree),
+    readStatus(worktree, { hidden: true }),
   ]);
   if (!tip)
     throw new RefusalError(

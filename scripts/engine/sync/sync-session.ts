@@ -57,7 +57,7 @@ export async function gatherSyncFacts(
     resolveCommit(project.mainCheckout, `refs/heads/${entry.base.branch}`),
     worktreeExists ? currentBranchRef(worktree) : Promise.resolve(null),
     resolveCommit(project.mainCheckout, `refs/heads/${entry.branch}`),
-    worktreeExists ? readStatus(worktree) : Promise.resolve([]),
+    worktreeExists ? readStatus(worktree, { hidden: true }) : Promise.resolve([]),
     upstreamOf(project.mainCheckout, entry.branch),
   ]);
   const sessionsDirInRepo = sessionsDirInsideRepo(project.mainCheckout, project.sessionsDir);
