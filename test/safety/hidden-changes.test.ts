@@ -150,3 +150,33 @@ describe('the marked entries and their changes (core/hidden-entries.ts)', () => 
     expect(hiddenChange(entry, kind, diskOid)?.code ?? null).toBe(code);
   });
 });
+
+describe('a marked edit in the main checkout', () => {
+  /** A session with work to merge; the main checkout's own config.ini marked assume-unchanged and edited. */
+  function mainMarked(): void {
+    repo = makeRepo({ files: { 'README.md': '# sample\n', 'config.ini': 'db=shared\n' } });
+    sessionWithWork(repo, 'x', { 'config.ini': 'db=from-the-session\n' });
+    repo.git(['update-index', '--assume-unchanged', '--', 'config.ini']);
+    repo.write('config.ini', 'db=the-users-local-dev\n');
+    settle(repo);
+  }
+
+  it('end --strategy merge refuses, as for any change there, and the file stays', () => {
+    mainMarked();
+    const before = snapshot(repo);
+    const error = expectRefused(repo.helper(['end', 'x', '--strategy', 'merge', '--json']), 'main-dirty');
+    expect(error.message).toContain('M config.ini (marked assume-unchanged, so git status does not show it)');
+    expect(snapshot(repo)).toEqual(before);
+    expect(readFileSync(join(repo.main, 'config.ini'), 'utf8')).toBe('db=the-users-local-dev\n');
+  });
+
+  it('land moves the base without touching the main checkout, whose file stays', () => {
+    mainMarked();
+    expectDone(repo.helper(['ready', 'x']));
+    const landed = repo.helper(['land', 'x', '--no-check', '--json']);
+    expectDone(landed);
+    expect(landed.json.mainCheckout.action).toBe('detached');
+    expect(repo.git(['show', 'main:config.ini'])).toBe('db=from-the-session\n');
+    expect(readFileSync(join(repo.main, 'config.ini'), 'utf8')).toBe('db=the-users-local-dev\n');
+  });
+});

@@ -44,7 +44,8 @@ export async function gatherMergeTarget(
   const sessionsDirInRepo = sessionsDirInsideRepo(main, project.sessionsDir);
   const canDiff = baseTip !== null && mergedTree !== null;
   const [status, added, sessionsPaths] = await Promise.all([
-    checkout.where === 'main' ? readStatus(main) : Promise.resolve(null),
+    // With the changes git status cannot show: a merge's abort would reset a file marked assume-unchanged.
+    checkout.where === 'main' ? readStatus(main, { hidden: true }) : Promise.resolve(null),
     checkout.where === 'main' && canDiff
       ? (known?.added ?? treeDiffPaths(main, baseTip, mergedTree, { addedOnly: true }))
       : Promise.resolve(null),

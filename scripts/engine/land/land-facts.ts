@@ -113,7 +113,10 @@ export async function gatherMainCheckout(
   to: string,
 ): Promise<{ dirty: string[]; inTheWay: string[]; busy: Awaited<ReturnType<typeof checkoutBusy>> }> {
   const main = project.mainCheckout;
-  const [status, added] = await Promise.all([readStatus(main), treeDiffPaths(main, from, to, { addedOnly: true })]);
+  const [status, added] = await Promise.all([
+    readStatus(main, { hidden: true }),
+    treeDiffPaths(main, from, to, { addedOnly: true }),
+  ]);
   return {
     dirty: status.filter(isTrackedChange).map(formatStatusEntry),
     inTheWay: pathsInTheWay(main, added),

@@ -330,7 +330,7 @@ class QueueRun {
   /** The main checkout's fate in a dry run: what the first landing would do to it. */
   private async planMain(group: Group): Promise<void> {
     const main = this.input.project.mainCheckout;
-    const status = await readStatus(main);
+    const status = await readStatus(main, { hidden: true });
     const dirty = status.filter((entry) => entry.code !== '??' && entry.code !== '!!');
     if (dirty.length === 0) {
       this.mainReport = { ...this.mainReport, action: 'would-fast-forward' };
