@@ -100,6 +100,8 @@ export interface EndFacts {
   worktreeLocked: boolean;
   /** The short branch the worktree has checked out; null when detached or unknown. */
   worktreeBranch: string | null;
+  /** The commit of a detached HEAD that no ref holds (git/branches.ts, commitOnlyHeadHolds); null otherwise. */
+  unheldHead?: string | null;
   branch: string;
   /** The session branch's tip, or null when the branch is gone. */
   tip: string | null;
@@ -158,6 +160,19 @@ export function uncommittedRefusal(name: string, worktreePath: string, work: Sta
   );
 }
 
+/**
+ * A worktree on a detached HEAD whose commits no ref holds: removing it would lose them (its HEAD
+ * and reflog go with it), so every removal refuses, abandon too, and says how to keep them.
+ */
+export function detachedWorkRefusal(worktreePath: string, commit: string, branch: string): RefusalError {
+  return new RefusalError(
+    'worktree-off-branch',
+    `The worktree ${worktreePath} is on a detached HEAD at ${shortSha(commit)}, with commits no branch holds; removing the worktree would lose them, so nothing was changed.`,
+    `Keep them on a branch first: ${commandLine(['git', '-C', worktreePath, 'branch', '<new-branch>', commit])}, or bring them onto the session branch (${commandLine(['git', '-C', worktreePath, 'switch', branch])} && ${commandLine(['git', '-C', worktreePath, 'merge', commit])}); then run the same command again.`,
+    { commit },
+  );
+}
+
 /** `git -C <worktree> add -- <each file>`: named, so nothing unlisted (a secret, a stray file) is staged. */
 export function addCommand(worktreePath: string, work: StatusEntry[]): string {
   const paths = [...new Set(work.flatMap((entry) => (entry.from ? [entry.from, entry.path] : [entry.path])))];
@@ -191,6 +206,7 @@ export type WorktreeFacts = Pick<
   | 'worktreeBusy'
   | 'branchHeldBy'
   | 'worktreeBranch'
+  | 'unheldHead'
   | 'work'
 >;
 
@@ -234,6 +250,7 @@ export function worktreeRefusal(
       { branch: facts.branch, checkouts: facts.branchHeldBy },
     );
   }
+  if (facts.unheldHead) return detachedWorkRefusal(facts.worktreePath, facts.unheldHead, facts.branch);
   if (!what.keepsWork && facts.worktreeBranch !== facts.branch) {
     const on = facts.worktreeBranch ? `on ${facts.worktreeBranch}` : 'on a detached HEAD';
     return new RefusalError(

@@ -31,7 +31,8 @@ import { droppedNote, takeInventory, untrackedFolders, type Inventory } from '..
 import type { SessionEntry } from '../core/manifest-types.js';
 import type { SavedRef } from '../core/history-records.js';
 import { formatStatusEntry, isIgnored, type StatusEntry } from '../core/status-porcelain.js';
-import { uncommittedRefusal } from '../core/end-plan.js';
+import { detachedWorkRefusal, uncommittedRefusal } from '../core/end-plan.js';
+import { commitOnlyHeadHolds } from '../git/branches.js';
 import { ownFilesOf, type Project } from '../store/project.js';
 import { readStatus } from '../git/changes.js';
 import { untrackedMatching } from '../git/ignored.js';
@@ -326,6 +327,9 @@ export async function takeRemovalStock(spec: RemovalSpec): Promise<RemovalStock>
   const main = spec.project.mainCheckout;
   const aside = await moveAside(main, spec.worktree);
   try {
+    // Commits only a detached HEAD holds would go with the worktree: no removal takes them.
+    const unheld = await commitOnlyHeadHolds(aside);
+    if (unheld) throw detachedWorkRefusal(spec.worktree, unheld, spec.entry.branch);
     const taken = await inventoryOf(spec.project, spec.entry, aside);
     refuseUnsaved(spec, taken.inventory);
     return { spec, aside, taken };

@@ -35,6 +35,30 @@ export async function currentBranchRef(worktree: string): Promise<string | null>
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
 
+/**
+ * The commit a worktree's detached HEAD is at, when no branch, tag, remote-tracking or saved ref
+ * holds it: then only that HEAD and its reflog do, and removing the worktree would lose its
+ * commits. Null when HEAD is on a branch, unborn, or held by some ref.
+ */
+export async function commitOnlyHeadHolds(worktree: string): Promise<string | null> {
+  if (await currentBranchRef(worktree)) return null;
+  const head = await git(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { okExitCodes: [0, 1, 128] });
+  if (head.exitCode !== 0) return null;
+  const commit = head.stdout.trim();
+  const { stdout } = await git(worktree, [
+    'for-each-ref',
+    '--count=1',
+    '--format=%(refname)',
+    '--contains',
+    commit,
+    'refs/heads/',
+    'refs/tags/',
+    'refs/remotes/',
+    'refs/sessions/',
+  ]);
+  return stdout.trim() === '' ? commit : null;
+}
+
 /** The best common ancestor of two commits, or null when they share no history. */
 export async function mergeBase(cwd: string, left: string, right: string): Promise<string | null> {
   const result = await git(cwd, ['merge-base', left, right], { okExitCodes: [0, 1] });

@@ -6,7 +6,7 @@ import { shortBranch } from '../../core/worktree-list.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
 import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
 import { withMergeLock } from '../../store/merge-lock.js';
-import { aheadBehind, branchTips } from '../../git/branches.js';
+import { aheadBehind, branchTips, commitOnlyHeadHolds } from '../../git/branches.js';
 import { readStatus } from '../../git/changes.js';
 import { checkoutBusy, heldBranches } from '../../git/checkout-state.js';
 import { listRemotes } from '../../git/remote.js';
@@ -52,8 +52,12 @@ export async function gatherEndFacts(
   // comparison and what a merge would do, which the tips (one for-each-ref) start.
   const [worktree, branches, remotes, worktrees] = await Promise.all([
     (async () => {
-      const status = worktreeExists ? await readStatus(worktreePath, { hidden: true }) : [];
-      return { status, busy: worktreeExists ? await checkoutBusy(worktreePath, status) : null };
+      const [status, unheldHead] = await Promise.all([
+        worktreeExists ? readStatus(worktreePath, { hidden: true }) : Promise.resolve([]),
+        // Only a detached HEAD can hold commits no ref does.
+        worktreeExists && record && !record.branch ? commitOnlyHeadHolds(worktreePath) : Promise.resolve(null),
+      ]);
+      return { status, unheldHead, busy: worktreeExists ? await checkoutBusy(worktreePath, status) : null };
     })(),
     (async () => {
       const tips = await branchTips(main, [entry.branch, baseBranch]);
@@ -89,6 +93,7 @@ export async function gatherEndFacts(
     worktreeExists,
     worktreeLocked: record?.locked ?? false,
     worktreeBranch: shortBranch(record?.branch ?? null),
+    unheldHead: worktree.unheldHead,
     branch: entry.branch,
     tip,
     // keep commits the session log itself (with its merge-pending note), so the log never blocks it.
