@@ -373,6 +373,11 @@ describe('the main checkout', () => {
     expect(json.mainCheckout.why).toContain('feature.txt');
     expect(rev(repo, 'HEAD')).toBe(before);
     expect(readFileSync(join(repo.main, 'feature.txt'), 'utf8')).toBe('mine\n');
+    // git would write over an ignored file there without a word: the next step says to move it first, and how to find it.
+    const advice = json.next.find((line: string) => line.startsWith('Bring the main checkout up to date'));
+    expect(advice).toContain('first move aside any ignored file at a path the landing added');
+    const listing = /\((git -C .* main) lists those paths/.exec(advice)![1]!.split(' ');
+    expect(repo.git(listing.slice(3), repo.main).split('\n')).toContain('feature.txt');
   });
 
   it('on another branch, is not touched at all', async () => {

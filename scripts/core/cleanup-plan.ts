@@ -13,6 +13,7 @@ import { classifySession, type SessionState } from './session-state.js';
 import { ENV_SESSION_FILE, parseEnvSessionPort } from './env-session.js';
 import type { Leftovers } from './leftovers.js';
 import type { OwnOperationState } from './interrupted-edits.js';
+import { catchUpAdvice } from './land-plan.js';
 
 /** One manifest entry and what git and the file system say about it. */
 export interface EntryFacts {
@@ -593,7 +594,7 @@ function planInterruptedLand(
     kept.push({
       subject: land.checkout,
       reason: `a land run left its HEAD detached at ${short(land.detached!.at)}, the old ${land.detached!.base}, with its files and changes as they were, and ${land.detached!.base} has moved on since`,
-      next: `Bring it up to date, keeping its changes: ${commandLine(['git', '-C', land.checkout, 'switch', land.detached!.base])} (git refuses and names the files if the changes touch what landed; commit or stash them first).`,
+      next: catchUpAdvice(land.checkout, land.detached!.base, land.detached!.at),
     });
   }
   if (!fastForward && !reattach) return null;

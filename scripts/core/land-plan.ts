@@ -178,6 +178,21 @@ export function mainUpdateCommand(mainCheckout: string, base: string): string {
 }
 
 /**
+ * How a checkout land left detached at the old base (`from`) catches up, keeping its changes. git refuses
+ * the switch for a tracked change or an untracked file the landed commits touch, but writes over an ignored
+ * file at a path they add without a word: those are named, or the command that lists them is given.
+ */
+export function catchUpAdvice(mainCheckout: string, base: string, from: string | null): string {
+  const added = from
+    ? commandLine(['git', '-C', mainCheckout, 'diff', '--name-only', '--diff-filter=A', from, base])
+    : null;
+  const first = added
+    ? `first move aside any ignored file at a path the landing added (${added} lists those paths; git writes over an ignored file there without a word), then `
+    : '';
+  return `Bring the main checkout up to date, keeping its changes: ${first}${mainUpdateCommand(mainCheckout, base)} (git refuses and names the files if your changes touch what landed; commit or stash them first).`;
+}
+
+/**
  * The notice a session on the moved base gets: added to the one it has not heard the end of
  * when that one ends where this landing began and the session has not caught up with it since;
  * otherwise a new one.
@@ -336,10 +351,10 @@ export function landNext(report: Omit<LandReport, 'next'>): string[] {
     next.push(
       `${inlineList(mustSync)} now conflict${mustSync.length === 1 ? 's' : ''} with the moved base; ${mustSync.length === 1 ? 'its agent is' : 'their agents are'} told at the next prompt: sync there (/parallel.sync).`,
     );
-  if (report.mainCheckout.update && !report.dryRun)
-    next.push(
-      `Bring the main checkout up to date, keeping its changes: ${report.mainCheckout.update} (git refuses and names the files if your changes touch what landed; commit or stash them first).`,
-    );
+  if (report.mainCheckout.update && !report.dryRun && report.mainCheckout.branch) {
+    const base = report.bases.find((item) => item.branch === report.mainCheckout.branch);
+    next.push(catchUpAdvice(report.mainCheckout.path, report.mainCheckout.branch, base?.before ?? null));
+  }
   return next;
 }
 
