@@ -121,8 +121,8 @@ describe('session cleanup: each case', () => {
     await cleanup('--yes');
     const manifest = repo.manifest();
     expect(schemaErrors('manifest', manifest)).toBe('');
-    // Goals, the setup record and the stub's digest are gone with the manifest; the port block comes back from .env.session.
-    const { setup: _setup, sessionLogDigest: _digest, ...recoverable } = before;
+    // Goals, the setup record and the digests of the stub and the pack files are gone with the manifest; the port block comes back from .env.session.
+    const { setup: _setup, sessionLogDigest: _digest, packDigests: _packDigests, ...recoverable } = before;
     expect(manifest.sessions).toEqual([{ ...recoverable, goals: [], startedAt: expect.stringMatching(/Z$/) }]);
   });
 

@@ -43,6 +43,7 @@ describe('session start', () => {
         base: { branch: 'main', commit: base },
         port: { base: expect.any(Number), count: 10 },
         packFiles: ['.env.session'],
+        packDigests: { '.env.session': expect.stringMatching(/^[0-9a-f]{64}$/) },
         setup: { status: 'skipped', command: null, log: null, at: '2026-01-15T10:00:00Z' },
       },
     ]);

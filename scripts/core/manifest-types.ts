@@ -33,6 +33,8 @@ export interface SessionEntry {
   copiedFiles?: string[];
   /** SHA-256 of each copied file as it was copied, by path: an edited copy is the session's work. */
   copiedDigests?: Record<string, string>;
+  /** SHA-256 of each file the pack copied or wrote into the worktree (packFiles), as written: an edited one is work. */
+  packDigests?: Record<string, string>;
   /** The last dependency setup in the worktree. */
   setup?: SetupRecord;
   /** A session brought back by `session restore`: the history record it came from. */

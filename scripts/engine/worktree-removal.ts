@@ -160,6 +160,8 @@ async function inventoryOf(
   const copied = new Map<string, string | null>(
     (entry.copiedFiles ?? []).map((path) => [path, entry.copiedDigests?.[path] ?? null]),
   );
+  // The pack's own files are looked at the same way: kept when edited since they were written.
+  for (const [path, digest] of Object.entries(entry.packDigests ?? {})) if (!copied.has(path)) copied.set(path, digest);
   // What start copied is looked at too, whichever rule named it (--copy lists paths, not patterns).
   for (const path of copied.keys()) if (!matching.includes(path) && existsSync(join(folder, path))) matching.push(path);
   const digestNow = new Map<string, string>();
@@ -210,7 +212,7 @@ async function saveInventory(
     const commit = await commitFiles(
       folder,
       inventory.ignoredKept,
-      `Session ${spec.entry.id}: ignored files it changed or made (${inventory.ignoredKept.length})`,
+      `Session ${spec.entry.id}: ignored or pack files it changed or made (${inventory.ignoredKept.length})`,
     );
     const ref = `${base}-ignored`;
     if (!(await createRefIfAbsent(main, ref, commit, `${spec.reason}: ignored files`))) throw saveFailed(ref);

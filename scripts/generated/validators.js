@@ -2,10 +2,10 @@
 /* eslint-disable */
 "use strict";
 export const validateManifest = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"dependencies":{"type":"object","additionalProperties":false,"required":["strategy","ms"],"description":"How the dependencies came into the worktree, how long it took and what it put on disk.","properties":{"strategy":{"enum":["cloned","hardlinked","installed"],"description":"cloned: the main checkout's installed tree copied (copy-on-write where the file system can); hardlinked: its files shared; installed: the package manager ran."},"ms":{"type":"integer","minimum":0},"files":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0,"description":"The files' size; a copy-on-write clone or hard links share most of it with the main checkout."},"why":{"type":"string","maxLength":500,"description":"Why the tree was installed rather than cloned."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}},"ready":{"type":"object","additionalProperties":false,"required":["at","tip"],"description":"Set by `session ready`: the session's work is finished and may be landed. It counts for `session land` only while the branch is still at `tip`; a commit since means it must be marked again.","properties":{"at":{"$ref":"#/definitions/timestamp"},"tip":{"$ref":"#/definitions/sha"}}},"landing":{"type":"object","additionalProperties":false,"required":["base","from","at"],"description":"Present while `session land` is landing this session (status ending): the base branch and its commit before the landing. If the land process dies, cleanup finishes the end when the base holds the branch, and hands the session back otherwise.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"landNotice":{"type":"object","additionalProperties":false,"required":["base","from","to","landed","gained","behind","conflicts","at"],"description":"Written by `session land` for every other session on the base it moved: which sessions landed, how far the base moved, and which files would now conflict. The UserPromptSubmit hook tells the session's agent once.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"to":{"$ref":"#/definitions/sha"},"landed":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"required":["id","commit"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"commit":{"$ref":"#/definitions/sha"}}}},"gained":{"type":"integer","minimum":0},"behind":{"type":"integer","minimum":0},"conflicts":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":4096}},"at":{"$ref":"#/definitions/timestamp"}}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/manifest.schema.json","title":"Parallel session manifest","description":"The sessions folder's .manifest.json. Git is the source of truth for worktrees; this adds what git cannot know.","type":"object","additionalProperties":false,"required":["version","project","sessions"],"properties":{"version":{"const":1,"description":"Format version. Readers refuse any other value."},"project":{"type":"string","minLength":1,"maxLength":255,"description":"The main checkout's folder name."},"sessions":{"type":"array","maxItems":1000,"items":{"$ref":"#/definitions/session"}}},"definitions":{"sha":{"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"},"timestamp":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."},"session":{"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"dependencies":{"type":"object","additionalProperties":false,"required":["strategy","ms"],"description":"How the dependencies came into the worktree, how long it took and what it put on disk.","properties":{"strategy":{"enum":["cloned","hardlinked","installed"],"description":"cloned: the main checkout's installed tree copied (copy-on-write where the file system can); hardlinked: its files shared; installed: the package manager ran."},"ms":{"type":"integer","minimum":0},"files":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0,"description":"The files' size; a copy-on-write clone or hard links share most of it with the main checkout."},"why":{"type":"string","maxLength":500,"description":"Why the tree was installed rather than cloned."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"packDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each file the pack copied or wrote into the worktree (its command files, settings.local.json, .env.session), as written, by path relative to the worktree: one edited in the session is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}},"ready":{"type":"object","additionalProperties":false,"required":["at","tip"],"description":"Set by `session ready`: the session's work is finished and may be landed. It counts for `session land` only while the branch is still at `tip`; a commit since means it must be marked again.","properties":{"at":{"$ref":"#/definitions/timestamp"},"tip":{"$ref":"#/definitions/sha"}}},"landing":{"type":"object","additionalProperties":false,"required":["base","from","at"],"description":"Present while `session land` is landing this session (status ending): the base branch and its commit before the landing. If the land process dies, cleanup finishes the end when the base holds the branch, and hands the session back otherwise.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"landNotice":{"type":"object","additionalProperties":false,"required":["base","from","to","landed","gained","behind","conflicts","at"],"description":"Written by `session land` for every other session on the base it moved: which sessions landed, how far the base moved, and which files would now conflict. The UserPromptSubmit hook tells the session's agent once.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"to":{"$ref":"#/definitions/sha"},"landed":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"required":["id","commit"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"commit":{"$ref":"#/definitions/sha"}}}},"gained":{"type":"integer","minimum":0},"behind":{"type":"integer","minimum":0},"conflicts":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":4096}},"at":{"$ref":"#/definitions/timestamp"}}}}}}};
 import func2_module from "ajv/dist/runtime/ucs2length.js";
 const func2 = func2_module.default ?? func2_module;
-const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"dependencies":{"type":"object","additionalProperties":false,"required":["strategy","ms"],"description":"How the dependencies came into the worktree, how long it took and what it put on disk.","properties":{"strategy":{"enum":["cloned","hardlinked","installed"],"description":"cloned: the main checkout's installed tree copied (copy-on-write where the file system can); hardlinked: its files shared; installed: the package manager ran."},"ms":{"type":"integer","minimum":0},"files":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0,"description":"The files' size; a copy-on-write clone or hard links share most of it with the main checkout."},"why":{"type":"string","maxLength":500,"description":"Why the tree was installed rather than cloned."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}},"ready":{"type":"object","additionalProperties":false,"required":["at","tip"],"description":"Set by `session ready`: the session's work is finished and may be landed. It counts for `session land` only while the branch is still at `tip`; a commit since means it must be marked again.","properties":{"at":{"$ref":"#/definitions/timestamp"},"tip":{"$ref":"#/definitions/sha"}}},"landing":{"type":"object","additionalProperties":false,"required":["base","from","at"],"description":"Present while `session land` is landing this session (status ending): the base branch and its commit before the landing. If the land process dies, cleanup finishes the end when the base holds the branch, and hands the session back otherwise.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"landNotice":{"type":"object","additionalProperties":false,"required":["base","from","to","landed","gained","behind","conflicts","at"],"description":"Written by `session land` for every other session on the base it moved: which sessions landed, how far the base moved, and which files would now conflict. The UserPromptSubmit hook tells the session's agent once.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"to":{"$ref":"#/definitions/sha"},"landed":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"required":["id","commit"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"commit":{"$ref":"#/definitions/sha"}}}},"gained":{"type":"integer","minimum":0},"behind":{"type":"integer","minimum":0},"conflicts":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":4096}},"at":{"$ref":"#/definitions/timestamp"}}}}};
+const schema12 = {"type":"object","additionalProperties":false,"required":["id","branch","worktree","startedAt","sessionLog","goals","status","base"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"Short branch name, e.g. session/auth-refactor."},"worktree":{"type":"string","minLength":1,"maxLength":4096,"description":"Worktree path relative to the main checkout, with / separators."},"startedAt":{"$ref":"#/definitions/timestamp"},"sessionLog":{"type":["string","null"],"maxLength":4096,"description":"Session log path relative to the worktree root; null until written."},"goals":{"type":"array","maxItems":100,"items":{"type":"string","maxLength":2000}},"status":{"enum":["starting","active","ending","syncing"],"description":"starting, ending and syncing are transient; with a dead owner they mark an interrupted start, end or sync that cleanup finishes or rolls back."},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"description":"The process running a start, end or sync; present only while status is starting, ending or syncing.","properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200,"description":"The owner process's start time as the system reports it, so that a reused pid is not taken for the owner."},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"base":{"type":"object","additionalProperties":false,"required":["branch","commit"],"description":"The branch the session started from and its commit at that moment.","properties":{"branch":{"type":"string","minLength":1,"maxLength":255},"commit":{"$ref":"#/definitions/sha"}}},"lastSyncedAt":{"$ref":"#/definitions/timestamp"},"packFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Paths, relative to the worktree, that the pack copied or wrote into it (env files, .env.session, its own command files, a virtual environment; a trailing / marks a folder). They are not the session's work: they never count as uncommitted changes, never block end, and are never offered for commit."},"port":{"type":"object","additionalProperties":false,"required":["base","count"],"description":"The session's port block: ports base .. base+count-1, held by no other session while this one lives. Written to .env.session.","properties":{"base":{"type":"integer","minimum":1,"maximum":65535},"count":{"type":"integer","minimum":1,"maximum":1000}}},"copiedFiles":{"type":"array","maxItems":10000,"items":{"type":"string","maxLength":4096},"description":"Ignored files (env files and the like) copied from the main checkout into the worktree when the session started, relative to the worktree. Also listed in packFiles."},"setup":{"type":"object","additionalProperties":false,"required":["status","command","log","at"],"description":"The last dependency setup run in the worktree (session start or session setup).","properties":{"status":{"enum":["ok","failed","skipped","running","interrupted"],"description":"skipped: --no-setup, or nothing to install. running: a setup is under way (owner names its process); with a dead owner it was interrupted."},"command":{"type":["string","null"],"maxLength":20000,"description":"What ran, as one line for people; null when nothing ran."},"log":{"type":["string","null"],"maxLength":4096,"description":"The full log, relative to the main checkout; null when nothing ran."},"at":{"$ref":"#/definitions/timestamp"},"owner":{"type":"object","additionalProperties":false,"required":["pid","host"],"properties":{"pid":{"type":"integer","minimum":1},"host":{"type":"string","maxLength":255},"since":{"type":"string","maxLength":200},"claimedAt":{"type":"string","maxLength":40,"description":"When the owner took the session on (ISO time with milliseconds): git lock files made after it and left when the owner died are its own."}}},"dependencies":{"type":"object","additionalProperties":false,"required":["strategy","ms"],"description":"How the dependencies came into the worktree, how long it took and what it put on disk.","properties":{"strategy":{"enum":["cloned","hardlinked","installed"],"description":"cloned: the main checkout's installed tree copied (copy-on-write where the file system can); hardlinked: its files shared; installed: the package manager ran."},"ms":{"type":"integer","minimum":0},"files":{"type":"integer","minimum":0},"bytes":{"type":"integer","minimum":0,"description":"The files' size; a copy-on-write clone or hard links share most of it with the main checkout."},"why":{"type":"string","maxLength":500,"description":"Why the tree was installed rather than cloned."}}}}},"operation":{"type":"object","additionalProperties":false,"required":["kind","before","onto","at"],"description":"A rebase or merge that a sync or `end --rebase` runs in the worktree, recorded before it starts: if its process dies, cleanup proves the operation in the worktree is this one (the branch tip it started from) and backs it out.","properties":{"kind":{"enum":["rebase","merge"]},"before":{"$ref":"#/definitions/sha"},"onto":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"restoredFrom":{"type":"object","additionalProperties":false,"required":["strategy","endedAt","savedAs"],"description":"Set on a session brought back by `session restore`: the .history.jsonl record it was restored from.","properties":{"strategy":{"type":"string","maxLength":64,"description":"How the session had ended: abandon, keep, pr, or a cleanup action."},"endedAt":{"$ref":"#/definitions/timestamp"},"savedAs":{"type":"string","maxLength":1024,"description":"Where its branch tip came from: a ref such as refs/sessions/abandoned/<name>/<time> or refs/heads/<branch>, or the commit a kept branch deleted since was at."}}},"copiedDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each ignored file as it was copied in, by path relative to the worktree: a copy edited in the session is the session's work, and is saved before the worktree goes."},"packDigests":{"type":"object","maxProperties":10000,"additionalProperties":{"type":"string","pattern":"^[0-9a-f]{64}$"},"description":"SHA-256 of each file the pack copied or wrote into the worktree (its command files, settings.local.json, .env.session), as written, by path relative to the worktree: one edited in the session is saved before the worktree goes."},"sessionLogDigest":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"SHA-256 of the session log stub as start wrote it: while the log is untracked and unchanged it is the pack's own file, not the session's work."},"claudeSession":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$","description":"The Claude Code conversation the session was started from; `claude --resume <it>` in the worktree continues that conversation there."},"issue":{"type":"object","additionalProperties":false,"required":["number","url","title"],"description":"The GitHub issue the session was started from (start --issue): end --strategy pr puts `Closes #<number>` in the PR's body.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000}}},"pr":{"type":"object","additionalProperties":false,"required":["number","url","title","remote","branch"],"description":"The pull request the session was started on (start --pr): the session branch tracks <remote>/<branch>, and end --strategy pr (and keep --remote <remote>) pushes back to that branch instead of opening a new PR.","properties":{"number":{"type":"integer","minimum":1},"url":{"type":"string","maxLength":2048},"title":{"type":"string","maxLength":1000},"remote":{"type":"string","minLength":1,"maxLength":255},"branch":{"type":"string","minLength":1,"maxLength":255,"description":"The PR's head branch on the remote."}}},"ready":{"type":"object","additionalProperties":false,"required":["at","tip"],"description":"Set by `session ready`: the session's work is finished and may be landed. It counts for `session land` only while the branch is still at `tip`; a commit since means it must be marked again.","properties":{"at":{"$ref":"#/definitions/timestamp"},"tip":{"$ref":"#/definitions/sha"}}},"landing":{"type":"object","additionalProperties":false,"required":["base","from","at"],"description":"Present while `session land` is landing this session (status ending): the base branch and its commit before the landing. If the land process dies, cleanup finishes the end when the base holds the branch, and hands the session back otherwise.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"at":{"$ref":"#/definitions/timestamp"}}},"landNotice":{"type":"object","additionalProperties":false,"required":["base","from","to","landed","gained","behind","conflicts","at"],"description":"Written by `session land` for every other session on the base it moved: which sessions landed, how far the base moved, and which files would now conflict. The UserPromptSubmit hook tells the session's agent once.","properties":{"base":{"type":"string","minLength":1,"maxLength":255},"from":{"$ref":"#/definitions/sha"},"to":{"$ref":"#/definitions/sha"},"landed":{"type":"array","maxItems":100,"items":{"type":"object","additionalProperties":false,"required":["id","commit"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","maxLength":64},"commit":{"$ref":"#/definitions/sha"}}}},"gained":{"type":"integer","minimum":0},"behind":{"type":"integer","minimum":0},"conflicts":{"type":"array","maxItems":1000,"items":{"type":"string","maxLength":4096}},"at":{"$ref":"#/definitions/timestamp"}}}}};
 const schema13 = {"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$","description":"UTC, ISO 8601."};
 const schema14 = {"type":"string","pattern":"^[0-9a-f]{40}([0-9a-f]{24})?$"};
 const func4 = Object.prototype.hasOwnProperty;
@@ -13,7 +13,7 @@ const pattern0 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 const pattern1 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$", "u");
 const pattern2 = new RegExp("^[0-9a-f]{40}([0-9a-f]{24})?$", "u");
 const pattern9 = new RegExp("^[0-9a-f]{64}$", "u");
-const pattern11 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]{0,99}$", "u");
+const pattern12 = new RegExp("^[A-Za-z0-9][A-Za-z0-9-]{0,99}$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1627,11 +1627,11 @@ vErrors.push(err133);
 errors++;
 }
 }
-if(data.sessionLogDigest !== undefined){
-let data51 = data.sessionLogDigest;
-if(typeof data51 === "string"){
-if(!pattern9.test(data51)){
-const err134 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(data.packDigests !== undefined){
+let data51 = data.packDigests;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(Object.keys(data51).length > 10000){
+const err134 = {instancePath:instancePath+"/packDigests",schemaPath:"#/properties/packDigests/maxProperties",keyword:"maxProperties",params:{limit: 10000},message:"must NOT have more than 10000 properties"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1640,9 +1640,11 @@ vErrors.push(err134);
 }
 errors++;
 }
-}
-else {
-const err135 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key10 in data51){
+let data52 = data51[key10];
+if(typeof data52 === "string"){
+if(!pattern9.test(data52)){
+const err135 = {instancePath:instancePath+"/packDigests/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/packDigests/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1652,11 +1654,8 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data.claudeSession !== undefined){
-let data52 = data.claudeSession;
-if(typeof data52 === "string"){
-if(!pattern11.test(data52)){
-const err136 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
+else {
+const err136 = {instancePath:instancePath+"/packDigests/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/packDigests/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1666,8 +1665,9 @@ vErrors.push(err136);
 errors++;
 }
 }
+}
 else {
-const err137 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err137 = {instancePath:instancePath+"/packDigests",schemaPath:"#/properties/packDigests/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1677,11 +1677,11 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data.issue !== undefined){
-let data53 = data.issue;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-if(data53.number === undefined){
-const err138 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
+if(data.sessionLogDigest !== undefined){
+let data53 = data.sessionLogDigest;
+if(typeof data53 === "string"){
+if(!pattern9.test(data53)){
+const err138 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1690,8 +1690,9 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(data53.url === undefined){
-const err139 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+}
+else {
+const err139 = {instancePath:instancePath+"/sessionLogDigest",schemaPath:"#/properties/sessionLogDigest/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1700,8 +1701,12 @@ vErrors.push(err139);
 }
 errors++;
 }
-if(data53.title === undefined){
-const err140 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
+}
+if(data.claudeSession !== undefined){
+let data54 = data.claudeSession;
+if(typeof data54 === "string"){
+if(!pattern12.test(data54)){
+const err140 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1710,9 +1715,9 @@ vErrors.push(err140);
 }
 errors++;
 }
-for(const key10 in data53){
-if(!(((key10 === "number") || (key10 === "url")) || (key10 === "title"))){
-const err141 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+}
+else {
+const err141 = {instancePath:instancePath+"/claudeSession",schemaPath:"#/properties/claudeSession/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1722,10 +1727,11 @@ vErrors.push(err141);
 errors++;
 }
 }
-if(data53.number !== undefined){
-let data54 = data53.number;
-if(!(((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54))) && (isFinite(data54)))){
-const err142 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.issue !== undefined){
+let data55 = data.issue;
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+if(data55.number === undefined){
+const err142 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1734,9 +1740,8 @@ vErrors.push(err142);
 }
 errors++;
 }
-if((typeof data54 == "number") && (isFinite(data54))){
-if(data54 < 1 || isNaN(data54)){
-const err143 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(data55.url === undefined){
+const err143 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1745,13 +1750,8 @@ vErrors.push(err143);
 }
 errors++;
 }
-}
-}
-if(data53.url !== undefined){
-let data55 = data53.url;
-if(typeof data55 === "string"){
-if(func2(data55) > 2048){
-const err144 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+if(data55.title === undefined){
+const err144 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1760,9 +1760,9 @@ vErrors.push(err144);
 }
 errors++;
 }
-}
-else {
-const err145 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key11 in data55){
+if(!(((key11 === "number") || (key11 === "url")) || (key11 === "title"))){
+const err145 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1772,11 +1772,10 @@ vErrors.push(err145);
 errors++;
 }
 }
-if(data53.title !== undefined){
-let data56 = data53.title;
-if(typeof data56 === "string"){
-if(func2(data56) > 1000){
-const err146 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(data55.number !== undefined){
+let data56 = data55.number;
+if(!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))){
+const err146 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1785,9 +1784,9 @@ vErrors.push(err146);
 }
 errors++;
 }
-}
-else {
-const err147 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data56 == "number") && (isFinite(data56))){
+if(data56 < 1 || isNaN(data56)){
+const err147 = {instancePath:instancePath+"/issue/number",schemaPath:"#/properties/issue/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1798,8 +1797,11 @@ errors++;
 }
 }
 }
-else {
-const err148 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data55.url !== undefined){
+let data57 = data55.url;
+if(typeof data57 === "string"){
+if(func2(data57) > 2048){
+const err148 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1809,11 +1811,8 @@ vErrors.push(err148);
 errors++;
 }
 }
-if(data.pr !== undefined){
-let data57 = data.pr;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-if(data57.number === undefined){
-const err149 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
+else {
+const err149 = {instancePath:instancePath+"/issue/url",schemaPath:"#/properties/issue/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1822,8 +1821,12 @@ vErrors.push(err149);
 }
 errors++;
 }
-if(data57.url === undefined){
-const err150 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+}
+if(data55.title !== undefined){
+let data58 = data55.title;
+if(typeof data58 === "string"){
+if(func2(data58) > 1000){
+const err150 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1832,8 +1835,9 @@ vErrors.push(err150);
 }
 errors++;
 }
-if(data57.title === undefined){
-const err151 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
+}
+else {
+const err151 = {instancePath:instancePath+"/issue/title",schemaPath:"#/properties/issue/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1842,8 +1846,10 @@ vErrors.push(err151);
 }
 errors++;
 }
-if(data57.remote === undefined){
-const err152 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "remote"},message:"must have required property '"+"remote"+"'"};
+}
+}
+else {
+const err152 = {instancePath:instancePath+"/issue",schemaPath:"#/properties/issue/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1852,8 +1858,12 @@ vErrors.push(err152);
 }
 errors++;
 }
-if(data57.branch === undefined){
-const err153 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
+}
+if(data.pr !== undefined){
+let data59 = data.pr;
+if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+if(data59.number === undefined){
+const err153 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1862,9 +1872,8 @@ vErrors.push(err153);
 }
 errors++;
 }
-for(const key11 in data57){
-if(!(((((key11 === "number") || (key11 === "url")) || (key11 === "title")) || (key11 === "remote")) || (key11 === "branch"))){
-const err154 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(data59.url === undefined){
+const err154 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -1873,11 +1882,8 @@ vErrors.push(err154);
 }
 errors++;
 }
-}
-if(data57.number !== undefined){
-let data58 = data57.number;
-if(!(((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58))) && (isFinite(data58)))){
-const err155 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data59.title === undefined){
+const err155 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "title"},message:"must have required property '"+"title"+"'"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -1886,9 +1892,8 @@ vErrors.push(err155);
 }
 errors++;
 }
-if((typeof data58 == "number") && (isFinite(data58))){
-if(data58 < 1 || isNaN(data58)){
-const err156 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(data59.remote === undefined){
+const err156 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "remote"},message:"must have required property '"+"remote"+"'"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -1897,13 +1902,8 @@ vErrors.push(err156);
 }
 errors++;
 }
-}
-}
-if(data57.url !== undefined){
-let data59 = data57.url;
-if(typeof data59 === "string"){
-if(func2(data59) > 2048){
-const err157 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+if(data59.branch === undefined){
+const err157 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -1912,9 +1912,9 @@ vErrors.push(err157);
 }
 errors++;
 }
-}
-else {
-const err158 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key12 in data59){
+if(!(((((key12 === "number") || (key12 === "url")) || (key12 === "title")) || (key12 === "remote")) || (key12 === "branch"))){
+const err158 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -1924,11 +1924,10 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data57.title !== undefined){
-let data60 = data57.title;
-if(typeof data60 === "string"){
-if(func2(data60) > 1000){
-const err159 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
+if(data59.number !== undefined){
+let data60 = data59.number;
+if(!(((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60))) && (isFinite(data60)))){
+const err159 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -1937,9 +1936,9 @@ vErrors.push(err159);
 }
 errors++;
 }
-}
-else {
-const err160 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data60 == "number") && (isFinite(data60))){
+if(data60 < 1 || isNaN(data60)){
+const err160 = {instancePath:instancePath+"/pr/number",schemaPath:"#/properties/pr/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -1949,11 +1948,12 @@ vErrors.push(err160);
 errors++;
 }
 }
-if(data57.remote !== undefined){
-let data61 = data57.remote;
+}
+if(data59.url !== undefined){
+let data61 = data59.url;
 if(typeof data61 === "string"){
-if(func2(data61) > 255){
-const err161 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(func2(data61) > 2048){
+const err161 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -1962,8 +1962,9 @@ vErrors.push(err161);
 }
 errors++;
 }
-if(func2(data61) < 1){
-const err162 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err162 = {instancePath:instancePath+"/pr/url",schemaPath:"#/properties/pr/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -1973,8 +1974,11 @@ vErrors.push(err162);
 errors++;
 }
 }
-else {
-const err163 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data59.title !== undefined){
+let data62 = data59.title;
+if(typeof data62 === "string"){
+if(func2(data62) > 1000){
+const err163 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -1984,11 +1988,8 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data57.branch !== undefined){
-let data62 = data57.branch;
-if(typeof data62 === "string"){
-if(func2(data62) > 255){
-const err164 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+else {
+const err164 = {instancePath:instancePath+"/pr/title",schemaPath:"#/properties/pr/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -1997,8 +1998,12 @@ vErrors.push(err164);
 }
 errors++;
 }
-if(func2(data62) < 1){
-const err165 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data59.remote !== undefined){
+let data63 = data59.remote;
+if(typeof data63 === "string"){
+if(func2(data63) > 255){
+const err165 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2007,9 +2012,8 @@ vErrors.push(err165);
 }
 errors++;
 }
-}
-else {
-const err166 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func2(data63) < 1){
+const err166 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2019,9 +2023,8 @@ vErrors.push(err166);
 errors++;
 }
 }
-}
 else {
-const err167 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err167 = {instancePath:instancePath+"/pr/remote",schemaPath:"#/properties/pr/properties/remote/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2031,11 +2034,11 @@ vErrors.push(err167);
 errors++;
 }
 }
-if(data.ready !== undefined){
-let data63 = data.ready;
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-if(data63.at === undefined){
-const err168 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(data59.branch !== undefined){
+let data64 = data59.branch;
+if(typeof data64 === "string"){
+if(func2(data64) > 255){
+const err168 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2044,8 +2047,8 @@ vErrors.push(err168);
 }
 errors++;
 }
-if(data63.tip === undefined){
-const err169 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/required",keyword:"required",params:{missingProperty: "tip"},message:"must have required property '"+"tip"+"'"};
+if(func2(data64) < 1){
+const err169 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2054,9 +2057,9 @@ vErrors.push(err169);
 }
 errors++;
 }
-for(const key12 in data63){
-if(!((key12 === "at") || (key12 === "tip"))){
-const err170 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+}
+else {
+const err170 = {instancePath:instancePath+"/pr/branch",schemaPath:"#/properties/pr/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2066,11 +2069,9 @@ vErrors.push(err170);
 errors++;
 }
 }
-if(data63.at !== undefined){
-let data64 = data63.at;
-if(typeof data64 === "string"){
-if(!pattern1.test(data64)){
-const err171 = {instancePath:instancePath+"/ready/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+}
+else {
+const err171 = {instancePath:instancePath+"/pr",schemaPath:"#/properties/pr/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2080,8 +2081,11 @@ vErrors.push(err171);
 errors++;
 }
 }
-else {
-const err172 = {instancePath:instancePath+"/ready/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.ready !== undefined){
+let data65 = data.ready;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+if(data65.at === undefined){
+const err172 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2090,12 +2094,8 @@ vErrors.push(err172);
 }
 errors++;
 }
-}
-if(data63.tip !== undefined){
-let data65 = data63.tip;
-if(typeof data65 === "string"){
-if(!pattern2.test(data65)){
-const err173 = {instancePath:instancePath+"/ready/tip",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(data65.tip === undefined){
+const err173 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/required",keyword:"required",params:{missingProperty: "tip"},message:"must have required property '"+"tip"+"'"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2104,9 +2104,9 @@ vErrors.push(err173);
 }
 errors++;
 }
-}
-else {
-const err174 = {instancePath:instancePath+"/ready/tip",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key13 in data65){
+if(!((key13 === "at") || (key13 === "tip"))){
+const err174 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2116,9 +2116,11 @@ vErrors.push(err174);
 errors++;
 }
 }
-}
-else {
-const err175 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data65.at !== undefined){
+let data66 = data65.at;
+if(typeof data66 === "string"){
+if(!pattern1.test(data66)){
+const err175 = {instancePath:instancePath+"/ready/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2128,11 +2130,8 @@ vErrors.push(err175);
 errors++;
 }
 }
-if(data.landing !== undefined){
-let data66 = data.landing;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-if(data66.base === undefined){
-const err176 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
+else {
+const err176 = {instancePath:instancePath+"/ready/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2141,8 +2140,12 @@ vErrors.push(err176);
 }
 errors++;
 }
-if(data66.from === undefined){
-const err177 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'"};
+}
+if(data65.tip !== undefined){
+let data67 = data65.tip;
+if(typeof data67 === "string"){
+if(!pattern2.test(data67)){
+const err177 = {instancePath:instancePath+"/ready/tip",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2151,8 +2154,9 @@ vErrors.push(err177);
 }
 errors++;
 }
-if(data66.at === undefined){
-const err178 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+}
+else {
+const err178 = {instancePath:instancePath+"/ready/tip",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2161,9 +2165,10 @@ vErrors.push(err178);
 }
 errors++;
 }
-for(const key13 in data66){
-if(!(((key13 === "base") || (key13 === "from")) || (key13 === "at"))){
-const err179 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+}
+}
+else {
+const err179 = {instancePath:instancePath+"/ready",schemaPath:"#/properties/ready/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2173,11 +2178,11 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data66.base !== undefined){
-let data67 = data66.base;
-if(typeof data67 === "string"){
-if(func2(data67) > 255){
-const err180 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(data.landing !== undefined){
+let data68 = data.landing;
+if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+if(data68.base === undefined){
+const err180 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2186,8 +2191,8 @@ vErrors.push(err180);
 }
 errors++;
 }
-if(func2(data67) < 1){
-const err181 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data68.from === undefined){
+const err181 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2196,9 +2201,8 @@ vErrors.push(err181);
 }
 errors++;
 }
-}
-else {
-const err182 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data68.at === undefined){
+const err182 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2207,12 +2211,9 @@ vErrors.push(err182);
 }
 errors++;
 }
-}
-if(data66.from !== undefined){
-let data68 = data66.from;
-if(typeof data68 === "string"){
-if(!pattern2.test(data68)){
-const err183 = {instancePath:instancePath+"/landing/from",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+for(const key14 in data68){
+if(!(((key14 === "base") || (key14 === "from")) || (key14 === "at"))){
+const err183 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2222,8 +2223,11 @@ vErrors.push(err183);
 errors++;
 }
 }
-else {
-const err184 = {instancePath:instancePath+"/landing/from",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data68.base !== undefined){
+let data69 = data68.base;
+if(typeof data69 === "string"){
+if(func2(data69) > 255){
+const err184 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2232,12 +2236,8 @@ vErrors.push(err184);
 }
 errors++;
 }
-}
-if(data66.at !== undefined){
-let data69 = data66.at;
-if(typeof data69 === "string"){
-if(!pattern1.test(data69)){
-const err185 = {instancePath:instancePath+"/landing/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(func2(data69) < 1){
+const err185 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2248,7 +2248,7 @@ errors++;
 }
 }
 else {
-const err186 = {instancePath:instancePath+"/landing/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err186 = {instancePath:instancePath+"/landing/base",schemaPath:"#/properties/landing/properties/base/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2258,9 +2258,11 @@ vErrors.push(err186);
 errors++;
 }
 }
-}
-else {
-const err187 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data68.from !== undefined){
+let data70 = data68.from;
+if(typeof data70 === "string"){
+if(!pattern2.test(data70)){
+const err187 = {instancePath:instancePath+"/landing/from",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2270,11 +2272,8 @@ vErrors.push(err187);
 errors++;
 }
 }
-if(data.landNotice !== undefined){
-let data70 = data.landNotice;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-if(data70.base === undefined){
-const err188 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
+else {
+const err188 = {instancePath:instancePath+"/landing/from",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2283,8 +2282,12 @@ vErrors.push(err188);
 }
 errors++;
 }
-if(data70.from === undefined){
-const err189 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'"};
+}
+if(data68.at !== undefined){
+let data71 = data68.at;
+if(typeof data71 === "string"){
+if(!pattern1.test(data71)){
+const err189 = {instancePath:instancePath+"/landing/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2293,8 +2296,9 @@ vErrors.push(err189);
 }
 errors++;
 }
-if(data70.to === undefined){
-const err190 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'"};
+}
+else {
+const err190 = {instancePath:instancePath+"/landing/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2303,8 +2307,10 @@ vErrors.push(err190);
 }
 errors++;
 }
-if(data70.landed === undefined){
-const err191 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "landed"},message:"must have required property '"+"landed"+"'"};
+}
+}
+else {
+const err191 = {instancePath:instancePath+"/landing",schemaPath:"#/properties/landing/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2313,8 +2319,12 @@ vErrors.push(err191);
 }
 errors++;
 }
-if(data70.gained === undefined){
-const err192 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "gained"},message:"must have required property '"+"gained"+"'"};
+}
+if(data.landNotice !== undefined){
+let data72 = data.landNotice;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+if(data72.base === undefined){
+const err192 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "base"},message:"must have required property '"+"base"+"'"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2323,8 +2333,8 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(data70.behind === undefined){
-const err193 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "behind"},message:"must have required property '"+"behind"+"'"};
+if(data72.from === undefined){
+const err193 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'"};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2333,8 +2343,8 @@ vErrors.push(err193);
 }
 errors++;
 }
-if(data70.conflicts === undefined){
-const err194 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "conflicts"},message:"must have required property '"+"conflicts"+"'"};
+if(data72.to === undefined){
+const err194 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "to"},message:"must have required property '"+"to"+"'"};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2343,8 +2353,8 @@ vErrors.push(err194);
 }
 errors++;
 }
-if(data70.at === undefined){
-const err195 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+if(data72.landed === undefined){
+const err195 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "landed"},message:"must have required property '"+"landed"+"'"};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2353,9 +2363,8 @@ vErrors.push(err195);
 }
 errors++;
 }
-for(const key14 in data70){
-if(!((((((((key14 === "base") || (key14 === "from")) || (key14 === "to")) || (key14 === "landed")) || (key14 === "gained")) || (key14 === "behind")) || (key14 === "conflicts")) || (key14 === "at"))){
-const err196 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+if(data72.gained === undefined){
+const err196 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "gained"},message:"must have required property '"+"gained"+"'"};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2364,12 +2373,8 @@ vErrors.push(err196);
 }
 errors++;
 }
-}
-if(data70.base !== undefined){
-let data71 = data70.base;
-if(typeof data71 === "string"){
-if(func2(data71) > 255){
-const err197 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(data72.behind === undefined){
+const err197 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "behind"},message:"must have required property '"+"behind"+"'"};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2378,8 +2383,8 @@ vErrors.push(err197);
 }
 errors++;
 }
-if(func2(data71) < 1){
-const err198 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data72.conflicts === undefined){
+const err198 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "conflicts"},message:"must have required property '"+"conflicts"+"'"};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2388,9 +2393,8 @@ vErrors.push(err198);
 }
 errors++;
 }
-}
-else {
-const err199 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data72.at === undefined){
+const err199 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2399,12 +2403,9 @@ vErrors.push(err199);
 }
 errors++;
 }
-}
-if(data70.from !== undefined){
-let data72 = data70.from;
-if(typeof data72 === "string"){
-if(!pattern2.test(data72)){
-const err200 = {instancePath:instancePath+"/landNotice/from",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+for(const key15 in data72){
+if(!((((((((key15 === "base") || (key15 === "from")) || (key15 === "to")) || (key15 === "landed")) || (key15 === "gained")) || (key15 === "behind")) || (key15 === "conflicts")) || (key15 === "at"))){
+const err200 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2414,8 +2415,11 @@ vErrors.push(err200);
 errors++;
 }
 }
-else {
-const err201 = {instancePath:instancePath+"/landNotice/from",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data72.base !== undefined){
+let data73 = data72.base;
+if(typeof data73 === "string"){
+if(func2(data73) > 255){
+const err201 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2424,12 +2428,8 @@ vErrors.push(err201);
 }
 errors++;
 }
-}
-if(data70.to !== undefined){
-let data73 = data70.to;
-if(typeof data73 === "string"){
-if(!pattern2.test(data73)){
-const err202 = {instancePath:instancePath+"/landNotice/to",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+if(func2(data73) < 1){
+const err202 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2440,7 +2440,7 @@ errors++;
 }
 }
 else {
-const err203 = {instancePath:instancePath+"/landNotice/to",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err203 = {instancePath:instancePath+"/landNotice/base",schemaPath:"#/properties/landNotice/properties/base/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2450,11 +2450,11 @@ vErrors.push(err203);
 errors++;
 }
 }
-if(data70.landed !== undefined){
-let data74 = data70.landed;
-if(Array.isArray(data74)){
-if(data74.length > 100){
-const err204 = {instancePath:instancePath+"/landNotice/landed",schemaPath:"#/properties/landNotice/properties/landed/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
+if(data72.from !== undefined){
+let data74 = data72.from;
+if(typeof data74 === "string"){
+if(!pattern2.test(data74)){
+const err204 = {instancePath:instancePath+"/landNotice/from",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2463,12 +2463,9 @@ vErrors.push(err204);
 }
 errors++;
 }
-const len3 = data74.length;
-for(let i3=0; i3<len3; i3++){
-let data75 = data74[i3];
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-if(data75.id === undefined){
-const err205 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+}
+else {
+const err205 = {instancePath:instancePath+"/landNotice/from",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2477,8 +2474,12 @@ vErrors.push(err205);
 }
 errors++;
 }
-if(data75.commit === undefined){
-const err206 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/required",keyword:"required",params:{missingProperty: "commit"},message:"must have required property '"+"commit"+"'"};
+}
+if(data72.to !== undefined){
+let data75 = data72.to;
+if(typeof data75 === "string"){
+if(!pattern2.test(data75)){
+const err206 = {instancePath:instancePath+"/landNotice/to",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2487,9 +2488,9 @@ vErrors.push(err206);
 }
 errors++;
 }
-for(const key15 in data75){
-if(!((key15 === "id") || (key15 === "commit"))){
-const err207 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
+}
+else {
+const err207 = {instancePath:instancePath+"/landNotice/to",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2499,11 +2500,11 @@ vErrors.push(err207);
 errors++;
 }
 }
-if(data75.id !== undefined){
-let data76 = data75.id;
-if(typeof data76 === "string"){
-if(func2(data76) > 64){
-const err208 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(data72.landed !== undefined){
+let data76 = data72.landed;
+if(Array.isArray(data76)){
+if(data76.length > 100){
+const err208 = {instancePath:instancePath+"/landNotice/landed",schemaPath:"#/properties/landNotice/properties/landed/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2512,8 +2513,12 @@ vErrors.push(err208);
 }
 errors++;
 }
-if(!pattern0.test(data76)){
-const err209 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
+const len3 = data76.length;
+for(let i3=0; i3<len3; i3++){
+let data77 = data76[i3];
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(data77.id === undefined){
+const err209 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2522,9 +2527,8 @@ vErrors.push(err209);
 }
 errors++;
 }
-}
-else {
-const err210 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data77.commit === undefined){
+const err210 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/required",keyword:"required",params:{missingProperty: "commit"},message:"must have required property '"+"commit"+"'"};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2533,12 +2537,9 @@ vErrors.push(err210);
 }
 errors++;
 }
-}
-if(data75.commit !== undefined){
-let data77 = data75.commit;
-if(typeof data77 === "string"){
-if(!pattern2.test(data77)){
-const err211 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/commit",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
+for(const key16 in data77){
+if(!((key16 === "id") || (key16 === "commit"))){
+const err211 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2548,8 +2549,11 @@ vErrors.push(err211);
 errors++;
 }
 }
-else {
-const err212 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/commit",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data77.id !== undefined){
+let data78 = data77.id;
+if(typeof data78 === "string"){
+if(func2(data78) > 64){
+const err212 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2558,10 +2562,8 @@ vErrors.push(err212);
 }
 errors++;
 }
-}
-}
-else {
-const err213 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!pattern0.test(data78)){
+const err213 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(-[a-z0-9]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2571,9 +2573,8 @@ vErrors.push(err213);
 errors++;
 }
 }
-}
 else {
-const err214 = {instancePath:instancePath+"/landNotice/landed",schemaPath:"#/properties/landNotice/properties/landed/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err214 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/id",schemaPath:"#/properties/landNotice/properties/landed/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2583,10 +2584,11 @@ vErrors.push(err214);
 errors++;
 }
 }
-if(data70.gained !== undefined){
-let data78 = data70.gained;
-if(!(((typeof data78 == "number") && (!(data78 % 1) && !isNaN(data78))) && (isFinite(data78)))){
-const err215 = {instancePath:instancePath+"/landNotice/gained",schemaPath:"#/properties/landNotice/properties/gained/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data77.commit !== undefined){
+let data79 = data77.commit;
+if(typeof data79 === "string"){
+if(!pattern2.test(data79)){
+const err215 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/commit",schemaPath:"#/definitions/sha/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40}([0-9a-f]{24})?$"},message:"must match pattern \""+"^[0-9a-f]{40}([0-9a-f]{24})?$"+"\""};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2595,9 +2597,9 @@ vErrors.push(err215);
 }
 errors++;
 }
-if((typeof data78 == "number") && (isFinite(data78))){
-if(data78 < 0 || isNaN(data78)){
-const err216 = {instancePath:instancePath+"/landNotice/gained",schemaPath:"#/properties/landNotice/properties/gained/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err216 = {instancePath:instancePath+"/landNotice/landed/" + i3+"/commit",schemaPath:"#/definitions/sha/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2608,10 +2610,8 @@ errors++;
 }
 }
 }
-if(data70.behind !== undefined){
-let data79 = data70.behind;
-if(!(((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79))) && (isFinite(data79)))){
-const err217 = {instancePath:instancePath+"/landNotice/behind",schemaPath:"#/properties/landNotice/properties/behind/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err217 = {instancePath:instancePath+"/landNotice/landed/" + i3,schemaPath:"#/properties/landNotice/properties/landed/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2620,9 +2620,10 @@ vErrors.push(err217);
 }
 errors++;
 }
-if((typeof data79 == "number") && (isFinite(data79))){
-if(data79 < 0 || isNaN(data79)){
-const err218 = {instancePath:instancePath+"/landNotice/behind",schemaPath:"#/properties/landNotice/properties/behind/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err218 = {instancePath:instancePath+"/landNotice/landed",schemaPath:"#/properties/landNotice/properties/landed/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2632,12 +2633,10 @@ vErrors.push(err218);
 errors++;
 }
 }
-}
-if(data70.conflicts !== undefined){
-let data80 = data70.conflicts;
-if(Array.isArray(data80)){
-if(data80.length > 1000){
-const err219 = {instancePath:instancePath+"/landNotice/conflicts",schemaPath:"#/properties/landNotice/properties/conflicts/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+if(data72.gained !== undefined){
+let data80 = data72.gained;
+if(!(((typeof data80 == "number") && (!(data80 % 1) && !isNaN(data80))) && (isFinite(data80)))){
+const err219 = {instancePath:instancePath+"/landNotice/gained",schemaPath:"#/properties/landNotice/properties/gained/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2646,12 +2645,9 @@ vErrors.push(err219);
 }
 errors++;
 }
-const len4 = data80.length;
-for(let i4=0; i4<len4; i4++){
-let data81 = data80[i4];
-if(typeof data81 === "string"){
-if(func2(data81) > 4096){
-const err220 = {instancePath:instancePath+"/landNotice/conflicts/" + i4,schemaPath:"#/properties/landNotice/properties/conflicts/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+if((typeof data80 == "number") && (isFinite(data80))){
+if(data80 < 0 || isNaN(data80)){
+const err220 = {instancePath:instancePath+"/landNotice/gained",schemaPath:"#/properties/landNotice/properties/gained/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2661,8 +2657,11 @@ vErrors.push(err220);
 errors++;
 }
 }
-else {
-const err221 = {instancePath:instancePath+"/landNotice/conflicts/" + i4,schemaPath:"#/properties/landNotice/properties/conflicts/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data72.behind !== undefined){
+let data81 = data72.behind;
+if(!(((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81))) && (isFinite(data81)))){
+const err221 = {instancePath:instancePath+"/landNotice/behind",schemaPath:"#/properties/landNotice/properties/behind/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2671,10 +2670,9 @@ vErrors.push(err221);
 }
 errors++;
 }
-}
-}
-else {
-const err222 = {instancePath:instancePath+"/landNotice/conflicts",schemaPath:"#/properties/landNotice/properties/conflicts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if((typeof data81 == "number") && (isFinite(data81))){
+if(data81 < 0 || isNaN(data81)){
+const err222 = {instancePath:instancePath+"/landNotice/behind",schemaPath:"#/properties/landNotice/properties/behind/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2684,11 +2682,12 @@ vErrors.push(err222);
 errors++;
 }
 }
-if(data70.at !== undefined){
-let data82 = data70.at;
-if(typeof data82 === "string"){
-if(!pattern1.test(data82)){
-const err223 = {instancePath:instancePath+"/landNotice/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+}
+if(data72.conflicts !== undefined){
+let data82 = data72.conflicts;
+if(Array.isArray(data82)){
+if(data82.length > 1000){
+const err223 = {instancePath:instancePath+"/landNotice/conflicts",schemaPath:"#/properties/landNotice/properties/conflicts/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2697,9 +2696,12 @@ vErrors.push(err223);
 }
 errors++;
 }
-}
-else {
-const err224 = {instancePath:instancePath+"/landNotice/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len4 = data82.length;
+for(let i4=0; i4<len4; i4++){
+let data83 = data82[i4];
+if(typeof data83 === "string"){
+if(func2(data83) > 4096){
+const err224 = {instancePath:instancePath+"/landNotice/conflicts/" + i4,schemaPath:"#/properties/landNotice/properties/conflicts/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2709,9 +2711,8 @@ vErrors.push(err224);
 errors++;
 }
 }
-}
 else {
-const err225 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err225 = {instancePath:instancePath+"/landNotice/conflicts/" + i4,schemaPath:"#/properties/landNotice/properties/conflicts/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2723,12 +2724,61 @@ errors++;
 }
 }
 else {
-const err226 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err226 = {instancePath:instancePath+"/landNotice/conflicts",schemaPath:"#/properties/landNotice/properties/conflicts/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err226];
 }
 else {
 vErrors.push(err226);
+}
+errors++;
+}
+}
+if(data72.at !== undefined){
+let data84 = data72.at;
+if(typeof data84 === "string"){
+if(!pattern1.test(data84)){
+const err227 = {instancePath:instancePath+"/landNotice/at",schemaPath:"#/definitions/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"},message:"must match pattern \""+"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$"+"\""};
+if(vErrors === null){
+vErrors = [err227];
+}
+else {
+vErrors.push(err227);
+}
+errors++;
+}
+}
+else {
+const err228 = {instancePath:instancePath+"/landNotice/at",schemaPath:"#/definitions/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err228];
+}
+else {
+vErrors.push(err228);
+}
+errors++;
+}
+}
+}
+else {
+const err229 = {instancePath:instancePath+"/landNotice",schemaPath:"#/properties/landNotice/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err229];
+}
+else {
+vErrors.push(err229);
+}
+errors++;
+}
+}
+}
+else {
+const err230 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err230];
+}
+else {
+vErrors.push(err230);
 }
 errors++;
 }
@@ -2880,7 +2930,7 @@ return errors === 0;
 
 export const validateConfig = validate13;
 const schema29 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://flight-rules.dev/schemas/config.schema.json","title":"Flight Rules parallel sessions: project config","description":"The file .claude/flight-rules.json in the main checkout: the choices a team makes once. Every field is optional.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string"},"sessionsDir":{"type":"string","minLength":1,"maxLength":4096,"description":"Where session worktrees live, relative to the main checkout. Default ../<main-dir-name>-sessions. A folder inside the repository is added to .git/info/exclude."},"branchPrefix":{"type":"string","maxLength":100,"pattern":"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$","description":"Prefix of session branch names. Default session/."},"baseBranch":{"type":"string","minLength":1,"maxLength":255,"description":"Default base branch for new sessions. Default: the main checkout's current branch."},"copy":{"type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":4096},"description":"Patterns (gitignore syntax, relative to the repository root) of ignored files to copy into new worktrees, in addition to .worktreeinclude."},"postCreate":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command run (sh -c) in a new worktree instead of the detected dependency install."},"check":{"type":"string","minLength":1,"maxLength":10000,"description":"Shell command (sh -c) that `session land` runs on each candidate merge, in a temporary worktree, before it moves the base; a failure stops the queue. `--check` overrides it, `--no-check` skips it."},"ports":{"type":"object","additionalProperties":false,"description":"Each session gets a block of blockSize ports: base + k * blockSize for some k below blocks.","properties":{"base":{"type":"integer","minimum":1024,"maximum":65535},"blockSize":{"type":"integer","minimum":1,"maximum":1000},"blocks":{"type":"integer","minimum":1,"maximum":10000}}},"staleAfterDays":{"type":"number","minimum":0,"description":"Status warns about sessions older than this. Default 3."},"behindWarningCommits":{"type":"integer","minimum":0,"description":"Status warns about sessions more than this many commits behind their base. Default 10."},"sessionMode":{"enum":["ask","parallel","standard"],"description":"What /dev-session.start does when the user does not say: ask (the default) whether to work here or in a worktree of its own, or go straight to a parallel or a standard session. The user can still choose the other for one session."},"savedRefsMaxAgeDays":{"type":"number","minimum":1,"description":"Cleanup offers to prune the saved refs (refs/sessions/...) of an ended session once they are older than this many days, or as soon as the base holds all of them. Default 30."},"agentIdleMinutes":{"type":"number","exclusiveMinimum":0,"description":"Status shows a session's agent as idle once its turn ended this many minutes ago and no prompt came since (a wait for a permission stays waiting). Default 30."},"dependencyClone":{"enum":["auto","hardlink","off"],"description":"How a new worktree gets its node_modules when its lockfile is byte for byte the main checkout's and the main checkout's installed tree matches it: auto (the default) clones the tree, copy-on-write where the file system can, else a plain copy; hardlink shares the files with the main checkout (fast, but a postinstall or a patch in one changes them all); off always installs."}}};
-const pattern21 = new RegExp("^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$", "u");
+const pattern22 = new RegExp("^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$", "u");
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://flight-rules.dev/schemas/config.schema.json" */;
@@ -2959,7 +3009,7 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(!pattern21.test(data2)){
+if(!pattern22.test(data2)){
 const err6 = {instancePath:instancePath+"/branchPrefix",schemaPath:"#/properties/branchPrefix/pattern",keyword:"pattern",params:{pattern: "^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$"},message:"must match pattern \""+"^([A-Za-z0-9_][A-Za-z0-9_-]*/)*[A-Za-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -3611,7 +3661,7 @@ vErrors.push(err15);
 errors++;
 }
 if(typeof data5 === "string"){
-if(!pattern11.test(data5)){
+if(!pattern12.test(data5)){
 const err16 = {instancePath:instancePath+"/conversation",schemaPath:"#/properties/conversation/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$"+"\""};
 if(vErrors === null){
 vErrors = [err16];

@@ -305,7 +305,7 @@ async function removeSessionWorktreeChecked(
     return {
       notes: result.saved.map(
         (item) =>
-          `saved ${item.what === 'ignored' ? `the ignored files it changed (${item.paths.join(', ')})` : item.what === 'nested' ? `the repository ${item.paths[0]}` : 'its changes'} as ${item.ref} (restore: ${item.restore})`,
+          `saved ${item.what === 'ignored' ? `the ignored or pack files it changed (${item.paths.join(', ')})` : item.what === 'nested' ? `the repository ${item.paths[0]}` : 'its changes'} as ${item.ref} (restore: ${item.restore})`,
       ),
       saved: result.saved,
     };

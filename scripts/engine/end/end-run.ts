@@ -95,7 +95,7 @@ export async function removeSessionWorktreeOf(
       step(
         run,
         'save-ignored',
-        `Saved ${item.paths.length} ignored file(s) the session changed or made (${item.paths.slice(0, 3).join(', ')}${item.paths.length > 3 ? ', ...' : ''}) as ${item.ref}`,
+        `Saved ${item.paths.length} ignored or pack file(s) the session changed or made (${item.paths.slice(0, 3).join(', ')}${item.paths.length > 3 ? ', ...' : ''}) as ${item.ref}`,
       );
     if (item.what === 'nested')
       step(

@@ -25,7 +25,7 @@ import {
   outsideSessionsDir,
   type CopyChoice,
 } from '../../workspace/include-matching.js';
-import { readBoundedText, UnsafeFileError, writeConfinedFile } from '../../lib/safe-fs.js';
+import { fileDigest, readBoundedText, UnsafeFileError, writeConfinedFile } from '../../lib/safe-fs.js';
 import type { CopyReport, WorkspaceReport } from '../../workspace/report.js';
 import { selfRecord } from '../../lib/process.js';
 import { ENV_SESSION_FILE, renderEnvSession } from '../../core/env-session.js';
@@ -152,6 +152,13 @@ async function writeEnvSession(
     };
   if (place !== 'free' && place !== 'exists')
     return { written: false, message: `${ENV_SESSION_FILE} cannot be written safely (${place})` };
+  // One edited since the pack wrote it holds the user's lines: it is not written over.
+  const written = session.packDigests?.[ENV_SESSION_FILE];
+  if (place === 'exists' && written && fileDigest(join(worktree, ENV_SESSION_FILE)) !== written)
+    return {
+      written: false,
+      message: `${ENV_SESSION_FILE} was edited in the session, so it was left as it is; delete it and run setup again for a fresh one`,
+    };
   try {
     writeConfinedFile(
       worktree,
@@ -239,6 +246,13 @@ export async function prepareWorkspace(
     ...(envSession.written ? [ENV_SESSION_FILE] : []),
     ...(willRun ? plan.packFiles : []),
   ]);
+  // What the pack itself wrote, as it wrote it: an edit in the session (an "always allow" answer in
+  // settings.local.json, a refined command, a line added to .env.session) is work, saved before the worktree goes.
+  const packDigests: Record<string, string> = {};
+  for (const path of [...pack.copied, ...(envSession.written ? [ENV_SESSION_FILE] : [])]) {
+    const digest = path.endsWith('/') ? null : fileDigest(join(worktree, path));
+    if (digest) packDigests[path] = digest;
+  }
   const logPath = setupLogPath(project, session.id);
   const command = plan.steps.map((step) => step.label).join(' && ') || null;
   const recordFiles = (entry: SessionEntry) => {
@@ -247,6 +261,7 @@ export async function prepareWorkspace(
       entry.copiedDigests = { ...entry.copiedDigests, ...copy.digests };
     }
     if (recordedPackFiles.length > 0) entry.packFiles = union(entry.packFiles, recordedPackFiles);
+    if (Object.keys(packDigests).length > 0) entry.packDigests = { ...entry.packDigests, ...packDigests };
   };
   const setupRecord = (setup: WorkspaceReport['setup']): SetupRecord => ({
     status: setup.status,
