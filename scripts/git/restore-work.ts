@@ -5,7 +5,7 @@
  * from a commit of their own, written through a private index so the worktree's own index
  * never learns of them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from '../lib/shell.js';
@@ -43,7 +43,10 @@ export async function indexTree(worktree: string): Promise<string> {
 /**
  * True when every file of `commit` is in the working tree with the same content and mode:
  * its tree is read into a private index, which git then refreshes against the files (a
- * missing or different file fails the refresh). The worktree's own index is not touched.
+ * missing or different file fails the refresh). A snapshot holds files as they were on disk,
+ * not as a clean filter or end-of-line rule would store them (git/save.ts), so a file git
+ * calls different is compared byte for byte before it counts. The worktree's own index is not
+ * touched.
  */
 export async function worktreeHolds(worktree: string, commit: string): Promise<boolean> {
   const folder = mkdtempSync(join(tmpdir(), 'flight-rules-index-'));
@@ -54,7 +57,33 @@ export async function worktreeHolds(worktree: string, commit: string): Promise<b
       env,
       okExitCodes: [0, 1],
     });
-    return refreshed.exitCode === 0;
+    if (refreshed.exitCode === 0) return true;
+    const differing = await git(worktree, ['diff-files', '--ignore-submodules', '--name-only', '-z'], { env });
+    const paths = differing.stdout.split('\0').filter(Boolean);
+    for (let at = 0; at < paths.length; at += 500) {
+      const chunk = paths.slice(at, at + 500);
+      const listed = await git(worktree, ['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...chunk], { env });
+      const files = listed.stdout
+        .split('\0')
+        .map((record) => /^(100644|100755) ([0-9a-f]+) 0\t(.+)$/s.exec(record))
+        .filter((match): match is RegExpExecArray => match !== null);
+      // A symlink, a mode or a missing file is a difference no filter explains.
+      if (files.length !== chunk.length) return false;
+      for (const [, mode, , path] of files)
+        if (
+          ((lstatSync(join(worktree, path!), { throwIfNoEntry: false })?.mode ?? 0) & 0o111 ? '100755' : '100644') !==
+          mode
+        )
+          return false;
+      const hashed = await git(worktree, ['hash-object', '--no-filters', '--', ...files.map((file) => file[3]!)], {
+        env,
+        okExitCodes: [0, 128],
+      });
+      if (hashed.exitCode !== 0) return false;
+      const oids = hashed.stdout.split('\n');
+      if (files.some((file, i) => oids[i] !== file[2])) return false;
+    }
+    return true;
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -66,10 +66,49 @@ export async function snapshotWorktree(
         ['--literal-pathspecs', 'rm', '-r', '--cached', '--force', '--quiet', '--ignore-unmatch', '--', ...exclude],
         { env },
       );
+    const changed = await git(
+      worktree,
+      parents.length > 0
+        ? ['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=AMT', parents[0]!]
+        : ['ls-files', '-z'],
+      { env },
+    );
+    await storeAsOnDisk(worktree, env, changed.stdout.split('\0').filter(Boolean));
     const tree = await git(worktree, ['write-tree'], { env });
     return await commitTree(worktree, tree.stdout.trim(), [...parents, stagedCommit], message, env);
   } finally {
     rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Puts each regular file among `paths` into the private index (`env`) with the bytes it has on disk: `git add`
+ * stores a file as its clean filter and end-of-line rules make it (CRLF made LF, a notebook's outputs stripped), and
+ * what is saved to be given back must come back byte for byte. Symlinks and submodules are as `git add` left them.
+ */
+async function storeAsOnDisk(worktree: string, env: NodeJS.ProcessEnv, paths: readonly string[]): Promise<void> {
+  for (let at = 0; at < paths.length; at += 500) {
+    const listed = await git(
+      worktree,
+      ['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...paths.slice(at, at + 500)],
+      {
+        env,
+      },
+    );
+    const files = listed.stdout
+      .split('\0')
+      .map((record) => /^(100644|100755) ([0-9a-f]+) 0\t(.+)$/s.exec(record))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map(([, mode, oid, path]) => ({ mode: mode!, oid: oid!, path: path! }));
+    if (files.length === 0) continue;
+    const hashed = await git(worktree, ['hash-object', '-w', '--no-filters', '--', ...files.map((file) => file.path)], {
+      env,
+    });
+    const oids = hashed.stdout.split('\n');
+    const updates = files.flatMap((file, i) =>
+      oids[i] && oids[i] !== file.oid ? ['--cacheinfo', `${file.mode},${oids[i]},${file.path}`] : [],
+    );
+    if (updates.length > 0) await git(worktree, ['update-index', ...updates], { env });
   }
 }
 
@@ -82,6 +121,7 @@ export async function commitFiles(worktree: string, paths: string[], message: st
   const env = { GIT_INDEX_FILE: join(folder, 'index') };
   try {
     await git(worktree, ['--literal-pathspecs', 'add', '--force', '--', ...paths], { env });
+    await storeAsOnDisk(worktree, env, paths);
     const tree = await git(worktree, ['write-tree'], { env });
     return await commitTree(worktree, tree.stdout.trim(), [], message, env);
   } finally {
