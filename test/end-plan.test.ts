@@ -95,6 +95,7 @@ const facts = (over: Partial<EndFacts> = {}): EndFacts => ({
   mainHead: A,
   overwrites: [],
   mergeAdds: [],
+  rebaseOverwrites: [],
   sessionsPaths: [],
   sessionsDirInRepo: null,
   branchHeldBy: [],
@@ -139,6 +140,13 @@ describe('endRefusal', () => {
       null,
     ],
     ['pr with predicted conflicts', { strategy: 'pr', prediction: { clean: false, tree: C, conflicts: ['a'] } }, null],
+    [
+      'keep --rebase over an ignored .env',
+      { strategy: 'keep', rebase: true, rebaseOverwrites: ['.env'] },
+      'would-overwrite',
+    ],
+    ['merge --rebase over an ignored .env', { rebase: true, rebaseOverwrites: ['.env'] }, 'would-overwrite'],
+    ['files in the way of a rebase, without --rebase', { strategy: 'keep', rebaseOverwrites: ['.env'] }, null],
   ])('%s', (_label, over, code) => {
     const refusal = endRefusal(facts(over));
     expect(refusal?.code ?? null).toBe(code);
@@ -157,6 +165,16 @@ describe('endRefusal', () => {
     expect(refusal.message).toContain('  M src/a.ts\n  ?? new.txt');
     expect(refusal.next).toContain('git -C /r/p-sessions/x add -- src/a.ts new.txt && git -C /r/p-sessions/x commit');
     expect(refusal.next).toContain('--strategy abandon --confirm x');
+  });
+
+  it('names the files a rebase would write over in the worktree, and says to move them out first', () => {
+    const refusal = endRefusal(facts({ strategy: 'pr', rebase: true, rebaseOverwrites: ['.env', 'out'] }))!;
+    expect(refusal.message).toBe(
+      'Rebasing session/x onto main would write over 2 untracked or ignored file(s) in the worktree /r/p-sessions/x with the files main now has at those paths, and git would keep no copy of them; nothing was changed:\n  .env\n  out',
+    );
+    expect(refusal.next).toContain('Move them out of the worktree');
+    expect(refusal.next).toContain('then run the same command again');
+    expect(refusal.details).toEqual({ paths: ['.env', 'out'] });
   });
 });
 

@@ -131,6 +131,8 @@ export interface EndFacts {
   overwrites: string[];
   /** The paths the predicted merge adds to the base; null when it was not predicted or the base is held nowhere it matters. */
   mergeAdds: string[] | null;
+  /** With --rebase: untracked or ignored files in the session's worktree that the rebase onto the base would write over. */
+  rebaseOverwrites: string[];
   /** Paths the merge would change below the sessions folder, when that folder is inside the repository. */
   sessionsPaths: string[];
   sessionsDirInRepo: string | null;
@@ -294,6 +296,16 @@ export function endRefusal(facts: EndFacts): RefusalError | null {
       `Commit the work first, or end with --strategy merge (nothing to merge; it just cleans up) or --strategy abandon --confirm ${name}.`,
     );
   }
+  if (facts.rebase && facts.rebaseOverwrites.length > 0)
+    return incomingOverwriteRefusal(
+      {
+        doing: `Rebasing ${facts.branch} onto ${facts.baseBranch}`,
+        baseBranch: facts.baseBranch,
+        worktree: facts.worktreePath,
+        again: 'run the same command again',
+      },
+      facts.rebaseOverwrites,
+    );
   if ((strategy === 'merge' || strategy === 'pr') && facts.sessionsPaths.length > 0)
     return sessionsPathsRefusal(facts.branch, facts.sessionsDirInRepo!, facts.sessionsPaths);
   if (strategy === 'merge') return mergeRefusal(facts);
@@ -337,6 +349,23 @@ export function overwriteRefusal(branch: string, mainCheckout: string, paths: st
     'would-overwrite',
     `Merging ${branch} would write over ${paths.length} untracked or ignored file(s) in the main checkout ${mainCheckout}, which have no copy anywhere else; nothing was changed:\n${list(paths)}`,
     `Move them aside in the main checkout (or, if the branch should not track them, remove them from the branch: ${commandLine(['git', 'rm', '--cached', '--', paths[0]!])} in the session and commit), then run the same command again.`,
+    { paths },
+  );
+}
+
+/**
+ * Bringing the base into a session (a sync, or `end --rebase`) would write over files git does not track in the
+ * session's worktree: the base now has files where the user keeps an ignored .env or an untracked config. Git
+ * would replace them with the base's version, and the abort of a conflict would then remove them.
+ */
+export function incomingOverwriteRefusal(
+  what: { doing: string; baseBranch: string; worktree: string; again: string },
+  paths: string[],
+): RefusalError {
+  return new RefusalError(
+    'would-overwrite',
+    `${what.doing} would write over ${paths.length} untracked or ignored file(s) in the worktree ${what.worktree} with the files ${what.baseBranch} now has at those paths, and git would keep no copy of them; nothing was changed:\n${list(paths)}`,
+    `Move them out of the worktree to a place of your own (a copy left inside it under another name would count as uncommitted work), then ${what.again}; afterwards compare them with the versions ${what.baseBranch} brings and put back what should stay.`,
     { paths },
   );
 }

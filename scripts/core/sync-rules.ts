@@ -5,7 +5,7 @@ import { commandLine } from '../lib/shell-words.js';
 import { busyRefusal, type Busy } from './busy.js';
 import type { SessionEntry } from './manifest-types.js';
 import { formatStatusEntry, type StatusEntry } from './status-porcelain.js';
-import { sessionsPathsRefusal } from './end-plan.js';
+import { incomingOverwriteRefusal, sessionsPathsRefusal } from './end-plan.js';
 
 export type SyncMode = 'rebase' | 'merge';
 
@@ -24,6 +24,8 @@ export interface SyncFacts {
   upstream: string | null;
   sessionsPaths: string[];
   sessionsDirInRepo: string | null;
+  /** Untracked or ignored files in the worktree that bringing the base in (in the mode syncMode picks) would write over. */
+  inTheWay: string[];
   /** What the user asked for: --merge, --rebase, or neither. */
   asked: SyncMode | null;
   /** The name as the user gave it, for the command lines shown back. */
@@ -70,14 +72,14 @@ export function syncRefusal(facts: SyncFacts, mode: SyncMode): RefusalError | nu
       `Check the session branch out again (${gitInWorktree(facts, ['switch', entry.branch])}), then run the same command again.`,
     );
   }
+  const again = [
+    'session',
+    'sync',
+    ...(facts.named ? [entry.id] : []),
+    ...(facts.asked ? [`--${facts.asked}`] : []),
+  ].join(' ');
   if (facts.work.length > 0) {
     const files = facts.work.map(formatStatusEntry);
-    const again = [
-      'session',
-      'sync',
-      ...(facts.named ? [entry.id] : []),
-      ...(facts.asked ? [`--${facts.asked}`] : []),
-    ].join(' ');
     return new RefusalError(
       'session-dirty',
       `Session "${entry.id}" has uncommitted changes, and a ${mode} needs a clean worktree:\n${files.map((line) => `  ${line}`).join('\n')}`,
@@ -90,6 +92,16 @@ export function syncRefusal(facts: SyncFacts, mode: SyncMode): RefusalError | nu
       `Syncing ${entry.branch} with ${entry.base.branch}`,
       facts.sessionsDirInRepo!,
       facts.sessionsPaths,
+    );
+  if (facts.inTheWay.length > 0)
+    return incomingOverwriteRefusal(
+      {
+        doing: `Syncing ${entry.branch} with ${entry.base.branch} by ${mode}`,
+        baseBranch: entry.base.branch,
+        worktree,
+        again: `run \`${again}\` again`,
+      },
+      facts.inTheWay,
     );
   return null;
 }

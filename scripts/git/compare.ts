@@ -3,6 +3,7 @@
  * overlap and the hooks. Nothing here writes an index, a ref or a working tree.
  */
 import { git, lines } from '../lib/shell.js';
+import { pathsInTheWay } from '../lib/safe-fs.js';
 import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
 
 export type { BranchTip } from './branches.js';
@@ -71,6 +72,22 @@ export async function treeDiffPaths(
     ...(options.below ? ['--', options.below] : []),
   ]);
   return stdout.split('\0').filter((path) => path.length > 0);
+}
+
+/**
+ * The files that moving the checkout at `checkout` from `from` to `to` adds (paths `to` has and `from` lacks), and
+ * which of them are in the way there: on disk already, untracked or ignored (a file, a link, a folder), so git would
+ * write over them or refuse. `added`, when already known for these very two objects, is not asked of git again;
+ * the checkout is always looked at afresh.
+ */
+export async function addedPathsInTheWay(
+  checkout: string,
+  from: string,
+  to: string,
+  added?: string[] | null,
+): Promise<{ added: string[]; inTheWay: string[] }> {
+  const paths = added ?? (await treeDiffPaths(checkout, from, to, { addedOnly: true }));
+  return { added: paths, inTheWay: pathsInTheWay(checkout, paths) };
 }
 
 /**

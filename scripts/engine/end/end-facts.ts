@@ -11,6 +11,7 @@ import { readStatus } from '../../git/changes.js';
 import { checkoutBusy, heldBranches } from '../../git/checkout-state.js';
 import { listRemotes } from '../../git/remote.js';
 import { predictMerge, requireMergePrediction } from '../../git/merge.js';
+import { incomingInTheWay } from '../../git/integrate.js';
 import { listWorktrees } from '../../git/worktrees.js';
 import { gatherMergeTarget } from './merge-target.js';
 
@@ -80,6 +81,11 @@ export async function gatherEndFacts(
   ]);
   const { status, busy: worktreeBusy } = worktree;
   const { tip, baseTip, baseGained, sessionCommits, prediction, target } = branches;
+  // What the rebase would write over in the worktree: the base's new files where the user keeps an ignored .env.
+  const rebaseOverwrites =
+    options.rebase && worktreeExists && tip !== null && baseTip !== null
+      ? await incomingInTheWay(worktreePath, tip, baseTip, 'rebase')
+      : [];
   const branchRef = `refs/heads/${entry.branch}`;
   const branchHeldBy = heldBranches(worktrees)
     .filter((held) => held.branch === branchRef && held.path !== worktreePath)
@@ -116,6 +122,7 @@ export async function gatherEndFacts(
     mainBusy: options.strategy === 'merge' ? (target?.mainBusy ?? null) : null,
     overwrites: options.strategy === 'merge' ? (target?.overwrites ?? []) : [],
     mergeAdds: target?.added ?? null,
+    rebaseOverwrites,
     sessionsPaths: target?.sessionsPaths ?? [],
     sessionsDirInRepo: target?.sessionsDirInRepo ?? null,
     branchHeldBy,

@@ -4,7 +4,6 @@
  * which paths below an in-repository sessions folder it would change. Read-only; gathered
  * before an end changes anything, and again under the merge lock just before the merge.
  */
-import { pathsInTheWay } from '../../lib/safe-fs.js';
 import type { Busy } from '../../core/busy.js';
 import { sessionsDirInsideRepo } from '../../core/config.js';
 import { classifyBaseCheckout, type BaseCheckout } from '../../core/end-plan.js';
@@ -13,7 +12,7 @@ import type { WorktreeRecord } from '../../core/worktree-list.js';
 import type { Project } from '../../store/project.js';
 import { readStatus } from '../../git/changes.js';
 import { checkoutBusy, heldBranches } from '../../git/checkout-state.js';
-import { treeDiffPaths } from '../../git/compare.js';
+import { addedPathsInTheWay, treeDiffPaths } from '../../git/compare.js';
 
 export interface MergeTarget {
   checkout: BaseCheckout;
@@ -43,11 +42,11 @@ export async function gatherMergeTarget(
   const checkout = classifyBaseCheckout(heldBranches(worktrees), baseBranch);
   const sessionsDirInRepo = sessionsDirInsideRepo(main, project.sessionsDir);
   const canDiff = baseTip !== null && mergedTree !== null;
-  const [status, added, sessionsPaths] = await Promise.all([
+  const [status, adds, sessionsPaths] = await Promise.all([
     // With the changes git status cannot show: a merge's abort would reset a file marked assume-unchanged.
     checkout.where === 'main' ? readStatus(main, { hidden: true }) : Promise.resolve(null),
     checkout.where === 'main' && canDiff
-      ? (known?.added ?? treeDiffPaths(main, baseTip, mergedTree, { addedOnly: true }))
+      ? addedPathsInTheWay(main, baseTip, mergedTree, known?.added)
       : Promise.resolve(null),
     sessionsDirInRepo && canDiff
       ? (known?.sessionsPaths ?? treeDiffPaths(main, baseTip, mergedTree, { below: sessionsDirInRepo }))
@@ -57,8 +56,8 @@ export async function gatherMergeTarget(
     checkout,
     mainBusy: status ? await checkoutBusy(main, status) : null,
     mainDirty: status ? status.filter(isTrackedChange).map(formatStatusEntry) : [],
-    added,
-    overwrites: pathsInTheWay(main, added ?? []),
+    added: adds?.added ?? null,
+    overwrites: adds?.inTheWay ?? [],
     sessionsPaths,
     sessionsDirInRepo,
   };

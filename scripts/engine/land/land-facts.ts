@@ -13,12 +13,11 @@ import { predictPairs } from '../pair-predictions.js';
 import { formatStatusEntry, isTrackedChange, sessionWork } from '../../core/status-porcelain.js';
 import { shortBranch, type WorktreeRecord } from '../../core/worktree-list.js';
 import { limiter, type Limit } from '../../lib/limit.js';
-import { pathsInTheWay } from '../../lib/safe-fs.js';
 import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
 import { aheadBehind, isAncestor } from '../../git/branches.js';
 import { readStatus } from '../../git/changes.js';
 import { checkoutBusy, heldBranches } from '../../git/checkout-state.js';
-import { changedFilesSinceFork, treeDiffPaths } from '../../git/compare.js';
+import { addedPathsInTheWay, changedFilesSinceFork, treeDiffPaths } from '../../git/compare.js';
 import { mergeTreeSupported, predictMerge, type MergePrediction } from '../../git/merge.js';
 import { resolveCommit } from '../../git/repo.js';
 
@@ -113,13 +112,10 @@ export async function gatherMainCheckout(
   to: string,
 ): Promise<{ dirty: string[]; inTheWay: string[]; busy: Awaited<ReturnType<typeof checkoutBusy>> }> {
   const main = project.mainCheckout;
-  const [status, added] = await Promise.all([
-    readStatus(main, { hidden: true }),
-    treeDiffPaths(main, from, to, { addedOnly: true }),
-  ]);
+  const [status, added] = await Promise.all([readStatus(main, { hidden: true }), addedPathsInTheWay(main, from, to)]);
   return {
     dirty: status.filter(isTrackedChange).map(formatStatusEntry),
-    inTheWay: pathsInTheWay(main, added),
+    inTheWay: added.inTheWay,
     busy: await checkoutBusy(main, status),
   };
 }

@@ -15,14 +15,14 @@ import { sessionsDirInsideRepo } from '../../core/config.js';
 import { withLastSynced } from '../../core/last-synced.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
 import { isUntracked, sessionWork } from '../../core/status-porcelain.js';
-import { gitInWorktree, type SyncFacts, type SyncMode } from '../../core/sync-rules.js';
+import { gitInWorktree, syncMode, type SyncFacts, type SyncMode } from '../../core/sync-rules.js';
 import { isWithin } from '../../core/paths.js';
 import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
 import { aheadBehind, currentBranchRef } from '../../git/branches.js';
 import { readStatus } from '../../git/changes.js';
 import { checkoutBusy } from '../../git/checkout-state.js';
 import { treeDiffPaths } from '../../git/compare.js';
-import { mergeInto, rebaseOnto } from '../../git/integrate.js';
+import { incomingInTheWay, mergeInto, rebaseOnto } from '../../git/integrate.js';
 import { upstreamOf } from '../../git/remote.js';
 import { resolveCommit } from '../../git/repo.js';
 import { commitPaths } from '../../git/save.js';
@@ -61,10 +61,15 @@ export async function gatherSyncFacts(
     upstreamOf(project.mainCheckout, entry.branch),
   ]);
   const sessionsDirInRepo = sessionsDirInsideRepo(project.mainCheckout, project.sessionsDir);
-  const sessionsPaths =
+  const [sessionsPaths, inTheWay] = await Promise.all([
     sessionsDirInRepo && tip && baseCommit
-      ? await treeDiffPaths(project.mainCheckout, tip, baseCommit, { below: sessionsDirInRepo })
-      : [];
+      ? treeDiffPaths(project.mainCheckout, tip, baseCommit, { below: sessionsDirInRepo })
+      : Promise.resolve([]),
+    // What the base brings that the worktree holds untracked or ignored (the user's .env): git would write over it.
+    worktreeExists && tip && baseCommit
+      ? incomingInTheWay(worktree, tip, baseCommit, syncMode({ asked, upstream }))
+      : Promise.resolve([]),
+  ]);
   return {
     entry,
     worktree,
@@ -80,6 +85,7 @@ export async function gatherSyncFacts(
     upstream,
     sessionsPaths,
     sessionsDirInRepo,
+    inTheWay,
     asked,
     named,
     callerInWorktree: isWithin(worktree, callerCwd),
