@@ -25,6 +25,8 @@ export interface CopyFacts {
   copied: ReadonlyMap<string, string | null>;
   /** The digest of each matching file now. */
   digestNow: ReadonlyMap<string, string>;
+  /** Every ignored file found below the ignored folders that are not build outputs, kept or not. */
+  walked?: readonly string[];
 }
 
 export interface Inventory {
@@ -63,9 +65,15 @@ export function takeInventory(
     return then === null || then !== copies.digestNow.get(path);
   });
   const kept = new Set(ignoredKept);
+  const dropped = (path: string) => !kept.has(path) && !isPackFile(path, packFiles);
+  // An ignored folder some of whose files are kept is named by the files of it that go, if any.
   const ignoredDropped = status
-    .filter((entry) => isIgnored(entry) && !kept.has(entry.path) && !isPackFile(entry.path, packFiles))
-    .map((entry) => entry.path)
+    .filter((entry) => isIgnored(entry) && dropped(entry.path))
+    .flatMap((entry) =>
+      entry.path.endsWith('/') && ignoredKept.some((path) => path.startsWith(entry.path))
+        ? (copies.walked ?? []).filter((path) => path.startsWith(entry.path) && dropped(path))
+        : [entry.path],
+    )
     .filter((path) => !nestedPaths.has(withoutSlash(path)));
   return {
     changes,
@@ -94,5 +102,5 @@ export function holdsWork(inventory: Inventory): boolean {
 /** One line for people about what goes without being saved. */
 export function droppedNote(inventory: Inventory): string | null {
   if (inventory.ignoredDropped.length === 0) return null;
-  return `Not saved, removed with the worktree: ${inventory.ignoredDropped.length} ignored entr${inventory.ignoredDropped.length === 1 ? 'y' : 'ies'} (${inlineList(inventory.ignoredDropped, 4)}): build outputs, caches and unedited copies, which setup or the main checkout can recreate.`;
+  return `Not saved, removed with the worktree: ${inventory.ignoredDropped.length} ignored entr${inventory.ignoredDropped.length === 1 ? 'y' : 'ies'} (${inlineList(inventory.ignoredDropped, 4)}): build outputs, caches and unedited copies, which setup or the main checkout can recreate, and ignored files too large to keep (over 1 MB each, or past 500 files or 16 MB in all).`;
 }

@@ -30,7 +30,7 @@ import { commandLine } from '../lib/shell-words.js';
 import { droppedNote, takeInventory, untrackedFolders, type Inventory } from '../core/inventory.js';
 import type { SessionEntry } from '../core/manifest-types.js';
 import type { SavedRef } from '../core/history-records.js';
-import { formatStatusEntry, isIgnored, type StatusEntry } from '../core/status-porcelain.js';
+import { formatStatusEntry, isIgnored, isPackFile, type StatusEntry } from '../core/status-porcelain.js';
 import { detachedWorkRefusal, uncommittedRefusal } from '../core/end-plan.js';
 import { commitOnlyHeadHolds } from '../git/branches.js';
 import { ownFilesOf, type Project } from '../store/project.js';
@@ -64,7 +64,27 @@ export const BUILD_OUTPUT_DIRS = new Set([
   '.tox',
 ]);
 
-const isBuildOutput = (path: string) => BUILD_OUTPUT_DIRS.has(basename(path.replace(/\/+$/, '')));
+const withoutSlash = (path: string) => path.replace(/\/+$/, '');
+const isBuildOutput = (path: string) => BUILD_OUTPUT_DIRS.has(basename(withoutSlash(path)));
+
+/** Beyond these, the other ignored files go with the worktree, named in its note. */
+const KEPT_IGNORED_FILE_BYTES = 1024 * 1024;
+const KEPT_IGNORED_FILES = 500;
+const KEPT_IGNORED_TOTAL_BYTES = 16 * 1024 * 1024;
+
+/** The files and symlinks among `paths` small enough to keep, within the count and size caps. */
+function smallFiles(folder: string, paths: readonly string[]): string[] {
+  const kept: string[] = [];
+  let total = 0;
+  for (const path of paths) {
+    const stat = lstatSync(join(folder, path), { throwIfNoEntry: false });
+    if (!stat || !(stat.isFile() || stat.isSymbolicLink()) || stat.size > KEPT_IGNORED_FILE_BYTES) continue;
+    if (kept.length >= KEPT_IGNORED_FILES || total + stat.size > KEPT_IGNORED_TOTAL_BYTES) break;
+    kept.push(path);
+    total += stat.size;
+  }
+  return kept;
+}
 
 export interface RemovalSpec {
   project: Project;
@@ -164,6 +184,20 @@ async function inventoryOf(
   for (const [path, digest] of Object.entries(entry.packDigests ?? {})) if (!copied.has(path)) copied.set(path, digest);
   // What start copied is looked at too, whichever rule named it (--copy lists paths, not patterns).
   for (const path of copied.keys()) if (!matching.includes(path) && existsSync(join(folder, path))) matching.push(path);
+  let walked: string[] = [];
+  // Any other small ignored file outside a build output is kept too: a services/api/.env or a secrets/dev.pem
+  // the copy rules do not name has no copy anywhere else.
+  if (lookIn.length > 0) {
+    const own = ownFilesOf(entry, folder);
+    walked = await untrackedMatching(folder, { standard: true, literalPaths: lookIn.map(withoutSlash) });
+    const others = walked.filter(
+      (path) =>
+        !matching.includes(path) &&
+        !isPackFile(path, own) &&
+        !path.split('/').some((step) => BUILD_OUTPUT_DIRS.has(step)),
+    );
+    matching.push(...smallFiles(folder, others));
+  }
   const digestNow = new Map<string, string>();
   for (const path of matching) {
     const digest = fileDigest(join(folder, path));
@@ -171,7 +205,7 @@ async function inventoryOf(
   }
   return {
     status,
-    inventory: takeInventory(status, ownFilesOf(entry, folder), nested, { matching, copied, digestNow }),
+    inventory: takeInventory(status, ownFilesOf(entry, folder), nested, { matching, copied, digestNow, walked }),
   };
 }
 

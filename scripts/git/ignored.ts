@@ -12,6 +12,8 @@ export interface UntrackedQuery {
   patterns?: string[];
   /** Limits the walk; each is taken literally. */
   literalPaths?: string[];
+  /** With the repository's own ignore rules (.gitignore, info/exclude, core.excludesFile) as well. */
+  standard?: boolean;
 }
 
 /**
@@ -21,6 +23,8 @@ export interface UntrackedQuery {
 export async function untrackedMatching(cwd: string, query: UntrackedQuery): Promise<string[]> {
   const args = ['--no-optional-locks', 'ls-files', '-z', '--others', '--ignored'];
   for (const pattern of query.patterns ?? []) args.push(`--exclude=${pattern}`);
+  // Every file the repository's own ignore rules ignore.
+  if (query.standard) args.push('--exclude-standard');
   if (query.literalPaths) {
     if (query.literalPaths.length === 0) return [];
     args.push('--', ...query.literalPaths.map((path) => `:(literal)${path}`));
