@@ -59,7 +59,7 @@ export async function snapshotWorktree(
     for (const unmark of ['--no-assume-unchanged', '--no-skip-worktree'])
       for (let at = 0; at < reveal.length; at += 500)
         await git(worktree, ['update-index', unmark, '--', ...reveal.slice(at, at + 500)], { env });
-    await git(worktree, ['add', '--all'], { env });
+    await git(worktree, ['add', '--all', '--sparse'], { env });
     if (exclude.length > 0)
       await git(
         worktree,
@@ -120,7 +120,7 @@ export async function commitFiles(worktree: string, paths: string[], message: st
   const folder = mkdtempSync(join(tmpdir(), 'flight-rules-index-'));
   const env = { GIT_INDEX_FILE: join(folder, 'index') };
   try {
-    await git(worktree, ['--literal-pathspecs', 'add', '--force', '--', ...paths], { env });
+    await git(worktree, ['--literal-pathspecs', 'add', '--force', '--sparse', '--', ...paths], { env });
     await storeAsOnDisk(worktree, env, paths);
     const tree = await git(worktree, ['write-tree'], { env });
     return await commitTree(worktree, tree.stdout.trim(), [], message, env);
@@ -131,7 +131,7 @@ export async function commitFiles(worktree: string, paths: string[], message: st
 
 /** Commits exactly `paths` (which may be new) on the worktree's branch. Returns the new HEAD. */
 export async function commitPaths(worktree: string, paths: string[], message: string): Promise<string> {
-  await git(worktree, ['--literal-pathspecs', 'add', '--', ...paths]);
+  await git(worktree, ['--literal-pathspecs', 'add', '--sparse', '--', ...paths]);
   await git(worktree, ['--literal-pathspecs', 'commit', '--quiet', '-m', message, '--only', '--', ...paths]);
   const { stdout } = await git(worktree, ['rev-parse', '--verify', 'HEAD']);
   return stdout.trim();

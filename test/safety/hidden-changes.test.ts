@@ -95,6 +95,21 @@ describe('marks that hide no work', () => {
     expectDone(repo.helper(['end', 'x', '--strategy', 'keep']));
   });
 
+  it('abandon in a sparse checkout saves the edit and the files outside the cone stay in the snapshot', () => {
+    repo = makeRepo({ files: { 'README.md': '# sample\n', 'docs/a.md': 'a\n', 'src/app.js': 'x\n' } });
+    const worktree = sessionWithWork(repo, 'x');
+    repo.git(['sparse-checkout', 'set', 'src'], worktree);
+    repo.write('src/app.js', 'edited\n', worktree);
+    // A new file outside the cone, which a plain git add --all refuses to stage.
+    repo.write('docs/new.md', 'new outside the cone\n', worktree);
+    const ended = repo.helper(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
+    expectDone(ended);
+    const saved = ended.json.savedItems.find((item: any) => item.what === 'changes');
+    expect(repo.git(['show', `${saved.ref}:src/app.js`])).toBe('edited\n');
+    expect(repo.git(['show', `${saved.ref}:docs/a.md`])).toBe('a\n');
+    expect(repo.git(['show', `${saved.ref}:docs/new.md`])).toBe('new outside the cone\n');
+  });
+
   it('a marked file left as it was is not work', () => {
     repo = makeRepo({ files: { 'README.md': '# sample\n', 'config/local.json': '{}\n' } });
     const worktree = sessionWithWork(repo, 'x');
