@@ -163,6 +163,20 @@ export function uncommittedRefusal(name: string, worktreePath: string, work: Sta
 }
 
 /**
+ * The session branch is gone (deleted or renamed by hand). With its worktree still there, the work is at that
+ * worktree's HEAD, and the branch made again there lets the session go on; without it, cleanup reconciles.
+ */
+export function branchMissingRefusal(name: string, branch: string, worktreePath: string | null): RefusalError {
+  return new RefusalError(
+    'branch-missing',
+    `The branch ${branch} of session "${name}" no longer exists; nothing was changed.`,
+    worktreePath
+      ? `Make the branch again at the worktree's HEAD, which holds its work: ${commandLine(['git', '-C', worktreePath, 'switch', '-c', branch])}; then run the same command again.`
+      : `Run \`${helper('cleanup')}\` to reconcile the manifest with git.`,
+  );
+}
+
+/**
  * A worktree on a detached HEAD whose commits no ref holds: removing it would lose them (its HEAD
  * and reflog go with it), so every removal refuses, abandon too, and says how to keep them.
  */
@@ -236,13 +250,8 @@ export function worktreeRefusal(
       `If nothing needs it any more: ${commandLine(['git', 'worktree', 'unlock', facts.worktreePath])}, then run the same command again.`,
     );
   }
-  if (facts.tip === null) {
-    return new RefusalError(
-      'branch-missing',
-      `The branch ${facts.branch} of session "${name}" no longer exists.`,
-      `Run \`${helper('cleanup')}\` to reconcile the manifest with git.`,
-    );
-  }
+  if (facts.tip === null)
+    return branchMissingRefusal(name, facts.branch, facts.worktreeExists ? facts.worktreePath : null);
   if (facts.worktreeBusy) return busyRefusal(facts.worktreeBusy, `the worktree of session "${name}"`);
   if (facts.branchHeldBy.length > 0) {
     return new RefusalError(

@@ -68,3 +68,20 @@ describe('a detached HEAD with commits no ref holds', () => {
     expect(rev(repo, 'HEAD', worktree)).toBe(commit);
   });
 });
+
+describe('a session branch deleted by hand', () => {
+  it("refuses, changes nothing, and the refusal's next step puts the branch back at the worktree's HEAD", () => {
+    const { worktree, commit } = detachedWork();
+    repo.git(['branch', '-D', 'session/x']);
+    settle(repo, worktree);
+    const before = snapshot(repo);
+    const error = expectRefused(repo.helper(['end', 'x', '--strategy', 'keep', '--json']), 'branch-missing');
+    expect(snapshot(repo)).toEqual(before);
+    const command = /: (git -C .*); then run the same command again/.exec(error.next)![1]!.split(' ');
+    expect(command.slice(3)).toEqual(['switch', '-c', 'session/x']);
+    repo.git(command.slice(3), worktree);
+    expectDone(repo.helper(['end', 'x', '--strategy', 'keep']));
+    // Kept, with the note keep commits on top.
+    expect(repo.git(['merge-base', '--is-ancestor', commit, 'session/x']).trim()).toBe('');
+  });
+});

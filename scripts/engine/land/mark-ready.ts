@@ -8,7 +8,7 @@ import { isoSeconds } from '../../core/format.js';
 import { RefusalError } from '../../lib/errors.js';
 import { helper } from '../../lib/invocation.js';
 import { busyRefusal } from '../../core/busy.js';
-import { uncommittedRefusal } from '../../core/end-plan.js';
+import { branchMissingRefusal, uncommittedRefusal } from '../../core/end-plan.js';
 import { findSession, type ReadyMark, type SessionEntry } from '../../core/manifest-types.js';
 import { sessionWork } from '../../core/status-porcelain.js';
 import { updateManifest } from '../../store/manifest-store.js';
@@ -57,12 +57,7 @@ export async function markReady(project: Project, entry: SessionEntry, undo: boo
     resolveCommit(main, `refs/heads/${entry.base.branch}`),
     readStatus(worktree, { hidden: true }),
   ]);
-  if (!tip)
-    throw new RefusalError(
-      'branch-missing',
-      `The branch ${entry.branch} of session "${entry.id}" no longer exists.`,
-      `Run \`${helper('cleanup')}\` to reconcile the manifest with git.`,
-    );
+  if (!tip) throw branchMissingRefusal(entry.id, entry.branch, worktree);
   const busy = await checkoutBusy(worktree, status);
   if (busy) throw busyRefusal(busy, `the worktree of session "${entry.id}"`);
   const work = sessionWork(status, ownFilesOf(entry, worktree));
