@@ -62,3 +62,9 @@ export async function isReachableFromAnyRef(cwd: string, commit: string): Promis
   });
   return stdout.trim().length > 0;
 }
+
+/** True when `revision` (a commit or tree) holds a file at `path`. */
+export async function holdsPath(cwd: string, revision: string, path: string): Promise<boolean> {
+  const result = await git(cwd, ['cat-file', '-e', `${revision}:${path}`], { okExitCodes: [0, 1, 128] });
+  return result.exitCode === 0;
+}

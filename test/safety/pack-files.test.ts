@@ -72,3 +72,22 @@ describe('session setup', () => {
     expect(readFileSync(path, 'utf8')).toBe(first);
   });
 });
+
+describe('the session log after abandon', () => {
+  it('is named as saved only when a saved ref holds it, and then the printed command shows it', () => {
+    withPackFiles();
+    const untouched = repo.helper(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']);
+    expectDone(untouched);
+    expect(untouched.json.notes.join('\n')).not.toContain('The session log is saved with the work');
+
+    expectDone(repo.helper(['start', 'y', '--no-setup']));
+    const worktree = join(repo.sessions, 'y');
+    const log = repo.manifest().sessions.find((s: any) => s.id === 'y').sessionLog;
+    appendFileSync(join(worktree, log), 'what I learnt\n');
+    const edited = repo.helper(['end', 'y', '--strategy', 'abandon', '--confirm', 'y', '--json']);
+    expectDone(edited);
+    const note = edited.json.notes.find((line: string) => line.startsWith('The session log is saved with the work: '));
+    const [, , revision] = note.replace('The session log is saved with the work: ', '').split(' ');
+    expect(repo.git(['show', revision])).toContain('what I learnt');
+  });
+});

@@ -9,6 +9,7 @@ import { helper } from '../../lib/invocation.js';
 import { commandLine } from '../../lib/shell-words.js';
 import { abandonedRef } from '../../core/end-plan.js';
 import { deleteBranchIfAt } from '../../git/branches.js';
+import { holdsPath } from '../../git/repo.js';
 import { heldBranches } from '../../git/checkout-state.js';
 import { createRefIfAbsent } from '../../git/save.js';
 import { listWorktrees } from '../../git/worktrees.js';
@@ -54,8 +55,10 @@ export async function endByAbandon(run: EndRun): Promise<void> {
     `To restore the whole session (branch, worktree, uncommitted work, goals, ports): ${helper(`restore ${run.entry.id}`)}`,
     `To restore only the branch: ${restore[0]}`,
   );
-  if (run.entry.sessionLog)
+  // A stub left as start wrote it is the pack's own and went with the worktree: only a log some ref holds is named.
+  const logRef = changes?.ref ?? tipRef;
+  if (run.entry.sessionLog && (await holdsPath(main, logRef, run.entry.sessionLog)))
     run.notes.push(
-      `The session log is saved with the work: ${commandLine(['git', 'show', `${changes?.ref ?? tipRef}:${run.entry.sessionLog}`])}`,
+      `The session log is saved with the work: ${commandLine(['git', 'show', `${logRef}:${run.entry.sessionLog}`])}`,
     );
 }
