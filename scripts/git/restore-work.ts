@@ -9,6 +9,7 @@ import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from '../lib/shell.js';
+import { rawOids, regularFileEntries } from './raw-files.js';
 
 /** The tree of a commit (or a tree). */
 export async function treeOf(cwd: string, revision: string): Promise<string> {
@@ -62,26 +63,19 @@ export async function worktreeHolds(worktree: string, commit: string): Promise<b
     const paths = differing.stdout.split('\0').filter(Boolean);
     for (let at = 0; at < paths.length; at += 500) {
       const chunk = paths.slice(at, at + 500);
-      const listed = await git(worktree, ['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...chunk], { env });
-      const files = listed.stdout
-        .split('\0')
-        .map((record) => /^(100644|100755) ([0-9a-f]+) 0\t(.+)$/s.exec(record))
-        .filter((match): match is RegExpExecArray => match !== null);
+      const files = await regularFileEntries(worktree, chunk, env);
       // A symlink, a mode or a missing file is a difference no filter explains.
       if (files.length !== chunk.length) return false;
-      for (const [, mode, , path] of files)
-        if (
-          ((lstatSync(join(worktree, path!), { throwIfNoEntry: false })?.mode ?? 0) & 0o111 ? '100755' : '100644') !==
-          mode
-        )
-          return false;
-      const hashed = await git(worktree, ['hash-object', '--no-filters', '--', ...files.map((file) => file[3]!)], {
+      const executable = (path: string) =>
+        (lstatSync(join(worktree, path), { throwIfNoEntry: false })?.mode ?? 0) & 0o111;
+      if (files.some((file) => (executable(file.path) ? '100755' : '100644') !== file.mode)) return false;
+      const oids = await rawOids(
+        worktree,
+        files.map((file) => file.path),
         env,
-        okExitCodes: [0, 128],
-      });
-      if (hashed.exitCode !== 0) return false;
-      const oids = hashed.stdout.split('\n');
-      if (files.some((file, i) => oids[i] !== file[2])) return false;
+        false,
+      );
+      if (oids === null || files.some((file, i) => oids[i] !== file.oid)) return false;
     }
     return true;
   } finally {

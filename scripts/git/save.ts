@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from '../lib/shell.js';
+import { rawOids, regularFileEntries } from './raw-files.js';
 
 /** Creates `ref` at `commit` only if it does not exist yet; false when it already does. */
 export async function createRefIfAbsent(cwd: string, ref: string, commit: string, reason: string): Promise<boolean> {
@@ -88,25 +89,15 @@ export async function snapshotWorktree(
  */
 async function storeAsOnDisk(worktree: string, env: NodeJS.ProcessEnv, paths: readonly string[]): Promise<void> {
   for (let at = 0; at < paths.length; at += 500) {
-    const listed = await git(
+    const files = await regularFileEntries(worktree, paths.slice(at, at + 500), env);
+    const oids = await rawOids(
       worktree,
-      ['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...paths.slice(at, at + 500)],
-      {
-        env,
-      },
-    );
-    const files = listed.stdout
-      .split('\0')
-      .map((record) => /^(100644|100755) ([0-9a-f]+) 0\t(.+)$/s.exec(record))
-      .filter((match): match is RegExpExecArray => match !== null)
-      .map(([, mode, oid, path]) => ({ mode: mode!, oid: oid!, path: path! }));
-    if (files.length === 0) continue;
-    const hashed = await git(worktree, ['hash-object', '-w', '--no-filters', '--', ...files.map((file) => file.path)], {
+      files.map((file) => file.path),
       env,
-    });
-    const oids = hashed.stdout.split('\n');
+      true,
+    );
     const updates = files.flatMap((file, i) =>
-      oids[i] && oids[i] !== file.oid ? ['--cacheinfo', `${file.mode},${oids[i]},${file.path}`] : [],
+      oids && oids[i] !== file.oid ? ['--cacheinfo', `${file.mode},${oids[i]},${file.path}`] : [],
     );
     if (updates.length > 0) await git(worktree, ['update-index', ...updates], { env });
   }
