@@ -13,6 +13,7 @@ import {
   parseEndOptions,
   prTitle,
   renderEnd,
+  unstorablePaths,
   summarySection,
   type EndFacts,
   type RawEndOptions,
@@ -357,5 +358,21 @@ describe('classifyPushFailure', () => {
     expect(pushFailureNext('rejected', 'origin', 'session/x')).toContain('git pull --no-rebase origin session/x');
     expect(pushFailureNext('rejected', 'origin', 'session/x')).not.toContain('Fix access');
     expect(pushFailureNext('access', 'origin', 'session/x')).toContain('Fix access to origin');
+  });
+});
+
+describe('paths git cannot store', () => {
+  it.each([
+    ['sub/.GIT/f', true],
+    ['.git/x', true],
+    ['a/.Git./b', true],
+    ['a/.git /b', true],
+    ['GIT~1/x', true],
+    ['.gitignore', false],
+    ['.github/workflows/ci.yml', false],
+    ['docs/git/intro.md', false],
+    ['a.git', false],
+  ])('%s: %s', (path, unstorable) => {
+    expect(unstorablePaths([{ code: '??', path }])).toEqual(unstorable ? [path] : []);
   });
 });

@@ -274,6 +274,16 @@ export function worktreeRefusal(
   return null;
 }
 
+/**
+ * Paths git refuses to put in any tree: a part named `.git` in any case, or as the NTFS and 8.3 rules git
+ * applies everywhere read it (`.git.`, `.git `, `git~1`). Work at such a path cannot be saved under a ref.
+ */
+export function unstorablePaths(work: readonly StatusEntry[]): string[] {
+  return work
+    .map((entry) => entry.path)
+    .filter((path) => path.split('/').some((part) => /^\.git[. ]*$/i.test(part) || /^git~1$/i.test(part)));
+}
+
 /** The first reason the planned end cannot go ahead; null when it can. Checked before anything changes. */
 export function endRefusal(facts: EndFacts): RefusalError | null {
   const { name, strategy } = facts;
@@ -282,6 +292,16 @@ export function endRefusal(facts: EndFacts): RefusalError | null {
     mustNot: `ending the session must not ${strategy === 'abandon' ? 'delete it' : 'move or remove it'}`,
   });
   if (worktree) return worktree;
+  if (strategy === 'abandon') {
+    const unstorable = unstorablePaths(facts.work);
+    if (unstorable.length > 0)
+      return new RefusalError(
+        'unsaved-work',
+        `git cannot store these paths in a commit (a part of them is named like .git), so abandon cannot save them; nothing was changed:\n${list(unstorable)}`,
+        `Rename them, or move them out of ${facts.worktreePath}, then run the same command again.`,
+        { paths: unstorable },
+      );
+  }
   if (strategy === 'pr' || (strategy === 'keep' && facts.remoteGiven)) {
     if (facts.remotes.length === 0) {
       return new RefusalError(

@@ -139,3 +139,20 @@ describe('abandon while an agent is still writing in the worktree', () => {
     }
   });
 });
+
+describe('abandon with work at a path git cannot store', () => {
+  it('refuses before anything changes, naming the path', () => {
+    repo = makeRepo();
+    const worktree = sessionWithWork(repo, 'x');
+    mkdirSync(join(worktree, 'sub/.GIT'), { recursive: true });
+    repo.write('sub/.GIT/f', 'x\n', worktree);
+    settle(repo, worktree);
+    const before = snapshot(repo);
+    const error = expectRefused(
+      repo.helper(['end', 'x', '--strategy', 'abandon', '--confirm', 'x', '--json']),
+      'unsaved-work',
+    );
+    expect(error.message).toContain('sub/.GIT/f');
+    expect(snapshot(repo)).toEqual(before);
+  });
+});
