@@ -149,9 +149,17 @@ export function uncommittedRefusal(name: string, worktreePath: string, work: Sta
     .map((kind) => {
       const marked = work.filter((entry) => entry.hiddenBy === kind).map((entry) => entry.path);
       if (marked.length === 0) return '';
-      const paths = marked.length > 20 ? [] : marked;
-      const line = commandLine(['git', '-C', worktreePath, 'update-index', `--no-${kind}`, '--', ...paths]);
-      return `${line}${marked.length > 20 ? ` <the files listed above as marked ${kind}>` : ''} && `;
+      const many = marked.length > 20;
+      const line = commandLine([
+        'git',
+        '-C',
+        worktreePath,
+        'update-index',
+        `--no-${kind}`,
+        '--',
+        ...(many ? [] : marked),
+      ]);
+      return `${line}${many ? ` <the files listed above as marked ${kind}>` : ''} && `;
     })
     .join('');
   return new RefusalError(

@@ -40,7 +40,8 @@ export interface Inventory {
   ignoredDropped: string[];
 }
 
-const withoutSlash = (path: string) => path.replace(/\/+$/, '');
+/** A path as git status lists a folder (`dir/`), without the trailing slash. */
+export const withoutSlash = (path: string) => path.replace(/\/+$/, '');
 
 /**
  * Sorts the worktree's status into work and disposables. An untracked folder that is a git

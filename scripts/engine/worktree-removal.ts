@@ -27,7 +27,7 @@ import { spawnDetached } from '../lib/shell.js';
 import { RefusalError } from '../lib/errors.js';
 import { fileDigest } from '../lib/safe-fs.js';
 import { commandLine } from '../lib/shell-words.js';
-import { droppedNote, takeInventory, untrackedFolders, type Inventory } from '../core/inventory.js';
+import { droppedNote, takeInventory, untrackedFolders, withoutSlash, type Inventory } from '../core/inventory.js';
 import type { SessionEntry } from '../core/manifest-types.js';
 import type { SavedRef } from '../core/history-records.js';
 import { formatStatusEntry, isIgnored, isPackFile, type StatusEntry } from '../core/status-porcelain.js';
@@ -64,7 +64,6 @@ export const BUILD_OUTPUT_DIRS = new Set([
   '.tox',
 ]);
 
-const withoutSlash = (path: string) => path.replace(/\/+$/, '');
 const isBuildOutput = (path: string) => BUILD_OUTPUT_DIRS.has(basename(withoutSlash(path)));
 
 /** Beyond these, the other ignored files go with the worktree, named in its note. */
@@ -165,18 +164,23 @@ async function inventoryOf(
   const folders = untrackedFolders(status).filter((folder) => !(folder.ignored && isBuildOutput(folder.path)));
   const nested = await findNestedRepositories(folder, folders);
   const ignored = status.filter(isIgnored).map((item) => item.path);
-  // Which ignored files the copy rules name: asked of git for the ignored entries only, so
-  // that a build output folder is never walked.
+  // The ignored entries outside build outputs: only these are walked, so a build output folder never is.
   const lookIn = ignored.filter((path) => !isBuildOutput(path));
-  let matching: string[] = [];
-  if (lookIn.length > 0) {
-    const rules = copyPatterns(readIncludeFile(project.mainCheckout).text, project.config.copy, project.mainCheckout);
-    if (rules.patterns.length > 0)
-      matching = await untrackedMatching(folder, {
-        patterns: rules.patterns,
-        literalPaths: lookIn.map((path) => path.replace(/\/+$/, '')),
-      });
-  }
+  const own = ownFilesOf(entry, folder);
+  // Two walks of them, side by side: the files the copy rules name, and every ignored file there (of which the small ones are kept too: a services/api/.env or a secrets/dev.pem the
+  // copy rules do not name has no copy anywhere else).
+  const rules =
+    lookIn.length > 0
+      ? copyPatterns(readIncludeFile(project.mainCheckout).text, project.config.copy, project.mainCheckout)
+      : null;
+  const literalPaths = lookIn.map(withoutSlash);
+  const [named, walked] = await Promise.all([
+    rules && rules.patterns.length > 0
+      ? untrackedMatching(folder, { patterns: rules.patterns, literalPaths })
+      : Promise.resolve([]),
+    lookIn.length > 0 ? untrackedMatching(folder, { standard: true, literalPaths }) : Promise.resolve([]),
+  ]);
+  const matching = [...named];
   const copied = new Map<string, string | null>(
     (entry.copiedFiles ?? []).map((path) => [path, entry.copiedDigests?.[path] ?? null]),
   );
@@ -184,20 +188,13 @@ async function inventoryOf(
   for (const [path, digest] of Object.entries(entry.packDigests ?? {})) if (!copied.has(path)) copied.set(path, digest);
   // What start copied is looked at too, whichever rule named it (--copy lists paths, not patterns).
   for (const path of copied.keys()) if (!matching.includes(path) && existsSync(join(folder, path))) matching.push(path);
-  let walked: string[] = [];
-  // Any other small ignored file outside a build output is kept too: a services/api/.env or a secrets/dev.pem
-  // the copy rules do not name has no copy anywhere else.
-  if (lookIn.length > 0) {
-    const own = ownFilesOf(entry, folder);
-    walked = await untrackedMatching(folder, { standard: true, literalPaths: lookIn.map(withoutSlash) });
-    const others = walked.filter(
-      (path) =>
-        !matching.includes(path) &&
-        !isPackFile(path, own) &&
-        !path.split('/').some((step) => BUILD_OUTPUT_DIRS.has(step)),
-    );
-    matching.push(...smallFiles(folder, others));
-  }
+  const others = walked.filter(
+    (path) =>
+      !matching.includes(path) &&
+      !isPackFile(path, own) &&
+      !path.split('/').some((step) => BUILD_OUTPUT_DIRS.has(step)),
+  );
+  matching.push(...smallFiles(folder, others));
   const digestNow = new Map<string, string>();
   for (const path of matching) {
     const digest = fileDigest(join(folder, path));
@@ -205,7 +202,7 @@ async function inventoryOf(
   }
   return {
     status,
-    inventory: takeInventory(status, ownFilesOf(entry, folder), nested, { matching, copied, digestNow, walked }),
+    inventory: takeInventory(status, own, nested, { matching, copied, digestNow, walked }),
   };
 }
 

@@ -5,6 +5,7 @@ import { git } from '../lib/shell.js';
 import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
 import { hiddenChange, parseMarkedEntries, type DiskKind } from '../core/hidden-entries.js';
 import { blobOid } from '../core/git-index.js';
+import { fileOids } from './raw-files.js';
 
 /**
  * By default `--no-optional-locks` keeps git from refreshing and rewriting the index while
@@ -96,9 +97,8 @@ export async function hiddenChanges(worktree: string): Promise<StatusEntry[]> {
     .map(({ entry }) => entry.path);
   for (let at = 0; at < files.length; at += 500) {
     const chunk = files.slice(at, at + 500);
-    const hashed = await git(worktree, ['hash-object', '--', ...chunk], { okExitCodes: [0, 128] });
-    const found = hashed.exitCode === 0 ? hashed.stdout.split('\n') : [];
-    chunk.forEach((path, i) => oids.set(path, found[i] || null));
+    const found = await fileOids(worktree, chunk, { asStaged: true });
+    chunk.forEach((path, i) => oids.set(path, found?.[i] || null));
   }
   return marked.flatMap(({ entry, kind }) => hiddenChange(entry, kind, oids.get(entry.path) ?? null) ?? []);
 }

@@ -1,6 +1,6 @@
 /**
  * Files as their bytes on disk, not as git's clean side makes them: the regular-file entries an index holds for
- * some paths, and the ids of the files' raw bytes (`hash-object --no-filters`). For saving work byte for byte
+ * some paths, and the ids of the files' bytes (`hash-object`, raw or as staged). For saving work byte for byte
  * (git/save.ts) and checking it came back so (git/restore-work.ts).
  */
 import { git } from '../lib/shell.js';
@@ -27,19 +27,20 @@ export async function regularFileEntries(
 }
 
 /**
- * The id of each file's bytes as they are on disk, in order. With `write` they are stored as objects, and a file
- * git cannot read fails the call (GitError); without, that answers null.
+ * The id of each file's content, in order: the bytes on disk as they are, or with `asStaged` as `git add` would
+ * store them (clean filters and end-of-line rules applied). With `write` they are stored as objects, and a file git
+ * cannot read fails the call (GitError); without, that answers null.
  */
-export async function rawOids(
+export async function fileOids(
   worktree: string,
   paths: readonly string[],
-  env: NodeJS.ProcessEnv,
-  write: boolean,
+  options: { env?: NodeJS.ProcessEnv; write?: boolean; asStaged?: boolean } = {},
 ): Promise<string[] | null> {
   if (paths.length === 0) return [];
-  const hashed = await git(worktree, ['hash-object', ...(write ? ['-w'] : []), '--no-filters', '--', ...paths], {
-    env,
-    okExitCodes: write ? [0] : [0, 128],
+  const args = ['hash-object', ...(options.write ? ['-w'] : []), ...(options.asStaged ? [] : ['--no-filters'])];
+  const hashed = await git(worktree, [...args, '--', ...paths], {
+    env: options.env ?? {},
+    okExitCodes: options.write ? [0] : [0, 128],
   });
   return hashed.exitCode === 0 ? hashed.stdout.split('\n').slice(0, paths.length) : null;
 }

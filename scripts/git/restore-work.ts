@@ -9,7 +9,7 @@ import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from '../lib/shell.js';
-import { rawOids, regularFileEntries } from './raw-files.js';
+import { fileOids, regularFileEntries } from './raw-files.js';
 
 /** The tree of a commit (or a tree). */
 export async function treeOf(cwd: string, revision: string): Promise<string> {
@@ -69,11 +69,10 @@ export async function worktreeHolds(worktree: string, commit: string): Promise<b
       const executable = (path: string) =>
         (lstatSync(join(worktree, path), { throwIfNoEntry: false })?.mode ?? 0) & 0o111;
       if (files.some((file) => (executable(file.path) ? '100755' : '100644') !== file.mode)) return false;
-      const oids = await rawOids(
+      const oids = await fileOids(
         worktree,
         files.map((file) => file.path),
-        env,
-        false,
+        { env },
       );
       if (oids === null || files.some((file, i) => oids[i] !== file.oid)) return false;
     }

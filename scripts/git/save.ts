@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from '../lib/shell.js';
-import { rawOids, regularFileEntries } from './raw-files.js';
+import { fileOids, regularFileEntries } from './raw-files.js';
 
 /** Creates `ref` at `commit` only if it does not exist yet; false when it already does. */
 export async function createRefIfAbsent(cwd: string, ref: string, commit: string, reason: string): Promise<boolean> {
@@ -90,11 +90,10 @@ export async function snapshotWorktree(
 async function storeAsOnDisk(worktree: string, env: NodeJS.ProcessEnv, paths: readonly string[]): Promise<void> {
   for (let at = 0; at < paths.length; at += 500) {
     const files = await regularFileEntries(worktree, paths.slice(at, at + 500), env);
-    const oids = await rawOids(
+    const oids = await fileOids(
       worktree,
       files.map((file) => file.path),
-      env,
-      true,
+      { env, write: true },
     );
     const updates = files.flatMap((file, i) =>
       oids && oids[i] !== file.oid ? ['--cacheinfo', `${file.mode},${oids[i]},${file.path}`] : [],

@@ -65,27 +65,26 @@ export async function gatherEndFacts(
       const tip = tips.get(entry.branch)?.commit ?? null;
       const baseTip = tips.get(baseBranch)?.commit ?? null;
       const compare = tip !== null && baseTip !== null;
-      const [baseGained, sessionCommits, prediction] = await Promise.all([
+      const [baseGained, sessionCommits, prediction, rebaseOverwrites] = await Promise.all([
         baseTip ? gained(main, entry.base.commit, baseTip) : Promise.resolve(null),
         compare ? gained(main, baseTip, tip) : Promise.resolve(null),
         compare ? predict(main, baseTip, tip) : Promise.resolve(null),
+        // What the rebase would write over in the worktree: the base's new files where the user keeps an ignored .env.
+        options.rebase && worktreeExists && compare
+          ? incomingInTheWay(worktreePath, tip, baseTip, 'rebase')
+          : Promise.resolve([]),
       ]);
       // Under the merge lock: a merge of another session stages files in the main checkout for a moment.
       const worktrees = await listed;
       const readTarget = () => gatherMergeTarget(project, worktrees, baseBranch, baseTip, prediction?.tree ?? null);
       const target = bringsIntoBase ? await (mergeLockHeld ? readTarget() : withMergeLock(main, readTarget)) : null;
-      return { tip, baseTip, baseGained, sessionCommits, prediction, target };
+      return { tip, baseTip, baseGained, sessionCommits, prediction, target, rebaseOverwrites };
     })(),
     pushes ? listRemotes(main) : Promise.resolve([]),
     listed,
   ]);
   const { status, busy: worktreeBusy } = worktree;
-  const { tip, baseTip, baseGained, sessionCommits, prediction, target } = branches;
-  // What the rebase would write over in the worktree: the base's new files where the user keeps an ignored .env.
-  const rebaseOverwrites =
-    options.rebase && worktreeExists && tip !== null && baseTip !== null
-      ? await incomingInTheWay(worktreePath, tip, baseTip, 'rebase')
-      : [];
+  const { tip, baseTip, baseGained, sessionCommits, prediction, target, rebaseOverwrites } = branches;
   const branchRef = `refs/heads/${entry.branch}`;
   const branchHeldBy = heldBranches(worktrees)
     .filter((held) => held.branch === branchRef && held.path !== worktreePath)
