@@ -171,7 +171,7 @@ describe('endRefusal', () => {
   it('names the files a rebase would write over in the worktree, and says to move them out first', () => {
     const refusal = endRefusal(facts({ strategy: 'pr', rebase: true, rebaseOverwrites: ['.env', 'out'] }))!;
     expect(refusal.message).toBe(
-      'Rebasing session/x onto main would write over 2 untracked or ignored file(s) in the worktree /r/p-sessions/x with the files main now has at those paths, and git would keep no copy of them; nothing was changed:\n  .env\n  out',
+      "Rebasing session/x onto main would write over 2 untracked or ignored file(s) in the worktree /r/p-sessions/x with the files main now has at those paths (or, for a rebase, that the session's own commits it replays held there), and git would keep no copy of them; nothing was changed:\n  .env\n  out",
     );
     expect(refusal.next).toContain('Move them out of the worktree');
     expect(refusal.next).toContain('then run the same command again');

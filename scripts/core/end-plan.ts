@@ -401,8 +401,8 @@ export function incomingOverwriteRefusal(
 ): RefusalError {
   return new RefusalError(
     'would-overwrite',
-    `${what.doing} would write over ${paths.length} untracked or ignored file(s) in the worktree ${what.worktree} with the files ${what.baseBranch} now has at those paths, and git would keep no copy of them; nothing was changed:\n${list(paths)}`,
-    `Move them out of the worktree to a place of your own (a copy left inside it under another name would count as uncommitted work), then ${what.again}; afterwards compare them with the versions ${what.baseBranch} brings and put back what should stay.`,
+    `${what.doing} would write over ${paths.length} untracked or ignored file(s) in the worktree ${what.worktree} with the files ${what.baseBranch} now has at those paths (or, for a rebase, that the session's own commits it replays held there), and git would keep no copy of them; nothing was changed:\n${list(paths)}`,
+    `Move them out of the worktree to a place of your own (a copy left inside it under another name would count as uncommitted work), then ${what.again}; afterwards compare them with the versions that came in and put back what should stay.`,
     { paths },
   );
 }

@@ -91,6 +91,45 @@ export async function addedPathsInTheWay(
 }
 
 /**
+ * The files a rebase of `tip` onto `onto` writes over through the session's own history: paths that a commit it
+ * replays (one `tip` has and `onto` lacks) deletes, that `tip` does not track, and that are on disk in `checkout`
+ * (whose HEAD is `tip`), untracked or ignored. That is a file committed by mistake and then only untracked (`git rm
+ * --cached`, with an ignore rule): replaying the first commit writes the committed copy over the file on disk, and
+ * replaying the second removes it.
+ */
+export async function replayedPathsInTheWay(checkout: string, onto: string, tip: string): Promise<string[]> {
+  const { stdout } = await git(checkout, [
+    'log',
+    '--format=',
+    '--name-only',
+    '-z',
+    '--no-renames',
+    '--no-merges',
+    '--diff-filter=D',
+    tip,
+    `^${onto}`,
+    '--',
+  ]);
+  const onDisk = pathsInTheWay(checkout, [...new Set(stdout.split('\0').filter((path) => path.length > 0))]);
+  if (onDisk.length === 0) return [];
+  const tracked = new Set<string>();
+  for (let at = 0; at < onDisk.length; at += 500) {
+    const { stdout: listed } = await git(checkout, [
+      '--literal-pathspecs',
+      'ls-tree',
+      '-r',
+      '-z',
+      '--name-only',
+      tip,
+      '--',
+      ...onDisk.slice(at, at + 500),
+    ]);
+    for (const path of listed.split('\0')) if (path) tracked.add(path);
+  }
+  return onDisk.filter((path) => !tracked.has(path));
+}
+
+/**
  * Paths whose index entry differs from `head` in a worktree (staged changes, as `git diff
  * --cached` sees them; `git add -N` paths are not among them). Never refreshes or writes the index.
  */

@@ -14,7 +14,7 @@ import { untrackedInTheWay, type OwnOperationState } from '../core/interrupted-e
 import { undoHalfCheckout } from './checkout-repair.js';
 import { predictMerge } from './merge.js';
 import { isAncestor } from './branches.js';
-import { addedPathsInTheWay } from './compare.js';
+import { addedPathsInTheWay, replayedPathsInTheWay } from './compare.js';
 
 export type IntegrationOutcome =
   | { ok: true; tip: string }
@@ -54,8 +54,9 @@ async function branchAt(worktree: string, branch: string): Promise<{ tip: string
  * The untracked or ignored files in `worktree` (its branch at `tip`) that bringing `onto` in would write over: the
  * paths the base's side adds that are on disk there already. A rebase first checks `onto` out, so it writes every
  * path `onto` has and `tip` lacks; a merge writes those its merged tree (conflicted files included) has and `tip`
- * lacks. Git overwrites ignored files on the way without a word, and a conflict's abort then removes them: they
- * must be known before either starts. Nothing comes in (and nothing is written) when `onto` is in `tip` already.
+ * lacks. A rebase then replays the session's own commits, and one of those may write and remove a file it no
+ * longer tracks (replayedPathsInTheWay). Git overwrites ignored files on the way without a word, and a conflict's
+ * abort then removes them: they must be known before either starts. Nothing comes in (and nothing is written) when `onto` is in `tip` already.
  */
 export async function incomingInTheWay(
   worktree: string,
@@ -64,8 +65,13 @@ export async function incomingInTheWay(
   mode: 'rebase' | 'merge',
 ): Promise<string[]> {
   if (await isAncestor(worktree, onto, tip)) return [];
-  const to = mode === 'merge' ? ((await predictMerge(worktree, tip, onto))?.tree ?? onto) : onto;
-  return (await addedPathsInTheWay(worktree, tip, to)).inTheWay;
+  if (mode === 'merge')
+    return (await addedPathsInTheWay(worktree, tip, (await predictMerge(worktree, tip, onto))?.tree ?? onto)).inTheWay;
+  const [added, replayed] = await Promise.all([
+    addedPathsInTheWay(worktree, tip, onto),
+    replayedPathsInTheWay(worktree, onto, tip),
+  ]);
+  return [...new Set([...added.inTheWay, ...replayed])].sort();
 }
 
 /** Paths git left unmerged in the index. */

@@ -206,3 +206,61 @@ describe('bringing the base in when it adds files elsewhere', () => {
     expect(repo.git(['show', `${branch}:${otherLog}`])).toBe('# another session\n');
   });
 });
+
+/**
+ * The session's own history can write over an ignored file too: it committed `.env` by mistake, then untracked it
+ * (`git rm --cached` and an ignore rule) and kept editing it. A rebase replays the first commit (writing the
+ * committed copy over the file) and then the second (removing it). The base adds nothing at that path.
+ */
+describe("a rebase replaying the session's own commits of a file it no longer tracks", () => {
+  const rebasing = commands.filter((command) => !command.label.includes('--merge'));
+
+  function sessionThatUntrackedEnv(name: string): string {
+    repo = makeRepo({ files: { 'README.md': '# sample\n' } });
+    expectDone(repo.helper(['start', name, '--copy', 'none', '--no-setup']));
+    const worktree = join(repo.sessions, name);
+    repo.write('.env', 'API_KEY=committed-by-mistake\n', worktree);
+    repo.commitAll('add config', worktree);
+    repo.git(['rm', '-q', '--cached', '.env'], worktree);
+    repo.write('.gitignore', '.env\n', worktree);
+    repo.git(['add', '.gitignore'], worktree);
+    repo.git(['commit', '-q', '-m', 'stop tracking .env'], worktree);
+    repo.write('.env', 'API_KEY=the-users-own-edited-later\n', worktree);
+    repo.write('src/elsewhere.ts', 'export {};\n');
+    repo.commitAll('main moves on elsewhere');
+    return worktree;
+  }
+
+  it.each(rebasing)('$label refuses would-overwrite, and changes nothing', async (command) => {
+    const worktree = sessionThatUntrackedEnv('x');
+    const tip = rev(repo, 'refs/heads/session/x');
+    settle(repo, worktree);
+    const before = snapshot(repo);
+
+    const result = await repo.cli([...command.args('x'), '--json'], {
+      cwd: command.inWorktree ? worktree : repo.main,
+      env: { FLIGHT_RULES_NOW: LATER },
+    });
+
+    const error = expectRefused(result, 'would-overwrite');
+    expect(error.details.paths).toEqual(['.env']);
+    expect(error.message).toContain("that the session's own commits it replays held there");
+    expect(readFileSync(join(worktree, '.env'), 'utf8')).toBe('API_KEY=the-users-own-edited-later\n');
+    expect(rev(repo, 'refs/heads/session/x')).toBe(tip);
+    expect(snapshot(repo)).toEqual(before);
+  });
+
+  it('sync --merge goes ahead: a merge replays nothing, and the file stays as it was', async () => {
+    const worktree = sessionThatUntrackedEnv('x');
+    expectDone(await repo.cli(['sync', '--merge', '--json'], { cwd: worktree, env: { FLIGHT_RULES_NOW: LATER } }));
+    expect(readFileSync(join(worktree, '.env'), 'utf8')).toBe('API_KEY=the-users-own-edited-later\n');
+  });
+
+  it('a file the session deleted and later tracked again is tracked work, not in the way', async () => {
+    const worktree = sessionThatUntrackedEnv('x');
+    repo.git(['add', '-f', '.env'], worktree);
+    repo.git(['commit', '-q', '-m', 'track .env again'], worktree);
+    expectDone(await repo.cli(['sync', '--json'], { cwd: worktree, env: { FLIGHT_RULES_NOW: LATER } }));
+    expect(readFileSync(join(worktree, '.env'), 'utf8')).toBe('API_KEY=the-users-own-edited-later\n');
+  });
+});
