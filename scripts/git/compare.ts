@@ -2,6 +2,8 @@
  * Read-only comparisons between branches, and between a worktree and its HEAD, for status,
  * overlap and the hooks. Nothing here writes an index, a ref or a working tree.
  */
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
 import { git, lines } from '../lib/shell.js';
 import { pathsInTheWay } from '../lib/safe-fs.js';
 import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
@@ -87,7 +89,41 @@ export async function addedPathsInTheWay(
   added?: string[] | null,
 ): Promise<{ added: string[]; inTheWay: string[] }> {
   const paths = added ?? (await treeDiffPaths(checkout, from, to, { addedOnly: true }));
-  return { added: paths, inTheWay: pathsInTheWay(checkout, paths) };
+  return { added: paths, inTheWay: await withoutTrackedBlockers(checkout, from, pathsInTheWay(checkout, paths)) };
+}
+
+/**
+ * Drops the paths that stand in the way only below a file `from` tracks (a tracked `config` that `to` turns into a
+ * folder `config/`): git replaces that file itself. Asked of git only when some path is blocked by a file at all.
+ */
+async function withoutTrackedBlockers(checkout: string, from: string, flagged: string[]): Promise<string[]> {
+  const blockerOf = new Map<string, string>();
+  for (const path of flagged) {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      const stat = lstatSync(join(checkout, prefix), { throwIfNoEntry: false });
+      if (stat && (!stat.isDirectory() || stat.isSymbolicLink())) {
+        blockerOf.set(path, prefix);
+        break;
+      }
+    }
+  }
+  if (blockerOf.size === 0) return flagged;
+  const { stdout } = await git(checkout, [
+    '--literal-pathspecs',
+    'ls-tree',
+    '-z',
+    '--name-only',
+    from,
+    '--',
+    ...new Set(blockerOf.values()),
+  ]);
+  const tracked = new Set(stdout.split('\0').filter((path) => path.length > 0));
+  return flagged.filter((path) => {
+    const blocker = blockerOf.get(path);
+    return blocker === undefined || !tracked.has(blocker);
+  });
 }
 
 /**

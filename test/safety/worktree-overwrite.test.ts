@@ -264,3 +264,46 @@ describe("a rebase replaying the session's own commits of a file it no longer tr
     expect(readFileSync(join(worktree, '.env'), 'utf8')).toBe('API_KEY=the-users-own-edited-later\n');
   });
 });
+
+describe('a tracked file the base turns into a folder', () => {
+  it.each(commands)(
+    '$label goes ahead: git replaces the tracked file itself, nothing is in the way',
+    async (command) => {
+      repo = makeRepo({ files: { 'README.md': '# sample\n', config: 'one file of settings\n' } });
+      expectDone(repo.helper(['start', 'x', '--copy', 'none', '--no-setup']));
+      const worktree = join(repo.sessions, 'x');
+      repo.write('feature.txt', 'the session works here\n', worktree);
+      repo.commitAll('work of x', worktree);
+      repo.git(['rm', '-q', 'config']);
+      repo.write('config/app.json', '{}\n');
+      repo.commitAll('main splits config into a folder');
+
+      const result = await repo.cli([...command.args('x'), '--json'], {
+        cwd: command.inWorktree ? worktree : repo.main,
+        env: { FLIGHT_RULES_NOW: LATER },
+      });
+
+      expectDone(result);
+      if (command.inWorktree) expect(readFileSync(join(worktree, 'config/app.json'), 'utf8')).toBe('{}\n');
+    },
+  );
+
+  it('an untracked file where the base puts a folder is still in the way', async () => {
+    repo = makeRepo({ files: { 'README.md': '# sample\n', '.gitignore': 'config\n' } });
+    expectDone(repo.helper(['start', 'x', '--copy', 'none', '--no-setup']));
+    const worktree = join(repo.sessions, 'x');
+    repo.write('feature.txt', 'the session works here\n', worktree);
+    repo.commitAll('work of x', worktree);
+    repo.write('config', 'the users own settings\n', worktree);
+    repo.write('config/app.json', '{}\n');
+    repo.git(['add', '-f', 'config/app.json']);
+    repo.git(['commit', '-q', '-m', 'main adds a config folder']);
+
+    const error = expectRefused(
+      await repo.cli(['sync', '--json'], { cwd: worktree, env: { FLIGHT_RULES_NOW: LATER } }),
+      'would-overwrite',
+    );
+    expect(error.details.paths).toEqual(['config/app.json']);
+    expect(readFileSync(join(worktree, 'config'), 'utf8')).toBe('the users own settings\n');
+  });
+});
