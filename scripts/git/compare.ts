@@ -136,6 +136,7 @@ async function withoutTrackedBlockers(checkout: string, from: string, flagged: s
 export async function replayedPathsInTheWay(checkout: string, onto: string, tip: string): Promise<string[]> {
   const { stdout } = await git(checkout, [
     'log',
+    '--no-show-signature',
     '--format=',
     '--name-only',
     '-z',

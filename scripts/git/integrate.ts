@@ -56,7 +56,8 @@ async function branchAt(worktree: string, branch: string): Promise<{ tip: string
  * path `onto` has and `tip` lacks; a merge writes those its merged tree (conflicted files included) has and `tip`
  * lacks. A rebase then replays the session's own commits, and one of those may write and remove a file it no
  * longer tracks (replayedPathsInTheWay). Git overwrites ignored files on the way without a word, and a conflict's
- * abort then removes them: they must be known before either starts. Nothing comes in (and nothing is written) when `onto` is in `tip` already.
+ * abort then removes them: they must be known before either starts. Nothing comes in (and nothing is written)
+ * when `onto` is in `tip` already.
  */
 export async function incomingInTheWay(
   worktree: string,
