@@ -2,10 +2,8 @@
  * Read-only comparisons between branches, and between a worktree and its HEAD, for status,
  * overlap and the hooks. Nothing here writes an index, a ref or a working tree.
  */
-import { lstatSync } from 'node:fs';
-import { join } from 'node:path';
 import { git, lines } from '../lib/shell.js';
-import { pathsInTheWay } from '../lib/safe-fs.js';
+import { pathsInTheWay, whatStandsInTheWay } from '../lib/safe-fs.js';
 import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
 
 export type { BranchTip } from './branches.js';
@@ -89,41 +87,35 @@ export async function addedPathsInTheWay(
   added?: string[] | null,
 ): Promise<{ added: string[]; inTheWay: string[] }> {
   const paths = added ?? (await treeDiffPaths(checkout, from, to, { addedOnly: true }));
-  return { added: paths, inTheWay: await withoutTrackedBlockers(checkout, from, pathsInTheWay(checkout, paths)) };
+  const standing = whatStandsInTheWay(checkout, paths);
+  // A step that is a file `from` tracks (a tracked `config` that `to` turns into a folder `config/`) is one git replaces itself.
+  const blockers = [...new Set([...standing].flatMap(([path, blocker]) => (blocker === path ? [] : [blocker])))];
+  const tracked = await trackedAmong(checkout, from, blockers);
+  return {
+    added: paths,
+    inTheWay: [...standing]
+      .filter(([path, blocker]) => blocker === path || !tracked.has(blocker))
+      .map(([path]) => path),
+  };
 }
 
-/**
- * Drops the paths that stand in the way only below a file `from` tracks (a tracked `config` that `to` turns into a
- * folder `config/`): git replaces that file itself. Asked of git only when some path is blocked by a file at all.
- */
-async function withoutTrackedBlockers(checkout: string, from: string, flagged: string[]): Promise<string[]> {
-  const blockerOf = new Map<string, string>();
-  for (const path of flagged) {
-    const parts = path.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const prefix = parts.slice(0, i).join('/');
-      const stat = lstatSync(join(checkout, prefix), { throwIfNoEntry: false });
-      if (stat && (!stat.isDirectory() || stat.isSymbolicLink())) {
-        blockerOf.set(path, prefix);
-        break;
-      }
-    }
+/** Which of `paths` the tree of `commit` holds as files, asked of git only when there are any. */
+async function trackedAmong(cwd: string, commit: string, paths: readonly string[]): Promise<Set<string>> {
+  const tracked = new Set<string>();
+  for (let at = 0; at < paths.length; at += 500) {
+    const { stdout } = await git(cwd, [
+      '--literal-pathspecs',
+      'ls-tree',
+      '-r',
+      '-z',
+      '--name-only',
+      commit,
+      '--',
+      ...paths.slice(at, at + 500),
+    ]);
+    for (const path of stdout.split('\0')) if (path) tracked.add(path);
   }
-  if (blockerOf.size === 0) return flagged;
-  const { stdout } = await git(checkout, [
-    '--literal-pathspecs',
-    'ls-tree',
-    '-z',
-    '--name-only',
-    from,
-    '--',
-    ...new Set(blockerOf.values()),
-  ]);
-  const tracked = new Set(stdout.split('\0').filter((path) => path.length > 0));
-  return flagged.filter((path) => {
-    const blocker = blockerOf.get(path);
-    return blocker === undefined || !tracked.has(blocker);
-  });
+  return tracked;
 }
 
 /**
@@ -148,21 +140,7 @@ export async function replayedPathsInTheWay(checkout: string, onto: string, tip:
     '--',
   ]);
   const onDisk = pathsInTheWay(checkout, [...new Set(stdout.split('\0').filter((path) => path.length > 0))]);
-  if (onDisk.length === 0) return [];
-  const tracked = new Set<string>();
-  for (let at = 0; at < onDisk.length; at += 500) {
-    const { stdout: listed } = await git(checkout, [
-      '--literal-pathspecs',
-      'ls-tree',
-      '-r',
-      '-z',
-      '--name-only',
-      tip,
-      '--',
-      ...onDisk.slice(at, at + 500),
-    ]);
-    for (const path of listed.split('\0')) if (path) tracked.add(path);
-  }
+  const tracked = await trackedAmong(checkout, tip, onDisk);
   return onDisk.filter((path) => !tracked.has(path));
 }
 

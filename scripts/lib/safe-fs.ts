@@ -304,6 +304,11 @@ export function fileDigest(path: string): string | null {
  * these are untracked or ignored files there that git would replace or refuse on.
  */
 export function pathsInTheWay(root: string, paths: readonly string[]): string[] {
+  return [...whatStandsInTheWay(root, paths).keys()];
+}
+
+/** The same, each with what stands there: the path itself, or the step of it that is not a folder. */
+export function whatStandsInTheWay(root: string, paths: readonly string[]): Map<string, string> {
   const known = new Map<string, 'dir' | 'other' | 'none'>();
   const kind = (path: string) => {
     let found = known.get(path);
@@ -314,13 +319,20 @@ export function pathsInTheWay(root: string, paths: readonly string[]): string[] 
     }
     return found;
   };
-  return paths.filter((path) => {
+  const standingAt = (path: string): string | null => {
     const parts = path.split('/');
     for (let i = 1; i < parts.length; i++) {
-      const step = kind(parts.slice(0, i).join('/'));
-      if (step === 'none') return false;
-      if (step === 'other') return true;
+      const step = parts.slice(0, i).join('/');
+      const found = kind(step);
+      if (found === 'none') return null;
+      if (found === 'other') return step;
     }
-    return kind(path) !== 'none';
-  });
+    return kind(path) === 'none' ? null : path;
+  };
+  const standing = new Map<string, string>();
+  for (const path of paths) {
+    const blocker = standingAt(path);
+    if (blocker !== null) standing.set(path, blocker);
+  }
+  return standing;
 }

@@ -173,13 +173,19 @@ describe('bringing the base into a session over files its worktree does not trac
   });
 });
 
+/** A repository of `files` and a session `x` with one commit of its own (feature.txt); its worktree. */
+function sessionWithOneCommit(files: Record<string, string>): string {
+  repo = makeRepo({ files });
+  expectDone(repo.helper(['start', 'x', '--copy', 'none', '--no-setup']));
+  const worktree = join(repo.sessions, 'x');
+  repo.write('feature.txt', 'the session works here\n', worktree);
+  repo.commitAll('work of x', worktree);
+  return worktree;
+}
+
 describe('bringing the base in when it adds files elsewhere', () => {
   it.each(commands)('$label goes ahead and leaves the ignored .env alone', async (command) => {
-    repo = makeRepo({ files: { 'README.md': '# sample\n', '.gitignore': '.env\nout/\n' } });
-    expectDone(repo.helper(['start', 'x', '--copy', 'none', '--no-setup']));
-    const worktree = join(repo.sessions, 'x');
-    repo.write('feature.txt', 'the session works here\n', worktree);
-    repo.commitAll('work of x', worktree);
+    const worktree = sessionWithOneCommit({ 'README.md': '# sample\n', '.gitignore': '.env\nout/\n' });
     repo.write('.env', 'API_KEY=the-users-own\n', worktree);
     repo.write('out/result.bin', 'hours of computation\n', worktree);
     // The base gains files beside them: another session's log in the same folder, a file in a new folder.
@@ -269,11 +275,7 @@ describe('a tracked file the base turns into a folder', () => {
   it.each(commands)(
     '$label goes ahead: git replaces the tracked file itself, nothing is in the way',
     async (command) => {
-      repo = makeRepo({ files: { 'README.md': '# sample\n', config: 'one file of settings\n' } });
-      expectDone(repo.helper(['start', 'x', '--copy', 'none', '--no-setup']));
-      const worktree = join(repo.sessions, 'x');
-      repo.write('feature.txt', 'the session works here\n', worktree);
-      repo.commitAll('work of x', worktree);
+      const worktree = sessionWithOneCommit({ 'README.md': '# sample\n', config: 'one file of settings\n' });
       repo.git(['rm', '-q', 'config']);
       repo.write('config/app.json', '{}\n');
       repo.commitAll('main splits config into a folder');
@@ -289,11 +291,7 @@ describe('a tracked file the base turns into a folder', () => {
   );
 
   it('an untracked file where the base puts a folder is still in the way', async () => {
-    repo = makeRepo({ files: { 'README.md': '# sample\n', '.gitignore': 'config\n' } });
-    expectDone(repo.helper(['start', 'x', '--copy', 'none', '--no-setup']));
-    const worktree = join(repo.sessions, 'x');
-    repo.write('feature.txt', 'the session works here\n', worktree);
-    repo.commitAll('work of x', worktree);
+    const worktree = sessionWithOneCommit({ 'README.md': '# sample\n', '.gitignore': 'config\n' });
     repo.write('config', 'the users own settings\n', worktree);
     repo.write('config/app.json', '{}\n');
     repo.git(['add', '-f', 'config/app.json']);
