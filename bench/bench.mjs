@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { benchDir, makeBenchRepo } from './fixture.mjs';
 
 const helper = fileURLToPath(new URL('../dist/session.mjs', import.meta.url));
-const hook = fileURLToPath(new URL('../dist/hook.mjs', import.meta.url));
+const hook = fileURLToPath(new URL('../dist/hook.cjs', import.meta.url));
 const resultsPath = fileURLToPath(new URL('./results.json', import.meta.url));
 const quick = process.argv.includes('--quick');
 const runs = quick ? 3 : 9;

@@ -1,6 +1,6 @@
-#!/usr/bin/env node
 /**
- * Claude Code hook entry: `node hook.mjs session-start|pre-tool-use|agent-state`, with the hook's JSON on stdin.
+ * The hooks' code: `node hook.cjs session-start|pre-tool-use|agent-state` (scripts/hook-loader.ts) runs it, with the
+ * hook's JSON on stdin.
  * Kept apart from the helper, which never reads stdin. A hook must never break editing:
  * every internal error exits 0 with no output, and a watchdog ends a run that takes too long.
  * Only reads: no index, ref or working tree is written. agent-state writes its one file in the
@@ -8,7 +8,7 @@
  * session-start and pre-tool-use keep what they learnt about the sessions there: their own cache
  * file (store/hook-cache.ts) and the tip comparisons they share with status (store/comparison-cache.ts).
  */
-import { realpathSync } from 'node:fs';
+import { fstatSync, read, realpathSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setHelperPath } from './lib/invocation.js';
 import { loadConfig } from './store/config-file.js';
@@ -42,17 +42,62 @@ interface HookInput {
   tool_input?: { file_path?: unknown } | null;
 }
 
-/** Claude Code writes the JSON and closes stdin; a terminal or a stuck writer must not hang us. */
-function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return Promise.resolve('');
+/**
+ * Claude Code writes the JSON and closes stdin. It is read through fs, in node's thread pool: process.stdin would load
+ * node's stream and socket code, about 5 ms of every edit. The read ends at the end of stdin or as soon as what came
+ * is a whole JSON object, so a writer that never closes is answered too; a terminal or /dev/null has nothing to say,
+ * and a stdin that fs cannot read (a non-blocking pipe answers EAGAIN) is read as a stream. null: nothing whole came
+ * within the wait, and a read is still waiting in the thread pool.
+ */
+function readStdin(): Promise<string | null> {
+  let kind: Stats;
+  try {
+    kind = fstatSync(0);
+  } catch {
+    return Promise.resolve('');
+  }
+  if (kind.isCharacterDevice()) return Promise.resolve('');
+  return new Promise((done) => {
+    const timer = setTimeout(() => done(null), STDIN_TIMEOUT_MS);
+    const finish = (text: string) => {
+      clearTimeout(timer);
+      done(text);
+    };
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    const chunks: Buffer[] = [];
+    const next = () =>
+      read(0, buffer, 0, buffer.length, null, (error, bytes) => {
+        if (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') void readStdinStream().then(finish);
+          else finish('');
+          return;
+        }
+        if (bytes > 0) chunks.push(Buffer.from(buffer.subarray(0, bytes)));
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (bytes === 0 || isWholeObject(text)) finish(text);
+        else next();
+      });
+    next();
+  });
+}
+
+function isWholeObject(text: string): boolean {
+  if (!text.trimEnd().endsWith('}')) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readStdinStream(): Promise<string> {
   return new Promise((done) => {
     let data = '';
     const finish = () => {
-      clearTimeout(timer);
       process.stdin.pause();
       done(data);
     };
-    const timer = setTimeout(finish, STDIN_TIMEOUT_MS);
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (chunk: string) => (data += chunk));
     process.stdin.on('end', finish);
@@ -60,8 +105,18 @@ function readStdin(): Promise<string> {
   });
 }
 
+/**
+ * Written through fs: process.stdout would load node's stream code, about 5 ms. A pipe that will
+ * not take it all at once (non-blocking and full) gets the rest through the stream.
+ */
 function emit(hookEventName: string, additionalContext: string): void {
-  process.stdout.write(`${JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext } })}\n`);
+  const bytes = Buffer.from(`${JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext } })}\n`);
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(1, bytes, written);
+  } catch {
+    process.stdout.write(bytes.subarray(written));
+  }
 }
 
 interface HookProject {
@@ -232,6 +287,12 @@ async function main(): Promise<void> {
   const handler = HANDLERS[process.argv[2] ?? ''];
   if (!handler) return;
   const text = await readStdin();
+  // Nothing came, and the read still waiting in node's thread pool would hold any normal exit until stdin ends:
+  // leave at once, silent, having written nothing.
+  if (text === null) {
+    process.kill(process.pid, 'SIGKILL');
+    return;
+  }
   const input = (text.trim() ? JSON.parse(text) : {}) as HookInput;
   const cwd = typeof input.cwd === 'string' && input.cwd.length > 0 ? input.cwd : process.cwd();
   await handler(input, cwd);
@@ -246,9 +307,8 @@ try {
 } catch {
   /* messages then name `session` */
 }
-try {
-  await main();
-} catch {
-  /* a broken hook must never break editing */
-}
-process.exitCode = 0;
+void main().then(
+  () => (process.exitCode = 0),
+  // A broken hook must never break editing.
+  () => (process.exitCode = 0),
+);

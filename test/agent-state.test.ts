@@ -19,7 +19,7 @@ import { agentSummary, classifyAgent, type AgentFacts } from '../scripts/core/se
 import { FIXED_DATE, makeRepo, normalise, ROOT, type Repo } from './helpers/gitdir.js';
 import { outputSchemaErrors, schemaErrors } from './helpers/schemas.js';
 
-const HOOK = join(ROOT, 'dist/hook.mjs');
+const HOOK = join(ROOT, 'dist/hook.cjs');
 const CONVERSATION = '9f3c2a4e-1b2d-4c5e-8f90-123456789abc';
 let repo: Repo;
 afterEach(() => repo?.cleanup());

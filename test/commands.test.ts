@@ -286,9 +286,9 @@ describe('plugin', () => {
 
   it('wires every hook mode to the built hook bundle under the plugin root', () => {
     const hooks = JSON.parse(readFileSync(join(ROOT, 'plugin/hooks/hooks.json'), 'utf8')).hooks;
-    expect(hooks.SessionStart[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" session-start');
+    expect(hooks.SessionStart[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.cjs" session-start');
     expect(hooks.PreToolUse[0].matcher).toBe('Edit|Write|MultiEdit');
-    expect(hooks.PreToolUse[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" pre-tool-use');
+    expect(hooks.PreToolUse[0].hooks[0].command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook.cjs" pre-tool-use');
     // The same five events the installer registers for the agent's state.
     const installed = packSettings('project', true)
       .hooks.filter((hook) => hook.command.includes('agent-state'))
@@ -296,7 +296,7 @@ describe('plugin', () => {
     expect(installed).toEqual(['UserPromptSubmit', 'Stop', 'Notification', 'SessionStart', 'SessionEnd']);
     for (const event of installed)
       expect(hooks[event].at(-1).hooks).toEqual([
-        { type: 'command', command: 'node "${CLAUDE_PLUGIN_ROOT}/dist/hook.mjs" agent-state', timeout: 10 },
+        { type: 'command', command: 'node "${CLAUDE_PLUGIN_ROOT}/dist/hook.cjs" agent-state', timeout: 10 },
       ]);
   });
 });

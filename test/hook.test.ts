@@ -14,7 +14,7 @@ import {
 import { basename, join } from 'node:path';
 import { makeRepo, ROOT, snapshot, type Repo, INVOCATION } from './helpers/gitdir.js';
 
-const HOOK = join(ROOT, 'dist/hook.mjs');
+const HOOK = join(ROOT, 'dist/hook.cjs');
 let repo: Repo;
 afterEach(() => repo?.cleanup());
 
@@ -180,7 +180,7 @@ describe('PreToolUse hook', () => {
     expect(withoutHookCache(snapshot(repo))).toEqual(withoutHookCache(before));
   });
 
-  it('never hangs on a stdin that stays open', async () => {
+  it('never hangs on a stdin that stays open and empty: it ends itself after the stdin wait, silent', async () => {
     twoSessions();
     const child = spawn('node', [HOOK, 'pre-tool-use'], {
       cwd: repo.main,
@@ -188,13 +188,43 @@ describe('PreToolUse hook', () => {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
-    const exitCode = await new Promise((resolve) => child.on('close', resolve));
-    expect(exitCode).toBe(0);
-    expect(stdout).toBe('');
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const started = Date.now();
+    const [exitCode, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      child.on('close', (code, signal) => resolve([code, signal])),
+    );
+    // A read waiting in node's thread pool would hold a normal exit until stdin ends, so the hook kills itself.
+    expect([exitCode, signal]).toEqual([null, 'SIGKILL']);
+    expect(Date.now() - started).toBeLessThan(4_500);
+    child.stdin.destroy();
+    expect({ stdout, stderr }).toEqual({ stdout: '', stderr: '' });
   });
 
-  it('answers a writer that sent its JSON but never closed stdin, after the stdin wait and before the watchdog', async () => {
+  it('answers a writer that sends its JSON in pieces and never closes stdin', async () => {
+    twoSessions();
+    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
+    repo.commitAll('api: app', worktree('api'));
+    const child = spawn('node', [HOOK, 'pre-tool-use'], {
+      cwd: repo.main,
+      env: repo.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const text = JSON.stringify(editInput(worktree('auth'), join(worktree('auth'), 'src/app.js')));
+    child.stdin.write(text.slice(0, 40));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.stdin.write(text.slice(40));
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const exitCode = await new Promise((resolve) => child.on('close', resolve));
+    child.stdin.destroy();
+    expect(context({ exitCode: exitCode as number, stdout, stderr: '' }, 'PreToolUse')).toContain(
+      '"api" (in its commits)',
+    );
+  });
+
+  it('answers a writer that sent its JSON but never closed stdin, before the watchdog', async () => {
     twoSessions();
     repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
     repo.commitAll('api: app', worktree('api'));
@@ -208,7 +238,7 @@ describe('PreToolUse hook', () => {
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const started = Date.now();
     const exitCode = await new Promise((resolve) => child.on('close', resolve));
-    // The hook waits 1 s for the end of stdin; its watchdog would end it, silent, at 5 s.
+    // A whole JSON object is the whole input: no waiting for the end of stdin, nor for the 5 s watchdog.
     expect(Date.now() - started).toBeLessThan(4_500);
     child.stdin.destroy();
     expect(context({ exitCode: exitCode as number, stdout, stderr: '' }, 'PreToolUse')).toContain(

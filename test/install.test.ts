@@ -67,7 +67,8 @@ describe('install into a project', () => {
     ).toEqual(COMMANDS);
     // Claude Code lists every .md below commands/ as a command: the runtime folder must hold none.
     expect(readdirSync(join(repo.main, '.claude/commands/flight-rules')).sort()).toEqual([
-      'hook.mjs',
+      'hook-code.cjs',
+      'hook.cjs',
       'install-manifest.json',
       'session.mjs',
     ]);
@@ -79,7 +80,7 @@ describe('install into a project', () => {
 
     const hooks = settings().hooks;
     expect(hooks.SessionStart[0].hooks[0].command).toBe(
-      'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" session-start || true',
+      'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.cjs" session-start || true',
     );
     expect(hooks.PreToolUse[0].matcher).toBe('Edit|Write|MultiEdit');
     // The agent's state follows five events, with one command that reads the event from the hook's input.
@@ -88,7 +89,7 @@ describe('install into a project', () => {
         hooks: [
           {
             type: 'command',
-            command: 'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" agent-state || true',
+            command: 'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.cjs" agent-state || true',
             timeout: 10,
           },
         ],
@@ -279,6 +280,75 @@ describe('an install over an older one', () => {
     });
   });
 
+  /** Turns a fresh install into what the version whose hook was one ES module file (hook.mjs) left. */
+  async function olderInstallWithHookMjs(hookText: string) {
+    await install([]);
+    const runtime = '.claude/commands/flight-rules';
+    const recordPath = join(repo.main, runtime, 'install-manifest.json');
+    const record = JSON.parse(readFileSync(recordPath, 'utf8'));
+    const { createHash } = await import('node:crypto');
+    for (const file of ['hook.cjs', 'hook-code.cjs']) {
+      rmSync(join(repo.main, runtime, file));
+      delete record.files[`${runtime}/${file}`];
+    }
+    // The record holds what that install wrote; the file holds hookText, which differs when the user changed it.
+    record.files[`${runtime}/hook.mjs`] = createHash('sha256').update('export {};\n').digest('hex');
+    writeFileSync(join(repo.main, runtime, 'hook.mjs'), hookText);
+    const older = (text: string) => text.replaceAll('/hook.cjs', '/hook.mjs');
+    const current = settings();
+    const hooks = JSON.parse(older(JSON.stringify(current.hooks)));
+    hooks.PreToolUse.push({ matcher: 'Bash', hooks: [{ type: 'command', command: 'my-own-check' }] });
+    writeFileSync(join(repo.main, '.claude/settings.json'), `${JSON.stringify({ ...current, hooks }, null, 2)}\n`);
+    record.settings.hooks = record.settings.hooks.map(older);
+    writeFileSync(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+    return { runtime, oldCommands: record.settings.hooks as string[] };
+  }
+
+  it('moves an install of the single-file hook (hook.mjs) to hook.cjs: the old file and its hook commands go', async () => {
+    repo = makeRepo();
+    const { runtime, oldCommands } = await olderInstallWithHookMjs('export {};\n');
+    const result = await install([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`✓ removed ${runtime}/hook.mjs (this version of the pack no longer installs it)`);
+    expect(result.stdout).toContain(`✓ created ${runtime}/hook.cjs`);
+    expect(result.stdout).toContain(`✓ created ${runtime}/hook-code.cjs`);
+    expect(result.stdout).toContain(
+      `✓ removed from .claude/settings.json this pack's outdated entries: ${oldCommands.join(', ')}`,
+    );
+    expect(readdirSync(join(repo.main, runtime)).sort()).toEqual([
+      'hook-code.cjs',
+      'hook.cjs',
+      'install-manifest.json',
+      'session.mjs',
+    ]);
+    const commands = JSON.stringify(settings().hooks);
+    expect(commands).not.toContain('hook.mjs');
+    expect(commands).toContain('my-own-check');
+    expect(settings().hooks.PreToolUse.flatMap((group: { hooks: { command: string }[] }) => group.hooks)).toEqual([
+      { type: 'command', command: 'my-own-check' },
+      {
+        type: 'command',
+        command: 'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.cjs" pre-tool-use || true',
+        timeout: 10,
+      },
+    ]);
+    const record = JSON.parse(readFileSync(join(repo.main, runtime, 'install-manifest.json'), 'utf8'));
+    expect(Object.keys(record.files)).not.toContain(`${runtime}/hook.mjs`);
+    expect((await install([])).stdout).toContain('Nothing changed');
+  });
+
+  it('keeps an old hook.mjs the user changed, and says so, once', async () => {
+    repo = makeRepo();
+    const { runtime } = await olderInstallWithHookMjs('export {}; // my change\n');
+    const result = await install([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(
+      `kept ${runtime}/hook.mjs: this version of the pack no longer installs it, but it was modified after it was installed; remove it when you no longer need it.`,
+    );
+    expect(readFileSync(join(repo.main, runtime, 'hook.mjs'), 'utf8')).toBe('export {}; // my change\n');
+    expect((await install([])).stdout).not.toContain('hook.mjs');
+  });
+
   it('keeps its hooks when rerun with --no-hooks', async () => {
     repo = makeRepo();
     await install([]);
@@ -371,7 +441,7 @@ describe('user install', () => {
       ],
     });
     expect(userSettings.hooks.SessionStart[0].hooks[0].command).toBe(
-      'node "$HOME/.claude/commands/flight-rules/hook.mjs" session-start || true',
+      'node "$HOME/.claude/commands/flight-rules/hook.cjs" session-start || true',
     );
     expect(snapshot(repo)).toEqual(project);
 

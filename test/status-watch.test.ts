@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { BUNDLE, makeRepo, ROOT, type Repo } from './helpers/gitdir.js';
 
-const HOOK = join(ROOT, 'dist/hook.mjs');
+const HOOK = join(ROOT, 'dist/hook.cjs');
 let repo: Repo;
 let watcher: ChildProcess | null = null;
 afterEach(() => {

@@ -220,13 +220,13 @@ describe("the pack's own untracked files", () => {
     repo = makeRepo({ files: { '.gitignore': '.claude/settings.local.json\n', 'README.md': '# x\n' } });
     repo.write('.claude/commands/dev-session.end.md', '---\ndescription: end\n---\n');
     repo.write('.claude/commands/flight-rules/session.mjs', 'export {};\n');
-    repo.write('.claude/commands/flight-rules/hook.mjs', 'export {};\n');
+    repo.write('.claude/commands/flight-rules/hook.cjs', 'export {};\n');
     repo.write('.claude/settings.local.json', '{}\n');
     const result = await repo.cli(['start', 'packed', '--json']);
     expect(result.exitCode).toBe(0);
     const expected = [
       '.claude/commands/dev-session.end.md',
-      '.claude/commands/flight-rules/hook.mjs',
+      '.claude/commands/flight-rules/hook.cjs',
       '.claude/commands/flight-rules/session.mjs',
       '.claude/settings.local.json',
     ];

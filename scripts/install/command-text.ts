@@ -6,7 +6,7 @@
 /** How the source commands reach the helper: the plugin's own dist folder. */
 export const SOURCE_RUNTIME_DIR = '${CLAUDE_PLUGIN_ROOT}/dist';
 
-/** Where an install puts session.mjs and hook.mjs, relative to the project or to HOME. */
+/** Where an install puts session.mjs and the hook files, relative to the project or to HOME. */
 export const RUNTIME_SUBDIR = '.claude/commands/flight-rules';
 
 export type Scope = 'project' | 'user';

@@ -16,7 +16,7 @@ import { packSettings, parseSettings, SettingsShapeError, type JsonObject } from
 
 export const PACK_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RECORD_PATH = `${RUNTIME_SUBDIR}/install-manifest.json`;
-export const RUNTIME_FILES = ['session.mjs', 'hook.mjs'] as const;
+export const RUNTIME_FILES = ['session.mjs', 'hook.cjs', 'hook-code.cjs'] as const;
 
 export interface InstallIo {
   cwd: string;
@@ -173,7 +173,7 @@ function gatherPlan(root: string, options: InstallOptions, packRoot: string): Pl
   // A user install's root is the home folder, which its commands and rules name.
   const home = scope === 'user' ? root : undefined;
   const desired = desiredFiles(packRoot, scope, options, home);
-  [...desired.map((file) => file.path), RECORD_PATH].forEach(load);
+  [...desired.map((file) => file.path), ...Object.keys(record?.files ?? {}), RECORD_PATH].forEach(load);
   const claude = options.agents.includes('claude');
   const candidateDirs = [
     ...new Set([...desired.map((file) => file.path), RECORD_PATH, settingsPath].map(dirname)),

@@ -106,6 +106,24 @@ export function planInstall(facts: InstallFacts): Plan {
     }
   }
 
+  // Files an earlier install wrote that this version no longer has (a bundle renamed): removed while they are
+  // exactly what was written, else left to the user, and no longer recorded either way.
+  const desiredPaths = new Set(facts.desired.map((file) => file.path));
+  for (const [path, checksum] of Object.entries(previous?.files ?? {})) {
+    if (desiredPaths.has(path)) continue;
+    delete files[path];
+    const current = facts.current.get(path) ?? null;
+    if (current === null) continue;
+    if (sha256(current) === checksum) {
+      steps.push({ kind: 'remove', path });
+      report.done.push(`removed ${path} (this version of the pack no longer installs it)`);
+    } else {
+      report.kept.push(
+        `kept ${path}: this version of the pack no longer installs it, but it was modified after it was installed; remove it when you no longer need it.`,
+      );
+    }
+  }
+
   let settingsRecord = previous?.settings ?? null;
   if (facts.settings) {
     const pack = facts.settings.pack;

@@ -74,7 +74,7 @@ function allowRules(scope: Scope, home: string | undefined): string[] {
  */
 export function packSettings(scope: Scope, withHooks: boolean, home?: string): PackSettings {
   const hookFile =
-    scope === 'user' ? `"$HOME/${RUNTIME_SUBDIR}/hook.mjs"` : `"$CLAUDE_PROJECT_DIR/${RUNTIME_SUBDIR}/hook.mjs"`;
+    scope === 'user' ? `"$HOME/${RUNTIME_SUBDIR}/hook.cjs"` : `"$CLAUDE_PROJECT_DIR/${RUNTIME_SUBDIR}/hook.cjs"`;
   return {
     hooks: withHooks
       ? [

@@ -150,7 +150,7 @@ describeClient("/parallel.land: the plan, the user's yes, the land; and the noti
       const committed = JSON.parse(project.repo.git(['show', 'HEAD:.claude/settings.json']));
       expect(
         committed.hooks.UserPromptSubmit.map((entry: { hooks: Array<{ command: string }> }) => entry.hooks[0]!.command),
-      ).toEqual(['node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" agent-state || true']);
+      ).toEqual(['node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.cjs" agent-state || true']);
       const contexts = hookContexts(notice.main[0]!, 'UserPromptSubmit');
       expect(contexts).toHaveLength(1);
       expect(contexts[0]).toMatch(

@@ -39,7 +39,7 @@ describeClient('hooks in the real client', () => {
     // /bin/sh with CLAUDE_PROJECT_DIR (here the worktree) in the environment, so the shell expands it.
     const committed = JSON.parse(project.repo.git(['show', 'HEAD:.claude/settings.json']));
     expect(committed.hooks.SessionStart[0].hooks[0].command).toBe(
-      'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.mjs" session-start || true',
+      'node "$CLAUDE_PROJECT_DIR/.claude/commands/flight-rules/hook.cjs" session-start || true',
     );
     const run = await runClaude({
       home: project.home,
@@ -134,7 +134,7 @@ describeClient('hooks of a user install in the real client', () => {
   it("names the hook file through $HOME, which the hook's shell expands", async () => {
     const settings = JSON.parse(readFileSync(join(repo.env.HOME!, '.claude/settings.json'), 'utf8'));
     expect(settings.hooks.SessionStart[0].hooks[0].command).toBe(
-      'node "$HOME/.claude/commands/flight-rules/hook.mjs" session-start || true',
+      'node "$HOME/.claude/commands/flight-rules/hook.cjs" session-start || true',
     );
     const run = await runClaude({
       home,

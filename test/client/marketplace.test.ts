@@ -63,7 +63,13 @@ describeClient('the plugin installed from its marketplace', () => {
     const record = JSON.parse(readFileSync(join(home.path, '.claude/plugins/installed_plugins.json'), 'utf8'));
     installPath = record.plugins[PLUGIN_ID][0].installPath;
     expect(installPath.startsWith(join(home.path, '.claude/plugins/'))).toBe(true);
-    for (const file of ['dist/session.mjs', 'dist/hook.mjs', 'hooks/hooks.json', 'commands/parallel.status.md'])
+    for (const file of [
+      'dist/session.mjs',
+      'dist/hook.cjs',
+      'dist/hook-code.cjs',
+      'hooks/hooks.json',
+      'commands/parallel.status.md',
+    ])
       expect(existsSync(join(installPath, file)), file).toBe(true);
     // No package.json there, so the client installs no packages into the plugin.
     expect(existsSync(join(installPath, 'package.json'))).toBe(false);

@@ -21,7 +21,7 @@ describeClient('the plugin form in the real client', () => {
   let repo: Repo;
   let home: ClientHome;
   beforeAll(() => {
-    if (!existsSync(HELPER) || !existsSync(join(PLUGIN, 'dist/hook.mjs')))
+    if (!existsSync(HELPER) || !existsSync(join(PLUGIN, 'dist/hook.cjs')))
       throw new Error('plugin/dist/ is missing: run npm run build');
     repo = makeRepo();
     home = new ClientHome(repo.env.HOME!).trust(repo.main);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, type Repo } from './gitdir.js';
 
-export const HOOK = join(ROOT, 'dist/hook.mjs');
+export const HOOK = join(ROOT, 'dist/hook.cjs');
 
 /** Starts `name` (no setup, in-process) and commits `files` in it; returns the worktree. */
 export async function sessionWith(

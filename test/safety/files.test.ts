@@ -22,7 +22,7 @@ import { addOrigin, ghPresentEnv, sessionWithWork } from '../helpers/end.js';
 import { blobId, expectDone, expectRefused, keptAtNamedPath, rev, savedObjects, settle } from '../helpers/safety.js';
 import { runBounded } from '../helpers/processes.js';
 
-const HOOK = join(ROOT, 'dist/hook.mjs');
+const HOOK = join(ROOT, 'dist/hook.cjs');
 let repo: Repo;
 afterEach(() => repo?.cleanup());
 

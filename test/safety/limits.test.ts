@@ -11,7 +11,7 @@ import { MAX_MANIFEST_BYTES, updateManifest } from '../../scripts/store/manifest
 import { expectDone } from '../helpers/safety.js';
 import { runBounded } from '../helpers/processes.js';
 
-const HOOK = join(ROOT, 'dist/hook.mjs');
+const HOOK = join(ROOT, 'dist/hook.cjs');
 let repo: Repo;
 afterEach(() => repo?.cleanup());
 

@@ -1,5 +1,5 @@
 /**
- * The agent-state hook (`node hook.mjs agent-state`, on UserPromptSubmit, Stop, Notification,
+ * The agent-state hook (`node hook.cjs agent-state`, on UserPromptSubmit, Stop, Notification,
  * SessionStart and SessionEnd): records what the event means for the session whose worktree
  * holds the hook's cwd. The session is found from git's own files and the project config, with
  * no git process and no manifest read, so the hook costs little more than node's start-up and
