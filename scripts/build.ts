@@ -1,7 +1,6 @@
 /**
- * Bundles the helper and the hooks into self-contained files that plain `node` runs (the helper ESM, the hook
- * CommonJS), and fills the plugin
- * folder with what it ships.
+ * Bundles the helper and the hooks into self-contained files that plain `node` runs (the helper ESM, the hooks
+ * CommonJS), and fills the plugin folder with what it ships.
  *
  * `dist/` is the local build the installer and the tests use (not committed). `plugin/` is the Claude Code plugin
  * a marketplace installs: the client copies that folder as committed and runs nothing to build it, so it holds

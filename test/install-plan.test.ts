@@ -243,6 +243,7 @@ describe('planInstall', () => {
     recordPath: '.claude/commands/flight-rules/install-manifest.json',
     settings: null,
     gitattributes: null,
+    runtimeDir: '.claude/commands/flight-rules',
     existingDirs: new Set(['.claude']),
     force: false,
     ...over,
@@ -283,5 +284,30 @@ describe('planInstall', () => {
     const said = [...plan.report.done, ...plan.report.kept].join('\n');
     if (outcome === 'unchanged') expect(plan.report.unchanged).toBe(1);
     else expect(said).toMatch(new RegExp(`^${outcome} \\.claude/commands/a\\.md`));
+  });
+  it.each<[string, string, string | null, string[], string | null]>([
+    ['a runtime file as written', '.claude/commands/flight-rules/old.mjs', 'old\n', ['remove'], 'removed'],
+    ['a runtime file the user changed', '.claude/commands/flight-rules/old.mjs', 'mine\n', [], 'kept'],
+    ['a runtime file already gone', '.claude/commands/flight-rules/old.mjs', null, [], null],
+    ['a command file of another agent', '.cursor/commands/a.md', 'old\n', [], null],
+  ])('an earlier install wrote %s that this run does not', (_name, path, current, steps, said) => {
+    const plan = planInstall(
+      facts({
+        current: new Map([[path, current]]),
+        record: {
+          version: 1,
+          files: { [path]: sha256('old\n') },
+          settings: null,
+          gitattributes: { added: false, created: false },
+          createdDirs: [],
+        },
+      }),
+    );
+    expect(plan.steps.filter((step) => step.path === path).map((step) => step.kind)).toEqual(steps);
+    const lines = [...plan.report.done, ...plan.report.kept].filter((line) => line.includes(path));
+    expect(lines.map((line) => line.split(' ')[0] ?? null)).toEqual(said ? [said] : []);
+    const record = plan.steps.find((step) => step.kind === 'write' && step.path.endsWith('install-manifest.json'));
+    const recorded = record && record.kind === 'write' ? Object.keys(JSON.parse(record.content).files) : [];
+    expect(recorded.includes(path)).toBe(path.startsWith('.cursor/'));
   });
 });

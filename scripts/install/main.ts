@@ -194,6 +194,7 @@ function gatherPlan(root: string, options: InstallOptions, packRoot: string): Pl
         : null,
       gitattributes:
         scope === 'project' && options.gitattributes ? { current: readText(join(root, '.gitattributes')) } : null,
+      runtimeDir: RUNTIME_SUBDIR,
       existingDirs: new Set(candidateDirs.filter((dir) => existsSync(join(root, dir)))),
       force: options.force,
     }),

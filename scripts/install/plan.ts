@@ -40,6 +40,8 @@ export interface InstallFacts {
   settings: { path: string; current: JsonObject | null; pack: PackSettings; knownHooks: string[] } | null;
   /** null when this install leaves .gitattributes alone. */
   gitattributes: { current: string | null } | null;
+  /** The folder of the runtime files, which every install writes (relative to the install root). */
+  runtimeDir: string;
   /** Which of the folders this plan may create already exist. */
   existingDirs: Set<string>;
   force: boolean;
@@ -106,11 +108,12 @@ export function planInstall(facts: InstallFacts): Plan {
     }
   }
 
-  // Files an earlier install wrote that this version no longer has (a bundle renamed): removed while they are
-  // exactly what was written, else left to the user, and no longer recorded either way.
+  // Runtime files an earlier install wrote that this version no longer has (a bundle renamed): removed while they
+  // are exactly what was written, else left to the user, and no longer recorded either way. Command files are
+  // left alone: a rerun for another agent does not want them, and they are still that agent's.
   const desiredPaths = new Set(facts.desired.map((file) => file.path));
   for (const [path, checksum] of Object.entries(previous?.files ?? {})) {
-    if (desiredPaths.has(path)) continue;
+    if (desiredPaths.has(path) || !path.startsWith(`${facts.runtimeDir}/`)) continue;
     delete files[path];
     const current = facts.current.get(path) ?? null;
     if (current === null) continue;
