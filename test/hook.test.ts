@@ -180,68 +180,51 @@ describe('PreToolUse hook', () => {
     expect(withoutHookCache(snapshot(repo))).toEqual(withoutHookCache(before));
   });
 
-  it('never hangs on a stdin that stays open and empty: it ends itself after the stdin wait, silent', async () => {
-    twoSessions();
-    const child = spawn('node', [HOOK, 'pre-tool-use'], {
-      cwd: repo.main,
-      env: repo.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+  /** The editing hook with a stdin that is never closed: `pieces` written 200 ms apart, then nothing. */
+  async function hookWithOpenStdin(pieces: string[]) {
+    const child = spawn('node', [HOOK, 'pre-tool-use'], { cwd: repo.main, env: repo.env, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const started = Date.now();
-    const [exitCode, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+    const closed = new Promise<[number | null, string | null]>((resolve) =>
       child.on('close', (code, signal) => resolve([code, signal])),
     );
+    for (const [i, piece] of pieces.entries()) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      child.stdin.write(piece);
+    }
+    const [exitCode, signal] = await closed;
+    child.stdin.destroy();
+    return { exitCode, signal, stdout, stderr, ms: Date.now() - started };
+  }
+
+  const apiCommitsApp = () => {
+    twoSessions();
+    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
+    repo.commitAll('api: app', worktree('api'));
+    return JSON.stringify(editInput(worktree('auth'), join(worktree('auth'), 'src/app.js')));
+  };
+
+  it('never hangs on a stdin that stays open and empty: it ends itself after the stdin wait, silent', async () => {
+    twoSessions();
+    const run = await hookWithOpenStdin([]);
     // A read waiting in node's thread pool would hold a normal exit until stdin ends, so the hook kills itself.
-    expect([exitCode, signal]).toEqual([null, 'SIGKILL']);
-    expect(Date.now() - started).toBeLessThan(4_500);
-    child.stdin.destroy();
-    expect({ stdout, stderr }).toEqual({ stdout: '', stderr: '' });
+    expect(run).toMatchObject({ exitCode: null, signal: 'SIGKILL', stdout: '', stderr: '' });
+    expect(run.ms).toBeLessThan(4_500);
   });
 
-  it('answers a writer that sends its JSON in pieces and never closes stdin', async () => {
-    twoSessions();
-    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
-    repo.commitAll('api: app', worktree('api'));
-    const child = spawn('node', [HOOK, 'pre-tool-use'], {
-      cwd: repo.main,
-      env: repo.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const text = JSON.stringify(editInput(worktree('auth'), join(worktree('auth'), 'src/app.js')));
-    child.stdin.write(text.slice(0, 40));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    child.stdin.write(text.slice(40));
-    let stdout = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    const exitCode = await new Promise((resolve) => child.on('close', resolve));
-    child.stdin.destroy();
-    expect(context({ exitCode: exitCode as number, stdout, stderr: '' }, 'PreToolUse')).toContain(
-      '"api" (in its commits)',
-    );
-  });
-
-  it('answers a writer that sent its JSON but never closed stdin, before the watchdog', async () => {
-    twoSessions();
-    repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
-    repo.commitAll('api: app', worktree('api'));
-    const child = spawn('node', [HOOK, 'pre-tool-use'], {
-      cwd: repo.main,
-      env: repo.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    child.stdin.write(JSON.stringify(editInput(worktree('auth'), join(worktree('auth'), 'src/app.js'))));
-    let stdout = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    const started = Date.now();
-    const exitCode = await new Promise((resolve) => child.on('close', resolve));
+  it.each([
+    ['in one piece', 1],
+    ['in pieces', 3],
+  ])('answers a writer that sends its JSON %s and never closes stdin, before the watchdog', async (_how, count) => {
+    const text = apiCommitsApp();
+    const size = Math.ceil(text.length / count);
+    const run = await hookWithOpenStdin(Array.from({ length: count }, (_, i) => text.slice(i * size, (i + 1) * size)));
     // A whole JSON object is the whole input: no waiting for the end of stdin, nor for the 5 s watchdog.
-    expect(Date.now() - started).toBeLessThan(4_500);
-    child.stdin.destroy();
-    expect(context({ exitCode: exitCode as number, stdout, stderr: '' }, 'PreToolUse')).toContain(
+    expect(run.ms).toBeLessThan(4_500);
+    expect(context({ exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr }, 'PreToolUse')).toContain(
       '"api" (in its commits)',
     );
   });
