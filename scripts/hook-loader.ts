@@ -9,7 +9,19 @@
  * when there was none, or V8 refused it, leaves one as it exits. The cache is only a speed-up: anything that goes
  * wrong with it runs the code as node would.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -47,11 +59,29 @@ function save(folder: string, name: string, script: Script): void {
   }
 }
 
+/**
+ * The code's text and the stat data that name its cache, read so that they belong together: a file rewritten in
+ * place while it is read (an install) could otherwise be compiled from one version's cache under another's name.
+ */
+function readSteady(file: string): { text: string; stat: Stats } {
+  const fd = openSync(file, 'r');
+  try {
+    const before = fstatSync(fd);
+    const text = readFileSync(fd, 'utf8');
+    const after = fstatSync(fd);
+    if (before.mtimeMs !== after.mtimeMs || before.size !== after.size || after.size !== Buffer.byteLength(text))
+      throw new Error('the hook code changed while it was read');
+    return { text, stat: after };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The code compiled with its cache, ready to run; null when it cannot be, and node is to load it itself. */
 function compiled(file: string): (() => void) | null {
   try {
     const folder = codeCacheDir(process.env);
-    const stat = statSync(file);
+    const { text, stat } = readSteady(file);
     const name = codeCacheName({
       codeHash: HOOK_CODE_SHA256,
       size: stat.size,
@@ -69,7 +99,7 @@ function compiled(file: string): (() => void) | null {
       }
     }
     // node's own module wrapper, so the code sees what a CommonJS module sees.
-    const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
+    const source = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
     const script = new Script(source, { filename: file, ...(cached ? { cachedData: cached } : {}) });
     const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
     if (folder && (!cached || script.cachedDataRejected)) {
