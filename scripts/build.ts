@@ -19,12 +19,12 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLE_NAMES, HELPER_BUNDLE, HOOK_CODE_BUNDLE, HOOK_COMMAND_BUNDLE } from './lib/bundles.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The bundles, by file name: the helper, the hook command, and the hook's code, which the hook command runs. */
-export const BUNDLE_NAMES = ['session.mjs', 'hook.cjs', 'hook-code.cjs'] as const;
-export const BUNDLE_PATH = join(ROOT, 'dist', BUNDLE_NAMES[0]);
-export const HOOK_BUNDLE_PATH = join(ROOT, 'dist', BUNDLE_NAMES[1]);
+export { BUNDLE_NAMES };
+export const BUNDLE_PATH = join(ROOT, 'dist', HELPER_BUNDLE);
+export const HOOK_BUNDLE_PATH = join(ROOT, 'dist', HOOK_COMMAND_BUNDLE);
 /** The plugin folder, and its parts the build writes (everything else in it is a source). */
 export const PLUGIN_DIR = 'plugin';
 export const PLUGIN_GENERATED = ['plugin/dist', 'plugin/commands'] as const;
@@ -32,8 +32,6 @@ export const PLUGIN_GENERATED = ['plugin/dist', 'plugin/commands'] as const;
 function options(root: string): BuildOptions {
   return {
     absWorkingDir: root,
-    outdir: 'dist',
-    outExtension: { '.js': '.mjs' },
     splitting: false,
     bundle: true,
     platform: 'node',
@@ -74,7 +72,7 @@ const WITHOUT_ZX: Plugin = {
  * The hook's code asks `import.meta.url` only of createRequire, for node's built-ins, and createRequire takes the
  * file's path as well as its URL: the path costs nothing to make.
  */
-const COMMONJS: BuildOptions = { format: 'cjs', outExtension: { '.js': '.cjs' }, banner: {} };
+const COMMONJS: BuildOptions = { format: 'cjs', banner: {} };
 const IMPORT_META_URL: BuildOptions = { define: { 'import.meta.url': '__filename' } };
 
 function only(result: { outputFiles?: { path: string; contents: Uint8Array }[] }): [string, Uint8Array] {
@@ -86,12 +84,13 @@ function only(result: { outputFiles?: { path: string; contents: Uint8Array }[] }
 export async function buildBundles(root = ROOT): Promise<Map<string, Uint8Array>> {
   const all = options(root);
   const [session, code] = await Promise.all([
-    build({ ...all, entryPoints: { session: 'scripts/session.ts' } }).then(only),
+    build({ ...all, entryPoints: ['scripts/session.ts'], outfile: `dist/${HELPER_BUNDLE}` }).then(only),
     build({
       ...all,
       ...COMMONJS,
       ...IMPORT_META_URL,
-      entryPoints: { 'hook-code': 'scripts/hook.ts' },
+      entryPoints: ['scripts/hook.ts'],
+      outfile: `dist/${HOOK_CODE_BUNDLE}`,
       plugins: [WITHOUT_ZX],
     }).then(only),
   ]);
@@ -100,7 +99,8 @@ export async function buildBundles(root = ROOT): Promise<Map<string, Uint8Array>
   const command = await build({
     ...all,
     ...COMMONJS,
-    entryPoints: { hook: 'scripts/hook-loader.ts' },
+    entryPoints: ['scripts/hook-loader.ts'],
+    outfile: `dist/${HOOK_COMMAND_BUNDLE}`,
     define: { HOOK_CODE_SHA256: JSON.stringify(codeHash) },
   }).then(only);
   return new Map([session, command, code]);

@@ -26,11 +26,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { codeCacheDir, codeCacheName, staleCodeCaches } from './core/code-cache.js';
+import { HOOK_CODE_BUNDLE } from './lib/bundles.js';
 
 /** The build's sha256 of hook-code.cjs (scripts/build.ts). */
 declare const HOOK_CODE_SHA256: string;
-
-const HOOK_CODE_FILE = 'hook-code.cjs';
 
 const traced = Boolean(process.env.FLIGHT_RULES_TRACE);
 const note = (line: string) => {
@@ -116,7 +115,7 @@ function compiled(file: string): (() => void) | null {
   }
 }
 
-const codeFile = join(__dirname, HOOK_CODE_FILE);
+const codeFile = join(__dirname, HOOK_CODE_BUNDLE);
 const start = compiled(codeFile);
 if (start) start();
 else createRequire(codeFile)(codeFile);

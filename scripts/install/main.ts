@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLE_NAMES } from '../lib/bundles.js';
 import { EXIT, GitError, RefusalError, UsageError } from '../lib/errors.js';
 import { MARK } from '../lib/output.js';
 import { git, run } from '../lib/shell.js';
@@ -16,7 +17,7 @@ import { packSettings, parseSettings, SettingsShapeError, type JsonObject } from
 
 export const PACK_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RECORD_PATH = `${RUNTIME_SUBDIR}/install-manifest.json`;
-export const RUNTIME_FILES = ['session.mjs', 'hook.cjs', 'hook-code.cjs'] as const;
+export const RUNTIME_FILES = BUNDLE_NAMES;
 
 export interface InstallIo {
   cwd: string;

@@ -4,6 +4,7 @@
  */
 import { RUNTIME_SUBDIR, helperPrefix, runtimeDirFor, type Scope } from './command-text.js';
 import { AGENT_EVENTS, type AgentEvent } from '../core/agent-state.js';
+import { HOOK_COMMAND_BUNDLE } from '../lib/bundles.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -74,7 +75,9 @@ function allowRules(scope: Scope, home: string | undefined): string[] {
  */
 export function packSettings(scope: Scope, withHooks: boolean, home?: string): PackSettings {
   const hookFile =
-    scope === 'user' ? `"$HOME/${RUNTIME_SUBDIR}/hook.cjs"` : `"$CLAUDE_PROJECT_DIR/${RUNTIME_SUBDIR}/hook.cjs"`;
+    scope === 'user'
+      ? `"$HOME/${RUNTIME_SUBDIR}/${HOOK_COMMAND_BUNDLE}"`
+      : `"$CLAUDE_PROJECT_DIR/${RUNTIME_SUBDIR}/${HOOK_COMMAND_BUNDLE}"`;
   return {
     hooks: withHooks
       ? [
