@@ -45,6 +45,7 @@ function facts(id: string, over: Partial<EntryFacts> = {}, entryOver: Partial<Se
     busy: null,
     operationState: null,
     checkoutIncomplete: false,
+    addUnfinished: false,
     aside: null,
     hollowed: null,
     marked: null,

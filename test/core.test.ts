@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sessionNameProblem, suggestSessionName } from '../scripts/core/names.js';
-import { parseWorktreeList } from '../scripts/core/worktree-list.js';
+import { parseWorktreeList, unfinishedAddOn } from '../scripts/core/worktree-list.js';
 import { parseStatus, sessionWork } from '../scripts/core/status-porcelain.js';
 import { sessionLogPath, renderSessionLogStub } from '../scripts/core/session-log.js';
 import { parseIfDirty, planDirty, startRefusal, type StartFacts } from '../scripts/core/start-rules.js';
@@ -82,6 +82,30 @@ describe('parseWorktreeList', () => {
 
   it('parses a bare main repository', () => {
     expect(parseWorktreeList('worktree /r/bare.git\0bare\0\0')[0]).toMatchObject({ bare: true, branch: null });
+  });
+});
+
+describe('unfinishedAddOn: the marks of a git worktree add that has not finished', () => {
+  const zero = '0'.repeat(40);
+  const record = (fields: string[]) => parseWorktreeList(['worktree /r/s/x', ...fields, '', ''].join('\0'))[0]!;
+  it.each([
+    ['locked initializing, HEAD still the null id', [`HEAD ${zero}`, 'detached', 'locked initializing'], true],
+    [
+      'locked initializing, HEAD on the branch',
+      [`HEAD ${'a'.repeat(40)}`, 'branch refs/heads/s/x', 'locked initializing'],
+      true,
+    ],
+    [
+      'locked initializing, HEAD on another branch',
+      [`HEAD ${'a'.repeat(40)}`, 'branch refs/heads/other', 'locked initializing'],
+      false,
+    ],
+    ['locked initializing, detached at a commit', [`HEAD ${'a'.repeat(40)}`, 'detached', 'locked initializing'], false],
+    ['locked for another reason', [`HEAD ${zero}`, 'detached', 'locked on a stick'], false],
+    ['locked without a reason', [`HEAD ${zero}`, 'detached', 'locked'], false],
+    ['not locked', [`HEAD ${'a'.repeat(40)}`, 'branch refs/heads/s/x'], false],
+  ])('%s', (_name, fields, expected) => {
+    expect(unfinishedAddOn(record(fields), 's/x')).toBe(expected);
   });
 });
 

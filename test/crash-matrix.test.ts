@@ -9,7 +9,7 @@
  *
  * Besides the random moments, each row names moments worth a kill of their own (the worktree
  * just moved aside, git holding an index.lock, the rebase begun, ...), killed the instant they
- * are seen. `npm test` runs one random kill per row and eight named moments; `npm run stress`
+ * are seen. `npm test` runs one random kill per row and nine named moments; `npm run stress`
  * (STRESS_FULL=1) six random kills per row and every named moment. To replay: CRASH_SEED=<seed>
  * (printed; fixed in `npm test`), CRASH_ROW=<part of a row's label>, CRASH_DELAY_MS=<ms>,
  * CRASH_TRIALS=<n>; CRASH_TMPDIR=<folder> builds the repositories there instead of /dev/shm.
@@ -218,6 +218,11 @@ const SESSION_INDEX_LOCKED: Landmark = {
   name: "git holds the session worktree's index.lock",
   ready: (repo, id) => existsSync(join(gitDirOf(repo, id), 'index.lock')),
 };
+/** `git worktree add` has begun making the record: it locks it "initializing" first, and unlocks it last. */
+const ADDING_WORKTREE: Landmark = {
+  name: 'git worktree add holds its new record locked "initializing"',
+  ready: (repo, id) => existsSync(join(gitDirOf(repo, id), 'locked')),
+};
 /** The new worktree's checkout is under way (git holds its index.lock). */
 const CHECKING_OUT: Landmark = {
   name: "the new worktree's checkout holds its index.lock",
@@ -362,7 +367,7 @@ const ROWS: Row[] = [
   {
     label: 'start',
     prepare: (_repo, id) => ({ args: ['start', id, '--goal', `Goal of ${id}`, '--no-setup'] }),
-    landmarks: [CHECKING_OUT],
+    landmarks: [quick(ADDING_WORKTREE), CHECKING_OUT],
     check(repo, id) {
       // Rolled back entirely, or an active session (checked whole by the invariants).
       const entry = existsSync(repo.manifestPath) ? repo.manifest().sessions.find((s: any) => s.id === id) : undefined;

@@ -44,6 +44,11 @@ export interface EntryFacts {
   /** The worktree's checkout never finished (no index yet, or an index.lock left by a killed checkout). */
   checkoutIncomplete: boolean;
   /**
+   * git's record of the worktree still bears the marks of a `git worktree add` that never finished, on the entry's
+   * branch (core/worktree-list.ts, unfinishedAddOn): nothing was put in the worktree after it, by start or restore.
+   */
+  addUnfinished: boolean;
+  /**
    * What an interrupted end left of the worktree it was removing: the folder it had moved it to
    * (`.<id>.removing-<pid>`), and the folder it had moved its contents to while leaving the caller's
    * folder in place (`.<id>.removed-<pid>`); each with whether it still holds the worktree's .git.
@@ -949,14 +954,17 @@ function planDrop(
 
 function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
   const { entry } = facts;
-  const dead = `its start was interrupted (process ${entry.owner?.pid} is gone)`;
+  const dead = `its ${entry.restoredFrom ? 'restore' : 'start'} was interrupted (process ${entry.owner?.pid} is gone)`;
   const tip = facts.branchTip;
   const untouchedBranch = tip === null || tip === entry.base.commit;
   if (!facts.folderExists) {
     if (!untouchedBranch) return planDrop(facts, actions, kept, `${dead} and its worktree folder is missing`);
     return planDrop(facts, actions, kept, `${dead} before any work: rolled back`, 'cleanup-rollback-start');
   }
-  if (facts.checkoutIncomplete && untouchedBranch && facts.gitRecord) {
+  // A restore's branch holds the restored work, so it is kept (planDrop), and only git's own marks of the add tell
+  // that nothing was put back in the worktree yet: a restore fills it, holding index.lock, once the add is done.
+  const unfinished = facts.addUnfinished || (facts.checkoutIncomplete && !entry.restoredFrom);
+  if (unfinished && (untouchedBranch || entry.restoredFrom) && facts.gitRecord) {
     // Start never reported this worktree to anyone, and its checkout never finished: what git
     // status shows there (every file deleted, or half the files untracked) is no one's work.
     return planDrop(

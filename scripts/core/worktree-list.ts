@@ -72,3 +72,14 @@ export function shortBranch(ref: string | null): string | null {
   if (!ref) return null;
   return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
 }
+
+/**
+ * Whether a record still bears the marks `git worktree add` puts on a worktree while it makes it, on `branch`:
+ * the lock with the reason "initializing", which it removes last, and a HEAD that is either the branch already or
+ * still the null id it writes first, before a child process points it at the branch. A killed add leaves both.
+ */
+export function unfinishedAddOn(record: WorktreeRecord, branch: string): boolean {
+  if (!record.locked || record.lockedReason !== 'initializing') return false;
+  if (record.branch !== null) return shortBranch(record.branch) === branch;
+  return record.detached && record.head !== null && /^0+$/.test(record.head);
+}

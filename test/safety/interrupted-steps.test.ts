@@ -5,7 +5,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { makeRepo, type Repo } from '../helpers/gitdir.js';
@@ -264,4 +273,124 @@ describe('cleanup after a step killed at one exact moment', () => {
     expect(rev(repo, 'HEAD')).toBe(merged);
     expect(status(repo, repo.main)).toBe('');
   });
+});
+
+/**
+ * What a `git worktree add` killed part way leaves (git 2.39, add_worktree): the record locked "initializing", made
+ * first and unlocked last; the folder, then its `.git` file, then HEAD as the null id until a child process points
+ * it at the branch. git no longer knows the folder for a worktree while HEAD is missing, and refuses to remove it.
+ */
+function killedInsideWorktreeAdd(r: Repo, path: string, stage: AddStage): string {
+  const admin = readFileSync(join(path, '.git'), 'utf8')
+    .replace(/^gitdir: /, '')
+    .trim();
+  rmSync(join(admin, 'index'), { force: true });
+  writeFileSync(join(admin, 'locked'), 'initializing\n');
+  if (stage === 'head is the null id') writeFileSync(join(admin, 'HEAD'), `${'0'.repeat(40)}\n`);
+  if (stage !== 'head is the null id' && stage !== 'checking out') rmSync(join(admin, 'HEAD'));
+  const keep = stage === 'checking out' ? ['.git', 'README.md'] : stage === 'no .git file' ? [] : ['.git'];
+  for (const name of readdirSync(path)) if (!keep.includes(name)) rmSync(join(path, name), { recursive: true });
+  if (stage === 'no folder') rmSync(path, { recursive: true });
+  return admin;
+}
+type AddStage = 'no folder' | 'no .git file' | 'no HEAD' | 'head is the null id' | 'checking out';
+const ADD_STAGES: AddStage[] = ['no folder', 'no .git file', 'no HEAD', 'head is the null id', 'checking out'];
+
+/** Marks the entry as mid-start (or mid-restore) by a process that died. */
+function startedByDeadProcess(r: Repo, id: string): void {
+  const manifest = r.manifest();
+  Object.assign(
+    manifest.sessions.find((s: any) => s.id === id),
+    { status: 'starting', owner: { pid: deadPid(), host: hostname() }, sessionLog: null },
+  );
+  writeFileSync(r.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+async function cleanupYes(r: Repo): Promise<any> {
+  const result = await r.cli(['cleanup', '--yes', '--json']);
+  expectDone(result);
+  expect(result.json.failed, JSON.stringify(result.json.actions, null, 2)).toBe(0);
+  expect(result.json.actions.map((a: any) => a.result)).toEqual(result.json.actions.map(() => 'done'));
+  return result.json;
+}
+
+describe('cleanup after git worktree add was killed inside a step', () => {
+  it.each(ADD_STAGES)('a start killed inside its add (%s): rolled back, nothing left', async (stage) => {
+    repo = makeRepo();
+    const base = rev(repo, 'main');
+    expectDone(await repo.cli(['start', 'cut', '--no-setup']));
+    const path = join(repo.sessions, 'cut');
+    const admin = killedInsideWorktreeAdd(repo, path, stage);
+    startedByDeadProcess(repo, 'cut');
+
+    const json = await cleanupYes(repo);
+    expect(json.actions.find((a: any) => a.subject === 'cut').reason).toMatch(
+      stage === 'no folder'
+        ? /start was interrupted .* before any work: rolled back/
+        : /before its checkout finished: rolled back/,
+    );
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(admin)).toBe(false);
+    expect(refExists(repo, 'refs/heads/session/cut')).toBe(false);
+    expect(repo.manifest().sessions).toEqual([]);
+    expect(rev(repo, 'main')).toBe(base);
+  });
+
+  it('a restore killed inside its add: the worktree goes, its branch and the saved refs stay, and the restore runs again', async () => {
+    repo = makeRepo();
+    const worktree = sessionWithWork(repo, 'cut');
+    const tip = rev(repo, 'session/cut');
+    expectDone(await repo.cli(['end', 'cut', '--strategy', 'abandon', '--confirm', 'cut']));
+    const saved = repo.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/sessions/']);
+    expectDone(await repo.cli(['restore', 'cut', '--no-setup']));
+    killedInsideWorktreeAdd(repo, worktree, 'head is the null id');
+    startedByDeadProcess(repo, 'cut');
+
+    const json = await cleanupYes(repo);
+    expect(json.actions.find((a: any) => a.subject === 'cut').reason).toMatch(
+      /its restore was interrupted .* before its checkout finished: rolled back/,
+    );
+    expect(existsSync(worktree)).toBe(false);
+    expect(repo.manifest().sessions).toEqual([]);
+    expect(rev(repo, 'session/cut')).toBe(tip);
+    expect(repo.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/sessions/'])).toBe(saved);
+    expectDone(await repo.cli(['restore', 'cut', '--no-setup']));
+    expect(rev(repo, 'HEAD', worktree)).toBe(tip);
+    expect(status(repo, worktree)).toBe('');
+  });
+
+  it('a record locked "initializing" whose HEAD names another branch is not the start\'s: kept', async () => {
+    repo = makeRepo();
+    expectDone(await repo.cli(['start', 'cut', '--no-setup']));
+    const path = join(repo.sessions, 'cut');
+    const admin = killedInsideWorktreeAdd(repo, path, 'checking out');
+    writeFileSync(join(admin, 'HEAD'), 'ref: refs/heads/elsewhere\n');
+    startedByDeadProcess(repo, 'cut');
+
+    const result = await repo.cli(['cleanup', '--yes', '--json']);
+    expectDone(result);
+    expect(result.json.actions.map((a: any) => [a.result, a.message])).toEqual([
+      ['skipped', `${path} is no longer on session/cut`],
+    ]);
+    expect(existsSync(join(path, 'README.md'))).toBe(true);
+    expect(entryOf(repo, 'cut').status).toBe('starting');
+  });
+
+  it.each(['no HEAD', 'no folder'] as const)(
+    "a land killed inside its scratch worktree's add (%s): the scratch worktree and its record go",
+    async (stage) => {
+      repo = makeRepo();
+      sessionWithWork(repo, 'feature');
+      const scratch = join(repo.sessions, `.land-check-${deadPid()}`);
+      repo.git(['worktree', 'add', '-q', '--no-checkout', '--detach', scratch, 'main']);
+      const admin = killedInsideWorktreeAdd(repo, scratch, stage);
+
+      const json = await cleanupYes(repo);
+      expect(json.actions.map((a: any) => a.kind)).toEqual(['remove-check-worktree']);
+      expect(existsSync(scratch)).toBe(false);
+      expect(existsSync(admin)).toBe(false);
+      expect(repo.git(['worktree', 'list', '--porcelain'])).not.toContain('.land-check');
+      expect(entryOf(repo, 'feature').status).toBe('active');
+    },
+  );
 });

@@ -5,7 +5,7 @@
  * One action failing does not stop the others; each reports its own result.
  */
 import { shortSha } from '../../core/format.js';
-import { existsSync, lstatSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { onlyEmptyFolders } from './cleanup-facts.js';
 import { join, resolve } from 'node:path';
 import { RefusalError } from '../../lib/errors.js';
@@ -15,7 +15,7 @@ import { sessionOfAction, type CleanupAction } from '../../core/cleanup-plan.js'
 import { isoSeconds } from '../../core/format.js';
 import { refTimestamp } from '../../core/end-plan.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
-import { shortBranch } from '../../core/worktree-list.js';
+import { shortBranch, unfinishedAddOn } from '../../core/worktree-list.js';
 import { appendHistory, restoreFacts } from '../../store/history.js';
 import { forgetAgentState } from '../../store/agent-state.js';
 import { readManifest, updateManifest, withManifestLock } from '../../store/manifest-store.js';
@@ -284,6 +284,11 @@ async function removeSessionWorktreeChecked(
 ): Promise<{ notes: string[]; saved: SavedItem[] }> {
   const record = (await listWorktrees(project.mainCheckout)).find((worktree) => worktree.path === path);
   if (!record) throw new Skip(`${path} is no longer a git worktree`);
+  // A start killed inside `git worktree add` leaves git's own marks of the add; removing it is the roll back.
+  if (options.checkoutOnly && unfinishedAddOn(record, entry.branch)) {
+    await removeUnfinishedAdd(project.mainCheckout, path);
+    return { notes: [], saved: [] };
+  }
   if (shortBranch(record.branch) !== entry.branch) throw new Skip(`${path} is no longer on ${entry.branch}`);
   if (record.locked)
     throw new Skip(`${path} is locked in git${record.lockedReason ? ` (${record.lockedReason})` : ''}; kept`);
@@ -312,6 +317,40 @@ async function removeSessionWorktreeChecked(
   } catch (error) {
     if (error instanceof RefusalError) throw new Skip(`${error.message.split('\n')[0]} Kept.`);
     throw error;
+  }
+}
+
+/**
+ * git removes the worktree of a killed add itself, unless the add died before the folder was one git can name (no
+ * `.git` file yet, or no HEAD behind it). Then the folder can hold only that file and empty folders, which go by
+ * hand, and then git's record; anything else in it keeps it.
+ */
+async function removeUnfinishedAdd(main: string, path: string): Promise<void> {
+  try {
+    await removeWorktree(main, path, true);
+    return;
+  } catch (error) {
+    if (existsSync(path) && !holdsOnlyItsGitFile(path)) {
+      throw new Skip(
+        `git cannot remove ${path} (${(error as Error).message.split('\n').pop()}), and it holds files; kept`,
+      );
+    }
+  }
+  if (existsSync(path)) {
+    rmSync(join(path, '.git'), { force: true });
+    removeEmptyFolders(path);
+  }
+  // With the folder gone, this removes only git's record, which the killed add left locked.
+  await removeWorktree(main, path, true);
+}
+
+function holdsOnlyItsGitFile(path: string): boolean {
+  try {
+    return readdirSync(path).every((name) =>
+      name === '.git' ? lstatSync(join(path, name)).isFile() : onlyEmptyFolders(join(path, name)),
+    );
+  } catch {
+    return false;
   }
 }
 
@@ -477,9 +516,12 @@ async function removeCheckWorktree(project: Project, path: string): Promise<stri
     throw new Skip(`${path} belongs to a land run that is running again; left alone`);
   const main = project.mainCheckout;
   const listed = async () => (await listWorktrees(main)).some((record) => record.path === path);
-  if (existsSync(join(path, '.git')) && (await listed())) await removeWorktree(main, path, true);
+  // git refuses a folder it no longer knows for a worktree (a run killed inside its add, before HEAD was written);
+  // the folder holds nothing of anyone's, so it goes by hand then.
+  if (existsSync(join(path, '.git')) && (await listed())) await removeWorktree(main, path, true).catch(() => undefined);
   rmSync(path, { recursive: true, force: true });
-  if (await listed()) await forgetWorktreeRecord(main, path);
+  // Forced: a killed add leaves the record locked "initializing".
+  if (await listed()) await removeWorktree(main, path, true);
   return `removed the scratch worktree ${path} of a land run that is gone`;
 }
 

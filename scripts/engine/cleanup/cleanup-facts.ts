@@ -17,7 +17,7 @@ import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js
 import { SESSION_LOG_DIR } from '../../core/session-log.js';
 import { sessionNameProblem } from '../../core/names.js';
 import { formatStatusEntry, isUntracked, sessionWork } from '../../core/status-porcelain.js';
-import { shortBranch, type WorktreeRecord } from '../../core/worktree-list.js';
+import { shortBranch, unfinishedAddOn, type WorktreeRecord } from '../../core/worktree-list.js';
 import type { CleanupFacts, EntryFacts, StrayFileFacts, UnregisteredFacts } from '../../core/cleanup-plan.js';
 import { isoSeconds } from '../../core/format.js';
 import type { OrphanFacts } from '../../core/orphans.js';
@@ -507,6 +507,8 @@ async function entryFacts(
         : null,
     checkoutIncomplete:
       entry.status === 'starting' && folderExists && record !== null && checkoutIncomplete(worktreePath),
+    addUnfinished:
+      entry.status === 'starting' && folderExists && record !== null && unfinishedAddOn(record, entry.branch),
     aside,
     hollowed,
     marked: markedRemoval(project.sessionsDir, entry.id, worktreePath, sessionsDirNames),
