@@ -1,6 +1,7 @@
 /**
- * Bundles the helper and the hooks into self-contained files that plain `node` runs (the helper ESM, the hooks
- * CommonJS), and fills the plugin folder with what it ships.
+ * Bundles the helper and the hooks into self-contained files that plain `node` runs, and fills the plugin folder
+ * with what it ships. Each is a command (scripts/code-loader.ts: the helper's ESM, as `session.mjs` has always
+ * been, the hooks' CommonJS) and its code beside it, CommonJS, which the command runs from V8's code cache.
  *
  * `dist/` is the local build the installer and the tests use (not committed). `plugin/` is the Claude Code plugin
  * a marketplace installs: the client copies that folder as committed and runs nothing to build it, so it holds
@@ -19,7 +20,13 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE_NAMES, HELPER_BUNDLE, HOOK_CODE_BUNDLE, HOOK_COMMAND_BUNDLE } from './lib/bundles.js';
+import {
+  BUNDLE_NAMES,
+  HELPER_BUNDLE,
+  HELPER_CODE_BUNDLE,
+  HOOK_CODE_BUNDLE,
+  HOOK_COMMAND_BUNDLE,
+} from './lib/bundles.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export { BUNDLE_NAMES };
@@ -68,23 +75,37 @@ const WITHOUT_ZX: Plugin = {
 };
 
 /**
- * The hook is CommonJS: node takes about 7 ms longer to start an ES module entry than a CommonJS one, on every edit.
- * The hook's code asks `import.meta.url` only of createRequire, for node's built-ins, and createRequire takes the
- * file's path as well as its URL: the path costs nothing to make.
+ * The code bundles are CommonJS, which node:vm compiles with a code cache, and node starts a CommonJS entry about
+ * 7 ms sooner than an ES module one. The code asks `import.meta.url` only of createRequire, for node's built-ins
+ * (zx too, but under Deno), and createRequire takes the file's path as well as its URL: the path costs nothing.
  */
 const COMMONJS: BuildOptions = { format: 'cjs', banner: {} };
 const IMPORT_META_URL: BuildOptions = { define: { 'import.meta.url': '__filename' } };
+/** The helper's command stays `session.mjs`, the name every command file and message gives: ESM, with a `__dirname`. */
+const ESM_DIRNAME: BuildOptions = {
+  banner: {
+    js: "import { fileURLToPath as __fileURLToPath } from 'node:url'; const __dirname = __fileURLToPath(new URL('.', import.meta.url));",
+  },
+};
 
 function only(result: { outputFiles?: { path: string; contents: Uint8Array }[] }): [string, Uint8Array] {
   const [file] = result.outputFiles!;
   return [basename(file!.path), file!.contents];
 }
 
+const sha256 = (contents: Uint8Array) => createHash('sha256').update(contents).digest('hex');
+
 /** The bundles' bytes, by file name (BUNDLE_NAMES), built in memory from the sources under `root`. */
 export async function buildBundles(root = ROOT): Promise<Map<string, Uint8Array>> {
   const all = options(root);
-  const [session, code] = await Promise.all([
-    build({ ...all, entryPoints: ['scripts/session.ts'], outfile: `dist/${HELPER_BUNDLE}` }).then(only),
+  const [helperCode, hookCode] = await Promise.all([
+    build({
+      ...all,
+      ...COMMONJS,
+      ...IMPORT_META_URL,
+      entryPoints: ['scripts/session.ts'],
+      outfile: `dist/${HELPER_CODE_BUNDLE}`,
+    }).then(only),
     build({
       ...all,
       ...COMMONJS,
@@ -94,16 +115,24 @@ export async function buildBundles(root = ROOT): Promise<Map<string, Uint8Array>
       plugins: [WITHOUT_ZX],
     }).then(only),
   ]);
-  // The hook command names the code it runs by its hash, which keys the code cache (scripts/hook-loader.ts).
-  const codeHash = createHash('sha256').update(code[1]).digest('hex');
-  const command = await build({
-    ...all,
-    ...COMMONJS,
-    entryPoints: ['scripts/hook-loader.ts'],
-    outfile: `dist/${HOOK_COMMAND_BUNDLE}`,
-    define: { HOOK_CODE_SHA256: JSON.stringify(codeHash) },
-  }).then(only);
-  return new Map([session, command, code]);
+  // Each command names the code it runs by its hash, which keys the code cache (scripts/code-loader.ts).
+  const command = (code: [string, Uint8Array], runner: string, format: BuildOptions, outfile: string) =>
+    build({
+      ...all,
+      ...format,
+      entryPoints: ['scripts/code-loader.ts'],
+      outfile: `dist/${outfile}`,
+      define: {
+        CODE_BUNDLE: JSON.stringify(code[0]),
+        CODE_SHA256: JSON.stringify(sha256(code[1])),
+        CODE_RUNNER: JSON.stringify(runner),
+      },
+    }).then(only);
+  const [helper, hook] = await Promise.all([
+    command(helperCode, 'helper', ESM_DIRNAME, HELPER_BUNDLE),
+    command(hookCode, 'hook', COMMONJS, HOOK_COMMAND_BUNDLE),
+  ]);
+  return new Map([helper, helperCode, hook, hookCode]);
 }
 
 /** Every file the plugin folder gets from the build, by path relative to the root: the bundles and the commands. */

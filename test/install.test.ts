@@ -70,6 +70,7 @@ describe('install into a project', () => {
       'hook-code.cjs',
       'hook.cjs',
       'install-manifest.json',
+      'session-code.cjs',
       'session.mjs',
     ]);
     const status = read('.claude/commands/parallel.status.md');
@@ -319,6 +320,7 @@ describe('an install over an older one', () => {
       'hook-code.cjs',
       'hook.cjs',
       'install-manifest.json',
+      'session-code.cjs',
       'session.mjs',
     ]);
     const commands = JSON.stringify(settings().hooks);

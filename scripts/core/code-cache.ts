@@ -1,18 +1,18 @@
 /**
- * Where the hook keeps V8's code cache of its own code (scripts/hook-loader.ts), and which of the files there are
- * left over. Pure: the environment and the facts come in, names go out.
+ * Where the helper and the hooks keep V8's code cache of their own code (scripts/code-loader.ts), and which of the
+ * files there are left over. Pure: the environment and the facts come in, names go out.
  *
  * A cache is V8's compiled form of one source text, for one node and one processor. V8 refuses one made by another
  * node or with other flags, but it checks the source only by its length, so the name carries everything that tells
- * one hook code from another: the build's hash of it and the installed file's size and modification time (a file
- * edited in place changes the time). Each hook mode has a file of its own, because each caches the functions its
- * own run compiled.
+ * one code from another: the build's hash of it and the installed file's size and modification time (a file
+ * edited in place changes the time). Each hook mode and each subcommand has a file of its own, because each caches
+ * the functions its own run compiled.
  */
 
 /** Below the user's cache folder. */
-export const CODE_CACHE_SUBDIR = 'flight-rules/hook-code';
+export const CODE_CACHE_SUBDIR = 'flight-rules/code-cache';
 
-/** A cache no run has rewritten in this long belongs to a hook code that is no longer installed, most likely. */
+/** A cache no run has rewritten in this long belongs to a code that is no longer installed, most likely. */
 export const CODE_CACHE_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** The user's cache folder: $XDG_CACHE_HOME, else ~/.cache; null when neither is an absolute path. */
@@ -25,11 +25,11 @@ export function codeCacheDir(env: NodeJS.ProcessEnv): string | null {
 }
 
 export interface CodeIdentity {
-  /** The build's sha256 of the hook code, hex. */
+  /** The build's sha256 of the code, hex. */
   codeHash: string;
   size: number;
   mtimeMs: number;
-  /** The hook's mode (its first argument). */
+  /** The hook's mode or the helper's subcommand (the first argument). */
   mode: string | undefined;
   nodeVersion: string;
   arch: string;

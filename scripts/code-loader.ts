@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
- * Claude Code's hook command: `node hook.cjs session-start|pre-tool-use|agent-state`, with the hook's JSON on stdin.
- * It runs the hook's code (`hook-code.cjs` beside it, built from scripts/hook.ts) from V8's code cache.
+ * The command plain `node` runs, built twice from this file: the hooks' command (`hook.cjs session-start|...`, the
+ * hook's JSON on stdin) runs the hooks' code (`hook-code.cjs` beside it, from scripts/hook.ts), and the helper
+ * (`session.mjs <subcommand> ...`) runs the helper's code (`session-code.cjs`, from scripts/session.ts). Each runs
+ * its code from V8's code cache.
  *
  * The hook runs before every edit, and compiling its code's functions took about a quarter of each run (some 15 ms
- * here): node 20 keeps no compiled code between runs. So this small file compiles the code through node:vm with
- * the compiled form an earlier run of the same mode left in the user's cache folder (core/code-cache.ts), and
- * when there was none, or V8 refused it, leaves one as it exits. The cache is only a speed-up: anything that goes
- * wrong with it runs the code as node would.
+ * here); loading the helper's code, zx with it, took it about 25 ms. node 20 keeps no compiled code between runs.
+ * So this small file compiles the code through node:vm with the compiled form an earlier run of the same mode
+ * (hook mode or subcommand) left in the user's cache folder (core/code-cache.ts), and when there was none, or V8
+ * refused it, leaves one as it exits. The cache is only a speed-up: anything that goes wrong with it runs the code
+ * as node would.
  */
 import {
   closeSync,
@@ -26,14 +29,16 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { codeCacheDir, codeCacheName, staleCodeCaches } from './core/code-cache.js';
-import { HOOK_CODE_BUNDLE } from './lib/bundles.js';
 
-/** The build's sha256 of hook-code.cjs (scripts/build.ts). */
-declare const HOOK_CODE_SHA256: string;
+/** Set by the build (scripts/build.ts): the code bundle's file name beside this one, and its sha256. */
+declare const CODE_BUNDLE: string;
+declare const CODE_SHA256: string;
+/** Who runs it, in the trace's lines: "hook" or "helper". */
+declare const CODE_RUNNER: string;
 
 const traced = Boolean(process.env.FLIGHT_RULES_TRACE);
 const note = (line: string) => {
-  if (traced) process.stderr.write(`hook code cache: ${line}\n`);
+  if (traced) process.stderr.write(`${CODE_RUNNER} code cache: ${line}\n`);
 };
 
 function save(folder: string, name: string, script: Script): void {
@@ -42,7 +47,7 @@ function save(folder: string, name: string, script: Script): void {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const temp = join(folder, `.${name}.${process.pid}.tmp`);
     writeFileSync(temp, data, { mode: 0o600 });
-    // Whole or not at all, for the hooks running beside this one.
+    // Whole or not at all, for the runs beside this one.
     renameSync(temp, join(folder, name));
     const entries = readdirSync(folder).flatMap((entry) => {
       try {
@@ -69,7 +74,7 @@ function readSteady(file: string): { text: string; stat: Stats } {
     const text = readFileSync(fd, 'utf8');
     const after = fstatSync(fd);
     if (before.mtimeMs !== after.mtimeMs || before.size !== after.size || after.size !== Buffer.byteLength(text))
-      throw new Error('the hook code changed while it was read');
+      throw new Error('the code changed while it was read');
     return { text, stat: after };
   } finally {
     closeSync(fd);
@@ -82,7 +87,7 @@ function compiled(file: string): (() => void) | null {
     const folder = codeCacheDir(process.env);
     const { text, stat } = readSteady(file);
     const name = codeCacheName({
-      codeHash: HOOK_CODE_SHA256,
+      codeHash: CODE_SHA256,
       size: stat.size,
       mtimeMs: stat.mtimeMs,
       mode: process.argv[2],
@@ -115,7 +120,7 @@ function compiled(file: string): (() => void) | null {
   }
 }
 
-const codeFile = join(__dirname, HOOK_CODE_BUNDLE);
+const codeFile = join(__dirname, CODE_BUNDLE);
 const start = compiled(codeFile);
 if (start) start();
 else createRequire(codeFile)(codeFile);

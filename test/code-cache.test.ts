@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, ROOT, type Repo } from './helpers/gitdir.js';
+import { BUNDLE_NAMES } from '../scripts/lib/bundles.js';
 import {
   CODE_CACHE_MAX_AGE_MS,
   codeCacheDir,
@@ -13,10 +14,10 @@ import {
 
 describe('codeCacheDir', () => {
   it.each([
-    [{ XDG_CACHE_HOME: '/x/cache', HOME: '/home/u' }, '/x/cache/flight-rules/hook-code'],
-    [{ XDG_CACHE_HOME: '/x/cache//', HOME: '/home/u' }, '/x/cache/flight-rules/hook-code'],
-    [{ XDG_CACHE_HOME: 'relative', HOME: '/home/u' }, '/home/u/.cache/flight-rules/hook-code'],
-    [{ HOME: '/home/u/' }, '/home/u/.cache/flight-rules/hook-code'],
+    [{ XDG_CACHE_HOME: '/x/cache', HOME: '/home/u' }, '/x/cache/flight-rules/code-cache'],
+    [{ XDG_CACHE_HOME: '/x/cache//', HOME: '/home/u' }, '/x/cache/flight-rules/code-cache'],
+    [{ XDG_CACHE_HOME: 'relative', HOME: '/home/u' }, '/home/u/.cache/flight-rules/code-cache'],
+    [{ HOME: '/home/u/' }, '/home/u/.cache/flight-rules/code-cache'],
     [{ HOME: '' }, null],
     [{ HOME: 'home' }, null],
     [{}, null],
@@ -95,8 +96,7 @@ describe('the hook command runs its code from the code cache', () => {
     repo.commitAll('api: app', join(repo.sessions, 'api'));
     const bin = join(repo.root, 'pack');
     mkdirSync(bin);
-    for (const file of ['hook.cjs', 'hook-code.cjs', 'session.mjs'])
-      copyFileSync(join(ROOT, 'dist', file), join(bin, file));
+    for (const file of BUNDLE_NAMES) copyFileSync(join(ROOT, 'dist', file), join(bin, file));
     const auth = join(repo.sessions, 'auth');
     const input = JSON.stringify({
       session_id: 's',
@@ -117,7 +117,9 @@ describe('the hook command runs its code from the code cache', () => {
       const context = JSON.parse(result.stdout).hookSpecificOutput.additionalContext as string;
       return { context, trace: result.stderr.split('\n').filter((line) => line.startsWith('hook code cache:')) };
     };
-    const cacheDir = join(repo.root, 'home/.cache/flight-rules/hook-code');
+    const cacheDir = join(repo.root, 'home/.cache/flight-rules/code-cache');
+    // The helper's runs above left caches of their own there.
+    rmSync(cacheDir, { recursive: true, force: true });
     return { bin, run, cacheDir };
   }
 
@@ -165,7 +167,7 @@ describe('the hook command runs its code from the code cache', () => {
     const { run } = setup();
     const xdg = join(repo.root, 'xdg');
     run({ XDG_CACHE_HOME: xdg });
-    expect(readdirSync(join(xdg, 'flight-rules/hook-code'))).toHaveLength(1);
+    expect(readdirSync(join(xdg, 'flight-rules/code-cache'))).toHaveLength(1);
   });
 
   it('answers with no cache folder to be had (HOME unset, or a file in its place)', () => {
@@ -195,5 +197,90 @@ describe('the hook command runs its code from the code cache', () => {
     expect(left).toContain('1111111111111111-1-1-pre-tool-use-v20.0.0-x64.bin');
     expect(left).not.toContain('0000000000000000-1-1-pre-tool-use-v20.0.0-x64.bin');
     expect(left).toHaveLength(2);
+  });
+});
+
+describe('the helper runs its code from the code cache', () => {
+  let repo: Repo;
+  afterEach(() => repo?.cleanup());
+
+  function setup() {
+    repo = makeRepo();
+    const bin = join(repo.root, 'pack');
+    mkdirSync(bin);
+    for (const file of BUNDLE_NAMES) copyFileSync(join(ROOT, 'dist', file), join(bin, file));
+    const cacheDir = join(repo.root, 'home/.cache/flight-rules/code-cache');
+    const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const result = spawnSync('node', [join(bin, 'session.mjs'), ...args], {
+        cwd: repo.main,
+        env: { ...repo.env, FLIGHT_RULES_TRACE: '1', ...env },
+        encoding: 'utf8',
+      });
+      const lines = result.stderr.split('\n');
+      return {
+        status: result.status,
+        stdout: result.stdout,
+        trace: lines.filter((line) => line.startsWith('helper code cache:')),
+        stderr: lines.filter((line) => !line.startsWith('helper code cache:') && !line.startsWith('[trace]')),
+      };
+    };
+    return { bin, run, cacheDir };
+  }
+
+  it('writes a cache for each subcommand on its first run, uses it on the next, and answers the same either way', () => {
+    const { run, cacheDir } = setup();
+    const first = run(['status', '--json']);
+    expect(first.status).toBe(0);
+    expect(first.trace[0]).toBe('helper code cache: none yet');
+    expect(first.trace[1]).toMatch(/^helper code cache: written .*-status-v\d+\.\d+\.\d+-\w+\.bin$/);
+    const second = run(['status', '--json']);
+    expect(second.trace).toEqual([expect.stringMatching(/^helper code cache: used .*-status-/)]);
+    expect(second.stdout).toBe(first.stdout);
+    expect(JSON.parse(second.stdout).ok).toBe(true);
+    expect(run(['start', 'auth', '--no-setup']).trace[0]).toBe('helper code cache: none yet');
+    expect(
+      readdirSync(cacheDir)
+        .map((name) => name.split('-')[3])
+        .sort(),
+    ).toEqual(['start', 'status']);
+  });
+
+  it('keeps the exit code and the output of a refusal and of a usage error, cached or not', () => {
+    const { run } = setup();
+    for (const args of [
+      ['end', 'nobody', '--strategy', 'keep'],
+      ['status', '--no-such-flag'],
+    ]) {
+      const first = run(args);
+      const second = run(args);
+      expect(first.status).toBe(args[1] === 'nobody' ? 1 : 2);
+      expect([second.status, second.stdout, second.stderr]).toEqual([first.status, first.stdout, first.stderr]);
+      expect(second.trace[0]).toMatch(/^helper code cache: used /);
+    }
+  });
+
+  it('a cache V8 refuses, or a code changed in place, runs the code as it is', () => {
+    const { bin, run, cacheDir } = setup();
+    const first = run(['status']);
+    const [file] = readdirSync(cacheDir);
+    writeFileSync(join(cacheDir, file!), 'not a code cache');
+    const refused = run(['status']);
+    expect(refused.trace[0]).toBe('helper code cache: refused by V8');
+    expect(refused.stdout).toBe(first.stdout);
+    const code = join(bin, 'session-code.cjs');
+    const text = readFileSync(code, 'utf8');
+    expect(text).toContain('No parallel sessions');
+    writeFileSync(code, text.replaceAll('No parallel sessions', 'NO parallel sessions'));
+    const changed = run(['status']);
+    expect(changed.trace[0]).toBe('helper code cache: none yet');
+    expect(changed.stdout).toBe(first.stdout.replace('No parallel sessions', 'NO parallel sessions'));
+  });
+
+  it('runs with no cache folder to be had', () => {
+    const { run } = setup();
+    const result = run(['status'], { HOME: '' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('No parallel sessions');
+    expect(result.trace).toEqual([]);
   });
 });
