@@ -95,6 +95,7 @@ function world(over: Partial<CleanupFacts> = {}): CleanupFacts {
     unreachablePrunable: [],
     interruptedMerge: null,
     interruptedLand: null,
+    interruptedStartStep: null,
     checkWorktrees: [],
     remnants: [],
     strays: [],
@@ -802,6 +803,16 @@ describe('planCleanup', () => {
     expect(plan.kept[0]!.reason).toContain('holds commits main lacks');
     expect(plan.kept[0]!.next).toContain('git branch -d session/gone');
     expect(plan.kept[0]!.next).toContain('git worktree add /r/p-sessions/gone session/gone');
+  });
+
+  it.each([
+    [{ commit: 'a'.repeat(40), session: 'cut' }, ['stash aaaaaaaaaaaa']],
+    [null, []],
+  ])("names the stash of a start killed in the main checkout's part, and only that: %j", (stash, subjects) => {
+    const plan = planCleanup(world({ interruptedStartStep: { checkout: '/r/p', since: 0, stash } }));
+    expect(plan.kept.map((item) => item.subject)).toEqual(subjects);
+    expect(plan.actions).toEqual([]);
+    if (stash) expect(plan.kept[0]!.next).toContain('git -C /r/p stash pop');
   });
 
   it('orders actions: strays, rebuild, unlock, prune, restore, register, drops, removals', () => {

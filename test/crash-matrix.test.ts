@@ -363,6 +363,52 @@ const landRow = (dirtyMain: boolean): Row => {
   };
 };
 
+/**
+ * `start --if-dirty stash|commit` with the user's edit of README.md in the main checkout (one edit of its own each
+ * trial). After the kill and one cleanup, that edit is in the main checkout's README.md still (staged or not), or
+ * whole where the start put it: the newest stash, with the main checkout back at HEAD, or a commit on main.
+ */
+const dirtyStartRow = (mode: 'stash' | 'commit'): Row => {
+  const edits = new Map<string, string>();
+  return {
+    label: `start --if-dirty ${mode} (the user's edit in the main checkout)`,
+    mainDirty: true,
+    prepare(repo, id) {
+      const edit = `${USER_EDIT}${id}\n`;
+      edits.set(id, edit);
+      writeFileSync(join(repo.main, 'README.md'), edit);
+      return {
+        args: [
+          'start',
+          id,
+          '--no-setup',
+          '--if-dirty',
+          mode,
+          ...(mode === 'commit' ? ['--commit-message', `wip ${id}`] : []),
+        ],
+      };
+    },
+    landmarks: [
+      {
+        name: "git holds the main checkout's index.lock",
+        ready: (repo) => existsSync(join(repo.main, '.git/index.lock')),
+      },
+    ],
+    check(repo, id) {
+      const edit = edits.get(id)!;
+      if (readFileSync(join(repo.main, 'README.md'), 'utf8') === edit) return [];
+      const where = mode === 'stash' ? 'refs/stash' : 'main';
+      const kept = spawnOk(repo, ['rev-parse', '--verify', '--quiet', where])
+        ? repo.git(['show', `${where}:README.md`])
+        : null;
+      if (kept !== edit)
+        return [`start ${id}: the user's edit of README.md is neither in the main checkout nor in ${where}`];
+      const dirty = repo.git(['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no']).trim();
+      return dirty === '' ? [] : [`start ${id}: the edit is in ${where}, yet the main checkout holds ${dirty}`];
+    },
+  };
+};
+
 const ROWS: Row[] = [
   {
     label: 'start',
@@ -381,6 +427,8 @@ const ROWS: Row[] = [
       return left.length > 0 ? [`start ${id} was rolled back from the manifest, but ${left.join(' and ')} remain`] : [];
     },
   },
+  dirtyStartRow('stash'),
+  dirtyStartRow('commit'),
   endRow('end --strategy merge (base checked out in the main checkout)', 'merge', [], {
     landmarks: [quick(MAIN_MERGING), ASIDE_APPEARS, REMOVAL_UNDER_WAY],
   }),

@@ -180,6 +180,7 @@ describe('cleanup plans the leftovers', () => {
     unreachablePrunable: [],
     interruptedMerge: null,
     interruptedLand: null,
+    interruptedStartStep: null,
     checkWorktrees: [],
     remnants: [],
     strays: [],

@@ -147,6 +147,11 @@ export interface CleanupFacts {
     /** For a fast-forward whose base moved: whether the checkout's index is at the new commit already; null when not asked. */
     indexAtTo: boolean | null;
   } | null;
+  /**
+   * A start whose process died holding the merge lock, in the main checkout's part of its work (its status, its
+   * stash or commit): since when, and the stash it made of the uncommitted changes, if it got that far.
+   */
+  interruptedStartStep: { checkout: string; since: number; stash: { commit: string; session: string } | null } | null;
   /** Scratch worktrees of land runs whose process is gone. */
   checkWorktrees: { path: string; registered: boolean; folderExists: boolean }[];
   /** A merge this pack ran in a checkout, left stopped by its dead process (the merge lock records it). */
@@ -359,6 +364,15 @@ export function planCleanup(facts: CleanupFacts): CleanupPlan {
   const merge = facts.interruptedMerge;
   if (merge) planInterruptedMerge(merge, actions, kept);
   const land = facts.interruptedLand ? planInterruptedLand(facts.interruptedLand, actions, kept) : null;
+  const stashed = facts.interruptedStartStep?.stash;
+  if (stashed) {
+    // Left as it is: the main checkout may hold some of those changes still, or new ones since.
+    kept.push({
+      subject: `stash ${short(stashed.commit)}`,
+      reason: `the interrupted start of "${stashed.session}" put the main checkout's uncommitted changes there and died before it said so`,
+      next: `To have them back in the main checkout: ${commandLine(['git', '-C', facts.interruptedStartStep!.checkout, 'stash', 'pop'])} (if git refuses for files that hold those changes still, restore those files first: ${commandLine(['git', '-C', facts.interruptedStartStep!.checkout, 'restore', '--', '<file>...'])}).`,
+    });
+  }
   for (const check of facts.checkWorktrees) {
     actions.push({
       kind: 'remove-check-worktree',

@@ -95,3 +95,12 @@ export function dirtyRefusal(plan: DirtyPlan, mainCheckout: string): RefusalErro
     { tracked: plan.tracked },
   );
 }
+
+/** The message of the stash start makes of the main checkout's uncommitted changes; cleanup knows a start's stash by it. */
+export const startStashMessage = (name: string) => `flight-rules: before session ${name}`;
+
+/** The session a stash's reflog subject ("On <branch>: <message>") says a start made it for, or null. */
+export function startOfStash(subject: string): string | null {
+  const match = /^(?:On|WIP on) [^:]*: flight-rules: before session (\S+)$/.exec(subject);
+  return match ? match[1]! : null;
+}

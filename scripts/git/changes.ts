@@ -49,6 +49,16 @@ export async function stashTrackedChanges(worktree: string, message: string): Pr
   return stdout.trim();
 }
 
+/** The newest stash: its commit and its message (the reflog's subject, "On <branch>: <message>"). */
+export async function newestStash(checkout: string): Promise<{ commit: string; subject: string } | null> {
+  const { exitCode, stdout } = await git(checkout, ['log', '-g', '-1', '--format=%H%x00%gs', 'refs/stash', '--'], {
+    okExitCodes: [0, 128],
+  });
+  const [commit, subject] = stdout.trim().split('\0');
+  if (exitCode !== 0 || !commit || subject === undefined) return null;
+  return { commit, subject };
+}
+
 /** Commits every tracked change, staged or not. Returns the new commit. */
 export async function commitTrackedChanges(worktree: string, message: string): Promise<string> {
   await git(worktree, ['commit', '--quiet', '--all', '--message', message]);

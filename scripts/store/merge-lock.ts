@@ -43,10 +43,21 @@ export interface LandPurpose {
   detached: { base: string; at: string } | null;
 }
 
+/**
+ * start reading the main checkout and putting its uncommitted changes aside (a stash or a commit): a start killed
+ * then leaves git's locks there, and maybe a stash it never told anyone of, which cleanup finds by this record.
+ */
+export interface StartPurpose {
+  kind: 'start';
+  checkout: string;
+  /** The session it starts: its stash is named after it (core/start-rules.ts). */
+  session: string;
+}
+
 export async function withMergeLock<T>(
   mainCheckout: string,
   work: (lock: HeldLock) => Promise<T>,
-  purpose?: MergePurpose | LandPurpose,
+  purpose?: MergePurpose | LandPurpose | StartPurpose,
 ): Promise<T> {
   return withLock(
     await mergeLockPath(mainCheckout),

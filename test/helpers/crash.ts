@@ -408,7 +408,13 @@ export function brokenInvariants(repo: Repo, ledger: Ledger, options: { mainClea
   const broken: string[] = [];
 
   // 1. No commit lost: every tip written down before the kill is reachable from some ref.
-  const reachable = new Set(git(repo, ['rev-list', '--all']).stdout.split('\n').filter(Boolean));
+  // A stash pushed down by a newer one is kept in refs/stash's reflog (stash@{1}, ...): that is where git keeps it.
+  const stashes = git(repo, ['log', '-g', '--format=%H', 'refs/stash']).stdout.split('\n').filter(Boolean);
+  const reachable = new Set(
+    git(repo, ['rev-list', '--all', ...stashes])
+      .stdout.split('\n')
+      .filter(Boolean),
+  );
   for (const tip of ledger.tips) {
     if (reachable.has(tip.commit)) continue;
     const lost = notRewritten(repo, tip.commit);

@@ -394,3 +394,79 @@ describe('cleanup after git worktree add was killed inside a step', () => {
     },
   );
 });
+
+describe("cleanup after a start killed in the main checkout's part of its work", () => {
+  /** The merge lock as a start holds it, of a process that died, taken `agoMs` ago. */
+  function startLockOfDeadProcess(r: Repo, agoMs: number, session = 'cut'): string {
+    const lock = join(r.main, '.git/flight-rules-merge.lock');
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: deadPid(),
+        host: hostname(),
+        nonce: 'st',
+        acquiredAt: new Date(Date.now() - agoMs).toISOString(),
+        purpose: { kind: 'start', checkout: r.main, session },
+      }),
+    );
+    return lock;
+  }
+  /** A lock file git left, made `agoMs` ago. */
+  function gitLock(path: string, agoMs: number): string {
+    writeFileSync(path, '');
+    const at = (Date.now() - agoMs) / 1000;
+    utimesSync(path, at, at);
+    return path;
+  }
+
+  it("a start killed while it stashed: git's locks go, and the stash no one was told of is named with the way back", async () => {
+    repo = makeRepo();
+    repo.write('README.md', 'the user edit\n');
+    const lock = startLockOfDeadProcess(repo, 10_000);
+    repo.git(['stash', 'push', '--quiet', '--message', 'flight-rules: before session cut']);
+    const stash = rev(repo, 'refs/stash');
+    const locks = [
+      gitLock(join(repo.main, '.git/index.lock'), 5_000),
+      gitLock(join(repo.main, '.git/index.stash.4242.lock'), 5_000),
+    ];
+
+    const result = await repo.cli(['cleanup', '--yes']);
+    expectDone(result);
+    for (const path of [...locks, lock]) expect(existsSync(path), path).toBe(false);
+    expect(rev(repo, 'refs/stash')).toBe(stash);
+    expect(status(repo, repo.main)).toBe('');
+    expect(result.stdout).toContain(`stash ${stash.slice(0, 12)}`);
+    expect(result.stdout).toContain(
+      'the interrupted start of "cut" put the main checkout\'s uncommitted changes there',
+    );
+    expect(result.stdout).toContain(`git -C ${repo.main} stash pop`);
+    repo.git(['stash', 'pop', '--quiet']);
+    expect(readFileSync(join(repo.main, 'README.md'), 'utf8')).toBe('the user edit\n');
+  });
+
+  it("a start killed during its status of the main checkout: the index.lock goes, and the user's edit stays", async () => {
+    repo = makeRepo();
+    repo.write('README.md', 'the user edit\n');
+    repo.git(['stash', 'push', '--quiet', '--message', 'the user stashed this before']);
+    const theirs = rev(repo, 'refs/stash');
+    repo.write('README.md', 'another edit\n');
+    const lock = startLockOfDeadProcess(repo, 10_000);
+    const index = gitLock(join(repo.main, '.git/index.lock'), 5_000);
+
+    const result = await repo.cli(['cleanup', '--yes']);
+    expectDone(result);
+    expect(existsSync(index)).toBe(false);
+    expect(existsSync(lock)).toBe(false);
+    expect(status(repo, repo.main)).toBe(' M README.md\n');
+    expect(rev(repo, 'refs/stash')).toBe(theirs);
+    expect(result.stdout).not.toContain('stash pop');
+  });
+
+  it("an index.lock older than the dead start's lock is not its own: left alone", async () => {
+    repo = makeRepo();
+    const index = gitLock(join(repo.main, '.git/index.lock'), 60_000);
+    startLockOfDeadProcess(repo, 10_000);
+    expectDone(await repo.cli(['cleanup', '--yes']));
+    expect(existsSync(index)).toBe(true);
+  });
+});

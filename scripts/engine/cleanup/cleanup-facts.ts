@@ -25,13 +25,14 @@ import { isAncestor, mergeBase } from '../../git/branches.js';
 import { readRefs } from '../../git/refs.js';
 import { findLeftovers } from '../../core/leftovers.js';
 import { gatherLeftoverFacts } from './leftover-facts.js';
-import { readStatus } from '../../git/changes.js';
+import { newestStash, readStatus } from '../../git/changes.js';
 import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../../git/checkout-state.js';
 import { ownOperationState } from '../../git/integrate.js';
 import { gitLocksSince } from '../../git/stale-locks.js';
 import { readFileAtCommit } from '../../git/branches.js';
 import { fileDigest, readBoundedText } from '../../lib/safe-fs.js';
 import { logBeforeOwnEdit } from '../../core/interrupted-edits.js';
+import { startOfStash } from '../../core/start-rules.js';
 import { removalMarkOf } from '../worktree-removal.js';
 import { commonGitDir, isReachableFromAnyRef, resolveCommit } from '../../git/repo.js';
 import { headBranchRef } from '../../git/refs.js';
@@ -197,6 +198,7 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
 
   const merge = await interruptedMerge(await mergeLockPath(main));
   const land = await interruptedLand(await mergeLockPath(main));
+  const startStep = await interruptedStartStep(await mergeLockPath(main));
   return {
     manifest,
     facts: {
@@ -212,8 +214,9 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       unreachablePrunable,
       interruptedMerge: merge,
       interruptedLand: land,
+      interruptedStartStep: startStep,
       checkWorktrees: deadCheckWorktrees(project, sessionsDirNames),
-      staleRefLocks: await staleRefLocks(main, entries, merge, land),
+      staleRefLocks: await staleRefLocks(main, entries, merge, land, startStep),
       unclaimedRemovals: unclaimedRemovals(project.sessionsDir, sessionsDirNames, claimed),
       remnants: remnantFolders(
         project.sessionsDir,
@@ -253,16 +256,39 @@ async function staleRefLocks(
   entries: readonly EntryFacts[],
   merge: CleanupFacts['interruptedMerge'],
   land: CleanupFacts['interruptedLand'],
+  startStep: CleanupFacts['interruptedStartStep'],
 ): Promise<CleanupFacts['staleRefLocks']> {
   const starts = entries
     .filter((facts) => facts.entry.status !== 'active' && facts.ownerAlive === false && facts.entry.owner?.claimedAt)
     .map((facts) => Date.parse(facts.entry.owner!.claimedAt!));
   if (merge) starts.push(merge.since);
   if (land) starts.push(land.since);
+  if (startStep) starts.push(startStep.since);
   const since = Math.min(...starts.filter(Number.isFinite));
   if (!Number.isFinite(since)) return [];
   const common = await commonGitDir(main);
-  return gitLocksSince(common, since, { refs: true, except: [join(common, 'index.lock')] });
+  // The main checkout's index.lock is a dead start's only when nothing else of ours could have left it.
+  const indexLockIsStarts = startStep !== null && !merge && !land;
+  return gitLocksSince(common, since, { refs: true, except: indexLockIsStarts ? [] : [join(common, 'index.lock')] });
+}
+
+/**
+ * A start that died holding the merge lock (it records the main checkout): what it read or changed there was its
+ * status, and its stash or commit of the uncommitted changes. A stash it made may be the only place those changes
+ * are now, and no one was told of it.
+ */
+async function interruptedStartStep(lockFile: string): Promise<CleanupFacts['interruptedStartStep']> {
+  const owner = readLockOwner(lockFile);
+  const purpose = owner?.purpose as { kind?: unknown; checkout?: unknown; session?: unknown } | undefined;
+  if (!owner || !ownerIsDead(owner) || purpose?.kind !== 'start' || typeof purpose.checkout !== 'string') return null;
+  const stash = await newestStash(purpose.checkout).catch(() => null);
+  // Its own by the name: the stash's time is git's clock, which may be set (GIT_COMMITTER_DATE).
+  const made = stash !== null && typeof purpose.session === 'string' && startOfStash(stash.subject) === purpose.session;
+  return {
+    checkout: purpose.checkout,
+    since: Date.parse(owner.acquiredAt),
+    stash: made ? { commit: stash.commit, session: purpose.session as string } : null,
+  };
 }
 
 /** Removals marked as all saved that no entry claims, their process gone: `<folder>.saved` in the sessions folder. */

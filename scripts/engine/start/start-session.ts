@@ -13,7 +13,14 @@ import { findSession, type IssueLink, type PrLink, type SessionEntry } from '../
 import { setUpstream } from '../../git/remote.js';
 import { orphanReport, type OrphanFinding } from '../../core/orphans.js';
 import { sessionIdForWorktree } from '../../core/session-lookup.js';
-import { dirtyRefusal, planDirty, startRefusal, type DirtyPlan, type IfDirtyMode } from '../../core/start-rules.js';
+import {
+  dirtyRefusal,
+  planDirty,
+  startRefusal,
+  startStashMessage,
+  type DirtyPlan,
+  type IfDirtyMode,
+} from '../../core/start-rules.js';
 import { shortBranch } from '../../core/worktree-list.js';
 import { readManifest } from '../../store/manifest-store.js';
 import { withMergeLock } from '../../store/merge-lock.js';
@@ -79,68 +86,72 @@ export async function startSession(
   const chosenBase = request.base ?? project.config.baseBranch ?? currentBranch;
   // Under the merge lock, from the first read to the stash or commit: a session being merged
   // into the main checkout stages files there for a moment, and must not look like the user's work.
-  const checked = await withMergeLock(main, async () => {
-    const [tips, status] = await Promise.all([
-      branchTips(main, chosenBase ? [branch, chosenBase] : [branch]),
-      readStatus(main, { mayRefreshIndex: checkoutBusySync(main, []) === null }),
-    ]);
-    const busy = await checkoutBusy(main, status);
-    if (busy) throw busyRefusal(busy, 'the main checkout');
-    const head = project.worktrees[0]!.head;
-    const refusal = startRefusal({
-      name,
-      branch,
-      worktreePath,
-      mainCheckout: main,
-      hasCommits: head !== null && !/^0+$/.test(head),
-      insideSession: sessionIdForWorktree(main, project.sessionsDir, manifest, project.currentWorktree, (entry) =>
-        worktreePathOf(project, entry),
-      ),
-      nameInManifest: findSession(manifest, name) !== undefined,
-      worktreePathExists: existsSync(worktreePath),
-      branchExists: tips.has(branch),
-    });
-    if (refusal) throw refusal;
-    if (!chosenBase) {
-      throw new RefusalError(
-        'detached-head',
-        'The main checkout is on a detached HEAD, so there is no branch to base the session on.',
-        'Pass --base BRANCH, or check out a branch in the main checkout.',
-      );
-    }
-    let baseCommit = tips.get(chosenBase)?.commit ?? null;
-    if (!baseCommit) {
-      throw new RefusalError(
-        'unknown-base',
-        `There is no local branch ${JSON.stringify(chosenBase)} to base the session on.`,
-        'Pass --base with an existing local branch (git branch --list), or create it first: git branch NAME origin/NAME',
-      );
-    }
-    const dirty = planDirty(request.ifDirty, status);
-    const notes: string[] = [];
-    let stash: string | null = null;
-    let committed: string | null = null;
-    if (dirty.action === 'abort') throw dirtyRefusal(dirty, main);
-    if (dirty.action === 'stash') {
-      stash = await stashTrackedChanges(main, `flight-rules: before session ${name}`);
-      notes.push(
-        `${MARK.done} Stashed ${dirty.tracked.length} uncommitted change(s) in the main checkout as ${shortSha(stash)}. Restore them with: ${commandLine(['git', '-C', main, 'stash', 'pop'])}`,
-      );
-    }
-    if (dirty.action === 'commit') {
-      committed = await commitTrackedChanges(main, request.commitMessage!);
-      if (currentBranch === chosenBase) baseCommit = committed;
-      notes.push(
-        `${MARK.done} Committed ${dirty.tracked.length} change(s) in the main checkout as ${shortSha(committed)}.`,
-      );
-    }
-    if (dirty.action === 'proceed') {
-      notes.push(
-        `${MARK.warn} ${dirty.tracked.length} uncommitted change(s) stay in the main checkout and are not in the session.`,
-      );
-    }
-    return { baseBranch: chosenBase, baseCommit, dirty, notes, stash, committed };
-  });
+  const checked = await withMergeLock(
+    main,
+    async () => {
+      const [tips, status] = await Promise.all([
+        branchTips(main, chosenBase ? [branch, chosenBase] : [branch]),
+        readStatus(main, { mayRefreshIndex: checkoutBusySync(main, []) === null }),
+      ]);
+      const busy = await checkoutBusy(main, status);
+      if (busy) throw busyRefusal(busy, 'the main checkout');
+      const head = project.worktrees[0]!.head;
+      const refusal = startRefusal({
+        name,
+        branch,
+        worktreePath,
+        mainCheckout: main,
+        hasCommits: head !== null && !/^0+$/.test(head),
+        insideSession: sessionIdForWorktree(main, project.sessionsDir, manifest, project.currentWorktree, (entry) =>
+          worktreePathOf(project, entry),
+        ),
+        nameInManifest: findSession(manifest, name) !== undefined,
+        worktreePathExists: existsSync(worktreePath),
+        branchExists: tips.has(branch),
+      });
+      if (refusal) throw refusal;
+      if (!chosenBase) {
+        throw new RefusalError(
+          'detached-head',
+          'The main checkout is on a detached HEAD, so there is no branch to base the session on.',
+          'Pass --base BRANCH, or check out a branch in the main checkout.',
+        );
+      }
+      let baseCommit = tips.get(chosenBase)?.commit ?? null;
+      if (!baseCommit) {
+        throw new RefusalError(
+          'unknown-base',
+          `There is no local branch ${JSON.stringify(chosenBase)} to base the session on.`,
+          'Pass --base with an existing local branch (git branch --list), or create it first: git branch NAME origin/NAME',
+        );
+      }
+      const dirty = planDirty(request.ifDirty, status);
+      const notes: string[] = [];
+      let stash: string | null = null;
+      let committed: string | null = null;
+      if (dirty.action === 'abort') throw dirtyRefusal(dirty, main);
+      if (dirty.action === 'stash') {
+        stash = await stashTrackedChanges(main, startStashMessage(name));
+        notes.push(
+          `${MARK.done} Stashed ${dirty.tracked.length} uncommitted change(s) in the main checkout as ${shortSha(stash)}. Restore them with: ${commandLine(['git', '-C', main, 'stash', 'pop'])}`,
+        );
+      }
+      if (dirty.action === 'commit') {
+        committed = await commitTrackedChanges(main, request.commitMessage!);
+        if (currentBranch === chosenBase) baseCommit = committed;
+        notes.push(
+          `${MARK.done} Committed ${dirty.tracked.length} change(s) in the main checkout as ${shortSha(committed)}.`,
+        );
+      }
+      if (dirty.action === 'proceed') {
+        notes.push(
+          `${MARK.warn} ${dirty.tracked.length} uncommitted change(s) stay in the main checkout and are not in the session.`,
+        );
+      }
+      return { baseBranch: chosenBase, baseCommit, dirty, notes, stash, committed };
+    },
+    { kind: 'start', checkout: main, session: name },
+  );
   const { baseBranch, baseCommit, dirty } = checked;
 
   await excludeSessionsDir(project);
