@@ -429,6 +429,18 @@ const ROWS: Row[] = [
   },
   dirtyStartRow('stash'),
   dirtyStartRow('commit'),
+  {
+    // An abandoned session with commits, uncommitted changes, untracked files and an edited .env, brought back.
+    label: 'restore (of an abandoned session with uncommitted work)',
+    prepare(repo, id, ledger) {
+      sessionWithWork(repo, id, { commits: 2, uncommitted: true }, ledger);
+      const ended = repo.helper(['end', id, '--strategy', 'abandon', '--confirm', id], {
+        env: { FLIGHT_RULES_NOW: repo.tick() },
+      });
+      if (ended.exitCode !== 0) throw new Error(`abandon ${id}: ${ended.stdout}${ended.stderr}`);
+      return { args: ['restore', id, '--no-setup'] };
+    },
+  },
   endRow('end --strategy merge (base checked out in the main checkout)', 'merge', [], {
     landmarks: [quick(MAIN_MERGING), ASIDE_APPEARS, REMOVAL_UNDER_WAY],
   }),

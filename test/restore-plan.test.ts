@@ -109,6 +109,13 @@ describe('which end is restored', () => {
     expect(chooseRecord(all, at)).toBe(expected);
   });
 
+  it('passes over a start or restore that cleanup rolled back', () => {
+    const rolledBack = record({ endedAt: '2026-01-18T10:00:00Z', strategy: 'cleanup-rollback-start' });
+    expect(chooseRecord([...all, rolledBack], undefined)).toBe(third);
+    expect(chooseRecord([...all, rolledBack], '2026-01-18T10:00:00Z')).toBe(third);
+    expect(chooseRecord([rolledBack], undefined)).toBeNull();
+  });
+
   it('reads times in both forms, and nothing else', () => {
     expect(parseRestoreTime('20260115T100000Z')?.toISOString()).toBe('2026-01-15T10:00:00.000Z');
     expect(parseRestoreTime('2026-01-15T10:00:00Z')?.toISOString()).toBe('2026-01-15T10:00:00.000Z');

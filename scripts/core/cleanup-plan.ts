@@ -975,9 +975,10 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
     if (!untouchedBranch) return planDrop(facts, actions, kept, `${dead} and its worktree folder is missing`);
     return planDrop(facts, actions, kept, `${dead} before any work: rolled back`, 'cleanup-rollback-start');
   }
-  // A restore's branch holds the restored work, so it is kept (planDrop), and only git's own marks of the add tell
-  // that nothing was put back in the worktree yet: a restore fills it, holding index.lock, once the add is done.
-  const unfinished = facts.addUnfinished || (facts.checkoutIncomplete && !entry.restoredFrom);
+  // A restore's branch is kept (planDrop), and what it was putting back stays in the saved refs it restores from,
+  // which it never removes: a restore cut short in its checkout, or while it put the saved changes back (holding
+  // index.lock), is rolled back too, and runs again.
+  const unfinished = facts.addUnfinished || facts.checkoutIncomplete;
   if (unfinished && (untouchedBranch || entry.restoredFrom) && facts.gitRecord) {
     // Start never reported this worktree to anyone, and its checkout never finished: what git
     // status shows there (every file deleted, or half the files untracked) is no one's work.

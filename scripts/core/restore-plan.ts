@@ -40,10 +40,11 @@ export function refsNamedBy(record: EndedSession): string[] {
 /**
  * The record to restore among one session's records (oldest first): the newest, or with `at`
  * the newest one that names that ref (or a ref below it), ended at that time, or else ended
- * before it. Null when none matches.
+ * before it. Null when none matches. A start or restore cleanup rolled back is no session to
+ * restore: its record is passed over, so that a restore cut short runs again from what it restored.
  */
 export function chooseRecord(records: readonly EndedSession[], at: string | undefined): EndedSession | null {
-  const newestFirst = [...records].reverse();
+  const newestFirst = [...records].reverse().filter((record) => record.strategy !== 'cleanup-rollback-start');
   if (at === undefined) return newestFirst[0] ?? null;
   if (at.startsWith('refs/')) {
     // The ref itself, or one saved beside it (`<tip>-worktree`, `<tip>-nested/1/HEAD`), which an older record did not list.

@@ -336,28 +336,42 @@ describe('cleanup after git worktree add was killed inside a step', () => {
     expect(rev(repo, 'main')).toBe(base);
   });
 
-  it('a restore killed inside its add: the worktree goes, its branch and the saved refs stay, and the restore runs again', async () => {
-    repo = makeRepo();
-    const worktree = sessionWithWork(repo, 'cut');
-    const tip = rev(repo, 'session/cut');
-    expectDone(await repo.cli(['end', 'cut', '--strategy', 'abandon', '--confirm', 'cut']));
-    const saved = repo.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/sessions/']);
-    expectDone(await repo.cli(['restore', 'cut', '--no-setup']));
-    killedInsideWorktreeAdd(repo, worktree, 'head is the null id');
-    startedByDeadProcess(repo, 'cut');
+  it.each(['inside its add', 'during its checkout', 'while it put the saved changes back'] as const)(
+    'a restore killed %s: the worktree goes, its branch and the saved refs stay, and the restore runs again',
+    async (moment) => {
+      repo = makeRepo();
+      const worktree = sessionWithWork(repo, 'cut');
+      const tip = rev(repo, 'session/cut');
+      repo.write('README.md', 'uncommitted in the session\n', worktree);
+      repo.write('notes.txt', 'untracked in the session\n', worktree);
+      expectDone(await repo.cli(['end', 'cut', '--strategy', 'abandon', '--confirm', 'cut']));
+      const saved = repo.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/sessions/']);
+      expectDone(await repo.cli(['restore', 'cut', '--no-setup']));
+      if (moment === 'inside its add') killedInsideWorktreeAdd(repo, worktree, 'head is the null id');
+      if (moment === 'during its checkout') {
+        rmSync(gitPath(repo, 'index', worktree));
+        rmSync(join(worktree, 'src'), { recursive: true, force: true });
+      }
+      if (moment === 'while it put the saved changes back') {
+        writeFileSync(gitPath(repo, 'index.lock', worktree), '');
+        rmSync(join(worktree, 'notes.txt'));
+      }
+      startedByDeadProcess(repo, 'cut');
 
-    const json = await cleanupYes(repo);
-    expect(json.actions.find((a: any) => a.subject === 'cut').reason).toMatch(
-      /its restore was interrupted .* before its checkout finished: rolled back/,
-    );
-    expect(existsSync(worktree)).toBe(false);
-    expect(repo.manifest().sessions).toEqual([]);
-    expect(rev(repo, 'session/cut')).toBe(tip);
-    expect(repo.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/sessions/'])).toBe(saved);
-    expectDone(await repo.cli(['restore', 'cut', '--no-setup']));
-    expect(rev(repo, 'HEAD', worktree)).toBe(tip);
-    expect(status(repo, worktree)).toBe('');
-  });
+      const json = await cleanupYes(repo);
+      expect(json.actions.find((a: any) => a.subject === 'cut').reason).toMatch(
+        /its restore was interrupted .* before its checkout finished: rolled back/,
+      );
+      expect(existsSync(worktree)).toBe(false);
+      expect(repo.manifest().sessions).toEqual([]);
+      expect(rev(repo, 'session/cut')).toBe(tip);
+      expect(repo.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/sessions/'])).toBe(saved);
+      expectDone(await repo.cli(['restore', 'cut', '--no-setup']));
+      expect(rev(repo, 'HEAD', worktree)).toBe(tip);
+      expect(readFileSync(join(worktree, 'README.md'), 'utf8')).toBe('uncommitted in the session\n');
+      expect(readFileSync(join(worktree, 'notes.txt'), 'utf8')).toBe('untracked in the session\n');
+    },
+  );
 
   it('a record locked "initializing" whose HEAD names another branch is not the start\'s: kept', async () => {
     repo = makeRepo();
