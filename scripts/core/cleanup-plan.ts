@@ -975,11 +975,20 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
     if (!untouchedBranch) return planDrop(facts, actions, kept, `${dead} and its worktree folder is missing`);
     return planDrop(facts, actions, kept, `${dead} before any work: rolled back`, 'cleanup-rollback-start');
   }
-  // A restore's branch is kept (planDrop), and what it was putting back stays in the saved refs it restores from,
-  // which it never removes: a restore cut short in its checkout, or while it put the saved changes back (holding
-  // index.lock), is rolled back too, and runs again.
-  const unfinished = facts.addUnfinished || facts.checkoutIncomplete;
-  if (unfinished && (untouchedBranch || entry.restoredFrom) && facts.gitRecord) {
+  if (entry.restoredFrom && facts.gitRecord) {
+    // Nothing but the restore itself has been in this worktree, and it never said it was done: what it was putting
+    // back is in the saved refs it restores from, which it never removes, and the branch is kept (planDrop). So a
+    // restore cut short anywhere before it marked the session active is rolled back, and runs again.
+    return planDrop(
+      facts,
+      actions,
+      kept,
+      `${dead} before it had put the work back: rolled back, and the saved refs it restores from are kept`,
+      'cleanup-rollback-start',
+      { path: facts.worktreePath, checkoutOnly: true, allowedLeftovers: [] },
+    );
+  }
+  if ((facts.addUnfinished || facts.checkoutIncomplete) && untouchedBranch && facts.gitRecord) {
     // Start never reported this worktree to anyone, and its checkout never finished: what git
     // status shows there (every file deleted, or half the files untracked) is no one's work.
     return planDrop(

@@ -336,7 +336,12 @@ describe('cleanup after git worktree add was killed inside a step', () => {
     expect(rev(repo, 'main')).toBe(base);
   });
 
-  it.each(['inside its add', 'during its checkout', 'while it put the saved changes back'] as const)(
+  it.each([
+    'inside its add',
+    'during its checkout',
+    'while it put the saved changes back',
+    'with the untracked files staged still',
+  ] as const)(
     'a restore killed %s: the worktree goes, its branch and the saved refs stay, and the restore runs again',
     async (moment) => {
       repo = makeRepo();
@@ -356,11 +361,12 @@ describe('cleanup after git worktree add was killed inside a step', () => {
         writeFileSync(gitPath(repo, 'index.lock', worktree), '');
         rmSync(join(worktree, 'notes.txt'));
       }
+      if (moment === 'with the untracked files staged still') repo.git(['add', 'notes.txt'], worktree);
       startedByDeadProcess(repo, 'cut');
 
       const json = await cleanupYes(repo);
       expect(json.actions.find((a: any) => a.subject === 'cut').reason).toMatch(
-        /its restore was interrupted .* before its checkout finished: rolled back/,
+        /its restore was interrupted .* before it had put the work back: rolled back/,
       );
       expect(existsSync(worktree)).toBe(false);
       expect(repo.manifest().sessions).toEqual([]);
@@ -370,6 +376,7 @@ describe('cleanup after git worktree add was killed inside a step', () => {
       expect(rev(repo, 'HEAD', worktree)).toBe(tip);
       expect(readFileSync(join(worktree, 'README.md'), 'utf8')).toBe('uncommitted in the session\n');
       expect(readFileSync(join(worktree, 'notes.txt'), 'utf8')).toBe('untracked in the session\n');
+      expect(status(repo, worktree)).toBe(' M README.md\n?? notes.txt\n');
     },
   );
 
