@@ -322,6 +322,11 @@ describe('cleanup after git worktree add was killed inside a step', () => {
     const path = join(repo.sessions, 'cut');
     const admin = killedInsideWorktreeAdd(repo, path, stage);
     startedByDeadProcess(repo, 'cut');
+    // status reads nothing there, and points at cleanup.
+    const shown = await repo.cli(['status']);
+    expect(shown.exitCode).toBe(0);
+    expect(shown.stdout).not.toContain('✗');
+    expect(shown.stdout).toContain('cut: an interrupted start left this entry');
 
     const json = await cleanupYes(repo);
     expect(json.actions.find((a: any) => a.subject === 'cut').reason).toMatch(

@@ -208,7 +208,9 @@ async function gatherOne(
       return null;
     }
   };
-  const readable = facts.folderExists && facts.knownToGit && !facts.prunable;
+  // A worktree git is still adding (or whose add was killed) has no checkout to read yet.
+  const beingAdded = record !== null && record.locked && record.lockedReason === 'initializing';
+  const readable = facts.folderExists && facts.knownToGit && !facts.prunable && !beingAdded;
   const statusRead = readable
     ? attempt('reading uncommitted changes', () => readStatus(candidate.worktreePath)).then((entries) => {
         if (entries)
