@@ -370,9 +370,9 @@ describe('cleanup after git worktree add was killed inside a step', () => {
       startedByDeadProcess(repo, 'cut');
 
       const json = await cleanupYes(repo);
-      expect(json.actions.find((a: any) => a.subject === 'cut').reason).toMatch(
-        /its restore was interrupted .* before it had put the work back: rolled back/,
-      );
+      const action = json.actions.find((a: any) => a.subject === 'cut');
+      expect(action.reason).toMatch(/its restore was interrupted .* before it had put the work back: rolled back/);
+      expect(action.message).toContain('(its restore had never finished)');
       expect(existsSync(worktree)).toBe(false);
       expect(repo.manifest().sessions).toEqual([]);
       expect(rev(repo, 'session/cut')).toBe(tip);

@@ -545,7 +545,8 @@ async function dropPlannedEntry(
       await handBack(project, entry);
       throw new Skip(`${error.message} It is active again (its base holds its branch), for you to look at.`);
     });
-    notes.push(`removed worktree ${path}${checkoutOnly ? ' (its checkout had never finished)' : ''}`, ...removed.notes);
+    const unfinished = entry.restoredFrom ? ' (its restore had never finished)' : ' (its checkout had never finished)';
+    notes.push(`removed worktree ${path}${checkoutOnly ? unfinished : ''}`, ...removed.notes);
     saved.push(...removed.saved);
   }
   let branchKept = action.keepBranch !== null;
