@@ -806,6 +806,20 @@ describe('planCleanup', () => {
   });
 
   it.each([
+    [{}, 'its start is in progress (process 7 on vm)'],
+    [
+      { restoredFrom: { strategy: 'abandon', endedAt: '2026-01-15T10:00:00Z', savedAs: 'refs/sessions/x' } },
+      'its restore is in progress (process 7 on vm)',
+    ],
+  ])('says which step is still running: %j', (over, reason) => {
+    const owner = { pid: 7, host: 'vm' };
+    const plan = planCleanup(
+      world({ entries: [facts('busy', { ownerAlive: true }, { status: 'starting', owner, ...over })] }),
+    );
+    expect(plan.kept.map((item) => item.reason)).toEqual([reason]);
+  });
+
+  it.each([
     [{ commit: 'a'.repeat(40), session: 'cut' }, ['stash aaaaaaaaaaaa']],
     [null, []],
   ])("names the stash of a start killed in the main checkout's part, and only that: %j", (stash, subjects) => {

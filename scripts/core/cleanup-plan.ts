@@ -549,7 +549,11 @@ function entryAsRecord(facts: EntryFacts) {
 
 const STEP: Record<TransientStatus, string> = { starting: 'start', ending: 'end', syncing: 'sync' };
 const stepOf = (entry: SessionEntry) =>
-  entry.landing && entry.status === 'ending' ? 'land' : STEP[entry.status as TransientStatus];
+  entry.landing && entry.status === 'ending'
+    ? 'land'
+    : entry.restoredFrom && entry.status === 'starting'
+      ? 'restore'
+      : STEP[entry.status as TransientStatus];
 
 function planInterruptedMerge(
   merge: NonNullable<CleanupFacts['interruptedMerge']>,
@@ -665,7 +669,7 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
       const who = entry.owner ? `process ${entry.owner.pid} on ${entry.owner.host}` : 'an unknown process';
       kept.push({
         subject: entry.id,
-        reason: `its ${STEP[state]} is in progress (${who})`,
+        reason: `its ${stepOf(entry)} is in progress (${who})`,
         next: `Wait for it to finish, then run \`${helper('cleanup')}\` again.`,
       });
       return;
@@ -677,7 +681,7 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
     actions.push({
       kind: 'remove-git-locks',
       subject: entry.id,
-      reason: `git lock files its killed ${STEP[entry.status as TransientStatus]} left (${facts.staleLocks.map((lock) => lock.path).join(', ')}); removed once no git could still hold them`,
+      reason: `git lock files its killed ${stepOf(entry)} left (${facts.staleLocks.map((lock) => lock.path).join(', ')}); removed once no git could still hold them`,
       id: entry.id,
       locks: facts.staleLocks,
     });
@@ -968,7 +972,7 @@ function planDrop(
 
 function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]): void {
   const { entry } = facts;
-  const dead = `its ${entry.restoredFrom ? 'restore' : 'start'} was interrupted (process ${entry.owner?.pid} is gone)`;
+  const dead = `its ${stepOf(entry)} was interrupted (process ${entry.owner?.pid} is gone)`;
   const tip = facts.branchTip;
   const untouchedBranch = tip === null || tip === entry.base.commit;
   if (!facts.folderExists) {
