@@ -3,7 +3,14 @@ import { sessionNameProblem, suggestSessionName } from '../scripts/core/names.js
 import { parseWorktreeList, unfinishedAddOn } from '../scripts/core/worktree-list.js';
 import { parseStatus, sessionWork } from '../scripts/core/status-porcelain.js';
 import { sessionLogPath, renderSessionLogStub } from '../scripts/core/session-log.js';
-import { parseIfDirty, planDirty, startRefusal, type StartFacts } from '../scripts/core/start-rules.js';
+import {
+  parseIfDirty,
+  planDirty,
+  startOfStash,
+  startRefusal,
+  startStashMessage,
+  type StartFacts,
+} from '../scripts/core/start-rules.js';
 import { isWithin, toStoredPath, fromStoredPath, defaultSessionsDir } from '../scripts/core/paths.js';
 
 describe('session names', () => {
@@ -187,6 +194,18 @@ describe('start rules', () => {
     expect(() => parseIfDirty('yolo', undefined)).toThrow(/--if-dirty must be one of/);
     expect(() => parseIfDirty('commit', undefined)).toThrow(/--commit-message/);
     expect(parseIfDirty('commit', 'wip')).toBe('commit');
+  });
+});
+
+describe("startOfStash: the session a start's stash was made for", () => {
+  it.each([
+    [`On main: ${startStashMessage('cut')}`, 'cut'],
+    [`On (no branch): ${startStashMessage('api-2')}`, 'api-2'],
+    ['On main: flight-rules: before session', null],
+    ['On main: my own stash', null],
+    ['WIP on main: 1234567 a commit', null],
+  ])('%s -> %s', (subject, expected) => {
+    expect(startOfStash(subject)).toBe(expected);
   });
 });
 

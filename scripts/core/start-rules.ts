@@ -101,6 +101,6 @@ export const startStashMessage = (name: string) => `flight-rules: before session
 
 /** The session a stash's reflog subject ("On <branch>: <message>") says a start made it for, or null. */
 export function startOfStash(subject: string): string | null {
-  const match = /^(?:On|WIP on) [^:]*: flight-rules: before session (\S+)$/.exec(subject);
+  const match = /^On [^:]*: flight-rules: before session (\S+)$/.exec(subject);
   return match ? match[1]! : null;
 }

@@ -196,9 +196,11 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
     .filter((record) => record.locked && !isWithin(project.sessionsDir, record.path) && !existsSync(record.path))
     .map((record) => record.path);
 
-  const merge = await interruptedMerge(await mergeLockPath(main));
-  const land = await interruptedLand(await mergeLockPath(main));
-  const startStep = await interruptedStartStep(await mergeLockPath(main));
+  // What a dead holder of the merge lock was doing, as the lock records it: a merge, a land or a start.
+  const mergeLock = await mergeLockPath(main);
+  const merge = await interruptedMerge(mergeLock);
+  const land = await interruptedLand(mergeLock);
+  const startStep = await interruptedStartStep(mergeLock);
   return {
     manifest,
     facts: {
@@ -229,10 +231,7 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
         ]),
         new Set(project.worktrees.map((record) => record.path)),
       ),
-      strays: strayFiles(project.sessionsDir, [
-        await worktreeLockPath(project.mainCheckout),
-        await mergeLockPath(project.mainCheckout),
-      ]),
+      strays: strayFiles(project.sessionsDir, [await worktreeLockPath(project.mainCheckout), mergeLock]),
       leftovers: manifest ? findLeftovers(await gatherLeftoverFacts(project, manifest, refs, now)) : null,
       now,
     },
