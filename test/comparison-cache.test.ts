@@ -43,12 +43,15 @@ function twoSessions(): void {
   repo.commitAll('main: app');
 }
 
-/** The status, and which sessions it asked git to compare with their base (by session tip): merge-tree, rev-list and diff. */
+/**
+ * The status, and which sessions it asked git about (by session tip): `predicted`, merge-tree for one session;
+ * `compared`, the counts and changed files, in the one batch for all (its merge-base --octopus names every tip it
+ * compares) or one session at a time (rev-list, diff).
+ */
 async function status(): Promise<{
   merges: Record<string, unknown>;
   predicted: string[];
-  counted: string[];
-  listed: string[];
+  compared: string[];
   json: any;
 }> {
   const result = await repo.cli(['status', '--json'], { env: TRACE });
@@ -57,13 +60,17 @@ async function status(): Promise<{
   const tips = Object.fromEntries(result.json.sessions.map((s: any) => [tipOf(s.id), s.id]));
   const asked = (pattern: RegExp) =>
     [...result.stderr.matchAll(pattern)].map((match) => tips[match[1]!] ?? match[1]!).sort();
+  const batched = [...result.stderr.matchAll(/^\[trace\] .* git merge-base --octopus --all ([0-9a-f ]+) \(in /gm)]
+    .flatMap((match) => match[1]!.split(' '))
+    .flatMap((tip) => (tips[tip] ? [tips[tip]] : []));
+  const one = [
+    ...asked(/^\[trace\] .* git rev-list --left-right --count ([0-9a-f]+)\.\.\.[0-9a-f]+ \(in /gm),
+    ...asked(/^\[trace\] .* git diff --name-only -z --no-renames --no-ext-diff [0-9a-f]+\.\.\.([0-9a-f]+) -- \(in /gm),
+  ];
   return {
     merges,
     predicted: asked(/^\[trace\] .* git merge-tree --write-tree \S+ \S+ \S+ [0-9a-f]+ ([0-9a-f]+) \(in /gm),
-    counted: asked(/^\[trace\] .* git rev-list --left-right --count ([0-9a-f]+)\.\.\.[0-9a-f]+ \(in /gm),
-    listed: asked(
-      /^\[trace\] .* git diff --name-only -z --no-renames --no-ext-diff [0-9a-f]+\.\.\.([0-9a-f]+) -- \(in /gm,
-    ),
+    compared: [...new Set([...batched, ...one])].sort(),
     json: result.json,
   };
 }
@@ -77,15 +84,12 @@ describe('comparisons kept between runs of status', () => {
     twoSessions();
     const first = await status();
     expect(first.merges).toEqual({ api: clean, auth: conflict });
-    expect([first.predicted, first.counted, first.listed]).toEqual([
-      ['api', 'auth'],
-      ['api', 'auth'],
-      ['api', 'auth'],
-    ]);
+    // api changed a file main did not touch: clean without merge-tree.
+    expect([first.predicted, first.compared]).toEqual([['auth'], ['api', 'auth']]);
     const written = readFileSync(cachePath(), 'utf8');
     const mtime = lstatSync(cachePath()).mtimeMs;
     const second = await status();
-    expect([second.predicted, second.counted, second.listed]).toEqual([[], [], []]);
+    expect([second.predicted, second.compared]).toEqual([[], []]);
     expect(second.json.sessions).toEqual(first.json.sessions);
     expect(readFileSync(cachePath(), 'utf8')).toBe(written);
     expect(lstatSync(cachePath()).mtimeMs).toBe(mtime);
@@ -98,7 +102,7 @@ describe('comparisons kept between runs of status', () => {
     repo.write('src/app.js', 'console.log("main");\n', worktree('auth'));
     repo.commitAll('auth: agree with main', worktree('auth'));
     const after = await status();
-    expect([after.predicted, after.counted, after.listed]).toEqual([['auth'], ['auth'], ['auth']]);
+    expect([after.predicted, after.compared]).toEqual([['auth'], ['auth']]);
     expect(after.merges).toEqual({ api: clean, auth: clean });
     expect(after.json.sessions.find((s: any) => s.id === 'auth')).toMatchObject({ ahead: 2, behind: 1 });
   });
@@ -109,8 +113,7 @@ describe('comparisons kept between runs of status', () => {
     repo.write('src/lib.js', 'export const main = 2;\n');
     repo.commitAll('main: lib');
     const after = await status();
-    expect([after.predicted, after.counted, after.listed]).toEqual([
-      ['api', 'auth'],
+    expect([after.predicted, after.compared]).toEqual([
       ['api', 'auth'],
       ['api', 'auth'],
     ]);
@@ -130,8 +133,8 @@ describe('comparisons kept between runs of status', () => {
     // How the repository merges may have changed: no prediction kept holds any more; the counts and files still do.
     repo.git(['config', 'merge.renames', 'false']);
     const after = await status();
-    expect([after.predicted, after.counted, after.listed]).toEqual([['api', 'auth'], [], []]);
-    expect(after.merges.auth).toEqual(conflict);
+    expect([after.predicted, after.compared]).toEqual([['auth'], ['api', 'auth']]);
+    expect(after.merges).toEqual({ api: clean, auth: conflict });
     expect(after.json.sessions.map((s: any) => [s.ahead, s.behind])).toEqual([
       [1, 1],
       [1, 1],
@@ -164,7 +167,7 @@ describe('comparisons kept between runs of status', () => {
           : content;
     writeFileSync(cachePath(), planted);
     const after = await status();
-    expect(after.predicted).toEqual(['api', 'auth']);
+    expect(after.predicted).toEqual(['auth']);
     expect(after.merges).toEqual({ api: clean, auth: conflict });
     const rewritten = parseComparisonCache(
       readFileSync(cachePath(), 'utf8'),
@@ -191,7 +194,7 @@ describe('comparisons kept between runs of status', () => {
     unlinkSync(cachePath());
     symlinkSync(target, cachePath());
     const after = await status();
-    expect(after.predicted).toEqual(['api', 'auth']);
+    expect(after.predicted).toEqual(['auth']);
     expect(after.merges).toEqual({ api: clean, auth: conflict });
     expect(lstatSync(cachePath()).isSymbolicLink()).toBe(true);
     expect(readFileSync(target, 'utf8')).toBe(planted);

@@ -585,7 +585,7 @@ describe('status and the hooks share the tip comparisons', () => {
   it('the editing hook warns from the files status listed, without a git diff of its own', () => {
     apiCommitted();
     const status = statusTrace();
-    expect(asked(status.stderr, 'diff --name-only')).toHaveLength(1);
+    expect(asked(status.stderr, 'diff-tree --stdin')).toHaveLength(1);
     const run = traced('pre-tool-use', editApp());
     expect(context({ ...run, stderr: '' }, 'PreToolUse')).toContain('"api" (in its commits)');
     expect(asked(run.stderr, 'diff --name-only')).toEqual([]);
@@ -598,6 +598,7 @@ describe('status and the hooks share the tip comparisons', () => {
     expect(status.exitCode).toBe(0);
     // auth has no commits of its own, so only api's files were ever to be listed: the hook listed them.
     expect(asked(status.stderr, 'diff --name-only')).toEqual([]);
+    expect(asked(status.stderr, 'diff-tree')).toEqual([]);
     expect(status.json.sessions.find((s: any) => s.id === 'api')).toMatchObject({ ahead: 1, behind: 0 });
     const start = traced('session-start', sessionStartInput(worktree('api')));
     expect(context({ ...start, stderr: '' }, 'SessionStart')).toContain('parallel dev session "api"');

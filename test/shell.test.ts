@@ -56,6 +56,17 @@ describe.each([
     expect(stdout).toBe('done\n');
   });
 
+  it('gives a child the input it is handed, and only that, as its stdin', async () => {
+    const input = "line one\n$(touch PWNED) 'quoted'\n".repeat(20_000);
+    const { stdout } = await run(tmpdir(), 'sh', ['-c', 'cat; echo done'], { input });
+    expect(stdout).toBe(`${input}done\n`);
+  });
+
+  it('is not troubled by a child that exits without reading its input', async () => {
+    const result = await run(tmpdir(), 'sh', ['-c', 'exit 3'], { input: 'x'.repeat(1 << 20), okExitCodes: [3] });
+    expect(result.exitCode).toBe(3);
+  });
+
   it('kills a process past its timeout', async () => {
     const started = Date.now();
     const result = await run(tmpdir(), 'sleep', ['5'], { timeout: 200, okExitCodes: [0, -1, 143] }).catch(

@@ -99,18 +99,29 @@ describe('each git question once', () => {
     expect(repo.git(['log', '-1', '--format=%s', 'main'])).toMatch(/^Merge session one/);
   });
 
-  it('status reads each worktree once and asks merge-tree only for a session that can conflict', async () => {
+  it('status reads each worktree once, compares every branch in one batch, and asks merge-tree only where both sides changed one path', async () => {
     repo = makeRepo();
-    for (const name of ['one', 'two']) expect((await repo.cli(['start', name, '--no-setup'])).exitCode).toBe(0);
+    for (const name of ['one', 'two', 'three'])
+      expect((await repo.cli(['start', name, '--no-setup'])).exitCode).toBe(0);
     repo.write('feature.txt', 'work\n', join(repo.sessions, 'one'));
     repo.commitAll('work', join(repo.sessions, 'one'));
+    repo.write('main.txt', 'three too\n', join(repo.sessions, 'three'));
+    repo.commitAll('work', join(repo.sessions, 'three'));
     repo.write('main.txt', 'main moved on\n');
     repo.commitAll('main work');
-    const result = await repo.cli(['status'], { env: TRACE });
+    const result = await repo.cli(['status', '--json'], { env: TRACE });
     const list = calls(result.stderr);
-    for (const name of ['one', 'two']) expect(count(list, /\bstatus --porcelain/, join(repo.sessions, name))).toBe(1);
+    for (const name of ['one', 'two', 'three'])
+      expect(count(list, /\bstatus --porcelain/, join(repo.sessions, name))).toBe(1);
     expect(count(list, /\bstatus --porcelain/, repo.main)).toBe(1);
+    expect(count(list, /\bmerge-base --octopus/)).toBe(1);
+    expect(count(list, /\brev-list --parents --stdin/)).toBe(1);
+    expect(count(list, /\bdiff-tree --stdin/)).toBe(1);
+    expect(count(list, /\brev-list --left-right|\bdiff --name-only/)).toBe(0);
+    // one changed a file main did not: clean without merge-tree; three changed main's file.
     expect(count(list, /\bmerge-tree --write-tree/)).toBe(1);
     expect(count(list, /--version/)).toBe(0);
+    const merges = Object.fromEntries(result.json.sessions.map((s: any) => [s.id, [s.ahead, s.behind, s.merge.clean]]));
+    expect(merges).toEqual({ one: [1, 1, true], two: [0, 1, true], three: [1, 1, false] });
   });
 });

@@ -1,7 +1,8 @@
 /** Bounds how many processes run at once: git work is CPU-bound, so more than the cores only queues in the kernel. */
 import { availableParallelism } from 'node:os';
 
-export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
+/** `first`: ahead of what waits already, for a step others wait on (a batch every session's facts need). */
+export type Limit = <T>(task: () => Promise<T>, options?: { first?: boolean }) => Promise<T>;
 
 export function limiter(max: number = availableParallelism()): Limit {
   let running = 0;
@@ -10,8 +11,9 @@ export function limiter(max: number = availableParallelism()): Limit {
     running--;
     waiting.shift()?.();
   };
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (running >= Math.max(1, max)) await new Promise<void>((resolve) => waiting.push(resolve));
+  return async <T>(task: () => Promise<T>, options: { first?: boolean } = {}): Promise<T> => {
+    if (running >= Math.max(1, max))
+      await new Promise<void>((resolve) => (options.first ? waiting.unshift(resolve) : waiting.push(resolve)));
     running++;
     try {
       return await task();

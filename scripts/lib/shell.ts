@@ -1,7 +1,7 @@
 /**
  * The one place that starts processes. Every call names its cwd and passes its arguments as
  * values: the helper's go through one configured zx `$`, which quotes every value for /bin/sh;
- * stdin is closed so that nothing we run can ever wait for a terminal.
+ * stdin is closed, or holds only the text the call gives it, so that nothing we run can ever wait for a terminal.
  *
  * The hooks run before every edit the agent makes, so they start git directly
  * (startProcessesDirectly): no shell and no zx, whose code alone costs a hook run about 10 ms
@@ -29,6 +29,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Milliseconds; the process is killed past it. */
   timeout?: number;
+  /** The whole of the process's stdin (for git's `--stdin` forms); without it, stdin is closed. */
+  input?: string;
   /**
    * Runs the process in a process group of its own and hands back a way to signal that whole
    * group, for long steps (a dependency install) whose children must not outlive an interrupt.
@@ -97,8 +99,9 @@ function shellFor(cwd: string, options: RunOptions): Partial<Options> {
     quote: shellQuote,
     quiet: true,
     nothrow: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     env: { ...current().env, ...quietEnv, ...options.env },
+    ...(options.input === undefined ? {} : { input: options.input }),
     ...(options.timeout ? { timeout: options.timeout } : {}),
     ...(options.group ? { detached: true } : {}),
   };
@@ -202,7 +205,7 @@ async function runWithZx(
   return { exitCode: output.exitCode, stdout: output.stdout, stderr: output.stderr };
 }
 
-/** The program itself, no shell and no zx: stdin closed, both streams collected, killed past the timeout. */
+/** The program itself, no shell and no zx: stdin closed (or given), both streams collected, killed past the timeout. */
 function runDirectly(cwd: string, program: string, args: readonly string[], options: RunOptions): Promise<Finished> {
   return new Promise<Finished>((resolve) => {
     let child: ChildProcess;
@@ -210,13 +213,18 @@ function runDirectly(cwd: string, program: string, args: readonly string[], opti
       child = childProcess().spawn(program, [...args], {
         cwd,
         env: { ...current().env, ...quietEnv, ...options.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         ...(options.timeout ? { timeout: options.timeout, killSignal: 'SIGTERM' as const } : {}),
         ...(options.group ? { detached: true } : {}),
       });
     } catch (error) {
       resolve(notStarted(cwd, program, error as NodeJS.ErrnoException));
       return;
+    }
+    if (options.input !== undefined) {
+      // A program that exits without reading it all closes the pipe: that is its answer, not ours to fail on.
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(options.input);
     }
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];

@@ -2,7 +2,8 @@
  * Gathers what status, overlap and the hooks need to know about every session, reading only.
  * Git is the source of truth for worktrees; the manifest adds what git cannot know. Calls run
  * in parallel, bounded by the number of cores, and batch where git allows: one for-each-ref
- * for every branch tip and date, the worktree list that findProject already read.
+ * for every branch tip and date, the worktree list that findProject already read, and one
+ * comparison of every session tip with its base (branch-batch.ts) for what no earlier run kept.
  * A git failure on one session is recorded on that session and never stops the others.
  */
 import { existsSync } from 'node:fs';
@@ -26,6 +27,8 @@ import { readStatus } from '../../git/changes.js';
 import { changedFilesSinceFork } from '../../git/compare.js';
 import { branchTips, type BranchTip } from '../../git/branches.js';
 import { MERGE_TREE_UNSUPPORTED, predictMerge } from '../../git/merge.js';
+import { pairKey, type TipPair } from '../../core/commit-graph.js';
+import { compareTipsInBatch, type BatchAnswer, type BatchPair } from './branch-batch.js';
 import type { ComparisonCache, MergeOutcome, TipComparison } from '../../store/comparison-cache.js';
 import type { ReportProblem } from '../../core/status-report.js';
 import type { RefFacts } from '../../git/refs.js';
@@ -151,20 +154,72 @@ export async function gatherProjectFacts(
   const main = project.mainCheckout;
   const tips = options.refs ? options.refs.then(tipsFromRefs) : limit(() => branchTips(main));
   const { sessions: found, others } = candidates(project, manifest);
-  const sessions = await Promise.all(found.map((candidate) => gatherOne(project, candidate, tips, limit, options)));
+  const batch = tips.then((read) => compareInBatch(main, found, read, limit, options));
+  const sessions = await Promise.all(
+    found.map((candidate) => gatherOne(project, candidate, tips, batch, limit, options)),
+  );
   return { sessions, otherWorktrees: others, tips: await tips };
+}
+
+/** A session's branch, and the branch it is to land on (known only from its manifest entry). */
+function branchesOf(candidate: Candidate): { branch: string | null; baseBranch: string | null } {
+  return {
+    branch: candidate.entry?.branch ?? shortBranch(candidate.record?.branch ?? null),
+    baseBranch: candidate.entry?.base.branch ?? null,
+  };
+}
+
+/** The pair of tips a session's branch comparison is about, when both branches exist. */
+function tipPairOf(candidate: Candidate, tips: ReadonlyMap<string, BranchTip>): TipPair | null {
+  const { branch, baseBranch } = branchesOf(candidate);
+  const tip = branch ? tips.get(branch)?.commit : undefined;
+  const base = baseBranch ? tips.get(baseBranch)?.commit : undefined;
+  return tip && base ? { base, tip } : null;
+}
+
+/** Whether what earlier runs kept answers all this run asks about the pair. */
+function keptAnswersAll(kept: TipComparison, predictMerges: boolean): boolean {
+  const counts = kept.counts;
+  if (!counts) return false;
+  if (counts.ahead > 0 && !kept.files) return false;
+  return !predictMerges || counts.ahead === 0 || counts.behind === 0 || kept.merge !== undefined;
+}
+
+/**
+ * The batch comparison of every pair nothing kept answers in full. A git failure here is not reported: each pair
+ * it leaves out is asked of git on its own, and a failure there is the session's problem to show.
+ */
+async function compareInBatch(
+  main: string,
+  found: readonly Candidate[],
+  tips: ReadonlyMap<string, BranchTip>,
+  limit: Limit,
+  options: GatherOptions,
+): Promise<Map<string, BatchAnswer>> {
+  const pairs = found.flatMap((candidate): BatchPair[] => {
+    const pair = tipPairOf(candidate, tips);
+    if (!pair) return [];
+    const kept = options.comparisons?.get(pair.base, pair.tip) ?? {};
+    if (keptAnswersAll(kept, options.predictMerges)) return [];
+    return [{ ...pair, files: !kept.files, merge: options.predictMerges && !kept.merge }];
+  });
+  try {
+    return await compareTipsInBatch(main, pairs, limit);
+  } catch {
+    return new Map();
+  }
 }
 
 async function gatherOne(
   project: Project,
   candidate: Candidate,
   tipsRead: Promise<Map<string, BranchTip>>,
+  batchRead: Promise<Map<string, BatchAnswer>>,
   limit: Limit,
   options: GatherOptions,
 ): Promise<SessionFacts> {
   const { entry, record } = candidate;
-  const branch = entry?.branch ?? shortBranch(record?.branch ?? null);
-  const baseBranch = entry?.base.branch ?? null;
+  const { branch, baseBranch } = branchesOf(candidate);
   const facts: SessionFacts = {
     id: candidate.id,
     entry,
@@ -229,10 +284,14 @@ async function gatherOne(
     const sessionTip = facts.branchTip;
     // What an earlier status learnt for these very two commits holds for them still; the rest is asked of git.
     const kept = options.comparisons?.get(baseTip, sessionTip) ?? {};
+    const batched = keptAnswersAll(kept, options.predictMerges)
+      ? undefined
+      : (await batchRead).get(pairKey({ base: baseTip, tip: sessionTip }));
     const learnt: TipComparison = {};
     try {
       const counts =
         kept.counts ??
+        batched?.counts ??
         (await attempt('counting commits ahead/behind', () => aheadBehind(project.mainCheckout, sessionTip, baseTip)));
       if (!counts) return;
       if (!kept.counts) learnt.counts = counts;
@@ -241,6 +300,7 @@ async function gatherOne(
       const work: Promise<unknown>[] = [];
       if (counts.ahead === 0) facts.committedFiles = [];
       else if (kept.files) facts.committedFiles = kept.files;
+      else if (batched?.files) facts.committedFiles = learnt.files = batched.files;
       else {
         work.push(
           attempt('listing changed files', () => changedFilesSinceFork(project.mainCheckout, baseTip, sessionTip)).then(
@@ -257,6 +317,8 @@ async function gatherOne(
           facts.merge = { clean: true, conflicts: [] };
         } else if (kept.merge) {
           facts.merge = kept.merge;
+        } else if (batched?.merge) {
+          facts.merge = learnt.merge = batched.merge;
         } else {
           work.push(
             predictOne(project, baseTip, sessionTip, attempt).then((outcome) => {
