@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { comparePairs, pairKey, parseParentsListing } from '../scripts/core/commit-graph.js';
-import { changesMayMeet, parseTreeChangesBatch, type TreeChange } from '../scripts/core/tree-changes.js';
+import { changesMayMeet, parseTreeChangesBatch, pathsMayMeet, type TreeChange } from '../scripts/core/tree-changes.js';
 import { commitsAbove, octopusBases, treeChangesOf } from '../scripts/git/history-batch.js';
 import { compareTipsInBatch } from '../scripts/engine/report/branch-batch.js';
 import { limiter } from '../scripts/lib/limit.js';
@@ -334,5 +334,63 @@ describe('status with the batch', () => {
     expect(lines.filter((line) => line.includes(' git merge-tree') && line.includes(tipOfOne))).toHaveLength(1);
     expect(lines.filter((line) => line.includes(tipOfTwo) && !line.includes('merge-base --octopus'))).toEqual([]);
     expect(lines.filter((line) => line.includes(' git rev-list --left-right'))).toEqual([]);
+  });
+});
+
+describe('overlap between sessions whose committed changes meet without sharing a file', () => {
+  it('asks merge-tree for a file in one where the other has a folder, and reports its conflict', async () => {
+    const repo = newRepo();
+    for (const id of ['a', 'b', 'c']) expect((await repo.cli(['start', id, '--no-setup'])).exitCode).toBe(0);
+    repo.write('lib', 'a file\n', join(repo.sessions, 'a'));
+    repo.commitAll('a: lib as a file', join(repo.sessions, 'a'));
+    repo.write('lib/x.js', 'x\n', join(repo.sessions, 'b'));
+    repo.commitAll('b: lib as a folder', join(repo.sessions, 'b'));
+    repo.write('other/y.js', 'y\n', join(repo.sessions, 'c'));
+    repo.commitAll('c: elsewhere', join(repo.sessions, 'c'));
+    const result = await repo.cli(['overlap', '--json']);
+    expect(result.exitCode).toBe(0);
+    const pairs = Object.fromEntries(result.json.pairs.map((p: any) => [`${p.a}-${p.b}`, [p.prediction, p.method]]));
+    expect(pairs).toEqual({
+      'a-b': ['conflict', 'merge-tree'],
+      'a-c': ['clean', 'no-shared-commits'],
+      'b-c': ['clean', 'no-shared-commits'],
+    });
+  });
+});
+
+describe('overlap when one session renames a folder whole', () => {
+  it('asks merge-tree for the session that adds a file there, and not for one that only edits beside it', async () => {
+    const repo = newRepo({ files: { 'old/a.js': 'a\n', 'old/b.js': 'b\n', 'keep/c.js': 'c\n' } });
+    for (const id of ['mover', 'adder', 'editor'])
+      expect((await repo.cli(['start', id, '--no-setup'])).exitCode).toBe(0);
+    const mover = join(repo.sessions, 'mover');
+    repo.git(['mv', 'old', 'new'], mover);
+    repo.commitAll('mover: old is new', mover);
+    repo.write('old/extra.js', 'extra\n', join(repo.sessions, 'adder'));
+    repo.commitAll('adder: one more in old', join(repo.sessions, 'adder'));
+    repo.write('keep/c.js', 'edited\n', join(repo.sessions, 'editor'));
+    repo.commitAll('editor: keep', join(repo.sessions, 'editor'));
+    const result = await repo.cli(['overlap', '--json'], { env: { FLIGHT_RULES_TRACE: '1' } });
+    expect(result.exitCode).toBe(0);
+    const pairs = Object.fromEntries(result.json.pairs.map((p: any) => [`${p.a}-${p.b}`, [p.prediction, p.method]]));
+    expect(pairs).toEqual({
+      'adder-editor': ['clean', 'no-shared-commits'],
+      'adder-mover': ['conflict', 'merge-tree'],
+      'editor-mover': ['clean', 'no-shared-commits'],
+    });
+    expect(result.stderr.split('\n').filter((line) => line.includes(' git merge-tree'))).toHaveLength(1);
+  });
+});
+
+describe('pathsMayMeet, where only the paths are known', () => {
+  it.each([
+    ['files in different folders', ['src/a.js'], ['lib/b.js'], false],
+    ['top-level files', ['a.js'], ['b.js'], false],
+    ['files in one folder: either may be a rename out of it', ['src/a.js'], ['src/b.js'], true],
+    ['a file and a folder of the same name', ['lib'], ['lib/x.js'], true],
+    ['the same path', ['a.js'], ['a.js'], true],
+  ])('%s', (_label, ours, theirs, expected) => {
+    expect(pathsMayMeet(ours, theirs)).toBe(expected);
+    expect(pathsMayMeet(theirs, ours)).toBe(expected);
   });
 });

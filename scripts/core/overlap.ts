@@ -2,6 +2,7 @@
  * Cross-session awareness, pure: which files several live sessions change, which pairs of
  * sessions would conflict, and an order to merge them in.
  */
+import { changesMayMeet, pathsMayMeet } from './tree-changes.js';
 
 export interface SessionChanges {
   id: string;
@@ -76,11 +77,21 @@ export function sessionPairs(sessions: readonly SessionChanges[]): SessionPair[]
 }
 
 /**
- * Content conflicts need a path both branches changed, so merge-tree only runs for pairs that
- * share a committed file; the rest are clean without asking git.
+ * A conflict needs the two branches' committed changes to meet (core/tree-changes.ts): a path both changed, a file
+ * where the other has a folder, or a path one added in a folder the other emptied (renamed whole). By paths alone,
+ * a path in a folder the other changed too may be that; `present` (which committed paths each tip still has, so
+ * which were not deletions) settles it when known. merge-tree runs only for pairs whose changes can meet.
  */
-export function needsPrediction(pair: SessionPair): boolean {
-  return pair.sharedCommitted.length > 0;
+export function needsPrediction(
+  a: SessionChanges,
+  b: SessionChanges,
+  present?: { a: ReadonlySet<string>; b: ReadonlySet<string> },
+): boolean {
+  if (!present) return pathsMayMeet(a.committed, b.committed);
+  // A path still there may be new; one gone is a deletion.
+  const changes = (paths: readonly string[], kept: ReadonlySet<string>) =>
+    paths.map((path) => ({ status: kept.has(path) ? 'A' : 'D', path }));
+  return changesMayMeet(changes(a.committed, present.a), changes(b.committed, present.b));
 }
 
 export type PairPrediction = 'clean' | 'conflict' | 'unknown';

@@ -3,11 +3,14 @@
  * changes can meet at all. When they cannot, the merge is clean without asking merge-tree.
  */
 
-/** One path one side added (A), deleted (D), or changed in place (M, T, U, X). */
+/** One path one side added (A), deleted (D), or changed in place (M, T, U, X); `?` when only the path is known. */
 export interface TreeChange {
   status: string;
   path: string;
 }
+
+/** A change known by its path alone: it may be an add or a delete, and counts as both. */
+const UNKNOWN = '?';
 
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
@@ -61,9 +64,9 @@ function sideOf(changes: readonly TreeChange[]): Side {
     side.paths.add(path);
     for (const folder of foldersAbove(path)) {
       side.folders.add(folder);
-      if (change.status === 'D') side.foldersLosingPaths.add(folder);
+      if (change.status === 'D' || change.status === UNKNOWN) side.foldersLosingPaths.add(folder);
     }
-    if (change.status === 'A') side.added.push(path);
+    if (change.status === 'A' || change.status === UNKNOWN) side.added.push(path);
   }
   return side;
 }
@@ -83,4 +86,13 @@ export function changesMayMeet(ours: readonly TreeChange[], theirs: readonly Tre
   const intoRenamedFolder = (added: readonly string[], other: Side) =>
     added.some((path) => foldersAbove(path).some((folder) => other.foldersLosingPaths.has(folder)));
   return intoRenamedFolder(a.added, b) || intoRenamedFolder(b.added, a);
+}
+
+/**
+ * The same question where only the paths each side changed are known, not how: each may be new or a deletion, so a
+ * path one side changed in a folder where the other changed one counts as meeting.
+ */
+export function pathsMayMeet(ours: readonly string[], theirs: readonly string[]): boolean {
+  const known = (paths: readonly string[]) => paths.map((path) => ({ status: UNKNOWN, path }));
+  return changesMayMeet(known(ours), known(theirs));
 }

@@ -100,7 +100,7 @@ export async function addedPathsInTheWay(
 }
 
 /** Which of `paths` the tree of `commit` holds as files, asked of git only when there are any. */
-async function trackedAmong(cwd: string, commit: string, paths: readonly string[]): Promise<Set<string>> {
+export async function trackedAmong(cwd: string, commit: string, paths: readonly string[]): Promise<Set<string>> {
   const tracked = new Set<string>();
   for (let at = 0; at < paths.length; at += 500) {
     const { stdout } = await git(cwd, [
