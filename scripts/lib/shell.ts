@@ -101,7 +101,6 @@ function shellFor(cwd: string, options: RunOptions): Partial<Options> {
     nothrow: true,
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     env: { ...current().env, ...quietEnv, ...options.env },
-    ...(options.input === undefined ? {} : { input: options.input }),
     ...(options.timeout ? { timeout: options.timeout } : {}),
     ...(options.group ? { detached: true } : {}),
   };
@@ -190,6 +189,9 @@ async function runWithZx(
   let output: ProcessOutput;
   try {
     const running = zx(shellFor(cwd, options))`${program} ${args}`;
+    // Written here rather than by zx, which leaves its pipe without an error handler: a program that exits before
+    // reading it all (git stopping at a bad object) would crash the helper with EPIPE.
+    if (options.input !== undefined) writeInput(running.stdin, options.input);
     options.group?.((signal) => {
       if (!running.pid) return;
       try {
@@ -203,6 +205,13 @@ async function runWithZx(
     output = error instanceof ProcessOutput ? error : ProcessOutput.fromError(error as Error);
   }
   return { exitCode: output.exitCode, stdout: output.stdout, stderr: output.stderr };
+}
+
+/** Hands a process its whole stdin. One that exits without reading it all closes the pipe: its answer, not a failure of ours. */
+function writeInput(stdin: NodeJS.WritableStream | null | undefined, input: string): void {
+  if (!stdin) return;
+  stdin.on('error', () => undefined);
+  stdin.end(input);
 }
 
 /** The program itself, no shell and no zx: stdin closed (or given), both streams collected, killed past the timeout. */
@@ -221,11 +230,7 @@ function runDirectly(cwd: string, program: string, args: readonly string[], opti
       resolve(notStarted(cwd, program, error as NodeJS.ErrnoException));
       return;
     }
-    if (options.input !== undefined) {
-      // A program that exits without reading it all closes the pipe: that is its answer, not ours to fail on.
-      child.stdin!.on('error', () => undefined);
-      child.stdin!.end(options.input);
-    }
+    if (options.input !== undefined) writeInput(child.stdin, options.input);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
