@@ -78,9 +78,10 @@ export function sessionPairs(sessions: readonly SessionChanges[]): SessionPair[]
 
 /**
  * A conflict needs the two branches' committed changes to meet (core/tree-changes.ts): a path both changed, a file
- * where the other has a folder, or a path one added in a folder the other emptied (renamed whole). By paths alone,
- * a path in a folder the other changed too may be that; `present` (which committed paths each tip still has, so
- * which were not deletions) settles it when known. merge-tree runs only for pairs whose changes can meet.
+ * where the other has a folder, or a path one added in a folder the other deleted a file from (it may have renamed
+ * that folder whole). By paths alone, any path in a folder the other changed a path in may be that; `present`
+ * (which committed paths each tip still has, so which were not deletions) settles it when known. merge-tree runs
+ * only for pairs whose changes can meet.
  */
 export function needsPrediction(
   a: SessionChanges,

@@ -1,7 +1,8 @@
 /**
  * Predicting each pair of sessions' merges, for overlap, status and land: only pairs whose committed changes can
- * meet (core/overlap.ts needsPrediction) can conflict, so only those reach git (merge-tree on the two tips). Uncommitted changes cannot be
- * merged by git, so predictions cover committed work only; a pair git cannot predict is `unknown`.
+ * meet (core/overlap.ts needsPrediction) can conflict, so only those reach git (merge-tree on the two tips).
+ * Uncommitted changes cannot be merged by git, so predictions cover committed work only; a pair git cannot predict
+ * is `unknown`.
  */
 import { needsPrediction, sessionPairs, type PredictedPair, type SessionChanges } from '../core/overlap.js';
 import { predictMerge } from '../git/merge.js';
