@@ -379,6 +379,26 @@ describe('overlap when one session renames a folder whole', () => {
       'editor-mover': ['clean', 'no-shared-commits'],
     });
     expect(result.stderr.split('\n').filter((line) => line.includes(' git merge-tree'))).toHaveLength(1);
+    const text = await repo.cli(['overlap']);
+    expect(text.stdout).toContain('! Predicted conflicts between sessions:');
+    expect(text.stdout).toContain('adder');
+  });
+
+  it('says how many pairs merge-tree checked, and why the rest cannot conflict', async () => {
+    const repo = newRepo({ files: { 'src/a.js': 'a\n', 'docs/b.md': 'b\n' } });
+    for (const id of ['one', 'two', 'three']) expect((await repo.cli(['start', id, '--no-setup'])).exitCode).toBe(0);
+    repo.write('src/a.js', 'one\n', join(repo.sessions, 'one'));
+    repo.commitAll('one', join(repo.sessions, 'one'));
+    repo.write('src/new.js', 'two\n', join(repo.sessions, 'two'));
+    repo.commitAll('two', join(repo.sessions, 'two'));
+    repo.write('docs/b.md', 'three\n', join(repo.sessions, 'three'));
+    repo.commitAll('three', join(repo.sessions, 'three'));
+    const result = await repo.cli(['overlap']);
+    expect(result.exitCode).toBe(0);
+    // one and two share a folder, but neither deleted anything there: no pair reaches merge-tree.
+    expect(result.stdout).toContain(
+      '✓ No predicted conflict between sessions (3 pairs, 0 checked with merge-tree; the rest cannot conflict, their committed changes do not meet).',
+    );
   });
 });
 

@@ -92,7 +92,7 @@ export function renderOverlap(report: OverlapReport): string {
     out.push('');
     if (conflicts.length === 0)
       out.push(
-        `✓ No predicted conflict between sessions (${report.pairs.length} pair${report.pairs.length === 1 ? '' : 's'}, ${checked.length} checked with merge-tree; the rest changed no path, and no folder, in common).`,
+        `✓ No predicted conflict between sessions (${report.pairs.length} pair${report.pairs.length === 1 ? '' : 's'}, ${checked.length} checked with merge-tree; the rest cannot conflict, their committed changes do not meet).`,
       );
     else {
       out.push(`! Predicted conflicts between sessions:`);
