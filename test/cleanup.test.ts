@@ -231,6 +231,33 @@ describe('session cleanup: each case', () => {
     expect(readdirSync(repo.sessions).filter((name) => name.startsWith('.manifest.json.'))).toEqual([live]);
   });
 
+  it('removes the temp and aside files a dead process left beside the locks in the git dir, and only those', async () => {
+    repo = makeRepo();
+    await repo.cli(['start', 'one']);
+    const gitDir = join(repo.main, '.git');
+    const pid = deadPid();
+    const stray = [
+      `flight-rules-merge.lock.${pid}.fd07dfb47b8d8873.tmp`,
+      `flight-rules-worktrees.lock.${pid}.6d3cfd13072890ee.tmp`,
+      `flight-rules-merge.lock.${pid}.00ff.stale`,
+    ];
+    // A live writer's temp file, and names that only look alike, are left alone.
+    const left = [
+      `flight-rules-merge.lock.${process.pid}.abcd.tmp`,
+      `flight-rules-merge.lockx.${pid}.abcd.tmp`,
+      `other.lock.${pid}.abcd.tmp`,
+      `flight-rules-merge.lock.${pid}.not-hex.tmp`,
+    ];
+    for (const name of [...stray, ...left]) writeFileSync(join(gitDir, name), '{}');
+    const before = { refs: repo.git(['for-each-ref']), manifest: repo.manifest() };
+    const plan = await cleanup();
+    expect(plan.actions.map((a: any) => a.subject).sort()).toEqual(stray.map((name) => join(gitDir, name)).sort());
+    await cleanup('--yes');
+    const remaining = readdirSync(gitDir).filter((name) => name.includes('.lock') && name !== 'index.lock');
+    expect(remaining.sort()).toEqual([...left].sort());
+    expect({ refs: repo.git(['for-each-ref']), manifest: repo.manifest() }).toEqual(before);
+  });
+
   it('removes lock files whose owner died, in the sessions folder and the git dir, and leaves a live one', async () => {
     repo = makeRepo();
     await repo.cli(['start', 'one']);

@@ -104,7 +104,8 @@ async function execute(project: Project, action: CleanupAction, now: Date): Prom
       if (match && pidIsAlive(Number(match[1])))
         throw new Skip(`process ${match[1]} is running again; ${action.file} left alone`);
       try {
-        unlinkSync(join(project.sessionsDir, action.file));
+        // A name in the sessions folder, or the full path of one beside a lock in the git dir.
+        unlinkSync(resolve(project.sessionsDir, action.file));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Skip(`${action.file} is already gone`);
         throw error;

@@ -44,6 +44,8 @@ const MAX_LOG_BYTES = 4 * 1024 * 1024;
 
 /** Temp and aside files of the manifest and lock writers: `<name>.<pid>.<nonce>.tmp|stale`. */
 const STRAY = /^\..+\.(\d+)\.[0-9a-f]+\.(?:tmp|stale)$/;
+/** What follows a lock's own name in the name of its temp or aside file. */
+const STRAY_BESIDE_LOCK = /^\.(\d+)\.[0-9a-f]+\.(?:tmp|stale)$/;
 
 /**
  * Files a killed process left behind: temp files named after their pid, and lock files
@@ -56,12 +58,28 @@ export function strayFiles(sessionsDir: string, extraLocks: string[] = []): Stra
   } catch {
     names = [];
   }
-  const temps = names.flatMap((name) => {
-    const match = STRAY.exec(name);
+  const stray = (name: string, match: RegExpExecArray | null) => {
     if (!match) return [];
     const pid = Number(match[1]);
     return [{ name, pid, ownerAlive: pid === process.pid || pidIsAlive(pid) }];
-  });
+  };
+  const temps = names.flatMap((name) => stray(name, STRAY.exec(name)));
+  // A lock outside the sessions folder (the merge and worktree locks in the git dir) has its temp and aside files
+  // beside it: a writer killed between writing its temp file and linking it leaves one there. Named by full path.
+  for (const lock of extraLocks) {
+    let beside: string[];
+    try {
+      beside = readdirSync(dirname(lock));
+    } catch {
+      continue;
+    }
+    const base = basename(lock);
+    temps.push(
+      ...beside.flatMap((name) =>
+        name.startsWith(base) ? stray(join(dirname(lock), name), STRAY_BESIDE_LOCK.exec(name.slice(base.length))) : [],
+      ),
+    );
+  }
   const locks = [...names.filter((name) => name.endsWith('.lock')), ...extraLocks].flatMap((name) => {
     const owner = readLockOwner(resolve(sessionsDir, name));
     if (!owner) return [];

@@ -153,7 +153,7 @@ export async function predictLanding(main: string, baseTip: string, tip: string,
   };
 }
 
-/** Predictions between every pair of queued sessions that share a committed file; the rest cannot conflict on content. */
+/** Predictions between every pair of queued sessions whose committed changes can meet (engine/pair-predictions.ts); the rest cannot conflict. */
 export function predictQueuePairs(
   main: string,
   queue: readonly QueuedSession[],
