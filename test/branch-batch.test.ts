@@ -337,20 +337,30 @@ describe('status with the batch', () => {
   });
 });
 
+/** Starts each session, makes its change in its worktree, and commits it there. */
+async function sessionsThatCommitted(repo: Repo, work: Record<string, (worktree: string) => void>): Promise<void> {
+  for (const id of Object.keys(work)) expect((await repo.cli(['start', id, '--no-setup'])).exitCode).toBe(0);
+  for (const [id, change] of Object.entries(work)) {
+    change(join(repo.sessions, id));
+    repo.commitAll(`work of ${id}`, join(repo.sessions, id));
+  }
+}
+
+/** Each pair's prediction and how it was made, by `a-b`. */
+const predictionsOf = (json: any) =>
+  Object.fromEntries(json.pairs.map((p: any) => [`${p.a}-${p.b}`, [p.prediction, p.method]]));
+
 describe('overlap between sessions whose committed changes meet without sharing a file', () => {
   it('asks merge-tree for a file in one where the other has a folder, and reports its conflict', async () => {
     const repo = newRepo();
-    for (const id of ['a', 'b', 'c']) expect((await repo.cli(['start', id, '--no-setup'])).exitCode).toBe(0);
-    repo.write('lib', 'a file\n', join(repo.sessions, 'a'));
-    repo.commitAll('a: lib as a file', join(repo.sessions, 'a'));
-    repo.write('lib/x.js', 'x\n', join(repo.sessions, 'b'));
-    repo.commitAll('b: lib as a folder', join(repo.sessions, 'b'));
-    repo.write('other/y.js', 'y\n', join(repo.sessions, 'c'));
-    repo.commitAll('c: elsewhere', join(repo.sessions, 'c'));
+    await sessionsThatCommitted(repo, {
+      a: (worktree) => repo.write('lib', 'a file\n', worktree),
+      b: (worktree) => repo.write('lib/x.js', 'x\n', worktree),
+      c: (worktree) => repo.write('other/y.js', 'y\n', worktree),
+    });
     const result = await repo.cli(['overlap', '--json']);
     expect(result.exitCode).toBe(0);
-    const pairs = Object.fromEntries(result.json.pairs.map((p: any) => [`${p.a}-${p.b}`, [p.prediction, p.method]]));
-    expect(pairs).toEqual({
+    expect(predictionsOf(result.json)).toEqual({
       'a-b': ['conflict', 'merge-tree'],
       'a-c': ['clean', 'no-shared-commits'],
       'b-c': ['clean', 'no-shared-commits'],
@@ -361,19 +371,14 @@ describe('overlap between sessions whose committed changes meet without sharing 
 describe('overlap when one session renames a folder whole', () => {
   it('asks merge-tree for the session that adds a file there, and not for one that only edits beside it', async () => {
     const repo = newRepo({ files: { 'old/a.js': 'a\n', 'old/b.js': 'b\n', 'keep/c.js': 'c\n' } });
-    for (const id of ['mover', 'adder', 'editor'])
-      expect((await repo.cli(['start', id, '--no-setup'])).exitCode).toBe(0);
-    const mover = join(repo.sessions, 'mover');
-    repo.git(['mv', 'old', 'new'], mover);
-    repo.commitAll('mover: old is new', mover);
-    repo.write('old/extra.js', 'extra\n', join(repo.sessions, 'adder'));
-    repo.commitAll('adder: one more in old', join(repo.sessions, 'adder'));
-    repo.write('keep/c.js', 'edited\n', join(repo.sessions, 'editor'));
-    repo.commitAll('editor: keep', join(repo.sessions, 'editor'));
+    await sessionsThatCommitted(repo, {
+      mover: (worktree) => repo.git(['mv', 'old', 'new'], worktree),
+      adder: (worktree) => repo.write('old/extra.js', 'extra\n', worktree),
+      editor: (worktree) => repo.write('keep/c.js', 'edited\n', worktree),
+    });
     const result = await repo.cli(['overlap', '--json'], { env: { FLIGHT_RULES_TRACE: '1' } });
     expect(result.exitCode).toBe(0);
-    const pairs = Object.fromEntries(result.json.pairs.map((p: any) => [`${p.a}-${p.b}`, [p.prediction, p.method]]));
-    expect(pairs).toEqual({
+    expect(predictionsOf(result.json)).toEqual({
       'adder-editor': ['clean', 'no-shared-commits'],
       'adder-mover': ['conflict', 'merge-tree'],
       'editor-mover': ['clean', 'no-shared-commits'],
@@ -386,13 +391,11 @@ describe('overlap when one session renames a folder whole', () => {
 
   it('says how many pairs merge-tree checked, and why the rest cannot conflict', async () => {
     const repo = newRepo({ files: { 'src/a.js': 'a\n', 'docs/b.md': 'b\n' } });
-    for (const id of ['one', 'two', 'three']) expect((await repo.cli(['start', id, '--no-setup'])).exitCode).toBe(0);
-    repo.write('src/a.js', 'one\n', join(repo.sessions, 'one'));
-    repo.commitAll('one', join(repo.sessions, 'one'));
-    repo.write('src/new.js', 'two\n', join(repo.sessions, 'two'));
-    repo.commitAll('two', join(repo.sessions, 'two'));
-    repo.write('docs/b.md', 'three\n', join(repo.sessions, 'three'));
-    repo.commitAll('three', join(repo.sessions, 'three'));
+    await sessionsThatCommitted(repo, {
+      one: (worktree) => repo.write('src/a.js', 'one\n', worktree),
+      two: (worktree) => repo.write('src/new.js', 'two\n', worktree),
+      three: (worktree) => repo.write('docs/b.md', 'three\n', worktree),
+    });
     const result = await repo.cli(['overlap']);
     expect(result.exitCode).toBe(0);
     // one and two share a folder, but neither deleted anything there: no pair reaches merge-tree.

@@ -56,3 +56,10 @@ export function checkWorktreePid(sessionsDir: string, path: string): number | nu
 export function checkLogName(id: string): string {
   return `${id}.check.log`;
 }
+
+/** Every folder above a slash-separated path, nearest first: `a/b/c` → `a/b`, `a`; none for `a`. */
+export function foldersAbove(path: string): string[] {
+  const folders: string[] = [];
+  for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) folders.push(path.slice(0, cut));
+  return folders;
+}

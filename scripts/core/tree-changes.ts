@@ -2,6 +2,7 @@
  * What a side of a merge changed, as `git diff-tree -r --name-status --no-renames` lists it, and whether two sides'
  * changes can meet at all. When they cannot, the merge is clean without asking merge-tree.
  */
+import { foldersAbove } from './paths.js';
 
 /** One path one side added (A), deleted (D), or changed in place (M, T, U, X); `?` when only the path is known. */
 export interface TreeChange {
@@ -39,13 +40,6 @@ export function parseTreeChangesBatch(stdout: string, commits: readonly string[]
     lists.push(changes);
   }
   return lists.length === commits.length ? lists : null;
-}
-
-/** Every folder above a path: `a/b/c` → `a/b`, `a`. */
-function foldersAbove(path: string): string[] {
-  const folders: string[] = [];
-  for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) folders.push(path.slice(0, cut));
-  return folders;
 }
 
 interface Side {

@@ -4,7 +4,7 @@
  * the user changed, and lets uninstall remove exactly what was installed.
  */
 import { createHash } from 'node:crypto';
-import { dirname } from 'node:path';
+import { foldersAbove } from '../core/paths.js';
 import { addUnionLine, removeUnionLine } from './gitattributes.js';
 import {
   formatSettings,
@@ -65,12 +65,6 @@ export interface Plan {
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-function ancestors(path: string): string[] {
-  const folders: string[] = [];
-  for (let folder = dirname(path); folder !== '.' && folder !== '/'; folder = dirname(folder)) folders.push(folder);
-  return folders;
 }
 
 export function planInstall(facts: InstallFacts): Plan {
@@ -194,7 +188,7 @@ export function planInstall(facts: InstallFacts): Plan {
   }
 
   const written = steps.filter((step) => step.kind === 'write').map((step) => step.path);
-  const newDirs = [...new Set([...written, facts.recordPath].flatMap(ancestors))].filter(
+  const newDirs = [...new Set([...written, facts.recordPath].flatMap((path) => foldersAbove(path)))].filter(
     (dir) => !facts.existingDirs.has(dir),
   );
   const record: InstallRecord = {
