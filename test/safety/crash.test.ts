@@ -79,7 +79,8 @@ describe('SIGKILL of the process group during start on a 6,000-file repository',
       const outcome = await run.done;
       if (outcome.signal === 'SIGKILL') killed++;
 
-      expectDone(repo.helper(['cleanup', '--yes']));
+      const cleanup = repo.helper(['cleanup', '--yes']);
+      expectDone(cleanup);
 
       const worktree = join(repo.sessions, id);
       const entry = entryOf(repo, id);
@@ -103,7 +104,7 @@ describe('SIGKILL of the process group during start on a 6,000-file repository',
         detail = `entry ${entry?.status ?? 'none'}, folder ${existsSync(worktree)}, listed ${listed}, branch ${refExists(repo, `refs/heads/session/${id}`)}`;
       }
       states.push(
-        `${id} (kill ${when === 'checkout' ? 'during checkout' : `at ${when} ms`}, ${outcome.signal ?? `exit ${outcome.code}`}): ${gone ? 'gone' : whole ? 'whole' : `BROKEN ${detail}`}`,
+        `${id} (kill ${when === 'checkout' ? 'during checkout' : `at ${when} ms`}, ${outcome.signal ?? `exit ${outcome.code}`}): ${gone ? 'gone' : whole ? 'whole' : `BROKEN ${detail}; cleanup said:\n${cleanup.stdout}`}`,
       );
     }
     expect(killed, states.join('\n')).toBeGreaterThanOrEqual(Math.ceil(trials.length / 2));
