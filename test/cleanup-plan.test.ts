@@ -53,6 +53,7 @@ function facts(id: string, over: Partial<EntryFacts> = {}, entryOver: Partial<Se
     staleLocks: [],
     logEdit: null,
     folderIsRemnant: false,
+    hiddenAdds: [],
     ...over,
   };
 }
@@ -266,8 +267,110 @@ const cases: Array<[string, CleanupFacts, unknown[], string[]]> = [
         ),
       ],
     }),
-    [{ kind: 'drop-entry', strategy: 'cleanup-rollback-start', removeWorktree: null, deleteBranch: null }],
+    [
+      {
+        kind: 'drop-entry',
+        strategy: 'cleanup-rollback-start',
+        removeWorktree: null,
+        unfinishedAdd: null,
+        deleteBranch: null,
+      },
+    ],
     [],
+  ],
+  [
+    'an interrupted start whose git worktree add died before git listed it: its empty folder and git record go',
+    world({
+      entries: [
+        facts(
+          'half',
+          {
+            folderIsRemnant: true,
+            gitRecord: null,
+            branchTip: null,
+            merged: null,
+            ownerAlive: false,
+            work: null,
+            hiddenAdds: ['/r/p/.git/worktrees/half'],
+          },
+          { status: 'starting', ...dead },
+        ),
+      ],
+    }),
+    [
+      {
+        kind: 'drop-entry',
+        strategy: 'cleanup-rollback-start',
+        removeWorktree: null,
+        unfinishedAdd: { folder: '/r/p-sessions/half', adminDirs: ['/r/p/.git/worktrees/half'] },
+        deleteBranch: null,
+        keepBranch: null,
+      },
+    ],
+    [],
+  ],
+  [
+    'an interrupted start whose add died before it made the folder: git record goes',
+    world({
+      entries: [
+        facts(
+          'half',
+          {
+            folderExists: false,
+            gitRecord: null,
+            branchTip: null,
+            merged: null,
+            ownerAlive: false,
+            work: null,
+            hiddenAdds: ['/r/p/.git/worktrees/half1'],
+          },
+          { status: 'starting', ...dead },
+        ),
+      ],
+    }),
+    [
+      {
+        kind: 'drop-entry',
+        strategy: 'cleanup-rollback-start',
+        unfinishedAdd: { folder: null, adminDirs: ['/r/p/.git/worktrees/half1'] },
+      },
+    ],
+    [],
+  ],
+  [
+    'an interrupted start with an empty folder git does not know, its branch moved: folder goes, branch kept',
+    world({
+      entries: [
+        facts(
+          'half',
+          { folderIsRemnant: true, gitRecord: null, ownerAlive: false, work: null },
+          { status: 'starting', ...dead },
+        ),
+      ],
+    }),
+    [
+      {
+        kind: 'drop-entry',
+        strategy: 'cleanup-orphan',
+        unfinishedAdd: { folder: '/r/p-sessions/half', adminDirs: [] },
+        keepBranch: { branch: 'session/half', tip: TIP },
+      },
+    ],
+    ['session/half'],
+  ],
+  [
+    'an interrupted start whose folder git does not know holds files: kept',
+    world({
+      entries: [
+        facts(
+          'half',
+          { gitRecord: null, branchTip: null, merged: null, ownerAlive: false, work: null },
+          { status: 'starting', ...dead },
+        ),
+      ],
+    }),
+    [],
+    ['half'],
   ],
   [
     'an interrupted start with work in it: promoted to active',

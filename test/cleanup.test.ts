@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { makeRepo, normalise, snapshot, type Repo } from './helpers/gitdir.js';
@@ -163,6 +163,96 @@ describe('session cleanup: each case', () => {
     expect(branchTip('session/half-made')).toBe('');
     expect(ids()).toEqual([]);
     expect(history()[0]).toMatchObject({ id: 'half-made', strategy: 'cleanup-rollback-start' });
+  });
+
+  describe('a start killed inside git worktree add before git could list the worktree', () => {
+    // As git 2.39 makes a worktree: its admin folder, a `locked` file there, the worktree's folder, and only then
+    // the admin folder's `gitdir` file. Killed between, git neither lists the worktree nor prunes the admin folder.
+    const adminDir = (name: string) => join(repo.main, '.git', 'worktrees', name);
+
+    /** `cut` as such a start leaves it: entry `starting`, owner dead; `folder` and admin folders as asked. */
+    async function killedInsideAdd(folder: 'empty' | 'missing', admin: Record<string, string | null>): Promise<void> {
+      repo = makeRepo();
+      await startWithCommit('other');
+      await repo.cli(['start', 'cut']);
+      // The add's first child made the branch, at the base.
+      repo.git(['worktree', 'remove', '--force', worktreeOf('cut')]);
+      const claimedAt = new Date(Date.now() - 5_000).toISOString();
+      editManifest((m) =>
+        Object.assign(m.sessions[1], {
+          status: 'starting',
+          owner: { pid: deadPid(), host: hostname(), claimedAt },
+          sessionLog: null,
+        }),
+      );
+      for (const [name, lock] of Object.entries(admin)) {
+        mkdirSync(adminDir(name), { recursive: true });
+        if (lock !== null) writeFileSync(join(adminDir(name), 'locked'), lock);
+      }
+      if (folder === 'empty') mkdirSync(worktreeOf('cut'), { recursive: true });
+    }
+
+    const listed = () =>
+      repo
+        .git(['worktree', 'list', '--porcelain'])
+        .split('\n')
+        .filter((line) => line.startsWith('worktree '));
+
+    // The stages themselves are in test/safety/interrupted-steps.test.ts; these are the variants around them.
+    it.each([
+      ['another session beside it', 'empty', { cut: 'initializing\n' }],
+      ['its lock in another language, under a numbered name', 'empty', { cut: 'x', cut1: 'wird initialisiert\n' }],
+      ['two of them, one before the folder', 'missing', { cut: null, cut2: 'initializing\n' }],
+    ] as const)('%s: rolled back, and what git left goes', async (_when, folder, admin) => {
+      await killedInsideAdd(folder, admin);
+      const other = branchTip('session/other');
+      const plan = await cleanup();
+      expect(plan.actions).toEqual([
+        expect.objectContaining({
+          kind: 'drop-entry',
+          subject: 'cut',
+          reason: expect.stringContaining('before any work: rolled back'),
+          description: expect.stringContaining(`left in ${Object.keys(admin).map(adminDir).join(', ')}`),
+        }),
+      ]);
+      expect(plan.kept).toEqual([]);
+      const done = await cleanup('--yes');
+      expect(done.actions.map((a: any) => a.result)).toEqual(['done']);
+      expect(existsSync(worktreeOf('cut'))).toBe(false);
+      expect(readdirSync(join(repo.main, '.git', 'worktrees'))).toEqual(['other']);
+      expect(repo.git(['worktree', 'prune', '--dry-run', '--verbose'])).toBe('');
+      expect(ids()).toEqual(['other']);
+      expect(branchTip('session/cut')).toBe('');
+      expect(history()[0]).toMatchObject({ id: 'cut', strategy: 'cleanup-rollback-start' });
+      expect(listed()).toEqual([`worktree ${repo.main}`, `worktree ${worktreeOf('other')}`]);
+      expect(branchTip('session/other')).toBe(other);
+      expect((await cleanup()).actions).toEqual([]);
+    });
+
+    it('keeps the folder when something was written there, and changes nothing', async () => {
+      await killedInsideAdd('empty', { cut: 'initializing\n' });
+      writeFileSync(join(worktreeOf('cut'), 'notes.txt'), 'mine\n');
+      const before = snapshot(repo);
+      const plan = await cleanup('--yes');
+      expect(plan.actions).toEqual([]);
+      expect(plan.kept).toEqual([
+        expect.objectContaining({
+          subject: 'cut',
+          reason: expect.stringContaining('its folder is not a git worktree'),
+        }),
+      ]);
+      expect(snapshot(repo)).toEqual(before);
+    });
+
+    it("leaves an admin folder made before the start took the session on: it is not that start's", async () => {
+      await killedInsideAdd('empty', { cut: 'initializing\n' });
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(adminDir('cut'), old, old);
+      const plan = await cleanup('--yes');
+      expect(plan.actions.map((a: any) => [a.kind, a.result])).toEqual([['drop-entry', 'done']]);
+      expect(existsSync(worktreeOf('cut'))).toBe(false);
+      expect(readFileSync(join(adminDir('cut'), 'locked'), 'utf8')).toBe('initializing\n');
+    });
   });
 
   it('promotes an interrupted start that has work to active, and returns an interrupted end to active', async () => {

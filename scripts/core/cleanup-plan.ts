@@ -65,6 +65,11 @@ export interface EntryFacts {
   logEdit: { path: string; digest: string; text: string } | null;
   /** The worktree's folder is there but holds nothing but empty folders and no .git: the end had removed it and left the folder for its caller's shell. */
   folderIsRemnant: boolean;
+  /**
+   * For an interrupted start: git's admin folders of its `git worktree add`, killed before git could list the
+   * worktree (git/worktrees.ts, hiddenUnfinishedAdds). They hold only the add's lock, which stops git pruning them.
+   */
+  hiddenAdds: string[];
 }
 
 /** A git worktree inside the sessions folder that no manifest entry claims. */
@@ -257,6 +262,11 @@ export type CleanupAction =
        * its stock taken, refused if it holds work), with `allowedLeftovers` (start's own stub) let go.
        */
       removeWorktree: { path: string; checkoutOnly: boolean; allowedLeftovers: string[] } | null;
+      /**
+       * What a start's `git worktree add` killed before git could list the worktree left: its folder (empty, or
+       * holding only empty folders; null when it was never made) and git's admin folders for it (EntryFacts.hiddenAdds).
+       */
+      unfinishedAdd: { folder: string | null; adminDirs: string[] } | null;
       deleteBranch: { branch: string; tip: string; baseTip: string } | null;
       keepBranch: { branch: string; tip: string } | null;
     }
@@ -746,6 +756,7 @@ function planEntry(facts: EntryFacts, actions: CleanupAction[], kept: KeptItem[]
     entry,
     strategy: 'cleanup-merged',
     removeWorktree: { path: facts.worktreePath, checkoutOnly: false, allowedLeftovers: [] },
+    unfinishedAdd: null,
     deleteBranch: { branch: entry.branch, tip, baseTip: facts.baseTip },
     keepBranch: null,
   });
@@ -942,6 +953,7 @@ function planDrop(
   reason: string,
   strategy: HistoryStrategy = 'cleanup-orphan',
   removeWorktree: Extract<CleanupAction, { kind: 'drop-entry' }>['removeWorktree'] = null,
+  unfinishedAdd: Extract<CleanupAction, { kind: 'drop-entry' }>['unfinishedAdd'] = null,
 ): void {
   const { entry } = facts;
   const tip = facts.branchTip;
@@ -954,6 +966,7 @@ function planDrop(
     entry,
     strategy,
     removeWorktree,
+    unfinishedAdd,
     deleteBranch: canDelete ? { branch: entry.branch, tip: tip!, baseTip: facts.baseTip! } : null,
     keepBranch,
   });
@@ -975,9 +988,33 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
   const dead = `its ${stepOf(entry)} was interrupted (process ${entry.owner?.pid} is gone)`;
   const tip = facts.branchTip;
   const untouchedBranch = tip === null || tip === entry.base.commit;
-  if (!facts.folderExists) {
-    if (!untouchedBranch) return planDrop(facts, actions, kept, `${dead} and its worktree folder is missing`);
-    return planDrop(facts, actions, kept, `${dead} before any work: rolled back`, 'cleanup-rollback-start');
+  // A folder that holds nothing, which git does not list, is no one's work: the add was killed before the worktree
+  // was one (git/worktrees.ts, hiddenUnfinishedAdds), or before it made the folder at all.
+  const empty = facts.folderIsRemnant && !facts.gitRecord;
+  if (!facts.folderExists || empty) {
+    const unfinishedAdd =
+      empty || facts.hiddenAdds.length > 0
+        ? { folder: empty ? facts.worktreePath : null, adminDirs: facts.hiddenAdds }
+        : null;
+    if (!untouchedBranch)
+      return planDrop(
+        facts,
+        actions,
+        kept,
+        `${dead} and its worktree folder is ${empty ? 'empty' : 'missing'}`,
+        undefined,
+        null,
+        unfinishedAdd,
+      );
+    return planDrop(
+      facts,
+      actions,
+      kept,
+      `${dead} before any work: rolled back`,
+      'cleanup-rollback-start',
+      null,
+      unfinishedAdd,
+    );
   }
   if (entry.restoredFrom && facts.gitRecord) {
     // Nothing but the restore itself has been in this worktree, and it never said it was done: what it was putting
@@ -1191,6 +1228,10 @@ export function describeAction(action: CleanupAction): string {
     case 'drop-entry': {
       const steps = [
         action.removeWorktree ? `remove its worktree ${action.removeWorktree.path}` : null,
+        action.unfinishedAdd?.folder ? `remove its empty folder ${action.unfinishedAdd.folder}` : null,
+        action.unfinishedAdd && action.unfinishedAdd.adminDirs.length > 0
+          ? `remove what its killed git worktree add left in ${action.unfinishedAdd.adminDirs.join(', ')}`
+          : null,
         action.deleteBranch
           ? `delete branch ${action.deleteBranch.branch} (${short(action.deleteBranch.tip)}, already in its base)`
           : null,

@@ -1,5 +1,6 @@
 import { git } from '../lib/shell.js';
-import { join } from 'node:path';
+import { readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { GitError } from '../lib/errors.js';
 import { withLock } from '../lib/lock.js';
 import { commonGitDir } from './repo.js';
@@ -43,6 +44,36 @@ async function withWorktreeLock<T>(mainCheckout: string, action: () => Promise<T
 }
 
 /**
+ * `git worktree add --no-checkout` under the worktree lock. A git killed part way (SIGKILL skips its own clean-up)
+ * can leave what git itself never lists or prunes (isHiddenUnfinishedAdd): that goes before the lock is let go,
+ * while no other add can have made it, and then the error is thrown as it was.
+ */
+async function addUnderLock(mainCheckout: string, path: string, args: readonly string[]): Promise<void> {
+  await withWorktreeLock(mainCheckout, async () => {
+    const since = Date.now();
+    try {
+      await git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', ...args]);
+    } catch (error) {
+      await forgetHiddenAdd(mainCheckout, path, since).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+async function forgetHiddenAdd(mainCheckout: string, path: string, since: number): Promise<void> {
+  const left = await hiddenUnfinishedAdds(mainCheckout, basename(path), since, new Set());
+  if (left.length === 0) return;
+  left.forEach(removeHiddenUnfinishedAdd);
+  if ((await listWorktrees(mainCheckout)).some((record) => record.path === path)) return;
+  try {
+    // git made the worktree's folder after that admin folder; rmdir removes it only while it is still empty.
+    rmdirSync(path);
+  } catch {
+    /* gone, or holding files: the caller's roll back says so */
+  }
+}
+
+/**
  * Creates `branch` at `startCommit` and checks it out at `path`. Only the registration is
  * serialised; the checkout, which takes most of the time on a large tree, runs outside the
  * lock. `checkout --force` in the new, empty worktree fills index and files and runs the
@@ -54,9 +85,7 @@ export async function addWorktreeWithNewBranch(
   branch: string,
   startCommit: string,
 ): Promise<void> {
-  await withWorktreeLock(mainCheckout, () =>
-    git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '-b', branch, '--', path, startCommit]),
-  );
+  await addUnderLock(mainCheckout, path, ['-b', branch, '--', path, startCommit]);
   await git(path, ['checkout', '--force', '--quiet']);
 }
 
@@ -65,9 +94,7 @@ export async function addWorktreeWithNewBranch(
  * under the lock, the checkout outside it.
  */
 export async function addWorktreeForBranch(mainCheckout: string, path: string, branch: string): Promise<void> {
-  await withWorktreeLock(mainCheckout, () =>
-    git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '--', path, branch]),
-  );
+  await addUnderLock(mainCheckout, path, ['--', path, branch]);
   await git(path, ['checkout', '--force', '--quiet']);
 }
 
@@ -76,9 +103,7 @@ export async function addWorktreeForBranch(mainCheckout: string, path: string, b
  * land check): the registration under the lock, the checkout outside it.
  */
 export async function addDetachedWorktree(mainCheckout: string, path: string, commit: string): Promise<void> {
-  await withWorktreeLock(mainCheckout, () =>
-    git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', '--detach', '--', path, commit]),
-  );
+  await addUnderLock(mainCheckout, path, ['--detach', '--', path, commit]);
   await git(path, ['checkout', '--force', '--quiet']);
 }
 
@@ -150,4 +175,72 @@ export async function relocateWorktree(
 /** Unlocking only lifts the guard on git's admin record; it never touches a working tree. */
 export async function unlockWorktree(mainCheckout: string, path: string): Promise<void> {
   await git(mainCheckout, ['worktree', 'unlock', '--', path]);
+}
+
+/**
+ * `git worktree add` makes its admin folder and a `locked` file saying "initializing" before it makes the worktree's
+ * folder, and only then writes the admin folder's `gitdir` file. Until then git neither lists the worktree nor
+ * prunes the folder (it is locked), so an add killed in that window leaves it for good. Such a folder holds no one's
+ * work: at most that lock file.
+ */
+function isHiddenUnfinishedAdd(adminDir: string): boolean {
+  try {
+    // Its lock's text is translated; only an add can lock a worktree git does not list, so any text is that add's.
+    return readdirSync(adminDir).every((name) => name === 'locked');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The admin folders a killed `git worktree add` of a worktree called `name` left unseen by git (above), made since
+ * `sinceMs`. git names the folder after the worktree's folder, with a number added when that name is taken; names
+ * in `taken` belong to other worktrees of the pack's and are not looked at.
+ */
+export async function hiddenUnfinishedAdds(
+  mainCheckout: string,
+  name: string,
+  sinceMs: number,
+  taken: ReadonlySet<string>,
+): Promise<string[]> {
+  const folder = join(await commonGitDir(mainCheckout), 'worktrees');
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const ours = (candidate: string) =>
+    candidate === name ||
+    (candidate.startsWith(name) && /^\d+$/.test(candidate.slice(name.length)) && !taken.has(candidate));
+  return names
+    .filter(ours)
+    .map((candidate) => join(folder, candidate))
+    .filter((adminDir) => {
+      try {
+        // Seconds-resolution file systems round the time down.
+        return statSync(adminDir).mtimeMs >= sinceMs - 1_000 && isHiddenUnfinishedAdd(adminDir);
+      } catch {
+        return false;
+      }
+    });
+}
+
+/**
+ * Removes those admin folders while no add or remove of the pack's runs (theirs all hold the worktree lock), each
+ * only if it is still what a killed add left. Says which it removed.
+ */
+export async function removeHiddenUnfinishedAdds(
+  mainCheckout: string,
+  adminDirs: readonly string[],
+): Promise<string[]> {
+  return withWorktreeLock(mainCheckout, async () => adminDirs.filter(removeHiddenUnfinishedAdd));
+}
+
+/** Removes one such admin folder if it is still that; says whether it did. */
+function removeHiddenUnfinishedAdd(adminDir: string): boolean {
+  if (!isHiddenUnfinishedAdd(adminDir)) return false;
+  rmSync(join(adminDir, 'locked'), { force: true });
+  rmdirSync(adminDir);
+  return true;
 }

@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { makeRepo, type Repo } from '../helpers/gitdir.js';
+import { BUNDLE, makeRepo, type Repo } from '../helpers/gitdir.js';
 import { sessionWithWork } from '../helpers/end.js';
 import { entryOf, expectDone, gitPath, refExists, rev, tryGit } from '../helpers/safety.js';
 
@@ -276,9 +276,11 @@ describe('cleanup after a step killed at one exact moment', () => {
 });
 
 /**
- * What a `git worktree add` killed part way leaves (git 2.39, add_worktree): the record locked "initializing", made
- * first and unlocked last; the folder, then its `.git` file, then HEAD as the null id until a child process points
- * it at the branch. git no longer knows the folder for a worktree while HEAD is missing, and refuses to remove it.
+ * What a `git worktree add` killed part way leaves (git 2.39, add_worktree, after its child made the branch): the
+ * admin folder, then its `locked` file ("initializing"), made first and removed last; the worktree's folder; the admin
+ * folder's `gitdir` file, without which git neither lists nor (locked) prunes it; the folder's `.git` file; then HEAD
+ * as the null id until a child process points it at the branch. git no longer knows the folder for a worktree while
+ * HEAD is missing, and refuses to remove it.
  */
 function killedInsideWorktreeAdd(r: Repo, path: string, stage: AddStage): string {
   const admin = readFileSync(join(path, '.git'), 'utf8')
@@ -286,6 +288,13 @@ function killedInsideWorktreeAdd(r: Repo, path: string, stage: AddStage): string
     .trim();
   rmSync(join(admin, 'index'), { force: true });
   writeFileSync(join(admin, 'locked'), 'initializing\n');
+  if (HIDDEN_STAGES.includes(stage)) {
+    for (const name of readdirSync(admin)) if (name !== 'locked') rmSync(join(admin, name), { recursive: true });
+    if (stage === 'an empty admin folder') rmSync(join(admin, 'locked'));
+    rmSync(path, { recursive: true });
+    if (stage === 'no gitdir file') mkdirSync(path);
+    return admin;
+  }
   if (stage === 'head is the null id') writeFileSync(join(admin, 'HEAD'), `${'0'.repeat(40)}\n`);
   if (stage !== 'head is the null id' && stage !== 'checking out') rmSync(join(admin, 'HEAD'));
   const keep = stage === 'checking out' ? ['.git', 'README.md'] : stage === 'no .git file' ? [] : ['.git'];
@@ -293,8 +302,25 @@ function killedInsideWorktreeAdd(r: Repo, path: string, stage: AddStage): string
   if (stage === 'no folder') rmSync(path, { recursive: true });
   return admin;
 }
-type AddStage = 'no folder' | 'no .git file' | 'no HEAD' | 'head is the null id' | 'checking out';
-const ADD_STAGES: AddStage[] = ['no folder', 'no .git file', 'no HEAD', 'head is the null id', 'checking out'];
+type AddStage =
+  | 'an empty admin folder'
+  | 'only its lock'
+  | 'no gitdir file'
+  | 'no folder'
+  | 'no .git file'
+  | 'no HEAD'
+  | 'head is the null id'
+  | 'checking out';
+/** Before git writes the admin folder's `gitdir` file: git does not list the worktree. */
+const HIDDEN_STAGES: AddStage[] = ['an empty admin folder', 'only its lock', 'no gitdir file'];
+const ADD_STAGES: AddStage[] = [
+  ...HIDDEN_STAGES,
+  'no folder',
+  'no .git file',
+  'no HEAD',
+  'head is the null id',
+  'checking out',
+];
 
 /** Marks the entry as mid-start (or mid-restore) by a process that died. */
 function startedByDeadProcess(r: Repo, id: string): void {
@@ -330,7 +356,7 @@ describe('cleanup after git worktree add was killed inside a step', () => {
 
     const json = await cleanupYes(repo);
     expect(json.actions.find((a: any) => a.subject === 'cut').reason).toMatch(
-      stage === 'no folder'
+      stage === 'no folder' || HIDDEN_STAGES.includes(stage)
         ? /start was interrupted .* before any work: rolled back/
         : /before its checkout finished: rolled back/,
     );
@@ -494,5 +520,41 @@ describe("cleanup after a start killed in the main checkout's part of its work",
     startLockOfDeadProcess(repo, 10_000);
     expectDone(await repo.cli(['cleanup', '--yes']));
     expect(existsSync(index)).toBe(true);
+  });
+});
+
+/** strace can kill one process at one system call: git, at the moment a user's kill or an OOM would be worst. */
+const hasStrace = spawnSync('strace', ['-V'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasStrace)('git killed inside the worktree add of a running start', () => {
+  // Both before git writes the admin folder's gitdir file, so git never lists the worktree and, its lock there, never
+  // prunes the admin folder: the add's own clean-up (git/worktrees.ts, addUnderLock) is all that removes it.
+  it.each([
+    [
+      'as it makes the folder',
+      (r: Repo) => ['-P', join(r.sessions, 'cut'), '-e', 'trace=mkdir', '-e', 'inject=mkdir:signal=KILL'],
+    ],
+    [
+      'as it writes the gitdir file',
+      () => ['-P', '.git/worktrees/cut/gitdir', '-e', 'trace=openat', '-e', 'inject=openat:signal=KILL'],
+    ],
+  ])('%s: start says so and leaves nothing, for git or for cleanup', (_when, kill) => {
+    repo = makeRepo();
+    const before = repo.git(['for-each-ref', '--format=%(refname) %(objectname)']);
+    const run = spawnSync(
+      'strace',
+      ['-f', '-qq', '-o', '/dev/null', ...kill(repo), 'node', BUNDLE, 'start', 'cut', '--no-setup', '--json'],
+      { cwd: repo.main, env: repo.env, encoding: 'utf8' },
+    );
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    const error = JSON.parse(run.stdout).error;
+    expect(error.code).toBe('git-failed');
+    expect(error.message).toContain('(exit 137)');
+    expect(error.message).toContain('Rolled back: no worktree, branch or manifest entry of it is left.');
+    expect(existsSync(join(repo.sessions, 'cut'))).toBe(false);
+    expect(existsSync(join(repo.main, '.git/worktrees/cut'))).toBe(false);
+    expect(repo.git(['worktree', 'prune', '--dry-run', '--verbose'])).toBe('');
+    expect(repo.git(['for-each-ref', '--format=%(refname) %(objectname)'])).toBe(before);
+    expect(repo.manifest().sessions).toEqual([]);
   });
 });

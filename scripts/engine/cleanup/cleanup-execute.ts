@@ -38,6 +38,7 @@ import {
   listWorktrees,
   relocateWorktree,
   removeWorktree,
+  removeHiddenUnfinishedAdds,
   repairWorktree,
   unlockWorktree,
 } from '../../git/worktrees.js';
@@ -345,6 +346,26 @@ async function removeUnfinishedAdd(main: string, path: string): Promise<void> {
   await removeWorktree(main, path, true);
 }
 
+/**
+ * What a `git worktree add` killed before git could list the worktree left (EntryFacts.hiddenAdds): the folder, only
+ * while it still holds nothing and git still does not list it, and git's admin folders for it.
+ */
+async function removeUnlistedAdd(
+  main: string,
+  { folder, adminDirs }: { folder: string | null; adminDirs: readonly string[] },
+): Promise<string[]> {
+  const notes: string[] = [];
+  if (folder && existsSync(folder)) {
+    const listed = (await listWorktrees(main)).some((record) => record.path === folder);
+    if (listed || !onlyEmptyFolders(folder)) throw new Skip(`${folder} is a worktree or holds files now; kept`);
+    removeEmptyFolders(folder);
+    notes.push(`removed its empty folder ${folder}`);
+  }
+  const removed = await removeHiddenUnfinishedAdds(main, adminDirs);
+  if (removed.length > 0) notes.push(`removed what its killed git worktree add left in ${removed.join(', ')}`);
+  return notes;
+}
+
 function holdsOnlyItsGitFile(path: string): boolean {
   try {
     return readdirSync(path).every((name) =>
@@ -550,6 +571,7 @@ async function dropPlannedEntry(
     notes.push(`removed worktree ${path}${checkoutOnly ? unfinished : ''}`, ...removed.notes);
     saved.push(...removed.saved);
   }
+  if (action.unfinishedAdd) notes.push(...(await removeUnlistedAdd(project.mainCheckout, action.unfinishedAdd)));
   let branchKept = action.keepBranch !== null;
   if (action.deleteBranch) {
     const said = await deleteMergedBranch(

@@ -5,7 +5,7 @@
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { worktreeLockPath } from '../../git/worktrees.js';
+import { hiddenUnfinishedAdds, worktreeLockPath } from '../../git/worktrees.js';
 import { mergeLockPath, type LandPurpose } from '../../store/merge-lock.js';
 import { ownerIsDead, readLockOwner } from '../../lib/lock.js';
 import { limiter } from '../../lib/limit.js';
@@ -160,8 +160,9 @@ export async function gatherCleanupFacts(project: Project, now: Date): Promise<G
       return [];
     }
   })();
+  const ids = new Set(sessions.map((entry) => entry.id));
   const entries = await Promise.all(
-    sessions.map((entry) => limit(() => entryFacts(project, entry, byPath, tipOf, host, sessionsDirNames))),
+    sessions.map((entry) => limit(() => entryFacts(project, entry, byPath, tipOf, host, sessionsDirNames, ids))),
   );
 
   const registeredPaths = new Set(entries.map((facts) => facts.worktreePath));
@@ -501,6 +502,7 @@ async function entryFacts(
   tipOf: (branch: string) => string | null,
   host: string,
   sessionsDirNames: readonly string[],
+  ids: ReadonlySet<string>,
 ): Promise<EntryFacts> {
   const worktreePath = worktreePathOf(project, entry);
   const record = byPath.get(worktreePath) ?? null;
@@ -530,6 +532,12 @@ async function entryFacts(
   const staleIndexLock = staleLocks.some((lock) => basename(lock.path) === 'index.lock');
   const aside = endLeftover(project.sessionsDir, entry.id, 'removing', sessionsDirNames);
   const hollowed = endLeftover(project.sessionsDir, entry.id, 'removed', sessionsDirNames);
+  // An entry written before owners recorded when they took the step on was taken on when it started.
+  const startTookOn = Number.isFinite(claimedAt) ? claimedAt : Date.parse(entry.startedAt);
+  const hiddenAdds =
+    interrupted && entry.status === 'starting' && record === null && Number.isFinite(startTookOn)
+      ? await hiddenUnfinishedAdds(project.mainCheckout, basename(worktreePath), startTookOn, ids)
+      : [];
   return {
     entry,
     worktreePath,
@@ -562,6 +570,7 @@ async function entryFacts(
         ? await ownLogEdit(worktreePath, entry.sessionLog, status?.work ?? [])
         : null,
     folderIsRemnant: folderExists && record === null && onlyEmptyFolders(worktreePath),
+    hiddenAdds,
   };
 }
 

@@ -176,7 +176,7 @@ async function rollBackOutcome(
   }
   return left.length === 0
     ? 'Rolled back: no worktree, branch or manifest entry of it is left.'
-    : `NOT fully rolled back: ${left.join(', ')} remain; run \`${helper('cleanup')}\` to finish.`;
+    : `NOT fully rolled back: ${left.join(', ')} ${left.length === 1 ? 'is' : 'are'} left; run \`${helper('cleanup')}\` to finish.`;
 }
 
 /** Undoes only what this run made; the branch is deleted only if this run made it and it still sits where it started. */
