@@ -996,6 +996,16 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
       empty || facts.hiddenAdds.length > 0
         ? { folder: empty ? facts.worktreePath : null, adminDirs: facts.hiddenAdds }
         : null;
+    if (entry.restoredFrom)
+      return planDrop(
+        facts,
+        actions,
+        kept,
+        `${dead} before it had put the work back: rolled back, and the saved refs it restores from are kept`,
+        'cleanup-rollback-start',
+        null,
+        unfinishedAdd,
+      );
     if (!untouchedBranch)
       return planDrop(
         facts,

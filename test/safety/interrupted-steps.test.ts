@@ -369,6 +369,7 @@ describe('cleanup after git worktree add was killed inside a step', () => {
 
   it.each([
     'inside its add',
+    'inside its add, before git listed the worktree',
     'during its checkout',
     'while it put the saved changes back',
     'with the untracked files staged still',
@@ -384,6 +385,10 @@ describe('cleanup after git worktree add was killed inside a step', () => {
       const saved = repo.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/sessions/']);
       expectDone(await repo.cli(['restore', 'cut', '--no-setup']));
       if (moment === 'inside its add') killedInsideWorktreeAdd(repo, worktree, 'head is the null id');
+      const admin =
+        moment === 'inside its add, before git listed the worktree'
+          ? killedInsideWorktreeAdd(repo, worktree, 'no gitdir file')
+          : null;
       if (moment === 'during its checkout') {
         rmSync(gitPath(repo, 'index', worktree));
         rmSync(join(worktree, 'src'), { recursive: true, force: true });
@@ -398,8 +403,9 @@ describe('cleanup after git worktree add was killed inside a step', () => {
       const json = await cleanupYes(repo);
       const action = json.actions.find((a: any) => a.subject === 'cut');
       expect(action.reason).toMatch(/its restore was interrupted .* before it had put the work back: rolled back/);
-      expect(action.message).toContain('(its restore had never finished)');
+      expect(action.message).toContain(admin ? 'removed its empty folder' : '(its restore had never finished)');
       expect(existsSync(worktree)).toBe(false);
+      if (admin) expect(existsSync(admin)).toBe(false);
       expect(repo.manifest().sessions).toEqual([]);
       expect(rev(repo, 'session/cut')).toBe(tip);
       expect(repo.git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/sessions/'])).toBe(saved);
