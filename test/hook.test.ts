@@ -6,6 +6,7 @@ import {
   lstatSync,
   mkdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -353,6 +354,20 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
     warmed();
     rmSync(apiFile());
     symlinkSync('../README.md', apiFile());
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('a folder on the way moved and put back as a symlink, the file itself untouched', () => {
+    twoSessions();
+    const path = apiFile();
+    // An old file in an index written since, so that its stat data alone would say it is clean.
+    execFileSync('touch', ['-d', '2001-02-03 04:05:06', path]);
+    repo.git(['update-index', '--refresh'], worktree('api'));
+    quiet(edit());
+    renameSync(join(worktree('api'), 'src'), join(worktree('api'), 'src-moved'));
+    symlinkSync('src-moved', join(worktree('api'), 'src'));
+    // The same file, by the same path: git does not follow the link, so for git every file in src/ is deleted.
+    expect(repo.git(['status', '--porcelain', '--', 'src/app.js'], worktree('api'))).toBe(' D src/app.js\n');
     expect(warned()).toContain('"api" (uncommitted in its worktree)');
   });
 

@@ -352,18 +352,28 @@ export function lookupPath(layout: IndexLayout, read: ReadRange, path: string): 
   const insideSubmodule = layout.submodules.some((submodule) => path.startsWith(`${submodule}/`));
   if (layout.paths.length === 0) return { entries: [], folder: false, insideSubmodule };
   const entries: IndexEntry[] = [];
-  walkFrom(layout, read, markBefore(layout, path), false, (name, entry) => {
-    if (name === path) entries.push(entry());
-    return name > path;
-  });
-  // The first path at or after `path/`: in the window of the last mark before it, or the next mark's.
   const below = `${path}/`;
+  const first = markBefore(layout, path);
+  // The first path at or after `path/`: in the window of the last mark before it, or the next mark's.
   const second = markBefore(layout, below);
   let next: string | null = null;
-  walkFrom(layout, read, second, true, (name) => {
-    if (name >= below) next = name;
-    return next !== null;
-  });
+  if (first === second) {
+    // One window holds both (the next mark sorts at or after `path/`, so after every entry of `path`): read it once.
+    walkFrom(layout, read, first, true, (name, entry) => {
+      if (name === path) entries.push(entry());
+      else if (name >= below) next = name;
+      return next !== null;
+    });
+  } else {
+    walkFrom(layout, read, first, false, (name, entry) => {
+      if (name === path) entries.push(entry());
+      return name > path;
+    });
+    walkFrom(layout, read, second, true, (name) => {
+      if (name >= below) next = name;
+      return next !== null;
+    });
+  }
   const after: string = next ?? layout.paths[second + 1] ?? '';
   return { entries, folder: after.startsWith(below), insideSubmodule };
 }

@@ -5,7 +5,7 @@
  * it, so an open descriptor keeps seeing one whole version.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { below } from '../lib/below.js';
 import { indexLayout, IndexFormatError, type HashBytes, type IndexLayout, type ReadRange } from '../core/git-index.js';
 
 export interface OpenIndex {
@@ -49,7 +49,7 @@ export function openIndex(
 ): OpenIndex | null {
   let fd: number;
   try {
-    fd = openSync(join(gitDir, 'index'), constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    fd = openSync(below(gitDir, 'index'), constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch {
     return null;
   }

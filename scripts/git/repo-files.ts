@@ -13,6 +13,7 @@ import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { HashBytes } from '../core/git-index.js';
 import { readBoundedText } from '../lib/safe-fs.js';
+import { below } from '../lib/below.js';
 
 const MAX_GIT_FILE_BYTES = 4096;
 
@@ -280,17 +281,26 @@ export function worktreeGitDir(worktree: string, repo: Pick<RepoFiles, 'commonDi
 function plainWorktreeGitDir(worktree: string, repo: Pick<RepoFiles, 'commonDir'>): string | null {
   let text: string | null;
   try {
-    text = readBoundedText(join(worktree, '.git'), MAX_GIT_FILE_BYTES);
+    text = readBoundedText(below(worktree, '.git'), MAX_GIT_FILE_BYTES);
   } catch {
     text = null;
   }
   const pointer = text === null ? null : /^gitdir: (.+)$/m.exec(text)?.[1]?.trim();
   // As git makes a worktree: its git dir is `<common dir>/worktrees/<name>`, whose commondir leads back.
-  if (pointer && dirname(resolve(worktree, pointer)) === join(repo.commonDir, 'worktrees'))
-    return resolve(worktree, pointer);
+  const worktrees = below(repo.commonDir, 'worktrees');
+  if (pointer && isOneBelow(worktrees, pointer)) return pointer;
+  const gitDir = pointer ? resolve(worktree, pointer) : null;
+  if (gitDir && dirname(gitDir) === worktrees) return gitDir;
   const files = worktreeFromFiles(worktree);
   if (!files || files.toplevel !== worktree) return null;
   return realOrNull(files.commonDir) === repo.commonDir ? files.gitDir : null;
+}
+
+/** `path` is a name directly in `folder` as written, with nothing to normalise (how git writes a worktree's pointer). */
+function isOneBelow(folder: string, path: string): boolean {
+  if (!path.startsWith(`${folder}/`)) return false;
+  const name = path.slice(folder.length + 1);
+  return name !== '' && name !== '.' && name !== '..' && !name.includes('/');
 }
 
 export interface HeadFacts {
@@ -302,7 +312,7 @@ export interface HeadFacts {
 
 /** A worktree's HEAD, from its git dir; undefined when this reader cannot tell. */
 export function readHead(gitDir: string, repo: Pick<RepoFiles, 'refs' | 'hashBytes'>): HeadFacts | undefined {
-  const text = readText(join(gitDir, 'HEAD'))?.trim();
+  const text = readText(below(gitDir, 'HEAD'))?.trim();
   if (!text) return undefined;
   if (new RegExp(`^[0-9a-f]{${repo.hashBytes * 2}}$`).test(text)) return { branch: null, commit: text };
   // Per-worktree refs (refs/worktree/, refs/bisect/) live in the worktree's own git dir: leave those to git.

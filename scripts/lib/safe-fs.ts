@@ -19,7 +19,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { cryptoModule } from './builtins.js';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { below } from './below.js';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 export type UnsafeReason = 'symlink' | 'not-a-file' | 'too-large' | 'outside' | 'through-symlink' | 'blocked';
 
@@ -258,11 +259,14 @@ export function realPathResolver(): (path: string) => string {
   const folders = new Map<string, string>();
   return (path) => {
     const absolute = resolve(path);
-    const parent = dirname(absolute);
-    if (parent === absolute || Buffer.byteLength(absolute) > MAX_PATH_BYTES) return realPathAllowMissing(absolute);
+    // resolve() normalised it: its folder and name are either side of the last slash (path.dirname and basename
+    // would walk it again, in every session, for every edit).
+    const slash = absolute.lastIndexOf('/');
+    if (slash <= 0 || Buffer.byteLength(absolute) > MAX_PATH_BYTES) return realPathAllowMissing(absolute);
+    const parent = absolute.slice(0, slash);
     let realParent = folders.get(parent);
     if (realParent === undefined) folders.set(parent, (realParent = realPathAllowMissing(parent)));
-    const candidate = join(realParent, basename(absolute));
+    const candidate = below(realParent, absolute.slice(slash + 1));
     try {
       return lstatSync(candidate, { throwIfNoEntry: false })?.isSymbolicLink()
         ? realPathAllowMissing(candidate)

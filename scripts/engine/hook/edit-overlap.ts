@@ -20,8 +20,8 @@
  * skip-worktree and assume-unchanged entries, file modes and types, anything unreadable),
  * that worktree gets a real `git status -- <path>`, exactly as before. Nothing here writes.
  */
-import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { below } from '../../lib/below.js';
 import { blobOid, bytePath, lookupPath, MODE_SYMLINK, type IndexEntry } from '../../core/git-index.js';
 import type { EditOverlap } from '../../core/hook-messages.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
@@ -57,7 +57,7 @@ export interface EditCheck {
 const MAX_HASHED_BYTES = 64 * 1024 * 1024;
 
 function diskFacts(worktree: string, rel: string): DiskFacts {
-  const path = join(worktree, rel);
+  const path = below(worktree, rel);
   const none: DiskFacts = {
     kind: 'missing',
     executable: false,
@@ -76,15 +76,8 @@ function diskFacts(worktree: string, rel: string): DiskFacts {
     return code === 'ENOENT' || code === 'ENOTDIR' ? none : { ...none, kind: 'other' };
   }
   const kind = stat.isFile() ? 'file' : stat.isSymbolicLink() ? 'symlink' : stat.isDirectory() ? 'folder' : 'other';
-  // git does not follow a symlinked folder on the way to a tracked file: leave such a path to git.
-  let direct: boolean;
-  try {
-    direct = realpathSync.native(dirname(path)) === dirname(path);
-  } catch {
-    direct = false;
-  }
   return {
-    kind: direct ? kind : 'other',
+    kind: foldersAreReal(worktree, rel) ? kind : 'other',
     executable: (stat.mode & 0o100n) !== 0n,
     size: stat.size,
     mtimeNs: stat.mtimeNs,
@@ -93,6 +86,24 @@ function diskFacts(worktree: string, rel: string): DiskFacts {
     uid: Number(stat.uid),
     gid: Number(stat.gid),
   };
+}
+
+/**
+ * git does not follow a symlinked folder on the way to a tracked file: such a path is left to git. The worktree's own
+ * path is real (worktreeOf resolves it), so only the folders of `rel` below it are looked at, one lstat each.
+ */
+function foldersAreReal(worktree: string, rel: string): boolean {
+  let folder = worktree;
+  const steps = rel.split('/');
+  for (let i = 0; i < steps.length - 1; i++) {
+    folder = below(folder, steps[i]!);
+    try {
+      if (!lstatSync(folder).isDirectory()) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** The bytes git hashes for the entry's file: a symlink's target, or the file's content. Null when it is gone; undefined when it is left to git. */
@@ -152,7 +163,7 @@ function inProcessAnswer(
           worktreeConversionDoubt(worktree, gitDir, check.rel, indexHolds)
         )
           return ASK_GIT;
-        const content = contentOf(join(worktree, check.rel), found.entry);
+        const content = contentOf(below(worktree, check.rel), found.entry);
         if (content === undefined) return ASK_GIT;
         if (content === null || blobOid(content, repo.hashBytes) !== found.entry.oid) return true;
         break;
