@@ -53,7 +53,7 @@ function facts(id: string, over: Partial<EntryFacts> = {}, entryOver: Partial<Se
     staleLocks: [],
     logEdit: null,
     folderIsRemnant: false,
-    hiddenAdds: [],
+    strandedAdds: [],
     ...over,
   };
 }
@@ -291,7 +291,7 @@ const cases: Array<[string, CleanupFacts, unknown[], string[]]> = [
             merged: null,
             ownerAlive: false,
             work: null,
-            hiddenAdds: ['/r/p/.git/worktrees/half'],
+            strandedAdds: ['/r/p/.git/worktrees/half'],
           },
           { status: 'starting', ...dead },
         ),
@@ -322,7 +322,7 @@ const cases: Array<[string, CleanupFacts, unknown[], string[]]> = [
             merged: null,
             ownerAlive: false,
             work: null,
-            hiddenAdds: ['/r/p/.git/worktrees/half1'],
+            strandedAdds: ['/r/p/.git/worktrees/half1'],
           },
           { status: 'starting', ...dead },
         ),

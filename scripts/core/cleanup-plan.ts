@@ -67,9 +67,9 @@ export interface EntryFacts {
   folderIsRemnant: boolean;
   /**
    * For an interrupted start: git's admin folders of its `git worktree add`, killed before git could list the
-   * worktree (git/worktrees.ts, hiddenUnfinishedAdds). They hold only the add's lock, which stops git pruning them.
+   * worktree (git/worktrees.ts, strandedAdds). They hold only the add's lock, which stops git pruning them.
    */
-  hiddenAdds: string[];
+  strandedAdds: string[];
 }
 
 /** A git worktree inside the sessions folder that no manifest entry claims. */
@@ -183,7 +183,15 @@ export interface CleanupFacts {
 export type HistoryStrategy = 'cleanup-orphan' | 'cleanup-merged' | 'cleanup-rollback-start' | 'land';
 export type TransientStatus = 'starting' | 'ending' | 'syncing';
 
+/** A `git worktree add` killed part way that git dies on (git/worktrees.ts, unreadableAdds). */
+export interface UnreadableAddFacts {
+  adminDir: string;
+  /** Its worktree folder, while it holds nothing but the add's `.git` file; null otherwise. */
+  folder: string | null;
+}
+
 export type CleanupAction =
+  | { kind: 'remove-unreadable-add'; subject: string; reason: string; adminDir: string; folder: string | null }
   | { kind: 'remove-stray-file'; subject: string; reason: string; file: string }
   | { kind: 'rebuild-manifest'; subject: string; reason: string; aside: string; sessions: SessionEntry[] }
   | { kind: 'unlock-and-prune'; subject: string; reason: string; path: string }
@@ -264,7 +272,7 @@ export type CleanupAction =
       removeWorktree: { path: string; checkoutOnly: boolean; allowedLeftovers: string[] } | null;
       /**
        * What a start's `git worktree add` killed before git could list the worktree left: its folder (empty, or
-       * holding only empty folders; null when it was never made) and git's admin folders for it (EntryFacts.hiddenAdds).
+       * holding only empty folders; null when it was never made) and git's admin folders for it (EntryFacts.strandedAdds).
        */
       unfinishedAdd: { folder: string | null; adminDirs: string[] } | null;
       deleteBranch: { branch: string; tip: string; baseTip: string } | null;
@@ -317,6 +325,7 @@ export interface CleanupPlan {
  * worktree's); an operation is backed out before its session is handed back.
  */
 export const ACTION_ORDER: CleanupAction['kind'][] = [
+  'remove-unreadable-add',
   'remove-git-locks',
   'finish-interrupted-merge',
   'finish-interrupted-land',
@@ -365,6 +374,20 @@ const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 /** `.manifest.json.corrupt-20260115T100000Z`: sortable, and never the name of a live file. */
 export function corruptAsideName(manifestPath: string, now: Date): string {
   return `${manifestPath}.corrupt-${isoSeconds(now).replace(/[-:]/g, '')}`;
+}
+
+/**
+ * While git cannot list the worktrees, nothing else can be planned: an add git dies on goes first, and the rest of
+ * the plan is made once git reads them again.
+ */
+export function planUnreadableAdds(adds: readonly UnreadableAddFacts[]): CleanupAction[] {
+  return adds.map((add) => ({
+    kind: 'remove-unreadable-add',
+    subject: add.adminDir,
+    reason: "a git worktree add killed part way left it half written, and git fails on it; it holds no one's work",
+    adminDir: add.adminDir,
+    folder: add.folder,
+  }));
 }
 
 export function planCleanup(facts: CleanupFacts): CleanupPlan {
@@ -989,12 +1012,12 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
   const tip = facts.branchTip;
   const untouchedBranch = tip === null || tip === entry.base.commit;
   // A folder that holds nothing, which git does not list, is no one's work: the add was killed before the worktree
-  // was one (git/worktrees.ts, hiddenUnfinishedAdds), or before it made the folder at all.
+  // was one (git/worktrees.ts, strandedAdds), or before it made the folder at all.
   const empty = facts.folderIsRemnant && !facts.gitRecord;
   if (!facts.folderExists || empty) {
     const unfinishedAdd =
-      empty || facts.hiddenAdds.length > 0
-        ? { folder: empty ? facts.worktreePath : null, adminDirs: facts.hiddenAdds }
+      empty || facts.strandedAdds.length > 0
+        ? { folder: empty ? facts.worktreePath : null, adminDirs: facts.strandedAdds }
         : null;
     if (entry.restoredFrom)
       return planDrop(
@@ -1203,6 +1226,8 @@ function planRebuild(facts: CleanupFacts, actions: CleanupAction[], kept: KeptIt
 /** One line per action, for the plan and the report. */
 export function describeAction(action: CleanupAction): string {
   switch (action.kind) {
+    case 'remove-unreadable-add':
+      return `remove ${action.adminDir}${action.folder ? ` and ${action.folder}, which holds only its .git file` : ''} (${action.reason})`;
     case 'remove-stray-file':
       return `remove stray file ${action.file} (${action.reason})`;
     case 'rebuild-manifest':

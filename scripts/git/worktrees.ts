@@ -1,10 +1,12 @@
 import { git } from '../lib/shell.js';
-import { readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { GitError } from '../lib/errors.js';
+import { lstatSync, readFileSync, readdirSync, realpathSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { GitError, RefusalError } from '../lib/errors.js';
+import { helper } from '../lib/invocation.js';
 import { withLock } from '../lib/lock.js';
 import { commonGitDir } from './repo.js';
 import { parseWorktreeList, type WorktreeRecord } from '../core/worktree-list.js';
+import type { UnreadableAddFacts } from '../core/cleanup-plan.js';
 
 /**
  * While another process runs `git worktree add` or `remove`, git can briefly see that
@@ -19,8 +21,44 @@ export async function listWorktrees(cwd: string): Promise<WorktreeRecord[]> {
     } catch (error) {
       // Any failure that names another worktree's admin folder is that folder being written or removed.
       const halfMade = error instanceof GitError && /worktrees\/[^/\s]+\//.test(error.stderr);
-      if (!halfMade || attempt >= 20) throw error;
+      if (!halfMade) throw error;
+      if (attempt >= 20) throw await unreadableAddsRefusal(cwd).then((refusal) => refusal ?? error);
       await new Promise((resolve) => setTimeout(resolve, 10 + attempt * 10));
+    }
+  }
+}
+
+/** When a folder git still dies on after those retries is an add killed part way (unreadableAdds): what to do. */
+async function unreadableAddsRefusal(cwd: string): Promise<RefusalError | null> {
+  return unreadableAddsRefusalIn(await commonGitDir(cwd));
+}
+
+/** The same refusal, in the common git dir `commonDir`; null when nothing there is an unreadable add. */
+export function unreadableAddsRefusalIn(commonDir: string): RefusalError | null {
+  const adds = unreadableAdds(commonDir);
+  if (adds.length === 0) return null;
+  const folders = adds.map((add) => add.adminDir).join(', ');
+  return new RefusalError(
+    'worktree-add-unreadable',
+    `git cannot read this repository's worktrees: a \`git worktree add\` killed part way left ${folders} half written (an empty commondir), and every git command that reads the worktrees fails on it. It holds no one's work.`,
+    `Ask the user, then run \`${helper('cleanup --yes')}\`, which removes it (\`${helper('cleanup')}\` shows what it would do).`,
+    { unreadableAdds: adds, commonDir },
+  );
+}
+
+/**
+ * The common git dir of the repository when `cwd` is inside the folder of an unreadable add, where git finds no
+ * repository at all (its `.git` file names that admin folder); null otherwise.
+ */
+export function commonDirOfUnreadableAddAt(cwd: string): string | null {
+  for (let folder = cwd; ; folder = dirname(folder)) {
+    try {
+      const pointer = readFileSync(join(folder, '.git'), 'utf8');
+      const adminDir = /^gitdir: (.+)$/.exec(pointer.trim())?.[1];
+      return adminDir && strandedAddKind(adminDir) === 'unreadable' ? dirname(dirname(adminDir)) : null;
+    } catch (error) {
+      // Not a file there (a folder, as in any repository, is git's to read): only a missing one means look higher.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || folder === dirname(folder)) return null;
     }
   }
 }
@@ -45,7 +83,7 @@ async function withWorktreeLock<T>(mainCheckout: string, action: () => Promise<T
 
 /**
  * `git worktree add --no-checkout` under the worktree lock. A git killed part way (SIGKILL skips its own clean-up)
- * can leave what git itself never lists or prunes (isHiddenUnfinishedAdd): that goes before the lock is let go,
+ * can leave what git itself never gets past (strandedAddKind): that goes before the lock is let go,
  * while no other add can have made it, and then the error is thrown as it was.
  */
 async function addUnderLock(mainCheckout: string, path: string, args: readonly string[]): Promise<void> {
@@ -54,16 +92,16 @@ async function addUnderLock(mainCheckout: string, path: string, args: readonly s
     try {
       await git(mainCheckout, ['worktree', 'add', '--quiet', '--no-checkout', ...args]);
     } catch (error) {
-      await forgetHiddenAdd(mainCheckout, path, since).catch(() => undefined);
+      await forgetStrandedAdd(mainCheckout, path, since).catch(() => undefined);
       throw error;
     }
   });
 }
 
-async function forgetHiddenAdd(mainCheckout: string, path: string, since: number): Promise<void> {
-  const left = await hiddenUnfinishedAdds(mainCheckout, basename(path), since, new Set());
+async function forgetStrandedAdd(mainCheckout: string, path: string, since: number): Promise<void> {
+  const left = await strandedAdds(mainCheckout, basename(path), since, new Set());
   if (left.length === 0) return;
-  left.forEach(removeHiddenUnfinishedAdd);
+  left.forEach(removeStrandedAdd);
   if ((await listWorktrees(mainCheckout)).some((record) => record.path === path)) return;
   try {
     // git made the worktree's folder after that admin folder; rmdir removes it only while it is still empty.
@@ -178,69 +216,135 @@ export async function unlockWorktree(mainCheckout: string, path: string): Promis
 }
 
 /**
- * `git worktree add` makes its admin folder and a `locked` file saying "initializing" before it makes the worktree's
- * folder, and only then writes the admin folder's `gitdir` file. Until then git neither lists the worktree nor
- * prunes the folder (it is locked), so an add killed in that window leaves it for good. Such a folder holds no one's
- * work: at most that lock file.
+ * What a `git worktree add` killed part way (SIGKILL skips its own clean-up) can leave that git never gets past, by
+ * the order it writes in: the admin folder, its `locked` file ("initializing"), the worktree's folder, `gitdir`, the
+ * folder's `.git` file, `HEAD` (a null id), `commondir`; then it points HEAD at the branch and unlocks.
+ * - `unseen`: the admin folder holds the lock or nothing, as before `gitdir` is written. git neither lists the
+ *   worktree nor prunes the folder (it is locked), so it stays for good.
+ * - `unreadable`: `commondir` made but still empty. Every git command that reads the worktrees ("failed to read
+ *   .../commondir") dies on it, git's own prune included.
+ * Neither holds anyone's work: the worktree's index and files come only after both.
  */
-function isHiddenUnfinishedAdd(adminDir: string): boolean {
+type StrandedAddKind = 'unseen' | 'unreadable';
+
+const ADD_FILES = new Set(['locked', 'gitdir', 'HEAD', 'commondir']);
+
+function strandedAddKind(adminDir: string): StrandedAddKind | null {
   try {
+    const names = readdirSync(adminDir);
     // Its lock's text is translated; only an add can lock a worktree git does not list, so any text is that add's.
-    return readdirSync(adminDir).every((name) => name === 'locked');
+    if (names.every((name) => name === 'locked')) return 'unseen';
+    const unreadable =
+      names.includes('locked') &&
+      names.every((name) => ADD_FILES.has(name)) &&
+      names.includes('commondir') &&
+      statSync(join(adminDir, 'commondir')).size === 0 &&
+      (!names.includes('HEAD') || /^0*\s*$/.test(readFileSync(join(adminDir, 'HEAD'), 'utf8')));
+    return unreadable ? 'unreadable' : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
 /**
- * The admin folders a killed `git worktree add` of a worktree called `name` left unseen by git (above), made since
- * `sinceMs`. git names the folder after the worktree's folder, with a number added when that name is taken; names
- * in `taken` belong to other worktrees of the pack's and are not looked at.
+ * The admin folders a killed `git worktree add` of a worktree called `name` stranded (above), made since `sinceMs`.
+ * git names the folder after the worktree's folder, with a number added when that name is taken; names in `taken`
+ * belong to other worktrees of the pack's and are not looked at.
  */
-export async function hiddenUnfinishedAdds(
+export async function strandedAdds(
   mainCheckout: string,
   name: string,
   sinceMs: number,
   taken: ReadonlySet<string>,
 ): Promise<string[]> {
   const folder = join(await commonGitDir(mainCheckout), 'worktrees');
-  let names: string[];
-  try {
-    names = readdirSync(folder);
-  } catch {
-    return [];
-  }
   const ours = (candidate: string) =>
     candidate === name ||
     (candidate.startsWith(name) && /^\d+$/.test(candidate.slice(name.length)) && !taken.has(candidate));
-  return names
+  return adminFolders(folder)
     .filter(ours)
     .map((candidate) => join(folder, candidate))
     .filter((adminDir) => {
       try {
         // Seconds-resolution file systems round the time down.
-        return statSync(adminDir).mtimeMs >= sinceMs - 1_000 && isHiddenUnfinishedAdd(adminDir);
+        return statSync(adminDir).mtimeMs >= sinceMs - 1_000 && strandedAddKind(adminDir) !== null;
       } catch {
         return false;
       }
     });
 }
 
-/**
- * Removes those admin folders while no add or remove of the pack's runs (theirs all hold the worktree lock), each
- * only if it is still what a killed add left. Says which it removed.
- */
-export async function removeHiddenUnfinishedAdds(
-  mainCheckout: string,
-  adminDirs: readonly string[],
-): Promise<string[]> {
-  return withWorktreeLock(mainCheckout, async () => adminDirs.filter(removeHiddenUnfinishedAdd));
+function adminFolders(worktreesFolder: string): string[] {
+  try {
+    return readdirSync(worktreesFolder);
+  } catch {
+    return [];
+  }
 }
 
-/** Removes one such admin folder if it is still that; says whether it did. */
-function removeHiddenUnfinishedAdd(adminDir: string): boolean {
-  if (!isHiddenUnfinishedAdd(adminDir)) return false;
-  rmSync(join(adminDir, 'locked'), { force: true });
+/**
+ * Removes those admin folders while no add or remove of the pack's runs (theirs all hold the worktree lock), each
+ * only if it is still what a killed add left, with the worktree folder's `.git` file of an unreadable one. Says which
+ * it removed.
+ */
+export async function removeStrandedAdds(mainCheckout: string, adminDirs: readonly string[]): Promise<string[]> {
+  return withWorktreeLock(mainCheckout, async () => adminDirs.filter(removeStrandedAdd));
+}
+
+/**
+ * Removes one such admin folder if it is still that, with an unreadable one's worktree folder while that holds
+ * nothing but its `.git` file; says whether it did.
+ */
+function removeStrandedAdd(adminDir: string): boolean {
+  const kind = strandedAddKind(adminDir);
+  if (kind === null) return false;
+  const folder = kind === 'unreadable' ? strandedAddFolder(adminDir) : null;
+  if (folder) {
+    rmSync(join(folder, '.git'), { force: true });
+    rmdirSync(folder);
+  }
+  for (const name of ADD_FILES) rmSync(join(adminDir, name), { force: true });
   rmdirSync(adminDir);
   return true;
+}
+
+/**
+ * The worktree folder an unreadable add's `gitdir` names, while it holds nothing but that add's `.git` file: the
+ * checkout had not begun. Null when it holds anything else, or is gone.
+ */
+function strandedAddFolder(adminDir: string): string | null {
+  try {
+    const folder = readFileSync(join(adminDir, 'gitdir'), 'utf8')
+      .trim()
+      .replace(/\/\.git$/, '');
+    if (!folder) return null;
+    const names = readdirSync(folder);
+    if (names.length === 0) return folder;
+    if (names.length > 1 || names[0] !== '.git' || !lstatSync(join(folder, '.git')).isFile()) return null;
+    const pointer = readFileSync(join(folder, '.git'), 'utf8').trim();
+    if (pointer === '') return folder;
+    // git writes the path real, and the common dir may have been reached through a symlink.
+    return pointer.startsWith('gitdir: ') && realpathSync(pointer.slice(8)) === realpathSync(adminDir) ? folder : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The adds git dies on (`unreadable` above), repository-wide. */
+export function unreadableAdds(commonDir: string): UnreadableAddFacts[] {
+  const folder = join(commonDir, 'worktrees');
+  return adminFolders(folder)
+    .map((name) => join(folder, name))
+    .filter((adminDir) => strandedAddKind(adminDir) === 'unreadable')
+    .map((adminDir) => ({ adminDir, folder: strandedAddFolder(adminDir) }));
+}
+
+/** Removes unreadable adds (above), each only if it still is one, under the worktree lock; says which it removed. */
+export async function removeUnreadableAdds(
+  cwd: string,
+  adds: readonly UnreadableAddFacts[],
+): Promise<UnreadableAddFacts[]> {
+  return withWorktreeLock(cwd, async () =>
+    adds.filter((add) => strandedAddKind(add.adminDir) === 'unreadable' && removeStrandedAdd(add.adminDir)),
+  );
 }

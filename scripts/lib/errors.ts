@@ -96,6 +96,7 @@ export const REFUSAL_CODES = [
   'unknown-base',
   'unknown-remote',
   'unsaved-work',
+  'worktree-add-unreadable',
   'worktree-changing',
   'worktree-locked',
   'worktree-missing',

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { RefusalError } from '../lib/errors.js';
 import { locateRepository, rememberCommonDir } from '../git/repo.js';
-import { listWorktrees } from '../git/worktrees.js';
+import { commonDirOfUnreadableAddAt, listWorktrees, unreadableAddsRefusalIn } from '../git/worktrees.js';
 import type { WorktreeRecord } from '../core/worktree-list.js';
 import { loadConfig } from './config-file.js';
 import type { Config } from '../core/config.js';
@@ -44,6 +44,9 @@ export async function findProject(cwdInput: string): Promise<Project> {
     listWorktrees(cwd).catch((error: unknown) => error),
   ]);
   if (!location) {
+    const commonDir = commonDirOfUnreadableAddAt(cwd);
+    const unreadable = commonDir ? unreadableAddsRefusalIn(commonDir) : null;
+    if (unreadable) throw unreadable;
     throw new RefusalError(
       'not-a-repository',
       `${cwd} is not inside a git repository.`,

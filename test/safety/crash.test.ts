@@ -79,8 +79,14 @@ describe('SIGKILL of the process group during start on a 6,000-file repository',
       const outcome = await run.done;
       if (outcome.signal === 'SIGKILL') killed++;
 
-      const cleanup = repo.helper(['cleanup', '--yes']);
+      let cleanup = repo.helper(['cleanup', '--yes']);
       expectDone(cleanup);
+      // A kill as git made the new admin folder's commondir leaves git unable to list worktrees: that goes first,
+      // alone, and the next cleanup plans the rest (test/safety/interrupted-steps.test.ts).
+      if (cleanup.stdout.includes('plans the rest')) {
+        cleanup = repo.helper(['cleanup', '--yes']);
+        expectDone(cleanup);
+      }
 
       const worktree = join(repo.sessions, id);
       const entry = entryOf(repo, id);

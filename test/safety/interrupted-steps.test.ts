@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { BUNDLE, makeRepo, type Repo } from '../helpers/gitdir.js';
+import { BUNDLE, makeRepo, snapshot, type Repo } from '../helpers/gitdir.js';
 import { sessionWithWork } from '../helpers/end.js';
 import { entryOf, expectDone, gitPath, refExists, rev, tryGit } from '../helpers/safety.js';
 
@@ -302,6 +302,22 @@ function killedInsideWorktreeAdd(r: Repo, path: string, stage: AddStage): string
   if (stage === 'no folder') rmSync(path, { recursive: true });
   return admin;
 }
+/**
+ * What a git worktree add killed just after it made the admin folder's commondir, before it wrote "../.." there,
+ * leaves: the lock, gitdir, a null HEAD and that empty file; the worktree's folder holds only its .git file.
+ */
+function unreadableAdd(path: string): string {
+  const admin = readFileSync(join(path, '.git'), 'utf8')
+    .replace(/^gitdir: /, '')
+    .trim();
+  for (const name of readdirSync(admin))
+    if (name !== 'gitdir') rmSync(join(admin, name), { recursive: true, force: true });
+  writeFileSync(join(admin, 'locked'), 'initializing\n');
+  writeFileSync(join(admin, 'HEAD'), `${'0'.repeat(40)}\n`);
+  writeFileSync(join(admin, 'commondir'), '');
+  for (const name of readdirSync(path)) if (name !== '.git') rmSync(join(path, name), { recursive: true });
+  return admin;
+}
 type AddStage =
   | 'an empty admin folder'
   | 'only its lock'
@@ -366,6 +382,101 @@ describe('cleanup after git worktree add was killed inside a step', () => {
     expect(repo.manifest().sessions).toEqual([]);
     expect(rev(repo, 'main')).toBe(base);
   });
+
+  it.each(['from the start', 'from inside the killed worktree'] as const)(
+    'a start killed as git made its empty commondir, which every git worktree command dies on: status refuses and says why, cleanup removes it first and then rolls the start back (%s)',
+    async (from) => {
+      repo = makeRepo();
+      const base = rev(repo, 'main');
+      expectDone(await repo.cli(['start', 'cut', '--no-setup']));
+      const path = join(repo.sessions, 'cut');
+      const admin = unreadableAdd(path);
+      startedByDeadProcess(repo, 'cut');
+      expect(() => repo.git(['worktree', 'list'])).toThrow(/commondir/);
+      const cwd = from === 'from the start' ? repo.main : path;
+
+      const before = snapshot(repo);
+      // status reports it as its problem (it is inlined, where a failure would abort); start refuses.
+      const shown = await repo.cli(['status', '--json'], { cwd });
+      expectDone(shown);
+      expect(shown.json.problems.map((p: any) => p.code)).toEqual(['worktree-add-unreadable']);
+      expect(shown.json.problems[0].message).toContain(`left ${admin} half written`);
+      expect(shown.json.next).toEqual([expect.stringContaining('cleanup --yes')]);
+      const refused = await repo.cli(['start', 'other', '--no-setup', '--json'], { cwd });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.json.error.code).toBe('worktree-add-unreadable');
+
+      const plan = await repo.cli(['cleanup', '--json'], { cwd });
+      expectDone(plan);
+      expect(plan.json.manifest).toBeNull();
+      expect(plan.json.actions.map((a: any) => [a.kind, a.subject])).toEqual([['remove-unreadable-add', admin]]);
+      expect(plan.json.actions[0].description).toContain(`and ${path}, which holds only its .git file`);
+      expect(snapshot(repo)).toEqual(before);
+
+      // Only what was shown is done; the next cleanup plans the rest.
+      const removed = await repo.cli(['cleanup', '--yes', '--json'], { cwd });
+      expectDone(removed);
+      expect(removed.json.actions.map((a: any) => [a.kind, a.result])).toEqual([['remove-unreadable-add', 'done']]);
+      expect(removed.json.actions[0].message).toBe(
+        `removed ${admin} and ${path}, what a killed git worktree add left half written`,
+      );
+      expect(removed.json.next).toContain('plans the rest');
+      expect(repo.manifest().sessions.map((s: any) => s.id)).toEqual(['cut']);
+      expect(refExists(repo, 'refs/heads/session/cut')).toBe(true);
+      const json = await cleanupYes(repo);
+      expect(json.actions.map((a: any) => a.kind)).toEqual(['drop-entry']);
+      expect(json.actions[0].reason).toMatch(/start was interrupted .* before any work: rolled back/);
+      expect(existsSync(path)).toBe(false);
+      expect(existsSync(admin)).toBe(false);
+      expect(refExists(repo, 'refs/heads/session/cut')).toBe(false);
+      expect(repo.manifest().sessions).toEqual([]);
+      expect(rev(repo, 'main')).toBe(base);
+      expect(repo.git(['worktree', 'list', '--porcelain'])).not.toContain('cut');
+    },
+  );
+
+  it('an add git dies on whose folder holds more than its .git file: the admin folder goes, the folder and its files stay', async () => {
+    repo = makeRepo();
+    expectDone(await repo.cli(['start', 'cut', '--no-setup']));
+    const path = join(repo.sessions, 'cut');
+    const admin = unreadableAdd(path);
+    writeFileSync(join(path, 'notes.txt'), 'someone put this here\n');
+
+    const plan = await repo.cli(['cleanup', '--json']);
+    expect(plan.json.actions[0].description).toBe(
+      `remove ${admin} (a git worktree add killed part way left it half written, and git fails on it; it holds no one's work)`,
+    );
+    const result = await repo.cli(['cleanup', '--yes']);
+    expectDone(result);
+    expect(result.stdout).toContain(`✓ removed ${admin}, what a killed git worktree add left half written\n`);
+    expect(existsSync(admin)).toBe(false);
+    expect(readFileSync(join(path, 'notes.txt'), 'utf8')).toBe('someone put this here\n');
+    expect(repo.git(['worktree', 'list', '--porcelain'])).not.toContain(path);
+  });
+
+  it.each([
+    ['a worktree lock of the user’s', (admin: string) => writeFileSync(join(admin, 'index'), '')],
+    [
+      'a HEAD that names a commit',
+      (admin: string, r: Repo) => writeFileSync(join(admin, 'HEAD'), `${rev(r, 'main')}\n`),
+    ],
+    ['no lock', (admin: string) => rmSync(join(admin, 'locked'))],
+  ])(
+    'an empty commondir beside %s is not taken for a killed add: refused as git failing, nothing removed',
+    async (_what, alter) => {
+      repo = makeRepo();
+      expectDone(await repo.cli(['start', 'cut', '--no-setup']));
+      const path = join(repo.sessions, 'cut');
+      const admin = unreadableAdd(path);
+      alter(admin, repo);
+      const before = snapshot(repo);
+      const result = await repo.cli(['cleanup', '--yes', '--json']);
+      expect(result.exitCode).toBe(1);
+      expect(result.json.error.code).toBe('git-failed');
+      expect(snapshot(repo)).toEqual(before);
+      expect(existsSync(join(admin, 'commondir'))).toBe(true);
+    },
+  );
 
   it.each([
     'inside its add',
@@ -533,8 +644,9 @@ describe("cleanup after a start killed in the main checkout's part of its work",
 const hasStrace = spawnSync('strace', ['-V'], { stdio: 'ignore' }).status === 0;
 
 describe.skipIf(!hasStrace)('git killed inside the worktree add of a running start', () => {
-  // Both before git writes the admin folder's gitdir file, so git never lists the worktree and, its lock there, never
-  // prunes the admin folder: the add's own clean-up (git/worktrees.ts, addUnderLock) is all that removes it.
+  // Before git writes the admin folder's gitdir file, git never lists the worktree and, its lock there, never prunes
+  // the admin folder; with an empty commondir, git cannot list any worktree. The add's own clean-up
+  // (git/worktrees.ts, addUnderLock) is all that removes them.
   it.each([
     [
       'as it makes the folder',
@@ -543,6 +655,18 @@ describe.skipIf(!hasStrace)('git killed inside the worktree add of a running sta
     [
       'as it writes the gitdir file',
       () => ['-P', '.git/worktrees/cut/gitdir', '-e', 'trace=openat', '-e', 'inject=openat:signal=KILL'],
+    ],
+    // Made but still empty, commondir makes every git command that reads the worktrees die.
+    [
+      'as it fills in the commondir file',
+      (r: Repo) => [
+        '-P',
+        join(r.main, '.git/worktrees/cut/commondir'),
+        '-e',
+        'trace=write',
+        '-e',
+        'inject=write:signal=KILL',
+      ],
     ],
   ])('%s: start says so and leaves nothing, for git or for cleanup', (_when, kill) => {
     repo = makeRepo();

@@ -38,7 +38,8 @@ import {
   listWorktrees,
   relocateWorktree,
   removeWorktree,
-  removeHiddenUnfinishedAdds,
+  removeStrandedAdds,
+  removeUnreadableAdds,
   repairWorktree,
   unlockWorktree,
 } from '../../git/worktrees.js';
@@ -92,9 +93,41 @@ export async function executeCleanup(project: Project, actions: CleanupAction[],
   return outcomes;
 }
 
+/**
+ * The step before any other while git cannot list the worktrees (planUnreadableAdds): run from `cwd`, as no main
+ * checkout is known until git reads them again.
+ */
+export async function removeUnreadableAddsFirst(cwd: string, actions: CleanupAction[]): Promise<ActionOutcome[]> {
+  const outcomes: ActionOutcome[] = [];
+  for (const action of actions) {
+    if (action.kind !== 'remove-unreadable-add') throw new Error(`${action.kind} needs the worktrees listed`);
+    try {
+      outcomes.push({ action, result: 'done', message: await removeUnreadableAdd(cwd, action) });
+    } catch (error) {
+      outcomes.push({
+        action,
+        result: error instanceof Skip ? 'skipped' : 'failed',
+        message: (error as Error).message,
+      });
+    }
+  }
+  return outcomes;
+}
+
+async function removeUnreadableAdd(
+  cwd: string,
+  { adminDir, folder }: Extract<CleanupAction, { kind: 'remove-unreadable-add' }>,
+): Promise<string> {
+  const [removed] = await removeUnreadableAdds(cwd, [{ adminDir, folder }]);
+  if (!removed) throw new Skip(`${adminDir} is no longer what a killed git worktree add left; left alone`);
+  return `removed ${adminDir}${removed.folder ? ` and ${removed.folder}` : ''}, what a killed git worktree add left half written`;
+}
+
 async function execute(project: Project, action: CleanupAction, now: Date): Promise<string> {
   const main = project.mainCheckout;
   switch (action.kind) {
+    case 'remove-unreadable-add':
+      return removeUnreadableAdd(main, action);
     case 'remove-stray-file': {
       if (action.file.endsWith('.lock')) {
         if (!(await clearStaleLock(resolve(project.sessionsDir, action.file))))
@@ -347,7 +380,7 @@ async function removeUnfinishedAdd(main: string, path: string): Promise<void> {
 }
 
 /**
- * What a `git worktree add` killed before git could list the worktree left (EntryFacts.hiddenAdds): the folder, only
+ * What a `git worktree add` killed before git could list the worktree left (EntryFacts.strandedAdds): the folder, only
  * while it still holds nothing and git still does not list it, and git's admin folders for it.
  */
 async function removeUnlistedAdd(
@@ -361,7 +394,7 @@ async function removeUnlistedAdd(
     removeEmptyFolders(folder);
     notes.push(`removed its empty folder ${folder}`);
   }
-  const removed = await removeHiddenUnfinishedAdds(main, adminDirs);
+  const removed = await removeStrandedAdds(main, adminDirs);
   if (removed.length > 0) notes.push(`removed what its killed git worktree add left in ${removed.join(', ')}`);
   return notes;
 }

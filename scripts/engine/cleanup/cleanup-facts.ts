@@ -5,7 +5,7 @@
 import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { hiddenUnfinishedAdds, worktreeLockPath } from '../../git/worktrees.js';
+import { strandedAdds, worktreeLockPath } from '../../git/worktrees.js';
 import { mergeLockPath, type LandPurpose } from '../../store/merge-lock.js';
 import { ownerIsDead, readLockOwner } from '../../lib/lock.js';
 import { limiter } from '../../lib/limit.js';
@@ -534,9 +534,9 @@ async function entryFacts(
   const hollowed = endLeftover(project.sessionsDir, entry.id, 'removed', sessionsDirNames);
   // An entry written before owners recorded when they took the step on was taken on when it started.
   const startTookOn = Number.isFinite(claimedAt) ? claimedAt : Date.parse(entry.startedAt);
-  const hiddenAdds =
+  const stranded =
     interrupted && entry.status === 'starting' && record === null && Number.isFinite(startTookOn)
-      ? await hiddenUnfinishedAdds(project.mainCheckout, basename(worktreePath), startTookOn, ids)
+      ? await strandedAdds(project.mainCheckout, basename(worktreePath), startTookOn, ids)
       : [];
   return {
     entry,
@@ -570,7 +570,7 @@ async function entryFacts(
         ? await ownLogEdit(worktreePath, entry.sessionLog, status?.work ?? [])
         : null,
     folderIsRemnant: folderExists && record === null && onlyEmptyFolders(worktreePath),
-    hiddenAdds,
+    strandedAdds: stranded,
   };
 }
 
