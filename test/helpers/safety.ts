@@ -4,7 +4,7 @@
  * and the refusal every one of those tests checks.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { expect } from 'vitest';
 import type { HelperResult, Repo } from './gitdir.js';
@@ -191,4 +191,21 @@ export function keptAtNamedPath(output: unknown, rel: string, content: string, e
     }
   }
   return false;
+}
+
+/**
+ * What a git worktree add killed just after it made the admin folder's commondir, before it wrote "../.." there,
+ * leaves: the lock, gitdir, a null HEAD and that empty file; the worktree's folder holds only its .git file.
+ */
+export function unreadableAdd(path: string): string {
+  const admin = readFileSync(join(path, '.git'), 'utf8')
+    .replace(/^gitdir: /, '')
+    .trim();
+  for (const name of readdirSync(admin))
+    if (name !== 'gitdir') rmSync(join(admin, name), { recursive: true, force: true });
+  writeFileSync(join(admin, 'locked'), 'initializing\n');
+  writeFileSync(join(admin, 'HEAD'), `${'0'.repeat(40)}\n`);
+  writeFileSync(join(admin, 'commondir'), '');
+  for (const name of readdirSync(path)) if (name !== '.git') rmSync(join(path, name), { recursive: true });
+  return admin;
 }

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { BUNDLE, makeRepo, snapshot, type Repo } from '../helpers/gitdir.js';
 import { sessionWithWork } from '../helpers/end.js';
-import { entryOf, expectDone, gitPath, refExists, rev, tryGit } from '../helpers/safety.js';
+import { entryOf, expectDone, gitPath, refExists, rev, tryGit, unreadableAdd } from '../helpers/safety.js';
 
 let repo: Repo;
 afterEach(() => repo?.cleanup());
@@ -300,22 +300,6 @@ function killedInsideWorktreeAdd(r: Repo, path: string, stage: AddStage): string
   const keep = stage === 'checking out' ? ['.git', 'README.md'] : stage === 'no .git file' ? [] : ['.git'];
   for (const name of readdirSync(path)) if (!keep.includes(name)) rmSync(join(path, name), { recursive: true });
   if (stage === 'no folder') rmSync(path, { recursive: true });
-  return admin;
-}
-/**
- * What a git worktree add killed just after it made the admin folder's commondir, before it wrote "../.." there,
- * leaves: the lock, gitdir, a null HEAD and that empty file; the worktree's folder holds only its .git file.
- */
-function unreadableAdd(path: string): string {
-  const admin = readFileSync(join(path, '.git'), 'utf8')
-    .replace(/^gitdir: /, '')
-    .trim();
-  for (const name of readdirSync(admin))
-    if (name !== 'gitdir') rmSync(join(admin, name), { recursive: true, force: true });
-  writeFileSync(join(admin, 'locked'), 'initializing\n');
-  writeFileSync(join(admin, 'HEAD'), `${'0'.repeat(40)}\n`);
-  writeFileSync(join(admin, 'commondir'), '');
-  for (const name of readdirSync(path)) if (name !== '.git') rmSync(join(path, name), { recursive: true });
   return admin;
 }
 type AddStage =
