@@ -42,6 +42,8 @@ export interface WorkspaceOptions {
   runSetup: boolean;
   progress: (line: string) => void;
   now: Date;
+  /** Listed already, for `copy` (listMainCheckoutFiles); else listed here. */
+  mainFiles?: Promise<MainCheckoutFiles>;
 }
 
 export type { CopyReport, WorkspaceReport } from '../../workspace/report.js';
@@ -117,8 +119,29 @@ export function readIncludeFile(mainCheckout: string): { text: string | null; re
 
 const MAX_INCLUDE_BYTES = 256 * 1024;
 
-async function copyIgnoredFiles(project: Project, worktree: string, choice: CopyChoice): Promise<CopyReport> {
-  const found = await copyCandidates(project, choice);
+/**
+ * What the main checkout holds for a new worktree: its ignored files to copy (null for a setup re-run, which copies
+ * none) and the pack's own untracked files. Neither depends on the new worktree, so start lists them while git
+ * checks it out (WorkspaceOptions.mainFiles).
+ */
+export interface MainCheckoutFiles {
+  copyCandidates: Omit<CopyReport, 'copied' | 'skipped' | 'digests'> | null;
+  packUntracked: string[];
+}
+
+export async function listMainCheckoutFiles(project: Project, copy: CopyChoice | null): Promise<MainCheckoutFiles> {
+  const [copyFound, packUntracked] = await Promise.all([
+    copy ? copyCandidates(project, copy) : null,
+    untrackedAt(project.mainCheckout, PACK_PATHS),
+  ]);
+  return { copyCandidates: copyFound, packUntracked };
+}
+
+async function copyIgnoredFiles(
+  project: Project,
+  worktree: string,
+  found: Omit<CopyReport, 'copied' | 'skipped' | 'digests'>,
+): Promise<CopyReport> {
   const result = await copyIntoWorktree(project.mainCheckout, worktree, found.candidates, {
     requireIgnoredInMain: true,
     requireIgnoredInWorktree: true,
@@ -126,8 +149,7 @@ async function copyIgnoredFiles(project: Project, worktree: string, choice: Copy
   return { ...found, ...result };
 }
 
-async function copyPackFiles(project: Project, worktree: string) {
-  const untracked = await untrackedAt(project.mainCheckout, PACK_PATHS);
+async function copyPackFiles(project: Project, worktree: string, untracked: string[]) {
   const result = await copyIntoWorktree(project.mainCheckout, worktree, untracked, {
     requireIgnoredInMain: false,
     requireIgnoredInWorktree: false,
@@ -224,8 +246,9 @@ export async function prepareWorkspace(
 ): Promise<WorkspaceReport> {
   const worktree = worktreePathOf(project, session);
   const submoduleReport = await submodules(worktree);
-  const copy = options.copy ? await copyIgnoredFiles(project, worktree, options.copy) : null;
-  const pack = await copyPackFiles(project, worktree);
+  const mainFiles = await (options.mainFiles ?? listMainCheckoutFiles(project, options.copy));
+  const copy = mainFiles.copyCandidates ? await copyIgnoredFiles(project, worktree, mainFiles.copyCandidates) : null;
+  const pack = await copyPackFiles(project, worktree, mainFiles.packUntracked);
   const port = await ensurePort(project, session);
   const envSession = await writeEnvSession(project, worktree, session, port);
 

@@ -32,7 +32,7 @@ import type { CopyChoice } from '../../workspace/include-matching.js';
 import type { WorkspaceReport } from '../../workspace/report.js';
 import { gatherOrphanFacts } from '../cleanup/cleanup-facts.js';
 import { createSession } from './create-session.js';
-import { excludeSessionsDir, prepareWorkspaceSafely } from './prepare-workspace.js';
+import { excludeSessionsDir, listMainCheckoutFiles, prepareWorkspaceSafely } from './prepare-workspace.js';
 
 export interface StartRequest {
   name: string;
@@ -155,6 +155,10 @@ export async function startSession(
   const { baseBranch, baseCommit, dirty } = checked;
 
   await excludeSessionsDir(project);
+  // Listed while git checks the new worktree out (after the sessions folder is excluded, so its files are not among them).
+  const mainFiles = listMainCheckoutFiles(project, request.copy);
+  // A failed creation throws before anyone awaits it; its own failure then shows in the workspace report.
+  mainFiles.catch(() => undefined);
   const { entry: created, warnings: createWarnings } = await createSession(project, {
     name,
     branch,
@@ -183,6 +187,7 @@ export async function startSession(
     runSetup: request.runSetup,
     progress,
     now,
+    mainFiles,
   });
   const session = findSession(readManifest(project.manifestPath, project.name), name) ?? created;
   const leftBehind = dirty.untracked.filter((path) => !workspace.packFiles.copied.includes(path));
