@@ -140,6 +140,33 @@ describe('the index parser, against indexes git writes', () => {
     expectSameAsGit(layout, bytes);
   });
 
+  it.each([
+    ['2', 1, []],
+    ['2', 3, ['--assume-unchanged']],
+    ['3', 128, ['--skip-worktree']],
+    ['3', 2, ['--skip-worktree', '--assume-unchanged']],
+    ['4', 1, ['--assume-unchanged']],
+    ['4', 5, ['--skip-worktree', '--assume-unchanged']],
+  ] as const)(
+    'counts the entries git status passes over, as git ls-files -v shows them (version %s, marks every %i, %j)',
+    (version, step, marks) => {
+      const files = { ...manyFiles(), '.gitattributes': '*.js text\n', 'src/.gitattributes': '*.md text\n' };
+      repo = makeRepo({ files });
+      repo.git(['update-index', '--index-version', version]);
+      const paths = Object.keys(files).sort();
+      // Entries that a layout mark falls on, that it skips over, a .gitattributes one, the first and the last.
+      const picked = [paths[0]!, paths[1]!, paths[4]!, 'src/.gitattributes', paths.at(-1)!];
+      marks.forEach((mark, i) => repo.git(['update-index', mark, '--', ...picked.filter((_, at) => at % 2 === i % 2)]));
+      const bytes = indexBytes();
+      const layout = indexLayout(bytes, 20, step);
+      expect(layout.version).toBe(version === '2' && marks.includes('--skip-worktree') ? 3 : Number(version));
+      const shown = repo.git(['ls-files', '-v', '-t']).split('\n').filter(Boolean);
+      const passedOver = shown.filter((line) => /^[a-zS]/.test(line)).length;
+      expect(layout.marked).toBe(passedOver);
+      expect(passedOver > 0).toBe(marks.length > 0);
+    },
+  );
+
   it.each(['2', '4'])('tells folders, missing paths and window edges apart (version %s)', (version) => {
     repo = makeRepo({ files: manyFiles() });
     repo.git(['update-index', '--index-version', version]);

@@ -66,6 +66,8 @@ export interface IndexLayout {
   submodules: string[];
   /** Paths of `.gitattributes` entries. */
   attributes: string[];
+  /** How many entries are marked assume-unchanged or skip-worktree (git/changes.ts, hiddenChanges). */
+  marked: number;
   /**
    * Extensions that change what the entries mean and that this reader does not follow: the
    * split index (`link`), sparse directories (`sdir`), or any other required one.
@@ -198,11 +200,21 @@ function entryOf(buffer: Buffer, located: Located, hashBytes: HashBytes): IndexE
   };
 }
 
+/** Marked assume-unchanged or skip-worktree: git status does not look at the file. */
+function isMarked(flags: number, extended: number): boolean {
+  return (flags & FLAG_ASSUME_VALID) !== 0 || (extended & EXT_SKIP_WORKTREE) !== 0;
+}
+
 /** The size of the v2/v3 entry at `at` without decoding its path: the walk over a whole index. */
-function skipEntry(buffer: Buffer, at: number, hashBytes: HashBytes): { next: number; attributes: boolean } {
+function skipEntry(
+  buffer: Buffer,
+  at: number,
+  hashBytes: HashBytes,
+): { next: number; attributes: boolean; marked: boolean } {
   const flagsAt = at + 40 + hashBytes;
   if (flagsAt + 2 > buffer.length) throw new IndexFormatError('an entry runs past the end');
   const flags = buffer.readUInt16BE(flagsAt);
+  const marked = isMarked(flags, flags & FLAG_EXTENDED ? buffer.readUInt16BE(flagsAt + 2) : 0);
   const name = flagsAt + 2 + (flags & FLAG_EXTENDED ? 2 : 0);
   const length = flags & NAME_MASK;
   const end = length < NAME_MASK ? name + length : buffer.indexOf(0, name + NAME_MASK);
@@ -213,7 +225,7 @@ function skipEntry(buffer: Buffer, at: number, hashBytes: HashBytes): { next: nu
     buffer[end - ATTRIBUTES.length] === 0x2e &&
     buffer.toString('latin1', end - ATTRIBUTES.length, end) === ATTRIBUTES &&
     (end - name === ATTRIBUTES.length || buffer[end - ATTRIBUTES.length - 1] === 0x2f);
-  return { next: at + ((name - at + (end - name) + 8) & ~7), attributes };
+  return { next: at + ((name - at + (end - name) + 8) & ~7), attributes, marked };
 }
 
 const ATTRIBUTES = '.gitattributes';
@@ -234,6 +246,7 @@ export function indexLayout(bytes: Uint8Array, hashBytes: HashBytes, minimumStep
   const previousPaths: string[] = [];
   const submodules: string[] = [];
   const attributes: string[] = [];
+  let marked = 0;
   let offset = 12;
   let previous = '';
   for (let i = 0; i < count; i++) {
@@ -241,12 +254,15 @@ export function indexLayout(bytes: Uint8Array, hashBytes: HashBytes, minimumStep
     const gitlink = buffer.readUInt32BE(offset + 24) === MODE_GITLINK;
     if (version !== 4 && i % step !== 0 && !gitlink) {
       const skipped = skipEntry(buffer, offset, hashBytes);
+      if (skipped.marked) marked++;
       if (!skipped.attributes) {
         offset = skipped.next;
         continue;
       }
     }
     const located = pathAt(buffer, 0, offset, version, hashBytes, previous);
+    // An entry skipped above was counted there.
+    if ((version === 4 || i % step === 0 || gitlink) && isMarked(located.flags, located.extended)) marked++;
     if (i % step === 0) {
       offsets.push(offset);
       paths.push(located.path);
@@ -282,6 +298,7 @@ export function indexLayout(bytes: Uint8Array, hashBytes: HashBytes, minimumStep
     previous: previousPaths,
     submodules,
     attributes,
+    marked,
     unsupported,
     cacheTree,
     checksum: buffer.toString('hex', end),

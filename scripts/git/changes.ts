@@ -6,6 +6,8 @@ import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
 import { hiddenChange, parseMarkedEntries, type DiskKind } from '../core/hidden-entries.js';
 import { blobOid } from '../core/git-index.js';
 import { fileOids } from './raw-files.js';
+import { openIndex } from './index-file.js';
+import { readRepoFiles, worktreeFromFiles } from './repo-files.js';
 
 /**
  * By default `--no-optional-locks` keeps git from refreshing and rewriting the index while
@@ -88,6 +90,7 @@ function diskKind(path: string): DiskKind {
  * as changed.
  */
 export async function hiddenChanges(worktree: string): Promise<StatusEntry[]> {
+  if (indexMarksNothing(worktree)) return [];
   const { stdout } = await git(worktree, ['--no-optional-locks', 'ls-files', '-z', '-v', '-s']);
   const marked = parseMarkedEntries(stdout).map((entry) => ({ entry, kind: diskKind(join(worktree, entry.path)) }));
   const oids = new Map<string, string | null>();
@@ -111,4 +114,21 @@ export async function hiddenChanges(worktree: string): Promise<StatusEntry[]> {
     chunk.forEach((path, i) => oids.set(path, found?.[i] || null));
   }
   return marked.flatMap(({ entry, kind }) => hiddenChange(entry, kind, oids.get(entry.path) ?? null) ?? []);
+}
+
+/**
+ * True when the worktree's index, read in-process (core/git-index.ts), marks no entry: nearly always, and then
+ * git need not list the whole index. False wherever git is asked instead: an index this reader does not take (a
+ * split or sparse one, SHA-256), a layout other than the plain one (git/repo-files.ts), no index at all.
+ */
+function indexMarksNothing(worktree: string): boolean {
+  const files = worktreeFromFiles(worktree);
+  if (!files || files.toplevel !== worktree || !readRepoFiles(files.commonDir, process.env)) return false;
+  const index = openIndex(files.gitDir, 20, () => undefined);
+  if (!index) return false;
+  try {
+    return index.layout.unsupported.length === 0 && index.layout.marked === 0;
+  } finally {
+    index.close();
+  }
 }

@@ -47,6 +47,20 @@ describe.each(MARKS)('an edit to a file marked %s', (mark, flag) => {
     expect(readFileSync(join(worktree, 'config/local.json'), 'utf8')).toContain('hours of tuning');
   });
 
+  // The in-process index read that spares git listing the index when nothing is marked (git/changes.ts) must not
+  // miss a mark in an index laid out otherwise.
+  it.each([
+    ['a split index, the mark in its shared part', ['--split-index']],
+    ['a version 4 index', ['--index-version', '4']],
+  ])('in %s, end --strategy merge still refuses with the file named', (_layout, args) => {
+    const worktree = markedEdit(flag);
+    repo.git(['update-index', ...args], worktree);
+    const before = snapshot(repo);
+    const error = expectRefused(repo.helper(['end', 'x', '--strategy', 'merge', '--json']), 'uncommitted-work');
+    expect(error.message).toContain(`M config/local.json (marked ${mark}, so git status does not show it)`);
+    expect(snapshot(repo)).toEqual(before);
+  });
+
   it("the refusal's own next step commits it, and the end then goes ahead", () => {
     markedEdit(flag);
     const error = expectRefused(repo.helper(['end', 'x', '--strategy', 'keep', '--json']), 'uncommitted-work');
