@@ -159,7 +159,7 @@ describe('the index parser, against indexes git writes', () => {
       marks.forEach((mark, i) => repo.git(['update-index', mark, '--', ...picked.filter((_, at) => at % 2 === i % 2)]));
       const bytes = indexBytes();
       const layout = indexLayout(bytes, 20, step);
-      expect(layout.version).toBe(version === '2' && marks.includes('--skip-worktree') ? 3 : Number(version));
+      expect(layout.version).toBe(Number(version));
       const shown = repo.git(['ls-files', '-v', '-t']).split('\n').filter(Boolean);
       const passedOver = shown.filter((line) => /^[a-zS]/.test(line)).length;
       expect(layout.marked).toBe(passedOver);
