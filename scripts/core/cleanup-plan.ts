@@ -1014,21 +1014,14 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
   // A folder that holds nothing, which git does not list, is no one's work: the add was killed before the worktree
   // was one (git/worktrees.ts, strandedAdds), or before it made the folder at all.
   const empty = facts.folderIsRemnant && !facts.gitRecord;
+  const restoreCutShort = `${dead} before it had put the work back: rolled back, and the saved refs it restores from are kept`;
   if (!facts.folderExists || empty) {
     const unfinishedAdd =
       empty || facts.strandedAdds.length > 0
         ? { folder: empty ? facts.worktreePath : null, adminDirs: facts.strandedAdds }
         : null;
     if (entry.restoredFrom)
-      return planDrop(
-        facts,
-        actions,
-        kept,
-        `${dead} before it had put the work back: rolled back, and the saved refs it restores from are kept`,
-        'cleanup-rollback-start',
-        null,
-        unfinishedAdd,
-      );
+      return planDrop(facts, actions, kept, restoreCutShort, 'cleanup-rollback-start', null, unfinishedAdd);
     if (!untouchedBranch)
       return planDrop(
         facts,
@@ -1053,14 +1046,11 @@ function planInterruptedStart(facts: EntryFacts, actions: CleanupAction[], kept:
     // Nothing but the restore itself has been in this worktree, and it never said it was done: what it was putting
     // back is in the saved refs it restores from, which it never removes, and the branch is kept (planDrop). So a
     // restore cut short anywhere before it marked the session active is rolled back, and runs again.
-    return planDrop(
-      facts,
-      actions,
-      kept,
-      `${dead} before it had put the work back: rolled back, and the saved refs it restores from are kept`,
-      'cleanup-rollback-start',
-      { path: facts.worktreePath, checkoutOnly: true, allowedLeftovers: [] },
-    );
+    return planDrop(facts, actions, kept, restoreCutShort, 'cleanup-rollback-start', {
+      path: facts.worktreePath,
+      checkoutOnly: true,
+      allowedLeftovers: [],
+    });
   }
   if ((facts.addUnfinished || facts.checkoutIncomplete) && untouchedBranch && facts.gitRecord) {
     // Start never reported this worktree to anyone, and its checkout never finished: what git
