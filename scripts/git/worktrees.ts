@@ -22,20 +22,32 @@ export async function listWorktrees(cwd: string): Promise<WorktreeRecord[]> {
       // Any failure that names another worktree's admin folder is that folder being written or removed.
       const halfMade = error instanceof GitError && /worktrees\/[^/\s]+\//.test(error.stderr);
       if (!halfMade) throw error;
-      if (attempt >= 20) throw await unreadableAddsRefusal(cwd).then((refusal) => refusal ?? error);
+      // A live add fills in its commondir the moment it makes it: one left empty for seconds is a dead add's, and
+      // waiting out the retries would cost every command seconds until cleanup removes it.
+      const unreadable = await unreadableAddsRefusal(cwd, attempt >= 20 ? 0 : DEAD_ADD_AFTER_MS);
+      if (unreadable) throw unreadable;
+      if (attempt >= 20) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 + attempt * 10));
     }
   }
 }
 
-/** When a folder git still dies on after those retries is an add killed part way (unreadableAdds): what to do. */
-async function unreadableAddsRefusal(cwd: string): Promise<RefusalError | null> {
-  return unreadableAddsRefusalIn(await commonGitDir(cwd));
+const DEAD_ADD_AFTER_MS = 2_000;
+
+/** When a folder git dies on is an add killed part way (unreadableAdds) `olderThanMs` ago or more: what to do. */
+async function unreadableAddsRefusal(cwd: string, olderThanMs: number): Promise<RefusalError | null> {
+  return unreadableAddsRefusalIn(await commonGitDir(cwd), olderThanMs);
 }
 
 /** The same refusal, in the common git dir `commonDir`; null when nothing there is an unreadable add. */
-export function unreadableAddsRefusalIn(commonDir: string): RefusalError | null {
-  const adds = unreadableAdds(commonDir);
+export function unreadableAddsRefusalIn(commonDir: string, olderThanMs = 0): RefusalError | null {
+  const adds = unreadableAdds(commonDir).filter((add) => {
+    try {
+      return statSync(join(add.adminDir, 'commondir')).mtimeMs <= Date.now() - olderThanMs;
+    } catch {
+      return false;
+    }
+  });
   if (adds.length === 0) return null;
   const folders = adds.map((add) => add.adminDir).join(', ');
   return new RefusalError(

@@ -419,6 +419,17 @@ describe('cleanup after git worktree add was killed inside a step', () => {
     },
   );
 
+  it('an add left half written for seconds is a dead one: told at once, git asked once, not through the retries for a live add', async () => {
+    repo = makeRepo();
+    expectDone(await repo.cli(['start', 'cut', '--no-setup']));
+    const admin = unreadableAdd(join(repo.sessions, 'cut'));
+    const before = (Date.now() - 10_000) / 1000;
+    utimesSync(join(admin, 'commondir'), before, before);
+    const shown = await repo.cli(['status', '--json'], { env: { ...repo.env, FLIGHT_RULES_TRACE: '1' } });
+    expect(shown.json.problems.map((p: any) => p.code)).toEqual(['worktree-add-unreadable']);
+    expect(shown.stderr.match(/ git worktree list /g)).toHaveLength(1);
+  });
+
   it('an add git dies on whose folder holds more than its .git file: the admin folder goes, the folder and its files stay', async () => {
     repo = makeRepo();
     expectDone(await repo.cli(['start', 'cut', '--no-setup']));
