@@ -236,7 +236,7 @@ describe('status shows the leftovers', () => {
     );
     const report = buildStatusReport({
       sessions: [],
-      main: { path: '/r/p', branch: 'main', clean: true, changes: 0, untracked: 0, busy: null },
+      main: { path: '/r/p', branch: 'main', clean: true, changes: 0, untracked: 0, busy: null, startStashes: [] },
       sessionsDir: '/r/p-sessions',
       manifestPath: '/r/p-sessions/.manifest.json',
       otherWorktrees: [],

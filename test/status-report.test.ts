@@ -51,7 +51,7 @@ function input(sessions: SessionFacts[], currentWorktree: string | null = '/r/p'
   return {
     currentWorktree,
     sessions,
-    main: { path: '/r/p', branch: 'main', clean: false, changes: 2, untracked: 0, busy: null },
+    main: { path: '/r/p', branch: 'main', clean: false, changes: 2, untracked: 0, busy: null, startStashes: [] },
     sessionsDir: '/r/p-sessions',
     manifestPath: '/r/p-sessions/.manifest.json',
     otherWorktrees: [{ path: '/r/p/.claude/worktrees/x', branch: 'worktree-x' }],
@@ -79,6 +79,32 @@ describe('buildStatusReport and renderStatus', () => {
     const text = renderStatus(report, { cwd: '/r/p' });
     if (line) expect(text).toContain(line);
     else expect(text).not.toContain('You are in');
+  });
+
+  it.each([
+    [[], []],
+    [
+      [{ ref: 'stash@{0}', commit: 'a'.repeat(40), session: 'web' }],
+      [
+        '- stash@{0} (aaaaaaaaaaaa) holds the uncommitted changes the start of "web" set aside here; put them back with: git -C /r/p stash pop \'stash@{0}\'',
+      ],
+    ],
+    [
+      [
+        { ref: 'stash@{0}', commit: 'b'.repeat(40), session: 'api' },
+        { ref: 'stash@{2}', commit: 'c'.repeat(40), session: 'web' },
+      ],
+      [
+        '- stash@{0} (bbbbbbbbbbbb) holds the uncommitted changes the start of "api" set aside here; put them back with: git -C /r/p stash pop \'stash@{0}\'',
+        '- stash@{2} (cccccccccccc) holds the uncommitted changes the start of "web" set aside here; put them back with: git -C /r/p stash pop \'stash@{2}\'',
+      ],
+    ],
+  ])('names each stash a start made of the main checkout, under its line (%j)', (startStashes, lines) => {
+    const base = input([facts('web')]);
+    const text = renderStatus(buildStatusReport({ ...base, main: { ...base.main!, startStashes } }), { cwd: '/r/p' });
+    const after = text.split('\n');
+    const at = after.findIndex((line) => line.startsWith('Main checkout: /r/p on main'));
+    expect(after.slice(at + 1).filter((line) => line.includes('stash'))).toEqual(lines);
   });
 
   it('sorts by id, shows ports, degrades merge prediction with a note, and counts overlaps among live sessions only', () => {

@@ -111,6 +111,7 @@ describe('session status: one state per session', () => {
       clean: true,
       changes: 0,
       untracked: 0,
+      startStashes: [],
     });
   });
 });
@@ -255,5 +256,30 @@ describe('session status always exits 0', () => {
         - \`session start <name>\` (or /dev-session.start) creates a parallel session.
       "
     `);
+  });
+});
+
+describe('session status: what a start stashed of the main checkout', () => {
+  it('names each stash a start made until it is popped, and not the user’s own', async () => {
+    repo = makeRepo();
+    repo.write('README.md', 'an edit the user had not committed\n');
+    expect((await repo.cli(['start', 'cut', '--no-setup', '--if-dirty', 'stash'])).exitCode).toBe(0);
+    repo.write('README.md', 'another edit, stashed by the user\n');
+    repo.git(['stash', 'push', '--quiet', '--message', 'mine']);
+    const stash = repo.git(['rev-parse', 'stash@{1}']).trim();
+
+    const shown = await repo.cli(['status', '--json']);
+    expect(outputSchemaErrors(shown.json)).toBe('');
+    expect(shown.json.mainCheckout.startStashes).toEqual([{ ref: 'stash@{1}', commit: stash, session: 'cut' }]);
+    const text = (await repo.cli(['status'])).stdout;
+    const line = `- stash@{1} (${stash.slice(0, 12)}) holds the uncommitted changes the start of "cut" set aside here; put them back with: git -C ${repo.main} stash pop 'stash@{1}'`;
+    expect(text).toContain(`${line}\n`);
+
+    // The line's own command puts the changes back, and then there is nothing to name.
+    repo.git(['checkout', '--', 'README.md']);
+    repo.git(['stash', 'pop', '--quiet', 'stash@{1}']);
+    expect(readFileSync(join(repo.main, 'README.md'), 'utf8')).toBe('an edit the user had not committed\n');
+    expect((await repo.cli(['status', '--json'])).json.mainCheckout.startStashes).toEqual([]);
+    expect((await repo.cli(['status'])).stdout).not.toContain('set aside here');
   });
 });

@@ -6,6 +6,7 @@ import { helper } from '../lib/invocation.js';
 import { relativeAge } from './age.js';
 import type { Config } from './config.js';
 import { displayPath } from './paths.js';
+import { shortSha } from './format.js';
 import { openCommand } from './names.js';
 import { commandLine } from '../lib/shell-words.js';
 import { fileOverlaps, overlapsOf, compare, type SessionChanges } from './overlap.js';
@@ -72,6 +73,8 @@ export interface MainReport {
   changes: number;
   untracked: number;
   busy: { operation: string; what: string; finish: string[]; abort: string[] } | null;
+  /** What starts stashed of its uncommitted changes and no one has popped yet, newest first. */
+  startStashes: Array<{ ref: string; commit: string; session: string }>;
 }
 
 export interface StatusReport {
@@ -440,6 +443,10 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
   if (report.settings.sessionMode !== 'ask')
     out.push(
       `- New sessions are ${report.settings.sessionMode} unless the user says otherwise (sessionMode in .claude/flight-rules.json).`,
+    );
+  for (const stash of main.startStashes)
+    out.push(
+      `- ${stash.ref} (${shortSha(stash.commit)}) holds the uncommitted changes the start of "${stash.session}" set aside here; put them back with: ${commandLine(['git', '-C', main.path, 'stash', 'pop', stash.ref])}`,
     );
   if (main.busy)
     out.push(

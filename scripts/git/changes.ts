@@ -1,10 +1,11 @@
 /** Uncommitted changes in a worktree: reading them, stashing them, committing them. */
-import { lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { git } from '../lib/shell.js';
 import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
 import { hiddenChange, parseMarkedEntries, type DiskKind } from '../core/hidden-entries.js';
 import { blobOid } from '../core/git-index.js';
+import { startOfStash } from '../core/start-rules.js';
 import { fileOids } from './raw-files.js';
 import { openIndex } from './index-file.js';
 import { readRepoFiles, worktreeFromFiles } from './repo-files.js';
@@ -49,6 +50,26 @@ export async function stashTrackedChanges(worktree: string, message: string): Pr
   await git(worktree, ['stash', 'push', '--quiet', '--message', message]);
   const { stdout } = await git(worktree, ['rev-parse', '--verify', 'refs/stash']);
   return stdout.trim();
+}
+
+/**
+ * The stash entries a start made (core/start-rules.ts, startOfStash) that are still there, newest first. No stash
+ * has no stash reflog (`logs/refs/stash` in the common dir), so that is looked for before git is asked.
+ */
+export async function stashesMadeByStart(
+  checkout: string,
+  commonDir: string,
+): Promise<Array<{ ref: string; commit: string; session: string }>> {
+  if (!existsSync(join(commonDir, 'logs', 'refs', 'stash'))) return [];
+  const { exitCode, stdout } = await git(checkout, ['log', '-g', '--format=%gd%x00%H%x00%gs', 'refs/stash', '--'], {
+    okExitCodes: [0, 128],
+  });
+  if (exitCode !== 0) return [];
+  return stdout.split('\n').flatMap((line) => {
+    const [ref, commit, subject] = line.split('\0');
+    const session = subject === undefined ? null : startOfStash(subject);
+    return ref && commit && session ? [{ ref, commit, session }] : [];
+  });
 }
 
 /** The newest stash: its commit and its message (the reflog's subject, "On <branch>: <message>"). */

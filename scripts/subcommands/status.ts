@@ -18,7 +18,7 @@ import {
   type ReportProblem,
   type StatusReport,
 } from '../core/status-report.js';
-import { readStatus } from '../git/changes.js';
+import { readStatus, stashesMadeByStart } from '../git/changes.js';
 import { checkoutBusySync } from '../git/checkout-state.js';
 import { gatherProjectFacts, readManifestForReport } from '../engine/report/session-facts.js';
 import { gatherLeftoverFacts } from '../engine/cleanup/leftover-facts.js';
@@ -34,7 +34,10 @@ function asProblem(error: unknown): ReportProblem {
 
 async function mainReport(project: Project): Promise<MainReport> {
   const main = project.worktrees[0]!;
-  const entries = await readStatus(project.mainCheckout);
+  const [entries, startStashes] = await Promise.all([
+    readStatus(project.mainCheckout),
+    stashesMadeByStart(project.mainCheckout, await commonGitDir(project.mainCheckout)),
+  ]);
   const changes = entries.filter(isTrackedChange).length;
   const busy = checkoutBusySync(project.mainCheckout, entries);
   return {
@@ -44,6 +47,7 @@ async function mainReport(project: Project): Promise<MainReport> {
     changes,
     untracked: entries.filter(isUntracked).length,
     busy: busy ? { operation: busy.operation, what: busy.what, finish: busy.finish, abort: busy.abort } : null,
+    startStashes,
   };
 }
 

@@ -39,6 +39,28 @@ describeClient('/parallel.status in the real client', () => {
     expect(text).toContain(`node "${project.repo.main}/.claude/commands/flight-rules/session.mjs" status`);
   });
 
+  it('inlines the stash a start made of the main checkout, with the line that puts it back', async () => {
+    project.repo.write('README.md', 'an edit the user had not committed\n');
+    const started = project.repo.helper(['start', 'status-stash', '--no-setup', '--if-dirty', 'stash']);
+    if (started.exitCode !== 0) throw new Error(started.stderr);
+    const stash = project.repo.git(['rev-parse', 'stash@{0}']).trim();
+    const run = await runClaude({
+      home: project.home,
+      cwd: project.repo.main,
+      prompt: '/parallel.status',
+      script: () => 'Reported.',
+    });
+    const text = commandText(run.main[0]!, '/parallel.status');
+    expect(text).toContain(
+      `- stash@{0} (${stash.slice(0, 12)}) holds the uncommitted changes the start of "status-stash" set aside here; put them back with: git -C ${project.repo.main} stash pop 'stash@{0}'\n`,
+    );
+    expect(text).toContain('and each stash a start made of its uncommitted changes');
+    project.repo.git(['stash', 'drop', '--quiet']);
+    expect(
+      project.repo.helper(['end', 'status-stash', '--strategy', 'abandon', '--confirm', 'status-stash']).exitCode,
+    ).toBe(0);
+  });
+
   it('inlines the status from inside a session worktree, naming that session', async () => {
     const worktree = project.worktree('status-one');
     const run = await runClaude({
