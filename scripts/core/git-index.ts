@@ -252,7 +252,8 @@ export function indexLayout(bytes: Uint8Array, hashBytes: HashBytes, minimumStep
   for (let i = 0; i < count; i++) {
     if (offset + 28 > end) throw new IndexFormatError('fewer entries than the header says');
     const gitlink = buffer.readUInt32BE(offset + 24) === MODE_GITLINK;
-    if (version !== 4 && i % step !== 0 && !gitlink) {
+    const skippable = version !== 4 && i % step !== 0 && !gitlink;
+    if (skippable) {
       const skipped = skipEntry(buffer, offset, hashBytes);
       if (skipped.marked) marked++;
       if (!skipped.attributes) {
@@ -261,8 +262,7 @@ export function indexLayout(bytes: Uint8Array, hashBytes: HashBytes, minimumStep
       }
     }
     const located = pathAt(buffer, 0, offset, version, hashBytes, previous);
-    // An entry skipped above was counted there.
-    if ((version === 4 || i % step === 0 || gitlink) && isMarked(located.flags, located.extended)) marked++;
+    if (!skippable && isMarked(located.flags, located.extended)) marked++;
     if (i % step === 0) {
       offsets.push(offset);
       paths.push(located.path);

@@ -1,7 +1,7 @@
 /** Uncommitted changes in a worktree: reading them, stashing them, committing them. */
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { git } from '../lib/shell.js';
+import { git, lines } from '../lib/shell.js';
 import { parseStatus, type StatusEntry } from '../core/status-porcelain.js';
 import { hiddenChange, parseMarkedEntries, type DiskKind } from '../core/hidden-entries.js';
 import { blobOid } from '../core/git-index.js';
@@ -52,34 +52,40 @@ export async function stashTrackedChanges(worktree: string, message: string): Pr
   return stdout.trim();
 }
 
+/** A stash entry: `stash@{N}`, its commit, and the reflog's subject ("On <branch>: <message>"). */
+export interface StashEntry {
+  ref: string;
+  commit: string;
+  subject: string;
+}
+
+/** The stash's entries, newest first; `limit` stops after that many. None when there is no stash. */
+export async function stashEntries(checkout: string, limit?: number): Promise<StashEntry[]> {
+  const { exitCode, stdout } = await git(
+    checkout,
+    ['log', '-g', ...(limit ? [`-${limit}`] : []), '--format=%gd%x00%H%x00%gs', 'refs/stash', '--'],
+    { okExitCodes: [0, 128] },
+  );
+  if (exitCode !== 0) return [];
+  return lines(stdout).flatMap((line) => {
+    const [ref, commit, subject] = line.split('\0');
+    return ref && commit && subject !== undefined ? [{ ref, commit, subject }] : [];
+  });
+}
+
 /**
  * The stash entries a start made (core/start-rules.ts, startOfStash) that are still there, newest first. No stash
- * has no stash reflog (`logs/refs/stash` in the common dir), so that is looked for before git is asked.
+ * has no stash reflog (`logs/refs/stash` in the common dir), so status asks git only when there is one.
  */
 export async function stashesMadeByStart(
   checkout: string,
   commonDir: string,
 ): Promise<Array<{ ref: string; commit: string; session: string }>> {
   if (!existsSync(join(commonDir, 'logs', 'refs', 'stash'))) return [];
-  const { exitCode, stdout } = await git(checkout, ['log', '-g', '--format=%gd%x00%H%x00%gs', 'refs/stash', '--'], {
-    okExitCodes: [0, 128],
+  return (await stashEntries(checkout)).flatMap(({ ref, commit, subject }) => {
+    const session = startOfStash(subject);
+    return session ? [{ ref, commit, session }] : [];
   });
-  if (exitCode !== 0) return [];
-  return stdout.split('\n').flatMap((line) => {
-    const [ref, commit, subject] = line.split('\0');
-    const session = subject === undefined ? null : startOfStash(subject);
-    return ref && commit && session ? [{ ref, commit, session }] : [];
-  });
-}
-
-/** The newest stash: its commit and its message (the reflog's subject, "On <branch>: <message>"). */
-export async function newestStash(checkout: string): Promise<{ commit: string; subject: string } | null> {
-  const { exitCode, stdout } = await git(checkout, ['log', '-g', '-1', '--format=%H%x00%gs', 'refs/stash', '--'], {
-    okExitCodes: [0, 128],
-  });
-  const [commit, subject] = stdout.trim().split('\0');
-  if (exitCode !== 0 || !commit || subject === undefined) return null;
-  return { commit, subject };
 }
 
 /** Commits every tracked change, staged or not. Returns the new commit. */

@@ -113,7 +113,7 @@ async function addUnderLock(mainCheckout: string, path: string, args: readonly s
 async function forgetStrandedAdd(mainCheckout: string, path: string, since: number): Promise<void> {
   const left = await strandedAdds(mainCheckout, basename(path), since, new Set());
   if (left.length === 0) return;
-  left.forEach(removeStrandedAdd);
+  for (const adminDir of left) removeStrandedAdd(adminDir);
   if ((await listWorktrees(mainCheckout)).some((record) => record.path === path)) return;
   try {
     // git made the worktree's folder after that admin folder; rmdir removes it only while it is still empty.
@@ -300,16 +300,17 @@ function adminFolders(worktreesFolder: string): string[] {
  * it removed.
  */
 export async function removeStrandedAdds(mainCheckout: string, adminDirs: readonly string[]): Promise<string[]> {
-  return withWorktreeLock(mainCheckout, async () => adminDirs.filter(removeStrandedAdd));
+  return withWorktreeLock(mainCheckout, async () => adminDirs.filter((adminDir) => removeStrandedAdd(adminDir)));
 }
 
 /**
- * Removes one such admin folder if it is still that, with an unreadable one's worktree folder while that holds
- * nothing but its `.git` file; says whether it did.
+ * Removes one such admin folder if it is still that (only an unreadable one when `only` says so), with an unreadable
+ * one's worktree folder while that holds nothing but its `.git` file. Says what it removed, as it found it then;
+ * null when it removed nothing.
  */
-function removeStrandedAdd(adminDir: string): boolean {
+function removeStrandedAdd(adminDir: string, only?: StrandedAddKind): UnreadableAddFacts | null {
   const kind = strandedAddKind(adminDir);
-  if (kind === null) return false;
+  if (kind === null || (only && kind !== only)) return null;
   const folder = kind === 'unreadable' ? strandedAddFolder(adminDir) : null;
   if (folder) {
     rmSync(join(folder, '.git'), { force: true });
@@ -317,7 +318,7 @@ function removeStrandedAdd(adminDir: string): boolean {
   }
   for (const name of ADD_FILES) rmSync(join(adminDir, name), { force: true });
   rmdirSync(adminDir);
-  return true;
+  return { adminDir, folder };
 }
 
 /**
@@ -351,12 +352,9 @@ export function unreadableAdds(commonDir: string): UnreadableAddFacts[] {
     .map((adminDir) => ({ adminDir, folder: strandedAddFolder(adminDir) }));
 }
 
-/** Removes unreadable adds (above), each only if it still is one, under the worktree lock; says which it removed. */
-export async function removeUnreadableAdds(
-  cwd: string,
-  adds: readonly UnreadableAddFacts[],
-): Promise<UnreadableAddFacts[]> {
+/** Removes unreadable adds (above), each only if it still is one, under the worktree lock; says what it removed. */
+export async function removeUnreadableAdds(cwd: string, adminDirs: readonly string[]): Promise<UnreadableAddFacts[]> {
   return withWorktreeLock(cwd, async () =>
-    adds.filter((add) => strandedAddKind(add.adminDir) === 'unreadable' && removeStrandedAdd(add.adminDir)),
+    adminDirs.flatMap((adminDir) => removeStrandedAdd(adminDir, 'unreadable') ?? []),
   );
 }

@@ -449,6 +449,22 @@ describe('cleanup after git worktree add was killed inside a step', () => {
     expect(repo.git(['worktree', 'list', '--porcelain'])).not.toContain(path);
   });
 
+  it('a folder that gains a file between the plan and --yes is kept, and the outcome says only what went', async () => {
+    repo = makeRepo();
+    expectDone(await repo.cli(['start', 'cut', '--no-setup']));
+    const path = join(repo.sessions, 'cut');
+    const admin = unreadableAdd(path);
+    const plan = await repo.cli(['cleanup', '--json']);
+    expect(plan.json.actions[0].description).toContain(`and ${path}, which holds only its .git file`);
+    writeFileSync(join(path, 'notes.txt'), 'written after the plan\n');
+
+    const applied = await repo.cli(['cleanup', '--yes', '--json']);
+    expectDone(applied);
+    expect(applied.json.actions[0].message).toBe(`removed ${admin}, what a killed git worktree add left half written`);
+    expect(existsSync(admin)).toBe(false);
+    expect(readFileSync(join(path, 'notes.txt'), 'utf8')).toBe('written after the plan\n');
+  });
+
   it.each([
     ['a worktree lock of the user’s', (admin: string) => writeFileSync(join(admin, 'index'), '')],
     [

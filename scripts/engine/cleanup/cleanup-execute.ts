@@ -116,9 +116,10 @@ export async function removeUnreadableAddsFirst(cwd: string, actions: CleanupAct
 
 async function removeUnreadableAdd(
   cwd: string,
-  { adminDir, folder }: Extract<CleanupAction, { kind: 'remove-unreadable-add' }>,
+  { adminDir }: Extract<CleanupAction, { kind: 'remove-unreadable-add' }>,
 ): Promise<string> {
-  const [removed] = await removeUnreadableAdds(cwd, [{ adminDir, folder }]);
+  // What it finds then, not what the plan said: a folder that gained files since is kept.
+  const [removed] = await removeUnreadableAdds(cwd, [adminDir]);
   if (!removed) throw new Skip(`${adminDir} is no longer what a killed git worktree add left; left alone`);
   return `removed ${adminDir}${removed.folder ? ` and ${removed.folder}` : ''}, what a killed git worktree add left half written`;
 }

@@ -25,7 +25,7 @@ import { isAncestor, mergeBase } from '../../git/branches.js';
 import { readRefs } from '../../git/refs.js';
 import { findLeftovers } from '../../core/leftovers.js';
 import { gatherLeftoverFacts } from './leftover-facts.js';
-import { newestStash, readStatus } from '../../git/changes.js';
+import { readStatus, stashEntries } from '../../git/changes.js';
 import { checkoutBusySync, gitDirOf, readGitDirMarks } from '../../git/checkout-state.js';
 import { ownOperationState } from '../../git/integrate.js';
 import { gitLocksSince } from '../../git/stale-locks.js';
@@ -299,7 +299,7 @@ async function interruptedStartStep(lockFile: string): Promise<CleanupFacts['int
   const owner = readLockOwner(lockFile);
   const purpose = owner?.purpose as { kind?: unknown; checkout?: unknown; session?: unknown } | undefined;
   if (!owner || !ownerIsDead(owner) || purpose?.kind !== 'start' || typeof purpose.checkout !== 'string') return null;
-  const stash = await newestStash(purpose.checkout).catch(() => null);
+  const [stash = null] = await stashEntries(purpose.checkout, 1).catch(() => []);
   // Its own by the name: the stash's time is git's clock, which may be set (GIT_COMMITTER_DATE).
   const made = stash !== null && typeof purpose.session === 'string' && startOfStash(stash.subject) === purpose.session;
   return {
