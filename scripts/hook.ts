@@ -11,6 +11,7 @@
 import { fstatSync, read, realpathSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setHelperPath } from './lib/invocation.js';
+import { now } from './lib/clock.js';
 import { loadConfig } from './store/config-file.js';
 import type { Config } from './core/config.js';
 import { readManifestText } from './store/manifest-store.js';
@@ -241,6 +242,8 @@ async function sessionStart(input: HookInput, cwd: string): Promise<void> {
 }
 
 async function preToolUse(input: HookInput, cwd: string): Promise<void> {
+  // Read before any file is looked at: the files kept answers rest on must have settled by then.
+  const nowNs = BigInt(now(process.env).getTime()) * 1_000_000n;
   const filePath = input.tool_input?.file_path;
   // Longer than any path a tool can open: nothing to warn about, and not worth walking.
   if (typeof filePath !== 'string' || filePath.length === 0 || Buffer.byteLength(filePath) > MAX_PATH_BYTES) return;
@@ -262,6 +265,7 @@ async function preToolUse(input: HookInput, cwd: string): Promise<void> {
     env: process.env,
     cache: project.cache,
     comparisons: project.comparisons,
+    nowNs,
   });
   saveCache(project, manifest);
   if (overlaps.length > 0) emit('PreToolUse', preToolUseContext(rel, here, overlaps));

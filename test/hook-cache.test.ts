@@ -77,3 +77,48 @@ describe('the hook cache', () => {
     expect(readFileSync(outside, 'utf8')).toBe('precious\n');
   });
 });
+
+describe('the hook cache: kept answers', () => {
+  const answer = {
+    gitFile: 'file:1:2:3:4:5',
+    gitDir: '/repo/.git/worktrees/api',
+    index: 'file:1:3:3:4:5',
+    head: 'file:1:4:3:4:5',
+    headBranch: 'refs/heads/session/api',
+    headCommit: 'c'.repeat(40),
+    disk: 'missing',
+    changed: false,
+  };
+
+  it('keeps an answer whole, and drops one of the wrong shape', () => {
+    fresh();
+    writeFileSync(
+      join(folder, HOOK_CACHE_FILE),
+      JSON.stringify({
+        format: 3,
+        answers: {
+          ok: answer,
+          noHeadCommit: { ...answer, headCommit: null },
+          changedAsText: { ...answer, changed: 'no' },
+          noDisk: { ...answer, disk: undefined },
+          aList: [answer],
+        },
+      }),
+    );
+    const cache = readHookCache(folder);
+    expect(cache.get('answers', 'ok')).toEqual(answer);
+    for (const key of ['noHeadCommit', 'changedAsText', 'noDisk', 'aList'])
+      expect(cache.get('answers', key)).toBeUndefined();
+  });
+
+  it('keeps twice as many answers as other entries', () => {
+    fresh();
+    const cache = readHookCache(folder);
+    for (let i = 0; i < 10; i++) cache.set('answers', `a${i}`, answer);
+    for (let i = 0; i < 10; i++) cache.set('trees', `c${i}`, `t${i}`);
+    cache.saveQuietly(3);
+    const saved = JSON.parse(readFileSync(join(folder, HOOK_CACHE_FILE), 'utf8'));
+    expect(Object.keys(saved.answers)).toEqual(['a4', 'a5', 'a6', 'a7', 'a8', 'a9']);
+    expect(Object.keys(saved.trees)).toEqual(['c7', 'c8', 'c9']);
+  });
+});

@@ -10,6 +10,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -250,13 +251,24 @@ describe('PreToolUse hook', () => {
  * all on the second run), then changes the file in the api session by some means, and
  * expects the warning git's own answer calls for.
  */
-describe('PreToolUse hook: the cache and the in-process reading never hide a change', () => {
+/**
+ * Each case runs under two clocks: the tests' fixed one, in the past, under which no file has
+ * settled and no answer is kept across runs; and one far ahead, under which every file counts
+ * as settled, so that the answers kept across runs (engine/hook/kept-answers.ts) meet every
+ * change too. A write here comes a whole hook run after the one before, so times always differ.
+ */
+const CLOCKS: [string, NodeJS.ProcessEnv][] = [
+  ['no file settled', {}],
+  ['every file settled', { FLIGHT_RULES_NOW: '2099-01-01T00:00:00Z' }],
+];
+
+describe.each(CLOCKS)('PreToolUse hook: the cache and the in-process reading never hide a change (%s)', (_, clock) => {
   const CACHE = () => join(repo.sessions, '.hook-cache.json');
   const apiFile = (rel = 'src/app.js') => join(worktree('api'), rel);
   const edit = (rel = 'src/app.js', env: NodeJS.ProcessEnv = {}) => {
     const result = spawnSync('node', [HOOK, 'pre-tool-use'], {
       cwd: repo.root,
-      env: { ...repo.env, ...env },
+      env: { ...repo.env, ...clock, ...env },
       input: JSON.stringify(editInput(worktree('auth'), join(worktree('auth'), rel))),
       encoding: 'utf8',
     });
@@ -548,6 +560,139 @@ describe('PreToolUse hook: the cache and the in-process reading never hide a cha
     const before = snapshot(repo);
     expect(warned()).toContain('"api"');
     expect(withoutHookCache(snapshot(repo))).toEqual(withoutHookCache(before));
+  });
+});
+
+describe('PreToolUse hook: answers kept across runs', () => {
+  const SETTLED = { FLIGHT_RULES_NOW: '2099-01-01T00:00:00Z' };
+  const CACHE = () => join(repo.sessions, '.hook-cache.json');
+  const apiFile = (rel = 'src/app.js') => join(worktree('api'), rel);
+  const answerKey = (rel = 'src/app.js') => `${worktree('api')}\0${rel}`;
+  const edit = (rel = 'src/app.js', env: NodeJS.ProcessEnv = SETTLED): HookRun => {
+    const result = spawnSync('node', [HOOK, 'pre-tool-use'], {
+      cwd: repo.root,
+      env: { ...repo.env, ...env },
+      input: JSON.stringify(editInput(worktree('auth'), join(worktree('auth'), rel))),
+      encoding: 'utf8',
+    });
+    return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  const warned = (rel = 'src/app.js') => context(edit(rel), 'PreToolUse');
+  const answers = () => JSON.parse(readFileSync(CACHE(), 'utf8')).answers as Record<string, any>;
+  /** Sets what the api session's kept answer says, to see whether a run takes it. */
+  const tamper = (change: Record<string, unknown>) => {
+    const cache = JSON.parse(readFileSync(CACHE(), 'utf8'));
+    Object.assign(cache.answers[answerKey()], change);
+    writeFileSync(CACHE(), JSON.stringify(cache));
+  };
+
+  /** Two sessions whose files and indexes have settled (old files, an index written since), the api answer kept. */
+  function settled(): void {
+    twoSessions();
+    for (const rel of ['README.md', 'src/app.js']) execFileSync('touch', ['-d', '2001-02-03 04:05:06', apiFile(rel)]);
+    repo.git(['update-index', '--refresh'], worktree('api'));
+    quiet(edit());
+    expect(answers()[answerKey()]).toMatchObject({ changed: false });
+  }
+
+  /** A commit on a scratch branch of the main checkout that changes src/app.js, its tip left where it is. */
+  function scratchCommit(): string {
+    repo.git(['switch', '-q', '-c', 'scratch']);
+    repo.write('src/app.js', 'console.log("scratch");\n');
+    const commit = repo.commitAll('scratch: app');
+    repo.git(['switch', '-q', 'main']);
+    return commit;
+  }
+
+  it('a worktree left alone is answered from what was kept, and only while every file it rests on is the same', () => {
+    settled();
+    // The kept answer is taken as it is: nothing else was read for it.
+    tamper({ changed: true });
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+    // Any change to the file's stat data (here only its change time) sends it back to the index; its content is unchanged, but a hashed answer is not kept.
+    execFileSync('touch', ['-d', '2001-02-03 04:05:06', apiFile()]);
+    quiet(edit());
+    expect(answers()[answerKey()]).toMatchObject({ changed: true });
+  });
+
+  it('an answer kept for a git dir where git makes none is not taken', () => {
+    settled();
+    tamper({ changed: true, gitDir: join(repo.root, 'elsewhere') });
+    quiet(edit());
+  });
+
+  it('under a clock no file has settled by, nothing is kept', () => {
+    twoSessions();
+    for (const rel of ['README.md', 'src/app.js']) execFileSync('touch', ['-d', '2001-02-03 04:05:06', apiFile(rel)]);
+    repo.git(['update-index', '--refresh'], worktree('api'));
+    quiet(edit('src/app.js', {}));
+    expect(answers()).toEqual({});
+  });
+
+  it('a file still racily clean in its index is hashed each time, not kept', () => {
+    twoSessions();
+    quiet(edit());
+    expect(answers()[answerKey()]).toBeUndefined();
+  });
+
+  it("the session's branch moved under its HEAD, index and files untouched", () => {
+    const scratch = (() => {
+      twoSessions();
+      return scratchCommit();
+    })();
+    for (const rel of ['README.md', 'src/app.js']) execFileSync('touch', ['-d', '2001-02-03 04:05:06', apiFile(rel)]);
+    repo.git(['update-index', '--refresh'], worktree('api'));
+    quiet(edit());
+    const branch = repo.git(['symbolic-ref', 'HEAD'], worktree('api')).trim();
+    repo.git(['update-ref', branch, scratch]);
+    // The index holds the old app.js against a HEAD that has the new one: a staged change.
+    expect(repo.git(['status', '--porcelain', '--', 'src/app.js'], worktree('api'))).toBe('M  src/app.js\n');
+    expect(warned()).toContain('"api" (in its commits and uncommitted in its worktree)');
+  });
+
+  it('HEAD pointed at another branch, index and files untouched', () => {
+    twoSessions();
+    scratchCommit();
+    for (const rel of ['README.md', 'src/app.js']) execFileSync('touch', ['-d', '2001-02-03 04:05:06', apiFile(rel)]);
+    repo.git(['update-index', '--refresh'], worktree('api'));
+    quiet(edit());
+    repo.git(['symbolic-ref', 'HEAD', 'refs/heads/scratch'], worktree('api'));
+    expect(repo.git(['status', '--porcelain', '--', 'src/app.js'], worktree('api'))).toBe('M  src/app.js\n');
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('a new index entry for the file, the file on disk untouched', () => {
+    settled();
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], {
+      cwd: worktree('api'),
+      env: repo.env,
+      input: 'console.log("index only");\n',
+      encoding: 'utf8',
+    }).trim();
+    repo.git(['update-index', '--cacheinfo', `100644,${blob},src/app.js`], worktree('api'));
+    expect(repo.git(['status', '--porcelain', '--', 'src/app.js'], worktree('api'))).toBe('MM src/app.js\n');
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it('another file of the same size and times renamed into its place', () => {
+    settled();
+    const path = apiFile();
+    const { mtime } = statSync(path);
+    writeFileSync(`${path}.new`, 'console.log(8);\n');
+    utimesSync(`${path}.new`, mtime, mtime);
+    renameSync(`${path}.new`, path);
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
+  it("the worktree's .git file pointed at another git dir", () => {
+    settled();
+    // auth's index holds a change of src/app.js; api's .git now says its git dir is auth's.
+    repo.write('src/app.js', 'console.log("auth");\n', worktree('auth'));
+    repo.git(['add', 'src/app.js'], worktree('auth'));
+    const authGitDir = repo.git(['rev-parse', '--absolute-git-dir'], worktree('auth')).trim();
+    writeFileSync(join(worktree('api'), '.git'), `gitdir: ${authGitDir}\n`);
+    expect(repo.git(['status', '--porcelain', '--', 'src/app.js'], worktree('api'))).not.toBe('');
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
   });
 });
 

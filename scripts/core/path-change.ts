@@ -14,6 +14,7 @@ import {
   type IndexEntry,
   type PathLookup,
 } from './git-index.js';
+import { hasSettled } from './settled-stat.js';
 
 export interface DiskFacts {
   /** `other` also stands for a file reached through a symlinked parent folder, which git does not follow. */
@@ -26,6 +27,23 @@ export interface DiskFacts {
   ino: bigint;
   uid: number;
   gid: number;
+}
+
+/**
+ * The disk facts as the key of an answer kept for this path (core/settled-stat.ts): null while
+ * the file has not settled, or when it is not something whose verdict is kept (an unreadable
+ * kind, or one reached through a symlinked folder, which git is left to judge).
+ */
+export function settledDiskKey(disk: DiskFacts, nowNs: bigint): string | null {
+  if (disk.kind === 'other' || (disk.kind !== 'missing' && !hasSettled(disk, nowNs))) return null;
+  return diskKey(disk);
+}
+
+/** What is on disk now, to compare with a settled key: any write, chmod, move or change of kind changes it. */
+export function diskKey(disk: DiskFacts): string {
+  return disk.kind === 'missing'
+    ? 'missing'
+    : `${disk.kind}:${disk.executable}:${disk.size}:${disk.mtimeNs}:${disk.ctimeNs}:${disk.ino}:${disk.uid}:${disk.gid}`;
 }
 
 export type WorktreeVerdict =

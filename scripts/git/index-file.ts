@@ -7,6 +7,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { below } from '../lib/below.js';
 import { indexLayout, IndexFormatError, type HashBytes, type IndexLayout, type ReadRange } from '../core/git-index.js';
+import type { StatFacts } from '../core/settled-stat.js';
 
 export interface OpenIndex {
   /**
@@ -15,6 +16,8 @@ export interface OpenIndex {
    * (index.skipHash): then nothing read from it is cached.
    */
   identity: string | null;
+  /** The stat data of the version opened, for answers kept under it (core/settled-stat.ts). */
+  stat: StatFacts;
   /** The index file's modification time: entries as recent are racily clean. */
   mtimeNs: bigint;
   layout: IndexLayout;
@@ -75,6 +78,14 @@ export function openIndex(
     let closed = false;
     return {
       identity,
+      stat: {
+        kind: 'file',
+        dev: stat.dev,
+        ino: stat.ino,
+        size: stat.size,
+        mtimeNs: stat.mtimeNs,
+        ctimeNs: stat.ctimeNs,
+      },
       mtimeNs: stat.mtimeNs,
       layout,
       fresh,

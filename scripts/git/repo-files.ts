@@ -297,7 +297,7 @@ function plainWorktreeGitDir(worktree: string, repo: Pick<RepoFiles, 'commonDir'
 }
 
 /** `path` is a name directly in `folder` as written, with nothing to normalise (how git writes a worktree's pointer). */
-function isOneBelow(folder: string, path: string): boolean {
+export function isOneBelow(folder: string, path: string): boolean {
   if (!path.startsWith(`${folder}/`)) return false;
   const name = path.slice(folder.length + 1);
   return name !== '' && name !== '.' && name !== '..' && !name.includes('/');

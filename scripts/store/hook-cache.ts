@@ -7,6 +7,9 @@
  * - trees: a commit to its root tree;
  * - staged: "<HEAD commit> <index identity>" to the paths the index holds against HEAD;
  * - layouts: an index identity (see git/index-file.ts) to that index's layout;
+ * - answers: "<worktree>\0<path>" to whether that path is changed, uncommitted, in that
+ *   worktree, with the versions of the files the answer rests on (engine/hook/kept-answers.ts),
+ *   each named by its stat data once it has settled (core/settled-stat.ts);
  * - manifest: the manifest's text as last found valid, so that the same bytes are not checked
  *   against the schema again.
  *
@@ -25,14 +28,32 @@ export const HOOK_CACHE_FILE = '.hook-cache.json';
 const MAX_CACHE_BYTES = 32 * 1024 * 1024;
 const FORMAT = 3;
 
+/** An uncommitted-change answer for one path in one worktree, and the versions it rests on (engine/hook/kept-answers.ts). */
+export interface KeptAnswer {
+  /** Keys of `<worktree>/.git`, `<gitDir>/index` and, for an answer that asked HEAD, `<gitDir>/HEAD`. */
+  gitFile: string;
+  gitDir: string;
+  index: string;
+  head: string | null;
+  /** The branch HEAD named, and its commit, when HEAD was asked; a detached HEAD's commit is in the file. */
+  headBranch: string | null;
+  headCommit: string | null;
+  /** The path's disk facts (core/path-change.ts, settledDiskKey). */
+  disk: string;
+  changed: boolean;
+}
+
 interface Kinds {
   trees: string;
   staged: string[];
   layouts: IndexLayout;
   manifest: string;
+  answers: KeptAnswer;
 }
 type Kind = keyof Kinds;
-const KINDS: Kind[] = ['trees', 'staged', 'layouts', 'manifest'];
+const KINDS: Kind[] = ['trees', 'staged', 'layouts', 'manifest', 'answers'];
+/** Answers are kept per session and path: room for the handful of files an agent goes back and forth between. */
+const KEEP_FACTOR: Record<Kind, number> = { trees: 1, staged: 1, layouts: 1, manifest: 1, answers: 2 };
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
@@ -67,11 +88,31 @@ function isLayout(value: unknown): value is IndexLayout {
   );
 }
 
+const isStringOrNull = (value: unknown): value is string | null => value === null || isString(value);
+
+function isKeptAnswer(value: unknown): value is KeptAnswer {
+  const kept = value as KeptAnswer;
+  return (
+    typeof kept === 'object' &&
+    kept !== null &&
+    isString(kept.gitFile) &&
+    isString(kept.gitDir) &&
+    isString(kept.index) &&
+    isStringOrNull(kept.head) &&
+    isStringOrNull(kept.headBranch) &&
+    isStringOrNull(kept.headCommit) &&
+    (kept.head === null) === (kept.headCommit === null) &&
+    isString(kept.disk) &&
+    typeof kept.changed === 'boolean'
+  );
+}
+
 const VALID: { [K in Kind]: (value: unknown) => value is Kinds[K] } = {
   trees: isString,
   staged: isStringArray,
   layouts: isLayout,
   manifest: isString,
+  answers: isKeptAnswer,
 };
 
 const perKind = <T>(make: () => T): Record<Kind, T> =>
@@ -119,14 +160,14 @@ export class HookCache {
     }
   }
 
-  /** Writes the cache if this run added to it: what this run used last, then the newest others, up to `keep` of each kind. */
+  /** Writes the cache if this run added to it: what this run used last, then the newest others, up to `keep` of each kind (answers: twice that). */
   save(keep: number): void {
     if (!this.dirty) return;
     const out: Record<string, unknown> = { format: FORMAT };
     for (const kind of KINDS) {
       const map = this.maps[kind];
       const kept = [...map.keys()].filter((key) => !this.used[kind].has(key) && VALID[kind](map.get(key)));
-      const order = [...kept, ...[...this.used[kind]].filter((key) => map.has(key))].slice(-keep);
+      const order = [...kept, ...[...this.used[kind]].filter((key) => map.has(key))].slice(-keep * KEEP_FACTOR[kind]);
       out[kind] = Object.fromEntries(order.map((key) => [key, map.get(key)]));
     }
     writeConfinedFile(this.sessionsDir, HOOK_CACHE_FILE, `${JSON.stringify(out)}\n`);

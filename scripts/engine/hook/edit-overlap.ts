@@ -13,19 +13,22 @@
  *   cached under that index file's identity), compared with the file's stat data as git
  *   compares them, and with its content's id where stat data differ or are racy; what the
  *   index holds against HEAD comes from git's cached root tree, or from one cached `git diff
- *   --cached` per index version.
+ *   --cached` per index version;
+ * - kept: an answer read from stat data alone is kept under the stat data of every file it
+ *   rests on, once they have settled (engine/hook/kept-answers.ts): a worktree left alone since
+ *   costs a few lstats, and any write to one of those files sends it back to the reading above.
  *
  * Wherever the in-process reading is not certain to see what git sees (filters and
  * line-ending conversion, ignore rules for a new file, submodules, split or sparse indexes,
  * skip-worktree and assume-unchanged entries, file modes and types, anything unreadable),
  * that worktree gets a real `git status -- <path>`, exactly as before. Nothing here writes.
  */
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { below } from '../../lib/below.js';
 import { blobOid, bytePath, lookupPath, MODE_SYMLINK, type IndexEntry } from '../../core/git-index.js';
 import type { EditOverlap } from '../../core/hook-messages.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
-import { worktreeVerdict, type DiskFacts } from '../../core/path-change.js';
+import { worktreeVerdict } from '../../core/path-change.js';
 import { isPackFile, sessionWork } from '../../core/status-porcelain.js';
 import { changedFilesSinceFork, commitsTouch, rootTrees, stagedPaths, statusOfPath } from '../../git/compare.js';
 import { repositoryConversionDoubt, worktreeConversionDoubt } from '../../git/conversion-doubt.js';
@@ -37,6 +40,8 @@ import type { ComparisonCache } from '../../store/comparison-cache.js';
 import type { HookCache } from '../../store/hook-cache.js';
 import { ownFilesOf } from '../../store/project.js';
 import { tipsOf } from './branch-tips.js';
+import { diskFacts, statFactsOf } from './disk-facts.js';
+import { answerToKeep, keepAnswer, keptAnswer, type AnswerGrounds } from './kept-answers.js';
 
 export interface EditCheck {
   mainCheckout: string;
@@ -51,60 +56,12 @@ export interface EditCheck {
   cache: HookCache;
   /** The same, for each session tip against its base tip. */
   comparisons: ComparisonCache;
+  /** The clock, in nanoseconds since the epoch, read before anything is looked at: what has settled by then (core/settled-stat.ts). */
+  nowNs: bigint;
 }
 
 /** Above this, a file is left to git rather than read and hashed here. */
 const MAX_HASHED_BYTES = 64 * 1024 * 1024;
-
-function diskFacts(worktree: string, rel: string): DiskFacts {
-  const path = below(worktree, rel);
-  const none: DiskFacts = {
-    kind: 'missing',
-    executable: false,
-    size: 0n,
-    mtimeNs: 0n,
-    ctimeNs: 0n,
-    ino: 0n,
-    uid: 0,
-    gid: 0,
-  };
-  let stat;
-  try {
-    stat = lstatSync(path, { bigint: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR' ? none : { ...none, kind: 'other' };
-  }
-  const kind = stat.isFile() ? 'file' : stat.isSymbolicLink() ? 'symlink' : stat.isDirectory() ? 'folder' : 'other';
-  return {
-    kind: foldersAreReal(worktree, rel) ? kind : 'other',
-    executable: (stat.mode & 0o100n) !== 0n,
-    size: stat.size,
-    mtimeNs: stat.mtimeNs,
-    ctimeNs: stat.ctimeNs,
-    ino: stat.ino,
-    uid: Number(stat.uid),
-    gid: Number(stat.gid),
-  };
-}
-
-/**
- * git does not follow a symlinked folder on the way to a tracked file: such a path is left to git. The worktree's own
- * path is real (worktreeOf resolves it), so only the folders of `rel` below it are looked at, one lstat each.
- */
-function foldersAreReal(worktree: string, rel: string): boolean {
-  let folder = worktree;
-  const steps = rel.split('/');
-  for (let i = 0; i < steps.length - 1; i++) {
-    folder = below(folder, steps[i]!);
-    try {
-      if (!lstatSync(folder).isDirectory()) return false;
-    } catch {
-      return false;
-    }
-  }
-  return true;
-}
 
 /** The bytes git hashes for the entry's file: a symlink's target, or the file's content. Null when it is gone; undefined when it is left to git. */
 function contentOf(path: string, entry: IndexEntry): Buffer | null | undefined {
@@ -131,30 +88,42 @@ interface StagedQuestion {
 /** true: changed, for certain; false: not a change of this session's; or what is left to ask. */
 type FirstAnswer = boolean | typeof ASK_GIT | StagedQuestion;
 
+/** The in-process answer, with what it rests on when it is one to keep across runs (engine/hook/kept-answers.ts). */
+interface InProcessAnswer {
+  first: FirstAnswer;
+  grounds: AnswerGrounds | null;
+}
+
 function inProcessAnswer(
   check: EditCheck,
   repo: RepoFiles,
   cache: HookCache,
   session: SessionEntry,
   worktree: string,
-): FirstAnswer {
+): InProcessAnswer {
+  const asked = (first: FirstAnswer): InProcessAnswer => ({ first, grounds: null });
+  // Each file's stat data are looked at before it is read, so what is kept names the version read or an older one.
+  const gitFile = statFactsOf(below(worktree, '.git'));
   const gitDir = worktreeGitDir(worktree, repo);
-  if (!gitDir) return ASK_GIT;
+  if (!gitDir) return asked(ASK_GIT);
   const index = openIndex(gitDir, repo.hashBytes, (identity) => cache.get('layouts', identity));
-  if (!index) return ASK_GIT;
+  if (!index) return asked(ASK_GIT);
   try {
     if (index.fresh && index.identity) cache.set('layouts', index.identity, index.layout);
-    if (index.layout.unsupported.length > 0) return ASK_GIT;
+    if (index.layout.unsupported.length > 0) return asked(ASK_GIT);
     const lookup = lookupPath(index.layout, index.read, bytePath(check.rel));
-    const found = worktreeVerdict(lookup, diskFacts(worktree, check.rel), index.mtimeNs);
+    const disk = diskFacts(worktree, check.rel);
+    const found = worktreeVerdict(lookup, disk, index.mtimeNs);
+    // Only a verdict from stat data alone is kept; where content was hashed, filters had a say.
+    const keepable = index.identity !== null && !repo.worktreeConfig;
     switch (found.verdict) {
       case 'changed':
-        return true;
+        return { first: true, grounds: keepable ? { gitFile, gitDir, index: index.stat, head: null, disk } : null };
       case 'ask-git':
-        return ASK_GIT;
+        return asked(ASK_GIT);
       case 'untracked':
         // A new file counts unless it is one the pack put there; whether git ignores it is git's to say.
-        if (!isPackFile(check.rel, ownFilesOf(session, worktree))) return ASK_GIT;
+        if (!isPackFile(check.rel, ownFilesOf(session, worktree))) return asked(ASK_GIT);
         break;
       case 'hash': {
         const indexHolds = (path: string) => index.layout.attributes.includes(bytePath(path));
@@ -162,19 +131,26 @@ function inProcessAnswer(
           repositoryConversionDoubt(repo.commonDir, check.env) ||
           worktreeConversionDoubt(worktree, gitDir, check.rel, indexHolds)
         )
-          return ASK_GIT;
+          return asked(ASK_GIT);
         const content = contentOf(below(worktree, check.rel), found.entry);
-        if (content === undefined) return ASK_GIT;
-        if (content === null || blobOid(content, repo.hashBytes) !== found.entry.oid) return true;
+        if (content === undefined) return asked(ASK_GIT);
+        if (content === null || blobOid(content, repo.hashBytes) !== found.entry.oid) return asked(true);
         break;
       }
       case 'clean':
         break;
     }
+    const headStat = statFactsOf(below(gitDir, 'HEAD'));
     const head = readHead(gitDir, repo);
-    if (!head?.commit) return ASK_GIT;
+    if (!head?.commit) return asked(ASK_GIT);
     const root = index.layout.cacheTree;
-    return { head: head.commit, identity: index.identity, cachedRoot: root?.valid ? root.oid : null };
+    return {
+      first: { head: head.commit, identity: index.identity, cachedRoot: root?.valid ? root.oid : null },
+      grounds:
+        keepable && found.verdict === 'clean'
+          ? { gitFile, gitDir, index: index.stat, head: { stat: headStat, facts: head }, disk }
+          : null,
+    };
   } finally {
     index.close();
   }
@@ -218,19 +194,28 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
       (entries) => sessionWork(entries, ownFilesOf(session, worktree)).length > 0,
     );
 
+  const keep = (worktree: string, grounds: AnswerGrounds | null, changed: boolean) => {
+    if (repo && grounds) keepAnswer(cache, repo, worktree, rel, answerToKeep(grounds, changed, check.nowNs));
+  };
+
   const firsts = others.map((session) => {
     const worktree = check.worktreeOf(session);
     let first: FirstAnswer = ASK_GIT;
+    let grounds: AnswerGrounds | null = null;
     if (repo) {
       try {
-        first = inProcessAnswer(check, repo, cache, session, worktree);
+        const kept = keptAnswer(cache, repo, worktree, rel);
+        if (kept !== undefined) first = kept;
+        else ({ first, grounds } = inProcessAnswer(check, repo, cache, session, worktree));
       } catch {
         first = ASK_GIT;
+        grounds = null;
       }
     }
+    if (typeof first === 'boolean') keep(worktree, grounds, first);
     // A worktree that is gone has nothing uncommitted (its commits are still counted).
     if (first === ASK_GIT && !existsSync(worktree)) first = false;
-    return { session, worktree, first };
+    return { session, worktree, first, grounds };
   });
 
   // One rev-parse for every HEAD whose root tree is not known yet.
@@ -248,10 +233,18 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
       ? onceFor('trees', () => rootTrees(mainCheckout, heads)).catch(() => new Map<string, string>())
       : Promise.resolve(new Map<string, string>());
 
-  const uncommittedIn = async ({ session, worktree, first }: (typeof firsts)[number]): Promise<boolean> => {
+  const uncommittedIn = async (entry: (typeof firsts)[number]): Promise<boolean> => {
+    const { session, worktree, first, grounds } = entry;
     if (first === ASK_GIT) return askGit(session, worktree);
     if (typeof first === 'boolean') return first;
-    const { head, identity, cachedRoot } = first;
+    const answer = await stagedAnswer(worktree, first);
+    keep(worktree, grounds, answer);
+    return answer;
+  };
+
+  /** Whether the index holds `rel` changed against HEAD. */
+  const stagedAnswer = async (worktree: string, question: StagedQuestion): Promise<boolean> => {
+    const { head, identity, cachedRoot } = question;
     if (cachedRoot) {
       let tree = cache.get('trees', head);
       if (tree === undefined) {
