@@ -288,4 +288,25 @@ describe('which pairs the file keeps', () => {
     expect(openComparisonCache(place).get(...pair(99))).toEqual({ files: ['x.js'] });
     expect(openComparisonCache(place).get(...pair(21))).toEqual({});
   });
+
+  it('hands out copies: what a caller changes in one is not what the next get finds', () => {
+    repo = makeRepo();
+    mkdirSync(repo.sessions);
+    const cache = openComparisonCache({
+      sessionsDir: repo.sessions,
+      project: 'project',
+      mainCheckout: repo.main,
+      commonDir: join(repo.main, '.git'),
+    });
+    const learnt = { counts: { ahead: 1, behind: 2 }, files: ['a.js'], merge: { clean: false, conflicts: ['a.js'] } };
+    cache.learn(...pair(1), learnt);
+    const got = cache.get(...pair(1));
+    expect(got).toEqual(learnt);
+    got.counts!.ahead = 9;
+    got.files!.push('b.js');
+    got.merge!.conflicts.push('b.js');
+    got.merge!.clean = true;
+    expect(cache.get(...pair(1))).toEqual(learnt);
+    expect(cache.get(...pair(2))).toEqual({});
+  });
 });

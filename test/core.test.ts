@@ -12,6 +12,8 @@ import {
   type StartFacts,
 } from '../scripts/core/start-rules.js';
 import { isWithin, toStoredPath, fromStoredPath, defaultSessionsDir } from '../scripts/core/paths.js';
+import { isNormalAbsolute, resolveFrom } from '../scripts/lib/below.js';
+import { resolve as pathResolve } from 'node:path';
 
 describe('session names', () => {
   it.each([
@@ -221,6 +223,53 @@ describe('paths', () => {
     ['/a', '/ab', false],
     ['/a/b', '/a', false],
   ])('isWithin(%s, %s) is %s', (outer, inner, expected) => expect(isWithin(outer, inner)).toBe(expected));
+});
+
+/** What the hooks resolve by parts must be exactly what path.resolve gives. */
+describe('resolveFrom and isNormalAbsolute: path.resolve by parts', () => {
+  const bases = ['/', '/w/app', '/w/app/', '/w//app/./x/..', '/w/app-sessions'];
+  const paths = [
+    '',
+    '.',
+    '..',
+    '../..',
+    '../../../../..',
+    '../app-sessions/a',
+    './a/./b/',
+    'a//b',
+    'a/../../b',
+    '.hidden/..name/...',
+    '/abs/olute',
+    '/abs/../x/',
+    '//double',
+    '/',
+    'ünïcode/名前',
+  ];
+  for (const base of bases)
+    for (const path of paths)
+      it(`resolveFrom(${JSON.stringify(base)}, ${JSON.stringify(path)})`, () =>
+        expect(resolveFrom(base, path)).toBe(pathResolve(base, path)));
+  it('falls back to path.resolve when neither is absolute', () =>
+    expect(resolveFrom('w', 'a')).toBe(pathResolve('w', 'a')));
+  it.each([
+    ['/', true],
+    ['/w/app', true],
+    ['/w/.app/..x/...', true],
+    ['/w/app/', false],
+    ['/w//app', false],
+    ['/w/./app', false],
+    ['/w/../app', false],
+    ['/w/app/.', false],
+    ['/w/app/..', false],
+    ['w/app', false],
+    ['', false],
+  ])('isNormalAbsolute(%s) is %s', (path, expected) => {
+    expect(isNormalAbsolute(path)).toBe(expected);
+    if (expected) expect(pathResolve(path)).toBe(path);
+    else if (path.startsWith('/')) expect(pathResolve(path)).not.toBe(path);
+  });
+  it('fromStoredPath normalises an absolute stored path as path.resolve would', () =>
+    expect(fromStoredPath('/w/app', '/w/app-sessions/./a/')).toBe('/w/app-sessions/a'));
 });
 
 describe('pack files are not session work', () => {

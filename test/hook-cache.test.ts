@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HOOK_CACHE_FILE, readHookCache } from '../scripts/store/hook-cache.js';
+import { HOOK_CACHE_FILE, HOOK_LAYOUTS_FILE, readHookCache } from '../scripts/store/hook-cache.js';
 
 let folder: string;
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
@@ -30,7 +30,7 @@ describe('the hook cache', () => {
     writeFileSync(
       path,
       JSON.stringify({
-        format: 3,
+        format: 4,
         staged: { ok: ['a'], bad: 'a', worse: [1] },
         trees: { number: 1, list: ['t'] },
         layouts: { l: { version: 2 } },
@@ -65,6 +65,50 @@ describe('the hook cache', () => {
     expect(last.get('trees', 'c9')).toBeUndefined();
   });
 
+  it('keeps index layouts in a file of their own, read only when a layout is asked for', () => {
+    fresh();
+    const layout = (checksum: string) => ({
+      version: 2 as const,
+      hashBytes: 20 as const,
+      count: 0,
+      entriesEnd: 12,
+      checksum,
+      offsets: [],
+      paths: [],
+      previous: [],
+      submodules: [],
+      attributes: [],
+      unsupported: [],
+      marked: 0,
+      cacheTree: null,
+    });
+    const first = readHookCache(folder);
+    first.set('layouts', 'index-1', layout('one'));
+    first.set('trees', 'a', 't');
+    first.saveQuietly(10);
+    expect(Object.keys(JSON.parse(readFileSync(join(folder, HOOK_CACHE_FILE), 'utf8')))).toEqual([
+      'format',
+      'trees',
+      'staged',
+      'manifest',
+      'answers',
+    ]);
+    const second = readHookCache(folder);
+    expect(second.get('trees', 'a')).toBe('t');
+    // Rewritten after the first file was read: what the second run finds is the file as it is when a layout is asked for.
+    writeFileSync(
+      join(folder, HOOK_LAYOUTS_FILE),
+      JSON.stringify({ format: 4, layouts: { 'index-1': layout('two') } }),
+    );
+    expect(second.get('layouts', 'index-1')).toEqual(layout('two'));
+    // A run that learnt only an answer leaves the layouts file as it was.
+    const before = readFileSync(join(folder, HOOK_LAYOUTS_FILE), 'utf8');
+    second.set('trees', 'b', 'u');
+    second.saveQuietly(10);
+    expect(readFileSync(join(folder, HOOK_LAYOUTS_FILE), 'utf8')).toBe(before);
+    expect(readHookCache(folder).get('trees', 'b')).toBe('u');
+  });
+
   it('never writes through or over a symlink', () => {
     fresh();
     const outside = join(folder, 'outside.json');
@@ -95,7 +139,7 @@ describe('the hook cache: kept answers', () => {
     writeFileSync(
       join(folder, HOOK_CACHE_FILE),
       JSON.stringify({
-        format: 3,
+        format: 4,
         answers: {
           ok: answer,
           noHeadCommit: { ...answer, headCommit: null },

@@ -73,10 +73,11 @@ function context(run: HookRun, event: string): string {
   return json.hookSpecificOutput.additionalContext;
 }
 
-/** A snapshot less the two files the context hooks write: their cache, and the tip comparisons they share with status. */
+/** A snapshot less the files the context hooks write: their cache (two files), and the tip comparisons they share with status. */
 function withoutHookCache(taken: Record<string, unknown>): Record<string, unknown> {
   const files = { ...(taken.files as Record<string, string>) };
   delete files[`${basename(repo.sessions)}/.hook-cache.json`];
+  delete files[`${basename(repo.sessions)}/.hook-layouts.json`];
   delete files[`${basename(repo.sessions)}/.tip-comparisons.json`];
   return { ...taken, files };
 }
@@ -264,6 +265,7 @@ const CLOCKS: [string, NodeJS.ProcessEnv][] = [
 
 describe.each(CLOCKS)('PreToolUse hook: the cache and the in-process reading never hide a change (%s)', (_, clock) => {
   const CACHE = () => join(repo.sessions, '.hook-cache.json');
+  const LAYOUTS = () => join(repo.sessions, '.hook-layouts.json');
   const apiFile = (rel = 'src/app.js') => join(worktree('api'), rel);
   const edit = (rel = 'src/app.js', env: NodeJS.ProcessEnv = {}) => {
     const result = spawnSync('node', [HOOK, 'pre-tool-use'], {
@@ -525,33 +527,39 @@ describe.each(CLOCKS)('PreToolUse hook: the cache and the in-process reading nev
     quiet(edit('README.md'));
   });
 
-  it('a corrupt cache file is ignored, and replaced', () => {
+  it.each([
+    ['cache', () => CACHE()],
+    ['layouts', () => LAYOUTS()],
+  ])('a corrupt %s file is ignored, and replaced', (_, file) => {
     warmed();
     for (const text of [
       '{not json',
-      JSON.stringify({ format: 3, staged: { x: 'not a list' }, layouts: { y: { version: 9 } } }),
+      JSON.stringify({ format: 4, staged: { x: 'not a list' }, answers: { y: { changed: 'no' } }, layouts: { z: {} } }),
       '[]',
       '',
     ]) {
-      writeFileSync(CACHE(), text);
+      writeFileSync(file(), text);
       quiet(edit());
       repo.write('src/app.js', `console.log(${JSON.stringify(text)});\n`, worktree('api'));
       expect(warned()).toContain('"api" (uncommitted in its worktree)');
       repo.git(['checkout', '--', 'src/app.js'], worktree('api'));
     }
-    expect(JSON.parse(readFileSync(CACHE(), 'utf8')).format).toBe(3);
+    expect(JSON.parse(readFileSync(file(), 'utf8')).format).toBe(4);
   });
 
-  it("a symlink in the cache file's place is never followed", () => {
+  it.each([
+    ['cache', () => CACHE()],
+    ['layouts', () => LAYOUTS()],
+  ])("a symlink in the %s file's place is never followed", (_, file) => {
     twoSessions();
     const outside = join(repo.root, 'home', 'precious.json');
     writeFileSync(outside, 'precious\n');
-    symlinkSync(outside, CACHE());
+    symlinkSync(outside, file());
     quiet(edit());
     repo.write('src/app.js', 'console.log("api");\n', worktree('api'));
     expect(warned()).toContain('"api" (uncommitted in its worktree)');
     expect(readFileSync(outside, 'utf8')).toBe('precious\n');
-    expect(lstatSync(CACHE()).isSymbolicLink()).toBe(true);
+    expect(lstatSync(file()).isSymbolicLink()).toBe(true);
   });
 
   it('writes no index, ref or working tree', () => {

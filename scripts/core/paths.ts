@@ -1,5 +1,6 @@
 /** Pure path rules: where the sessions folder, worktrees and manifest live. */
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isNormalAbsolute, resolveFrom } from '../lib/below.js';
 
 export function defaultSessionsDir(mainCheckout: string): string {
   return join(dirname(mainCheckout), `${basename(mainCheckout)}-sessions`);
@@ -17,8 +18,9 @@ export function toStoredPath(mainCheckout: string, absolute: string): string {
   return relative(mainCheckout, absolute).split(sep).join('/');
 }
 
+/** A stored path made absolute against the main checkout (itself absolute), as path.resolve would. */
 export function fromStoredPath(mainCheckout: string, stored: string): string {
-  return isAbsolute(stored) ? stored : resolve(mainCheckout, stored);
+  return isNormalAbsolute(stored) ? stored : resolveFrom(mainCheckout, stored);
 }
 
 /** True when `inner` is `outer` or lies below it. Both must be absolute and normalised. */

@@ -19,7 +19,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { cryptoModule } from './builtins.js';
-import { below } from './below.js';
+import { below, isNormalAbsolute } from './below.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 export type UnsafeReason = 'symlink' | 'not-a-file' | 'too-large' | 'outside' | 'through-symlink' | 'blocked';
@@ -258,7 +258,7 @@ export function realPathAllowMissing(path: string): string {
 export function realPathResolver(): (path: string) => string {
   const folders = new Map<string, string>();
   return (path) => {
-    const absolute = resolve(path);
+    const absolute = isNormalAbsolute(path) ? path : resolve(path);
     // resolve() normalised it: its folder and name are either side of the last slash (path.dirname and basename
     // would walk it again, in every session, for every edit).
     const slash = absolute.lastIndexOf('/');

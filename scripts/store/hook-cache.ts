@@ -6,17 +6,20 @@
  *
  * - trees: a commit to its root tree;
  * - staged: "<HEAD commit> <index identity>" to the paths the index holds against HEAD;
- * - layouts: an index identity (see git/index-file.ts) to that index's layout;
+ * - layouts: an index identity (see git/index-file.ts) to that index's layout, kept in a file of
+ *   their own, `.hook-layouts.json`: they are most of what is kept, and a run that takes every
+ *   answer from the kept ones reads no index, so it does not read them either;
  * - answers: "<worktree>\0<path>" to whether that path is changed, uncommitted, in that
  *   worktree, with the versions of the files the answer rests on (engine/hook/kept-answers.ts),
  *   each named by its stat data once it has settled (core/settled-stat.ts);
  * - manifest: the manifest's text as last found valid, so that the same bytes are not checked
  *   against the schema again.
  *
- * A hook run that learnt something rewrites the file (through a temporary file and a rename,
- * never through or over a symlink); a file that is not one this module wrote, or cannot be
- * read, is an empty cache, and an entry of the wrong shape is no entry. The entries this run
- * used and then the newest others are kept, a few per session, so the file stays small.
+ * Each file is read when one of its kinds is first asked for. A hook run that learnt something
+ * rewrites the file it went into (through a temporary file and a rename, never through or over a
+ * symlink); a file that is not one this module wrote, or cannot be read, is an empty cache, and
+ * an entry of the wrong shape is no entry. The entries this run used and then the newest others
+ * are kept, a few per session, so the files stay small.
  * Nothing in git is written. What they learn of a session tip against its base tip (the files
  * changed since the fork, how far behind it is) they keep with status's, in store/comparison-cache.ts.
  */
@@ -25,8 +28,10 @@ import type { CacheTreeRoot, IndexLayout } from '../core/git-index.js';
 import { readBoundedText, writeConfinedFile } from '../lib/safe-fs.js';
 
 export const HOOK_CACHE_FILE = '.hook-cache.json';
+export const HOOK_LAYOUTS_FILE = '.hook-layouts.json';
 const MAX_CACHE_BYTES = 32 * 1024 * 1024;
-const FORMAT = 3;
+/** 4: the layouts moved to their own file. */
+const FORMAT = 4;
 
 /** An uncommitted-change answer for one path in one worktree, and the versions it rests on (engine/hook/kept-answers.ts). */
 export interface KeptAnswer {
@@ -52,6 +57,14 @@ interface Kinds {
 }
 type Kind = keyof Kinds;
 const KINDS: Kind[] = ['trees', 'staged', 'layouts', 'manifest', 'answers'];
+type CacheFile = typeof HOOK_CACHE_FILE | typeof HOOK_LAYOUTS_FILE;
+const FILE_OF: Record<Kind, CacheFile> = {
+  trees: HOOK_CACHE_FILE,
+  staged: HOOK_CACHE_FILE,
+  layouts: HOOK_LAYOUTS_FILE,
+  manifest: HOOK_CACHE_FILE,
+  answers: HOOK_CACHE_FILE,
+};
 /** Answers are kept per session and path: room for the handful of files an agent goes back and forth between. */
 const KEEP_FACTOR: Record<Kind, number> = { trees: 1, staged: 1, layouts: 1, manifest: 1, answers: 2 };
 
@@ -123,11 +136,13 @@ export class HookCache {
   private readonly maps = perKind(() => new Map<string, unknown>());
   private readonly checked = perKind(() => new Set<string>());
   private readonly used = perKind(() => new Set<string>());
-  private dirty = false;
+  private readonly read = new Set<CacheFile>();
+  private readonly dirty = new Set<CacheFile>();
 
   constructor(private readonly sessionsDir: string) {}
 
   get<K extends Kind>(kind: K, key: string): Kinds[K] | undefined {
+    this.readFileOf(kind);
     const map = this.maps[kind];
     const value = map.get(key);
     if (value === undefined) return undefined;
@@ -143,55 +158,66 @@ export class HookCache {
   }
 
   set<K extends Kind>(kind: K, key: string, value: Kinds[K]): void {
+    this.readFileOf(kind);
     this.maps[kind].delete(key);
     this.maps[kind].set(key, value);
     this.checked[kind].add(key);
     this.used[kind].add(key);
-    this.dirty = true;
+    this.dirty.add(FILE_OF[kind]);
   }
 
-  load(text: string): void {
-    const data = JSON.parse(text) as { format?: unknown } & Partial<Record<Kind, unknown>>;
-    if (typeof data !== 'object' || data === null || data.format !== FORMAT) return;
-    for (const kind of KINDS) {
-      const entries = data[kind];
-      if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) continue;
-      for (const [key, value] of Object.entries(entries)) this.maps[kind].set(key, value);
+  /** The file holding this kind, read once: a file that cannot be read, or is not one this module wrote, holds nothing. */
+  private readFileOf(kind: Kind): void {
+    const file = FILE_OF[kind];
+    if (this.read.has(file)) return;
+    this.read.add(file);
+    try {
+      const text = readBoundedText(join(this.sessionsDir, file), MAX_CACHE_BYTES);
+      if (text === null) return;
+      const data = JSON.parse(text) as { format?: unknown } & Partial<Record<Kind, unknown>>;
+      if (typeof data !== 'object' || data === null || data.format !== FORMAT) return;
+      for (const kind of KINDS) {
+        const entries = data[kind];
+        if (FILE_OF[kind] !== file || typeof entries !== 'object' || entries === null || Array.isArray(entries))
+          continue;
+        for (const [key, value] of Object.entries(entries)) this.maps[kind].set(key, value);
+      }
+    } catch {
+      /* a cache that cannot be read is an empty one */
     }
   }
 
-  /** Writes the cache if this run added to it: what this run used last, then the newest others, up to `keep` of each kind (answers: twice that). */
+  /** Writes each file this run added to: what this run used last, then the newest others, up to `keep` of each kind (answers: twice that). */
   save(keep: number): void {
-    if (!this.dirty) return;
+    for (const file of this.dirty) this.write(file, keep);
+  }
+
+  /** save(), for a hook: a file that cannot be written (a symlink in its place, a full disk) is only a saving lost. */
+  saveQuietly(keep: number): void {
+    for (const file of this.dirty) {
+      try {
+        this.write(file, keep);
+      } catch {
+        /* the answer stands without it */
+      }
+    }
+  }
+
+  private write(file: CacheFile, keep: number): void {
     const out: Record<string, unknown> = { format: FORMAT };
     for (const kind of KINDS) {
+      if (FILE_OF[kind] !== file) continue;
       const map = this.maps[kind];
       const kept = [...map.keys()].filter((key) => !this.used[kind].has(key) && VALID[kind](map.get(key)));
       const order = [...kept, ...[...this.used[kind]].filter((key) => map.has(key))].slice(-keep * KEEP_FACTOR[kind]);
       out[kind] = Object.fromEntries(order.map((key) => [key, map.get(key)]));
     }
-    writeConfinedFile(this.sessionsDir, HOOK_CACHE_FILE, `${JSON.stringify(out)}\n`);
-    this.dirty = false;
-  }
-
-  /** save(), for a hook: a cache that cannot be written (a symlink in its place, a full disk) is only a saving lost. */
-  saveQuietly(keep: number): void {
-    try {
-      this.save(keep);
-    } catch {
-      /* the answer stands without it */
-    }
+    writeConfinedFile(this.sessionsDir, file, `${JSON.stringify(out)}\n`);
+    this.dirty.delete(file);
   }
 }
 
-/** The sessions folder's hook cache; empty when there is none or it cannot be used. */
+/** The sessions folder's hook cache, its files read as they are needed; empty where there are none or they cannot be used. */
 export function readHookCache(sessionsDir: string): HookCache {
-  const cache = new HookCache(sessionsDir);
-  try {
-    const text = readBoundedText(join(sessionsDir, HOOK_CACHE_FILE), MAX_CACHE_BYTES);
-    if (text !== null) cache.load(text);
-  } catch {
-    /* a cache that cannot be read is an empty one */
-  }
-  return cache;
+  return new HookCache(sessionsDir);
 }

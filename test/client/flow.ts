@@ -60,14 +60,14 @@ export function refExists(repo: Repo, ref: string, cwd?: string): boolean {
 
 /**
  * Every ref, the manifest and every file below the test folder (see `snapshot`), less the index files, which the
- * client's own `git status` at start-up may refresh, the agents' state files and the hook cache, which the
+ * client's own `git status` at start-up may refresh, the agents' state files and the hook cache files, which the
  * client's hooks write, and the tip comparisons (`.tip-comparisons.json`), which the hooks and the commands'
  * inlined status both keep.
  */
 export function stateOf(repo: Repo): Record<string, unknown> {
   const taken = snapshot(repo) as { refs: string; head: string; files: Record<string, string> };
   const hooksOwn = (path: string) =>
-    /(^|\/)\.agent-[a-z0-9-]+\.json$/.test(path) || /(^|\/)\.hook-cache\.json$/.test(path);
+    /(^|\/)\.agent-[a-z0-9-]+\.json$/.test(path) || /(^|\/)\.hook-(cache|layouts)\.json$/.test(path);
   const shared = (path: string) => /(^|\/)\.tip-comparisons\.json$/.test(path);
   return {
     ...taken,

@@ -33,8 +33,8 @@ export function watchTargets(sessionsDir: string | null, commonDir: string | nul
   ];
 }
 
-/** Files whose coming and going announces a change rather than making one, the hooks' cache, which status does not read, and the comparisons status itself keeps. */
-const NOISE = /(\.lock|\.tmp|\.stale)$|^\.hook-cache\.json$/;
+/** Files whose coming and going announces a change rather than making one, the hooks' cache files, which status does not read, and the comparisons status itself keeps. */
+const NOISE = /(\.lock|\.tmp|\.stale)$|^\.hook-(cache|layouts)\.json$/;
 const isNoise = (name: string) => NOISE.test(name) || name === COMPARISON_CACHE_FILE;
 
 export interface WatchIo {
