@@ -10,3 +10,7 @@ const load = createRequire(import.meta.url);
 export function cryptoModule(): typeof import('node:crypto') {
   return load('node:crypto') as typeof import('node:crypto');
 }
+
+export function osModule(): typeof import('node:os') {
+  return load('node:os') as typeof import('node:os');
+}

@@ -9,8 +9,7 @@
  * write instead of clobbering another writer. A holder may record what it is doing
  * (`purpose`), so that whoever finds its lock after a crash knows what was left half done.
  */
-import { cryptoModule } from './builtins.js';
-import { hostname } from 'node:os';
+import { cryptoModule, osModule } from './builtins.js';
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { RefusalError, type RefusalCode } from './errors.js';
 import { liveness, selfStartToken } from './process.js';
@@ -102,7 +101,7 @@ function takeOver(path: string, stale: LockOwner, me: LockOwner): void {
 export async function acquireLock(path: string, options: LockOptions): Promise<HeldLock> {
   const me: LockOwner = {
     pid: process.pid,
-    host: hostname(),
+    host: osModule().hostname(),
     nonce: cryptoModule().randomBytes(8).toString('hex'),
     acquiredAt: new Date().toISOString(),
     ...(selfStartToken() ? { since: selfStartToken()! } : {}),

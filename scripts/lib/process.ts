@@ -4,8 +4,8 @@
  * time, and a live pid with another start time is a different process.
  */
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { runSync } from './shell.js';
+import { osModule } from './builtins.js';
 
 /** Signal 0 probes without touching the process; EPERM means it exists under another user. */
 export function pidIsAlive(pid: number): boolean {
@@ -75,7 +75,7 @@ export interface ProcessRecord {
  */
 export function liveness(
   owner: ProcessRecord | null | undefined,
-  host: string = hostname(),
+  host: string = osModule().hostname(),
 ): 'alive' | 'dead' | 'unknown' {
   if (!owner) return 'dead';
   if (owner.host !== host) return 'unknown';
@@ -85,7 +85,12 @@ export function liveness(
 /** This process, as a record. */
 export function selfRecord(): ProcessRecord {
   const since = selfStartToken();
-  return { pid: process.pid, host: hostname(), ...(since ? { since } : {}), claimedAt: new Date().toISOString() };
+  return {
+    pid: process.pid,
+    host: osModule().hostname(),
+    ...(since ? { since } : {}),
+    claimedAt: new Date().toISOString(),
+  };
 }
 
 /** Programs that run a command line for another: a hook's command runs under one of them. */
@@ -120,7 +125,7 @@ export function launchingProcess(): ProcessRecord | null {
     if (!info) return null;
     if (!SHELLS.has(info.name)) {
       const since = processStartToken(pid);
-      return { pid, host: hostname(), ...(since ? { since } : {}) };
+      return { pid, host: osModule().hostname(), ...(since ? { since } : {}) };
     }
     pid = info.ppid;
   }
