@@ -19,7 +19,7 @@ import type { Manifest, SessionEntry } from './core/manifest-types.js';
 import { readHookCache, type HookCache } from './store/hook-cache.js';
 import { comparisonsToKeep, openComparisonCache, type ComparisonCache } from './store/comparison-cache.js';
 import { commonGitDir } from './git/repo.js';
-import { isWithin, MANIFEST_FILE, sessionsDirFor } from './core/paths.js';
+import { fromStoredPath, isWithin, MANIFEST_FILE, sessionsDirFor } from './core/paths.js';
 import { worktreePathOf } from './store/project.js';
 import { MAX_PATH_BYTES, realPathAllowMissing, realPathResolver } from './lib/safe-fs.js';
 import type { WorktreeRecord } from './core/worktree-list.js';
@@ -134,6 +134,8 @@ interface HookProject {
   comparisons: ComparisonCache;
   /** Each session's worktree as git names it (real path), found once per run. */
   worktreeOf(entry: SessionEntry): string;
+  /** Each session's worktree as stored, made absolute (engine/hook/edit-overlap.ts says why). */
+  storedWorktreeOf(entry: SessionEntry): string;
 }
 
 /**
@@ -176,7 +178,11 @@ async function load(cwd: string): Promise<{ project: HookProject; manifest: Mani
     if (path === undefined) known.set(entry.id, (path = worktreePathOf({ mainCheckout: main }, entry, realPath)));
     return path;
   };
-  return { project: { mainCheckout, config, sessionsDir, repo, worktrees, cache, comparisons, worktreeOf }, manifest };
+  const storedWorktreeOf = (entry: SessionEntry) => fromStoredPath(main, entry.worktree);
+  return {
+    project: { mainCheckout, config, sessionsDir, repo, worktrees, cache, comparisons, worktreeOf, storedWorktreeOf },
+    manifest,
+  };
 }
 
 /** Keeps what this run learnt: a few entries per session. */
@@ -261,6 +267,7 @@ async function preToolUse(input: HookInput, cwd: string): Promise<void> {
     rel,
     others,
     worktreeOf: project.worktreeOf,
+    storedWorktreeOf: project.storedWorktreeOf,
     repo: project.repo,
     env: process.env,
     cache: project.cache,

@@ -629,6 +629,30 @@ describe('PreToolUse hook: answers kept across runs', () => {
     quiet(edit());
   });
 
+  it('a session whose worktree is stored through a symlink: kept under that path, and a change through the real one is still seen', () => {
+    settled();
+    const link = join(repo.root, 'sessions-link');
+    symlinkSync(repo.sessions, link);
+    const manifestPath = join(repo.sessions, '.manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest.sessions.find((entry: { id: string }) => entry.id === 'api').worktree = join(link, 'api');
+    writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    quiet(edit());
+    const viaLink = `${join(link, 'api')}\0src/app.js`;
+    expect(answers()[viaLink]).toMatchObject({ changed: false });
+    // Taken as it is, through the link.
+    const cache = JSON.parse(readFileSync(CACHE(), 'utf8'));
+    cache.answers[viaLink].changed = true;
+    writeFileSync(CACHE(), JSON.stringify(cache));
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+    cache.answers[viaLink].changed = false;
+    writeFileSync(CACHE(), JSON.stringify(cache));
+    quiet(edit());
+    // A same-size edit made through the real path.
+    writeFileSync(apiFile(), readFileSync(apiFile(), 'utf8').replace('1', '2'));
+    expect(warned()).toContain('"api" (uncommitted in its worktree)');
+  });
+
   it('under a clock no file has settled by, nothing is kept', () => {
     twoSessions();
     for (const rel of ['README.md', 'src/app.js']) execFileSync('touch', ['-d', '2001-02-03 04:05:06', apiFile(rel)]);

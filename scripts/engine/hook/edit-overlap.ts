@@ -49,6 +49,12 @@ export interface EditCheck {
   rel: string;
   others: readonly SessionEntry[];
   worktreeOf(entry: SessionEntry): string;
+  /**
+   * The entry's worktree path as stored, made absolute but not resolved through symlinks: what kept answers are filed
+   * under. They rest on the stat data of the files themselves, which are the same whichever path reaches them, so a
+   * session answered from them costs no resolving.
+   */
+  storedWorktreeOf(entry: SessionEntry): string;
   /** git's files as read in-process; null when they could not be, and every answer then comes from git. */
   repo: RepoFiles | null;
   env: NodeJS.ProcessEnv;
@@ -194,28 +200,33 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
       (entries) => sessionWork(entries, ownFilesOf(session, worktree)).length > 0,
     );
 
-  const keep = (worktree: string, grounds: AnswerGrounds | null, changed: boolean) => {
-    if (repo && grounds) keepAnswer(cache, repo, worktree, rel, answerToKeep(grounds, changed, check.nowNs));
+  const keep = (place: string, grounds: AnswerGrounds | null, changed: boolean) => {
+    if (repo && grounds) keepAnswer(cache, repo, place, rel, answerToKeep(grounds, changed, check.nowNs));
   };
 
   const firsts = others.map((session) => {
-    const worktree = check.worktreeOf(session);
+    const place = check.storedWorktreeOf(session);
+    let worktree = place;
     let first: FirstAnswer = ASK_GIT;
     let grounds: AnswerGrounds | null = null;
     if (repo) {
       try {
-        const kept = keptAnswer(cache, repo, worktree, rel);
+        const kept = keptAnswer(cache, repo, place, rel);
         if (kept !== undefined) first = kept;
-        else ({ first, grounds } = inProcessAnswer(check, repo, cache, session, worktree));
+        else {
+          worktree = check.worktreeOf(session);
+          ({ first, grounds } = inProcessAnswer(check, repo, cache, session, worktree));
+        }
       } catch {
         first = ASK_GIT;
         grounds = null;
       }
     }
-    if (typeof first === 'boolean') keep(worktree, grounds, first);
+    if (first === ASK_GIT) worktree = check.worktreeOf(session);
+    if (typeof first === 'boolean') keep(place, grounds, first);
     // A worktree that is gone has nothing uncommitted (its commits are still counted).
     if (first === ASK_GIT && !existsSync(worktree)) first = false;
-    return { session, worktree, first, grounds };
+    return { session, worktree, place, first, grounds };
   });
 
   // One rev-parse for every HEAD whose root tree is not known yet.
@@ -234,11 +245,11 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
       : Promise.resolve(new Map<string, string>());
 
   const uncommittedIn = async (entry: (typeof firsts)[number]): Promise<boolean> => {
-    const { session, worktree, first, grounds } = entry;
+    const { session, worktree, place, first, grounds } = entry;
     if (first === ASK_GIT) return askGit(session, worktree);
     if (typeof first === 'boolean') return first;
     const answer = await stagedAnswer(worktree, first);
-    keep(worktree, grounds, answer);
+    keep(place, grounds, answer);
     return answer;
   };
 
