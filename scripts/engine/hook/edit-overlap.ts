@@ -206,23 +206,25 @@ export async function editOverlaps(check: EditCheck): Promise<EditOverlap[]> {
 
   const firsts = others.map((session) => {
     const place = check.storedWorktreeOf(session);
-    let worktree = place;
+    let kept: boolean | undefined | typeof ASK_GIT;
+    try {
+      kept = repo ? keptAnswer(cache, repo, place, rel) : undefined;
+    } catch {
+      kept = ASK_GIT;
+    }
+    // Taken as kept: nothing of this session is read, nor its worktree resolved.
+    if (typeof kept === 'boolean') return { session, worktree: place, place, first: kept, grounds: null };
+    const worktree = check.worktreeOf(session);
     let first: FirstAnswer = ASK_GIT;
     let grounds: AnswerGrounds | null = null;
-    if (repo) {
+    if (repo && kept === undefined) {
       try {
-        const kept = keptAnswer(cache, repo, place, rel);
-        if (kept !== undefined) first = kept;
-        else {
-          worktree = check.worktreeOf(session);
-          ({ first, grounds } = inProcessAnswer(check, repo, cache, session, worktree));
-        }
+        ({ first, grounds } = inProcessAnswer(check, repo, cache, session, worktree));
       } catch {
         first = ASK_GIT;
         grounds = null;
       }
     }
-    if (first === ASK_GIT) worktree = check.worktreeOf(session);
     if (typeof first === 'boolean') keep(place, grounds, first);
     // A worktree that is gone has nothing uncommitted (its commits are still counted).
     if (first === ASK_GIT && !existsSync(worktree)) first = false;
