@@ -135,8 +135,7 @@ export async function addWorktreeWithNewBranch(
   branch: string,
   startCommit: string,
 ): Promise<void> {
-  await addUnderLock(mainCheckout, path, ['-b', branch, '--', path, startCommit]);
-  await git(path, ['checkout', '--force', '--quiet']);
+  await addAndCheckOut(mainCheckout, path, ['-b', branch, '--', path, startCommit]);
 }
 
 /**
@@ -144,8 +143,7 @@ export async function addWorktreeWithNewBranch(
  * under the lock, the checkout outside it.
  */
 export async function addWorktreeForBranch(mainCheckout: string, path: string, branch: string): Promise<void> {
-  await addUnderLock(mainCheckout, path, ['--', path, branch]);
-  await git(path, ['checkout', '--force', '--quiet']);
+  await addAndCheckOut(mainCheckout, path, ['--', path, branch]);
 }
 
 /**
@@ -153,8 +151,26 @@ export async function addWorktreeForBranch(mainCheckout: string, path: string, b
  * land check): the registration under the lock, the checkout outside it.
  */
 export async function addDetachedWorktree(mainCheckout: string, path: string, commit: string): Promise<void> {
-  await addUnderLock(mainCheckout, path, ['--detach', '--', path, commit]);
-  await git(path, ['checkout', '--force', '--quiet']);
+  await addAndCheckOut(mainCheckout, path, ['--detach', '--', path, commit]);
+}
+
+/**
+ * The registration, then the checkout, which writes every file of the tree and is most of a start's time: with
+ * git's parallel checkout (checkout.workers, one worker per core) unless the user's config sets it, so a setting
+ * of theirs (1, say, where parallel writes hurt) stands. Whether it is set is asked while git registers the worktree.
+ */
+async function addAndCheckOut(mainCheckout: string, path: string, args: readonly string[]): Promise<void> {
+  // A config git cannot read counts as set: the checkout then runs as git would run it.
+  const workers = checkoutWorkersSetting(mainCheckout).catch(() => 'unreadable');
+  await addUnderLock(mainCheckout, path, args);
+  const parallel = (await workers) === null ? ['-c', 'checkout.workers=0'] : [];
+  await git(path, [...parallel, 'checkout', '--force', '--quiet']);
+}
+
+/** The checkout.workers value the user's config sets, or null when none does. */
+export async function checkoutWorkersSetting(cwd: string): Promise<string | null> {
+  const { stdout, exitCode } = await git(cwd, ['config', '--get', 'checkout.workers'], { okExitCodes: [1] });
+  return exitCode === 0 ? stdout.trim() : null;
 }
 
 /**
