@@ -360,10 +360,13 @@ export async function takeRemovalStock(spec: RemovalSpec): Promise<RemovalStock>
   const main = spec.project.mainCheckout;
   const aside = await moveAside(main, spec.worktree);
   try {
-    // Commits only a detached HEAD holds would go with the worktree: no removal takes them.
+    // Commits only a detached HEAD holds would go with the worktree: no removal takes them. Asked beside the
+    // inventory, which only reads; that refusal comes first whatever the inventory found.
+    const inventory = inventoryOf(spec.project, spec.entry, aside);
+    inventory.catch(() => undefined);
     const unheld = await commitOnlyHeadHolds(aside);
     if (unheld) throw detachedWorkRefusal(spec.worktree, unheld, spec.entry.branch);
-    const taken = await inventoryOf(spec.project, spec.entry, aside);
+    const taken = await inventory;
     refuseUnsaved(spec, taken.inventory);
     return { spec, aside, taken };
   } catch (error) {

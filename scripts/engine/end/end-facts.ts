@@ -13,7 +13,7 @@ import { listRemotes } from '../../git/remote.js';
 import { predictMerge, requireMergePrediction } from '../../git/merge.js';
 import { incomingInTheWay } from '../../git/integrate.js';
 import { listWorktrees } from '../../git/worktrees.js';
-import { gatherMergeTarget } from './merge-target.js';
+import { baseCheckoutStatus, gatherMergeTarget } from './merge-target.js';
 
 /** Commits in `to` that `from` lacks; null when git cannot tell (e.g. the start commit was pruned). */
 async function gained(cwd: string, from: string, to: string): Promise<number | null> {
@@ -49,6 +49,12 @@ export async function gatherEndFacts(
   // Only a strategy that pushes needs the remotes.
   const pushes = options.strategy === 'pr' || (options.strategy === 'keep' && options.remoteGiven);
   const predict = options.strategy === 'merge' ? requireMergePrediction : predictMerge;
+  // Under the lock held, the main checkout's status needs only the worktree list: it is read beside the comparison.
+  const mainStatus =
+    mergeLockHeld && bringsIntoBase
+      ? listed.then((worktrees) => baseCheckoutStatus(project, worktrees, baseBranch))
+      : undefined;
+  mainStatus?.catch(() => undefined);
   // Two chains at once: the worktree's own status (the longest single read), and the branches, their
   // comparison and what a merge would do, which the tips (one for-each-ref) start.
   const [worktree, branches, remotes, worktrees] = await Promise.all([
@@ -76,7 +82,8 @@ export async function gatherEndFacts(
       ]);
       // Under the merge lock: a merge of another session stages files in the main checkout for a moment.
       const worktrees = await listed;
-      const readTarget = () => gatherMergeTarget(project, worktrees, baseBranch, baseTip, prediction?.tree ?? null);
+      const readTarget = () =>
+        gatherMergeTarget(project, worktrees, baseBranch, baseTip, prediction?.tree ?? null, undefined, mainStatus);
       const target = bringsIntoBase ? await (mergeLockHeld ? readTarget() : withMergeLock(main, readTarget)) : null;
       return { tip, baseTip, baseGained, sessionCommits, prediction, target, rebaseOverwrites };
     })(),

@@ -7,7 +7,7 @@
 import type { Busy } from '../../core/busy.js';
 import { sessionsDirInsideRepo } from '../../core/config.js';
 import { classifyBaseCheckout, type BaseCheckout } from '../../core/end-plan.js';
-import { formatStatusEntry, isTrackedChange } from '../../core/status-porcelain.js';
+import { formatStatusEntry, isTrackedChange, type StatusEntry } from '../../core/status-porcelain.js';
 import type { WorktreeRecord } from '../../core/worktree-list.js';
 import type { Project } from '../../store/project.js';
 import { readStatus } from '../../git/changes.js';
@@ -37,14 +37,15 @@ export async function gatherMergeTarget(
    * compare two fixed objects, so they are not asked of git again. The checkouts are always looked at afresh.
    */
   known?: { added: string[] | null; sessionsPaths: string[] },
+  /** The main checkout's status as baseCheckoutStatus began reading it for these very worktrees, earlier. */
+  statusRead?: Promise<StatusEntry[] | null>,
 ): Promise<MergeTarget> {
   const main = project.mainCheckout;
   const checkout = classifyBaseCheckout(heldBranches(worktrees), baseBranch);
   const sessionsDirInRepo = sessionsDirInsideRepo(main, project.sessionsDir);
   const canDiff = baseTip !== null && mergedTree !== null;
   const [status, adds, sessionsPaths] = await Promise.all([
-    // With the changes git status cannot show: a merge's abort would reset a file marked assume-unchanged.
-    checkout.where === 'main' ? readStatus(main, { hidden: true }) : Promise.resolve(null),
+    statusRead ?? baseCheckoutStatus(project, worktrees, baseBranch),
     checkout.where === 'main' && canDiff
       ? addedPathsInTheWay(main, baseTip, mergedTree, known?.added)
       : Promise.resolve(null),
@@ -61,4 +62,18 @@ export async function gatherMergeTarget(
     sessionsPaths,
     sessionsDirInRepo,
   };
+}
+
+/**
+ * The main checkout's status when the base is checked out there (else null), with the changes git status cannot
+ * show: a merge's abort would reset a file marked assume-unchanged. It needs only the worktrees, so an end holding
+ * the merge lock reads it beside the branch comparison rather than after it.
+ */
+export function baseCheckoutStatus(
+  project: Project,
+  worktrees: readonly WorktreeRecord[],
+  baseBranch: string,
+): Promise<StatusEntry[] | null> {
+  const checkout = classifyBaseCheckout(heldBranches(worktrees), baseBranch);
+  return checkout.where === 'main' ? readStatus(project.mainCheckout, { hidden: true }) : Promise.resolve(null);
 }
