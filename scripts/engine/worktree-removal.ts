@@ -365,7 +365,11 @@ export async function takeRemovalStock(spec: RemovalSpec): Promise<RemovalStock>
     const inventory = inventoryOf(spec.project, spec.entry, aside);
     inventory.catch(() => undefined);
     const unheld = await commitOnlyHeadHolds(aside);
-    if (unheld) throw detachedWorkRefusal(spec.worktree, unheld, spec.entry.branch);
+    if (unheld) {
+      // Settled before the worktree is moved back, so no read of it is left running.
+      await inventory.catch(() => undefined);
+      throw detachedWorkRefusal(spec.worktree, unheld, spec.entry.branch);
+    }
     const taken = await inventory;
     refuseUnsaved(spec, taken.inventory);
     return { spec, aside, taken };
