@@ -114,6 +114,8 @@ describe('each git question once', () => {
     expect(count(list, /\bstatus --porcelain/, repo.main)).toBe(1);
     expect(count(list, /\bmerge-tree --write-tree/)).toBe(1);
     expect(count(list, /\bdiff-tree\b/)).toBe(1);
+    // The only ignored file is the pack's own .env.session, judged by its digest: no ignored files are walked.
+    expect(count(list, /\bls-files\b.*--ignored/)).toBe(0);
     expect(count(list, /--version/)).toBe(0);
     expect(count(list, /^git remote$/)).toBe(0);
     expect(repo.git(['log', '-1', '--format=%s', 'main'])).toMatch(/^Merge session one/);

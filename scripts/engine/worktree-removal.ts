@@ -167,25 +167,26 @@ async function inventoryOf(
   // The ignored entries outside build outputs: only these are walked, so a build output folder never is.
   const lookIn = ignored.filter((path) => !isBuildOutput(path));
   const own = ownFilesOf(entry, folder);
-  // Two walks of them, side by side: the files the copy rules name, and every ignored file there (of which the small ones are kept too: a services/api/.env or a secrets/dev.pem the
-  // copy rules do not name has no copy anywhere else).
-  const rules =
-    lookIn.length > 0
-      ? copyPatterns(readIncludeFile(project.mainCheckout).text, project.config.copy, project.mainCheckout)
-      : null;
-  const literalPaths = lookIn.map(withoutSlash);
-  const [named, walked] = await Promise.all([
-    rules && rules.patterns.length > 0
-      ? untrackedMatching(folder, { patterns: rules.patterns, literalPaths })
-      : Promise.resolve([]),
-    lookIn.length > 0 ? untrackedMatching(folder, { standard: true, literalPaths }) : Promise.resolve([]),
-  ]);
-  const matching = [...named];
   const copied = new Map<string, string | null>(
     (entry.copiedFiles ?? []).map((path) => [path, entry.copiedDigests?.[path] ?? null]),
   );
   // The pack's own files are looked at the same way: kept when edited since they were written.
   for (const [path, digest] of Object.entries(entry.packDigests ?? {})) if (!copied.has(path)) copied.set(path, digest);
+  // Two walks of them, side by side: the files the copy rules name, and every ignored file there (of which the small ones are kept too: a services/api/.env or a secrets/dev.pem the
+  // copy rules do not name has no copy anywhere else). A file start copied or wrote is looked at by its digest
+  // below whatever the walks say, so when those are all there is (.env.session, the copied .env), nothing is walked.
+  const walk = lookIn.some((path) => path.endsWith('/') || !copied.has(path));
+  const rules = walk
+    ? copyPatterns(readIncludeFile(project.mainCheckout).text, project.config.copy, project.mainCheckout)
+    : null;
+  const literalPaths = lookIn.map(withoutSlash);
+  const [named, walked] = await Promise.all([
+    rules && rules.patterns.length > 0
+      ? untrackedMatching(folder, { patterns: rules.patterns, literalPaths })
+      : Promise.resolve([]),
+    walk ? untrackedMatching(folder, { standard: true, literalPaths }) : Promise.resolve([]),
+  ]);
+  const matching = [...named];
   // What start copied is looked at too, whichever rule named it (--copy lists paths, not patterns).
   for (const path of copied.keys()) if (!matching.includes(path) && existsSync(join(folder, path))) matching.push(path);
   const others = walked.filter(
