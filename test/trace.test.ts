@@ -116,9 +116,31 @@ describe('each git question once', () => {
     expect(count(list, /\bdiff-tree\b/)).toBe(1);
     // The only ignored file is the pack's own .env.session, judged by its digest: no ignored files are walked.
     expect(count(list, /\bls-files\b.*--ignored/)).toBe(0);
+    // The two tips and the merge commit are read from the ref files.
+    expect(count(list, /\bfor-each-ref\b/)).toBe(0);
+    expect(count(list, /\brev-parse --verify HEAD$/)).toBe(0);
     expect(count(list, /--version/)).toBe(0);
     expect(count(list, /^git remote$/)).toBe(0);
     expect(repo.git(['log', '-1', '--format=%s', 'main'])).toMatch(/^Merge session one/);
+    expect(result.stdout).toContain(`as ${repo.git(['rev-parse', '--short=12', 'main']).trim()} `);
+  });
+
+  it('end --strategy merge asks git for the tips and the merge commit where the ref files cannot be read that way', async () => {
+    repo = makeRepo();
+    expect((await repo.cli(['start', 'one', '--no-setup'])).exitCode).toBe(0);
+    const worktree = join(repo.sessions, 'one');
+    repo.write('feature.txt', 'work\n', worktree);
+    repo.commitAll('work', worktree);
+    // A config that includes another could set anything: the in-process readers step aside.
+    repo.write('extra.config', '[core]\n', join(repo.main, '.git'));
+    repo.git(['config', 'include.path', 'extra.config']);
+    const result = await repo.cli(['end', 'one', '--strategy', 'merge'], { env: TRACE });
+    expect(result.exitCode).toBe(0);
+    const list = calls(result.stderr);
+    expect(count(list, /\bfor-each-ref\b.*refs\/heads\/session\/one refs\/heads\/main$/)).toBe(1);
+    expect(count(list, /\brev-parse --verify --quiet --end-of-options HEAD\^\{commit\}$/, repo.main)).toBe(1);
+    expect(repo.git(['log', '-1', '--format=%s', 'main'])).toMatch(/^Merge session one/);
+    expect(result.stdout).toContain(`as ${repo.git(['rev-parse', '--short=12', 'main']).trim()} `);
   });
 
   it('status reads each worktree once, compares every branch in one batch, and asks merge-tree only where both sides changed one path', async () => {

@@ -5,6 +5,7 @@ import { GitError, RefusalError } from '../lib/errors.js';
 import { commandLine } from '../lib/shell-words.js';
 import { gitVersion } from './repo.js';
 import { parseMergeTree, type MergePrediction } from '../core/merge-tree.js';
+import { mainCheckoutHead } from './branch-tips.js';
 
 export type { MergePrediction };
 
@@ -71,8 +72,9 @@ export async function mergeInCheckout(
   } catch (error) {
     throw await backOutOfMerge(checkout, before, commit, error);
   }
-  const { stdout } = await git(checkout, ['rev-parse', '--verify', 'HEAD']);
-  return stdout.trim();
+  const head = await mainCheckoutHead(checkout);
+  if (!head) throw new Error(`${checkout} has no HEAD commit after merging ${commit}`);
+  return head;
 }
 
 async function backOutOfMerge(checkout: string, before: string, commit: string, error: unknown): Promise<Error> {

@@ -70,6 +70,11 @@ function current(): ProcessScope {
   return processScope;
 }
 
+/** The environment the run's processes get: git's, for code that reads git's own files in its stead. */
+export function processEnv(): NodeJS.ProcessEnv {
+  return current().env;
+}
+
 /** Loads code the run needs now (a subcommand's modules), recorded in the trace as module load. */
 export async function tracedLoad<T>(label: string, load: () => Promise<T>): Promise<T> {
   const trace = current().trace;

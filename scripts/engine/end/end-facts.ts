@@ -6,7 +6,8 @@ import { shortBranch } from '../../core/worktree-list.js';
 import type { SessionEntry } from '../../core/manifest-types.js';
 import { ownFilesOf, worktreePathOf, type Project } from '../../store/project.js';
 import { withMergeLock } from '../../store/merge-lock.js';
-import { aheadBehind, branchTips, commitOnlyHeadHolds } from '../../git/branches.js';
+import { aheadBehind, commitOnlyHeadHolds } from '../../git/branches.js';
+import { branchCommits } from '../../git/branch-tips.js';
 import { readStatus } from '../../git/changes.js';
 import { checkoutBusy, heldBranches } from '../../git/checkout-state.js';
 import { listRemotes } from '../../git/remote.js';
@@ -67,9 +68,10 @@ export async function gatherEndFacts(
       return { status, unheldHead, busy: worktreeExists ? await checkoutBusy(worktreePath, status) : null };
     })(),
     (async () => {
-      const tips = await branchTips(main, [entry.branch, baseBranch]);
-      const tip = tips.get(entry.branch)?.commit ?? null;
-      const baseTip = tips.get(baseBranch)?.commit ?? null;
+      // From the ref files where they can be read: the comparison and the prediction wait on these two commits.
+      const tips = await branchCommits(main, [entry.branch, baseBranch]);
+      const tip = tips.get(entry.branch) ?? null;
+      const baseTip = tips.get(baseBranch) ?? null;
       const compare = tip !== null && baseTip !== null;
       const [baseGained, sessionCommits, prediction, rebaseOverwrites] = await Promise.all([
         baseTip ? gained(main, entry.base.commit, baseTip) : Promise.resolve(null),

@@ -6,7 +6,7 @@
 import { aheadBehind } from '../../git/branches.js';
 import type { RepoFiles } from '../../git/repo-files.js';
 import type { ComparisonCache } from '../../store/comparison-cache.js';
-import { tipsOf } from './branch-tips.js';
+import { tipsOf } from '../../git/branch-tips.js';
 
 /** Commits of `base` that `branch` lacks; null when either branch is missing. What git is asked goes into `comparisons`. */
 export async function behindCount(

@@ -39,7 +39,7 @@ import { readBoundedFile } from '../../lib/safe-fs.js';
 import type { ComparisonCache } from '../../store/comparison-cache.js';
 import type { HookCache } from '../../store/hook-cache.js';
 import { ownFilesOf } from '../../store/project.js';
-import { tipsOf } from './branch-tips.js';
+import { tipsOf } from '../../git/branch-tips.js';
 import { diskFacts, statFactsOf } from './disk-facts.js';
 import { answerToKeep, keepAnswer, keptAnswer, type AnswerGrounds } from './kept-answers.js';
 
