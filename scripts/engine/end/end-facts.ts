@@ -14,7 +14,7 @@ import { listRemotes } from '../../git/remote.js';
 import { predictMerge, requireMergePrediction } from '../../git/merge.js';
 import { incomingInTheWay } from '../../git/integrate.js';
 import { listWorktrees } from '../../git/worktrees.js';
-import { baseCheckoutStatus, gatherMergeTarget } from './merge-target.js';
+import { baseCheckoutStatusBeforeList, gatherMergeTarget } from './merge-target.js';
 
 /** Commits in `to` that `from` lacks; null when git cannot tell (e.g. the start commit was pruned). */
 async function gained(cwd: string, from: string, to: string): Promise<number | null> {
@@ -50,10 +50,11 @@ export async function gatherEndFacts(
   // Only a strategy that pushes needs the remotes.
   const pushes = options.strategy === 'pr' || (options.strategy === 'keep' && options.remoteGiven);
   const predict = options.strategy === 'merge' ? requireMergePrediction : predictMerge;
-  // Under the lock held, the main checkout's status needs only the worktree list: it is read beside the comparison.
+  // Under the lock held, the main checkout's status is read beside the comparison, begun as findProject listed the
+  // worktrees and checked against the fresh list.
   const mainStatus =
     mergeLockHeld && bringsIntoBase
-      ? listed.then((worktrees) => baseCheckoutStatus(project, worktrees, baseBranch))
+      ? baseCheckoutStatusBeforeList(project, project.worktrees, listed, baseBranch)
       : undefined;
   mainStatus?.catch(() => undefined);
   // Two chains at once: the worktree's own status (the longest single read), and the branches, their

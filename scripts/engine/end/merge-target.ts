@@ -77,3 +77,23 @@ export function baseCheckoutStatus(
   const checkout = classifyBaseCheckout(heldBranches(worktrees), baseBranch);
   return checkout.where === 'main' ? readStatus(project.mainCheckout, { hidden: true }) : Promise.resolve(null);
 }
+
+/**
+ * baseCheckoutStatus for the worktree list `listed` will give, begun at once on the strength of an earlier listing
+ * (`expected`): the main checkout's status, begun before the fresh list is in, is what is used when that list too
+ * has the base held there. The caller holds the merge lock, so either read is one taken under it.
+ */
+export function baseCheckoutStatusBeforeList(
+  project: Project,
+  expected: readonly WorktreeRecord[],
+  listed: Promise<readonly WorktreeRecord[]>,
+  baseBranch: string,
+): Promise<StatusEntry[] | null> {
+  const early = baseCheckoutStatus(project, expected, baseBranch);
+  early.catch(() => undefined);
+  return listed.then((worktrees) => {
+    const held = classifyBaseCheckout(heldBranches(worktrees), baseBranch).where === 'main';
+    const begun = classifyBaseCheckout(heldBranches(expected), baseBranch).where === 'main';
+    return held && begun ? early : baseCheckoutStatus(project, worktrees, baseBranch);
+  });
+}
