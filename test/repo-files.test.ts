@@ -8,7 +8,13 @@ import { mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSy
 import { realPathAllowMissing, realPathResolver } from '../scripts/lib/safe-fs.js';
 import { join } from 'node:path';
 import { makeRepo, type Repo } from './helpers/gitdir.js';
-import { readHead, readRepoFiles, worktreeFromFiles, worktreeGitDir } from '../scripts/git/repo-files.js';
+import {
+  readHead,
+  readRepoFiles,
+  worktreeFromFiles,
+  worktreeGitDir,
+  worktreeHeadFromFiles,
+} from '../scripts/git/repo-files.js';
 import { repositoryConversionDoubt, worktreeConversionDoubt } from '../scripts/git/conversion-doubt.js';
 
 let repo: Repo;
@@ -18,6 +24,24 @@ const commonDir = () => join(repo.main, '.git');
 const rev = (ref: string, cwd = repo.main) => repo.git(['rev-parse', ref], cwd).trim();
 
 describe("git's files read in-process", () => {
+  it("reads a worktree's HEAD from its top folder as git reports it, and steps aside where it cannot", () => {
+    repo = makeRepo();
+    const wt = join(repo.root, 'wt');
+    repo.git(['worktree', 'add', '-q', '-b', 'feature/y', wt]);
+    const top = realpathSync(wt);
+    const symbolic = () => repo.git(['symbolic-ref', '--quiet', 'HEAD'], wt).trim();
+    expect(worktreeHeadFromFiles(top, repo.env)).toEqual({ branch: symbolic(), commit: rev('HEAD', wt) });
+    expect(worktreeHeadFromFiles(repo.main, repo.env)).toEqual({ branch: 'refs/heads/main', commit: rev('main') });
+    repo.git(['checkout', '-q', '--detach'], wt);
+    expect(worktreeHeadFromFiles(top, repo.env)).toEqual({ branch: null, commit: rev('HEAD', wt) });
+    repo.git(['checkout', '-q', '--orphan', 'unborn'], wt);
+    expect(worktreeHeadFromFiles(top, repo.env)).toEqual({ branch: 'refs/heads/unborn', commit: null });
+    // Not a worktree's top folder, a variable that moves git's files: git is asked.
+    mkdirSync(join(top, 'sub'));
+    expect(worktreeHeadFromFiles(join(top, 'sub'), repo.env)).toBeUndefined();
+    expect(worktreeHeadFromFiles(top, { ...repo.env, GIT_DIR: commonDir() })).toBeUndefined();
+  });
+
   it("finds the repository, its branch tips, loose and packed, and each worktree's HEAD", () => {
     repo = makeRepo();
     repo.git(['branch', 'packed-one']);

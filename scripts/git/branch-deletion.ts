@@ -6,7 +6,7 @@
 import { shortSha } from '../core/format.js';
 import { deleteBranchIfAt, isAncestor } from './branches.js';
 import { heldBranches } from './checkout-state.js';
-import { resolveCommit } from './repo.js';
+import { branchCommits } from './branch-tips.js';
 import { listWorktrees } from './worktrees.js';
 
 export type BranchDeletion = { deleted: true } | { deleted: false; gone: boolean; why: string };
@@ -18,7 +18,7 @@ export async function deleteBranchIfMerged(
   base: string,
 ): Promise<BranchDeletion> {
   const [current, merged, worktrees] = await Promise.all([
-    resolveCommit(mainCheckout, `refs/heads/${branch}`),
+    branchCommits(mainCheckout, [branch]).then((tips) => tips.get(branch) ?? null),
     isAncestor(mainCheckout, tip, base),
     listWorktrees(mainCheckout),
   ]);

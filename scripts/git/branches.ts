@@ -1,4 +1,5 @@
-import { git } from '../lib/shell.js';
+import { git, processEnv } from '../lib/shell.js';
+import { worktreeHeadFromFiles } from './repo-files.js';
 import { isoSeconds } from '../core/format.js';
 
 /**
@@ -31,6 +32,8 @@ export async function isAncestor(cwd: string, commit: string, target: string): P
 
 /** The full ref HEAD points at in `worktree` (e.g. refs/heads/session/x), or null when detached. */
 export async function currentBranchRef(worktree: string): Promise<string | null> {
+  const head = worktreeHeadFromFiles(worktree, processEnv());
+  if (head) return head.branch;
   const result = await git(worktree, ['symbolic-ref', '--quiet', 'HEAD'], { okExitCodes: [0, 1] });
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }

@@ -321,3 +321,15 @@ export function readHead(gitDir: string, repo: Pick<RepoFiles, 'refs' | 'hashByt
   const commit = repo.refs.resolve(symbolic[1]!);
   return commit === undefined ? undefined : { branch: symbolic[1]!, commit };
 }
+
+/**
+ * The HEAD of the worktree whose top folder is `worktree`, read from its files; undefined wherever the readers above
+ * step aside (then the caller asks git).
+ */
+export function worktreeHeadFromFiles(worktree: string, env: NodeJS.ProcessEnv): HeadFacts | undefined {
+  const files = worktreeFromFiles(worktree);
+  if (!files || files.toplevel !== worktree) return undefined;
+  const repo = readRepoFiles(files.commonDir, env);
+  const gitDir = repo ? worktreeGitDir(worktree, repo) : null;
+  return repo && gitDir ? readHead(gitDir, repo) : undefined;
+}
