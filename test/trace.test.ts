@@ -3,7 +3,6 @@
  * question a command needs is asked once: the same read twice was time spent for nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRepo, type Repo } from './helpers/gitdir.js';
 import { traceSummary, unionLength } from '../scripts/lib/trace.js';
@@ -77,25 +76,6 @@ describe('each git question once', () => {
     expect(count(list, /\bstatus --porcelain/, repo.main)).toBe(1);
     expect(count(list, /--version/)).toBe(0);
     expect(count(list, /\bcheckout --force\b/, join(repo.sessions, 'one'))).toBe(1);
-  });
-
-  it("start checks the worktree out with git's parallel checkout, unless the user's config sets checkout.workers", async () => {
-    repo = makeRepo();
-    // Above git's threshold for parallel checkout (100 files), so the workers write them.
-    for (let i = 0; i < 150; i++) repo.write(`many/file${i}.txt`, `file ${i}\n`);
-    repo.commitAll('many files');
-    const parallel = calls((await repo.cli(['start', 'one', '--no-setup'], { env: TRACE })).stderr);
-    expect(count(parallel, /^git -c checkout\.workers=0 checkout --force --quiet$/, join(repo.sessions, 'one'))).toBe(
-      1,
-    );
-    expect(repo.git(['-C', join(repo.sessions, 'one'), 'status', '--porcelain', '--untracked-files=no'])).toBe('');
-    expect(readFileSync(join(repo.sessions, 'one', 'many', 'file149.txt'), 'utf8')).toBe('file 149\n');
-    repo.git(['config', 'checkout.workers', '1']);
-    const result = await repo.cli(['start', 'two', '--no-setup'], { env: TRACE });
-    expect(result.exitCode).toBe(0);
-    const list = calls(result.stderr);
-    expect(count(list, /^git checkout --force --quiet$/, join(repo.sessions, 'two'))).toBe(1);
-    expect(count(list, /checkout\.workers=/)).toBe(0);
   });
 
   it('end --strategy merge reads the worktree once before the merge and once to take its stock, the main checkout and the prediction once', async () => {
