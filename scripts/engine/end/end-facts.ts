@@ -58,7 +58,7 @@ export async function gatherEndFacts(
       : undefined;
   mainStatus?.catch(() => undefined);
   // Two chains at once: the worktree's own status (the longest single read), and the branches, their
-  // comparison and what a merge would do, which the tips (one for-each-ref) start.
+  // comparison and what a merge would do, which the two tips (from the ref files, else one for-each-ref) start.
   const [worktree, branches, remotes, worktrees] = await Promise.all([
     (async () => {
       const [status, unheldHead] = await Promise.all([

@@ -37,7 +37,7 @@ export async function gatherMergeTarget(
    * compare two fixed objects, so they are not asked of git again. The checkouts are always looked at afresh.
    */
   known?: { added: string[] | null; sessionsPaths: string[] },
-  /** The main checkout's status as baseCheckoutStatus began reading it for these very worktrees, earlier. */
+  /** The main checkout's status, begun earlier and decided on these very worktrees (baseCheckoutStatusBeforeList). */
   statusRead?: Promise<StatusEntry[] | null>,
 ): Promise<MergeTarget> {
   const main = project.mainCheckout;
@@ -74,9 +74,13 @@ export function baseCheckoutStatus(
   worktrees: readonly WorktreeRecord[],
   baseBranch: string,
 ): Promise<StatusEntry[] | null> {
-  const checkout = classifyBaseCheckout(heldBranches(worktrees), baseBranch);
-  return checkout.where === 'main' ? readStatus(project.mainCheckout, { hidden: true }) : Promise.resolve(null);
+  return baseHeldInMain(worktrees, baseBranch)
+    ? readStatus(project.mainCheckout, { hidden: true })
+    : Promise.resolve(null);
 }
+
+const baseHeldInMain = (worktrees: readonly WorktreeRecord[], baseBranch: string) =>
+  classifyBaseCheckout(heldBranches(worktrees), baseBranch).where === 'main';
 
 /**
  * baseCheckoutStatus for the worktree list `listed` will give, begun at once on the strength of an earlier listing
@@ -91,9 +95,9 @@ export function baseCheckoutStatusBeforeList(
 ): Promise<StatusEntry[] | null> {
   const early = baseCheckoutStatus(project, expected, baseBranch);
   early.catch(() => undefined);
-  return listed.then((worktrees) => {
-    const held = classifyBaseCheckout(heldBranches(worktrees), baseBranch).where === 'main';
-    const begun = classifyBaseCheckout(heldBranches(expected), baseBranch).where === 'main';
-    return held && begun ? early : baseCheckoutStatus(project, worktrees, baseBranch);
-  });
+  return listed.then((worktrees) =>
+    baseHeldInMain(worktrees, baseBranch) && baseHeldInMain(expected, baseBranch)
+      ? early
+      : baseCheckoutStatus(project, worktrees, baseBranch),
+  );
 }
