@@ -105,6 +105,8 @@ export interface RepoConfig {
   refStorage: string | null;
   /** extensions.worktreeConfig: each worktree's `config.worktree` counts too. */
   worktreeConfig: boolean;
+  /** core.ignorecase: git compares paths ignoring ASCII case (the default on macOS). */
+  ignoreCase: boolean;
 }
 
 /**
@@ -120,6 +122,7 @@ export function readRepoConfig(commonDir: string): RepoConfig | null {
     objectFormat: 'sha1',
     refStorage: null,
     worktreeConfig: false,
+    ignoreCase: false,
   };
   let section = '';
   for (const raw of text.split('\n')) {
@@ -144,6 +147,7 @@ export function readRepoConfig(commonDir: string): RepoConfig | null {
     else if (key === 'extensions.objectformat') config.objectFormat = value.toLowerCase();
     else if (key === 'extensions.refstorage') config.refStorage = value.toLowerCase();
     else if (key === 'extensions.worktreeconfig') config.worktreeConfig = /^(true|yes|on|1)$/i.test(value);
+    else if (key === 'core.ignorecase') config.ignoreCase = /^(true|yes|on|1)$/i.test(value);
   }
   return config;
 }
@@ -220,6 +224,7 @@ export interface RepoFiles {
   refs: RefReader;
   /** Whether git reads each worktree's own `config.worktree`. */
   worktreeConfig: boolean;
+  ignoreCase: boolean;
 }
 
 /**
@@ -255,6 +260,7 @@ export function readRepoFiles(commonDir: string, env: NodeJS.ProcessEnv): RepoFi
     hashBytes: 20,
     refs: refReader(real, 20),
     worktreeConfig: config.worktreeConfig,
+    ignoreCase: config.ignoreCase,
   };
 }
 

@@ -1,5 +1,6 @@
 /** Repository-level facts: where we are, whether there are commits, what a ref points at. */
-import { git, lines } from '../lib/shell.js';
+import { git, lines, processEnv } from '../lib/shell.js';
+import { locateFromFiles } from './worktree-files.js';
 
 export interface RepositoryLocation {
   /** Absolute path of the git dir every worktree shares. */
@@ -10,8 +11,13 @@ export interface RepositoryLocation {
 
 const commonDirs = new Map<string, Promise<string>>();
 
-/** Where cwd sits in its repository, in one git call; null outside any repository. */
+/** Where the real folder cwd sits in its repository, read from git's files or else in one git call; null outside any repository. */
 export async function locateRepository(cwd: string): Promise<RepositoryLocation | null> {
+  const fromFiles = locateFromFiles(cwd, processEnv());
+  if (fromFiles) {
+    commonDirs.set(fromFiles.toplevel, Promise.resolve(fromFiles.commonDir));
+    return { commonDir: fromFiles.commonDir, toplevel: fromFiles.toplevel };
+  }
   const both = await git(cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir', '--show-toplevel'], {
     okExitCodes: [0, 128],
   });

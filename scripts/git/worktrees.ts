@@ -1,4 +1,5 @@
-import { git } from '../lib/shell.js';
+import { git, processEnv } from '../lib/shell.js';
+import { worktreeListFromFiles } from './worktree-files.js';
 import { lstatSync, readFileSync, readdirSync, realpathSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { GitError, RefusalError } from '../lib/errors.js';
@@ -14,6 +15,8 @@ import type { UnreadableAddFacts } from '../core/cleanup-plan.js';
  * .git/worktrees/<name>/commondir". That is transient, so it is retried.
  */
 export async function listWorktrees(cwd: string): Promise<WorktreeRecord[]> {
+  const fromFiles = worktreeListFromFiles(cwd, processEnv());
+  if (fromFiles) return fromFiles;
   for (let attempt = 0; ; attempt++) {
     try {
       const { stdout } = await git(cwd, ['worktree', 'list', '--porcelain', '-z']);

@@ -25,7 +25,7 @@ import { shortBranch } from '../../core/worktree-list.js';
 import { readManifest } from '../../store/manifest-store.js';
 import { withMergeLock } from '../../store/merge-lock.js';
 import { worktreePathOf, type Project } from '../../store/project.js';
-import { branchTips } from '../../git/branches.js';
+import { branchCommits } from '../../git/branch-tips.js';
 import { commitTrackedChanges, readStatus, stashTrackedChanges } from '../../git/changes.js';
 import { checkoutBusy, checkoutBusySync } from '../../git/checkout-state.js';
 import type { CopyChoice } from '../../workspace/include-matching.js';
@@ -90,7 +90,7 @@ export async function startSession(
     main,
     async () => {
       const [tips, status] = await Promise.all([
-        branchTips(main, chosenBase ? [branch, chosenBase] : [branch]),
+        branchCommits(main, chosenBase ? [branch, chosenBase] : [branch]),
         readStatus(main, { mayRefreshIndex: checkoutBusySync(main, []) === null }),
       ]);
       const busy = await checkoutBusy(main, status);
@@ -107,7 +107,7 @@ export async function startSession(
         ),
         nameInManifest: findSession(manifest, name) !== undefined,
         worktreePathExists: existsSync(worktreePath),
-        branchExists: tips.has(branch),
+        branchExists: tips.get(branch) != null,
       });
       if (refusal) throw refusal;
       if (!chosenBase) {
@@ -117,7 +117,7 @@ export async function startSession(
           'Pass --base BRANCH, or check out a branch in the main checkout.',
         );
       }
-      let baseCommit = tips.get(chosenBase)?.commit ?? null;
+      let baseCommit = tips.get(chosenBase) ?? null;
       if (!baseCommit) {
         throw new RefusalError(
           'unknown-base',
