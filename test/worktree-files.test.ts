@@ -119,5 +119,10 @@ describe("the repository's location from git's files", () => {
     expect(locateFromFiles(repo.root, repo.env)).toBeNull();
     repo.git(['config', 'core.worktree', repo.main]);
     expect(locateFromFiles(repo.main, repo.env)).toBeNull();
+    // A checkout whose `.git` file points at a git dir kept elsewhere (init --separate-git-dir) is git's to place.
+    const separate = join(repo.root, 'separate');
+    mkdirSync(join(repo.root, 'store'));
+    repo.git(['init', '-q', '-b', 'main', '--separate-git-dir', join(repo.root, 'store', '.git'), separate], repo.root);
+    expect(locateFromFiles(realpathSync(separate), repo.env)).toBeNull();
   });
 });

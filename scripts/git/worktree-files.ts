@@ -33,6 +33,12 @@ export function locateFromFiles(cwd: string, env: NodeJS.ProcessEnv): LocatedRep
   if (!repo) return null;
   const gitDir = worktreeGitDir(files.toplevel, repo);
   if (!gitDir) return null;
+  // The two layouts `git worktree add` makes: the main checkout's `.git` folder, or a `.git` file into worktrees/.
+  const plain =
+    gitDir === repo.commonDir
+      ? files.toplevel === repo.mainCheckout
+      : dirname(gitDir) === join(repo.commonDir, 'worktrees');
+  if (!plain) return null;
   const realGitDir = realOrNull(gitDir);
   if (!realGitDir || inside(realGitDir, cwd) || inside(repo.commonDir, cwd)) return null;
   if (!ownedByUs(files.toplevel) || !ownedByUs(repo.commonDir) || crossesFilesystem(cwd, files.toplevel)) return null;
