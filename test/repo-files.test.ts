@@ -8,7 +8,11 @@ import { mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSy
 import { realPathAllowMissing, realPathResolver } from '../scripts/lib/safe-fs.js';
 import { join } from 'node:path';
 import { makeRepo, type Repo } from './helpers/gitdir.js';
+import { spawnSync } from 'node:child_process';
+import { isAncestor } from '../scripts/git/branches.js';
+import { withProcessScope } from '../scripts/lib/shell.js';
 import {
+  looseCommitParents,
   readHead,
   readRepoFiles,
   worktreeFromFiles,
@@ -190,5 +194,41 @@ describe('real paths for many worktrees at once', () => {
       expect(resolver(join(base, path))).toBe(realPathAllowMissing(join(base, path)));
     }
     expect(resolver(join(base, 'linked-sessions/b'))).toBe(join(base, 'elsewhere/b'));
+  });
+});
+
+describe("a commit's parents from its loose object, and the ancestry they prove", () => {
+  it("lists a root's, a commit's and a merge's parents as git does, steps aside once packed, and isAncestor agrees with git", async () => {
+    repo = makeRepo();
+    repo.git(['checkout', '-q', '-b', 'side']);
+    repo.write('side.txt', 'side\n');
+    const sideTip = repo.commitAll('on side');
+    repo.git(['checkout', '-q', 'main']);
+    repo.write('main.txt', 'main\n');
+    repo.commitAll('on main');
+    repo.git(['merge', '-q', '--no-ff', '--no-edit', 'side']);
+    const files = readRepoFiles(commonDir(), repo.env)!;
+    const gitParents = (commit: string) =>
+      repo.git(['show', '-s', '--format=%P', commit]).trim().split(' ').filter(Boolean);
+    for (const commit of [rev('main'), rev('main^1'), rev('main^1^1'), sideTip])
+      expect(looseCommitParents(files, commit)).toEqual(gitParents(commit));
+    expect(looseCommitParents(files, repo.git(['rev-parse', 'main^{tree}']).trim())).toBeUndefined();
+    const ancestor = (commit: string, target: string) =>
+      withProcessScope({ env: repo.env, stderr: process.stderr }, () => isAncestor(repo.main, commit, target));
+    const askGit = (commit: string, target: string) =>
+      spawnSync('git', ['merge-base', '--is-ancestor', commit, target], { cwd: repo.main, env: repo.env }).status === 0;
+    const later = repo.git(['rev-parse', 'main^1']).trim();
+    repo.git(['branch', 'behind', later]);
+    for (const [commit, target] of [
+      [sideTip, 'refs/heads/main'],
+      [rev('main'), 'refs/heads/main'],
+      [rev('main^1^1'), 'refs/heads/main'],
+      [rev('main'), 'refs/heads/side'],
+      [rev('main'), 'refs/heads/behind'],
+    ] as const)
+      expect(await ancestor(commit, target)).toBe(askGit(commit, target));
+    repo.git(['gc', '-q']);
+    expect(looseCommitParents(files, rev('main'))).toBeUndefined();
+    expect(await ancestor(sideTip, 'refs/heads/main')).toBe(true);
   });
 });

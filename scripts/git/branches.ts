@@ -1,5 +1,6 @@
 import { git, processEnv } from '../lib/shell.js';
-import { worktreeHeadFromFiles } from './repo-files.js';
+import { looseCommitParents, readRepoFiles, worktreeHeadFromFiles } from './repo-files.js';
+import { commonGitDir } from './repo.js';
 import { isoSeconds } from '../core/format.js';
 
 /**
@@ -24,8 +25,16 @@ export async function aheadBehind(
   return { ahead: Number(ahead), behind: Number(behind) };
 }
 
-/** True when every commit of `commit` is already in `target`. */
+/**
+ * True when every commit of `commit` is already in `target`. Where git's files can be read, a `target` ref that is
+ * `commit` or lists it as a parent (as after a merge of it) answers at once; anything else is asked of git.
+ */
 export async function isAncestor(cwd: string, commit: string, target: string): Promise<boolean> {
+  if (target.startsWith('refs/')) {
+    const repo = readRepoFiles(await commonGitDir(cwd), processEnv());
+    const tip = repo?.refs.resolve(target);
+    if (repo && tip && (tip === commit || looseCommitParents(repo, tip)?.includes(commit))) return true;
+  }
   const result = await git(cwd, ['merge-base', '--is-ancestor', commit, target], { okExitCodes: [0, 1] });
   return result.exitCode === 0;
 }

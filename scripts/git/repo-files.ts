@@ -10,6 +10,7 @@
  * asks git. Nothing here writes.
  */
 import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { HashBytes } from '../core/git-index.js';
 import { readBoundedText } from '../lib/safe-fs.js';
@@ -338,4 +339,35 @@ export function worktreeHeadFromFiles(worktree: string, env: NodeJS.ProcessEnv):
   const repo = readRepoFiles(files.commonDir, env);
   const gitDir = repo ? worktreeGitDir(worktree, repo) : null;
   return repo && gitDir ? readHead(gitDir, repo) : undefined;
+}
+
+const MAX_COMMIT_OBJECT_BYTES = 1 << 20;
+
+/**
+ * The parents a commit lists in its own object, read from the loose object file; undefined when this reader cannot
+ * tell (a packed object, one it cannot inflate or parse, or not a commit). Replace refs and grafts are not followed:
+ * the caller uses this only to prove that a commit is held, as a parent in the object itself, by another.
+ */
+export function looseCommitParents(
+  repo: Pick<RepoFiles, 'commonDir' | 'hashBytes'>,
+  oid: string,
+): string[] | undefined {
+  if (!new RegExp(`^[0-9a-f]{${repo.hashBytes * 2}}$`).test(oid)) return undefined;
+  let text: string;
+  try {
+    const raw = readFileSync(join(repo.commonDir, 'objects', oid.slice(0, 2), oid.slice(2)));
+    text = inflateSync(raw, { maxOutputLength: MAX_COMMIT_OBJECT_BYTES }).toString('latin1');
+  } catch {
+    return undefined;
+  }
+  const headerEnd = text.indexOf('\0');
+  if (headerEnd < 0 || !text.startsWith('commit ')) return undefined;
+  const parents: string[] = [];
+  const oidPattern = new RegExp(`^parent ([0-9a-f]{${repo.hashBytes * 2}})$`);
+  for (const line of text.slice(headerEnd + 1).split('\n')) {
+    if (line === '') break;
+    const parent = oidPattern.exec(line);
+    if (parent) parents.push(parent[1]!);
+  }
+  return parents;
 }
