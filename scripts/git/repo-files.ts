@@ -10,7 +10,7 @@
  * asks git. Nothing here writes.
  */
 import { lstatSync, readFileSync, realpathSync } from 'node:fs';
-import { inflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { HashBytes } from '../core/git-index.js';
 import { readBoundedText } from '../lib/safe-fs.js';
@@ -343,6 +343,9 @@ export function worktreeHeadFromFiles(worktree: string, env: NodeJS.ProcessEnv):
 
 const MAX_COMMIT_OBJECT_BYTES = 1 << 20;
 
+// Loaded on first use: node's zlib module takes about 3 ms to load, which every hook run would pay.
+const zlib = () => createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
+
 /**
  * The parents a commit lists in its own object, read from the loose object file; undefined when this reader cannot
  * tell (a packed object, one it cannot inflate or parse, or not a commit). Replace refs and grafts are not followed:
@@ -356,7 +359,7 @@ export function looseCommitParents(
   let text: string;
   try {
     const raw = readFileSync(join(repo.commonDir, 'objects', oid.slice(0, 2), oid.slice(2)));
-    text = inflateSync(raw, { maxOutputLength: MAX_COMMIT_OBJECT_BYTES }).toString('latin1');
+    text = zlib().inflateSync(raw, { maxOutputLength: MAX_COMMIT_OBJECT_BYTES }).toString('latin1');
   } catch {
     return undefined;
   }
