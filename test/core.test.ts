@@ -14,6 +14,8 @@ import {
 import { isWithin, toStoredPath, fromStoredPath, defaultSessionsDir } from '../scripts/core/paths.js';
 import { isNormalAbsolute, resolveFrom } from '../scripts/lib/below.js';
 import { resolve as pathResolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { limiter } from '../scripts/lib/limit.js';
 
 describe('session names', () => {
   it.each([
@@ -286,4 +288,28 @@ describe('pack files are not session work', () => {
     ]);
   });
   it('keeps everything without pack files', () => expect(sessionWork(entries)).toHaveLength(4));
+});
+
+describe('limiter', () => {
+  const peakOf = async (limit: ReturnType<typeof limiter>, tasks: number) => {
+    let running = 0;
+    let peak = 0;
+    const task = async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+    };
+    await Promise.all(Array.from({ length: tasks }, () => limit(task)));
+    return peak;
+  };
+
+  it('runs one more task at once than the machine has cores, by default, and never more', async () => {
+    expect(await peakOf(limiter(), availableParallelism() + 5)).toBe(availableParallelism() + 1);
+  });
+
+  it('runs as many at once as it is given, and at least one', async () => {
+    expect(await peakOf(limiter(2), 6)).toBe(2);
+    expect(await peakOf(limiter(0), 3)).toBe(1);
+  });
 });
