@@ -65,6 +65,27 @@ function benchStart(repo) {
   return { name: 'start (no setup) vs git worktree add', ours: median(ours), raw: median(raw) };
 }
 
+/**
+ * What every run of the helper pays before it asks git anything, and again to exit: node's start-up and the helper's
+ * code, doing nothing (`--help`), against one git process doing nothing. Start and end pay at least this much more
+ * than the raw commands, whatever else they do: it is the floor under their ratios.
+ */
+function benchFloor(repo) {
+  const ours = [];
+  const raw = [];
+  for (let i = 0; i < runs * 2; i++)
+    inTurn(
+      i,
+      () => ours.push(time(() => session(repo, ['--help']))),
+      () => raw.push(time(() => repo.git(['--version']))),
+    );
+  return {
+    name: 'the helper doing nothing (node, its code, exit: --help) vs git --version',
+    ours: median(ours),
+    raw: median(raw),
+  };
+}
+
 /** The git calls status makes per session, issued one after another from a shell loop. */
 function shellLoop(repo, ids) {
   const lines = ['set -e'];
@@ -602,6 +623,7 @@ async function group(name, files, body) {
   }
 }
 await group('start end', undefined, (repo) => {
+  results.push(benchFloor(repo));
   results.push(benchStart(repo));
   results.push(benchEnd(repo));
   results.push(benchEndSettled(repo));
