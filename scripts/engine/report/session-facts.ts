@@ -1,7 +1,7 @@
 /**
  * Gathers what status, overlap and the hooks need to know about every session, reading only.
  * Git is the source of truth for worktrees; the manifest adds what git cannot know. Calls run
- * in parallel, bounded by the number of cores, and batch where git allows: one for-each-ref
+ * in parallel, bounded by lib/limit.ts (one more than the cores), and batch where git allows: one for-each-ref
  * for every branch tip and date, the worktree list that findProject already read, and one
  * comparison of every session tip with its base (branch-batch.ts) for what no earlier run kept.
  * A git failure on one session is recorded on that session and never stops the others.
