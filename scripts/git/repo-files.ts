@@ -68,7 +68,8 @@ export function mainCheckoutFromFiles(commonDir: string): string | null {
   }
 }
 
-function realOrNull(path: string): string | null {
+/** The real path, or null when there is nothing there or it cannot be resolved. */
+export function realOrNull(path: string): string | null {
   try {
     return realpathSync.native(path);
   } catch {
@@ -76,7 +77,8 @@ function realOrNull(path: string): string | null {
   }
 }
 
-function readText(path: string): string | null {
+/** The file's text, or null when it cannot be read. */
+export function readText(path: string): string | null {
   try {
     return readFileSync(path, 'utf8');
   } catch {

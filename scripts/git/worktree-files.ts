@@ -9,21 +9,25 @@
  * and plain: a missing or odd gitdir, commondir or HEAD file, as a concurrent add or remove leaves for a
  * moment (git's own list then fails or skips it, and listWorktrees handles that). Nothing here writes.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { isWithin } from '../core/paths.js';
 import type { WorktreeRecord } from '../core/worktree-list.js';
-import { readHead, readRepoFiles, worktreeFromFiles, worktreeGitDir, type RepoFiles } from './repo-files.js';
+import {
+  readHead,
+  readRepoFiles,
+  readText,
+  realOrNull,
+  worktreeFromFiles,
+  worktreeGitDir,
+  type RepoFiles,
+} from './repo-files.js';
 
 export interface LocatedRepository {
   commonDir: string;
   toplevel: string;
   repo: RepoFiles;
 }
-
-const inside = (folder: string, path: string) => {
-  const rest = relative(folder, path);
-  return rest === '' || (!rest.startsWith('..') && !isAbsolute(rest));
-};
 
 /** The worktree holding the real folder `cwd` and its repository; null where git should be asked. */
 export function locateFromFiles(cwd: string, env: NodeJS.ProcessEnv): LocatedRepository | null {
@@ -40,7 +44,7 @@ export function locateFromFiles(cwd: string, env: NodeJS.ProcessEnv): LocatedRep
       : dirname(gitDir) === join(repo.commonDir, 'worktrees');
   if (!plain) return null;
   const realGitDir = realOrNull(gitDir);
-  if (!realGitDir || inside(realGitDir, cwd) || inside(repo.commonDir, cwd)) return null;
+  if (!realGitDir || isWithin(realGitDir, cwd) || isWithin(repo.commonDir, cwd)) return null;
   if (!ownedByUs(files.toplevel) || !ownedByUs(repo.commonDir) || crossesFilesystem(cwd, files.toplevel)) return null;
   return { commonDir: repo.commonDir, toplevel: files.toplevel, repo };
 }
@@ -117,22 +121,6 @@ function record(path: string, head: { branch: string | null; commit: string | nu
     prunable: false,
     prunableReason: null,
   };
-}
-
-function readText(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
-function realOrNull(path: string): string | null {
-  try {
-    return realpathSync.native(path);
-  } catch {
-    return null;
-  }
 }
 
 function ownedByUs(path: string): boolean {
